@@ -1,0 +1,42 @@
+"""Absolute paths of the project, so a notebook behaves the same wherever it runs.
+
+JupyterLab and nbval run a notebook in its own folder, papermill in the caller's working
+directory; every path a report needs is therefore built here from this file's location.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR: Path = Path(__file__).resolve().parent
+"""The ``pracops`` package folder."""
+
+PROJECT_ROOT: Path = PACKAGE_DIR.parent
+"""The checkout: holds ``notebooks/``, ``parameters/`` and ``outputs/``."""
+
+SAMPLE_DIR: Path = PACKAGE_DIR / "sample" / "data"
+"""The bundled sample practice, written by :mod:`pracops.sample`."""
+
+NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
+PARAMETERS_DIR: Path = PROJECT_ROOT / "parameters"
+TEST_PARAMETERS_DIR: Path = PARAMETERS_DIR / "test"
+
+
+def outputs_dir() -> Path:
+    """Where runs are written: ``$PRACOPS_OUTPUTS`` when set, else ``<project>/outputs``."""
+    return Path(os.environ.get("PRACOPS_OUTPUTS") or PROJECT_ROOT / "outputs").resolve()
+
+
+def data_dir(data: str | os.PathLike[str] | None = None) -> Path:
+    """The folder a report reads its datasets from.
+
+    Parameters
+    ----------
+    data
+        A folder given by the caller (a notebook's ``data_dir`` parameter, ``--data``).
+        ``None`` or ``""`` means the bundled sample.
+    """
+    if data is None or str(data) == "":
+        return SAMPLE_DIR
+    return Path(data).expanduser().resolve()

@@ -1,0 +1,108 @@
+"""The errors pracops raises. Each message says what is wrong and how to fix it.
+
+Every error derives from :class:`PracopsError`, so the CLI and notebooks can catch one type and
+show its message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PracopsError(Exception):
+    """Base of every error pracops raises on purpose."""
+
+
+class DataError(PracopsError, ValueError):
+    """A dataset that cannot be used as it is.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in words.
+    file, row, column, value, expected
+        Where and what: ``row`` is the 1-based line number in the file as a spreadsheet or
+        text editor shows it (the header is line 1), ``expected`` says what would be accepted.
+    fix
+        What the user should do; defaults to a sentence built from ``expected``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        expected: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.reason = message
+        self.file = file
+        self.row = row
+        self.column = column
+        self.value = value
+        self.expected = expected
+        self.fix = fix
+        super().__init__(self._compose())
+
+    def _compose(self) -> str:
+        where = []
+        if self.file:
+            where.append(str(self.file))
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        text = (", ".join(where) + ": " if where else "") + self.reason
+        if self.value is not None:
+            text += f" (found {str(self.value)!r})"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        if self.fix:
+            text += f". Fix: {self.fix}"
+        return text
+
+
+class ParameterError(PracopsError, ValueError):
+    """A report parameter that is unknown, of the wrong type, or out of range."""
+
+
+class X12Error(PracopsError, ValueError):
+    """An X12 file that cannot be read.
+
+    Parameters
+    ----------
+    message
+        What is wrong.
+    segment_number
+        1-based position of the offending segment in the file (ISA is 1).
+    segment
+        The segment's text as it stands in the file.
+    file
+        The file it came from, when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        segment_number: int | None = None,
+        segment: str | None = None,
+        file: str | None = None,
+    ) -> None:
+        self.reason = message
+        self.segment_number = segment_number
+        self.segment = segment
+        self.file = file
+        where = []
+        if file:
+            where.append(str(file))
+        if segment_number is not None:
+            where.append(f"segment {segment_number}")
+        text = (", ".join(where) + ": " if where else "") + message
+        if segment is not None:
+            shown = segment if len(segment) <= 120 else segment[:117] + "..."
+            text += f" [{shown}]"
+        super().__init__(text)

@@ -1,0 +1,244 @@
+"""Exact money: integer cents inside, dollars only on the way out.
+
+Amounts are read from their text (as a practice-management or bank export writes them) and held
+as Python ``int`` or ``int64`` cents. Nothing here goes through binary floating point, except
+numbers that already arrive as floats (an Excel cell), which are accepted only when they are
+within a millionth of a cent of a whole cent.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+
+from pracops.errors import DataError
+
+__all__ = [
+    "to_cents",
+    "format_cents",
+    "to_cents_series",
+    "format_cents_series",
+    "cents_to_decimal",
+]
+
+# One amount as exports write it: optional sign, optional $, thousands separators only in
+# groups of three, at most two decimals. Parentheses (accounting negative) are handled first.
+_AMOUNT = re.compile(r"^([+-]?)\$?([+-]?)(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d{0,2}))?$")
+_FLOAT_TOLERANCE_CENTS = 1e-6
+_EXPECTED = "an amount such as 1234.56, $1,234.56, -0.01 or (12.00), with at most two decimals"
+
+
+def _parse_text(text: str) -> int:
+    s = text.strip()
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative = True
+        s = s[1:-1].strip()
+    m = _AMOUNT.match(s)
+    if m is None:
+        raise ValueError(f"not an amount: {text!r}; expected {_EXPECTED}")
+    sign1, sign2, whole, frac = m.groups()
+    if (sign1 and sign2) or (negative and (sign1 or sign2)):
+        raise ValueError(f"not an amount: {text!r} (more than one sign); expected {_EXPECTED}")
+    if whole is None and not frac:
+        raise ValueError(f"not an amount: {text!r}; expected {_EXPECTED}")
+    cents = int((whole or "0").replace(",", "")) * 100 + int((frac or "").ljust(2, "0"))
+    if negative or "-" in (sign1 + sign2):
+        cents = -cents
+    return cents
+
+
+def _float_to_cents(x: float) -> int:
+    if not math.isfinite(x):
+        raise ValueError(f"not an amount: {x!r}; expected a finite number")
+    scaled = Decimal(repr(x)) * 100
+    whole = scaled.to_integral_value()
+    if abs(scaled - whole) > Decimal(str(_FLOAT_TOLERANCE_CENTS)):
+        raise ValueError(f"not a whole number of cents: {x!r}; expected at most two decimals")
+    return int(whole)
+
+
+def to_cents(value: str | int | float | Decimal) -> int:
+    """Convert one amount in dollars to integer cents, exactly.
+
+    Parameters
+    ----------
+    value
+        Text as exports write it (``"$1,234.56"``, ``"(12.00)"`` for a negative, ``"-0.01"``,
+        ``"1234.5"``, surrounding spaces allowed), or a number of dollars (``int``,
+        ``Decimal``, or a ``float`` that is a whole number of cents).
+
+    Returns
+    -------
+    int
+        The amount in cents.
+
+    Raises
+    ------
+    ValueError
+        For text that is not an amount (``"12.3.4"``, ``""``, ``"abc"``), more than two
+        decimals, or a non-finite number.
+
+    Examples
+    --------
+    >>> to_cents("$1,234.56")
+    123456
+    >>> to_cents("(12.00)")
+    -1200
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"not an amount: {value!r}")
+    if isinstance(value, str):
+        return _parse_text(value)
+    if isinstance(value, Integral):
+        return int(value) * 100
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not an amount: {value!r}; expected a finite number")
+        scaled = value * 100
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"not a whole number of cents: {value}; expected at most two decimals")
+        return int(scaled)
+    if isinstance(value, Real):
+        return _float_to_cents(float(value))
+    raise ValueError(f"not an amount: {value!r}; expected text or a number")
+
+
+def cents_to_decimal(cents: int) -> Decimal:
+    """Integer cents as an exact ``Decimal`` number of dollars (``123456 -> Decimal('1234.56')``)."""
+    return Decimal(int(cents)).scaleb(-2)
+
+
+def format_cents(cents: int, *, accounting: bool = False, symbol: str = "$") -> str:
+    """Format integer cents as dollars: ``123456 -> "$1,234.56"``, ``-5 -> "-$0.05"``.
+
+    Parameters
+    ----------
+    cents
+        The amount in cents (an ``int`` or a NumPy integer).
+    accounting
+        Show negatives in parentheses, ``"($0.05)"``, as accountants write them.
+    symbol
+        Currency symbol put before the digits.
+    """
+    if isinstance(cents, bool) or not isinstance(cents, Integral):
+        raise TypeError(f"format_cents takes integer cents, got {type(cents).__name__} {cents!r}")
+    c = int(cents)
+    whole, frac = divmod(abs(c), 100)
+    body = f"{symbol}{whole:,}.{frac:02d}"
+    if c < 0:
+        return f"({body})" if accounting else f"-{body}"
+    return body
+
+
+def _where(index_label: object, row_offset: int) -> int | None:
+    try:
+        return int(index_label) + row_offset  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+def to_cents_series(
+    values: pd.Series,
+    *,
+    file: str | None = None,
+    column: str | None = None,
+    row_offset: int = 2,
+) -> pd.Series:
+    """Convert a column of amounts to ``int64`` cents, all or nothing.
+
+    Parameters
+    ----------
+    values
+        Text (as read from CSV) or numbers (as read from Excel or Parquet), in dollars.
+    file, column
+        Named in the error.
+    row_offset
+        Added to the index to give the file's line number: 2 for a CSV with a header line and
+        a default ``RangeIndex`` (index 0 is line 2).
+
+    Raises
+    ------
+    DataError
+        At the first value that is not an amount, naming file, row, column and value, and
+        counting how many other rows are bad too. Missing values are errors as well: an amount
+        column that may be empty must be filled before conversion.
+    """
+    name = column or (str(values.name) if values.name is not None else None)
+    if len(values) == 0:
+        return pd.Series([], index=values.index, dtype="int64", name=values.name)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        raise DataError("amounts are true/false values", file=file, column=name,
+                        expected=_EXPECTED)
+    if pd.api.types.is_integer_dtype(values.dtype) and not values.isna().any():
+        return (values.astype("int64") * 100).rename(values.name)
+    if pd.api.types.is_float_dtype(values.dtype):
+        arr = values.to_numpy(dtype="float64", na_value=np.nan)
+        scaled = arr * 100.0
+        rounded = np.round(scaled)
+        bad = ~np.isfinite(scaled) | (np.abs(scaled - rounded) > 1e-4)
+        # Float input is rare (Excel); check the suspicious ones exactly via their repr.
+        if bad.any():
+            _raise_first_bad(values, bad, file, name, row_offset)
+        return pd.Series(rounded.astype("int64"), index=values.index, name=values.name)
+
+    text = values.astype("string").str.strip()
+    missing = text.isna() | (text == "")
+    negative_paren = text.str.startswith("(") & text.str.endswith(")")
+    inner = text.where(~negative_paren, text.str.slice(1, -1).str.strip())
+    parts = inner.str.extract(_AMOUNT)
+    sign = parts[0].fillna("") + parts[1].fillna("")
+    whole = parts[2]
+    frac = parts[3]
+    ok = (
+        ~missing
+        & inner.str.fullmatch(_AMOUNT).fillna(False)
+        & ~(whole.isna() & (frac.isna() | (frac == "")))
+        & (sign.str.len() <= 1)
+        & ~(negative_paren & (sign.str.len() > 0))
+    )
+    ok_np = ok.to_numpy(dtype=bool)
+    if not ok_np.all():
+        _raise_first_bad(values, ~ok_np, file, name, row_offset)
+    whole_c = whole.fillna("0").str.replace(",", "", regex=False).astype("int64") * 100
+    frac_c = frac.fillna("").str.pad(2, side="right", fillchar="0").astype("int64")
+    cents = whole_c + frac_c
+    neg = negative_paren | (sign == "-")
+    cents = cents.where(~neg, -cents)
+    return pd.Series(cents.to_numpy(dtype="int64"), index=values.index, name=values.name)
+
+
+def _raise_first_bad(values: pd.Series, bad: np.ndarray, file: str | None,
+                     column: str | None, row_offset: int) -> None:
+    positions = np.flatnonzero(bad)
+    first = int(positions[0])
+    label = values.index[first]
+    raw = values.iloc[first]
+    if raw is None or (isinstance(raw, float) and math.isnan(raw)) or raw is pd.NA:
+        reason, shown = "amount is missing", None
+    else:
+        try:
+            to_cents(raw)
+            reason = "not an amount"
+        except ValueError as exc:
+            reason = str(exc).split(":")[0]
+        shown = raw
+    others = len(positions) - 1
+    if others:
+        reason += f" ({others} other row{'s' if others > 1 else ''} of this column too)"
+    raise DataError(reason, file=file, row=_where(label, row_offset), column=column,
+                    value=shown if shown is not None else "", expected=_EXPECTED,
+                    fix="correct the amount in the export, or map the right column")
+
+
+def format_cents_series(cents: pd.Series, *, accounting: bool = False) -> pd.Series:
+    """Format a column of integer cents as dollar text (missing stays missing)."""
+    return cents.map(
+        lambda c: pd.NA if pd.isna(c) else format_cents(int(c), accounting=accounting)
+    ).astype("string")
+

@@ -1,0 +1,764 @@
+"""Run reports headless: check parameters, execute notebooks with papermill, export HTML,
+write summaries, the run's manifest and its index page.
+
+The run contract (see DESIGN.md): every run gets ``outputs/<run-id>/`` holding, per report,
+the executed ``.ipynb``, the shared ``.html`` and a ``.json`` summary, and per run a
+``manifest.json`` and an ``index.html``. Parameters come from ``parameters/<report>.yaml``, then
+``-f FILE``, then ``-p KEY VALUE``; they are checked against each notebook's parameters cell
+before any kernel starts.
+
+Speed: starting Python, importing papermill/nbconvert and starting a kernel dominate the time of
+a report. The runner imports once, forks one worker process per concurrent report (papermill's
+``cwd`` is a process-wide ``chdir``, so threads are unsafe) and exports HTML in that worker
+straight from the executed notebook in memory, instead of a ``jupyter nbconvert`` process per
+report. Every file is written under a temporary name and renamed, so a crash never leaves a
+half-written report behind.
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures as cf
+import datetime as dt
+import difflib
+import hashlib
+import io
+import json
+import logging
+import multiprocessing
+import os
+import secrets
+import sys
+import time
+import tokenize
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from pracops import config
+from pracops.errors import ParameterError, PracopsError
+from pracops.report import RECORD_MIME, figure_label, summary_from_notebook
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Param",
+    "Report",
+    "ReportResult",
+    "RunResult",
+    "discover",
+    "notebook_parameters",
+    "resolve_parameters",
+    "run",
+    "export_html",
+]
+
+ALLOWED_TYPES = ("str", "int", "float", "bool", "list", "dict")
+PACKAGES_IN_MANIFEST = (
+    "pracops", "pandas", "numpy", "pandera", "papermill", "nbconvert", "nbclient", "nbformat",
+    "ipykernel", "jupyter_client", "matplotlib", "ipywidgets", "openpyxl", "pyarrow", "PyYAML",
+)
+
+
+# --- reports and their parameters ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a report, as declared in its notebook's parameters cell."""
+
+    name: str
+    type: str
+    default: Any
+    help: str
+    optional: bool = False
+
+    @property
+    def type_label(self) -> str:
+        """The annotation as written: ``int``, ``str | None`` …"""
+        return f"{self.type} | None" if self.optional else self.type
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report: a notebook under ``notebooks/`` and what its first cells say about it."""
+
+    name: str
+    notebook: Path
+    title: str
+    description: str
+
+    @property
+    def parameters(self) -> dict[str, Param]:
+        """The parameters declared in the notebook's ``parameters`` cell."""
+        return notebook_parameters(self.notebook)
+
+
+def _first_markdown(nb: nbformat.NotebookNode) -> tuple[str, str]:
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = [ln.strip() for ln in cell.source.splitlines() if ln.strip()]
+        if not lines:
+            continue
+        title = lines[0].lstrip("#").strip()
+        rest = " ".join(ln for ln in lines[1:] if not ln.startswith("#"))
+        first_sentence = rest.split(". ")[0].rstrip(".")
+        return title, (first_sentence + ".") if first_sentence else ""
+    return "", ""
+
+
+def discover(notebooks_dir: str | os.PathLike[str] | None = None) -> dict[str, Report]:
+    """The reports in a folder: every ``*.ipynb`` there that has a ``parameters`` cell.
+
+    Parameters
+    ----------
+    notebooks_dir
+        Folder to look in; ``None`` means the project's ``notebooks/``.
+    """
+    folder = Path(notebooks_dir) if notebooks_dir else config.NOTEBOOKS_DIR
+    reports: dict[str, Report] = {}
+    if not folder.is_dir():
+        return reports
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if _parameters_cell(nb) is None:
+            continue
+        title, description = _first_markdown(nb)
+        reports[path.stem] = Report(path.stem, path.resolve(), title or path.stem, description)
+    return reports
+
+
+def _parameters_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            return cell
+    return None
+
+
+def _annotation(node: ast.expr, where: str) -> tuple[str, bool]:
+    if isinstance(node, ast.Name) and node.id in ALLOWED_TYPES:
+        return node.id, False
+    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr)
+            and isinstance(node.left, ast.Name) and node.left.id in ALLOWED_TYPES
+            and isinstance(node.right, ast.Constant) and node.right.value is None):
+        return node.left.id, True
+    raise ParameterError(
+        f"{where}: annotation {ast.unparse(node)!r} is not supported; use one of "
+        f"{', '.join(ALLOWED_TYPES)}, optionally '| None'"
+    )
+
+
+def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, Param]:
+    """Read a notebook's parameters cell: names, types, defaults and comments.
+
+    Each line must read ``name: type = literal  # what it means``. The cell is parsed with
+    :mod:`ast` (papermill's regex parser skips some forms silently), so a malformed parameter
+    is an error rather than a parameter nobody can set.
+
+    Raises
+    ------
+    ParameterError
+        No parameters cell, a statement that is not an annotated assignment of a literal, or an
+        annotation outside ``str``, ``int``, ``float``, ``bool``, ``list``, ``dict`` (each
+        optionally ``| None``).
+    """
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    cell = _parameters_cell(nb)
+    if cell is None:
+        raise ParameterError(f"{path}: no cell tagged 'parameters'")
+    source = cell.source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ParameterError(f"{path}: parameters cell line {exc.lineno}: {exc.msg}") from None
+    comments: dict[int, str] = {}
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT:
+            comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    params: dict[str, Param] = {}
+    for stmt in tree.body:
+        where = f"{path.name}, parameters cell line {stmt.lineno}"
+        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+                and stmt.value is not None):
+            raise ParameterError(f"{where}: write each parameter as 'name: type = value  # comment'")
+        typ, optional = _annotation(stmt.annotation, where)
+        try:
+            default = ast.literal_eval(stmt.value)
+        except ValueError:
+            raise ParameterError(f"{where}: the default of {stmt.target.id!r} must be a "
+                                 "literal (number, text, list, dict, True/False/None)") from None
+        p = Param(stmt.target.id, typ, default, comments.get(stmt.lineno, ""), optional)
+        _check_type(p, default, f"{where}: default of {p.name!r}")
+        params[p.name] = p
+    return params
+
+
+def _check_type(p: Param, value: Any, where: str) -> Any:
+    """Return ``value`` converted to the parameter's type, or raise ParameterError."""
+    if value is None and p.optional:
+        return None
+    ok: bool
+    if p.type == "bool":
+        ok = isinstance(value, bool)
+    elif p.type == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif p.type == "float":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif p.type == "str":
+        ok = isinstance(value, str)
+    elif p.type == "list":
+        ok = isinstance(value, list)
+    else:
+        ok = isinstance(value, dict)
+    if not ok:
+        hint = {"bool": "true or false", "int": "a whole number", "float": "a number",
+                "str": "text", "list": "a list such as [a, b]",
+                "dict": "a mapping such as {a: 1}"}[p.type]
+        raise ParameterError(f"{where} must be {p.type_label} ({hint}), got {value!r}")
+    return value
+
+
+def _parse_cli_value(p: Param, raw: str) -> Any:
+    if p.optional and raw.strip().lower() in ("", "none", "null", "~"):
+        return None
+    if p.type == "str":
+        return raw
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+
+
+def _closest(name: str, choices: Iterable[str]) -> str:
+    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def load_parameter_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a YAML parameter file (an empty file is an empty mapping).
+
+    Raises
+    ------
+    ParameterError
+        Unreadable file, invalid YAML, or a top level that is not a mapping.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ParameterError(f"cannot read parameter file {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ParameterError(f"{path}{at}: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParameterError(f"{path}: expected 'name: value' lines, got a {type(data).__name__}")
+    return data
+
+
+def resolve_parameters(
+    reports: Sequence[Report],
+    *,
+    parameters_dir: str | os.PathLike[str] | None = None,
+    files: Sequence[str | os.PathLike[str]] = (),
+    overrides: Sequence[tuple[str, str]] = (),
+    data: str | os.PathLike[str] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Work out every report's parameters and check them, before any kernel starts.
+
+    Order: ``<parameters_dir>/<report>.yaml``, then each ``-f`` file, then each ``-p`` pair,
+    then ``--data``. A ``-f`` file is either flat (``name: value``) or split by report
+    (``billing_reconciliation: {name: value}``); a ``-p`` key is ``name`` or ``report.name``.
+    A flat name applies to every selected report that declares it and must be declared by at
+    least one.
+
+    Returns
+    -------
+    dict
+        Report name → the parameters to inject (only those that differ from nothing: every
+        value given, checked and converted to the declared type).
+
+    Raises
+    ------
+    ParameterError
+        Unknown name (with the closest valid one), wrong type, unreadable YAML.
+    """
+    pdir = Path(parameters_dir) if parameters_dir is not None else config.PARAMETERS_DIR
+    declared = {r.name: r.parameters for r in reports}
+    out: dict[str, dict[str, Any]] = {r.name: {} for r in reports}
+
+    def assign(report: str | None, name: str, value: Any, source: str, raw: bool) -> None:
+        targets = [report] if report else [r for r in declared if name in declared[r]]
+        if report and name not in declared[report]:
+            raise ParameterError(f"{source}: {report} has no parameter {name!r}"
+                                 f"{_closest(name, declared[report])}")
+        if not targets:
+            every = {n for ps in declared.values() for n in ps}
+            raise ParameterError(f"{source}: unknown parameter {name!r}{_closest(name, every)}")
+        for r in targets:
+            p = declared[r][name]
+            v = _parse_cli_value(p, value) if raw else value
+            out[r][name] = _check_type(p, v, f"{source}: parameter {name!r} of {r}")
+
+    for r in reports:
+        yml = pdir / f"{r.name}.yaml"
+        if yml.is_file():
+            for k, v in load_parameter_file(yml).items():
+                assign(r.name, str(k), v, str(yml), raw=False)
+    for f in files:
+        content = load_parameter_file(f)
+        sectioned = bool(content) and all(
+            k in declared and isinstance(v, dict) for k, v in content.items()
+        )
+        if sectioned:
+            for rname, section in content.items():
+                for k, v in section.items():
+                    assign(rname, str(k), v, str(f), raw=False)
+        else:
+            for k, v in content.items():
+                report, _, name = str(k).rpartition(".")
+                if report and report not in declared:
+                    raise ParameterError(f"{f}: {report!r} is not a report of this run"
+                                         f"{_closest(report, declared)}")
+                assign(report or None, name, v, str(f), raw=False)
+    for key, value in overrides:
+        report, _, name = key.rpartition(".")
+        if report and report not in declared:
+            raise ParameterError(f"-p {key}: {report!r} is not a report of this run"
+                                 f"{_closest(report, declared)}")
+        assign(report or None, name, value, f"-p {key}", raw=True)
+    if data is not None:
+        folder = Path(data).expanduser().resolve()
+        if not folder.is_dir():
+            raise ParameterError(f"--data {data}: no such folder")
+        for r in reports:
+            if "data_dir" in declared[r.name]:
+                out[r.name]["data_dir"] = str(folder)
+    return out
+
+
+# --- executing ----------------------------------------------------------------------------
+
+@dataclass
+class _Job:
+    report: str
+    notebook: str
+    parameters: dict[str, Any]
+    run_dir: str
+    html: bool
+    timeout: int | None
+
+
+@dataclass
+class ReportResult:
+    """What happened to one report of a run."""
+
+    report: str
+    status: str
+    parameters: dict[str, Any]
+    figures: dict[str, Any] = field(default_factory=dict)
+    headline: list[str] = field(default_factory=list)
+    alerts: list[dict[str, str]] = field(default_factory=list)
+    error: dict[str, str] | None = None
+    timings: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary written to ``<report>.json``."""
+        return {
+            "report": self.report,
+            "status": self.status,
+            "error": self.error,
+            "parameters": self.parameters,
+            "figures": self.figures,
+            "headline": self.headline,
+            "alerts": self.alerts,
+            "timings": self.timings,
+            "files": self.files,
+        }
+
+
+@dataclass
+class RunResult:
+    """A whole run: its folder, each report's result, and the exit status it implies."""
+
+    run_id: str
+    run_dir: Path
+    reports: list[ReportResult]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every report ran, 1 when any failed."""
+        return 0 if all(r.status == "ok" for r in self.reports) else 1
+
+    @property
+    def index(self) -> Path:
+        """The run's ``index.html``."""
+        return self.run_dir / "index.html"
+
+
+def _atomic_write(path: Path, data: str | bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    if isinstance(data, str):
+        tmp.write_text(data, encoding="utf-8")
+    else:
+        tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+_exporter = None
+
+
+def export_html(nb: nbformat.NotebookNode) -> str:
+    """The shared report: no code, no parameter cells, no prompts, nothing from the network.
+
+    Cells tagged ``parameters``, ``injected-parameters`` or ``remove-cell`` are left out, and so
+    are outputs of cells tagged ``remove-output``. Widget state is dropped (widgets need a live
+    kernel); images are embedded as data URIs.
+    """
+    global _exporter
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    if _exporter is None:
+        exporter = HTMLExporter(
+            template_name="pracops_html",
+            extra_template_basedirs=[str(config.PACKAGE_DIR / "templates")],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        )
+        exporter.register_preprocessor(
+            TagRemovePreprocessor(
+                remove_cell_tags={"parameters", "injected-parameters", "remove-cell"},
+                remove_all_outputs_tags={"remove-output"},
+                enabled=True,
+            ),
+            enabled=True,
+        )
+        _exporter = exporter
+    nb = nbformat.from_dict(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if data is not None and RECORD_MIME in data:
+                del data[RECORD_MIME]
+                if not data:
+                    continue
+            kept.append(out)
+        cell.outputs = kept
+    body, _ = _exporter.from_notebook_node(nb)
+    return body
+
+
+def _error_from_notebook(nb: nbformat.NotebookNode) -> dict[str, str] | None:
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) or []:
+            if out.get("output_type") == "error":
+                return {"name": out.get("ename", "Error"), "message": out.get("evalue", "")}
+    return None
+
+
+def _execute(job: _Job) -> dict[str, Any]:
+    """Run one report in this (worker) process; return what the parent needs to summarise."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    run_dir = Path(job.run_dir)
+    logs = run_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    # The kernel inherits this process's stderr: keep its start-up chatter (TCP warnings,
+    # debugger notices) in a log file, out of the terminal and the report.
+    log_fd = os.open(logs / f"{job.report}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    os.environ.pop("MPLBACKEND", None)  # agg would drop every figure from the notebook
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    os.environ["PRACOPS_RUN_DIR"] = str(run_dir)
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+
+    ipynb = run_dir / f"{job.report}.ipynb"
+    partial = run_dir / f".{job.report}.partial.ipynb"
+    started = time.time()
+    status, error = "ok", None
+    try:
+        pm.execute_notebook(
+            job.notebook, str(partial), parameters=job.parameters, kernel_name="python3",
+            progress_bar=False, request_save_on_cell_execute=False, log_output=False,
+            cwd=str(Path(job.notebook).parent), execution_timeout=job.timeout,
+        )
+    except PapermillExecutionError as exc:
+        status, error = "failed", {"name": exc.ename, "message": str(exc.evalue)}
+    except Exception as exc:  # kernel died, timeout, unreadable notebook: still summarise
+        status, error = "failed", {"name": type(exc).__name__, "message": str(exc)}
+    executed = time.time()
+    if partial.exists():
+        nb = nbformat.read(partial, as_version=4)
+        os.replace(partial, ipynb)
+    else:
+        nb = nbformat.read(job.notebook, as_version=4)
+        nbformat.write(nb, str(ipynb))
+    if status == "failed" and error and not error.get("message"):
+        error = _error_from_notebook(nb) or error
+    figures, alerts, headline = summary_from_notebook(nb)
+    files = {"ipynb": ipynb.name}
+    if job.html:
+        _atomic_write(run_dir / f"{job.report}.html", export_html(nb))
+        files["html"] = f"{job.report}.html"
+    finished = time.time()
+    return {
+        "status": status, "error": error, "figures": figures, "alerts": alerts,
+        "headline": headline, "files": files,
+        "timings": {
+            "start": _iso(started), "end": _iso(finished),
+            "execute_seconds": round(executed - started, 3),
+            "export_seconds": round(finished - executed, 3),
+            "seconds": round(finished - started, 3),
+        },
+    }
+
+
+def _iso(t: float) -> str:
+    return dt.datetime.fromtimestamp(t, dt.UTC).isoformat(timespec="seconds")
+
+
+def _new_run_dir(out: Path) -> tuple[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    while True:
+        run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+        path = out / run_id
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return run_id, path
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _inputs(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    rows = []
+    for p in paths:
+        if not p.exists():
+            continue
+        files = sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
+        for f in files:
+            if any(part.startswith(".") or part == "__pycache__" for part in f.parts[-3:]):
+                continue
+            rows.append({"path": str(f), "bytes": f.stat().st_size, "sha256": _sha256(f)})
+    return rows
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": sys.version.split()[0]}
+    for name in PACKAGES_IN_MANIFEST:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+Progress = Callable[[str], None]
+
+
+def run(
+    reports: Sequence[Report],
+    parameters: Mapping[str, Mapping[str, Any]],
+    *,
+    out: str | os.PathLike[str] | None = None,
+    jobs: int | None = None,
+    html: bool = True,
+    timeout: int | None = None,
+    inputs: Sequence[str | os.PathLike[str]] = (),
+    command: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> RunResult:
+    """Execute reports in parallel kernels and write the run folder.
+
+    Parameters
+    ----------
+    reports
+        What to run, in the order the index lists them.
+    parameters
+        Checked parameters per report (see :func:`resolve_parameters`).
+    out
+        Folder that receives ``<run-id>/``; default ``outputs/``.
+    jobs
+        Reports run at once; default the CPU count.
+    html
+        Export the shared HTML of each report.
+    timeout
+        Seconds a single cell may run before the report fails; ``None`` for no limit.
+    inputs
+        Data folders or files whose sha256 goes into the manifest.
+    command
+        The command line, for the manifest.
+    progress
+        Called with one line per event (started, finished, failed).
+    """
+    out_dir = Path(out) if out else config.outputs_dir()
+    run_id, run_dir = _new_run_dir(out_dir.resolve())
+    started = time.time()
+    say = progress or (lambda _line: None)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    pending = [
+        _Job(r.name, str(r.notebook), dict(parameters.get(r.name, {})), str(run_dir), html,
+             timeout)
+        for r in reports
+    ]
+    results: dict[str, ReportResult] = {}
+    if pending:
+        # Import what workers need before forking, so each starts warm.
+        import papermill  # noqa: F401
+        from nbconvert import HTMLExporter  # noqa: F401
+
+        ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=ctx) as pool:
+            queue = list(pending)
+            running: dict[cf.Future, tuple[_Job, float]] = {}
+            while queue or running:
+                while queue and len(running) < jobs:
+                    job = queue.pop(0)
+                    running[pool.submit(_execute, job)] = (job, time.time())
+                    say(f"started   {job.report}")
+                done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for fut in done:
+                    job, t0 = running.pop(fut)
+                    try:
+                        res = fut.result()
+                    except Exception as exc:  # the worker itself died
+                        res = {"status": "failed",
+                               "error": {"name": type(exc).__name__, "message": str(exc)},
+                               "figures": {}, "alerts": [], "headline": [], "files": {},
+                               "timings": {"seconds": round(time.time() - t0, 3)}}
+                    rr = ReportResult(job.report, res["status"], job.parameters,
+                                      res["figures"], res["headline"], res["alerts"],
+                                      res["error"], res["timings"], res["files"])
+                    rr.files["json"] = f"{job.report}.json"
+                    _atomic_write(run_dir / f"{job.report}.json",
+                                  json.dumps(rr.to_json(), indent=2, default=str))
+                    results[job.report] = rr
+                    elapsed = time.time() - t0
+                    if rr.status == "ok":
+                        say(f"finished  {job.report} in {elapsed:.1f} s")
+                    else:
+                        err = rr.error or {}
+                        say(f"FAILED    {job.report} in {elapsed:.1f} s: "
+                            f"{err.get('name', '')}: {err.get('message', '')}".rstrip(": "))
+    ordered = [results[r.name] for r in reports]
+    finished = time.time()
+    manifest = {
+        "run_id": run_id,
+        "start": _iso(started),
+        "end": _iso(finished),
+        "seconds": round(finished - started, 3),
+        "command": list(command),
+        "reports": {r.report: r.status for r in ordered},
+        "inputs": _inputs([Path(p) for p in inputs]),
+        "notebooks": _inputs([r.notebook for r in reports]),
+        "versions": _versions(),
+    }
+    _atomic_write(run_dir / "manifest.json", json.dumps(manifest, indent=2))
+    _atomic_write(run_dir / "index.html", render_index(run_id, manifest, reports, ordered))
+    return RunResult(run_id, run_dir, ordered)
+
+
+# --- the index page -----------------------------------------------------------------------
+
+_INDEX_CSS = """
+body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+       max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }
+h1 { font-size: 1.5em; margin-bottom: 0.2em; } .meta { color: #666; font-size: 0.9em; }
+section { border: 1px solid #dde1e6; border-radius: 6px; padding: 0.8em 1.1em; margin: 1em 0; }
+h2 { font-size: 1.15em; margin: 0 0 0.3em; } h2 a { color: #1f5f8b; text-decoration: none; }
+.status { font-size: 0.8em; padding: 2px 8px; border-radius: 10px; margin-left: 0.6em;
+          vertical-align: middle; }
+.ok { background: #e3f4e8; color: #1b7a3a; } .failed { background: #fbeaea; color: #b3261e; }
+table { border-collapse: collapse; margin: 0.4em 0; } td { padding: 2px 14px 2px 0; }
+td.v { text-align: right; font-variant-numeric: tabular-nums; }
+.alert { border-left: 4px solid #e0a030; background: #fdf5e6; padding: 3px 8px; margin: 3px 0; }
+.alert.critical { border-color: #b3261e; background: #fbeaea; }
+.alert.info { border-color: #1f5f8b; background: #eaf2f8; }
+.error { color: #b3261e; } .files { font-size: 0.85em; color: #666; }
+"""
+
+HEADLINE_FALLBACK = 6
+
+
+def render_index(run_id: str, manifest: Mapping[str, Any], reports: Sequence[Report],
+                 results: Sequence[ReportResult]) -> str:
+    """One offline page linking the run's reports, with their key figures and alerts."""
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>pracops run {escape(run_id)}</title><style>{_INDEX_CSS}</style></head><body>",
+        f"<h1>pracops run {escape(run_id)}</h1>",
+        f"<p class='meta'>Started {escape(manifest['start'])} UTC, took "
+        f"{manifest['seconds']:.1f} s. "
+        f"{sum(r.status == 'ok' for r in results)} of {len(results)} reports ran.</p>",
+    ]
+    if not results:
+        parts.append("<p>No report was run: no notebook with a parameters cell was found.</p>")
+    for report, res in zip(reports, results, strict=True):
+        link = res.files.get("html") or res.files.get("ipynb", "")
+        parts.append("<section>")
+        parts.append(f"<h2><a href='{escape(link)}'>{escape(report.title)}</a>"
+                     f"<span class='status {escape(res.status)}'>{escape(res.status)}</span></h2>")
+        if report.description:
+            parts.append(f"<p class='meta'>{escape(report.description)}</p>")
+        if res.error:
+            parts.append(f"<p class='error'>{escape(res.error.get('name', ''))}: "
+                         f"{escape(res.error.get('message', ''))}</p>")
+        keys = res.headline or list(res.figures)[:HEADLINE_FALLBACK]
+        if keys:
+            parts.append("<table>")
+            for k in keys:
+                label = k.removesuffix("_cents").replace("_", " ")
+                parts.append(f"<tr><td>{escape(label)}</td>"
+                             f"<td class='v'>{escape(figure_label(k, res.figures.get(k)))}</td></tr>")
+            parts.append("</table>")
+        for a in res.alerts:
+            level = escape(a.get("level", "warning"))
+            parts.append(f"<div class='alert {level}'>{escape(a.get('message', ''))}</div>")
+        files = " · ".join(f"<a href='{escape(v)}'>{escape(k)}</a>" for k, v in res.files.items())
+        parts.append(f"<p class='files'>{files}</p></section>")
+    parts.append("<p class='files'><a href='manifest.json'>manifest.json</a></p></body></html>")
+    return "\n".join(parts)
+
+
+def check_reports(names: Sequence[str], available: Mapping[str, Report]) -> list[Report]:
+    """Select reports by name (all when ``names`` is empty), refusing unknown names."""
+    if not names:
+        return list(available.values())
+    chosen = []
+    for n in names:
+        if n not in available:
+            listed = ", ".join(available) or "none"
+            raise PracopsError(f"unknown report {n!r}{_closest(n, available)} "
+                               f"(reports: {listed})")
+        chosen.append(available[n])
+    return chosen
