@@ -189,7 +189,7 @@ def fmt_count(n: Any, digits: int = 0) -> str:
 
 
 def figure_label(key: str, value: Any) -> str:
-    """Format a recorded figure by its name: ``*_cents`` as money, ``*_pct``/``*_rate`` as percent."""
+    """Format a recorded figure by its name: ``*_cents`` money, ``*_pct``/``*_rate`` percent."""
     if isinstance(value, bool) or value is None:
         return "" if value is None else ("yes" if value else "no")
     if isinstance(value, (int, float)):

@@ -187,7 +187,8 @@ def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, Param]:
         where = f"{path.name}, parameters cell line {stmt.lineno}"
         if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
                 and stmt.value is not None):
-            raise ParameterError(f"{where}: write each parameter as 'name: type = value  # comment'")
+            raise ParameterError(
+                f"{where}: write each parameter as 'name: type = value  # comment'")
         typ, optional = _annotation(stmt.annotation, where)
         try:
             default = ast.literal_eval(stmt.value)
@@ -738,8 +739,8 @@ def render_index(run_id: str, manifest: Mapping[str, Any], reports: Sequence[Rep
             parts.append("<table>")
             for k in keys:
                 label = k.removesuffix("_cents").replace("_", " ")
-                parts.append(f"<tr><td>{escape(label)}</td>"
-                             f"<td class='v'>{escape(figure_label(k, res.figures.get(k)))}</td></tr>")
+                shown = figure_label(k, res.figures.get(k))
+                parts.append(f"<tr><td>{escape(label)}</td><td class='v'>{escape(shown)}</td></tr>")
             parts.append("</table>")
         for a in res.alerts:
             level = escape(a.get("level", "warning"))

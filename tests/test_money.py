@@ -1,0 +1,127 @@
+"""pracops.money: exact cents from export text, and back."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pracops.errors import DataError
+from pracops.money import format_cents, format_cents_series, to_cents, to_cents_series
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [
+        ("$1,234.56", 123456),
+        ("(12.00)", -1200),
+        ("-0.01", -1),
+        ("1234.5", 123450),
+        ("  42  ", 4200),
+        (" $ 7.10 ".replace(" $ ", "$"), 710),
+        ("-$5.25", -525),
+        ("$-5.25", -525),
+        ("+3", 300),
+        ("1,000,000.00", 100000000),
+        (".05", 5),
+        ("0", 0),
+        ("( $1,234.56 )", -123456),
+        ("12.", 1200),
+    ],
+)
+def test_to_cents_export_forms(text: str, cents: int) -> None:
+    assert to_cents(text) == cents
+
+
+@pytest.mark.parametrize(
+    "text", ["12.3.4", "", "   ", "abc", "1,23", "12,34.00", "--1", "(-1)", ".", "$", "1.234",
+             "1e3", "12 34", "(12"],
+)
+def test_to_cents_rejects_garbage(text: str) -> None:
+    with pytest.raises(ValueError, match="amount|cents"):
+        to_cents(text)
+
+
+def test_to_cents_numbers() -> None:
+    assert to_cents(12) == 1200
+    assert to_cents(Decimal("12.34")) == 1234
+    assert to_cents(0.1) == 10
+    assert to_cents(1234.56) == 123456
+    assert to_cents(-0.07) == -7
+    for bad in (0.001, float("nan"), float("inf"), Decimal("1.005"), True):
+        with pytest.raises(ValueError):
+            to_cents(bad)
+
+
+def test_format_cents() -> None:
+    assert format_cents(123456) == "$1,234.56"
+    assert format_cents(-5) == "-$0.05"
+    assert format_cents(-123456, accounting=True) == "($1,234.56)"
+    assert format_cents(0) == "$0.00"
+    assert format_cents(np.int64(100000000)) == "$1,000,000.00"
+    with pytest.raises(TypeError):
+        format_cents(12.5)  # type: ignore[arg-type]
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_round_trip(cents: int) -> None:
+    assert to_cents(format_cents(cents)) == cents
+    assert to_cents(format_cents(cents, accounting=True)) == cents
+    assert to_cents(str(Decimal(cents).scaleb(-2))) == cents
+
+
+@given(st.lists(st.integers(min_value=-(10**11), max_value=10**11), max_size=200))
+def test_series_matches_scalar(values: list[int]) -> None:
+    texts = pd.Series([format_cents(v, accounting=i % 2 == 0) for i, v in enumerate(values)],
+                      dtype="string")
+    got = to_cents_series(texts)
+    assert got.dtype == "int64"
+    assert got.tolist() == [to_cents(t) for t in texts]
+    assert got.tolist() == values
+
+
+def test_sum_of_a_million_values_is_exact() -> None:
+    rng = np.random.default_rng(7)
+    cents = rng.integers(-10**9, 10**9, size=1_000_000)
+    whole, frac = np.divmod(np.abs(cents), 100)
+    sign = np.where(cents < 0, "-", "")
+    texts = pd.Series(sign, dtype=object) + whole.astype(str) + "." + pd.Series(frac).map(
+        "{:02d}".format)
+    parsed = to_cents_series(texts.astype("string"))
+    # Independent method: exact decimal arithmetic on the texts.
+    expected = sum((Decimal(t) for t in texts), Decimal(0))
+    assert Decimal(int(parsed.sum())).scaleb(-2) == expected
+    assert int(parsed.sum()) == int(cents.sum())
+
+
+def test_series_error_names_row_column_and_file() -> None:
+    s = pd.Series(["1.00", "2.00", "12.3.4", "x"], dtype="string")
+    with pytest.raises(DataError) as info:
+        to_cents_series(s, file="deposits.csv", column="amount")
+    err = info.value
+    assert (err.file, err.row, err.column, err.value) == ("deposits.csv", 4, "amount", "12.3.4")
+    assert "1 other row" in str(err)
+
+
+def test_series_missing_value_is_an_error() -> None:
+    with pytest.raises(DataError) as info:
+        to_cents_series(pd.Series(["1.00", None], dtype="string"), column="charge")
+    assert info.value.row == 3
+    assert "missing" in str(info.value)
+
+
+def test_series_numeric_inputs() -> None:
+    assert to_cents_series(pd.Series([1, -2])).tolist() == [100, -200]
+    assert to_cents_series(pd.Series([1234.56, 0.1, -0.07])).tolist() == [123456, 10, -7]
+    with pytest.raises(DataError):
+        to_cents_series(pd.Series([1.005]))
+
+
+def test_format_series() -> None:
+    out = format_cents_series(pd.Series([123456, -5, None], dtype="Int64"))
+    assert out.tolist()[:2] == ["$1,234.56", "-$0.05"]
+    assert pd.isna(out.iloc[2])

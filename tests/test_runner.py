@@ -1,0 +1,284 @@
+"""pracops.runner and the `pracops run` command, on two fixture notebooks (one fails).
+
+The notebooks are executed for real (papermill, a python3 kernel) once per module; the tests
+then read what landed in the run folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pracops import runner
+from pracops.errors import ParameterError, PracopsError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOTEBOOKS = FIXTURES / "notebooks"
+PARAMS = FIXTURES / "parameters"
+
+
+def pracops_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pracops.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """`pracops run` over both fixtures: yaml sets a=3, -f sets b, -p overrides a, adds an alert."""
+    tmp = tmp_path_factory.mktemp("cli")
+    pfile = tmp / "override.yaml"
+    pfile.write_text("b: 1.5\nfixture_ok.label: from -f\n")
+    data = tmp / "data"
+    data.mkdir()
+    (data / "claims.csv").write_text("claim_id\nC1\n")
+    out = tmp / "out"
+    proc = pracops_cli("--notebooks", str(NOTEBOOKS), "run", "--parameters", str(PARAMS),
+                       "--out", str(out), "-f", str(pfile), "-p", "a", "5",
+                       "-p", "threshold", "1", "--data", str(data), cwd=tmp)
+    run_dirs = sorted(out.iterdir())
+    return {"proc": proc, "out": out, "run_dir": run_dirs[0], "runs": run_dirs, "data": data}
+
+
+def test_cli_exit_status_and_output(cli_run: dict) -> None:
+    proc = cli_run["proc"]
+    assert proc.returncode == 1, proc.stderr  # one report failed, the other ran
+    assert proc.stdout.strip() == str(cli_run["run_dir"] / "index.html")
+    assert "fixture_fail failed: ValueError: deliberate failure with n=1" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "TCP without encryption" not in proc.stderr
+    assert len(cli_run["runs"]) == 1
+
+
+def test_summary_of_successful_report(cli_run: dict) -> None:
+    summary = json.loads((cli_run["run_dir"] / "fixture_ok.json").read_text())
+    assert summary["status"] == "ok"
+    assert summary["error"] is None
+    # yaml a=3 < -f (no a) < -p a=5; b=1.5 from -f; data_dir from --data
+    assert summary["parameters"] == {
+        "a": 5, "b": 1.5, "label": "from -f", "threshold": 1,
+        "data_dir": str(cli_run["data"].resolve()),
+    }
+    assert summary["figures"] == {"total": 6.5, "items_count": 3, "label": "from -f",
+                                  "sample_charges_cents": 123456}
+    assert summary["headline"] == ["total", "sample_charges_cents"]
+    assert summary["alerts"] == [{"level": "critical",
+                                  "message": "Total 6.5 is above the threshold 1.",
+                                  "key": "total"}]
+    t = summary["timings"]
+    assert t["seconds"] >= t["execute_seconds"] > 0
+    assert set(summary["files"]) == {"ipynb", "html", "json"}
+
+
+def test_summary_of_failed_report(cli_run: dict) -> None:
+    run_dir = cli_run["run_dir"]
+    summary = json.loads((run_dir / "fixture_fail.json").read_text())
+    assert summary["status"] == "failed"
+    assert summary["error"] == {"name": "ValueError", "message": "deliberate failure with n=1"}
+    assert summary["figures"] == {"before_failure": 1}  # the cell after the error never ran
+    nb = nbformat.read(run_dir / "fixture_fail.ipynb", as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert [e["ename"] for e in errors] == ["ValueError"]
+    html = (run_dir / "fixture_fail.html").read_text()
+    assert "deliberate failure with n=1" in html
+
+
+def test_html_is_offline_without_code(cli_run: dict) -> None:
+    html = (cli_run["run_dir"] / "fixture_ok.html").read_text()
+    assert len(html.encode()) < 1_000_000
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=[\"']https?:", html)
+    assert "cdnjs" not in html and "unpkg" not in html and "require.js" not in html
+    assert "report.record(" not in html and "ax.set_title" not in html  # no code
+    assert "first addend" not in html  # no parameters cell
+    assert "Parameters" not in html  # no injected-parameters cell
+    assert "jp-InputPrompt" not in html.split("</style>")[-1]  # no prompts
+    assert "jp-OutputPrompt" not in html.split("</style>")[-1]
+    assert "data:image/png;base64," in html  # the chart is embedded
+    assert "Done: the total is shown above." in html  # markdown stays
+    assert "Total 6.5 is above the threshold 1." in html  # the alert box
+    assert "application/vnd.pracops.record+json" not in html
+
+
+def test_manifest(cli_run: dict) -> None:
+    run_dir = cli_run["run_dir"]
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["run_id"] == run_dir.name
+    assert manifest["reports"] == {"fixture_fail": "failed", "fixture_ok": "ok"}
+    claims = cli_run["data"] / "claims.csv"
+    expected = hashlib.sha256(b"claim_id\nC1\n").hexdigest()
+    assert manifest["inputs"] == [{"path": str(claims.resolve()), "bytes": 12,
+                                   "sha256": expected}]
+    assert {Path(n["path"]).name for n in manifest["notebooks"]} == {
+        "fixture_ok.ipynb", "fixture_fail.ipynb"}
+    for key in ("python", "papermill", "nbconvert", "pandas", "pracops"):
+        assert manifest["versions"][key]
+    assert manifest["start"] <= manifest["end"]
+    assert manifest["command"][:2] == ["pracops", "--notebooks"]
+
+
+def test_index_page(cli_run: dict) -> None:
+    html = (cli_run["run_dir"] / "index.html").read_text()
+    assert "href='fixture_ok.html'" in html and "href='fixture_fail.html'" in html
+    assert "$1,234.56" in html  # headline figure, formatted as money by its _cents name
+    assert "6.50" in html
+    assert "Total 6.5 is above the threshold 1." in html
+    assert "ValueError: deliberate failure with n=1" in html
+    assert "1 of 2 reports ran" in html
+
+
+def test_no_temporary_files_left(cli_run: dict) -> None:
+    names = [p.name for p in cli_run["run_dir"].iterdir()]
+    assert sorted(n for n in names if n != "logs") == sorted([
+        "fixture_fail.html", "fixture_fail.ipynb", "fixture_fail.json",
+        "fixture_ok.html", "fixture_ok.ipynb", "fixture_ok.json", "index.html",
+        "manifest.json"])
+    log = (cli_run["run_dir"] / "logs" / "fixture_ok.log").read_text()
+    assert "Traceback" not in log
+
+
+def test_run_in_process_no_html_and_progress(tmp_path: Path) -> None:
+    reports = runner.check_reports(["fixture_ok"], runner.discover(NOTEBOOKS))
+    params = runner.resolve_parameters(reports, parameters_dir=tmp_path)  # no yaml: defaults
+    lines: list[str] = []
+    first = runner.run(reports, params, out=tmp_path, jobs=1, html=False, progress=lines.append)
+    assert first.exit_code == 0
+    assert [r.figures["total"] for r in first.reports] == [2.5]
+    assert not (first.run_dir / "fixture_ok.html").exists()
+    assert lines[0] == "started   fixture_ok"
+    assert re.fullmatch(r"finished  fixture_ok in \d+\.\d s", lines[1])
+    second = runner.run([], {}, out=tmp_path)
+    assert second.run_dir != first.run_dir  # no run overwrites another
+    assert second.exit_code == 0
+    assert "No report was run" in second.index.read_text()
+
+
+# --- parameters: checked before any kernel starts -----------------------------------------
+
+def test_parameters_cell_is_parsed_with_types_and_comments() -> None:
+    params = runner.notebook_parameters(NOTEBOOKS / "fixture_ok.ipynb")
+    assert list(params) == ["a", "b", "label", "items", "threshold", "data_dir", "interactive"]
+    assert params["a"] == runner.Param("a", "int", 2, "first addend")
+    # papermill's regex parser skips a string default containing '='; ours does not
+    assert params["label"].default == "x=y"
+    assert params["threshold"].optional and params["threshold"].type_label == "int | None"
+
+
+def _notebook_with(tmp_path: Path, source: str) -> Path:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        source, metadata={"tags": ["parameters"]})])
+    path = tmp_path / "bad.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("x = 1  # no annotation", "write each parameter as"),
+    ("x: Literal['a'] = 'a'  # unsupported", "annotation \"Literal['a']\" is not supported"),
+    ("x: int = len('a')  # not a literal", "must be a literal"),
+    ("x: int = 'a'  # wrong default", "must be int"),
+    ("x: int = (", "parameters cell line 1"),
+])
+def test_malformed_parameters_cell(tmp_path: Path, source: str, message: str) -> None:
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        runner.notebook_parameters(_notebook_with(tmp_path, source))
+
+
+@pytest.fixture
+def reports() -> list[runner.Report]:
+    return list(runner.discover(NOTEBOOKS).values())
+
+
+def test_unknown_parameter_names_the_closest(reports: list[runner.Report]) -> None:
+    with pytest.raises(ParameterError, match="unknown parameter 'treshold'; did you mean "
+                                             "'threshold'"):
+        runner.resolve_parameters(reports, overrides=[("treshold", "3")])
+    with pytest.raises(ParameterError, match="fixture_fail has no parameter 'a'"):
+        runner.resolve_parameters(reports, overrides=[("fixture_fail.a", "3")])
+    with pytest.raises(ParameterError, match="'fixture_okk' is not a report"):
+        runner.resolve_parameters(reports, overrides=[("fixture_okk.a", "3")])
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("a", "2.5", "must be int"),
+    ("a", "true", "must be int"),
+    ("b", "abc", "must be float"),
+    ("interactive", "maybe", "must be bool"),
+    ("items", "3", "must be list"),
+])
+def test_wrong_type_is_refused(reports: list[runner.Report], key: str, value: str,
+                               message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        runner.resolve_parameters(reports, overrides=[(key, value)])
+
+
+def test_values_are_converted_to_declared_types(reports: list[runner.Report]) -> None:
+    got = runner.resolve_parameters(reports, parameters_dir=PARAMS, overrides=[
+        ("b", "2"), ("label", "123"), ("threshold", "none"), ("items", "[x, 2]"),
+        ("interactive", "false"), ("n", "7")])
+    assert got["fixture_ok"] == {"a": 3, "b": 2.0, "label": "123", "threshold": None,
+                                 "items": ["x", 2], "interactive": False}
+    assert isinstance(got["fixture_ok"]["b"], float)
+    assert got["fixture_fail"] == {"n": 7}
+
+
+def test_sectioned_parameter_file(tmp_path: Path, reports: list[runner.Report]) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_text("fixture_ok:\n  a: 10\nfixture_fail:\n  n: 4\n")
+    got = runner.resolve_parameters(reports, parameters_dir=tmp_path, files=[f])
+    assert got == {"fixture_fail": {"n": 4}, "fixture_ok": {"a": 10}}
+
+
+def test_bad_parameter_files(tmp_path: Path, reports: list[runner.Report]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\n")
+    with pytest.raises(ParameterError, match=r"bad\.yaml line \d+"):
+        runner.resolve_parameters(reports, files=[bad])
+    listy = tmp_path / "list.yaml"
+    listy.write_text("- a\n- b\n")
+    with pytest.raises(ParameterError, match="expected 'name: value' lines"):
+        runner.resolve_parameters(reports, files=[listy])
+    with pytest.raises(ParameterError, match="cannot read parameter file"):
+        runner.resolve_parameters(reports, files=[tmp_path / "missing.yaml"])
+    with pytest.raises(ParameterError, match="no such folder"):
+        runner.resolve_parameters(reports, data=tmp_path / "nowhere")
+
+
+def test_unknown_report(reports: list[runner.Report]) -> None:
+    available = {r.name: r for r in reports}
+    with pytest.raises(PracopsError, match="unknown report 'fixture_ko'; did you mean"):
+        runner.check_reports(["fixture_ko"], available)
+    assert runner.check_reports([], available) == reports
+
+
+# --- CLI usage errors: exit 2, one line, no kernel -----------------------------------------
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", "nope"], "unknown report 'nope'"),
+    (["run", "-p", "a", "x"], "must be int"),
+    (["run", "-p", "treshold", "1"], "did you mean 'threshold'"),
+    (["run", "--jobs", "0"], "--jobs must be at least 1"),
+    (["run", "-f", "missing.yaml"], "cannot read parameter file"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_cli_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    proc = pracops_cli("--notebooks", str(NOTEBOOKS), *args, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) <= 2
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_cli_list() -> None:
+    proc = pracops_cli("--notebooks", str(NOTEBOOKS), "list")
+    assert proc.returncode == 0
+    assert "fixture_ok: Fixture: a report that succeeds" in proc.stdout
+    assert "    a: int = 2  # first addend" in proc.stdout
+    assert "    threshold: int | None = None  # optional threshold" in proc.stdout
