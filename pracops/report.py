@@ -82,8 +82,13 @@ def to_jsonable(value: Any) -> Any:
 
 
 def _publish(bundle: dict[str, Any], html: str | None = None) -> None:
-    from IPython.display import display
-
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # plain Python: keep the record in memory only
+        return
+    if get_ipython() is None:
+        return
     data: dict[str, Any] = {RECORD_MIME: bundle}
     if html is not None:
         data["text/html"] = html
