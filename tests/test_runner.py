@@ -282,3 +282,29 @@ def test_cli_list() -> None:
     assert "fixture_ok: Fixture: a report that succeeds" in proc.stdout
     assert "    a: int = 2  # first addend" in proc.stdout
     assert "    threshold: int | None = None  # optional threshold" in proc.stdout
+
+
+def test_progress_is_shown_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "pracops.cli", "--notebooks", str(NOTEBOOKS),
+                           "run", "fixture_fail", "--out", str(tmp_path)],
+                          stdout=subprocess.PIPE, stderr=slave, text=True, timeout=300)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal's other end is closed: all read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    lines = [ln.strip() for ln in b"".join(chunks).decode().splitlines() if ln.strip()]
+    assert proc.returncode == 1
+    assert lines[0] == "started   fixture_fail"
+    assert re.fullmatch(r"FAILED    fixture_fail in \d+\.\d s: ValueError: deliberate failure "
+                        r"with n=1", lines[1])
