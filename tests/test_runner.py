@@ -308,3 +308,29 @@ def test_progress_is_shown_on_a_terminal(tmp_path: Path) -> None:
     assert lines[0] == "started   fixture_fail"
     assert re.fullmatch(r"FAILED    fixture_fail in \d+\.\d s: ValueError: deliberate failure "
                         r"with n=1", lines[1])
+
+
+# --- sample and validate ---------------------------------------------------------------------
+
+def test_cli_sample_then_validate(tmp_path: Path) -> None:
+    out = tmp_path / "practice"
+    proc = pracops_cli("sample", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "providers.csv").is_file() and not (out / "ground_truth.json").exists()
+    again = pracops_cli("sample", "--out", str(out))
+    assert again.returncode == 2 and "--force" in again.stderr
+    ok = pracops_cli("validate", "--data", str(out))
+    assert ok.returncode == 0 and "valid" in ok.stdout
+    # break one value: a provider's FTE of 2.5 is out of range
+    providers = out / "providers.csv"
+    lines = providers.read_text().splitlines()
+    fields = lines[2].split(",")
+    fields[5] = "2.5"
+    lines[2] = ",".join(fields)
+    providers.write_text("\n".join(lines) + "\n")
+    bad = pracops_cli("validate", "--data", str(out))
+    assert bad.returncode == 2
+    assert "providers.csv" in bad.stderr and "row 3" in bad.stderr and "fte" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    missing = pracops_cli("validate", "--data", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "no such folder" in missing.stderr

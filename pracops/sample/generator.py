@@ -1,0 +1,390 @@
+"""The seeded generator of the bundled sample practice, Maple Grove Family Medicine.
+
+One writer function per dataset, registered with :func:`writer` in the order they run (a later
+writer may use the rows of an earlier one through :attr:`Sample.tables`). Each writer draws from
+its own random stream, seeded by the seed and the dataset's name, so adding a dataset leaves
+every existing file unchanged. Writers return rows keyed by the frame's column names, with money
+as integer cents; :func:`generate` writes them as CSV in the declared column order, with money as
+dollars under the header without ``_cents``.
+
+Deliberate problems are recorded with :meth:`Sample.inject` under the report that should find
+them; :func:`generate` writes them to ``ground_truth.json`` so tests can check that each report
+finds exactly them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pracops import config, data
+from pracops.errors import PracopsError
+from pracops.money import cents_to_decimal
+
+__all__ = [
+    "DEFAULT_SEED",
+    "GROUND_TRUTH",
+    "PRACTICE_NAME",
+    "REPORTS",
+    "WRITERS",
+    "Sample",
+    "generate",
+    "write_sample",
+    "writer",
+]
+
+DEFAULT_SEED = 2026
+"""The seed of the bundled sample."""
+
+PRACTICE_NAME = "Maple Grove Family Medicine"
+GROUND_TRUTH = "ground_truth.json"
+"""The file listing the problems injected into the sample, per report."""
+
+REPORTS: tuple[str, ...] = ("staffing", "budget", "billing", "purchasing")
+"""The reports, each with its list of injected problems in the ground truth."""
+
+
+@dataclass
+class Sample:
+    """The practice being generated: what writers read from and record into.
+
+    Parameters
+    ----------
+    seed
+        The generation's seed.
+    practice
+        Facts about the practice as a whole (name, identifiers, the year of activity).
+    tables
+        Rows written so far, by dataset name, as the writers returned them.
+    ground_truth
+        Injected problems by report name.
+    names
+        First and last names already used, so the practice's people are easy to tell apart.
+    """
+
+    seed: int
+    practice: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    ground_truth: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {report: [] for report in REPORTS}
+    )
+    names: set[str] = field(default_factory=set)
+
+    def rng(self, stream: str) -> random.Random:
+        """A random generator for one stream (a dataset's name), independent of the others."""
+        return random.Random(f"{self.seed}:{stream}")
+
+    def inject(self, report: str, problem: dict[str, Any]) -> None:
+        """Record a deliberate problem that ``report`` should find.
+
+        Parameters
+        ----------
+        report
+            One of :data:`REPORTS`.
+        problem
+            JSON-serialisable facts a test compares the report's findings with; by convention
+            a ``"kind"`` (``"underpayment"``, ``"expiring_lot"`` …) and the keys that identify
+            the rows involved.
+        """
+        if report not in self.ground_truth:
+            raise ValueError(f"unknown report {report!r}; expected one of {REPORTS}")
+        self.ground_truth[report].append(problem)
+
+
+Writer = Callable[[Sample], list[dict[str, Any]]]
+WRITERS: dict[str, Writer] = {}
+"""Writer functions by dataset name, in the order :func:`generate` runs them."""
+
+
+def writer(dataset: str) -> Callable[[Writer], Writer]:
+    """Register the decorated function as the writer of ``dataset`` (a registered dataset)."""
+
+    def register(fn: Writer) -> Writer:
+        WRITERS[dataset] = fn
+        return fn
+
+    return register
+
+
+# --------------------------------------------------------------------------------------------
+# Names and identifiers
+
+_FIRST = ("Avery", "Priya", "Marcus", "Elena", "Jonah", "Keisha", "Tomas", "Grace", "Dmitri",
+          "Hannah", "Luis", "Mei", "Owen", "Fatima", "Caleb", "Ingrid", "Andre", "Rosa",
+          "Samuel", "Nadia", "Wesley", "Lucia", "Theo", "Amara", "Gavin", "Yuki", "Julian",
+          "Brianna", "Emeka", "Colette", "Rafael", "Sienna", "Henrik", "Tamsin", "Darius",
+          "Noor", "Silas", "Leah", "Mateo", "Corinne")
+_LAST = ("Lindqvist", "Okafor", "Brandt", "Nuñez", "Haugen", "Castellano", "Whitfield",
+         "Nakamura", "Pellegrino", "Abernathy", "Solberg", "Osei", "Kowalczyk", "Delacroix",
+         "Thorsen", "Varga", "Mbeki", "Rasmussen", "Quintero", "Ellery", "Fairbanks", "Holm",
+         "Iyer", "Jablonski", "Kerrigan", "Lachance", "Moreau", "Nygaard", "Ostrowski",
+         "Penhallow", "Rourke", "Sandoval", "Tremblay", "Underhill", "Vance", "Winslow")
+
+
+def _unique_names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
+    """``count`` names whose first and last names are not in ``taken`` (which they join)."""
+    firsts = rng.sample([n for n in _FIRST if n not in taken], count)
+    lasts = rng.sample([n for n in _LAST if n not in taken], count)
+    taken.update(firsts + lasts)
+    return [f"{first} {last}" for first, last in zip(firsts, lasts, strict=True)]
+
+
+def _npi(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        first_nine = "1" + "".join(rng.choice("0123456789") for _ in range(8))
+        npi = first_nine + data.npi_check_digit(first_nine)
+        if npi not in taken:
+            taken.add(npi)
+            return npi
+
+
+def _digits(rng: random.Random, count: int) -> str:
+    return "".join(rng.choice("0123456789") for _ in range(count))
+
+
+# --------------------------------------------------------------------------------------------
+# Writers, in generation order
+
+
+@writer("locations")
+def locations(sample: Sample) -> list[dict[str, Any]]:
+    """Two clinics: the main one with the back office, and a smaller north clinic."""
+    return [
+        {"location_id": "MAIN", "name": "Main Street Clinic", "address": "410 Main Street",
+         "city": "Maple Grove", "state": "MN", "zip": "55369", "opens": "07:30",
+         "closes": "17:30", "days_open": "Mon-Fri"},
+        {"location_id": "NORTH", "name": "North Clinic",
+         "address": "8120 Birchwood Lane, Suite 200", "city": "Maple Grove", "state": "MN",
+         "zip": "55311", "opens": "08:00", "closes": "17:00", "days_open": "Mon-Fri"},
+    ]
+
+
+_PROVIDER_PLAN = (  # kind, specialty, fte, location, visits per day target
+    ("MD", "Family Medicine", 1.0, "MAIN", 22),
+    ("MD", "Internal Medicine", 0.8, "MAIN", 20),
+    ("DO", "Family Medicine", 1.0, "NORTH", 22),
+    ("NP", "Family Medicine", 1.0, "MAIN", 18),
+    ("PA", "Family Medicine", 0.6, "NORTH", 18),
+)
+_SESSIONS_PER_FTE = 9  # half-day clinic sessions a week at 1.0 FTE (one half-day for admin)
+
+
+@writer("providers")
+def providers(sample: Sample) -> list[dict[str, Any]]:
+    """Five providers: two MDs, a DO, an NP and a PA, with valid, distinct NPIs."""
+    rng = sample.rng("providers")
+    names = _unique_names(rng, len(_PROVIDER_PLAN), sample.names)
+    npis: set[str] = {sample.practice["group_npi"]}
+    rows = []
+    for i, ((kind, specialty, fte, location, target), name) in enumerate(
+        zip(_PROVIDER_PLAN, names, strict=True), start=1
+    ):
+        start = date(rng.randint(2009, 2023), rng.randint(1, 12), 1)
+        rows.append({
+            "provider_id": f"P{i:03d}", "npi": _npi(rng, npis), "name": name, "kind": kind,
+            "specialty": specialty, "fte": fte, "location_id": location,
+            "sessions_per_week": round(fte * _SESSIONS_PER_FTE),
+            "visits_per_day_target": target, "start_date": start,
+        })
+    return rows
+
+
+_STAFF_PLAN = (  # role, headcount, hourly rate range in cents, overtime eligible
+    ("front desk", 5, (1800, 2150), True),
+    ("medical assistant", 6, (2000, 2350), True),
+    ("nurse", 3, (3000, 4200), True),
+    ("lab technician", 1, (2400, 2700), True),
+    ("billing", 3, (2200, 2650), True),
+    ("manager", 2, (3800, 4800), False),
+)
+_STAFF_FTES = (1.0, 1.0, 1.0, 0.8, 0.6, 0.5)  # drawn for clinical and front-desk staff
+_SHIFT_PATTERNS = {  # FTE -> (days of the opening shift, days of the closing shift), minutes
+    1.0: (("Mon-Fri", "Mon-Fri"), 510),  # 8 hours + 30 minutes' lunch
+    0.8: (("Mon-Thu", "Tue-Fri"), 510),
+    0.6: (("Mon,Wed,Fri", "Mon,Wed,Fri"), 510),
+    0.5: (("Mon-Fri", "Mon-Fri"), 240),
+}
+_BACK_OFFICE = {"billing", "manager"}
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _usual_shifts(site: dict[str, Any], fte: float, closing: bool) -> str:
+    """An opening shift (from opening time) or a closing one (to closing time) at ``site``."""
+    (opening_days, closing_days), length = _SHIFT_PATTERNS[fte]
+    hours, mins = site["opens"].split(":")
+    opens = int(hours) * 60 + int(mins)
+    hours, mins = site["closes"].split(":")
+    closes = int(hours) * 60 + int(mins)
+    start = closes - length if closing else opens
+    return f"{closing_days if closing else opening_days} {_clock(start)}-{_clock(start + length)}"
+
+
+@writer("staff")
+def staff(sample: Sample) -> list[dict[str, Any]]:
+    """Twenty employees across roles, split between the clinics on opening and closing shifts."""
+    rng = sample.rng("staff")
+    sites = {site["location_id"]: site for site in sample.tables["locations"]}
+    headcount = sum(n for _, n, _, _ in _STAFF_PLAN)
+    names = iter(_unique_names(rng, headcount, sample.names))
+    rows = []
+    for role, count, (low, high), overtime in _STAFF_PLAN:
+        for k in range(count):
+            fte = 1.0 if role in _BACK_OFFICE else rng.choice(_STAFF_FTES)
+            location = "MAIN" if role in _BACK_OFFICE or k % 3 != 2 else "NORTH"
+            rows.append({
+                "employee_id": f"E{len(rows) + 1:03d}", "name": next(names), "role": role,
+                "fte": fte, "hourly_rate_cents": rng.randrange(low, high + 1, 25),
+                "overtime_eligible": overtime, "location_id": location,
+                "usual_shifts": _usual_shifts(sites[location], fte, closing=k % 2 == 1),
+            })
+    return rows
+
+
+_PAYER_PLAN = (  # payer_id, name, type, class, N1*PR id digits (None: no 835s)
+    ("MCR", "Medicare Part B", "Medicare", "Medicare", 5),
+    ("MCD", "State Medical Assistance (Medicaid)", "Medicaid", "Medicaid", 9),
+    ("NWH", "Northwoods Health Plan", "commercial", "Commercial", 5),
+    ("LKM", "Lakeshore Mutual Insurance", "commercial", "Commercial", 5),
+    ("PRS", "Prairie Shield PPO", "commercial", "Commercial", 5),
+    ("SELF", "Self-pay", "self-pay", "Self-pay", None),
+)
+
+
+@writer("payers")
+def payers(sample: Sample) -> list[dict[str, Any]]:
+    """Medicare, Medicaid, three commercial plans and self-pay (which sends no remittances)."""
+    rng = sample.rng("payers")
+    rows = []
+    for payer_id, name, kind, budget_class, id_digits in _PAYER_PLAN:
+        rows.append({
+            "payer_id": payer_id, "name": name, "type": kind,
+            "trn03": "1" + _digits(rng, 9) if id_digits else None,
+            "n1_pr_id": _digits(rng, id_digits) if id_digits else None,
+            "class": budget_class,
+        })
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def _cell(column: data.Column, value: Any) -> str:
+    if value is None:
+        return ""
+    if column.kind == "money":
+        return str(cents_to_decimal(value))
+    if column.kind == "bool":
+        return "true" if value else "false"
+    if column.kind == "date":
+        return value.isoformat()
+    if column.kind == "float":
+        return f"{value:g}"
+    return str(value)
+
+
+def _write_csv(path: Path, dataset: data.Dataset, rows: list[dict[str, Any]]) -> None:
+    names = [c.name for c in dataset.columns]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow([c.header for c in dataset.columns])
+        for row in rows:
+            unknown = set(row) - set(names)
+            if unknown:
+                raise ValueError(f"{dataset.name} writer returned undeclared {sorted(unknown)}")
+            out.writerow([_cell(c, row.get(c.name)) for c in dataset.columns])
+
+
+def _practice(rng: random.Random) -> dict[str, Any]:
+    first_nine = "1" + _digits(rng, 8)
+    return {
+        "name": PRACTICE_NAME,
+        "group_npi": first_nine + data.npi_check_digit(first_nine),
+        "tax_id": f"41-{_digits(rng, 7)}",
+        "state": "MN",
+        "year": 2025,
+    }
+
+
+def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_SEED) -> Path:
+    """Write the sample practice's files and its ``ground_truth.json``.
+
+    Parameters
+    ----------
+    out_dir
+        Folder to write into (created if needed); default the bundled
+        :data:`pracops.config.SAMPLE_DIR`. Existing files of the same names are replaced.
+    seed
+        The same seed gives byte-identical files.
+
+    Returns
+    -------
+    Path
+        The folder written.
+    """
+    folder = Path(out_dir) if out_dir is not None else config.SAMPLE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    sample = Sample(seed=seed, practice=_practice(random.Random(f"{seed}:practice")))
+    for name, write in WRITERS.items():
+        dataset = data.get(name)
+        rows = write(sample)
+        sample.tables[name] = rows
+        _write_csv(folder / f"{dataset.stem}.csv", dataset, rows)
+    practice = dict(sample.practice)
+    practice["counts"] = {name: len(rows) for name, rows in sample.tables.items()}
+    truth = {"seed": seed, "practice": practice, **sample.ground_truth}
+    (folder / GROUND_TRUTH).write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n",
+                                       encoding="utf-8")
+    return folder
+
+
+def write_sample(out_dir: str | os.PathLike[str], *, overwrite: bool = False) -> list[Path]:
+    """Copy the bundled sample's data files to a folder, for a practice to adapt.
+
+    ``ground_truth.json`` is not copied: it describes the sample, not a practice.
+
+    Parameters
+    ----------
+    out_dir
+        Destination folder, created if needed.
+    overwrite
+        Replace files that already exist there; otherwise nothing is copied when any exists.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    PracopsError
+        When ``out_dir`` is a file, or files would be overwritten without ``overwrite``.
+    """
+    target = Path(out_dir).expanduser()
+    if target.exists() and not target.is_dir():
+        raise PracopsError(f"{target} is a file; give a folder to write the sample into")
+    sources = sorted(p for p in config.SAMPLE_DIR.rglob("*")
+                     if p.is_file() and p.name != GROUND_TRUTH)
+    pairs = [(p, target / p.relative_to(config.SAMPLE_DIR)) for p in sources]
+    existing = [dest for _, dest in pairs if dest.exists()]
+    if existing and not overwrite:
+        shown = ", ".join(p.name for p in existing[:5]) + (" …" if len(existing) > 5 else "")
+        raise PracopsError(
+            f"{target} already has {len(existing)} of the sample's files ({shown}); nothing "
+            "was copied. Choose an empty folder, or overwrite them (pracops sample --force)"
+        )
+    for src, dest in pairs:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+    return [dest for _, dest in pairs]

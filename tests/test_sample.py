@@ -1,0 +1,165 @@
+"""Tests of pracops.sample: determinism, the bundled copy, the practice's make-up, write_sample."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pracops import config, data, sample
+from pracops.errors import PracopsError
+from pracops.sample.__main__ import main
+
+DATA_FILES = ["locations.csv", "payers.csv", "providers.csv", "staff.csv"]
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample generated anew with the default seed."""
+    return sample.generate(tmp_path_factory.mktemp("fresh"))
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def luhn_valid(digits: str) -> bool:
+    """Textbook Luhn check, written independently of pracops.data."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def minutes(hhmm: str) -> int:
+    hours, mins = hhmm.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+def test_bundled_sample_equals_a_fresh_generation(fresh: Path) -> None:
+    generated = files_of(fresh)
+    assert sorted(generated) == sorted([*DATA_FILES, sample.GROUND_TRUTH])
+    assert files_of(config.SAMPLE_DIR) == generated, "run: python -m pracops.sample"
+
+
+def test_same_seed_same_bytes_other_seed_other_files(fresh: Path, tmp_path: Path) -> None:
+    assert files_of(sample.generate(tmp_path / "again")) == files_of(fresh)
+    other = files_of(sample.generate(tmp_path / "other", seed=7))
+    assert other["providers.csv"] != files_of(fresh)["providers.csv"]
+    assert json.loads(other[sample.GROUND_TRUTH])["seed"] == 7
+
+
+def test_generation_does_not_depend_on_hash_seed(fresh: Path, tmp_path: Path) -> None:
+    code = "import sys; from pracops.sample import generate; generate(sys.argv[1])"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, env=env)
+    assert files_of(tmp_path) == files_of(fresh)
+
+
+def test_fresh_sample_validates(fresh: Path) -> None:
+    assert data.validate_all(fresh) == []
+
+
+def test_practice_make_up(fresh: Path) -> None:
+    locations = data.load("locations", fresh)
+    providers = data.load("providers", fresh)
+    staff = data.load("staff", fresh)
+    payers = data.load("payers", fresh)
+    assert len(locations) == 2
+    assert providers["kind"].value_counts().to_dict() == {"MD": 2, "DO": 1, "NP": 1, "PA": 1}
+    assert len(staff) == 20
+    assert staff["role"].value_counts()[["front desk", "medical assistant", "nurse",
+                                         "billing", "manager"]].gt(0).all()
+    assert payers["type"].value_counts().to_dict() == {
+        "commercial": 3, "Medicare": 1, "Medicaid": 1, "self-pay": 1}
+    # Everyone works at a site that exists; nobody appears twice.
+    sites = set(locations["location_id"])
+    assert set(providers["location_id"]) <= sites and set(staff["location_id"]) <= sites
+    names = [*providers["name"], *staff["name"]]
+    assert len(set(names)) == len(names) == 25
+    # Salaried managers are exempt from overtime; everyone else is paid overtime.
+    assert (staff["overtime_eligible"] == (staff["role"] != "manager")).all()
+    # Self-pay sends no remittances; the others have a 10-character TRN03.
+    remitting = payers[payers["type"] != "self-pay"]
+    assert remitting["trn03"].str.len().eq(10).all()
+    assert payers.loc[payers["type"] == "self-pay", "trn03"].isna().all()
+
+
+def test_npis_pass_the_luhn_check_with_prefix_80840(fresh: Path) -> None:
+    npis = list(data.load("providers", fresh)["npi"])
+    truth = json.loads((fresh / sample.GROUND_TRUTH).read_text(encoding="utf-8"))
+    npis.append(truth["practice"]["group_npi"])
+    assert len(set(npis)) == len(npis) == 6
+    for npi in npis:
+        assert len(npi) == 10 and npi[0] in "12"
+        assert luhn_valid("80840" + npi), npi
+    assert luhn_valid("80840" + "1234567893")  # the CMS example, to check the checker
+
+
+def test_staff_shifts_fall_inside_their_clinic_hours(fresh: Path) -> None:
+    hours = data.load("locations", fresh).set_index("location_id")
+    for row in data.load("staff", fresh).itertuples():
+        for shift in row.usual_shifts.split("; "):
+            start, end = shift.split(" ")[1].split("-")
+            site = hours.loc[row.location_id]
+            assert minutes(site["opens"]) <= minutes(start) < minutes(end) <= minutes(
+                site["closes"]), (row.employee_id, shift)
+
+
+def test_ground_truth_layout(fresh: Path) -> None:
+    truth = json.loads((fresh / sample.GROUND_TRUTH).read_text(encoding="utf-8"))
+    assert list(truth) == ["seed", "practice", "staffing", "budget", "billing", "purchasing"]
+    assert truth["seed"] == 2026
+    assert truth["practice"]["name"] == "Maple Grove Family Medicine"
+    assert truth["practice"]["counts"] == {"locations": 2, "providers": 5, "staff": 20,
+                                           "payers": 6}
+    assert all(truth[report] == [] for report in sample.REPORTS)
+
+
+def test_inject_records_problems_per_report() -> None:
+    s = sample.Sample(seed=1, practice={})
+    s.inject("billing", {"kind": "underpayment", "claim_id": "C1", "short_cents": 1250})
+    assert s.ground_truth["billing"] == [
+        {"kind": "underpayment", "claim_id": "C1", "short_cents": 1250}]
+    with pytest.raises(ValueError, match="unknown report"):
+        s.inject("payroll", {})
+
+
+def test_writers_run_in_registration_order() -> None:
+    assert list(sample.WRITERS) == ["locations", "providers", "staff", "payers"]
+
+
+def test_write_sample_copies_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    out = tmp_path / "practice"
+    written = sample.write_sample(out)
+    assert sorted(p.name for p in written) == DATA_FILES
+    assert all((out / name).read_bytes() == (config.SAMPLE_DIR / name).read_bytes()
+               for name in DATA_FILES)
+    assert not (out / sample.GROUND_TRUTH).exists()
+
+    (out / "staff.csv").write_text("edited by the practice\n")
+    (out / "payers.csv").unlink()
+    with pytest.raises(PracopsError, match=r"already has 3 .*--force"):
+        sample.write_sample(out)
+    assert (out / "staff.csv").read_text() == "edited by the practice\n"
+    assert not (out / "payers.csv").exists()  # nothing copied
+
+    sample.write_sample(out, overwrite=True)
+    assert (out / "staff.csv").read_bytes() == (config.SAMPLE_DIR / "staff.csv").read_bytes()
+
+    with pytest.raises(PracopsError, match="is a file"):
+        sample.write_sample(out / "staff.csv")
+
+
+def test_module_entry_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--out", str(tmp_path), "--seed", "3"]) == 0
+    assert "seed 3" in capsys.readouterr().out
+    assert json.loads((tmp_path / sample.GROUND_TRUTH).read_text())["seed"] == 3
