@@ -95,8 +95,10 @@ def _publish(bundle: dict[str, Any], html: str | None = None) -> None:
     display(data, raw=True)
 
 
-def record(key: str, value: Any, *, headline: bool = False) -> Any:
-    """Record a figure for the run's summary JSON and return it unchanged.
+def record(key: str, value: Any, *, headline: bool = False) -> None:
+    """Record a figure for the run's summary JSON.
+
+    Returns nothing, so a ``record(...)`` ending a cell leaves no stray output in the report.
 
     Parameters
     ----------
@@ -113,7 +115,6 @@ def record(key: str, value: Any, *, headline: bool = False) -> Any:
     plain = to_jsonable(value)
     _recorded[key] = plain
     _publish({"kind": "figure", "key": key, "value": plain, "headline": bool(headline)})
-    return value
 
 
 def alert(message: str, *, level: str = "warning", key: str | None = None) -> None:

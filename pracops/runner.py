@@ -718,7 +718,7 @@ def render_index(run_id: str, manifest: Mapping[str, Any], reports: Sequence[Rep
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>pracops run {escape(run_id)}</title><style>{_INDEX_CSS}</style></head><body>",
         f"<h1>pracops run {escape(run_id)}</h1>",
-        f"<p class='meta'>Started {escape(manifest['start'])} UTC, took "
+        f"<p class='meta'>Started {escape(manifest['start'].replace('T', ' ')[:16])} UTC, took "
         f"{manifest['seconds']:.1f} s. "
         f"{sum(r.status == 'ok' for r in results)} of {len(results)} reports ran.</p>",
     ]
