@@ -40,3 +40,27 @@ def data_dir(data: str | os.PathLike[str] | None = None) -> Path:
     if data is None or str(data) == "":
         return SAMPLE_DIR
     return Path(data).expanduser().resolve()
+
+
+def report_files_dir(output_dir: str | os.PathLike[str] | None, report: str) -> Path:
+    """Where a report writes the files it hands out (worklists, purchase orders, workbooks).
+
+    Parameters
+    ----------
+    output_dir
+        A folder given by the caller (the report's ``output_dir`` parameter) wins.
+    report
+        The report's name, naming the sub-folder.
+
+    Returns
+    -------
+    Path
+        ``output_dir`` when given; inside a ``pracops run``, ``<run folder>/<report>_files``
+        (beside the report's HTML); otherwise ``outputs/interactive/<report>``.
+    """
+    if output_dir:
+        return Path(output_dir).expanduser().resolve()
+    run_dir = os.environ.get("PRACOPS_RUN_DIR")
+    if run_dir:
+        return Path(run_dir) / f"{report}_files"
+    return outputs_dir() / "interactive" / report
