@@ -375,7 +375,7 @@ class ReportResult:
     alerts: list[dict[str, str]] = field(default_factory=list)
     error: dict[str, str] | None = None
     timings: dict[str, Any] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The summary written to ``<report>.json``."""
@@ -520,7 +520,11 @@ def _execute(job: _Job) -> dict[str, Any]:
     if status == "failed" and error and not error.get("message"):
         error = _error_from_notebook(nb) or error
     figures, alerts, headline = summary_from_notebook(nb)
-    files = {"ipynb": ipynb.name}
+    files: dict[str, Any] = {"ipynb": ipynb.name}
+    handed_out = run_dir / f"{job.report}_files"  # config.report_files_dir inside a run
+    if handed_out.is_dir():
+        files["attachments"] = sorted(str(p.relative_to(run_dir)) for p in handed_out.rglob("*")
+                                      if p.is_file() and not p.name.startswith("."))
     if job.html:
         _atomic_write(run_dir / f"{job.report}.html", export_html(nb))
         files["html"] = f"{job.report}.html"
@@ -745,7 +749,9 @@ def render_index(run_id: str, manifest: Mapping[str, Any], reports: Sequence[Rep
         for a in res.alerts:
             level = escape(a.get("level", "warning"))
             parts.append(f"<div class='alert {level}'>{escape(a.get('message', ''))}</div>")
-        files = " · ".join(f"<a href='{escape(v)}'>{escape(k)}</a>" for k, v in res.files.items())
+        links = [(k, v) for k, v in res.files.items() if isinstance(v, str)]
+        links += [(Path(v).name, v) for v in res.files.get("attachments", [])]
+        files = " · ".join(f"<a href='{escape(v)}'>{escape(k)}</a>" for k, v in links)
         parts.append(f"<p class='files'>{files}</p></section>")
     parts.append("<p class='files'><a href='manifest.json'>manifest.json</a></p></body></html>")
     return "\n".join(parts)

@@ -73,7 +73,11 @@ def test_summary_of_successful_report(cli_run: dict) -> None:
                                   "key": "total"}]
     t = summary["timings"]
     assert t["seconds"] >= t["execute_seconds"] > 0
-    assert set(summary["files"]) == {"ipynb", "html", "json"}
+    assert summary["files"] == {"ipynb": "fixture_ok.ipynb", "html": "fixture_ok.html",
+                                "json": "fixture_ok.json",
+                                "attachments": ["fixture_ok_files/note.csv"]}
+    note = cli_run["run_dir"] / "fixture_ok_files" / "note.csv"
+    assert note.read_text() == "total\n6.5\n"
 
 
 def test_summary_of_failed_report(cli_run: dict) -> None:
@@ -131,14 +135,15 @@ def test_index_page(cli_run: dict) -> None:
     assert "Total 6.5 is above the threshold 1." in html
     assert "ValueError: deliberate failure with n=1" in html
     assert "1 of 2 reports ran" in html
+    assert "href='fixture_ok_files/note.csv'" in html
 
 
 def test_no_temporary_files_left(cli_run: dict) -> None:
     names = [p.name for p in cli_run["run_dir"].iterdir()]
     assert sorted(n for n in names if n != "logs") == sorted([
         "fixture_fail.html", "fixture_fail.ipynb", "fixture_fail.json",
-        "fixture_ok.html", "fixture_ok.ipynb", "fixture_ok.json", "index.html",
-        "manifest.json"])
+        "fixture_ok.html", "fixture_ok.ipynb", "fixture_ok.json", "fixture_ok_files",
+        "index.html", "manifest.json"])
     log = (cli_run["run_dir"] / "logs" / "fixture_ok.log").read_text()
     assert "Traceback" not in log
 
