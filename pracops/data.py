@@ -50,6 +50,8 @@ Missing values
     An empty cell (or one of spaces only) is missing: an error in a column that is not
     ``nullable``. Text is trimmed of surrounding spaces. Nullable ``int`` and ``money`` columns are
     ``Int64`` and nullable ``bool`` columns ``boolean``, whether or not a value is missing.
+    A text column may declare what an empty cell stands for (``missing_as=""`` for "no
+    modifier"); it is then filled in after the checks.
 Categories
     Matched without regard to case and stored with the declared spelling, as a ``category``
     column whose categories are the allowed values in their declared order.
@@ -97,6 +99,10 @@ __all__ = [
     "load",
     "validate_all",
     "input_files",
+    "era_dir",
+    "ERA_FOLDER",
+    "VISIT_TYPES",
+    "APPOINTMENT_STATUSES",
     "row_error",
     "npi_check_digit",
     "npi_is_valid",
@@ -110,6 +116,9 @@ KINDS: tuple[str, ...] = ("str", "int", "float", "bool", "date", "money", "categ
 
 FOLDER_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".parquet")
 """Suffixes tried, in this order, when a dataset is looked up in a folder."""
+
+ERA_FOLDER = "era"
+"""The sub-folder of a data folder that holds the X12 835 remittance files (ERAs)."""
 
 _TEXT_SUFFIXES = {".csv", ".txt"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -159,6 +168,9 @@ class Column:
         A regular expression a ``str`` value must match in full.
     pattern_text
         The pattern in words, for error messages (``"10 digits"``).
+    missing_as
+        For a nullable ``str`` column: the text an empty cell becomes in the loaded frame
+        (``""`` for "no modifier"), after the checks; the column is then never missing.
     description
         What the column means, for documentation.
     """
@@ -172,6 +184,7 @@ class Column:
     maximum: float | None = None
     pattern: str | None = None
     pattern_text: str = ""
+    missing_as: str | None = None
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -191,6 +204,8 @@ class Column:
             raise ValueError(f"column {self.name!r}: 'pattern' goes with kind 'str' only")
         if not self.required and not self.nullable:
             raise ValueError(f"column {self.name!r}: an optional column must be nullable")
+        if self.missing_as is not None and (self.kind != "str" or not self.nullable):
+            raise ValueError(f"column {self.name!r}: 'missing_as' goes with nullable str only")
 
     @property
     def header(self) -> str:
@@ -395,13 +410,46 @@ def input_files(source: str | os.PathLike[str] | None = None) -> list[Path]:
     ----------
     source
         A folder, or ``None`` for the bundled sample. Datasets without a file are left out;
-        where a folder holds two candidates for one dataset, both are listed.
+        where a folder holds two candidates for one dataset, both are listed. The files of
+        the folder's ``era/`` (see :func:`era_dir`) are included, hidden files excepted.
     """
     folder = config.data_dir(source)
     if not folder.is_dir():
         return []
     files = {p for ds in DATASETS.values() for p in _candidates(ds, folder)}
+    era = folder / ERA_FOLDER
+    if era.is_dir():
+        files.update(p for p in era.iterdir() if p.is_file() and not p.name.startswith("."))
     return sorted(files)
+
+
+def era_dir(source: str | os.PathLike[str] | None = None) -> Path:
+    """The folder of 835 remittance files (``era/``) inside a data folder.
+
+    Parameters
+    ----------
+    source
+        A data folder, or ``None`` for the bundled sample.
+
+    Returns
+    -------
+    Path
+        ``<source>/era``, to pass to :func:`pracops.x12.read_835`.
+
+    Raises
+    ------
+    DataError
+        When the folder does not exist; the message names it.
+    """
+    folder = config.data_dir(source) / ERA_FOLDER
+    if not folder.is_dir():
+        raise DataError(
+            f"no folder of remittance files (ERAs) at {folder}",
+            file=str(folder),
+            expected="a folder era/ holding the payers' 835 files",
+            fix=f"create {folder} and save the 835 files from the clearinghouse into it",
+        )
+    return folder
 
 
 # --------------------------------------------------------------------------------------------
@@ -1014,6 +1062,8 @@ def load(
     for col in dataset.columns:
         if col.kind == "category":
             frame[col.name] = pd.Categorical(frame[col.name], categories=list(col.allowed or ()))
+        elif col.missing_as is not None:
+            frame[col.name] = frame[col.name].fillna(col.missing_as)
     attrs = frame.attrs
     frame = frame.reset_index(drop=True)
     frame.attrs = attrs
@@ -1160,5 +1210,154 @@ register(Dataset(
         Column("class", "category",
                allowed=("Medicare", "Medicaid", "Commercial", "Self-pay", "Other"),
                description="Payer class the budget groups revenue by."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------------------------
+# The billing datasets (see the billing data contract)
+
+VISIT_TYPES: tuple[str, ...] = ("new patient", "established", "annual wellness", "procedure",
+                                "telehealth")
+"""The kinds of appointment, in the order reports show them."""
+
+APPOINTMENT_STATUSES: tuple[str, ...] = ("completed", "no-show", "cancelled", "rescheduled",
+                                         "booked")
+"""What became of an appointment; ``booked`` ones still lie ahead of the export."""
+
+_CPT = {"pattern": r"[0-9A-Z]{5}",
+        "pattern_text": "a five-character CPT or HCPCS code such as 99213 or G0439"}
+_MODIFIERS = {"pattern": r"[0-9A-Z]{2}(?:;[0-9A-Z]{2})*",
+              "pattern_text": "two-character modifiers joined with ';' such as 25 or 25;59"}
+
+
+def _not_before(later: str, earlier: str, reason: str) -> Callable[[pd.DataFrame], None]:
+    """A checks hook: column ``later`` holds no date before column ``earlier``."""
+
+    def check(frame: pd.DataFrame) -> None:
+        bad = frame[later] < frame[earlier]
+        if bad.any():
+            raise row_error(frame, bad, later, reason,
+                            f"a date on or after {frame.attrs['headers'].get(earlier, earlier)}")
+
+    return check
+
+
+def _check_claim_lines(frame: pd.DataFrame) -> None:
+    """Lines of a claim are numbered 1, 2, 3 … in the order of the file."""
+    expected = frame.groupby("claim_id", sort=False).cumcount() + 1
+    bad = frame["line_no"] != expected
+    if bad.any():
+        raise row_error(frame, bad, "line_no", "lines of a claim are not numbered 1, 2, 3 …",
+                        "each claim's lines numbered from 1 in the order they appear")
+
+
+register(Dataset(
+    name="appointments",
+    stem="appointments",
+    description="One row per appointment on a provider's schedule, whatever became of it.",
+    key=("appointment_id",),
+    checks=_not_before("date", "booked_date", "appointment booked after its date"),
+    columns=(
+        Column("appointment_id", **_ID),
+        Column("patient_id", **_ID),
+        Column("provider_id", **_ID, description="Provider seen (see providers)."),
+        Column("location_id", **_ID, description="Site of the visit (see locations)."),
+        Column("date", "date", description="Day of the appointment."),
+        Column("start_time", "str", **_HHMM),
+        Column("visit_type", "category", allowed=VISIT_TYPES),
+        Column("scheduled_minutes", "int", minimum=5, maximum=240),
+        Column("status", "category", allowed=APPOINTMENT_STATUSES,
+               description="Completed appointments are exactly the visits the claims bill."),
+        Column("booked_date", "date", description="Day the appointment was made."),
+    ),
+))
+
+register(Dataset(
+    name="claims",
+    stem="claims",
+    description="One row per claim: the bill for one completed appointment.",
+    key=("claim_id",),
+    checks=_not_before("submitted_date", "date_of_service", "claim submitted before the visit"),
+    columns=(
+        Column("claim_id", **_ID, description="Patient control number (CLP01 of the 835)."),
+        Column("appointment_id", **_ID),
+        Column("patient_id", **_ID),
+        Column("patient_name", "str", description="Patient data: never shown unless allowed."),
+        Column("patient_dob", "date", description="Patient data: never shown unless allowed."),
+        Column("member_id", "str", nullable=True,
+               description="Insurance member id (patient data); empty for self-pay."),
+        Column("payer_id", **_ID, description="See payers; SELF for self-pay."),
+        Column("rendering_npi", "str", pattern=r"\d{10}", pattern_text="10 digits"),
+        Column("location_id", **_ID),
+        Column("date_of_service", "date"),
+        Column("submitted_date", "date", description="Day the claim went to the payer."),
+    ),
+))
+
+register(Dataset(
+    name="claim_lines",
+    stem="claim_lines",
+    description="One row per service line of a claim.",
+    key=("claim_id", "line_no"),
+    checks=_check_claim_lines,
+    columns=(
+        Column("claim_id", **_ID),
+        Column("line_no", "int", minimum=1, maximum=99),
+        Column("cpt", "str", **_CPT),
+        Column("modifiers", "str", nullable=True, missing_as="", **_MODIFIERS,
+               description="Modifiers joined with ';' (as in the 835); '' for none."),
+        Column("units", "int", minimum=1, maximum=999),
+        Column("charge_cents", "money", minimum=1,
+               description="The practice's charge for the line (price × units)."),
+    ),
+))
+
+register(Dataset(
+    name="fee_schedule",
+    stem="fee_schedule",
+    description=("One row per payer, procedure and modifier: the contracted allowed amount per "
+                 "unit. A line whose modifier has no row of its own is priced by the row with "
+                 "no modifier."),
+    key=("payer_id", "cpt", "modifier"),
+    columns=(
+        Column("payer_id", **_ID),
+        Column("cpt", "str", **_CPT),
+        Column("modifier", "str", nullable=True, missing_as="", pattern=r"[0-9A-Z]{2}",
+               pattern_text="a two-character modifier such as 95",
+               description="'' for the price without a modifier."),
+        Column("allowed_cents", "money", minimum=0, description="Allowed amount per unit."),
+    ),
+))
+
+register(Dataset(
+    name="deposits",
+    stem="deposits",
+    description="One row per credit on the practice's bank statement.",
+    key=("deposit_id",),
+    columns=(
+        Column("deposit_id", **_ID),
+        Column("posted_date", "date", description="Day the bank credited the money."),
+        Column("amount_cents", "money", minimum=1),
+        Column("description", "str",
+               description="Bank text; an ACH payment carries the 835's TRN segment."),
+        Column("type", "category", allowed=("ACH", "check", "card", "cash")),
+    ),
+))
+
+register(Dataset(
+    name="payments_posted",
+    stem="payments_posted",
+    description="One row per payment the practice-management system posted to a claim.",
+    key=("posting_id",),
+    optional=True,
+    columns=(
+        Column("posting_id", **_ID),
+        Column("claim_id", **_ID),
+        Column("posted_date", "date"),
+        Column("amount_cents", "money", description="Negative for a reversal."),
+        Column("source", "category", allowed=("ERA", "patient")),
+        Column("reference", "str", nullable=True,
+               description="The 835 trace number, or the patient receipt number."),
     ),
 ))

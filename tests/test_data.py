@@ -498,9 +498,13 @@ def test_validate_all_collects_and_skips_optional(tmp_path: Path, visits: Datase
         (tmp_path / f"{name}.csv").write_bytes((config.SAMPLE_DIR / f"{name}.csv").read_bytes())
     write(tmp_path, "staff.csv", replace_cell(STAFF, 4, "hourly_rate", "12.3.4"))
     problems = data.validate_all(tmp_path)
+    missing_billing = [(str(tmp_path / f"{d.stem}.csv"), None) for d in data.DATASETS.values()
+                       if d.name in ("appointments", "claims", "claim_lines", "fee_schedule",
+                                     "deposits")]
     assert [(p.file, p.row) for p in problems] == [
         (str(tmp_path / "providers.csv"), None),  # missing
         (str(tmp_path / "staff.csv"), 4),
+        *missing_billing,  # the billing datasets are required too; payments_posted is optional
     ]
     assert sorted(p.name for p in data.input_files(tmp_path)) == [
         "locations.csv", "payers.csv", "staff.csv"]

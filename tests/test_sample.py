@@ -14,7 +14,9 @@ from pracops import config, data, sample
 from pracops.errors import PracopsError
 from pracops.sample.__main__ import main
 
-DATA_FILES = ["locations.csv", "payers.csv", "providers.csv", "staff.csv"]
+DATA_FILES = ["appointments.csv", "claim_lines.csv", "claims.csv", "deposits.csv",
+              "fee_schedule.csv", "locations.csv", "payers.csv", "payments_posted.csv",
+              "providers.csv", "staff.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +48,19 @@ def minutes(hhmm: str) -> int:
 
 def test_bundled_sample_equals_a_fresh_generation(fresh: Path) -> None:
     generated = files_of(fresh)
-    assert sorted(generated) == sorted([*DATA_FILES, sample.GROUND_TRUTH])
+    eras = [name for name in generated if name.startswith("era/")]
+    assert len(eras) > 200 and all(name.endswith(".835") for name in eras)
+    assert sorted(set(generated) - set(eras)) == sorted([*DATA_FILES, sample.GROUND_TRUTH])
     assert files_of(config.SAMPLE_DIR) == generated, "run: python -m pracops.sample"
+
+
+def test_regeneration_removes_stale_era_files(tmp_path: Path) -> None:
+    stale = tmp_path / "era" / "2020-01-01_OLD_T1.835"
+    stale.parent.mkdir()
+    stale.write_text("old")
+    sample.generate(tmp_path)
+    assert not stale.exists()
+    assert (tmp_path / "locations.csv").exists()
 
 
 def test_same_seed_same_bytes_other_seed_other_files(fresh: Path, tmp_path: Path) -> None:
@@ -119,9 +132,13 @@ def test_ground_truth_layout(fresh: Path) -> None:
     assert list(truth) == ["seed", "practice", "staffing", "budget", "billing", "purchasing"]
     assert truth["seed"] == 2026
     assert truth["practice"]["name"] == "Maple Grove Family Medicine"
-    assert truth["practice"]["counts"] == {"locations": 2, "providers": 5, "staff": 20,
-                                           "payers": 6}
-    assert all(truth[report] == [] for report in sample.REPORTS)
+    counts = truth["practice"]["counts"]
+    assert {k: counts[k] for k in ("locations", "providers", "staff", "payers")} == {
+        "locations": 2, "providers": 5, "staff": 20, "payers": 6}
+    assert counts["era"] == len(list((fresh / "era").iterdir()))
+    assert counts["claims"] == len(data.load("claims", fresh))
+    assert all(truth[report] == [] for report in ("staffing", "budget", "purchasing"))
+    assert all(isinstance(p["kind"], str) for p in truth["billing"])
 
 
 def test_inject_records_problems_per_report() -> None:
@@ -134,20 +151,24 @@ def test_inject_records_problems_per_report() -> None:
 
 
 def test_writers_run_in_registration_order() -> None:
-    assert list(sample.WRITERS) == ["locations", "providers", "staff", "payers"]
+    assert list(sample.WRITERS) == ["locations", "providers", "staff", "payers",
+                                    "fee_schedule", "appointments", "claims", "claim_lines",
+                                    "era", "deposits", "payments_posted"]
 
 
 def test_write_sample_copies_and_refuses_to_overwrite(tmp_path: Path) -> None:
     out = tmp_path / "practice"
     written = sample.write_sample(out)
-    assert sorted(p.name for p in written) == DATA_FILES
+    eras = sorted((config.SAMPLE_DIR / "era").iterdir())
+    assert sorted(p.name for p in written) == sorted(DATA_FILES + [p.name for p in eras])
+    assert (out / "era" / eras[0].name).read_bytes() == eras[0].read_bytes()
     assert all((out / name).read_bytes() == (config.SAMPLE_DIR / name).read_bytes()
                for name in DATA_FILES)
     assert not (out / sample.GROUND_TRUTH).exists()
 
     (out / "staff.csv").write_text("edited by the practice\n")
     (out / "payers.csv").unlink()
-    with pytest.raises(PracopsError, match=r"already has 3 .*--force"):
+    with pytest.raises(PracopsError, match=rf"already has {len(written) - 1} .*--force"):
         sample.write_sample(out)
     assert (out / "staff.csv").read_text() == "edited by the practice\n"
     assert not (out / "payers.csv").exists()  # nothing copied

@@ -1,8 +1,12 @@
 """The bundled sample practice: a seeded generator, and a copy for a practice to adapt.
 
-``python -m pracops.sample`` regenerates the files in :data:`pracops.config.SAMPLE_DIR`.
+``python -m pracops.sample`` regenerates the files in :data:`pracops.config.SAMPLE_DIR`. The
+foundation datasets are written by :mod:`pracops.sample.generator`, the year of billing activity
+(appointments, claims, remittances, deposits) by :mod:`pracops.sample.billing`, whose writers run
+after them.
 """
 
+from pracops.sample import billing  # noqa: F401  (registers the billing writers, in order)
 from pracops.sample.generator import (
     DEFAULT_SEED,
     GROUND_TRUTH,

@@ -31,6 +31,7 @@ from pracops.money import cents_to_decimal
 
 __all__ = [
     "DEFAULT_SEED",
+    "FOLDERS",
     "GROUND_TRUTH",
     "PRACTICE_NAME",
     "REPORTS",
@@ -68,6 +69,9 @@ class Sample:
         Injected problems by report name.
     names
         First and last names already used, so the practice's people are easy to tell apart.
+    notes
+        Facts a writer leaves for later writers that are not columns of its dataset (which
+        deposit carries which remittance, say), by the writer's name.
     """
 
     seed: int
@@ -77,6 +81,7 @@ class Sample:
         default_factory=lambda: {report: [] for report in REPORTS}
     )
     names: set[str] = field(default_factory=set)
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def rng(self, stream: str) -> random.Random:
         """A random generator for one stream (a dataset's name), independent of the others."""
@@ -103,12 +108,27 @@ Writer = Callable[[Sample], list[dict[str, Any]]]
 WRITERS: dict[str, Writer] = {}
 """Writer functions by dataset name, in the order :func:`generate` runs them."""
 
+FOLDERS: set[str] = set()
+"""Writers whose output is a folder of files (``era``) rather than a registered dataset."""
 
-def writer(dataset: str) -> Callable[[Writer], Writer]:
-    """Register the decorated function as the writer of ``dataset`` (a registered dataset)."""
+
+def writer(dataset: str, *, folder: bool = False) -> Callable[[Writer], Writer]:
+    """Register the decorated function as the writer of ``dataset``.
+
+    Parameters
+    ----------
+    dataset
+        A registered dataset, whose rows the writer returns; or, with ``folder``, the name
+        of a sub-folder the writer fills with files.
+    folder
+        The writer returns one row per file, with ``file`` (its name inside the folder) and
+        ``text`` (its content); other keys stay in :attr:`Sample.tables` for later writers.
+    """
 
     def register(fn: Writer) -> Writer:
         WRITERS[dataset] = fn
+        if folder:
+            FOLDERS.add(dataset)
         return fn
 
     return register
@@ -306,6 +326,18 @@ def _write_csv(path: Path, dataset: data.Dataset, rows: list[dict[str, Any]]) ->
             out.writerow([_cell(c, row.get(c.name)) for c in dataset.columns])
 
 
+def _write_folder(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write one file per row into ``path``, and remove the files there it did not write."""
+    path.mkdir(parents=True, exist_ok=True)
+    written = set()
+    for row in rows:
+        (path / row["file"]).write_text(row["text"], encoding="utf-8", newline="")
+        written.add(row["file"])
+    for stale in sorted(path.iterdir()):
+        if stale.is_file() and stale.name not in written:
+            stale.unlink()
+
+
 def _practice(rng: random.Random) -> dict[str, Any]:
     first_nine = "1" + _digits(rng, 8)
     return {
@@ -324,7 +356,8 @@ def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_
     ----------
     out_dir
         Folder to write into (created if needed); default the bundled
-        :data:`pracops.config.SAMPLE_DIR`. Existing files of the same names are replaced.
+        :data:`pracops.config.SAMPLE_DIR`. Existing files of the same names are replaced; a
+        folder written by a writer (``era/``) keeps only the files this generation wrote.
     seed
         The same seed gives byte-identical files.
 
@@ -337,10 +370,13 @@ def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_
     folder.mkdir(parents=True, exist_ok=True)
     sample = Sample(seed=seed, practice=_practice(random.Random(f"{seed}:practice")))
     for name, write in WRITERS.items():
-        dataset = data.get(name)
         rows = write(sample)
         sample.tables[name] = rows
-        _write_csv(folder / f"{dataset.stem}.csv", dataset, rows)
+        if name in FOLDERS:
+            _write_folder(folder / name, rows)
+        else:
+            dataset = data.get(name)
+            _write_csv(folder / f"{dataset.stem}.csv", dataset, rows)
     practice = dict(sample.practice)
     practice["counts"] = {name: len(rows) for name, rows in sample.tables.items()}
     truth = {"seed": seed, "practice": practice, **sample.ground_truth}
