@@ -34,6 +34,7 @@ __all__ = [
     "fmt_pct",
     "fmt_count",
     "format_table",
+    "header_label",
     "use_chart_style",
     "money_axis",
     "percent_axis",
@@ -213,6 +214,12 @@ def figure_label(key: str, value: Any) -> str:
     return str(value)
 
 
+def header_label(column: str) -> str:
+    """A column name as a reader sees it: ``total_paid_cents -> "Total paid"``."""
+    text = str(column).removesuffix("_cents").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
 def format_table(
     df: pd.DataFrame,
     *,
@@ -221,19 +228,29 @@ def format_table(
     count: Iterable[str] = (),
     hide_index: bool = True,
     caption: str | None = None,
+    readable_headers: bool = True,
 ) -> pd.io.formats.style.Styler:
-    """Style a table for display: money columns (integer cents) as dollars, fractions as percent.
+    """Style a table for display: money columns (integer cents) as dollars, fractions as percent,
+    dates as ``YYYY-MM-DD``, headers in words (``total_paid_cents`` → "Total paid").
 
     The DataFrame keeps its exact values; only the display changes.
     """
+    money, pct, count = list(money), list(pct), list(count)
+    dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype)]
     fmt: dict[str, Any] = {}
     fmt.update({c: fmt_money for c in money})
     fmt.update({c: fmt_pct for c in pct})
     fmt.update({c: fmt_count for c in count})
+    fmt.update({c: (lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")) for c in dates})
     styler = df.style.format(fmt).set_table_attributes('class="pracops-table"')
     right = [c for c in [*money, *pct, *count] if c in df.columns]
     if right:
         styler = styler.set_properties(subset=right, **{"text-align": "right"})
+    left = [c for c in df.columns if c not in right]
+    if left:
+        styler = styler.set_properties(subset=left, **{"text-align": "left"})
+    if readable_headers:
+        styler = styler.relabel_index([header_label(c) for c in df.columns], axis=1)
     if hide_index:
         styler = styler.hide(axis="index")
     if caption:
