@@ -265,33 +265,26 @@ def _show(frame: pd.DataFrame, columns: Sequence[str], limit: int = 25) -> Any:
 def deposit_exception_tables(result: billing.BillingReconciliation) -> dict[str, Any]:
     """The exceptions to work, titled; empty ones are left out."""
     d = result.deposits
-    out: dict[str, Any] = {}
-    if len(d.eras_without_deposit):
-        out["ERA payments with no deposit"] = _show(
-            d.eras_without_deposit, ["trace_number", "payer_name", "payment_method",
-                                     "payment_date", "total_paid_cents", "file"])
-    if len(d.deposits_without_era):
-        out["Payer deposits with no ERA"] = _show(
-            d.deposits_without_era, ["deposit_id", "posted_date", "type", "amount_cents",
-                                     "trace_number"])
-    if len(d.amount_mismatches):
-        out["Deposits whose amount differs from the ERA"] = _show(
-            d.amount_mismatches, ["trace_number", "payer_name", "payment_date",
-                                  "era_amount_cents", "deposit_id", "posted_date",
-                                  "deposit_amount_cents", "difference_cents"])
-    if len(result.duplicates):
-        out["835 payments received twice (counted once)"] = _show(
-            result.duplicates, ["trace_number", "payment_date", "total_paid_cents",
-                                "claim_count", "file", "kept_file"])
-    if len(result.plb):
-        out["Provider-level adjustments (PLB)"] = _show(
-            result.plb, ["trace_number", "payer_name", "payment_date", "reason_code",
-                         "description", "reference_id", "payment_effect_cents"])
-    if len(result.unmatched_remittances):
-        out["Remittance claims that match no submitted claim"] = _show(
-            result.unmatched_remittances, ["remit_claim_id", "payer_claim_number", "status",
-                                           "trace_number", "payer_name", "paid_cents"])
-    return out
+    specs = [
+        ("ERA payments with no deposit", d.eras_without_deposit,
+         ["trace_number", "payer_name", "payment_method", "payment_date", "total_paid_cents",
+          "file"]),
+        ("Payer deposits with no ERA", d.deposits_without_era,
+         ["deposit_id", "posted_date", "type", "amount_cents", "trace_number"]),
+        ("Deposits whose amount differs from the ERA", d.amount_mismatches,
+         ["trace_number", "payer_name", "payment_date", "era_amount_cents", "deposit_id",
+          "posted_date", "deposit_amount_cents", "difference_cents"]),
+        ("835 payments received twice (counted once)", result.duplicates,
+         ["trace_number", "payment_date", "total_paid_cents", "claim_count", "file",
+          "kept_file"]),
+        ("Provider-level adjustments (PLB)", result.plb,
+         ["trace_number", "payer_name", "payment_date", "reason_code", "description",
+          "reference_id", "payment_effect_cents"]),
+        ("Remittance claims that match no submitted claim", result.unmatched_remittances,
+         ["remit_claim_id", "payer_claim_number", "status", "trace_number", "payer_name",
+          "paid_cents"]),
+    ]
+    return {title: _show(frame, columns) for title, frame, columns in specs if len(frame)}
 
 
 def underpayment_table(result: billing.BillingReconciliation, limit: int = 30) -> Any:
