@@ -70,6 +70,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         reports, parameters_dir=args.parameters, files=args.file,
         overrides=[tuple(kv) for kv in args.param], data=args.data,
     )
+    if args.data is not None:
+        # A practice's own exports are checked before any kernel starts: bad input is exit 2
+        # with the file, row and column, not a report failing halfway. Files that are absent
+        # are left to the reports that need them.
+        from pracops import data
+
+        problems = data.validate_all(args.data, missing_ok=True)
+        if problems:
+            for p in problems:
+                print(f"pracops: {p}", file=sys.stderr)
+            return EXIT_USAGE
     tty = sys.stderr.isatty() and not args.quiet
 
     def progress(line: str) -> None:

@@ -339,3 +339,20 @@ def test_cli_sample_then_validate(tmp_path: Path) -> None:
     assert "Traceback" not in bad.stderr
     missing = pracops_cli("validate", "--data", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "no such folder" in missing.stderr
+
+
+def test_cli_run_refuses_bad_data_before_any_kernel(tmp_path: Path) -> None:
+    data = tmp_path / "exports"
+    data.mkdir()
+    source = (Path(__file__).parents[1] / "pracops" / "sample" / "data" / "claims.csv")
+    lines = source.read_text().splitlines()
+    lines.append(lines[1])  # the first claim again: a duplicate claim id
+    (data / "claims.csv").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    proc = pracops_cli("--notebooks", str(NOTEBOOKS), "run", "--data", str(data), "--out",
+                       str(out))
+    assert proc.returncode == 2
+    assert "claims.csv" in proc.stderr and "claim_id" in proc.stderr
+    assert f"rows 2 and {len(lines)}" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()  # refused before a run folder or kernel
