@@ -37,7 +37,7 @@ def cli_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     pfile.write_text("b: 1.5\nfixture_ok.label: from -f\n")
     data = tmp / "data"
     data.mkdir()
-    (data / "claims.csv").write_text("claim_id\nC1\n")
+    (data / "notes.txt").write_text("claim_id\nC1\n")  # no dataset's name: not validated
     out = tmp / "out"
     proc = pracops_cli("--notebooks", str(NOTEBOOKS), "run", "--parameters", str(PARAMS),
                        "--out", str(out), "-f", str(pfile), "-p", "a", "5",
@@ -115,7 +115,7 @@ def test_manifest(cli_run: dict) -> None:
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["run_id"] == run_dir.name
     assert manifest["reports"] == {"fixture_fail": "failed", "fixture_ok": "ok"}
-    claims = cli_run["data"] / "claims.csv"
+    claims = cli_run["data"] / "notes.txt"
     expected = hashlib.sha256(b"claim_id\nC1\n").hexdigest()
     assert manifest["inputs"] == [{"path": str(claims.resolve()), "bytes": 12,
                                    "sha256": expected}]
