@@ -1511,7 +1511,7 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
               deposit_window_days: tuple[int, int] = (0, 7),
               era_deposit_types: Collection[str] = ("ACH", "check"),
               age_from: str = "date_of_service", payment_days_from: str = "submitted_date",
-              ar_period_days: int = 90,
+              ar_period_days: int = 90, collection_lag_days: int = 0,
               targets: Mapping[str, float] | None = None) -> BillingReconciliation:
     """Run the whole billing reconciliation.
 
@@ -1548,6 +1548,11 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
         ``'submitted_date'`` or ``'date_of_service'``: where days to payment start.
     ar_period_days
         Days of charges averaged for days in A/R.
+    collection_lag_days
+        The collection rates count only claims with a date of service at least this many days
+        before ``as_of``: recent claims have charges but no payments or contractual
+        adjustments yet, and would pull both rates down (MGMA measures collections over a
+        period lagged for the payment cycle). 0 counts every claim.
     targets
         KPI targets over :data:`DEFAULT_TARGETS`.
 
@@ -1578,15 +1583,19 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
 
     charges = _total(balances["charge_cents"])
     insurance_paid = _total(balances["paid_cents"])
-    patient_paid = _total(balances["patient_paid_cents"])
     insured = ~balances["self_pay"]
     recent = (insured & (balances["date_of_service"] > as_of - pd.Timedelta(days=ar_period_days))
               & (balances["date_of_service"] <= as_of)).to_numpy()
     insurance_ar = _total(balances["insurance_open_cents"])
+    mature = (balances["date_of_service"]
+              <= as_of - pd.Timedelta(days=collection_lag_days)).to_numpy()
+    settled = balances[mature]
+    collected = _total(settled["paid_cents"]) + _total(settled["patient_paid_cents"])
     values = {
-        "net_collection_rate": net_collection_rate(insurance_paid + patient_paid, charges,
-                                                   _total(balances["contractual_cents"])),
-        "gross_collection_rate": gross_collection_rate(insurance_paid + patient_paid, charges),
+        "net_collection_rate": net_collection_rate(collected, _total(settled["charge_cents"]),
+                                                   _total(settled["contractual_cents"])),
+        "gross_collection_rate": gross_collection_rate(collected,
+                                                       _total(settled["charge_cents"])),
         "days_in_ar": days_in_ar(insurance_ar, _total(balances.loc[recent, "charge_cents"]),
                                  ar_period_days),
         "initial_denial_rate": initial_denial_rate(responses),

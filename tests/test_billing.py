@@ -662,3 +662,23 @@ def test_negative_charge_is_refused():
 def test_self_pay_payers():
     payers = pd.DataFrame({"payer_id": ["MCR", "SELF"], "type": ["Medicare", "self-pay"]})
     assert billing.self_pay_payer_ids(payers) == ["SELF"]
+
+
+def test_collection_rates_count_only_settled_claims_with_a_lag(remittance):
+    full = billing.reconcile(remittance, _claims(), _claim_lines(), _fee_schedule(),
+                             _deposits(), as_of=AS_OF, payments_posted=_payments_posted())
+    lag = (pd.Timestamp(AS_OF) - pd.Timestamp("2025-02-15")).days  # served by mid-February
+    lagged = billing.reconcile(remittance, _claims(), _claim_lines(), _fee_schedule(),
+                               _deposits(), as_of=AS_OF, payments_posted=_payments_posted(),
+                               collection_lag_days=lag)
+    bal = full.balances
+    settled = bal[(bal["date_of_service"] <= pd.Timestamp("2025-02-15")).to_numpy()]
+    assert 0 < len(settled) < len(bal)
+    collected = int(settled["paid_cents"].sum() + settled["patient_paid_cents"].sum())
+    expected = collected / int(settled["charge_cents"].sum() - settled["contractual_cents"].sum())
+    kpi = lagged.kpis.set_index("key")["value"]
+    assert kpi["net_collection_rate"] == pytest.approx(expected)
+    assert kpi["gross_collection_rate"] == pytest.approx(
+        collected / int(settled["charge_cents"].sum()))
+    assert full.kpis.set_index("key")["value"]["net_collection_rate"] == pytest.approx(
+        76750 / 126950)

@@ -569,7 +569,9 @@ def test_patient_payments_and_postings(s: Bundle) -> None:
     # on the statement yet.
     assert batches["amount_cents"].sum() == patient.loc[
         patient["posted_date"] < AS_OF, "amount_cents"].sum()
-    assert patient["reference"].str.fullmatch(r"R\d{7}").all()
+    assert patient["reference"].str.fullmatch(r"R\d{7}").all() and patient["reference"].is_unique
+    assert (patient["amount_cents"] > 0).all()
+    assert (posted["posted_date"] <= AS_OF).all()
     # ERA postings: one per remittance claim (the duplicate file posted once), summing to the
     # ERA's claim payments, 0-4 days after the deposit.
     era = posted[posted["source"] == "ERA"]
@@ -585,3 +587,89 @@ def test_patient_payments_and_postings(s: Bundle) -> None:
     after = era[era["reference"].isin(banked.index)]
     days = (after["posted_date"] - after["reference"].map(banked)).dt.days
     assert days.between(0, 4).all()
+
+
+def remitted_patient_share(s: Bundle) -> pd.DataFrame:
+    """Per answered claim: net PR (Σ PR adjustments, reversals netted) and the last ERA date."""
+    r = s.remit
+    copy = s.kind("duplicate_835")[0]["files"][1]
+    adj = r.adjustments[~r.adjustments["file"].str.endswith(copy)]
+    pr = adj[adj["group_code"] == "PR"].groupby("claim_id")["amount_cents"].sum()
+    dates = r.claims[~r.claims["file"].str.endswith(copy)].merge(
+        r.payments[["payment_seq", "payment_date"]], on="payment_seq").groupby("claim_id")[
+        "payment_date"].max()
+    return pd.DataFrame({"pr": pr.reindex(dates.index).fillna(0).astype(int),
+                         "last_era": dates})
+
+
+def test_patients_pay_what_they_owe_and_no_more(s: Bundle) -> None:
+    claims = s["claims"].set_index("claim_id")
+    charge = s["claim_lines"].groupby("claim_id")["charge_cents"].sum()
+    patient = s["payments_posted"][s["payments_posted"]["source"] == "patient"].copy()
+    patient["dos"] = patient["claim_id"].map(claims["date_of_service"])
+    patient["self_pay"] = patient["claim_id"].map(claims["payer_id"]) == "SELF"
+    assert patient["dos"].notna().all()
+    assert (patient["posted_date"] >= patient["dos"]).all()
+    assert (patient["posted_date"].dt.day_of_week < 5).all()
+    assert not patient["posted_date"].dt.strftime("%Y-%m-%d").isin(HOLIDAYS_2025).any()
+    paid = patient.groupby("claim_id")["amount_cents"].sum()
+    remitted = remitted_patient_share(s)
+    insured = claims.index[claims["payer_id"] != "SELF"]
+    answered = insured.intersection(remitted.index)
+    pending = insured.difference(remitted.index)
+    # Self-pay: the charge, once, whether at the visit or from the statement (no discount).
+    self_paid = patient[patient["self_pay"]]
+    assert self_paid["claim_id"].is_unique
+    assert (self_paid["amount_cents"] == self_paid["claim_id"].map(charge)).all()
+    at_desk = self_paid["posted_date"] == self_paid["dos"]
+    assert 0.80 <= at_desk.sum() / (claims["payer_id"] == "SELF").sum() <= 0.92
+    billed_days = (self_paid["posted_date"] - self_paid["dos"]).dt.days[~at_desk]
+    assert billed_days.between(20, 85).all()
+    # Answered claims: never more than the patient's net responsibility on the 835s.
+    owed = remitted.loc[answered, "pr"]
+    assert (paid.reindex(answered).fillna(0) <= owed).all()
+    # Claims the payer has not answered yet: at most the copay taken at the desk.
+    early = patient[patient["claim_id"].isin(pending)]
+    assert early["claim_id"].is_unique
+    assert (early["posted_date"] == early["dos"]).all()
+    assert early["amount_cents"].between(1, 4000).all()
+    # After the ERA: the statement balance, paid 15-75 days later (some after a final notice).
+    statement = patient[~patient["self_pay"] & (patient["posted_date"] > patient["dos"])]
+    assert statement["claim_id"].isin(answered).all() and statement["claim_id"].is_unique
+    lag = (statement["posted_date"] - statement["claim_id"].map(remitted["last_era"])).dt.days
+    assert lag.between(15, 155).all()
+    assert lag.between(15, 78).mean() > 0.9
+    # Most of the year's patient responsibility is collected; what is open is mostly recent.
+    matured = answered[claims.loc[answered, "date_of_service"] <= pd.Timestamp("2025-09-30")]
+    collected = paid.reindex(matured).fillna(0).sum() / owed.loc[matured].sum()
+    assert 0.90 <= collected <= 0.98, collected
+    total_owed = owed.sum() + charge[claims["payer_id"] == "SELF"].sum()
+    assert 0.85 <= paid.sum() / total_owed <= 0.95
+    # Copays at the desk for most commercial visits: most answered claims with a PR-3 copay
+    # have a same-day payment.
+    r = s.remit
+    copay_claims = set(r.adjustments.loc[(r.adjustments["group_code"] == "PR")
+                                         & (r.adjustments["reason_code"] == "3"), "claim_id"])
+    same_day = set(patient.loc[patient["posted_date"] == patient["dos"], "claim_id"])
+    assert len(copay_claims & same_day) / len(copay_claims) > 0.85
+
+
+def test_patient_batches_are_the_days_postings(s: Bundle) -> None:
+    deposits = s["deposits"]
+    batches = deposits[deposits["type"].isin(["card", "cash"])]
+    assert set(batches["type"]) == {"card", "cash"}
+    assert not batches["description"].str.contains("TRN").any()
+    # At most one card and one cash deposit a day.
+    assert not batches.duplicated(["posted_date", "type"]).any()
+    patient = s["payments_posted"][s["payments_posted"]["source"] == "patient"]
+    by_day = patient.groupby("posted_date")["amount_cents"].sum()
+    banked_on = [day + BUSINESS for day in by_day.index]  # the next business day
+    expected = pd.Series(by_day.to_numpy(), index=pd.DatetimeIndex(banked_on))
+    expected = expected[expected.index <= AS_OF]
+    banked = batches.groupby("posted_date")["amount_cents"].sum()
+    assert banked.index.equals(expected.index)
+    assert (banked == expected).all()
+    # The card batch names the day it settles.
+    card = batches[batches["type"] == "card"]
+    day = [(d - BUSINESS).strftime("%m%d") for d in card["posted_date"]]
+    assert (card["description"] == ["BANKCARD SETTLEMENT BATCH " + d for d in day]).all()

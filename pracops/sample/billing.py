@@ -18,8 +18,10 @@ this order, each with its own random stream:
     adjudicated against the fee schedule with deductibles, copays, coinsurance and Medicare's
     sequestration. Claims seen in the last weeks of 2025 are not paid yet.
 ``deposits`` and ``payments_posted``
-    The bank's credits (one per ERA payment, plus the daily patient card and cash batches) and
-    what the practice-management system posted to each claim.
+    The bank's credits (one per ERA payment, plus the daily patient card and cash batches,
+    banked the next business day) and what the practice-management system posted to each
+    claim: the ERAs, and the patients' payments (copays and self-pay visits at the front desk,
+    statement balances weeks after the ERA; some stay unpaid).
 
 The deliberate problems of the billing data contract are made here and recorded with
 :meth:`~pracops.sample.generator.Sample.inject` under ``"billing"``, each identified by claim ids,
@@ -928,43 +930,119 @@ def era(sample: Sample) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------------------------
 # Money received: patient collections, deposits, postings
 
-_SELF_PAY_SHARE = 60.0  # percent of charges a self-pay patient pays at the visit
 _SHORT_NAMES = {"MCR": "CMS MEDICARE B", "NWH": "NORTHWOODS HEALTH", "LKM": "LAKESHORE MUTUAL",
                 "PRS": "PRAIRIE SHIELD"}
+_COPAY_AT_VISIT = 0.90  # share of copays the front desk collects at check-out
+_SELF_PAY_AT_VISIT = 0.85  # self-pay visits paid in full at check-out
+_CARD_AT_DESK = 0.78  # the rest is cash (or a check), banked on the day's cash slip
+_SELF_PAY_BILLED_PAYS = 0.60  # of the other self-pay visits, paid from the statement
+_STATEMENT_PAYS = 0.88  # statement balances paid after the first statement
+_FINAL_NOTICE_PAYS = 0.55  # of the balances left, paid after the final notice
+_STATEMENT_DAYS = (15, 75, 28)  # days from the (last) ERA to the payment: low, high, mode
+_FINAL_NOTICE_DAYS = (76, 150)
+_SELF_PAY_STATEMENT_DAYS = (20, 80, 35)  # days from the visit, for billed self-pay visits
 
 
 @dataclass(frozen=True)
 class _Collection:
+    """One patient payment, posted to its claim the day it is received."""
+
     claim_id: str
     day: dt.date
     amount_cents: int
-    tender: str  # "card" or "cash"
-    receipt: str
+    tender: str  # "card", or "cash" (cash and checks taken at the desk, on one slip)
+    at_visit: bool
+    receipt: str = ""
+
+
+def _remitted(sample: Sample) -> dict[str, tuple[int, dt.date]]:
+    """Per answered claim: net patient responsibility (Σ CLP05) and the last ERA's date."""
+    out: dict[str, tuple[int, dt.date]] = {}
+    for row in sample.tables["era"]:
+        payment = row["payment"]
+        if payment is None:  # the duplicate copy of a file
+            continue
+        for claim in payment.claims:
+            owed, last = out.get(claim.claim_id, (0, payment.payment_date))
+            out[claim.claim_id] = (owed + claim.patient_resp_cents,
+                                   max(last, payment.payment_date))
+    return out
+
+
+def _on_business_day(day: dt.date) -> dt.date:
+    while not business_day(day):
+        day += dt.timedelta(days=1)
+    return day
 
 
 def _collections(sample: Sample) -> list[_Collection]:
-    """What patients paid at the front desk: copays, and self-pay visits at a discount."""
-    rng = sample.rng("patient_collections")
+    """What patients paid, by the report date, with receipt numbers in order of posting.
+
+    At the front desk: most copays (commercial copay plans' E/M visits; capped at what the
+    plan later put on the patient, so no claim is overpaid) and most self-pay visits, at the
+    charge (the practice gives no self-pay discount, so nothing needs writing off), by card or
+    cash. After the ERA, by card (portal, phone): the statement balance (deductible,
+    coinsurance, a copay not taken at the desk, a service the plan does not cover), which most
+    patients pay 15-75 days after the ERA and some only after the final notice; the rest stays
+    open. Self-pay visits not paid at the desk are billed; most of those get paid too.
+
+    The front desk keeps its own random stream, drawn the same way for every claim, so its
+    daily card and cash batches (and with them the deposit ids) do not depend on the
+    statements.
+    """
+    cached = sample.notes.get("patient_collections")
+    if cached is not None:
+        return cached
+    desk = sample.rng("patient_collections")
+    mail = sample.rng("patient_statements")
     patients = {p.patient_id: p for p in _patients(sample)}
+    remitted = _remitted(sample)
     charges: dict[str, int] = defaultdict(int)
     em: set[str] = set()
     for line in sample.tables["claim_lines"]:
         charges[line["claim_id"]] += line["charge_cents"]
         if line["cpt"] in _EM:
             em.add(line["claim_id"])
-    out = []
+
+    def later(start: dt.date, low: int, high: int, mode: float | None = None) -> dt.date:
+        days = mail.triangular(low, high, mode) if mode is not None else mail.uniform(low, high)
+        return _on_business_day(start + dt.timedelta(days=int(days)))
+
+    out: list[_Collection] = []
     for claim in sample.tables["claims"]:
+        claim_id, dos = claim["claim_id"], claim["date_of_service"]
         patient = patients[claim["patient_id"]]
         if claim["payer_id"] == "SELF":
-            amount = _pct(charges[claim["claim_id"]], _SELF_PAY_SHARE)
-            collected = rng.random() < 0.85
+            charge = charges[claim_id]
+            if desk.random() < _SELF_PAY_AT_VISIT:
+                tender = "card" if desk.random() < _CARD_AT_DESK else "cash"
+                out.append(_Collection(claim_id, dos, charge, tender, True))
+            elif mail.random() < _SELF_PAY_BILLED_PAYS:
+                out.append(_Collection(claim_id, later(dos, *_SELF_PAY_STATEMENT_DAYS),
+                                       charge, "card", False))
+            continue
+        owed, last_era = remitted.get(claim_id, (None, None))
+        copay = patient.copay_cents if patient.plan == "copay" and claim_id in em else 0
+        paid = 0
+        if desk.random() < _COPAY_AT_VISIT and copay:
+            tender = "card" if desk.random() < _CARD_AT_DESK else "cash"
+            paid = copay if owed is None else min(copay, max(owed, 0))
+            if paid:
+                out.append(_Collection(claim_id, dos, paid, tender, True))
+        if owed is None or owed - paid <= 0:
+            continue
+        draw = mail.random()
+        if draw < _STATEMENT_PAYS:
+            day = later(last_era, *_STATEMENT_DAYS)
+        elif draw < _STATEMENT_PAYS + (1 - _STATEMENT_PAYS) * _FINAL_NOTICE_PAYS:
+            day = later(last_era, *_FINAL_NOTICE_DAYS)
         else:
-            amount = patient.copay_cents if claim["claim_id"] in em else 0
-            collected = rng.random() < 0.9
-        if amount and collected:
-            out.append(_Collection(claim["claim_id"], claim["date_of_service"], amount,
-                                   "card" if rng.random() < 0.78 else "cash",
-                                   f"R{len(out) + 1:07d}"))
+            continue
+        out.append(_Collection(claim_id, day, owed - paid, "card", False))
+    out = [c for c in out if c.day <= AS_OF]
+    out.sort(key=lambda c: (c.day, not c.at_visit, c.claim_id))
+    out = [replace(c, receipt=f"R{n:07d}") for n, c in enumerate(out, start=1)]
+    sample.notes["patient_collections"] = out
     return out
 
 
@@ -1060,7 +1138,7 @@ def deposits(sample: Sample) -> list[dict[str, Any]]:
 
 @writer("payments_posted")
 def payments_posted(sample: Sample) -> list[dict[str, Any]]:
-    """What the practice-management system posted: each ERA claim, and front-desk payments."""
+    """What the practice-management system posted: each ERA claim, and patients' payments."""
     rng = sample.rng("payments_posted")
     dates = sample.notes["deposits"]["dates"]
     rows = []
