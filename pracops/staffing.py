@@ -1,0 +1,1776 @@
+"""Staffing plan: how many people of each role the practice needs, hour by hour, and at what cost.
+
+This module owns the calculations of the staffing report. Every function takes DataFrames (the
+frames of :mod:`pracops.data`: ``appointments``, ``providers``, ``staff``, ``locations``; and a
+``calls`` frame of phone volumes when the practice has one) and returns DataFrames, numbers or
+small dataclasses; nothing here reads files or displays anything. Money is integer cents.
+
+The chain a report runs:
+
+1. **Demand.** :func:`check_appointments` refuses appointments that cannot be right;
+   :func:`no_show_rates`, :func:`seasonal_index` and :func:`weekday_hour_profile` describe the
+   history; :func:`forecast_daily` forecasts visits per day (history × seasonality × growth, and
+   the booked schedule), :func:`forecast_monthly` totals them by month,
+   :func:`forecast_hourly` spreads them over the hours,
+   :func:`typical_week` averages them into one week, and :func:`backtest` measures the method's
+   error on a held-out month.
+2. **Queues.** :func:`erlang_c` and :func:`agents_needed` (Erlang C) size the phones
+   (:func:`phone_agents`) and the check-in desk (:func:`checkin_agents`).
+3. **People.** :func:`staff_required` sets three estimates per role side by side (ratio to
+   provider FTE, workload, queueing), with :func:`fte_hours` for the FTE arithmetic.
+4. **Shifts.** :func:`interval_requirements` turns the typical week into people needed per
+   15-minute interval; :func:`plan_shifts` chooses the cheapest shifts that cover it (an integer
+   program solved with OR-Tools CP-SAT) and compares the cover with today's roster
+   (:func:`roster_coverage`, parsed from ``staff.usual_shifts``).
+5. **Money.** :func:`labor_cost`, :func:`role_rates`, :func:`fte_cost_cents` and
+   :func:`benchmarks`.
+
+Definitions
+-----------
+kept appointment
+    Status ``completed`` or ``no-show``: it held a slot. Cancelled and rescheduled rows held no
+    slot at the end (a rescheduled appointment appears again under its new date) and are not
+    demand.
+visit
+    A ``completed`` appointment: a patient who came.
+open day
+    A date with at least one kept appointment. Days without any (holidays) are not averaged in.
+no-show rate of a visit type
+    ``no-shows / kept appointments`` of that type in the training history.
+seasonal index of month *m*
+    ``S_m = v_m / mean_k v_k``, where ``v_m`` is the mean visits per open day in calendar month
+    *m* (averaged over the years of history); months with history average 1. A month without
+    history gets ``S_m = 1``.
+history forecast of day *d*
+    ``F_d = b_w · S_m · (1 + g/100)`` with ``w`` the weekday and ``m`` the month of *d*, ``g``
+    the growth in percent and ``b_w`` the mean over training open days with weekday *w* of
+    ``visits_d / S_m(d)`` (the deseasonalised visits). Weekdays never open in the history get 0.
+booked forecast of day *d*
+    ``Σ (1 − no-show rate of its visit type)`` over the appointments booked for *d*. Growth does
+    not apply: these are patients already on the schedule.
+forecast of day *d*
+    ``max(history, booked)``: patients keep booking until the day, so the booked schedule is a
+    floor that lifts the history forecast where the schedule is already fuller. For days on or
+    before ``booked_final_through`` the schedule is taken as final: the booked forecast alone.
+    Holidays ahead are not known to the method: every weekday open in the history is forecast
+    unless listed in ``closed_dates``.
+hourly profile
+    The share of a weekday's visits that start in each clock hour: ``p_{w,h} = visits_{w,h} /
+    visits_w``. The hourly forecast is ``F_d · p_{w(d),h}``.
+MAPE and bias
+    Over the open days of the held-out month (actual visits > 0):
+    ``MAPE = 100/n · Σ |F − A| / A``; ``bias = 100 · Σ (F − A) / Σ A`` (positive: forecast too
+    high); ``mean error = Σ (F − A) / n`` visits per day.
+FTE hours
+    Paid hours per FTE ``P`` (2,080 = 40 h × 52 weeks); productive hours
+    ``Q = P − PTO − holidays − training``; replacement factor ``P / Q``: the FTEs on the payroll
+    per FTE of work actually done.
+Erlang C
+    Traffic ``A = λ · h`` (Erlangs) for ``λ`` arrivals per hour and handle time ``h`` hours;
+    Erlang B by the recursion ``B(0) = 1``, ``B(k) = A·B(k−1) / (k + A·B(k−1))``;
+    ``P(wait) = C = N·B(N) / (N − A·(1 − B(N)))`` for ``N`` agents; service level
+    ``SL(t) = 1 − C·exp(−(N − A)·t/h)``; average speed of answer ``ASA = C·h / (N − A)``;
+    occupancy ``A / N``. With ``N ≤ A`` the queue grows without end: ``P(wait) = 1``,
+    ``SL = 0``, ``ASA = ∞``, occupancy 1.
+
+Rounding
+--------
+Money is rounded half-up to whole cents exactly once per figure, where it is made:
+:func:`labor_cost` rounds each employee's base pay, overtime pay and benefits separately (the
+total is the sum of the rounded parts); :func:`fte_cost_cents` rounds the base pay of the FTEs
+and then the benefits on that rounded base; :func:`role_rates` rounds each role's FTE-weighted
+mean rate; :func:`plan_shifts` rounds each chosen shift's cost (people × minutes × rate / 60).
+Sums of cents are exact. Fractional products go through :class:`decimal.Decimal` (FTEs from
+their shortest decimal text), never through binary floating point.
+
+Row numbers in errors are the frame's index + 2 (a CSV row, with the header on row 1), as
+:func:`pracops.data.load` returns frames with a fresh ``RangeIndex``; a frame filtered by the
+caller keeps its index, so its rows still point into the file. Frames whose index is not whole
+numbers are counted by position from 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from pracops import data
+from pracops.errors import DataError, ParameterError, PracopsError
+
+__all__ = [
+    "DAYS",
+    "ROLES",
+    "PATIENT_FACING_ROLES",
+    "PAID_HOURS_PER_FTE",
+    "DEFAULT_RATIOS",
+    "STAFF_PER_PROVIDER_FTE_BENCHMARK",
+    "DEFAULT_MINUTES_PER_VISIT",
+    "DEFAULT_MINIMUM_STAFF",
+    "DEFAULT_BENEFITS_LOAD_PCT",
+    "ErlangC",
+    "erlang_c",
+    "agents_needed",
+    "FteHours",
+    "fte_hours",
+    "check_staff",
+    "check_providers",
+    "labor_cost",
+    "role_rates",
+    "fte_cost_cents",
+    "parse_shifts",
+    "roster_shifts",
+    "roster_coverage",
+    "check_appointments",
+    "no_show_rates",
+    "seasonal_index",
+    "weekday_hour_profile",
+    "forecast_daily",
+    "forecast_monthly",
+    "forecast_hourly",
+    "typical_week",
+    "Backtest",
+    "backtest",
+    "interval_requirements",
+    "phone_agents",
+    "checkin_agents",
+    "staff_required",
+    "ShiftPlan",
+    "plan_shifts",
+    "benchmarks",
+]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+DAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+"""Weekdays as the ``day`` columns spell them (an ordered categorical in that order)."""
+
+ROLES: tuple[str, ...] = tuple(data.get("staff").column("role").allowed or ())
+"""The staff roles the ``staff`` dataset allows."""
+
+PATIENT_FACING_ROLES: tuple[str, ...] = ("front desk", "medical assistant", "nurse",
+                                         "lab technician")
+"""Roles whose work happens while patients are in the building, hour by hour."""
+
+PAID_HOURS_PER_FTE = 2080.0
+"""Paid hours of one FTE per year: 40 hours × 52 weeks."""
+
+DEFAULT_RATIOS: dict[str, float] = {
+    "front desk": 1.00,
+    "billing": 0.50,
+    "medical records": 0.20,
+    "manager": 0.30,
+    "medical assistant": 1.45,
+    "nurse": 0.50,
+    "lab technician": 0.20,
+}
+"""Staff FTE per provider FTE, by role: the ratio-based estimate's defaults.
+
+Cited figures: Peikes DN, Reid RJ, Day TJ, et al. *Staffing patterns of primary care practices
+in the Comprehensive Primary Care initiative.* Ann Fam Med 2014;12(2):142-149,
+doi:10.1370/afm.1626. Table 5 (all 496 practices): 4.50 FTE non-physician staff per FTE
+physician, of which 2.01 administrative (reception, medical records, appointments, finance).
+Table 4: 1.45 FTE medical assistants per FTE physician (mean among practices that have them).
+
+What is cited and what is assumed here:
+
+- ``medical assistant`` 1.45 is Peikes' Table 4 figure.
+- The administrative roles (``front desk`` 1.00, ``billing`` 0.50, ``medical records`` 0.20,
+  ``manager`` 0.30) add up to 2.00, Peikes' 2.01 administrative staff; **the split among them is
+  an assumption** in the style of MGMA's per-role support-staff ratios (MGMA's survey figures
+  are by subscription and are not reproduced here).
+- ``nurse`` 0.50 and ``lab technician`` 0.20 are **assumptions** (Peikes reports 0.95 LPN/LVN
+  FTE per physician FTE among the 47 % of practices that employ them, and RNs in 36 %).
+- Peikes' denominator is physician FTE and counts NPs and PAs among the staff; these ratios are
+  applied per *provider* FTE, with NP/PA FTE weighted by ``app_weight`` (default 1), which is an
+  assumption too. Set the ratios from your own benchmark source when you have one.
+"""
+
+STAFF_PER_PROVIDER_FTE_BENCHMARK = 4.50
+"""Total staff FTE per provider FTE to compare with: Peikes et al. 2014, Table 5 (see
+:data:`DEFAULT_RATIOS`), about 4.5 non-physician staff FTE per physician FTE in primary care."""
+
+DEFAULT_MINUTES_PER_VISIT: dict[str, float] = {
+    "front desk": 8.0,
+    "medical assistant": 15.0,
+    "nurse": 6.0,
+    "lab technician": 4.0,
+    "billing": 6.0,
+    "medical records": 2.0,
+}
+"""Staff minutes of work per completed visit, by role: **assumptions**, not cited figures.
+
+Front desk: check-in and check-out; medical assistant: rooming, vitals, intake; nurse: triage,
+injections and education averaged over all visits; lab technician: a draw for about one visit
+in three; billing: charge entry and follow-up; medical records: scanning and requests. Managers
+have no per-visit workload. Time-and-motion studies of your own clinic should replace these.
+"""
+
+DEFAULT_MINIMUM_STAFF: dict[str, int] = {"front desk": 1, "medical assistant": 1}
+"""People of a role on duty whenever the clinic is open, however quiet (an assumption)."""
+
+DEFAULT_BENEFITS_LOAD_PCT = 30.0
+"""Benefits as a percentage of base pay: an **assumption**. For comparison, the BLS Employer
+Costs for Employee Compensation (December 2019, private industry) puts benefits at 29.9 % of
+total compensation, about 43 % of wages; but that includes paid leave and overtime, which this
+model already counts in paid hours and in the overtime pay. Set it from your payroll."""
+
+_HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+_DAY_SPEC = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:-(Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+                       r"|((?:,(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun))*))")
+_SHIFT = re.compile(rf"({_DAY_SPEC.pattern}) ({_HHMM.pattern})-({_HHMM.pattern})")
+_KEPT = ("completed", "no-show")
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _minutes(hhmm: str) -> int:
+    """``"07:30" -> 450``."""
+    return int(hhmm[:2]) * 60 + int(hhmm[3:5])
+
+
+def _hhmm(minutes: int) -> str:
+    """``450 -> "07:30"``."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _day_column(values: Sequence[str] | pd.Series | np.ndarray) -> pd.Categorical:
+    return pd.Categorical(values, categories=DAYS, ordered=True)
+
+
+def _weekday_names(dates: pd.Series) -> pd.Series:
+    return pd.Series(np.asarray(DAYS)[dates.dt.day_of_week.to_numpy()], index=dates.index)
+
+
+def _round_half_up(value: Decimal) -> int:
+    """A non-negative or negative decimal amount of cents, rounded half away from zero."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _dec(x: float | int) -> Decimal:
+    """A number as the decimal it was written as (``0.8`` is 0.8, not 0.8000000000000000444)."""
+    return Decimal(repr(float(x))) if isinstance(x, float) else Decimal(int(x))
+
+
+def _rows(frame: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
+    if pd.api.types.is_integer_dtype(frame.index.dtype):
+        return np.asarray(frame.index, dtype=np.int64)[mask] + 2
+    return np.flatnonzero(mask) + 2
+
+
+def _rows_text(rows: np.ndarray, limit: int = 20) -> str:
+    shown = ", ".join(str(int(r)) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def _bad_rows(frame: pd.DataFrame, bad: pd.Series | np.ndarray, dataset: str, column: str,
+              reason: str, expected: str, fix: str | None = None) -> DataError:
+    """The error naming every row of ``frame`` where ``bad`` holds (file row numbers)."""
+    mask = np.asarray(bad, dtype=bool)
+    rows = _rows(frame, mask)
+    first = int(np.flatnonzero(mask)[0])
+    value = frame[column].iloc[first] if column in frame.columns else None
+    headers = frame.attrs.get("headers", {})
+    return DataError(f"{reason}: row{'s' if len(rows) > 1 else ''} {_rows_text(rows)}",
+                     file=frame.attrs.get("source", dataset), row=int(rows[0]),
+                     column=headers.get(column, column),
+                     value=None if value is None or pd.isna(value) else value,
+                     expected=expected, fix=fix or f"correct the {dataset} export")
+
+
+def _require_columns(frame: pd.DataFrame, dataset: str, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"the {dataset} table lacks column(s) {', '.join(missing)}",
+                        file=frame.attrs.get("source", dataset),
+                        expected="columns " + ", ".join(columns))
+
+
+def _check_roles(roles: Mapping[str, object] | Sequence[str], what: str) -> None:
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise ParameterError(f"{what}: unknown role(s) {unknown}; roles are {list(ROLES)}")
+
+
+def _check_hhmm(frame: pd.DataFrame, dataset: str, column: str) -> None:
+    bad = ~frame[column].astype("str").str.fullmatch(_HHMM.pattern)
+    if bad.any():
+        raise _bad_rows(frame, bad, dataset, column, "not a time", "a time as HH:MM (24-hour)")
+
+
+def _check_clock(name: str, hhmm: str) -> int:
+    if not isinstance(hhmm, str) or not _HHMM.fullmatch(hhmm):
+        raise ParameterError(f"{name} must be a time as HH:MM (24-hour), got {hhmm!r}")
+    return _minutes(hhmm)
+
+
+def _parse_days(spec: str) -> list[str]:
+    """``"Mon-Fri"`` or ``"Mon,Wed,Fri"`` as day names; a range may wrap (``"Sat-Mon"``)."""
+    m = _DAY_SPEC.fullmatch(spec)
+    if m is None:
+        raise ValueError(f"not days such as 'Mon-Fri' or 'Mon,Wed,Fri': {spec!r}")
+    first, last, more = m.groups()
+    if last is not None:
+        i, j = DAYS.index(first), DAYS.index(last)
+        return [DAYS[(i + k) % 7] for k in range((j - i) % 7 + 1)]
+    return [first] + [d for d in (more or "").split(",") if d]
+
+
+# --------------------------------------------------------------------------------------------
+# Erlang C
+
+
+@dataclass(frozen=True)
+class ErlangC:
+    """How a queue with ``agents`` servers performs (see the module docstring's formulas).
+
+    Attributes
+    ----------
+    agents
+        Servers ``N``.
+    traffic_erlangs
+        Offered traffic ``A = λ·h``.
+    p_wait
+        Probability that a caller waits at all (Erlang C).
+    service_level
+        Fraction answered within the target time.
+    asa_seconds
+        Average speed of answer over all callers; ``inf`` when the queue is unstable.
+    occupancy
+        Fraction of agent time busy, ``A / N`` (1 when unstable).
+    """
+
+    agents: int
+    traffic_erlangs: float
+    p_wait: float
+    service_level: float
+    asa_seconds: float
+    occupancy: float
+
+
+def _check_queue_inputs(arrivals_per_hour: float, handle_minutes: float,
+                        answer_within_seconds: float) -> None:
+    if not (math.isfinite(arrivals_per_hour) and arrivals_per_hour >= 0):
+        raise ParameterError(f"arrivals_per_hour must be 0 or more, got {arrivals_per_hour!r}")
+    if not (math.isfinite(handle_minutes) and handle_minutes > 0):
+        raise ParameterError(f"handle_minutes must be more than 0, got {handle_minutes!r}")
+    if not (math.isfinite(answer_within_seconds) and answer_within_seconds >= 0):
+        raise ParameterError("answer_within_seconds must be 0 or more, "
+                             f"got {answer_within_seconds!r}")
+
+
+def erlang_c(arrivals_per_hour: float, handle_minutes: float, agents: int,
+             answer_within_seconds: float) -> ErlangC:
+    """Waiting probability, service level, speed of answer and occupancy of an M/M/N queue.
+
+    With traffic ``A = λ·h`` Erlangs (``λ`` = ``arrivals_per_hour``, ``h`` = ``handle_minutes``
+    / 60), Erlang B is computed by the stable recursion ``B(0) = 1``,
+    ``B(k) = A·B(k−1) / (k + A·B(k−1))`` (no factorials, so hundreds of agents stay finite),
+    then
+
+    .. math::
+
+        C = \\frac{N B(N)}{N - A (1 - B(N))}, \\quad
+        SL(t) = 1 - C e^{-(N - A) t / h}, \\quad
+        ASA = \\frac{C h}{N - A}, \\quad \\text{occupancy} = A / N.
+
+    Parameters
+    ----------
+    arrivals_per_hour
+        Calls (or patients) arriving per hour, ``λ ≥ 0``.
+    handle_minutes
+        Average handling time per arrival, minutes (> 0).
+    agents
+        Servers ``N`` (a whole number ≥ 0).
+    answer_within_seconds
+        Target answer time ``t`` for the service level.
+
+    Returns
+    -------
+    ErlangC
+        With ``N ≤ A`` the queue is unstable (it grows without end): ``p_wait = 1``,
+        ``service_level = 0``, ``asa_seconds = inf``, ``occupancy = 1``. With no arrivals
+        nobody waits: ``p_wait = 0``, ``service_level = 1``, ``asa_seconds = 0``.
+
+    Examples
+    --------
+    56 calls an hour of 4 minutes each (``A = 3.733``) on 6 agents: ``P(wait) ≈ 0.2239``,
+    80/30 service level ``≈ 0.8314``, ``ASA ≈ 23.7 s``.
+
+    >>> r = erlang_c(56, 4, 6, 30)
+    >>> round(r.p_wait, 4), round(r.service_level, 4), round(r.asa_seconds, 1)
+    (0.2239, 0.8314, 23.7)
+    """
+    _check_queue_inputs(arrivals_per_hour, handle_minutes, answer_within_seconds)
+    if (isinstance(agents, bool) or not isinstance(agents, int | float | np.integer)
+            or not float(agents).is_integer() or agents < 0):
+        raise ParameterError(f"agents must be a whole number 0 or more, got {agents!r}")
+    n = int(agents)
+    traffic = arrivals_per_hour * handle_minutes / 60.0
+    if traffic == 0:
+        return ErlangC(n, 0.0, 0.0, 1.0, 0.0, 0.0)
+    if n <= traffic:
+        return ErlangC(n, traffic, 1.0, 0.0, math.inf, 1.0)
+    b = 1.0
+    for k in range(1, n + 1):
+        b = traffic * b / (k + traffic * b)
+    c = n * b / (n - traffic * (1.0 - b))
+    handle_seconds = handle_minutes * 60.0
+    service_level = 1.0 - c * math.exp(-(n - traffic) * answer_within_seconds / handle_seconds)
+    asa = c * handle_seconds / (n - traffic)
+    return ErlangC(n, traffic, c, service_level, asa, traffic / n)
+
+
+def agents_needed(arrivals_per_hour: float, handle_minutes: float, service_level_target: float,
+                  answer_within_seconds: float, max_occupancy: float = 1.0) -> int:
+    """The fewest agents that answer ``service_level_target`` within the target time.
+
+    The smallest ``N`` with ``SL(N) ≥ target`` (see :func:`erlang_c`) and ``A / N ≤
+    max_occupancy``; 0 when nothing arrives.
+
+    Parameters
+    ----------
+    arrivals_per_hour, handle_minutes, answer_within_seconds
+        As for :func:`erlang_c`.
+    service_level_target
+        Fraction to answer within ``answer_within_seconds`` (``0 ≤ target < 1``; 0.8 for the
+        call-centre convention "80 % within 30 seconds").
+    max_occupancy
+        Cap on ``A / N`` (``0 < cap ≤ 1``), so agents keep time between arrivals.
+    """
+    _check_queue_inputs(arrivals_per_hour, handle_minutes, answer_within_seconds)
+    if not 0 <= service_level_target < 1:
+        raise ParameterError("service_level_target must be at least 0 and below 1, "
+                             f"got {service_level_target!r}")
+    if not 0 < max_occupancy <= 1:
+        raise ParameterError(f"max_occupancy must be above 0 and at most 1, got {max_occupancy!r}")
+    traffic = arrivals_per_hour * handle_minutes / 60.0
+    if traffic == 0:
+        return 0
+    n = max(math.floor(traffic) + 1, math.ceil(traffic / max_occupancy - 1e-12))
+    while erlang_c(arrivals_per_hour, handle_minutes, n,
+                   answer_within_seconds).service_level < service_level_target:
+        n += 1
+    return n
+
+
+# --------------------------------------------------------------------------------------------
+# FTE arithmetic and labour cost
+
+
+@dataclass(frozen=True)
+class FteHours:
+    """Paid and productive hours of one FTE per year.
+
+    Attributes
+    ----------
+    paid_hours
+        ``P``, hours paid per FTE (2,080 = 40 × 52).
+    pto_hours, holiday_hours, training_hours
+        Paid hours not worked.
+    productive_hours
+        ``Q = P − PTO − holidays − training``.
+    replacement_factor
+        ``P / Q``: payroll FTEs needed per FTE of work done.
+    """
+
+    paid_hours: float
+    pto_hours: float
+    holiday_hours: float
+    training_hours: float
+
+    @property
+    def productive_hours(self) -> float:
+        """Hours one FTE actually works in a year."""
+        return self.paid_hours - self.pto_hours - self.holiday_hours - self.training_hours
+
+    @property
+    def replacement_factor(self) -> float:
+        """Paid ÷ productive hours."""
+        return self.paid_hours / self.productive_hours
+
+
+def fte_hours(paid_hours: float = PAID_HOURS_PER_FTE, pto_hours: float = 120.0,
+              holiday_hours: float = 64.0, training_hours: float = 16.0) -> FteHours:
+    """Paid hours, productive hours and the replacement factor of one FTE.
+
+    ``productive = paid − PTO − holidays − training``; ``replacement factor = paid /
+    productive``. The defaults besides 2,080 paid hours are **assumptions**: 15 days of PTO
+    (120 h), 8 paid holidays (64 h), 2 days of training (16 h), so 1,880 productive hours and a
+    replacement factor of 2080 / 1880 ≈ 1.106.
+
+    Parameters
+    ----------
+    paid_hours
+        Hours paid per FTE per year.
+    pto_hours, holiday_hours, training_hours
+        Paid hours per FTE per year spent on leave, holidays and training.
+
+    Raises
+    ------
+    ParameterError
+        Negative hours, or nothing left to work.
+    """
+    values = {"paid_hours": paid_hours, "pto_hours": pto_hours,
+              "holiday_hours": holiday_hours, "training_hours": training_hours}
+    for name, v in values.items():
+        if not (math.isfinite(v) and v >= 0):
+            raise ParameterError(f"{name} must be 0 or more, got {v!r}")
+    hours = FteHours(float(paid_hours), float(pto_hours), float(holiday_hours),
+                     float(training_hours))
+    if hours.productive_hours <= 0:
+        unpaid = paid_hours - hours.productive_hours
+        raise ParameterError(f"PTO, holiday and training hours ({unpaid:g}) leave no productive "
+                             f"hours of the {paid_hours:g} paid")
+    return hours
+
+
+def check_staff(staff: pd.DataFrame) -> None:
+    """Refuse a staff table with unknown roles, FTE outside 0–1.5 or negative rates.
+
+    Raises
+    ------
+    DataError
+        Naming every bad row (file row numbers), the column and the first bad value.
+    """
+    _require_columns(staff, "staff", ("employee_id", "role", "fte", "hourly_rate_cents"))
+    role = staff["role"].astype("object")
+    bad = ~role.isin(ROLES)
+    if bad.any():
+        raise _bad_rows(staff, bad, "staff", "role", "unknown role", "one of " + ", ".join(ROLES))
+    fte = pd.to_numeric(staff["fte"], errors="coerce")
+    bad = ~fte.between(0, 1.5)
+    if bad.any():
+        raise _bad_rows(staff, bad, "staff", "fte", "FTE outside 0 to 1.5",
+                        "an FTE from 0 to 1.5 (1 is full time)")
+    rate = pd.to_numeric(staff["hourly_rate_cents"], errors="coerce")
+    bad = rate.isna() | (rate < 0)
+    if bad.any():
+        raise _bad_rows(staff, bad, "staff", "hourly_rate_cents", "negative or missing pay rate",
+                        "an hourly rate of 0 or more")
+
+
+def check_providers(providers: pd.DataFrame) -> None:
+    """Refuse a providers table with FTE outside 0–1.5 or an unknown kind.
+
+    Raises
+    ------
+    DataError
+        Naming every bad row.
+    """
+    _require_columns(providers, "providers", ("provider_id", "kind", "fte"))
+    fte = pd.to_numeric(providers["fte"], errors="coerce")
+    bad = ~fte.between(0, 1.5)
+    if bad.any():
+        raise _bad_rows(providers, bad, "providers", "fte", "FTE outside 0 to 1.5",
+                        "an FTE from 0 to 1.5 (1 is full time)")
+    kinds = data.get("providers").column("kind").allowed or ()
+    bad = ~providers["kind"].astype("object").isin(kinds)
+    if bad.any():
+        raise _bad_rows(providers, bad, "providers", "kind", "unknown provider kind",
+                        "one of " + ", ".join(kinds))
+
+
+def labor_cost(staff: pd.DataFrame, hours: FteHours | None = None, *,
+               benefits_load_pct: float = DEFAULT_BENEFITS_LOAD_PCT,
+               overtime_hours_per_fte: float = 0.0,
+               overtime_multiplier: float = 1.5) -> pd.DataFrame:
+    """Annual labour cost of each employee, in cents.
+
+    .. math::
+
+        \\text{base} = r \\cdot f \\cdot P, \\quad
+        \\text{overtime} = r \\cdot m \\cdot o \\cdot f \\;(\\text{eligible only}), \\quad
+        \\text{benefits} = \\text{base} \\cdot b / 100
+
+    for hourly rate ``r`` (cents), FTE ``f``, paid hours ``P``, overtime multiplier ``m``,
+    overtime hours per FTE ``o`` and benefits load ``b`` %. Each part is rounded half-up to a
+    cent; ``total = base + overtime + benefits``. Benefits are loaded on base pay only (an
+    assumption: overtime premiums seldom carry benefits).
+
+    Parameters
+    ----------
+    staff
+        The ``staff`` frame (``employee_id``, ``role``, ``fte``, ``hourly_rate_cents``,
+        ``overtime_eligible``).
+    hours
+        Paid hours per FTE (:func:`fte_hours`; default 2,080).
+    benefits_load_pct
+        Benefits as a percentage of base pay (see :data:`DEFAULT_BENEFITS_LOAD_PCT`).
+    overtime_hours_per_fte
+        Overtime hours a year per FTE of each overtime-eligible employee.
+    overtime_multiplier
+        Overtime pay per hour as a multiple of the rate (1.5 under the FLSA).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``employee_id, role, fte, hourly_rate_cents, paid_hours, base_cents, overtime_cents,
+        benefits_cents, total_cents`` (cents as ``int64``).
+    """
+    check_staff(staff)
+    _require_columns(staff, "staff", ("overtime_eligible",))
+    for name, v in (("benefits_load_pct", benefits_load_pct),
+                    ("overtime_hours_per_fte", overtime_hours_per_fte)):
+        if not (math.isfinite(v) and v >= 0):
+            raise ParameterError(f"{name} must be 0 or more, got {v!r}")
+    if not (math.isfinite(overtime_multiplier) and overtime_multiplier >= 1):
+        raise ParameterError(f"overtime_multiplier must be 1 or more, got {overtime_multiplier!r}")
+    paid = _dec(hours.paid_hours if hours is not None else PAID_HOURS_PER_FTE)
+    load = _dec(benefits_load_pct) / 100
+    ot = _dec(overtime_hours_per_fte) * _dec(overtime_multiplier)
+    base, overtime, benefits = [], [], []
+    for fte, rate, eligible in zip(staff["fte"], staff["hourly_rate_cents"],
+                                   staff["overtime_eligible"], strict=True):
+        b = _round_half_up(_dec(int(rate)) * _dec(float(fte)) * paid)
+        base.append(b)
+        overtime.append(_round_half_up(_dec(int(rate)) * ot * _dec(float(fte)))
+                        if bool(eligible) else 0)
+        benefits.append(_round_half_up(Decimal(b) * load))
+    out = pd.DataFrame({
+        "employee_id": staff["employee_id"].to_numpy(),
+        "role": staff["role"].astype("object").to_numpy(),
+        "fte": staff["fte"].astype("float64").to_numpy(),
+        "hourly_rate_cents": staff["hourly_rate_cents"].astype("int64").to_numpy(),
+        "paid_hours": float(paid) * staff["fte"].astype("float64").to_numpy(),
+        "base_cents": np.array(base, dtype=np.int64),
+        "overtime_cents": np.array(overtime, dtype=np.int64),
+        "benefits_cents": np.array(benefits, dtype=np.int64),
+    })
+    out["total_cents"] = out["base_cents"] + out["overtime_cents"] + out["benefits_cents"]
+    return out
+
+
+def role_rates(staff: pd.DataFrame) -> pd.DataFrame:
+    """Each role's FTE-weighted mean hourly rate, rounded half-up to a cent.
+
+    ``rate_role = Σ r_i f_i / Σ f_i`` over the role's employees (a plain mean when they all
+    have FTE 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``role, fte, hourly_rate_cents`` for the roles present, in :data:`ROLES` order.
+    """
+    check_staff(staff)
+    rows = []
+    role = staff["role"].astype("object")
+    for r in ROLES:
+        sel = staff[role == r]
+        if sel.empty:
+            continue
+        ftes = [_dec(float(f)) for f in sel["fte"]]
+        rates = [Decimal(int(x)) for x in sel["hourly_rate_cents"]]
+        total_fte = sum(ftes, Decimal(0))
+        if total_fte == 0:
+            mean = sum(rates, Decimal(0)) / len(rates)
+        else:
+            mean = sum((f * x for f, x in zip(ftes, rates, strict=True)), Decimal(0)) / total_fte
+        rows.append({"role": r, "fte": float(total_fte), "hourly_rate_cents": _round_half_up(mean)})
+    out = pd.DataFrame(rows, columns=["role", "fte", "hourly_rate_cents"])
+    return out.astype({"fte": "float64", "hourly_rate_cents": "int64"})
+
+
+def fte_cost_cents(fte: float, hourly_rate_cents: int, hours: FteHours | None = None,
+                   benefits_load_pct: float = DEFAULT_BENEFITS_LOAD_PCT) -> int:
+    """Annual cost of ``fte`` FTEs paid ``hourly_rate_cents``, with benefits, in cents.
+
+    ``base = round(fte × P × rate)``, ``benefits = round(base × b / 100)``, both half-up;
+    returns ``base + benefits``.
+    """
+    if not (math.isfinite(fte) and fte >= 0) or hourly_rate_cents < 0:
+        raise ParameterError(f"fte and hourly_rate_cents must be 0 or more, got {fte!r} and "
+                             f"{hourly_rate_cents!r}")
+    paid = _dec(hours.paid_hours if hours is not None else PAID_HOURS_PER_FTE)
+    base = _round_half_up(_dec(float(fte)) * paid * Decimal(int(hourly_rate_cents)))
+    return base + _round_half_up(Decimal(base) * _dec(benefits_load_pct) / 100)
+
+
+# --------------------------------------------------------------------------------------------
+# Today's roster
+
+
+def parse_shifts(text: str) -> list[tuple[str, int, int]]:
+    """Read ``usual_shifts`` text into ``(day, start_minute, end_minute)`` triples.
+
+    Groups are separated by ``"; "``; each is days then times: ``"Mon-Fri 08:00-16:30"``,
+    ``"Mon,Wed,Fri 07:30-16:00"``. A day range may wrap past Sunday (``"Sat-Mon"``). Minutes
+    count from midnight.
+
+    Raises
+    ------
+    ValueError
+        Text that is not shifts, or a shift ending at or before its start (a night shift across
+        midnight is not supported).
+
+    Examples
+    --------
+    >>> parse_shifts("Mon,Wed 07:30-16:00; Sat 08:00-12:00")
+    [('Mon', 450, 960), ('Wed', 450, 960), ('Sat', 480, 720)]
+    """
+    out: list[tuple[str, int, int]] = []
+    for group in str(text).split("; "):
+        m = _SHIFT.fullmatch(group.strip())
+        if m is None:
+            raise ValueError(f"not a shift such as 'Mon-Fri 08:00-16:30': {group!r}")
+        days, start, end = m.group(1), _minutes(m.group(5)), _minutes(m.group(6))
+        if end <= start:
+            raise ValueError(f"shift ends at or before it starts: {group!r}")
+        out += [(d, start, end) for d in _parse_days(days)]
+    return out
+
+
+def roster_shifts(staff: pd.DataFrame) -> pd.DataFrame:
+    """Every employee's usual shifts, one row per employee and day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``employee_id, role, location_id, day, start, end, hours`` (``start``/``end`` as
+        ``HH:MM``; ``hours`` present, breaks included).
+
+    Raises
+    ------
+    DataError
+        A ``usual_shifts`` value that cannot be read, naming the row.
+    """
+    check_staff(staff)
+    _require_columns(staff, "staff", ("usual_shifts", "location_id"))
+    rows = []
+    for pos, (emp, role, loc, text) in enumerate(zip(
+            staff["employee_id"], staff["role"].astype("object"), staff["location_id"],
+            staff["usual_shifts"], strict=True)):
+        try:
+            shifts = parse_shifts(text)
+        except ValueError as exc:
+            mask = np.zeros(len(staff), dtype=bool)
+            mask[pos] = True
+            raise _bad_rows(staff, mask, "staff", "usual_shifts", str(exc),
+                            "shifts such as 'Mon-Fri 08:00-16:30', groups separated by '; '"
+                            ) from None
+        rows += [(emp, role, loc, d, _hhmm(s), _hhmm(e), (e - s) / 60) for d, s, e in shifts]
+    out = pd.DataFrame(rows, columns=["employee_id", "role", "location_id", "day", "start", "end",
+                                      "hours"])
+    out["day"] = _day_column(out["day"])
+    return out.astype({"hours": "float64"})
+
+
+def roster_coverage(staff: pd.DataFrame, interval_minutes: int = 15) -> pd.DataFrame:
+    """People of each role on duty in each interval of the week, from ``usual_shifts``.
+
+    An employee counts in an interval when on shift for all of it (``start ≤ interval start``
+    and ``interval end ≤ end``); breaks are not modelled.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``role, day, interval_start, on_roster`` for intervals with somebody on duty.
+    """
+    _check_interval(interval_minutes)
+    shifts = roster_shifts(staff)
+    rows: dict[tuple[str, str, int], int] = {}
+    for role, day, start, end in zip(shifts["role"], shifts["day"].astype("object"),
+                                     shifts["start"], shifts["end"], strict=True):
+        s, e = _minutes(start), _minutes(end)
+        first = -(-s // interval_minutes) * interval_minutes
+        for t in range(first, e - interval_minutes + 1, interval_minutes):
+            rows[(role, day, t)] = rows.get((role, day, t), 0) + 1
+    out = pd.DataFrame([(r, d, _hhmm(t), n) for (r, d, t), n in rows.items()],
+                       columns=["role", "day", "interval_start", "on_roster"])
+    out["day"] = _day_column(out["day"])
+    out = out.astype({"on_roster": "int64"})
+    return out.sort_values(["role", "day", "interval_start"], ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Demand
+
+
+def check_appointments(appointments: pd.DataFrame, locations: pd.DataFrame | None = None) -> None:
+    """Refuse appointments the forecast cannot trust.
+
+    Checks: the columns are there; ``scheduled_minutes > 0`` (an appointment cannot end
+    before it starts); ``start_time`` is ``HH:MM``; the status is known; and, with
+    ``locations``, each appointment's site exists, is open on its weekday (``days_open``) and
+    the appointment lies within ``opens``–``closes`` (demand in closed hours is an error, not
+    something to drop).
+
+    Raises
+    ------
+    DataError
+        Naming every bad row, the column and the first bad value.
+    """
+    _require_columns(appointments, "appointments",
+                     ("date", "start_time", "location_id", "visit_type", "scheduled_minutes",
+                      "status"))
+    minutes = pd.to_numeric(appointments["scheduled_minutes"], errors="coerce")
+    bad = minutes.isna() | (minutes <= 0)
+    if bad.any():
+        raise _bad_rows(appointments, bad, "appointments", "scheduled_minutes",
+                        "appointment ends before it starts (no positive length)",
+                        "a length in minutes above 0")
+    _check_hhmm(appointments, "appointments", "start_time")
+    bad = ~appointments["status"].astype("object").isin(data.APPOINTMENT_STATUSES)
+    if bad.any():
+        raise _bad_rows(appointments, bad, "appointments", "status", "unknown status",
+                        "one of " + ", ".join(data.APPOINTMENT_STATUSES))
+    if locations is None:
+        return
+    _require_columns(locations, "locations", ("location_id", "opens", "closes", "days_open"))
+    sites = locations.set_index("location_id")
+    loc = appointments["location_id"].astype("object")
+    bad = ~loc.isin(sites.index)
+    if bad.any():
+        raise _bad_rows(appointments, bad, "appointments", "location_id", "unknown location",
+                        "one of " + ", ".join(map(str, sites.index)))
+    open_days = {k: set(_parse_days(v)) for k, v in sites["days_open"].items()}
+    weekday = _weekday_names(appointments["date"])
+    bad = np.array([d not in open_days[k] for k, d in zip(loc, weekday, strict=True)], dtype=bool)
+    if bad.any():
+        raise _bad_rows(appointments, bad, "appointments", "date",
+                        "appointment on a day its location is closed",
+                        "a date on one of the location's days_open",
+                        fix="correct the date or the location's days_open")
+    start = appointments["start_time"].astype("str").map(_minutes)
+    opens = loc.map(sites["opens"].map(_minutes))
+    closes = loc.map(sites["closes"].map(_minutes))
+    bad = (start < opens) | (start + minutes > closes)
+    if bad.any():
+        raise _bad_rows(appointments, bad, "appointments", "start_time",
+                        "appointment outside its location's opening hours",
+                        "an appointment between the location's opens and closes times",
+                        fix="correct the appointment or the location's opening hours")
+
+
+def _history(appointments: pd.DataFrame, train_end: pd.Timestamp | None) -> pd.DataFrame:
+    kept = appointments[appointments["status"].astype("object").isin(_KEPT)]
+    if train_end is not None:
+        kept = kept[kept["date"] <= train_end]
+    if kept.empty:
+        raise DataError("no completed or no-show appointments to learn from"
+                        + (f" up to {train_end.date()}" if train_end is not None else ""),
+                        file=appointments.attrs.get("source", "appointments"),
+                        expected="a history of appointments with status completed or no-show")
+    return kept
+
+
+def no_show_rates(appointments: pd.DataFrame, train_end: str | pd.Timestamp | None = None
+                  ) -> pd.DataFrame:
+    """No-show rate by visit type: ``no-shows / kept appointments``.
+
+    Parameters
+    ----------
+    appointments
+        The ``appointments`` frame.
+    train_end
+        Last date of history to use (inclusive); all of it when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``visit_type, kept, no_shows, no_show_rate`` for the visit types in the history, and a
+        last row ``all`` for the practice as a whole.
+    """
+    kept = _history(appointments, _timestamp(train_end))
+    vt = kept["visit_type"].astype("object")
+    ns = kept["status"].astype("object") == "no-show"
+    table = pd.DataFrame({"kept": vt.value_counts(), "no_shows": ns.groupby(vt).sum()})
+    order = [v for v in data.VISIT_TYPES if v in table.index] + sorted(
+        set(table.index) - set(data.VISIT_TYPES))
+    table = table.loc[order]
+    table.loc["all"] = [len(kept), int(ns.sum())]
+    table = table.astype("int64")
+    table["no_show_rate"] = table["no_shows"] / table["kept"]
+    return table.rename_axis("visit_type").reset_index()
+
+
+def _timestamp(value: str | pd.Timestamp | None) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value).normalize()
+    except (ValueError, TypeError):
+        raise ParameterError(f"not a date: {value!r}; expected YYYY-MM-DD") from None
+
+
+def _visits_per_open_day(kept: pd.DataFrame) -> pd.DataFrame:
+    """Per open day: date, visits (completed)."""
+    done = (kept["status"].astype("object") == "completed").astype("int64")
+    daily = done.groupby(kept["date"]).sum()
+    return pd.DataFrame({"date": daily.index, "visits": daily.to_numpy(dtype="float64")})
+
+
+def seasonal_index(appointments: pd.DataFrame, train_end: str | pd.Timestamp | None = None
+                   ) -> pd.DataFrame:
+    """Monthly seasonal index of visits per open day, normalised to average 1.
+
+    ``v_m`` = mean visits per open day of calendar month *m* (the mean over years of each
+    year's visits ÷ open days); ``index_m = v_m / mean(v)`` over the months with history, and 1
+    for months without.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` (1–12), ``open_days``, ``visits``, ``visits_per_day`` (NaN without history),
+        ``index``.
+    """
+    daily = _visits_per_open_day(_history(appointments, _timestamp(train_end)))
+    ym = pd.DataFrame({"year": daily["date"].dt.year, "month": daily["date"].dt.month,
+                       "visits": daily["visits"]})
+    per_year = ym.groupby(["year", "month"])["visits"].agg(["sum", "count"])
+    per_year["vpd"] = per_year["sum"] / per_year["count"]
+    by_month = per_year.groupby(level="month").agg(open_days=("count", "sum"),
+                                                    visits=("sum", "sum"), visits_per_day=("vpd",
+                                                                                          "mean"))
+    out = by_month.reindex(range(1, 13)).rename_axis("month").reset_index()
+    out["open_days"] = out["open_days"].fillna(0).astype("int64")
+    out["visits"] = out["visits"].fillna(0).astype("int64")
+    mean = out["visits_per_day"].mean()
+    out["index"] = (out["visits_per_day"] / mean).fillna(1.0) if mean > 0 else 1.0
+    return out
+
+
+def weekday_hour_profile(appointments: pd.DataFrame,
+                         train_end: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """Visits by weekday and clock hour of the start time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``day, hour, visits, open_days, visits_per_day, share``: ``visits_per_day`` is visits in
+        that hour ÷ open days of that weekday, ``share`` is the hour's part of the weekday's
+        visits (``p_{w,h}``; each weekday's shares sum to 1). Weekdays without visits are absent.
+    """
+    kept = _history(appointments, _timestamp(train_end))
+    done = kept[kept["status"].astype("object") == "completed"]
+    day = _weekday_names(done["date"])
+    hour = done["start_time"].astype("str").str[:2].astype("int64")
+    counts = pd.DataFrame({"day": day, "hour": hour}).value_counts().rename("visits")
+    out = counts.reset_index()
+    open_days = kept["date"].drop_duplicates()
+    n_open = _weekday_names(open_days).value_counts()
+    out["open_days"] = out["day"].map(n_open).astype("int64")
+    out["visits"] = out["visits"].astype("int64")
+    out["visits_per_day"] = out["visits"] / out["open_days"]
+    out["share"] = out["visits"] / out.groupby("day")["visits"].transform("sum")
+    out["day"] = _day_column(out["day"])
+    return out.sort_values(["day", "hour"], ignore_index=True)
+
+
+def forecast_daily(appointments: pd.DataFrame, start: str | pd.Timestamp,
+                   end: str | pd.Timestamp, *, growth_pct: float = 0.0,
+                   train_end: str | pd.Timestamp | None = None,
+                   booked_final_through: str | pd.Timestamp | None = None,
+                   closed_dates: Sequence[str | pd.Timestamp] = ()) -> pd.DataFrame:
+    """Visits expected on each day from ``start`` to ``end`` (inclusive).
+
+    ``history = b_w · S_m · (1 + g/100)``; ``booked = Σ (1 − no-show rate)`` over the day's
+    booked appointments; ``visits = max(history, booked)``, or ``booked`` alone on days up to
+    ``booked_final_through`` (see the module docstring for each term).
+
+    Parameters
+    ----------
+    appointments
+        The ``appointments`` frame (checked with :func:`check_appointments`).
+    start, end
+        The days to forecast.
+    growth_pct
+        Growth in demand applied to the history forecast, percent (5 for +5 %; may be
+        negative, above −100).
+    train_end
+        Last day of history to learn from; default the day before ``start``.
+    booked_final_through
+        Days up to this one take the booked schedule as final.
+    closed_dates
+        Days the practice will be closed (holidays): their history forecast is 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date, day, month, history_visits, booked_appointments, booked_visits, visits,
+        source`` (``source`` is ``booked`` where the booked forecast was used, else
+        ``history``).
+    """
+    check_appointments(appointments)
+    first, last = _timestamp(start), _timestamp(end)
+    if first is None or last is None or last < first:
+        raise ParameterError(f"end {end!r} must be a date on or after start {start!r}")
+    if not (math.isfinite(growth_pct) and growth_pct > -100):
+        raise ParameterError(f"growth_pct must be above -100, got {growth_pct!r}")
+    cut = _timestamp(train_end) or first - pd.Timedelta(days=1)
+    if cut >= first:
+        raise ParameterError(f"train_end {cut.date()} must be before start {first.date()}")
+    kept = _history(appointments, cut)
+    season = seasonal_index(kept).set_index("month")["index"]
+    daily = _visits_per_open_day(kept)
+    daily["day"] = _weekday_names(daily["date"])
+    daily["deseasonalised"] = daily["visits"] / daily["date"].dt.month.map(season)
+    base = daily.groupby("day")["deseasonalised"].mean()
+
+    dates = pd.Series(pd.date_range(first, last, freq="D"))
+    out = pd.DataFrame({"date": dates, "day": _weekday_names(dates),
+                        "month": dates.dt.month.astype("int64")})
+    out["history_visits"] = (out["day"].map(base).fillna(0.0).astype("float64")
+                             * out["month"].map(season).astype("float64")
+                             * (1 + growth_pct / 100))
+    closed = {_timestamp(d) for d in closed_dates}
+    out.loc[out["date"].isin(closed), "history_visits"] = 0.0
+
+    rates = no_show_rates(kept).set_index("visit_type")["no_show_rate"]
+    booked = appointments[(appointments["status"].astype("object") == "booked")
+                          & appointments["date"].between(first, last)]
+    show = 1 - booked["visit_type"].astype("object").map(rates).fillna(rates["all"])
+    out["booked_appointments"] = out["date"].map(booked.groupby("date").size()).fillna(0)
+    out["booked_appointments"] = out["booked_appointments"].astype("int64")
+    out["booked_visits"] = out["date"].map(show.groupby(booked["date"]).sum()).fillna(0.0)
+    out["booked_visits"] = out["booked_visits"].astype("float64")
+    final = _timestamp(booked_final_through)
+    use_booked = out["booked_visits"] > out["history_visits"]
+    if final is not None:
+        use_booked |= out["date"] <= final
+    out["visits"] = np.where(use_booked, out["booked_visits"], out["history_visits"])
+    out["source"] = np.where(use_booked, "booked", "history")
+    out["day"] = _day_column(out["day"])
+    return out
+
+
+def forecast_monthly(daily: pd.DataFrame) -> pd.DataFrame:
+    """Monthly totals of a daily forecast.
+
+    Parameters
+    ----------
+    daily
+        :func:`forecast_daily` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` (``YYYY-MM``), ``open_days`` (days with visits forecast), ``history_visits``,
+        ``booked_visits``, ``visits``.
+    """
+    month = daily["date"].dt.to_period("M").astype("str").rename("month")
+    out = daily.groupby(month).agg(open_days=("visits", lambda v: int((v > 0).sum())),
+                                   history_visits=("history_visits", "sum"),
+                                   booked_visits=("booked_visits", "sum"),
+                                   visits=("visits", "sum"))
+    return out.reset_index().astype({"open_days": "int64"})
+
+
+def forecast_hourly(daily: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
+    """Spread each day's forecast over clock hours with the weekday's hourly profile.
+
+    ``visits_{d,h} = visits_d · p_{w(d),h}``.
+
+    Parameters
+    ----------
+    daily
+        :func:`forecast_daily` output.
+    profile
+        :func:`weekday_hour_profile` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date, day, hour, visits``; days with no visits forecast are left out.
+
+    Raises
+    ------
+    DataError
+        Visits forecast on a weekday that has no hourly profile (no history of that weekday).
+    """
+    busy = daily[daily["visits"] > 0]
+    known = set(profile["day"].astype("object"))
+    bad = ~busy["day"].astype("object").isin(known)
+    if bad.any():
+        raise DataError("visits are forecast on a weekday with no history to spread them over "
+                        f"the hours: {sorted(set(busy.loc[bad, 'day'].astype('object')))}",
+                        file="appointments", expected="a history of visits on that weekday",
+                        fix="check the booked appointments on those days")
+    merged = busy[["date", "day", "visits"]].merge(
+        profile[["day", "hour", "share"]], on="day", how="inner")
+    merged["visits"] = merged["visits"] * merged["share"]
+    return merged[["date", "day", "hour", "visits"]].sort_values(["date", "hour"],
+                                                                ignore_index=True)
+
+
+def typical_week(hourly: pd.DataFrame) -> pd.DataFrame:
+    """The average week of an hourly forecast: mean visits per weekday and hour.
+
+    ``visits_{w,h} = Σ_{d: w(d)=w} visits_{d,h} / #days with weekday w``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``day, hour, visits``.
+    """
+    days = hourly[["date", "day"]].drop_duplicates()
+    n = days["day"].astype("object").value_counts()
+    week = hourly.groupby([hourly["day"].astype("object"), "hour"])["visits"].sum().reset_index()
+    week["visits"] = week["visits"] / week["day"].map(n)
+    week["day"] = _day_column(week["day"])
+    return week.sort_values(["day", "hour"], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Error of the history forecast on a held-out month.
+
+    Attributes
+    ----------
+    test_month
+        ``YYYY-MM``.
+    mape_pct
+        Mean absolute percentage error of daily visits.
+    bias_pct
+        ``100 · Σ (F − A) / Σ A``; positive when the forecast is too high.
+    mean_error_visits
+        ``Σ (F − A) / n``, visits per day.
+    days
+        ``date, day, forecast, actual, error`` per open day of the month.
+    """
+
+    test_month: str
+    mape_pct: float
+    bias_pct: float
+    mean_error_visits: float
+    days: pd.DataFrame
+
+
+def backtest(appointments: pd.DataFrame, test_month: str, *, growth_pct: float = 0.0
+             ) -> Backtest:
+    """Train on everything before ``test_month``, forecast it, and compare with what happened.
+
+    Parameters
+    ----------
+    appointments
+        The ``appointments`` frame.
+    test_month
+        The held-out month, ``YYYY-MM`` (``"2025-12"`` trains on the months before it).
+    growth_pct
+        As for :func:`forecast_daily`.
+
+    Returns
+    -------
+    Backtest
+        MAPE, bias and the day-by-day table over the month's open days (actual visits > 0).
+    """
+    try:
+        period = pd.Period(test_month, freq="M")
+    except (ValueError, TypeError):
+        raise ParameterError(f"test_month must be YYYY-MM, got {test_month!r}") from None
+    first, last = period.start_time.normalize(), period.end_time.normalize()
+    forecast = forecast_daily(appointments[appointments["status"].astype("object") != "booked"],
+                              first, last, growth_pct=growth_pct)
+    actual = _visits_per_open_day(_history(appointments, last))
+    actual = actual[actual["date"] >= first].set_index("date")["visits"]
+    if actual.sum() == 0:
+        raise ParameterError(f"no visits in {test_month} to test the forecast on")
+    days = forecast[["date", "day", "history_visits"]].rename(
+        columns={"history_visits": "forecast"})
+    days["actual"] = days["date"].map(actual).fillna(0.0)
+    days = days[days["actual"] > 0].reset_index(drop=True)
+    days["error"] = days["forecast"] - days["actual"]
+    return Backtest(
+        test_month=str(period),
+        mape_pct=float(100 * (days["error"].abs() / days["actual"]).mean()),
+        bias_pct=float(100 * days["error"].sum() / days["actual"].sum()),
+        mean_error_visits=float(days["error"].mean()),
+        days=days,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# People needed
+
+
+def _check_interval(interval_minutes: int) -> None:
+    if interval_minutes not in (5, 10, 15, 20, 30, 60):
+        raise ParameterError(f"interval_minutes must divide an hour (5, 10, 15, 20, 30 or 60), "
+                             f"got {interval_minutes!r}")
+
+
+def interval_requirements(week: pd.DataFrame, opens: str, closes: str, *,
+                          minutes_per_visit: Mapping[str, float] | None = None,
+                          minimum_staff: Mapping[str, int] | None = None,
+                          interval_minutes: int = 15,
+                          max_utilisation: float = 0.85) -> pd.DataFrame:
+    """People of each patient-facing role needed in each interval of a typical week.
+
+    An hour's visits are spread evenly over its open intervals; with ``v_i`` visits starting in
+    interval *i* of length ``T`` minutes and ``m_r`` minutes of role *r* per visit, the average
+    number busy is ``w = v_i · m_r / T`` (Little's law), and
+
+    ``required = max(minimum_r, ⌈w / max_utilisation⌉)``
+
+    on every interval of a day with visits, from ``opens`` to ``closes``.
+
+    Parameters
+    ----------
+    week
+        :func:`typical_week` output (``day, hour, visits``).
+    opens, closes
+        Opening hours (``HH:MM``), the same every open day.
+    minutes_per_visit
+        Minutes per visit by role; default :data:`DEFAULT_MINUTES_PER_VISIT` for the
+        :data:`PATIENT_FACING_ROLES`.
+    minimum_staff
+        People per role whenever open; default :data:`DEFAULT_MINIMUM_STAFF`.
+    interval_minutes
+        Interval length; must divide an hour, and ``opens``/``closes`` must fall on one.
+    max_utilisation
+        Fraction of time staff can be busy (0–1); the rest absorbs bunching of arrivals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``role, day, interval_start, visits, workload, required``.
+
+    Raises
+    ------
+    DataError
+        Visits in an hour when the clinic is closed.
+    """
+    _check_interval(interval_minutes)
+    o, c = _check_clock("opens", opens), _check_clock("closes", closes)
+    if c <= o or o % interval_minutes or c % interval_minutes:
+        raise ParameterError(f"opening hours {opens}-{closes} must close after they open and "
+                             f"fall on {interval_minutes}-minute intervals")
+    if not 0 < max_utilisation <= 1:
+        raise ParameterError(f"max_utilisation must be above 0 and at most 1, "
+                             f"got {max_utilisation!r}")
+    minutes = dict(minutes_per_visit if minutes_per_visit is not None else
+                   {r: DEFAULT_MINUTES_PER_VISIT[r] for r in PATIENT_FACING_ROLES})
+    minimum = dict(minimum_staff if minimum_staff is not None else DEFAULT_MINIMUM_STAFF)
+    _check_roles(minutes, "minutes_per_visit")
+    _check_roles(minimum, "minimum_staff")
+    if any(not (math.isfinite(v) and v >= 0) for v in minutes.values()):
+        raise ParameterError(f"minutes_per_visit must be 0 or more: {minutes}")
+    if any(int(v) != v or v < 0 for v in minimum.values()):
+        raise ParameterError(f"minimum_staff must be whole numbers 0 or more: {minimum}")
+    _require_columns(week, "demand", ("day", "hour", "visits"))
+    starts = np.arange(o, c, interval_minutes)
+    busy = week[week["visits"] > 0]
+    open_hours = set((starts // 60).tolist())
+    bad = ~busy["hour"].isin(open_hours)
+    if bad.any():
+        h = int(busy.loc[bad, "hour"].iloc[0])
+        raise DataError(f"visits forecast at {h:02d}:00-{h + 1:02d}:00 on "
+                        f"{busy.loc[bad, 'day'].iloc[0]}, when the clinic is closed "
+                        f"({opens}-{closes})", file="appointments", column="start_time",
+                        value=f"{h:02d}:00", expected=f"demand between {opens} and {closes}",
+                        fix="check the appointments' start times and the location's hours")
+    per_hour = pd.Series(starts // 60).value_counts()
+    days = [d for d in DAYS if d in set(busy["day"].astype("object"))]
+    grid = pd.DataFrame([(d, int(t)) for d in days for t in starts], columns=["day", "t"])
+    visits = busy.assign(day=busy["day"].astype("object")).set_index(["day", "hour"])["visits"]
+    key = pd.MultiIndex.from_arrays([grid["day"], grid["t"] // 60])
+    grid["visits"] = visits.reindex(key).fillna(0.0).to_numpy() / (grid["t"] // 60).map(
+        per_hour).to_numpy()
+    parts = []
+    for role in ROLES:
+        if role not in minutes and role not in minimum:
+            continue
+        workload = grid["visits"] * minutes.get(role, 0.0) / interval_minutes
+        need = np.ceil(workload / max_utilisation - 1e-9).astype("int64")
+        parts.append(pd.DataFrame({
+            "role": role, "day": grid["day"], "interval_start": grid["t"].map(_hhmm),
+            "visits": grid["visits"], "workload": workload,
+            "required": np.maximum(need, int(minimum.get(role, 0)))}))
+    out = pd.concat(parts, ignore_index=True)
+    out["day"] = _day_column(out["day"])
+    return out.astype({"required": "int64"})
+
+
+def phone_agents(calls: pd.DataFrame, *, service_level_target: float = 0.8,
+                 answer_within_seconds: float = 30.0, max_occupancy: float = 0.85
+                 ) -> pd.DataFrame:
+    """Phone agents needed per 30-minute interval of a typical week (Erlang C).
+
+    Calls per interval are averaged over the dates of each weekday in the data; handle time is
+    the call-weighted mean. ``arrivals_per_hour = calls × 60 / 30``, agents from
+    :func:`agents_needed`. The defaults, 80 % answered within 30 s and occupancy at most 85 %,
+    are call-centre conventions (assumptions, not medical benchmarks).
+
+    Parameters
+    ----------
+    calls
+        ``date, interval_start ('HH:MM' on :00 or :30), calls, avg_handle_seconds``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``day, interval_start, calls, avg_handle_seconds, agents, agent_hours``.
+
+    Raises
+    ------
+    DataError
+        Negative call counts, handle times not above 0 where there are calls, times not on a
+        half hour; naming the rows.
+    """
+    _require_columns(calls, "calls", ("date", "interval_start", "calls", "avg_handle_seconds"))
+    _check_hhmm(calls, "calls", "interval_start")
+    bad = ~calls["interval_start"].astype("str").str[3:].isin(["00", "30"])
+    if bad.any():
+        raise _bad_rows(calls, bad, "calls", "interval_start", "not the start of a half hour",
+                        "a time on the hour or half hour, such as 08:30")
+    n = pd.to_numeric(calls["calls"], errors="coerce")
+    bad = n.isna() | (n < 0) | (n != np.floor(n))
+    if bad.any():
+        raise _bad_rows(calls, bad, "calls", "calls", "not a count of calls",
+                        "a whole number of calls, 0 or more")
+    aht = pd.to_numeric(calls["avg_handle_seconds"], errors="coerce")
+    bad = (n > 0) & ~(aht > 0)
+    if bad.any():
+        raise _bad_rows(calls, bad, "calls", "avg_handle_seconds", "handle time not above 0",
+                        "average handle seconds above 0 where there are calls")
+    dates = pd.to_datetime(calls["date"])
+    frame = pd.DataFrame({"day": _weekday_names(dates), "interval_start":
+                          calls["interval_start"].astype("str"), "calls": n,
+                          "handled": n * aht.fillna(0.0)})
+    n_days = dates.drop_duplicates().pipe(_weekday_names).value_counts()
+    g = frame.groupby(["day", "interval_start"], as_index=False)[["calls", "handled"]].sum()
+    g["avg_handle_seconds"] = (g["handled"] / g["calls"]).where(g["calls"] > 0, 0.0)
+    g["calls"] = g["calls"] / g["day"].map(n_days)
+    g["agents"] = [agents_needed(k * 2, h / 60, service_level_target, answer_within_seconds,
+                                 max_occupancy) if k > 0 else 0
+                   for k, h in zip(g["calls"], g["avg_handle_seconds"], strict=True)]
+    g["agents"] = g["agents"].astype("int64")
+    g["agent_hours"] = g["agents"] * 0.5
+    g["day"] = _day_column(g["day"])
+    return (g[["day", "interval_start", "calls", "avg_handle_seconds", "agents", "agent_hours"]]
+            .sort_values(["day", "interval_start"], ignore_index=True))
+
+
+def checkin_agents(week: pd.DataFrame, *, checkin_minutes: float = 3.0,
+                   service_level_target: float = 0.8, answer_within_seconds: float = 120.0,
+                   max_occupancy: float = 0.85) -> pd.DataFrame:
+    """Check-in desk staff needed per hour of a typical week (Erlang C).
+
+    Patients arrive at ``visits_{w,h}`` per hour (:func:`typical_week`); each check-in takes
+    ``checkin_minutes``. Defaults (3 minutes; 80 % served within 2 minutes; occupancy at most
+    85 %) are **assumptions**.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``day, hour, arrivals_per_hour, agents, agent_hours``.
+    """
+    _require_columns(week, "demand", ("day", "hour", "visits"))
+    out = pd.DataFrame({"day": week["day"], "hour": week["hour"],
+                        "arrivals_per_hour": week["visits"].astype("float64")})
+    out["agents"] = [agents_needed(v, checkin_minutes, service_level_target,
+                                   answer_within_seconds, max_occupancy)
+                     for v in out["arrivals_per_hour"]]
+    out["agents"] = out["agents"].astype("int64")
+    out["agent_hours"] = out["agents"].astype("float64")
+    return out.reset_index(drop=True)
+
+
+def _provider_fte(providers: pd.DataFrame, app_weight: float) -> float:
+    check_providers(providers)
+    if not 0 <= app_weight <= 1.5:
+        raise ParameterError(f"app_weight must be from 0 to 1.5, got {app_weight!r}")
+    physician = providers["kind"].astype("object").isin(["MD", "DO"])
+    weight = np.where(physician, 1.0, app_weight)
+    return float((providers["fte"].astype("float64") * weight).sum())
+
+
+def staff_required(providers: pd.DataFrame, annual_visits: float, hours: FteHours | None = None,
+                   *, staff: pd.DataFrame | None = None,
+                   ratios: Mapping[str, float] | None = None,
+                   minutes_per_visit: Mapping[str, float] | None = None,
+                   app_weight: float = 1.0,
+                   checkin: pd.DataFrame | None = None,
+                   phones: pd.DataFrame | None = None,
+                   queue_role: str = "front desk") -> pd.DataFrame:
+    """Staff FTE needed per role, three ways side by side.
+
+    ratio
+        ``ratio_r × provider FTE``, provider FTE = Σ FTE of MD/DO + ``app_weight`` × Σ FTE of
+        NP/PA (ratios: :data:`DEFAULT_RATIOS`, cited and assumed figures marked there).
+    workload
+        ``minutes_r × annual_visits / 60 / Q`` with ``Q`` productive hours per FTE: hands-on
+        time only, so a floor; the shift plan adds the time staff must be there between
+        patients.
+    queueing
+        For ``queue_role`` only: ``(check-in + phone agent-hours per typical week) × 52 / Q``,
+        from :func:`checkin_agents` and :func:`phone_agents` (NaN when neither is given).
+        Coverage is needed all 52 weeks; weeks the clinic closes make this slightly high.
+
+    Workload and queueing FTE are payroll FTE: hours of work ÷ productive hours per FTE, which
+    is hours ÷ paid hours × the replacement factor.
+
+    Parameters
+    ----------
+    providers
+        The ``providers`` frame.
+    annual_visits
+        Visits a year (the sum of a 12-month :func:`forecast_daily`).
+    hours
+        :func:`fte_hours` (default: its defaults).
+    staff
+        The ``staff`` frame, for the ``current_fte`` column.
+    ratios, minutes_per_visit
+        Per-role figures; defaults :data:`DEFAULT_RATIOS`, :data:`DEFAULT_MINUTES_PER_VISIT`.
+    app_weight
+        Weight of NP/PA FTE in the provider FTE.
+    checkin, phones
+        Outputs of :func:`checkin_agents` and :func:`phone_agents`.
+    queue_role
+        The role that staffs the check-in desk and the phones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``role, ratio_fte, workload_fte, queueing_fte, current_fte`` for every role in
+        :data:`ROLES` order (NaN where a method does not apply; ``current_fte`` 0 for roles
+        nobody holds, NaN without ``staff``), and a last row ``total``.
+    """
+    hours = hours or fte_hours()
+    ratios = dict(DEFAULT_RATIOS if ratios is None else ratios)
+    minutes = dict(DEFAULT_MINUTES_PER_VISIT if minutes_per_visit is None else minutes_per_visit)
+    _check_roles(ratios, "ratios")
+    _check_roles(minutes, "minutes_per_visit")
+    _check_roles([queue_role], "queue_role")
+    if not (math.isfinite(annual_visits) and annual_visits >= 0):
+        raise ParameterError(f"annual_visits must be 0 or more, got {annual_visits!r}")
+    provider_fte = _provider_fte(providers, app_weight)
+    q = hours.productive_hours
+    out = pd.DataFrame({"role": list(ROLES)})
+    out["ratio_fte"] = out["role"].map(ratios).astype("float64") * provider_fte
+    out["workload_fte"] = out["role"].map(minutes).astype("float64") * annual_visits / 60 / q
+    weekly = [float(f["agent_hours"].sum()) for f in (checkin, phones) if f is not None]
+    out["queueing_fte"] = np.where(out["role"] == queue_role,
+                                   sum(weekly) * 52 / q if weekly else np.nan, np.nan)
+    if staff is not None:
+        check_staff(staff)
+        current = staff.groupby(staff["role"].astype("object"))["fte"].sum()
+        out["current_fte"] = out["role"].map(current).fillna(0.0).astype("float64")
+    else:
+        out["current_fte"] = np.nan
+    total = out.drop(columns="role").sum(min_count=1)
+    out.loc[len(out)] = ["total", *total.to_numpy()]
+    return out.astype({c: "float64" for c in out.columns if c != "role"})
+
+
+def benchmarks(staff: pd.DataFrame, providers: pd.DataFrame, annual_visits: float,
+               annual_labor_cost_cents: int, *,
+               staff_per_provider_fte: float = STAFF_PER_PROVIDER_FTE_BENCHMARK,
+               labor_cost_per_visit_cents: int | None = None,
+               app_weight: float = 1.0) -> pd.DataFrame:
+    """Staff per provider FTE and labour cost per visit against benchmarks.
+
+    Parameters
+    ----------
+    staff, providers
+        The ``staff`` and ``providers`` frames.
+    annual_visits
+        Visits a year.
+    annual_labor_cost_cents
+        Staff labour cost a year (the sum of :func:`labor_cost`'s ``total_cents``).
+    staff_per_provider_fte
+        Benchmark; default Peikes et al. 2014 (:data:`STAFF_PER_PROVIDER_FTE_BENCHMARK`).
+    labor_cost_per_visit_cents
+        Benchmark cost per visit; no default, as no public figure fits every practice (set it
+        from your own or a purchased survey such as MGMA's). ``None`` leaves it blank.
+    app_weight
+        As for :func:`staff_required`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metric, value, benchmark, difference_pct`` with rows ``staff_per_provider_fte`` and
+        ``labor_cost_per_visit_cents`` (rounded half-up to a cent; ``difference_pct =
+        100 · (value − benchmark) / benchmark``).
+    """
+    check_staff(staff)
+    provider_fte = _provider_fte(providers, app_weight)
+    ratio = float(staff["fte"].sum()) / provider_fte if provider_fte > 0 else math.nan
+    per_visit = (_round_half_up(Decimal(int(annual_labor_cost_cents)) / _dec(annual_visits))
+                 if annual_visits > 0 else math.nan)
+    rows = [("staff_per_provider_fte", ratio, staff_per_provider_fte),
+            ("labor_cost_per_visit_cents", per_visit,
+             math.nan if labor_cost_per_visit_cents is None else labor_cost_per_visit_cents)]
+    out = pd.DataFrame(rows, columns=["metric", "value", "benchmark"]).astype(
+        {"value": "float64", "benchmark": "float64"})
+    out["difference_pct"] = 100 * (out["value"] - out["benchmark"]) / out["benchmark"]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Shift plan
+
+
+@dataclass(frozen=True)
+class ShiftPlan:
+    """The cheapest shifts covering the required people, and how today's roster compares.
+
+    Attributes
+    ----------
+    status
+        ``"OPTIMAL"`` (proved cheapest) or ``"FEASIBLE"`` (covers everything; the time limit
+        stopped the proof for at least one role and day).
+    solve_seconds
+        Wall time of the CP-SAT solves.
+    paid_hours
+        Paid hours a week of the chosen shifts.
+    cost_cents
+        Their cost a week (sum of the shifts' rounded costs), ``None`` without rates.
+    lower_bound
+        The sum of CP-SAT's proved lower bounds: paid hours without rates, cents (before
+        rounding each shift) with them; it meets the objective when ``OPTIMAL``.
+    shifts
+        ``role, day, start, end, hours, people, paid_hours, cost_cents`` (``Int64``, missing
+        without rates) for each shift pattern chosen.
+    coverage
+        ``role, day, interval_start, required, planned, plan_surplus`` and, with a roster,
+        ``on_roster, roster_gap, roster_surplus`` (``gap = max(required − on_roster, 0)``,
+        ``surplus = max(on_roster − required, 0)``).
+    """
+
+    status: str
+    solve_seconds: float
+    paid_hours: float
+    cost_cents: int | None
+    lower_bound: float
+    shifts: pd.DataFrame
+    coverage: pd.DataFrame
+
+
+def _check_required(required: pd.DataFrame, o: int, c: int, interval_minutes: int) -> None:
+    _require_columns(required, "required", ("role", "day", "interval_start", "required"))
+    bad = ~required["role"].astype("object").isin(ROLES)
+    if bad.any():
+        raise _bad_rows(required, bad, "required", "role", "unknown role",
+                        "one of " + ", ".join(ROLES))
+    bad = ~required["day"].astype("object").isin(DAYS)
+    if bad.any():
+        raise _bad_rows(required, bad, "required", "day", "unknown day", ", ".join(DAYS))
+    _check_hhmm(required, "required", "interval_start")
+    n = pd.to_numeric(required["required"], errors="coerce")
+    bad = n.isna() | (n < 0) | (n != np.floor(n))
+    if bad.any():
+        raise _bad_rows(required, bad, "required", "required", "not a number of people",
+                        "a whole number 0 or more")
+    t = required["interval_start"].astype("str").map(_minutes)
+    bad = (t % interval_minutes != 0) | (t < o) | (t + interval_minutes > c)
+    bad &= n > 0
+    if bad.any():
+        raise _bad_rows(required, bad, "required", "interval_start",
+                        "people required when the clinic is closed, or off the interval grid",
+                        f"{interval_minutes}-minute intervals between {_hhmm(o)} and {_hhmm(c)}")
+    if required[["role", "day", "interval_start"]].astype("str").duplicated().any():
+        raise _bad_rows(required, required[["role", "day", "interval_start"]].astype("str")
+                        .duplicated(keep=False), "required", "interval_start",
+                        "an interval is listed twice", "one row per role, day and interval")
+
+
+def _solve_block(need: Mapping[int, int], candidates: Sequence[tuple[int, int]],
+                 interval_minutes: int, rate: int, time_limit_seconds: float,
+                 num_workers: int) -> tuple[str, dict[tuple[int, int], int], float]:
+    """One role on one day: ``min Σ x_s m_s rate`` s.t. every interval covered ``need`` times.
+
+    Returns the status name, people per candidate ``(start, end)`` and the proved bound of the
+    objective (minutes × rate).
+    """
+    model = cp_model.CpModel()
+    peak = max(need.values())
+    shifts = {}
+    covering: dict[int, list[cp_model.IntVar]] = {t: [] for t in need}
+    for s, e in candidates:
+        spans = [t for t in range(s, e - interval_minutes + 1, interval_minutes) if t in need]
+        if not spans:
+            continue
+        var = model.new_int_var(0, peak, f"{s}-{e}")
+        shifts[(s, e)] = var
+        for t in spans:
+            covering[t].append(var)
+    for t, n in need.items():
+        model.add(sum(covering[t]) >= n)
+    model.minimize(sum((e - s) * rate * v for (s, e), v in shifts.items()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(time_limit_seconds, 0.001)
+    solver.parameters.num_workers = num_workers
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise PracopsError(f"CP-SAT found no shift plan in time (status "
+                           f"{solver.status_name(status)}): raise time_limit_seconds")
+    return (solver.status_name(status), {k: int(solver.value(v)) for k, v in shifts.items()},
+            solver.best_objective_bound)
+
+
+def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
+                shift_lengths_hours: Sequence[float] = (4, 8, 10),
+                start_step_minutes: int = 30,
+                hourly_rate_cents: Mapping[str, int] | None = None,
+                roster: pd.DataFrame | None = None,
+                interval_minutes: int = 15,
+                time_limit_seconds: float = 10.0,
+                num_workers: int = 2) -> ShiftPlan:
+    """Choose the cheapest weekly shifts that put enough people in every interval.
+
+    Candidate shifts, per role and day: every start from ``opens`` in steps of
+    ``start_step_minutes``, every length in ``shift_lengths_hours``, ending by ``closes``.
+    With ``x_s ≥ 0`` integer people on shift *s*, ``m_s`` its minutes and ``r`` its role's rate:
+
+    .. math::
+
+        \\min \\sum_s x_s \\, m_s \\, r_{role(s)} \\quad \\text{s.t.} \\quad
+        \\sum_{s \\ni i} x_s \\ge \\text{required}_i \\;\\; \\forall i
+
+    (``r = 1``: paid hours, when no rates are given). A shift covers an interval it spans
+    entirely; paid time is the shift's length (breaks are not modelled). No constraint links two
+    roles or two days, so the program is solved as one OR-Tools CP-SAT model per role and day
+    (the sum of their optima is the week's optimum), all within ``time_limit_seconds``; the
+    status says whether every part was proved optimal.
+
+    Parameters
+    ----------
+    required
+        ``role, day, interval_start, required`` (:func:`interval_requirements` output).
+    opens, closes
+        Opening hours, ``HH:MM``.
+    shift_lengths_hours
+        Shift lengths allowed, hours (whole multiples of ``interval_minutes``).
+    start_step_minutes
+        Minutes between candidate starts (a multiple of ``interval_minutes``).
+    hourly_rate_cents
+        Rate per role (e.g. from :func:`role_rates`); minimises cost instead of hours.
+    roster
+        :func:`roster_coverage` output, to report today's gaps and surpluses.
+    interval_minutes
+        Length of the intervals in ``required``.
+    time_limit_seconds
+        Wall-time limit of all the CP-SAT solves together; each (role, day) model gets an
+        equal share of the time still left when it starts.
+    num_workers
+        CP-SAT search workers (2 on the project VM).
+
+    Returns
+    -------
+    ShiftPlan
+
+    Raises
+    ------
+    DataError
+        Bad ``required`` rows (unknown role or day, people required when closed).
+    ParameterError
+        Bad parameters, or an interval no candidate shift can cover.
+    PracopsError
+        CP-SAT found no plan within the time limit.
+    """
+    _check_interval(interval_minutes)
+    o, c = _check_clock("opens", opens), _check_clock("closes", closes)
+    if c <= o:
+        raise ParameterError(f"closes {closes} must be after opens {opens}")
+    if start_step_minutes <= 0 or start_step_minutes % interval_minutes:
+        raise ParameterError(f"start_step_minutes must be a positive multiple of "
+                             f"{interval_minutes}, got {start_step_minutes!r}")
+    lengths = sorted({round(float(h) * 60) for h in shift_lengths_hours})
+    if not lengths or any(m <= 0 or m % interval_minutes for m in lengths):
+        raise ParameterError(f"shift_lengths_hours must be positive whole multiples of "
+                             f"{interval_minutes} minutes, got {list(shift_lengths_hours)}")
+    if not time_limit_seconds > 0 or num_workers < 1:
+        raise ParameterError("time_limit_seconds must be above 0 and num_workers at least 1")
+    _check_required(required, o, c, interval_minutes)
+    rates = dict(hourly_rate_cents) if hourly_rate_cents is not None else None
+    roles = [r for r in ROLES if r in set(required["role"].astype("object"))]
+    if rates is not None:
+        missing = [r for r in roles if r not in rates]
+        if missing or any(int(v) != v or v < 0 for v in rates.values()):
+            raise ParameterError(f"hourly_rate_cents needs whole cents 0 or more for every role "
+                                 f"planned; missing {missing}")
+
+    req = required.assign(role=required["role"].astype("object"),
+                          day=required["day"].astype("object"),
+                          t=required["interval_start"].astype("str").map(_minutes),
+                          n=required["required"].astype("int64"))
+    need = {(r, d, t): n for r, d, t, n in zip(req["role"], req["day"], req["t"], req["n"],
+                                                strict=True) if n > 0}
+    candidates = [(s, s + m) for s in range(o, c, start_step_minutes) for m in lengths
+                  if s + m <= c]
+    blocks: dict[tuple[str, str], dict[int, int]] = {}
+    for (r, d, t), n in need.items():
+        blocks.setdefault((r, d), {})[t] = n
+    for (r, d), block in blocks.items():
+        for t in block:
+            if not any(s <= t and t + interval_minutes <= e for s, e in candidates):
+                raise ParameterError(f"no candidate shift covers {r} on {d} at {_hhmm(t)}: "
+                                     "allow shorter shifts or more start times")
+
+    # Roles and days share no constraint, so the program splits into one small program per
+    # (role, day) whose optima add up to the week's optimum; CP-SAT proves each in
+    # milliseconds, where the whole week at once can take it past the time limit (see
+    # bench/bench_staffing.py). Each block gets an equal share of the time still left.
+    began = time.perf_counter()
+    deadline = began + float(time_limit_seconds)
+    chosen: dict[tuple[str, str, int, int], int] = {}
+    statuses: list[str] = []
+    bound = 0.0
+    for i, ((role, day), block) in enumerate(sorted(
+            blocks.items(), key=lambda kv: (ROLES.index(kv[0][0]), DAYS.index(kv[0][1])))):
+        share = max(deadline - time.perf_counter(), 0.0) / (len(blocks) - i)
+        status, values, block_bound = _solve_block(
+            block, candidates, interval_minutes, rates[role] if rates is not None else 1,
+            share, num_workers)
+        statuses.append(status)
+        bound += block_bound
+        chosen.update({(role, day, s, e): n for (s, e), n in values.items()})
+    elapsed = time.perf_counter() - began
+    logger.debug("shift plan: %d blocks in %.2f s", len(blocks), elapsed)
+
+    rows = []
+    planned: dict[tuple[str, str, int], int] = {}
+    for (role, day, s, e), people in chosen.items():
+        if people:
+            for t in range(s, e - interval_minutes + 1, interval_minutes):
+                planned[(role, day, t)] = planned.get((role, day, t), 0) + people
+            cost = (None if rates is None
+                    else (2 * people * (e - s) * int(rates[role]) + 60) // 120)
+            rows.append((role, day, _hhmm(s), _hhmm(e), (e - s) / 60, people,
+                         people * (e - s) / 60, cost))
+    shifts = pd.DataFrame(rows, columns=["role", "day", "start", "end", "hours", "people",
+                                         "paid_hours", "cost_cents"])
+    shifts = shifts.astype({"hours": "float64", "people": "int64", "paid_hours": "float64",
+                            "cost_cents": "Int64"})
+    shifts["day"] = _day_column(shifts["day"])
+    shifts = shifts.sort_values(["role", "day", "start", "end"], ignore_index=True)
+
+    coverage = pd.DataFrame({"role": req["role"], "day": req["day"],
+                             "interval_start": req["t"].map(_hhmm), "required": req["n"]})
+    coverage["planned"] = [planned.get(k, 0) for k in zip(req["role"], req["day"], req["t"],
+                                                          strict=True)]
+    coverage["plan_surplus"] = coverage["planned"] - coverage["required"]
+    if roster is not None:
+        on = roster.assign(role=roster["role"].astype("object"),
+                           day=roster["day"].astype("object")).set_index(
+            ["role", "day", "interval_start"])["on_roster"]
+        key = pd.MultiIndex.from_frame(coverage[["role", "day", "interval_start"]])
+        coverage["on_roster"] = on.reindex(key).fillna(0).astype("int64").to_numpy()
+        diff = coverage["on_roster"] - coverage["required"]
+        coverage["roster_gap"] = (-diff).clip(lower=0)
+        coverage["roster_surplus"] = diff.clip(lower=0)
+    coverage["day"] = _day_column(coverage["day"])
+    coverage = coverage.astype({c: "int64" for c in coverage.columns
+                                if c not in ("role", "day", "interval_start")})
+    coverage = coverage.sort_values(["role", "day", "interval_start"], ignore_index=True)
+    return ShiftPlan(
+        status="OPTIMAL" if all(x == "OPTIMAL" for x in statuses) else "FEASIBLE",
+        solve_seconds=elapsed,
+        paid_hours=float(shifts["paid_hours"].sum()),
+        cost_cents=None if rates is None else int(shifts["cost_cents"].sum()),
+        lower_bound=bound / 60,
+        shifts=shifts,
+        coverage=coverage,
+    )

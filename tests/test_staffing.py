@@ -1,0 +1,583 @@
+"""Tests of pracops.staffing against values worked out by hand (shown next to each test) or by an
+independent method (Erlang C by the factorial formula and in log space).
+
+The small appointment history used by the demand tests (location L1, all 'established'):
+
+=============  ====  =========================================  ==============================
+date           day   completed (start hours)                    other rows
+=============  ====  =========================================  ==============================
+2025-01-06     Mon   4: 08:00, 08:30, 09:00, 10:00              1 no-show 09:30
+2025-01-13     Mon   2: 08:00, 09:00                            1 cancelled 10:00
+2025-02-03     Mon   6: 08:00 ×3, 09:00 ×3                      1 rescheduled 11:00
+2026-01-05     Mon   —                                          5 booked
+2026-01-12     Mon   —                                          1 booked
+=============  ====  =========================================  ==============================
+
+Kept appointments: 12 completed + 1 no-show = 13, so the no-show rate is 1/13.
+Visits per open day: January (4 + 2) / 2 = 3, February 6 / 1 = 6; mean 4.5, so
+S_jan = 2/3 and S_feb = 4/3 (other months 1). Deseasonalised Mondays: 4 / (2/3) = 6,
+2 / (2/3) = 3, 6 / (4/3) = 4.5; base_Mon = 4.5. Hours of the 12 visits: 8 → 6, 9 → 5, 10 → 1.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pracops import staffing as st
+from pracops.errors import DataError, ParameterError
+
+# --------------------------------------------------------------------------------------------
+# Erlang C
+
+
+def _erlang_c_factorial(arrivals: float, handle_min: float, n: int, t_sec: float):
+    """P(wait), SL and ASA from the textbook formula with factorials (small N only)."""
+    a = arrivals * handle_min / 60
+    top = a**n / math.factorial(n) * n / (n - a)
+    c = top / (sum(a**k / math.factorial(k) for k in range(n)) + top)
+    h = handle_min * 60
+    return c, 1 - c * math.exp(-(n - a) * t_sec / h), c * h / (n - a)
+
+
+def _erlang_c_logspace(arrivals: float, handle_min: float, n: int) -> float:
+    """P(wait) with every term in logs (lgamma), for hundreds of agents."""
+    a = arrivals * handle_min / 60
+    logs = [k * math.log(a) - math.lgamma(k + 1) for k in range(n)]
+    log_top = n * math.log(a) - math.lgamma(n + 1) + math.log(n / (n - a))
+    m = max(logs + [log_top])
+    total = sum(math.exp(x - m) for x in logs) + math.exp(log_top - m)
+    return math.exp(log_top - m) / total
+
+
+def test_erlang_c_hand_worked_example():
+    # 56 calls/h × 4 min: A = 3.7333 Erlangs on 6 agents.
+    r = st.erlang_c(56, 4, 6, 30)
+    assert r.traffic_erlangs == pytest.approx(3.7333, abs=1e-4)
+    assert r.p_wait == pytest.approx(0.2239, abs=1e-4)
+    assert r.service_level == pytest.approx(0.8314, abs=1e-4)
+    assert r.asa_seconds == pytest.approx(23.7, abs=0.05)
+    assert r.occupancy == pytest.approx(3.7333 / 6, abs=1e-4)
+
+
+@pytest.mark.parametrize("arrivals,handle,n,t", [
+    (56, 4, 5, 30), (56, 4, 6, 20), (56, 4, 9, 30), (10, 6, 2, 60), (120, 3, 8, 15),
+    (500, 4, 40, 30), (500, 4, 36, 20),
+])
+def test_erlang_c_matches_factorial_formula(arrivals, handle, n, t):
+    c, sl, asa = _erlang_c_factorial(arrivals, handle, n, t)
+    r = st.erlang_c(arrivals, handle, n, t)
+    assert r.p_wait == pytest.approx(c, rel=1e-10)
+    assert r.service_level == pytest.approx(sl, rel=1e-10)
+    assert r.asa_seconds == pytest.approx(asa, rel=1e-10)
+
+
+def test_erlang_c_large_queue_stays_finite_and_accurate():
+    # 5,000 calls/h × 4 min = 333.3 Erlangs: A**N overflows a float, the recursion does not.
+    r = st.erlang_c(5000, 4, 350, 30)
+    assert all(math.isfinite(x) for x in (r.p_wait, r.service_level, r.asa_seconds))
+    assert r.p_wait == pytest.approx(_erlang_c_logspace(5000, 4, 350), rel=1e-9)
+    assert 0 < r.p_wait < 1 and 0 < r.service_level < 1
+
+
+def test_erlang_c_unstable_and_empty_queues():
+    # A = 3.7333: 3 agents cannot keep up; nor can exactly A agents.
+    assert st.erlang_c(56, 4, 3, 30) == st.ErlangC(3, 56 * 4 / 60, 1.0, 0.0, math.inf, 1.0)
+    assert st.erlang_c(60, 4, 4, 30).asa_seconds == math.inf  # A = 4 = N
+    empty = st.erlang_c(0, 4, 2, 30)
+    assert (empty.p_wait, empty.service_level, empty.asa_seconds, empty.occupancy) == (0, 1, 0, 0)
+
+
+@pytest.mark.parametrize("args", [(-1, 4, 2, 30), (10, 0, 2, 30), (10, 4, 1.5, 30),
+                                  (10, 4, 2, -1), (math.nan, 4, 2, 30), (10, 4, math.nan, 30),
+                                  (10, 4, "2", 30)])
+def test_erlang_c_refuses_bad_parameters(args):
+    with pytest.raises(ParameterError):
+        st.erlang_c(*args)
+
+
+def test_agents_needed():
+    # SL(5) < 0.8 ≤ SL(6) = 0.8314 (above).
+    assert st.erlang_c(56, 4, 5, 30).service_level < 0.8
+    assert st.agents_needed(56, 4, 0.8, 30) == 6
+    # Occupancy cap 0.6: N ≥ 3.7333 / 0.6 = 6.22, so 7.
+    assert st.agents_needed(56, 4, 0.8, 30, max_occupancy=0.6) == 7
+    assert st.agents_needed(0, 4, 0.8, 30) == 0
+    n = st.agents_needed(5000, 4, 0.9, 20)
+    assert st.erlang_c(5000, 4, n, 20).service_level >= 0.9
+    assert st.erlang_c(5000, 4, n - 1, 20).service_level < 0.9
+    with pytest.raises(ParameterError):
+        st.agents_needed(56, 4, 1.0, 30)
+    with pytest.raises(ParameterError):
+        st.agents_needed(56, 4, 0.8, 30, max_occupancy=0)
+
+
+# --------------------------------------------------------------------------------------------
+# FTE arithmetic and cost
+
+
+def _staff(**overrides) -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "employee_id": ["E1", "E2", "E3"],
+        "name": ["A", "B", "C"],
+        "role": ["front desk", "manager", "medical assistant"],
+        "fte": [0.5, 1.0, 0.8],
+        "hourly_rate_cents": [2050, 4475, 2125],
+        "overtime_eligible": [True, False, True],
+        "location_id": ["L1", "L1", "L1"],
+        "usual_shifts": ["Mon 08:00-09:00", "Mon-Fri 08:00-16:30", "Mon 08:30-10:10"],
+    })
+    for column, value in overrides.items():
+        frame[column] = value
+    return frame
+
+
+def test_fte_hours():
+    h = st.fte_hours()  # 2080 − 120 − 64 − 16
+    assert h.productive_hours == 1880
+    assert h.replacement_factor == pytest.approx(2080 / 1880)
+    assert st.fte_hours(2080, 80, 80, 48).productive_hours == 1872
+    with pytest.raises(ParameterError):
+        st.fte_hours(2080, 2000, 80, 0)
+    with pytest.raises(ParameterError):
+        st.fte_hours(2080, -1)
+
+
+def test_labor_cost_by_hand():
+    # E1: base 2050 × 0.5 × 2080 = 2,132,000; overtime 2050 × 1.5 × 10 × 0.5 = 15,375;
+    #     benefits 30 % of base = 639,600; total 2,786,975.
+    # E2: base 4475 × 2080 = 9,308,000; not eligible; benefits 2,792,400; total 12,100,400.
+    # E3: base 2125 × 0.8 × 2080 = 3,536,000; overtime 2125 × 1.5 × 10 × 0.8 = 25,500;
+    #     benefits 1,060,800; total 4,622,300.
+    out = st.labor_cost(_staff(), st.fte_hours(), benefits_load_pct=30,
+                        overtime_hours_per_fte=10, overtime_multiplier=1.5)
+    assert out["base_cents"].tolist() == [2_132_000, 9_308_000, 3_536_000]
+    assert out["overtime_cents"].tolist() == [15_375, 0, 25_500]
+    assert out["benefits_cents"].tolist() == [639_600, 2_792_400, 1_060_800]
+    assert out["total_cents"].tolist() == [2_786_975, 12_100_400, 4_622_300]
+    assert out["paid_hours"].tolist() == [1040, 2080, 1664]
+    assert str(out["total_cents"].dtype) == "int64"
+
+
+def test_labor_cost_rounds_half_up():
+    # One paid hour: 2049 × 0.5 = 1024.5 → 1025 (bankers' rounding would give 1024);
+    # benefits 10 % of 1025 = 102.5 → 103.
+    staff = _staff().iloc[[0]].assign(hourly_rate_cents=2049)
+    out = st.labor_cost(staff, st.fte_hours(1, 0, 0, 0), benefits_load_pct=10)
+    assert out.loc[0, ["base_cents", "benefits_cents", "total_cents"]].tolist() == [1025, 103, 1128]
+
+
+def test_fte_cost_and_role_rates():
+    # 1.5 FTE × 2080 h × 2000 = 6,240,000; benefits 30 % = 1,872,000.
+    assert st.fte_cost_cents(1.5, 2000, st.fte_hours(), 30) == 8_112_000
+    # (1 × 2001 + 1 × 2000) / 2 = 2000.5 → 2001; front desk alone: 2050.
+    staff = pd.concat([_staff(), _staff().iloc[[2]].assign(employee_id="E4", fte=1.0,
+                                                            hourly_rate_cents=2000)],
+                      ignore_index=True)
+    staff.loc[2, ["fte", "hourly_rate_cents"]] = [1.0, 2001]
+    rates = st.role_rates(staff).set_index("role")
+    assert rates.loc["medical assistant", "hourly_rate_cents"] == 2001
+    assert rates.loc["front desk", "hourly_rate_cents"] == 2050
+    assert list(rates.index) == ["front desk", "medical assistant", "manager"]
+
+
+@pytest.mark.parametrize("column,value,row", [
+    ("role", ["front desk", "janitor", "nurse"], 3),
+    ("fte", [0.5, 1.0, 1.6], 4),
+    ("hourly_rate_cents", [-1, 4475, 2125], 2),
+])
+def test_check_staff_names_rows(column, value, row):
+    with pytest.raises(DataError) as info:
+        st.check_staff(_staff(**{column: value}))
+    assert info.value.row == row and info.value.column == column
+
+
+def test_check_staff_rows_follow_the_index_of_a_filtered_frame():
+    staff = _staff(fte=[0.5, 1.0, 2.0]).iloc[[2]]  # file row 4
+    with pytest.raises(DataError, match="row 4"):
+        st.check_staff(staff)
+
+
+# --------------------------------------------------------------------------------------------
+# Roster
+
+
+def test_parse_shifts():
+    assert st.parse_shifts("Mon,Wed 07:30-16:00; Sat 08:00-12:00") == [
+        ("Mon", 450, 960), ("Wed", 450, 960), ("Sat", 480, 720)]
+    assert [d for d, _, _ in st.parse_shifts("Sat-Mon 08:00-12:00")] == ["Sat", "Sun", "Mon"]
+    assert len(st.parse_shifts("Mon-Fri 08:00-16:30")) == 5
+    for bad in ("Mon-Fri 16:00-08:00", "Monday 08:00-12:00", "Mon 8:00-12:00"):
+        with pytest.raises(ValueError):
+            st.parse_shifts(bad)
+
+
+def test_roster_shifts_and_bad_text():
+    shifts = st.roster_shifts(_staff())
+    assert len(shifts) == 1 + 5 + 1
+    assert shifts.loc[shifts["employee_id"] == "E2", "hours"].tolist() == [8.5] * 5
+    with pytest.raises(DataError) as info:
+        st.roster_shifts(_staff(usual_shifts=["Mon 08:00-09:00", "Mon 17:00-08:00", "Tue"]))
+    assert info.value.row == 3 and info.value.column == "usual_shifts"
+
+
+def test_roster_coverage_counts_whole_intervals():
+    # E1 Mon 08:00-09:00, E3 Mon 08:30-10:10 (the 10:00 interval is not covered in full).
+    cov = st.roster_coverage(_staff().iloc[[0, 2]].assign(role="front desk"))
+    got = dict(zip(cov["interval_start"], cov["on_roster"], strict=True))
+    assert got == {"08:00": 1, "08:15": 1, "08:30": 2, "08:45": 2, "09:00": 1, "09:15": 1,
+                   "09:30": 1, "09:45": 1}
+
+
+# --------------------------------------------------------------------------------------------
+# Shift plan
+#
+# Front desk, Mon, open 08:00-16:00: 1 person all day, 2 from 10:00 to 13:00. Shifts of 3 or 8
+# hours starting on the hour. Person-hours needed: 8 + 3 = 11, so 11 paid hours is a lower
+# bound; one 08:00-16:00 plus one 10:00-13:00 reaches it, and it is the only way (11 = 8 + 3,
+# the only 8-hour shift is 08-16, so the 3-hour one must be 10-13).
+# Nurse, Mon: 1 person 12:00-15:00 → one 3-hour shift 12-15.
+# Rates: front desk 2000 → 11 × 2000 = 22,000; nurse 3001 → 3 × 3001 = 9,003; total 31,003.
+# Roster: one front desk 08:00-12:00 → gaps: 10-12 one short (8 intervals), 12-13 two short
+# (4 intervals × 2), 13-16 one short (12 intervals): 28 person-intervals; no surplus.
+
+
+def _required() -> pd.DataFrame:
+    rows = []
+    for t in range(8 * 60, 16 * 60, 15):
+        at = f"{t // 60:02d}:{t % 60:02d}"
+        rows.append(("front desk", "Mon", at, 2 if 600 <= t < 780 else 1))
+        rows.append(("nurse", "Mon", at, 1 if 720 <= t < 900 else 0))
+    return pd.DataFrame(rows, columns=["role", "day", "interval_start", "required"])
+
+
+def test_plan_shifts_hand_optimum():
+    roster = st.roster_coverage(_staff().iloc[[0]].assign(usual_shifts="Mon 08:00-12:00"))
+    plan = st.plan_shifts(_required(), "08:00", "16:00", shift_lengths_hours=(3, 8),
+                          start_step_minutes=60,
+                          hourly_rate_cents={"front desk": 2000, "nurse": 3001},
+                          roster=roster, time_limit_seconds=10)
+    assert plan.status == "OPTIMAL"
+    got = plan.shifts[["role", "day", "start", "end", "people", "cost_cents"]]
+    got = got.astype({"day": "str", "cost_cents": "int64"}).values.tolist()
+    assert got == [["front desk", "Mon", "08:00", "16:00", 1, 16_000],
+                   ["front desk", "Mon", "10:00", "13:00", 1, 6_000],
+                   ["nurse", "Mon", "12:00", "15:00", 1, 9_003]]
+    assert plan.paid_hours == 14 and plan.cost_cents == 31_003
+    assert plan.lower_bound == pytest.approx(31_003)
+    cov = plan.coverage
+    assert (cov["planned"] == cov["required"]).all() and (cov["plan_surplus"] == 0).all()
+    fd = cov[cov["role"] == "front desk"]
+    assert fd["roster_gap"].sum() == 28 and fd["roster_surplus"].sum() == 0
+    assert fd.loc[fd["interval_start"] == "12:00", "roster_gap"].item() == 2
+
+
+def test_plan_shifts_minimises_hours_without_rates_and_counts_surplus():
+    # Needing 1 person 08:00-09:00 with only 3-hour shifts: one 08-11 shift, 2 hours surplus.
+    req = _required()
+    req["required"] = np.where((req["role"] == "front desk") & (req["interval_start"] < "09:00"),
+                               1, 0)
+    plan = st.plan_shifts(req, "08:00", "16:00", shift_lengths_hours=(3,),
+                          start_step_minutes=60)
+    assert plan.status == "OPTIMAL" and plan.cost_cents is None
+    assert plan.shifts[["start", "end"]].values.tolist() == [["08:00", "11:00"]]
+    assert plan.shifts["cost_cents"].isna().all()
+    fd = plan.coverage[plan.coverage["role"] == "front desk"]
+    assert fd["plan_surplus"].sum() == 8  # 09:00-11:00, eight intervals with one spare
+    assert "on_roster" not in plan.coverage
+
+
+def test_plan_shifts_refuses_demand_when_closed_and_uncoverable_intervals():
+    req = _required()
+    req.loc[len(req)] = ["front desk", "Mon", "07:45", 1]  # row index 64 → file row 66
+    with pytest.raises(DataError) as info:
+        st.plan_shifts(req, "08:00", "16:00")
+    assert info.value.row == 66 and "closed" in str(info.value)
+    with pytest.raises(ParameterError, match="no candidate shift"):
+        st.plan_shifts(_required(), "08:00", "16:00", shift_lengths_hours=(10,))
+    with pytest.raises(DataError, match="unknown role"):
+        st.plan_shifts(_required().assign(role="janitor"), "08:00", "16:00")
+    with pytest.raises(ParameterError):
+        st.plan_shifts(_required(), "08:00", "16:00", hourly_rate_cents={"front desk": 2000})
+
+
+# --------------------------------------------------------------------------------------------
+# Demand
+
+
+def _appointments() -> pd.DataFrame:
+    rows = []
+
+    def add(date, start, status="completed", minutes=20):
+        rows.append({"appointment_id": f"A{len(rows) + 1:03d}", "patient_id": "PT1",
+                     "provider_id": "P1", "location_id": "L1", "date": pd.Timestamp(date),
+                     "start_time": start, "visit_type": "established",
+                     "scheduled_minutes": minutes, "status": status,
+                     "booked_date": pd.Timestamp("2024-12-01")})
+
+    for t in ("08:00", "08:30", "09:00", "10:00"):
+        add("2025-01-06", t)
+    add("2025-01-06", "09:30", "no-show")
+    for t in ("08:00", "09:00"):
+        add("2025-01-13", t)
+    add("2025-01-13", "10:00", "cancelled")
+    for t in ("08:00", "08:15", "08:30", "09:00", "09:15", "09:30"):
+        add("2025-02-03", t)
+    add("2025-02-03", "11:00", "rescheduled")
+    for t in ("08:00", "08:20", "08:40", "09:00", "09:20"):
+        add("2026-01-05", t, "booked")
+    add("2026-01-12", "08:00", "booked")
+    return pd.DataFrame(rows)
+
+
+def _locations(**overrides) -> pd.DataFrame:
+    frame = pd.DataFrame({"location_id": ["L1"], "opens": ["08:00"], "closes": ["12:00"],
+                          "days_open": ["Mon-Fri"]})
+    for column, value in overrides.items():
+        frame[column] = value
+    return frame
+
+
+def test_check_appointments_accepts_good_and_names_bad_rows():
+    appts = _appointments()
+    st.check_appointments(appts, _locations())
+    bad = appts.copy()
+    bad.loc[[3, 7], "scheduled_minutes"] = [0, -10]
+    with pytest.raises(DataError) as info:
+        st.check_appointments(bad)
+    assert info.value.row == 5 and "rows 5, 9" in str(info.value)
+    assert info.value.column == "scheduled_minutes"
+    late = appts.copy()
+    late.loc[2, ["start_time", "scheduled_minutes"]] = ["11:50", 20]  # ends 12:10
+    with pytest.raises(DataError, match="opening hours") as info:
+        st.check_appointments(late, _locations())
+    assert info.value.row == 4
+    with pytest.raises(DataError, match="closed") as info:
+        st.check_appointments(appts, _locations(days_open="Tue-Fri"))
+    assert info.value.row == 2
+    with pytest.raises(DataError, match="unknown location"):
+        st.check_appointments(appts, _locations(location_id="L2"))
+
+
+def test_no_show_rates():
+    rates = st.no_show_rates(_appointments())
+    assert rates["visit_type"].tolist() == ["established", "all"]
+    assert rates["kept"].tolist() == [13, 13] and rates["no_shows"].tolist() == [1, 1]
+    assert rates["no_show_rate"].tolist() == pytest.approx([1 / 13, 1 / 13])
+
+
+def test_seasonal_index_averages_one():
+    s = st.seasonal_index(_appointments()).set_index("month")
+    assert s.loc[1, "visits_per_day"] == 3 and s.loc[2, "visits_per_day"] == 6
+    assert s.loc[1, "index"] == pytest.approx(2 / 3) and s.loc[2, "index"] == pytest.approx(4 / 3)
+    assert (s.loc[3:, "index"] == 1).all() and s.loc[1:2, "index"].mean() == pytest.approx(1)
+    assert s["open_days"].tolist()[:2] == [2, 1]
+
+
+def test_weekday_hour_profile():
+    p = st.weekday_hour_profile(_appointments())
+    assert p["day"].astype("str").unique().tolist() == ["Mon"]
+    assert p["hour"].tolist() == [8, 9, 10] and p["visits"].tolist() == [6, 5, 1]
+    assert p["share"].tolist() == pytest.approx([6 / 12, 5 / 12, 1 / 12])
+    assert p["visits_per_day"].tolist() == pytest.approx([2, 5 / 3, 1 / 3])
+
+
+def test_forecast_daily_history_growth_and_booked():
+    f = st.forecast_daily(_appointments(), "2026-01-05", "2026-01-13", growth_pct=10)
+    f = f.set_index("date")
+    # Mon 01-05: history 4.5 × 2/3 × 1.1 = 3.3; booked 5 × 12/13 = 4.615 > 3.3 → booked.
+    assert f.loc["2026-01-05", "history_visits"] == pytest.approx(3.3)
+    assert f.loc["2026-01-05", "booked_appointments"] == 5
+    assert f.loc["2026-01-05", "booked_visits"] == pytest.approx(60 / 13)
+    assert f.loc["2026-01-05", "visits"] == pytest.approx(60 / 13)
+    assert f.loc["2026-01-05", "source"] == "booked"
+    # Mon 01-12: booked 12/13 < 3.3 → history. Tuesdays were never open → 0.
+    assert f.loc["2026-01-12", "visits"] == pytest.approx(3.3)
+    assert f.loc["2026-01-12", "source"] == "history"
+    assert f.loc["2026-01-13", "visits"] == 0
+    final = st.forecast_daily(_appointments(), "2026-01-05", "2026-01-13", growth_pct=10,
+                              booked_final_through="2026-01-12").set_index("date")
+    assert final.loc["2026-01-12", "visits"] == pytest.approx(12 / 13)
+    closed = st.forecast_daily(_appointments(), "2026-01-05", "2026-01-13",
+                               closed_dates=["2026-01-12"]).set_index("date")
+    assert closed.loc["2026-01-12", "visits"] == pytest.approx(12 / 13)  # booked only
+    # March has no history: S = 1, so 4.5 × 1.1.
+    march = st.forecast_daily(_appointments(), "2025-03-03", "2025-03-03", growth_pct=10)
+    assert march["visits"].item() == pytest.approx(4.95)
+    monthly = st.forecast_monthly(f.reset_index())
+    assert monthly["month"].tolist() == ["2026-01"] and monthly["open_days"].item() == 2
+    assert monthly["visits"].item() == pytest.approx(60 / 13 + 3.3)
+
+
+def test_forecast_daily_refuses_bad_parameters():
+    with pytest.raises(ParameterError):
+        st.forecast_daily(_appointments(), "2026-01-05", "2026-01-01")
+    with pytest.raises(ParameterError):
+        st.forecast_daily(_appointments(), "2026-01-05", "2026-01-06", growth_pct=-100)
+    with pytest.raises(ParameterError):
+        st.forecast_daily(_appointments(), "2026-01-05", "2026-01-06", train_end="2026-02-01")
+
+
+def test_hourly_forecast_and_typical_week():
+    # Mondays 3.3 and 3.0 (no growth: 4.5 × 2/3 = 3 on both Mondays of January 2026).
+    appts = _appointments()
+    appts = appts[appts["status"] != "booked"]
+    f = st.forecast_daily(appts, "2026-01-05", "2026-01-18")
+    hourly = st.forecast_hourly(f, st.weekday_hour_profile(appts))
+    assert len(hourly) == 6 and hourly["visits"].sum() == pytest.approx(6)
+    week = st.typical_week(hourly)
+    assert week["visits"].tolist() == pytest.approx([3 * 6 / 12, 3 * 5 / 12, 3 * 1 / 12])
+
+
+def test_backtest_by_hand():
+    # Train on January only: S_jan = 1, base_Mon = (4 + 2) / 2 = 3; February (no history)
+    # S = 1, so 02-03 is forecast 3 against 6 actual: MAPE 50 %, bias −50 %, error −3.
+    bt = st.backtest(_appointments(), "2025-02")
+    assert bt.test_month == "2025-02"
+    assert bt.mape_pct == pytest.approx(50) and bt.bias_pct == pytest.approx(-50)
+    assert bt.mean_error_visits == pytest.approx(-3)
+    assert bt.days[["forecast", "actual"]].values.tolist() == [[3, 6]]
+    with pytest.raises(ParameterError):
+        st.backtest(_appointments(), "2025-13")
+
+
+# --------------------------------------------------------------------------------------------
+# People needed
+
+
+def _week(**visits_by_hour) -> pd.DataFrame:
+    return pd.DataFrame({"day": ["Mon"] * len(visits_by_hour),
+                         "hour": [int(h[1:]) for h in visits_by_hour],
+                         "visits": list(visits_by_hour.values())})
+
+
+def test_interval_requirements_by_hand():
+    # 6 visits in hour 8 → 1.5 per 15-min interval; MA 15 min each → workload 1.5;
+    # at 50 % utilisation 3 people. Hour 9 has none: MA 0, front desk at its minimum 1.
+    req = st.interval_requirements(_week(h8=6.0, h9=0.0), "08:00", "10:00",
+                                   minutes_per_visit={"medical assistant": 15},
+                                   minimum_staff={"front desk": 1}, max_utilisation=0.5)
+    ma = req[req["role"] == "medical assistant"]
+    assert ma["workload"].tolist() == pytest.approx([1.5] * 4 + [0] * 4)
+    assert ma["required"].tolist() == [3] * 4 + [0] * 4
+    assert req.loc[req["role"] == "front desk", "required"].tolist() == [1] * 8
+    # Opening at 08:30: hour 8's 6 visits fall in two intervals → workload 3 → 6 people.
+    late = st.interval_requirements(_week(h8=6.0), "08:30", "10:00",
+                                    minutes_per_visit={"medical assistant": 15},
+                                    minimum_staff={}, max_utilisation=0.5)
+    assert late["required"].tolist()[:2] == [6, 6]
+    with pytest.raises(DataError, match="closed"):
+        st.interval_requirements(_week(h7=2.0), "08:00", "10:00")
+    with pytest.raises(ParameterError, match="unknown role"):
+        st.interval_requirements(_week(h8=1.0), "08:00", "10:00",
+                                 minutes_per_visit={"doctor": 10})
+
+
+def _calls() -> pd.DataFrame:
+    return pd.DataFrame({
+        "date": ["2026-01-05", "2026-01-12", "2026-01-05", "2026-01-05", "2026-01-06"],
+        "interval_start": ["08:00", "08:00", "08:30", "08:30", "08:00"],
+        "calls": [28, 28, 10, 30, 0],
+        "avg_handle_seconds": [240, 240, 180, 300, 0],
+    })
+
+
+def test_phone_agents_by_hand():
+    # Mon 08:00: 28 calls per half hour on both Mondays → 56/h × 4 min → 6 agents (above).
+    # Mon 08:30: (10 + 30) / 2 Mondays = 20 calls; handle (10·180 + 30·300) / 40 = 270 s.
+    out = st.phone_agents(_calls(), max_occupancy=1.0)
+    mon = out[out["day"] == "Mon"].set_index("interval_start")
+    assert mon.loc["08:00", "calls"] == 28 and mon.loc["08:00", "agents"] == 6
+    assert mon.loc["08:00", "agent_hours"] == 3.0
+    assert mon.loc["08:30", "calls"] == 20 and mon.loc["08:30", "avg_handle_seconds"] == 270
+    assert mon.loc["08:30", "agents"] == st.agents_needed(40, 4.5, 0.8, 30)
+    assert out.loc[out["day"] == "Tue", "agents"].tolist() == [0]
+    with pytest.raises(DataError) as info:
+        st.phone_agents(_calls().assign(calls=[28, -1, 10, 30, 0]))
+    assert info.value.row == 3
+    with pytest.raises(DataError, match="half hour"):
+        st.phone_agents(_calls().assign(interval_start="08:15"))
+
+
+def test_checkin_agents():
+    out = st.checkin_agents(_week(h8=56.0, h9=0.0), checkin_minutes=4, service_level_target=0.8,
+                            answer_within_seconds=30, max_occupancy=1.0)
+    assert out["agents"].tolist() == [6, 0] and out["agent_hours"].sum() == 6
+
+
+def _providers() -> pd.DataFrame:
+    return pd.DataFrame({"provider_id": ["P1", "P2"], "kind": ["MD", "NP"], "fte": [1.0, 0.5]})
+
+
+def test_staff_required_three_ways_by_hand():
+    # Provider FTE 1.5. Ratios: front desk 1.0 → 1.5, MA 2.0 → 3.0.
+    # Productive hours 2080 − 80 − 80 − 48 = 1872. Workload: 6 min × 9360 / 60 / 1872 = 0.5,
+    # 15 min → 1.25. Queueing (front desk): (20 + 16) h/week × 52 / 1872 = 1.0.
+    hours = st.fte_hours(2080, 80, 80, 48)
+    checkin = pd.DataFrame({"agent_hours": [12.0, 8.0]})
+    phones = pd.DataFrame({"agent_hours": [16.0]})
+    out = st.staff_required(_providers(), 9360, hours, staff=_staff(),
+                            ratios={"front desk": 1.0, "medical assistant": 2.0},
+                            minutes_per_visit={"front desk": 6, "medical assistant": 15},
+                            checkin=checkin, phones=phones).set_index("role")
+    assert out.loc["front desk"].tolist() == pytest.approx([1.5, 0.5, 1.0, 0.5])
+    assert out.loc["medical assistant"].tolist()[:2] == pytest.approx([3.0, 1.25])
+    assert math.isnan(out.loc["medical assistant", "queueing_fte"])
+    assert out.loc["manager", "current_fte"] == 1.0 and out.loc["nurse", "current_fte"] == 0
+    assert out.loc["total"].tolist() == pytest.approx([4.5, 1.75, 1.0, 2.3])
+    assert list(out.index) == [*st.ROLES, "total"]
+    # NP/PA at half weight: 1 + 0.5 × 0.5 = 1.25 provider FTE.
+    half = st.staff_required(_providers(), 0, app_weight=0.5).set_index("role")
+    assert half.loc["medical assistant", "ratio_fte"] == pytest.approx(1.45 * 1.25)
+    with pytest.raises(ParameterError, match="unknown role"):
+        st.staff_required(_providers(), 0, ratios={"physician": 1.0})
+    with pytest.raises(DataError) as info:
+        st.staff_required(_providers().assign(fte=[1.0, 1.6]), 0)
+    assert info.value.row == 3
+
+
+def test_benchmarks():
+    # Staff 0.5 + 1.0 + 0.8 = 2.3 FTE over 1.5 provider FTE = 1.5333 vs 4.5.
+    # Cost per visit: 1,000,001 / 2 = 500,000.5 → 500,001 (half-up) vs 450,000.
+    out = st.benchmarks(_staff(), _providers(), 2, 1_000_001,
+                        labor_cost_per_visit_cents=450_000).set_index("metric")
+    assert out.loc["staff_per_provider_fte", "value"] == pytest.approx(2.3 / 1.5)
+    assert out.loc["staff_per_provider_fte", "benchmark"] == 4.5
+    assert out.loc["staff_per_provider_fte", "difference_pct"] == pytest.approx(
+        100 * (2.3 / 1.5 - 4.5) / 4.5)
+    assert out.loc["labor_cost_per_visit_cents", "value"] == 500_001
+    assert out.loc["labor_cost_per_visit_cents", "difference_pct"] == pytest.approx(
+        100 * 50_001 / 450_000)
+    blank = st.benchmarks(_staff(), _providers(), 2, 1_000_001).set_index("metric")
+    assert math.isnan(blank.loc["labor_cost_per_visit_cents", "benchmark"])
+
+
+# --------------------------------------------------------------------------------------------
+# The bundled sample, end to end
+
+
+def test_sample_practice_end_to_end():
+    from pracops import data
+
+    appts, sites = data.load("appointments"), data.load("locations")
+    staff, providers = data.load("staff"), data.load("providers")
+    st.check_appointments(appts, sites)
+    bt = st.backtest(appts, "2025-12")
+    assert 0 < bt.mape_pct < 50 and len(bt.days) > 15
+    main = appts[appts["location_id"] == "MAIN"]
+    daily = st.forecast_daily(main, "2026-01-01", "2026-12-31")
+    week = st.typical_week(st.forecast_hourly(daily, st.weekday_hour_profile(main)))
+    req = st.interval_requirements(week, "07:30", "17:30")
+    roster = st.roster_coverage(staff[staff["location_id"] == "MAIN"])
+    rates = st.role_rates(staff).set_index("role")["hourly_rate_cents"].to_dict()
+    plan = st.plan_shifts(req, "07:30", "17:30", hourly_rate_cents=rates, roster=roster,
+                          time_limit_seconds=10)
+    assert plan.status in ("OPTIMAL", "FEASIBLE")
+    assert (plan.coverage["planned"] >= plan.coverage["required"]).all()
+    assert plan.cost_cents == plan.shifts["cost_cents"].sum()
+    table = st.staff_required(providers, float(daily["visits"].sum()), staff=staff)
+    assert table.loc[table["role"] == "total", "current_fte"].item() == pytest.approx(
+        float(staff["fte"].sum()))
