@@ -30,7 +30,11 @@ sample: $(STAMP)
 	$(BIN)/python -m pracops.sample
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python bench/bench_runner.py
+	$(BIN)/python bench/bench_x12.py
+	$(BIN)/python bench/bench_billing.py
+	$(BIN)/python bench/bench_staffing.py --whole-week
 
 clean:
 	rm -rf $(VENV) build *.egg-info

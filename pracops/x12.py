@@ -26,17 +26,22 @@ segments, reading CLP and SVC inline into plain lists and merely noting the segm
 the frequent detail segments (CAS, DTM, REF, AMT, NM1), which are then split and placed on
 their claim or line a column at a time with pyarrow; amounts are validated and converted a
 column at a time too (an RE2 pattern and an exact ``decimal128`` cast, never ``float``); the
-balancing rules are computed on the finished frames. The cyclic garbage collector is paused
-while a file is read (it would otherwise rescan the many live row lists for nothing).
+balancing rules are computed on the finished frames. Building the frames has a fixed cost
+(~20 ms), so the rows of consecutive files accumulate and are converted together, once per run
+of about a million segments (``_Batch``): a folder of 250 small files costs it once, not 250
+times. The cyclic garbage collector is paused during a call (it would otherwise rescan the many
+live row lists for nothing).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import gc
 import glob
 import logging
 import os
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -152,6 +157,9 @@ _AMOUNT_PATTERN = r"^-?(\d{1,11}(\.\d{0,2}0{0,4})?|\.\d{1,2}0{0,4})$"
 _AMOUNT_RULE = "digits with an optional leading '-' and at most two decimals, e.g. 1234.5"
 _NUMBER_PATTERN = r"^-?(\d{1,15}(\.\d{0,6})?|\.\d{1,6})$"
 _DATE_PATTERN = r"^\d{8}$"
+# Segments of the files whose rows are turned into frames in one go (see _Batch): ~20 MB of
+# text; building the frames costs ~20 ms whatever their size.
+_BATCH_SEGMENTS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -372,7 +380,8 @@ def _looks_like_x12(data: bytes) -> bool:
 
 @dataclass
 class _Sequences:
-    """How many payments, claims and lines earlier files had (keys run across files)."""
+    """How many payments, claims and lines the files before this one had (keys run across
+    files)."""
 
     payments: int = 0
     claims: int = 0
@@ -397,7 +406,8 @@ class _FileReader:
         self.claims: list[list[Any]] = []
         self.lines: list[list[Any]] = []
         self.plb: list[tuple[Any, ...]] = []
-        self.details: dict[str, list[int]] = {tag: [] for tag in _DETAILS}
+        # segment numbers of the detail segments (machine integers: there are millions)
+        self.details: dict[str, array[int]] = {tag: array("q") for tag in _DETAILS}
         self.n = 0  # current segment number, for the methods
         self.level = 0  # 0 header or summary, 1 claim, 2 service line
         self.empties = 0  # empty segments met so far (SE01 does not count them)
@@ -622,6 +632,8 @@ class _FileReader:
         self.level = 0
 
     def _se(self, e: list[str]) -> None:
+        if not self.in_st:
+            raise _Bad("SE without an ST before it")
         p = self.payment
         e += [""] * (3 - len(e))
         count = self.n - self.st_start + 1 - (self.empties - self.st_empties)
@@ -760,8 +772,12 @@ def _numbers(texts: pa.Array | Sequence[str | None]) -> tuple[np.ndarray, np.nda
 
 
 def _strings(values: pa.Array | Sequence[Any]) -> pd.api.extensions.ExtensionArray:
-    """Text column with pandas' string dtype; empty text becomes <NA>."""
-    arr = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
+    """Text column with pandas' string dtype; empty text becomes <NA>.
+
+    Values taken from a frame (a balance error's claim id) may be ``pd.NA``: read as missing.
+    """
+    arr = (values if isinstance(values, pa.Array)
+           else pa.array(values, type=pa.string(), from_pandas=True))
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
     return pd.array(arr, dtype=_S)
 
@@ -797,18 +813,20 @@ def _columns(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, A
     return dict(zip(names, zip(*rows, strict=True), strict=True))
 
 
-def _frame(schema: dict[str, str], columns: dict[str, Any], name: str, length: int
-           ) -> pd.DataFrame:
-    """Build a frame in schema order; converted columns (arrays) are taken as they are."""
+def _frame(schema: dict[str, str], columns: dict[str, Any], files: pa.Array) -> pd.DataFrame:
+    """Build a frame in schema order; converted columns (arrays) are taken as they are.
+
+    ``files`` is the ``file`` column (the name of each row's file).
+    """
     data = {}
     for column, dtype in schema.items():
         if column == "file":
-            data[column] = pd.array(pa.repeat(pa.scalar(name, pa.string()), length), dtype=_S)
+            data[column] = pd.array(files, dtype=_S)
         else:
             values = columns[column]
             converted = isinstance(values, (np.ndarray, pd.api.extensions.ExtensionArray))
             data[column] = values if converted else _as(values, dtype)
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)  # the columns are new: no copy, no 2-D blocks
 
 
 def _last(positions: np.ndarray) -> np.ndarray:
@@ -837,11 +855,15 @@ def _empty(arr: pa.Array) -> np.ndarray:
 
 
 class _Recorded:
-    """The detail segments of one kind recorded by the loop, split into elements."""
+    """The detail segments of one kind recorded by the loop, split into elements.
 
-    def __init__(self, numbers: list[int], segments: np.ndarray, claim_at: np.ndarray,
-                 line_at: np.ndarray, element: str) -> None:
-        self.numbers = np.array(numbers, dtype=np.int64)
+    ``numbers`` are positions across files (see :class:`_Batch`), and so are ``claim_at``
+    and ``line_at``, the positions of the CLP and SVC segments.
+    """
+
+    def __init__(self, numbers: np.ndarray, lists: pa.ListArray, claim_at: np.ndarray,
+                 line_at: np.ndarray) -> None:
+        self.numbers = numbers  # positions (see _Batch), in order
         # the claim and line a segment belongs to: the last CLP before it, and the last SVC
         # before it when that SVC comes after the CLP
         self.claim_pos = np.searchsorted(claim_at, self.numbers) - 1
@@ -850,8 +872,6 @@ class _Recorded:
             line = np.searchsorted(line_at, self.numbers) - 1
             on_line = (line >= 0) & (line_at[line] > claim_at[self.claim_pos])
             self.line_pos[on_line] = line[on_line]
-        texts = pa.array(segments[self.numbers - 1], type=pa.string())
-        lists = pc.split_pattern(texts, element)
         self._offsets = lists.offsets.to_numpy()
         self._values = lists.values
         self.counts = np.diff(self._offsets)  # elements, the segment id included
@@ -867,10 +887,10 @@ class _Recorded:
 
 
 class _Converter:
-    """Converts a file's text columns, remembering the first bad value found in the file."""
+    """Converts text columns, remembering the first bad value (in file order) of all files."""
 
-    def __init__(self, reader: _FileReader) -> None:
-        self.reader = reader
+    def __init__(self, batch: _Batch) -> None:
+        self.batch = batch
         self.first_bad: tuple[int, str] | None = None
 
     def _bad(self, bad: np.ndarray, texts: Any, numbers: Any, what: str, rule: str) -> None:
@@ -895,15 +915,16 @@ class _Converter:
 
     def check(self) -> None:
         if self.first_bad is not None:
-            number, message = self.first_bad
+            position, message = self.first_bad
+            file, number = self.batch.locate(position)
             raise X12Error(message, segment_number=number,
-                           segment=self.reader.segments[number - 1], file=self.reader.name)
+                           segment=self.batch.segment(file, number), file=self.batch.names[file])
 
 
-def _adjustments(cas: _Recorded, reader: _FileReader, conv: _Converter,
+def _adjustments(cas: _Recorded, batch: _Batch, conv: _Converter,
                  line_numbers: np.ndarray) -> dict[str, Any]:
     """One row per CAS (reason, amount, quantity) triplet, in file order."""
-    note = reader._note
+    note = batch.note
     for i in np.flatnonzero(cas.counts > 20):
         note(int(cas.numbers[i]), f"CAS has {cas.counts[i] - 1} elements; those after CAS19 "
              "are ignored")
@@ -944,8 +965,8 @@ def _adjustments(cas: _Recorded, reader: _FileReader, conv: _Converter,
     line_pos = cas.line_pos[row]
     on_claim = line_pos < 0
     return {
-        "claim_seq": cas.claim_pos[row] + reader.start.claims + 1,
-        "line_seq": pd.arrays.IntegerArray(line_pos + reader.start.lines + 1, on_claim),
+        "claim_seq": cas.claim_pos[row] + batch.start.claims + 1,
+        "line_seq": pd.arrays.IntegerArray(line_pos + batch.start.lines + 1, on_claim),
         "line_number": pd.arrays.IntegerArray(
             line_numbers[np.where(on_claim, 0, line_pos)] if len(line_numbers) else
             np.zeros(len(row), dtype=np.int64), on_claim),
@@ -954,11 +975,11 @@ def _adjustments(cas: _Recorded, reader: _FileReader, conv: _Converter,
         "reason_code": _strings(reason),
         "amount_cents": conv.cents(amount, numbers, "CAS amount"),
         "quantity": conv.numbers(quantity, numbers, "CAS quantity"),
-        "segment_number": numbers,
+        "segment_number": batch.local(numbers),
     }
 
 
-def _dated(dtm: _Recorded, reader: _FileReader, n_claims: int, n_lines: int
+def _dated(dtm: _Recorded, batch: _Batch, n_claims: int, n_lines: int
            ) -> dict[str, np.ndarray]:
     """The DTM dates of claims (232, 233, 050) and of lines (472, 150, 151)."""
     qualifier, text = dtm.element(1), dtm.element(2)
@@ -974,8 +995,8 @@ def _dated(dtm: _Recorded, reader: _FileReader, n_claims: int, n_lines: int
         for code, column in qualifiers.items():
             chosen = mask & pc.equal(qualifier, code).to_numpy(zero_copy_only=False)
             for i in np.flatnonzero(chosen & given & ~valid):
-                reader._note(int(dtm.numbers[i]), f"DTM*{code} {text[i].as_py()!r} is not a "
-                             "date CCYYMMDD; read as missing")
+                batch.note(int(dtm.numbers[i]), f"DTM*{code} {text[i].as_py()!r} is not a "
+                           "date CCYYMMDD; read as missing")
             ok = np.flatnonzero(chosen & valid)
             out[column] = _place_dates(size, positions[ok], parsed[ok])
     return out
@@ -997,7 +1018,7 @@ def _named(nm1: _Recorded, n_claims: int) -> dict[str, Any]:
     return {column: _strings(values) for column, values in out.items()}
 
 
-def _line_details(ref: _Recorded, amt: _Recorded, reader: _FileReader, conv: _Converter,
+def _line_details(ref: _Recorded, amt: _Recorded, batch: _Batch, conv: _Converter,
                   n_lines: int) -> dict[str, Any]:
     """Line control number (REF*6R) and allowed amount (AMT*B6) of each line."""
     rows = np.flatnonzero(ref.where(1, "6R") & (ref.line_pos >= 0))
@@ -1005,8 +1026,8 @@ def _line_details(ref: _Recorded, amt: _Recorded, reader: _FileReader, conv: _Co
     allowed_text = amt.element(2)
     b6 = amt.where(1, "B6") & (amt.line_pos >= 0)
     for i in np.flatnonzero(b6 & _empty(allowed_text)):
-        reader._note(int(amt.numbers[i]), "AMT02 is empty; the allowed amount is read as "
-                     "missing")
+        batch.note(int(amt.numbers[i]), "AMT02 is empty; the allowed amount is read as "
+                   "missing")
     rows = np.flatnonzero(b6 & ~_empty(allowed_text))
     text = _place_text(n_lines, amt.line_pos[rows], allowed_text.take(rows))
     numbers = _place_text(n_lines, amt.line_pos[rows], pa.array(amt.numbers[rows]))
@@ -1016,64 +1037,268 @@ def _line_details(ref: _Recorded, amt: _Recorded, reader: _FileReader, conv: _Co
                 zero_copy_only=False))}
 
 
-def _file_frames(reader: _FileReader) -> dict[str, pd.DataFrame]:
-    """The frames of one file, amounts converted; raises X12Error at the first bad value."""
-    conv = _Converter(reader)
-    name = reader.name
+def _owners(ends: list[int]) -> np.ndarray:
+    """The file index of each row, from the row count after each file."""
+    counts = np.diff(np.array([0, *ends], dtype=np.int64))
+    return np.repeat(np.arange(len(ends), dtype=np.int64), counts)
 
-    pay = _columns(list(_PAYMENT_COLUMNS) + ["bpr_segment"],
-                   [itemgetter(*_PAYMENT_COLUMNS, "bpr_segment")(p) for p in reader.payments])
-    pay["total_paid_cents"] = conv.cents(pay["total_paid_cents"], pay["bpr_segment"], "BPR02")
-    pay["claim_count"] = np.zeros(len(reader.payments), dtype=np.int64)
 
-    clm = _columns(_CLAIM_ROW, reader.claims)
-    n_claims = len(reader.claims)
-    at = clm["segment_number"]
-    for column, element in (("charge_cents", "CLP03"), ("paid_cents", "CLP04"),
-                            ("patient_resp_cents", "CLP05")):
-        clm[column] = conv.cents(clm[column], at, element)
-    meaning = {status: claim_status_meaning(status) for status in set(clm["status"])}
-    clm["status_meaning"] = [meaning[status] for status in clm["status"]]
+def _concat_lists(chunks: list[pa.ListArray]) -> pa.ListArray:
+    if not chunks:
+        return pa.array([], type=pa.list_(pa.string()))
+    return chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)
 
-    lin = _columns(_LINE_ROW, reader.lines)
-    n_lines = len(reader.lines)
-    at = lin["segment_number"]
-    lin["charge_cents"] = conv.cents(lin["charge_cents"], at, "SVC02")
-    lin["paid_cents"] = conv.cents(lin["paid_cents"], at, "SVC03")
-    units = conv.numbers(lin["units"], at, "SVC05")
-    lin["units"] = np.where(np.isnan(units), 1.0, units)
 
-    segments = np.empty(len(reader.segments), dtype=object)
-    segments[:] = reader.segments
-    claim_at = np.asarray(clm["segment_number"], dtype=np.int64)
-    line_at = np.asarray(lin["segment_number"], dtype=np.int64)
-    details = {tag: _Recorded(numbers, segments, claim_at, line_at, reader.element)
-               for tag, numbers in reader.details.items()}
+class _Batch:
+    """The files of one call: rows of a run of files, turned into frames in one go.
 
-    dates = _dated(details["DTM"], reader, n_claims, n_lines)
-    clm.update({column: dates[column] for column in _CLAIM_DATES.values()})
-    clm.update(_named(details["NM1"], n_claims))
-    lin.update({column: dates[column] for column in _LINE_DATES.values()})
-    lin.update(_line_details(details["REF"], details["AMT"], reader, conv, n_lines))
-    adj = _adjustments(details["CAS"], reader, conv,
-                       np.asarray(lin["line_number"], dtype=np.int64))
+    Building the frames has a fixed cost whatever their length, so the files are walked one by
+    one into these row lists, which become frames only when they hold about
+    :data:`_BATCH_SEGMENTS` segments (:meth:`flush`) and at the end (:meth:`result`): a folder
+    of small files costs that fixed cost once, and a folder of large ones does not hold all its
+    rows as Python objects at once. A single file is never split.
 
-    plb = _columns(_PLB_ROW, reader.plb)
-    plb["amount_cents"] = conv.cents(plb["amount_cents"], plb["segment_number"], "PLB amount")
+    Rows keep the segment number in their own file; a *position* (that number plus the
+    segments of the files before it in the run) orders segments across files, and
+    :meth:`locate` turns it back into a file and segment number. Each file's text is kept
+    until its run is built, so that a warning or error found then can quote its segment; the
+    segment lists themselves are dropped once a file is walked.
+    """
 
-    conv.check()
-    claims = _frame(_CLAIM_COLUMNS, clm, name, n_claims)
-    for columns in (lin, adj):  # the claim's st_control and claim_id, by position
-        position = np.asarray(columns["claim_seq"], dtype=np.int64) - reader.start.claims - 1
-        for column in ("st_control", "claim_id"):
-            columns[column] = claims[column].array.take(position)
-    return {
-        "payments": _frame(_PAYMENT_COLUMNS, pay, name, len(reader.payments)),
-        "claims": claims,
-        "service_lines": _frame(_LINE_COLUMNS, lin, name, n_lines),
-        "adjustments": _frame(_ADJUSTMENT_COLUMNS, adj, name, len(adj["segment_number"])),
-        "provider_adjustments": _frame(_PLB_COLUMNS, plb, name, len(reader.plb)),
-    }
+    def __init__(self) -> None:
+        self.files: list[str] = []  # all files read
+        self.parts: list[dict[str, pd.DataFrame]] = []  # the frames of the runs built so far
+        self.met = 0  # files met so far, read or skipped
+        self.warnings: list[tuple[int, X12Warning]] = []  # with the place of their file
+        self.start = _Sequences()  # payments, claims and lines of the runs built so far
+        self._new_run()
+
+    def _new_run(self) -> None:
+        self.names: list[str] = []
+        self.texts: list[str] = []
+        self.orders: list[int] = []  # place of each file among the files met (read or skipped)
+        self.offsets: list[int] = []  # segments of the files before each file
+        self.positions = 0  # segments of the run's files so far
+        self.payments: list[dict[str, Any]] = []
+        self.claims: list[list[Any]] = []
+        self.lines: list[list[Any]] = []
+        self.plb: list[tuple[Any, ...]] = []
+        # rows of each kind after each file
+        self.ends: dict[str, list[int]] = {"payments": [], "claims": [], "lines": [], "plb": []}
+        self.detail_at: dict[str, list[np.ndarray]] = {tag: [] for tag in _DETAILS}
+        self.detail_elements: dict[str, list[pa.ListArray]] = {tag: [] for tag in _DETAILS}
+        self._segments: dict[int, list[str]] = {}  # files split again to quote a segment
+
+    # -- reading files ------------------------------------------------------------------------
+
+    def add(self, source: str | bytes | Path, name: str, *, listed: bool = False) -> None:
+        """Walk one file into the rows.
+
+        Parameters
+        ----------
+        source
+            A file, or its content (text or bytes). A file is read here, so that its bytes are
+            freed once decoded.
+        name
+            The file's name in warnings, errors and the ``file`` columns.
+        listed
+            True for a file found by listing a directory: skipped, with a warning, when it
+            does not start like an X12 file.
+
+        Raises
+        ------
+        X12Error
+            When the file cannot be read or is not a readable 835; or for the first bad value
+            of an earlier file, which comes first in file order.
+        """
+        order = self.met
+        self.met += 1
+        try:
+            data = source
+            if isinstance(source, Path):
+                try:
+                    data = source.read_bytes()
+                except OSError as exc:
+                    raise X12Error(f"cannot read the file: {exc.strerror}", file=name) from exc
+                if listed and not _looks_like_x12(data):
+                    self.warnings.append((order, X12Warning(
+                        name, None, None, "skipped: does not start like an X12 file")))
+                    return
+            del source
+            text = self._decode(data, name, order)
+            del data
+            start = self.start
+            reader = _FileReader(text, name, _Sequences(
+                start.payments + len(self.payments), start.claims + len(self.claims),
+                start.lines + len(self.lines)))
+            reader.read()
+        except X12Error:
+            if self.names:
+                self.flush()  # raises the first bad value of the files before, if any
+            raise
+        self._keep(reader, text, order)
+        if self.positions >= _BATCH_SEGMENTS:
+            self.flush()
+
+    def _decode(self, data: str | bytes, name: str, order: int) -> str:
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                data = data.decode("latin-1")
+                self.warnings.append((order, X12Warning(name, None, None,
+                                                        "not valid UTF-8; read as Latin-1")))
+        text = data.lstrip("\ufeff \t\r\n")
+        if not text:
+            raise X12Error("the file is empty", file=name)
+        return text
+
+    def _keep(self, reader: _FileReader, text: str, order: int) -> None:
+        """Take over the rows of a walked file; its detail segments are split now."""
+        offset = self.positions
+        self.files.append(reader.name)
+        self.names.append(reader.name)
+        self.texts.append(text)
+        self.orders.append(order)
+        self.offsets.append(offset)
+        self.positions += len(reader.segments)
+        for key, rows in (("payments", reader.payments), ("claims", reader.claims),
+                          ("lines", reader.lines), ("plb", reader.plb)):
+            mine = getattr(self, key)
+            mine += rows
+            self.ends[key].append(len(mine))
+        segments = reader.segments
+        for tag, numbers in reader.details.items():
+            texts = pa.array([segments[n - 1] for n in numbers], type=pa.string())
+            self.detail_elements[tag].append(pc.split_pattern(texts, reader.element))
+            self.detail_at[tag].append(np.frombuffer(numbers, dtype=np.int64) + offset)
+        self.warnings += [(order, w) for w in reader.warnings]
+        logger.info("read %s: %d segments, %d transactions, %d claims", reader.name,
+                    len(segments), len(reader.payments), len(reader.claims))
+
+    # -- positions ----------------------------------------------------------------------------
+
+    def locate(self, position: int) -> tuple[int, int]:
+        """The file index and 1-based segment number of a position."""
+        file = bisect.bisect_left(self.offsets, position) - 1
+        return file, position - self.offsets[file]
+
+    def local(self, positions: np.ndarray) -> np.ndarray:
+        """Segment numbers in their files, of positions."""
+        offsets = np.array(self.offsets, dtype=np.int64)
+        return positions - offsets[np.searchsorted(offsets, positions) - 1]
+
+    def segment(self, file: int, number: int) -> str:
+        """The text of segment ``number`` of file ``file`` (the file is split again)."""
+        if file not in self._segments:
+            self._segments[file] = _layout(self.texts[file], self.names[file]).segments
+        return self._segments[file][number - 1]
+
+    def note(self, position: int, message: str) -> None:
+        """A warning about the segment at ``position``, found while the frames are built."""
+        file, number = self.locate(position)
+        self.warnings.append((self.orders[file], X12Warning(
+            self.names[file], number, self.segment(file, number), message)))
+        logger.debug("%s segment %s: %s", self.names[file], number, message)
+
+    # -- frames -------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Build the frames of the run of files walked so far, and start a new run.
+
+        Raises
+        ------
+        X12Error
+            At the first bad value of the run, in file order.
+        """
+        end = _Sequences(self.start.payments + len(self.payments),
+                         self.start.claims + len(self.claims),
+                         self.start.lines + len(self.lines))
+        self.parts.append(self._frames())
+        self.start = end
+        self._new_run()
+
+    def result(self) -> Remittance:
+        """The Remittance of all files read: the frames of the runs, and the warnings in file
+        order (in segment order within a file)."""
+        if self.names or not self.parts:
+            self.flush()
+        frames = {key: (pd.concat([part[key] for part in self.parts], ignore_index=True)
+                        if len(self.parts) > 1 else self.parts[0][key])
+                  for key in self.parts[0]}
+        self.parts = []
+        ordered = sorted(self.warnings, key=lambda w: (w[0], w[1].segment_number or 0))
+        return _assemble(frames, [warning for _, warning in ordered], self.files)
+
+    def _frames(self) -> dict[str, pd.DataFrame]:
+        """The frames of the run, amounts converted; raises X12Error at the first bad value.
+
+        Warnings found on the way are added to :attr:`warnings`.
+        """
+        conv = _Converter(self)
+        offsets = np.array(self.offsets, dtype=np.int64)
+        owners = {key: _owners(ends) for key, ends in self.ends.items()}
+        names = pa.array(self.names, type=pa.string())
+
+        def positions(numbers: Sequence[int], key: str) -> np.ndarray:
+            return np.asarray(numbers, dtype=np.int64) + offsets[owners[key]]
+
+        pay = _columns(list(_PAYMENT_COLUMNS) + ["bpr_segment"],
+                       [itemgetter(*_PAYMENT_COLUMNS, "bpr_segment")(p) for p in self.payments])
+        pay["total_paid_cents"] = conv.cents(pay["total_paid_cents"],
+                                             positions(pay["bpr_segment"], "payments"), "BPR02")
+        pay["claim_count"] = np.zeros(len(self.payments), dtype=np.int64)
+
+        n_claims, n_lines = len(self.claims), len(self.lines)
+        # the rows become columns; the row lists are freed at once (the flush starts a new run)
+        clm = _columns(_CLAIM_ROW, self.claims)
+        self.claims = []
+        claim_at = positions(clm["segment_number"], "claims")
+        for column, element in (("charge_cents", "CLP03"), ("paid_cents", "CLP04"),
+                                ("patient_resp_cents", "CLP05")):
+            clm[column] = conv.cents(clm[column], claim_at, element)
+        meaning = {status: claim_status_meaning(status) for status in set(clm["status"])}
+        clm["status_meaning"] = [meaning[status] for status in clm["status"]]
+
+        lin = _columns(_LINE_ROW, self.lines)
+        self.lines = []
+        line_at = positions(lin["segment_number"], "lines")
+        lin["charge_cents"] = conv.cents(lin["charge_cents"], line_at, "SVC02")
+        lin["paid_cents"] = conv.cents(lin["paid_cents"], line_at, "SVC03")
+        units = conv.numbers(lin["units"], line_at, "SVC05")
+        lin["units"] = np.where(np.isnan(units), 1.0, units)
+
+        details = {tag: _Recorded(np.concatenate([np.zeros(0, dtype=np.int64),
+                                                  *self.detail_at[tag]]),
+                                  _concat_lists(self.detail_elements[tag]), claim_at, line_at)
+                   for tag in _DETAILS}
+        dates = _dated(details["DTM"], self, n_claims, n_lines)
+        clm.update({column: dates[column] for column in _CLAIM_DATES.values()})
+        clm.update(_named(details["NM1"], n_claims))
+        lin.update({column: dates[column] for column in _LINE_DATES.values()})
+        lin.update(_line_details(details["REF"], details["AMT"], self, conv, n_lines))
+        adj = _adjustments(details["CAS"], self, conv,
+                           np.asarray(lin["line_number"], dtype=np.int64))
+
+        plb = _columns(_PLB_ROW, self.plb)
+        plb["amount_cents"] = conv.cents(plb["amount_cents"],
+                                         positions(plb["segment_number"], "plb"), "PLB amount")
+
+        conv.check()
+        claim_files = names.take(owners["claims"])
+        claims = _frame(_CLAIM_COLUMNS, clm, claim_files)
+        for columns in (lin, adj):  # the claim's st_control and claim_id, by position
+            position = np.asarray(columns["claim_seq"], dtype=np.int64) - self.start.claims - 1
+            for column in ("st_control", "claim_id"):
+                columns[column] = claims[column].array.take(position)
+        return {
+            "payments": _frame(_PAYMENT_COLUMNS, pay, names.take(owners["payments"])),
+            "claims": claims,
+            "service_lines": _frame(_LINE_COLUMNS, lin, names.take(owners["lines"])),
+            "adjustments": _frame(_ADJUSTMENT_COLUMNS, adj,
+                                  claim_files.take(adj["claim_seq"] - self.start.claims - 1)),
+            "provider_adjustments": _frame(_PLB_COLUMNS, plb, names.take(owners["plb"])),
+        }
 
 
 def _sum_by(values: pd.Series, keys: pd.Series, index: pd.Series) -> np.ndarray:
@@ -1137,16 +1362,8 @@ def _balance_errors(payments: pd.DataFrame, claims: pd.DataFrame, lines: pd.Data
                              ignore_index=True)
 
 
-def _assemble(parts: list[dict[str, pd.DataFrame]], warnings: list[X12Warning],
-              files: list[str]) -> Remittance:
-    empty = {key: _frame(schema, dict.fromkeys(schema, ()), "", 0)
-             for key, schema in (("payments", _PAYMENT_COLUMNS), ("claims", _CLAIM_COLUMNS),
-                                 ("service_lines", _LINE_COLUMNS),
-                                 ("adjustments", _ADJUSTMENT_COLUMNS),
-                                 ("provider_adjustments", _PLB_COLUMNS))}
-    frames = {key: (pd.concat([p[key] for p in parts], ignore_index=True) if len(parts) > 1
-                    else parts[0][key] if parts else frame)
-              for key, frame in empty.items()}
+def _assemble(frames: dict[str, pd.DataFrame], warnings: list[X12Warning], files: list[str]
+              ) -> Remittance:
     payments, claims = frames["payments"], frames["claims"]
     payments["claim_count"] = _sum_by(pd.Series(np.ones(len(claims), dtype=np.int64)),
                                       claims["payment_seq"], payments["payment_seq"])
@@ -1160,7 +1377,7 @@ def _assemble(parts: list[dict[str, pd.DataFrame]], warnings: list[X12Warning],
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a file's rows are built.
+    """Pause the cyclic garbage collector while the rows of a call are built.
 
     The reader creates hundreds of thousands of small lists that all stay alive until the
     frames are built; the collector would scan them again and again for nothing (it cost 40 %
@@ -1173,33 +1390,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _read_one(data: str | bytes, name: str, start: _Sequences,
-              warnings: list[X12Warning]) -> dict[str, pd.DataFrame]:
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8")
-        except UnicodeDecodeError:
-            data = data.decode("latin-1")
-            warnings.append(X12Warning(name, None, None, "not valid UTF-8; read as Latin-1"))
-    text = data.lstrip("\ufeff \t\r\n")
-    if not text:
-        raise X12Error("the file is empty", file=name)
-    with _gc_paused():
-        reader = _FileReader(text, name, start)
-        try:
-            reader.read()
-            frames = _file_frames(reader)
-        finally:  # in file order, also when an error follows
-            warnings += sorted(reader.warnings, key=lambda w: w.segment_number or 0)
-        logger.info("read %s: %d segments, %d transactions, %d claims", name,
-                    len(reader.segments), len(reader.payments), len(reader.claims))
-        start.payments += len(reader.payments)
-        start.claims += len(reader.claims)
-        start.lines += len(reader.lines)
-        del reader  # free its rows while the collector is paused
-    return frames
 
 
 def parse_835(data: str | bytes, name: str = "<memory>") -> Remittance:
@@ -1223,9 +1413,10 @@ def parse_835(data: str | bytes, name: str = "<memory>") -> Remittance:
     X12Error
         When the content is not a readable 835 (see :func:`read_835`).
     """
-    warnings: list[X12Warning] = []
-    part = _read_one(data, name, _Sequences(), warnings)
-    return _assemble([part], warnings, [name])
+    batch = _Batch()
+    with _gc_paused():
+        batch.add(data, name)
+        return batch.result()
 
 
 def _paths(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
@@ -1292,19 +1483,8 @@ def read_835(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], 
     >>> ra = read_835("eras/")                                  # doctest: +SKIP
     >>> ra.claims.groupby("status_meaning")["paid_cents"].sum()  # doctest: +SKIP
     """
-    warnings: list[X12Warning] = []
-    start = _Sequences()
-    parts: list[dict[str, pd.DataFrame]] = []
-    names: list[str] = []
-    for path, listed in _paths(source, pattern):
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise X12Error(f"cannot read the file: {exc.strerror}", file=str(path)) from exc
-        if listed and not _looks_like_x12(data):
-            warnings.append(X12Warning(str(path), None, None,
-                                       "skipped: does not start like an X12 file"))
-            continue
-        parts.append(_read_one(data, str(path), start, warnings))
-        names.append(str(path))
-    return _assemble(parts, warnings, names)
+    batch = _Batch()
+    with _gc_paused():
+        for path, listed in _paths(source, pattern):
+            batch.add(path, str(path), listed=listed)
+        return batch.result()

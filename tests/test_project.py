@@ -26,7 +26,8 @@ def _req(spec: str) -> tuple[str, str]:
 def test_environment_yml_agrees_with_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = dict(_req(s) for s in project["dependencies"])
-    wanted.update(_req(s) for s in project["optional-dependencies"]["test"])
+    for extra in project["optional-dependencies"].values():
+        wanted.update(_req(s) for s in extra)
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     listed: dict[str, str] = {}
     for dep in env["dependencies"]:

@@ -401,7 +401,55 @@ def test_several_files_by_list_directory_and_glob(tmp_path: Path) -> None:
         read_835(tmp_path / "missing.835")
 
 
+def test_files_built_in_runs_read_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Rows of consecutive files are turned into frames together, a run at a time; a run per
+    # file must give the same frames, keys and warnings (in file, then segment, order).
+    together = read_835(SAMPLES)  # the README is skipped with a warning
+    monkeypatch.setattr("pracops.x12._BATCH_SEGMENTS", 1)
+    one_by_one = read_835(SAMPLES)
+    assert len(together.files) == 8 and together.warnings
+    assert one_by_one.warnings == together.warnings
+    assert one_by_one.files == together.files
+    for frame in ("payments", "claims", "service_lines", "adjustments",
+                  "provider_adjustments", "balance_errors"):
+        pd.testing.assert_frame_equal(getattr(one_by_one, frame), getattr(together, frame))
+
+
+def test_se_without_st() -> None:
+    # a second SE would close the transaction again (and count its payment twice)
+    text = simple()
+    se = next(s for s in text.split("~") if s.startswith("SE*"))
+    with pytest.raises(X12Error, match="SE without an ST before it"):
+        parse_835(text.replace(se + "~", se + "~" + se + "~"))
+
+
+def test_first_error_in_file_order(tmp_path: Path) -> None:
+    # a.835 has a bad amount, found only when the frames are built; b.835 is truncated, found
+    # while its segments are walked. The error of the first file wins either way.
+    (tmp_path / "a.835").write_text(simple(replaced("CLP*A1*1*200.00*150.00*30.00*12*PCN1*11*1",
+                                                    "CLP*A1*1*2O0.00*150.00*30.00*12*PCN1*11*1")))
+    (tmp_path / "b.835").write_text(simple()[:200])
+    with pytest.raises(X12Error, match=r"a\.835, segment 11: CLP03 '2O0.00' is not an amount"):
+        read_835(tmp_path)
+    with pytest.raises(X12Error, match=r"b\.835.*truncated"):
+        read_835([tmp_path / "b.835", tmp_path / "a.835"])
+
+
 # ---- balancing ------------------------------------------------------------------------------
+
+
+def test_unbalanced_claim_without_claim_id() -> None:
+    # CLP01 empty and CLP04 10.00 short: the claim and the transaction break their rules; the
+    # balance error has no claim id (this used to fail inside pyarrow on <NA>)
+    ra = parse_835(simple(replaced("CLP*A1*1*200.00*150.00*30.00*12*PCN1*11*1",
+                                   "CLP**1*200.00*140.00*30.00*12*PCN1*11*1")))
+    errors = ra.balance_errors
+    assert errors["rule"].tolist() == ["transaction", "claim"]
+    assert errors["claim_id"].isna().all()
+    # BPR02 150.00 against Σ CLP04 140.00; CLP04 140.00 against 200.00 − 50.00
+    assert errors["difference_cents"].tolist() == [1000, -1000]
+
+
 
 
 def test_every_balance_violation_is_reported_not_fixed() -> None:
