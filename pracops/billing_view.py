@@ -36,6 +36,7 @@ __all__ = [
     "underpayment_table",
     "top_denials_table",
     "denials_by_table",
+    "adjustments_table",
     "aging_table",
     "worklist_index",
     "collections_by_month",
@@ -302,10 +303,23 @@ def top_denials_table(result: billing.BillingReconciliation, n: int = 10) -> Any
     return format_table(top, money=["denied_cents"], pct=["share"])
 
 
-def denials_by_table(result: billing.BillingReconciliation, by: str) -> Any:
-    """Denied dollars by payer, procedure (``cpt``) or provider (``rendering_npi``)."""
+def denials_by_table(result: billing.BillingReconciliation, by: str,
+                     providers: pd.DataFrame | None = None) -> Any:
+    """Denied dollars by payer (``payer_id``), procedure (``cpt``) or provider
+    (``rendering_npi``, shown with the provider's name when ``providers`` is given)."""
     table = billing.denials_by(result.denials, by)
+    if by == "rendering_npi" and providers is not None:
+        names = dict(zip(providers["npi"].astype(str), providers["name"].astype(str),
+                         strict=True))
+        table.insert(1, "provider", table["rendering_npi"].astype(str).map(names))
     return format_table(table, money=["denied_cents"], pct=["share"])
+
+
+def adjustments_table(result: billing.BillingReconciliation) -> Any:
+    """Adjustments of answered claims by category (contractual, patient responsibility,
+    denial to work, payer reduction, other) and group code."""
+    return format_table(billing.adjustments_by_category(result.adjustments),
+                        money=["amount_cents"], count=["claims"])
 
 
 def aging_table(result: billing.BillingReconciliation) -> Any:
