@@ -16,7 +16,7 @@ from pracops.sample.__main__ import main
 
 DATA_FILES = ["appointments.csv", "claim_lines.csv", "claims.csv", "deposits.csv",
               "fee_schedule.csv", "locations.csv", "payers.csv", "payments_posted.csv",
-              "providers.csv", "staff.csv"]
+              "phone_calls.csv", "providers.csv", "staff.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -88,16 +88,15 @@ def test_practice_make_up(fresh: Path) -> None:
     payers = data.load("payers", fresh)
     assert len(locations) == 2
     assert providers["kind"].value_counts().to_dict() == {"MD": 2, "DO": 1, "NP": 1, "PA": 1}
-    assert len(staff) == 20
-    assert staff["role"].value_counts()[["front desk", "medical assistant", "nurse",
-                                         "billing", "manager"]].gt(0).all()
+    assert len(staff) == 25
+    assert set(staff["role"]) == set(data.get("staff").column("role").allowed)
     assert payers["type"].value_counts().to_dict() == {
         "commercial": 3, "Medicare": 1, "Medicaid": 1, "self-pay": 1}
     # Everyone works at a site that exists; nobody appears twice.
     sites = set(locations["location_id"])
     assert set(providers["location_id"]) <= sites and set(staff["location_id"]) <= sites
     names = [*providers["name"], *staff["name"]]
-    assert len(set(names)) == len(names) == 25
+    assert len(set(names)) == len(names) == 30
     # Salaried managers are exempt from overtime; everyone else is paid overtime.
     assert (staff["overtime_eligible"] == (staff["role"] != "manager")).all()
     # Self-pay sends no remittances; the others have a 10-character TRN03.
@@ -134,11 +133,12 @@ def test_ground_truth_layout(fresh: Path) -> None:
     assert truth["practice"]["name"] == "Maple Grove Family Medicine"
     counts = truth["practice"]["counts"]
     assert {k: counts[k] for k in ("locations", "providers", "staff", "payers")} == {
-        "locations": 2, "providers": 5, "staff": 20, "payers": 6}
+        "locations": 2, "providers": 5, "staff": 25, "payers": 6}
     assert counts["era"] == len(list((fresh / "era").iterdir()))
     assert counts["claims"] == len(data.load("claims", fresh))
-    assert all(truth[report] == [] for report in ("staffing", "budget", "purchasing"))
-    assert all(isinstance(p["kind"], str) for p in truth["billing"])
+    assert counts["phone_calls"] == len(data.load("phone_calls", fresh))
+    assert all(truth[report] == [] for report in ("budget", "purchasing"))
+    assert all(isinstance(p["kind"], str) for p in truth["billing"] + truth["staffing"])
 
 
 def test_inject_records_problems_per_report() -> None:
@@ -153,7 +153,7 @@ def test_inject_records_problems_per_report() -> None:
 def test_writers_run_in_registration_order() -> None:
     assert list(sample.WRITERS) == ["locations", "providers", "staff", "payers",
                                     "fee_schedule", "appointments", "claims", "claim_lines",
-                                    "era", "deposits", "payments_posted"]
+                                    "era", "deposits", "payments_posted", "phone_calls"]
 
 
 def test_write_sample_copies_and_refuses_to_overwrite(tmp_path: Path) -> None:

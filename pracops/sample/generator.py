@@ -217,57 +217,86 @@ def providers(sample: Sample) -> list[dict[str, Any]]:
     return rows
 
 
-_STAFF_PLAN = (  # role, headcount, hourly rate range in cents, overtime eligible
-    ("front desk", 5, (1800, 2150), True),
-    ("medical assistant", 6, (2000, 2350), True),
-    ("nurse", 3, (3000, 4200), True),
-    ("lab technician", 1, (2400, 2700), True),
-    ("billing", 3, (2200, 2650), True),
-    ("manager", 2, (3800, 4800), False),
-)
-_STAFF_FTES = (1.0, 1.0, 1.0, 0.8, 0.6, 0.5)  # drawn for clinical and front-desk staff
-_SHIFT_PATTERNS = {  # FTE -> (days of the opening shift, days of the closing shift), minutes
-    1.0: (("Mon-Fri", "Mon-Fri"), 510),  # 8 hours + 30 minutes' lunch
-    0.8: (("Mon-Thu", "Tue-Fri"), 510),
-    0.6: (("Mon,Wed,Fri", "Mon,Wed,Fri"), 510),
-    0.5: (("Mon-Fri", "Mon-Fri"), 240),
+_RATES = {  # role -> hourly rate range in cents
+    "front desk": (1800, 2150), "medical assistant": (2000, 2350), "nurse": (3000, 4200),
+    "lab technician": (2400, 2700), "billing": (2200, 2650), "medical records": (1900, 2250),
+    "manager": (3800, 4800),
 }
-_BACK_OFFICE = {"billing", "manager"}
+_DAY = "Mon-Fri 08:00-17:00"
+_ROSTER = (  # role, location, usual shifts; employee ids E001, E002 … in this order
+    ("front desk", "MAIN", "Mon-Fri 08:00-12:00"),  # the morning rush on the phones
+    ("front desk", "MAIN", "Mon-Fri 08:30-17:30"),  # closes
+    ("front desk", "NORTH", _DAY),
+    ("front desk", "MAIN", _DAY),
+    ("front desk", "MAIN", "Mon-Fri 07:30-16:30"),  # opens
+    ("medical assistant", "MAIN", _DAY),
+    ("medical assistant", "MAIN", "Mon-Thu 08:00-12:00"),
+    ("medical assistant", "NORTH", _DAY),
+    ("medical assistant", "MAIN", _DAY),
+    ("medical assistant", "MAIN", "Mon,Tue,Wed,Fri 08:00-17:00; Thu 08:00-12:00"),  # short
+    ("medical assistant", "NORTH", "Mon,Tue,Thu 08:00-17:00"),  # the PA's clinic days
+    ("nurse", "MAIN", "Mon,Wed,Fri 08:00-17:00"),
+    ("nurse", "MAIN", _DAY),
+    ("nurse", "NORTH", _DAY),
+    ("lab technician", "MAIN", _DAY),
+    ("billing", "MAIN", _DAY),
+    ("billing", "MAIN", _DAY),
+    ("billing", "MAIN", _DAY),
+    ("manager", "MAIN", _DAY),
+    ("manager", "MAIN", _DAY),
+    ("front desk", "NORTH", "Mon,Tue,Thu 08:00-17:00"),
+    ("front desk", "NORTH", "Mon-Fri 08:00-12:00"),
+    ("medical assistant", "NORTH", "Mon-Fri 08:00-14:00"),  # the first hour of each session
+    ("lab technician", "NORTH", _DAY),
+    ("medical records", "MAIN", "Mon-Fri 08:00-12:00"),
+)
+_FIRST_HIRES = 20  # employees named in a first draw, the later hires in a second
+_SHORT_HANDED = ("E010", "Thu")  # the employee whose week leaves the roster short, and the day
+_LUNCH_MINUTES = 60  # unpaid, in every shift longer than six hours
+_WEEK_HOURS = 40  # paid hours of one FTE
 
 
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _usual_shifts(site: dict[str, Any], fte: float, closing: bool) -> str:
-    """An opening shift (from opening time) or a closing one (to closing time) at ``site``."""
-    (opening_days, closing_days), length = _SHIFT_PATTERNS[fte]
-    hours, mins = site["opens"].split(":")
-    opens = int(hours) * 60 + int(mins)
-    hours, mins = site["closes"].split(":")
-    closes = int(hours) * 60 + int(mins)
-    start = closes - length if closing else opens
-    return f"{closing_days if closing else opening_days} {_clock(start)}-{_clock(start + length)}"
+def _paid_hours(usual_shifts: str) -> float:
+    """Paid hours a week of ``usual_shifts`` such as ``"Mon-Thu 08:00-17:00; Fri 08:00-12:00"``."""
+    weekdays = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    minutes = 0
+    for group in usual_shifts.split("; "):
+        days, hours = group.split(" ")
+        if "-" in days:
+            first, last = days.split("-")
+            count = weekdays.index(last) - weekdays.index(first) + 1
+        else:
+            count = len(days.split(","))
+        start, end = (int(t[:2]) * 60 + int(t[3:]) for t in hours.split("-"))
+        minutes += count * (end - start - (_LUNCH_MINUTES if end - start > 360 else 0))
+    return minutes / 60
 
 
 @writer("staff")
 def staff(sample: Sample) -> list[dict[str, Any]]:
-    """Twenty employees across roles, split between the clinics on opening and closing shifts."""
+    """Twenty-five employees at the two clinics, on usual shifts with one gap in the week.
+
+    The roster meets the demand the staffing standard of :mod:`pracops.sample.staffing` derives
+    from the visits and calls, except on Thursday afternoons at the main clinic, where one
+    medical assistant goes home at noon (:mod:`pracops.sample.staffing` records it). FTE is the
+    paid hours over 40, with an unpaid lunch hour in shifts over six hours. The last five were
+    hired after the first twenty, whose names they leave as they were.
+    """
     rng = sample.rng("staff")
-    sites = {site["location_id"]: site for site in sample.tables["locations"]}
-    headcount = sum(n for _, n, _, _ in _STAFF_PLAN)
-    names = iter(_unique_names(rng, headcount, sample.names))
+    names = _unique_names(rng, _FIRST_HIRES, sample.names)
+    names += _unique_names(rng, len(_ROSTER) - _FIRST_HIRES, sample.names)
     rows = []
-    for role, count, (low, high), overtime in _STAFF_PLAN:
-        for k in range(count):
-            fte = 1.0 if role in _BACK_OFFICE else rng.choice(_STAFF_FTES)
-            location = "MAIN" if role in _BACK_OFFICE or k % 3 != 2 else "NORTH"
-            rows.append({
-                "employee_id": f"E{len(rows) + 1:03d}", "name": next(names), "role": role,
-                "fte": fte, "hourly_rate_cents": rng.randrange(low, high + 1, 25),
-                "overtime_eligible": overtime, "location_id": location,
-                "usual_shifts": _usual_shifts(sites[location], fte, closing=k % 2 == 1),
-            })
+    for (role, location, shifts), name in zip(_ROSTER, names, strict=True):
+        low, high = _RATES[role]
+        rows.append({
+            "employee_id": f"E{len(rows) + 1:03d}", "name": name, "role": role,
+            "fte": _paid_hours(shifts) / _WEEK_HOURS,
+            "hourly_rate_cents": rng.randrange(low, high + 1, 25),
+            "overtime_eligible": role != "manager", "location_id": location,
+            "usual_shifts": shifts,
+        })
+    employee_id, weekday = _SHORT_HANDED
+    sample.notes["staff"] = {"shortage": {"employee_id": employee_id, "weekday": weekday}}
     return rows
 
 

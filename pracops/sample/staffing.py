@@ -1,0 +1,277 @@
+"""The sample practice's phones, its staffing standard, and the roster's one shortage.
+
+The writer here runs after the billing writers of :mod:`pracops.sample.billing`, because the
+phones ring with the appointments:
+
+``phone_calls``
+    Every business day of 2025, each clinic's own line in 30-minute intervals from opening to
+    closing (the hours of ``locations``): about two calls per appointment on that day's
+    schedule at the site (:data:`CALLS_PER_APPOINTMENT`, plus :data:`CALLS_PER_DAY` whatever
+    the schedule), so the seasons and weekdays of the appointments carry over. Within the day
+    calls peak when the lines open, more so on Monday mornings, dip over the lunch hour and
+    fade towards closing. Handle times are 3-5 minutes; the busier an interval, the more
+    callers hang up.
+
+With the visits and the calls known, the writer measures the practice's demand for people by
+the staffing standard below (:func:`need`), compares it with the staff roster's usual shifts
+(:func:`coverage`) and records the one place where the roster falls short, under
+``"staffing"`` in the ground truth: a ``roster_shortage`` with the role, site, weekday, hours,
+how many people are missing and the employee whose days leave the hole. Generation stops with
+an error if the roster falls short anywhere else, so the sample cannot drift into a second,
+unrecorded shortage. The standard's figures go to the ground truth's practice section under
+``"staffing_standard"``.
+
+The staffing standard, per site, weekday and 30-minute interval of the opening hours: the mean
+visits (completed appointments) of that weekday in 2025 that start in the interval's clock hour,
+spread evenly over the hour's open intervals, times the role's :data:`MINUTES_PER_VISIT`; for
+the front desk, plus the mean minutes of answered calls in the interval. Divided by the
+interval's length, that is the people busy on average; the people needed are
+``max(minimum, ceil(busy / UTILISATION))``, with :data:`MINIMUM_STAFF` whenever the site is open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from collections import defaultdict
+from typing import Any
+
+from pracops.sample.billing import business_day
+from pracops.sample.generator import Sample, writer
+
+__all__ = [
+    "CALLS_PER_APPOINTMENT",
+    "CALLS_PER_DAY",
+    "DAYS",
+    "INTERVAL_MINUTES",
+    "MINIMUM_STAFF",
+    "MINUTES_PER_VISIT",
+    "UTILISATION",
+    "coverage",
+    "need",
+    "parse_days",
+]
+
+DAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+"""Weekday abbreviations as ``days_open`` and ``usual_shifts`` spell them, Monday first."""
+
+INTERVAL_MINUTES = 30
+"""Length of a phone-statistics and staffing interval."""
+
+MINUTES_PER_VISIT: dict[str, int] = {
+    "front desk": 8, "medical assistant": 22, "nurse": 6, "lab technician": 4,
+}
+"""Minutes of each patient-facing role's work per visit (check-in and out; rooming and
+vitals; triage and injections; a blood draw for about a visit in three): assumptions."""
+
+UTILISATION = 0.85
+"""Share of an interval staff can be busy; the rest absorbs the bunching of arrivals."""
+
+MINIMUM_STAFF: dict[str, int] = {"front desk": 1}
+"""People of a role on duty at a site whenever it is open, however quiet."""
+
+CALLS_PER_APPOINTMENT = 1.9
+"""Calls a site's line takes per appointment on its schedule that day (booking, reminders,
+results, rescheduling)."""
+
+CALLS_PER_DAY = 8
+"""Calls a site's line takes on an open day whatever its schedule (pharmacies, vendors …)."""
+
+_YEAR = 2025
+_MONDAY = 1.12  # calls held over the weekend
+_MONDAY_MORNING = 1.5  # extra weight of Monday's intervals before noon
+_HANDLE_SECONDS = (240, 18, 180, 300)  # mean, spread, least and most of an interval's average
+
+
+def parse_days(text: str) -> list[str]:
+    """The weekdays of ``"Mon-Fri"``, ``"Mon,Wed,Fri"`` or ``"Thu"``, in week order."""
+    if "-" in text:
+        first, last = (DAYS.index(d) for d in text.split("-"))
+        return list(DAYS[first:last + 1])
+    return [d for d in DAYS if d in text.split(",")]
+
+
+def _minutes(hhmm: str) -> int:
+    return int(hhmm[:2]) * 60 + int(hhmm[3:])
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _intervals(site: dict[str, Any]) -> list[int]:
+    """Starts (minutes after midnight) of the site's intervals from opening to closing."""
+    return list(range(_minutes(site["opens"]), _minutes(site["closes"]), INTERVAL_MINUTES))
+
+
+def _open_days(site: dict[str, Any]) -> list[dt.date]:
+    """The business days of the sample's year on which ``site`` opens."""
+    days = parse_days(site["days_open"])
+    first = dt.date(_YEAR, 1, 1)
+    dates = (first + dt.timedelta(days=n) for n in range(366))
+    return [d for d in dates if d.year == _YEAR and business_day(d)
+            and DAYS[d.weekday()] in days]
+
+
+def _call_weight(start: int, monday: bool) -> float:
+    """Relative calls in the interval starting ``start`` minutes after midnight."""
+    hour = start / 60
+    weight = (0.6 if hour < 8 else 1.6 if hour < 10 else 1.2 if hour < 12 else
+              0.5 if hour < 13 else 1.0 if hour < 15 else 0.9 if hour < 16.5 else 0.6)
+    return weight * (_MONDAY_MORNING if monday and hour < 12 else 1.0)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw (Knuth's method; the means here stay far below its limits)."""
+    limit, count, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+@writer("phone_calls")
+def phone_calls(sample: Sample) -> list[dict[str, Any]]:
+    """Each site's calls per 30-minute interval of 2025; then the roster's shortage recorded."""
+    rng = sample.rng("phone_calls")
+    scheduled: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for appt in sample.tables["appointments"]:
+        scheduled[appt["location_id"], appt["date"]] += 1
+    mean_aht, spread, shortest, longest = _HANDLE_SECONDS
+    open_days = {site["location_id"]: set(_open_days(site)) for site in sample.tables["locations"]}
+    rows = []
+    for day in sorted(set().union(*open_days.values())):
+        for site in sample.tables["locations"]:
+            if day not in open_days[site["location_id"]]:
+                continue
+            monday = day.weekday() == 0
+            total = ((CALLS_PER_DAY + CALLS_PER_APPOINTMENT * scheduled[site["location_id"], day])
+                     * (_MONDAY if monday else 1.0) * rng.gauss(1, 0.06))
+            starts = _intervals(site)
+            weights = [_call_weight(t, monday) for t in starts]
+            for start, weight in zip(starts, weights, strict=True):
+                calls = _poisson(rng, total * weight / sum(weights))
+                give_up = min(0.15, 0.02 + 0.004 * calls)
+                abandoned = sum(rng.random() < give_up for _ in range(calls))
+                aht = min(longest, max(shortest, round(rng.gauss(mean_aht, spread))))
+                rows.append({
+                    "date": day, "interval_start": _clock(start),
+                    "location_id": site["location_id"], "calls": calls,
+                    "avg_handle_seconds": aht if calls > abandoned else None,
+                    "abandoned": abandoned,
+                })
+    _record_shortage(sample, rows)
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# The staffing standard and the roster
+
+
+def need(locations: list[dict[str, Any]], appointments: list[dict[str, Any]],
+         calls: list[dict[str, Any]]) -> dict[tuple[str, str, str, int], int]:
+    """People needed by the staffing standard (see the module's docstring).
+
+    Parameters
+    ----------
+    locations, appointments, calls
+        Rows of the ``locations``, ``appointments`` and ``phone_calls`` datasets.
+
+    Returns
+    -------
+    dict
+        ``(location_id, role, weekday, interval start in minutes) -> people``, for every
+        interval of every day each site opens and every role of :data:`MINUTES_PER_VISIT`.
+    """
+    visits: dict[tuple[str, str, int], int] = defaultdict(int)
+    for appt in appointments:
+        if appt["status"] == "completed" and appt["date"].year == _YEAR:
+            key = (appt["location_id"], DAYS[appt["date"].weekday()],
+                   _minutes(appt["start_time"]) // 60)
+            visits[key] += 1
+    call_minutes: dict[tuple[str, str, int], float] = defaultdict(float)
+    for row in calls:
+        answered = row["calls"] - row["abandoned"]
+        if answered:
+            key = (row["location_id"], DAYS[row["date"].weekday()],
+                   _minutes(row["interval_start"]))
+            call_minutes[key] += answered * row["avg_handle_seconds"] / 60
+    out = {}
+    for site in locations:
+        loc, starts = site["location_id"], _intervals(site)
+        per_hour = defaultdict(int)
+        for start in starts:
+            per_hour[start // 60] += 1
+        days_of = defaultdict(int)
+        for day in _open_days(site):
+            days_of[DAYS[day.weekday()]] += 1
+        for weekday, n_days in days_of.items():
+            for start in starts:
+                hour = start // 60
+                seen = visits[loc, weekday, hour] / n_days / per_hour[hour]
+                for role, minutes in MINUTES_PER_VISIT.items():
+                    work = seen * minutes
+                    if role == "front desk":
+                        work += call_minutes[loc, weekday, start] / n_days
+                    busy = math.ceil(work / INTERVAL_MINUTES / UTILISATION - 1e-9)
+                    out[loc, role, weekday, start] = max(MINIMUM_STAFF.get(role, 0), busy)
+    return out
+
+
+def coverage(staff: list[dict[str, Any]]) -> dict[tuple[str, str, str, int], int]:
+    """People on duty from the roster's usual shifts, for whole intervals only.
+
+    Parameters
+    ----------
+    staff
+        Rows of the ``staff`` dataset.
+
+    Returns
+    -------
+    dict
+        ``(location_id, role, weekday, interval start in minutes) -> people`` whose shift
+        spans the whole interval (breaks are not modelled), for intervals with anyone.
+    """
+    out: dict[tuple[str, str, str, int], int] = defaultdict(int)
+    for person in staff:
+        for group in person["usual_shifts"].split("; "):
+            days, hours = group.split(" ")
+            start, end = (_minutes(t) for t in hours.split("-"))
+            first = -(-start // INTERVAL_MINUTES) * INTERVAL_MINUTES
+            for weekday in parse_days(days):
+                for t in range(first, end - INTERVAL_MINUTES + 1, INTERVAL_MINUTES):
+                    out[person["location_id"], person["role"], weekday, t] += 1
+    return dict(out)
+
+
+def _record_shortage(sample: Sample, calls: list[dict[str, Any]]) -> None:
+    """Compare the roster with the standard; record its one planned shortage, refuse others."""
+    planned = sample.notes["staff"]["shortage"]
+    on_duty = coverage(sample.tables["staff"])
+    needed = need(sample.tables["locations"], sample.tables["appointments"], calls)
+    gaps = {key: people - on_duty.get(key, 0) for key, people in needed.items()
+            if people > on_duty.get(key, 0)}
+    where = {key[:3] for key in gaps}
+    person = next(p for p in sample.tables["staff"]
+                  if p["employee_id"] == planned["employee_id"])
+    expected = {(person["location_id"], person["role"], planned["weekday"])}
+    starts = sorted(key[3] for key in gaps)
+    short_by = set(gaps.values())
+    if (where != expected or len(short_by) != 1
+            or starts != list(range(starts[0], starts[-1] + 1, INTERVAL_MINUTES))):
+        found = sorted(f"{loc} {role} {day} {_clock(t)} short {n}"
+                       for (loc, role, day, t), n in gaps.items())
+        raise RuntimeError(f"the sample's roster should fall short only for {expected}, "
+                           f"contiguously; it falls short at: {found}")
+    sample.inject("staffing", {
+        "kind": "roster_shortage", "role": person["role"], "location_id": person["location_id"],
+        "weekday": planned["weekday"],
+        "hours": f"{_clock(starts[0])}-{_clock(starts[-1] + INTERVAL_MINUTES)}",
+        "short_by": short_by.pop(), "employee_id": person["employee_id"],
+    })
+    sample.practice["staffing_standard"] = {
+        "interval_minutes": INTERVAL_MINUTES, "minutes_per_visit": MINUTES_PER_VISIT,
+        "utilisation": UTILISATION, "minimum_staff": MINIMUM_STAFF,
+        "calls_per_appointment": CALLS_PER_APPOINTMENT, "calls_per_day": CALLS_PER_DAY,
+    }
