@@ -157,9 +157,10 @@ def _annotation(node: ast.expr, where: str) -> tuple[str, bool]:
 def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, Param]:
     """Read a notebook's parameters cell: names, types, defaults and comments.
 
-    Each line must read ``name: type = literal  # what it means``. The cell is parsed with
-    :mod:`ast` (papermill's regex parser skips some forms silently), so a malformed parameter
-    is an error rather than a parameter nobody can set.
+    Each line must read ``name: type = literal  # what it means``; a list or dict may span
+    lines, with its comment after the closing bracket (where papermill looks for it). The cell
+    is parsed with :mod:`ast` (papermill's regex parser skips some forms silently), so a
+    malformed parameter is an error rather than a parameter nobody can set.
 
     Raises
     ------
@@ -195,7 +196,8 @@ def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, Param]:
         except ValueError:
             raise ParameterError(f"{where}: the default of {stmt.target.id!r} must be a "
                                  "literal (number, text, list, dict, True/False/None)") from None
-        p = Param(stmt.target.id, typ, default, comments.get(stmt.lineno, ""), optional)
+        help_text = comments.get(stmt.lineno) or comments.get(stmt.end_lineno or 0, "")
+        p = Param(stmt.target.id, typ, default, help_text, optional)
         _check_type(p, default, f"{where}: default of {p.name!r}")
         params[p.name] = p
     return params

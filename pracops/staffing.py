@@ -24,6 +24,12 @@ The chain a report runs:
    (:func:`roster_coverage`, parsed from ``staff.usual_shifts``).
 5. **Money.** :func:`labor_cost`, :func:`role_rates`, :func:`fte_cost_cents` and
    :func:`benchmarks`.
+6. **The report's figures.** :func:`annual_visits`, :func:`adjust_no_show_rate`;
+   :func:`add_phone_agents` puts a site's phone agents into its front desk requirement,
+   :func:`phone_staff_on_duty` and :func:`phone_service_level` measure the service level a
+   roster or plan achieves on the calls; :func:`roster_gaps` lists where the roster is short;
+   :func:`fte_for_weekly_hours`, :func:`fte_needed` and :func:`labor_cost_by_role` turn the
+   plan into FTE and money per role.
 
 Definitions
 -----------
@@ -141,11 +147,26 @@ __all__ = [
     "backtest",
     "interval_requirements",
     "phone_agents",
+    "phone_workload",
+    "history_week",
     "checkin_agents",
+    "provider_fte",
     "staff_required",
     "ShiftPlan",
     "plan_shifts",
     "benchmarks",
+    "WEEKS_PER_YEAR",
+    "annual_visits",
+    "adjust_no_show_rate",
+    "fte_for_weekly_hours",
+    "add_phone_agents",
+    "phone_staff_on_duty",
+    "phone_service_level",
+    "overall_service_level",
+    "roster_gaps",
+    "FTE_BASES",
+    "fte_needed",
+    "labor_cost_by_role",
 ]
 
 logger = logging.getLogger(__name__)
@@ -1204,12 +1225,14 @@ def interval_requirements(week: pd.DataFrame, opens: str, closes: str, *,
                           minutes_per_visit: Mapping[str, float] | None = None,
                           minimum_staff: Mapping[str, int] | None = None,
                           interval_minutes: int = 15,
-                          max_utilisation: float = 0.85) -> pd.DataFrame:
+                          max_utilisation: float = 0.85,
+                          other_minutes: pd.DataFrame | None = None) -> pd.DataFrame:
     """People of each patient-facing role needed in each interval of a typical week.
 
     An hour's visits are spread evenly over its open intervals; with ``v_i`` visits starting in
-    interval *i* of length ``T`` minutes and ``m_r`` minutes of role *r* per visit, the average
-    number busy is ``w = v_i · m_r / T`` (Little's law), and
+    interval *i* of length ``T`` minutes, ``m_r`` minutes of role *r* per visit and ``o_{r,i}``
+    minutes of other work (answering calls, :func:`phone_workload`), the average number busy is
+    ``w = (v_i · m_r + o_{r,i}) / T`` (Little's law), and
 
     ``required = max(minimum_r, ⌈w / max_utilisation⌉)``
 
@@ -1230,6 +1253,10 @@ def interval_requirements(week: pd.DataFrame, opens: str, closes: str, *,
         Interval length; must divide an hour, and ``opens``/``closes`` must fall on one.
     max_utilisation
         Fraction of time staff can be busy (0–1); the rest absorbs bunching of arrivals.
+    other_minutes
+        ``role, day, interval_start, minutes``: work besides the visits in an interval of a
+        typical week; intervals outside the opening hours or on days without visits are
+        ignored.
 
     Returns
     -------
@@ -1277,11 +1304,24 @@ def interval_requirements(week: pd.DataFrame, opens: str, closes: str, *,
     key = pd.MultiIndex.from_arrays([grid["day"], grid["t"] // 60])
     grid["visits"] = visits.reindex(key).fillna(0.0).to_numpy() / (grid["t"] // 60).map(
         per_hour).to_numpy()
+    other = None
+    if other_minutes is not None:
+        _require_columns(other_minutes, "other_minutes", ("role", "day", "interval_start",
+                                                          "minutes"))
+        _check_roles(set(other_minutes["role"].astype("object")), "other_minutes")
+        other = other_minutes.assign(day=other_minutes["day"].astype("object"),
+                                     role=other_minutes["role"].astype("object")).groupby(
+            ["role", "day", "interval_start"])["minutes"].sum()
     parts = []
     for role in ROLES:
-        if role not in minutes and role not in minimum:
+        extra = np.zeros(len(grid))
+        if other is not None and role in other.index.get_level_values("role"):
+            key = pd.MultiIndex.from_arrays([[role] * len(grid), grid["day"],
+                                             grid["t"].map(_hhmm)])
+            extra = other.reindex(key).fillna(0.0).to_numpy(dtype="float64")
+        elif role not in minutes and role not in minimum:
             continue
-        workload = grid["visits"] * minutes.get(role, 0.0) / interval_minutes
+        workload = (grid["visits"] * minutes.get(role, 0.0) + extra) / interval_minutes
         need = np.ceil(workload / max_utilisation - 1e-9).astype("int64")
         parts.append(pd.DataFrame({
             "role": role, "day": grid["day"], "interval_start": grid["t"].map(_hhmm),
@@ -1298,14 +1338,18 @@ def phone_agents(calls: pd.DataFrame, *, service_level_target: float = 0.8,
     """Phone agents needed per 30-minute interval of a typical week (Erlang C).
 
     Calls per interval are averaged over the dates of each weekday in the data; handle time is
-    the call-weighted mean. ``arrivals_per_hour = calls × 60 / 30``, agents from
+    the mean weighted by answered calls (``calls − abandoned`` when the frame has an
+    ``abandoned`` column; abandoned callers count as demand, as they would have been served had
+    somebody answered). An interval whose calls were all abandoned takes the frame's overall
+    mean handle time. ``arrivals_per_hour = calls × 60 / 30``, agents from
     :func:`agents_needed`. The defaults, 80 % answered within 30 s and occupancy at most 85 %,
     are call-centre conventions (assumptions, not medical benchmarks).
 
     Parameters
     ----------
     calls
-        ``date, interval_start ('HH:MM' on :00 or :30), calls, avg_handle_seconds``.
+        ``date, interval_start ('HH:MM' on :00 or :30), calls, avg_handle_seconds`` and
+        optionally ``abandoned`` (the ``phone_calls`` dataset of one line).
 
     Returns
     -------
@@ -1324,23 +1368,41 @@ def phone_agents(calls: pd.DataFrame, *, service_level_target: float = 0.8,
     if bad.any():
         raise _bad_rows(calls, bad, "calls", "interval_start", "not the start of a half hour",
                         "a time on the hour or half hour, such as 08:30")
-    n = pd.to_numeric(calls["calls"], errors="coerce")
+    n = pd.to_numeric(calls["calls"], errors="coerce").astype("float64")
     bad = n.isna() | (n < 0) | (n != np.floor(n))
     if bad.any():
         raise _bad_rows(calls, bad, "calls", "calls", "not a count of calls",
                         "a whole number of calls, 0 or more")
-    aht = pd.to_numeric(calls["avg_handle_seconds"], errors="coerce")
-    bad = (n > 0) & ~(aht > 0)
+    answered = n
+    if "abandoned" in calls.columns:
+        lost = pd.to_numeric(calls["abandoned"], errors="coerce").astype("float64")
+        bad = lost.isna() | (lost < 0) | (lost > n)
+        if bad.any():
+            raise _bad_rows(calls, bad, "calls", "abandoned", "not a count of abandoned calls",
+                            "a whole number from 0 to the interval's calls")
+        answered = n - lost
+    aht = pd.to_numeric(calls["avg_handle_seconds"], errors="coerce").astype("float64")
+    bad = (answered > 0) & ~(aht > 0)
     if bad.any():
         raise _bad_rows(calls, bad, "calls", "avg_handle_seconds", "handle time not above 0",
-                        "average handle seconds above 0 where there are calls")
+                        "average handle seconds above 0 where calls were answered")
     dates = pd.to_datetime(calls["date"])
+    handled = (answered * aht).where(answered > 0, 0.0)
     frame = pd.DataFrame({"day": _weekday_names(dates), "interval_start":
                           calls["interval_start"].astype("str"), "calls": n,
-                          "handled": n * aht.fillna(0.0)})
+                          "answered": answered, "handled": handled})
     n_days = dates.drop_duplicates().pipe(_weekday_names).value_counts()
-    g = frame.groupby(["day", "interval_start"], as_index=False)[["calls", "handled"]].sum()
-    g["avg_handle_seconds"] = (g["handled"] / g["calls"]).where(g["calls"] > 0, 0.0)
+    g = frame.groupby(["day", "interval_start"], as_index=False)[
+        ["calls", "answered", "handled"]].sum()
+    overall = float(frame["handled"].sum() / frame["answered"].sum()) if (
+        frame["answered"].sum() > 0) else 0.0
+    g["avg_handle_seconds"] = (g["handled"] / g["answered"]).where(
+        g["answered"] > 0, np.where(g["calls"] > 0, overall, 0.0))
+    if ((g["calls"] > 0) & ~(g["avg_handle_seconds"] > 0)).any():
+        raise DataError("calls were offered but none was ever answered, so there is no handle "
+                        "time to size the phones with", file=calls.attrs.get("source", "calls"),
+                        column="avg_handle_seconds",
+                        expected="average handle seconds of the answered calls")
     g["calls"] = g["calls"] / g["day"].map(n_days)
     g["agents"] = [agents_needed(k * 2, h / 60, service_level_target, answer_within_seconds,
                                  max_occupancy) if k > 0 else 0
@@ -1350,6 +1412,76 @@ def phone_agents(calls: pd.DataFrame, *, service_level_target: float = 0.8,
     g["day"] = _day_column(g["day"])
     return (g[["day", "interval_start", "calls", "avg_handle_seconds", "agents", "agent_hours"]]
             .sort_values(["day", "interval_start"], ignore_index=True))
+
+
+def phone_workload(calls: pd.DataFrame, *, interval_minutes: int = 30,
+                   role: str = "front desk") -> pd.DataFrame:
+    """Minutes of answered calls per interval of a typical week: the phones as plain work.
+
+    ``minutes = Σ answered × avg_handle_seconds / 60 / #dates of the weekday`` per half hour
+    (``answered = calls − abandoned`` when there is an ``abandoned`` column), spread evenly
+    over the intervals of a half hour when ``interval_minutes`` is shorter, or summed into the
+    hour when it is 60. For :func:`interval_requirements`' ``other_minutes``: the phones then
+    count as workload under the utilisation cap, a lighter standard than the service level of
+    :func:`phone_agents`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``role, day, interval_start, minutes``.
+    """
+    _check_interval(interval_minutes)
+    _check_roles([role], "role")
+    if 30 % interval_minutes and interval_minutes != 60:
+        raise ParameterError(f"phone statistics come in half hours: interval_minutes must "
+                             f"divide 30 or be 60, got {interval_minutes!r}")
+    _require_columns(calls, "calls", ("date", "interval_start", "calls", "avg_handle_seconds"))
+    n = pd.to_numeric(calls["calls"], errors="coerce").astype("float64")
+    answered = n
+    if "abandoned" in calls.columns:
+        answered = n - pd.to_numeric(calls["abandoned"], errors="coerce").astype("float64")
+    aht = pd.to_numeric(calls["avg_handle_seconds"], errors="coerce").astype("float64")
+    work = (answered * aht / 60).where(answered > 0, 0.0)
+    bad = work.isna() | (work < 0)
+    if bad.any():
+        raise _bad_rows(calls, bad, "calls", "avg_handle_seconds", "no handle time for answered "
+                        "calls", "average handle seconds above 0 where calls were answered")
+    dates = pd.to_datetime(calls["date"])
+    n_days = dates.drop_duplicates().pipe(_weekday_names).value_counts()
+    frame = pd.DataFrame({"day": _weekday_names(dates),
+                          "half": calls["interval_start"].astype("str").map(_minutes),
+                          "minutes": work})
+    g = frame.groupby(["day", "half"], as_index=False)["minutes"].sum()
+    g["minutes"] = g["minutes"] / g["day"].map(n_days)
+    if interval_minutes == 60:
+        g["t"] = g["half"] // 60 * 60
+        g = g.groupby(["day", "t"], as_index=False)["minutes"].sum()
+    else:
+        parts = 30 // interval_minutes
+        g = g.loc[g.index.repeat(parts)].reset_index(drop=True)
+        g["t"] = g["half"] + g.groupby(["day", "half"]).cumcount() * interval_minutes
+        g["minutes"] = g["minutes"] / parts
+    out = pd.DataFrame({"role": role, "day": _day_column(g["day"]),
+                        "interval_start": g["t"].map(_hhmm), "minutes": g["minutes"]})
+    return out.sort_values(["day", "interval_start"], ignore_index=True)
+
+
+def history_week(appointments: pd.DataFrame, train_end: str | pd.Timestamp | None = None
+                 ) -> pd.DataFrame:
+    """The average week of the history: visits per weekday and clock hour ÷ open days.
+
+    ``visits_{w,h} = visits in hour h on weekday w / open days of weekday w`` (the
+    ``visits_per_day`` of :func:`weekday_hour_profile`), without seasonality or growth: the
+    week a staffing standard measured on last year would use.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``day, hour, visits`` like :func:`typical_week`.
+    """
+    profile = weekday_hour_profile(appointments, train_end)
+    return profile[["day", "hour", "visits_per_day"]].rename(
+        columns={"visits_per_day": "visits"}).reset_index(drop=True)
 
 
 def checkin_agents(week: pd.DataFrame, *, checkin_minutes: float = 3.0,
@@ -1375,6 +1507,11 @@ def checkin_agents(week: pd.DataFrame, *, checkin_minutes: float = 3.0,
     out["agents"] = out["agents"].astype("int64")
     out["agent_hours"] = out["agents"].astype("float64")
     return out.reset_index(drop=True)
+
+
+def provider_fte(providers: pd.DataFrame, app_weight: float = 1.0) -> float:
+    """Provider FTE: ``Σ FTE of MD/DO + app_weight × Σ FTE of NP/PA``."""
+    return _provider_fte(providers, app_weight)
 
 
 def _provider_fte(providers: pd.DataFrame, app_weight: float) -> float:
@@ -1774,3 +1911,376 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
         shifts=shifts,
         coverage=coverage,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# From the plan to the report's figures
+
+WEEKS_PER_YEAR = 52
+"""Weeks a year in the FTE arithmetic (2,080 paid hours = 40 × 52)."""
+
+
+def annual_visits(daily: pd.DataFrame) -> float:
+    """Visits a year from a daily forecast of any length: ``Σ visits × 7 · 52 / days``.
+
+    A year is 52 weeks here, as in the paid hours per FTE, so a 52-week forecast (364 days)
+    returns its own total.
+
+    Parameters
+    ----------
+    daily
+        :func:`forecast_daily` output (one row per calendar day).
+    """
+    _require_columns(daily, "forecast", ("date", "visits"))
+    days = int(daily["date"].nunique())
+    if days == 0:
+        raise ParameterError("the forecast has no days to annualise")
+    return float(daily["visits"].sum()) * 7 * WEEKS_PER_YEAR / days
+
+
+def adjust_no_show_rate(daily: pd.DataFrame, current_rate: float, new_rate: float
+                        ) -> pd.DataFrame:
+    """A daily forecast with visits rescaled to another no-show rate.
+
+    Visits are the patients who come, so with a kept-appointment demand unchanged, visits scale
+    by ``(1 − new) / (1 − current)``; the factor applies to ``history_visits``,
+    ``booked_visits`` and ``visits``.
+
+    Parameters
+    ----------
+    daily
+        :func:`forecast_daily` output.
+    current_rate
+        The history's no-show rate (:func:`no_show_rates`, row ``all``).
+    new_rate
+        The rate to plan for (0 ≤ rate < 1).
+    """
+    for name, v in (("current_rate", current_rate), ("new_rate", new_rate)):
+        if not (math.isfinite(v) and 0 <= v < 1):
+            raise ParameterError(f"{name} must be at least 0 and below 1, got {v!r}")
+    factor = (1 - new_rate) / (1 - current_rate)
+    out = daily.copy()
+    for column in ("history_visits", "booked_visits", "visits"):
+        if column in out.columns:
+            out[column] = out[column] * factor
+    return out
+
+
+def fte_for_weekly_hours(hours_per_week: float, hours: FteHours | None = None) -> float:
+    """Payroll FTE that keep ``hours_per_week`` of presence all year: ``h × 52 / Q``.
+
+    ``Q`` is the productive hours per FTE (:func:`fte_hours`), so the result includes the
+    cover for leave, holidays and training (the replacement factor).
+    """
+    if not (math.isfinite(hours_per_week) and hours_per_week >= 0):
+        raise ParameterError(f"hours_per_week must be 0 or more, got {hours_per_week!r}")
+    hours = hours or fte_hours()
+    return float(hours_per_week) * WEEKS_PER_YEAR / hours.productive_hours
+
+
+def add_phone_agents(required: pd.DataFrame, phones: pd.DataFrame, *,
+                     role: str = "front desk", interval_minutes: int = 15) -> pd.DataFrame:
+    """Add the phone agents a site's line needs to its ``role``'s interval requirements.
+
+    Each interval takes the most agents of the half hours it overlaps (:func:`phone_agents`
+    sizes half hours). Half hours when the site has no requirement rows (closed, or a day without
+    visits) add nobody: those calls are not staffed by this site (see
+    :func:`phone_service_level`, which counts them as not answered in time).
+
+    Parameters
+    ----------
+    required
+        :func:`interval_requirements` output.
+    phones
+        :func:`phone_agents` output for the site's line.
+    role
+        The role that answers the phones.
+    interval_minutes
+        Length of the intervals in ``required``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``required`` with a column ``phone_agents`` (0 for other roles) added into
+        ``required``.
+    """
+    _check_interval(interval_minutes)
+    _check_roles([role], "role")
+    _require_columns(required, "required", ("role", "day", "interval_start", "required"))
+    _require_columns(phones, "phones", ("day", "interval_start", "agents"))
+    agents = phones.assign(day=phones["day"].astype("object")).set_index(
+        ["day", "interval_start"])["agents"]
+    start = required["interval_start"].astype("str").map(_minutes)
+    day = required["day"].astype("object")
+    found = np.zeros(len(required), dtype="int64")
+    for offset in range(0, interval_minutes, 30) if interval_minutes > 30 else (0,):
+        half = (start + offset) // 30 * 30
+        key = pd.MultiIndex.from_arrays([day, half.map(_hhmm)])
+        found = np.maximum(found, agents.reindex(key).fillna(0).astype("int64").to_numpy())
+    out = required.copy()
+    out["phone_agents"] = np.where(out["role"].astype("object") == role, found, 0)
+    out["phone_agents"] = out["phone_agents"].astype("int64")
+    out["required"] = (out["required"] + out["phone_agents"]).astype("int64")
+    return out
+
+
+def phone_staff_on_duty(coverage: pd.DataFrame, required: pd.DataFrame, *,
+                        column: str = "on_roster", role: str = "front desk") -> pd.DataFrame:
+    """People of ``role`` free for the phones in each interval.
+
+    ``agents = max(on duty − (required − phone_agents), 0)``: whoever is on duty beyond what
+    the visits need (check-in, check-out) answers the phones.
+
+    Parameters
+    ----------
+    coverage
+        :attr:`ShiftPlan.coverage` (``role, day, interval_start`` and ``column``).
+    required
+        :func:`add_phone_agents` output (``required`` includes ``phone_agents``).
+    column
+        ``on_roster`` (today's roster) or ``planned`` (the shift plan).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``day, interval_start, agents``.
+    """
+    _require_columns(coverage, "coverage", ("role", "day", "interval_start", column))
+    _require_columns(required, "required", ("role", "day", "interval_start", "required",
+                                            "phone_agents"))
+    keys = ["role", "day", "interval_start"]
+    left = coverage.assign(role=coverage["role"].astype("object"),
+                           day=coverage["day"].astype("object"))
+    right = required.assign(role=required["role"].astype("object"),
+                            day=required["day"].astype("object"))
+    both = left[keys + [column]].merge(right[keys + ["required", "phone_agents"]], on=keys,
+                                       how="inner")
+    both = both[both["role"] == role]
+    agents = (both[column] - (both["required"] - both["phone_agents"])).clip(lower=0)
+    out = pd.DataFrame({"day": _day_column(both["day"]),
+                        "interval_start": both["interval_start"].to_numpy(),
+                        "agents": agents.astype("int64").to_numpy()})
+    return out.sort_values(["day", "interval_start"], ignore_index=True)
+
+
+def phone_service_level(phones: pd.DataFrame, on_duty: pd.DataFrame, *,
+                        answer_within_seconds: float = 30.0) -> pd.DataFrame:
+    """Service level the people on duty achieve on each half hour's calls (Erlang C).
+
+    A half hour's agents are the fewest on duty in any of its intervals (somebody must be
+    there all of it); ``SL = erlang_c(2 × calls, handle, agents, t).service_level``. Half
+    hours with calls and nobody on duty (closed) get ``SL = 0``.
+
+    Parameters
+    ----------
+    phones
+        :func:`phone_agents` output (``calls`` per half hour of a typical week).
+    on_duty
+        :func:`phone_staff_on_duty` output, or several added together for a shared line.
+    answer_within_seconds
+        Target answer time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``day, interval_start, calls, avg_handle_seconds, agents_needed, agents_on_duty,
+        service_level, asa_seconds`` (``inf`` when the queue is unstable); see
+        :func:`overall_service_level`.
+    """
+    _require_columns(phones, "phones", ("day", "interval_start", "calls", "avg_handle_seconds",
+                                        "agents"))
+    _require_columns(on_duty, "on_duty", ("day", "interval_start", "agents"))
+    duty = on_duty.assign(day=on_duty["day"].astype("object"),
+                          half=on_duty["interval_start"].astype("str").map(
+                              lambda t: _hhmm(_minutes(t) // 30 * 30)))
+    fewest = duty.groupby(["day", "half"])["agents"].min()
+    out = pd.DataFrame({"day": phones["day"].astype("object").to_numpy(),
+                        "interval_start": phones["interval_start"].astype("str").to_numpy(),
+                        "calls": phones["calls"].astype("float64").to_numpy(),
+                        "avg_handle_seconds": phones["avg_handle_seconds"].astype(
+                            "float64").to_numpy(),
+                        "agents_needed": phones["agents"].astype("int64").to_numpy()})
+    key = pd.MultiIndex.from_arrays([out["day"], out["interval_start"]])
+    out["agents_on_duty"] = fewest.reindex(key).fillna(0).astype("int64").to_numpy()
+    levels, asa = [], []
+    for k, h, n in zip(out["calls"], out["avg_handle_seconds"], out["agents_on_duty"],
+                       strict=True):
+        if k <= 0:
+            levels.append(1.0)
+            asa.append(0.0)
+            continue
+        r = erlang_c(2 * k, h / 60, int(n), answer_within_seconds)
+        levels.append(r.service_level)
+        asa.append(r.asa_seconds)
+    out["service_level"] = np.array(levels, dtype="float64")
+    out["asa_seconds"] = np.array(asa, dtype="float64")
+    out["day"] = _day_column(out["day"])
+    return out.sort_values(["day", "interval_start"], ignore_index=True)
+
+
+def overall_service_level(table: pd.DataFrame) -> float | None:
+    """The call-weighted service level of :func:`phone_service_level` tables (concatenated):
+    ``Σ calls_i · SL_i / Σ calls_i``; ``None`` without calls."""
+    _require_columns(table, "service", ("calls", "service_level"))
+    total = float(table["calls"].sum())
+    if total <= 0:
+        return None
+    return float((table["calls"] * table["service_level"]).sum() / total)
+
+
+def roster_gaps(coverage: pd.DataFrame, interval_minutes: int = 15) -> pd.DataFrame:
+    """Where today's roster has fewer people than required: one row per unbroken stretch.
+
+    Parameters
+    ----------
+    coverage
+        :attr:`ShiftPlan.coverage` of a plan made with a roster (``roster_gap`` column).
+    interval_minutes
+        Length of its intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``role, day, start, end, short_by, staff_hours``: ``short_by`` is the most people
+        missing at once, ``staff_hours`` the person-hours missing in the stretch each week
+        (``Σ roster_gap × interval / 60``).
+    """
+    _check_interval(interval_minutes)
+    _require_columns(coverage, "coverage", ("role", "day", "interval_start", "roster_gap"))
+    short = coverage[coverage["roster_gap"] > 0]
+    rows = []
+    for (role, day), part in short.groupby([short["role"].astype("object"),
+                                            short["day"].astype("object")], sort=False):
+        times = part["interval_start"].astype("str").map(_minutes).to_numpy()
+        gaps = part["roster_gap"].to_numpy()
+        order = np.argsort(times)
+        times, gaps = times[order], gaps[order]
+        begin = 0
+        for i in range(1, len(times) + 1):
+            if i == len(times) or times[i] != times[i - 1] + interval_minutes:
+                rows.append((role, day, _hhmm(int(times[begin])),
+                             _hhmm(int(times[i - 1]) + interval_minutes),
+                             int(gaps[begin:i].max()),
+                             float(gaps[begin:i].sum()) * interval_minutes / 60))
+                begin = i
+    out = pd.DataFrame(rows, columns=["role", "day", "start", "end", "short_by", "staff_hours"])
+    out["day"] = _day_column(out["day"])
+    out = out.astype({"short_by": "int64", "staff_hours": "float64"})
+    out["order"] = out["role"].map({r: i for i, r in enumerate(ROLES)})
+    return (out.sort_values(["order", "day", "start"]).drop(columns="order")
+            .reset_index(drop=True))
+
+
+FTE_BASES = ("ratio", "workload", "max")
+"""How :func:`fte_needed` sets the FTE of roles without a shift plan."""
+
+
+def fte_needed(required: pd.DataFrame, scheduled_fte: Mapping[str, float], *,
+               basis: str = "max") -> pd.DataFrame:
+    """One FTE requirement per role, from the shift plan where there is one.
+
+    Roles planned shift by shift (patient-facing roles: they must be there whenever patients
+    are) take ``scheduled_fte`` (:func:`fte_for_weekly_hours` of the plan's paid hours).
+    Other roles (billing, medical records, manager) take the ratio estimate, the workload
+    estimate or the larger of the two (``basis``); a role with neither needs 0.
+
+    Parameters
+    ----------
+    required
+        :func:`staff_required` output (its ``total`` row is ignored and rebuilt).
+    scheduled_fte
+        Role → FTE of the shift plan.
+    basis
+        ``ratio``, ``workload`` or ``max``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``role, ratio_fte, workload_fte, queueing_fte, scheduled_fte, required_fte, basis,
+        current_fte, gap_fte`` (``gap = required − current``: positive means short), in
+        :data:`ROLES` order, and a last row ``total``.
+    """
+    if basis not in FTE_BASES:
+        raise ParameterError(f"basis must be one of {FTE_BASES}, got {basis!r}")
+    _check_roles(scheduled_fte, "scheduled_fte")
+    out = required[required["role"] != "total"].copy().reset_index(drop=True)
+    out["scheduled_fte"] = out["role"].map(dict(scheduled_fte)).astype("float64")
+    other = {"ratio": out["ratio_fte"], "workload": out["workload_fte"],
+             "max": out[["ratio_fte", "workload_fte"]].max(axis=1)}[basis].fillna(0.0)
+    planned = out["scheduled_fte"].notna()
+    out["required_fte"] = np.where(planned, out["scheduled_fte"], other)
+    out["basis"] = np.where(planned, "shift plan", basis)
+    out["gap_fte"] = out["required_fte"] - out["current_fte"]
+    columns = ["role", "ratio_fte", "workload_fte", "queueing_fte", "scheduled_fte",
+               "required_fte", "basis", "current_fte", "gap_fte"]
+    out = out[columns]
+    total = out.drop(columns=["role", "basis"]).sum(min_count=1)
+    out.loc[len(out)] = ["total", *total[columns[1:6]].to_numpy(), "",
+                         *total[columns[7:]].to_numpy()]
+    return out.astype({c: "float64" for c in columns if c not in ("role", "basis")})
+
+
+def labor_cost_by_role(labor: pd.DataFrame, needed: pd.DataFrame,
+                       hourly_rate_cents: Mapping[str, int], hours: FteHours | None = None, *,
+                       benefits_load_pct: float = DEFAULT_BENEFITS_LOAD_PCT) -> pd.DataFrame:
+    """Today's labour cost and the cost of the FTE needed, per role, in cents.
+
+    Parameters
+    ----------
+    labor
+        :func:`labor_cost` output (today's employees).
+    needed
+        :func:`fte_needed` output.
+    hourly_rate_cents
+        Rate per role for the FTE needed (e.g. :func:`role_rates`, plus rates for roles
+        nobody holds yet).
+    hours, benefits_load_pct
+        As for :func:`fte_cost_cents`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``role, current_fte, base_cents, overtime_cents, benefits_cents, current_cents,
+        required_fte, hourly_rate_cents, required_cents, difference_cents`` (``Int64``;
+        required and difference missing for a role with no rate), rows in :data:`ROLES` order
+        for roles on the payroll or needed, and a last row ``total``.
+    """
+    _require_columns(labor, "labor", ("role", "fte", "base_cents", "overtime_cents",
+                                      "benefits_cents", "total_cents"))
+    _require_columns(needed, "needed", ("role", "required_fte"))
+    parts = labor.groupby(labor["role"].astype("object"))[
+        ["fte", "base_cents", "overtime_cents", "benefits_cents", "total_cents"]].sum()
+    need = needed[needed["role"] != "total"].set_index("role")["required_fte"]
+    rows = []
+    for role in ROLES:
+        cur = parts.loc[role] if role in parts.index else None
+        req = float(need.get(role, 0.0))
+        if cur is None and req <= 0:
+            continue
+        rate = hourly_rate_cents.get(role)
+        cost = (fte_cost_cents(req, int(rate), hours, benefits_load_pct)
+                if rate is not None else None)
+        current = int(cur["total_cents"]) if cur is not None else 0
+        rows.append({
+            "role": role, "current_fte": float(cur["fte"]) if cur is not None else 0.0,
+            "base_cents": int(cur["base_cents"]) if cur is not None else 0,
+            "overtime_cents": int(cur["overtime_cents"]) if cur is not None else 0,
+            "benefits_cents": int(cur["benefits_cents"]) if cur is not None else 0,
+            "current_cents": current, "required_fte": req,
+            "hourly_rate_cents": None if rate is None else int(rate),
+            "required_cents": cost, "difference_cents": None if cost is None else cost - current,
+        })
+    out = pd.DataFrame(rows, columns=["role", "current_fte", "base_cents", "overtime_cents",
+                                      "benefits_cents", "current_cents", "required_fte",
+                                      "hourly_rate_cents", "required_cents",
+                                      "difference_cents"])
+    money = ["base_cents", "overtime_cents", "benefits_cents", "current_cents",
+             "hourly_rate_cents", "required_cents", "difference_cents"]
+    out = out.astype({**{c: "Int64" for c in money}, "current_fte": "float64",
+                      "required_fte": "float64"})
+    total = {c: out[c].sum(min_count=1) for c in out.columns if c != "role"}
+    total["hourly_rate_cents"] = pd.NA
+    if out["required_cents"].isna().any():
+        total["required_cents"] = total["difference_cents"] = pd.NA
+    out.loc[len(out)] = {"role": "total", **total}
+    return out.astype({c: "Int64" for c in money})

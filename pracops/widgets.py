@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["billing_explorer"]
+__all__ = ["billing_explorer", "staffing_explorer"]
 
 
 def billing_explorer(inputs: Any, *, as_of: pd.Timestamp, age_from: str = "date_of_service",
@@ -80,3 +80,82 @@ def billing_explorer(inputs: Any, *, as_of: pd.Timestamp, age_from: str = "date_
         control.observe(redraw, names="value")
     redraw()
     return w.VBox([w.HBox([payer, provider]), w.HBox([start, end]), out])
+
+
+def staffing_explorer(inputs: Any, *, time_limit_seconds: float = 2.0, **parameters: Any) -> Any:
+    """Sliders for visit growth, no-show rate, staff ratios and the phone service level that
+    re-run the staffing plan and redraw the FTE needed and the cost.
+
+    Parameters
+    ----------
+    inputs
+        :class:`pracops.staffing_view.StaffingInputs`.
+    time_limit_seconds
+        Solver time for each redraw (kept short so the sliders stay responsive).
+    parameters
+        As for :func:`pracops.staffing_view.run_plan`; the sliders start from
+        ``growth_pct``, ``no_show_rate``, ``ratios`` and ``service_level_target``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The controls above an output area that redraws when a slider is released.
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
+
+    from pracops import staffing, staffing_view
+    from pracops.report import fmt_money, fmt_pct
+
+    base = dict(parameters)
+    ratios = dict(base.pop("ratios", None) or staffing.DEFAULT_RATIOS)
+    history = float(staffing.no_show_rates(inputs.appointments).set_index("visit_type")
+                    .loc["all", "no_show_rate"])
+    style = {"description_width": "initial"}
+    layout = w.Layout(width="420px")
+
+    def slider(cls: Any, description: str, value: float, lo: float, hi: float, step: float,
+               fmt: str) -> Any:
+        return cls(description=description, value=value, min=lo, max=hi, step=step,
+                   readout_format=fmt, continuous_update=False, style=style, layout=layout)
+
+    growth = slider(w.FloatSlider, "Visit growth (%)", float(base.pop("growth_pct", 0.0)),
+                    -20, 30, 1, ".0f")
+    no_show = slider(w.FloatSlider, "No-show rate",
+                     float(base.pop("no_show_rate", None) or history), 0, 0.3, 0.005, ".1%")
+    role_sliders = {role: slider(w.FloatSlider, f"{role.capitalize()} FTE per provider FTE",
+                                 float(ratios.get(role, 0.0)), 0, 3, 0.05, ".2f")
+                    for role in ("medical assistant", "front desk", "nurse", "billing")}
+    service = slider(w.FloatSlider, "Phone service level target",
+                     float(base.pop("service_level_target", 0.8)), 0.5, 0.95, 0.05, ".0%")
+    out = w.Output()
+
+    def redraw(_change: object = None) -> None:
+        out.clear_output(wait=True)
+        with out:
+            plan = staffing_view.run_plan(
+                inputs, **base, growth_pct=growth.value, no_show_rate=no_show.value,
+                ratios={**ratios, **{r: s.value for r, s in role_sliders.items()}},
+                service_level_target=service.value, time_limit_seconds=time_limit_seconds)
+            fig = staffing_view.summary_figures(plan)
+            display(Markdown(
+                f"**{fig['fte_required_total']:.1f} FTE needed** "
+                f"({fig['fte_on_roster_total']:.1f} on the roster) for "
+                f"{fig['annual_visits_forecast']:,.0f} visits a year; FTE needed cost "
+                f"{fmt_money(fig['required_labor_cost_cents'])} a year, today's staff "
+                f"{fmt_money(fig['annual_labor_cost_cents'])}. Roster gaps: "
+                f"{fig['uncovered_staff_hours_per_week']:.1f} staff-hours a week. Phones today: "
+                f"{fmt_pct(fig['phone_service_level'])} answered in time.".replace("$", "\\$")))
+            display(staffing_view.fte_table(plan))
+            figure, axes = plt.subplots(1, 2, figsize=(12, 4))
+            staffing_view.plot_fte_by_role(plan, axes[0])
+            staffing_view.plot_cost_by_role(plan, axes[1])
+            figure.tight_layout()
+            plt.show()
+
+    for control in (growth, no_show, service, *role_sliders.values()):
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([w.VBox([growth, no_show, service]),
+                           w.VBox(list(role_sliders.values()))]), out])

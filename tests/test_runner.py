@@ -175,6 +175,14 @@ def test_parameters_cell_is_parsed_with_types_and_comments() -> None:
     assert params["threshold"].optional and params["threshold"].type_label == "int | None"
 
 
+def test_multiline_parameter_takes_the_comment_after_its_closing_bracket(tmp_path: Path) -> None:
+    source = ('rates: dict = {\n    "a": 1,\n    "b": 2,\n}  # rate by role\n'
+              'n: int = 3  # count\n')
+    params = runner.notebook_parameters(_notebook_with(tmp_path, source))
+    assert params["rates"] == runner.Param("rates", "dict", {"a": 1, "b": 2}, "rate by role")
+    assert params["n"].help == "count"
+
+
 def _notebook_with(tmp_path: Path, source: str) -> Path:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         source, metadata={"tags": ["parameters"]})])

@@ -556,6 +556,169 @@ def test_benchmarks():
 
 
 # --------------------------------------------------------------------------------------------
+# From the plan to the report's figures
+
+
+def test_annual_visits_and_no_show_adjustment():
+    # 14 days of 1 visit: 14 × 7·52 / 14 = 364 visits a year.
+    daily = pd.DataFrame({"date": pd.date_range("2026-01-05", periods=14),
+                          "history_visits": 1.0, "booked_visits": 0.0, "visits": 1.0})
+    assert st.annual_visits(daily) == pytest.approx(364)
+    # No-shows from 20 % to 10 %: visits × 0.9 / 0.8 = 1.125.
+    adjusted = st.adjust_no_show_rate(daily.assign(visits=8.0), 0.2, 0.1)
+    assert adjusted["visits"].tolist() == pytest.approx([9.0] * 14)
+    assert adjusted["history_visits"].tolist() == pytest.approx([1.125] * 14)
+    with pytest.raises(ParameterError):
+        st.adjust_no_show_rate(daily, 0.2, 1.0)
+
+
+def test_fte_for_weekly_hours_and_provider_fte():
+    # 40 h a week × 52 / 1,880 productive hours = 1.1064 payroll FTE.
+    assert st.fte_for_weekly_hours(40) == pytest.approx(40 * 52 / 1880)
+    assert st.fte_for_weekly_hours(40, st.fte_hours(2080, 0, 0, 0)) == pytest.approx(1.0)
+    assert st.provider_fte(_providers()) == 1.5  # MD 1.0 + NP 0.5
+    assert st.provider_fte(_providers(), app_weight=0.5) == 1.25
+
+
+def _call_log() -> pd.DataFrame:
+    # Two Mondays. 08:00: 10 calls (2 abandoned, 300 s) and 4 calls (all abandoned): 7 a day,
+    # handle 8·300 / 8 = 300 s. 08:30: 2 calls, both abandoned, and none: 1 a day; no answered
+    # call there, so the frame's mean handle time (300 s).
+    return pd.DataFrame({
+        "date": ["2026-01-05", "2026-01-12", "2026-01-05", "2026-01-12"],
+        "interval_start": ["08:00", "08:00", "08:30", "08:30"],
+        "calls": [10, 4, 2, 0], "abandoned": [2, 4, 2, 0],
+        "avg_handle_seconds": [300, None, None, None],
+    })
+
+
+def test_phone_agents_counts_abandoned_calls_as_demand():
+    out = st.phone_agents(_call_log(), max_occupancy=1.0).set_index("interval_start")
+    assert out.loc["08:00", "calls"] == 7 and out.loc["08:00", "avg_handle_seconds"] == 300
+    assert out.loc["08:30", "calls"] == 1 and out.loc["08:30", "avg_handle_seconds"] == 300
+    assert out.loc["08:00", "agents"] == st.agents_needed(14, 5, 0.8, 30)
+    with pytest.raises(DataError, match="abandoned"):
+        st.phone_agents(_call_log().assign(abandoned=[11, 4, 2, 0]))
+
+
+def test_phone_workload_by_hand():
+    # 08:00: 8 answered × 300 s = 40 minutes over 2 Mondays = 20 a day, 10 per quarter hour.
+    out = st.phone_workload(_call_log(), interval_minutes=15)
+    assert out["interval_start"].tolist() == ["08:00", "08:15", "08:30", "08:45"]
+    assert out["minutes"].tolist() == pytest.approx([10, 10, 0, 0])
+    assert (out["role"] == "front desk").all()
+    hourly = st.phone_workload(_call_log(), interval_minutes=60)
+    assert hourly["minutes"].tolist() == pytest.approx([20])
+
+
+def test_interval_requirements_with_other_minutes():
+    # Hour 8: 3 visits → 0.75 a quarter hour × 8 min = 6 min; plus 10 phone minutes at 08:00
+    # and 08:15: 16 / 15 = 1.067 busy / 0.85 → 2 people; 08:30: 6 / 15 / 0.85 → 1.
+    other = st.phone_workload(_call_log(), interval_minutes=15)
+    req = st.interval_requirements(_week(h8=3.0), "08:00", "09:00",
+                                   minutes_per_visit={"front desk": 8}, minimum_staff={},
+                                   other_minutes=other)
+    assert req["required"].tolist() == [2, 2, 1, 1]
+    assert req["workload"].tolist() == pytest.approx([16 / 15, 16 / 15, 0.4, 0.4])
+
+
+def _desk() -> pd.DataFrame:
+    return st.interval_requirements(_week(h8=1.0), "08:00", "09:00",
+                                    minutes_per_visit={"front desk": 1},
+                                    minimum_staff={"front desk": 1})
+
+
+def test_add_phone_agents_and_staff_free_for_the_phones():
+    phones = pd.DataFrame({"day": ["Mon", "Mon"], "interval_start": ["08:00", "08:30"],
+                           "agents": [2, 1]})
+    req = st.add_phone_agents(_desk(), phones)
+    assert req["phone_agents"].tolist() == [2, 2, 1, 1]
+    assert req["required"].tolist() == [3, 3, 2, 2]  # 1 at the desk + the phones
+    hourly = st.interval_requirements(_week(h8=1.0), "08:00", "09:00",
+                                      minutes_per_visit={"front desk": 1},
+                                      minimum_staff={"front desk": 1}, interval_minutes=60)
+    assert st.add_phone_agents(hourly, phones, interval_minutes=60)["phone_agents"].tolist() \
+        == [2]  # the busier half hour
+    coverage = req[["role", "day", "interval_start"]].assign(on_roster=[3, 3, 1, 2])
+    free = st.phone_staff_on_duty(coverage, req)
+    assert free["agents"].tolist() == [2, 2, 0, 1]  # on duty − the 1 the desk needs
+
+
+def test_phone_service_level_by_hand():
+    # 08:00: 28 calls a half hour (56/h) × 4 min on 6 agents: SL 0.8314 (see erlang_c).
+    # 08:30: 20 calls × 4.5 min, the fewest on duty in the half hour is 4.
+    # 09:00: 5 calls and nobody on duty: SL 0.
+    phones = pd.DataFrame({"day": ["Mon"] * 3, "interval_start": ["08:00", "08:30", "09:00"],
+                           "calls": [28.0, 20.0, 5.0], "avg_handle_seconds": [240.0, 270.0, 240.0],
+                           "agents": [6, 5, 1]})
+    on_duty = pd.DataFrame({"day": ["Mon"] * 4,
+                            "interval_start": ["08:00", "08:15", "08:30", "08:45"],
+                            "agents": [6, 6, 5, 4]})
+    out = st.phone_service_level(phones, on_duty, answer_within_seconds=30)
+    assert out["agents_on_duty"].tolist() == [6, 4, 0]
+    _, sl_830, _ = _erlang_c_factorial(40, 4.5, 4, 30)
+    assert out["service_level"].tolist() == pytest.approx([0.8314, sl_830, 0.0], abs=1e-4)
+    assert st.overall_service_level(out) == pytest.approx(
+        (28 * 0.8314 + 20 * sl_830) / 53, abs=1e-4)
+    assert st.overall_service_level(out.assign(calls=0.0)) is None
+
+
+def test_roster_gaps_are_unbroken_stretches():
+    # Gaps 0, 1, 2, 1, 0, 1 from 08:00: 08:15-09:00 short by up to 2, (1 + 2 + 1) / 4 = 1
+    # staff-hour; 09:15-09:30 short by 1, a quarter hour.
+    times = ["08:00", "08:15", "08:30", "08:45", "09:00", "09:15"]
+    coverage = pd.DataFrame({"role": "nurse", "day": "Tue", "interval_start": times,
+                             "roster_gap": [0, 1, 2, 1, 0, 1]})
+    out = st.roster_gaps(coverage)
+    assert out.astype({"day": "str"}).values.tolist() == [
+        ["nurse", "Tue", "08:15", "09:00", 2, 1.0], ["nurse", "Tue", "09:15", "09:30", 1, 0.25]]
+    assert st.roster_gaps(coverage.assign(roster_gap=0)).empty
+
+
+def test_fte_needed_takes_the_plan_then_the_basis():
+    required = st.staff_required(_providers(), 9360, st.fte_hours(2080, 80, 80, 48),
+                                 staff=_staff(), ratios={"front desk": 1.0, "manager": 0.4,
+                                                         "billing": 0.2},
+                                 minutes_per_visit={"front desk": 6, "billing": 12})
+    # Billing: ratio 0.2 × 1.5 = 0.3, workload 12 × 9360 / 60 / 1872 = 1.0; manager 0.6.
+    out = st.fte_needed(required, {"front desk": 2.0}).set_index("role")
+    assert out.loc["front desk", ["required_fte", "basis"]].tolist() == [2.0, "shift plan"]
+    assert out.loc["billing", "required_fte"] == pytest.approx(1.0)
+    assert out.loc["manager", ["required_fte", "current_fte", "gap_fte"]].tolist() == \
+        pytest.approx([0.6, 1.0, -0.4])
+    assert out.loc["nurse", "required_fte"] == 0
+    assert out.loc["total", "required_fte"] == pytest.approx(3.6)
+    ratio = st.fte_needed(required, {"front desk": 2.0}, basis="ratio").set_index("role")
+    assert ratio.loc["billing", "required_fte"] == pytest.approx(0.3)
+    with pytest.raises(ParameterError):
+        st.fte_needed(required, {}, basis="median")
+
+
+def test_labor_cost_by_role_by_hand():
+    # Front desk today: 0.5 FTE × $20.50 × 2,080 h = 2,132,000 cents, benefits 30 % 639,600.
+    # Needed 1.0 FTE at 2,050: 4,264,000 + 1,279,200 = 5,543,200 cents.
+    labor = st.labor_cost(_staff())
+    needed = pd.DataFrame({"role": ["front desk", "manager", "nurse", "total"],
+                           "required_fte": [1.0, 1.0, 0.5, 2.5]})
+    out = st.labor_cost_by_role(labor, needed, {"front desk": 2050, "manager": 4475})
+    fd = out.set_index("role").loc["front desk"]
+    assert fd["current_cents"] == 2_771_600 and fd["required_cents"] == 5_543_200
+    assert fd["difference_cents"] == 2_771_600
+    nurse = out.set_index("role").loc["nurse"]  # nobody holds it and no rate: not costed
+    assert nurse["current_cents"] == 0 and pd.isna(nurse["required_cents"])
+    total = out.set_index("role").loc["total"]
+    assert total["current_cents"] == labor["total_cents"].sum()
+    assert pd.isna(total["required_cents"])
+
+
+def test_history_week():
+    # Three open Mondays; visits in hours 8, 9, 10: 6, 5, 1 → 2, 5/3, 1/3 a day.
+    week = st.history_week(_appointments())
+    assert week["visits"].tolist() == pytest.approx([2, 5 / 3, 1 / 3])
+    assert week["hour"].tolist() == [8, 9, 10]
+
+
+# --------------------------------------------------------------------------------------------
 # The bundled sample, end to end
 
 

@@ -1,0 +1,180 @@
+"""The staffing plan report on the bundled sample finds exactly the injected roster shortage.
+
+The ground truth is what the sample generator recorded (pracops/sample/data/ground_truth.json,
+section "staffing"): the one stretch where the roster falls short of the practice's staffing
+standard. The generator refuses to write a sample whose roster falls short anywhere else, so
+the report must find that stretch and nothing more. Expected FTE and labour costs are recomputed
+here from the CSV text with plain Decimal arithmetic, independently of pracops.staffing.
+The notebook is executed once through the runner (parameters/test/staffing_plan.yaml).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+from pracops import config, runner, staffing, staffing_view
+
+SAMPLE = config.SAMPLE_DIR
+GROUND_TRUTH = json.loads((SAMPLE / "ground_truth.json").read_text())
+TRUTH = GROUND_TRUTH["staffing"]
+STANDARD = GROUND_TRUTH["practice"]["staffing_standard"]
+REPORT = "staffing_plan"
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def cents(amount: Decimal) -> int:
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    reports = runner.check_reports([REPORT], runner.discover())
+    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR)
+    result = runner.run(reports, params, out=tmp_path_factory.mktemp("staffing"))
+    rr = result.reports[0]
+    return {"result": rr, "dir": result.run_dir, "files": result.run_dir / f"{REPORT}_files"}
+
+
+def test_report_runs_and_records_the_contract(run: dict) -> None:
+    rr = run["result"]
+    assert rr.status == "ok", rr.error
+    f = rr.figures
+    for key in ("fte_required_by_role", "fte_on_roster_by_role", "fte_gap_by_role"):
+        assert isinstance(f[key], dict) and f[key]
+        assert all(isinstance(k, str) and isinstance(v, (int, float)) for k, v in f[key].items())
+    for key in ("annual_labor_cost_cents", "labor_cost_per_visit_cents",
+                "required_labor_cost_cents"):
+        assert isinstance(f[key], int) and f[key] > 0
+    assert isinstance(f["staff_per_provider_fte"], float) and 2 < f["staff_per_provider_fte"] < 8
+    assert isinstance(f["phone_service_level"], float) and 0 <= f["phone_service_level"] <= 1
+    assert isinstance(f["uncovered_staff_hours_per_week"], float)
+    assert f["solver_status"] in ("OPTIMAL", "FEASIBLE")
+    assert isinstance(f["solve_seconds"], float) and f["solve_seconds"] >= 0
+    for role, gap in f["fte_gap_by_role"].items():
+        assert gap == pytest.approx(f["fte_required_by_role"][role]
+                                    - f["fte_on_roster_by_role"][role], abs=2e-3)
+    assert f["plan_start"] == "2026-01-05"
+    assert 0 < f["backtest_mape_pct"] < 50
+
+
+def test_fte_on_roster_is_the_staff_file(run: dict) -> None:
+    expected: dict[str, Decimal] = defaultdict(Decimal)
+    for r in rows(SAMPLE / "staff.csv"):
+        expected[r["role"]] += Decimal(r["fte"])
+    f = run["result"].figures
+    on_roster = {role: fte for role, fte in f["fte_on_roster_by_role"].items() if fte}
+    assert on_roster == pytest.approx({role: float(v) for role, v in expected.items()})
+    assert f["fte_on_roster_total"] == pytest.approx(float(sum(expected.values())))
+
+
+def test_notebook_defaults_are_the_sample_practices_standard() -> None:
+    # The shortage is measured against this standard; the report must use the same one.
+    params = runner.notebook_parameters(config.NOTEBOOKS_DIR / f"{REPORT}.ipynb")
+    minutes = params["minutes_per_visit"].default
+    assert {r: minutes[r] for r in STANDARD["minutes_per_visit"]} == \
+        STANDARD["minutes_per_visit"]
+    assert params["minimum_staff"].default == STANDARD["minimum_staff"]
+    assert params["max_utilisation"].default == STANDARD["utilisation"]
+    assert params["phone_staffing"].default == "workload"
+
+
+def test_the_injected_roster_shortage_and_nothing_else(run: dict) -> None:
+    (shortage,) = [e for e in TRUTH if e["kind"] == "roster_shortage"]
+    assert len(TRUTH) == 1  # the generator refuses any other shortfall
+    f = run["result"].figures
+    assert f["roster_gaps"] == [{
+        "location_id": shortage["location_id"], "role": shortage["role"],
+        "day": shortage["weekday"], "hours": shortage["hours"],
+        "short_by": shortage["short_by"],
+        "staff_hours": pytest.approx(_hours(shortage["hours"]) * shortage["short_by"]),
+    }]
+    assert f["uncovered_staff_hours_per_week"] == pytest.approx(
+        _hours(shortage["hours"]) * shortage["short_by"])
+    (gap,) = rows(run["files"] / "roster_gaps.csv")
+    assert (gap["location_id"], gap["role"], gap["day"], f"{gap['start']}-{gap['end']}") == (
+        shortage["location_id"], shortage["role"], shortage["weekday"], shortage["hours"])
+    messages = [a["message"] for a in run["result"].alerts]
+    start, end = shortage["hours"].split("-")
+    assert (f"{shortage['location_id']}: {shortage['role']} short by {shortage['short_by']} on "
+            f"{shortage['weekday']} {start}-{end}") in " ".join(messages)
+    # The employee whose days leave the hole does not work that afternoon.
+    (person,) = [r for r in rows(SAMPLE / "staff.csv")
+                 if r["employee_id"] == shortage["employee_id"]]
+    assert (person["role"], person["location_id"]) == (shortage["role"],
+                                                       shortage["location_id"])
+
+
+def _hours(span: str) -> float:
+    start, end = span.split("-")
+    return (int(end[:2]) * 60 + int(end[3:]) - int(start[:2]) * 60 - int(start[3:])) / 60
+
+
+def test_annual_labor_cost_by_hand(run: dict) -> None:
+    # base = rate × FTE × 2,080 h, benefits = 30 % of base, each rounded half-up to a cent;
+    # no overtime by default. E.g. 0.5 FTE at $19.00: 1900 × 0.5 × 2080 = 1,976,000 cents,
+    # benefits 592,800, total 2,568,800 cents ($25,688.00).
+    staff = rows(SAMPLE / "staff.csv")
+    total = 0
+    by_hand = {}
+    for r in staff:
+        base = cents(Decimal(r["hourly_rate"]) * 100 * Decimal(r["fte"]) * 2080)
+        by_hand[r["employee_id"]] = base + cents(Decimal(base) * Decimal("0.30"))
+        total += by_hand[r["employee_id"]]
+    assert run["result"].figures["annual_labor_cost_cents"] == total
+    labor = staffing.labor_cost(staffing_view.load_inputs(None).staff).set_index("employee_id")
+    for employee in ("E001", "E010", "E023"):
+        assert labor.loc[employee, "total_cents"] == by_hand[employee]
+    e001 = next(r for r in staff if r["employee_id"] == "E001")
+    if (e001["fte"], e001["hourly_rate"]) == ("0.5", "19.00"):
+        assert by_hand["E001"] == 2_568_800
+
+
+def test_shift_plan_files(run: dict) -> None:
+    files = run["files"]
+    assert (files / "staffing_plan.xlsx").is_file()
+    shifts = rows(files / "shift_plan.csv")
+    sites = {r["location_id"] for r in rows(SAMPLE / "locations.csv")}
+    assert {r["location_id"] for r in shifts} == sites
+    week = sum(Decimal(r["cost"]) for r in shifts)
+    assert week * 100 == run["result"].figures["plan_cost_per_week_cents"]
+    assert not [p for p in files.iterdir() if p.name.startswith(".")]  # no temporary files
+
+
+def test_html_shows_no_code_and_no_people(run: dict) -> None:
+    html = (run["dir"] / f"{REPORT}.html").read_text(encoding="utf-8")
+    for code in ("view.run_plan", "import matplotlib", "report.record(",
+                 "solver_time_limit_seconds: float", "staffing_explorer"):
+        assert code not in html
+    patients = {r["patient_id"] for r in rows(SAMPLE / "appointments.csv")}
+    staff_names = {r["name"] for r in rows(SAMPLE / "staff.csv")}
+    shared = [run["dir"] / f"{REPORT}.html", run["dir"] / f"{REPORT}.json",
+              run["dir"] / "index.html", *sorted(run["files"].glob("*.csv"))]
+    for path in shared:
+        text = path.read_text(encoding="utf-8")
+        leaked = [p for p in patients if p in text] + [n for n in staff_names if n in text]
+        assert leaked == [], f"{path.name} shows people: {leaked[:3]}"
+    assert html.count('src="data:image/png;base64,') == 6  # six charts, embedded
+    assert "<script src=" not in html
+
+
+def test_without_phone_data_the_phone_section_says_so(tmp_path: Path) -> None:
+    for name in ("appointments", "locations", "staff", "providers"):
+        shutil.copy(SAMPLE / f"{name}.csv", tmp_path)
+    inputs = staffing_view.load_inputs(tmp_path)
+    assert inputs.phone_calls is None
+    plan = staffing_view.run_plan(inputs, time_limit_seconds=2, backtest_month=None)
+    f = staffing_view.summary_figures(plan)
+    assert f["phone_service_level"] is None and f["phone_calls_per_week"] is None
+    assert "No phone statistics" in staffing_view.summary_text(plan, f)
+    assert staffing_view.phone_table(plan) is None
