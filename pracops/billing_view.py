@@ -191,7 +191,8 @@ def summary_text(result: billing.BillingReconciliation, fig: Mapping[str, Any]) 
         if fig["control_totals_balanced"] else
         "**The control totals do not balance**: see the control totals below.",
     ]
-    return "\n\n".join(lines)
+    # "$" twice in a Markdown paragraph reads as a formula in JupyterLab: escape it
+    return "\n\n".join(lines).replace("$", "\\$")
 
 
 def alerts(result: billing.BillingReconciliation, fig: Mapping[str, Any]) -> list[
