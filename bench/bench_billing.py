@@ -417,8 +417,8 @@ SQL: dict[str, str] = {
 }
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def run_size(folder: Path, threads: tuple[int, ...] = (2, 1)) -> dict[str, Any]:
@@ -440,7 +440,8 @@ def run_size(folder: Path, threads: tuple[int, ...] = (2, 1)) -> dict[str, Any]:
                        frames["fee_schedule"], frames["deposits"], as_of=AS_OF)
     t3 = time.perf_counter()
     out.update(load=t1 - t0, parse=t2 - t1, reconcile=t3 - t2, total=t3 - t0,
-               peak_mb=_peak_mb(), era_claims=len(remittance.claims),
+               peak_mb=_peak_mb(), worker_peak_mb=_peak_mb(resource.RUSAGE_CHILDREN),
+               era_claims=len(remittance.claims),
                service_lines=len(remittance.service_lines),
                balance_errors=len(remittance.balance_errors),
                matched_lines=int(result.line_matches["line_no"].notna().sum()),
@@ -540,6 +541,9 @@ def main() -> None:
               f"{r['parse']:.2f} | {r['reconcile']:.2f} | {r['total']:.2f} | "
               f"{r['peak_mb']:,.0f} | {r['load_parquet']:.2f} | {r['duckdb_2t']:.2f} | "
               f"{r['duckdb_1t']:.2f} |")
+    print("\npeak MB of the largest read_835 worker process (counts the pages it shares "
+          "with its parent after fork): "
+          + ", ".join(f"{c['lines']:,}: {r['worker_peak_mb']:,.0f}" for c, r in rows))
     print("\nsame results (pracops = DuckDB): matched lines, net paid cents, deposits matched")
     for counts, r in rows:
         same = [r[k] == r[f"duckdb_{k}"] for k in ("matched_lines", "net_paid_cents",

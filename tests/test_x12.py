@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pracops import x12
 from pracops.errors import X12Error
 from pracops.money import to_cents
 from pracops.x12 import PATIENT_COLUMNS, parse_835, read_835
@@ -413,6 +414,77 @@ def test_files_built_in_runs_read_the_same(monkeypatch: pytest.MonkeyPatch) -> N
     for frame in ("payments", "claims", "service_lines", "adjustments",
                   "provider_adjustments", "balance_errors"):
         pd.testing.assert_frame_equal(getattr(one_by_one, frame), getattr(together, frame))
+
+
+FRAMES = ("payments", "claims", "service_lines", "adjustments", "provider_adjustments",
+          "balance_errors")
+
+
+def _era_folder(folder: Path) -> Path:
+    """The samples (with their README, skipped with a warning) and generated files around
+    them: several transactions per file, a line and a claim that do not balance, an
+    unknown segment (a warning)."""
+    for sample in SAMPLES.iterdir():
+        (folder / sample.name).write_bytes(sample.read_bytes())
+    unbalanced = replaced("SVC*HC:99213:25*120.00*90.00**1", "SVC*HC:99213:25*120.00*91.00**1")
+    for i in range(5):
+        txs = [transaction(f"{t:04d}", unbalanced if t == i else BODY) for t in range(i + 1)]
+        (folder / f"{'az'[i % 2]}{i}.835").write_text(render(interchange(txs)))
+    (folder / "m.835").write_text(simple([*BODY, "ZZZ*1"]))
+    return folder
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_files_read_in_parallel_read_the_same(tmp_path: Path, jobs: int) -> None:
+    folder = _era_folder(tmp_path)
+    paths = x12._paths(folder, "*")
+    chunks = x12._chunks(paths, [x12._size(p) for p, _ in paths], jobs)
+    assert len(chunks) == jobs and sum(chunks, []) == paths  # really split, in order
+    one, many = read_835(folder, jobs=1), read_835(folder, jobs=jobs)
+    assert len(one.files) == 14 and len(one.balance_errors) > 4
+    assert any("skipped" in w.message for w in one.warnings)
+    assert any("ZZZ" in (w.segment or "") for w in one.warnings)
+    assert many.files == one.files
+    assert many.warnings == one.warnings
+    for frame in FRAMES:
+        pd.testing.assert_frame_equal(getattr(many, frame), getattr(one, frame))
+    # the keys run 1, 2, 3 … across the chunks
+    assert many.service_lines["line_seq"].tolist() == list(range(1, len(many.service_lines) + 1))
+
+
+def test_first_error_in_file_order_with_jobs(tmp_path: Path) -> None:
+    # each file is a chunk: the first read here, the second by a worker process
+    good, bad, cut = tmp_path / "good.835", tmp_path / "bad.835", tmp_path / "cut.835"
+    good.write_text(simple())
+    bad.write_text(simple(replaced("CLP*A1*1*200.00*150.00*30.00*12*PCN1*11*1",
+                                   "CLP*A1*1*2O0.00*150.00*30.00*12*PCN1*11*1")))
+    cut.write_text(simple()[:200])
+    with pytest.raises(X12Error, match=r"bad\.835, segment 11: CLP03 '2O0.00' is not an"):
+        read_835([bad, cut], jobs=2)
+    with pytest.raises(X12Error, match=r"cut\.835.*truncated"):
+        read_835([cut, bad], jobs=2)
+    with pytest.raises(X12Error) as caught:  # from the worker, with all its fields
+        read_835([good, bad], jobs=2)
+    assert (caught.value.file, caught.value.segment_number) == (str(bad), 11)
+    assert caught.value.segment == "CLP*A1*1*2O0.00*150.00*30.00*12*PCN1*11*1"
+    with pytest.raises(X12Error, match=r"cut\.835.*truncated"):
+        read_835([good, cut], jobs=2)
+    with pytest.raises(ValueError, match="jobs"):
+        read_835(good, jobs=0)
+
+
+def test_automatic_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    chunks: list[int] = []
+    parallel = x12._read_parallel
+    monkeypatch.setattr(x12, "_read_parallel", lambda c: chunks.append(len(c)) or parallel(c))
+    alone = read_835(SAMPLES)  # 8 small files: read here, one after the other
+    assert chunks == []
+    monkeypatch.setattr(x12, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(x12.os, "cpu_count", lambda: 2)
+    together = read_835(SAMPLES)
+    assert chunks == [2]
+    for frame in FRAMES:
+        pd.testing.assert_frame_equal(getattr(together, frame), getattr(alone, frame))
 
 
 def test_se_without_st() -> None:
