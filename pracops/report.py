@@ -196,14 +196,15 @@ def fmt_count(n: Any, digits: int = 0) -> str:
 
 
 def figure_label(key: str, value: Any) -> str:
-    """Format a recorded figure by its name: ``*_cents`` money, ``*_pct``/``*_rate`` percent."""
+    """Format a recorded figure by its name: ``*_cents`` money; ``*_pct``, ``*_rate`` and
+    ``*_level`` (fractions) percent."""
     if isinstance(value, bool) or value is None:
         return "" if value is None else ("yes" if value else "no")
     if isinstance(value, (int, float)):
         if key.endswith("_cents"):
             return fmt_money(int(value))
-        if key.endswith(("_pct", "_rate")):
-            return fmt_pct(value)
+        if key.endswith(("_pct", "_rate", "_level")):
+            return fmt_pct(value, 2 if 0 < abs(value) < 0.01 else 1)
         if isinstance(value, int):
             return fmt_count(value)
         return fmt_count(value, 2 if abs(value) < 100 else 1)

@@ -69,6 +69,8 @@ def test_summary_from_notebook() -> None:
     ("open_ar_cents", 123456, "$1,234.56"),
     ("net_collection_rate", 0.9534, "95.3%"),
     ("margin_pct", -0.021, "-2.1%"),
+    ("phone_service_level", 0.6826, "68.3%"),
+    ("denial_rate", 0.00046, "0.05%"),
     ("order_lines", 1234, "1,234"),
     ("days_in_ar", 41.26, "41.26"),
     ("visits", 1234.5, "1,234.5"),
