@@ -1,0 +1,318 @@
+"""Tests of pracops.budget against values worked out by hand (the arithmetic is in the comments),
+plus property tests that the variance parts and the phased months always add up to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pracops import budget as bd
+from pracops.errors import DataError, ParameterError
+
+
+def _lines(frame: pd.DataFrame) -> dict[str, int]:
+    return dict(zip(frame["line"], frame["variance_cents"], strict=True))
+
+
+# --------------------------------------------------------------------------- revenue variance
+
+PAYERS = pd.DataFrame({
+    "payer": ["commercial", "medicare", "medicaid"],
+    "budget_visits": [600, 300, 100],
+    "actual_visits": [550, 380, 90],
+    "budget_rate_cents": [12_000, 9_000, 6_000],
+    "actual_rate_cents": [12_500, 8_800, 6_000],
+})
+
+
+def test_revenue_variance_by_hand() -> None:
+    # V_b = 1000, V_a = 550 + 380 + 90 = 1020
+    # B = 600·12000 + 300·9000 + 100·6000 = 7,200,000 + 2,700,000 + 600,000 = 10,500,000
+    # Σ m_b·r_b = B / V_b = 10,500 cents
+    # A = 550·12500 + 380·8800 + 90·6000 = 6,875,000 + 3,344,000 + 540,000 = 10,759,000
+    # volume = (1020 − 1000) · 10,500 = 210,000
+    # Σ actual visits · r_b = 550·12000 + 380·9000 + 90·6000 = 10,560,000
+    # mix = 10,560,000 − 1020 · 10,500 = −150,000
+    #   (= 1020 · Σ (m_a − m_b)·r_b: more medicare, fewer commercial visits)
+    # rate = 550·(+500) + 380·(−200) + 90·0 = 275,000 − 76,000 = 199,000
+    # total = 10,759,000 − 10,500,000 = 259,000 = 210,000 − 150,000 + 199,000
+    out = bd.revenue_variance(PAYERS)
+    assert _lines(out) == {"volume": 210_000, "mix": -150_000, "rate": 199_000,
+                           "rounding": 0, "total": 259_000}
+    assert list(out["direction"]) == ["favourable", "unfavourable", "favourable", "on budget",
+                                      "favourable"]
+    assert out["variance_cents"].dtype == "int64"
+
+
+def test_revenue_variance_rounding_residue_is_a_named_line() -> None:
+    # B = 1·100 + 1·201 = 301 over V_b = 2: average rate 150.5 cents
+    # V_a = 3: volume = 1 · 150.5 = 150.5 → 151 (half away from zero)
+    # Σ actual visits · r_b = 1·100 + 2·201 = 502; mix = 502 − 3 · 150.5 = 50.5 → 51
+    # rate = 0; total = 502 − 301 = 201; 151 + 51 + 0 = 202, so rounding = −1
+    payers = pd.DataFrame({"payer": ["a", "b"], "budget_visits": [1, 1],
+                           "actual_visits": [1, 2], "budget_rate_cents": [100, 201],
+                           "actual_rate_cents": [100, 201]})
+    assert _lines(bd.revenue_variance(payers)) == {"volume": 151, "mix": 51, "rate": 0,
+                                                   "rounding": -1, "total": 201}
+    # the mirror image (V_a = 1 < V_b): volume −150.5 → −151, mix = 100 − 150.5 = −50.5 → −51
+    # total = 100 − 301 = −201, so rounding = +1
+    payers["actual_visits"] = [1, 0]
+    assert _lines(bd.revenue_variance(payers)) == {"volume": -151, "mix": -51, "rate": 0,
+                                                   "rounding": 1, "total": -201}
+
+
+_payer_rows = st.lists(
+    st.tuples(st.integers(0, 5_000), st.integers(0, 5_000), st.integers(-50_000, 500_000),
+              st.integers(-50_000, 500_000)),
+    min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_payer_rows)
+def test_revenue_variance_parts_sum_to_total(rows: list[tuple[int, int, int, int]]) -> None:
+    if sum(r[0] for r in rows) == 0:
+        rows = [(1, *rows[0][1:]), *rows[1:]]
+    payers = pd.DataFrame(rows, columns=["budget_visits", "actual_visits", "budget_rate_cents",
+                                         "actual_rate_cents"])
+    payers.insert(0, "payer", [f"p{i}" for i in range(len(rows))])
+    got = _lines(bd.revenue_variance(payers))
+    budget = sum(b * r for b, _, r, _ in rows)
+    actual = sum(a * r for _, a, _, r in rows)
+    assert got["total"] == actual - budget
+    assert got["volume"] + got["mix"] + got["rate"] + got["rounding"] == got["total"]
+    assert abs(got["rounding"]) <= 1
+    # each rounded part is within half a cent of its exact value
+    v_b, v_a = sum(r[0] for r in rows), sum(r[1] for r in rows)
+    exact_volume = (v_a - v_b) * Fraction(budget, v_b)
+    assert abs(got["volume"] - exact_volume) <= Fraction(1, 2)
+
+
+def test_revenue_variance_refuses_bad_input() -> None:
+    bad = PAYERS.copy()
+    bad.loc[1, "actual_visits"] = -5
+    with pytest.raises(DataError, match=r"row 3.*'actual_visits'.*negative.*-5"):
+        bd.revenue_variance(bad)
+    with pytest.raises(DataError, match="duplicate payer"):
+        bd.revenue_variance(pd.concat([PAYERS, PAYERS.iloc[[0]]], ignore_index=True))
+    with pytest.raises(DataError, match="lacks column.*actual_rate_cents"):
+        bd.revenue_variance(PAYERS.drop(columns="actual_rate_cents"))
+    zero = PAYERS.assign(budget_visits=0)
+    with pytest.raises(DataError, match="no budget visits"):
+        bd.revenue_variance(zero)
+    frac = PAYERS.assign(budget_rate_cents=[12_000.5, 9_000, 6_000])
+    with pytest.raises(DataError, match="budget_rate_cents is not a whole number"):
+        bd.revenue_variance(frac)
+
+
+# --------------------------------------------------------------------------- cost variance
+
+
+def test_cost_variance_by_hand() -> None:
+    costs = pd.DataFrame({"account": ["supplies", "labs"], "budget_visits": [1000, 500],
+                          "actual_visits": [1100, 450],
+                          "budget_cost_per_visit_cents": [850, 2000],
+                          "actual_cost_cents": [980_000, 850_000]})
+    out = bd.cost_variance(costs)
+    # supplies: static 850·1000 = 850,000; flexible 850·1100 = 935,000
+    #   volume 85,000 (U), spending 980,000 − 935,000 = 45,000 (U), total 130,000 (U)
+    # labs: static 2000·500 = 1,000,000; flexible 2000·450 = 900,000
+    #   volume −100,000 (F), spending 850,000 − 900,000 = −50,000 (F), total −150,000 (F)
+    assert list(out["static_budget_cents"]) == [850_000, 1_000_000]
+    assert list(out["flexible_budget_cents"]) == [935_000, 900_000]
+    assert list(out["volume_variance_cents"]) == [85_000, -100_000]
+    assert list(out["spending_variance_cents"]) == [45_000, -50_000]
+    assert list(out["total_variance_cents"]) == [130_000, -150_000]
+    assert list(out["total_direction"]) == ["unfavourable", "favourable"]
+    assert (out["volume_variance_cents"] + out["spending_variance_cents"]
+            == out["total_variance_cents"]).all()
+
+
+def test_cost_variance_refuses_negative_visits() -> None:
+    costs = pd.DataFrame({"account": ["x"], "budget_visits": [-1], "actual_visits": [1],
+                          "budget_cost_per_visit_cents": [1], "actual_cost_cents": [1]})
+    with pytest.raises(DataError, match=r"row 2.*budget_visits"):
+        bd.cost_variance(costs)
+
+
+def test_direction_convention() -> None:
+    assert bd.direction(5, is_cost=False) == "favourable"
+    assert bd.direction(5, is_cost=True) == "unfavourable"
+    assert bd.direction(-5, is_cost=True) == "favourable"
+    assert bd.direction(0, is_cost=True) == "on budget"
+
+
+# --------------------------------------------------------------------------- phasing
+
+
+def test_working_days_2025() -> None:
+    # 2025-01-01 is a Wednesday: January has 4 full weeks (1–28: 20 weekdays) + Wed 29, Thu 30,
+    # Fri 31 = 23 weekdays; February starts on a Saturday: 4 × 5 = 20. 2025 has 261 weekdays.
+    # Holidays: Jan 1 (Wed), Jul 4 (Fri, given twice), Dec 25 (Thu) count; Nov 22 (Sat) and
+    # 2024-12-25 (another year) do not.
+    hol = ["2025-01-01", dt.date(2025, 7, 4), "2025-07-04", pd.Timestamp("2025-12-25"),
+           "2025-11-22", "2024-12-25"]
+    out = bd.working_days(2025, hol)
+    assert list(out["month"]) == list(range(1, 13))
+    assert out.loc[0, "weekdays"] == 23 and out.loc[0, "working_days"] == 22
+    assert out.loc[1, "weekdays"] == 20 and out.loc[1, "working_days"] == 20
+    assert out["weekdays"].sum() == 261
+    assert out["holidays"].tolist() == [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]
+    assert out["working_days"].sum() == 258
+    with pytest.raises(ParameterError, match="not a holiday date"):
+        bd.working_days(2025, ["July 4th-ish"])
+    with pytest.raises(ParameterError, match="year"):
+        bd.working_days(25)
+
+
+def _history() -> pd.DataFrame:
+    rows = []
+    for year, jul, dec in ((2024, 60, 140), (2025, 20, 180)):
+        for m in range(1, 13):
+            rows.append({"year": year, "month": m,
+                         "value": {7: jul, 12: dec}.get(m, 100)})
+    return pd.DataFrame(rows)
+
+
+def test_seasonal_index_by_hand() -> None:
+    # mean by month: 100 for ten months, July (60 + 20)/2 = 40, December (140 + 180)/2 = 160
+    # mean of the twelve = (1000 + 40 + 160) / 12 = 100 → index 1, July 0.4, December 1.6
+    out = bd.seasonal_index(_history())
+    assert out["index"].tolist() == pytest.approx([1] * 6 + [0.4] + [1] * 4 + [1.6])
+    assert out["index"].mean() == pytest.approx(1.0)
+    assert (out["years"] == 2).all()
+
+
+def test_seasonal_index_refuses_bad_history() -> None:
+    h = _history()
+    h.loc[5, "month"] = 13
+    with pytest.raises(DataError, match=r"row 7.*'month'.*outside 1–12.*13"):
+        bd.seasonal_index(h)
+    h = pd.concat([_history(), _history().iloc[[3]]], ignore_index=True)
+    with pytest.raises(DataError, match=r"duplicate year-month rows: rows 5, 26"):
+        bd.seasonal_index(h)
+    with pytest.raises(DataError, match="no history for month.*12"):
+        bd.seasonal_index(_history().query("month != 12"))
+
+
+def test_phase_annual_largest_remainder() -> None:
+    # 100 / 12 = 8.333…: floors 8 × 12 = 96, 4 cents left; equal remainders → Jan–Apr get 9
+    assert bd.phase_annual(100)["amount_cents"].tolist() == [9] * 4 + [8] * 8
+    # 10 over three equal months: 3.33 each → 4, 3, 3; a negative amount mirrors it
+    w = [1, 1, 1] + [0] * 9
+    assert bd.phase_annual(10, w)["amount_cents"].tolist()[:3] == [4, 3, 3]
+    assert bd.phase_annual(-10, w)["amount_cents"].tolist()[:3] == [-4, -3, -3]
+    # weights 22, 20, … (working days): the remainders decide, not the month order.
+    # 1000 · (1, 2, 2) / 5 = 200, 400, 400 exactly; 1001 → 200.2, 400.4, 400.4 → 200, 401, 400
+    assert bd.phase_annual(1001, [1, 2, 2] + [0] * 9)["amount_cents"].tolist()[:3] == [200, 401,
+                                                                                      400]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-10**12, 10**12),
+       st.lists(st.one_of(st.integers(0, 40), st.floats(0, 3, allow_nan=False)), min_size=12,
+                max_size=12).filter(lambda w: sum(w) > 0))
+def test_phase_annual_sums_exactly(amount: int, weights: list[float]) -> None:
+    months = bd.phase_annual(amount, weights)["amount_cents"].tolist()
+    assert sum(months) == amount
+    total = sum(Fraction(x) for x in weights)
+    for got, wt in zip(months, weights, strict=True):
+        assert abs(got - amount * Fraction(wt) / total) < 1
+
+
+def test_phase_annual_refuses_bad_weights() -> None:
+    with pytest.raises(ParameterError, match="12 numbers"):
+        bd.phase_annual(100, [1, 2])
+    with pytest.raises(ParameterError, match="not all 0"):
+        bd.phase_annual(100, [0] * 12)
+    with pytest.raises(ParameterError, match="whole number of cents"):
+        bd.phase_annual(100.5)
+
+
+def test_payment_schedule_and_fixed_costs() -> None:
+    # an annual premium of $1,200.00 paid in March
+    assert bd.payment_schedule(120_000, 3)["amount_cents"].tolist() == [0, 0, 120_000] + [0] * 9
+    # 100,001 quarterly: 25,000.25 each → the odd cent to January
+    q = bd.payment_schedule(100_001, "quarterly")["amount_cents"].tolist()
+    assert [q[0], q[3], q[6], q[9]] == [25_001, 25_000, 25_000, 25_000] and sum(q) == 100_001
+    fixed = pd.DataFrame({"account": ["insurance", "rent"], "annual_cents": [120_000, 600_000],
+                          "pay_months": ["3", "monthly"]})
+    out = bd.phase_fixed_costs(fixed)
+    assert len(out) == 24
+    assert out.groupby("account")["amount_cents"].sum().to_dict() == {"insurance": 120_000,
+                                                                      "rent": 600_000}
+    assert (out.query("account == 'rent'")["amount_cents"] == 50_000).all()
+    fixed.loc[1, "pay_months"] = "1,13"
+    with pytest.raises(DataError, match=r"row 3.*'pay_months'"):
+        bd.phase_fixed_costs(fixed)
+    with pytest.raises(ParameterError, match="distinct numbers 1–12"):
+        bd.payment_schedule(1, [2, 2])
+
+
+# --------------------------------------------------------------------------- break-even, ratios
+
+
+def test_break_even_by_hand() -> None:
+    # $50,000 fixed / ($120 − $20 per visit) = 5,000,000 / 10,000 = 500 visits
+    assert bd.break_even_visits(5_000_000, 12_000, 2_000) == 500
+    # over 4 providers × 20 days = 80 provider days: 500 / 80 = 6.25 visits per provider day
+    assert bd.break_even_visits_per_provider_day(5_000_000, 12_000, 2_000, 80) == 6.25
+    with pytest.raises(ParameterError, match="contribution margin per visit is 0"):
+        bd.break_even_visits(5_000_000, 2_000, 2_000)
+    with pytest.raises(ParameterError, match="contribution margin per visit is -500"):
+        bd.break_even_visits(5_000_000, 1_500, 2_000)
+    with pytest.raises(ParameterError, match="provider_days"):
+        bd.break_even_visits_per_provider_day(1, 2, 1, 0)
+
+
+def test_margin_and_overhead_ratio() -> None:
+    # (1,000,000 − 880,000) / 1,000,000 = 0.12; 600,000 / 1,000,000 = 0.6
+    assert bd.operating_margin(1_000_000, 880_000) == pytest.approx(0.12)
+    assert bd.overhead_ratio(600_000, 1_000_000) == pytest.approx(0.6)
+    with pytest.raises(ParameterError, match="revenue_cents"):
+        bd.operating_margin(0, 10)
+    with pytest.raises(ParameterError, match="revenue_cents"):
+        bd.overhead_ratio(10, -1)
+
+
+# --------------------------------------------------------------------------- materiality
+
+
+def test_materiality_flags_by_hand() -> None:
+    lines = pd.DataFrame({
+        "account": ["rent", "supplies", "labs", "copays", "visits", "new"],
+        "month": [1] * 6,
+        "kind": ["cost", "cost", "cost", "revenue", "revenue", "cost"],
+        "budget_cents": [100_000, 50_000, 1_000_000, 2_000, 500_000, 0],
+        "actual_cents": [100_000, 56_000, 1_040_000, 3_000, 450_000, 7_000],
+    })
+    out = bd.materiality_flags(lines, min_cents=5_000, min_pct=10)
+    # rent Δ 0; supplies Δ 6,000 = 12 % → material; labs 40,000 = 4 % → not (percent);
+    # copays 1,000 = 50 % → not (cents); visits −50,000 = −10 % (exactly Y) → material;
+    # new: budget 0, Δ 7,000 → infinite percent → material
+    assert out["variance_cents"].tolist() == [0, 6_000, 40_000, 1_000, -50_000, 7_000]
+    assert out["variance_pct"].tolist()[1:5] == pytest.approx([12, 4, 50, -10])
+    assert out["material"].tolist() == [False, True, False, False, True, True]
+    assert out["direction"].tolist() == ["on budget", "unfavourable", "unfavourable",
+                                         "favourable", "unfavourable", "unfavourable"]
+
+
+def test_materiality_refuses_bad_lines() -> None:
+    lines = pd.DataFrame({"account": ["a", "a"], "month": [1, 1], "kind": ["cost", "cost"],
+                          "budget_cents": [1, 2], "actual_cents": [1, 2]})
+    with pytest.raises(DataError, match=r"duplicate account-month rows: rows 2, 3"):
+        bd.materiality_flags(lines, 1, 1)
+    lines["month"] = [1, 0]
+    with pytest.raises(DataError, match=r"row 3.*month outside 1–12"):
+        bd.materiality_flags(lines, 1, 1)
+    lines["month"] = [1, 2]
+    lines.loc[0, "kind"] = "expense"
+    with pytest.raises(DataError, match=r"row 2.*'kind'.*expense"):
+        bd.materiality_flags(lines, 1, 1)
+    with pytest.raises(ParameterError, match="min_cents"):
+        bd.materiality_flags(lines, -1, 1)
