@@ -1,0 +1,622 @@
+"""Purchasing: how much of each supply to order, from whom, and what is at risk of expiring.
+
+This module owns the calculations of the purchasing report. Functions take numbers or
+DataFrames and return numbers or DataFrames; nothing here reads files or displays anything.
+Money is integer cents; a cost per unit of use, which need not be a whole number of cents, is
+kept as an exact :class:`fractions.Fraction` next to a rounded ``_cents`` column.
+
+The chain a report runs:
+
+1. **Levels.** :func:`safety_stock`, :func:`reorder_point`, :func:`order_up_to`,
+   :func:`par_level` and :func:`eoq` (economic order quantity).
+2. **Orders.** :func:`order_quantities` turns stock positions and levels into whole packs,
+   raised to the vendor minimum; :func:`choose_vendor` picks the vendor with the lowest landed
+   cost per unit of use, with a charge per day of lead time for critical items.
+3. **Review.** :func:`abc_classes` ranks skus by annual spend; :func:`expiring_lots` finds the
+   stock that will expire before it is used (first expiry, first out) and its value.
+
+Definitions
+-----------
+unit of use
+    The smallest quantity the practice consumes (one glove, one syringe). Demand, stock and
+    levels are in units of use; vendors sell packs of ``units_per_pack`` units of use.
+position
+    ``unexpired on hand + on order`` (units of use): what the practice will have without a new
+    order.
+landed cost per unit of use
+    ``(pack price + freight share per pack) / units per pack``, in cents, exact.
+
+Row numbers in error messages follow :mod:`pracops.staffing`: with an integer index (as the
+loaders give) the row is ``index + 2``, the line in the file with the header on line 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from numbers import Real
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from pracops.errors import DataError, ParameterError
+
+__all__ = [
+    "safety_stock",
+    "reorder_point",
+    "order_up_to",
+    "par_level",
+    "eoq",
+    "order_quantities",
+    "choose_vendor",
+    "abc_classes",
+    "expiring_lots",
+]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _number(name: str, value: object, *, positive: bool = False) -> float:
+    """A finite real parameter ≥ 0 (> 0 with ``positive``), or :class:`ParameterError`."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise ParameterError(f"{name} must be a finite number, got {value!r}")
+    if value < 0 or (positive and value == 0):
+        bound = "greater than 0" if positive else "0 or more"
+        raise ParameterError(f"{name} must be {bound}, got {value!r}")
+    return float(value)
+
+
+def _exact(x: object) -> Fraction:
+    """A number as the decimal it was written as (``0.1`` is 1/10, not the nearest double)."""
+    if isinstance(x, float | np.floating):
+        return Fraction(repr(float(x)))
+    if isinstance(x, np.integer):
+        return Fraction(int(x))
+    return Fraction(x)  # type: ignore[arg-type]
+
+
+def _round_half_up(x: Fraction) -> int:
+    """Round a rational to the nearest integer, halves away from zero (exact)."""
+    magnitude = math.floor(abs(x) + Fraction(1, 2))
+    return magnitude if x >= 0 else -magnitude
+
+
+def _rows(frame: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
+    if pd.api.types.is_integer_dtype(frame.index.dtype):
+        return np.asarray(frame.index, dtype=np.int64)[mask] + 2
+    return np.flatnonzero(mask) + 2
+
+
+def _bad_rows(frame: pd.DataFrame, bad: pd.Series | np.ndarray, dataset: str, column: str,
+              reason: str, expected: str) -> DataError:
+    """The error naming every row of ``frame`` where ``bad`` holds, and the first bad value."""
+    mask = np.asarray(bad, dtype=bool)
+    rows = _rows(frame, mask)
+    shown = ", ".join(str(int(r)) for r in rows[:20])
+    if len(rows) > 20:
+        shown += f" and {len(rows) - 20} more"
+    value = frame[column].iloc[int(np.flatnonzero(mask)[0])]
+    return DataError(f"{reason}: row{'s' if len(rows) > 1 else ''} {shown}",
+                     file=frame.attrs.get("source", dataset), row=int(rows[0]), column=column,
+                     value=None if pd.isna(value) else value, expected=expected,
+                     fix=f"correct the {dataset} data")
+
+
+def _require_columns(frame: pd.DataFrame, dataset: str, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"the {dataset} table lacks column(s) {', '.join(missing)}",
+                        file=frame.attrs.get("source", dataset),
+                        expected="columns " + ", ".join(columns))
+
+
+def _check_numeric(frame: pd.DataFrame, dataset: str, columns: Sequence[str], *,
+                   positive: Sequence[str] = (), whole: Sequence[str] = ()) -> None:
+    """Refuse missing, non-numeric, negative (or zero, for ``positive``) and fractional (for
+    ``whole``) values, naming the rows."""
+    for col in columns:
+        values = pd.to_numeric(frame[col], errors="coerce")
+        raw_missing = frame[col].isna().to_numpy()
+        if raw_missing.any():
+            raise _bad_rows(frame, raw_missing, dataset, col, f"{col} is missing",
+                            "a number")
+        bad = values.isna().to_numpy() | ~np.isfinite(values.to_numpy(dtype=float))
+        if bad.any():
+            raise _bad_rows(frame, bad, dataset, col, f"{col} is not a number", "a number")
+        v = values.to_numpy(dtype=float)
+        if col in positive:
+            bad = v <= 0
+            if bad.any():
+                raise _bad_rows(frame, bad, dataset, col, f"{col} is not positive",
+                                "a number greater than 0")
+        else:
+            bad = v < 0
+            if bad.any():
+                raise _bad_rows(frame, bad, dataset, col, f"{col} is negative", "0 or more")
+        if col in whole:
+            bad = v != np.floor(v)
+            if bad.any():
+                raise _bad_rows(frame, bad, dataset, col, f"{col} is not a whole number",
+                                "a whole number")
+
+
+# --------------------------------------------------------------------------------------------
+# 1. levels
+
+
+def safety_stock(service_level: float, demand_sd_per_day: float, lead_time_days: float,
+                 demand_mean_per_day: float = 0, lead_time_sd_days: float = 0) -> float:
+    """Safety stock (units of use) for a cycle service level.
+
+    With ``z = Φ⁻¹(service_level)`` (the standard normal quantile), daily demand of mean ``d``
+    and standard deviation ``σd``, and lead time of mean ``L`` and standard deviation ``σL``
+    days (demand and lead time independent):
+
+    .. math::
+
+        SS = z \\sqrt{L σ_d^2 + d^2 σ_L^2},
+
+    which is ``z · σd · √L`` when the lead time is fixed (``σL = 0``).
+
+    Parameters
+    ----------
+    service_level
+        Probability of not running out during a lead time, strictly between 0 and 1.
+    demand_sd_per_day
+        ``σd``, units of use per day.
+    lead_time_days
+        ``L``, mean lead time in days.
+    demand_mean_per_day
+        ``d``, units of use per day; only matters when ``lead_time_sd_days > 0``.
+    lead_time_sd_days
+        ``σL``, days.
+
+    Returns
+    -------
+    float
+        Units of use, not rounded (round up when stocking whole units). Negative for a service
+        level below 0.5 (``z < 0``).
+
+    Raises
+    ------
+    ParameterError
+        Service level not in (0, 1); a negative, infinite or non-numeric input.
+
+    Examples
+    --------
+    95 % (``z = 1.6449``), ``σd = 10``/day, ``L = 9`` days: ``1.6449 × 10 × 3 = 49.35``.
+
+    >>> round(safety_stock(0.95, 10, 9), 2)
+    49.35
+    """
+    if (isinstance(service_level, bool) or not isinstance(service_level, Real)
+            or not 0 < service_level < 1):
+        raise ParameterError(
+            f"service_level must be strictly between 0 and 1 (e.g. 0.95), got {service_level!r}")
+    sd = _number("demand_sd_per_day", demand_sd_per_day)
+    lt = _number("lead_time_days", lead_time_days)
+    mean = _number("demand_mean_per_day", demand_mean_per_day)
+    lt_sd = _number("lead_time_sd_days", lead_time_sd_days)
+    z = NormalDist().inv_cdf(float(service_level))
+    return z * math.sqrt(lt * sd * sd + mean * mean * lt_sd * lt_sd)
+
+
+def reorder_point(demand_per_day: float, lead_time_days: float,
+                  safety_stock_units: float) -> float:
+    """Reorder point ``ROP = d · L + SS`` (units of use).
+
+    Order when the position (on hand + on order) falls to ``ROP`` or below.
+
+    Examples
+    --------
+    >>> reorder_point(50, 9, 49.35)
+    499.35
+    """
+    d = _number("demand_per_day", demand_per_day)
+    lt = _number("lead_time_days", lead_time_days)
+    ss = _number("safety_stock_units", safety_stock_units)
+    return d * lt + ss
+
+
+def order_up_to(demand_per_day: float, review_days: float, lead_time_days: float,
+                safety_stock_units: float) -> float:
+    """Order-up-to level of a periodic review ``S = d · (R + L) + SS`` (units of use).
+
+    Every ``R`` days, order ``S − position``. ``SS`` must then cover ``R + L`` days of
+    variability (pass ``lead_time_days = R + L`` to :func:`safety_stock`).
+
+    Examples
+    --------
+    >>> order_up_to(20, 7, 3, 30)
+    230.0
+    """
+    d = _number("demand_per_day", demand_per_day)
+    r = _number("review_days", review_days)
+    lt = _number("lead_time_days", lead_time_days)
+    ss = _number("safety_stock_units", safety_stock_units)
+    return d * (r + lt) + ss
+
+
+def par_level(usage_per_day: float, days_between_deliveries: float,
+              safety_stock_units: float = 0, lead_time_days: float = 0) -> int:
+    """Par level of a supply room: ``⌈u · (T + L) + SS⌉`` whole units of use.
+
+    The stock to fill a shelf up to at each delivery, ``T`` days apart, so that it lasts until
+    the next delivery arrives ``L`` days after it is ordered (``L = 0`` when restocked from an
+    on-site store). Rounded up, so the shelf never holds less than the formula asks.
+
+    Examples
+    --------
+    40 gloves a day, delivered every 3 days, 20 spare: ``40 × 3 + 20 = 140``.
+
+    >>> par_level(40, 3, 20)
+    140
+    """
+    u = _exact(_number("usage_per_day", usage_per_day))
+    t = _exact(_number("days_between_deliveries", days_between_deliveries))
+    ss = _exact(_number("safety_stock_units", safety_stock_units))
+    lt = _exact(_number("lead_time_days", lead_time_days))
+    return math.ceil(u * (t + lt) + ss)
+
+
+def eoq(annual_demand: float, order_cost: float, holding_cost_per_unit_year: float) -> float:
+    """Economic order quantity ``Q* = √(2 D S / H)`` (units of use).
+
+    Parameters
+    ----------
+    annual_demand
+        ``D``, units of use per year.
+    order_cost
+        ``S``, cost of placing one order; any money unit (cents suggested), the same as ``H``.
+    holding_cost_per_unit_year
+        ``H``, cost of holding one unit of use for a year (> 0), same money unit as ``S``.
+
+    Examples
+    --------
+    ``D = 1,000``, ``S = $10``, ``H = $0.50``: ``√(2 × 1000 × 10 / 0.5) = √40000 = 200``.
+
+    >>> eoq(1000, 1000, 50)  # in cents
+    200.0
+    """
+    d = _number("annual_demand", annual_demand)
+    s = _number("order_cost", order_cost)
+    h = _number("holding_cost_per_unit_year", holding_cost_per_unit_year, positive=True)
+    return math.sqrt(2 * d * s / h)
+
+
+# --------------------------------------------------------------------------------------------
+# 2. orders
+
+_ORDER_COLUMNS = ["sku", "on_hand_units", "on_order_units", "reorder_point_units",
+                  "order_up_to_units", "units_per_pack"]
+
+
+def order_quantities(skus: pd.DataFrame) -> pd.DataFrame:
+    """How many packs of each sku to order, in an (s, S) policy.
+
+    For each row, ``position = on hand + on order``. When ``position ≤ reorder point`` the
+    need is ``order-up-to − position`` units of use, and
+
+    .. math::
+
+        \\text{packs} = \\max\\left(\\left\\lceil \\frac{\\text{need}}{\\text{units per pack}}
+        \\right\\rceil, \\text{min order packs}\\right);
+
+    otherwise (and when the need is ≤ 0) nothing is ordered. Rounding is always up, so the
+    position after ordering is at least the order-up-to level.
+
+    Parameters
+    ----------
+    skus
+        One row per sku with columns ``sku``, ``on_hand_units`` (unexpired only),
+        ``on_order_units``, ``reorder_point_units``, ``order_up_to_units``,
+        ``units_per_pack`` (whole, > 0) and optionally ``min_order_packs`` (whole, the vendor
+        minimum; 0 when absent). Levels may be fractional (e.g. from :func:`reorder_point`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input with ``position_units``, ``need_units`` (0 when no order),
+        ``order_packs`` and ``order_units`` (``order_packs × units_per_pack``) added; the
+        last two are ``int64``.
+
+    Raises
+    ------
+    DataError
+        A missing column; a missing, non-numeric or negative quantity or level; a pack size
+        of zero or a fractional pack size or minimum.
+    """
+    _require_columns(skus, "skus", _ORDER_COLUMNS)
+    numeric = _ORDER_COLUMNS[1:] + (["min_order_packs"] if "min_order_packs" in skus else [])
+    _check_numeric(skus, "skus", numeric, positive=["units_per_pack"],
+                   whole=["units_per_pack", "min_order_packs"])
+    out = skus.copy()
+    position = out["on_hand_units"].astype(float) + out["on_order_units"].astype(float)
+    rop = out["reorder_point_units"].astype(float)
+    up_to = out["order_up_to_units"].astype(float)
+    pack = out["units_per_pack"].astype("int64")
+    minimum = (out["min_order_packs"].astype("int64") if "min_order_packs" in out
+               else pd.Series(0, index=out.index, dtype="int64"))
+    need = (up_to - position).where(position <= rop, 0.0).clip(lower=0.0)
+    # ceil(need / pack) in floats; the 1e-9 guards against 300.0000000001 / 100 → 4 packs.
+    packs = np.ceil(need.to_numpy() / pack.to_numpy() - 1e-9).clip(min=0).astype("int64")
+    packs = np.where(need.to_numpy() > 0, np.maximum(packs, minimum.to_numpy()), 0)
+    out["position_units"] = position
+    out["need_units"] = need
+    out["order_packs"] = pd.Series(packs, index=out.index, dtype="int64")
+    out["order_units"] = out["order_packs"] * pack
+    return out
+
+
+_OFFER_COLUMNS = ["sku", "vendor", "pack_price_cents", "units_per_pack", "lead_time_days"]
+
+
+def choose_vendor(offers: pd.DataFrame, critical_cents_per_lead_day: int = 0,
+                  skus: Sequence[str] | None = None) -> pd.DataFrame:
+    """Score every vendor offer and pick one vendor per sku.
+
+    For an offer of a pack of ``n`` units of use at ``P`` cents with a freight share of ``F``
+    cents per pack and a lead time of ``L`` days:
+
+    .. math::
+
+        \\text{landed} = \\frac{P + F}{n}, \\qquad
+        \\text{score} = \\text{landed} + [\\text{critical}] \\cdot c \\cdot L
+
+    (cents per unit of use), with ``c = critical_cents_per_lead_day`` the cost charged per unit
+    of use for each day a critical item takes to arrive. The chosen offer has the lowest
+    score; ties go to the shorter lead time, then the vendor name in alphabetical order.
+
+    Parameters
+    ----------
+    offers
+        One row per sku × vendor: ``sku``, ``vendor``, ``pack_price_cents`` (whole cents),
+        ``units_per_pack`` (whole, > 0), ``lead_time_days`` and optionally
+        ``freight_cents_per_pack`` (whole cents, 0 when absent) and ``critical`` (bool, False
+        when absent).
+    critical_cents_per_lead_day
+        ``c``, whole cents ≥ 0.
+    skus
+        When given, every one of these skus must have an offer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The offers with ``landed_per_unit`` and ``score_per_unit`` (exact
+        :class:`~fractions.Fraction` cents), ``landed_per_unit_cents`` (rounded half up, for
+        display) and ``chosen`` (bool, one True per sku), in the input order.
+
+    Raises
+    ------
+    DataError
+        A missing column; a missing (no vendor price), negative or fractional price; a pack
+        size of zero; a negative lead time; a sku of ``skus`` with no offer.
+    ParameterError
+        ``critical_cents_per_lead_day`` not a whole number ≥ 0.
+    """
+    if (isinstance(critical_cents_per_lead_day, bool)
+            or not isinstance(critical_cents_per_lead_day, int | np.integer)
+            or critical_cents_per_lead_day < 0):
+        raise ParameterError("critical_cents_per_lead_day must be whole cents, 0 or more, got "
+                             f"{critical_cents_per_lead_day!r}")
+    _require_columns(offers, "vendor offers", _OFFER_COLUMNS)
+    missing_price = offers["pack_price_cents"].isna().to_numpy()
+    if missing_price.any():
+        raise _bad_rows(offers, missing_price, "vendor offers", "pack_price_cents",
+                        "no vendor price for sku " + repr(offers["sku"].iloc[
+                            int(np.flatnonzero(missing_price)[0])]),
+                        "the pack price in cents")
+    freight_col = ["freight_cents_per_pack"] if "freight_cents_per_pack" in offers else []
+    _check_numeric(offers, "vendor offers",
+                   ["pack_price_cents", "units_per_pack", "lead_time_days", *freight_col],
+                   positive=["units_per_pack"],
+                   whole=["pack_price_cents", "units_per_pack", *freight_col])
+    if skus is not None:
+        absent = sorted(set(skus) - set(offers["sku"]))
+        if absent:
+            raise DataError(f"no vendor price for sku(s) {', '.join(map(str, absent))}",
+                            file=offers.attrs.get("source", "vendor offers"), column="sku",
+                            value=absent[0], expected="at least one vendor offer per sku",
+                            fix="add a vendor and price for each sku")
+    out = offers.copy()
+    price = out["pack_price_cents"].astype("int64").to_numpy()
+    freight = (out["freight_cents_per_pack"].astype("int64").to_numpy() if freight_col
+               else np.zeros(len(out), dtype="int64"))
+    pack = out["units_per_pack"].astype("int64").to_numpy()
+    lead = out["lead_time_days"].to_numpy()
+    critical = (out["critical"].fillna(False).astype(bool).to_numpy() if "critical" in out
+                else np.zeros(len(out), dtype=bool))
+    c = int(critical_cents_per_lead_day)
+    landed = [Fraction(int(p) + int(f), int(n)) for p, f, n in zip(price, freight, pack,
+                                                                    strict=True)]
+    score = [lc + (c * _exact(lt) if crit else 0)
+             for lc, lt, crit in zip(landed, lead, critical, strict=True)]
+    out["landed_per_unit"] = pd.Series(landed, index=out.index, dtype=object)
+    out["score_per_unit"] = pd.Series(score, index=out.index, dtype=object)
+    out["landed_per_unit_cents"] = pd.Series([_round_half_up(x) for x in landed],
+                                             index=out.index, dtype="int64")
+    order = sorted(range(len(out)), key=lambda i: (str(out["sku"].iloc[i]), score[i],
+                                                   float(lead[i]), str(out["vendor"].iloc[i])))
+    chosen = np.zeros(len(out), dtype=bool)
+    seen: set[object] = set()
+    sku_values = out["sku"].to_numpy()
+    for i in order:
+        if sku_values[i] not in seen:
+            seen.add(sku_values[i])
+            chosen[i] = True
+    out["chosen"] = chosen
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 3. review
+
+
+def abc_classes(spend: pd.DataFrame, a_share: float = 0.80, b_share: float = 0.95
+                ) -> pd.DataFrame:
+    """ABC classes by annual spend.
+
+    Skus are ranked by ``annual_spend_cents`` (highest first; equal spends by ``sku``). With
+    ``P_i`` the cumulative share of total spend of the skus ranked *before* sku ``i``:
+
+    * A when ``P_i < a_share`` (0.80),
+    * B when ``a_share ≤ P_i < b_share`` (0.95),
+    * C otherwise.
+
+    So the sku that crosses 80 % is A (class A covers at least 80 % of spend), and the top sku
+    is always A. Skus with equal spend share one class, the class of the first of them, so a
+    tie is never split across a boundary. Zero-spend skus are C (all C when total is 0).
+    Comparisons are exact in integer cents.
+
+    Parameters
+    ----------
+    spend
+        ``sku`` (unique) and ``annual_spend_cents`` (whole cents ≥ 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Ranked: ``sku``, ``annual_spend_cents``, ``rank`` (1 = highest),
+        ``cumulative_share`` (including the sku, float) and ``abc_class``.
+
+    Raises
+    ------
+    DataError
+        Missing column, negative or fractional spend, or a duplicated sku.
+    ParameterError
+        Shares not ``0 < a_share ≤ b_share ≤ 1``.
+    """
+    if not (0 < a_share <= b_share <= 1):
+        raise ParameterError(
+            f"need 0 < a_share ≤ b_share ≤ 1, got a_share={a_share!r}, b_share={b_share!r}")
+    _require_columns(spend, "spend", ["sku", "annual_spend_cents"])
+    _check_numeric(spend, "spend", ["annual_spend_cents"], whole=["annual_spend_cents"])
+    dup = spend["sku"].duplicated().to_numpy()
+    if dup.any():
+        raise _bad_rows(spend, dup, "spend", "sku", "sku listed more than once",
+                        "one row per sku (sum its spend first)")
+    ranked = (spend[["sku", "annual_spend_cents"]]
+              .astype({"annual_spend_cents": "int64"})
+              .sort_values(["annual_spend_cents", "sku"], ascending=[False, True],
+                           kind="mergesort")
+              .reset_index(drop=True))
+    cents = [int(x) for x in ranked["annual_spend_cents"]]
+    total = sum(cents)
+    a, b = _exact(a_share), _exact(b_share)
+    classes: list[str] = []
+    before = 0
+    group_class: dict[int, str] = {}
+    for x in cents:
+        if total == 0 or x == 0:
+            cls = "C"
+        elif x in group_class:
+            cls = group_class[x]
+        else:
+            share = Fraction(before, total)
+            cls = "A" if share < a else "B" if share < b else "C"
+            group_class[x] = cls
+        classes.append(cls)
+        before += x
+    ranked["rank"] = np.arange(1, len(ranked) + 1)
+    cum = np.cumsum(np.asarray(cents, dtype="int64"))
+    ranked["cumulative_share"] = cum / total if total else 0.0
+    ranked["abc_class"] = classes
+    return ranked
+
+
+def expiring_lots(lots: pd.DataFrame, usage_per_day: Mapping[str, float] | pd.Series,
+                  as_of: str | pd.Timestamp) -> pd.DataFrame:
+    """Stock that will expire before it is used, lot by lot (first expiry, first out).
+
+    Each sku is used at a constant ``u`` units of use per day from the start of ``as_of``, always
+    from the unexpired lot that expires first. A lot expiring on date ``E`` can be used until the
+    start of ``E`` (``E − as_of`` days from now). Walking the lots in expiry order with ``t``
+    the day on which the earlier lots are used up (``t = 0`` at first):
+
+    .. math::
+
+        \\text{used}_i = \\min(q_i, u \\cdot \\max(0, E_i − t)), \\quad
+        \\text{expiring}_i = q_i − \\text{used}_i, \\quad t \\leftarrow t + \\text{used}_i / u.
+
+    Lots expiring on the same date are taken in input order (it does not change the totals).
+    The value is ``expiring × unit_cost_cents`` rounded half up to a cent. Quantities are exact
+    rationals (usage need not be whole), returned as floats.
+
+    Parameters
+    ----------
+    lots
+        ``sku``, ``quantity_units`` (≥ 0), ``expiry_date`` and ``unit_cost_cents`` (≥ 0).
+        Lots already expired on ``as_of`` should not be in it (they are not on hand; if present
+        they are counted as wholly expiring).
+    usage_per_day
+        ``u`` per sku (≥ 0; a sku with no usage loses every lot). Every sku of ``lots`` needs a
+        rate.
+    as_of
+        The date the count was taken.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lots`` in input order with ``used_units``, ``expiring_units`` (floats) and
+        ``expiring_value_cents`` (``int64``).
+
+    Raises
+    ------
+    DataError
+        Missing column, negative or missing quantity or cost, unreadable expiry date, a sku
+        without a usage rate or with a negative one.
+    """
+    _require_columns(lots, "lots", ["sku", "quantity_units", "expiry_date", "unit_cost_cents"])
+    _check_numeric(lots, "lots", ["quantity_units", "unit_cost_cents"])
+    expiry = pd.to_datetime(lots["expiry_date"], errors="coerce", format="ISO8601")
+    bad = expiry.isna().to_numpy()
+    if bad.any():
+        raise _bad_rows(lots, bad, "lots", "expiry_date", "expiry date missing or unreadable",
+                        "a date such as 2026-03-31")
+    rates = pd.Series(usage_per_day) if not isinstance(usage_per_day, pd.Series) \
+        else usage_per_day
+    no_rate = (~lots["sku"].isin(rates.index)).to_numpy()
+    if no_rate.any():
+        raise _bad_rows(lots, no_rate, "lots", "sku", "no usage rate for the sku",
+                        "a usage per day for every sku with lots")
+    for sku, rate in rates.items():
+        if not isinstance(rate, Real) or isinstance(rate, bool) or not math.isfinite(rate) \
+                or rate < 0:
+            raise DataError("usage per day must be a number 0 or more", column="usage_per_day",
+                            value=f"{sku}: {rate!r}", expected="units of use per day ≥ 0",
+                            fix="correct the usage rates")
+    start = pd.Timestamp(as_of).normalize()
+    days = ((expiry.dt.normalize() - start).dt.days).to_numpy()
+    qty = lots["quantity_units"].to_numpy()
+    cost = lots["unit_cost_cents"].to_numpy()
+    sku_values = lots["sku"].to_numpy()
+    used = [Fraction(0)] * len(lots)
+    expiring = [Fraction(0)] * len(lots)
+    by_sku: dict[object, list[int]] = {}
+    for i, s in enumerate(sku_values):
+        by_sku.setdefault(s, []).append(i)
+    for s, idx in by_sku.items():
+        u = _exact(rates[s])
+        t = Fraction(0)
+        for i in sorted(idx, key=lambda j: (int(days[j]), j)):
+            q = _exact(qty[i])
+            room = max(Fraction(0), int(days[i]) - t)
+            used_i = min(q, u * room)
+            used[i] = used_i
+            expiring[i] = q - used_i
+            if u > 0:
+                t += used_i / u
+    out = lots.copy()
+    out["used_units"] = [float(x) for x in used]
+    out["expiring_units"] = [float(x) for x in expiring]
+    out["expiring_value_cents"] = pd.Series(
+        [_round_half_up(e * _exact(c)) for e, c in zip(expiring, cost, strict=True)],
+        index=out.index, dtype="int64")
+    return out

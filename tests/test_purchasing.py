@@ -1,0 +1,297 @@
+"""Tests of pracops.purchasing against textbook examples worked out by hand (arithmetic in the
+comments). ``z_0.95 = Φ⁻¹(0.95) = 1.6448536`` throughout.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pandas as pd
+import pytest
+
+from pracops import purchasing as pu
+from pracops.errors import DataError, ParameterError
+
+Z95 = 1.6448536269514722
+
+# --------------------------------------------------------------------------------------------
+# 1. levels
+
+
+def test_safety_stock_fixed_lead_time():
+    # z·σd·√L = 1.6448536 × 10 × √9 = 1.6448536 × 30 = 49.3456
+    assert pu.safety_stock(0.95, 10, 9) == pytest.approx(49.3456, abs=1e-4)
+    # mean demand does not matter when the lead time is fixed
+    assert pu.safety_stock(0.95, 10, 9, demand_mean_per_day=50) == pytest.approx(30 * Z95)
+
+
+def test_safety_stock_variable_lead_time():
+    # d = 50/day, σd = 10, L = 9 days, σL = 2 days:
+    # √(L·σd² + d²·σL²) = √(9 × 100 + 2500 × 4) = √10900 = 104.40307
+    # × 1.6448536 = 171.7279
+    ss = pu.safety_stock(0.95, 10, 9, demand_mean_per_day=50, lead_time_sd_days=2)
+    assert ss == pytest.approx(171.7279, abs=1e-3)
+
+
+def test_safety_stock_half_service_level_is_zero():
+    # z_0.5 = 0
+    assert pu.safety_stock(0.5, 10, 9) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("level", [0, 1, 1.2, -0.1, True, "0.95", float("nan")])
+def test_safety_stock_refuses_service_levels_outside_open_interval(level):
+    with pytest.raises(ParameterError, match="service_level"):
+        pu.safety_stock(level, 10, 9)
+
+
+def test_safety_stock_refuses_negative_inputs():
+    with pytest.raises(ParameterError, match="demand_sd_per_day"):
+        pu.safety_stock(0.95, -1, 9)
+    with pytest.raises(ParameterError, match="lead_time_sd_days"):
+        pu.safety_stock(0.95, 1, 9, 5, float("inf"))
+
+
+def test_reorder_point():
+    # d·L + SS = 50 × 9 + 49.35 = 450 + 49.35 = 499.35
+    assert pu.reorder_point(50, 9, 49.35) == pytest.approx(499.35)
+
+
+def test_order_up_to():
+    # d·(R + L) + SS = 20 × (7 + 3) + 30 = 230
+    assert pu.order_up_to(20, 7, 3, 30) == 230
+
+
+def test_eoq_textbook():
+    # D = 1,000/yr, S = $10, H = $0.50: √(2 × 1000 × 10 / 0.5) = √40,000 = 200
+    assert pu.eoq(1000, 10, 0.5) == pytest.approx(200)
+    # the same in cents: √(2 × 1000 × 1000 / 50) = √40,000 = 200
+    assert pu.eoq(1000, 1000, 50) == pytest.approx(200)
+
+
+def test_eoq_refuses_zero_holding_cost():
+    with pytest.raises(ParameterError, match="holding_cost"):
+        pu.eoq(1000, 10, 0)
+
+
+def test_par_level():
+    # 40/day × 3 days + 20 = 140
+    assert pu.par_level(40, 3, 20) == 140
+    # with 1 day lead time: 40 × (3 + 1) + 20 = 180
+    assert pu.par_level(40, 3, 20, lead_time_days=1) == 180
+    # 2.5 × 3 + 0.4 = 7.9 → 8 (rounded up)
+    assert pu.par_level(2.5, 3, 0.4) == 8
+    # exact: 0.1 × 30 = 3 exactly (in floats 3.0000000000000004 would round up to 4)
+    assert pu.par_level(0.1, 30) == 3
+
+
+# --------------------------------------------------------------------------------------------
+# 2. orders
+
+
+def _skus() -> pd.DataFrame:
+    return pd.DataFrame({
+        "sku": ["gloves", "gauze", "swabs", "tape"],
+        "on_hand_units": [40, 100, 60, 0],
+        "on_order_units": [10, 0, 0, 0],
+        "reorder_point_units": [60.0, 60.0, 60.0, 10.0],
+        "order_up_to_units": [200.0, 200.0, 100.0, 300.0],
+        "units_per_pack": [12, 10, 10, 100],
+        "min_order_packs": [0, 0, 5, 1],
+    })
+
+
+def test_order_quantities():
+    out = pu.order_quantities(_skus())
+    # gloves: position 40 + 10 = 50 ≤ 60 → need 200 − 50 = 150; 150 / 12 = 12.5 → 13 packs
+    #         = 156 units
+    # gauze:  position 100 > 60 → nothing
+    # swabs:  position 60 ≤ 60 (at the reorder point) → need 40 → 4 packs, raised to min 5
+    #         = 50 units
+    # tape:   position 0 → need 300 → 300 / 100 = 3 packs exactly (no extra pack)
+    assert out["position_units"].tolist() == [50, 100, 60, 0]
+    assert out["need_units"].tolist() == [150, 0, 40, 300]
+    assert out["order_packs"].tolist() == [13, 0, 5, 3]
+    assert out["order_units"].tolist() == [156, 0, 50, 300]
+    assert str(out["order_packs"].dtype) == "int64"
+
+
+def test_order_quantities_without_minimum_column():
+    out = pu.order_quantities(_skus().drop(columns="min_order_packs"))
+    assert out["order_packs"].tolist() == [13, 0, 4, 3]
+
+
+def test_order_quantities_negative_quantity_names_row_column_value():
+    skus = _skus()
+    skus.loc[1, "on_hand_units"] = -5
+    with pytest.raises(DataError) as err:
+        pu.order_quantities(skus)
+    e = err.value
+    # index 1 → row 3 of the file (header on line 1)
+    assert (e.row, e.column, e.value) == (3, "on_hand_units", -5)
+    assert "negative" in str(e)
+
+
+def test_order_quantities_zero_pack_size():
+    skus = _skus()
+    skus.loc[2, "units_per_pack"] = 0
+    with pytest.raises(DataError) as err:
+        pu.order_quantities(skus)
+    assert (err.value.row, err.value.column, err.value.value) == (4, "units_per_pack", 0)
+
+
+def test_order_quantities_missing_column():
+    with pytest.raises(DataError, match="order_up_to_units"):
+        pu.order_quantities(_skus().drop(columns="order_up_to_units"))
+
+
+def _offers() -> pd.DataFrame:
+    return pd.DataFrame({
+        "sku": ["gauze", "gauze", "epi", "epi"],
+        "vendor": ["V1", "V2", "V1", "V2"],
+        "pack_price_cents": [1200, 2500, 1000, 900],
+        "freight_cents_per_pack": [100, 0, 0, 0],
+        "units_per_pack": [100, 200, 3, 3],
+        "lead_time_days": [2, 7, 1, 10],
+        "critical": [False, False, True, True],
+    })
+
+
+def test_choose_vendor_by_landed_cost():
+    out = pu.choose_vendor(_offers())
+    # gauze V1: (1200 + 100) / 100 = 13 c/unit; V2: (2500 + 0) / 200 = 12.5 → V2
+    # epi V1: 1000 / 3 = 333⅓; V2: 900 / 3 = 300 → V2 (no charge for lead time: c = 0)
+    assert out["landed_per_unit"].tolist() == [13, Fraction(25, 2), Fraction(1000, 3), 300]
+    # rounded half up: 13, 12.5 → 13, 333.33 → 333, 300
+    assert out["landed_per_unit_cents"].tolist() == [13, 13, 333, 300]
+    assert out["chosen"].tolist() == [False, True, False, True]
+
+
+def test_choose_vendor_weighs_lead_time_for_critical_items():
+    out = pu.choose_vendor(_offers(), critical_cents_per_lead_day=5)
+    # gauze is not critical: unchanged, V2
+    # epi V1: 333⅓ + 5 × 1 = 338⅓; V2: 300 + 5 × 10 = 350 → V1
+    assert out["score_per_unit"].tolist() == [13, Fraction(25, 2), Fraction(1015, 3), 350]
+    assert out["chosen"].tolist() == [False, True, True, False]
+
+
+def test_choose_vendor_ties():
+    offers = pd.DataFrame({
+        "sku": ["tape"] * 3, "vendor": ["Zeta", "Alpha", "Beta"],
+        "pack_price_cents": [1000, 2000, 1000], "units_per_pack": [10, 20, 10],
+        "lead_time_days": [3, 3, 2],
+    })
+    # all 100 c/unit; Beta has the shortest lead time
+    assert pu.choose_vendor(offers)["chosen"].tolist() == [False, False, True]
+    offers.loc[2, "lead_time_days"] = 3
+    # all equal: alphabetical → Alpha
+    assert pu.choose_vendor(offers)["chosen"].tolist() == [False, True, False]
+
+
+def test_choose_vendor_missing_price():
+    offers = _offers().astype({"pack_price_cents": "Int64"})
+    offers.loc[2, "pack_price_cents"] = pd.NA
+    with pytest.raises(DataError, match="no vendor price for sku 'epi'") as err:
+        pu.choose_vendor(offers)
+    assert (err.value.row, err.value.column) == (4, "pack_price_cents")
+
+
+def test_choose_vendor_sku_without_offer():
+    with pytest.raises(DataError, match="no vendor price for sku.*masks"):
+        pu.choose_vendor(_offers(), skus=["gauze", "epi", "masks"])
+
+
+def test_choose_vendor_zero_pack_and_bad_parameter():
+    offers = _offers()
+    offers.loc[0, "units_per_pack"] = 0
+    with pytest.raises(DataError, match="units_per_pack"):
+        pu.choose_vendor(offers)
+    with pytest.raises(ParameterError):
+        pu.choose_vendor(_offers(), critical_cents_per_lead_day=2.5)
+
+
+# --------------------------------------------------------------------------------------------
+# 3. review
+
+
+def test_abc_boundaries():
+    spend = pd.DataFrame({"sku": ["e", "c", "a", "d", "b"],
+                          "annual_spend_cents": [50_000, 150_000, 500_000, 100_000, 200_000]})
+    out = pu.abc_classes(spend)
+    # total 1,000,000. Ranked a, b, c, d, e; share of the skus before each:
+    # a 0 → A; b 0.50 → A; c 0.70 → A (c crosses 80 %: cumulative 0.85);
+    # d 0.85 → B; e 0.95 → C (0.95 is not < 0.95)
+    assert out["sku"].tolist() == ["a", "b", "c", "d", "e"]
+    assert out["cumulative_share"].tolist() == pytest.approx([0.5, 0.7, 0.85, 0.95, 1.0])
+    assert out["abc_class"].tolist() == ["A", "A", "A", "B", "C"]
+    assert out["rank"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_abc_ties_share_a_class():
+    spend = pd.DataFrame({"sku": ["z", "y", "x", "w"],
+                          "annual_spend_cents": [600, 200, 200, 0]})
+    out = pu.abc_classes(spend)
+    # total 1000. Ranked z (600), then the tie x, y (200 each, by sku), then w (0).
+    # Share before each: z 0 → A; x 0.6 → A; y 0.8 would be B, but it ties with x → A;
+    # w has no spend → C
+    assert out["sku"].tolist() == ["z", "x", "y", "w"]
+    assert out["abc_class"].tolist() == ["A", "A", "A", "C"]
+
+
+def test_abc_all_zero_and_errors():
+    out = pu.abc_classes(pd.DataFrame({"sku": ["a", "b"], "annual_spend_cents": [0, 0]}))
+    assert out["abc_class"].tolist() == ["C", "C"]
+    with pytest.raises(DataError) as err:
+        pu.abc_classes(pd.DataFrame({"sku": ["a", "b"], "annual_spend_cents": [5, -1]}))
+    assert (err.value.row, err.value.column, err.value.value) == (3, "annual_spend_cents", -1)
+    with pytest.raises(DataError, match="more than once"):
+        pu.abc_classes(pd.DataFrame({"sku": ["a", "a"], "annual_spend_cents": [5, 1]}))
+
+
+def _lots() -> pd.DataFrame:
+    return pd.DataFrame({
+        "sku": ["saline", "saline", "saline", "vaccine", "iodine"],
+        "quantity_units": [40, 50, 100, 10, 7],
+        "expiry_date": ["2026-01-31", "2026-01-04", "2026-01-11", "2026-01-04", "2026-06-01"],
+        "unit_cost_cents": [250, 250, 250, 99, 10],
+    })
+
+
+def test_expiring_lots_fefo():
+    out = pu.expiring_lots(_lots(), {"saline": 10, "vaccine": 2.5, "iodine": 0},
+                           as_of="2026-01-01")
+    # saline at 10/day, lots in expiry order:
+    #   Jan 4 (3 days):  50 units, room 10 × 3 = 30 → used 30, expire 20; t = 3
+    #   Jan 11 (10 days): 100 units, room 10 × (10 − 3) = 70 → used 70, expire 30; t = 10
+    #   Jan 31 (30 days): 40 units, room 10 × 20 = 200 → used 40, expire 0
+    #   values: 20 × 250 = 5,000; 30 × 250 = 7,500; 0
+    # vaccine at 2.5/day, 3 days: used 7.5, expire 2.5; 2.5 × 99 = 247.5 → 248 (half up)
+    # iodine not used at all: 7 expire, 7 × 10 = 70
+    assert out["used_units"].tolist() == [40, 30, 70, 7.5, 0]
+    assert out["expiring_units"].tolist() == [0, 20, 30, 2.5, 7]
+    assert out["expiring_value_cents"].tolist() == [0, 5000, 7500, 248, 70]
+
+
+def test_expiring_lots_already_expired_lot_wholly_lost():
+    lots = pd.DataFrame({"sku": ["a", "a"], "quantity_units": [5, 5],
+                         "expiry_date": ["2025-12-31", "2026-01-03"],
+                         "unit_cost_cents": [100, 100]})
+    out = pu.expiring_lots(lots, {"a": 1}, as_of="2026-01-01")
+    # lot 1 expired already: 5 lost; lot 2: room 1 × 2 days = 2 used, 3 lost
+    assert out["expiring_units"].tolist() == [5, 3]
+    assert out["expiring_value_cents"].tolist() == [500, 300]
+
+
+def test_expiring_lots_errors():
+    lots = _lots()
+    lots.loc[3, "quantity_units"] = -1
+    with pytest.raises(DataError) as err:
+        pu.expiring_lots(lots, {"saline": 10, "vaccine": 1, "iodine": 0}, as_of="2026-01-01")
+    assert (err.value.row, err.value.column, err.value.value) == (5, "quantity_units", -1)
+    with pytest.raises(DataError, match="no usage rate") as err:
+        pu.expiring_lots(_lots(), {"saline": 10, "vaccine": 1}, as_of="2026-01-01")
+    assert err.value.value == "iodine"
+    bad_date = _lots()
+    bad_date.loc[0, "expiry_date"] = "soon"
+    with pytest.raises(DataError, match="expiry date"):
+        pu.expiring_lots(bad_date, {"saline": 10, "vaccine": 1, "iodine": 0},
+                         as_of="2026-01-01")
