@@ -14,6 +14,10 @@ The chain a report runs:
    cost per unit of use, with a charge per day of lead time for critical items.
 3. **Review.** :func:`abc_classes` ranks skus by annual spend; :func:`expiring_lots` finds the
    stock that will expire before it is used (first expiry, first out) and its value.
+4. **Report tables.** :func:`demand_stats` (daily usage mean, standard deviation, trend),
+   :func:`stock_levels` (the levels for a whole table), :func:`order_lines` (chosen vendor ×
+   packs, in cents), :func:`overdue_orders`, :func:`purchase_orders` (one draft per vendor),
+   :func:`spend_vs_budget` and :func:`vendor_savings`.
 
 Definitions
 -----------
@@ -35,6 +39,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from numbers import Real
 from statistics import NormalDist
@@ -54,6 +59,14 @@ __all__ = [
     "choose_vendor",
     "abc_classes",
     "expiring_lots",
+    "demand_stats",
+    "stock_levels",
+    "order_lines",
+    "overdue_orders",
+    "PurchaseOrder",
+    "purchase_orders",
+    "spend_vs_budget",
+    "vendor_savings",
 ]
 
 logger = logging.getLogger(__name__)
@@ -620,3 +633,451 @@ def expiring_lots(lots: pd.DataFrame, usage_per_day: Mapping[str, float] | pd.Se
         [_round_half_up(e * _exact(c)) for e, c in zip(expiring, cost, strict=True)],
         index=out.index, dtype="int64")
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# 4. demand, levels for a table, order lines, purchase orders, savings
+
+
+def _dates(frame: pd.DataFrame, dataset: str, column: str) -> pd.Series:
+    dates = pd.to_datetime(frame[column], errors="coerce", format="ISO8601")
+    bad = dates.isna().to_numpy()
+    if bad.any():
+        raise _bad_rows(frame, bad, dataset, column, f"{column} missing or unreadable",
+                        "a date such as 2026-03-31")
+    return dates.dt.normalize()
+
+
+def _whole_param(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ParameterError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+    return int(value)
+
+
+def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: int = 90,
+                 skus: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mean, standard deviation and trend of daily usage per sku over a window.
+
+    The window is the ``W = window_days`` whole days before ``as_of``:
+    ``as_of − W ≤ date < as_of`` (usage on ``as_of`` itself, a day not yet over, and before
+    the window is ignored). Usage rows of one sku on one day are summed to ``y_t``
+    (``t = 0 … W − 1``), and **a day with no usage row counts as a day of zero usage**. Then
+
+    .. math::
+
+        \\bar y = \\frac{1}{W}\\sum_t y_t, \\qquad
+        s = \\sqrt{\\frac{1}{W − 1}\\sum_t (y_t − \\bar y)^2}, \\qquad
+        b = \\frac{\\sum_t (t − \\bar t)(y_t − \\bar y)}{\\sum_t (t − \\bar t)^2},
+
+    the mean, the sample standard deviation (divisor ``W − 1``) and the slope of the
+    least-squares line through ``(t, y_t)``: the change of daily usage per day (units/day per
+    day; positive when usage grows).
+
+    Parameters
+    ----------
+    usage
+        ``sku``, ``date`` and ``quantity_units`` (≥ 0), one row per use or per day.
+    as_of
+        The first day after the window.
+    window_days
+        ``W``, a whole number ≥ 2.
+    skus
+        When given, the skus to report, in this order (a sku with no usage gets zeros), and
+        usage of any other sku is an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sku (``skus`` order, else sorted): ``sku``, ``days`` (``W``),
+        ``total_units``, ``demand_mean_per_day``, ``demand_sd_per_day``, ``trend_per_day``.
+
+    Raises
+    ------
+    DataError
+        Missing column, unreadable date, missing or negative quantity, usage of a sku not in
+        ``skus`` (naming the row).
+    ParameterError
+        ``window_days`` not a whole number ≥ 2.
+    """
+    w = _whole_param("window_days", window_days, 2)
+    _require_columns(usage, "usage", ["sku", "date", "quantity_units"])
+    _check_numeric(usage, "usage", ["quantity_units"])
+    dates = _dates(usage, "usage", "date")
+    if skus is not None:
+        unknown = (~usage["sku"].isin(list(skus))).to_numpy()
+        if unknown.any():
+            raise _bad_rows(usage, unknown, "usage", "sku", "usage of an unknown sku",
+                            "a sku of the sku list")
+        names = list(skus)
+    else:
+        names = sorted(usage["sku"].unique(), key=str)
+    end = pd.Timestamp(as_of).normalize()
+    t = ((dates - (end - pd.Timedelta(days=w))).dt.days).to_numpy()
+    inside = (t >= 0) & (t < w)
+    daily = {s: np.zeros(w) for s in names}
+    for s, day, q in zip(usage["sku"].to_numpy()[inside], t[inside],
+                         usage["quantity_units"].to_numpy(dtype=float)[inside], strict=True):
+        daily[s][int(day)] += q
+    x = np.arange(w, dtype=float)
+    dx = x - x.mean()
+    rows = []
+    for s in names:
+        y = daily[s]
+        rows.append({"sku": s, "days": w, "total_units": float(y.sum()),
+                     "demand_mean_per_day": float(y.mean()),
+                     "demand_sd_per_day": float(y.std(ddof=1)),
+                     "trend_per_day": float((dx * (y - y.mean())).sum() / (dx * dx).sum())})
+    return pd.DataFrame(rows, columns=["sku", "days", "total_units", "demand_mean_per_day",
+                                       "demand_sd_per_day", "trend_per_day"])
+
+
+_LEVEL_COLUMNS = ["sku", "demand_mean_per_day", "demand_sd_per_day", "lead_time_days"]
+
+
+def stock_levels(skus: pd.DataFrame, service_level: float, review_days: float,
+                 critical_service_level: float | None = None) -> pd.DataFrame:
+    """Safety stock, reorder point and order-up-to level for every sku of a table.
+
+    Row by row this is :func:`safety_stock`, :func:`reorder_point` and :func:`order_up_to`:
+
+    .. math::
+
+        SS = z\\sqrt{L σ_d^2 + d^2 σ_L^2}, \\quad ROP = d L + SS, \\quad
+        S = d (R + L) + z\\sqrt{(R + L) σ_d^2 + d^2 σ_L^2},
+
+    where the order-up-to level carries its own safety stock over ``R + L`` days (the review
+    period plus the lead time) and ``z = Φ⁻¹(level)``. The level of a row is its own
+    ``service_level`` when that column is present and not missing, else
+    ``critical_service_level`` for a ``critical`` row when given, else ``service_level``.
+
+    Parameters
+    ----------
+    skus
+        ``sku``, ``demand_mean_per_day`` (``d``), ``demand_sd_per_day`` (``σd``),
+        ``lead_time_days`` (``L``) and optionally ``lead_time_sd_days`` (``σL``, 0 when
+        absent), ``critical`` (bool) and ``service_level``.
+    service_level, critical_service_level
+        Levels strictly between 0 and 1.
+    review_days
+        ``R`` ≥ 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input with ``service_level_used``, ``safety_stock_units``,
+        ``reorder_point_units``, ``review_safety_stock_units`` and ``order_up_to_units``
+        (floats, not rounded).
+
+    Raises
+    ------
+    DataError
+        Missing column; missing, non-numeric or negative demand or lead time; a row service
+        level outside (0, 1).
+    ParameterError
+        A bad ``service_level``, ``critical_service_level`` or ``review_days``.
+    """
+    levels = [("service_level", service_level)]
+    if critical_service_level is not None:
+        levels.append(("critical_service_level", critical_service_level))
+    for name, level in levels:
+        if isinstance(level, bool) or not isinstance(level, Real) or not 0 < level < 1:
+            raise ParameterError(
+                f"{name} must be strictly between 0 and 1 (e.g. 0.95), got {level!r}")
+    r = _number("review_days", review_days)
+    _require_columns(skus, "skus", _LEVEL_COLUMNS)
+    sd_col = ["lead_time_sd_days"] if "lead_time_sd_days" in skus else []
+    _check_numeric(skus, "skus", [*_LEVEL_COLUMNS[1:], *sd_col])
+    n = len(skus)
+    level = np.full(n, float(service_level))
+    if critical_service_level is not None and "critical" in skus:
+        crit = skus["critical"].fillna(False).astype(bool).to_numpy()
+        level[crit] = float(critical_service_level)
+    if "service_level" in skus:
+        own = pd.to_numeric(skus["service_level"], errors="coerce")
+        given = skus["service_level"].notna().to_numpy()
+        bad = given & ~((own > 0) & (own < 1)).to_numpy()
+        if bad.any():
+            raise _bad_rows(skus, bad, "skus", "service_level",
+                            "service level not strictly between 0 and 1", "e.g. 0.95")
+        level[given] = own.to_numpy(dtype=float)[given]
+    inv = NormalDist().inv_cdf
+    z = np.array([inv(float(x)) for x in level])
+    d = skus["demand_mean_per_day"].to_numpy(dtype=float)
+    sd = skus["demand_sd_per_day"].to_numpy(dtype=float)
+    lt = skus["lead_time_days"].to_numpy(dtype=float)
+    lt_sd = (skus["lead_time_sd_days"].to_numpy(dtype=float) if sd_col else np.zeros(n))
+    ss = z * np.sqrt(lt * sd * sd + d * d * lt_sd * lt_sd)
+    cover = r + lt
+    review_ss = z * np.sqrt(cover * sd * sd + d * d * lt_sd * lt_sd)
+    out = skus.copy()
+    out["service_level_used"] = level
+    out["safety_stock_units"] = ss
+    out["reorder_point_units"] = d * lt + ss
+    out["review_safety_stock_units"] = review_ss
+    out["order_up_to_units"] = d * (r + lt) + review_ss
+    return out
+
+
+def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
+                critical_cents_per_lead_day: int = 0) -> pd.DataFrame:
+    """Order lines: each sku's packs to order from the vendor :func:`choose_vendor` picks.
+
+    The chosen offer gives the pack size (``units_per_pack``), the minimum
+    (``min_order_packs`` of the offer, 0 when absent), the price and the freight; then
+    :func:`order_quantities` gives the packs and
+
+    .. math::
+
+        \\text{order cents} = \\text{packs} × (\\text{pack price} + \\text{freight per pack}).
+
+    Parameters
+    ----------
+    skus
+        One row per sku: ``sku``, ``on_hand_units``, ``on_order_units``,
+        ``reorder_point_units``, ``order_up_to_units`` and optionally ``critical`` (used when
+        ``offers`` has no ``critical`` column). Pack columns here are replaced by the
+        vendor's.
+    offers
+        As :func:`choose_vendor`, optionally with ``min_order_packs`` (whole, ≥ 0).
+    critical_cents_per_lead_day
+        As :func:`choose_vendor`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :func:`order_quantities` table in ``skus`` order with ``vendor``,
+        ``pack_price_cents``, ``freight_cents_per_pack``, ``lead_time_days``,
+        ``landed_per_unit`` and ``order_cents`` (``int64``).
+
+    Raises
+    ------
+    DataError
+        As :func:`choose_vendor` and :func:`order_quantities`; a sku listed twice; a sku
+        without an offer; a missing or fractional minimum.
+    """
+    _require_columns(skus, "skus", ["sku"])
+    dup = skus["sku"].duplicated().to_numpy()
+    if dup.any():
+        raise _bad_rows(skus, dup, "skus", "sku", "sku listed more than once", "one row per sku")
+    offers = offers.copy()
+    if "critical" not in offers and "critical" in skus:
+        offers["critical"] = offers["sku"].map(dict(zip(skus["sku"], skus["critical"],
+                                                        strict=True)))
+    if "min_order_packs" in offers:
+        _check_numeric(offers, "vendor offers", ["min_order_packs"], whole=["min_order_packs"])
+    scored = choose_vendor(offers, critical_cents_per_lead_day, skus=list(skus["sku"]))
+    chosen = scored[scored["chosen"]].set_index("sku")
+    keys = skus["sku"]
+    out = skus.drop(columns=[c for c in ("units_per_pack", "min_order_packs")
+                             if c in skus]).copy()
+    out["units_per_pack"] = keys.map(chosen["units_per_pack"]).astype("int64").to_numpy()
+    out["min_order_packs"] = (keys.map(chosen["min_order_packs"]).astype("int64").to_numpy()
+                              if "min_order_packs" in chosen else 0)
+    out = order_quantities(out)
+    out["vendor"] = keys.map(chosen["vendor"]).to_numpy()
+    out["pack_price_cents"] = keys.map(chosen["pack_price_cents"]).astype("int64").to_numpy()
+    out["freight_cents_per_pack"] = (
+        keys.map(chosen["freight_cents_per_pack"]).astype("int64").to_numpy()
+        if "freight_cents_per_pack" in chosen else 0)
+    out["lead_time_days"] = keys.map(chosen["lead_time_days"]).to_numpy()
+    out["landed_per_unit"] = pd.Series(keys.map(chosen["landed_per_unit"]).to_numpy(),
+                                       index=out.index, dtype=object)
+    out["order_cents"] = (out["order_packs"]
+                          * (out["pack_price_cents"] + out["freight_cents_per_pack"])
+                          ).astype("int64")
+    return out
+
+
+def overdue_orders(open_orders: pd.DataFrame, as_of: str | pd.Timestamp) -> pd.DataFrame:
+    """Flag open orders that are late: expected before ``as_of`` and not wholly received.
+
+    ``overdue = expected_date < as_of and received_units < quantity_units`` (dates compared
+    by day; an order expected on ``as_of`` is not yet late).
+
+    Parameters
+    ----------
+    open_orders
+        ``sku``, ``expected_date``, ``quantity_units`` and ``received_units`` (both ≥ 0;
+        ``received_units`` 0 when the column is absent).
+    as_of
+        Today.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input with ``outstanding_units`` (``max(quantity − received, 0)``),
+        ``days_late`` (days after the expected date, 0 when not overdue) and ``overdue``.
+
+    Raises
+    ------
+    DataError
+        Missing column, unreadable date, missing or negative quantity.
+    """
+    _require_columns(open_orders, "open orders", ["sku", "expected_date", "quantity_units"])
+    rec_col = ["received_units"] if "received_units" in open_orders else []
+    _check_numeric(open_orders, "open orders", ["quantity_units", *rec_col])
+    expected = _dates(open_orders, "open orders", "expected_date")
+    qty = open_orders["quantity_units"].to_numpy(dtype=float)
+    received = (open_orders["received_units"].to_numpy(dtype=float) if rec_col
+                else np.zeros(len(open_orders)))
+    late_by = (pd.Timestamp(as_of).normalize() - expected).dt.days.to_numpy()
+    overdue = (late_by > 0) & (received < qty)
+    out = open_orders.copy()
+    out["outstanding_units"] = np.maximum(qty - received, 0)
+    out["days_late"] = np.where(overdue, late_by, 0).astype("int64")
+    out["overdue"] = overdue
+    return out
+
+
+@dataclass(frozen=True)
+class PurchaseOrder:
+    """A draft purchase order to one vendor.
+
+    ``goods_cents + freight_cents == total_cents == lines["order_cents"].sum()``, exact.
+    """
+
+    vendor: str
+    lines: pd.DataFrame
+    goods_cents: int
+    freight_cents: int
+    total_cents: int
+
+
+_PO_COLUMNS = ["sku", "order_packs", "units_per_pack", "order_units", "pack_price_cents",
+               "freight_cents_per_pack", "order_cents"]
+
+
+def purchase_orders(lines: pd.DataFrame) -> list[PurchaseOrder]:
+    """One draft purchase order per vendor from :func:`order_lines`.
+
+    Lines with no packs to order are left out; a vendor with none gets no order. For each
+    vendor ``goods = Σ packs × pack price``, ``freight = Σ packs × freight per pack`` and
+    ``total = goods + freight = Σ order_cents``, in whole cents (Python integers, exact).
+
+    Returns
+    -------
+    list of PurchaseOrder
+        By vendor name; the lines keep their input order with the columns ``sku``,
+        ``order_packs``, ``units_per_pack``, ``order_units``, ``pack_price_cents``,
+        ``freight_cents_per_pack``, ``order_cents``.
+
+    Raises
+    ------
+    DataError
+        A missing column; ``order_cents`` that is not packs × (price + freight).
+    """
+    _require_columns(lines, "order lines", ["vendor", *_PO_COLUMNS])
+    _check_numeric(lines, "order lines", _PO_COLUMNS[1:], whole=_PO_COLUMNS[1:])
+    packs = lines["order_packs"].astype("int64")
+    goods = packs * lines["pack_price_cents"].astype("int64")
+    freight = packs * lines["freight_cents_per_pack"].astype("int64")
+    bad = (goods + freight != lines["order_cents"].astype("int64")).to_numpy()
+    if bad.any():
+        raise _bad_rows(lines, bad, "order lines", "order_cents",
+                        "order_cents is not packs × (pack price + freight per pack)",
+                        "the product of the line")
+    orders = []
+    live = (packs > 0).to_numpy()
+    for vendor in sorted(set(lines["vendor"][live]), key=str):
+        mask = live & (lines["vendor"] == vendor).to_numpy()
+        g = sum(int(x) for x in goods[mask])
+        f = sum(int(x) for x in freight[mask])
+        orders.append(PurchaseOrder(vendor=vendor,
+                                    lines=lines.loc[mask, _PO_COLUMNS].reset_index(drop=True),
+                                    goods_cents=g, freight_cents=f, total_cents=g + f))
+    return orders
+
+
+def spend_vs_budget(spend_cents: int, budget_cents: int) -> Fraction:
+    """Spend as an exact fraction of budget, ``spend / budget`` (``Fraction(3, 4)`` = 75 %).
+
+    Raises
+    ------
+    ParameterError
+        Amounts that are not whole cents, or a budget ≤ 0.
+    """
+    for name, value in (("spend_cents", spend_cents), ("budget_cents", budget_cents)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise ParameterError(f"{name} must be whole cents, got {value!r}")
+    if budget_cents <= 0:
+        raise ParameterError(f"budget_cents must be greater than 0, got {budget_cents!r}")
+    return Fraction(int(spend_cents), int(budget_cents))
+
+
+def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.Series,
+                   critical_cents_per_lead_day: int = 0) -> pd.DataFrame:
+    """What each sku would save a year by buying from its cheapest vendor.
+
+    The current offer of a sku is the one marked True in an optional ``current`` column, or
+    when no offer of the sku is marked, the one :func:`choose_vendor` chooses. The cheapest
+    offer has the lowest landed cost per unit (ties: shorter lead time, then vendor name).
+    With ``A`` annual units of use:
+
+    .. math::
+
+        \\text{annual savings} = \\operatorname{round}\\big(A × (\\text{landed}_{current} −
+        \\text{landed}_{cheapest})\\big)
+
+    in cents, computed exactly and **rounded half up once per sku** (never per unit), so it
+    is ≥ 0 and 0 when the current vendor is the cheapest.
+
+    Parameters
+    ----------
+    offers
+        As :func:`choose_vendor`, optionally with ``current`` (bool, at most one True per sku).
+    annual_units
+        ``A`` per sku (≥ 0); every sku of ``offers`` needs one.
+    critical_cents_per_lead_day
+        Passed to :func:`choose_vendor` to choose the current vendor.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sku, sorted: ``sku``, ``current_vendor``, ``current_landed_per_unit``,
+        ``cheapest_vendor``, ``cheapest_landed_per_unit``, ``savings_per_unit`` (exact
+        :class:`~fractions.Fraction` cents), ``annual_units`` and ``annual_savings_cents``
+        (``int64``).
+
+    Raises
+    ------
+    DataError
+        As :func:`choose_vendor`; more than one current offer for a sku; a sku without annual
+        units or with a negative or non-numeric number.
+    """
+    scored = choose_vendor(offers, critical_cents_per_lead_day)
+    units = annual_units if isinstance(annual_units, pd.Series) else pd.Series(annual_units)
+    no_units = (~scored["sku"].isin(units.index)).to_numpy()
+    if no_units.any():
+        raise _bad_rows(scored, no_units, "vendor offers", "sku", "no annual units for the sku",
+                        "annual units of use for every sku with offers")
+    current = (scored["current"].fillna(False).astype(bool) if "current" in scored
+               else pd.Series(False, index=scored.index))
+    twice = (current & scored["sku"].where(current).duplicated()).to_numpy()
+    if twice.any():
+        raise _bad_rows(scored, twice, "vendor offers", "current",
+                        "more than one current vendor for the sku", "one current offer per sku")
+    rows = []
+    for sku, group in scored.groupby("sku", sort=True):
+        a = units[sku]
+        if isinstance(a, bool) or not isinstance(a, Real) or not math.isfinite(a) or a < 0:
+            raise DataError("annual units must be a number 0 or more", column="annual_units",
+                            value=f"{sku}: {a!r}", expected="units of use per year ≥ 0",
+                            fix="correct the annual units")
+        marked = group[current[group.index]]
+        cur = marked.iloc[0] if len(marked) else group[group["chosen"]].iloc[0]
+        order = sorted(range(len(group)), key=lambda i: (
+            group["landed_per_unit"].iloc[i], float(group["lead_time_days"].iloc[i]),
+            str(group["vendor"].iloc[i])))
+        best = group.iloc[order[0]]
+        per_unit = cur["landed_per_unit"] - best["landed_per_unit"]
+        rows.append({"sku": sku, "current_vendor": cur["vendor"],
+                     "current_landed_per_unit": cur["landed_per_unit"],
+                     "cheapest_vendor": best["vendor"],
+                     "cheapest_landed_per_unit": best["landed_per_unit"],
+                     "savings_per_unit": per_unit, "annual_units": a,
+                     "annual_savings_cents": _round_half_up(per_unit * _exact(a))})
+    out = pd.DataFrame(rows, columns=["sku", "current_vendor", "current_landed_per_unit",
+                                      "cheapest_vendor", "cheapest_landed_per_unit",
+                                      "savings_per_unit", "annual_units",
+                                      "annual_savings_cents"])
+    return out.astype({"annual_savings_cents": "int64"})

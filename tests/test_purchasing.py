@@ -295,3 +295,217 @@ def test_expiring_lots_errors():
     with pytest.raises(DataError, match="expiry date"):
         pu.expiring_lots(bad_date, {"saline": 10, "vaccine": 1, "iodine": 0},
                          as_of="2026-01-01")
+
+
+# --------------------------------------------------------------------------------------------
+# 4. report tables
+
+
+def _usage() -> pd.DataFrame:
+    return pd.DataFrame({
+        "sku": ["a", "a", "a", "a", "a", "a"],
+        "date": ["2025-12-31", "2026-01-01", "2026-01-03", "2026-01-03", "2026-01-04",
+                 "2026-01-05"],
+        "quantity_units": [100, 2, 4, 2, 4, 100],
+    })
+
+
+def test_demand_stats():
+    out = pu.demand_stats(_usage(), as_of="2026-01-05", window_days=4, skus=["a", "b"])
+    # window Jan 1 … Jan 4 (Dec 31 is before it, Jan 5 is as_of: both ignored)
+    # a: y = [2, 0 (no row on Jan 2), 4 + 2, 4] = [2, 0, 6, 4]; mean 12 / 4 = 3
+    #    deviations −1, −3, 3, 1; squares 1 + 9 + 9 + 1 = 20; sd = √(20 / 3) = 2.5819889
+    #    t − t̄ = −1.5, −0.5, 0.5, 1.5; Σ(t − t̄)² = 5
+    #    Σ(t − t̄)(y − ȳ) = 1.5 + 1.5 + 1.5 + 1.5 = 6 → slope 6 / 5 = 1.2 units/day per day
+    # b: no usage → all zeros
+    assert out["sku"].tolist() == ["a", "b"]
+    assert out["total_units"].tolist() == [12, 0]
+    assert out["demand_mean_per_day"].tolist() == [3, 0]
+    assert out["demand_sd_per_day"].tolist() == pytest.approx([(20 / 3) ** 0.5, 0])
+    assert out["trend_per_day"].tolist() == pytest.approx([1.2, 0])
+
+
+def test_demand_stats_errors():
+    with pytest.raises(DataError, match="unknown sku") as err:
+        pu.demand_stats(_usage(), as_of="2026-01-05", skus=["b"])
+    assert (err.value.row, err.value.column, err.value.value) == (2, "sku", "a")
+    bad = _usage()
+    bad.loc[3, "quantity_units"] = -1
+    with pytest.raises(DataError) as err:
+        pu.demand_stats(bad, as_of="2026-01-05")
+    assert (err.value.row, err.value.column) == (5, "quantity_units")
+    with pytest.raises(ParameterError, match="window_days"):
+        pu.demand_stats(_usage(), as_of="2026-01-05", window_days=1)
+
+
+def _level_table() -> pd.DataFrame:
+    return pd.DataFrame({
+        "sku": ["gauze", "epi", "tape"],
+        "demand_mean_per_day": [50.0, 2.0, 20.0],
+        "demand_sd_per_day": [10.0, 1.0, 4.0],
+        "lead_time_days": [9.0, 4.0, 3.0],
+        "lead_time_sd_days": [2.0, 0.0, 1.0],
+        "critical": [False, True, False],
+        "service_level": [None, None, 0.5],
+    })
+
+
+def test_stock_levels_hand_worked():
+    out = pu.stock_levels(_level_table(), 0.95, 7)
+    # gauze: SS = 1.6448536 × √(9 × 100 + 2500 × 4) = 1.6448536 × 104.40307 = 171.7279
+    #        ROP = 50 × 9 + 171.7279 = 621.7279
+    #        S: √((7 + 9) × 100 + 2500 × 4) = √11600 = 107.70330 × 1.6448536 = 177.1561
+    #           + 50 × 16 = 977.1561
+    # tape: its own level 0.5 → z = 0 → SS = 0, ROP = 20 × 3 = 60, S = 20 × 10 = 200
+    assert out["service_level_used"].tolist() == [0.95, 0.95, 0.5]
+    assert out["safety_stock_units"].iloc[0] == pytest.approx(171.7279, abs=1e-3)
+    assert out["reorder_point_units"].iloc[0] == pytest.approx(621.7279, abs=1e-3)
+    assert out["order_up_to_units"].iloc[0] == pytest.approx(977.1561, abs=1e-3)
+    assert out["reorder_point_units"].iloc[2] == pytest.approx(60)
+    assert out["order_up_to_units"].iloc[2] == pytest.approx(200)
+
+
+def test_stock_levels_equal_scalar_functions_row_by_row():
+    table = _level_table()
+    out = pu.stock_levels(table, 0.95, 7, critical_service_level=0.99)
+    # epi is critical → 0.99; tape's own 0.5 wins
+    assert out["service_level_used"].tolist() == [0.95, 0.99, 0.5]
+    for i, row in out.iterrows():
+        level, d = row["service_level_used"], row["demand_mean_per_day"]
+        sd, lt, lt_sd = row["demand_sd_per_day"], row["lead_time_days"], row["lead_time_sd_days"]
+        ss = pu.safety_stock(level, sd, lt, d, lt_sd)
+        review_ss = pu.safety_stock(level, sd, 7 + lt, d, lt_sd)
+        assert row["safety_stock_units"] == ss, i
+        assert row["reorder_point_units"] == pu.reorder_point(d, lt, ss), i
+        assert row["order_up_to_units"] == pu.order_up_to(d, 7, lt, review_ss), i
+
+
+def test_stock_levels_errors():
+    table = _level_table()
+    table.loc[1, "service_level"] = 1.0
+    with pytest.raises(DataError) as err:
+        pu.stock_levels(table, 0.95, 7)
+    assert (err.value.row, err.value.column) == (3, "service_level")
+    with pytest.raises(ParameterError, match="service_level"):
+        pu.stock_levels(_level_table(), 1.5, 7)
+    with pytest.raises(ParameterError, match="review_days"):
+        pu.stock_levels(_level_table(), 0.95, -1)
+
+
+def _order_skus() -> pd.DataFrame:
+    return pd.DataFrame({
+        "sku": ["gauze", "epi", "tape"],
+        "on_hand_units": [10, 2, 50],
+        "on_order_units": [0, 0, 0],
+        "reorder_point_units": [60.0, 3.0, 20.0],
+        "order_up_to_units": [200.0, 9.0, 80.0],
+    })
+
+
+def _order_offers() -> pd.DataFrame:
+    offers = _offers()
+    offers.loc[0, "pack_price_cents"] = 1000  # gauze V1 now (1000 + 100) / 100 = 11 c/unit
+    offers["min_order_packs"] = [3, 0, 0, 0]
+    tape = pd.DataFrame({"sku": ["tape"], "vendor": ["V2"], "pack_price_cents": [500],
+                         "freight_cents_per_pack": [0], "units_per_pack": [10],
+                         "lead_time_days": [3], "critical": [False], "min_order_packs": [0]})
+    return pd.concat([offers, tape], ignore_index=True)
+
+
+def test_order_lines():
+    out = pu.order_lines(_order_skus(), _order_offers())
+    # gauze → V1 (11 < 12.5): need 200 − 10 = 190, 190 / 100 → 2 packs, raised to V1's
+    #         minimum 3 → 300 units; 3 × (1000 + 100) = 3,300
+    # epi   → V2 (300 < 333⅓): need 9 − 2 = 7, 7 / 3 → 3 packs = 9 units; 3 × 900 = 2,700
+    # tape  → V2: position 50 > 20 → nothing, 0
+    assert out["vendor"].tolist() == ["V1", "V2", "V2"]
+    assert out["units_per_pack"].tolist() == [100, 3, 10]
+    assert out["order_packs"].tolist() == [3, 3, 0]
+    assert out["order_cents"].tolist() == [3300, 2700, 0]
+    assert str(out["order_cents"].dtype) == "int64"
+    # critical epi with 5 c per lead day → V1 (338⅓ < 350): 3 × 1000 = 3,000
+    critical = pu.order_lines(_order_skus(), _order_offers(), critical_cents_per_lead_day=5)
+    assert critical["vendor"].tolist() == ["V1", "V1", "V2"]
+    assert critical["order_cents"].tolist() == [3300, 3000, 0]
+
+
+def test_order_lines_sku_without_offer():
+    skus = pd.concat([_order_skus(), _order_skus().iloc[[0]].assign(sku="masks")],
+                     ignore_index=True)
+    with pytest.raises(DataError, match="no vendor price for sku.*masks"):
+        pu.order_lines(skus, _order_offers())
+
+
+def test_overdue_orders():
+    orders = pd.DataFrame({
+        "sku": ["gauze", "epi", "tape", "swabs"],
+        "expected_date": ["2026-01-03", "2026-01-03", "2026-01-05", "2026-01-01"],
+        "quantity_units": [100, 10, 50, 20],
+        "received_units": [40, 10, 0, 0],
+    })
+    out = pu.overdue_orders(orders, as_of="2026-01-05")
+    # gauze: expected 2 days ago, 60 outstanding → overdue, 2 days late
+    # epi: all received → not overdue; tape: due today → not yet late
+    # swabs: expected 4 days ago, none received → overdue, 4 days late
+    assert out["overdue"].tolist() == [True, False, False, True]
+    assert out["days_late"].tolist() == [2, 0, 0, 4]
+    assert out["outstanding_units"].tolist() == [60, 0, 50, 20]
+    orders.loc[2, "expected_date"] = "later"
+    with pytest.raises(DataError) as err:
+        pu.overdue_orders(orders, as_of="2026-01-05")
+    assert (err.value.row, err.value.column) == (4, "expected_date")
+
+
+def test_purchase_orders():
+    orders = pu.purchase_orders(pu.order_lines(_order_skus(), _order_offers()))
+    # V1: gauze 3 packs: goods 3 × 1000 = 3,000, freight 3 × 100 = 300, total 3,300
+    # V2: epi 2,700 (tape orders 0 packs: left out)
+    assert [o.vendor for o in orders] == ["V1", "V2"]
+    assert [(o.goods_cents, o.freight_cents, o.total_cents) for o in orders] == [
+        (3000, 300, 3300), (2700, 0, 2700)]
+    assert orders[1].lines["sku"].tolist() == ["epi"]
+    # critical: both to V1, 3,300 + 3,000 = 6,300
+    one = pu.purchase_orders(pu.order_lines(_order_skus(), _order_offers(), 5))
+    assert [(o.vendor, o.total_cents) for o in one] == [("V1", 6300)]
+    assert one[0].lines["sku"].tolist() == ["gauze", "epi"]
+
+
+def test_spend_vs_budget():
+    # 7,500.00 of 10,000.00 = 3/4
+    assert pu.spend_vs_budget(750_000, 1_000_000) == Fraction(3, 4)
+    # over budget: 1/3 over → 4/3
+    assert pu.spend_vs_budget(400, 300) == Fraction(4, 3)
+    with pytest.raises(ParameterError, match="budget"):
+        pu.spend_vs_budget(100, 0)
+    with pytest.raises(ParameterError, match="spend"):
+        pu.spend_vs_budget(10.5, 100)
+
+
+def test_vendor_savings():
+    offers = _offers()
+    offers["current"] = [True, False, False, False]
+    out = pu.vendor_savings(offers, {"gauze": 7, "epi": 35})
+    # epi: no current marked → the chosen one, V2 (300), which is the cheapest → 0
+    # gauze: current V1 at 13, cheapest V2 at 12.5: 0.5 × 7 = 3.5 → 4 (half up)
+    assert out["sku"].tolist() == ["epi", "gauze"]
+    assert out["current_vendor"].tolist() == ["V2", "V1"]
+    assert out["cheapest_vendor"].tolist() == ["V2", "V2"]
+    assert out["savings_per_unit"].tolist() == [0, Fraction(1, 2)]
+    assert out["annual_savings_cents"].tolist() == [0, 4]
+    # critical charge 5 c/day: epi chosen (current) is V1 at 333⅓; cheapest V2 at 300:
+    # 33⅓ × 35 = 1,166⅔ → 1,167 (rounded once for the sku, not per unit)
+    out = pu.vendor_savings(offers, {"gauze": 7, "epi": 35}, critical_cents_per_lead_day=5)
+    assert out["current_vendor"].tolist() == ["V1", "V1"]
+    assert out["savings_per_unit"].tolist() == [Fraction(100, 3), Fraction(1, 2)]
+    assert out["annual_savings_cents"].tolist() == [1167, 4]
+
+
+def test_vendor_savings_errors():
+    offers = _offers()
+    offers["current"] = [True, True, False, False]
+    with pytest.raises(DataError, match="more than one current") as err:
+        pu.vendor_savings(offers, {"gauze": 7, "epi": 35})
+    assert err.value.row == 3
+    with pytest.raises(DataError, match="no annual units") as err:
+        pu.vendor_savings(_offers(), {"gauze": 7})
+    assert (err.value.row, err.value.value) == (4, "epi")
