@@ -22,6 +22,13 @@ The chain a report runs:
    :func:`break_even_visits_per_provider_day`, :func:`operating_margin`, :func:`overhead_ratio`.
 4. **Materiality.** :func:`materiality_flags` marks budget lines whose variance is large both in
    cents and in percent.
+5. **Budget build.** :func:`phasing_weights` (working days × seasonal index);
+   :func:`build_revenue` (visits and rate per payer class); :func:`build_expenses` (fixed,
+   per-visit and per-provider-FTE accounts, wage increase and benefits load);
+   :func:`provider_ramp` (a new provider's monthly FTE).
+6. **Forecast.** :func:`full_year_forecast`: actual to date + remaining budget, and run rate.
+7. **By payer class.** :func:`revenue_variance_by_class` splits :func:`revenue_variance`'s
+   volume, mix and rate lines over the classes, summing exactly to them.
 
 Sign convention
 ---------------
@@ -57,6 +64,12 @@ __all__ = [
     "operating_margin",
     "overhead_ratio",
     "materiality_flags",
+    "phasing_weights",
+    "build_revenue",
+    "build_expenses",
+    "provider_ramp",
+    "full_year_forecast",
+    "revenue_variance_by_class",
 ]
 
 logger = logging.getLogger(__name__)
@@ -594,3 +607,405 @@ def materiality_flags(lines: pd.DataFrame, min_cents: int, min_pct: float) -> pd
               for d, b in zip(delta, out["budget_cents"], strict=True)]
     out["material"] = (delta.abs() >= x).to_numpy() & np.asarray(pct_ok, dtype=bool)
     return out
+
+
+# --------------------------------------------------------------------------- 5. budget build
+
+
+def _pct(x: object, name: str) -> Fraction:
+    """A percentage (5 means 5 %) as an exact fraction of 1. A float is read as the decimal it
+    prints as (``0.1`` → 1/1000), not its binary value, so ``2.5`` % of 200 is exactly 5."""
+    if isinstance(x, bool) or not isinstance(x, Real) or not np.isfinite(float(x)):
+        raise ParameterError(f"{name} must be a finite number of percent, got {x!r}")
+    value = Fraction(x) if isinstance(x, Integral) else Fraction(repr(float(x)))
+    return value / 100
+
+
+def _twelve(values: object, name: str, *, column: str | None = None) -> list[Fraction]:
+    """Twelve finite numbers, January first, from a sequence or a table's ``column``."""
+    if isinstance(values, pd.DataFrame):
+        if column is None or column not in values.columns:
+            raise ParameterError(f"{name}: the table lacks a {column!r} column")
+        values = values[column]
+    seq = list(values)  # type: ignore[call-overload]
+    if len(seq) != 12:
+        raise ParameterError(f"{name} must be 12 numbers (January to December), got {len(seq)}")
+    return [_frac(v, f"{name} of month {m}") for m, v in zip(MONTHS, seq, strict=True)]
+
+
+def phasing_weights(working_days: Sequence[float] | pd.Series | pd.DataFrame,
+                    seasonal_index: Sequence[float] | pd.Series | pd.DataFrame) -> pd.Series:
+    """Monthly phasing weights: working days × seasonal index, normalised to sum to 1.
+
+    ``w_m = d_m · s_m / Σ_k d_k · s_k`` with ``d_m`` the working days and ``s_m`` the seasonal
+    index of month *m*. Pass the result to :func:`phase_annual` (which normalises again, so the
+    float rounding of ``w_m`` moves no cent beyond the largest-remainder step).
+
+    Parameters
+    ----------
+    working_days
+        Twelve counts ≥ 0, January first, or the table :func:`working_days` returns (its
+        ``working_days`` column is used).
+    seasonal_index
+        Twelve numbers ≥ 0, or the table :func:`seasonal_index` returns (``index`` column).
+
+    Returns
+    -------
+    pandas.Series
+        Twelve float weights indexed by month 1–12, named ``weight``; they sum to 1.
+
+    Raises
+    ------
+    ParameterError
+        Not 12 values, a negative or non-finite value, or every product 0.
+    """
+    d = _twelve(working_days, "working_days", column="working_days")
+    s = _twelve(seasonal_index, "seasonal_index", column="index")
+    if any(x < 0 for x in d + s):
+        raise ParameterError("working days and seasonal index must be 0 or more")
+    prod = [a * b for a, b in zip(d, s, strict=True)]
+    total = sum(prod)
+    if total == 0:
+        raise ParameterError("working days × seasonal index is 0 in every month: no weights")
+    return pd.Series([float(p / total) for p in prod], index=pd.Index(MONTHS, name="month"),
+                     name="weight")
+
+
+def _by_class(values: object, name: str) -> dict[object, object]:
+    if isinstance(values, pd.Series):
+        values = values.to_dict()
+    if not isinstance(values, dict) or not values:
+        raise ParameterError(f"{name} must be a non-empty mapping payer class → value, "
+                             f"got {type(values).__name__}")
+    return dict(values)
+
+
+def build_revenue(visits_by_class: dict[str, int] | pd.Series,
+                  net_revenue_per_visit_cents: dict[str, float] | pd.Series | float,
+                  growth_pct: float = 0,
+                  rate_change_pct_by_class: dict[str, float] | None = None) -> pd.DataFrame:
+    """Annual revenue budget per payer class: visits grown, net rate changed, revenue exact.
+
+    For payer class *c* with prior annual visits ``v_c``, net revenue per visit ``r_c`` (cents),
+    volume growth ``g`` and rate change ``k_c`` (both percent):
+
+    * ``budget_visits_c = round(v_c · (1 + g/100))`` to a whole visit;
+    * ``budget_rate_cents_c = round(r_c · (1 + k_c/100))`` to a whole cent;
+    * ``budget_revenue_cents_c = budget_visits_c · budget_rate_cents_c`` (exact).
+
+    Both roundings are half away from zero and are the only ones: the total revenue is the exact
+    sum of the class revenues, and the result can be the budget side of
+    :func:`revenue_variance`. Percentages given as floats are read as the decimals they print
+    as (``2.5`` is exactly 2.5 %).
+
+    Parameters
+    ----------
+    visits_by_class
+        Prior annual visits per payer class (whole, ≥ 0), as a mapping or Series.
+    net_revenue_per_visit_cents
+        Net revenue per visit in cents, per class (a mapping with every class) or one number
+        for all classes.
+    growth_pct
+        Volume growth in percent for every class (5 means +5 %, −3 means −3 %).
+    rate_change_pct_by_class
+        Rate change in percent per class; a class not named keeps its rate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``payer, prior_visits, budget_visits, budget_rate_cents, budget_revenue_cents`` (int64),
+        one row per class in the input order.
+
+    Raises
+    ------
+    ParameterError
+        Visits negative or not whole, a class without a rate, a rate change for an unknown
+        class, a growth or rate change below −100 %, or a non-finite number.
+    """
+    visits = _by_class(visits_by_class, "visits_by_class")
+    if isinstance(net_revenue_per_visit_cents, (dict, pd.Series)):
+        rates = _by_class(net_revenue_per_visit_cents, "net_revenue_per_visit_cents")
+    else:
+        rates = {c: net_revenue_per_visit_cents for c in visits}
+    changes = _by_class(rate_change_pct_by_class, "rate_change_pct_by_class") \
+        if rate_change_pct_by_class else {}
+    unknown = [str(c) for c in list(changes) if c not in visits]
+    if unknown:
+        raise ParameterError(f"rate change given for unknown payer class(es) "
+                             f"{', '.join(unknown)}; the classes are "
+                             f"{', '.join(map(str, visits))}")
+    no_rate = [str(c) for c in visits if c not in rates]
+    if no_rate:
+        raise ParameterError(f"no net revenue per visit for payer class(es) "
+                             f"{', '.join(no_rate)}")
+    g = _pct(growth_pct, "growth_pct")
+    if g < -1:
+        raise ParameterError(f"growth_pct must be −100 or more, got {growth_pct!r}")
+    rows = []
+    for c, v in visits.items():
+        if isinstance(v, bool) or not isinstance(v, Integral) or v < 0:
+            raise ParameterError(f"visits of payer class {c!r} must be a whole number ≥ 0, "
+                                 f"got {v!r}")
+        k = _pct(changes.get(c, 0), f"rate change of payer class {c!r}")
+        if k < -1:
+            raise ParameterError(f"rate change of payer class {c!r} must be −100 or more")
+        bv = _round_cents(int(v) * (1 + g))
+        br = _round_cents(_frac(rates[c], f"net revenue per visit of {c!r}") * (1 + k))
+        rows.append((c, int(v), bv, br, bv * br))
+    out = pd.DataFrame(rows, columns=["payer", "prior_visits", "budget_visits",
+                                      "budget_rate_cents", "budget_revenue_cents"])
+    for col in out.columns[1:]:
+        out[col] = out[col].astype("int64")
+    return out
+
+
+BEHAVIOURS = ("fixed", "variable per visit", "step per provider FTE")
+
+
+def build_expenses(accounts: pd.DataFrame, *, visits: int, provider_fte: float,
+                   wage_increase_pct: float, benefits_load_pct: float,
+                   inflation_pct_by_category: dict[str, float],
+                   wage_categories: Iterable[str] = ("wages", "salaries")) -> pd.DataFrame:
+    """Annual expense budget per account from its cost behaviour.
+
+    The base of account *a* by its ``behaviour``:
+
+    * ``"fixed"``: ``base = amount_cents`` (the prior-year annual amount);
+    * ``"variable per visit"``: ``base = amount_cents × visits`` (cost per visit);
+    * ``"step per provider FTE"``: ``base = amount_cents × provider_fte`` (cost per FTE).
+
+    Then the increase: an account in a wage category gets ``after = base · (1 + w)`` and
+    ``benefits = after · b`` (wage increase ``w``, benefits load ``b``); any other *fixed*
+    account gets ``after = base · (1 + i_category)`` (its category's inflation) and no benefits;
+    other variable and step accounts are taken at their (budget-year) rates: ``after = base``.
+    ``budget = after + benefits``.
+
+    Rounding: ``base_cents``, ``benefits_cents`` and ``budget_cents`` are each the exact value
+    rounded once to the cent (half away from zero); ``increase_cents = budget_cents −
+    base_cents − benefits_cents`` takes the rounding difference, so each row adds up exactly
+    and the budget total is the exact sum of ``budget_cents``. Percentages given as floats are
+    read as the decimals they print as.
+
+    Parameters
+    ----------
+    accounts
+        ``account``, ``category``, ``behaviour`` (one of the three above), ``amount_cents``
+        (whole cents ≥ 0); one row per account.
+    visits
+        Budget visits for the year (whole, ≥ 0), e.g. the sum of :func:`build_revenue`'s.
+    provider_fte
+        Provider FTE for the year (≥ 0; a ramped provider counts the mean of
+        :func:`provider_ramp`'s ``fte``).
+    wage_increase_pct, benefits_load_pct
+        Percent (3 means 3 %).
+    inflation_pct_by_category
+        Percent per category; every category of a non-wage fixed account must be named.
+    wage_categories
+        The categories treated as wages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``account, category, behaviour, base_cents, increase_cents, benefits_cents,
+        budget_cents`` (cents int64).
+    """
+    a = _check_frame(accounts, "accounts", ["account", "category", "behaviour", "amount_cents"],
+                     integers=["amount_cents"], non_negative=["amount_cents"],
+                     unique=["account"])
+    bad = ~a["behaviour"].isin(BEHAVIOURS).to_numpy()
+    if bad.any():
+        raise _bad_rows(a, bad, "accounts", "behaviour", "unknown cost behaviour",
+                        "'fixed', 'variable per visit' or 'step per provider FTE'")
+    n_visits = _int(visits, "visits")
+    fte = _frac(provider_fte, "provider_fte")
+    if n_visits < 0 or fte < 0:
+        raise ParameterError(f"visits and provider_fte must be 0 or more, got {visits!r} and "
+                             f"{provider_fte!r}")
+    w = _pct(wage_increase_pct, "wage_increase_pct")
+    b = _pct(benefits_load_pct, "benefits_load_pct")
+    infl = {k: _pct(v, f"inflation of {k!r}") for k, v in inflation_pct_by_category.items()}
+    wages = set(wage_categories)
+    missing = sorted({str(c) for c, beh in zip(a["category"], a["behaviour"], strict=True)
+                      if beh == "fixed" and c not in wages and c not in infl})
+    if missing:
+        raise ParameterError(f"no inflation given for category(ies) {', '.join(missing)} "
+                             "of fixed accounts; add them to inflation_pct_by_category "
+                             "(0 for none)")
+    driver = {"fixed": Fraction(1), "variable per visit": Fraction(n_visits),
+              "step per provider FTE": fte}
+    rows = []
+    for _, r in a.iterrows():
+        base = int(r["amount_cents"]) * driver[r["behaviour"]]
+        if r["category"] in wages:
+            after = base * (1 + w)
+            benefits = after * b
+        else:
+            after = base * (1 + infl[r["category"]]) if r["behaviour"] == "fixed" else base
+            benefits = Fraction(0)
+        base_c, ben_c, bud_c = (_round_cents(base), _round_cents(benefits),
+                                _round_cents(after + benefits))
+        rows.append((r["account"], r["category"], r["behaviour"], base_c,
+                     bud_c - base_c - ben_c, ben_c, bud_c))
+    out = pd.DataFrame(rows, columns=["account", "category", "behaviour", "base_cents",
+                                      "increase_cents", "benefits_cents", "budget_cents"])
+    for col in out.columns[3:]:
+        out[col] = out[col].astype("int64")
+    return out
+
+
+def provider_ramp(start_month: int, ramp_months: int, fte: float = 1.0) -> pd.DataFrame:
+    """Monthly FTE of a new provider who starts in ``start_month`` and ramps up linearly.
+
+    With ``R = ramp_months``, the provider's *k*-th month (``k = 1`` is ``start_month``) is at
+    productivity ``p_k = min(1, k / (R + 1))``: ``R = 3`` gives 25 %, 50 %, 75 %, then 100 %
+    from the fourth month; ``R = 0`` is full productivity from the start. Months before the start
+    are 0; a ramp still running in December is cut there. ``fte_m = fte · p_m``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` (1–12), ``productivity`` and ``fte`` (floats); the mean of ``fte`` is the
+        provider's FTE for the year.
+    """
+    start = _int(start_month, "start_month")
+    ramp = _int(ramp_months, "ramp_months")
+    full = _frac(fte, "fte")
+    if start not in MONTHS or ramp < 0 or full < 0:
+        raise ParameterError(f"start_month must be 1–12, ramp_months ≥ 0 and fte ≥ 0, got "
+                             f"{start_month!r}, {ramp_months!r}, {fte!r}")
+    prod = [Fraction(0) if m < start else min(Fraction(1), Fraction(m - start + 1, ramp + 1))
+            for m in MONTHS]
+    return pd.DataFrame({"month": pd.array(MONTHS, dtype="int64"),
+                         "productivity": [float(p) for p in prod],
+                         "fte": [float(p * full) for p in prod]})
+
+
+# --------------------------------------------------------------------------- 6. forecast
+
+
+def full_year_forecast(actual_by_month: Sequence[int] | pd.Series,
+                       budget_by_month: Sequence[int] | pd.Series,
+                       through_month: int) -> pd.DataFrame:
+    """Full-year forecast after ``through_month`` months: actual to date plus remaining budget,
+    and the run-rate alternative.
+
+    With ``t = through_month``, ``YTD = Σ_{m ≤ t} actual_m`` and ``budget_m`` the monthly budget:
+
+    * ``forecast = YTD + Σ_{m > t} budget_m`` (exact: whole cents added);
+    * ``run_rate = YTD · 12 / t``, rounded once to the cent (half away from zero);
+    * the variances ``forecast − budget`` and ``run_rate − budget`` against the full-year
+      budget ``Σ budget_m``.
+
+    Parameters
+    ----------
+    actual_by_month
+        Monthly actuals in whole cents, January first; only the first ``t`` are used (later
+        entries may be missing or NaN).
+    budget_by_month
+        Twelve monthly budget amounts in whole cents (e.g. from :func:`phase_annual`).
+    through_month
+        The last month with actuals, 1–12.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ``actual_to_date``, ``budget_to_date``, ``budget_remaining``,
+        ``budget_full_year``, ``forecast``, ``run_rate``, ``forecast_variance``,
+        ``run_rate_variance``, with columns ``line`` and ``cents`` (int64).
+    """
+    t = _int(through_month, "through_month")
+    if t not in MONTHS:
+        raise ParameterError(f"through_month must be 1–12, got {through_month!r}")
+    budget_in = list(budget_by_month)
+    if len(budget_in) != 12:
+        raise ParameterError(f"budget_by_month must be 12 amounts, got {len(budget_in)}")
+    budget = [_int(v, f"budget of month {m}") for m, v in zip(MONTHS, budget_in, strict=True)]
+    actual_in = list(actual_by_month)
+    if len(actual_in) < t:
+        raise ParameterError(f"actual_by_month has {len(actual_in)} months, fewer than "
+                             f"through_month = {t}")
+    actual = [_int(v, f"actual of month {m}") for m, v in zip(MONTHS, actual_in[:t], strict=False)]
+    ytd = sum(actual)
+    to_date, remaining = sum(budget[:t]), sum(budget[t:])
+    full = to_date + remaining
+    forecast = ytd + remaining
+    run_rate = _round_cents(Fraction(ytd * 12, t))
+    return pd.DataFrame({
+        "line": ["actual_to_date", "budget_to_date", "budget_remaining", "budget_full_year",
+                 "forecast", "run_rate", "forecast_variance", "run_rate_variance"],
+        "cents": pd.array([ytd, to_date, remaining, full, forecast, run_rate, forecast - full,
+                           run_rate - full], dtype="int64"),
+    })
+
+
+# --------------------------------------------------------------------------- 7. by payer class
+
+
+def _apportion(target: int, exact: Sequence[Fraction]) -> list[int]:
+    """Whole cents ``n_i`` with ``Σ n_i = target`` and ``|n_i − x_i| < 1``, for a target within
+    half a cent of ``Σ x_i``: floor each, then one cent each to the largest fractional parts
+    (ties to the earlier position)."""
+    floors = [x.numerator // x.denominator for x in exact]
+    short = target - sum(floors)
+    if not 0 <= short <= len(exact):
+        raise AssertionError("target is not the rounded sum")  # pragma: no cover
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:short]:
+        floors[i] += 1
+    return floors
+
+
+def revenue_variance_by_class(payers: pd.DataFrame) -> pd.DataFrame:
+    """The volume, mix and rate variances of :func:`revenue_variance`, per payer class.
+
+    With the notation of :func:`revenue_variance` (``bv_c``, ``av_c`` budget and actual visits
+    of class *c*, ``V_b``, ``V_a`` their totals, ``m_b``, ``m_a`` the mixes, ``r_b``, ``r_a`` the
+    rates), the exact parts of class *c* are
+
+    * volume ``(V_a − V_b) · m_b(c) · r_b(c)``;
+    * mix ``V_a · (m_a(c) − m_b(c)) · r_b(c) = (av_c − V_a · bv_c / V_b) · r_b(c)``;
+    * rate ``av_c · (r_a(c) − r_b(c))`` (whole cents);
+    * total ``av_c · r_a(c) − bv_c · r_b(c)`` (whole cents) = volume + mix + rate.
+
+    Summed over the classes they give the totals of :func:`revenue_variance`. The volume and
+    mix totals there are rounded once; here they are apportioned to the classes by the largest
+    remainder (each class within a cent of its exact part), so the class columns sum *exactly*
+    to :func:`revenue_variance`'s ``volume`` and ``mix`` lines. ``rounding_cents = total −
+    (volume + mix + rate)`` per class (−1, 0 or +1 cent) sums to its ``rounding`` line.
+
+    Parameters
+    ----------
+    payers
+        As for :func:`revenue_variance`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``payer, volume_cents, mix_cents, rate_cents, rounding_cents, total_cents`` (int64) and
+        ``direction`` (of the class total), one row per class in the input order.
+    """
+    totals = _lines_of(revenue_variance(payers))  # validates the table as well
+    cols = ["payer", "budget_visits", "actual_visits", "budget_rate_cents", "actual_rate_cents"]
+    p = _check_frame(payers, "payers", cols, integers=cols[1:])
+    bv = [int(x) for x in p["budget_visits"]]
+    av = [int(x) for x in p["actual_visits"]]
+    rb = [int(x) for x in p["budget_rate_cents"]]
+    ra = [int(x) for x in p["actual_rate_cents"]]
+    v_b, v_a = sum(bv), sum(av)
+    exact_volume = [Fraction((v_a - v_b) * b * r, v_b) for b, r in zip(bv, rb, strict=True)]
+    exact_mix = [(a - Fraction(v_a * b, v_b)) * r for a, b, r in zip(av, bv, rb, strict=True)]
+    volume = _apportion(totals["volume"], exact_volume)
+    mix = _apportion(totals["mix"], exact_mix)
+    rate = [a * (x - r) for a, x, r in zip(av, ra, rb, strict=True)]
+    total = [a * x - b * r for a, x, b, r in zip(av, ra, bv, rb, strict=True)]
+    rounding = [tt - (v + m + r) for tt, v, m, r in zip(total, volume, mix, rate, strict=True)]
+    out = pd.DataFrame({"payer": p["payer"]})
+    for name, values in (("volume", volume), ("mix", mix), ("rate", rate),
+                         ("rounding", rounding), ("total", total)):
+        out[f"{name}_cents"] = pd.array(values, dtype="int64")
+    out["direction"] = _directions(total, is_cost=False)
+    return out
+
+
+def _lines_of(frame: pd.DataFrame) -> dict[str, int]:
+    return {str(k): int(v) for k, v in zip(frame["line"], frame["variance_cents"], strict=True)}

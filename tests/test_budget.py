@@ -316,3 +316,219 @@ def test_materiality_refuses_bad_lines() -> None:
         bd.materiality_flags(lines, 1, 1)
     with pytest.raises(ParameterError, match="min_cents"):
         bd.materiality_flags(lines, -1, 1)
+
+
+# --------------------------------------------------------------------------- phasing weights
+
+
+def test_phasing_weights_by_hand() -> None:
+    # working days 22 in January, 20 elsewhere; index 0.5 in July, 1.5 in December, 1 elsewhere
+    # products: Jan 22, Jul 10, Dec 30, the other nine months 20
+    # Σ = 22 + 10 + 30 + 9·20 = 242 → weights 22/242, 20/242, …
+    days = [22] + [20] * 11
+    index = [1] * 6 + [0.5] + [1] * 4 + [1.5]
+    w = bd.phasing_weights(days, index)
+    assert w.index.tolist() == list(range(1, 13))
+    assert w.tolist() == pytest.approx([22 / 242] + [20 / 242] * 5 + [10 / 242]
+                                       + [20 / 242] * 4 + [30 / 242])
+    assert w.sum() == pytest.approx(1.0)
+    # $242.00 phased by them: 100 cents per weight unit → 2200, 2000 …, 1000 (Jul), 3000 (Dec)
+    got = bd.phase_annual(24_200, w)["amount_cents"].tolist()
+    assert got == [2_200] + [2_000] * 5 + [1_000] + [2_000] * 4 + [3_000]
+    # the tables working_days() and seasonal_index() return are accepted as they are
+    wd = bd.working_days(2025)
+    si = bd.seasonal_index(_history())
+    w2 = bd.phasing_weights(wd, si)
+    # January: 23 weekdays × 1; July: 23 × 0.4; December: 23 × 1.6
+    assert w2[7] / w2[1] == pytest.approx(0.4) and w2[12] / w2[1] == pytest.approx(1.6)
+    with pytest.raises(ParameterError, match="12 numbers"):
+        bd.phasing_weights([1] * 11, [1] * 12)
+    with pytest.raises(ParameterError, match="every month"):
+        bd.phasing_weights([0] * 12, [1] * 12)
+    with pytest.raises(ParameterError, match="0 or more"):
+        bd.phasing_weights([1] * 12, [-1] + [1] * 11)
+
+
+# --------------------------------------------------------------------------- budget build
+
+
+def test_build_revenue_by_hand() -> None:
+    out = bd.build_revenue({"commercial": 6_000, "medicare": 3_000, "medicaid": 1_010},
+                           {"commercial": 12_000, "medicare": 9_001, "medicaid": 6_000},
+                           growth_pct=5,
+                           rate_change_pct_by_class={"commercial": 3, "medicare": 0.5,
+                                                     "medicaid": -2.5})
+    # visits × 1.05: 6000 → 6300; 3000 → 3150; 1010 → 1060.5 → 1061 (half away from zero)
+    # rates: 12000 × 1.03 = 12360; 9001 × 1.005 = 9046.005 → 9046; 6000 × 0.975 = 5850
+    # revenue: 6300 · 12360 = 77,868,000; 3150 · 9046 = 28,494,900; 1061 · 5850 = 6,206,850
+    # total 77,868,000 + 28,494,900 + 6,206,850 = 112,569,750
+    assert out["payer"].tolist() == ["commercial", "medicare", "medicaid"]
+    assert out["budget_visits"].tolist() == [6_300, 3_150, 1_061]
+    assert out["budget_rate_cents"].tolist() == [12_360, 9_046, 5_850]
+    assert out["budget_revenue_cents"].tolist() == [77_868_000, 28_494_900, 6_206_850]
+    assert out["budget_revenue_cents"].sum() == 112_569_750
+    assert out["budget_revenue_cents"].dtype == "int64"
+    # one rate for all, no growth: 10 visits × 1,000 cents
+    flat = bd.build_revenue({"a": 10}, 1_000)
+    assert flat["budget_revenue_cents"].tolist() == [10_000]
+    with pytest.raises(ParameterError, match="unknown payer class.*selfpay"):
+        bd.build_revenue({"a": 10}, 1_000, rate_change_pct_by_class={"selfpay": 1})
+    with pytest.raises(ParameterError, match="no net revenue per visit.*b"):
+        bd.build_revenue({"a": 10, "b": 5}, {"a": 1_000})
+    with pytest.raises(ParameterError, match="whole number"):
+        bd.build_revenue({"a": 10.5}, 1_000)
+
+
+ACCOUNTS = pd.DataFrame({
+    "account": ["rent", "supplies", "provider salaries", "front desk", "malpractice"],
+    "category": ["occupancy", "supplies", "wages", "wages", "insurance"],
+    "behaviour": ["fixed", "variable per visit", "step per provider FTE", "fixed", "fixed"],
+    "amount_cents": [6_000_000, 850, 25_000_000, 4_000_000, 1_234_567],
+})
+
+
+def test_build_expenses_by_hand() -> None:
+    out = bd.build_expenses(ACCOUNTS, visits=10_000, provider_fte=2.5, wage_increase_pct=3,
+                            benefits_load_pct=22,
+                            inflation_pct_by_category={"occupancy": 3, "insurance": 4})
+    # rent: fixed 6,000,000 × 1.03 = 6,180,000 (increase 180,000)
+    # supplies: 850 per visit × 10,000 visits = 8,500,000 (budget-year rate: no increase)
+    # provider salaries: 25,000,000 per FTE × 2.5 = 62,500,000; × 1.03 = 64,375,000;
+    #   benefits 22 % = 14,162,500; budget 78,537,500; increase 1,875,000
+    # front desk: 4,000,000 × 1.03 = 4,120,000; benefits 906,400; budget 5,026,400
+    # malpractice: 1,234,567 × 1.04 = 1,283,949.68 → 1,283,950; increase 49,383
+    assert out["base_cents"].tolist() == [6_000_000, 8_500_000, 62_500_000, 4_000_000,
+                                          1_234_567]
+    assert out["increase_cents"].tolist() == [180_000, 0, 1_875_000, 120_000, 49_383]
+    assert out["benefits_cents"].tolist() == [0, 0, 14_162_500, 906_400, 0]
+    assert out["budget_cents"].tolist() == [6_180_000, 8_500_000, 78_537_500, 5_026_400,
+                                            1_283_950]
+    assert (out["base_cents"] + out["increase_cents"] + out["benefits_cents"]
+            == out["budget_cents"]).all()
+    # total 6,180,000 + 8,500,000 + 78,537,500 + 5,026,400 + 1,283,950 = 99,527,850
+    assert out["budget_cents"].sum() == 99_527_850
+
+
+def test_build_expenses_refuses_bad_input() -> None:
+    kw = {"visits": 1, "provider_fte": 1, "wage_increase_pct": 0, "benefits_load_pct": 0}
+    with pytest.raises(ParameterError, match="no inflation.*insurance"):
+        bd.build_expenses(ACCOUNTS, inflation_pct_by_category={"occupancy": 3}, **kw)
+    bad = ACCOUNTS.copy()
+    bad.loc[2, "behaviour"] = "semi-variable"
+    with pytest.raises(DataError, match=r"row 4.*'behaviour'.*unknown cost behaviour"):
+        bd.build_expenses(bad, inflation_pct_by_category={"occupancy": 3, "insurance": 4}, **kw)
+    with pytest.raises(ParameterError, match="visits"):
+        bd.build_expenses(ACCOUNTS, inflation_pct_by_category={"occupancy": 3, "insurance": 4},
+                          **{**kw, "visits": -1})
+
+
+def test_provider_ramp_by_hand() -> None:
+    # starts in October, 3-month ramp: k/(3+1) = 25 %, 50 %, 75 % in Oct, Nov, Dec; at 0.8 FTE
+    # → 0.2, 0.4, 0.6; annual FTE = (0.2 + 0.4 + 0.6) / 12 = 0.1
+    r = bd.provider_ramp(10, 3, 0.8)
+    assert r["productivity"].tolist() == [0] * 9 + [0.25, 0.5, 0.75]
+    assert r["fte"].tolist() == pytest.approx([0] * 9 + [0.2, 0.4, 0.6])
+    assert r["fte"].mean() == pytest.approx(0.1)
+    # starts in March, 2-month ramp: 1/3, 2/3, then full from May
+    r = bd.provider_ramp(3, 2)
+    assert r["productivity"].tolist() == pytest.approx([0, 0, 1 / 3, 2 / 3] + [1] * 8)
+    # no ramp: full from the start month
+    assert bd.provider_ramp(1, 0)["fte"].tolist() == [1.0] * 12
+    with pytest.raises(ParameterError, match="start_month"):
+        bd.provider_ramp(13, 1)
+
+
+# --------------------------------------------------------------------------- forecast
+
+
+def _forecast(out: pd.DataFrame) -> dict[str, int]:
+    return dict(zip(out["line"], out["cents"], strict=True))
+
+
+def test_full_year_forecast_by_hand() -> None:
+    budget = [100_000] * 12  # full year 1,200,000
+    actual = [90_000, 95_000, 110_000, 100_000, 105_001] + [float("nan")] * 7
+    got = _forecast(bd.full_year_forecast(actual, budget, 5))
+    # YTD = 90,000 + 95,000 + 110,000 + 100,000 + 105,001 = 500,001; budget to date 500,000
+    # forecast = 500,001 + 7 × 100,000 = 1,200,001
+    # run rate = 500,001 × 12 / 5 = 1,200,002.4 → 1,200,002
+    assert got == {"actual_to_date": 500_001, "budget_to_date": 500_000,
+                   "budget_remaining": 700_000, "budget_full_year": 1_200_000,
+                   "forecast": 1_200_001, "run_rate": 1_200_002, "forecast_variance": 1,
+                   "run_rate_variance": 2}
+    # through August: YTD 100,001 + 7 × 100,000 = 800,001; × 12/8 = 1,200,001.5 → 1,200,002
+    got = _forecast(bd.full_year_forecast([100_001] + [100_000] * 7, budget, 8))
+    assert got["forecast"] == 800_001 + 400_000 and got["run_rate"] == 1_200_002
+    # through December the forecast is the actual year
+    assert _forecast(bd.full_year_forecast(budget, budget, 12))["forecast_variance"] == 0
+    with pytest.raises(ParameterError, match="through_month"):
+        bd.full_year_forecast(actual, budget, 0)
+    with pytest.raises(ParameterError, match="fewer than through_month"):
+        bd.full_year_forecast([1, 2], budget, 3)
+    with pytest.raises(ParameterError, match="12 amounts"):
+        bd.full_year_forecast(actual, budget[:11], 3)
+    with pytest.raises(ParameterError, match="actual of month 2"):
+        bd.full_year_forecast([1, 2.5], budget, 2)
+
+
+# --------------------------------------------------------------------------- variance by class
+
+
+def test_revenue_variance_by_class_by_hand() -> None:
+    out = bd.revenue_variance_by_class(PAYERS)
+    # V_b = 1000, V_a = 1020 (see test_revenue_variance_by_hand)
+    # volume_c = 20 · bv_c · r_b / 1000: 20·600·12000/1000 = 144,000; 20·300·9000/1000 = 54,000;
+    #   20·100·6000/1000 = 12,000 (Σ 210,000)
+    # mix_c = (av_c − 1020 · bv_c / 1000) · r_b: (550 − 612)·12000 = −744,000;
+    #   (380 − 306)·9000 = 666,000; (90 − 102)·6000 = −72,000 (Σ −150,000)
+    # rate_c: 550·500 = 275,000; 380·(−200) = −76,000; 0
+    # total_c: 6,875,000 − 7,200,000 = −325,000; 3,344,000 − 2,700,000 = 644,000;
+    #   540,000 − 600,000 = −60,000
+    assert out["payer"].tolist() == ["commercial", "medicare", "medicaid"]
+    assert out["volume_cents"].tolist() == [144_000, 54_000, 12_000]
+    assert out["mix_cents"].tolist() == [-744_000, 666_000, -72_000]
+    assert out["rate_cents"].tolist() == [275_000, -76_000, 0]
+    assert out["rounding_cents"].tolist() == [0, 0, 0]
+    assert out["total_cents"].tolist() == [-325_000, 644_000, -60_000]
+    assert out["direction"].tolist() == ["unfavourable", "favourable", "unfavourable"]
+
+
+def test_revenue_variance_by_class_rounding() -> None:
+    # bv (1, 1), av (1, 2), r_b = r_a = (100, 201): V_b = 2, V_a = 3, B = 301
+    # volume_c = 1 · bv_c · r_b / 2 = 50, 100.5; total volume 150.5 → 151, so b gets 101
+    # mix_c = (av_c − 3 · bv_c / 2) · r_b = −50, 100.5; total mix 50.5 → 51, so b gets 101
+    # total_c = 0, 201; rounding_c = 0 − (50 − 50 + 0) = 0, 201 − (101 + 101 + 0) = −1
+    payers = pd.DataFrame({"payer": ["a", "b"], "budget_visits": [1, 1],
+                           "actual_visits": [1, 2], "budget_rate_cents": [100, 201],
+                           "actual_rate_cents": [100, 201]})
+    out = bd.revenue_variance_by_class(payers)
+    assert out["volume_cents"].tolist() == [50, 101]
+    assert out["mix_cents"].tolist() == [-50, 101]
+    assert out["rounding_cents"].tolist() == [0, -1]
+    assert out["total_cents"].tolist() == [0, 201]
+    # the class sums are revenue_variance's lines, rounding line included
+    totals = _lines(bd.revenue_variance(payers))
+    for line in ("volume", "mix", "rate", "rounding", "total"):
+        assert out[f"{line}_cents"].sum() == totals[line]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_payer_rows)
+def test_revenue_variance_by_class_sums_to_totals(rows: list[tuple[int, int, int, int]]
+                                                  ) -> None:
+    if sum(r[0] for r in rows) == 0:
+        rows = [(1, *rows[0][1:]), *rows[1:]]
+    payers = pd.DataFrame(rows, columns=["budget_visits", "actual_visits", "budget_rate_cents",
+                                         "actual_rate_cents"])
+    payers.insert(0, "payer", [f"p{i}" for i in range(len(rows))])
+    out = bd.revenue_variance_by_class(payers)
+    totals = _lines(bd.revenue_variance(payers))
+    for line in ("volume", "mix", "rate", "rounding", "total"):
+        assert out[f"{line}_cents"].sum() == totals[line]
+    assert (out["volume_cents"] + out["mix_cents"] + out["rate_cents"] + out["rounding_cents"]
+            == out["total_cents"]).all()
+    assert (out["rounding_cents"].abs() <= 1).all()
+    # each class's volume part is within a cent of its exact value
+    v_b, v_a = sum(r[0] for r in rows), sum(r[1] for r in rows)
+    for got, (b, _, r, _) in zip(out["volume_cents"], rows, strict=True):
+        assert abs(got - Fraction((v_a - v_b) * b * r, v_b)) < 1
