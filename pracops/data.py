@@ -1412,3 +1412,116 @@ register(Dataset(
         Column("abandoned", "int", minimum=0, description="Callers who hung up before an answer."),
     ),
 ))
+
+
+# --------------------------------------------------------------------------------------------
+# Purchasing: the supply catalogue, vendor prices, stock on hand, usage and open orders
+
+_SKU = {**_ID, "description": "The practice's item number (stock-keeping unit)."}
+
+
+def _check_vendor_prices(frame: pd.DataFrame) -> None:
+    bad = ~(frame["lead_time_days"] > 0)
+    if bad.any():
+        raise row_error(frame, bad, "lead_time_days", "lead time is not positive",
+                        "a mean lead time in days greater than 0")
+
+
+def _check_open_orders(frame: pd.DataFrame) -> None:
+    bad = frame["expected_date"] < frame["order_date"]
+    if bad.any():
+        raise row_error(frame, bad, "expected_date", "expected before it was ordered",
+                        "an expected date on or after the order date")
+
+
+register(Dataset(
+    name="items",
+    stem="items",
+    description="One row per supply the practice stocks (its item master).",
+    key=("sku",),
+    optional=True,
+    columns=(
+        Column("sku", **_SKU),
+        Column("description", "str"),
+        Column("category", "category", allowed=("medical supply", "vaccine", "drug", "office")),
+        Column("unit_of_use", "str",
+               description="The smallest quantity used (glove, dose, vial); usage, stock and "
+                           "orders are counted in it."),
+        Column("critical", "bool", description="A stock-out would harm patients."),
+        Column("storage", "category", allowed=("room", "refrigerated")),
+    ),
+))
+
+register(Dataset(
+    name="vendor_prices",
+    stem="vendor_prices",
+    description="One row per vendor offer of an item: pack, price, freight and lead time.",
+    key=("sku", "vendor"),
+    optional=True,
+    checks=_check_vendor_prices,
+    columns=(
+        Column("sku", **_SKU),
+        Column("vendor", **_ID, description="Vendor code."),
+        Column("vendor_item_number", "str", description="The vendor's catalogue number."),
+        Column("units_per_pack", "int", minimum=1, description="Units of use in one pack."),
+        Column("pack_price_cents", "money", minimum=0, description="Price of one pack."),
+        Column("freight_per_pack_cents", "money", minimum=0,
+               description="Freight and handling charged per pack (0 when free)."),
+        Column("min_order_packs", "int", minimum=1, description="Fewest packs per order."),
+        Column("lead_time_days", "float", minimum=0,
+               description="Mean days from order to delivery (greater than 0)."),
+        Column("lead_time_sd_days", "float", minimum=0,
+               description="Standard deviation of the lead time, days."),
+        Column("tier", "str", description="Contract or GPO pricing tier."),
+        Column("effective_date", "date", description="First day the price applies."),
+    ),
+))
+
+register(Dataset(
+    name="inventory_lots",
+    stem="inventory_lots",
+    description="One row per lot of an item on hand at a site, from the latest count.",
+    key=("sku", "lot", "location_id"),
+    optional=True,
+    allow_empty=True,
+    columns=(
+        Column("sku", **_SKU),
+        Column("lot", "str", description="Manufacturer's lot number."),
+        Column("quantity", "int", minimum=0, description="Units of use on hand."),
+        Column("expiry_date", "date", nullable=True,
+               description="Last day the lot may be used; empty for items that do not expire."),
+        Column("location_id", **_ID, description="Site holding the lot."),
+    ),
+))
+
+register(Dataset(
+    name="usage",
+    stem="usage",
+    description="One row per item and day it was used: units of use consumed.",
+    key=("date", "sku"),
+    optional=True,
+    columns=(
+        Column("date", "date"),
+        Column("sku", **_SKU),
+        Column("quantity", "int", minimum=1, description="Units of use consumed that day."),
+    ),
+))
+
+register(Dataset(
+    name="open_orders",
+    stem="open_orders",
+    description="One row per line of a purchase order not yet wholly received.",
+    key=("po_number", "sku"),
+    optional=True,
+    allow_empty=True,
+    checks=_check_open_orders,
+    columns=(
+        Column("po_number", **_ID, description="Purchase order number."),
+        Column("vendor", **_ID, description="Vendor code, as in vendor_prices."),
+        Column("sku", **_SKU),
+        Column("quantity_units", "int", minimum=1, description="Units of use ordered."),
+        Column("order_date", "date"),
+        Column("expected_date", "date", description="Promised delivery date."),
+        Column("quantity_received", "int", minimum=0, description="Units of use received so far."),
+    ),
+))

@@ -15,8 +15,9 @@ from pracops.errors import PracopsError
 from pracops.sample.__main__ import main
 
 DATA_FILES = ["appointments.csv", "claim_lines.csv", "claims.csv", "deposits.csv",
-              "fee_schedule.csv", "locations.csv", "payers.csv", "payments_posted.csv",
-              "phone_calls.csv", "providers.csv", "staff.csv"]
+              "fee_schedule.csv", "inventory_lots.csv", "items.csv", "locations.csv",
+              "open_orders.csv", "payers.csv", "payments_posted.csv", "phone_calls.csv",
+              "providers.csv", "staff.csv", "usage.csv", "vendor_prices.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +138,9 @@ def test_ground_truth_layout(fresh: Path) -> None:
     assert counts["era"] == len(list((fresh / "era").iterdir()))
     assert counts["claims"] == len(data.load("claims", fresh))
     assert counts["phone_calls"] == len(data.load("phone_calls", fresh))
-    assert all(truth[report] == [] for report in ("budget", "purchasing"))
-    assert all(isinstance(p["kind"], str) for p in truth["billing"] + truth["staffing"])
+    assert truth["budget"] == []
+    assert all(isinstance(p["kind"], str)
+               for p in truth["billing"] + truth["staffing"] + truth["purchasing"])
 
 
 def test_inject_records_problems_per_report() -> None:
@@ -153,7 +155,9 @@ def test_inject_records_problems_per_report() -> None:
 def test_writers_run_in_registration_order() -> None:
     assert list(sample.WRITERS) == ["locations", "providers", "staff", "payers",
                                     "fee_schedule", "appointments", "claims", "claim_lines",
-                                    "era", "deposits", "payments_posted", "phone_calls"]
+                                    "era", "deposits", "payments_posted", "phone_calls",
+                                    "items", "usage", "vendor_prices", "inventory_lots",
+                                    "open_orders"]
 
 
 def test_write_sample_copies_and_refuses_to_overwrite(tmp_path: Path) -> None:

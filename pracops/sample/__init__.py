@@ -4,10 +4,15 @@
 foundation datasets are written by :mod:`pracops.sample.generator`, the year of billing activity
 (appointments, claims, remittances, deposits) by :mod:`pracops.sample.billing`, whose writers run
 after them, and the phone volumes (and the check of the staff roster against the demand) by
-:mod:`pracops.sample.staffing`, last.
+:mod:`pracops.sample.staffing`; the supplies (catalogue, vendor prices, usage, stock and open
+orders) by :mod:`pracops.sample.purchasing`, last.
 """
 
-from pracops.sample import billing, staffing  # noqa: F401  (register their writers, in order)
+# The import order is the order their writers run in.
+# isort: off
+from pracops.sample import billing, staffing, purchasing  # noqa: F401  (register writers)
+# isort: on
+
 from pracops.sample.generator import (
     DEFAULT_SEED,
     GROUND_TRUTH,

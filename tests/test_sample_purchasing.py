@@ -1,0 +1,196 @@
+"""The sample practice's supplies: the five purchasing datasets and their injected problems.
+
+Usage averages, positions, FEFO expiry and landed costs are computed here from the files with
+pandas, independently of :mod:`pracops.sample.purchasing` and :mod:`pracops.purchasing`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from pracops import config, data, sample
+
+AS_OF = pd.Timestamp("2025-12-31")
+WINDOW = 90
+Z99 = 2.33
+
+
+@pytest.fixture(scope="module")
+def truth() -> dict:
+    return json.loads((config.SAMPLE_DIR / sample.GROUND_TRUTH).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def problems(truth: dict) -> dict[str, dict]:
+    found = {p["kind"]: p for p in truth["purchasing"]}
+    assert len(found) == len(truth["purchasing"])
+    return found
+
+
+@pytest.fixture(scope="module")
+def frames() -> dict[str, pd.DataFrame]:
+    names = ("items", "vendor_prices", "inventory_lots", "usage", "open_orders")
+    return {name: data.load(name) for name in names}
+
+
+@pytest.fixture(scope="module")
+def daily(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per sku: mean and sd of daily use over the 90 days before AS_OF (zero days count),
+    and the mean over the year to AS_OF."""
+    use = frames["usage"]
+    days = pd.date_range(AS_OF - pd.Timedelta(days=WINDOW), periods=WINDOW)
+    recent = use[(use["date"] >= days[0]) & (use["date"] < AS_OF)]
+    grid = (recent.pivot_table(index="date", columns="sku", values="quantity", aggfunc="sum")
+            .reindex(index=days, columns=frames["items"]["sku"], fill_value=0).fillna(0))
+    year_days = (AS_OF - pd.Timestamp("2025-01-01")).days
+    annual = use.groupby("sku")["quantity"].sum().reindex(grid.columns, fill_value=0) / year_days
+    return pd.DataFrame({"mean": grid.mean(), "sd": grid.std(ddof=1), "annual": annual})
+
+
+def positions(frames: dict[str, pd.DataFrame]) -> pd.Series:
+    lots = frames["inventory_lots"]
+    unexpired = lots[lots["expiry_date"].isna() | (lots["expiry_date"] > AS_OF)]
+    orders = frames["open_orders"]
+    outstanding = (orders["quantity_units"] - orders["quantity_received"]).clip(lower=0)
+    skus = frames["items"]["sku"]
+    return (unexpired.groupby("sku")["quantity"].sum().reindex(skus, fill_value=0)
+            + outstanding.groupby(orders["sku"]).sum().reindex(skus, fill_value=0))
+
+
+def fefo_expiring(lots: pd.DataFrame, rate: float) -> dict[str, float]:
+    """Units of each lot (by lot number) left on its expiry date, used first expiry first."""
+    t, out = 0.0, {}
+    for lot in lots.sort_values("expiry_date", kind="stable").itertuples():
+        days = (lot.expiry_date - AS_OF).days
+        used = min(lot.quantity, rate * max(0.0, days - t))
+        out[lot.lot] = lot.quantity - used
+        t += used / rate
+    return out
+
+
+def landed(offers: pd.DataFrame) -> pd.Series:
+    return ((offers["pack_price_cents"] + offers["freight_per_pack_cents"])
+            / offers["units_per_pack"])
+
+
+def test_purchasing_datasets_load_and_validate(frames: dict[str, pd.DataFrame]) -> None:
+    for name in frames:
+        assert data.get(name).optional
+    assert data.validate_all(config.SAMPLE_DIR) == []
+    items = frames["items"]
+    assert 140 <= len(items) <= 170
+    assert set(items["category"]) == {"medical supply", "vaccine", "drug", "office"}
+    assert set(items["storage"]) == {"room", "refrigerated"}
+    assert (items.loc[items["category"] == "vaccine", "storage"] == "refrigerated").all()
+    skus = set(items["sku"])
+    for name in ("vendor_prices", "inventory_lots", "usage", "open_orders"):
+        assert set(frames[name]["sku"]) <= skus, name
+    offers = frames["vendor_prices"]
+    assert set(offers["sku"]) == skus
+    assert 2 <= offers["vendor"].nunique() <= 3
+    assert (offers["lead_time_days"] > 0).all() and (offers["units_per_pack"] > 0).all()
+    assert set(frames["open_orders"]["vendor"]) <= set(offers["vendor"])
+    pairs = frames["open_orders"].merge(offers, on=["sku", "vendor"], how="left",
+                                        indicator=True)
+    assert (pairs["_merge"] == "both").all(), "every order line is for an offer"
+    lots = frames["inventory_lots"]
+    assert set(lots["sku"]) == skus
+    assert set(lots["location_id"]) <= set(data.load("locations")["location_id"])
+    office = set(items.loc[items["category"] == "office", "sku"])
+    assert lots.loc[lots["sku"].isin(office), "expiry_date"].isna().all()
+    assert (lots["expiry_date"].dropna() > AS_OF).all(), "nothing on hand has expired"
+
+
+def test_usage_follows_the_visits_and_seasons(frames: dict[str, pd.DataFrame]) -> None:
+    use, items = frames["usage"], frames["items"].set_index("description")["sku"]
+    assert use["date"].min() >= pd.Timestamp("2025-01-01") and use["date"].max() < AS_OF
+    assert (use["quantity"] > 0).all()
+    assert (use["date"].dt.day_of_week < 5).all()
+    month = use.assign(month=use["date"].dt.month).groupby(["sku", "month"])["quantity"].sum()
+    flu = month[items["Influenza vaccine, quadrivalent, prefilled syringe"]]
+    assert set(flu.index) <= {9, 10, 11, 12}
+    strep = month[items["Rapid strep A tests"]]
+    assert strep[[1, 2, 12]].sum() > 3 * strep[[6, 7, 8]].sum()
+    # Gloves go with the visits: busier days use more.
+    appts = data.load("appointments")
+    seen = appts[(appts["status"] == "completed") & (appts["visit_type"] != "telehealth")]
+    per_day = seen.groupby("date").size()
+    gloves = use[use["sku"] == items["Nitrile exam gloves, medium"]].set_index("date")["quantity"]
+    joined = pd.concat([per_day, gloves], axis=1, join="inner")
+    assert joined.corr().iloc[0, 1] > 0.8
+    assert 2.0 < gloves.sum() / per_day[gloves.index].sum() < 2.8
+
+
+def test_ground_truth_kinds(truth: dict) -> None:
+    assert [p["kind"] for p in truth["purchasing"]] == [
+        "cheaper_vendor", "expiring_lot", "below_reorder_point", "overdue_order"]
+
+
+def test_overdue_order(problems: dict, frames: dict[str, pd.DataFrame]) -> None:
+    orders = frames["open_orders"]
+    late = (orders["expected_date"] < AS_OF) & (orders["quantity_received"]
+                                                < orders["quantity_units"])
+    assert set(orders.loc[late, "po_number"]) == {problems["overdue_order"]["po_number"]}
+    assert (orders["quantity_received"] < orders["quantity_units"]).all(), "all still open"
+
+
+def test_expiring_lot(problems: dict, frames: dict[str, pd.DataFrame],
+                      daily: pd.DataFrame) -> None:
+    p = problems["expiring_lot"]
+    lots = frames["inventory_lots"]
+    found = {}
+    for sku, group in lots.dropna(subset=["expiry_date"]).groupby("sku"):
+        for rate in (daily.at[sku, "mean"], daily.at[sku, "annual"]):
+            for lot, left in fefo_expiring(group, rate).items():
+                if left > 0:
+                    found[sku, lot] = max(left, found.get((sku, lot), 0))
+    assert set(found) == {(p["sku"], p["lot"])}
+    own = lots[lots["sku"] == p["sku"]]
+    left = fefo_expiring(own.dropna(subset=["expiry_date"]), daily.at[p["sku"], "mean"])
+    assert abs(left[p["lot"]] - p["quantity_expiring"]) <= 0.5
+    assert 0 < p["quantity_expiring"] <= own.set_index("lot").at[p["lot"], "quantity"]
+
+
+def test_cheaper_vendor(problems: dict, frames: dict[str, pd.DataFrame],
+                        daily: pd.DataFrame) -> None:
+    p = problems["cheaper_vendor"]
+    offers = frames["vendor_prices"].assign(landed=lambda f: landed(f))
+    own = offers[offers["sku"] == p["sku"]].set_index("vendor")
+    assert own.at[p["cheaper_vendor"], "landed"] < own.at[p["current_vendor"], "landed"]
+    assert own["landed"].idxmin() == p["cheaper_vendor"]
+    orders = frames["open_orders"]
+    assert set(orders.loc[orders["sku"] == p["sku"], "vendor"]) == {p["current_vendor"]}
+    # Every other ordered sku comes from its cheapest vendor.
+    cheapest = offers.sort_values(["sku", "landed", "lead_time_days"]).groupby("sku").first()
+    others = orders[orders["sku"] != p["sku"]]
+    assert (others["vendor"].to_numpy() == cheapest.loc[others["sku"], "vendor"].to_numpy()).all()
+    # A high-spend item: among the top tenth by annual spend at its cheapest price.
+    spend = daily["annual"] * cheapest["landed"].reindex(daily.index)
+    assert spend.rank(ascending=False)[p["sku"]] <= len(spend) / 10
+    assert frames["items"].set_index("sku").at[p["sku"], "critical"] == False  # noqa: E712
+
+
+def test_below_reorder_point(problems: dict, frames: dict[str, pd.DataFrame],
+                             daily: pd.DataFrame) -> None:
+    sku = problems["below_reorder_point"]["sku"]
+    position = positions(frames)
+    offers = frames["vendor_prices"]
+    lead = offers.groupby("sku")["lead_time_days"]
+    lead_sd = offers.groupby("sku")["lead_time_sd_days"].max()
+    assert position[sku] < daily.at[sku, "mean"] * lead.min()[sku]
+    assert sku not in set(frames["open_orders"]["sku"])
+    # Every other item stands above its 99 % reorder point with its longer lead time.
+    long_lead = lead.max()
+    rop = (daily["mean"] * long_lead + Z99 * (long_lead * daily["sd"] ** 2
+                                             + daily["mean"] ** 2 * lead_sd ** 2) ** 0.5)
+    short = set(position[position.lt(rop.reindex(position.index))].index)
+    assert short == {sku}
+
+
+def test_the_problems_use_distinct_items(problems: dict) -> None:
+    skus = [problems[k]["sku"] for k in ("cheaper_vendor", "expiring_lot",
+                                          "below_reorder_point")]
+    assert len(set(skus)) == 3
