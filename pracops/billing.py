@@ -74,6 +74,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pracops.codes import CATEGORIES, carc_category, carc_description, plb_description
+from pracops.data import rows_text
 from pracops.errors import DataError, ParameterError
 from pracops.report import KPI
 from pracops.x12 import Remittance
@@ -235,11 +236,6 @@ def _modifier_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return normal_codes[codes], [str(m) for m in normal_uniques]
 
 
-def _rows_text(rows: np.ndarray, limit: int = 20) -> str:
-    shown = ", ".join(str(int(r)) for r in rows[:limit])
-    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
-
-
 # ---- inputs ----------------------------------------------------------------------------------
 
 
@@ -268,7 +264,7 @@ def check_inputs(claims: pd.DataFrame, claim_lines: pd.DataFrame,
         rows = np.flatnonzero(dup) + 2
         ids = claims["claim_id"].to_numpy()[dup]
         raise DataError(f"{len(set(ids))} claim id(s) appear on more than one row: rows "
-                        f"{_rows_text(rows)}", file="claims", row=int(rows[0]),
+                        f"{rows_text(rows)}", file="claims", row=int(rows[0]),
                         column="claim_id", value=ids[0], expected="one row per claim",
                         fix="remove the repeated claims or give each its own claim id")
     row = _positions(claim_lines["claim_id"], claims["claim_id"])
@@ -277,21 +273,21 @@ def check_inputs(claims: pd.DataFrame, claim_lines: pd.DataFrame,
         keep=False).to_numpy() & (row >= 0)
     if dup.any():
         rows = np.flatnonzero(dup) + 2
-        raise DataError(f"claim lines repeat a (claim_id, line_no) key: rows {_rows_text(rows)}",
+        raise DataError(f"claim lines repeat a (claim_id, line_no) key: rows {rows_text(rows)}",
                         file="claim_lines", row=int(rows[0]), column="line_no",
                         value=claim_lines["claim_id"].to_numpy()[dup][0],
                         expected="one row per claim line")
     orphan = row < 0
     if orphan.any():
         rows = np.flatnonzero(orphan) + 2
-        raise DataError(f"claim lines of claims that are not in claims: rows {_rows_text(rows)}",
+        raise DataError(f"claim lines of claims that are not in claims: rows {rows_text(rows)}",
                         file="claim_lines", row=int(rows[0]), column="claim_id",
                         value=claim_lines["claim_id"].to_numpy()[orphan][0],
                         expected="a claim_id listed in claims")
     negative = (claim_lines["charge_cents"] < 0).to_numpy()
     if negative.any():
         rows = np.flatnonzero(negative) + 2
-        raise DataError(f"negative charge on rows {_rows_text(rows)}", file="claim_lines",
+        raise DataError(f"negative charge on rows {rows_text(rows)}", file="claim_lines",
                         row=int(rows[0]), column="charge_cents",
                         value=int(claim_lines["charge_cents"].to_numpy()[negative][0]),
                         expected="a charge of zero or more",
@@ -303,7 +299,7 @@ def check_inputs(claims: pd.DataFrame, claim_lines: pd.DataFrame,
         if dup.any():
             rows = np.flatnonzero(dup) + 2
             raise DataError(f"fee schedule repeats a (payer_id, cpt, modifier) key: rows "
-                            f"{_rows_text(rows)}", file="fee_schedule", row=int(rows[0]),
+                            f"{rows_text(rows)}", file="fee_schedule", row=int(rows[0]),
                             column="cpt", value=fee_schedule["cpt"].to_numpy()[dup][0],
                             expected="one allowed amount per payer, CPT and modifier")
 

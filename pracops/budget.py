@@ -48,6 +48,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from pracops.data import rows_error
 from pracops.errors import DataError, ParameterError
 
 __all__ = [
@@ -104,23 +105,6 @@ def _int(x: object, name: str) -> int:
     return int(x)
 
 
-def _rows_text(rows: Sequence[int], limit: int = 20) -> str:
-    shown = ", ".join(str(r) for r in rows[:limit])
-    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
-
-
-def _bad_rows(frame: pd.DataFrame, mask: np.ndarray, dataset: str, column: str, reason: str,
-              expected: str) -> DataError:
-    """The error naming every row where ``mask`` holds, as spreadsheet rows (header is row 1)."""
-    positions = np.flatnonzero(mask)
-    rows = [int(p) + 2 for p in positions]
-    value = frame[column].iloc[int(positions[0])]
-    return DataError(f"{reason}: row{'s' if len(rows) > 1 else ''} {_rows_text(rows)}",
-                     file=frame.attrs.get("source", dataset), row=rows[0], column=column,
-                     value=None if pd.isna(value) else value, expected=expected,
-                     fix=f"correct the {dataset} table")
-
-
 def _check_frame(frame: pd.DataFrame, dataset: str, columns: Sequence[str], *,
                  integers: Sequence[str] = (), non_negative: Sequence[str] = (),
                  month: str | None = None, unique: Sequence[str] = ()) -> pd.DataFrame:
@@ -139,24 +123,24 @@ def _check_frame(frame: pd.DataFrame, dataset: str, columns: Sequence[str], *,
         values = pd.to_numeric(frame[col], errors="coerce")
         bad = values.isna() | (values != values.round())
         if bad.any():
-            raise _bad_rows(frame, bad.to_numpy(), dataset, col, f"{col} is not a whole number",
-                            "a whole number")
+            raise rows_error(frame, bad.to_numpy(), dataset, col, f"{col} is not a whole number",
+                             "a whole number")
         frame[col] = values.astype("int64")
     for col in non_negative:
         bad = (frame[col] < 0).to_numpy()
         if bad.any():
-            raise _bad_rows(frame, bad, dataset, col, f"{col} is negative", "0 or more")
+            raise rows_error(frame, bad, dataset, col, f"{col} is negative", "0 or more")
     if month is not None:
         bad = ~frame[month].isin(MONTHS).to_numpy()
         if bad.any():
-            raise _bad_rows(frame, bad, dataset, month, "month outside 1–12",
-                            "a month number 1–12")
+            raise rows_error(frame, bad, dataset, month, "month outside 1–12",
+                             "a month number 1–12")
     if unique:
         dup = frame.duplicated(list(unique), keep=False).to_numpy()
         if dup.any():
-            raise _bad_rows(frame, dup, dataset, unique[-1],
-                            f"duplicate {'-'.join(unique)} rows",
-                            f"one row per {'-'.join(unique)}")
+            raise rows_error(frame, dup, dataset, unique[-1],
+                             f"duplicate {'-'.join(unique)} rows",
+                             f"one row per {'-'.join(unique)}")
     return frame
 
 
@@ -593,8 +577,8 @@ def materiality_flags(lines: pd.DataFrame, min_cents: int, min_pct: float) -> pd
                        unique=["account", "month"])
     bad = ~out["kind"].isin(["revenue", "cost"]).to_numpy()
     if bad.any():
-        raise _bad_rows(out, bad, "budget lines", "kind", "kind is neither revenue nor cost",
-                        "'revenue' or 'cost'")
+        raise rows_error(out, bad, "budget lines", "kind", "kind is neither revenue nor cost",
+                         "'revenue' or 'cost'")
     delta = out["actual_cents"] - out["budget_cents"]
     out["variance_cents"] = delta.astype("int64")
     base = out["budget_cents"].abs().astype("float64")
@@ -814,8 +798,8 @@ def build_expenses(accounts: pd.DataFrame, *, visits: int, provider_fte: float,
                      unique=["account"])
     bad = ~a["behaviour"].isin(BEHAVIOURS).to_numpy()
     if bad.any():
-        raise _bad_rows(a, bad, "accounts", "behaviour", "unknown cost behaviour",
-                        "'fixed', 'variable per visit' or 'step per provider FTE'")
+        raise rows_error(a, bad, "accounts", "behaviour", "unknown cost behaviour",
+                         "'fixed', 'variable per visit' or 'step per provider FTE'")
     n_visits = _int(visits, "visits")
     fte = _frac(provider_fte, "provider_fte")
     if n_visits < 0 or fte < 0:

@@ -70,7 +70,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -104,6 +104,10 @@ __all__ = [
     "VISIT_TYPES",
     "APPOINTMENT_STATUSES",
     "row_error",
+    "rows_error",
+    "rows_text",
+    "file_rows",
+    "require_columns",
     "npi_check_digit",
     "npi_is_valid",
 ]
@@ -786,6 +790,52 @@ def row_error(frame: pd.DataFrame, bad: pd.Series | np.ndarray, column: str, rea
     return _first_bad(frame[column], mask, file=frame.attrs.get("source"),
                       column=headers.get(column, column), reason=reason,
                       expected=expected, fix=fix)
+
+
+def file_rows(frame: pd.DataFrame, bad: pd.Series | np.ndarray) -> np.ndarray:
+    """The file row numbers (header = row 1) of the rows where ``bad`` holds.
+
+    A frame as :func:`load` returns it (or a filtered copy) keeps its integer index, so the
+    row is ``index + 2``; a frame with another index counts by position.
+    """
+    mask = np.asarray(bad, dtype=bool)
+    if pd.api.types.is_integer_dtype(frame.index.dtype):
+        return np.asarray(frame.index, dtype=np.int64)[mask] + 2
+    return np.flatnonzero(mask) + 2
+
+
+def rows_text(rows: Sequence[int] | np.ndarray, limit: int = 20) -> str:
+    """Row numbers for a message: ``"3, 7, 9"``, and ``" and N more"`` past ``limit``."""
+    shown = ", ".join(str(int(r)) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def rows_error(frame: pd.DataFrame, bad: pd.Series | np.ndarray, dataset: str, column: str,
+               reason: str, expected: str, fix: str | None = None) -> DataError:
+    """The error naming every row of a table where ``bad`` holds, and the first bad value.
+
+    For checks in the report modules on frames as loaded (see :func:`row_error` for
+    :attr:`Dataset.checks` hooks): names the file (``attrs["source"]``, else ``dataset``),
+    the rows (:func:`file_rows`), the header as the user wrote it and what was expected.
+    """
+    mask = np.asarray(bad, dtype=bool)
+    rows = file_rows(frame, mask)
+    value = frame[column].iloc[int(np.flatnonzero(mask)[0])] if column in frame.columns else None
+    headers = frame.attrs.get("headers", {})
+    return DataError(f"{reason}: row{'s' if len(rows) > 1 else ''} {rows_text(rows)}",
+                     file=frame.attrs.get("source", dataset), row=int(rows[0]),
+                     column=headers.get(column, column),
+                     value=None if value is None or pd.isna(value) else value,
+                     expected=expected, fix=fix or f"correct the {dataset} data")
+
+
+def require_columns(frame: pd.DataFrame, dataset: str, columns: Sequence[str]) -> None:
+    """Refuse a table that lacks any of ``columns`` (DataError naming them)."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"the {dataset} table lacks column(s) {', '.join(missing)}",
+                        file=frame.attrs.get("source", dataset),
+                        expected="columns " + ", ".join(columns))
 
 
 def _first_bad(values: pd.Series, bad: np.ndarray, *, file: str | None, column: str,

@@ -47,6 +47,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from pracops.data import require_columns, rows_error
 from pracops.errors import DataError, ParameterError
 
 __all__ = [
@@ -101,35 +102,6 @@ def _round_half_up(x: Fraction) -> int:
     return magnitude if x >= 0 else -magnitude
 
 
-def _rows(frame: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
-    if pd.api.types.is_integer_dtype(frame.index.dtype):
-        return np.asarray(frame.index, dtype=np.int64)[mask] + 2
-    return np.flatnonzero(mask) + 2
-
-
-def _bad_rows(frame: pd.DataFrame, bad: pd.Series | np.ndarray, dataset: str, column: str,
-              reason: str, expected: str) -> DataError:
-    """The error naming every row of ``frame`` where ``bad`` holds, and the first bad value."""
-    mask = np.asarray(bad, dtype=bool)
-    rows = _rows(frame, mask)
-    shown = ", ".join(str(int(r)) for r in rows[:20])
-    if len(rows) > 20:
-        shown += f" and {len(rows) - 20} more"
-    value = frame[column].iloc[int(np.flatnonzero(mask)[0])]
-    return DataError(f"{reason}: row{'s' if len(rows) > 1 else ''} {shown}",
-                     file=frame.attrs.get("source", dataset), row=int(rows[0]), column=column,
-                     value=None if pd.isna(value) else value, expected=expected,
-                     fix=f"correct the {dataset} data")
-
-
-def _require_columns(frame: pd.DataFrame, dataset: str, columns: Sequence[str]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"the {dataset} table lacks column(s) {', '.join(missing)}",
-                        file=frame.attrs.get("source", dataset),
-                        expected="columns " + ", ".join(columns))
-
-
 def _check_numeric(frame: pd.DataFrame, dataset: str, columns: Sequence[str], *,
                    positive: Sequence[str] = (), whole: Sequence[str] = ()) -> None:
     """Refuse missing, non-numeric, negative (or zero, for ``positive``) and fractional (for
@@ -138,26 +110,26 @@ def _check_numeric(frame: pd.DataFrame, dataset: str, columns: Sequence[str], *,
         values = pd.to_numeric(frame[col], errors="coerce")
         raw_missing = frame[col].isna().to_numpy()
         if raw_missing.any():
-            raise _bad_rows(frame, raw_missing, dataset, col, f"{col} is missing",
-                            "a number")
+            raise rows_error(frame, raw_missing, dataset, col, f"{col} is missing",
+                             "a number")
         bad = values.isna().to_numpy() | ~np.isfinite(values.to_numpy(dtype=float))
         if bad.any():
-            raise _bad_rows(frame, bad, dataset, col, f"{col} is not a number", "a number")
+            raise rows_error(frame, bad, dataset, col, f"{col} is not a number", "a number")
         v = values.to_numpy(dtype=float)
         if col in positive:
             bad = v <= 0
             if bad.any():
-                raise _bad_rows(frame, bad, dataset, col, f"{col} is not positive",
-                                "a number greater than 0")
+                raise rows_error(frame, bad, dataset, col, f"{col} is not positive",
+                                 "a number greater than 0")
         else:
             bad = v < 0
             if bad.any():
-                raise _bad_rows(frame, bad, dataset, col, f"{col} is negative", "0 or more")
+                raise rows_error(frame, bad, dataset, col, f"{col} is negative", "0 or more")
         if col in whole:
             bad = v != np.floor(v)
             if bad.any():
-                raise _bad_rows(frame, bad, dataset, col, f"{col} is not a whole number",
-                                "a whole number")
+                raise rows_error(frame, bad, dataset, col, f"{col} is not a whole number",
+                                 "a whole number")
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,7 +318,7 @@ def order_quantities(skus: pd.DataFrame) -> pd.DataFrame:
         A missing column; a missing, non-numeric or negative quantity or level; a pack size
         of zero or a fractional pack size or minimum.
     """
-    _require_columns(skus, "skus", _ORDER_COLUMNS)
+    require_columns(skus, "skus", _ORDER_COLUMNS)
     numeric = _ORDER_COLUMNS[1:] + (["min_order_packs"] if "min_order_packs" in skus else [])
     _check_numeric(skus, "skus", numeric, positive=["units_per_pack"],
                    whole=["units_per_pack", "min_order_packs"])
@@ -419,13 +391,13 @@ def choose_vendor(offers: pd.DataFrame, critical_cents_per_lead_day: int = 0,
             or critical_cents_per_lead_day < 0):
         raise ParameterError("critical_cents_per_lead_day must be whole cents, 0 or more, got "
                              f"{critical_cents_per_lead_day!r}")
-    _require_columns(offers, "vendor offers", _OFFER_COLUMNS)
+    require_columns(offers, "vendor offers", _OFFER_COLUMNS)
     missing_price = offers["pack_price_cents"].isna().to_numpy()
     if missing_price.any():
-        raise _bad_rows(offers, missing_price, "vendor offers", "pack_price_cents",
-                        "no vendor price for sku " + repr(offers["sku"].iloc[
-                            int(np.flatnonzero(missing_price)[0])]),
-                        "the pack price in cents")
+        raise rows_error(offers, missing_price, "vendor offers", "pack_price_cents",
+                         "no vendor price for sku " + repr(offers["sku"].iloc[
+                         int(np.flatnonzero(missing_price)[0])]),
+                         "the pack price in cents")
     freight_col = ["freight_cents_per_pack"] if "freight_cents_per_pack" in offers else []
     _check_numeric(offers, "vendor offers",
                    ["pack_price_cents", "units_per_pack", "lead_time_days", *freight_col],
@@ -509,12 +481,12 @@ def abc_classes(spend: pd.DataFrame, a_share: float = 0.80, b_share: float = 0.9
     if not (0 < a_share <= b_share <= 1):
         raise ParameterError(
             f"need 0 < a_share ≤ b_share ≤ 1, got a_share={a_share!r}, b_share={b_share!r}")
-    _require_columns(spend, "spend", ["sku", "annual_spend_cents"])
+    require_columns(spend, "spend", ["sku", "annual_spend_cents"])
     _check_numeric(spend, "spend", ["annual_spend_cents"], whole=["annual_spend_cents"])
     dup = spend["sku"].duplicated().to_numpy()
     if dup.any():
-        raise _bad_rows(spend, dup, "spend", "sku", "sku listed more than once",
-                        "one row per sku (sum its spend first)")
+        raise rows_error(spend, dup, "spend", "sku", "sku listed more than once",
+                         "one row per sku (sum its spend first)")
     ranked = (spend[["sku", "annual_spend_cents"]]
               .astype({"annual_spend_cents": "int64"})
               .sort_values(["annual_spend_cents", "sku"], ascending=[False, True],
@@ -586,19 +558,19 @@ def expiring_lots(lots: pd.DataFrame, usage_per_day: Mapping[str, float] | pd.Se
         Missing column, negative or missing quantity or cost, unreadable expiry date, a sku
         without a usage rate or with a negative one.
     """
-    _require_columns(lots, "lots", ["sku", "quantity_units", "expiry_date", "unit_cost_cents"])
+    require_columns(lots, "lots", ["sku", "quantity_units", "expiry_date", "unit_cost_cents"])
     _check_numeric(lots, "lots", ["quantity_units", "unit_cost_cents"])
     expiry = pd.to_datetime(lots["expiry_date"], errors="coerce", format="ISO8601")
     bad = expiry.isna().to_numpy()
     if bad.any():
-        raise _bad_rows(lots, bad, "lots", "expiry_date", "expiry date missing or unreadable",
-                        "a date such as 2026-03-31")
+        raise rows_error(lots, bad, "lots", "expiry_date", "expiry date missing or unreadable",
+                         "a date such as 2026-03-31")
     rates = pd.Series(usage_per_day) if not isinstance(usage_per_day, pd.Series) \
         else usage_per_day
     no_rate = (~lots["sku"].isin(rates.index)).to_numpy()
     if no_rate.any():
-        raise _bad_rows(lots, no_rate, "lots", "sku", "no usage rate for the sku",
-                        "a usage per day for every sku with lots")
+        raise rows_error(lots, no_rate, "lots", "sku", "no usage rate for the sku",
+                         "a usage per day for every sku with lots")
     for sku, rate in rates.items():
         if not isinstance(rate, Real) or isinstance(rate, bool) or not math.isfinite(rate) \
                 or rate < 0:
@@ -643,8 +615,8 @@ def _dates(frame: pd.DataFrame, dataset: str, column: str) -> pd.Series:
     dates = pd.to_datetime(frame[column], errors="coerce", format="ISO8601")
     bad = dates.isna().to_numpy()
     if bad.any():
-        raise _bad_rows(frame, bad, dataset, column, f"{column} missing or unreadable",
-                        "a date such as 2026-03-31")
+        raise rows_error(frame, bad, dataset, column, f"{column} missing or unreadable",
+                         "a date such as 2026-03-31")
     return dates.dt.normalize()
 
 
@@ -700,14 +672,14 @@ def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: in
         ``window_days`` not a whole number ≥ 2.
     """
     w = _whole_param("window_days", window_days, 2)
-    _require_columns(usage, "usage", ["sku", "date", "quantity_units"])
+    require_columns(usage, "usage", ["sku", "date", "quantity_units"])
     _check_numeric(usage, "usage", ["quantity_units"])
     dates = _dates(usage, "usage", "date")
     if skus is not None:
         unknown = (~usage["sku"].isin(list(skus))).to_numpy()
         if unknown.any():
-            raise _bad_rows(usage, unknown, "usage", "sku", "usage of an unknown sku",
-                            "a sku of the sku list")
+            raise rows_error(usage, unknown, "usage", "sku", "usage of an unknown sku",
+                             "a sku of the sku list")
         names = list(skus)
     else:
         names = sorted(usage["sku"].unique(), key=str)
@@ -784,7 +756,7 @@ def stock_levels(skus: pd.DataFrame, service_level: float, review_days: float,
             raise ParameterError(
                 f"{name} must be strictly between 0 and 1 (e.g. 0.95), got {level!r}")
     r = _number("review_days", review_days)
-    _require_columns(skus, "skus", _LEVEL_COLUMNS)
+    require_columns(skus, "skus", _LEVEL_COLUMNS)
     sd_col = ["lead_time_sd_days"] if "lead_time_sd_days" in skus else []
     _check_numeric(skus, "skus", [*_LEVEL_COLUMNS[1:], *sd_col])
     n = len(skus)
@@ -797,8 +769,8 @@ def stock_levels(skus: pd.DataFrame, service_level: float, review_days: float,
         given = skus["service_level"].notna().to_numpy()
         bad = given & ~((own > 0) & (own < 1)).to_numpy()
         if bad.any():
-            raise _bad_rows(skus, bad, "skus", "service_level",
-                            "service level not strictly between 0 and 1", "e.g. 0.95")
+            raise rows_error(skus, bad, "skus", "service_level",
+                             "service level not strictly between 0 and 1", "e.g. 0.95")
         level[given] = own.to_numpy(dtype=float)[given]
     inv = NormalDist().inv_cdf
     z = np.array([inv(float(x)) for x in level])
@@ -855,10 +827,10 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
         As :func:`choose_vendor` and :func:`order_quantities`; a sku listed twice; a sku
         without an offer; a missing or fractional minimum.
     """
-    _require_columns(skus, "skus", ["sku"])
+    require_columns(skus, "skus", ["sku"])
     dup = skus["sku"].duplicated().to_numpy()
     if dup.any():
-        raise _bad_rows(skus, dup, "skus", "sku", "sku listed more than once", "one row per sku")
+        raise rows_error(skus, dup, "skus", "sku", "sku listed more than once", "one row per sku")
     offers = offers.copy()
     if "critical" not in offers and "critical" in skus:
         offers["critical"] = offers["sku"].map(dict(zip(skus["sku"], skus["critical"],
@@ -913,7 +885,7 @@ def overdue_orders(open_orders: pd.DataFrame, as_of: str | pd.Timestamp) -> pd.D
     DataError
         Missing column, unreadable date, missing or negative quantity.
     """
-    _require_columns(open_orders, "open orders", ["sku", "expected_date", "quantity_units"])
+    require_columns(open_orders, "open orders", ["sku", "expected_date", "quantity_units"])
     rec_col = ["received_units"] if "received_units" in open_orders else []
     _check_numeric(open_orders, "open orders", ["quantity_units", *rec_col])
     expected = _dates(open_orders, "open orders", "expected_date")
@@ -966,16 +938,16 @@ def purchase_orders(lines: pd.DataFrame) -> list[PurchaseOrder]:
     DataError
         A missing column; ``order_cents`` that is not packs × (price + freight).
     """
-    _require_columns(lines, "order lines", ["vendor", *_PO_COLUMNS])
+    require_columns(lines, "order lines", ["vendor", *_PO_COLUMNS])
     _check_numeric(lines, "order lines", _PO_COLUMNS[1:], whole=_PO_COLUMNS[1:])
     packs = lines["order_packs"].astype("int64")
     goods = packs * lines["pack_price_cents"].astype("int64")
     freight = packs * lines["freight_cents_per_pack"].astype("int64")
     bad = (goods + freight != lines["order_cents"].astype("int64")).to_numpy()
     if bad.any():
-        raise _bad_rows(lines, bad, "order lines", "order_cents",
-                        "order_cents is not packs × (pack price + freight per pack)",
-                        "the product of the line")
+        raise rows_error(lines, bad, "order lines", "order_cents",
+                         "order_cents is not packs × (pack price + freight per pack)",
+                         "the product of the line")
     orders = []
     live = (packs > 0).to_numpy()
     for vendor in sorted(set(lines["vendor"][live]), key=str):
@@ -1048,14 +1020,14 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
     units = annual_units if isinstance(annual_units, pd.Series) else pd.Series(annual_units)
     no_units = (~scored["sku"].isin(units.index)).to_numpy()
     if no_units.any():
-        raise _bad_rows(scored, no_units, "vendor offers", "sku", "no annual units for the sku",
-                        "annual units of use for every sku with offers")
+        raise rows_error(scored, no_units, "vendor offers", "sku", "no annual units for the sku",
+                         "annual units of use for every sku with offers")
     current = (scored["current"].fillna(False).astype(bool) if "current" in scored
                else pd.Series(False, index=scored.index))
     twice = (current & scored["sku"].where(current).duplicated()).to_numpy()
     if twice.any():
-        raise _bad_rows(scored, twice, "vendor offers", "current",
-                        "more than one current vendor for the sku", "one current offer per sku")
+        raise rows_error(scored, twice, "vendor offers", "current",
+                         "more than one current vendor for the sku", "one current offer per sku")
     rows = []
     for sku, group in scored.groupby("sku", sort=True):
         a = units[sku]

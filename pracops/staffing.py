@@ -110,6 +110,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from pracops import data
+from pracops.data import require_columns, rows_error
 from pracops.errors import DataError, ParameterError, PracopsError
 
 __all__ = [
@@ -284,40 +285,6 @@ def _dec(x: float | int) -> Decimal:
     return Decimal(repr(float(x))) if isinstance(x, float) else Decimal(int(x))
 
 
-def _rows(frame: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
-    if pd.api.types.is_integer_dtype(frame.index.dtype):
-        return np.asarray(frame.index, dtype=np.int64)[mask] + 2
-    return np.flatnonzero(mask) + 2
-
-
-def _rows_text(rows: np.ndarray, limit: int = 20) -> str:
-    shown = ", ".join(str(int(r)) for r in rows[:limit])
-    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
-
-
-def _bad_rows(frame: pd.DataFrame, bad: pd.Series | np.ndarray, dataset: str, column: str,
-              reason: str, expected: str, fix: str | None = None) -> DataError:
-    """The error naming every row of ``frame`` where ``bad`` holds (file row numbers)."""
-    mask = np.asarray(bad, dtype=bool)
-    rows = _rows(frame, mask)
-    first = int(np.flatnonzero(mask)[0])
-    value = frame[column].iloc[first] if column in frame.columns else None
-    headers = frame.attrs.get("headers", {})
-    return DataError(f"{reason}: row{'s' if len(rows) > 1 else ''} {_rows_text(rows)}",
-                     file=frame.attrs.get("source", dataset), row=int(rows[0]),
-                     column=headers.get(column, column),
-                     value=None if value is None or pd.isna(value) else value,
-                     expected=expected, fix=fix or f"correct the {dataset} export")
-
-
-def _require_columns(frame: pd.DataFrame, dataset: str, columns: Sequence[str]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"the {dataset} table lacks column(s) {', '.join(missing)}",
-                        file=frame.attrs.get("source", dataset),
-                        expected="columns " + ", ".join(columns))
-
-
 def _check_roles(roles: Mapping[str, object] | Sequence[str], what: str) -> None:
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
@@ -327,7 +294,7 @@ def _check_roles(roles: Mapping[str, object] | Sequence[str], what: str) -> None
 def _check_hhmm(frame: pd.DataFrame, dataset: str, column: str) -> None:
     bad = ~frame[column].astype("str").str.fullmatch(_HHMM.pattern)
     if bad.any():
-        raise _bad_rows(frame, bad, dataset, column, "not a time", "a time as HH:MM (24-hour)")
+        raise rows_error(frame, bad, dataset, column, "not a time", "a time as HH:MM (24-hour)")
 
 
 def _check_clock(name: str, hhmm: str) -> int:
@@ -565,21 +532,21 @@ def check_staff(staff: pd.DataFrame) -> None:
     DataError
         Naming every bad row (file row numbers), the column and the first bad value.
     """
-    _require_columns(staff, "staff", ("employee_id", "role", "fte", "hourly_rate_cents"))
+    require_columns(staff, "staff", ("employee_id", "role", "fte", "hourly_rate_cents"))
     role = staff["role"].astype("object")
     bad = ~role.isin(ROLES)
     if bad.any():
-        raise _bad_rows(staff, bad, "staff", "role", "unknown role", "one of " + ", ".join(ROLES))
+        raise rows_error(staff, bad, "staff", "role", "unknown role", "one of " + ", ".join(ROLES))
     fte = pd.to_numeric(staff["fte"], errors="coerce")
     bad = ~fte.between(0, 1.5)
     if bad.any():
-        raise _bad_rows(staff, bad, "staff", "fte", "FTE outside 0 to 1.5",
-                        "an FTE from 0 to 1.5 (1 is full time)")
+        raise rows_error(staff, bad, "staff", "fte", "FTE outside 0 to 1.5",
+                         "an FTE from 0 to 1.5 (1 is full time)")
     rate = pd.to_numeric(staff["hourly_rate_cents"], errors="coerce")
     bad = rate.isna() | (rate < 0)
     if bad.any():
-        raise _bad_rows(staff, bad, "staff", "hourly_rate_cents", "negative or missing pay rate",
-                        "an hourly rate of 0 or more")
+        raise rows_error(staff, bad, "staff", "hourly_rate_cents", "negative or missing pay rate",
+                         "an hourly rate of 0 or more")
 
 
 def check_providers(providers: pd.DataFrame) -> None:
@@ -590,17 +557,17 @@ def check_providers(providers: pd.DataFrame) -> None:
     DataError
         Naming every bad row.
     """
-    _require_columns(providers, "providers", ("provider_id", "kind", "fte"))
+    require_columns(providers, "providers", ("provider_id", "kind", "fte"))
     fte = pd.to_numeric(providers["fte"], errors="coerce")
     bad = ~fte.between(0, 1.5)
     if bad.any():
-        raise _bad_rows(providers, bad, "providers", "fte", "FTE outside 0 to 1.5",
-                        "an FTE from 0 to 1.5 (1 is full time)")
+        raise rows_error(providers, bad, "providers", "fte", "FTE outside 0 to 1.5",
+                         "an FTE from 0 to 1.5 (1 is full time)")
     kinds = data.get("providers").column("kind").allowed or ()
     bad = ~providers["kind"].astype("object").isin(kinds)
     if bad.any():
-        raise _bad_rows(providers, bad, "providers", "kind", "unknown provider kind",
-                        "one of " + ", ".join(kinds))
+        raise rows_error(providers, bad, "providers", "kind", "unknown provider kind",
+                         "one of " + ", ".join(kinds))
 
 
 def labor_cost(staff: pd.DataFrame, hours: FteHours | None = None, *,
@@ -641,7 +608,7 @@ def labor_cost(staff: pd.DataFrame, hours: FteHours | None = None, *,
         benefits_cents, total_cents`` (cents as ``int64``).
     """
     check_staff(staff)
-    _require_columns(staff, "staff", ("overtime_eligible",))
+    require_columns(staff, "staff", ("overtime_eligible",))
     for name, v in (("benefits_load_pct", benefits_load_pct),
                     ("overtime_hours_per_fte", overtime_hours_per_fte)):
         if not (math.isfinite(v) and v >= 0):
@@ -767,7 +734,7 @@ def roster_shifts(staff: pd.DataFrame) -> pd.DataFrame:
         A ``usual_shifts`` value that cannot be read, naming the row.
     """
     check_staff(staff)
-    _require_columns(staff, "staff", ("usual_shifts", "location_id"))
+    require_columns(staff, "staff", ("usual_shifts", "location_id"))
     rows = []
     for pos, (emp, role, loc, text) in enumerate(zip(
             staff["employee_id"], staff["role"].astype("object"), staff["location_id"],
@@ -777,9 +744,9 @@ def roster_shifts(staff: pd.DataFrame) -> pd.DataFrame:
         except ValueError as exc:
             mask = np.zeros(len(staff), dtype=bool)
             mask[pos] = True
-            raise _bad_rows(staff, mask, "staff", "usual_shifts", str(exc),
-                            "shifts such as 'Mon-Fri 08:00-16:30', groups separated by '; '"
-                            ) from None
+            raise rows_error(staff, mask, "staff", "usual_shifts", str(exc),
+                             "shifts such as 'Mon-Fri 08:00-16:30', groups separated by '; '"
+                             ) from None
         rows += [(emp, role, loc, d, _hhmm(s), _hhmm(e), (e - s) / 60) for d, s, e in shifts]
     out = pd.DataFrame(rows, columns=["employee_id", "role", "location_id", "day", "start", "end",
                                       "hours"])
@@ -832,46 +799,46 @@ def check_appointments(appointments: pd.DataFrame, locations: pd.DataFrame | Non
     DataError
         Naming every bad row, the column and the first bad value.
     """
-    _require_columns(appointments, "appointments",
-                     ("date", "start_time", "location_id", "visit_type", "scheduled_minutes",
-                      "status"))
+    require_columns(appointments, "appointments",
+                    ("date", "start_time", "location_id", "visit_type", "scheduled_minutes",
+                    "status"))
     minutes = pd.to_numeric(appointments["scheduled_minutes"], errors="coerce")
     bad = minutes.isna() | (minutes <= 0)
     if bad.any():
-        raise _bad_rows(appointments, bad, "appointments", "scheduled_minutes",
-                        "appointment ends before it starts (no positive length)",
-                        "a length in minutes above 0")
+        raise rows_error(appointments, bad, "appointments", "scheduled_minutes",
+                         "appointment ends before it starts (no positive length)",
+                         "a length in minutes above 0")
     _check_hhmm(appointments, "appointments", "start_time")
     bad = ~appointments["status"].astype("object").isin(data.APPOINTMENT_STATUSES)
     if bad.any():
-        raise _bad_rows(appointments, bad, "appointments", "status", "unknown status",
-                        "one of " + ", ".join(data.APPOINTMENT_STATUSES))
+        raise rows_error(appointments, bad, "appointments", "status", "unknown status",
+                         "one of " + ", ".join(data.APPOINTMENT_STATUSES))
     if locations is None:
         return
-    _require_columns(locations, "locations", ("location_id", "opens", "closes", "days_open"))
+    require_columns(locations, "locations", ("location_id", "opens", "closes", "days_open"))
     sites = locations.set_index("location_id")
     loc = appointments["location_id"].astype("object")
     bad = ~loc.isin(sites.index)
     if bad.any():
-        raise _bad_rows(appointments, bad, "appointments", "location_id", "unknown location",
-                        "one of " + ", ".join(map(str, sites.index)))
+        raise rows_error(appointments, bad, "appointments", "location_id", "unknown location",
+                         "one of " + ", ".join(map(str, sites.index)))
     open_days = {k: set(_parse_days(v)) for k, v in sites["days_open"].items()}
     weekday = _weekday_names(appointments["date"])
     bad = np.array([d not in open_days[k] for k, d in zip(loc, weekday, strict=True)], dtype=bool)
     if bad.any():
-        raise _bad_rows(appointments, bad, "appointments", "date",
-                        "appointment on a day its location is closed",
-                        "a date on one of the location's days_open",
-                        fix="correct the date or the location's days_open")
+        raise rows_error(appointments, bad, "appointments", "date",
+                         "appointment on a day its location is closed",
+                         "a date on one of the location's days_open",
+                         fix="correct the date or the location's days_open")
     start = appointments["start_time"].astype("str").map(_minutes)
     opens = loc.map(sites["opens"].map(_minutes))
     closes = loc.map(sites["closes"].map(_minutes))
     bad = (start < opens) | (start + minutes > closes)
     if bad.any():
-        raise _bad_rows(appointments, bad, "appointments", "start_time",
-                        "appointment outside its location's opening hours",
-                        "an appointment between the location's opens and closes times",
-                        fix="correct the appointment or the location's opening hours")
+        raise rows_error(appointments, bad, "appointments", "start_time",
+                         "appointment outside its location's opening hours",
+                         "an appointment between the location's opens and closes times",
+                         fix="correct the appointment or the location's opening hours")
 
 
 def _history(appointments: pd.DataFrame, train_end: pd.Timestamp | None) -> pd.DataFrame:
@@ -1285,7 +1252,7 @@ def interval_requirements(week: pd.DataFrame, opens: str, closes: str, *,
         raise ParameterError(f"minutes_per_visit must be 0 or more: {minutes}")
     if any(int(v) != v or v < 0 for v in minimum.values()):
         raise ParameterError(f"minimum_staff must be whole numbers 0 or more: {minimum}")
-    _require_columns(week, "demand", ("day", "hour", "visits"))
+    require_columns(week, "demand", ("day", "hour", "visits"))
     starts = np.arange(o, c, interval_minutes)
     busy = week[week["visits"] > 0]
     open_hours = set((starts // 60).tolist())
@@ -1306,8 +1273,8 @@ def interval_requirements(week: pd.DataFrame, opens: str, closes: str, *,
         per_hour).to_numpy()
     other = None
     if other_minutes is not None:
-        _require_columns(other_minutes, "other_minutes", ("role", "day", "interval_start",
-                                                          "minutes"))
+        require_columns(other_minutes, "other_minutes", ("role", "day", "interval_start",
+                        "minutes"))
         _check_roles(set(other_minutes["role"].astype("object")), "other_minutes")
         other = other_minutes.assign(day=other_minutes["day"].astype("object"),
                                      role=other_minutes["role"].astype("object")).groupby(
@@ -1362,30 +1329,30 @@ def phone_agents(calls: pd.DataFrame, *, service_level_target: float = 0.8,
         Negative call counts, handle times not above 0 where there are calls, times not on a
         half hour; naming the rows.
     """
-    _require_columns(calls, "calls", ("date", "interval_start", "calls", "avg_handle_seconds"))
+    require_columns(calls, "calls", ("date", "interval_start", "calls", "avg_handle_seconds"))
     _check_hhmm(calls, "calls", "interval_start")
     bad = ~calls["interval_start"].astype("str").str[3:].isin(["00", "30"])
     if bad.any():
-        raise _bad_rows(calls, bad, "calls", "interval_start", "not the start of a half hour",
-                        "a time on the hour or half hour, such as 08:30")
+        raise rows_error(calls, bad, "calls", "interval_start", "not the start of a half hour",
+                         "a time on the hour or half hour, such as 08:30")
     n = pd.to_numeric(calls["calls"], errors="coerce").astype("float64")
     bad = n.isna() | (n < 0) | (n != np.floor(n))
     if bad.any():
-        raise _bad_rows(calls, bad, "calls", "calls", "not a count of calls",
-                        "a whole number of calls, 0 or more")
+        raise rows_error(calls, bad, "calls", "calls", "not a count of calls",
+                         "a whole number of calls, 0 or more")
     answered = n
     if "abandoned" in calls.columns:
         lost = pd.to_numeric(calls["abandoned"], errors="coerce").astype("float64")
         bad = lost.isna() | (lost < 0) | (lost > n)
         if bad.any():
-            raise _bad_rows(calls, bad, "calls", "abandoned", "not a count of abandoned calls",
-                            "a whole number from 0 to the interval's calls")
+            raise rows_error(calls, bad, "calls", "abandoned", "not a count of abandoned calls",
+                             "a whole number from 0 to the interval's calls")
         answered = n - lost
     aht = pd.to_numeric(calls["avg_handle_seconds"], errors="coerce").astype("float64")
     bad = (answered > 0) & ~(aht > 0)
     if bad.any():
-        raise _bad_rows(calls, bad, "calls", "avg_handle_seconds", "handle time not above 0",
-                        "average handle seconds above 0 where calls were answered")
+        raise rows_error(calls, bad, "calls", "avg_handle_seconds", "handle time not above 0",
+                         "average handle seconds above 0 where calls were answered")
     dates = pd.to_datetime(calls["date"])
     handled = (answered * aht).where(answered > 0, 0.0)
     frame = pd.DataFrame({"day": _weekday_names(dates), "interval_start":
@@ -1435,7 +1402,7 @@ def phone_workload(calls: pd.DataFrame, *, interval_minutes: int = 30,
     if 30 % interval_minutes and interval_minutes != 60:
         raise ParameterError(f"phone statistics come in half hours: interval_minutes must "
                              f"divide 30 or be 60, got {interval_minutes!r}")
-    _require_columns(calls, "calls", ("date", "interval_start", "calls", "avg_handle_seconds"))
+    require_columns(calls, "calls", ("date", "interval_start", "calls", "avg_handle_seconds"))
     n = pd.to_numeric(calls["calls"], errors="coerce").astype("float64")
     answered = n
     if "abandoned" in calls.columns:
@@ -1444,8 +1411,8 @@ def phone_workload(calls: pd.DataFrame, *, interval_minutes: int = 30,
     work = (answered * aht / 60).where(answered > 0, 0.0)
     bad = work.isna() | (work < 0)
     if bad.any():
-        raise _bad_rows(calls, bad, "calls", "avg_handle_seconds", "no handle time for answered "
-                        "calls", "average handle seconds above 0 where calls were answered")
+        raise rows_error(calls, bad, "calls", "avg_handle_seconds", "no handle time for answered "
+                         "calls", "average handle seconds above 0 where calls were answered")
     dates = pd.to_datetime(calls["date"])
     n_days = dates.drop_duplicates().pipe(_weekday_names).value_counts()
     frame = pd.DataFrame({"day": _weekday_names(dates),
@@ -1498,7 +1465,7 @@ def checkin_agents(week: pd.DataFrame, *, checkin_minutes: float = 3.0,
     pandas.DataFrame
         ``day, hour, arrivals_per_hour, agents, agent_hours``.
     """
-    _require_columns(week, "demand", ("day", "hour", "visits"))
+    require_columns(week, "demand", ("day", "hour", "visits"))
     out = pd.DataFrame({"day": week["day"], "hour": week["hour"],
                         "arrivals_per_hour": week["visits"].astype("float64")})
     out["agents"] = [agents_needed(v, checkin_minutes, service_level_target,
@@ -1686,31 +1653,31 @@ class ShiftPlan:
 
 
 def _check_required(required: pd.DataFrame, o: int, c: int, interval_minutes: int) -> None:
-    _require_columns(required, "required", ("role", "day", "interval_start", "required"))
+    require_columns(required, "required", ("role", "day", "interval_start", "required"))
     bad = ~required["role"].astype("object").isin(ROLES)
     if bad.any():
-        raise _bad_rows(required, bad, "required", "role", "unknown role",
-                        "one of " + ", ".join(ROLES))
+        raise rows_error(required, bad, "required", "role", "unknown role",
+                         "one of " + ", ".join(ROLES))
     bad = ~required["day"].astype("object").isin(DAYS)
     if bad.any():
-        raise _bad_rows(required, bad, "required", "day", "unknown day", ", ".join(DAYS))
+        raise rows_error(required, bad, "required", "day", "unknown day", ", ".join(DAYS))
     _check_hhmm(required, "required", "interval_start")
     n = pd.to_numeric(required["required"], errors="coerce")
     bad = n.isna() | (n < 0) | (n != np.floor(n))
     if bad.any():
-        raise _bad_rows(required, bad, "required", "required", "not a number of people",
-                        "a whole number 0 or more")
+        raise rows_error(required, bad, "required", "required", "not a number of people",
+                         "a whole number 0 or more")
     t = required["interval_start"].astype("str").map(_minutes)
     bad = (t % interval_minutes != 0) | (t < o) | (t + interval_minutes > c)
     bad &= n > 0
     if bad.any():
-        raise _bad_rows(required, bad, "required", "interval_start",
-                        "people required when the clinic is closed, or off the interval grid",
-                        f"{interval_minutes}-minute intervals between {_hhmm(o)} and {_hhmm(c)}")
+        raise rows_error(required, bad, "required", "interval_start",
+                         "people required when the clinic is closed, or off the interval grid",
+                         f"{interval_minutes}-minute intervals between {_hhmm(o)} and {_hhmm(c)}")
     if required[["role", "day", "interval_start"]].astype("str").duplicated().any():
-        raise _bad_rows(required, required[["role", "day", "interval_start"]].astype("str")
-                        .duplicated(keep=False), "required", "interval_start",
-                        "an interval is listed twice", "one row per role, day and interval")
+        raise rows_error(required, required[["role", "day", "interval_start"]].astype("str")
+                         .duplicated(keep=False), "required", "interval_start",
+                         "an interval is listed twice", "one row per role, day and interval")
 
 
 def _solve_block(need: Mapping[int, int], candidates: Sequence[tuple[int, int]],
@@ -1931,7 +1898,7 @@ def annual_visits(daily: pd.DataFrame) -> float:
     daily
         :func:`forecast_daily` output (one row per calendar day).
     """
-    _require_columns(daily, "forecast", ("date", "visits"))
+    require_columns(daily, "forecast", ("date", "visits"))
     days = int(daily["date"].nunique())
     if days == 0:
         raise ParameterError("the forecast has no days to annualise")
@@ -2006,8 +1973,8 @@ def add_phone_agents(required: pd.DataFrame, phones: pd.DataFrame, *,
     """
     _check_interval(interval_minutes)
     _check_roles([role], "role")
-    _require_columns(required, "required", ("role", "day", "interval_start", "required"))
-    _require_columns(phones, "phones", ("day", "interval_start", "agents"))
+    require_columns(required, "required", ("role", "day", "interval_start", "required"))
+    require_columns(phones, "phones", ("day", "interval_start", "agents"))
     agents = phones.assign(day=phones["day"].astype("object")).set_index(
         ["day", "interval_start"])["agents"]
     start = required["interval_start"].astype("str").map(_minutes)
@@ -2045,9 +2012,9 @@ def phone_staff_on_duty(coverage: pd.DataFrame, required: pd.DataFrame, *,
     pandas.DataFrame
         ``day, interval_start, agents``.
     """
-    _require_columns(coverage, "coverage", ("role", "day", "interval_start", column))
-    _require_columns(required, "required", ("role", "day", "interval_start", "required",
-                                            "phone_agents"))
+    require_columns(coverage, "coverage", ("role", "day", "interval_start", column))
+    require_columns(required, "required", ("role", "day", "interval_start", "required",
+                    "phone_agents"))
     keys = ["role", "day", "interval_start"]
     left = coverage.assign(role=coverage["role"].astype("object"),
                            day=coverage["day"].astype("object"))
@@ -2087,9 +2054,9 @@ def phone_service_level(phones: pd.DataFrame, on_duty: pd.DataFrame, *,
         service_level, asa_seconds`` (``inf`` when the queue is unstable); see
         :func:`overall_service_level`.
     """
-    _require_columns(phones, "phones", ("day", "interval_start", "calls", "avg_handle_seconds",
-                                        "agents"))
-    _require_columns(on_duty, "on_duty", ("day", "interval_start", "agents"))
+    require_columns(phones, "phones", ("day", "interval_start", "calls", "avg_handle_seconds",
+                    "agents"))
+    require_columns(on_duty, "on_duty", ("day", "interval_start", "agents"))
     duty = on_duty.assign(day=on_duty["day"].astype("object"),
                           half=on_duty["interval_start"].astype("str").map(
                               lambda t: _hhmm(_minutes(t) // 30 * 30)))
@@ -2121,7 +2088,7 @@ def phone_service_level(phones: pd.DataFrame, on_duty: pd.DataFrame, *,
 def overall_service_level(table: pd.DataFrame) -> float | None:
     """The call-weighted service level of :func:`phone_service_level` tables (concatenated):
     ``Σ calls_i · SL_i / Σ calls_i``; ``None`` without calls."""
-    _require_columns(table, "service", ("calls", "service_level"))
+    require_columns(table, "service", ("calls", "service_level"))
     total = float(table["calls"].sum())
     if total <= 0:
         return None
@@ -2146,7 +2113,7 @@ def roster_gaps(coverage: pd.DataFrame, interval_minutes: int = 15) -> pd.DataFr
         (``Σ roster_gap × interval / 60``).
     """
     _check_interval(interval_minutes)
-    _require_columns(coverage, "coverage", ("role", "day", "interval_start", "roster_gap"))
+    require_columns(coverage, "coverage", ("role", "day", "interval_start", "roster_gap"))
     short = coverage[coverage["roster_gap"] > 0]
     rows = []
     for (role, day), part in short.groupby([short["role"].astype("object"),
@@ -2245,9 +2212,9 @@ def labor_cost_by_role(labor: pd.DataFrame, needed: pd.DataFrame,
         required and difference missing for a role with no rate), rows in :data:`ROLES` order
         for roles on the payroll or needed, and a last row ``total``.
     """
-    _require_columns(labor, "labor", ("role", "fte", "base_cents", "overtime_cents",
-                                      "benefits_cents", "total_cents"))
-    _require_columns(needed, "needed", ("role", "required_fte"))
+    require_columns(labor, "labor", ("role", "fte", "base_cents", "overtime_cents",
+                    "benefits_cents", "total_cents"))
+    require_columns(needed, "needed", ("role", "required_fte"))
     parts = labor.groupby(labor["role"].astype("object"))[
         ["fte", "base_cents", "overtime_cents", "benefits_cents", "total_cents"]].sum()
     need = needed[needed["role"] != "total"].set_index("role")["required_fte"]
