@@ -63,7 +63,6 @@ import io
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -76,7 +75,7 @@ import pyarrow.compute as pc
 from pracops.codes import CATEGORIES, carc_category, carc_description, plb_description
 from pracops.data import rows_text
 from pracops.errors import DataError, ParameterError
-from pracops.report import KPI
+from pracops.report import KPI, write_atomic
 from pracops.x12 import Remittance
 
 __all__ = [
@@ -1760,18 +1759,6 @@ def _for_file(frame: pd.DataFrame, *, as_text: bool) -> pd.DataFrame:
     return out
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over ``path``."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def write_worklists(worklists: Mapping[str, pd.DataFrame], folder: str | os.PathLike[str],
                     *, workbook: str = "worklists.xlsx") -> list[Path]:
     """Write the worklists: one Excel workbook with a sheet per list and one CSV per list.
@@ -1812,11 +1799,11 @@ def write_worklists(worklists: Mapping[str, pd.DataFrame], folder: str | os.Path
                 for (cell,) in cells.iter_rows(min_row=2, min_col=col, max_col=col):
                     cell.number_format = "#,##0.00"
     paths = [target / workbook]
-    _write_atomic(paths[0], buffer.getvalue())
+    write_atomic(paths[0], buffer.getvalue())
     for name, frame in worklists.items():
         path = target / f"{name}.csv"
         text = _for_file(frame, as_text=True).to_csv(index=False, lineterminator="\n")
-        _write_atomic(path, text.encode("utf-8"))
+        write_atomic(path, text.encode("utf-8"))
         paths.append(path)
     logger.info("wrote %d worklist file(s) to %s", len(paths), target)
     return paths

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,6 +43,7 @@ __all__ = [
     "percent_axis",
     "figure_label",
     "summary_from_notebook",
+    "write_atomic",
 ]
 
 RECORD_MIME = "application/vnd.pracops.record+json"
@@ -215,9 +219,15 @@ def figure_label(key: str, value: Any) -> str:
     return str(value)
 
 
+_ACRONYMS = {"ar": "A/R", "era": "ERA", "eras": "ERAs", "fte": "FTE", "plb": "PLB",
+             "x12": "X12", "cpt": "CPT", "npi": "NPI", "id": "ID", "po": "PO", "pct": "%"}
+
+
 def header_label(column: str) -> str:
-    """A column name as a reader sees it: ``total_paid_cents -> "Total paid"``."""
-    text = str(column).removesuffix("_cents").replace("_", " ").strip()
+    """A column or figure name as a reader sees it: ``total_paid_cents -> "Total paid"``,
+    ``days_in_ar -> "Days in A/R"``, ``unmatched_era_count -> "Unmatched ERA count"``."""
+    words = str(column).removesuffix("_cents").split("_")
+    text = " ".join(_ACRONYMS.get(w, w) for w in words if w).strip()
     return text[:1].upper() + text[1:]
 
 
@@ -361,3 +371,20 @@ def percent_axis(ax: Any, axis: str = "y") -> None:
     from matplotlib.ticker import PercentFormatter
 
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0))
+
+
+# --- files ---------------------------------------------------------------------------------
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write a file under a temporary name in its folder, then rename it into place, so a
+    reader (or a crash) never sees half a report, summary or worklist. Text is UTF-8."""
+    path = Path(path)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

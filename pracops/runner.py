@@ -43,7 +43,13 @@ import yaml
 
 from pracops import config
 from pracops.errors import ParameterError, PracopsError
-from pracops.report import RECORD_MIME, figure_label, summary_from_notebook
+from pracops.report import (
+    RECORD_MIME,
+    figure_label,
+    header_label,
+    summary_from_notebook,
+    write_atomic,
+)
 
 log = logging.getLogger(__name__)
 
@@ -413,15 +419,6 @@ class RunResult:
         return self.run_dir / "index.html"
 
 
-def _atomic_write(path: Path, data: str | bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    if isinstance(data, str):
-        tmp.write_text(data, encoding="utf-8")
-    else:
-        tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 _exporter = None
 
 
@@ -528,7 +525,7 @@ def _execute(job: _Job) -> dict[str, Any]:
         files["attachments"] = sorted(str(p.relative_to(run_dir)) for p in handed_out.rglob("*")
                                       if p.is_file() and not p.name.startswith("."))
     if job.html:
-        _atomic_write(run_dir / f"{job.report}.html", export_html(nb))
+        write_atomic(run_dir / f"{job.report}.html", export_html(nb))
         files["html"] = f"{job.report}.html"
     finished = time.time()
     return {
@@ -667,7 +664,7 @@ def run(
                                       res["figures"], res["headline"], res["alerts"],
                                       res["error"], res["timings"], res["files"])
                     rr.files["json"] = f"{job.report}.json"
-                    _atomic_write(run_dir / f"{job.report}.json",
+                    write_atomic(run_dir / f"{job.report}.json",
                                   json.dumps(rr.to_json(), indent=2, default=str))
                     results[job.report] = rr
                     elapsed = time.time() - t0
@@ -690,8 +687,8 @@ def run(
         "notebooks": _inputs([r.notebook for r in reports]),
         "versions": _versions(),
     }
-    _atomic_write(run_dir / "manifest.json", json.dumps(manifest, indent=2))
-    _atomic_write(run_dir / "index.html", render_index(run_id, manifest, reports, ordered))
+    write_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2))
+    write_atomic(run_dir / "index.html", render_index(run_id, manifest, reports, ordered))
     return RunResult(run_id, run_dir, ordered)
 
 
@@ -744,7 +741,7 @@ def render_index(run_id: str, manifest: Mapping[str, Any], reports: Sequence[Rep
         if keys:
             parts.append("<table>")
             for k in keys:
-                label = k.removesuffix("_cents").replace("_", " ")
+                label = header_label(k)
                 shown = figure_label(k, res.figures.get(k))
                 parts.append(f"<tr><td>{escape(label)}</td><td class='v'>{escape(shown)}</td></tr>")
             parts.append("</table>")

@@ -116,3 +116,14 @@ def test_money_axis_labels_dollars() -> None:
     fmt = ax.yaxis.get_major_formatter()
     assert fmt(1234500, 0) == "$12,345" and fmt(-50000, 0) == "-$500"
     plt.close(fig)
+
+
+@pytest.mark.parametrize(("name", "label"), [
+    ("total_paid_cents", "Total paid"),
+    ("days_in_ar", "Days in A/R"),
+    ("unmatched_era_count", "Unmatched ERA count"),
+    ("fte_required_total", "FTE required total"),
+    ("payer_id", "Payer ID"),
+])
+def test_header_label_reads_as_words(name: str, label: str) -> None:
+    assert report.header_label(name) == label
