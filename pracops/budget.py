@@ -41,7 +41,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from numbers import Integral, Real
 
@@ -96,7 +97,7 @@ def _frac(x: object, name: str) -> Fraction:
     """A finite real number as an exact fraction (a float as the binary value it holds)."""
     if isinstance(x, bool) or not isinstance(x, Real) or not np.isfinite(float(x)):
         raise ParameterError(f"{name} must be a finite number, got {x!r}")
-    return Fraction(x) if isinstance(x, Integral) else Fraction(float(x))
+    return Fraction(x) if isinstance(x, (Integral, Fraction)) else Fraction(float(x))
 
 
 def _int(x: object, name: str) -> int:
@@ -162,6 +163,25 @@ def _directions(values: Iterable[int], *, is_cost: bool) -> list[str]:
 # --------------------------------------------------------------------------- 1. variances
 
 
+def _payer_table(payers: pd.DataFrame) -> tuple[pd.DataFrame, list[int], list[int], list[int],
+                                                list[int]]:
+    """The checked payer table of :func:`revenue_variance` and its columns as ints: budget and
+    actual visits, budget rate, and actual revenue per class."""
+    actual_col = ("actual_revenue_cents" if "actual_revenue_cents" in payers.columns
+                  else "actual_rate_cents")
+    cols = ["payer", "budget_visits", "actual_visits", "budget_rate_cents", actual_col]
+    p = _check_frame(payers, "payers", cols, integers=cols[1:],
+                     non_negative=["budget_visits", "actual_visits"], unique=["payer"])
+    bv = [int(x) for x in p["budget_visits"]]
+    av = [int(x) for x in p["actual_visits"]]
+    rb = [int(x) for x in p["budget_rate_cents"]]
+    if actual_col == "actual_revenue_cents":
+        actual = [int(x) for x in p[actual_col]]
+    else:
+        actual = [a * int(r) for a, r in zip(av, p[actual_col], strict=True)]
+    return p, bv, av, rb, actual
+
+
 def revenue_variance(payers: pd.DataFrame) -> pd.DataFrame:
     """Revenue variance split into volume, mix and rate (price) by payer class.
 
@@ -184,7 +204,9 @@ def revenue_variance(payers: pd.DataFrame) -> pd.DataFrame:
     ----------
     payers
         One row per payer class: ``payer``, ``budget_visits``, ``actual_visits`` (whole, ≥ 0),
-        ``budget_rate_cents``, ``actual_rate_cents`` (whole cents).
+        ``budget_rate_cents`` (whole cents) and either ``actual_revenue_cents`` (the ledger's
+        revenue of the class, whole cents: then ``actual_visits_c · r_a(c)`` is read as it,
+        ``r_a`` need not be whole cents) or ``actual_rate_cents`` (whole cents).
 
     Returns
     -------
@@ -198,20 +220,14 @@ def revenue_variance(payers: pd.DataFrame) -> pd.DataFrame:
         Missing columns, negative or non-whole visits, non-whole cents, duplicate payers, or no
         budget visits (the budget average rate is then undefined).
     """
-    cols = ["payer", "budget_visits", "actual_visits", "budget_rate_cents", "actual_rate_cents"]
-    p = _check_frame(payers, "payers", cols, integers=cols[1:],
-                     non_negative=["budget_visits", "actual_visits"], unique=["payer"])
-    bv = [int(x) for x in p["budget_visits"]]
-    av = [int(x) for x in p["actual_visits"]]
-    rb = [int(x) for x in p["budget_rate_cents"]]
-    ra = [int(x) for x in p["actual_rate_cents"]]
+    p, bv, av, rb, actual_c = _payer_table(payers)
     v_b, v_a = sum(bv), sum(av)
     if v_b == 0:
         raise DataError("no budget visits, so the budget average rate (volume variance) is "
                         "undefined", file=payers.attrs.get("source", "payers"),
                         column="budget_visits", expected="at least one budgeted visit")
     budget = sum(b * r for b, r in zip(bv, rb, strict=True))
-    actual = sum(a * r for a, r in zip(av, ra, strict=True))
+    actual = sum(actual_c)
     at_budget_rate = sum(a * r for a, r in zip(av, rb, strict=True))
     avg_rate = Fraction(budget, v_b)
     volume = _round_cents((v_a - v_b) * avg_rate)
@@ -230,19 +246,22 @@ def revenue_variance(payers: pd.DataFrame) -> pd.DataFrame:
 def cost_variance(costs: pd.DataFrame) -> pd.DataFrame:
     """Variable-cost variance per account: volume (flexible − static) and spending/efficiency.
 
-    * static budget ``S = budget_cost_per_visit_cents × budget_visits``;
-    * flexible budget ``F = budget_cost_per_visit_cents × actual_visits``;
+    * static budget ``S``: ``budget_cost_per_visit_cents × budget_visits``, or the
+      ``static_budget_cents`` given (a phased budget whose rate per visit is not whole cents);
+    * flexible budget ``F = S · actual_visits / budget_visits``: exact when a whole-cent rate is
+      given, otherwise rounded once to the cent (half away from zero); ``F = S`` when there are
+      no budget visits;
     * volume variance ``F − S``; spending (efficiency) variance ``actual_cost_cents − F``;
-      total ``actual_cost_cents − S`` = volume + spending.
+      total ``actual_cost_cents − S`` = volume + spending, exactly.
 
-    All inputs are whole cents and visits, so every figure is exact: nothing is rounded.
     A positive variance is spending above budget: ``direction`` is then ``"unfavourable"``.
 
     Parameters
     ----------
     costs
         One row per account: ``account``, ``budget_visits``, ``actual_visits`` (whole, ≥ 0),
-        ``budget_cost_per_visit_cents``, ``actual_cost_cents`` (whole cents, ≥ 0).
+        ``budget_cost_per_visit_cents`` or ``static_budget_cents``, and ``actual_cost_cents``
+        (whole cents, ≥ 0).
 
     Returns
     -------
@@ -251,12 +270,19 @@ def cost_variance(costs: pd.DataFrame) -> pd.DataFrame:
         volume_variance_cents, spending_variance_cents, total_variance_cents`` (int64) and
         ``volume_direction, spending_direction, total_direction``.
     """
-    cols = ["account", "budget_visits", "actual_visits", "budget_cost_per_visit_cents",
-            "actual_cost_cents"]
+    given = "static_budget_cents" if "static_budget_cents" in costs.columns \
+        else "budget_cost_per_visit_cents"
+    cols = ["account", "budget_visits", "actual_visits", given, "actual_cost_cents"]
     c = _check_frame(costs, "costs", cols, integers=cols[1:], non_negative=cols[1:],
                      unique=["account"])
-    static = c["budget_cost_per_visit_cents"] * c["budget_visits"]
-    flexible = c["budget_cost_per_visit_cents"] * c["actual_visits"]
+    if given == "static_budget_cents":
+        static = c["static_budget_cents"]
+        flexible = pd.Series([s if bv == 0 else _round_cents(Fraction(int(s) * int(av), int(bv)))
+                              for s, av, bv in zip(static, c["actual_visits"],
+                                                   c["budget_visits"], strict=True)])
+    else:
+        static = c["budget_cost_per_visit_cents"] * c["budget_visits"]
+        flexible = c["budget_cost_per_visit_cents"] * c["actual_visits"]
     out = pd.DataFrame({
         "account": c["account"],
         "static_budget_cents": static.astype("int64"),
@@ -554,8 +580,9 @@ def materiality_flags(lines: pd.DataFrame, min_cents: int, min_pct: float) -> pd
     Parameters
     ----------
     lines
-        ``account``, ``month`` (1–12), ``kind`` (``"revenue"`` or ``"cost"``), ``budget_cents``,
-        ``actual_cents`` (whole cents); one row per account-month.
+        ``account``, ``month`` (1–12; leave the column out for year-to-date lines), ``kind``
+        (``"revenue"`` or ``"cost"``), ``budget_cents``, ``actual_cents`` (whole cents); one row
+        per account-month (or per account).
     min_cents
         Threshold X on ``|Δ|``, whole cents ≥ 0.
     min_pct
@@ -571,10 +598,11 @@ def materiality_flags(lines: pd.DataFrame, min_cents: int, min_pct: float) -> pd
     if x < 0 or y < 0:
         raise ParameterError(f"min_cents and min_pct must be 0 or more, got {min_cents!r} and "
                              f"{min_pct!r}")
-    out = _check_frame(lines, "budget lines",
-                       ["account", "month", "kind", "budget_cents", "actual_cents"],
-                       integers=["month", "budget_cents", "actual_cents"], month="month",
-                       unique=["account", "month"])
+    by_month = "month" in lines.columns
+    keys = ["account", "month"] if by_month else ["account"]
+    out = _check_frame(lines, "budget lines", [*keys, "kind", "budget_cents", "actual_cents"],
+                       integers=[*keys[1:], "budget_cents", "actual_cents"],
+                       month="month" if by_month else None, unique=keys)
     bad = ~out["kind"].isin(["revenue", "cost"]).to_numpy()
     if bad.any():
         raise rows_error(out, bad, "budget lines", "kind", "kind is neither revenue nor cost",
@@ -601,7 +629,7 @@ def _pct(x: object, name: str) -> Fraction:
     prints as (``0.1`` → 1/1000), not its binary value, so ``2.5`` % of 200 is exactly 5."""
     if isinstance(x, bool) or not isinstance(x, Real) or not np.isfinite(float(x)):
         raise ParameterError(f"{name} must be a finite number of percent, got {x!r}")
-    value = Fraction(x) if isinstance(x, Integral) else Fraction(repr(float(x)))
+    value = Fraction(x) if isinstance(x, (Integral, Fraction)) else Fraction(repr(float(x)))
     return value / 100
 
 
@@ -746,22 +774,27 @@ def build_revenue(visits_by_class: dict[str, int] | pd.Series,
 BEHAVIOURS = ("fixed", "variable per visit", "step per provider FTE")
 
 
-def build_expenses(accounts: pd.DataFrame, *, visits: int, provider_fte: float,
-                   wage_increase_pct: float, benefits_load_pct: float,
-                   inflation_pct_by_category: dict[str, float],
-                   wage_categories: Iterable[str] = ("wages", "salaries")) -> pd.DataFrame:
-    """Annual expense budget per account from its cost behaviour.
+WAGE_CATEGORIES = ("provider compensation", "staff salaries")
+"""Chart-of-accounts categories that are wages: they get the wage increase and carry benefits."""
 
-    The base of account *a* by its ``behaviour``:
 
-    * ``"fixed"``: ``base = amount_cents`` (the prior-year annual amount);
-    * ``"variable per visit"``: ``base = amount_cents × visits`` (cost per visit);
-    * ``"step per provider FTE"``: ``base = amount_cents × provider_fte`` (cost per FTE).
+def build_expenses(accounts: pd.DataFrame, *, visits: int, base_visits: int,
+                   provider_fte: float, base_provider_fte: float, wage_increase_pct: float,
+                   benefits_load_pct: float, inflation_pct_by_category: dict[str, float],
+                   wage_categories: Iterable[str] = WAGE_CATEGORIES) -> pd.DataFrame:
+    """Annual expense budget per account: the base year's amount flexed by its cost behaviour,
+    then increased.
+
+    The base of account *a* from its base-year amount ``x_a`` by its ``behaviour``:
+
+    * ``"fixed"``: ``base = x_a``;
+    * ``"variable per visit"``: ``base = x_a · visits / base_visits`` (the base year's cost per
+      visit times the budget visits);
+    * ``"step per provider FTE"``: ``base = x_a · provider_fte / base_provider_fte``.
 
     Then the increase: an account in a wage category gets ``after = base · (1 + w)`` and
-    ``benefits = after · b`` (wage increase ``w``, benefits load ``b``); any other *fixed*
-    account gets ``after = base · (1 + i_category)`` (its category's inflation) and no benefits;
-    other variable and step accounts are taken at their (budget-year) rates: ``after = base``.
+    ``benefits = after · b`` (wage increase ``w``, benefits load ``b``); every other account gets
+    its category's inflation, ``after = base · (1 + i_category)``, and no benefits.
     ``budget = after + benefits``.
 
     Rounding: ``base_cents``, ``benefits_cents`` and ``budget_cents`` are each the exact value
@@ -774,16 +807,17 @@ def build_expenses(accounts: pd.DataFrame, *, visits: int, provider_fte: float,
     ----------
     accounts
         ``account``, ``category``, ``behaviour`` (one of the three above), ``amount_cents``
-        (whole cents ≥ 0); one row per account.
-    visits
-        Budget visits for the year (whole, ≥ 0), e.g. the sum of :func:`build_revenue`'s.
-    provider_fte
-        Provider FTE for the year (≥ 0; a ramped provider counts the mean of
-        :func:`provider_ramp`'s ``fte``).
+        (the base year's amount, whole cents ≥ 0); one row per account.
+    visits, base_visits
+        Budget and base-year visits (whole, ≥ 0; ``base_visits`` > 0 when an account varies
+        per visit).
+    provider_fte, base_provider_fte
+        Budget and base-year provider FTE (≥ 0; ``base_provider_fte`` > 0 when an account
+        steps with FTE; a ramped provider counts the mean of :func:`provider_ramp`'s ``fte``).
     wage_increase_pct, benefits_load_pct
         Percent (3 means 3 %).
     inflation_pct_by_category
-        Percent per category; every category of a non-wage fixed account must be named.
+        Percent per category; every non-wage category must be named (0 for none).
     wage_categories
         The categories treated as wages.
 
@@ -800,23 +834,32 @@ def build_expenses(accounts: pd.DataFrame, *, visits: int, provider_fte: float,
     if bad.any():
         raise rows_error(a, bad, "accounts", "behaviour", "unknown cost behaviour",
                          "'fixed', 'variable per visit' or 'step per provider FTE'")
-    n_visits = _int(visits, "visits")
-    fte = _frac(provider_fte, "provider_fte")
-    if n_visits < 0 or fte < 0:
-        raise ParameterError(f"visits and provider_fte must be 0 or more, got {visits!r} and "
-                             f"{provider_fte!r}")
+    n_visits, n_base = _int(visits, "visits"), _int(base_visits, "base_visits")
+    fte, base_fte = _frac(provider_fte, "provider_fte"), _frac(base_provider_fte,
+                                                               "base_provider_fte")
+    if min(n_visits, n_base) < 0 or min(fte, base_fte) < 0:
+        raise ParameterError("visits and provider FTE must be 0 or more, got "
+                             f"{visits!r}/{base_visits!r} and {provider_fte!r}/"
+                             f"{base_provider_fte!r}")
+    behaviours = set(a["behaviour"])
+    if "variable per visit" in behaviours and n_base == 0:
+        raise ParameterError("base_visits is 0, so a cost per visit cannot be read from the "
+                             "base year")
+    if "step per provider FTE" in behaviours and base_fte == 0:
+        raise ParameterError("base_provider_fte is 0, so a cost per provider FTE cannot be "
+                             "read from the base year")
     w = _pct(wage_increase_pct, "wage_increase_pct")
     b = _pct(benefits_load_pct, "benefits_load_pct")
     infl = {k: _pct(v, f"inflation of {k!r}") for k, v in inflation_pct_by_category.items()}
     wages = set(wage_categories)
-    missing = sorted({str(c) for c, beh in zip(a["category"], a["behaviour"], strict=True)
-                      if beh == "fixed" and c not in wages and c not in infl})
+    missing = sorted({str(c) for c in a["category"] if c not in wages and c not in infl})
     if missing:
-        raise ParameterError(f"no inflation given for category(ies) {', '.join(missing)} "
-                             "of fixed accounts; add them to inflation_pct_by_category "
+        raise ParameterError(f"no inflation given for expense category(ies) "
+                             f"{', '.join(missing)}; add them to the inflation parameter "
                              "(0 for none)")
-    driver = {"fixed": Fraction(1), "variable per visit": Fraction(n_visits),
-              "step per provider FTE": fte}
+    driver = {"fixed": Fraction(1),
+              "variable per visit": Fraction(n_visits, n_base) if n_base else Fraction(0),
+              "step per provider FTE": fte / base_fte if base_fte else Fraction(0)}
     rows = []
     for _, r in a.iterrows():
         base = int(r["amount_cents"]) * driver[r["behaviour"]]
@@ -824,8 +867,7 @@ def build_expenses(accounts: pd.DataFrame, *, visits: int, provider_fte: float,
             after = base * (1 + w)
             benefits = after * b
         else:
-            after = base * (1 + infl[r["category"]]) if r["behaviour"] == "fixed" else base
-            benefits = Fraction(0)
+            after, benefits = base * (1 + infl[r["category"]]), Fraction(0)
         base_c, ben_c, bud_c = (_round_cents(base), _round_cents(benefits),
                                 _round_cents(after + benefits))
         rows.append((r["account"], r["category"], r["behaviour"], base_c,
@@ -948,8 +990,9 @@ def revenue_variance_by_class(payers: pd.DataFrame) -> pd.DataFrame:
 
     * volume ``(V_a − V_b) · m_b(c) · r_b(c)``;
     * mix ``V_a · (m_a(c) − m_b(c)) · r_b(c) = (av_c − V_a · bv_c / V_b) · r_b(c)``;
-    * rate ``av_c · (r_a(c) − r_b(c))`` (whole cents);
-    * total ``av_c · r_a(c) − bv_c · r_b(c)`` (whole cents) = volume + mix + rate.
+    * rate ``A_c − av_c · r_b(c)`` (whole cents; ``A_c = av_c · r_a(c)`` is the class's actual
+      revenue, given or computed);
+    * total ``A_c − bv_c · r_b(c)`` (whole cents) = volume + mix + rate.
 
     Summed over the classes they give the totals of :func:`revenue_variance`. The volume and
     mix totals there are rounded once; here they are apportioned to the classes by the largest
@@ -969,19 +1012,14 @@ def revenue_variance_by_class(payers: pd.DataFrame) -> pd.DataFrame:
         ``direction`` (of the class total), one row per class in the input order.
     """
     totals = _lines_of(revenue_variance(payers))  # validates the table as well
-    cols = ["payer", "budget_visits", "actual_visits", "budget_rate_cents", "actual_rate_cents"]
-    p = _check_frame(payers, "payers", cols, integers=cols[1:])
-    bv = [int(x) for x in p["budget_visits"]]
-    av = [int(x) for x in p["actual_visits"]]
-    rb = [int(x) for x in p["budget_rate_cents"]]
-    ra = [int(x) for x in p["actual_rate_cents"]]
+    p, bv, av, rb, actual = _payer_table(payers)
     v_b, v_a = sum(bv), sum(av)
     exact_volume = [Fraction((v_a - v_b) * b * r, v_b) for b, r in zip(bv, rb, strict=True)]
     exact_mix = [(a - Fraction(v_a * b, v_b)) * r for a, b, r in zip(av, bv, rb, strict=True)]
     volume = _apportion(totals["volume"], exact_volume)
     mix = _apportion(totals["mix"], exact_mix)
-    rate = [a * (x - r) for a, x, r in zip(av, ra, rb, strict=True)]
-    total = [a * x - b * r for a, x, b, r in zip(av, ra, bv, rb, strict=True)]
+    rate = [x - a * r for a, x, r in zip(av, actual, rb, strict=True)]
+    total = [x - b * r for x, b, r in zip(actual, bv, rb, strict=True)]
     rounding = [tt - (v + m + r) for tt, v, m, r in zip(total, volume, mix, rate, strict=True)]
     out = pd.DataFrame({"payer": p["payer"]})
     for name, values in (("volume", volume), ("mix", mix), ("rate", rate),
@@ -993,3 +1031,771 @@ def revenue_variance_by_class(payers: pd.DataFrame) -> pd.DataFrame:
 
 def _lines_of(frame: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in zip(frame["line"], frame["variance_cents"], strict=True)}
+
+
+# --------------------------------------------------------------------------- 8. the books
+
+REVENUE, BENEFITS = "revenue", "benefits"
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+PRACTICE_HOLIDAYS = ("New Year's Day", "Memorial Day", "Independence Day", "Labor Day",
+                     "Thanksgiving Day", "Christmas Day")
+"""The holidays most practices close for (the ``holidays`` package's names)."""
+
+
+def _period(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _periods_between(first: str, last: str) -> list[str]:
+    """Every month YYYY-MM from ``first`` to ``last``, both included."""
+    k0 = int(first[:4]) * 12 + int(first[5:]) - 1
+    k1 = int(last[:4]) * 12 + int(last[5:]) - 1
+    return [_period(k // 12, k % 12 + 1) for k in range(k0, k1 + 1)]
+
+
+def _split_periods(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Add ``year`` and ``month`` (ints) from the ``period`` text YYYY-MM, refusing other text."""
+    text = frame["period"].astype("string")
+    parts = text.str.extract(r"^(\d{4})-(0[1-9]|1[0-2])$")
+    bad = parts[0].isna().to_numpy()
+    if bad.any():
+        raise rows_error(frame, bad, dataset, "period", "not a month", "YYYY-MM, e.g. 2025-03")
+    frame = frame.copy()
+    frame["year"] = parts[0].astype("int64").to_numpy()
+    frame["month"] = parts[1].astype("int64").to_numpy()
+    return frame
+
+
+@dataclass
+class Books:
+    """The practice's books as the budget reads them, checked against each other.
+
+    Attributes
+    ----------
+    chart
+        ``account, name, category, behaviour, payer_class, pay_months`` and ``kind``
+        (``"revenue"`` or ``"cost"``), in the chart's order.
+    ledger
+        ``period`` (YYYY-MM), ``year``, ``month``, ``account``, ``amount_cents``.
+    volumes
+        ``period``, ``year``, ``month``, ``payer_class``, ``visits``, ``wrvus``,
+        ``provider_fte``.
+    classes
+        The payer classes, in the order of the chart's revenue accounts.
+    periods
+        Every month of the ledger, first to last (no gaps).
+    """
+
+    chart: pd.DataFrame
+    ledger: pd.DataFrame
+    volumes: pd.DataFrame
+    classes: list[str]
+    periods: list[str]
+
+    @property
+    def closed_through(self) -> str:
+        """The last month of the ledger (the books are closed through it)."""
+        return self.periods[-1]
+
+    def month_total(self, accounts: Iterable[str], periods: Iterable[str]) -> int:
+        """Ledger total of ``accounts`` over ``periods``, cents."""
+        g = self.ledger
+        return int(g.loc[g["account"].isin(list(accounts)) & g["period"].isin(list(periods)),
+                         "amount_cents"].sum())
+
+
+def read_books(gl_actuals: pd.DataFrame, chart_of_accounts: pd.DataFrame,
+               volumes: pd.DataFrame) -> Books:
+    """Check the ledger, the chart of accounts and the volumes against each other.
+
+    Refused, with a :class:`DataError` naming the file, the rows, the column and the fix: a
+    ledger account missing from the chart, revenue with the wrong sign (negative), duplicate
+    account-month rows, a month that is not YYYY-MM, a month of the ledger with no rows at all
+    (a gap), a ledger month without volumes, and volumes of a payer class no revenue account
+    books.
+
+    Parameters
+    ----------
+    gl_actuals, chart_of_accounts, volumes
+        The datasets as :func:`pracops.data.load` returns them (``month`` as YYYY-MM text).
+    """
+    for frame, name, cols in (
+        (chart_of_accounts, "chart_of_accounts", ["account", "name", "category", "behaviour"]),
+        (gl_actuals, "gl_actuals", ["month", "account", "amount_cents"]),
+        (volumes, "volumes", ["month", "payer_class", "visits", "provider_fte"]),
+    ):
+        if not isinstance(frame, pd.DataFrame):
+            raise ParameterError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise DataError(f"the {name} table lacks column(s) {', '.join(missing)}",
+                            file=frame.attrs.get("source", name),
+                            expected="columns " + ", ".join(cols))
+    chart = chart_of_accounts.copy()
+    for col in ("payer_class", "pay_months"):
+        if col not in chart.columns:
+            chart[col] = pd.NA
+    chart["kind"] = np.where(chart["category"] == REVENUE, "revenue", "cost")
+    bad = ((chart["kind"] == "revenue") & chart["payer_class"].isna()).to_numpy()
+    if bad.any():
+        raise rows_error(chart, bad, "chart_of_accounts", "payer_class",
+                         "revenue account without a payer class",
+                         "the payer class whose revenue the account books",
+                         "fill payer_class (Medicare, Medicaid, Commercial, Self-pay, …)")
+    classes = list(dict.fromkeys(chart.loc[chart["kind"] == "revenue", "payer_class"]))
+    if not classes:
+        raise DataError("the chart of accounts has no revenue account",
+                        file=chart.attrs.get("source", "chart_of_accounts"), column="category",
+                        expected="at least one account of category 'revenue'")
+
+    gl = _split_periods(gl_actuals.rename(columns={"month": "period"}), "gl_actuals")
+    gl.attrs = dict(gl_actuals.attrs)
+    unknown = (~gl["account"].isin(chart["account"])).to_numpy()
+    if unknown.any():
+        raise rows_error(gl, unknown, "gl_actuals", "account",
+                         "account not in the chart of accounts", "an account of the chart",
+                         "add the account to chart_of_accounts (with its category and "
+                         "behaviour) or correct the account number")
+    dup = gl.duplicated(["period", "account"], keep=False).to_numpy()
+    if dup.any():
+        raise rows_error(gl, dup, "gl_actuals", "account", "duplicate account-month rows",
+                         "one row per account and month",
+                         "sum the rows of the same account and month into one")
+    kind = gl["account"].map(dict(zip(chart["account"], chart["kind"], strict=True)))
+    negative = ((kind == "revenue") & (gl["amount_cents"] < 0)).to_numpy()
+    if negative.any():
+        raise rows_error(gl, negative, "gl_actuals", "amount_cents",
+                         "revenue with the wrong sign (negative)", "revenue as a positive amount",
+                         "export the ledger as a profit and loss: revenue and expenses both "
+                         "positive (a ledger's credit balances are negative: flip their sign)")
+    first, last = gl["period"].min(), gl["period"].max()
+    periods = _periods_between(first, last)
+    gaps = sorted(set(periods) - set(gl["period"]))
+    if gaps:
+        raise DataError(f"the ledger has no rows for {', '.join(gaps)}, between its first "
+                        f"month {first} and its last {last}",
+                        file=gl.attrs.get("source", "gl_actuals"), column="month",
+                        expected="every month from the first to the last",
+                        fix="export every closed month")
+
+    vol = _split_periods(volumes.rename(columns={"month": "period"}), "volumes")
+    vol.attrs = dict(volumes.attrs)
+    if "wrvus" not in vol.columns:
+        vol["wrvus"] = np.nan
+    stray = (~vol["payer_class"].isin(classes)).to_numpy()
+    if stray.any():
+        raise rows_error(vol, stray, "volumes", "payer_class",
+                         "payer class without a revenue account",
+                         "one of " + ", ".join(map(str, classes)),
+                         "add a revenue account for the class to the chart of accounts or "
+                         "correct the class")
+    no_volumes = sorted(set(periods) - set(vol["period"]))
+    if no_volumes:
+        raise DataError(f"no volumes for {', '.join(no_volumes)}, months the ledger has",
+                        file=vol.attrs.get("source", "volumes"), column="month",
+                        expected="visits for every month of the ledger",
+                        fix="export the visits of those months")
+    return Books(chart=chart.reset_index(drop=True), ledger=gl.reset_index(drop=True),
+                 volumes=vol.reset_index(drop=True), classes=[str(c) for c in classes],
+                 periods=periods)
+
+
+# --------------------------------------------------------------------------- 9. the budget
+
+
+@dataclass(frozen=True)
+class NewProvider:
+    """A provider joining in the budget year: ``fte`` at full productivity, reached after
+    ``ramp_months`` (see :func:`provider_ramp`)."""
+
+    name: str
+    start_month: int
+    ramp_months: int = 3
+    fte: float = 1.0
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """What the budget assumes about the budget year (percent: 3 means 3 %).
+
+    Attributes
+    ----------
+    year
+        The budget year.
+    growth_pct
+        Visit growth over the base year, every payer class.
+    payer_mix_pct
+        Target share of visits per payer class (percent, summing to 100); empty: the base
+        year's mix.
+    rate_change_pct
+        Change in net revenue per visit per payer class; a class not named keeps its rate.
+    wage_increase_pct
+        Wage increase of the wage categories (:data:`WAGE_CATEGORIES`).
+    benefits_load_pct
+        Benefits as a percent of wages; ``None``: the base year's ratio.
+    inflation_pct
+        Price increase per expense category other than wages and benefits.
+    new_providers
+        Providers joining in the year.
+    holiday_country, holiday_subdivision, holiday_names
+        The ``holidays`` calendar (country code, state; no country: no calendar) and the
+        holidays the practice closes for (empty: all of the calendar's).
+    closed_dates
+        Further days the practice is closed (YYYY-MM-DD).
+    """
+
+    year: int
+    growth_pct: float = 0
+    payer_mix_pct: Mapping[str, float] = field(default_factory=dict)
+    rate_change_pct: Mapping[str, float] = field(default_factory=dict)
+    wage_increase_pct: float = 0
+    benefits_load_pct: float | None = None
+    inflation_pct: Mapping[str, float] = field(default_factory=dict)
+    new_providers: tuple[NewProvider, ...] = ()
+    holiday_country: str | None = "US"
+    holiday_subdivision: str | None = None
+    holiday_names: tuple[str, ...] = PRACTICE_HOLIDAYS
+    closed_dates: tuple[str, ...] = ()
+
+    def holidays(self, year: int) -> list[dt.date]:
+        """The weekdays the practice is closed in ``year``: the calendar's holidays it closes
+        for (observed dates) and the closed dates."""
+        import holidays as calendars
+
+        days: set[dt.date] = set()
+        if self.holiday_country:
+            days |= self._calendar_days(calendars, year)
+        for text in self.closed_dates:
+            try:
+                d = dt.date.fromisoformat(str(text))
+            except ValueError:
+                raise ParameterError(f"closed date {text!r} is not YYYY-MM-DD") from None
+            if d.year == year:
+                days.add(d)
+        return sorted(days)
+
+    def _calendar_days(self, calendars: object, year: int) -> set[dt.date]:
+        try:
+            cal = calendars.country_holidays(self.holiday_country,  # type: ignore[attr-defined]
+                                             subdiv=self.holiday_subdivision, years=year)
+        except NotImplementedError:
+            raise ParameterError(f"the holidays package has no calendar for country "
+                                 f"{self.holiday_country!r} (subdivision "
+                                 f"{self.holiday_subdivision!r})") from None
+        wanted = set(self.holiday_names)
+        known = {n for names in cal.values() for n in names.split("; ")}
+        unknown = sorted(wanted - known - {f"{n} (observed)" for n in known})
+        if unknown:
+            raise ParameterError(f"holiday(s) {', '.join(unknown)} not in the "
+                                 f"{self.holiday_country} calendar of {year}; its holidays "
+                                 f"are {', '.join(sorted(known))}")
+        return {d for d, names in cal.items()
+                if not wanted or any(n.removesuffix(" (observed)") in wanted
+                                     for n in names.split("; "))}
+
+
+@dataclass
+class Budget:
+    """A year's operating budget, by account and month.
+
+    Attributes
+    ----------
+    assumptions
+        What it assumes.
+    base_periods
+        The 12 closed months it is built from.
+    phasing
+        ``month, working_days, holidays, seasonal_index, weight``.
+    visits
+        ``payer_class, month, existing, new, visits``: budget visits (whole) per class and month.
+    fte
+        ``month, existing, new, fte``: provider FTE per month.
+    revenue
+        Per payer class: ``payer, prior_visits, budget_visits, base_rate_cents,
+        budget_rate_cents, budget_revenue_cents``.
+    accounts
+        Per account: ``account, name, category, behaviour, kind, base_cents, increase_cents,
+        benefits_cents, budget_cents`` (annual; for revenue accounts base is the base year's).
+    monthly
+        ``account, month, budget_cents``: 12 rows per account, summing to ``budget_cents``.
+    benefits_load_pct
+        The benefits load used (percent of wages).
+    """
+
+    assumptions: Assumptions
+    base_periods: list[str]
+    phasing: pd.DataFrame
+    visits: pd.DataFrame
+    fte: pd.DataFrame
+    revenue: pd.DataFrame
+    accounts: pd.DataFrame
+    monthly: pd.DataFrame
+    benefits_load_pct: float
+
+    @property
+    def year(self) -> int:
+        return self.assumptions.year
+
+    def total(self, kind: str, months: Iterable[int] = MONTHS) -> int:
+        """Budget revenue (``kind="revenue"``) or expense (``"cost"``) over ``months``, cents."""
+        kinds = dict(zip(self.accounts["account"], self.accounts["kind"], strict=True))
+        m = self.monthly
+        sel = m["account"].map(kinds).eq(kind) & m["month"].isin(list(months))
+        return int(m.loc[sel, "budget_cents"].sum())
+
+    def table(self) -> pd.DataFrame:
+        """Accounts as rows, months as columns (cents) and the year's total, revenue first."""
+        wide = self.monthly.pivot(index="account", columns="month", values="budget_cents")
+        wide.columns = list(MONTH_NAMES)
+        wide = wide.reindex(self.accounts["account"])
+        wide["Total"] = wide.sum(axis=1)
+        info = self.accounts.set_index("account")[["name", "category", "kind"]]
+        return info.join(wide).reset_index()
+
+
+def _apportion_by(amount: int, weights: Sequence[object]) -> list[int]:
+    """``amount`` split by non-negative ``weights`` to whole units summing to it (largest
+    remainder); equal parts when every weight is 0."""
+    w = [Fraction(x) if not isinstance(x, Fraction) else x for x in weights]  # type: ignore[arg-type]
+    if not w:
+        return []
+    if sum(w) == 0:
+        w = [Fraction(1)] * len(w)
+    return _largest_remainder(amount, w)
+
+
+def _base_periods(books: Books, year: int) -> list[str]:
+    last = min(_period(year - 1, 12), books.closed_through)
+    y, m = int(last[:4]), int(last[5:])
+    first = _period(y - 1, m + 1) if m < 12 else _period(y, 1)
+    periods = _periods_between(first, last)
+    missing = [p for p in periods if p not in books.periods]
+    if missing:
+        raise DataError(f"the budget for {year} is built from the 12 closed months before it "
+                        f"({first} to {last}), but the ledger starts in {books.periods[0]}",
+                        file=books.ledger.attrs.get("source", "gl_actuals"), column="month",
+                        expected=f"the ledger of {first} to {last}",
+                        fix="export more history or choose a later budget year")
+    return periods
+
+
+def build_budget(books: Books, assumptions: Assumptions) -> Budget:
+    """The year's budget from the base year's books and the assumptions, by account and month.
+
+    The chain, each step exact to the cent:
+
+    1. **Base.** The 12 closed months before the budget year (or, when the year before is not
+       closed yet, the last 12 closed months): annual amount per account, visits and revenue per
+       payer class (net revenue per visit = revenue ÷ visits, exact), mean provider FTE.
+    2. **Visits and rates** (:func:`build_revenue`): visits grown by ``growth_pct``, rates
+       changed by ``rate_change_pct``, rounded to whole visits and cents; with
+       ``payer_mix_pct`` the grown total is redistributed to the target mix (largest
+       remainder).
+    3. **Phasing** (:func:`phasing_weights`): working days of each month of the budget year
+       (holidays out, :func:`working_days`) × a seasonal index of visits per working day in the
+       base year (:func:`seasonal_index`); each class's visits are phased by it
+       (:func:`phase_annual`).
+    4. **New providers** (:func:`provider_ramp`): the base year's visits per provider FTE ×
+       the provider's ramped FTE and the month's weight, split over the classes by the budget
+       mix; their visits earn the class rates.
+    5. **Revenue** per class and month = visits × budget rate (whole cents); a class booked to
+       several revenue accounts is split by their base-year shares.
+    6. **Expenses** (:func:`build_expenses`): each account flexed by its behaviour (fixed;
+       per visit on the budget visits; per provider FTE on the mean budget FTE, the base
+       year's last month plus new providers) and increased (wages, inflation); benefits are
+       the load on wages, booked to the benefits accounts in their base-year shares.
+    7. **Monthly expenses**: fixed accounts on their ``pay_months`` (or evenly), per-visit
+       accounts by the month's visits, per-FTE accounts by the month's FTE, benefits by the
+       month's wages (:func:`phase_annual`, exact).
+    """
+    a = assumptions
+    if not isinstance(a.year, Integral) or isinstance(a.year, bool):
+        raise ParameterError(f"budget year must be a whole number, got {a.year!r}")
+    after = books.ledger["year"] > a.year
+    if after.any():
+        raise rows_error(books.ledger, after.to_numpy(), "gl_actuals", "period",
+                         f"month outside the range: after the budget year {a.year}",
+                         f"a month of {a.year} or earlier",
+                         f"choose budget year {int(books.ledger['year'].max())} or remove "
+                         "those rows")
+    base = _base_periods(books, a.year)
+    chart, g, vol = books.chart, books.ledger, books.volumes
+    base_amount = (g[g["period"].isin(base)].groupby("account")["amount_cents"].sum()
+                   .reindex(chart["account"]).fillna(0).astype("int64"))
+    vb = vol[vol["period"].isin(base)]
+    base_visits = (vb.groupby("payer_class")["visits"].sum().reindex(books.classes)
+                   .fillna(0).astype("int64"))
+    fte_by_month = vb.groupby("period")["provider_fte"].first()
+    base_fte = Fraction(float(fte_by_month.mean()))
+    current_fte = Fraction(float(fte_by_month.loc[base[-1]]))
+    revenue_accounts = chart[chart["kind"] == "revenue"]
+    base_revenue = {c: int(base_amount[revenue_accounts.loc[revenue_accounts["payer_class"] == c,
+                                                            "account"]].sum())
+                    for c in books.classes}
+    rates = {}
+    for c in books.classes:
+        if base_visits[c] == 0 and base_revenue[c] != 0:
+            raise DataError(f"payer class {c!r} has revenue but no visits in {base[0]} to "
+                            f"{base[-1]}, so its net revenue per visit is undefined",
+                            file=vol.attrs.get("source", "volumes"), column="visits",
+                            expected=f"the visits of class {c}")
+        rates[c] = Fraction(base_revenue[c], int(base_visits[c])) if base_visits[c] else 0
+
+    # 2. visits and rates
+    rev = build_revenue({c: int(base_visits[c]) for c in books.classes}, rates,
+                        growth_pct=a.growth_pct,
+                        rate_change_pct_by_class=dict(a.rate_change_pct) or None)
+    if a.payer_mix_pct:
+        mix = {str(k): _pct(v, f"payer mix of {k!r}") for k, v in a.payer_mix_pct.items()}
+        unknown = sorted(set(mix) - set(books.classes))
+        if unknown or abs(sum(mix.values()) - 1) > Fraction(1, 10_000):
+            raise ParameterError(f"payer_mix_pct must give every class a share, summing to 100, "
+                                 f"of the classes {', '.join(books.classes)}; got "
+                                 f"{dict(a.payer_mix_pct)!r}")
+        rev["budget_visits"] = _apportion_by(int(rev["budget_visits"].sum()),
+                                             [mix.get(c, 0) for c in books.classes])
+    # 3. phasing
+    days = working_days(a.year, a.holidays(a.year))
+    per_day = []
+    for p in base:
+        y, m = int(p[:4]), int(p[5:])
+        wd = int(working_days(y, a.holidays(y)).loc[m - 1, "working_days"])
+        per_day.append({"year": y, "month": m,
+                        "value": float(vb.loc[vb["period"] == p, "visits"].sum()) / max(wd, 1)})
+    season = seasonal_index(pd.DataFrame(per_day))
+    weights = phasing_weights(days, season)
+    phasing = days.assign(seasonal_index=season["index"].to_numpy(), weight=weights.to_numpy())
+    w = [Fraction(x) for x in weights]
+    existing = {c: _apportion_by(int(v), w) for c, v in zip(rev["payer"], rev["budget_visits"],
+                                                            strict=True)}
+    # 4. new providers
+    new_fte = [Fraction(0)] * 12
+    for np_ in a.new_providers:
+        ramp = provider_ramp(np_.start_month, np_.ramp_months, np_.fte)
+        new_fte = [x + Fraction(f) for x, f in zip(new_fte, ramp["fte"], strict=True)]
+    total_budget_visits = int(rev["budget_visits"].sum())
+    new_visits = [0] * 12
+    if any(new_fte):
+        per_fte_year = Fraction(int(base_visits.sum())) / base_fte if base_fte else Fraction(0)
+        wsum = sum(w)
+        annual_new = _round_cents(per_fte_year * sum(f * x / wsum for f, x in
+                                                     zip(new_fte, w, strict=True)))
+        new_visits = _apportion_by(annual_new, [f * x for f, x in zip(new_fte, w, strict=True)])
+    shares = [Fraction(int(v)) for v in rev["budget_visits"]] if total_budget_visits else \
+        [Fraction(1)] * len(books.classes)
+    new_by_class = {c: [0] * 12 for c in books.classes}
+    for i, n in enumerate(new_visits):
+        for c, part in zip(books.classes, _apportion_by(n, shares), strict=True):
+            new_by_class[c][i] = part
+    visits = pd.DataFrame([
+        {"payer_class": c, "month": m, "existing": existing[c][m - 1],
+         "new": new_by_class[c][m - 1]} for c in books.classes for m in MONTHS])
+    visits["visits"] = visits["existing"] + visits["new"]
+    for col in ("month", "existing", "new", "visits"):
+        visits[col] = visits[col].astype("int64")
+    rev["budget_visits"] = (visits.groupby("payer_class")["visits"].sum()
+                            .reindex(rev["payer"]).to_numpy().astype("int64"))
+    rev["budget_revenue_cents"] = rev["budget_visits"] * rev["budget_rate_cents"]
+    rev.insert(3, "base_rate_cents", [_round_cents(Fraction(rates[c])) for c in rev["payer"]])
+    rev["base_rate_cents"] = rev["base_rate_cents"].astype("int64")
+    fte = pd.DataFrame({"month": pd.array(MONTHS, dtype="int64"),
+                        "existing": float(current_fte),
+                        "new": [float(x) for x in new_fte]})
+    fte["fte"] = fte["existing"] + fte["new"]
+
+    # 5. revenue by account and month
+    monthly: dict[str, list[int]] = {}
+    visits_by = {c: visits.loc[visits["payer_class"] == c, "visits"].tolist()
+                 for c in books.classes}
+    rate_of = dict(zip(rev["payer"], rev["budget_rate_cents"], strict=True))
+    for c in books.classes:
+        accts = revenue_accounts.loc[revenue_accounts["payer_class"] == c, "account"].tolist()
+        per_month = [int(v) * int(rate_of[c]) for v in visits_by[c]]
+        shares_c = [int(base_amount[x]) for x in accts]
+        for x in accts:
+            monthly[x] = []
+        for amount in per_month:
+            for x, part in zip(accts, _apportion_by(amount, shares_c), strict=True):
+                monthly[x].append(part)
+
+    # 6. expenses
+    costs = chart[chart["kind"] == "cost"]
+    benefits = costs[costs["category"] == BENEFITS]
+    spend = costs[costs["category"] != BENEFITS]
+    wages = spend["category"].isin(WAGE_CATEGORIES)
+    base_wages = int(base_amount[spend.loc[wages, "account"]].sum())
+    base_benefits = int(base_amount[benefits["account"]].sum())
+    if a.benefits_load_pct is None:
+        load = Fraction(base_benefits * 100, base_wages) if base_wages else Fraction(0)
+    else:
+        load = _pct(a.benefits_load_pct, "benefits_load_pct") * 100
+    budget_fte_mean = sum((current_fte + x for x in new_fte), Fraction(0)) / 12
+    spend_in = spend[["account", "category", "behaviour"]].assign(
+        amount_cents=base_amount[spend["account"]].to_numpy())
+    try:
+        exp = build_expenses(spend_in, visits=int(visits["visits"].sum()),
+                             base_visits=int(base_visits.sum()),
+                             provider_fte=budget_fte_mean, base_provider_fte=base_fte,
+                             wage_increase_pct=a.wage_increase_pct, benefits_load_pct=load,
+                             inflation_pct_by_category=dict(a.inflation_pct))
+    except DataError as exc:
+        exc.file = chart.attrs.get("source", "chart_of_accounts")
+        raise
+    total_benefits = int(exp["benefits_cents"].sum())
+    if len(benefits):
+        exp["budget_cents"] -= exp["benefits_cents"]
+        ben_parts = _apportion_by(total_benefits, [int(base_amount[x])
+                                                   for x in benefits["account"]])
+        ben_rows = pd.DataFrame({
+            "account": benefits["account"].to_numpy(), "category": BENEFITS,
+            "behaviour": benefits["behaviour"].to_numpy(),
+            "base_cents": base_amount[benefits["account"]].to_numpy(),
+            "benefits_cents": 0, "budget_cents": ben_parts})
+        ben_rows["increase_cents"] = ben_rows["budget_cents"] - ben_rows["base_cents"]
+        exp["increase_cents"] = exp["budget_cents"] - exp["base_cents"]
+        exp = pd.concat([exp, ben_rows[exp.columns]], ignore_index=True)
+
+    # 7. expenses by month
+    visits_m = visits.groupby("month")["visits"].sum().reindex(MONTHS).tolist()
+    fte_m = [current_fte + x for x in new_fte]
+    pay = dict(zip(chart["account"], chart["pay_months"], strict=True))
+    for _, r in exp[exp["category"] != BENEFITS].iterrows():
+        amount, beh = int(r["budget_cents"]), r["behaviour"]
+        if beh == "variable per visit":
+            parts = _apportion_by(amount, visits_m)
+        elif beh == "step per provider FTE":
+            parts = _apportion_by(amount, fte_m)
+        elif pd.notna(pay[r["account"]]) and str(pay[r["account"]]).strip():
+            parts = payment_schedule(amount, str(pay[r["account"]]))["amount_cents"].tolist()
+        else:
+            parts = _apportion_by(amount, [1] * 12)
+        monthly[r["account"]] = [int(x) for x in parts]
+    wage_accounts = exp.loc[exp["category"].isin(WAGE_CATEGORIES), "account"]
+    wages_m = [sum(monthly[x][i] for x in wage_accounts) for i in range(12)]
+    for _, r in exp[exp["category"] == BENEFITS].iterrows():
+        monthly[r["account"]] = _apportion_by(int(r["budget_cents"]), wages_m)
+
+    revenue_rows = pd.DataFrame({
+        "account": revenue_accounts["account"].to_numpy(), "category": REVENUE,
+        "behaviour": revenue_accounts["behaviour"].to_numpy(),
+        "base_cents": base_amount[revenue_accounts["account"]].to_numpy(),
+        "benefits_cents": 0,
+        "budget_cents": [sum(monthly[x]) for x in revenue_accounts["account"]]})
+    revenue_rows["increase_cents"] = revenue_rows["budget_cents"] - revenue_rows["base_cents"]
+    accounts = pd.concat([revenue_rows[exp.columns], exp], ignore_index=True)
+    accounts = (chart[["account", "name", "kind"]].merge(accounts, on="account", how="left"))
+    accounts = accounts[["account", "name", "category", "behaviour", "kind", "base_cents",
+                         "increase_cents", "benefits_cents", "budget_cents"]]
+    for col in ("base_cents", "increase_cents", "benefits_cents", "budget_cents"):
+        accounts[col] = accounts[col].astype("int64")
+    long = pd.DataFrame([{"account": x, "month": m, "budget_cents": monthly[x][m - 1]}
+                         for x in accounts["account"] for m in MONTHS])
+    long["month"] = long["month"].astype("int64")
+    long["budget_cents"] = long["budget_cents"].astype("int64")
+    return Budget(assumptions=a, base_periods=base, phasing=phasing, visits=visits, fte=fte,
+                  revenue=rev, accounts=accounts, monthly=long,
+                  benefits_load_pct=float(load))
+
+
+# --------------------------------------------------------------------------- 10. against actual
+
+
+@dataclass
+class Comparison:
+    """The budget year so far against its budget.
+
+    Attributes
+    ----------
+    through_month
+        The last closed month of the budget year (1–12).
+    lines
+        Per account and month to date: ``account, name, category, month, kind, budget_cents,
+        actual_cents, variance_cents, variance_pct, direction, material``.
+    ytd
+        The same per account for the year to date (no ``month``).
+    payers
+        Per payer class to date: ``payer, budget_visits, actual_visits, budget_rate_cents,
+        actual_revenue_cents`` (the input of :func:`revenue_variance`).
+    revenue_parts
+        :func:`revenue_variance` of ``payers``: volume, mix, rate, rounding, total.
+    revenue_by_class
+        :func:`revenue_variance_by_class` of ``payers``.
+    costs
+        :func:`cost_variance` per expense account to date (per-visit accounts flexed on the
+        visits; fixed and per-FTE accounts are their own flexible budget), with ``category``
+        and ``behaviour``.
+    bridge
+        From budget to actual operating margin to date: ``step, cents`` — budget margin,
+        volume (revenue volume less the variable costs it brings), mix, rate, cost (spending
+        against the flexible budget), rounding (when not 0), actual margin; the steps sum to
+        the actual margin exactly.
+    forecast
+        Full year: ``line`` (revenue, expense, margin), ``budget_cents``, ``forecast_cents``
+        (actual to date + budget of the remaining months), ``run_rate_cents``.
+    """
+
+    through_month: int
+    lines: pd.DataFrame
+    ytd: pd.DataFrame
+    payers: pd.DataFrame
+    revenue_parts: pd.DataFrame
+    revenue_by_class: pd.DataFrame
+    costs: pd.DataFrame
+    bridge: pd.DataFrame
+    forecast: pd.DataFrame
+
+    def part(self, line: str) -> int:
+        """A line of :attr:`revenue_parts` (``"volume"``, ``"mix"``, ``"rate"``, ``"total"``)."""
+        return _lines_of(self.revenue_parts)[line]
+
+
+def compare(books: Books, budget: Budget, materiality_cents: int,
+            materiality_pct: float) -> Comparison | None:
+    """Budget against the ledger for the closed months of the budget year; ``None`` when none is
+    closed yet.
+
+    Variances are ``actual − budget``; an account-month or an account's year to date is
+    *material* when ``|Δ| ≥ materiality_cents`` and ``|Δ%| ≥ materiality_pct``
+    (:func:`materiality_flags`). Revenue to date is split into volume, mix and rate per payer
+    class (:func:`revenue_variance`) from the volumes' visits and the ledger's revenue; expenses
+    into volume and spending against the flexible budget (:func:`cost_variance`). The forecast
+    and run rate use :func:`full_year_forecast` on revenue and on expenses.
+    """
+    year = budget.year
+    done = [int(p[5:]) for p in books.periods if int(p[:4]) == year]
+    if not done:
+        return None
+    t = max(done)
+    months = list(range(1, t + 1))
+    acc = budget.accounts
+    g = books.ledger[books.ledger["year"] == year]
+    actual = (g.groupby(["account", "month"])["amount_cents"].sum())
+    lines = budget.monthly[budget.monthly["month"] <= t].copy()
+    lines["actual_cents"] = [int(actual.get((x, m), 0))
+                             for x, m in zip(lines["account"], lines["month"], strict=True)]
+    lines = acc[["account", "name", "category", "kind"]].merge(lines, on="account")
+    flagged = materiality_flags(lines, materiality_cents, materiality_pct)
+    ytd = (lines.groupby("account", sort=False)[["budget_cents", "actual_cents"]].sum()
+           .reset_index())
+    ytd = acc[["account", "name", "category", "kind"]].merge(ytd, on="account")
+    ytd_flagged = materiality_flags(ytd, materiality_cents, materiality_pct)
+
+    vol = books.volumes[books.volumes["year"] == year]
+    vol = vol[vol["month"] <= t]
+    rev_acc = books.chart[books.chart["kind"] == "revenue"]
+    class_of = dict(zip(rev_acc["account"], rev_acc["payer_class"], strict=True))
+    rev_actual = (g[g["account"].isin(class_of) & (g["month"] <= t)]
+                  .assign(payer=lambda f: f["account"].map(class_of))
+                  .groupby("payer")["amount_cents"].sum())
+    bud_visits = budget.visits[budget.visits["month"] <= t].groupby("payer_class")["visits"].sum()
+    act_visits = vol.groupby("payer_class")["visits"].sum()
+    payers = pd.DataFrame({
+        "payer": budget.revenue["payer"].to_numpy(),
+        "budget_visits": [int(bud_visits.get(c, 0)) for c in budget.revenue["payer"]],
+        "actual_visits": [int(act_visits.get(c, 0)) for c in budget.revenue["payer"]],
+        "budget_rate_cents": budget.revenue["budget_rate_cents"].to_numpy(),
+        "actual_revenue_cents": [int(rev_actual.get(c, 0)) for c in budget.revenue["payer"]],
+    })
+    parts = revenue_variance(payers)
+    by_class = revenue_variance_by_class(payers)
+
+    cost_acc = acc[acc["kind"] == "cost"]
+    variable = cost_acc["behaviour"].eq("variable per visit").to_numpy()
+    bv, av = int(payers["budget_visits"].sum()), int(payers["actual_visits"].sum())
+    ytd_by = ytd.set_index("account")
+    costs_in = pd.DataFrame({
+        "account": cost_acc["account"].to_numpy(),
+        "budget_visits": np.where(variable, bv, 0),
+        "actual_visits": np.where(variable, av, 0),
+        "static_budget_cents": ytd_by.loc[cost_acc["account"], "budget_cents"].to_numpy(),
+        "actual_cost_cents": ytd_by.loc[cost_acc["account"], "actual_cents"].to_numpy()})
+    negative = costs_in["actual_cost_cents"] < 0
+    if negative.any():
+        bad = books.ledger["account"].isin(costs_in.loc[negative, "account"]) & \
+            (books.ledger["year"] == year)
+        raise rows_error(books.ledger, bad.to_numpy(), "gl_actuals", "amount_cents",
+                         "an expense account is negative for the year to date",
+                         "expenses as positive amounts",
+                         "export expenses as positive amounts (a profit and loss)")
+    costs = cost_variance(costs_in)
+    costs.insert(1, "category", cost_acc["category"].to_numpy())
+    costs.insert(2, "behaviour", cost_acc["behaviour"].to_numpy())
+
+    rev_b, rev_a = budget.total("revenue", months), int(payers["actual_revenue_cents"].sum())
+    exp_b, exp_a = budget.total("cost", months), int(costs["actual_cost_cents"].sum())
+    p = _lines_of(parts)
+    cost_volume = int(costs["volume_variance_cents"].sum())
+    steps = [("budget margin", rev_b - exp_b), ("volume", p["volume"] - cost_volume),
+             ("mix", p["mix"]), ("rate", p["rate"]),
+             ("cost", -int(costs["spending_variance_cents"].sum()))]
+    if p["rounding"]:
+        steps.append(("rounding", p["rounding"]))
+    steps.append(("actual margin", rev_a - exp_a))
+    bridge = pd.DataFrame(steps, columns=["step", "cents"])
+    bridge["cents"] = bridge["cents"].astype("int64")
+
+    def full(kind: str) -> pd.Series:
+        act = [int(lines.loc[(lines["month"] == m) & (lines["kind"] == kind),
+                             "actual_cents"].sum()) for m in months]
+        bud = [budget.total(kind, [m]) for m in MONTHS]
+        return full_year_forecast(act, bud, t).set_index("line")["cents"]
+
+    r, e = full("revenue"), full("cost")
+    forecast = pd.DataFrame({
+        "line": ["revenue", "expense", "margin"],
+        "budget_cents": [int(r["budget_full_year"]), int(e["budget_full_year"]),
+                         int(r["budget_full_year"] - e["budget_full_year"])],
+        "forecast_cents": [int(r["forecast"]), int(e["forecast"]),
+                           int(r["forecast"] - e["forecast"])],
+        "run_rate_cents": [int(r["run_rate"]), int(e["run_rate"]),
+                           int(r["run_rate"] - e["run_rate"])]})
+    return Comparison(through_month=t, lines=flagged, ytd=ytd_flagged, payers=payers,
+                      revenue_parts=parts, revenue_by_class=by_class, costs=costs,
+                      bridge=bridge, forecast=forecast)
+
+
+# --------------------------------------------------------------------------- 11. key figures
+
+
+def break_even(budget: Budget) -> dict[str, float]:
+    """Break-even of the budget year, a month on average.
+
+    Fixed costs are every expense that does not vary per visit (fixed, per-FTE and benefits
+    accounts); the contribution per visit is the budget's net revenue per visit less its
+    variable cost per visit. ``visits_per_month = (fixed / 12) / contribution``;
+    ``visits_per_provider_day`` divides by the month's mean provider days (mean FTE × mean
+    working days).
+    """
+    acc = budget.accounts
+    visits = int(budget.visits["visits"].sum())
+    revenue = int(acc.loc[acc["kind"] == "revenue", "budget_cents"].sum())
+    costs = acc[acc["kind"] == "cost"]
+    variable = int(costs.loc[costs["behaviour"] == "variable per visit", "budget_cents"].sum())
+    fixed = int(costs["budget_cents"].sum()) - variable
+    if visits == 0:
+        raise ParameterError("the budget has no visits, so it has no break-even")
+    rev_per, var_per = Fraction(revenue, visits), Fraction(variable, visits)
+    month_fixed = Fraction(fixed, 12)
+    per_month = break_even_visits(month_fixed, rev_per, var_per)
+    days = Fraction(float(budget.fte["fte"].mean())) * Fraction(
+        int(budget.phasing["working_days"].sum()), 12)
+    return {"visits_per_month": per_month,
+            "visits_per_provider_day": break_even_visits_per_provider_day(
+                month_fixed, rev_per, var_per, days),
+            "budget_visits_per_month": visits / 12}
+
+
+def overhead_cents(budget: Budget, months: Iterable[int] = MONTHS) -> int:
+    """Operating cost less provider compensation and its share of benefits (the overhead the
+    providers' work carries), over ``months``."""
+    acc = budget.accounts
+    m = budget.monthly[budget.monthly["month"].isin(list(months))]
+    by = m.groupby("account")["budget_cents"].sum()
+    cat = dict(zip(acc["account"], acc["category"], strict=True))
+    kinds = dict(zip(acc["account"], acc["kind"], strict=True))
+    cost = sum(int(v) for x, v in by.items() if kinds[x] == "cost")
+    provider = sum(int(v) for x, v in by.items() if cat[x] == "provider compensation")
+    wages = sum(int(v) for x, v in by.items() if cat[x] in WAGE_CATEGORIES)
+    benefits = sum(int(v) for x, v in by.items() if cat[x] == BENEFITS)
+    provider_benefits = _round_cents(Fraction(benefits * provider, wages)) if wages else 0
+    return cost - provider - provider_benefits

@@ -383,43 +383,49 @@ ACCOUNTS = pd.DataFrame({
     "account": ["rent", "supplies", "provider salaries", "front desk", "malpractice"],
     "category": ["occupancy", "supplies", "wages", "wages", "insurance"],
     "behaviour": ["fixed", "variable per visit", "step per provider FTE", "fixed", "fixed"],
-    "amount_cents": [6_000_000, 850, 25_000_000, 4_000_000, 1_234_567],
+    "amount_cents": [6_000_000, 8_500_000, 50_000_000, 4_000_000, 1_234_567],
 })
+DRIVERS = {"visits": 11_000, "base_visits": 10_000, "provider_fte": 2.5,
+           "base_provider_fte": 2.0, "wage_categories": ("wages",)}
+INFLATION = {"occupancy": 3, "supplies": 2, "insurance": 4}
 
 
 def test_build_expenses_by_hand() -> None:
-    out = bd.build_expenses(ACCOUNTS, visits=10_000, provider_fte=2.5, wage_increase_pct=3,
-                            benefits_load_pct=22,
-                            inflation_pct_by_category={"occupancy": 3, "insurance": 4})
+    out = bd.build_expenses(ACCOUNTS, wage_increase_pct=3, benefits_load_pct=22,
+                            inflation_pct_by_category=INFLATION, **DRIVERS)
     # rent: fixed 6,000,000 × 1.03 = 6,180,000 (increase 180,000)
-    # supplies: 850 per visit × 10,000 visits = 8,500,000 (budget-year rate: no increase)
-    # provider salaries: 25,000,000 per FTE × 2.5 = 62,500,000; × 1.03 = 64,375,000;
+    # supplies: 8,500,000 × 11,000 / 10,000 visits = 9,350,000; × 1.02 = 9,537,000
+    # provider salaries: 50,000,000 × 2.5 / 2.0 FTE = 62,500,000; × 1.03 = 64,375,000;
     #   benefits 22 % = 14,162,500; budget 78,537,500; increase 1,875,000
     # front desk: 4,000,000 × 1.03 = 4,120,000; benefits 906,400; budget 5,026,400
     # malpractice: 1,234,567 × 1.04 = 1,283,949.68 → 1,283,950; increase 49,383
-    assert out["base_cents"].tolist() == [6_000_000, 8_500_000, 62_500_000, 4_000_000,
+    assert out["base_cents"].tolist() == [6_000_000, 9_350_000, 62_500_000, 4_000_000,
                                           1_234_567]
-    assert out["increase_cents"].tolist() == [180_000, 0, 1_875_000, 120_000, 49_383]
+    assert out["increase_cents"].tolist() == [180_000, 187_000, 1_875_000, 120_000, 49_383]
     assert out["benefits_cents"].tolist() == [0, 0, 14_162_500, 906_400, 0]
-    assert out["budget_cents"].tolist() == [6_180_000, 8_500_000, 78_537_500, 5_026_400,
+    assert out["budget_cents"].tolist() == [6_180_000, 9_537_000, 78_537_500, 5_026_400,
                                             1_283_950]
     assert (out["base_cents"] + out["increase_cents"] + out["benefits_cents"]
             == out["budget_cents"]).all()
-    # total 6,180,000 + 8,500,000 + 78,537,500 + 5,026,400 + 1,283,950 = 99,527,850
-    assert out["budget_cents"].sum() == 99_527_850
+    # total 6,180,000 + 9,537,000 + 78,537,500 + 5,026,400 + 1,283,950 = 100,564,850
+    assert out["budget_cents"].sum() == 100_564_850
 
 
 def test_build_expenses_refuses_bad_input() -> None:
-    kw = {"visits": 1, "provider_fte": 1, "wage_increase_pct": 0, "benefits_load_pct": 0}
+    kw = {**DRIVERS, "wage_increase_pct": 0, "benefits_load_pct": 0}
     with pytest.raises(ParameterError, match="no inflation.*insurance"):
-        bd.build_expenses(ACCOUNTS, inflation_pct_by_category={"occupancy": 3}, **kw)
+        bd.build_expenses(ACCOUNTS, inflation_pct_by_category={"occupancy": 3, "supplies": 0},
+                          **kw)
     bad = ACCOUNTS.copy()
     bad.loc[2, "behaviour"] = "semi-variable"
     with pytest.raises(DataError, match=r"row 4.*'behaviour'.*unknown cost behaviour"):
-        bd.build_expenses(bad, inflation_pct_by_category={"occupancy": 3, "insurance": 4}, **kw)
+        bd.build_expenses(bad, inflation_pct_by_category=INFLATION, **kw)
     with pytest.raises(ParameterError, match="visits"):
-        bd.build_expenses(ACCOUNTS, inflation_pct_by_category={"occupancy": 3, "insurance": 4},
+        bd.build_expenses(ACCOUNTS, inflation_pct_by_category=INFLATION,
                           **{**kw, "visits": -1})
+    with pytest.raises(ParameterError, match="base_visits is 0"):
+        bd.build_expenses(ACCOUNTS, inflation_pct_by_category=INFLATION,
+                          **{**kw, "base_visits": 0})
 
 
 def test_provider_ramp_by_hand() -> None:
