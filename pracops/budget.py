@@ -1195,9 +1195,9 @@ def read_books(gl_actuals: pd.DataFrame, chart_of_accounts: pd.DataFrame,
                         file=vol.attrs.get("source", "volumes"), column="month",
                         expected="visits for every month of the ledger",
                         fix="export the visits of those months")
-    return Books(chart=chart.reset_index(drop=True), ledger=gl.reset_index(drop=True),
-                 volumes=vol.reset_index(drop=True), classes=[str(c) for c in classes],
-                 periods=periods)
+    # ledger and volumes keep the loaded index: later row messages name the file's rows
+    return Books(chart=chart.reset_index(drop=True), ledger=gl, volumes=vol,
+                 classes=[str(c) for c in classes], periods=periods)
 
 
 # --------------------------------------------------------------------------- 9. the budget

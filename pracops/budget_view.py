@@ -1,0 +1,621 @@
+"""What the operating budget notebook shows: inputs loaded, the budget and its comparison with
+actual run end to end, the summary in words, the figures a scheduled run records, alerts,
+formatted tables, charts and the workbook handed to the accountant.
+
+The calculations live in :mod:`pracops.budget`; :func:`run_budget` only chains them (books →
+budget → comparison → break-even). Tables are returned as pandas Stylers (money stays integer
+cents; only the display is dollars); charts are drawn on axes the caller owns. The budget reads
+ledger totals and visit counts only: no patient data.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pracops import budget as bd
+from pracops import data
+from pracops.errors import ParameterError
+from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis, write_atomic
+
+__all__ = [
+    "HEADLINE_FIGURES",
+    "BudgetInputs",
+    "BudgetReport",
+    "load_inputs",
+    "assumptions",
+    "run_budget",
+    "summary_figures",
+    "summary_text",
+    "alerts",
+    "pnl",
+    "pnl_table",
+    "budget_table",
+    "drivers_table",
+    "variance_table",
+    "revenue_variance_table",
+    "cost_variance_table",
+    "forecast_table",
+    "write_budget_workbook",
+    "plot_budget_vs_actual",
+    "plot_margin_bridge",
+    "plot_payer_mix",
+]
+
+HEADLINE_FIGURES = ("budget_revenue_cents", "budget_margin_pct", "ytd_variance_cents",
+                    "flagged_accounts", "forecast_margin_pct")
+"""Figures shown for this report on the run's index page."""
+
+WORKBOOK = "operating_budget.xlsx"
+FULL_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+
+
+@dataclass
+class BudgetInputs:
+    """The three datasets of the budget, as loaded."""
+
+    gl_actuals: pd.DataFrame
+    chart_of_accounts: pd.DataFrame
+    volumes: pd.DataFrame
+
+
+@dataclass
+class BudgetReport:
+    """Everything :func:`run_budget` works out, for the notebook to show."""
+
+    books: bd.Books
+    budget: bd.Budget
+    comparison: bd.Comparison | None
+    break_even: dict[str, float]
+    materiality_cents: int
+    materiality_pct: float
+
+
+def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> BudgetInputs:
+    """Load the ledger, the chart of accounts and the volumes from one folder (``None``: the
+    sample).
+
+    Raises
+    ------
+    DataError
+        A missing or malformed file (named, with row and column).
+    """
+    return BudgetInputs(gl_actuals=data.load("gl_actuals", data_dir),
+                        chart_of_accounts=data.load("chart_of_accounts", data_dir),
+                        volumes=data.load("volumes", data_dir))
+
+
+def assumptions(*, year: int | None, books: bd.Books, growth_pct: float = 0,
+                payer_mix_pct: Mapping[str, float] | None = None,
+                rate_change_pct: Mapping[str, float] | None = None,
+                wage_increase_pct: float = 0, benefits_load_pct: float | None = None,
+                inflation_pct: Mapping[str, float] | None = None,
+                new_providers: Sequence[Mapping[str, Any]] = (),
+                holiday_country: str | None = "US", holiday_subdivision: str | None = None,
+                holiday_names: Sequence[str] = bd.PRACTICE_HOLIDAYS,
+                closed_dates: Sequence[str] = ()) -> bd.Assumptions:
+    """The notebook's parameters as :class:`pracops.budget.Assumptions`.
+
+    ``year`` ``None`` is the year of the last closed month (the year being tracked). Each new
+    provider is a mapping with ``name``, ``start_month``, and optionally ``ramp_months`` (3)
+    and ``fte`` (1.0).
+    """
+    if year is None:
+        year = int(books.closed_through[:4])
+    providers = []
+    for i, p in enumerate(new_providers, start=1):
+        unknown = sorted(set(p) - {"name", "start_month", "ramp_months", "fte"})
+        if unknown or "start_month" not in p:
+            raise ParameterError(f"new provider {i} ({dict(p)!r}) needs start_month and may "
+                                 f"have name, ramp_months and fte; unknown: {unknown}")
+        providers.append(bd.NewProvider(name=str(p.get("name", f"new provider {i}")),
+                                        start_month=p["start_month"],
+                                        ramp_months=p.get("ramp_months", 3),
+                                        fte=p.get("fte", 1.0)))
+    return bd.Assumptions(year=year, growth_pct=growth_pct, payer_mix_pct=payer_mix_pct or {},
+                          rate_change_pct=rate_change_pct or {},
+                          wage_increase_pct=wage_increase_pct,
+                          benefits_load_pct=benefits_load_pct,
+                          inflation_pct=inflation_pct or {}, new_providers=tuple(providers),
+                          holiday_country=holiday_country or None,
+                          holiday_subdivision=holiday_subdivision or None,
+                          holiday_names=tuple(holiday_names), closed_dates=tuple(closed_dates))
+
+
+def run_budget(books: bd.Books, a: bd.Assumptions, *, materiality_cents: int,
+               materiality_pct: float) -> BudgetReport:
+    """Build the budget, compare it with the closed months of its year, work out break-even."""
+    budget = bd.build_budget(books, a)
+    return BudgetReport(books=books, budget=budget,
+                        comparison=bd.compare(books, budget, materiality_cents, materiality_pct),
+                        break_even=bd.break_even(budget), materiality_cents=materiality_cents,
+                        materiality_pct=materiality_pct)
+
+
+# --- figures and words -------------------------------------------------------------------------
+
+def _margin(revenue: int, cost: int) -> float | None:
+    return None if revenue <= 0 else bd.operating_margin(revenue, cost)
+
+
+def _flagged(rep: BudgetReport) -> list[str]:
+    """Accounts with a material variance in a month or in the year to date, chart order."""
+    c = rep.comparison
+    if c is None:
+        return []
+    hit = set(c.lines.loc[c.lines["material"], "account"]) | set(
+        c.ytd.loc[c.ytd["material"], "account"])
+    return [a for a in rep.budget.accounts["account"] if a in hit]
+
+
+def summary_figures(rep: BudgetReport) -> dict[str, Any]:
+    """The figures a run records (cents, fractions, counts); year-to-date ones are ``None``
+    before the first month of the budget year is closed."""
+    b, c = rep.budget, rep.comparison
+    rev, cost = b.total("revenue"), b.total("cost")
+    fig: dict[str, Any] = {
+        "budget_year": b.year,
+        "budget_revenue_cents": rev,
+        "budget_expense_cents": cost,
+        "budget_margin_cents": rev - cost,
+        "budget_margin_pct": _margin(rev, cost),
+        "budget_visits": int(b.visits["visits"].sum()),
+        "overhead_pct": bd.overhead_ratio(bd.overhead_cents(b), rev) if rev > 0 else None,
+        "breakeven_visits_per_month": int(np.ceil(rep.break_even["visits_per_month"])),
+        "breakeven_visits_per_provider_day": round(rep.break_even["visits_per_provider_day"], 1),
+        "closed_through": rep.books.closed_through,
+        "ytd_actual_revenue_cents": None, "ytd_budget_revenue_cents": None,
+        "ytd_variance_cents": None, "volume_variance_cents": None, "rate_variance_cents": None,
+        "mix_variance_cents": None, "ytd_margin_variance_cents": None,
+        "flagged_accounts": 0, "flagged_account_list": [],
+        "forecast_margin_pct": _margin(rev, cost), "forecast_revenue_cents": rev,
+    }
+    if c is None:
+        return fig
+    months = range(1, c.through_month + 1)
+    bridge = c.bridge.set_index("step")["cents"]
+    f = c.forecast.set_index("line")
+    fig.update({
+        "ytd_actual_revenue_cents": int(c.payers["actual_revenue_cents"].sum()),
+        "ytd_budget_revenue_cents": b.total("revenue", months),
+        "ytd_variance_cents": c.part("total"),
+        "volume_variance_cents": c.part("volume"),
+        "rate_variance_cents": c.part("rate"),
+        "mix_variance_cents": c.part("mix"),
+        "ytd_margin_variance_cents": int(bridge["actual margin"] - bridge["budget margin"]),
+        "flagged_accounts": len(_flagged(rep)),
+        "flagged_account_list": _flagged(rep),
+        "forecast_margin_pct": _margin(int(f.loc["revenue", "forecast_cents"]),
+                                       int(f.loc["expense", "forecast_cents"])),
+        "forecast_revenue_cents": int(f.loc["revenue", "forecast_cents"]),
+    })
+    return fig
+
+
+def _signed(cents: int) -> str:
+    return ("+" if cents > 0 else "−" if cents < 0 else "") + fmt_money(abs(cents))
+
+
+def _largest(frame: pd.DataFrame, column: str, label: str) -> tuple[str, int]:
+    i = frame[column].abs().idxmax()
+    return str(frame.loc[i, label]), int(frame.loc[i, column])
+
+
+def summary_text(rep: BudgetReport, fig: Mapping[str, Any]) -> str:
+    """The executive summary: the budget in one paragraph, then one sentence per driver of the
+    variance to date (volume, mix, rate, cost)."""
+    b, c = rep.budget, rep.comparison
+    base = f"{b.base_periods[0]} to {b.base_periods[-1]}"
+    lines = [
+        f"**Budget {b.year}**: revenue {fmt_money(fig['budget_revenue_cents'])}, expenses "
+        f"{fmt_money(fig['budget_expense_cents'])}, operating margin "
+        f"{fmt_money(fig['budget_margin_cents'])} ({fmt_pct(fig['budget_margin_pct'])}) on "
+        f"{fmt_count(fig['budget_visits'])} visits, built from {base}. Break-even is "
+        f"{fmt_count(fig['breakeven_visits_per_month'])} visits a month "
+        f"({fig['breakeven_visits_per_provider_day']:.1f} per provider day) against "
+        f"{fmt_count(rep.break_even['budget_visits_per_month'])} budgeted."]
+    if c is None:
+        lines.append(f"No month of {b.year} is closed yet (the books run to "
+                     f"{rep.books.closed_through}), so there is nothing to compare.")
+        return "\n\n".join(lines)
+    month = FULL_MONTHS[c.through_month - 1]
+    bridge = c.bridge.set_index("step")["cents"]
+    lines.append(
+        f"**January to {month} {b.year}**: revenue {fmt_money(fig['ytd_actual_revenue_cents'])} "
+        f"against {fmt_money(fig['ytd_budget_revenue_cents'])} budgeted "
+        f"({_signed(fig['ytd_variance_cents'])}); operating margin "
+        f"{fmt_money(int(bridge['actual margin']))} against "
+        f"{fmt_money(int(bridge['budget margin']))} ({_signed(fig['ytd_margin_variance_cents'])}"
+        "). What moved it:")
+    by = c.revenue_by_class
+    p_vol = c.payers
+    v_b, v_a = int(p_vol["budget_visits"].sum()), int(p_vol["actual_visits"].sum())
+    drivers = [
+        f"- **Volume** {_signed(c.part('volume'))}: {fmt_count(v_a)} visits against "
+        f"{fmt_count(v_b)} budgeted ({fmt_pct((v_a - v_b) / v_b if v_b else 0)})."]
+    shares = p_vol.assign(b=p_vol["budget_visits"] / max(v_b, 1),
+                          a=p_vol["actual_visits"] / max(v_a, 1))
+    shares["shift"] = shares["a"] - shares["b"]
+    up = shares.loc[shares["shift"].idxmax()]
+    down = shares.loc[shares["shift"].idxmin()]
+    drivers.append(
+        f"- **Payer mix** {_signed(c.part('mix'))}: {up['payer']} rose to {fmt_pct(up['a'])} of "
+        f"visits (budget {fmt_pct(up['b'])}) and {down['payer']} fell to {fmt_pct(down['a'])} "
+        f"(budget {fmt_pct(down['b'])}).")
+    cls, cents = _largest(by, "rate_cents", "payer")
+    row = c.payers.set_index("payer").loc[cls]
+    actual_rate = row["actual_revenue_cents"] / row["actual_visits"] if row["actual_visits"] \
+        else 0
+    drivers.append(
+        f"- **Rate** {_signed(c.part('rate'))}: mostly {cls} ({_signed(cents)}), paying "
+        f"{fmt_money(round(actual_rate))} a visit against "
+        f"{fmt_money(int(row['budget_rate_cents']))} budgeted.")
+    over = c.costs[c.costs["spending_variance_cents"] > 0]
+    acct, spend = _largest(over if len(over) else c.costs, "spending_variance_cents", "account")
+    name = rep.budget.accounts.set_index("account").loc[acct, "name"]
+    months = c.lines[(c.lines["account"] == acct) & c.lines["material"]]["month"].tolist()
+    when = f", flagged in {', '.join(bd.MONTH_NAMES[m - 1] for m in months)}" if months else ""
+    drivers.append(
+        f"- **Costs** {_signed(-int(c.costs['spending_variance_cents'].sum()))} to the margin: "
+        f"spending against the flexible budget, most on {name} ({acct}, "
+        f"{_signed(spend)}{when}).")
+    f = c.forecast.set_index("line")
+    drivers.append(
+        f"\n**Full year**: forecast revenue {fmt_money(int(f.loc['revenue', 'forecast_cents']))}"
+        f" and margin {fmt_money(int(f.loc['margin', 'forecast_cents']))} "
+        f"({fmt_pct(fig['forecast_margin_pct'])}) — actual to date plus the remaining budget; "
+        f"at the run rate the margin would be {fmt_money(int(f.loc['margin', 'run_rate_cents']))}.")
+    return "\n\n".join(lines) + "\n\n" + "\n".join(drivers)
+
+
+def alerts(rep: BudgetReport, fig: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(level, message)`` for what the administrator should look at."""
+    out: list[tuple[str, str]] = []
+    if fig["budget_margin_pct"] is not None and fig["budget_margin_pct"] < 0:
+        out.append(("critical", f"The {rep.budget.year} budget loses money: operating margin "
+                                f"{fmt_pct(fig['budget_margin_pct'])}."))
+    c = rep.comparison
+    if c is None:
+        return out
+    flagged = c.ytd[c.ytd["material"]]
+    for _, r in flagged.iterrows():
+        out.append(("warning", f"{r['name']} ({r['account']}) is "
+                               f"{_signed(int(r['variance_cents']))} ({r['variance_pct']:+.1f} %, "
+                               f"{r['direction']}) for the year to date."))
+    monthly = c.lines[c.lines["material"] & ~c.lines["account"].isin(flagged["account"])]
+    for _, r in monthly.iterrows():
+        out.append(("warning", f"{r['name']} ({r['account']}) in "
+                               f"{bd.MONTH_NAMES[int(r['month']) - 1]}: "
+                               f"{_signed(int(r['variance_cents']))} ({r['variance_pct']:+.1f} %, "
+                               f"{r['direction']})."))
+    budget_margin, forecast_margin = fig["budget_margin_pct"], fig["forecast_margin_pct"]
+    if budget_margin is not None and forecast_margin is not None \
+            and forecast_margin < budget_margin - 0.02:
+        out.append(("warning", f"The full-year forecast margin {fmt_pct(forecast_margin)} is "
+                               f"more than 2 points below the budget's "
+                               f"{fmt_pct(budget_margin)}."))
+    return out
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+def pnl(budget: bd.Budget) -> pd.DataFrame:
+    """The year's P&L by category: revenue by payer class, expenses by category, margin."""
+    acc = budget.accounts
+    rev = acc[acc["kind"] == "revenue"]
+    rows = [(str(n), int(v)) for n, v in zip(rev["name"], rev["budget_cents"], strict=True)]
+    total_rev = budget.total("revenue")
+    rows.append(("Total revenue", total_rev))
+    costs = acc[acc["kind"] == "cost"].groupby("category", sort=False)["budget_cents"].sum()
+    rows += [(str(k).capitalize() if k != "IT/EHR" else k, int(v)) for k, v in costs.items()]
+    total_cost = budget.total("cost")
+    rows += [("Total expenses", total_cost), ("Operating margin", total_rev - total_cost)]
+    out = pd.DataFrame(rows, columns=["line", "budget_cents"])
+    out["share_of_revenue"] = out["budget_cents"] / total_rev if total_rev else np.nan
+    return out
+
+
+def pnl_table(budget: bd.Budget) -> Any:
+    """:func:`pnl` for display."""
+    return format_table(pnl(budget), money=["budget_cents"], pct=["share_of_revenue"])
+
+
+def budget_table(rep: BudgetReport) -> Any:
+    """The monthly budget: accounts as rows, months as columns, with the totals."""
+    t = rep.budget.table()
+    months = [*bd.MONTH_NAMES, "Total"]
+    rev = t[t["kind"] == "revenue"]
+    cost = t[t["kind"] == "cost"]
+    total_rev = rev[months].sum()
+    total_cost = cost[months].sum()
+    rows = [rev, _total_row("Total revenue", total_rev), cost,
+            _total_row("Total expenses", total_cost),
+            _total_row("Operating margin", total_rev - total_cost)]
+    out = pd.concat(rows, ignore_index=True)[["account", "name", *months]]
+    out["account"] = out["account"].fillna("")
+    styler = format_table(out, money=months, readable_headers=False)
+    bold = out.index[out["account"] == ""]
+    return styler.set_properties(subset=pd.IndexSlice[bold, :], **{"font-weight": "600"})
+
+
+def _total_row(name: str, values: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame([{"account": None, "name": name, **values.astype("int64").to_dict()}])
+
+
+def drivers_table(rep: BudgetReport) -> Any:
+    """Per payer class: base visits and rate, budget visits, rate and revenue, and mix."""
+    r = rep.budget.revenue.copy()
+    total = int(r["budget_visits"].sum())
+    r["budget_mix"] = r["budget_visits"] / total if total else np.nan
+    return format_table(r[["payer", "prior_visits", "budget_visits", "budget_mix",
+                           "base_rate_cents", "budget_rate_cents", "budget_revenue_cents"]],
+                        money=["base_rate_cents", "budget_rate_cents", "budget_revenue_cents"],
+                        count=["prior_visits", "budget_visits"], pct=["budget_mix"])
+
+
+def variance_table(rep: BudgetReport) -> Any:
+    """Per account for the year to date: budget, actual, variance, direction, and the months
+    flagged material."""
+    c = rep.comparison
+    if c is None:
+        raise ParameterError("no closed month of the budget year: nothing to compare")
+    months = (c.lines[c.lines["material"]].groupby("account")["month"]
+              .agg(lambda m: ", ".join(bd.MONTH_NAMES[int(x) - 1] for x in m)))
+    t = c.ytd.copy()
+    t["variance_pct"] = t["variance_pct"] / 100
+    t["flagged_months"] = t["account"].map(months).fillna("")
+    t["flag"] = np.where(t["material"], "YTD", "")
+    t = t[["account", "name", "budget_cents", "actual_cents", "variance_cents", "variance_pct",
+           "direction", "flag", "flagged_months"]]
+    styler = format_table(t, money=["budget_cents", "actual_cents", "variance_cents"],
+                          pct=["variance_pct"])
+
+    def colour(direction: str) -> str:
+        return {"unfavourable": "color: #b3261e", "favourable": "color: #1b7a3a"}.get(direction,
+                                                                                     "")
+
+    hot = t.index[(t["flag"] != "") | (t["flagged_months"] != "")]
+    return (styler.map(colour, subset=["direction"])
+            .set_properties(subset=pd.IndexSlice[hot, :], **{"font-weight": "600"}))
+
+
+def revenue_variance_table(rep: BudgetReport) -> Any:
+    """Per payer class to date: visits, revenue, and the volume, mix and rate variances."""
+    c = rep.comparison
+    if c is None:
+        raise ParameterError("no closed month of the budget year: nothing to compare")
+    t = c.payers.merge(c.revenue_by_class, on="payer")
+    t["budget_revenue_cents"] = t["budget_visits"] * t["budget_rate_cents"]
+    t = t[["payer", "budget_visits", "actual_visits", "budget_revenue_cents",
+           "actual_revenue_cents", "volume_cents", "mix_cents", "rate_cents", "total_cents"]]
+    totals = t.drop(columns="payer").sum().to_dict()
+    t = pd.concat([t, pd.DataFrame([{"payer": "Total", **totals}])], ignore_index=True)
+    money = [c for c in t.columns if c.endswith("_cents")]
+    return format_table(t, money=money, count=["budget_visits", "actual_visits"])
+
+
+def cost_variance_table(rep: BudgetReport) -> Any:
+    """Per expense account to date: static and flexible budget, actual, volume and spending
+    variances."""
+    c = rep.comparison
+    if c is None:
+        raise ParameterError("no closed month of the budget year: nothing to compare")
+    names = rep.budget.accounts.set_index("account")["name"]
+    t = c.costs.assign(name=c.costs["account"].map(names))
+    t = t[["account", "name", "behaviour", "static_budget_cents", "flexible_budget_cents",
+           "actual_cost_cents", "volume_variance_cents", "spending_variance_cents",
+           "spending_direction"]]
+    return format_table(t, money=[c for c in t.columns if c.endswith("_cents")])
+
+
+def forecast_table(rep: BudgetReport) -> Any:
+    """Full-year budget, forecast (actual + remaining budget) and run rate."""
+    c = rep.comparison
+    if c is None:
+        raise ParameterError("no closed month of the budget year: nothing to forecast")
+    return format_table(c.forecast, money=["budget_cents", "forecast_cents", "run_rate_cents"])
+
+
+# --- the workbook --------------------------------------------------------------------------------
+
+def write_budget_workbook(rep: BudgetReport, folder: str | os.PathLike[str]) -> Path:
+    """Write ``operating_budget.xlsx`` for the accountant: a *Budget* sheet (accounts as rows,
+    months as columns, the year's total, totals of revenue and expenses and the margin, then
+    visits and provider FTE), an *Assumptions* sheet, and, once months are closed, a *Budget vs
+    actual* sheet. Amounts are exact dollars and cents (decimal, not binary floats)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    b = rep.budget
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Budget"
+    bold = Font(bold=True)
+    ws.append([f"Operating budget {b.year}"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(["Account", "Name", "Category", *bd.MONTH_NAMES, "Total"])
+    for cell in ws[2]:
+        cell.font = bold
+    t = b.table()
+
+    def dollars(cents: Any) -> Decimal:
+        return Decimal(int(cents)) / 100
+
+    def section(kind: str, label: str) -> list[int]:
+        part = t[t["kind"] == kind]
+        for _, r in part.iterrows():
+            ws.append([r["account"], r["name"], r["category"],
+                       *[dollars(r[m]) for m in [*bd.MONTH_NAMES, "Total"]]])
+        totals = [int(part[m].sum()) for m in [*bd.MONTH_NAMES, "Total"]]
+        ws.append(["", label, "", *[dollars(v) for v in totals]])
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        return totals
+
+    rev = section("revenue", "Total revenue")
+    cost = section("cost", "Total expenses")
+    ws.append(["", "Operating margin", "", *[dollars(r - c) for r, c in zip(rev, cost,
+                                                                           strict=True)]])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    money_rows = ws.max_row
+    visits = b.visits.groupby("month")["visits"].sum()
+    ws.append([])
+    ws.append(["", "Visits", "", *[int(v) for v in visits], int(visits.sum())])
+    ws.append(["", "Provider FTE", "", *[round(float(v), 2) for v in b.fte["fte"]],
+               round(float(b.fte["fte"].mean()), 2)])
+    ws.append(["", "Working days", "", *[int(v) for v in b.phasing["working_days"]],
+               int(b.phasing["working_days"].sum())])
+    for row in ws.iter_rows(min_row=3, max_row=money_rows, min_col=4, max_col=16):
+        for cell in row:
+            cell.number_format = "#,##0.00;[Red]-#,##0.00"
+    ws.freeze_panes = "D3"
+    ws.column_dimensions["A"].width = 10
+    ws.column_dimensions["B"].width = 30
+    ws.column_dimensions["C"].width = 22
+    for col in range(4, 17):
+        ws.column_dimensions[get_column_letter(col)].width = 13
+
+    a = b.assumptions
+    sheet = wb.create_sheet("Assumptions")
+    for row in [("Budget year", b.year),
+                ("Base period", f"{b.base_periods[0]} to {b.base_periods[-1]}"),
+                ("Visit growth %", a.growth_pct),
+                ("Payer mix targets %", ", ".join(f"{k} {v}" for k, v in a.payer_mix_pct.items())
+                 or "base year's mix"),
+                ("Rate change % by payer class",
+                 ", ".join(f"{k} {v}" for k, v in a.rate_change_pct.items()) or "none"),
+                ("Wage increase %", a.wage_increase_pct),
+                ("Benefits load % of wages", round(b.benefits_load_pct, 4)),
+                ("Inflation % by category",
+                 ", ".join(f"{k} {v}" for k, v in a.inflation_pct.items())),
+                ("New providers", ", ".join(f"{p.name} (month {p.start_month}, {p.fte} FTE, "
+                                            f"{p.ramp_months}-month ramp)"
+                                            for p in a.new_providers) or "none"),
+                ("Holidays", f"{a.holiday_country or 'no calendar'} "
+                             f"{a.holiday_subdivision or ''}: "
+                             f"{', '.join(a.holiday_names) or 'all'}")]:
+        sheet.append(list(row))
+    sheet.column_dimensions["A"].width = 30
+    sheet.column_dimensions["B"].width = 80
+
+    c = rep.comparison
+    if c is not None:
+        bva = wb.create_sheet("Budget vs actual")
+        bva.append(["Account", "Name", "Month", "Budget", "Actual", "Variance", "Variance %",
+                    "Direction", "Material"])
+        for cell in bva[1]:
+            cell.font = bold
+        for _, r in c.lines.iterrows():
+            pct = r["variance_pct"]
+            bva.append([r["account"], r["name"], f"{b.year}-{int(r['month']):02d}",
+                        dollars(r["budget_cents"]), dollars(r["actual_cents"]),
+                        dollars(r["variance_cents"]),
+                        None if not np.isfinite(pct) else round(float(pct), 2),
+                        r["direction"], "yes" if r["material"] else ""])
+        for row in bva.iter_rows(min_row=2, min_col=4, max_col=6):
+            for cell in row:
+                cell.number_format = "#,##0.00;[Red]-#,##0.00"
+        bva.freeze_panes = "A2"
+        bva.column_dimensions["B"].width = 30
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path = target / WORKBOOK
+    write_atomic(path, buffer.getvalue())
+    return path
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+def plot_budget_vs_actual(rep: BudgetReport, ax: Any) -> Any:
+    """Monthly revenue and expenses: budget as bars, actual as points and lines."""
+    b, c = rep.budget, rep.comparison
+    x = np.arange(12)
+    rev = [b.total("revenue", [m]) for m in bd.MONTHS]
+    cost = [b.total("cost", [m]) for m in bd.MONTHS]
+    ax.bar(x - 0.2, rev, width=0.4, color="#9ecae1", label="budget revenue")
+    ax.bar(x + 0.2, cost, width=0.4, color="#fdd0a2", label="budget expenses")
+    if c is not None:
+        lines = c.lines
+        t = c.through_month
+        act_rev = [lines.loc[(lines["month"] == m) & (lines["kind"] == "revenue"),
+                             "actual_cents"].sum() for m in range(1, t + 1)]
+        act_cost = [lines.loc[(lines["month"] == m) & (lines["kind"] == "cost"),
+                              "actual_cents"].sum() for m in range(1, t + 1)]
+        ax.plot(x[:t] - 0.2, act_rev, "o-", color="#08519c", label="actual revenue")
+        ax.plot(x[:t] + 0.2, act_cost, "s-", color="#a63603", label="actual expenses")
+    ax.set_xticks(x, bd.MONTH_NAMES)
+    money_axis(ax)
+    ax.set_title(f"Revenue and expenses by month, {b.year}: budget (bars) and actual")
+    ax.legend(loc="lower right", ncol=2, fontsize=8)
+    return ax
+
+
+def plot_margin_bridge(rep: BudgetReport, ax: Any) -> Any:
+    """Waterfall from the budgeted to the actual operating margin to date: volume, mix, rate
+    and cost."""
+    c = rep.comparison
+    if c is None:
+        raise ParameterError("no closed month of the budget year: no bridge to draw")
+    steps = c.bridge
+    labels, bottoms, heights, colours = [], [], [], []
+    running = 0
+    for _, r in steps.iterrows():
+        v = int(r["cents"])
+        labels.append(str(r["step"]))
+        if r["step"] in ("budget margin", "actual margin"):
+            bottoms.append(0.0)
+            heights.append(v)
+            colours.append("#6baed6")
+            running = v
+        else:
+            bottoms.append(running if v >= 0 else running + v)
+            heights.append(abs(v))
+            colours.append("#41ab5d" if v >= 0 else "#e6550d")
+            running += v
+    x = np.arange(len(labels))
+    ax.bar(x, heights, bottom=bottoms, color=colours, width=0.6)
+    for i, r in enumerate(steps.itertuples()):
+        top = bottoms[i] + heights[i]
+        ax.annotate(_signed(int(r.cents)) if r.step not in ("budget margin", "actual margin")
+                    else fmt_money(int(r.cents)), (i, top), ha="center", va="bottom",
+                    fontsize=8, xytext=(0, 2), textcoords="offset points")
+    ax.axhline(0, color="#666666", linewidth=0.8)
+    ax.set_xticks(x, labels)
+    money_axis(ax)
+    month = FULL_MONTHS[c.through_month - 1]
+    ax.set_title(f"Operating margin, January to {month}: budget to actual")
+    return ax
+
+
+def plot_payer_mix(rep: BudgetReport, ax: Any) -> Any:
+    """Share of visits by payer class: base year, budget and (to date) actual."""
+    b, c = rep.budget, rep.comparison
+    r = b.revenue
+    series = {"base year": r["prior_visits"] / r["prior_visits"].sum(),
+              "budget": r["budget_visits"] / r["budget_visits"].sum()}
+    if c is not None and c.payers["actual_visits"].sum():
+        series["actual to date"] = c.payers["actual_visits"] / c.payers["actual_visits"].sum()
+    width = 0.8 / len(series)
+    x = np.arange(len(r))
+    for i, (label, values) in enumerate(series.items()):
+        ax.bar(x + (i - (len(series) - 1) / 2) * width, values.to_numpy() * 100, width,
+               label=label)
+    ax.set_xticks(x, r["payer"])
+    ax.set_ylabel("% of visits")
+    ax.set_title("Payer mix")
+    ax.legend(fontsize=8)
+    return ax
