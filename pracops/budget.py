@@ -524,9 +524,9 @@ def break_even_visits(fixed_cents: int, net_revenue_per_visit_cents: float,
     if margin <= 0:
         raise ParameterError(
             f"contribution margin per visit is {float(margin):g} cents (net revenue per visit "
-            f"{net_revenue_per_visit_cents!r} − variable cost per visit "
-            f"{variable_cost_per_visit_cents!r}); break-even needs it above 0: each visit must "
-            "earn more than it costs")
+            f"{float(net_revenue_per_visit_cents):g} − variable cost per visit "
+            f"{float(variable_cost_per_visit_cents):g}); break-even needs it above 0: each visit "
+            "must earn more than it costs")
     return float(fixed / margin)
 
 
@@ -1757,14 +1757,15 @@ def compare(books: Books, budget: Budget, materiality_cents: int,
 # --------------------------------------------------------------------------- 11. key figures
 
 
-def break_even(budget: Budget) -> dict[str, float]:
+def break_even(budget: Budget) -> dict[str, float | None]:
     """Break-even of the budget year, a month on average.
 
     Fixed costs are every expense that does not vary per visit (fixed, per-FTE and benefits
     accounts); the contribution per visit is the budget's net revenue per visit less its
     variable cost per visit. ``visits_per_month = (fixed / 12) / contribution``;
     ``visits_per_provider_day`` divides by the month's mean provider days (mean FTE × mean
-    working days).
+    working days). Both are ``None`` when a visit earns no more than it costs (no number of
+    visits then breaks even).
     """
     acc = budget.accounts
     visits = int(budget.visits["visits"].sum())
@@ -1775,6 +1776,9 @@ def break_even(budget: Budget) -> dict[str, float]:
     if visits == 0:
         raise ParameterError("the budget has no visits, so it has no break-even")
     rev_per, var_per = Fraction(revenue, visits), Fraction(variable, visits)
+    if rev_per <= var_per:
+        return {"visits_per_month": None, "visits_per_provider_day": None,
+                "budget_visits_per_month": visits / 12}
     month_fixed = Fraction(fixed, 12)
     per_month = break_even_visits(month_fixed, rev_per, var_per)
     days = Fraction(float(budget.fte["fte"].mean())) * Fraction(

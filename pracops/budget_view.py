@@ -75,7 +75,7 @@ class BudgetReport:
     books: bd.Books
     budget: bd.Budget
     comparison: bd.Comparison | None
-    break_even: dict[str, float]
+    break_even: dict[str, float | None]
     materiality_cents: int
     materiality_pct: float
 
@@ -160,7 +160,7 @@ def _flagged(rep: BudgetReport) -> list[str]:
 def summary_figures(rep: BudgetReport) -> dict[str, Any]:
     """The figures a run records (cents, fractions, counts); year-to-date ones are ``None``
     before the first month of the budget year is closed."""
-    b, c = rep.budget, rep.comparison
+    b, c, be = rep.budget, rep.comparison, rep.break_even
     rev, cost = b.total("revenue"), b.total("cost")
     fig: dict[str, Any] = {
         "budget_year": b.year,
@@ -170,8 +170,10 @@ def summary_figures(rep: BudgetReport) -> dict[str, Any]:
         "budget_margin_pct": _margin(rev, cost),
         "budget_visits": int(b.visits["visits"].sum()),
         "overhead_pct": bd.overhead_ratio(bd.overhead_cents(b), rev) if rev > 0 else None,
-        "breakeven_visits_per_month": int(np.ceil(rep.break_even["visits_per_month"])),
-        "breakeven_visits_per_provider_day": round(rep.break_even["visits_per_provider_day"], 1),
+        "breakeven_visits_per_month": (None if be["visits_per_month"] is None
+                                       else int(np.ceil(be["visits_per_month"]))),
+        "breakeven_visits_per_provider_day": (None if be["visits_per_provider_day"] is None
+                                              else round(be["visits_per_provider_day"], 1)),
         "closed_through": rep.books.closed_through,
         "ytd_actual_revenue_cents": None, "ytd_budget_revenue_cents": None,
         "ytd_variance_cents": None, "volume_variance_cents": None, "rate_variance_cents": None,
@@ -211,22 +213,24 @@ def _largest(frame: pd.DataFrame, column: str, label: str) -> tuple[str, int]:
 
 
 def summary_text(rep: BudgetReport, fig: Mapping[str, Any]) -> str:
-    """The executive summary: the budget in one paragraph, then one sentence per driver of the
-    variance to date (volume, mix, rate, cost)."""
+    """The executive summary in Markdown (dollar signs escaped): the budget in one paragraph,
+    then one sentence per driver of the variance to date (volume, mix, rate, cost)."""
     b, c = rep.budget, rep.comparison
     base = f"{b.base_periods[0]} to {b.base_periods[-1]}"
     lines = [
         f"**Budget {b.year}**: revenue {fmt_money(fig['budget_revenue_cents'])}, expenses "
         f"{fmt_money(fig['budget_expense_cents'])}, operating margin "
         f"{fmt_money(fig['budget_margin_cents'])} ({fmt_pct(fig['budget_margin_pct'])}) on "
-        f"{fmt_count(fig['budget_visits'])} visits, built from {base}. Break-even is "
-        f"{fmt_count(fig['breakeven_visits_per_month'])} visits a month "
-        f"({fig['breakeven_visits_per_provider_day']:.1f} per provider day) against "
-        f"{fmt_count(rep.break_even['budget_visits_per_month'])} budgeted."]
+        f"{fmt_count(fig['budget_visits'])} visits, built from {base}. " + (
+            "No number of visits breaks even: a visit earns less than its variable cost."
+            if fig["breakeven_visits_per_month"] is None else
+            f"Break-even is {fmt_count(fig['breakeven_visits_per_month'])} visits a month "
+            f"({fig['breakeven_visits_per_provider_day']:.1f} per provider day) against "
+            f"{fmt_count(rep.break_even['budget_visits_per_month'])} budgeted.")]
     if c is None:
         lines.append(f"No month of {b.year} is closed yet (the books run to "
                      f"{rep.books.closed_through}), so there is nothing to compare.")
-        return "\n\n".join(lines)
+        return "\n\n".join(lines).replace("$", "\\$")
     month = FULL_MONTHS[c.through_month - 1]
     bridge = c.bridge.set_index("step")["cents"]
     lines.append(
@@ -274,7 +278,8 @@ def summary_text(rep: BudgetReport, fig: Mapping[str, Any]) -> str:
         f" and margin {fmt_money(int(f.loc['margin', 'forecast_cents']))} "
         f"({fmt_pct(fig['forecast_margin_pct'])}) — actual to date plus the remaining budget; "
         f"at the run rate the margin would be {fmt_money(int(f.loc['margin', 'run_rate_cents']))}.")
-    return "\n\n".join(lines) + "\n\n" + "\n".join(drivers)
+    # a dollar sign would open LaTeX in Markdown
+    return ("\n\n".join(lines) + "\n\n" + "\n".join(drivers)).replace("$", "\\$")
 
 
 def alerts(rep: BudgetReport, fig: Mapping[str, Any]) -> list[tuple[str, str]]:
