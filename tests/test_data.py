@@ -553,3 +553,137 @@ def test_sample_dataset_columns_are_strings_not_objects() -> None:
         df = data.load(name)
         for col in data.DATASETS[name].columns:
             assert df[col.name].dtype != np.dtype(object), (name, col.name)
+
+
+# --------------------------------------------------------------------------------------------
+# The budget datasets
+
+CHART = (
+    "account,name,category,behaviour,payer_class,pay_months\n"
+    "4100,Patient revenue - Medicare,revenue,variable per visit,Medicare,\n"
+    "5400,Medical supplies,medical supplies,variable per visit,,\n"
+    "6200,Malpractice insurance,malpractice,fixed,,1\n"
+    "6210,Property insurance,other,Fixed,,\"1, 7\"\n"
+)
+GL = (
+    "month,account,amount\n"
+    "2025-01,4100,\"73,007.40\"\n"
+    "2025-01,5400,15830.58\n"
+    "2025-02,4100,59912.00\n"
+    "2025-02,5400,-12.50\n"
+)
+VOLUMES = (
+    "month,payer_class,visits,wrvus,provider_fte\n"
+    "2025-01,Medicare,574,905.41,4.4\n"
+    "2025-01,Commercial,770,,4.4\n"
+    "2025-02,Medicare,476,758.59,4.4\n"
+    "2025-02,Commercial,647,1001.5,4.4\n"
+)
+
+
+def test_budget_datasets_load_typed(tmp_path: Path) -> None:
+    chart = data.load("chart_of_accounts", write(tmp_path, "chart_of_accounts.csv", CHART))
+    assert chart["account"].tolist() == ["4100", "5400", "6200", "6210"]
+    assert chart["behaviour"].tolist() == ["variable per visit", "variable per visit", "fixed",
+                                           "fixed"]
+    assert list(chart["category"].cat.categories) == list(data.ACCOUNT_CATEGORIES)
+    assert chart["payer_class"].isna().tolist() == [False, True, True, True]
+    assert chart["pay_months"].tolist()[2:] == ["1", "1, 7"]
+    gl = data.load("gl_actuals", write(tmp_path, "gl_actuals.csv", GL))
+    assert gl["amount_cents"].tolist() == [7_300_740, 1_583_058, 5_991_200, -1_250]
+    assert gl["amount_cents"].dtype == np.dtype("int64")
+    volumes = data.load("volumes", write(tmp_path, "volumes.csv", VOLUMES))
+    assert volumes["visits"].tolist() == [574, 770, 476, 647]
+    assert volumes["wrvus"].isna().tolist() == [False, True, False, False]
+    assert volumes["provider_fte"].eq(4.4).all()
+
+
+def test_gl_duplicate_account_month_names_both_rows(tmp_path: Path) -> None:
+    path = write(tmp_path, "gl_actuals.csv", GL + "2025-01,5400,99.00\n")
+    with pytest.raises(DataError) as err:
+        data.load("gl_actuals", path)
+    e = err.value
+    assert (e.file, e.row, e.column) == (str(path), 6, "month, account")
+    assert "month=2025-01, account=5400 in rows 3 and 6" in str(e)
+
+
+@pytest.mark.parametrize("name, text", [("gl_actuals", GL), ("volumes", VOLUMES)])
+def test_month_that_does_not_exist(tmp_path: Path, name: str, text: str) -> None:
+    path = write(tmp_path, f"{name}.csv", replace_cell(text, 4, "month", "2025-13"))
+    with pytest.raises(DataError, match="no such month") as err:
+        data.load(name, path)
+    e = err.value
+    assert (e.file, e.row, e.column, e.value) == (str(path), 4, "month", "2025-13")
+    assert "YYYY-MM" in e.expected and "2025-12" in e.fix
+    path = write(tmp_path, f"{name}.csv", replace_cell(text, 2, "month", "Jan 2025"))
+    with pytest.raises(DataError, match="wrong form") as err:
+        data.load(name, path)
+    assert (err.value.row, err.value.column, err.value.value) == (2, "month", "Jan 2025")
+    assert "YYYY-MM" in err.value.expected
+
+
+def test_revenue_account_needs_its_payer_class(tmp_path: Path) -> None:
+    path = write(tmp_path, "chart_of_accounts.csv", replace_cell(CHART, 2, "payer_class", ""))
+    with pytest.raises(DataError, match="revenue account without a payer class") as err:
+        data.load("chart_of_accounts", path)
+    e = err.value
+    assert (e.file, e.row, e.column) == (str(path), 2, "payer_class")
+    assert "Medicare" in e.expected
+    path = write(tmp_path, "chart_of_accounts.csv",
+                 replace_cell(CHART, 3, "payer_class", "Commercial"))
+    with pytest.raises(DataError, match="not revenue") as err:
+        data.load("chart_of_accounts", path)
+    assert (err.value.row, err.value.column, err.value.value) == (3, "payer_class",
+                                                                  "Commercial")
+
+
+def test_pay_months_only_on_fixed_accounts_and_real_months(tmp_path: Path) -> None:
+    path = write(tmp_path, "chart_of_accounts.csv", replace_cell(CHART, 3, "pay_months", "6"))
+    with pytest.raises(DataError, match="not fixed") as err:
+        data.load("chart_of_accounts", path)
+    e = err.value
+    assert (e.file, e.row, e.column, e.value) == (str(path), 3, "pay_months", "6")
+    assert "behaviour fixed" in e.fix
+    for bad, reason in (("13", "1–12"), ("\"1,1\"", "1–12"), ("January", "wrong form")):
+        path = write(tmp_path, "chart_of_accounts.csv",
+                     replace_cell(CHART, 4, "pay_months", bad))
+        with pytest.raises(DataError, match=reason) as err:
+            data.load("chart_of_accounts", path)
+        assert (err.value.row, err.value.column, err.value.value) == (4, "pay_months",
+                                                                      bad.strip("\""))
+
+
+def test_category_and_behaviour_must_be_known(tmp_path: Path) -> None:
+    path = write(tmp_path, "chart_of_accounts.csv",
+                 replace_cell(CHART, 3, "behaviour", "semi-variable"))
+    with pytest.raises(DataError) as err:
+        data.load("chart_of_accounts", path)
+    assert (err.value.row, err.value.column, err.value.value) == (3, "behaviour",
+                                                                  "semi-variable")
+    assert err.value.expected == "one of " + ", ".join(data.COST_BEHAVIOURS)
+
+
+def test_provider_fte_differs_within_a_month(tmp_path: Path) -> None:
+    path = write(tmp_path, "volumes.csv", replace_cell(VOLUMES, 5, "provider_fte", "3.4"))
+    with pytest.raises(DataError, match="provider FTE of 2025-02 differs") as err:
+        data.load("volumes", path)
+    e = err.value
+    assert (e.file, e.row, e.column, e.value) == (str(path), 5, "provider_fte", 3.4)
+    assert "4.4 in row 4" in e.expected
+
+
+def test_volumes_refuse_negative_visits_and_duplicate_class_months(tmp_path: Path) -> None:
+    path = write(tmp_path, "volumes.csv", replace_cell(VOLUMES, 3, "visits", "-1"))
+    with pytest.raises(DataError, match="out of range") as err:
+        data.load("volumes", path)
+    assert (err.value.row, err.value.column) == (3, "visits")
+    path = write(tmp_path, "volumes.csv", VOLUMES + "2025-02,Medicare,1,,4.4\n")
+    with pytest.raises(DataError, match="rows 4 and 6"):
+        data.load("volumes", path)
+
+
+def test_budget_datasets_are_optional(tmp_path: Path) -> None:
+    write(tmp_path, "providers.csv", PROVIDERS)
+    assert data.locate("gl_actuals", tmp_path, missing_ok=True) is None
+    assert all(data.get(n).optional for n in ("chart_of_accounts", "gl_actuals", "volumes"))
+    assert not any(e.file and "gl_actuals" in e.file for e in data.validate_all(tmp_path))

@@ -14,10 +14,11 @@ from pracops import config, data, sample
 from pracops.errors import PracopsError
 from pracops.sample.__main__ import main
 
-DATA_FILES = ["appointments.csv", "claim_lines.csv", "claims.csv", "deposits.csv",
-              "fee_schedule.csv", "inventory_lots.csv", "items.csv", "locations.csv",
-              "open_orders.csv", "payers.csv", "payments_posted.csv", "phone_calls.csv",
-              "providers.csv", "staff.csv", "usage.csv", "vendor_prices.csv"]
+DATA_FILES = ["appointments.csv", "chart_of_accounts.csv", "claim_lines.csv", "claims.csv",
+              "deposits.csv", "fee_schedule.csv", "gl_actuals.csv", "inventory_lots.csv",
+              "items.csv", "locations.csv", "open_orders.csv", "payers.csv",
+              "payments_posted.csv", "phone_calls.csv", "providers.csv", "staff.csv",
+              "usage.csv", "vendor_prices.csv", "volumes.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -138,9 +139,12 @@ def test_ground_truth_layout(fresh: Path) -> None:
     assert counts["era"] == len(list((fresh / "era").iterdir()))
     assert counts["claims"] == len(data.load("claims", fresh))
     assert counts["phone_calls"] == len(data.load("phone_calls", fresh))
-    assert truth["budget"] == []
+    assert counts["gl_actuals"] == len(data.load("gl_actuals", fresh))
+    # The budget's section is an object (facts about the books) with its problems inside.
+    assert {"closed_through", "assumptions", "injected"} <= set(truth["budget"])
     assert all(isinstance(p["kind"], str)
-               for p in truth["billing"] + truth["staffing"] + truth["purchasing"])
+               for p in truth["billing"] + truth["staffing"] + truth["purchasing"]
+               + truth["budget"]["injected"])
 
 
 def test_inject_records_problems_per_report() -> None:
@@ -152,12 +156,29 @@ def test_inject_records_problems_per_report() -> None:
         s.inject("payroll", {})
 
 
+def test_report_with_facts_is_written_as_an_object(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def facts(s: sample.Sample) -> list[dict]:
+        s.facts["budget"] = {"closed_through": "2025-11"}
+        s.inject("budget", {"kind": "rate_cut", "pct": 6})
+        return [{"location_id": "X", "name": "X", "address": "1 Elm St", "city": "Town",
+                 "state": "MN", "zip": "55369", "opens": "08:00", "closes": "17:00",
+                 "days_open": "Mon-Fri"}]
+
+    monkeypatch.setattr(sample.generator, "WRITERS", {"locations": facts})
+    truth = json.loads((sample.generate(tmp_path) / sample.GROUND_TRUTH).read_text())
+    assert truth["budget"] == {"closed_through": "2025-11",
+                               "injected": [{"kind": "rate_cut", "pct": 6}]}
+    assert truth["billing"] == []
+
+
 def test_writers_run_in_registration_order() -> None:
     assert list(sample.WRITERS) == ["locations", "providers", "staff", "payers",
                                     "fee_schedule", "appointments", "claims", "claim_lines",
                                     "era", "deposits", "payments_posted", "phone_calls",
                                     "items", "usage", "vendor_prices", "inventory_lots",
-                                    "open_orders"]
+                                    "open_orders", "chart_of_accounts", "volumes",
+                                    "gl_actuals"]
 
 
 def test_write_sample_copies_and_refuses_to_overwrite(tmp_path: Path) -> None:

@@ -72,6 +72,11 @@ class Sample:
     notes
         Facts a writer leaves for later writers that are not columns of its dataset (which
         deposit carries which remittance, say), by the writer's name.
+    facts
+        What a report's tests need to know about the sample besides its injected problems
+        (the budget's assumptions, say), by report name. A report with facts has them written
+        to the ground truth as an object, its injected problems under ``"injected"``; the
+        others as the list of their problems.
     """
 
     seed: int
@@ -82,6 +87,7 @@ class Sample:
     )
     names: set[str] = field(default_factory=set)
     notes: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def rng(self, stream: str) -> random.Random:
         """A random generator for one stream (a dataset's name), independent of the others."""
@@ -408,7 +414,10 @@ def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_
             _write_csv(folder / f"{dataset.stem}.csv", dataset, rows)
     practice = dict(sample.practice)
     practice["counts"] = {name: len(rows) for name, rows in sample.tables.items()}
-    truth = {"seed": seed, "practice": practice, **sample.ground_truth}
+    truth: dict[str, Any] = {"seed": seed, "practice": practice}
+    for report, problems in sample.ground_truth.items():
+        facts = sample.facts.get(report)
+        truth[report] = problems if facts is None else {**facts, "injected": problems}
     (folder / GROUND_TRUTH).write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
     return folder
