@@ -107,7 +107,10 @@ def _check_numeric(frame: pd.DataFrame, dataset: str, columns: Sequence[str], *,
     """Refuse missing, non-numeric, negative (or zero, for ``positive``) and fractional (for
     ``whole``) values, naming the rows."""
     for col in columns:
-        values = pd.to_numeric(frame[col], errors="coerce")
+        raw = frame[col]
+        if raw.dtype == object:  # exact costs (Fraction) pass as numbers
+            raw = raw.map(lambda x: float(x) if isinstance(x, Fraction) else x)
+        values = pd.to_numeric(raw, errors="coerce")
         raw_missing = frame[col].isna().to_numpy()
         if raw_missing.any():
             raise rows_error(frame, raw_missing, dataset, col, f"{col} is missing",
@@ -364,7 +367,7 @@ def choose_vendor(offers: pd.DataFrame, critical_cents_per_lead_day: int = 0,
     offers
         One row per sku × vendor: ``sku``, ``vendor``, ``pack_price_cents`` (whole cents),
         ``units_per_pack`` (whole, > 0), ``lead_time_days`` and optionally
-        ``freight_cents_per_pack`` (whole cents, 0 when absent) and ``critical`` (bool, False
+        ``freight_per_pack_cents`` (whole cents, 0 when absent) and ``critical`` (bool, False
         when absent).
     critical_cents_per_lead_day
         ``c``, whole cents ≥ 0.
@@ -398,7 +401,7 @@ def choose_vendor(offers: pd.DataFrame, critical_cents_per_lead_day: int = 0,
                          "no vendor price for sku " + repr(offers["sku"].iloc[
                          int(np.flatnonzero(missing_price)[0])]),
                          "the pack price in cents")
-    freight_col = ["freight_cents_per_pack"] if "freight_cents_per_pack" in offers else []
+    freight_col = ["freight_per_pack_cents"] if "freight_per_pack_cents" in offers else []
     _check_numeric(offers, "vendor offers",
                    ["pack_price_cents", "units_per_pack", "lead_time_days", *freight_col],
                    positive=["units_per_pack"],
@@ -412,7 +415,7 @@ def choose_vendor(offers: pd.DataFrame, critical_cents_per_lead_day: int = 0,
                             fix="add a vendor and price for each sku")
     out = offers.copy()
     price = out["pack_price_cents"].astype("int64").to_numpy()
-    freight = (out["freight_cents_per_pack"].astype("int64").to_numpy() if freight_col
+    freight = (out["freight_per_pack_cents"].astype("int64").to_numpy() if freight_col
                else np.zeros(len(out), dtype="int64"))
     pack = out["units_per_pack"].astype("int64").to_numpy()
     lead = out["lead_time_days"].to_numpy()
@@ -427,11 +430,12 @@ def choose_vendor(offers: pd.DataFrame, critical_cents_per_lead_day: int = 0,
     out["score_per_unit"] = pd.Series(score, index=out.index, dtype=object)
     out["landed_per_unit_cents"] = pd.Series([_round_half_up(x) for x in landed],
                                              index=out.index, dtype="int64")
-    order = sorted(range(len(out)), key=lambda i: (str(out["sku"].iloc[i]), score[i],
-                                                   float(lead[i]), str(out["vendor"].iloc[i])))
+    sku_values = out["sku"].to_numpy()
+    vendors = [str(v) for v in out["vendor"]]
+    order = sorted(range(len(out)), key=lambda i: (str(sku_values[i]), score[i],
+                                                   float(lead[i]), vendors[i]))
     chosen = np.zeros(len(out), dtype=bool)
     seen: set[object] = set()
-    sku_values = out["sku"].to_numpy()
     for i in order:
         if sku_values[i] not in seen:
             seen.add(sku_values[i])
@@ -537,7 +541,8 @@ def expiring_lots(lots: pd.DataFrame, usage_per_day: Mapping[str, float] | pd.Se
     Parameters
     ----------
     lots
-        ``sku``, ``quantity_units`` (≥ 0), ``expiry_date`` and ``unit_cost_cents`` (≥ 0).
+        ``sku``, ``quantity`` (≥ 0), ``expiry_date`` and ``unit_cost_cents`` (≥ 0; a number
+        or an exact :class:`~fractions.Fraction`, such as a landed cost per unit of use).
         Lots already expired on ``as_of`` should not be in it (they are not on hand; if present
         they are counted as wholly expiring).
     usage_per_day
@@ -558,8 +563,8 @@ def expiring_lots(lots: pd.DataFrame, usage_per_day: Mapping[str, float] | pd.Se
         Missing column, negative or missing quantity or cost, unreadable expiry date, a sku
         without a usage rate or with a negative one.
     """
-    require_columns(lots, "lots", ["sku", "quantity_units", "expiry_date", "unit_cost_cents"])
-    _check_numeric(lots, "lots", ["quantity_units", "unit_cost_cents"])
+    require_columns(lots, "lots", ["sku", "quantity", "expiry_date", "unit_cost_cents"])
+    _check_numeric(lots, "lots", ["quantity", "unit_cost_cents"])
     expiry = pd.to_datetime(lots["expiry_date"], errors="coerce", format="ISO8601")
     bad = expiry.isna().to_numpy()
     if bad.any():
@@ -579,7 +584,7 @@ def expiring_lots(lots: pd.DataFrame, usage_per_day: Mapping[str, float] | pd.Se
                             fix="correct the usage rates")
     start = pd.Timestamp(as_of).normalize()
     days = ((expiry.dt.normalize() - start).dt.days).to_numpy()
-    qty = lots["quantity_units"].to_numpy()
+    qty = lots["quantity"].to_numpy()
     cost = lots["unit_cost_cents"].to_numpy()
     sku_values = lots["sku"].to_numpy()
     used = [Fraction(0)] * len(lots)
@@ -648,7 +653,7 @@ def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: in
     Parameters
     ----------
     usage
-        ``sku``, ``date`` and ``quantity_units`` (≥ 0), one row per use or per day.
+        ``sku``, ``date`` and ``quantity`` (≥ 0), one row per use or per day.
     as_of
         The first day after the window.
     window_days
@@ -672,8 +677,8 @@ def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: in
         ``window_days`` not a whole number ≥ 2.
     """
     w = _whole_param("window_days", window_days, 2)
-    require_columns(usage, "usage", ["sku", "date", "quantity_units"])
-    _check_numeric(usage, "usage", ["quantity_units"])
+    require_columns(usage, "usage", ["sku", "date", "quantity"])
+    _check_numeric(usage, "usage", ["quantity"])
     dates = _dates(usage, "usage", "date")
     if skus is not None:
         unknown = (~usage["sku"].isin(list(skus))).to_numpy()
@@ -686,21 +691,18 @@ def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: in
     end = pd.Timestamp(as_of).normalize()
     t = ((dates - (end - pd.Timedelta(days=w))).dt.days).to_numpy()
     inside = (t >= 0) & (t < w)
-    daily = {s: np.zeros(w) for s in names}
-    for s, day, q in zip(usage["sku"].to_numpy()[inside], t[inside],
-                         usage["quantity_units"].to_numpy(dtype=float)[inside], strict=True):
-        daily[s][int(day)] += q
+    position = {s: i for i, s in enumerate(names)}
+    grid = np.zeros((len(names), w))  # y_t per sku (row) and day (column)
+    np.add.at(grid, (usage["sku"][inside].map(position).to_numpy(dtype="int64"),
+                     t[inside].astype("int64")),
+              usage["quantity"].to_numpy(dtype=float)[inside])
     x = np.arange(w, dtype=float)
     dx = x - x.mean()
-    rows = []
-    for s in names:
-        y = daily[s]
-        rows.append({"sku": s, "days": w, "total_units": float(y.sum()),
-                     "demand_mean_per_day": float(y.mean()),
-                     "demand_sd_per_day": float(y.std(ddof=1)),
-                     "trend_per_day": float((dx * (y - y.mean())).sum() / (dx * dx).sum())})
-    return pd.DataFrame(rows, columns=["sku", "days", "total_units", "demand_mean_per_day",
-                                       "demand_sd_per_day", "trend_per_day"])
+    mean = grid.mean(axis=1)
+    return pd.DataFrame({
+        "sku": pd.Series(names, dtype=object), "days": w, "total_units": grid.sum(axis=1),
+        "demand_mean_per_day": mean, "demand_sd_per_day": grid.std(axis=1, ddof=1),
+        "trend_per_day": ((grid - mean[:, None]) * dx).sum(axis=1) / (dx * dx).sum()})
 
 
 _LEVEL_COLUMNS = ["sku", "demand_mean_per_day", "demand_sd_per_day", "lead_time_days"]
@@ -818,7 +820,7 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
     -------
     pandas.DataFrame
         The :func:`order_quantities` table in ``skus`` order with ``vendor``,
-        ``pack_price_cents``, ``freight_cents_per_pack``, ``lead_time_days``,
+        ``pack_price_cents``, ``freight_per_pack_cents``, ``lead_time_days``,
         ``landed_per_unit`` and ``order_cents`` (``int64``).
 
     Raises
@@ -848,14 +850,14 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
     out = order_quantities(out)
     out["vendor"] = keys.map(chosen["vendor"]).to_numpy()
     out["pack_price_cents"] = keys.map(chosen["pack_price_cents"]).astype("int64").to_numpy()
-    out["freight_cents_per_pack"] = (
-        keys.map(chosen["freight_cents_per_pack"]).astype("int64").to_numpy()
-        if "freight_cents_per_pack" in chosen else 0)
+    out["freight_per_pack_cents"] = (
+        keys.map(chosen["freight_per_pack_cents"]).astype("int64").to_numpy()
+        if "freight_per_pack_cents" in chosen else 0)
     out["lead_time_days"] = keys.map(chosen["lead_time_days"]).to_numpy()
     out["landed_per_unit"] = pd.Series(keys.map(chosen["landed_per_unit"]).to_numpy(),
                                        index=out.index, dtype=object)
     out["order_cents"] = (out["order_packs"]
-                          * (out["pack_price_cents"] + out["freight_cents_per_pack"])
+                          * (out["pack_price_cents"] + out["freight_per_pack_cents"])
                           ).astype("int64")
     return out
 
@@ -863,14 +865,14 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
 def overdue_orders(open_orders: pd.DataFrame, as_of: str | pd.Timestamp) -> pd.DataFrame:
     """Flag open orders that are late: expected before ``as_of`` and not wholly received.
 
-    ``overdue = expected_date < as_of and received_units < quantity_units`` (dates compared
+    ``overdue = expected_date < as_of and quantity_received < quantity_units`` (dates compared
     by day; an order expected on ``as_of`` is not yet late).
 
     Parameters
     ----------
     open_orders
-        ``sku``, ``expected_date``, ``quantity_units`` and ``received_units`` (both ≥ 0;
-        ``received_units`` 0 when the column is absent).
+        ``sku``, ``expected_date``, ``quantity_units`` and ``quantity_received`` (both ≥ 0;
+        ``quantity_received`` 0 when the column is absent).
     as_of
         Today.
 
@@ -886,11 +888,11 @@ def overdue_orders(open_orders: pd.DataFrame, as_of: str | pd.Timestamp) -> pd.D
         Missing column, unreadable date, missing or negative quantity.
     """
     require_columns(open_orders, "open orders", ["sku", "expected_date", "quantity_units"])
-    rec_col = ["received_units"] if "received_units" in open_orders else []
+    rec_col = ["quantity_received"] if "quantity_received" in open_orders else []
     _check_numeric(open_orders, "open orders", ["quantity_units", *rec_col])
     expected = _dates(open_orders, "open orders", "expected_date")
     qty = open_orders["quantity_units"].to_numpy(dtype=float)
-    received = (open_orders["received_units"].to_numpy(dtype=float) if rec_col
+    received = (open_orders["quantity_received"].to_numpy(dtype=float) if rec_col
                 else np.zeros(len(open_orders)))
     late_by = (pd.Timestamp(as_of).normalize() - expected).dt.days.to_numpy()
     overdue = (late_by > 0) & (received < qty)
@@ -916,7 +918,7 @@ class PurchaseOrder:
 
 
 _PO_COLUMNS = ["sku", "order_packs", "units_per_pack", "order_units", "pack_price_cents",
-               "freight_cents_per_pack", "order_cents"]
+               "freight_per_pack_cents", "order_cents"]
 
 
 def purchase_orders(lines: pd.DataFrame) -> list[PurchaseOrder]:
@@ -931,7 +933,7 @@ def purchase_orders(lines: pd.DataFrame) -> list[PurchaseOrder]:
     list of PurchaseOrder
         By vendor name; the lines keep their input order with the columns ``sku``,
         ``order_packs``, ``units_per_pack``, ``order_units``, ``pack_price_cents``,
-        ``freight_cents_per_pack``, ``order_cents``.
+        ``freight_per_pack_cents``, ``order_cents``.
 
     Raises
     ------
@@ -942,7 +944,7 @@ def purchase_orders(lines: pd.DataFrame) -> list[PurchaseOrder]:
     _check_numeric(lines, "order lines", _PO_COLUMNS[1:], whole=_PO_COLUMNS[1:])
     packs = lines["order_packs"].astype("int64")
     goods = packs * lines["pack_price_cents"].astype("int64")
-    freight = packs * lines["freight_cents_per_pack"].astype("int64")
+    freight = packs * lines["freight_per_pack_cents"].astype("int64")
     bad = (goods + freight != lines["order_cents"].astype("int64")).to_numpy()
     if bad.any():
         raise rows_error(lines, bad, "order lines", "order_cents",
@@ -1028,24 +1030,33 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
     if twice.any():
         raise rows_error(scored, twice, "vendor offers", "current",
                          "more than one current vendor for the sku", "one current offer per sku")
+    sku_values = scored["sku"].to_numpy()
+    vendors = scored["vendor"].to_numpy()
+    landed = scored["landed_per_unit"].to_numpy()
+    lead = scored["lead_time_days"].to_numpy(dtype=float)
+    chosen = scored["chosen"].to_numpy()
+    marked = current.to_numpy(dtype=bool)
+    groups: dict[object, list[int]] = {}
+    for i, sku in enumerate(sku_values):
+        groups.setdefault(sku, []).append(i)
+    annual = units.to_dict()
     rows = []
-    for sku, group in scored.groupby("sku", sort=True):
-        a = units[sku]
+    for sku in sorted(groups, key=str):
+        idx = groups[sku]
+        a = annual[sku]
         if isinstance(a, bool) or not isinstance(a, Real) or not math.isfinite(a) or a < 0:
             raise DataError("annual units must be a number 0 or more", column="annual_units",
                             value=f"{sku}: {a!r}", expected="units of use per year ≥ 0",
                             fix="correct the annual units")
-        marked = group[current[group.index]]
-        cur = marked.iloc[0] if len(marked) else group[group["chosen"]].iloc[0]
-        order = sorted(range(len(group)), key=lambda i: (
-            group["landed_per_unit"].iloc[i], float(group["lead_time_days"].iloc[i]),
-            str(group["vendor"].iloc[i])))
-        best = group.iloc[order[0]]
-        per_unit = cur["landed_per_unit"] - best["landed_per_unit"]
-        rows.append({"sku": sku, "current_vendor": cur["vendor"],
-                     "current_landed_per_unit": cur["landed_per_unit"],
-                     "cheapest_vendor": best["vendor"],
-                     "cheapest_landed_per_unit": best["landed_per_unit"],
+        cur = next((i for i in idx if marked[i]), None)
+        if cur is None:
+            cur = next(i for i in idx if chosen[i])
+        best = min(idx, key=lambda i: (landed[i], lead[i], str(vendors[i])))
+        per_unit = landed[cur] - landed[best]
+        rows.append({"sku": sku, "current_vendor": vendors[cur],
+                     "current_landed_per_unit": landed[cur],
+                     "cheapest_vendor": vendors[best],
+                     "cheapest_landed_per_unit": landed[best],
                      "savings_per_unit": per_unit, "annual_units": a,
                      "annual_savings_cents": _round_half_up(per_unit * _exact(a))})
     out = pd.DataFrame(rows, columns=["sku", "current_vendor", "current_landed_per_unit",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["billing_explorer", "staffing_explorer"]
+__all__ = ["billing_explorer", "staffing_explorer", "purchasing_explorer", "budget_explorer"]
 
 
 def billing_explorer(inputs: Any, *, as_of: pd.Timestamp, age_from: str = "date_of_service",
@@ -159,3 +159,142 @@ def staffing_explorer(inputs: Any, *, time_limit_seconds: float = 2.0, **paramet
     redraw()
     return w.VBox([w.HBox([w.VBox([growth, no_show, service]),
                            w.VBox(list(role_sliders.values()))]), out])
+
+
+def purchasing_explorer(inputs: Any, **parameters: Any) -> Any:
+    """Service-level and holding-cost sliders that re-run the purchasing chain and redraw the
+    safety stock, the stock value the policy carries and today's order lines.
+
+    Parameters
+    ----------
+    inputs
+        :class:`pracops.purchasing_view.PurchasingInputs`.
+    parameters
+        As for :func:`pracops.purchasing_view.run_purchasing`; the sliders start from
+        ``service_level``, ``critical_service_level`` and ``holding_cost_pct``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The sliders above an output area that redraws when a slider is released.
+    """
+    import ipywidgets as w
+    from IPython.display import Markdown, display
+
+    from pracops import purchasing_view
+    from pracops.report import fmt_money
+
+    base = dict(parameters)
+    style = {"description_width": "initial"}
+    layout = w.Layout(width="420px")
+
+    def slider(description: str, value: float, lo: float, hi: float, step: float,
+               fmt: str) -> Any:
+        return w.FloatSlider(description=description, value=value, min=lo, max=hi, step=step,
+                             readout_format=fmt, continuous_update=False, style=style,
+                             layout=layout)
+
+    level = slider("Service level", float(base.pop("service_level", 0.95)), 0.8, 0.995,
+                   0.005, ".1%")
+    critical = slider("Service level, critical items",
+                      float(base.pop("critical_service_level", 0.99)), 0.8, 0.999, 0.001,
+                      ".1%")
+    holding = slider("Holding cost (% a year)", float(base.pop("holding_cost_pct", 25.0)), 5,
+                     50, 1, ".0f")
+    out = w.Output()
+
+    def redraw(_change: object = None) -> None:
+        out.clear_output(wait=True)
+        with out:
+            plan = purchasing_view.run_purchasing(
+                inputs, **base, service_level=level.value,
+                critical_service_level=critical.value, holding_cost_pct=holding.value)
+            fig = purchasing_view.summary_figures(plan)
+            carrying = round(fig["average_stock_value_cents"] * holding.value / 100)
+            display(Markdown(
+                f"Safety stock worth **{fmt_money(fig['safety_stock_value_cents'])}**; the "
+                f"policy carries **{fmt_money(fig['average_stock_value_cents'])}** of stock on "
+                f"average ({fmt_money(carrying)} a year to hold); on the shelf today "
+                f"{fmt_money(fig['inventory_value_cents'])}. **{fig['order_lines']} order "
+                f"line(s)** today, {fmt_money(fig['order_total_cents'])}."
+                .replace("$", "\\$")))
+            if len(plan.lines):
+                display(purchasing_view.reorder_table(plan))
+
+    for control in (level, critical, holding):
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([w.VBox([level, critical]), holding]), out])
+
+
+def budget_explorer(books: Any, assumptions: Any) -> Any:
+    """Sliders for visit growth, a rate change for every payer class and the wage increase, and
+    a new-provider toggle (with its start month), that rebuild the budget and redraw its P&L and
+    margin.
+
+    Parameters
+    ----------
+    books
+        :class:`pracops.budget.Books`.
+    assumptions
+        :class:`pracops.budget.Assumptions` the controls start from; a rate change moved by the
+        slider replaces the per-class changes.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The controls above an output area that redraws when a control is released.
+    """
+    import dataclasses
+
+    import ipywidgets as w
+    from IPython.display import Markdown, display
+
+    from pracops import budget, budget_view
+    from pracops.report import fmt_money, fmt_pct
+
+    style = {"description_width": "initial"}
+    layout = w.Layout(width="420px")
+
+    def slider(description: str, value: float, lo: float, hi: float, step: float) -> Any:
+        return w.FloatSlider(description=description, value=value, min=lo, max=hi, step=step,
+                             readout_format=".1f", continuous_update=False, style=style,
+                             layout=layout)
+
+    growth = slider("Visit growth (%)", float(assumptions.growth_pct), -20, 30, 0.5)
+    rate = slider("Rate change, every payer class (%)", 0.0, -15, 15, 0.5)
+    wages = slider("Wage increase (%)", float(assumptions.wage_increase_pct), 0, 10, 0.5)
+    hire = w.Checkbox(description="Add a provider (1.0 FTE, 3-month ramp)", value=False,
+                      style=style, layout=layout)
+    start = w.IntSlider(description="Starting in month", value=7, min=1, max=12,
+                        continuous_update=False, style=style, layout=layout)
+    first = budget.build_budget(books, assumptions)
+    first_margin = first.total("revenue") - first.total("cost")
+    out = w.Output()
+
+    def redraw(_change: object = None) -> None:
+        out.clear_output(wait=True)
+        with out:
+            changes = ({c: rate.value for c in books.classes} if rate.value
+                       else assumptions.rate_change_pct)
+            providers = assumptions.new_providers + (
+                (budget.NewProvider("explorer's new provider", start.value),) if hire.value
+                else ())
+            b = budget.build_budget(books, dataclasses.replace(
+                assumptions, growth_pct=growth.value, rate_change_pct=changes,
+                wage_increase_pct=wages.value, new_providers=providers))
+            revenue, cost = b.total("revenue"), b.total("cost")
+            margin = revenue - cost
+            pct = fmt_pct(margin / revenue) if revenue > 0 else "n/a"
+            change = margin - first_margin
+            display(Markdown(
+                f"**Operating margin {fmt_money(margin)} ({pct})** on revenue "
+                f"{fmt_money(revenue)} and {int(b.visits['visits'].sum()):,} visits; "
+                f"{'+' if change > 0 else ''}{fmt_money(change)} against the report's budget."
+                .replace("$", "\\$")))
+            display(budget_view.pnl_table(b))
+
+    for control in (growth, rate, wages, hire, start):
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([w.VBox([growth, rate, wages]), w.VBox([hire, start])]), out])

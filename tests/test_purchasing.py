@@ -149,7 +149,7 @@ def _offers() -> pd.DataFrame:
         "sku": ["gauze", "gauze", "epi", "epi"],
         "vendor": ["V1", "V2", "V1", "V2"],
         "pack_price_cents": [1200, 2500, 1000, 900],
-        "freight_cents_per_pack": [100, 0, 0, 0],
+        "freight_per_pack_cents": [100, 0, 0, 0],
         "units_per_pack": [100, 200, 3, 3],
         "lead_time_days": [2, 7, 1, 10],
         "critical": [False, False, True, True],
@@ -250,7 +250,7 @@ def test_abc_all_zero_and_errors():
 def _lots() -> pd.DataFrame:
     return pd.DataFrame({
         "sku": ["saline", "saline", "saline", "vaccine", "iodine"],
-        "quantity_units": [40, 50, 100, 10, 7],
+        "quantity": [40, 50, 100, 10, 7],
         "expiry_date": ["2026-01-31", "2026-01-04", "2026-01-11", "2026-01-04", "2026-06-01"],
         "unit_cost_cents": [250, 250, 250, 99, 10],
     })
@@ -272,7 +272,7 @@ def test_expiring_lots_fefo():
 
 
 def test_expiring_lots_already_expired_lot_wholly_lost():
-    lots = pd.DataFrame({"sku": ["a", "a"], "quantity_units": [5, 5],
+    lots = pd.DataFrame({"sku": ["a", "a"], "quantity": [5, 5],
                          "expiry_date": ["2025-12-31", "2026-01-03"],
                          "unit_cost_cents": [100, 100]})
     out = pu.expiring_lots(lots, {"a": 1}, as_of="2026-01-01")
@@ -281,12 +281,22 @@ def test_expiring_lots_already_expired_lot_wholly_lost():
     assert out["expiring_value_cents"].tolist() == [500, 300]
 
 
+def test_expiring_lots_exact_unit_cost():
+    lots = pd.DataFrame({"sku": ["a"], "quantity": [10], "expiry_date": ["2026-01-03"],
+                         "unit_cost_cents": pd.Series([Fraction(1000, 3)], dtype=object)})
+    out = pu.expiring_lots(lots, {"a": 2}, as_of="2026-01-01")
+    # 2 days × 2 = 4 used, 6 expire; 6 × 1000/3 = 2,000 cents exactly (a cost rounded to
+    # 333 cents would give 1,998)
+    assert out["expiring_units"].tolist() == [6]
+    assert out["expiring_value_cents"].tolist() == [2000]
+
+
 def test_expiring_lots_errors():
     lots = _lots()
-    lots.loc[3, "quantity_units"] = -1
+    lots.loc[3, "quantity"] = -1
     with pytest.raises(DataError) as err:
         pu.expiring_lots(lots, {"saline": 10, "vaccine": 1, "iodine": 0}, as_of="2026-01-01")
-    assert (err.value.row, err.value.column, err.value.value) == (5, "quantity_units", -1)
+    assert (err.value.row, err.value.column, err.value.value) == (5, "quantity", -1)
     with pytest.raises(DataError, match="no usage rate") as err:
         pu.expiring_lots(_lots(), {"saline": 10, "vaccine": 1}, as_of="2026-01-01")
     assert err.value.value == "iodine"
@@ -306,7 +316,7 @@ def _usage() -> pd.DataFrame:
         "sku": ["a", "a", "a", "a", "a", "a"],
         "date": ["2025-12-31", "2026-01-01", "2026-01-03", "2026-01-03", "2026-01-04",
                  "2026-01-05"],
-        "quantity_units": [100, 2, 4, 2, 4, 100],
+        "quantity": [100, 2, 4, 2, 4, 100],
     })
 
 
@@ -330,10 +340,10 @@ def test_demand_stats_errors():
         pu.demand_stats(_usage(), as_of="2026-01-05", skus=["b"])
     assert (err.value.row, err.value.column, err.value.value) == (2, "sku", "a")
     bad = _usage()
-    bad.loc[3, "quantity_units"] = -1
+    bad.loc[3, "quantity"] = -1
     with pytest.raises(DataError) as err:
         pu.demand_stats(bad, as_of="2026-01-05")
-    assert (err.value.row, err.value.column) == (5, "quantity_units")
+    assert (err.value.row, err.value.column) == (5, "quantity")
     with pytest.raises(ParameterError, match="window_days"):
         pu.demand_stats(_usage(), as_of="2026-01-05", window_days=1)
 
@@ -407,7 +417,7 @@ def _order_offers() -> pd.DataFrame:
     offers.loc[0, "pack_price_cents"] = 1000  # gauze V1 now (1000 + 100) / 100 = 11 c/unit
     offers["min_order_packs"] = [3, 0, 0, 0]
     tape = pd.DataFrame({"sku": ["tape"], "vendor": ["V2"], "pack_price_cents": [500],
-                         "freight_cents_per_pack": [0], "units_per_pack": [10],
+                         "freight_per_pack_cents": [0], "units_per_pack": [10],
                          "lead_time_days": [3], "critical": [False], "min_order_packs": [0]})
     return pd.concat([offers, tape], ignore_index=True)
 
@@ -441,7 +451,7 @@ def test_overdue_orders():
         "sku": ["gauze", "epi", "tape", "swabs"],
         "expected_date": ["2026-01-03", "2026-01-03", "2026-01-05", "2026-01-01"],
         "quantity_units": [100, 10, 50, 20],
-        "received_units": [40, 10, 0, 0],
+        "quantity_received": [40, 10, 0, 0],
     })
     out = pu.overdue_orders(orders, as_of="2026-01-05")
     # gauze: expected 2 days ago, 60 outstanding → overdue, 2 days late

@@ -1,0 +1,818 @@
+"""What the purchasing notebook shows: inputs loaded and cross-checked, the chain run end to end,
+the summary in words, the figures a scheduled run records, alerts, formatted tables, charts and
+the purchase-order drafts handed out.
+
+The calculations live in :mod:`pracops.purchasing`; :func:`run_purchasing` only chains them
+(demand → stock levels → order lines with the vendor choice → purchase-order drafts → ABC →
+expiry → vendor comparison and savings → spend against budget → overdue orders). Tables are
+returned as pandas Stylers (money stays integer cents; only the display is dollars), charts are
+drawn on axes the caller owns.
+
+Decisions
+---------
+Stock on hand
+    A lot is available until its expiry date: from the morning of ``expiry_date`` it is
+    **expired** (the convention of :func:`pracops.purchasing.expiring_lots`, which lets a lot
+    be used until the start of that day). Expired lots are left out of the stock on hand and
+    of the position, listed in :attr:`PurchasingPlan.expired` with their value, and raised as
+    an alert; lots without an expiry date never expire.
+Current vendor
+    ``vendor_prices`` has no "current vendor" column. The current vendor of a sku is the vendor
+    of its most recent open order (latest ``order_date``, then ``po_number``); a sku with no open
+    order is taken to be bought at its cheapest landed cost, so savings are only claimed where
+    the orders show the practice paying more. Stock is valued at the current vendor's landed
+    cost per unit of use (pack price + freight, ÷ units per pack), exactly, rounded once per lot
+    or sku.
+Vendor to order from
+    :func:`pracops.purchasing.choose_vendor`: the lowest landed cost per unit, plus
+    ``critical_cents_per_lead_day`` per day of lead time for critical items. That vendor's lead
+    time (mean and spread) sets the sku's levels.
+Policy
+    A continuous review (s, S): order when the position (unexpired on hand + still to be
+    received on open orders) is at or below the reorder point ``s``, up to
+    ``S = max(d (R + L) + SS_(R+L), s + EOQ)``, in whole packs raised to the vendor's minimum;
+    the EOQ uses ``annual demand = 365 × d``, the ordering cost per order and
+    ``holding % × landed cost`` per unit-year. Overdue open orders still count as on order
+    (they are flagged, not assumed lost).
+Stock-out risk
+    A sku whose position is below its mean demand over the lead time (``d × L``): even an order
+    placed today is likely to arrive after the shelf is empty.
+Annual units and spend
+    Units used in the 365 days before ``as_of`` (a shorter usage history gives less: ABC
+    classes are unaffected, savings are understated). Supply spend against budget is the
+    usage of the ``budget_period_days`` before ``as_of`` at today's landed cost (the data hold
+    no invoices).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pracops import billing, data
+from pracops import purchasing as pu
+from pracops.errors import ParameterError
+from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
+
+__all__ = [
+    "HEADLINE_FIGURES",
+    "PurchasingInputs",
+    "PurchasingPlan",
+    "load_inputs",
+    "check_inputs",
+    "default_as_of",
+    "run_purchasing",
+    "summary_figures",
+    "summary_text",
+    "alerts",
+    "reorder_table",
+    "stockout_table",
+    "po_summary_table",
+    "po_table",
+    "po_files",
+    "write_po_files",
+    "abc_table",
+    "expiry_table",
+    "expired_table",
+    "savings_table",
+    "vendor_table",
+    "overdue_table",
+    "price_history_text",
+    "plot_abc",
+    "plot_expiry_timeline",
+    "plot_vendor_prices",
+]
+
+HEADLINE_FIGURES = ("order_lines", "order_total_cents", "stockout_risk_skus",
+                    "expiring_value_cents", "savings_available_cents", "inventory_value_cents",
+                    "spend_vs_budget_pct")
+"""Figures shown for this report on the run's index page."""
+
+_YEAR_DAYS = 365
+
+
+@dataclass
+class PurchasingInputs:
+    """The five datasets of the purchasing report, as loaded and cross-checked."""
+
+    items: pd.DataFrame
+    vendor_prices: pd.DataFrame
+    inventory_lots: pd.DataFrame
+    usage: pd.DataFrame
+    open_orders: pd.DataFrame
+
+
+@dataclass
+class PurchasingPlan:
+    """Everything :func:`run_purchasing` works out, for the notebook to show.
+
+    ``skus`` has one row per item: demand, levels, stock, position, the chosen vendor and the
+    order; ``lines`` the order lines to place today (packs > 0); ``lots`` every unexpired lot
+    with an expiry date, with the units that will expire unused; ``expired`` the lots already
+    expired; ``offers`` every vendor offer scored; ``savings`` one row per sku;
+    ``open_orders`` with ``outstanding_units``, ``days_late`` and ``overdue``.
+    """
+
+    as_of: pd.Timestamp
+    skus: pd.DataFrame
+    lines: pd.DataFrame
+    orders: list[pu.PurchaseOrder]
+    abc: pd.DataFrame
+    lots: pd.DataFrame
+    expired: pd.DataFrame
+    offers: pd.DataFrame
+    savings: pd.DataFrame
+    open_orders: pd.DataFrame
+    inventory_value_cents: int
+    expired_value_cents: int
+    spend_cents: int
+    budget_cents: int
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> PurchasingInputs:
+    """Load the five purchasing datasets from one folder (``None``: the bundled sample) and
+    cross-check them (:func:`check_inputs`).
+
+    Raises
+    ------
+    DataError
+        A missing or malformed file, or rows the report cannot use (named, with row and
+        column): negative quantities and packs of zero are refused by the loader.
+    """
+    inputs = PurchasingInputs(**{name: data.load(name, data_dir) for name in (
+        "items", "vendor_prices", "inventory_lots", "usage", "open_orders")})
+    check_inputs(inputs)
+    return inputs
+
+
+def _unknown(frame: pd.DataFrame, dataset: str, known: set[str], what: str) -> None:
+    bad = (~frame["sku"].astype("object").isin(known)).to_numpy()
+    if bad.any():
+        raise data.rows_error(frame, bad, dataset, "sku", f"{what} of a sku not in items",
+                              "a sku of the items file",
+                              fix=f"add the sku to items or correct it in {dataset}")
+
+
+def check_inputs(inputs: PurchasingInputs) -> None:
+    """Refuse data the chain cannot use, naming the file, the rows and the fix.
+
+    Every sku of ``vendor_prices``, ``inventory_lots``, ``usage`` and ``open_orders`` must be
+    in ``items``; every item needs at least one vendor price; every open order's vendor must
+    have a price for its sku (it values the order). Negative quantities and packs of zero are
+    refused earlier, by :func:`pracops.data.load`, and again by :mod:`pracops.purchasing`.
+
+    Raises
+    ------
+    DataError
+        The first problem found.
+    """
+    known = set(inputs.items["sku"].astype("object"))
+    _unknown(inputs.usage, "usage", known, "usage")
+    _unknown(inputs.inventory_lots, "inventory_lots", known, "stock")
+    _unknown(inputs.open_orders, "open_orders", known, "an order")
+    _unknown(inputs.vendor_prices, "vendor_prices", known, "a price")
+    priced = set(inputs.vendor_prices["sku"].astype("object"))
+    no_price = (~inputs.items["sku"].astype("object").isin(priced)).to_numpy()
+    if no_price.any():
+        raise data.rows_error(inputs.items, no_price, "items", "sku",
+                              "no vendor price for the sku", "a row in vendor_prices",
+                              fix="add the vendor, pack size and price of the sku to "
+                                  "vendor_prices, or remove the sku from items")
+    offered = set(zip(inputs.vendor_prices["sku"].astype("object"),
+                      inputs.vendor_prices["vendor"].astype("object"), strict=True))
+    orders = inputs.open_orders
+    unpriced = np.array([(s, v) not in offered for s, v in zip(
+        orders["sku"].astype("object"), orders["vendor"].astype("object"), strict=True)],
+        dtype=bool)
+    if unpriced.any():
+        raise data.rows_error(orders, unpriced, "open_orders", "vendor",
+                              "no vendor price for the order's vendor and sku",
+                              "a vendor with a row for the sku in vendor_prices",
+                              fix="add the vendor's price for the sku to vendor_prices")
+
+
+def default_as_of(inputs: PurchasingInputs) -> pd.Timestamp:
+    """The day after the last usage row: the stock count is taken before that day's use."""
+    if inputs.usage.empty:
+        raise ParameterError("as_of is needed: the usage file has no rows to date the count by")
+    return inputs.usage["date"].max().normalize() + pd.Timedelta(days=1)
+
+
+# --- the chain ------------------------------------------------------------------------------
+
+def _round(x: Fraction) -> int:
+    """Round half up (away from zero), exactly."""
+    magnitude = math.floor(abs(x) + Fraction(1, 2))
+    return magnitude if x >= 0 else -magnitude
+
+
+def _percent_param(name: str, value: float) -> float:
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not math.isfinite(value) or value < 0):
+        raise ParameterError(f"{name} must be a percentage, 0 or more, got {value!r}")
+    return float(value)
+
+
+def _current_vendors(offers: pd.DataFrame, open_orders: pd.DataFrame) -> pd.Series:
+    """``current`` per offer: the vendor of the sku's most recent open order."""
+    latest = (open_orders.assign(sku=open_orders["sku"].astype("object"),
+                                 vendor=open_orders["vendor"].astype("object"))
+              .sort_values(["order_date", "po_number"], kind="mergesort")
+              .groupby("sku")["vendor"].last())
+    keys = offers["sku"].astype("object")
+    return pd.Series((keys.map(latest) == offers["vendor"].astype("object")).fillna(False)
+                     .to_numpy(dtype=bool), index=offers.index)
+
+
+def _annual_units(usage: pd.DataFrame, as_of: pd.Timestamp, skus: list[str]) -> pd.Series:
+    start = as_of - pd.Timedelta(days=_YEAR_DAYS)
+    inside = usage[((usage["date"] >= start) & (usage["date"] < as_of)).to_numpy()]
+    total = inside.groupby(inside["sku"].astype("object"))["quantity"].sum()
+    return total.reindex(skus, fill_value=0).astype(float)
+
+
+def run_purchasing(
+    inputs: PurchasingInputs,
+    *,
+    as_of: str | pd.Timestamp | None = None,
+    demand_window_days: int = 90,
+    review_days: float = 7.0,
+    service_level: float = 0.95,
+    critical_service_level: float = 0.99,
+    critical_cents_per_lead_day: int = 5,
+    holding_cost_pct: float = 25.0,
+    order_cost_cents: int = 2500,
+    supply_budget_cents: int = 34_000_000,
+    budget_period_days: int = 365,
+    expiry_window_days: int = 90,
+    a_share: float = 0.80,
+    b_share: float = 0.95,
+) -> PurchasingPlan:
+    """What to order today, from whom and how much; what will expire; where we overpay.
+
+    See the module docstring for the decisions (expired stock, current vendor, policy).
+
+    Parameters
+    ----------
+    inputs
+        From :func:`load_inputs`.
+    as_of
+        Day of the stock count (before that day's use); ``None`` or ``""``:
+        :func:`default_as_of`.
+    demand_window_days
+        Days before ``as_of`` whose usage gives the mean and spread of daily demand.
+    review_days
+        ``R``, days between purchasing reviews (the order-up-to level covers ``R + L``).
+    service_level, critical_service_level
+        Cycle service levels (probability of no stock-out in a lead time) for ordinary and
+        critical items.
+    critical_cents_per_lead_day
+        Charge per unit of use and day of lead time when choosing the vendor of a critical
+        item (whole cents).
+    holding_cost_pct
+        Cost of holding stock for a year, percent of its value.
+    order_cost_cents
+        Cost of placing one order line (staff time, receiving), for the EOQ.
+    supply_budget_cents, budget_period_days
+        The supply budget for the ``budget_period_days`` before ``as_of``.
+    expiry_window_days
+        Lots expiring within this many days are listed (watch list).
+    a_share, b_share
+        ABC class boundaries on the cumulative share of annual spend.
+
+    Raises
+    ------
+    ParameterError
+        A bad parameter (named, with what it accepts).
+    DataError
+        Data the chain cannot use (file, rows, column, fix).
+    """
+    when = (default_as_of(inputs) if as_of is None or str(as_of) == ""
+            else pd.Timestamp(as_of).normalize())
+    holding = _percent_param("holding_cost_pct", holding_cost_pct)
+    for name, value, low in (("order_cost_cents", order_cost_cents, 0),
+                             ("supply_budget_cents", supply_budget_cents, 1),
+                             ("budget_period_days", budget_period_days, 1),
+                             ("expiry_window_days", expiry_window_days, 0)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ParameterError(f"{name} must be a whole number ≥ {low}, got {value!r}")
+    items = inputs.items.assign(sku=inputs.items["sku"].astype("object"))
+    skus = list(items["sku"])
+    critical = dict(zip(items["sku"], items["critical"].astype(bool), strict=True))
+
+    # Offers: landed cost, the vendor to order from, the current vendor.
+    offers = inputs.vendor_prices.assign(sku=inputs.vendor_prices["sku"].astype("object"),
+                                         vendor=inputs.vendor_prices["vendor"].astype("object"))
+    offers["critical"] = offers["sku"].map(critical)
+    offers["current"] = _current_vendors(offers, inputs.open_orders)
+    scored = pu.choose_vendor(offers, critical_cents_per_lead_day, skus=skus)
+    chosen = scored[scored["chosen"].to_numpy()].set_index("sku")
+    cheapest = pu.choose_vendor(offers.drop(columns="critical"))
+    marked = scored["current"].to_numpy() | (
+        ~scored["sku"].isin(scored.loc[scored["current"], "sku"]).to_numpy()
+        & cheapest["chosen"].to_numpy())
+    scored["current"] = marked
+    unit_cost = scored[marked].set_index("sku")["landed_per_unit"]
+
+    # Stock: expired lots out of the position, listed; open orders still to come.
+    lots = inputs.inventory_lots.assign(sku=inputs.inventory_lots["sku"].astype("object"))
+    lots["unit_cost_cents"] = lots["sku"].map(unit_cost)
+    lots["value_cents"] = [_round(q * c) for q, c in zip(lots["quantity"].astype(int),
+                                                         lots["unit_cost_cents"], strict=True)]
+    is_expired = (lots["expiry_date"].notna() & (lots["expiry_date"] <= when)).to_numpy()
+    expired = lots[is_expired]
+    usable = lots[~is_expired]
+    on_hand = usable.groupby("sku")["quantity"].sum().reindex(skus, fill_value=0)
+    orders = pu.overdue_orders(inputs.open_orders.assign(
+        sku=inputs.open_orders["sku"].astype("object")), when)
+    on_order = orders.groupby("sku")["outstanding_units"].sum().reindex(skus, fill_value=0)
+
+    # Demand and levels (the chosen vendor's lead time), EOQ, orders.
+    demand = pu.demand_stats(inputs.usage.assign(sku=inputs.usage["sku"].astype("object")),
+                             when, demand_window_days, skus=skus)
+    table = items[["sku", "description", "category", "unit_of_use", "critical"]].merge(
+        demand, on="sku", how="left", validate="1:1")
+    table["lead_time_days"] = table["sku"].map(chosen["lead_time_days"]).astype(float)
+    table["lead_time_sd_days"] = table["sku"].map(chosen["lead_time_sd_days"]).astype(float)
+    levels = pu.stock_levels(table, service_level, review_days, critical_service_level)
+    levels["unit_cost_cents"] = levels["sku"].map(unit_cost)
+    chosen_cost = levels["sku"].map(chosen["landed_per_unit"])
+    annual_demand = levels["demand_mean_per_day"].to_numpy() * _YEAR_DAYS
+    hold = [holding / 100 * float(c) for c in chosen_cost]
+    levels["eoq_units"] = [pu.eoq(d, order_cost_cents, h) if h > 0 else 0.0
+                           for d, h in zip(annual_demand, hold, strict=True)]
+    levels["order_up_to_units"] = np.maximum(
+        levels["order_up_to_units"], levels["reorder_point_units"] + levels["eoq_units"])
+    levels["on_hand_units"] = on_hand.to_numpy()
+    levels["on_order_units"] = on_order.to_numpy()
+    lines = pu.order_lines(levels, offers, critical_cents_per_lead_day)
+    lines["stockout_risk"] = (lines["position_units"]
+                              < lines["demand_mean_per_day"] * lines["lead_time_days"])
+    lines["safety_stock_value_cents"] = [
+        _round(Fraction(max(ss, 0.0)) * c)
+        for ss, c in zip(lines["safety_stock_units"], lines["unit_cost_cents"], strict=True)]
+    cycle = (lines["order_up_to_units"] - lines["reorder_point_units"]).clip(lower=0) / 2
+    lines["average_stock_value_cents"] = [
+        _round(Fraction(max(ss, 0.0) + q) * c) for ss, q, c in zip(
+            lines["safety_stock_units"], cycle, lines["unit_cost_cents"], strict=True)]
+    item_numbers = dict(zip(zip(offers["sku"], offers["vendor"], strict=True),
+                            offers["vendor_item_number"], strict=True))
+    lines["vendor_item_number"] = [item_numbers[key] for key in zip(
+        lines["sku"], lines["vendor"], strict=True)]
+    placed = lines[(lines["order_packs"] > 0).to_numpy()].reset_index(drop=True)
+
+    # Review: ABC, expiry, savings, spend against budget.
+    annual = _annual_units(inputs.usage, when, skus)
+    spend = pd.DataFrame({"sku": skus, "annual_spend_cents": [
+        _round(Fraction(repr(float(annual[s]))) * unit_cost[s]) for s in skus]})
+    abc = pu.abc_classes(spend, a_share, b_share)
+    dated = usable[usable["expiry_date"].notna().to_numpy()]
+    rates = pd.Series(lines["demand_mean_per_day"].to_numpy(), index=lines["sku"])
+    expiring = pu.expiring_lots(dated, rates, when)
+    expiring["days_to_expiry"] = (expiring["expiry_date"] - when).dt.days
+    savings = pu.vendor_savings(scored.drop(columns=["critical"]), annual)
+    start = when - pd.Timedelta(days=budget_period_days)
+    period = inputs.usage[((inputs.usage["date"] >= start)
+                           & (inputs.usage["date"] < when)).to_numpy()]
+    used = period.groupby(period["sku"].astype("object"))["quantity"].sum()
+    spend_cents = sum(_round(int(q) * unit_cost[s]) for s, q in used.items())
+
+    return PurchasingPlan(
+        as_of=when, skus=lines, lines=placed, orders=pu.purchase_orders(placed), abc=abc,
+        lots=expiring, expired=expired.reset_index(drop=True), offers=scored,
+        savings=savings, open_orders=orders,
+        inventory_value_cents=int(usable["value_cents"].sum()),
+        expired_value_cents=int(expired["value_cents"].sum()),
+        spend_cents=int(spend_cents), budget_cents=int(supply_budget_cents),
+        settings={"service_level": service_level,
+                  "critical_service_level": critical_service_level,
+                  "review_days": review_days, "holding_cost_pct": holding_cost_pct,
+                  "order_cost_cents": order_cost_cents,
+                  "critical_cents_per_lead_day": critical_cents_per_lead_day,
+                  "demand_window_days": demand_window_days,
+                  "budget_period_days": budget_period_days,
+                  "expiry_window_days": expiry_window_days},
+    )
+
+
+# --- figures, words and alerts ----------------------------------------------------------------
+
+def summary_figures(plan: PurchasingPlan) -> dict[str, Any]:
+    """The figures a scheduled run records (the summary JSON).
+
+    ``spend_vs_budget_pct`` is a fraction (0.93 is 93 %), as every ``*_pct`` figure on the
+    index page. ``below_reorder_point_skus`` are the skus with an order line today;
+    ``stockout_risk_skus`` those whose position is below the mean demand over the lead time.
+    ``expiring_lots`` are the lots with units that will expire before they are used (any
+    date), ``expiring_value_cents`` their value; ``cheaper_vendor`` the skus with savings from
+    switching; ``overdue_orders`` the purchase orders with an overdue line.
+    """
+    s = plan.skus
+    lots = plan.lots[plan.lots["expiring_units"] > 0]
+    saving = plan.savings[plan.savings["annual_savings_cents"] > 0].sort_values(
+        ["annual_savings_cents", "sku"], ascending=[False, True])
+    overdue = plan.open_orders[plan.open_orders["overdue"].to_numpy()]
+    ratio = pu.spend_vs_budget(plan.spend_cents, plan.budget_cents)
+    return {
+        "as_of": plan.as_of.date().isoformat(),
+        "skus": len(s),
+        "order_lines": len(plan.lines),
+        "order_total_cents": int(sum(o.total_cents for o in plan.orders)),
+        "purchase_orders": [{"vendor": o.vendor, "lines": len(o.lines),
+                             "total_cents": o.total_cents} for o in plan.orders],
+        "below_reorder_point_skus": sorted(plan.lines["sku"]),
+        "stockout_risk_skus": sorted(s.loc[s["stockout_risk"].to_numpy(), "sku"]),
+        "critical_below_reorder_point_skus": sorted(
+            plan.lines.loc[plan.lines["critical"].to_numpy(), "sku"]),
+        "expiring_value_cents": int(lots["expiring_value_cents"].sum()),
+        "expiring_lots": [{"sku": r.sku, "lot": r.lot, "expiry_date": r.expiry_date.date()
+                           .isoformat(), "quantity_expiring": round(r.expiring_units, 2),
+                           "value_cents": int(r.expiring_value_cents)}
+                          for r in lots.itertuples()],
+        "expired_value_cents": plan.expired_value_cents,
+        "expired_lots": [{"sku": r.sku, "lot": r.lot, "quantity": int(r.quantity)}
+                         for r in plan.expired.itertuples()],
+        "savings_available_cents": int(saving["annual_savings_cents"].sum()),
+        "cheaper_vendor": [{"sku": r.sku, "current_vendor": r.current_vendor,
+                            "cheaper_vendor": r.cheapest_vendor,
+                            "annual_savings_cents": int(r.annual_savings_cents)}
+                           for r in saving.itertuples()],
+        "inventory_value_cents": plan.inventory_value_cents,
+        "safety_stock_value_cents": int(s["safety_stock_value_cents"].sum()),
+        "average_stock_value_cents": int(s["average_stock_value_cents"].sum()),
+        "supply_spend_cents": plan.spend_cents,
+        "supply_budget_cents": plan.budget_cents,
+        "spend_vs_budget_pct": round(float(ratio), 4),
+        "overdue_orders": sorted(set(overdue["po_number"].astype("object"))),
+        "abc_counts": {c: int((plan.abc["abc_class"] == c).sum()) for c in "ABC"},
+    }
+
+
+def _names(plan: PurchasingPlan, skus: list[str]) -> str:
+    desc = dict(zip(plan.skus["sku"], plan.skus["description"], strict=True))
+    return ", ".join(f"{desc[s]} ({s})" for s in skus)
+
+
+def summary_text(plan: PurchasingPlan, fig: Mapping[str, Any]) -> str:
+    """The executive summary in a few sentences of Markdown."""
+    orders = fig["purchase_orders"]
+    if orders:
+        by_vendor = "; ".join(f"{o['vendor']} {fmt_money(o['total_cents'])} "
+                              f"({o['lines']} line{'s' if o['lines'] > 1 else ''})"
+                              for o in orders)
+        lines = [f"As of **{fig['as_of']}**, **{fig['order_lines']} order line"
+                 f"{'s' if fig['order_lines'] != 1 else ''}** should be placed today, "
+                 f"**{fmt_money(fig['order_total_cents'])}** in all: {by_vendor}."]
+    else:
+        lines = [f"As of **{fig['as_of']}**, no item is at or below its reorder point: nothing "
+                 "needs ordering today."]
+    risk = fig["stockout_risk_skus"]
+    lines.append(f"**Stock-out risk:** {_names(plan, risk)} — stock and open orders are below "
+                 "the usage expected before a new order can arrive." if risk
+                 else "No item is at risk of running out before an order can arrive.")
+    if fig["expiring_lots"]:
+        lots = fig["expiring_lots"]
+        lines.append(f"**{fmt_money(fig['expiring_value_cents'])}** of stock will expire before "
+                     f"it is used at the current rate ({len(lots)} lot"
+                     f"{'s' if len(lots) > 1 else ''}, first expiry first out).")
+    else:
+        lines.append("At the current usage every lot is used before it expires.")
+    if fig["expired_lots"]:
+        lines.append(f"{len(fig['expired_lots'])} lot(s) on the shelf have already expired "
+                     f"({fmt_money(fig['expired_value_cents'])}); they are not counted as stock.")
+    if fig["cheaper_vendor"]:
+        lines.append(f"Buying from the cheapest vendor would save "
+                     f"**{fmt_money(fig['savings_available_cents'])} a year** on "
+                     f"{len(fig['cheaper_vendor'])} item(s).")
+    else:
+        lines.append("Every item is bought from its cheapest vendor.")
+    lines.append(f"Stock on hand is worth **{fmt_money(fig['inventory_value_cents'])}** at "
+                 f"today's landed cost. Supplies used in the last "
+                 f"{plan.settings['budget_period_days']} days cost "
+                 f"{fmt_money(fig['supply_spend_cents'])} at today's prices, "
+                 f"**{fmt_pct(fig['spend_vs_budget_pct'])}** of the budget of "
+                 f"{fmt_money(fig['supply_budget_cents'])}.")
+    if fig["overdue_orders"]:
+        lines.append(f"Overdue: {', '.join(fig['overdue_orders'])} — call the vendor.")
+    return "\n\n".join(lines).replace("$", "\\$")
+
+
+def alerts(plan: PurchasingPlan, fig: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Threshold breaches as ``(level, message)``: stock-out risks (critical for critical
+    items), stock expiring unused, expired stock on the shelf, overdue orders, savings and
+    spend over budget."""
+    out: list[tuple[str, str]] = []
+    s = plan.skus.set_index("sku")
+    for sku in fig["stockout_risk_skus"]:
+        row = s.loc[sku]
+        days = (row["position_units"] / row["demand_mean_per_day"]
+                if row["demand_mean_per_day"] > 0 else math.inf)
+        out.append(("critical" if row["critical"] else "warning",
+                    f"{row['description']} ({sku}): {fmt_count(row['position_units'])} "
+                    f"{row['unit_of_use']}s on hand and on order last about {days:.1f} days; "
+                    f"delivery takes {row['lead_time_days']:.1f} days. Order today"
+                    f"{' and expedite' if row['critical'] else ''}."))
+    for lot in fig["expiring_lots"]:
+        out.append(("warning", f"Lot {lot['lot']} of {s.loc[lot['sku'], 'description']} "
+                               f"({lot['sku']}): about {lot['quantity_expiring']:.0f} units "
+                               f"({fmt_money(lot['value_cents'])}) will expire unused on "
+                               f"{lot['expiry_date']}; use it first or return it."))
+    if fig["expired_lots"]:
+        out.append(("warning", f"{len(fig['expired_lots'])} expired lot(s) on the shelf "
+                               f"({fmt_money(fig['expired_value_cents'])}): remove and "
+                               "dispose of them."))
+    late = plan.open_orders[plan.open_orders["overdue"].to_numpy()]
+    for po, part in late.groupby(late["po_number"].astype("object"), sort=True):
+        out.append(("warning", f"{po} from {part['vendor'].iloc[0]} was due "
+                               f"{part['expected_date'].max().date()} "
+                               f"({int(part['days_late'].max())} days late) with "
+                               f"{fmt_count(part['outstanding_units'].sum())} units "
+                               "outstanding."))
+    for row in fig["cheaper_vendor"]:
+        out.append(("info", f"{s.loc[row['sku'], 'description']} ({row['sku']}): "
+                            f"{row['cheaper_vendor']} is cheaper than {row['current_vendor']}, "
+                            f"saving {fmt_money(row['annual_savings_cents'])} a year."))
+    if fig["spend_vs_budget_pct"] > 1:
+        out.append(("warning", f"Supply spend is {fmt_pct(fig['spend_vs_budget_pct'])} of "
+                               "budget."))
+    return out
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+def reorder_table(plan: PurchasingPlan) -> Any:
+    """The items to order today: stock, levels, the vendor, packs and cost."""
+    t = plan.lines[["sku", "description", "critical", "on_hand_units", "on_order_units",
+                    "reorder_point_units", "order_up_to_units", "vendor", "order_packs",
+                    "units_per_pack", "order_units", "order_cents"]].rename(columns={
+                        "on_hand_units": "on hand", "on_order_units": "on order",
+                        "reorder_point_units": "reorder point",
+                        "order_up_to_units": "order up to", "order_packs": "packs",
+                        "units_per_pack": "units a pack", "order_units": "units",
+                        "order_cents": "cost"})
+    t["critical"] = t["critical"].map({True: "yes", False: ""})
+    return format_table(t, money=["cost"], count=["on hand", "on order", "reorder point",
+                                                  "order up to", "packs", "units a pack",
+                                                  "units"], readable_headers=False)
+
+
+def stockout_table(plan: PurchasingPlan, n: int = 10) -> Any:
+    """The ``n`` items with the fewest days of stock (position ÷ mean daily use)."""
+    s = plan.skus[plan.skus["demand_mean_per_day"] > 0].copy()
+    s["days of stock"] = s["position_units"] / s["demand_mean_per_day"]
+    s = s.sort_values("days of stock", kind="mergesort").head(n)
+    t = s[["sku", "description", "position_units", "demand_mean_per_day", "days of stock",
+           "lead_time_days", "reorder_point_units"]].rename(columns={
+               "position_units": "position", "demand_mean_per_day": "use a day",
+               "lead_time_days": "lead time (days)", "reorder_point_units": "reorder point"})
+    decimals = ["use a day", "days of stock", "lead time (days)"]
+    return format_table(t, count=["position", "reorder point", *decimals],
+                        readable_headers=False).format("{:,.1f}", subset=decimals)
+
+
+def po_summary_table(plan: PurchasingPlan) -> Any:
+    """One row per purchase-order draft: lines, goods, freight, total."""
+    t = pd.DataFrame([{"vendor": o.vendor, "lines": len(o.lines), "goods_cents": o.goods_cents,
+                       "freight_cents": o.freight_cents, "total_cents": o.total_cents}
+                      for o in plan.orders],
+                     columns=["vendor", "lines", "goods_cents", "freight_cents", "total_cents"])
+    return format_table(t, money=["goods_cents", "freight_cents", "total_cents"],
+                        count=["lines"])
+
+
+def _po_frame(plan: PurchasingPlan, order: pu.PurchaseOrder) -> pd.DataFrame:
+    info = plan.lines.set_index("sku")
+    lines = order.lines.copy()
+    lines.insert(0, "vendor_item_number", lines["sku"].map(info["vendor_item_number"]))
+    lines.insert(2, "description", lines["sku"].map(info["description"]))
+    lines.insert(3, "unit_of_use", lines["sku"].map(info["unit_of_use"]))
+    total = pd.DataFrame([{"vendor_item_number": "TOTAL",
+                           "description": f"goods {fmt_money(order.goods_cents)} + freight "
+                                          f"{fmt_money(order.freight_cents)}",
+                           "order_cents": order.total_cents}])
+    out = pd.concat([lines, total], ignore_index=True)
+    for c in ("sku", "unit_of_use"):
+        out[c] = out[c].fillna("")
+    for c in ("order_packs", "units_per_pack", "order_units", "pack_price_cents",
+              "freight_per_pack_cents", "order_cents"):
+        out[c] = out[c].astype("Int64")
+    return out
+
+
+def po_table(plan: PurchasingPlan, order: pu.PurchaseOrder) -> Any:
+    """One vendor's purchase-order draft, with a total row."""
+    return format_table(_po_frame(plan, order), money=["pack_price_cents",
+                                                       "freight_per_pack_cents", "order_cents"],
+                        count=["order_packs", "units_per_pack", "order_units"])
+
+
+def po_files(plan: PurchasingPlan) -> dict[str, pd.DataFrame]:
+    """The files handed out: ``po_summary`` and one ``po_<VENDOR>`` draft per vendor."""
+    summary = pd.DataFrame([{"vendor": o.vendor, "lines": len(o.lines),
+                             "goods_cents": o.goods_cents, "freight_cents": o.freight_cents,
+                             "total_cents": o.total_cents} for o in plan.orders],
+                           columns=["vendor", "lines", "goods_cents", "freight_cents",
+                                    "total_cents"])
+    if len(summary):
+        summary = pd.concat([summary, pd.DataFrame([{
+            "vendor": "TOTAL", "lines": int(summary["lines"].sum()),
+            "goods_cents": int(summary["goods_cents"].sum()),
+            "freight_cents": int(summary["freight_cents"].sum()),
+            "total_cents": int(summary["total_cents"].sum())}])], ignore_index=True)
+    files = {"po_summary": summary}
+    for o in plan.orders:
+        files["po_" + re.sub(r"[^A-Za-z0-9_-]", "_", o.vendor)[:28]] = _po_frame(plan, o)
+    return files
+
+
+def write_po_files(plan: PurchasingPlan, folder: str | os.PathLike[str]) -> list[Path]:
+    """Write :func:`po_files` as ``purchase_orders.xlsx`` (a sheet each) and one CSV each,
+    atomically (:func:`pracops.billing.write_worklists`)."""
+    return billing.write_worklists(po_files(plan), folder, workbook="purchase_orders.xlsx")
+
+
+def abc_table(plan: PurchasingPlan) -> Any:
+    """Per ABC class: items, annual spend and its share."""
+    a = plan.abc
+    total = int(a["annual_spend_cents"].sum())
+    rows = [{"class": c, "items": int((a["abc_class"] == c).sum()),
+             "annual_spend_cents": int(a.loc[a["abc_class"] == c, "annual_spend_cents"].sum())}
+            for c in "ABC"]
+    t = pd.DataFrame(rows)
+    t["share of spend"] = t["annual_spend_cents"] / total if total else 0.0
+    return format_table(t, money=["annual_spend_cents"], pct=["share of spend"],
+                        count=["items"])
+
+
+def expiry_table(plan: PurchasingPlan) -> Any:
+    """Lots expiring within the window, and any lot that will expire before it is used."""
+    lots = plan.lots
+    keep = ((lots["days_to_expiry"] <= plan.settings["expiry_window_days"])
+            | (lots["expiring_units"] > 0)).to_numpy()
+    desc = dict(zip(plan.skus["sku"], plan.skus["description"], strict=True))
+    t = lots[keep].sort_values(["expiry_date", "sku"], kind="mergesort")
+    t = pd.DataFrame({"sku": t["sku"], "description": t["sku"].map(desc), "lot": t["lot"],
+                      "site": t["location_id"], "expires": t["expiry_date"],
+                      "days left": t["days_to_expiry"], "quantity": t["quantity"],
+                      "used before expiry": t["used_units"],
+                      "expiring unused": t["expiring_units"],
+                      "value expiring": t["expiring_value_cents"]})
+    decimals = ["used before expiry", "expiring unused"]
+    return format_table(t, money=["value expiring"], count=["days left", "quantity", *decimals],
+                        readable_headers=False).format("{:,.1f}", subset=decimals)
+
+
+def expired_table(plan: PurchasingPlan) -> Any | None:
+    """Lots already expired on the count date (``None`` when there are none)."""
+    if plan.expired.empty:
+        return None
+    t = plan.expired[["sku", "lot", "location_id", "expiry_date", "quantity", "value_cents"]]
+    return format_table(t, money=["value_cents"], count=["quantity"])
+
+
+def savings_table(plan: PurchasingPlan) -> Any:
+    """Items bought from a dearer vendor: landed costs per unit and the savings a year."""
+    s = plan.savings[plan.savings["annual_savings_cents"] > 0].sort_values(
+        "annual_savings_cents", ascending=False)
+    desc = dict(zip(plan.skus["sku"], plan.skus["description"], strict=True))
+    t = pd.DataFrame({"sku": s["sku"], "description": s["sku"].map(desc),
+                      "current vendor": s["current_vendor"],
+                      "landed a unit (current)": s["current_landed_per_unit"].map(float) / 100,
+                      "cheaper vendor": s["cheapest_vendor"],
+                      "landed a unit (cheaper)": s["cheapest_landed_per_unit"].map(float) / 100,
+                      "units a year": s["annual_units"],
+                      "savings a year": s["annual_savings_cents"]})
+    return format_table(t, money=["savings a year"], count=["units a year"],
+                        readable_headers=False).format(
+        "${:,.4f}", subset=["landed a unit (current)", "landed a unit (cheaper)"])
+
+
+def vendor_table(plan: PurchasingPlan) -> Any:
+    """Per vendor: items offered, items where it is cheapest or chosen, its median premium
+    over the cheapest offer, lead time, and today's order."""
+    o = plan.offers.copy()
+    best = o.groupby("sku")["landed_per_unit"].transform("min")
+    o["premium"] = [float(x / b - 1) if b else 0.0
+                    for x, b in zip(o["landed_per_unit"], best, strict=True)]
+    o["cheapest"] = [x == b for x, b in zip(o["landed_per_unit"], best, strict=True)]
+    totals = {x.vendor: x.total_cents for x in plan.orders}
+    rows = []
+    for vendor, part in o.groupby("vendor", sort=True):
+        shared = part[(o.groupby("sku")["vendor"].transform("size")[part.index] > 1)
+                      .to_numpy()]
+        rows.append({"vendor": vendor, "items offered": len(part),
+                     "cheapest for": int(part["cheapest"].sum()),
+                     "chosen for": int(part["chosen"].sum()),
+                     "current for": int(part["current"].sum()),
+                     "median premium": (float(shared["premium"].median()) if len(shared)
+                                        else 0.0),
+                     "mean lead time (days)": float(part["lead_time_days"].mean()),
+                     "order today": totals.get(vendor, 0)})
+    return format_table(pd.DataFrame(rows), money=["order today"], pct=["median premium"],
+                        count=["items offered", "cheapest for", "chosen for", "current for",
+                               "mean lead time (days)"],
+                        readable_headers=False).format("{:.1f}",
+                                                       subset=["mean lead time (days)"])
+
+
+def overdue_table(plan: PurchasingPlan) -> Any | None:
+    """Open order lines past their expected date (``None`` when none is late)."""
+    late = plan.open_orders[plan.open_orders["overdue"].to_numpy()]
+    if late.empty:
+        return None
+    t = late[["po_number", "vendor", "sku", "order_date", "expected_date", "days_late",
+              "quantity_units", "quantity_received", "outstanding_units"]]
+    return format_table(t, count=["days_late", "quantity_units", "quantity_received",
+                                  "outstanding_units"])
+
+
+def price_history_text(plan: PurchasingPlan) -> str:
+    """Whether the vendor prices hold a history to show changes over time."""
+    dates = plan.offers["effective_date"]
+    return (f"The vendor prices hold one price per item and vendor, effective from "
+            f"{dates.min().date()} to {dates.max().date()}, so changes over time cannot be "
+            "shown yet: that needs one row per price change.")
+
+
+# --- charts ---------------------------------------------------------------------------------
+
+def plot_abc(plan: PurchasingPlan, ax: Any) -> None:
+    """Pareto chart: annual spend per item, highest first, coloured by ABC class, with the
+    cumulative share of spend on a second axis."""
+    a = plan.abc
+    colours = {"A": "#1f5f8b", "B": "#e07b39", "C": "#8c6d46"}
+    x = np.arange(1, len(a) + 1)
+    for c in "ABC":
+        part = (a["abc_class"] == c).to_numpy()
+        ax.bar(x[part], a["annual_spend_cents"].to_numpy()[part], width=1.0,
+               color=colours[c], label=f"class {c} ({int(part.sum())} items)")
+    ax.set_title("Annual supply spend per item (ABC analysis)")
+    ax.set_xlabel("items, by annual spend (rank)")
+    ax.set_ylabel("annual spend (US$)")
+    money_axis(ax)
+    ax.legend(loc="center right")
+    share = ax.twinx()
+    share.plot(x, a["cumulative_share"].to_numpy() * 100, color="#333333", linewidth=1.2)
+    share.set_ylim(0, 105)
+    share.set_ylabel("cumulative share of spend (%)")
+    share.grid(False)
+
+
+def plot_expiry_timeline(plan: PurchasingPlan, ax: Any, months: int = 12) -> None:
+    """Value of the stock in lots expiring each month over the next ``months``: the part used
+    before expiry and the part that will expire unused."""
+    lots = plan.lots
+    month = lots["expiry_date"].dt.to_period("M")
+    first = plan.as_of.to_period("M")
+    span = pd.period_range(first, first + months - 1, freq="M")
+    inside = month.isin(span).to_numpy()
+    lost = lots["expiring_value_cents"].to_numpy()[inside]
+    worth = [_round(Fraction(repr(float(q))) * c) for q, c in zip(
+        lots["quantity"].to_numpy()[inside], lots["unit_cost_cents"].to_numpy()[inside],
+        strict=True)]
+    frame = pd.DataFrame({"month": month[inside].astype(str), "lost": lost,
+                          "used": np.asarray(worth, dtype="int64") - lost})
+    grouped = frame.groupby("month")[["used", "lost"]].sum().reindex(
+        span.astype(str), fill_value=0)
+    x = np.arange(len(grouped))
+    ax.bar(x, grouped["used"], label="used before it expires")
+    ax.bar(x, grouped["lost"], bottom=grouped["used"], color="#b3261e",
+           label="will expire unused")
+    ax.set_xticks(x, list(grouped.index), rotation=45, ha="right")
+    ax.set_title(f"Stock by month of expiry (next {months} months)")
+    ax.set_xlabel("month the lot expires")
+    ax.set_ylabel("value at landed cost (US$)")
+    money_axis(ax)
+    ax.legend()
+
+
+def plot_vendor_prices(plan: PurchasingPlan, ax: Any) -> None:
+    """For the items sold by more than one vendor: each vendor's premium over the cheapest
+    landed cost per unit of use of the item (0 % where it is the cheapest)."""
+    o = plan.offers
+    shared = o[(o.groupby("sku")["vendor"].transform("size") > 1).to_numpy()]
+    best = shared.groupby("sku")["landed_per_unit"].transform("min")
+    premium = [float(x / b - 1) * 100 if b else 0.0
+               for x, b in zip(shared["landed_per_unit"], best, strict=True)]
+    cheapest = best.map(float) / 100
+    for vendor in sorted(shared["vendor"].unique()):
+        part = (shared["vendor"] == vendor).to_numpy()
+        ax.scatter(cheapest[part], np.asarray(premium)[part], s=18, label=vendor, alpha=0.8)
+    ax.axhline(0, color="#666666", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_title("Premium over the cheapest offer, items sold by several vendors")
+    ax.set_xlabel("cheapest landed cost per unit of use (US$, log scale)")
+    ax.set_ylabel("vendor's premium (%)")
+    ax.legend(title="vendor")

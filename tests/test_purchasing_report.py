@@ -1,0 +1,339 @@
+"""The purchasing report on the bundled sample finds exactly the four injected problems.
+
+The ground truth is what the sample generator recorded (pracops/sample/data/ground_truth.json,
+section "purchasing"): one item below its reorder point, one lot that will expire before it is
+used, one high-spend item bought from the dearer vendor and one overdue purchase order. The
+generator builds every other item's stock above its 99 % reorder point with the longer of its
+vendors' lead times, every other lot to be used well before it expires, every other item to be
+bought from its cheapest vendor and every other open order to be on time, so the report must
+find those four and nothing more.
+
+The money figures are recomputed here from the CSV text with plain Python (Fraction, Decimal,
+statistics), independently of pracops.purchasing. The notebook runs once through the runner
+(parameters/test/purchasing.yaml); the bad-input cases load edited copies of the sample.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import shutil
+import statistics
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from pracops import config, runner
+from pracops import purchasing_view as view
+from pracops.errors import DataError, ParameterError
+
+SAMPLE = config.SAMPLE_DIR
+TRUTH = {p["kind"]: p for p in json.loads((SAMPLE / "ground_truth.json").read_text())
+         ["purchasing"]}
+REPORT = "purchasing"
+AS_OF = date(2025, 12, 31)
+DATASETS = ("items", "vendor_prices", "inventory_lots", "usage", "open_orders")
+# the notebook's defaults (checked in test_notebook_defaults)
+SERVICE_LEVEL, REVIEW_DAYS, HOLDING, ORDER_COST_CENTS = 0.95, 7.0, 0.25, 2500
+BUDGET_CENTS = 34_000_000
+
+
+def rows(name: str, folder: Path = SAMPLE) -> list[dict[str, str]]:
+    with (folder / f"{name}.csv").open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_rows(folder: Path, name: str, table: list[dict[str, str]]) -> None:
+    with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
+        out = csv.DictWriter(fh, fieldnames=list(table[0]))
+        out.writeheader()
+        out.writerows(table)
+
+
+def cents(text: str) -> int:
+    return int(Decimal(text) * 100)
+
+
+def half_up(x: Fraction) -> int:
+    return math.floor(x + Fraction(1, 2))
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def landed() -> dict[tuple[str, str], Fraction]:
+    """(sku, vendor) → (pack price + freight) / units per pack, cents per unit of use."""
+    return {(r["sku"], r["vendor"]): Fraction(cents(r["pack_price"]) + cents(r["freight_per_pack"]),
+                                              int(r["units_per_pack"]))
+            for r in rows("vendor_prices")}
+
+
+def current_vendor() -> dict[str, str]:
+    """The vendor of the sku's latest open order, else its cheapest offer."""
+    cost = landed()
+    out: dict[str, str] = {}
+    for (sku, vendor), c in sorted(cost.items()):
+        if sku not in out or c < cost[(sku, out[sku])]:
+            out[sku] = vendor
+    latest = sorted(rows("open_orders"), key=lambda r: (r["order_date"], r["po_number"]))
+    out.update({r["sku"]: r["vendor"] for r in latest})
+    return out
+
+
+def unit_cost(sku: str) -> Fraction:
+    return landed()[(sku, current_vendor()[sku])]
+
+
+def used(sku: str | None, days: int) -> dict[str, int]:
+    start = AS_OF - timedelta(days=days)
+    total: dict[str, int] = defaultdict(int)
+    for r in rows("usage"):
+        if start <= day(r["date"]) < AS_OF and (sku is None or r["sku"] == sku):
+            total[r["sku"]] += int(r["quantity"])
+    return total
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    reports = runner.check_reports([REPORT], runner.discover())
+    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR)
+    result = runner.run(reports, params, out=tmp_path_factory.mktemp("purchasing"))
+    rr = result.reports[0]
+    return {"result": rr, "dir": result.run_dir, "files": result.run_dir / f"{REPORT}_files"}
+
+
+def test_report_runs_and_records_the_contract(run: dict) -> None:
+    rr = run["result"]
+    assert rr.status == "ok", rr.error
+    f = rr.figures
+    for key in ("order_lines",):
+        assert isinstance(f[key], int)
+    for key in ("order_total_cents", "expiring_value_cents", "savings_available_cents",
+                "inventory_value_cents"):
+        assert isinstance(f[key], int) and f[key] > 0, key
+    assert isinstance(f["stockout_risk_skus"], list)
+    assert isinstance(f["spend_vs_budget_pct"], float) and 0 < f["spend_vs_budget_pct"] < 2
+    assert set(view.HEADLINE_FIGURES) <= set(rr.headline)
+    assert f["as_of"] == AS_OF.isoformat()
+    assert f["skus"] == len(rows("items"))
+
+
+def test_notebook_defaults() -> None:
+    params = runner.notebook_parameters(config.NOTEBOOKS_DIR / f"{REPORT}.ipynb")
+    assert params["service_level"].default == SERVICE_LEVEL
+    assert params["review_days"].default == REVIEW_DAYS
+    assert params["holding_cost_pct"].default == HOLDING * 100
+    assert params["order_cost"].default * 100 == ORDER_COST_CENTS
+    assert params["supply_budget"].default * 100 == BUDGET_CENTS
+    assert params["as_of"].default == "" and params["demand_window_days"].default == 90
+    assert params["interactive"].default is True
+
+
+def test_exactly_the_four_injected_problems(run: dict) -> None:
+    f = run["result"].figures
+    assert set(TRUTH) == {"below_reorder_point", "expiring_lot", "cheaper_vendor",
+                          "overdue_order"}
+    below = TRUTH["below_reorder_point"]["sku"]
+    assert f["below_reorder_point_skus"] == [below]
+    assert f["stockout_risk_skus"] == [below]
+    assert f["order_lines"] == 1
+    lot = TRUTH["expiring_lot"]
+    assert [(x["sku"], x["lot"]) for x in f["expiring_lots"]] == [(lot["sku"], lot["lot"])]
+    assert round(f["expiring_lots"][0]["quantity_expiring"]) == lot["quantity_expiring"]
+    cheaper = TRUTH["cheaper_vendor"]
+    assert [(x["sku"], x["current_vendor"], x["cheaper_vendor"]) for x in f["cheaper_vendor"]] \
+        == [(cheaper["sku"], cheaper["current_vendor"], cheaper["cheaper_vendor"])]
+    assert f["overdue_orders"] == [TRUTH["overdue_order"]["po_number"]]
+    assert f["expired_lots"] == [] and f["expired_value_cents"] == 0
+    messages = " ".join(a["message"] for a in run["result"].alerts)
+    for needle in (below, lot["lot"], cheaper["sku"], TRUTH["overdue_order"]["po_number"]):
+        assert needle in messages
+    assert len(run["result"].alerts) == 4
+
+
+def test_inventory_value_and_spend_by_hand(run: dict) -> None:
+    # Each unexpired lot at its sku's current landed cost, rounded half up once per lot.
+    f = run["result"].figures
+    value = sum(half_up(int(r["quantity"]) * unit_cost(r["sku"])) for r in rows("inventory_lots")
+                if not r["expiry_date"] or day(r["expiry_date"]) > AS_OF)
+    assert f["inventory_value_cents"] == value
+    # A year's use at today's landed cost, rounded once per sku, against the budget.
+    spend = sum(half_up(q * unit_cost(sku)) for sku, q in used(None, 365).items())
+    assert f["supply_spend_cents"] == spend
+    assert f["spend_vs_budget_pct"] == round(spend / BUDGET_CENTS, 4)
+
+
+def test_expiring_value_by_hand(run: dict) -> None:
+    # RX-1847's lot K69659 expires first; at the 90-day mean use d it loses q − 40·d units.
+    lot = TRUTH["expiring_lot"]
+    own = [r for r in rows("inventory_lots") if r["sku"] == lot["sku"]]
+    (mine,) = [r for r in own if r["lot"] == lot["lot"]]
+    assert mine["expiry_date"] == min(r["expiry_date"] for r in own)
+    d = Fraction(used(lot["sku"], 90)[lot["sku"]], 90)
+    days = (day(mine["expiry_date"]) - AS_OF).days
+    lost = int(mine["quantity"]) - d * days
+    f = run["result"].figures
+    assert f["expiring_lots"][0]["quantity_expiring"] == pytest.approx(float(lost), abs=0.005)
+    assert f["expiring_value_cents"] == half_up(lost * unit_cost(lot["sku"]))
+
+
+def test_savings_by_hand(run: dict) -> None:
+    # A year's units × (current landed − cheaper landed), rounded once.
+    case = TRUTH["cheaper_vendor"]
+    cost = landed()
+    per_unit = cost[(case["sku"], case["current_vendor"])] - cost[(case["sku"],
+                                                                   case["cheaper_vendor"])]
+    units = used(case["sku"], 365)[case["sku"]]
+    assert run["result"].figures["savings_available_cents"] == half_up(units * per_unit) > 0
+
+
+def test_order_total_by_hand(run: dict) -> None:
+    # The one order line, with the formulas written out again in plain Python:
+    # d, σd over the 90 days before as_of (days without use count as 0), the cheapest
+    # vendor's lead time L ± σL; SS = z√(Lσd² + d²σL²), s = dL + SS,
+    # S = max(d(R + L) + z√((R + L)σd² + d²σL²), s + √(2·365d·S_order / (25 % × landed))),
+    # packs = max(⌈(S − position) / pack⌉, minimum), total = packs × (price + freight).
+    sku = TRUTH["below_reorder_point"]["sku"]
+    start = AS_OF - timedelta(days=90)
+    daily = [0] * 90
+    for r in rows("usage"):
+        if r["sku"] == sku and start <= day(r["date"]) < AS_OF:
+            daily[(day(r["date"]) - start).days] += int(r["quantity"])
+    d, sd = statistics.fmean(daily), statistics.stdev(daily)
+    offers = [r for r in rows("vendor_prices") if r["sku"] == sku]
+    cost = landed()
+    best = min(offers, key=lambda r: cost[(sku, r["vendor"])])
+    lt, lt_sd = float(best["lead_time_days"]), float(best["lead_time_sd_days"])
+    z = statistics.NormalDist().inv_cdf(SERVICE_LEVEL)
+    rop = d * lt + z * math.sqrt(lt * sd**2 + d**2 * lt_sd**2)
+    cover = REVIEW_DAYS + lt
+    up_to = d * cover + z * math.sqrt(cover * sd**2 + d**2 * lt_sd**2)
+    eoq = math.sqrt(2 * 365 * d * ORDER_COST_CENTS / (HOLDING * float(cost[(sku,
+                                                                           best["vendor"])])))
+    up_to = max(up_to, rop + eoq)
+    position = sum(int(r["quantity"]) for r in rows("inventory_lots") if r["sku"] == sku) + sum(
+        int(r["quantity_units"]) - int(r["quantity_received"]) for r in rows("open_orders")
+        if r["sku"] == sku)
+    assert position <= rop and position < d * lt  # below the reorder point, a stock-out risk
+    packs = max(math.ceil((up_to - position) / int(best["units_per_pack"])),
+                int(best["min_order_packs"]))
+    total = packs * (cents(best["pack_price"]) + cents(best["freight_per_pack"]))
+    f = run["result"].figures
+    assert f["order_total_cents"] == total
+    assert f["purchase_orders"] == [{"vendor": best["vendor"], "lines": 1,
+                                     "total_cents": total}]
+
+
+def test_purchase_order_files(run: dict) -> None:
+    files = run["files"]
+    total = run["result"].figures["order_total_cents"]
+    assert (files / "purchase_orders.xlsx").is_file()
+    summary = rows("po_summary", files)
+    assert summary[-1]["vendor"] == "TOTAL" and cents(summary[-1]["total"]) == total
+    (vendor,) = [r["vendor"] for r in summary[:-1]]
+    lines = rows(f"po_{vendor}", files)
+    assert lines[-1]["vendor_item_number"] == "TOTAL"
+    assert sum(cents(r["order"]) for r in lines[:-1]) == cents(lines[-1]["order"]) == total
+    assert [r["sku"] for r in lines[:-1]] == [TRUTH["below_reorder_point"]["sku"]]
+    assert not [p for p in files.iterdir() if p.name.startswith(".")]  # no temporary files
+
+
+def test_html_shows_no_code(run: dict) -> None:
+    html = (run["dir"] / f"{REPORT}.html").read_text(encoding="utf-8")
+    for code in ("view.run_purchasing", "import matplotlib", "report.record(",
+                 "holding_cost_pct: float", "purchasing_explorer"):
+        assert code not in html
+    assert html.count('src="data:image/png;base64,') == 3  # ABC, expiry, vendors
+    assert "<script src=" not in html and "nan" not in html.replace("nan-", "")
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    for name in DATASETS:
+        shutil.copy(SAMPLE / f"{name}.csv", tmp_path)
+    return tmp_path
+
+
+def edit(folder: Path, name: str, row: int, **values: str) -> None:
+    """Change data row ``row`` (file row ``row + 2``) of a copied dataset."""
+    table = rows(name, folder)
+    table[row].update(values)
+    write_rows(folder, name, table)
+
+
+def test_negative_quantity_names_file_row_column(folder: Path) -> None:
+    edit(folder, "inventory_lots", 4, quantity="-3")
+    with pytest.raises(DataError) as err:
+        view.load_inputs(folder)
+    e = err.value
+    assert (Path(e.file).name, e.row, e.column) == ("inventory_lots.csv", 6, "quantity")
+    assert "at least 0" in str(e)
+
+
+def test_pack_size_zero_names_file_row_column(folder: Path) -> None:
+    edit(folder, "vendor_prices", 10, units_per_pack="0")
+    with pytest.raises(DataError) as err:
+        view.load_inputs(folder)
+    assert (Path(err.value.file).name, err.value.row, err.value.column) == (
+        "vendor_prices.csv", 12, "units_per_pack")
+
+
+def test_sku_without_vendor_price_names_the_items_row(folder: Path) -> None:
+    items = rows("items", folder)
+    sku = items[20]["sku"]
+    write_rows(folder, "vendor_prices", [r for r in rows("vendor_prices", folder)
+                                         if r["sku"] != sku])
+    write_rows(folder, "open_orders", [r for r in rows("open_orders", folder)
+                                       if r["sku"] != sku])
+    with pytest.raises(DataError, match="no vendor price") as err:
+        view.load_inputs(folder)
+    e = err.value
+    assert (Path(e.file).name, e.row, e.column, e.value) == ("items.csv", 22, "sku", sku)
+    assert "vendor_prices" in e.fix
+
+
+def test_usage_of_unknown_sku_names_the_usage_rows(folder: Path) -> None:
+    edit(folder, "usage", 7, sku="ZZ-0001")
+    edit(folder, "usage", 400, sku="ZZ-0001")
+    with pytest.raises(DataError, match="usage of a sku not in items: rows 9, 402") as err:
+        view.load_inputs(folder)
+    assert (Path(err.value.file).name, err.value.row, err.value.column, err.value.value) == (
+        "usage.csv", 9, "sku", "ZZ-0001")
+
+
+def test_expired_stock_is_not_available_but_listed_and_alerted(folder: Path) -> None:
+    lots = rows("inventory_lots", folder)
+    i = next(i for i, r in enumerate(lots) if r["expiry_date"] and int(r["quantity"]) > 0)
+    edit(folder, "inventory_lots", i, expiry_date="2025-12-01")
+    inputs = view.load_inputs(folder)
+    plan = view.run_purchasing(inputs)
+    f = view.summary_figures(plan)
+    lot = lots[i]
+    assert f["expired_lots"] == [{"sku": lot["sku"], "lot": lot["lot"],
+                                  "quantity": int(lot["quantity"])}]
+    value = half_up(int(lot["quantity"]) * unit_cost(lot["sku"]))
+    assert f["expired_value_cents"] == value
+    on_hand = plan.skus.set_index("sku").loc[lot["sku"], "on_hand_units"]
+    assert on_hand == sum(int(r["quantity"]) for j, r in enumerate(lots)
+                          if r["sku"] == lot["sku"] and j != i)
+    assert lot["lot"] not in set(plan.lots["lot"])
+    messages = [m for level, m in view.alerts(plan, f) if "expired lot" in m]
+    assert messages and "not counted as stock" in view.summary_text(plan, f)
+
+
+def test_bad_parameters_are_named() -> None:
+    inputs = view.load_inputs(None)
+    for bad, name in (({"supply_budget_cents": 0}, "supply_budget_cents"),
+                      ({"holding_cost_pct": -5.0}, "holding_cost_pct"),
+                      ({"service_level": 1.0}, "service_level"),
+                      ({"critical_cents_per_lead_day": 2.5}, "critical_cents_per_lead_day")):
+        with pytest.raises(ParameterError, match=name):
+            view.run_purchasing(inputs, **bad)
