@@ -204,7 +204,11 @@ def summary_figures(rep: BudgetReport) -> dict[str, Any]:
 
 
 def _signed(cents: int) -> str:
-    return ("+" if cents > 0 else "−" if cents < 0 else "") + fmt_money(abs(cents))
+    return ("+" if cents > 0 else "") + fmt_money(cents)
+
+
+def _signed_pct(percent: float) -> str:
+    return ("+" if percent > 0 else "") + fmt_pct(percent / 100)
 
 
 def _largest(frame: pd.DataFrame, column: str, label: str) -> tuple[str, int]:
@@ -294,14 +298,15 @@ def alerts(rep: BudgetReport, fig: Mapping[str, Any]) -> list[tuple[str, str]]:
     flagged = c.ytd[c.ytd["material"]]
     for _, r in flagged.iterrows():
         out.append(("warning", f"{r['name']} ({r['account']}) is "
-                               f"{_signed(int(r['variance_cents']))} ({r['variance_pct']:+.1f} %, "
-                               f"{r['direction']}) for the year to date."))
+                               f"{_signed(int(r['variance_cents']))} "
+                               f"({_signed_pct(r['variance_pct'])}, {r['direction']}) for the "
+                               "year to date."))
     monthly = c.lines[c.lines["material"] & ~c.lines["account"].isin(flagged["account"])]
     for _, r in monthly.iterrows():
         out.append(("warning", f"{r['name']} ({r['account']}) in "
                                f"{bd.MONTH_NAMES[int(r['month']) - 1]}: "
-                               f"{_signed(int(r['variance_cents']))} ({r['variance_pct']:+.1f} %, "
-                               f"{r['direction']})."))
+                               f"{_signed(int(r['variance_cents']))} "
+                               f"({_signed_pct(r['variance_pct'])}, {r['direction']})."))
     budget_margin, forecast_margin = fig["budget_margin_pct"], fig["forecast_margin_pct"]
     if budget_margin is not None and forecast_margin is not None \
             and forecast_margin < budget_margin - 0.02:
@@ -347,9 +352,17 @@ def budget_table(rep: BudgetReport) -> Any:
             _total_row("Operating margin", total_rev - total_cost)]
     out = pd.concat(rows, ignore_index=True)[["account", "name", *months]]
     out["account"] = out["account"].fillna("")
-    styler = format_table(out, money=months, readable_headers=False)
+    styler = format_table(out, caption="Whole dollars; the workbook has the cents.").format(
+        {m: _whole_dollars for m in months})
+    styler = styler.set_properties(subset=months, **{"text-align": "right"})
     bold = out.index[out["account"] == ""]
     return styler.set_properties(subset=pd.IndexSlice[bold, :], **{"font-weight": "600"})
+
+
+def _whole_dollars(cents: int) -> str:
+    """Cents shown as whole dollars (half away from zero), for the wide monthly table."""
+    dollars = (abs(int(cents)) + 50) // 100
+    return ("-" if cents < 0 and dollars else "") + f"${dollars:,}"
 
 
 def _total_row(name: str, values: pd.Series) -> pd.DataFrame:
@@ -598,7 +611,14 @@ def plot_margin_bridge(rep: BudgetReport, ax: Any) -> Any:
         ax.annotate(_signed(int(r.cents)) if r.step not in ("budget margin", "actual margin")
                     else fmt_money(int(r.cents)), (i, top), ha="center", va="bottom",
                     fontsize=8, xytext=(0, 2), textcoords="offset points")
-    ax.axhline(0, color="#666666", linewidth=0.8)
+    levels = np.cumsum(steps["cents"].iloc[:-1].to_numpy())  # the margin after each step
+    lo, hi = float(levels.min()), float(levels.max())
+    if lo > 0 or hi < 0 or (hi - lo) < 0.25 * max(abs(lo), abs(hi)):
+        # the margins dwarf the steps: zoom on the steps (the margin bars are cut, labelled)
+        pad = 0.15 * (hi - lo or 1)
+        ax.set_ylim(lo - pad, hi + pad)
+    else:
+        ax.axhline(0, color="#666666", linewidth=0.8)
     ax.set_xticks(x, labels)
     money_axis(ax)
     month = FULL_MONTHS[c.through_month - 1]
