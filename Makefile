@@ -35,6 +35,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_x12.py
 	$(BIN)/python bench/bench_billing.py
 	$(BIN)/python bench/bench_staffing.py --whole-week
+	$(BIN)/python bench/bench_budget.py
+	$(BIN)/python bench/bench_purchasing.py --notebook
 
 clean:
 	rm -rf $(VENV) build *.egg-info
