@@ -1061,6 +1061,10 @@ def _split_periods(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
     if bad.any():
         raise rows_error(frame, bad, dataset, "period", "not a month", "YYYY-MM, e.g. 2025-03")
     frame = frame.copy()
+    # row messages name the file's header ("month") for the text column
+    headers = dict(frame.attrs.get("headers", {}))
+    headers["period"] = headers.get("month", "month")
+    frame.attrs["headers"] = headers
     frame["year"] = parts[0].astype("int64").to_numpy()
     frame["month"] = parts[1].astype("int64").to_numpy()
     return frame
@@ -1149,7 +1153,6 @@ def read_books(gl_actuals: pd.DataFrame, chart_of_accounts: pd.DataFrame,
                         expected="at least one account of category 'revenue'")
 
     gl = _split_periods(gl_actuals.rename(columns={"month": "period"}), "gl_actuals")
-    gl.attrs = dict(gl_actuals.attrs)
     unknown = (~gl["account"].isin(chart["account"])).to_numpy()
     if unknown.any():
         raise rows_error(gl, unknown, "gl_actuals", "account",
@@ -1179,7 +1182,6 @@ def read_books(gl_actuals: pd.DataFrame, chart_of_accounts: pd.DataFrame,
                         fix="export every closed month")
 
     vol = _split_periods(volumes.rename(columns={"month": "period"}), "volumes")
-    vol.attrs = dict(volumes.attrs)
     if "wrvus" not in vol.columns:
         vol["wrvus"] = np.nan
     stray = (~vol["payer_class"].isin(classes)).to_numpy()

@@ -39,6 +39,7 @@ __all__ = [
     "pnl",
     "pnl_table",
     "budget_table",
+    "base_wrvus",
     "drivers_table",
     "variance_table",
     "revenue_variance_table",
@@ -169,6 +170,7 @@ def summary_figures(rep: BudgetReport) -> dict[str, Any]:
         "budget_margin_cents": rev - cost,
         "budget_margin_pct": _margin(rev, cost),
         "budget_visits": int(b.visits["visits"].sum()),
+        "base_wrvus_per_provider_fte": _wrvus_per_fte(rep),
         "overhead_pct": bd.overhead_ratio(bd.overhead_cents(b), rev) if rev > 0 else None,
         "breakeven_visits_per_month": (None if be["visits_per_month"] is None
                                        else int(np.ceil(be["visits_per_month"]))),
@@ -203,6 +205,17 @@ def summary_figures(rep: BudgetReport) -> dict[str, Any]:
     return fig
 
 
+def _wrvus_per_fte(rep: BudgetReport) -> float | None:
+    """Base-year work RVUs per provider FTE (mean monthly FTE); ``None`` when any month's wRVUs
+    are unknown."""
+    total = base_wrvus(rep).sum(min_count=1)
+    v = rep.books.volumes
+    fte = v[v["period"].isin(rep.budget.base_periods)].groupby("period")["provider_fte"].first()
+    if pd.isna(total) or base_wrvus(rep).isna().any() or fte.mean() <= 0:
+        return None
+    return round(float(total / fte.mean()), 1)
+
+
 def _signed(cents: int) -> str:
     return ("+" if cents > 0 else "") + fmt_money(cents)
 
@@ -230,7 +243,10 @@ def summary_text(rep: BudgetReport, fig: Mapping[str, Any]) -> str:
             if fig["breakeven_visits_per_month"] is None else
             f"Break-even is {fmt_count(fig['breakeven_visits_per_month'])} visits a month "
             f"({fig['breakeven_visits_per_provider_day']:.1f} per provider day) against "
-            f"{fmt_count(rep.break_even['budget_visits_per_month'])} budgeted.")]
+            f"{fmt_count(rep.break_even['budget_visits_per_month'])} budgeted.") + (
+            "" if fig["base_wrvus_per_provider_fte"] is None else
+            f" The providers produced {fmt_count(fig['base_wrvus_per_provider_fte'])} work RVUs "
+            "per FTE in the base year.")]
     if c is None:
         lines.append(f"No month of {b.year} is closed yet (the books run to "
                      f"{rep.books.closed_through}), so there is nothing to compare.")
@@ -369,13 +385,23 @@ def _total_row(name: str, values: pd.Series) -> pd.DataFrame:
     return pd.DataFrame([{"account": None, "name": name, **values.astype("int64").to_dict()}])
 
 
+def base_wrvus(rep: BudgetReport) -> pd.Series:
+    """Work RVUs of the base year per payer class (NaN where the volumes do not know them)."""
+    v = rep.books.volumes
+    base = v[v["period"].isin(rep.budget.base_periods)]
+    return base.groupby("payer_class")["wrvus"].sum(min_count=len(rep.budget.base_periods))
+
+
 def drivers_table(rep: BudgetReport) -> Any:
-    """Per payer class: base visits and rate, budget visits, rate and revenue, and mix."""
+    """Per payer class: base visits, work RVUs per visit and rate; budget visits, mix, rate and
+    revenue."""
     r = rep.budget.revenue.copy()
     total = int(r["budget_visits"].sum())
     r["budget_mix"] = r["budget_visits"] / total if total else np.nan
-    return format_table(r[["payer", "prior_visits", "budget_visits", "budget_mix",
-                           "base_rate_cents", "budget_rate_cents", "budget_revenue_cents"]],
+    r["wrvus_per_visit"] = (r["payer"].map(base_wrvus(rep)) / r["prior_visits"]).round(2)
+    return format_table(r[["payer", "prior_visits", "wrvus_per_visit", "base_rate_cents",
+                           "budget_visits", "budget_mix", "budget_rate_cents",
+                           "budget_revenue_cents"]],
                         money=["base_rate_cents", "budget_rate_cents", "budget_revenue_cents"],
                         count=["prior_visits", "budget_visits"], pct=["budget_mix"])
 

@@ -239,3 +239,12 @@ def test_summary_names_the_drivers(run: dict, report: view.BudgetReport) -> None
     assert "mostly Medicare" in text and "Medical supplies (5400" in text
     html = Path(run["html"]).read_text(encoding="utf-8")
     assert "Budget against actual" in html and "Medical supplies (5400) in Jun" in html
+
+
+def test_work_rvus_per_provider_fte_by_hand(run: dict) -> None:
+    base = [r for r in VOLUMES if r["month"].startswith("2024-")]
+    wrvus = sum(Decimal(r["wrvus"]) for r in base)
+    fte = {r["month"]: Decimal(r["provider_fte"]) for r in base}
+    expected = wrvus / (sum(fte.values()) / len(fte))
+    assert run["result"].figures["base_wrvus_per_provider_fte"] == pytest.approx(
+        float(expected), abs=0.05)
