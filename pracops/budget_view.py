@@ -246,7 +246,10 @@ def summary_text(rep: BudgetReport, fig: Mapping[str, Any]) -> str:
             f"{fmt_count(rep.break_even['budget_visits_per_month'])} budgeted.") + (
             "" if fig["base_wrvus_per_provider_fte"] is None else
             f" The providers produced {fmt_count(fig['base_wrvus_per_provider_fte'])} work RVUs "
-            "per FTE in the base year.")]
+            "per FTE in the base year.") + (
+            "" if fig["overhead_pct"] is None else
+            f" Overhead (expenses other than provider compensation and its benefits) is "
+            f"{fmt_pct(fig['overhead_pct'])} of revenue.")]
     if c is None:
         lines.append(f"No month of {b.year} is closed yet (the books run to "
                      f"{rep.books.closed_through}), so there is nothing to compare.")

@@ -7,10 +7,15 @@ where a test changes it.
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from pracops import budget as bd
+from pracops import config, data
 from pracops.errors import DataError, ParameterError
 
 CHART = pd.DataFrame({
@@ -166,6 +171,9 @@ def test_breakeven_by_hand(budget: bd.Budget) -> None:
     # 123,750,000 / 5,280 = 23,437.5 cents; supplies per visit 1,040 → contribution 22,397.5
     assert be["visits_per_month"] == pytest.approx(8_769_600 / 22_397.5)
     assert be["budget_visits_per_month"] == 440
+    # overhead: $1,107,264 of costs less provider compensation $494,400 and its benefits
+    # ($163,152 × 494,400 / 741,600 = $108,768): $504,096
+    assert bd.overhead_cents(budget) == 50_409_600
 
 
 @pytest.mark.parametrize(("mutate", "match"), [
@@ -222,3 +230,27 @@ def test_practice_holidays_from_the_calendar() -> None:
         "2027-12-24", "2027-12-25", "2027-12-31"]
     wd = bd.working_days(2027, days)
     assert wd["holidays"].tolist() == [1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 2]
+
+
+def _budget_files(tmp_path: Path, edit) -> str:
+    """The sample's three budget files in a folder, the ledger's text changed by ``edit``."""
+    for name in ("gl_actuals", "chart_of_accounts", "volumes"):
+        shutil.copy(config.SAMPLE_DIR / f"{name}.csv", tmp_path / f"{name}.csv")
+    gl = tmp_path / "gl_actuals.csv"
+    gl.write_text(edit(gl.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize(("edit", "match"), [
+    # row 3 of the file is 2024-01's second line: book it to an account the chart lacks
+    (lambda lines: "\n".join(lines[:2] + [lines[2].replace(",4200,", ",4290,")] + lines[3:]),
+     r"gl_actuals\.csv.*account not in the chart of accounts: row 3\b.*'4290'"),
+    (lambda lines: "\n".join(lines[:2] + [lines[2].replace(",11108.12", ",-11108.12")]
+                             + lines[3:]),
+     r"gl_actuals\.csv.*revenue with the wrong sign \(negative\): row 3\b"),
+])
+def test_validate_checks_the_books_across_files(tmp_path: Path, edit, match) -> None:
+    folder = _budget_files(tmp_path, edit)
+    problems = data.validate_all(folder, missing_ok=True)
+    assert len(problems) == 1
+    assert re.search(match, str(problems[0]), re.S), problems[0]
