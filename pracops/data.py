@@ -98,6 +98,8 @@ __all__ = [
     "locate",
     "load",
     "validate_all",
+    "Relation",
+    "RELATIONS",
     "input_files",
     "era_dir",
     "ERA_FOLDER",
@@ -1127,9 +1129,41 @@ def load(
     return frame
 
 
+@dataclass(frozen=True)
+class Relation:
+    """A rule across datasets: ``check`` (``"module:function"``, imported when used so this
+    module needs no report module) is called with the frames as keyword arguments named after
+    the datasets, and raises :class:`DataError` naming the file and rows at fault."""
+
+    datasets: tuple[str, ...]
+    check: str
+    description: str
+
+    def run(self, frames: Mapping[str, pd.DataFrame]) -> None:
+        import importlib
+
+        module, name = self.check.split(":")
+        getattr(importlib.import_module(module), name)(
+            **{d: frames[d] for d in self.datasets})
+
+
+RELATIONS: tuple[Relation, ...] = (
+    Relation(("appointments", "locations"), "pracops.staffing:check_appointments",
+             "appointments at known sites, inside opening hours"),
+    Relation(("gl_actuals", "chart_of_accounts", "volumes"), "pracops.budget:read_books",
+             "ledger accounts in the chart, revenue not negative, no month missing, volumes "
+             "for every ledger month and payer class"),
+    Relation(("items", "vendor_prices", "inventory_lots", "usage", "open_orders"),
+             "pracops.purchasing_view:check_datasets",
+             "every sku known and priced, open orders priced by their vendor"),
+)
+"""The rules across datasets :func:`validate_all` checks once their files have loaded."""
+
+
 def validate_all(source: str | os.PathLike[str] | None = None, *,
                  missing_ok: bool = False) -> list[DataError]:
-    """Load every registered dataset from a folder and collect the errors.
+    """Load every registered dataset from a folder, check the rules across them
+    (:data:`RELATIONS`), and collect the errors.
 
     Parameters
     ----------
@@ -1142,20 +1176,28 @@ def validate_all(source: str | os.PathLike[str] | None = None, *,
     Returns
     -------
     list of DataError
-        One per dataset that cannot be used, in registration order; empty when all is well.
+        One per dataset that cannot be used, in registration order, then one per broken rule
+        across datasets that all loaded; empty when all is well.
     """
     folder = config.data_dir(source)
     if not folder.is_dir():
         return [DataError(f"no such folder (searched {folder.parent})", file=str(folder),
                           fix="pass a folder holding the exports")]
     problems: list[DataError] = []
+    frames: dict[str, pd.DataFrame] = {}
     for dataset in list(DATASETS.values()):
         try:
             path = locate(dataset.name, folder, missing_ok=dataset.optional or missing_ok)
             if path is not None:
-                load(dataset.name, path)
+                frames[dataset.name] = load(dataset.name, path)
         except DataError as exc:
             problems.append(exc)
+    for relation in RELATIONS:
+        if all(d in frames for d in relation.datasets):
+            try:
+                relation.run(frames)
+            except DataError as exc:
+                problems.append(exc)
     return problems
 
 

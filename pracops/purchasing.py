@@ -29,6 +29,10 @@ position
     order.
 landed cost per unit of use
     ``(pack price + freight share per pack) / units per pack``, in cents, exact.
+expiry date
+    The last day a lot may be used (the ``inventory_lots`` contract). On ``as_of`` a lot is
+    expired when ``expiry_date < as_of``; one expiring on ``as_of`` is still usable that day,
+    and a lot has ``expiry_date − as_of + 1`` days of use left (see :func:`expiring_lots`).
 
 Row numbers in error messages follow :mod:`pracops.staffing`: with an integer index (as the
 loaders give) the row is ``index + 2``, the line in the file with the header on line 1.
@@ -524,14 +528,20 @@ def expiring_lots(lots: pd.DataFrame, usage_per_day: Mapping[str, float] | pd.Se
                   as_of: str | pd.Timestamp) -> pd.DataFrame:
     """Stock that will expire before it is used, lot by lot (first expiry, first out).
 
-    Each sku is used at a constant ``u`` units of use per day from the start of ``as_of``, always
-    from the unexpired lot that expires first. A lot expiring on date ``E`` can be used until the
-    start of ``E`` (``E − as_of`` days from now). Walking the lots in expiry order with ``t``
-    the day on which the earlier lots are used up (``t = 0`` at first):
+    The expiry date is the **last day a lot may be used** (the ``inventory_lots`` contract): a
+    lot is usable through the end of ``E`` and expired from the day after, so it is expired on
+    ``as_of`` exactly when ``E < as_of``. The count is taken at the start of ``as_of``, before
+    the day's use (as in :func:`demand_stats`, where ``as_of`` is a day not yet over), so
+    ``as_of`` is itself a usable day: a lot has ``E − as_of + 1`` days of use left, counting
+    both ``as_of`` and ``E`` (1 day for a lot expiring on ``as_of``, none for one that expired
+    before it). Each sku is used at a constant ``u`` units of use per day from the start of
+    ``as_of``, always from the unexpired lot that expires first. Walking the lots in expiry
+    order with ``t`` the days, from the start of ``as_of``, in which the earlier lots are used
+    up (``t = 0`` at first):
 
     .. math::
 
-        \\text{used}_i = \\min(q_i, u \\cdot \\max(0, E_i − t)), \\quad
+        \\text{used}_i = \\min(q_i, u \\cdot \\max(0, E_i − \\text{as\\_of} + 1 − t)), \\quad
         \\text{expiring}_i = q_i − \\text{used}_i, \\quad t \\leftarrow t + \\text{used}_i / u.
 
     Lots expiring on the same date are taken in input order (it does not change the totals).
@@ -543,13 +553,14 @@ def expiring_lots(lots: pd.DataFrame, usage_per_day: Mapping[str, float] | pd.Se
     lots
         ``sku``, ``quantity`` (≥ 0), ``expiry_date`` and ``unit_cost_cents`` (≥ 0; a number
         or an exact :class:`~fractions.Fraction`, such as a landed cost per unit of use).
-        Lots already expired on ``as_of`` should not be in it (they are not on hand; if present
-        they are counted as wholly expiring).
+        Lots already expired on ``as_of`` (``expiry_date < as_of``) should not be in it (they
+        are not on hand; if present they are counted as wholly expiring). A lot with
+        ``expiry_date == as_of`` is not expired: it can be used for that one day.
     usage_per_day
         ``u`` per sku (≥ 0; a sku with no usage loses every lot). Every sku of ``lots`` needs a
         rate.
     as_of
-        The date the count was taken.
+        The date the count was taken, at the start of the day (``as_of`` is a day of use).
 
     Returns
     -------
@@ -583,7 +594,8 @@ def expiring_lots(lots: pd.DataFrame, usage_per_day: Mapping[str, float] | pd.Se
                             value=f"{sku}: {rate!r}", expected="units of use per day ≥ 0",
                             fix="correct the usage rates")
     start = pd.Timestamp(as_of).normalize()
-    days = ((expiry.dt.normalize() - start).dt.days).to_numpy()
+    # Days of use left, counting as_of and the expiry date itself (≤ 0 once expired).
+    days = ((expiry.dt.normalize() - start).dt.days + 1).to_numpy()
     qty = lots["quantity"].to_numpy()
     cost = lots["unit_cost_cents"].to_numpy()
     sku_values = lots["sku"].to_numpy()

@@ -11,11 +11,13 @@ drawn on axes the caller owns.
 Decisions
 ---------
 Stock on hand
-    A lot is available until its expiry date: from the morning of ``expiry_date`` it is
-    **expired** (the convention of :func:`pracops.purchasing.expiring_lots`, which lets a lot
-    be used until the start of that day). Expired lots are left out of the stock on hand and
-    of the position, listed in :attr:`PurchasingPlan.expired` with their value, and raised as
-    an alert; lots without an expiry date never expire.
+    The expiry date is the last day a lot may be used (the ``inventory_lots`` contract): a lot
+    is **expired** on ``as_of`` when ``expiry_date < as_of``. A lot expiring on ``as_of`` is
+    still on hand and usable that day (the count is taken before the day's use), with
+    ``expiry_date − as_of + 1`` days of use left, as :func:`pracops.purchasing.expiring_lots`
+    counts them. Expired lots are left out of the stock on hand and of the position, listed in
+    :attr:`PurchasingPlan.expired` with their value, and raised as an alert; lots without an
+    expiry date never expire.
 Current vendor
     ``vendor_prices`` has no "current vendor" column. The current vendor of a sku is the vendor
     of its most recent open order (latest ``order_date``, then ``po_number``); a sku with no open
@@ -69,6 +71,7 @@ __all__ = [
     "PurchasingPlan",
     "load_inputs",
     "check_inputs",
+    "check_datasets",
     "default_as_of",
     "run_purchasing",
     "summary_figures",
@@ -117,8 +120,10 @@ class PurchasingPlan:
 
     ``skus`` has one row per item: demand, levels, stock, position, the chosen vendor and the
     order; ``lines`` the order lines to place today (packs > 0); ``lots`` every unexpired lot
-    with an expiry date, with the units that will expire unused; ``expired`` the lots already
-    expired; ``offers`` every vendor offer scored; ``savings`` one row per sku;
+    with an expiry date, with the units that will expire unused, ``days_to_expiry``
+    (``expiry_date − as_of``, 0 for a lot expiring today) and ``days_of_use_left`` (one more:
+    ``as_of`` and the expiry date both count); ``expired`` the lots already expired
+    (``expiry_date < as_of``); ``offers`` every vendor offer scored; ``savings`` one row per sku;
     ``open_orders`` with ``outstanding_units``, ``days_late`` and ``overdue``.
     """
 
@@ -163,6 +168,12 @@ def _unknown(frame: pd.DataFrame, dataset: str, known: set[str], what: str) -> N
         raise data.rows_error(frame, bad, dataset, "sku", f"{what} of a sku not in items",
                               "a sku of the items file",
                               fix=f"add the sku to items or correct it in {dataset}")
+
+
+def check_datasets(**frames: pd.DataFrame) -> None:
+    """:func:`check_inputs` on the five datasets given by name (for
+    :data:`pracops.data.RELATIONS`)."""
+    check_inputs(PurchasingInputs(**frames))
 
 
 def check_inputs(inputs: PurchasingInputs) -> None:
@@ -331,7 +342,8 @@ def run_purchasing(
     lots["unit_cost_cents"] = lots["sku"].map(unit_cost)
     lots["value_cents"] = [_round(q * c) for q, c in zip(lots["quantity"].astype(int),
                                                          lots["unit_cost_cents"], strict=True)]
-    is_expired = (lots["expiry_date"].notna() & (lots["expiry_date"] <= when)).to_numpy()
+    # Usable through the expiry date: expired only when it is before as_of.
+    is_expired = (lots["expiry_date"].notna() & (lots["expiry_date"] < when)).to_numpy()
     expired = lots[is_expired]
     usable = lots[~is_expired]
     on_hand = usable.groupby("sku")["quantity"].sum().reindex(skus, fill_value=0)
@@ -382,6 +394,7 @@ def run_purchasing(
     rates = pd.Series(lines["demand_mean_per_day"].to_numpy(), index=lines["sku"])
     expiring = pu.expiring_lots(dated, rates, when)
     expiring["days_to_expiry"] = (expiring["expiry_date"] - when).dt.days
+    expiring["days_of_use_left"] = expiring["days_to_expiry"] + 1  # as_of and expiry day count
     savings = pu.vendor_savings(scored.drop(columns=["critical"]), annual)
     start = when - pd.Timedelta(days=budget_period_days)
     period = inputs.usage[((inputs.usage["date"] >= start)
@@ -657,7 +670,10 @@ def abc_table(plan: PurchasingPlan) -> Any:
 
 
 def expiry_table(plan: PurchasingPlan) -> Any:
-    """Lots expiring within the window, and any lot that will expire before it is used."""
+    """Lots expiring within the window, and any lot that will expire before it is used.
+
+    "days left" counts the days of use, today and the expiry date included (1 for a lot
+    expiring today)."""
     lots = plan.lots
     keep = ((lots["days_to_expiry"] <= plan.settings["expiry_window_days"])
             | (lots["expiring_units"] > 0)).to_numpy()
@@ -665,7 +681,7 @@ def expiry_table(plan: PurchasingPlan) -> Any:
     t = lots[keep].sort_values(["expiry_date", "sku"], kind="mergesort")
     t = pd.DataFrame({"sku": t["sku"], "description": t["sku"].map(desc), "lot": t["lot"],
                       "site": t["location_id"], "expires": t["expiry_date"],
-                      "days left": t["days_to_expiry"], "quantity": t["quantity"],
+                      "days left": t["days_of_use_left"], "quantity": t["quantity"],
                       "used before expiry": t["used_units"],
                       "expiring unused": t["expiring_units"],
                       "value expiring": t["expiring_value_cents"]})

@@ -220,7 +220,8 @@ def figure_label(key: str, value: Any) -> str:
 
 
 _ACRONYMS = {"ar": "A/R", "era": "ERA", "eras": "ERAs", "fte": "FTE", "plb": "PLB",
-             "x12": "X12", "cpt": "CPT", "npi": "NPI", "id": "ID", "po": "PO", "pct": "%"}
+             "x12": "X12", "cpt": "CPT", "npi": "NPI", "id": "ID", "po": "PO", "pct": "%",
+             "sku": "SKU", "skus": "SKUs"}
 
 
 def header_label(column: str) -> str:

@@ -257,18 +257,22 @@ def _lots() -> pd.DataFrame:
 
 
 def test_expiring_lots_fefo():
-    out = pu.expiring_lots(_lots(), {"saline": 10, "vaccine": 2.5, "iodine": 0},
+    out = pu.expiring_lots(_lots(), {"saline": 10, "vaccine": 2.375, "iodine": 0},
                            as_of="2026-01-01")
+    # The expiry date is the last day of use and as_of (Jan 1) is a day of use, so a lot
+    # expiring on E has E − Jan 1 + 1 days: Jan 4 → 4 days (Jan 1, 2, 3, 4), Jan 11 → 11,
+    # Jan 31 → 31.
     # saline at 10/day, lots in expiry order:
-    #   Jan 4 (3 days):  50 units, room 10 × 3 = 30 → used 30, expire 20; t = 3
-    #   Jan 11 (10 days): 100 units, room 10 × (10 − 3) = 70 → used 70, expire 30; t = 10
-    #   Jan 31 (30 days): 40 units, room 10 × 20 = 200 → used 40, expire 0
-    #   values: 20 × 250 = 5,000; 30 × 250 = 7,500; 0
-    # vaccine at 2.5/day, 3 days: used 7.5, expire 2.5; 2.5 × 99 = 247.5 → 248 (half up)
+    #   Jan 4 (4 days):   50 units, room 10 × 4 = 40 → used 40, expire 10; t = 4
+    #   Jan 11 (11 days): 100 units, room 10 × (11 − 4) = 70 → used 70, expire 30; t = 11
+    #   Jan 31 (31 days): 40 units, room 10 × (31 − 11) = 200 → used 40, expire 0
+    #   values: 10 × 250 = 2,500; 30 × 250 = 7,500; 0
+    # vaccine at 2.375/day, Jan 4 (4 days): used 2.375 × 4 = 9.5, expire 10 − 9.5 = 0.5;
+    #   0.5 × 99 = 49.5 → 50 (half up)
     # iodine not used at all: 7 expire, 7 × 10 = 70
-    assert out["used_units"].tolist() == [40, 30, 70, 7.5, 0]
-    assert out["expiring_units"].tolist() == [0, 20, 30, 2.5, 7]
-    assert out["expiring_value_cents"].tolist() == [0, 5000, 7500, 248, 70]
+    assert out["used_units"].tolist() == [40, 40, 70, 9.5, 0]
+    assert out["expiring_units"].tolist() == [0, 10, 30, 0.5, 7]
+    assert out["expiring_value_cents"].tolist() == [0, 2500, 7500, 50, 70]
 
 
 def test_expiring_lots_already_expired_lot_wholly_lost():
@@ -276,17 +280,34 @@ def test_expiring_lots_already_expired_lot_wholly_lost():
                          "expiry_date": ["2025-12-31", "2026-01-03"],
                          "unit_cost_cents": [100, 100]})
     out = pu.expiring_lots(lots, {"a": 1}, as_of="2026-01-01")
-    # lot 1 expired already: 5 lost; lot 2: room 1 × 2 days = 2 used, 3 lost
-    assert out["expiring_units"].tolist() == [5, 3]
-    assert out["expiring_value_cents"].tolist() == [500, 300]
+    # lot 1 (Dec 31 < Jan 1) expired already: Dec 31 − Jan 1 + 1 = 0 days, 5 lost, 500 cents
+    # lot 2: Jan 3 − Jan 1 + 1 = 3 days (Jan 1, 2, 3), room 1 × 3 = 3 used, 2 lost, 200 cents
+    assert out["used_units"].tolist() == [0, 3]
+    assert out["expiring_units"].tolist() == [5, 2]
+    assert out["expiring_value_cents"].tolist() == [500, 200]
+
+
+def test_expiring_lots_expiry_day_is_a_day_of_use():
+    # as_of Jan 1. Lot "today" expires Jan 1: not expired, usable for that one day.
+    # Lot "yesterday" expires Dec 31: expired, nothing of it can be used.
+    lots = pd.DataFrame({"sku": ["a", "a", "b"], "quantity": [5, 5, 5],
+                         "expiry_date": ["2026-01-01", "2025-12-31", "2026-01-01"],
+                         "unit_cost_cents": [10, 10, 10]})
+    out = pu.expiring_lots(lots, {"a": 2, "b": 5}, as_of="2026-01-01")
+    # a, in expiry order: Dec 31 → 0 days, used 0, 5 lost (50 cents); t = 0
+    #                     Jan 1 → 1 day, room 2 × (1 − 0) = 2 used, 3 lost (30 cents)
+    # b: Jan 1 → 1 day, room 5 × 1 = 5 → all 5 used on the day, 0 lost
+    assert out["used_units"].tolist() == [2, 0, 5]
+    assert out["expiring_units"].tolist() == [3, 5, 0]
+    assert out["expiring_value_cents"].tolist() == [30, 50, 0]
 
 
 def test_expiring_lots_exact_unit_cost():
-    lots = pd.DataFrame({"sku": ["a"], "quantity": [10], "expiry_date": ["2026-01-03"],
+    lots = pd.DataFrame({"sku": ["a"], "quantity": [12], "expiry_date": ["2026-01-03"],
                          "unit_cost_cents": pd.Series([Fraction(1000, 3)], dtype=object)})
     out = pu.expiring_lots(lots, {"a": 2}, as_of="2026-01-01")
-    # 2 days × 2 = 4 used, 6 expire; 6 × 1000/3 = 2,000 cents exactly (a cost rounded to
-    # 333 cents would give 1,998)
+    # 3 days (Jan 1, 2, 3) × 2 = 6 used, 12 − 6 = 6 expire; 6 × 1000/3 = 2,000 cents exactly
+    # (a cost rounded to 333 cents would give 1,998)
     assert out["expiring_units"].tolist() == [6]
     assert out["expiring_value_cents"].tolist() == [2000]
 

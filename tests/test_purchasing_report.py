@@ -158,10 +158,11 @@ def test_exactly_the_four_injected_problems(run: dict) -> None:
 
 
 def test_inventory_value_and_spend_by_hand(run: dict) -> None:
-    # Each unexpired lot at its sku's current landed cost, rounded half up once per lot.
+    # Each unexpired lot (no expiry date, or expiring on AS_OF or later) at its sku's current
+    # landed cost, rounded half up once per lot.
     f = run["result"].figures
     value = sum(half_up(int(r["quantity"]) * unit_cost(r["sku"])) for r in rows("inventory_lots")
-                if not r["expiry_date"] or day(r["expiry_date"]) > AS_OF)
+                if not r["expiry_date"] or day(r["expiry_date"]) >= AS_OF)
     assert f["inventory_value_cents"] == value
     # A year's use at today's landed cost, rounded once per sku, against the budget.
     spend = sum(half_up(q * unit_cost(sku)) for sku, q in used(None, 365).items())
@@ -170,13 +171,15 @@ def test_inventory_value_and_spend_by_hand(run: dict) -> None:
 
 
 def test_expiring_value_by_hand(run: dict) -> None:
-    # RX-1847's lot K69659 expires first; at the 90-day mean use d it loses q − 40·d units.
+    # RX-1847's lot K69659 expires first, 40 days after AS_OF; it can be used on AS_OF and on
+    # its expiry date, 41 days, so at the 90-day mean use d it loses q − 41·d units.
     lot = TRUTH["expiring_lot"]
     own = [r for r in rows("inventory_lots") if r["sku"] == lot["sku"]]
     (mine,) = [r for r in own if r["lot"] == lot["lot"]]
     assert mine["expiry_date"] == min(r["expiry_date"] for r in own)
     d = Fraction(used(lot["sku"], 90)[lot["sku"]], 90)
-    days = (day(mine["expiry_date"]) - AS_OF).days
+    days = (day(mine["expiry_date"]) - AS_OF).days + 1
+    assert days == 41
     lost = int(mine["quantity"]) - d * days
     f = run["result"].figures
     assert f["expiring_lots"][0]["quantity_expiring"] == pytest.approx(float(lost), abs=0.005)
@@ -327,6 +330,34 @@ def test_expired_stock_is_not_available_but_listed_and_alerted(folder: Path) -> 
     assert lot["lot"] not in set(plan.lots["lot"])
     messages = [m for level, m in view.alerts(plan, f) if "expired lot" in m]
     assert messages and "not counted as stock" in view.summary_text(plan, f)
+
+
+def test_lot_expiring_on_the_count_date_is_usable_that_day(folder: Path) -> None:
+    # The expiry date is the last day of use: a lot dated AS_OF is on hand and usable today;
+    # one dated the day before is expired.
+    lots = rows("inventory_lots", folder)
+    today, yesterday = [i for i, r in enumerate(lots)
+                        if r["expiry_date"] and int(r["quantity"]) > 0
+                        and r["lot"] != TRUTH["expiring_lot"]["lot"]][:2]
+    edit(folder, "inventory_lots", today, expiry_date=AS_OF.isoformat())
+    edit(folder, "inventory_lots", yesterday,
+         expiry_date=(AS_OF - timedelta(days=1)).isoformat())
+    plan = view.run_purchasing(view.load_inputs(folder))
+    f = view.summary_figures(plan)
+    old, new = lots[yesterday], lots[today]
+    assert f["expired_lots"] == [{"sku": old["sku"], "lot": old["lot"],
+                                  "quantity": int(old["quantity"])}]
+    assert new["lot"] not in set(plan.expired["lot"])
+    on_hand = plan.skus.set_index("sku").loc[new["sku"], "on_hand_units"]
+    assert on_hand == sum(int(r["quantity"]) for j, r in enumerate(lots)
+                          if r["sku"] == new["sku"] and j != yesterday)
+    # One day of use (AS_OF itself) at the 90-day mean d, the first lot of its sku to go.
+    (mine,) = plan.lots[(plan.lots["lot"] == new["lot"]).to_numpy()].itertuples()
+    assert (mine.days_to_expiry, mine.days_of_use_left) == (0, 1)
+    d = Fraction(used(new["sku"], 90).get(new["sku"], 0), 90)
+    assert mine.used_units == pytest.approx(float(min(int(new["quantity"]), d)))
+    assert mine.expiring_units == pytest.approx(float(int(new["quantity"]) - min(
+        int(new["quantity"]), d)))
 
 
 def test_bad_parameters_are_named() -> None:

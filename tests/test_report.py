@@ -124,6 +124,8 @@ def test_money_axis_labels_dollars() -> None:
     ("unmatched_era_count", "Unmatched ERA count"),
     ("fte_required_total", "FTE required total"),
     ("payer_id", "Payer ID"),
+    ("sku", "SKU"),
+    ("below_reorder_point_skus", "Below reorder point SKUs"),
 ])
 def test_header_label_reads_as_words(name: str, label: str) -> None:
     assert report.header_label(name) == label

@@ -52,7 +52,7 @@ def daily(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def positions(frames: dict[str, pd.DataFrame]) -> pd.Series:
     lots = frames["inventory_lots"]
-    unexpired = lots[lots["expiry_date"].isna() | (lots["expiry_date"] > AS_OF)]
+    unexpired = lots[lots["expiry_date"].isna() | (lots["expiry_date"] >= AS_OF)]
     orders = frames["open_orders"]
     outstanding = (orders["quantity_units"] - orders["quantity_received"]).clip(lower=0)
     skus = frames["items"]["sku"]
@@ -61,10 +61,12 @@ def positions(frames: dict[str, pd.DataFrame]) -> pd.Series:
 
 
 def fefo_expiring(lots: pd.DataFrame, rate: float) -> dict[str, float]:
-    """Units of each lot (by lot number) left on its expiry date, used first expiry first."""
+    """Units of each lot (by lot number) left at the end of its expiry date, used first expiry
+    first from the start of AS_OF: the expiry date is the last day of use, so a lot has
+    expiry − AS_OF + 1 days (AS_OF and the expiry date both count)."""
     t, out = 0.0, {}
     for lot in lots.sort_values("expiry_date", kind="stable").itertuples():
-        days = (lot.expiry_date - AS_OF).days
+        days = (lot.expiry_date - AS_OF).days + 1
         used = min(lot.quantity, rate * max(0.0, days - t))
         out[lot.lot] = lot.quantity - used
         t += used / rate
@@ -101,7 +103,7 @@ def test_purchasing_datasets_load_and_validate(frames: dict[str, pd.DataFrame]) 
     assert set(lots["location_id"]) <= set(data.load("locations")["location_id"])
     office = set(items.loc[items["category"] == "office", "sku"])
     assert lots.loc[lots["sku"].isin(office), "expiry_date"].isna().all()
-    assert (lots["expiry_date"].dropna() > AS_OF).all(), "nothing on hand has expired"
+    assert (lots["expiry_date"].dropna() >= AS_OF).all(), "nothing on hand has expired"
 
 
 def test_usage_follows_the_visits_and_seasons(frames: dict[str, pd.DataFrame]) -> None:

@@ -35,8 +35,10 @@ year; except for four problems recorded under ``"purchasing"`` in the ground tru
     An item whose position is below even its mean usage over its shortest lead time (``sku``).
 ``expiring_lot``
     A lot of a slow-moving item that expires before the 90-day average use would consume it
-    (``sku``, ``lot``, ``quantity_expiring``: the units left on its expiry date at that rate,
-    rounded to whole units).
+    (``sku``, ``lot``, ``quantity_expiring``: the units left at the end of its expiry date at
+    that rate, rounded to whole units). The expiry date is the last day a lot may be used, and
+    :data:`AS_OF` is a day of use, so a lot expiring ``n`` days after :data:`AS_OF` has
+    ``n + 1`` days of use left.
 ``cheaper_vendor``
     A high-spend item bought from a vendor whose landed cost per unit of use is higher than
     another's (``sku``, ``current_vendor``: the vendor of its open order, ``cheaper_vendor``).
@@ -494,8 +496,9 @@ def inventory_lots(sample: Sample) -> list[dict[str, Any]]:
             lot = _lot_number(rng)
             rows.append({"sku": sku, "lot": lot, "quantity": quantity,
                          "expiry_date": AS_OF + dt.timedelta(days=days), "location_id": "MAIN"})
+            # Used from the start of AS_OF through the end of its expiry date: days + 1 days.
             sample.inject("purchasing", {"kind": "expiring_lot", "sku": sku, "lot": lot,
-                                         "quantity_expiring": round(quantity - d * days)})
+                                         "quantity_expiring": round(quantity - d * (days + 1))})
             # The lot is used first, so the others must outlast it too.
             for row in rows:
                 if row["sku"] == sku and row["lot"] != lot:
