@@ -578,7 +578,7 @@ def reorder_table(plan: PurchasingPlan) -> Any:
     t["critical"] = t["critical"].map({True: "yes", False: ""})
     return format_table(t, money=["cost"], count=["on hand", "on order", "reorder point",
                                                   "order up to", "packs", "units a pack",
-                                                  "units"], readable_headers=False)
+                                                  "units"])
 
 
 def stockout_table(plan: PurchasingPlan, n: int = 10) -> Any:
@@ -591,8 +591,8 @@ def stockout_table(plan: PurchasingPlan, n: int = 10) -> Any:
                "position_units": "position", "demand_mean_per_day": "use a day",
                "lead_time_days": "lead time (days)", "reorder_point_units": "reorder point"})
     decimals = ["use a day", "days of stock", "lead time (days)"]
-    return format_table(t, count=["position", "reorder point", *decimals],
-                        readable_headers=False).format("{:,.1f}", subset=decimals)
+    return format_table(t, count=["position", "reorder point", *decimals]).format(
+        "{:,.1f}", subset=decimals)
 
 
 def po_summary_table(plan: PurchasingPlan) -> Any:
@@ -687,7 +687,7 @@ def expiry_table(plan: PurchasingPlan) -> Any:
                       "value expiring": t["expiring_value_cents"]})
     decimals = ["used before expiry", "expiring unused"]
     return format_table(t, money=["value expiring"], count=["days left", "quantity", *decimals],
-                        readable_headers=False).format("{:,.1f}", subset=decimals)
+                        ).format("{:,.1f}", subset=decimals)
 
 
 def expired_table(plan: PurchasingPlan) -> Any | None:
@@ -711,7 +711,7 @@ def savings_table(plan: PurchasingPlan) -> Any:
                       "units a year": s["annual_units"],
                       "savings a year": s["annual_savings_cents"]})
     return format_table(t, money=["savings a year"], count=["units a year"],
-                        readable_headers=False).format(
+                        ).format(
         "${:,.4f}", subset=["landed a unit (current)", "landed a unit (cheaper)"])
 
 
@@ -739,7 +739,7 @@ def vendor_table(plan: PurchasingPlan) -> Any:
     return format_table(pd.DataFrame(rows), money=["order today"], pct=["median premium"],
                         count=["items offered", "cheapest for", "chosen for", "current for",
                                "mean lead time (days)"],
-                        readable_headers=False).format("{:.1f}",
+                        ).format("{:.1f}",
                                                        subset=["mean lead time (days)"])
 
 

@@ -221,7 +221,7 @@ def figure_label(key: str, value: Any) -> str:
 
 _ACRONYMS = {"ar": "A/R", "era": "ERA", "eras": "ERAs", "fte": "FTE", "plb": "PLB",
              "x12": "X12", "cpt": "CPT", "npi": "NPI", "id": "ID", "po": "PO", "pct": "%",
-             "sku": "SKU", "skus": "SKUs"}
+             "sku": "SKU", "skus": "SKUs", "ytd": "YTD", "wrvus": "wRVUs"}
 
 
 def header_label(column: str) -> str:
