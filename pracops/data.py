@@ -1743,8 +1743,9 @@ register(Dataset(
         Column("month", "str", **_MONTH),
         Column("account", **_ID, description="As in the chart of accounts."),
         Column("amount_cents", "money",
-               description="The month's total; revenue and expenses both positive, a "
-                           "refund or credit negative."),
+               description="The month's total; revenue and expenses both positive (an "
+                           "expense account may be negative in a month it is credited; a "
+                           "revenue account may not)."),
     ),
 ))
 

@@ -45,3 +45,18 @@ def pyx12_check() -> Callable[[str], tuple[bool, list[str]]]:
         return bool(ok), messages
 
     return check
+
+
+@pytest.fixture(scope="module")
+def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The test module's report (its ``REPORT``) run once through the runner on the bundled
+    sample with ``parameters/test/<report>.yaml``: ``result`` (the report's result), ``dir``
+    (the run folder), ``files`` (the files it handed out) and ``html`` (its page)."""
+    from pracops import config, runner
+
+    name = request.module.REPORT
+    reports = runner.check_reports([name], runner.discover())
+    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR)
+    result = runner.run(reports, params, out=tmp_path_factory.mktemp(name))
+    return {"result": result.reports[0], "dir": result.run_dir,
+            "files": result.run_dir / f"{name}_files", "html": result.run_dir / f"{name}.html"}

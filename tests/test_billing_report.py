@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from pracops import billing_view, config, runner
+from pracops import billing_view, config
 
 SAMPLE = config.SAMPLE_DIR
 TRUTH = json.loads((SAMPLE / "ground_truth.json").read_text())["billing"]
+REPORT = "billing_reconciliation"
 
 
 def truth(kind: str) -> list[dict]:
@@ -28,16 +29,6 @@ def truth(kind: str) -> list[dict]:
 def rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    reports = runner.check_reports(["billing_reconciliation"], runner.discover())
-    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR)
-    result = runner.run(reports, params, out=tmp_path_factory.mktemp("billing"))
-    rr = result.reports[0]
-    return {"result": rr, "dir": result.run_dir,
-            "files": result.run_dir / "billing_reconciliation_files"}
 
 
 @pytest.fixture(scope="module")

@@ -97,15 +97,6 @@ def by_hand() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    reports = runner.check_reports([REPORT], runner.discover())
-    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR)
-    result = runner.run(reports, params, out=tmp_path_factory.mktemp("budget"))
-    return {"result": result.reports[0], "files": result.run_dir / f"{REPORT}_files",
-            "html": result.run_dir / f"{REPORT}.html"}
-
-
-@pytest.fixture(scope="module")
 def report() -> view.BudgetReport:
     """The chain in process, with the notebook's default assumptions (the ground truth's)."""
     inputs = view.load_inputs(None)

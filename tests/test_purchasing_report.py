@@ -99,15 +99,6 @@ def used(sku: str | None, days: int) -> dict[str, int]:
     return total
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    reports = runner.check_reports([REPORT], runner.discover())
-    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR)
-    result = runner.run(reports, params, out=tmp_path_factory.mktemp("purchasing"))
-    rr = result.reports[0]
-    return {"result": rr, "dir": result.run_dir, "files": result.run_dir / f"{REPORT}_files"}
-
-
 def test_report_runs_and_records_the_contract(run: dict) -> None:
     rr = run["result"]
     assert rr.status == "ok", rr.error
