@@ -254,3 +254,14 @@ def test_validate_checks_the_books_across_files(tmp_path: Path, edit, match) -> 
     problems = data.validate_all(folder, missing_ok=True)
     assert len(problems) == 1
     assert re.search(match, str(problems[0]), re.S), problems[0]
+
+
+def test_payer_mix_targets_redistribute_the_visits() -> None:
+    books = bd.read_books(*books_of(YEAR_2024))
+    b = bd.build_budget(books, bd.Assumptions(**ASSUME,
+                                              payer_mix_pct={"Medicare": 40, "Commercial": 60}))
+    rev = b.revenue.set_index("payer")
+    # 5,280 visits (4,800 grown 10 %) at 40 % / 60 %: 2,112 and 3,168
+    assert rev["budget_visits"].tolist() == [2_112, 3_168]
+    # 2,112 × $150 + 3,168 × $262.50 = $316,800 + $831,600
+    assert b.total("revenue") == 114_840_000

@@ -54,16 +54,19 @@ for r in rows("gl_actuals"):
 VOLUMES = rows("volumes")
 
 
-def by_hand() -> dict[str, int]:
-    """The 2025 budget's totals from the 2024 books and the assumptions."""
+YEAR_2024 = [f"2024-{m:02d}" for m in range(1, 13)]
+
+
+def by_hand(months: list[str] = YEAR_2024) -> dict[str, int]:
+    """A budget's totals from the books of the 12 base ``months`` and the assumptions."""
     base = defaultdict(int)
     for (month, account), cents in LEDGER.items():
-        if month.startswith("2024-"):
+        if month in months:
             base[account] += cents
     visits = defaultdict(int)
     fte = {}
     for r in VOLUMES:
-        if r["month"].startswith("2024-"):
+        if r["month"] in months:
             visits[r["payer_class"]] += int(r["visits"])
             fte[r["month"]] = Decimal(r["provider_fte"])
     growth = 1 + pct(ASSUME["visit_growth_pct"])
@@ -75,7 +78,7 @@ def by_hand() -> dict[str, int]:
         budget_visits += n
         revenue += n * rate
     flex_visits = Decimal(budget_visits) / sum(visits.values())
-    flex_fte = fte["2024-12"] / (sum(fte.values()) / 12)
+    flex_fte = fte[months[-1]] / (sum(fte.values()) / 12)
     wage_increase = 1 + pct(ASSUME["wage_increase_pct"])
     expense = variable = benefits = 0
     for a, x in CHART.items():
@@ -239,3 +242,19 @@ def test_work_rvus_per_provider_fte_by_hand(run: dict) -> None:
     expected = wrvus / (sum(fte.values()) / len(fte))
     assert run["result"].figures["base_wrvus_per_provider_fte"] == pytest.approx(
         float(expected), abs=0.05)
+
+
+def test_next_years_budget_is_built_from_the_last_closed_twelve_months(tmp_path: Path) -> None:
+    """Budgeting 2026 while the books run to November 2025: the base is December 2024 to
+    November 2025 and there is nothing to compare yet."""
+    reports = runner.check_reports([REPORT], runner.discover())
+    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR,
+                                       overrides=[("budget_year", "2026")])
+    rr = runner.run(reports, params, out=tmp_path).reports[0]
+    assert rr.status == "ok", rr.error
+    f, hand = rr.figures, by_hand(["2024-12"] + [f"2025-{m:02d}" for m in range(1, 12)])
+    assert f["budget_year"] == 2026
+    assert f["budget_revenue_cents"] == hand["revenue"]
+    assert f["budget_expense_cents"] == hand["expense"]
+    assert f["ytd_variance_cents"] is None and f["flagged_accounts"] == 0
+    assert f["forecast_margin_pct"] == f["budget_margin_pct"]
