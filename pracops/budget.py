@@ -797,11 +797,12 @@ def build_expenses(accounts: pd.DataFrame, *, visits: int, base_visits: int,
     its category's inflation, ``after = base · (1 + i_category)``, and no benefits.
     ``budget = after + benefits``.
 
-    Rounding: ``base_cents``, ``benefits_cents`` and ``budget_cents`` are each the exact value
-    rounded once to the cent (half away from zero); ``increase_cents = budget_cents −
-    base_cents − benefits_cents`` takes the rounding difference, so each row adds up exactly
-    and the budget total is the exact sum of ``budget_cents``. Percentages given as floats are
-    read as the decimals they print as.
+    Rounding: ``base_cents``, ``after`` and ``benefits_cents`` are each the exact value rounded
+    once to the cent (half away from zero); ``budget_cents = after + benefits_cents`` and
+    ``increase_cents = after − base_cents``, so each row adds up exactly, the wages without
+    their benefits are ``budget_cents − benefits_cents`` exactly, and the budget total is the
+    exact sum of ``budget_cents``. Percentages given as floats are read as the decimals they
+    print as.
 
     Parameters
     ----------
@@ -868,10 +869,9 @@ def build_expenses(accounts: pd.DataFrame, *, visits: int, base_visits: int,
             benefits = after * b
         else:
             after, benefits = base * (1 + infl[r["category"]]), Fraction(0)
-        base_c, ben_c, bud_c = (_round_cents(base), _round_cents(benefits),
-                                _round_cents(after + benefits))
-        rows.append((r["account"], r["category"], r["behaviour"], base_c,
-                     bud_c - base_c - ben_c, ben_c, bud_c))
+        base_c, after_c, ben_c = _round_cents(base), _round_cents(after), _round_cents(benefits)
+        rows.append((r["account"], r["category"], r["behaviour"], base_c, after_c - base_c,
+                     ben_c, after_c + ben_c))
     out = pd.DataFrame(rows, columns=["account", "category", "behaviour", "base_cents",
                                       "increase_cents", "benefits_cents", "budget_cents"])
     for col in out.columns[3:]:
@@ -1389,8 +1389,10 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
     1. **Base.** The 12 closed months before the budget year (or, when the year before is not
        closed yet, the last 12 closed months): annual amount per account, visits and revenue per
        payer class (net revenue per visit = revenue ÷ visits, exact), mean provider FTE.
-    2. **Visits and rates** (:func:`build_revenue`): visits grown by ``growth_pct``, rates
-       changed by ``rate_change_pct``, rounded to whole visits and cents; with
+    2. **Visits and rates** (:func:`build_revenue`): visits annualised to the provider FTE of
+       the base year's last month (``× FTE_last / FTE_mean``: a provider who joined during the
+       base year works the whole budget year) and grown by ``growth_pct``, rates changed by
+       ``rate_change_pct``, rounded to whole visits and cents; with
        ``payer_mix_pct`` the grown total is redistributed to the target mix (largest
        remainder).
     3. **Phasing** (:func:`phasing_weights`): working days of each month of the budget year
@@ -1443,9 +1445,11 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
                             expected=f"the visits of class {c}")
         rates[c] = Fraction(base_revenue[c], int(base_visits[c])) if base_visits[c] else 0
 
-    # 2. visits and rates
+    # 2. visits and rates: the existing providers' visits annualised to today's FTE, grown
+    fte_ratio = current_fte / base_fte if base_fte else Fraction(1)
+    growth = ((1 + _pct(a.growth_pct, "growth_pct")) * fte_ratio - 1) * 100
     rev = build_revenue({c: int(base_visits[c]) for c in books.classes}, rates,
-                        growth_pct=a.growth_pct,
+                        growth_pct=growth,
                         rate_change_pct_by_class=dict(a.rate_change_pct) or None)
     if a.payer_mix_pct:
         mix = {str(k): _pct(v, f"payer mix of {k!r}") for k, v in a.payer_mix_pct.items()}

@@ -37,14 +37,15 @@ ASSUME = {"year": 2025, "growth_pct": 10, "rate_change_pct": {"Commercial": 5},
 
 
 def books_of(periods: list[str], change: dict[tuple[str, str], int] | None = None,
-             visits: dict[tuple[str, str], int] | None = None) -> tuple[pd.DataFrame, ...]:
+             visits: dict[tuple[str, str], int] | None = None,
+             fte: dict[str, float] | None = None) -> tuple[pd.DataFrame, ...]:
     rows, vol = [], []
     for p in periods:
         for account, amount in MONTHLY.items():
             rows.append((p, account, (change or {}).get((p, account), amount)))
         rows.append((p, "5500", 2_400_000 if p.endswith("-01") else 0))
         for c, n in (("Medicare", 100), ("Commercial", 300)):
-            vol.append((p, c, (visits or {}).get((p, c), n), None, 2.0))
+            vol.append((p, c, (visits or {}).get((p, c), n), None, (fte or {}).get(p, 2.0)))
     gl = pd.DataFrame(rows, columns=["month", "account", "amount_cents"])
     volumes = pd.DataFrame(vol, columns=["month", "payer_class", "visits", "wrvus",
                                          "provider_fte"])
@@ -265,3 +266,15 @@ def test_payer_mix_targets_redistribute_the_visits() -> None:
     assert rev["budget_visits"].tolist() == [2_112, 3_168]
     # 2,112 × $150 + 3,168 × $262.50 = $316,800 + $831,600
     assert b.total("revenue") == 114_840_000
+
+
+def test_a_provider_who_joined_in_the_base_year_works_the_whole_budget_year() -> None:
+    # FTE 2.0 to June, 2.5 from July 2024: mean 2.25, today 2.5 → visits and per-FTE costs
+    # × 2.5 / 2.25 = 10/9
+    books = bd.read_books(*books_of(YEAR_2024, fte={p: 2.5 for p in YEAR_2024[6:]}))
+    b = bd.build_budget(books, bd.Assumptions(**ASSUME))
+    # 1,200 × 1.1 × 10/9 = 1,466.67 → 1,467; 3,600 × 1.1 × 10/9 = 4,400
+    assert b.revenue["budget_visits"].tolist() == [1_467, 4_400]
+    # provider comp $480,000 × 10/9 × 1.03 = $549,333.33
+    assert b.accounts.set_index("account").loc["5000", "budget_cents"] == 54_933_333
+    assert (b.fte["fte"] == 2.5).all()

@@ -69,7 +69,8 @@ def by_hand(months: list[str] = YEAR_2024) -> dict[str, int]:
         if r["month"] in months:
             visits[r["payer_class"]] += int(r["visits"])
             fte[r["month"]] = Decimal(r["provider_fte"])
-    growth = 1 + pct(ASSUME["visit_growth_pct"])
+    flex_fte = fte[months[-1]] / (sum(fte.values()) / 12)
+    growth = (1 + pct(ASSUME["visit_growth_pct"])) * flex_fte
     revenue, budget_visits = 0, 0
     for c, v in visits.items():
         rev = sum(base[a] for a, x in CHART.items() if x["payer_class"] == c)
@@ -78,7 +79,6 @@ def by_hand(months: list[str] = YEAR_2024) -> dict[str, int]:
         budget_visits += n
         revenue += n * rate
     flex_visits = Decimal(budget_visits) / sum(visits.values())
-    flex_fte = fte[months[-1]] / (sum(fte.values()) / 12)
     wage_increase = 1 + pct(ASSUME["wage_increase_pct"])
     expense = variable = benefits = 0
     for a, x in CHART.items():
