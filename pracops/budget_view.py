@@ -42,6 +42,7 @@ __all__ = [
     "base_wrvus",
     "drivers_table",
     "variance_table",
+    "monthly_variance_table",
     "revenue_variance_table",
     "cost_variance_table",
     "forecast_table",
@@ -433,6 +434,57 @@ def variance_table(rep: BudgetReport) -> Any:
     hot = t.index[(t["flag"] != "") | (t["flagged_months"] != "")]
     return (styler.map(colour, subset=["direction"])
             .set_properties(subset=pd.IndexSlice[hot, :], **{"font-weight": "600"}))
+
+
+def monthly_variance_table(rep: BudgetReport) -> Any:
+    """Variance (actual − budget) by account and closed month, whole dollars, with the year to
+    date; material cells are shaded (red unfavourable, green favourable)."""
+    c = rep.comparison
+    if c is None:
+        raise ParameterError("no closed month of the budget year: nothing to compare")
+    months = list(bd.MONTH_NAMES[:c.through_month])
+    wide = c.lines.pivot(index="account", columns="month", values="variance_cents")
+    wide.columns = months
+    wide = wide.reindex(rep.budget.accounts["account"])
+    wide["YTD"] = wide.sum(axis=1)
+    names = rep.budget.accounts.set_index("account")["name"]
+    kinds = rep.budget.accounts.set_index("account")["kind"]
+    rev = wide[kinds == "revenue"].sum()
+    cost = wide[kinds == "cost"].sum()
+    table = pd.concat([wide.reset_index(), pd.DataFrame([
+        {"account": "", **rev.to_dict()}, {"account": "", **cost.to_dict()},
+        {"account": "", **(rev - cost).to_dict()}])], ignore_index=True)
+    table.insert(1, "name", [*names.reindex(wide.index), "Total revenue", "Total expenses",
+                             "Operating margin"])
+    cols = [*months, "YTD"]
+    for col in cols:
+        table[col] = table[col].astype("int64")
+    material = c.lines.set_index(["account", "month"])[["material", "direction"]]
+    ytd = c.ytd.set_index("account")[["material", "direction"]]
+
+    def shade(frame: pd.DataFrame) -> pd.DataFrame:
+        css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+        colour = {"unfavourable": "background-color: #f9d5d3", "favourable":
+                  "background-color: #d4edda"}
+        for i, account in frame["account"].items():
+            if not account:
+                continue
+            for m, col in enumerate(months, start=1):
+                row = material.loc[(account, m)]
+                if row["material"]:
+                    css.loc[i, col] = colour.get(row["direction"], "")
+            if ytd.loc[account, "material"]:
+                css.loc[i, "YTD"] = colour.get(ytd.loc[account, "direction"], "")
+        return css
+
+    styler = format_table(table, caption="Actual − budget, whole dollars; shaded: material "
+                                         f"(at least {fmt_money(rep.materiality_cents)} and "
+                                         f"{rep.materiality_pct:g} %).")
+    styler = styler.format({col: _whole_dollars for col in cols})
+    styler = styler.set_properties(subset=cols, **{"text-align": "right"})
+    totals = table.index[table["account"] == ""]
+    return (styler.apply(shade, axis=None)
+            .set_properties(subset=pd.IndexSlice[totals, :], **{"font-weight": "600"}))
 
 
 def revenue_variance_table(rep: BudgetReport) -> Any:

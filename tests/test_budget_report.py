@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -258,3 +259,20 @@ def test_next_years_budget_is_built_from_the_last_closed_twelve_months(tmp_path:
     assert f["budget_expense_cents"] == hand["expense"]
     assert f["ytd_variance_cents"] is None and f["flagged_accounts"] == 0
     assert f["forecast_margin_pct"] == f["budget_margin_pct"]
+
+
+def test_monthly_variances_add_up_to_the_year_to_date(report: view.BudgetReport) -> None:
+    c = report.comparison
+    table = view.monthly_variance_table(report).data
+    accounts = table[table["account"] != ""].set_index("account")
+    assert (accounts["YTD"] == c.ytd.set_index("account")["variance_cents"]).all()
+    months = list(bd.MONTH_NAMES[:c.through_month])
+    assert (accounts[months].sum(axis=1) == accounts["YTD"]).all()
+    margin = table[table["name"] == "Operating margin"].iloc[0]
+    steps = c.bridge.set_index("step")["cents"]
+    assert margin["YTD"] == steps["actual margin"] - steps["budget margin"]
+    # one shaded cell per material account-month and per material year to date
+    html = view.monthly_variance_table(report).to_html()
+    shaded = sum(len(cells.split(",")) for cells, body in re.findall(r"([^{}]+)\{([^}]*)\}", html)
+                 if "#f9d5d3" in body or "#d4edda" in body)
+    assert shaded == int(c.lines["material"].sum()) + int(c.ytd["material"].sum())
