@@ -29,6 +29,13 @@ The chain a report runs:
 6. **Forecast.** :func:`full_year_forecast`: actual to date + remaining budget, and run rate.
 7. **By payer class.** :func:`revenue_variance_by_class` splits :func:`revenue_variance`'s
    volume, mix and rate lines over the classes, summing exactly to them.
+8. **The books.** :func:`read_books` checks the ledger, the chart of accounts and the volumes
+   against each other (:class:`Books`).
+9. **The budget.** :func:`build_budget` chains 2 and 5 from the base year's books and the
+   :class:`Assumptions` (with :class:`NewProvider`) into a :class:`Budget` by account and month.
+10. **Against actual.** :func:`compare` chains 1, 4, 6 and 7 over the closed months of the
+    budget year into a :class:`Comparison` (flags, variance parts, margin bridge, forecast).
+11. **Key figures.** :func:`break_even` and :func:`overhead_cents` of a :class:`Budget`.
 
 Sign convention
 ---------------
@@ -72,6 +79,19 @@ __all__ = [
     "provider_ramp",
     "full_year_forecast",
     "revenue_variance_by_class",
+    "WAGE_CATEGORIES",
+    "PRACTICE_HOLIDAYS",
+    "MONTH_NAMES",
+    "Books",
+    "read_books",
+    "NewProvider",
+    "Assumptions",
+    "Budget",
+    "build_budget",
+    "Comparison",
+    "compare",
+    "break_even",
+    "overhead_cents",
 ]
 
 logger = logging.getLogger(__name__)
@@ -260,8 +280,8 @@ def cost_variance(costs: pd.DataFrame) -> pd.DataFrame:
     ----------
     costs
         One row per account: ``account``, ``budget_visits``, ``actual_visits`` (whole, ≥ 0),
-        ``budget_cost_per_visit_cents`` or ``static_budget_cents``, and ``actual_cost_cents``
-        (whole cents, ≥ 0).
+        ``budget_cost_per_visit_cents`` or ``static_budget_cents`` (whole cents, ≥ 0), and
+        ``actual_cost_cents`` (whole cents; negative when credits exceed the spending).
 
     Returns
     -------
@@ -273,7 +293,7 @@ def cost_variance(costs: pd.DataFrame) -> pd.DataFrame:
     given = "static_budget_cents" if "static_budget_cents" in costs.columns \
         else "budget_cost_per_visit_cents"
     cols = ["account", "budget_visits", "actual_visits", given, "actual_cost_cents"]
-    c = _check_frame(costs, "costs", cols, integers=cols[1:], non_negative=cols[1:],
+    c = _check_frame(costs, "costs", cols, integers=cols[1:], non_negative=cols[1:4],
                      unique=["account"])
     if given == "static_budget_cents":
         static = c["static_budget_cents"]
@@ -1152,6 +1172,12 @@ def read_books(gl_actuals: pd.DataFrame, chart_of_accounts: pd.DataFrame,
                         file=chart.attrs.get("source", "chart_of_accounts"), column="category",
                         expected="at least one account of category 'revenue'")
 
+    for frame, name in ((gl_actuals, "gl_actuals"), (volumes, "volumes"),
+                        (chart_of_accounts, "chart_of_accounts")):
+        if frame.empty:
+            raise DataError(f"the {name} table has no rows", file=frame.attrs.get("source", name),
+                            fix=f"export the {name.replace('_', ' ')} with at least a year of "
+                                "months")
     gl = _split_periods(gl_actuals.rename(columns={"month": "period"}), "gl_actuals")
     unknown = (~gl["account"].isin(chart["account"])).to_numpy()
     if unknown.any():
@@ -1396,8 +1422,9 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
        ``payer_mix_pct`` the grown total is redistributed to the target mix (largest
        remainder).
     3. **Phasing** (:func:`phasing_weights`): working days of each month of the budget year
-       (holidays out, :func:`working_days`) × a seasonal index of visits per working day in the
-       base year (:func:`seasonal_index`); each class's visits are phased by it
+       (holidays out, :func:`working_days`) × a seasonal index of visits per provider-FTE
+       working day in the base year (:func:`seasonal_index`; an FTE change is not a season);
+       each class's visits are phased by it
        (:func:`phase_annual`).
     4. **New providers** (:func:`provider_ramp`): the base year's visits per provider FTE ×
        the provider's ramped FTE and the month's weight, split over the classes by the budget
@@ -1422,28 +1449,56 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
                          f"a month of {a.year} or earlier",
                          f"choose budget year {int(books.ledger['year'].max())} or remove "
                          "those rows")
+    last_closed = int(books.closed_through[:4])
+    if a.year > last_closed + 1:
+        raise ParameterError(f"budget year {a.year} is more than a year past the books (closed "
+                             f"through {books.closed_through}): budget {last_closed + 1} at "
+                             "the latest, so growth and inflation are not applied once for "
+                             "several years")
     base = _base_periods(books, a.year)
     chart, g, vol = books.chart, books.ledger, books.volumes
-    base_amount = (g[g["period"].isin(base)].groupby("account")["amount_cents"].sum()
+    in_base = g["period"].isin(base)
+    base_amount = (g[in_base].groupby("account")["amount_cents"].sum()
                    .reindex(chart["account"]).fillna(0).astype("int64"))
+    negative = [x for x in chart.loc[chart["kind"] == "cost", "account"] if base_amount[x] < 0]
+    if negative:
+        raise rows_error(g, (in_base & g["account"].isin(negative)).to_numpy(), "gl_actuals",
+                         "amount_cents",
+                         f"expense account(s) {', '.join(negative)} negative over {base[0]} to "
+                         f"{base[-1]}, the budget's base", "a base-year total of 0 or more",
+                         "check the credits booked to the account; a refund larger than the "
+                         "year's spending belongs in another account")
     vb = vol[vol["period"].isin(base)]
     base_visits = (vb.groupby("payer_class")["visits"].sum().reindex(books.classes)
                    .fillna(0).astype("int64"))
-    fte_by_month = vb.groupby("period")["provider_fte"].first()
-    base_fte = Fraction(float(fte_by_month.mean()))
-    current_fte = Fraction(float(fte_by_month.loc[base[-1]]))
+    # FTE as the decimals the file holds (4.6, not its binary neighbour), averaged exactly
+    fte_by_month = {p: Fraction(repr(float(x)))
+                    for p, x in vb.groupby("period")["provider_fte"].first().items()}
+    base_fte = sum(fte_by_month.values(), Fraction(0)) / len(fte_by_month)
+    current_fte = fte_by_month[base[-1]]
+    no_fte = (vb["provider_fte"] <= 0) & (vb["visits"] > 0)
+    if no_fte.any():
+        raise rows_error(vol, vol.index.isin(vb.index[no_fte]), "volumes", "provider_fte",
+                         "visits in a month with no provider FTE", "the providers' FTE of the "
+                         "month", "fill the month's provider FTE")
     revenue_accounts = chart[chart["kind"] == "revenue"]
     base_revenue = {c: int(base_amount[revenue_accounts.loc[revenue_accounts["payer_class"] == c,
                                                             "account"]].sum())
                     for c in books.classes}
-    rates = {}
+    rates: dict[str, Fraction] = {}
     for c in books.classes:
-        if base_visits[c] == 0 and base_revenue[c] != 0:
-            raise DataError(f"payer class {c!r} has revenue but no visits in {base[0]} to "
+        if (base_visits[c] == 0) != (base_revenue[c] == 0):
+            has, lacks = ("revenue", "visits") if base_visits[c] == 0 else ("visits", "revenue")
+            raise DataError(f"payer class {c!r} has {has} but no {lacks} in {base[0]} to "
                             f"{base[-1]}, so its net revenue per visit is undefined",
-                            file=vol.attrs.get("source", "volumes"), column="visits",
-                            expected=f"the visits of class {c}")
-        rates[c] = Fraction(base_revenue[c], int(base_visits[c])) if base_visits[c] else 0
+                            file=(vol if lacks == "visits" else g).attrs.get(
+                                "source", "volumes" if lacks == "visits" else "gl_actuals"),
+                            column="visits" if lacks == "visits" else "amount",
+                            expected=f"the {lacks} of class {c} in the base months",
+                            fix=f"export the {lacks} of class {c}, or book them to the class "
+                                "they belong to")
+        rates[c] = Fraction(base_revenue[c], int(base_visits[c])) if base_visits[c] else \
+            Fraction(0)
 
     # 2. visits and rates: the existing providers' visits annualised to today's FTE, grown
     fte_ratio = current_fte / base_fte if base_fte else Fraction(1)
@@ -1453,11 +1508,15 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
                         rate_change_pct_by_class=dict(a.rate_change_pct) or None)
     if a.payer_mix_pct:
         mix = {str(k): _pct(v, f"payer mix of {k!r}") for k, v in a.payer_mix_pct.items()}
-        unknown = sorted(set(mix) - set(books.classes))
-        if unknown or abs(sum(mix.values()) - 1) > Fraction(1, 10_000):
+        if set(mix) != set(books.classes) or abs(sum(mix.values()) - 1) > Fraction(1, 10_000):
             raise ParameterError(f"payer_mix_pct must give every class a share, summing to 100, "
                                  f"of the classes {', '.join(books.classes)}; got "
                                  f"{dict(a.payer_mix_pct)!r}")
+        no_rate = [c for c in books.classes if mix[c] > 0 and base_visits[c] == 0]
+        if no_rate:
+            raise ParameterError(f"payer class(es) {', '.join(no_rate)} had no visits in the "
+                                 "base year, so they have no net revenue per visit: give them "
+                                 "a share of 0")
         rev["budget_visits"] = _apportion_by(int(rev["budget_visits"].sum()),
                                              [mix.get(c, 0) for c in books.classes])
     # 3. phasing
@@ -1466,8 +1525,10 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
     for p in base:
         y, m = int(p[:4]), int(p[5:])
         wd = int(working_days(y, a.holidays(y)).loc[m - 1, "working_days"])
+        # visits per provider-FTE working day: a provider joining mid-year is not a season
         per_day.append({"year": y, "month": m,
-                        "value": float(vb.loc[vb["period"] == p, "visits"].sum()) / max(wd, 1)})
+                        "value": float(vb.loc[vb["period"] == p, "visits"].sum())
+                        / (wd * float(fte_by_month[p]) or 1)})
     season = seasonal_index(pd.DataFrame(per_day))
     weights = phasing_weights(days, season)
     phasing = days.assign(seasonal_index=season["index"].to_numpy(), weight=weights.to_numpy())
@@ -1547,6 +1608,19 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
     except DataError as exc:
         exc.file = chart.attrs.get("source", "chart_of_accounts")
         raise
+    if len(benefits) and not wages.any() and base_benefits:
+        raise rows_error(chart, chart["account"].isin(benefits["account"]).to_numpy(),
+                         "chart_of_accounts", "category",
+                         "a benefits account but no wage account (provider compensation or "
+                         "staff salaries) to load the benefits on",
+                         "benefits with the wages they are paid on",
+                         "give the wage accounts category 'provider compensation' or 'staff "
+                         "salaries', or book these costs under another category")
+    if not len(benefits) and a.benefits_load_pct:
+        raise ParameterError(f"benefits_load_pct is {a.benefits_load_pct} but the chart of "
+                             "accounts has no benefits account, so the benefits are in the "
+                             "wage accounts already: set benefits_load_pct to None (or 0), or "
+                             "add a benefits account")
     total_benefits = int(exp["benefits_cents"].sum())
     if len(benefits):
         exp["budget_cents"] -= exp["benefits_cents"]
@@ -1637,7 +1711,8 @@ class Comparison:
         the actual margin exactly.
     forecast
         Full year: ``line`` (revenue, expense, margin), ``budget_cents``, ``forecast_cents``
-        (actual to date + budget of the remaining months), ``run_rate_cents``.
+        (actual to date + budget of the remaining months), ``run_rate_cents`` (the months to
+        date × 12 / months closed; accounts with ``pay_months`` at their schedule instead).
     """
 
     through_month: int
@@ -1715,14 +1790,6 @@ def compare(books: Books, budget: Budget, materiality_cents: int,
         "actual_visits": np.where(variable, av, 0),
         "static_budget_cents": ytd_by.loc[cost_acc["account"], "budget_cents"].to_numpy(),
         "actual_cost_cents": ytd_by.loc[cost_acc["account"], "actual_cents"].to_numpy()})
-    negative = costs_in["actual_cost_cents"] < 0
-    if negative.any():
-        bad = books.ledger["account"].isin(costs_in.loc[negative, "account"]) & \
-            (books.ledger["year"] == year)
-        raise rows_error(books.ledger, bad.to_numpy(), "gl_actuals", "amount_cents",
-                         "an expense account is negative for the year to date",
-                         "expenses as positive amounts",
-                         "export expenses as positive amounts (a profit and loss)")
     costs = cost_variance(costs_in)
     costs.insert(1, "category", cost_acc["category"].to_numpy())
     costs.insert(2, "behaviour", cost_acc["behaviour"].to_numpy())
@@ -1740,11 +1807,25 @@ def compare(books: Books, budget: Budget, materiality_cents: int,
     bridge = pd.DataFrame(steps, columns=["step", "cents"])
     bridge["cents"] = bridge["cents"].astype("int64")
 
-    def full(kind: str) -> pd.Series:
-        act = [int(lines.loc[(lines["month"] == m) & (lines["kind"] == kind),
-                             "actual_cents"].sum()) for m in months]
-        bud = [budget.total(kind, [m]) for m in MONTHS]
-        return full_year_forecast(act, bud, t).set_index("line")["cents"]
+    pay = dict(zip(books.chart["account"], books.chart["pay_months"], strict=True))
+    scheduled = {x for x, v in pay.items() if pd.notna(v) and str(v).strip()}
+
+    def full(kind: str) -> dict[str, int]:
+        """Forecast and run rate of ``kind``; accounts paid on a schedule (an annual premium)
+        run at their schedule, not at twelve times what was paid so far."""
+        out = {"budget_full_year": 0, "forecast": 0, "run_rate": 0}
+        for on_schedule in (False, True):
+            sel = (lines["kind"] == kind) & (lines["account"].isin(scheduled) == on_schedule)
+            act = [int(lines.loc[sel & (lines["month"] == m), "actual_cents"].sum())
+                   for m in months]
+            accounts = set(lines.loc[sel, "account"])
+            m_all = budget.monthly[budget.monthly["account"].isin(accounts)]
+            bud = [int(m_all.loc[m_all["month"] == m, "budget_cents"].sum()) for m in MONTHS]
+            f = full_year_forecast(act, bud, t).set_index("line")["cents"]
+            out["budget_full_year"] += int(f["budget_full_year"])
+            out["forecast"] += int(f["forecast"])
+            out["run_rate"] += int(f["forecast" if on_schedule else "run_rate"])
+        return out
 
     r, e = full("revenue"), full("cost")
     forecast = pd.DataFrame({
@@ -1770,8 +1851,8 @@ def break_even(budget: Budget) -> dict[str, float | None]:
     accounts); the contribution per visit is the budget's net revenue per visit less its
     variable cost per visit. ``visits_per_month = (fixed / 12) / contribution``;
     ``visits_per_provider_day`` divides by the month's mean provider days (mean FTE × mean
-    working days). Both are ``None`` when a visit earns no more than it costs (no number of
-    visits then breaks even).
+    working days; ``None`` without provider days). Both are ``None`` when a visit earns no more
+    than it costs (no number of visits then breaks even).
     """
     acc = budget.accounts
     visits = int(budget.visits["visits"].sum())
@@ -1790,8 +1871,8 @@ def break_even(budget: Budget) -> dict[str, float | None]:
     days = Fraction(float(budget.fte["fte"].mean())) * Fraction(
         int(budget.phasing["working_days"].sum()), 12)
     return {"visits_per_month": per_month,
-            "visits_per_provider_day": break_even_visits_per_provider_day(
-                month_fixed, rev_per, var_per, days),
+            "visits_per_provider_day": None if days <= 0 else
+            break_even_visits_per_provider_day(month_fixed, rev_per, var_per, days),
             "budget_visits_per_month": visits / 12}
 
 

@@ -278,3 +278,95 @@ def test_a_provider_who_joined_in_the_base_year_works_the_whole_budget_year() ->
     # provider comp $480,000 × 10/9 × 1.03 = $549,333.33
     assert b.accounts.set_index("account").loc["5000", "budget_cents"] == 54_933_333
     assert (b.fte["fte"] == 2.5).all()
+
+
+def test_a_change_of_provider_fte_is_not_a_season() -> None:
+    # 4 Medicare and 12 Commercial visits per provider-FTE working day all year, 2.0 FTE to
+    # June and 2.5 from July: no seasons, so the budget year (2.5 FTE throughout) has the
+    # same visits per working day every month, up to a visit of rounding per class
+    days = bd.working_days(2024).set_index("month")["working_days"]
+    fte = {p: 2.0 if m <= 6 else 2.5 for m, p in enumerate(YEAR_2024, start=1)}
+    visits = {(p, c): int(days[m] * fte[p] * k) for m, p in enumerate(YEAR_2024, start=1)
+              for c, k in (("Medicare", 4), ("Commercial", 12))}
+    b = bd.build_budget(bd.read_books(*books_of(YEAR_2024, visits=visits, fte=fte)),
+                        bd.Assumptions(**ASSUME))
+    assert b.phasing["seasonal_index"].round(9).eq(1).all()
+    per_day = (b.visits.groupby("month")["visits"].sum()
+               / b.phasing.set_index("month")["working_days"])
+    assert per_day.max() - per_day.min() < 0.15
+
+
+def test_benefits_need_a_benefits_account_and_wages() -> None:
+    gl, chart, vol = books_of(YEAR_2024)
+    no_benefits = chart[chart["category"] != "benefits"]
+    books = bd.read_books(gl[gl["account"] != "5150"], no_benefits, vol)
+    with pytest.raises(ParameterError, match="no benefits account"):
+        bd.build_budget(books, bd.Assumptions(**ASSUME, benefits_load_pct=22))
+    # None: the benefits are in the wages already, and none are added
+    b = bd.build_budget(books, bd.Assumptions(**ASSUME))
+    assert b.accounts.set_index("account").loc["5000", "budget_cents"] == 49_440_000
+    chart2 = chart.copy()
+    chart2.loc[chart2["category"].isin(["provider compensation", "staff salaries"]),
+               "category"] = "purchased services"
+    books2 = bd.read_books(gl, chart2, vol)
+    with pytest.raises(DataError, match=r"a benefits account but no wage account.*row 6\b"):
+        bd.build_budget(books2, bd.Assumptions(**{**ASSUME, "inflation_pct": {
+            **ASSUME["inflation_pct"], "purchased services": 3}}))
+
+
+def test_a_class_needs_both_visits_and_revenue() -> None:
+    gl, chart, vol = books_of(YEAR_2024)
+    gl = gl[gl["account"] != "4100"]  # Medicare's visits without its revenue
+    with pytest.raises(DataError, match="'Medicare' has visits but no revenue"):
+        bd.build_budget(bd.read_books(gl, chart, vol), bd.Assumptions(**ASSUME))
+    books = bd.read_books(*books_of(YEAR_2024))
+    with pytest.raises(ParameterError, match="every class a share"):
+        bd.build_budget(books, bd.Assumptions(**ASSUME, payer_mix_pct={"Commercial": 100}))
+
+
+def test_run_rate_keeps_annual_premiums_on_their_schedule() -> None:
+    # only January 2025 closed, every account as in the base year: malpractice ($24,000, paid
+    # each January) must not run at 12 × $24,000
+    books = bd.read_books(*books_of(YEAR_2024 + ["2025-01"]))
+    b = bd.build_budget(books, bd.Assumptions(**ASSUME))
+    c = bd.compare(books, b, 500_000, 10)
+    f = c.forecast.set_index("line")
+    monthly = 4_000_000 + 2_000_000 + 1_320_000 + 400_000 + 1_000_000  # January, the rest
+    assert f.loc["expense", "run_rate_cents"] == monthly * 12 + 2_400_000
+
+
+def test_credited_expense_months_do_not_stop_the_comparison() -> None:
+    # a supplies rebate larger than January's spending: −$500
+    books = bd.read_books(*books_of(YEAR_2024 + ["2025-01"],
+                                    change={("2025-01", "5310"): -50_000}))
+    c = bd.compare(books, bd.build_budget(books, bd.Assumptions(**ASSUME)), 500_000, 10)
+    sup = c.costs.set_index("account").loc["5310"]
+    assert sup["actual_cost_cents"] == -50_000
+    assert sup["spending_variance_cents"] == -50_000 - sup["flexible_budget_cents"]
+
+
+def test_a_negative_base_year_expense_names_the_ledger_rows() -> None:
+    gl, chart, vol = books_of(YEAR_2024)
+    gl.loc[gl["account"] == "5400", "amount_cents"] = -10_000
+    gl.attrs["source"] = "gl_actuals.csv"
+    books = bd.read_books(gl, chart, vol)
+    with pytest.raises(DataError, match=r"gl_actuals\.csv.*5400 negative.*rows 8, 16, 24"):
+        bd.build_budget(books, bd.Assumptions(**ASSUME))
+
+
+def test_fte_read_as_written() -> None:
+    # 1,205 Medicare visits × 1.1 = 1,325.5 → 1,326: an FTE of 4.6 every month must give a
+    # ratio of exactly 1 (its float is 4.5999…, whose mean need not be)
+    fte = {p: 4.6 for p in YEAR_2024}
+    books = bd.read_books(*books_of(YEAR_2024, visits={("2024-01", "Medicare"): 105}, fte=fte))
+    b = bd.build_budget(books, bd.Assumptions(**ASSUME))
+    assert b.revenue.set_index("payer").loc["Medicare", "budget_visits"] == 1_326
+
+
+def test_empty_books_and_far_years_are_refused() -> None:
+    gl, chart, vol = books_of(YEAR_2024)
+    with pytest.raises(DataError, match="gl_actuals table has no rows"):
+        bd.read_books(gl.iloc[0:0], chart, vol)
+    books = bd.read_books(gl, chart, vol)
+    with pytest.raises(ParameterError, match="budget 2025 at the latest"):
+        bd.build_budget(books, bd.Assumptions(**{**ASSUME, "year": 2027}))
