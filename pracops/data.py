@@ -1549,8 +1549,11 @@ register(Dataset(
 register(Dataset(
     name="vendor_prices",
     stem="vendor_prices",
-    description="One row per vendor offer of an item: pack, price, freight and lead time.",
-    key=("sku", "vendor"),
+    description="One row per vendor offer of an item and price change: pack, price, freight "
+                "and lead time from the effective date on. The offer in force on a day is the "
+                "row with the latest effective date on or before it; a row dated later is an "
+                "announced change.",
+    key=("sku", "vendor", "effective_date"),
     optional=True,
     checks=_check_vendor_prices,
     columns=(
@@ -1567,7 +1570,9 @@ register(Dataset(
         Column("lead_time_sd_days", "float", minimum=0,
                description="Standard deviation of the lead time, days."),
         Column("tier", "str", description="Contract or GPO pricing tier."),
-        Column("effective_date", "date", description="First day the price applies."),
+        Column("effective_date", "date",
+               description="First day the price applies; it stays in force until the next "
+                           "row of the same sku and vendor."),
     ),
 ))
 

@@ -18,6 +18,10 @@ The chain a report runs:
    :func:`stock_levels` (the levels for a whole table), :func:`order_lines` (chosen vendor ×
    packs, in cents), :func:`overdue_orders`, :func:`purchase_orders` (one draft per vendor),
    :func:`spend_vs_budget` and :func:`vendor_savings`.
+5. **Price history.** ``vendor_prices`` holds a row per price change: :func:`prices_in_force`
+   keeps the offer of each sku and vendor in force on a day (the latest effective date on or
+   before it), which every calculation above uses; :func:`price_changes` lists the changes of
+   landed cost over a look-back window with their cost a year at the current usage.
 
 Definitions
 -----------
@@ -72,6 +76,8 @@ __all__ = [
     "purchase_orders",
     "spend_vs_budget",
     "vendor_savings",
+    "prices_in_force",
+    "price_changes",
 ]
 
 logger = logging.getLogger(__name__)
@@ -1076,3 +1082,158 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
                                       "savings_per_unit", "annual_units",
                                       "annual_savings_cents"])
     return out.astype({"annual_savings_cents": "int64"})
+
+
+# --------------------------------------------------------------------------------------------
+# 5. price history
+
+
+def _check_price_keys(prices: pd.DataFrame, dates: pd.Series) -> None:
+    keys = pd.DataFrame({"sku": prices["sku"].astype("object").to_numpy(),
+                         "vendor": prices["vendor"].astype("object").to_numpy(),
+                         "date": dates.to_numpy()})
+    dup = keys.duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise rows_error(prices, dup, "vendor prices", "effective_date",
+                         "more than one price for the same sku, vendor and effective date",
+                         "one row per sku, vendor and effective date",
+                         fix="delete the repeated row, or correct its effective date")
+
+
+def prices_in_force(prices: pd.DataFrame, as_of: str | pd.Timestamp) -> pd.DataFrame:
+    """The offer of each sku and vendor in force on ``as_of``.
+
+    ``vendor_prices`` holds a row per price change: a row applies from its ``effective_date``
+    until the next row of the same sku and vendor. The offer in force on ``as_of`` is the row
+    with the **latest** ``effective_date ≤ as_of``; rows dated after ``as_of`` (announced
+    changes) are not used yet, and a sku and vendor whose rows are all dated after ``as_of``
+    has no offer in force.
+
+    Parameters
+    ----------
+    prices
+        ``sku``, ``vendor`` and ``effective_date`` (a date, at most one row per sku, vendor and
+        date), with any other columns of the offer.
+    as_of
+        The day the offers are wanted for.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sku and vendor with an offer in force, the input's rows in input order
+        (the index is kept, so errors still name the file's rows).
+
+    Raises
+    ------
+    DataError
+        A missing column, a missing or unreadable date, or two rows of one sku and vendor with
+        the same effective date (named).
+    """
+    require_columns(prices, "vendor prices", ["sku", "vendor", "effective_date"])
+    dates = _dates(prices, "vendor prices", "effective_date")
+    _check_price_keys(prices, dates)
+    day = pd.Timestamp(as_of).normalize()
+    started = (dates <= day).to_numpy()
+    frame = pd.DataFrame({"sku": prices["sku"].astype("object").to_numpy()[started],
+                          "vendor": prices["vendor"].astype("object").to_numpy()[started],
+                          "date": dates.to_numpy()[started]}, index=prices.index[started])
+    latest = frame.sort_values("date", kind="mergesort").groupby(
+        ["sku", "vendor"], sort=False).tail(1).index
+    return prices.loc[prices.index.isin(latest)]
+
+
+def price_changes(prices: pd.DataFrame, as_of: str | pd.Timestamp,
+                  annual_units: Mapping[str, float] | pd.Series,
+                  lookback_days: int = 365) -> pd.DataFrame:
+    """Each change of a vendor's landed cost per unit of use over a look-back window, with its
+    cost a year at the current usage.
+
+    A **change** is a row of ``prices`` that has an earlier row of the same sku and vendor
+    (the *previous* price, the one in force the day before) and an ``effective_date`` after
+    ``as_of − lookback_days``: those on or before ``as_of`` have taken effect (``announced``
+    False); those after ``as_of`` are announced (``announced`` True) and are listed, never
+    used. The first price of a sku and vendor is an offer, not a change. With landed costs
+    per unit of use ``p₀`` (previous) and ``p₁`` (this row), as :func:`choose_vendor` works
+    them out, and ``A`` annual units of use:
+
+    .. math::
+
+        Δ = p_1 − p_0, \\qquad \\text{change} = Δ / p_0, \\qquad
+        \\text{annual impact} = \\operatorname{round}(A × Δ)
+
+    in cents, exact, rounded half up **once per change** (negative for a price cut).
+
+    Parameters
+    ----------
+    prices
+        As :func:`choose_vendor` (``freight_per_pack_cents`` optional), with
+        ``effective_date``; at most one row per sku, vendor and date.
+    as_of
+        Today: changes dated after it are announced.
+    annual_units
+        ``A`` per sku (≥ 0); every sku with a change needs one.
+    lookback_days
+        The window, whole days ≥ 1: changes effective after ``as_of − lookback_days`` count
+        (with 365 and ``as_of`` 2025-12-31: from 2025-01-01 on).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per change, sorted by sku, vendor and date: ``sku``, ``vendor``,
+        ``effective_date``, ``previous_effective_date``, ``previous_landed_per_unit``,
+        ``current_landed_per_unit`` and ``change_per_unit`` (exact
+        :class:`~fractions.Fraction` cents per unit of use), ``change_pct`` (a fraction,
+        0.05 is 5 %), ``annual_units``, ``annual_impact_cents`` (``int64``) and ``announced``.
+
+    Raises
+    ------
+    DataError
+        As :func:`choose_vendor` and :func:`prices_in_force`; a sku with a change but no
+        annual units, or a negative or non-numeric number of them.
+    ParameterError
+        ``lookback_days`` not a whole number ≥ 1.
+    """
+    window = _whole_param("lookback_days", lookback_days, 1)
+    require_columns(prices, "vendor prices", [*_OFFER_COLUMNS, "effective_date"])
+    dates = _dates(prices, "vendor prices", "effective_date")
+    _check_price_keys(prices, dates)
+    day = pd.Timestamp(as_of).normalize()
+    start = day - pd.Timedelta(days=window)
+    scored = choose_vendor(prices.drop(columns=[c for c in ("critical",) if c in prices]))
+    units = annual_units if isinstance(annual_units, pd.Series) else pd.Series(annual_units)
+    annual = units.to_dict()
+    sku_values = scored["sku"].astype("object").to_numpy()
+    vendors = scored["vendor"].astype("object").to_numpy()
+    when = dates.to_numpy()
+    landed = scored["landed_per_unit"].to_numpy()
+    order = sorted(range(len(scored)), key=lambda i: (str(sku_values[i]), str(vendors[i]),
+                                                      when[i]))
+    rows = []
+    for before, now in zip(order, order[1:], strict=False):
+        sku, vendor = sku_values[now], vendors[now]
+        if (sku_values[before], vendors[before]) != (sku, vendor) or when[now] <= start:
+            continue  # the first price of a sku and vendor, or a change before the window
+        a = annual.get(sku)
+        if (a is None or isinstance(a, bool) or not isinstance(a, Real)
+                or not math.isfinite(a) or a < 0):
+            raise DataError("annual units missing or not a number 0 or more",
+                            column="annual_units", value=f"{sku}: {a!r}",
+                            expected="units of use per year ≥ 0 for every sku with a "
+                                     "price change", fix="give the sku's annual units")
+        old, new = landed[before], landed[now]
+        delta = new - old
+        rows.append({"sku": sku, "vendor": vendor, "effective_date": when[now],
+                     "previous_effective_date": when[before],
+                     "previous_landed_per_unit": old, "current_landed_per_unit": new,
+                     "change_per_unit": delta,
+                     "change_pct": float(delta / old) if old else (math.inf if delta else 0.0),
+                     "annual_units": a, "annual_impact_cents": _round_half_up(delta * _exact(a)),
+                     "announced": bool(when[now] > day)})
+    columns = ["sku", "vendor", "effective_date", "previous_effective_date",
+               "previous_landed_per_unit", "current_landed_per_unit", "change_per_unit",
+               "change_pct", "annual_units", "annual_impact_cents", "announced"]
+    out = pd.DataFrame(rows, columns=columns)
+    for c in ("effective_date", "previous_effective_date"):
+        out[c] = pd.to_datetime(out[c])
+    return out.astype({"annual_impact_cents": "int64", "announced": bool,
+                       "change_pct": float})

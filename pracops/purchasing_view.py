@@ -4,12 +4,32 @@ the purchase-order drafts handed out.
 
 The calculations live in :mod:`pracops.purchasing`; :func:`run_purchasing` only chains them
 (demand → stock levels → order lines with the vendor choice → purchase-order drafts → ABC →
-expiry → vendor comparison and savings → spend against budget → overdue orders). Tables are
-returned as pandas Stylers (money stays integer cents; only the display is dollars), charts are
-drawn on axes the caller owns.
+expiry → vendor comparison and savings → price changes → spend against budget → overdue
+orders). Tables are returned as pandas Stylers (money stays integer cents; only the display is
+dollars), charts are drawn on axes the caller owns.
 
 Decisions
 ---------
+Prices in force
+    ``vendor_prices`` holds a row per price change. Every calculation (landed cost, the vendor
+    to order from, the current vendor, stock value, spend, savings, order lines) uses the offer
+    of each sku and vendor **in force on** ``as_of``: the row with the latest
+    ``effective_date ≤ as_of`` (:func:`pracops.purchasing.prices_in_force`). A row dated after
+    ``as_of`` is an announced change: listed in the price changes, never used yet. An item with
+    no vendor price in force on ``as_of`` (its prices all start later), or an open order whose
+    vendor has no price in force for its sku, stops the run naming the rows
+    (:func:`check_prices_in_force`); a vendor whose only prices for an item start later, while
+    another vendor's is in force, is a new offer announced, not an error.
+Price changes
+    :func:`pracops.purchasing.price_changes` over the ``price_lookback_days`` before ``as_of``
+    (and any announced after it), per sku, vendor and date: previous and new landed cost per
+    unit of use, the change in cents and percent, and its cost a year at the current usage
+    (the annual units below × the change). ``price_increase_cost_cents`` adds up the increases
+    that have taken effect on the offers the practice buys from (its current vendor's): a
+    vendor it does not buy from costs nothing by raising its price. An increase is
+    **material** — a warning — when it is at least ``material_increase_pct`` (5 %) on the
+    current vendor's offer of a class A item (the 80 % of spend that deserves the closest
+    watch); smaller increases, or those on B and C items, are listed without an alert.
 Stock on hand
     The expiry date is the last day a lot may be used (the ``inventory_lots`` contract): a lot
     is **expired** on ``as_of`` when ``expiry_date < as_of``. A lot expiring on ``as_of`` is
@@ -89,7 +109,8 @@ __all__ = [
     "savings_table",
     "vendor_table",
     "overdue_table",
-    "price_history_text",
+    "price_changes_table",
+    "check_prices_in_force",
     "plot_abc",
     "plot_expiry_timeline",
     "plot_vendor_prices",
@@ -124,7 +145,10 @@ class PurchasingPlan:
     (``expiry_date − as_of``, 0 for a lot expiring today) and ``days_of_use_left`` (one more:
     ``as_of`` and the expiry date both count); ``expired`` the lots already expired
     (``expiry_date < as_of``); ``offers`` every vendor offer scored; ``savings`` one row per sku;
-    ``open_orders`` with ``outstanding_units``, ``days_late`` and ``overdue``.
+    ``open_orders`` with ``outstanding_units``, ``days_late`` and ``overdue``;
+    ``price_changes`` the :func:`pracops.purchasing.price_changes` table with ``current`` (the
+    sku's current vendor), ``abc_class`` and ``material``. ``offers`` and every figure use the
+    prices in force on ``as_of``.
     """
 
     as_of: pd.Timestamp
@@ -137,6 +161,7 @@ class PurchasingPlan:
     offers: pd.DataFrame
     savings: pd.DataFrame
     open_orders: pd.DataFrame
+    price_changes: pd.DataFrame
     inventory_value_cents: int
     expired_value_cents: int
     spend_cents: int
@@ -181,8 +206,10 @@ def check_inputs(inputs: PurchasingInputs) -> None:
 
     Every sku of ``vendor_prices``, ``inventory_lots``, ``usage`` and ``open_orders`` must be
     in ``items``; every item needs at least one vendor price; every open order's vendor must
-    have a price for its sku (it values the order). Negative quantities and packs of zero are
-    refused earlier, by :func:`pracops.data.load`, and again by :mod:`pracops.purchasing`.
+    have a price for its sku (it values the order). Negative quantities, packs of zero and two
+    prices of a sku and vendor with the same effective date are refused earlier, by
+    :func:`pracops.data.load`, and again by :mod:`pracops.purchasing`. Whether the prices are
+    in force on the report's date is checked when it runs (:func:`check_prices_in_force`).
 
     Raises
     ------
@@ -212,6 +239,50 @@ def check_inputs(inputs: PurchasingInputs) -> None:
                               "no vendor price for the order's vendor and sku",
                               "a vendor with a row for the sku in vendor_prices",
                               fix="add the vendor's price for the sku to vendor_prices")
+
+
+def check_prices_in_force(inputs: PurchasingInputs, as_of: str | pd.Timestamp) -> pd.DataFrame:
+    """The offers in force on ``as_of`` (:func:`pracops.purchasing.prices_in_force`), after
+    refusing an item none of whose vendors has a price in force on ``as_of``, and an open order
+    whose vendor has no price in force for its sku.
+
+    Raises
+    ------
+    DataError
+        Naming the items or open-order rows, the first price date and the fix; two prices of a
+        sku and vendor with the same effective date (the ``vendor_prices`` rows).
+    """
+    day = pd.Timestamp(as_of).normalize()
+    in_force = pu.prices_in_force(inputs.vendor_prices, day)
+    priced = set(in_force["sku"].astype("object"))
+    skus = inputs.items["sku"].astype("object")
+    none = (~skus.isin(priced)).to_numpy()
+    if none.any():
+        sku = skus.to_numpy()[none][0]
+        own = inputs.vendor_prices[(inputs.vendor_prices["sku"].astype("object") == sku)
+                                   .to_numpy()]
+        first = (f"; its first price starts {own['effective_date'].min().date()}"
+                 if len(own) else "")
+        raise data.rows_error(inputs.items, none, "items", "sku",
+                              f"no vendor price in force on {day.date()} for the sku{first}",
+                              "a row in vendor_prices effective on or before "
+                              f"{day.date()}",
+                              fix="add the price in force on that day to vendor_prices "
+                                  "(with its effective date), or run for a later as_of")
+    offered = set(zip(in_force["sku"].astype("object"), in_force["vendor"].astype("object"),
+                      strict=True))
+    orders = inputs.open_orders
+    unpriced = np.array([(s, v) not in offered for s, v in zip(
+        orders["sku"].astype("object"), orders["vendor"].astype("object"), strict=True)],
+        dtype=bool)
+    if unpriced.any():
+        raise data.rows_error(orders, unpriced, "open_orders", "vendor",
+                              f"no price in force on {day.date()} for the order's vendor "
+                              "and sku", "a vendor with a row for the sku in vendor_prices "
+                              f"effective on or before {day.date()}",
+                              fix="add the vendor's price in force on that day to "
+                                  "vendor_prices")
+    return in_force
 
 
 def default_as_of(inputs: PurchasingInputs) -> pd.Timestamp:
@@ -270,6 +341,8 @@ def run_purchasing(
     expiry_window_days: int = 90,
     a_share: float = 0.80,
     b_share: float = 0.95,
+    price_lookback_days: int = 365,
+    material_increase_pct: float = 5.0,
 ) -> PurchasingPlan:
     """What to order today, from whom and how much; what will expire; where we overpay.
 
@@ -302,6 +375,11 @@ def run_purchasing(
         Lots expiring within this many days are listed (watch list).
     a_share, b_share
         ABC class boundaries on the cumulative share of annual spend.
+    price_lookback_days
+        Price changes effective in this many days before ``as_of`` are listed.
+    material_increase_pct
+        An increase of at least this many percent on the current vendor's offer of a class A
+        item is material (an alert).
 
     Raises
     ------
@@ -313,19 +391,22 @@ def run_purchasing(
     when = (default_as_of(inputs) if as_of is None or str(as_of) == ""
             else pd.Timestamp(as_of).normalize())
     holding = _percent_param("holding_cost_pct", holding_cost_pct)
+    material = _percent_param("material_increase_pct", material_increase_pct)
     for name, value, low in (("order_cost_cents", order_cost_cents, 0),
                              ("supply_budget_cents", supply_budget_cents, 1),
                              ("budget_period_days", budget_period_days, 1),
-                             ("expiry_window_days", expiry_window_days, 0)):
+                             ("expiry_window_days", expiry_window_days, 0),
+                             ("price_lookback_days", price_lookback_days, 1)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             raise ParameterError(f"{name} must be a whole number ≥ {low}, got {value!r}")
     items = inputs.items.assign(sku=inputs.items["sku"].astype("object"))
     skus = list(items["sku"])
     critical = dict(zip(items["sku"], items["critical"].astype(bool), strict=True))
 
-    # Offers: landed cost, the vendor to order from, the current vendor.
-    offers = inputs.vendor_prices.assign(sku=inputs.vendor_prices["sku"].astype("object"),
-                                         vendor=inputs.vendor_prices["vendor"].astype("object"))
+    # Offers in force on as_of: landed cost, the vendor to order from, the current vendor.
+    in_force = check_prices_in_force(inputs, when)
+    offers = in_force.assign(sku=in_force["sku"].astype("object"),
+                             vendor=in_force["vendor"].astype("object")).reset_index(drop=True)
     offers["critical"] = offers["sku"].map(critical)
     offers["current"] = _current_vendors(offers, inputs.open_orders)
     scored = pu.choose_vendor(offers, critical_cents_per_lead_day, skus=skus)
@@ -396,6 +477,17 @@ def run_purchasing(
     expiring["days_to_expiry"] = (expiring["expiry_date"] - when).dt.days
     expiring["days_of_use_left"] = expiring["days_to_expiry"] + 1  # as_of and expiry day count
     savings = pu.vendor_savings(scored.drop(columns=["critical"]), annual)
+    changes = pu.price_changes(inputs.vendor_prices, when, annual, price_lookback_days)
+    buying = set(zip(scored.loc[marked, "sku"], scored.loc[marked, "vendor"], strict=True))
+    changes["current"] = [key in buying for key in zip(changes["sku"], changes["vendor"],
+                                                        strict=True)]
+    changes["abc_class"] = changes["sku"].map(abc.set_index("sku")["abc_class"])
+    threshold = Fraction(repr(material)) / 100
+    changes["material"] = (~changes["announced"] & changes["current"]
+                           & (changes["abc_class"] == "A")
+                           & pd.Series([d > 0 and (p == 0 or d / p >= threshold) for d, p in zip(
+                               changes["change_per_unit"], changes["previous_landed_per_unit"],
+                               strict=True)], index=changes.index, dtype=bool))
     start = when - pd.Timedelta(days=budget_period_days)
     period = inputs.usage[((inputs.usage["date"] >= start)
                            & (inputs.usage["date"] < when)).to_numpy()]
@@ -405,7 +497,7 @@ def run_purchasing(
     return PurchasingPlan(
         as_of=when, skus=lines, lines=placed, orders=pu.purchase_orders(placed), abc=abc,
         lots=expiring, expired=expired.reset_index(drop=True), offers=scored,
-        savings=savings, open_orders=orders,
+        savings=savings, open_orders=orders, price_changes=changes,
         inventory_value_cents=int(usable["value_cents"].sum()),
         expired_value_cents=int(expired["value_cents"].sum()),
         spend_cents=int(spend_cents), budget_cents=int(supply_budget_cents),
@@ -416,7 +508,9 @@ def run_purchasing(
                   "critical_cents_per_lead_day": critical_cents_per_lead_day,
                   "demand_window_days": demand_window_days,
                   "budget_period_days": budget_period_days,
-                  "expiry_window_days": expiry_window_days},
+                  "expiry_window_days": expiry_window_days,
+                  "price_lookback_days": price_lookback_days,
+                  "material_increase_pct": material},
     )
 
 
@@ -431,6 +525,11 @@ def summary_figures(plan: PurchasingPlan) -> dict[str, Any]:
     ``expiring_lots`` are the lots with units that will expire before they are used (any
     date), ``expiring_value_cents`` their value; ``cheaper_vendor`` the skus with savings from
     switching; ``overdue_orders`` the purchase orders with an overdue line.
+    ``price_increase_cost_cents`` is the cost a year, at the current usage, of the price
+    increases that took effect in the look-back window on the current vendors' offers;
+    ``price_changes`` counts every change in force (any vendor, up or down),
+    ``material_price_increases`` lists the material ones and ``announced_price_changes`` counts
+    those dated after ``as_of``.
     """
     s = plan.skus
     lots = plan.lots[plan.lots["expiring_units"] > 0]
@@ -438,6 +537,11 @@ def summary_figures(plan: PurchasingPlan) -> dict[str, Any]:
         ["annual_savings_cents", "sku"], ascending=[False, True])
     overdue = plan.open_orders[plan.open_orders["overdue"].to_numpy()]
     ratio = pu.spend_vs_budget(plan.spend_cents, plan.budget_cents)
+    pc = plan.price_changes
+    taken = pc[(~pc["announced"]).to_numpy()]
+    paid = taken[(taken["current"] & (taken["annual_impact_cents"] > 0)).to_numpy()]
+    material = taken[taken["material"].to_numpy()].sort_values(
+        ["annual_impact_cents", "sku"], ascending=[False, True])
     return {
         "as_of": plan.as_of.date().isoformat(),
         "skus": len(s),
@@ -470,6 +574,15 @@ def summary_figures(plan: PurchasingPlan) -> dict[str, Any]:
         "spend_vs_budget_pct": round(float(ratio), 4),
         "overdue_orders": sorted(set(overdue["po_number"].astype("object"))),
         "abc_counts": {c: int((plan.abc["abc_class"] == c).sum()) for c in "ABC"},
+        "price_changes": len(taken),
+        "price_increases": int((taken["change_per_unit"] > 0).sum()),
+        "price_increase_cost_cents": int(paid["annual_impact_cents"].sum()),
+        "material_price_increases": [
+            {"sku": r.sku, "vendor": r.vendor, "effective_date": r.effective_date.date()
+             .isoformat(), "change_pct": round(r.change_pct, 4),
+             "annual_impact_cents": int(r.annual_impact_cents)}
+            for r in material.itertuples()],
+        "announced_price_changes": int(pc["announced"].sum()),
     }
 
 
@@ -517,15 +630,35 @@ def summary_text(plan: PurchasingPlan, fig: Mapping[str, Any]) -> str:
                  f"{fmt_money(fig['supply_spend_cents'])} at today's prices, "
                  f"**{fmt_pct(fig['spend_vs_budget_pct'])}** of the budget of "
                  f"{fmt_money(fig['supply_budget_cents'])}.")
+    lines.append(_price_sentence(plan, fig))
     if fig["overdue_orders"]:
         lines.append(f"Overdue: {', '.join(fig['overdue_orders'])} — call the vendor.")
     return "\n\n".join(lines).replace("$", "\\$")
 
 
+def _price_sentence(plan: PurchasingPlan, fig: Mapping[str, Any]) -> str:
+    days = plan.settings["price_lookback_days"]
+    if not fig["price_changes"]:
+        text = f"No vendor changed a price in the last {days} days."
+    else:
+        text = (f"**Prices:** {fig['price_changes']} vendor price change(s) in the last {days} "
+                f"days, {fig['price_increases']} of them increases; those on the items the "
+                f"practice buys add **{fmt_money(fig['price_increase_cost_cents'])} a year** "
+                "at the current usage.")
+        material = fig["material_price_increases"]
+        if material:
+            text += (f" Material (≥ {plan.settings['material_increase_pct']:g} % on a class A "
+                     f"item): {_names(plan, [m['sku'] for m in material])}.")
+    if fig["announced_price_changes"]:
+        text += (f" {fig['announced_price_changes']} announced change(s) take effect after "
+                 f"{fig['as_of']} and are not used yet.")
+    return text
+
+
 def alerts(plan: PurchasingPlan, fig: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Threshold breaches as ``(level, message)``: stock-out risks (critical for critical
-    items), stock expiring unused, expired stock on the shelf, overdue orders, savings and
-    spend over budget."""
+    items), stock expiring unused, expired stock on the shelf, overdue orders, material price
+    increases, savings and spend over budget."""
     out: list[tuple[str, str]] = []
     s = plan.skus.set_index("sku")
     for sku in fig["stockout_risk_skus"]:
@@ -553,6 +686,12 @@ def alerts(plan: PurchasingPlan, fig: Mapping[str, Any]) -> list[tuple[str, str]
                                f"({int(part['days_late'].max())} days late) with "
                                f"{fmt_count(part['outstanding_units'].sum())} units "
                                "outstanding."))
+    for m in fig["material_price_increases"]:
+        out.append(("warning", f"{s.loc[m['sku'], 'description']} ({m['sku']}): "
+                               f"{m['vendor']} raised its price {fmt_pct(m['change_pct'])} "
+                               f"from {m['effective_date']}, "
+                               f"{fmt_money(m['annual_impact_cents'])} a year at the current "
+                               "usage; a class A item: renegotiate or compare vendors."))
     for row in fig["cheaper_vendor"]:
         out.append(("info", f"{s.loc[row['sku'], 'description']} ({row['sku']}): "
                             f"{row['cheaper_vendor']} is cheaper than {row['current_vendor']}, "
@@ -754,12 +893,31 @@ def overdue_table(plan: PurchasingPlan) -> Any | None:
                                   "outstanding_units"])
 
 
-def price_history_text(plan: PurchasingPlan) -> str:
-    """Whether the vendor prices hold a history to show changes over time."""
-    dates = plan.offers["effective_date"]
-    return (f"The vendor prices hold one price per item and vendor, effective from "
-            f"{dates.min().date()} to {dates.max().date()}, so changes over time cannot be "
-            "shown yet: that needs one row per price change.")
+def price_changes_table(plan: PurchasingPlan) -> Any | None:
+    """The vendor price changes in the look-back window and those announced, largest yearly
+    cost first: landed cost per unit of use before and after, the change, and its cost a year
+    at the current usage (``None`` when there are none)."""
+    pc = plan.price_changes
+    if pc.empty:
+        return None
+    pc = pc.sort_values(["announced", "annual_impact_cents", "sku", "vendor"],
+                        ascending=[True, False, True, True], kind="mergesort")
+    desc = dict(zip(plan.skus["sku"], plan.skus["description"], strict=True))
+    t = pd.DataFrame({
+        "sku": pc["sku"], "description": pc["sku"].map(desc), "vendor": pc["vendor"],
+        "bought here": pc["current"].map({True: "yes", False: ""}),
+        "class": pc["abc_class"], "from": pc["effective_date"],
+        "landed a unit (before)": pc["previous_landed_per_unit"].map(float) / 100,
+        "landed a unit (now)": pc["current_landed_per_unit"].map(float) / 100,
+        "change a unit (cents)": pc["change_per_unit"].map(float),
+        "change": pc["change_pct"], "units a year": pc["annual_units"],
+        "cost a year": pc["annual_impact_cents"],
+        "status": [("announced" if a else "material increase" if m else "in force")
+                   for a, m in zip(pc["announced"], pc["material"], strict=True)]})
+    return format_table(t, money=["cost a year"], pct=["change"], count=["units a year"],
+                        ).format("${:,.4f}", subset=["landed a unit (before)",
+                                                     "landed a unit (now)"]
+                                 ).format("{:+,.2f}", subset=["change a unit (cents)"])
 
 
 # --- charts ---------------------------------------------------------------------------------

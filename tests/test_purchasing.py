@@ -540,3 +540,92 @@ def test_vendor_savings_errors():
     with pytest.raises(DataError, match="no annual units") as err:
         pu.vendor_savings(_offers(), {"gauze": 7})
     assert (err.value.row, err.value.value) == (4, "epi")
+
+
+# --------------------------------------------------------------------------------------------
+# 5. price history
+
+
+def _history() -> pd.DataFrame:
+    """Gauze from V1 (box of 10): 100 c from 2025-01-01, 110 c from 2025-07-01, 99 c announced
+    for 2026-02-01; from V2 (box of 4, 10 c freight): 42 c from 2024-06-01. Syringes from V1
+    (box of 100): 2,000 c, first offered 2026-03-01."""
+    return pd.DataFrame({
+        "sku": ["gauze", "gauze", "gauze", "gauze", "syringe"],
+        "vendor": ["V1", "V1", "V2", "V1", "V1"],
+        "pack_price_cents": [110, 100, 42, 99, 2000],
+        "freight_per_pack_cents": [0, 0, 10, 0, 0],
+        "units_per_pack": [10, 10, 4, 10, 100],
+        "lead_time_days": [2.0, 2.0, 5.0, 2.0, 3.0],
+        "effective_date": pd.to_datetime(["2025-07-01", "2025-01-01", "2024-06-01",
+                                          "2026-02-01", "2026-03-01"]),
+    })
+
+
+def test_prices_in_force_takes_the_latest_on_or_before_as_of():
+    h = _history()
+    # 2025-12-31: gauze V1 → the 2025-07-01 row (index 0), V2 → its only row (2); the
+    # 2026-02-01 gauze price and the syringe offer are not in force yet.
+    assert pu.prices_in_force(h, "2025-12-31").index.tolist() == [0, 2]
+    # The day a price starts it is in force; the day before, the previous one is.
+    assert pu.prices_in_force(h, "2025-07-01").index.tolist() == [0, 2]
+    assert pu.prices_in_force(h, "2025-06-30").index.tolist() == [1, 2]
+    # Before any V1 price: only V2; before everything: nothing.
+    assert pu.prices_in_force(h, "2024-12-31").index.tolist() == [2]
+    assert pu.prices_in_force(h, "2024-05-31").empty
+    # 2026-03-01: the announced gauze price (3) and the syringe offer (4) have started.
+    assert pu.prices_in_force(h, "2026-03-01").index.tolist() == [2, 3, 4]
+    # The in-force offers feed choose_vendor: gauze V1 11 c a unit, V2 (42 + 10) / 4 = 13 c.
+    scored = pu.choose_vendor(pu.prices_in_force(h, "2025-12-31"))
+    assert scored.loc[scored["chosen"], "vendor"].tolist() == ["V1"]
+
+
+def test_prices_in_force_refuses_a_repeated_date():
+    h = pd.concat([_history(), _history().iloc[[1]]], ignore_index=True)
+    with pytest.raises(DataError, match="same sku, vendor and effective date: rows 3, 7") as err:
+        pu.prices_in_force(h, "2025-12-31")
+    assert err.value.column == "effective_date"
+    with pytest.raises(DataError, match="same sku, vendor and effective date"):
+        pu.price_changes(h, "2025-12-31", {"gauze": 100})
+
+
+def test_price_changes_by_hand():
+    h = _history()
+    out = pu.price_changes(h, "2025-12-31", {"gauze": 730, "syringe": 50})
+    # gauze V1: 10 c → 11 c a unit on 2025-07-01 (+1 c, +10 %), 730 a year → +730 c;
+    # announced 2026-02-01: 11 c → 9.9 c (−1.1 c, −10 %) → 730 × −1.1 = −803 c.
+    # 2025-01-01 is the first V1 price (an offer, not a change); V2 and the syringe have one.
+    assert out[["sku", "vendor"]].values.tolist() == [["gauze", "V1"], ["gauze", "V1"]]
+    assert out["effective_date"].tolist() == [pd.Timestamp("2025-07-01"),
+                                              pd.Timestamp("2026-02-01")]
+    assert out["previous_effective_date"].tolist() == [pd.Timestamp("2025-01-01"),
+                                                       pd.Timestamp("2025-07-01")]
+    assert out["previous_landed_per_unit"].tolist() == [10, 11]
+    assert out["current_landed_per_unit"].tolist() == [11, Fraction(99, 10)]
+    assert out["change_per_unit"].tolist() == [1, Fraction(-11, 10)]
+    assert out["change_pct"].tolist() == pytest.approx([0.10, -0.10])
+    assert out["annual_impact_cents"].tolist() == [730, -803]
+    assert out["announced"].tolist() == [False, True]
+    assert str(out["annual_impact_cents"].dtype) == "int64"
+
+
+def test_price_changes_window_and_rounding():
+    h = _history()
+    # Changes dated after as_of − window count: 2025-12-31 − 184 days = 2025-06-30, so the
+    # 2025-07-01 change is in (184 days: 2025-07-01 … 2025-12-31); 2025-12-31 − 183 days =
+    # 2025-07-01, so with 183 days it is out and only the announced change is listed.
+    assert len(pu.price_changes(h, "2025-12-31", {"gauze": 1}, lookback_days=184)) == 2
+    assert pu.price_changes(h, "2025-12-31", {"gauze": 1}, lookback_days=183)[
+        "announced"].tolist() == [True]
+    # 2.5 units a year × 1 c = 2.5 → 3 (half up, once per change); −1.1 × 2.5 = −2.75 → −3.
+    out = pu.price_changes(h, "2025-12-31", {"gauze": 2.5})
+    assert out["annual_impact_cents"].tolist() == [3, -3]
+
+
+def test_price_changes_errors():
+    with pytest.raises(DataError, match="annual units"):
+        pu.price_changes(_history(), "2025-12-31", {"syringe": 5})
+    with pytest.raises(ParameterError, match="lookback_days"):
+        pu.price_changes(_history(), "2025-12-31", {"gauze": 1}, lookback_days=0)
+    empty = pu.price_changes(_history().iloc[[2, 4]], "2025-12-31", {})
+    assert empty.empty and "annual_impact_cents" in empty

@@ -1,12 +1,16 @@
-"""The purchasing report on the bundled sample finds exactly the four injected problems.
+"""The purchasing report on the bundled sample finds exactly the five injected problems.
 
 The ground truth is what the sample generator recorded (pracops/sample/data/ground_truth.json,
 section "purchasing"): one item below its reorder point, one lot that will expire before it is
-used, one high-spend item bought from the dearer vendor and one overdue purchase order. The
-generator builds every other item's stock above its 99 % reorder point with the longer of its
-vendors' lead times, every other lot to be used well before it expires, every other item to be
-bought from its cheapest vendor and every other open order to be on time, so the report must
-find those four and nothing more.
+used, one high-spend item bought from the dearer vendor, one overdue purchase order and one
+material price increase on a high-spend item. The generator builds every other item's stock
+above its 99 % reorder point with the longer of its vendors' lead times, every other lot to be
+used well before it expires, every other item to be bought from its cheapest vendor, every
+other open order to be on time and every other price rise of a high-spend item under 5 %, so
+the report must find those five and nothing more.
+
+``vendor_prices`` holds a row per price change: the offer in force on AS_OF is the row of the
+sku and vendor with the latest effective date on or before it (:func:`in_force`).
 
 The money figures are recomputed here from the CSV text with plain Python (Fraction, Decimal,
 statistics), independently of pracops.purchasing. The notebook runs once through the runner
@@ -26,6 +30,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from pracops import config, runner
@@ -67,11 +72,25 @@ def day(text: str) -> date:
     return date.fromisoformat(text)
 
 
+def unit_landed(r: dict[str, str]) -> Fraction:
+    """(pack price + freight) / units per pack of a vendor_prices row, cents per unit of use."""
+    return Fraction(cents(r["pack_price"]) + cents(r["freight_per_pack"]), int(r["units_per_pack"]))
+
+
+def in_force(table: list[dict[str, str]], as_of: date = AS_OF) -> list[dict[str, str]]:
+    """Per sku and vendor, the row with the latest effective date on or before ``as_of``."""
+    best: dict[tuple[str, str], dict[str, str]] = {}
+    for r in table:
+        key = (r["sku"], r["vendor"])
+        if day(r["effective_date"]) <= as_of and (
+                key not in best or r["effective_date"] > best[key]["effective_date"]):
+            best[key] = r
+    return list(best.values())
+
+
 def landed() -> dict[tuple[str, str], Fraction]:
-    """(sku, vendor) → (pack price + freight) / units per pack, cents per unit of use."""
-    return {(r["sku"], r["vendor"]): Fraction(cents(r["pack_price"]) + cents(r["freight_per_pack"]),
-                                              int(r["units_per_pack"]))
-            for r in rows("vendor_prices")}
+    """(sku, vendor) → landed cost per unit of use of the offer in force on AS_OF."""
+    return {(r["sku"], r["vendor"]): unit_landed(r) for r in in_force(rows("vendor_prices"))}
 
 
 def current_vendor() -> dict[str, str]:
@@ -124,12 +143,14 @@ def test_notebook_defaults() -> None:
     assert params["supply_budget"].default * 100 == BUDGET_CENTS
     assert params["as_of"].default == "" and params["demand_window_days"].default == 90
     assert params["interactive"].default is True
+    assert params["price_lookback_days"].default == 365
+    assert params["material_price_increase_pct"].default == 5.0
 
 
-def test_exactly_the_four_injected_problems(run: dict) -> None:
+def test_exactly_the_five_injected_problems(run: dict) -> None:
     f = run["result"].figures
     assert set(TRUTH) == {"below_reorder_point", "expiring_lot", "cheaper_vendor",
-                          "overdue_order"}
+                          "overdue_order", "price_increase"}
     below = TRUTH["below_reorder_point"]["sku"]
     assert f["below_reorder_point_skus"] == [below]
     assert f["stockout_risk_skus"] == [below]
@@ -142,10 +163,16 @@ def test_exactly_the_four_injected_problems(run: dict) -> None:
         == [(cheaper["sku"], cheaper["current_vendor"], cheaper["cheaper_vendor"])]
     assert f["overdue_orders"] == [TRUTH["overdue_order"]["po_number"]]
     assert f["expired_lots"] == [] and f["expired_value_cents"] == 0
+    rise = TRUTH["price_increase"]
+    assert [(x["sku"], x["vendor"]) for x in f["material_price_increases"]] == [
+        (rise["sku"], rise["vendor"])]
+    assert round(f["material_price_increases"][0]["change_pct"] * 100, 1) == rise["pct"]
+    assert f["announced_price_changes"] == 0
     messages = " ".join(a["message"] for a in run["result"].alerts)
-    for needle in (below, lot["lot"], cheaper["sku"], TRUTH["overdue_order"]["po_number"]):
+    for needle in (below, lot["lot"], cheaper["sku"], TRUTH["overdue_order"]["po_number"],
+                   rise["sku"]):
         assert needle in messages
-    assert len(run["result"].alerts) == 4
+    assert len(run["result"].alerts) == 5
 
 
 def test_inventory_value_and_spend_by_hand(run: dict) -> None:
@@ -187,6 +214,44 @@ def test_savings_by_hand(run: dict) -> None:
     assert run["result"].figures["savings_available_cents"] == half_up(units * per_unit) > 0
 
 
+def test_price_changes_by_hand(run: dict) -> None:
+    # Every row with an earlier row of its sku and vendor is a change; those effective in the
+    # 365 days before AS_OF count. Cost a year = a year's units × (new − previous landed),
+    # rounded once per change; the figure adds the increases of the vendors bought from.
+    history: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for r in rows("vendor_prices"):
+        history[(r["sku"], r["vendor"])].append(r)
+    units = used(None, 365)
+    buying = current_vendor()
+    changes = []
+    for (sku, vendor), own in history.items():
+        own.sort(key=lambda r: r["effective_date"])
+        for before, now in zip(own, own[1:], strict=False):
+            if AS_OF - timedelta(days=365) < day(now["effective_date"]) <= AS_OF:
+                delta = unit_landed(now) - unit_landed(before)
+                changes.append((sku, vendor, delta / unit_landed(before),
+                                half_up(units.get(sku, 0) * delta)))
+    f = run["result"].figures
+    assert f["price_changes"] == len(changes) == 46
+    assert f["price_increases"] == sum(1 for c in changes if c[2] > 0)
+    cost = sum(c[3] for c in changes if c[2] > 0 and buying[c[0]] == c[1])
+    assert f["price_increase_cost_cents"] == cost > 0
+    # Material: ≥ 5 % on the current vendor of a class A item (the skus before 80 % of spend).
+    spend = {sku: half_up(q * unit_cost(sku)) for sku, q in units.items()}
+    ranked = sorted(spend, key=lambda s: (-spend[s], s))
+    total, before, class_a = sum(spend.values()), 0, set()
+    for sku in ranked:
+        if Fraction(before, total) < Fraction(8, 10):
+            class_a.add(sku)
+        before += spend[sku]
+    material = [c for c in changes if c[2] >= Fraction(5, 100) and buying[c[0]] == c[1]
+                and c[0] in class_a]
+    rise = TRUTH["price_increase"]
+    assert [(c[0], c[1]) for c in material] == [(rise["sku"], rise["vendor"])]
+    assert f["material_price_increases"][0]["annual_impact_cents"] == material[0][3]
+    assert round(float(material[0][2]) * 100, 1) == rise["pct"]
+
+
 def test_order_total_by_hand(run: dict) -> None:
     # The one order line, with the formulas written out again in plain Python:
     # d, σd over the 90 days before as_of (days without use count as 0), the cheapest
@@ -200,7 +265,7 @@ def test_order_total_by_hand(run: dict) -> None:
         if r["sku"] == sku and start <= day(r["date"]) < AS_OF:
             daily[(day(r["date"]) - start).days] += int(r["quantity"])
     d, sd = statistics.fmean(daily), statistics.stdev(daily)
-    offers = [r for r in rows("vendor_prices") if r["sku"] == sku]
+    offers = [r for r in in_force(rows("vendor_prices")) if r["sku"] == sku]
     cost = landed()
     best = min(offers, key=lambda r: cost[(sku, r["vendor"])])
     lt, lt_sd = float(best["lead_time_days"]), float(best["lead_time_sd_days"])
@@ -359,3 +424,73 @@ def test_bad_parameters_are_named() -> None:
                       ({"critical_cents_per_lead_day": 2.5}, "critical_cents_per_lead_day")):
         with pytest.raises(ParameterError, match=name):
             view.run_purchasing(inputs, **bad)
+
+
+def test_item_without_a_price_in_force_names_the_items_row(folder: Path) -> None:
+    # Every price of the item starts after the count date: nothing to value or order it by.
+    # (Its prices, history too, moved two years on.)
+    items = rows("items", folder)
+    sku = items[20]["sku"]
+    later = [{**r, "effective_date": str(day(r["effective_date"]).replace(
+        year=day(r["effective_date"]).year + 2))} if r["sku"] == sku else r
+        for r in rows("vendor_prices", folder)]
+    write_rows(folder, "vendor_prices", later)
+    first = min(r["effective_date"] for r in later if r["sku"] == sku)
+    assert first > "2026-06-30"
+    inputs = view.load_inputs(folder)  # loads: the sku has prices, just not yet
+    with pytest.raises(DataError, match="no vendor price in force on 2025-12-31") as err:
+        view.run_purchasing(inputs)
+    e = err.value
+    assert (Path(e.file).name, e.row, e.column, e.value) == ("items.csv", 22, "sku", sku)
+    assert first in str(e) and "vendor_prices" in e.fix
+    # Run for a day a price is in force, and the item is priced.
+    plan = view.run_purchasing(inputs, as_of=first)
+    assert sku in set(plan.offers["sku"])
+
+
+def test_open_order_without_a_price_in_force_names_the_order_row(folder: Path) -> None:
+    orders = rows("open_orders", folder)
+    order = orders[3]
+    write_rows(folder, "vendor_prices", [
+        {**r, "effective_date": "2026-01-15"}
+        if (r["sku"], r["vendor"]) == (order["sku"], order["vendor"]) else r
+        for r in rows("vendor_prices", folder)])
+    others = {r["vendor"] for r in rows("vendor_prices", folder) if r["sku"] == order["sku"]}
+    assert others - {order["vendor"]}, "the sku keeps another vendor's price"
+    with pytest.raises(DataError, match="no price in force on 2025-12-31 for the order") as err:
+        view.run_purchasing(view.load_inputs(folder))
+    assert (Path(err.value.file).name, err.value.row, err.value.column) == (
+        "open_orders.csv", 5, "vendor")
+
+
+def test_duplicate_sku_vendor_date_names_both_rows(folder: Path) -> None:
+    table = rows("vendor_prices", folder)
+    write_rows(folder, "vendor_prices", [*table[:8], {**table[5], "pack_price": "1.00"},
+                                         *table[8:]])
+    with pytest.raises(DataError, match="duplicate key") as err:
+        view.load_inputs(folder)
+    e = err.value
+    assert Path(e.file).name == "vendor_prices.csv" and "rows 7 and 10" in str(e)
+    assert "effective_date" in e.column
+
+
+def test_announced_price_is_listed_not_used(folder: Path) -> None:
+    # A much lower price from 2026-02-01 for the cheaper-vendor case's current vendor: today
+    # it is bought at today's price, so every figure but the count of announced changes stays.
+    case = TRUTH["cheaper_vendor"]
+    table = rows("vendor_prices", folder)
+    (now,) = in_force([r for r in table if (r["sku"], r["vendor"]) == (
+        case["sku"], case["current_vendor"])])
+    write_rows(folder, "vendor_prices", [*table, {**now, "pack_price": "0.01",
+                                                  "effective_date": "2026-02-01"}])
+    base = view.summary_figures(view.run_purchasing(view.load_inputs(None)))
+    plan = view.run_purchasing(view.load_inputs(folder))
+    f = view.summary_figures(plan)
+    assert f["announced_price_changes"] == 1
+    assert {k: v for k, v in f.items() if k != "announced_price_changes"} == {
+        k: v for k, v in base.items() if k != "announced_price_changes"}
+    (row,) = plan.price_changes[plan.price_changes["announced"].to_numpy()].itertuples()
+    assert (row.sku, row.vendor, row.effective_date) == (case["sku"], case["current_vendor"],
+                                                         pd.Timestamp("2026-02-01"))
+    assert row.annual_impact_cents < 0 and not row.material
+    assert "announced change(s)" in view.summary_text(plan, f)

@@ -73,6 +73,13 @@ def fefo_expiring(lots: pd.DataFrame, rate: float) -> dict[str, float]:
     return out
 
 
+def in_force(offers: pd.DataFrame) -> pd.DataFrame:
+    """The offer of each sku and vendor in force on AS_OF: its latest effective date on or
+    before AS_OF."""
+    started = offers[offers["effective_date"] <= AS_OF]
+    return started.sort_values("effective_date").groupby(["sku", "vendor"]).tail(1)
+
+
 def landed(offers: pd.DataFrame) -> pd.Series:
     return ((offers["pack_price_cents"] + offers["freight_per_pack_cents"])
             / offers["units_per_pack"])
@@ -95,6 +102,7 @@ def test_purchasing_datasets_load_and_validate(frames: dict[str, pd.DataFrame]) 
     assert 2 <= offers["vendor"].nunique() <= 3
     assert (offers["lead_time_days"] > 0).all() and (offers["units_per_pack"] > 0).all()
     assert set(frames["open_orders"]["vendor"]) <= set(offers["vendor"])
+    assert set(in_force(offers)["sku"]) == skus, "every item has a price in force on AS_OF"
     pairs = frames["open_orders"].merge(offers, on=["sku", "vendor"], how="left",
                                         indicator=True)
     assert (pairs["_merge"] == "both").all(), "every order line is for an offer"
@@ -128,7 +136,8 @@ def test_usage_follows_the_visits_and_seasons(frames: dict[str, pd.DataFrame]) -
 
 def test_ground_truth_kinds(truth: dict) -> None:
     assert [p["kind"] for p in truth["purchasing"]] == [
-        "cheaper_vendor", "expiring_lot", "below_reorder_point", "overdue_order"]
+        "cheaper_vendor", "price_increase", "expiring_lot", "below_reorder_point",
+        "overdue_order"]
 
 
 def test_overdue_order(problems: dict, frames: dict[str, pd.DataFrame]) -> None:
@@ -159,7 +168,7 @@ def test_expiring_lot(problems: dict, frames: dict[str, pd.DataFrame],
 def test_cheaper_vendor(problems: dict, frames: dict[str, pd.DataFrame],
                         daily: pd.DataFrame) -> None:
     p = problems["cheaper_vendor"]
-    offers = frames["vendor_prices"].assign(landed=lambda f: landed(f))
+    offers = in_force(frames["vendor_prices"]).assign(landed=lambda f: landed(f))
     own = offers[offers["sku"] == p["sku"]].set_index("vendor")
     assert own.at[p["cheaper_vendor"], "landed"] < own.at[p["current_vendor"], "landed"]
     assert own["landed"].idxmin() == p["cheaper_vendor"]
@@ -179,7 +188,7 @@ def test_below_reorder_point(problems: dict, frames: dict[str, pd.DataFrame],
                              daily: pd.DataFrame) -> None:
     sku = problems["below_reorder_point"]["sku"]
     position = positions(frames)
-    offers = frames["vendor_prices"]
+    offers = in_force(frames["vendor_prices"])
     lead = offers.groupby("sku")["lead_time_days"]
     lead_sd = offers.groupby("sku")["lead_time_sd_days"].max()
     assert position[sku] < daily.at[sku, "mean"] * lead.min()[sku]
@@ -194,5 +203,42 @@ def test_below_reorder_point(problems: dict, frames: dict[str, pd.DataFrame],
 
 def test_the_problems_use_distinct_items(problems: dict) -> None:
     skus = [problems[k]["sku"] for k in ("cheaper_vendor", "expiring_lot",
-                                          "below_reorder_point")]
-    assert len(set(skus)) == 3
+                                          "below_reorder_point", "price_increase")]
+    assert len(set(skus)) == 4
+
+
+def test_price_history(problems: dict, frames: dict[str, pd.DataFrame]) -> None:
+    offers = frames["vendor_prices"]
+    now = in_force(offers)
+    assert len(now) == 247, "today's offers are the ones the sample always had"
+    assert (offers["effective_date"] <= AS_OF).all(), "no announced change in the sample"
+    earlier = offers.drop(index=now.index)
+    # A realistic subset of the offers have the price today's replaced, six months earlier.
+    assert 0.15 <= len(earlier) / len(now) <= 0.25
+    pair = ["sku", "vendor"]
+    both = earlier.merge(now, on=pair, suffixes=("_was", ""), validate="1:1")
+    assert ((both["effective_date"] - both["effective_date_was"]).dt.days.between(181, 184)
+            ).all()
+    for col in ("vendor_item_number", "units_per_pack", "freight_per_pack_cents",
+                "lead_time_days", "lead_time_sd_days", "min_order_packs", "tier"):
+        assert (both[col] == both[col + "_was"]).all(), col
+    cut = 1 - both["pack_price_cents_was"] / both["pack_price_cents"]
+    was = (both["pack_price_cents_was"] + both["freight_per_pack_cents"]) / both["units_per_pack"]
+    both["rise"] = landed(both) / was - 1
+    p = problems["price_increase"]
+    mine = (both["sku"] == p["sku"]) & (both["vendor"] == p["vendor"])
+    assert cut[~mine].between(0.015, 0.085).all(), "2-8 % lower, to the cent"
+    assert round(float(both.loc[mine, "rise"].iloc[0]) * 100, 1) == p["pct"] >= 10
+    # The raised offer is the one bought; the item is among the top tenth by annual spend.
+    orders = frames["open_orders"]
+    assert p["sku"] not in set(orders["sku"])
+    cost = now.assign(landed=landed(now)).sort_values(["sku", "landed", "lead_time_days"])
+    cheapest = cost.groupby("sku").first()
+    assert cheapest.at[p["sku"], "vendor"] == p["vendor"]
+    use = frames["usage"].groupby("sku")["quantity"].sum()
+    spend = (use * cheapest["landed"]).dropna().sort_values(ascending=False)
+    assert spend.rank(ascending=False)[p["sku"]] <= len(spend) / 10
+    # Every other rise of an item in the first 90 % of spend stays under 5 %.
+    top = set(spend.index[(spend.cumsum() - spend) < 0.9 * spend.sum()])
+    others = both[~mine & both["sku"].isin(top)]
+    assert (others["rise"] < 0.05).all()

@@ -17,7 +17,11 @@ the visits of :mod:`pracops.sample.billing`. The stock is counted, and the order
 ``vendor_prices``
     Three vendors (:data:`VENDORS`): a distributor selling everything with short lead times,
     a second medical distributor selling most clinical items in bigger packs, usually a little
-    dearer with freight and longer, less reliable lead times, and an office supplier.
+    dearer with freight and longer, less reliable lead times, and an office supplier. The
+    prices in force on :data:`AS_OF` date from 2025-07-01 (2025-01-01 at the office supplier);
+    about a fifth of the offers also have the price they replaced, dated six months earlier
+    and 2–8 % lower (under 4.7 % on the items making up 90 % of spend, so that no increase
+    but the injected one is material).
 ``inventory_lots``
     The count on :data:`AS_OF`, in lots with expiry dates (none for items that do not expire),
     at the two clinics.
@@ -29,7 +33,7 @@ The usage averages the sample is built around are the 90 days before :data:`AS_O
 without use counts as zero). Every item's position (unexpired stock plus open orders) is above
 its 99 % reorder point with the longer of its vendors' lead times, and every lot is used, first
 expiry first out, well before it expires, whether the averages are taken over 90 days or the
-year; except for four problems recorded under ``"purchasing"`` in the ground truth:
+year; except for five problems recorded under ``"purchasing"`` in the ground truth:
 
 ``below_reorder_point``
     An item whose position is below even its mean usage over its shortest lead time (``sku``).
@@ -44,6 +48,10 @@ year; except for four problems recorded under ``"purchasing"`` in the ground tru
     another's (``sku``, ``current_vendor``: the vendor of its open order, ``cheaper_vendor``).
 ``overdue_order``
     A purchase order expected before :data:`AS_OF` and not wholly received (``po_number``).
+``price_increase``
+    The highest-spend item not involved in another problem, whose current vendor raised its
+    landed cost per unit of use by about 12 % when today's price took effect (``sku``,
+    ``vendor``, ``pct``: the increase in percent, one decimal).
 """
 
 from __future__ import annotations
@@ -418,7 +426,55 @@ def vendor_prices(sample: Sample) -> list[dict[str, Any]]:
                                  "current_vendor": "NORTHSTAR", "cheaper_vendor": "LAKEVIEW"})
     sample.notes["vendor_prices"] = {"current": {s: o["vendor"] for s, o in current.items()},
                                      "offers": offers}
-    return rows
+    earlier = _price_history(sample, offers, current, annual_units)
+    return [r for offer in rows for r in (*earlier.get(id(offer), ()), offer)]
+
+
+_PRICE_INCREASE = 0.12
+"""The injected increase of the landed cost per unit of use (a fraction)."""
+
+
+def _price_history(sample: Sample, offers: dict[str, list[dict[str, Any]]],
+                   current: dict[str, dict[str, Any]], annual_units: dict[str, int],
+                   ) -> dict[int, list[dict[str, Any]]]:
+    """The prices replaced by today's, keyed by ``id`` of today's offer; records the injected
+    increase. Today's prices are left exactly as they are."""
+    rng = sample.rng("vendor_prices:history")
+    catalogue = _by_sku(sample)
+    spend = {sku: annual_units[sku] * _landed(current[sku]) for sku in offers}
+    ranked = sorted(spend, key=lambda s: (-spend[s], s))
+    total, running, watched = sum(spend.values()), 0.0, set()
+    for sku in ranked:  # the items making up 90 % of spend: every class A item and more
+        if running < 0.9 * total:
+            watched.add(sku)
+        running += spend[sku]
+    cheaper = next(p["sku"] for p in sample.ground_truth["purchasing"]
+                   if p["kind"] == "cheaper_vendor")
+    taken = {cheaper, *(s for s, r in catalogue.items()
+                        if r["description"] in (_BELOW_REORDER, _EXPIRING))}
+    raised = next(s for s in ranked if s not in taken)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for sku in sorted(offers):
+        for offer in offers[sku]:
+            before = {dt.date(2025, 7, 1): dt.date(2025, 1, 1),
+                      dt.date(2025, 1, 1): dt.date(2024, 7, 1)}[offer["effective_date"]]
+            if sku == raised and offer is current[sku]:
+                landed = _landed(offer) / (1 + _PRICE_INCREASE)
+                price = round(landed * offer["units_per_pack"] - offer["freight_per_pack_cents"])
+            elif sku not in taken and rng.random() < 0.2:
+                cut = rng.uniform(0.02, 0.045 if sku in watched else 0.08)
+                price = round(offer["pack_price_cents"] * (1 - cut))
+            else:
+                continue
+            if not 0 < price < offer["pack_price_cents"]:
+                continue
+            out[id(offer)] = [{**offer, "pack_price_cents": price, "effective_date": before}]
+            if sku == raised:
+                old = _landed(out[id(offer)][0])
+                sample.inject("purchasing", {
+                    "kind": "price_increase", "sku": sku, "vendor": offer["vendor"],
+                    "pct": round((_landed(offer) / old - 1) * 100, 1)})
+    return out
 
 
 def _lot_number(rng: random.Random) -> str:
