@@ -34,6 +34,9 @@ __all__ = [
     "assumptions",
     "run_budget",
     "summary_figures",
+    "Driver",
+    "period_label",
+    "margin_drivers",
     "summary_text",
     "alerts",
     "pnl",
@@ -221,8 +224,30 @@ def _signed(cents: int) -> str:
     return ("+" if cents > 0 else "") + fmt_money(cents)
 
 
-def _signed_pct(percent: float) -> str:
+def _pct_or_na(fraction: float | None) -> str:
+    """A fraction as a percentage; ``"n/a"`` when it is missing or not finite."""
+    if fraction is None or not np.isfinite(fraction):
+        return "n/a"
+    return fmt_pct(fraction)
+
+
+def _signed_fraction(fraction: float | None) -> str:
+    """A change as a signed percentage; ``"n/a"`` when it is missing or not finite."""
+    return ("+" if fraction is not None and fraction > 0 else "") + _pct_or_na(fraction)
+
+
+def _variance_pct(percent: float) -> str:
+    """A variance in percent, signed; ``"no budget"`` when the budget is 0 (±inf or NaN)."""
+    if percent is None or not np.isfinite(percent):
+        return "no budget"
     return ("+" if percent > 0 else "") + fmt_pct(percent / 100)
+
+
+def _variance_fraction(fraction: float) -> str:
+    """A variance as a fraction, for tables; ``"no budget"`` when the budget is 0."""
+    if fraction is None or not np.isfinite(fraction):
+        return "no budget"
+    return fmt_pct(fraction)
 
 
 def _largest(frame: pd.DataFrame, column: str, label: str) -> tuple[str, int]:
@@ -230,15 +255,107 @@ def _largest(frame: pd.DataFrame, column: str, label: str) -> tuple[str, int]:
     return str(frame.loc[i, label]), int(frame.loc[i, column])
 
 
+def period_label(year: int, through_month: int) -> str:
+    """The months to date in words: ``"January 2025"`` or ``"January to March 2025"``."""
+    if through_month <= 1:
+        return f"January {year}"
+    return f"January to {FULL_MONTHS[through_month - 1]} {year}"
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One line of the summary's "What moved it": ``cents`` is the effect on the operating
+    margin to date (positive: the margin is higher than budgeted); ``text`` is the sentence
+    (Markdown, dollar signs not escaped)."""
+
+    name: str
+    cents: int
+    text: str
+
+
+def margin_drivers(rep: BudgetReport) -> list[Driver]:
+    """What moved the operating margin to date, from the comparison's bridge: volume, payer
+    mix, rate and cost (and rounding when it is not 0), each signed as its effect on the
+    margin, so they add up to ``actual margin − budget margin`` exactly. Empty before the first
+    month of the budget year is closed."""
+    c = rep.comparison
+    if c is None:
+        return []
+    steps = c.bridge.set_index("step")["cents"]
+    p = c.payers
+    v_b, v_a = int(p["budget_visits"].sum()), int(p["actual_visits"].sum())
+    out: list[Driver] = []
+
+    # volume: the revenue of the extra (or missing) visits at the budget's average rate, less
+    # the variable costs they bring
+    volume = int(steps["volume"])
+    revenue_part = c.part("volume")
+    cost_part = revenue_part - volume
+    avg_rate = (int((p["budget_visits"] * p["budget_rate_cents"]).sum()) / v_b) if v_b else 0
+    out.append(Driver("volume", volume,
+                      f"- **Volume** {_signed(volume)} to the margin: {fmt_count(v_a)} visits "
+                      f"against {fmt_count(v_b)} budgeted "
+                      f"({_signed_fraction((v_a - v_b) / v_b if v_b else None)}), that is "
+                      f"{_signed(revenue_part)} of revenue at the budget's average rate "
+                      f"({fmt_money(round(avg_rate))} a visit) and {_signed(-cost_part)} from "
+                      "the variable costs that follow the visits."))
+
+    mix = int(steps["mix"])
+    shares = p.assign(b=p["budget_visits"] / max(v_b, 1), a=p["actual_visits"] / max(v_a, 1))
+    shares["shift"] = shares["a"] - shares["b"]
+    seen = shares[(shares["budget_visits"] > 0) | (shares["actual_visits"] > 0)]
+    if len(seen) <= 1:
+        why = "one payer class, so the mix did not move."
+    elif shares["shift"].abs().max() < 0.0005:  # no share moved by a tenth of a point
+        why = "the payer mix did not move (every class's share of visits as budgeted)."
+    else:
+        up = shares.loc[shares["shift"].idxmax()]
+        down = shares.loc[shares["shift"].idxmin()]
+        why = (f"{up['payer']} rose to {fmt_pct(up['a'])} of visits (budget "
+               f"{fmt_pct(up['b'])}) and {down['payer']} fell to {fmt_pct(down['a'])} (budget "
+               f"{fmt_pct(down['b'])}).")
+    out.append(Driver("mix", mix, f"- **Payer mix** {_signed(mix)} to the margin: {why}"))
+
+    rate = int(steps["rate"])
+    cls, cents = _largest(c.revenue_by_class, "rate_cents", "payer")
+    row = p.set_index("payer").loc[cls]
+    paid = (f"paying {fmt_money(round(row['actual_revenue_cents'] / row['actual_visits']))} a "
+            "visit" if row["actual_visits"] else "with no visits yet")
+    out.append(Driver("rate", rate,
+                      f"- **Rate** {_signed(rate)} to the margin: mostly {cls} "
+                      f"({_signed(cents)}), {paid} against "
+                      f"{fmt_money(int(row['budget_rate_cents']))} budgeted."))
+
+    cost = int(steps["cost"])
+    costs = c.costs
+    over = costs[costs["spending_variance_cents"] > 0]
+    acct, spend = _largest(over if len(over) else costs, "spending_variance_cents", "account")
+    name = rep.budget.accounts.set_index("account").loc[acct, "name"]
+    months = c.lines[(c.lines["account"] == acct) & c.lines["material"]]["month"].tolist()
+    when = f", flagged in {', '.join(bd.MONTH_NAMES[m - 1] for m in months)}" if months else ""
+    out.append(Driver("cost", cost,
+                      f"- **Costs** {_signed(cost)} to the margin: spending against the "
+                      f"flexible budget, most from {name} ({acct}, {_signed(-spend)} to the "
+                      f"margin{when})."))
+
+    rounding = int(steps.get("rounding", 0))
+    if rounding:
+        out.append(Driver("rounding", rounding,
+                          f"- **Rounding** {_signed(rounding)} to the margin: the cents left "
+                          "over when the revenue variance is split into its parts."))
+    return out
+
+
 def summary_text(rep: BudgetReport, fig: Mapping[str, Any]) -> str:
     """The executive summary in Markdown (dollar signs escaped): the budget in one paragraph,
-    then one sentence per driver of the variance to date (volume, mix, rate, cost)."""
+    then the margin variance to date and one line per driver (:func:`margin_drivers`: volume,
+    mix, rate, cost), which add up to it."""
     b, c = rep.budget, rep.comparison
     base = f"{b.base_periods[0]} to {b.base_periods[-1]}"
     lines = [
         f"**Budget {b.year}**: revenue {fmt_money(fig['budget_revenue_cents'])}, expenses "
         f"{fmt_money(fig['budget_expense_cents'])}, operating margin "
-        f"{fmt_money(fig['budget_margin_cents'])} ({fmt_pct(fig['budget_margin_pct'])}) on "
+        f"{fmt_money(fig['budget_margin_cents'])} ({_pct_or_na(fig['budget_margin_pct'])}) on "
         f"{fmt_count(fig['budget_visits'])} visits, built from {base}. " + (
             "No number of visits breaks even: a visit earns less than its variable cost."
             if fig["breakeven_visits_per_month"] is None else
@@ -255,63 +372,41 @@ def summary_text(rep: BudgetReport, fig: Mapping[str, Any]) -> str:
         lines.append(f"No month of {b.year} is closed yet (the books run to "
                      f"{rep.books.closed_through}), so there is nothing to compare.")
         return "\n\n".join(lines).replace("$", "\\$")
-    month = FULL_MONTHS[c.through_month - 1]
     bridge = c.bridge.set_index("step")["cents"]
     lines.append(
-        f"**January to {month} {b.year}**: revenue {fmt_money(fig['ytd_actual_revenue_cents'])} "
+        f"**{period_label(b.year, c.through_month)}**: revenue "
+        f"{fmt_money(fig['ytd_actual_revenue_cents'])} "
         f"against {fmt_money(fig['ytd_budget_revenue_cents'])} budgeted "
         f"({_signed(fig['ytd_variance_cents'])}); operating margin "
         f"{fmt_money(int(bridge['actual margin']))} against "
         f"{fmt_money(int(bridge['budget margin']))} ({_signed(fig['ytd_margin_variance_cents'])}"
         "). What moved it:")
-    by = c.revenue_by_class
-    p_vol = c.payers
-    v_b, v_a = int(p_vol["budget_visits"].sum()), int(p_vol["actual_visits"].sum())
-    drivers = [
-        f"- **Volume** {_signed(c.part('volume'))}: {fmt_count(v_a)} visits against "
-        f"{fmt_count(v_b)} budgeted ({fmt_pct((v_a - v_b) / v_b if v_b else 0)})."]
-    shares = p_vol.assign(b=p_vol["budget_visits"] / max(v_b, 1),
-                          a=p_vol["actual_visits"] / max(v_a, 1))
-    shares["shift"] = shares["a"] - shares["b"]
-    up = shares.loc[shares["shift"].idxmax()]
-    down = shares.loc[shares["shift"].idxmin()]
-    drivers.append(
-        f"- **Payer mix** {_signed(c.part('mix'))}: {up['payer']} rose to {fmt_pct(up['a'])} of "
-        f"visits (budget {fmt_pct(up['b'])}) and {down['payer']} fell to {fmt_pct(down['a'])} "
-        f"(budget {fmt_pct(down['b'])}).")
-    cls, cents = _largest(by, "rate_cents", "payer")
-    row = c.payers.set_index("payer").loc[cls]
-    actual_rate = row["actual_revenue_cents"] / row["actual_visits"] if row["actual_visits"] \
-        else 0
-    drivers.append(
-        f"- **Rate** {_signed(c.part('rate'))}: mostly {cls} ({_signed(cents)}), paying "
-        f"{fmt_money(round(actual_rate))} a visit against "
-        f"{fmt_money(int(row['budget_rate_cents']))} budgeted.")
-    over = c.costs[c.costs["spending_variance_cents"] > 0]
-    acct, spend = _largest(over if len(over) else c.costs, "spending_variance_cents", "account")
-    name = rep.budget.accounts.set_index("account").loc[acct, "name"]
-    months = c.lines[(c.lines["account"] == acct) & c.lines["material"]]["month"].tolist()
-    when = f", flagged in {', '.join(bd.MONTH_NAMES[m - 1] for m in months)}" if months else ""
-    drivers.append(
-        f"- **Costs** {_signed(-int(c.costs['spending_variance_cents'].sum()))} to the margin: "
-        f"spending against the flexible budget, most on {name} ({acct}, "
-        f"{_signed(spend)}{when}).")
+    drivers = [d.text for d in margin_drivers(rep)]
     f = c.forecast.set_index("line")
     drivers.append(
         f"\n**Full year**: forecast revenue {fmt_money(int(f.loc['revenue', 'forecast_cents']))}"
         f" and margin {fmt_money(int(f.loc['margin', 'forecast_cents']))} "
-        f"({fmt_pct(fig['forecast_margin_pct'])}) — actual to date plus the remaining budget; "
-        f"at the run rate the margin would be {fmt_money(int(f.loc['margin', 'run_rate_cents']))}.")
+        f"({_pct_or_na(fig['forecast_margin_pct'])}) — actual to date plus the remaining "
+        f"budget; at the run rate the margin would be "
+        f"{fmt_money(int(f.loc['margin', 'run_rate_cents']))}.")
     # a dollar sign would open LaTeX in Markdown
     return ("\n\n".join(lines) + "\n\n" + "\n".join(drivers)).replace("$", "\\$")
 
 
 def alerts(rep: BudgetReport, fig: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(level, message)`` for what the administrator should look at."""
+    """``(level, message)`` for what the administrator should look at: a budget without
+    revenue or without a positive margin is critical; material variances and a forecast margin
+    more than 2 points below the budget's are warnings."""
     out: list[tuple[str, str]] = []
-    if fig["budget_margin_pct"] is not None and fig["budget_margin_pct"] < 0:
-        out.append(("critical", f"The {rep.budget.year} budget loses money: operating margin "
-                                f"{fmt_pct(fig['budget_margin_pct'])}."))
+    year = rep.budget.year
+    if fig["budget_revenue_cents"] <= 0:
+        out.append(("critical", f"The {year} budget has no revenue "
+                                f"({fmt_money(fig['budget_revenue_cents'])}): check that the "
+                                "ledger's revenue accounts and the rate changes are right."))
+    if fig["budget_margin_cents"] <= 0:
+        out.append(("critical", f"The {year} budget does not make money: operating margin "
+                                f"{fmt_money(fig['budget_margin_cents'])} "
+                                f"({_pct_or_na(fig['budget_margin_pct'])})."))
     c = rep.comparison
     if c is None:
         return out
@@ -319,14 +414,14 @@ def alerts(rep: BudgetReport, fig: Mapping[str, Any]) -> list[tuple[str, str]]:
     for _, r in flagged.iterrows():
         out.append(("warning", f"{r['name']} ({r['account']}) is "
                                f"{_signed(int(r['variance_cents']))} "
-                               f"({_signed_pct(r['variance_pct'])}, {r['direction']}) for the "
+                               f"({_variance_pct(r['variance_pct'])}, {r['direction']}) for the "
                                "year to date."))
     monthly = c.lines[c.lines["material"] & ~c.lines["account"].isin(flagged["account"])]
     for _, r in monthly.iterrows():
         out.append(("warning", f"{r['name']} ({r['account']}) in "
                                f"{bd.MONTH_NAMES[int(r['month']) - 1]}: "
                                f"{_signed(int(r['variance_cents']))} "
-                               f"({_signed_pct(r['variance_pct'])}, {r['direction']})."))
+                               f"({_variance_pct(r['variance_pct'])}, {r['direction']})."))
     budget_margin, forecast_margin = fig["budget_margin_pct"], fig["forecast_margin_pct"]
     if budget_margin is not None and forecast_margin is not None \
             and forecast_margin < budget_margin - 0.02:
@@ -412,7 +507,7 @@ def drivers_table(rep: BudgetReport) -> Any:
 
 def variance_table(rep: BudgetReport) -> Any:
     """Per account for the year to date: budget, actual, variance, direction, and the months
-    flagged material."""
+    flagged material; the variance in percent reads "no budget" when the budget is 0."""
     c = rep.comparison
     if c is None:
         raise ParameterError("no closed month of the budget year: nothing to compare")
@@ -425,7 +520,7 @@ def variance_table(rep: BudgetReport) -> Any:
     t = t[["account", "name", "budget_cents", "actual_cents", "variance_cents", "variance_pct",
            "direction", "flag", "flagged_months"]]
     styler = format_table(t, money=["budget_cents", "actual_cents", "variance_cents"],
-                          pct=["variance_pct"])
+                          pct=["variance_pct"]).format({"variance_pct": _variance_fraction})
 
     def colour(direction: str) -> str:
         return {"unfavourable": "color: #b3261e", "favourable": "color: #1b7a3a"}.get(direction,
@@ -438,7 +533,8 @@ def variance_table(rep: BudgetReport) -> Any:
 
 def monthly_variance_table(rep: BudgetReport) -> Any:
     """Variance (actual − budget) by account and closed month, whole dollars, with the year to
-    date; material cells are shaded (red unfavourable, green favourable)."""
+    date; material cells are shaded (red unfavourable, green favourable); accounts with no
+    budget to date are marked "(no budget)" (no percentage can be worked out for them)."""
     c = rep.comparison
     if c is None:
         raise ParameterError("no closed month of the budget year: nothing to compare")
@@ -454,8 +550,10 @@ def monthly_variance_table(rep: BudgetReport) -> Any:
     table = pd.concat([wide.reset_index(), pd.DataFrame([
         {"account": "", **rev.to_dict()}, {"account": "", **cost.to_dict()},
         {"account": "", **(rev - cost).to_dict()}])], ignore_index=True)
-    table.insert(1, "name", [*names.reindex(wide.index), "Total revenue", "Total expenses",
-                             "Operating margin"])
+    budget_ytd = c.ytd.set_index("account")["budget_cents"].reindex(wide.index)
+    labels = [f"{n} (no budget)" if b == 0 else str(n)
+              for n, b in zip(names.reindex(wide.index), budget_ytd, strict=True)]
+    table.insert(1, "name", [*labels, "Total revenue", "Total expenses", "Operating margin"])
     cols = [*months, "YTD"]
     for col in cols:
         table[col] = table[col].astype("int64")
@@ -479,7 +577,8 @@ def monthly_variance_table(rep: BudgetReport) -> Any:
 
     styler = format_table(table, caption="Actual − budget, whole dollars; shaded: material "
                                          f"(at least {fmt_money(rep.materiality_cents)} and "
-                                         f"{rep.materiality_pct:g} %).")
+                                         f"{rep.materiality_pct:g} %; an account with no "
+                                         "budget, marked so, on the dollars alone).")
     styler = styler.format({col: _whole_dollars for col in cols})
     styler = styler.set_properties(subset=cols, **{"text-align": "right"})
     totals = table.index[table["account"] == ""]
@@ -702,8 +801,8 @@ def plot_margin_bridge(rep: BudgetReport, ax: Any) -> Any:
         ax.axhline(0, color="#666666", linewidth=0.8)
     ax.set_xticks(x, labels)
     money_axis(ax)
-    month = FULL_MONTHS[c.through_month - 1]
-    ax.set_title(f"Operating margin, January to {month}: budget to actual")
+    ax.set_title(f"Operating margin, {period_label(rep.budget.year, c.through_month)}: "
+                 "budget to actual")
     return ax
 
 
@@ -711,8 +810,8 @@ def plot_payer_mix(rep: BudgetReport, ax: Any) -> Any:
     """Share of visits by payer class: base year, budget and (to date) actual."""
     b, c = rep.budget, rep.comparison
     r = b.revenue
-    series = {"base year": r["prior_visits"] / r["prior_visits"].sum(),
-              "budget": r["budget_visits"] / r["budget_visits"].sum()}
+    series = {"base year": r["prior_visits"] / max(int(r["prior_visits"].sum()), 1),
+              "budget": r["budget_visits"] / max(int(r["budget_visits"].sum()), 1)}
     if c is not None and c.payers["actual_visits"].sum():
         series["actual to date"] = c.payers["actual_visits"] / c.payers["actual_visits"].sum()
     width = 0.8 / len(series)

@@ -825,6 +825,8 @@ def rows_error(frame: pd.DataFrame, bad: pd.Series | np.ndarray, dataset: str, c
     mask = np.asarray(bad, dtype=bool)
     rows = file_rows(frame, mask)
     value = frame[column].iloc[int(np.flatnonzero(mask)[0])] if column in frame.columns else None
+    if column.endswith("_cents") and isinstance(value, (int, np.integer)):
+        value = format_cents(int(value))  # the amount as the file shows it, not our cents
     headers = frame.attrs.get("headers", {})
     return DataError(f"{reason}: row{'s' if len(rows) > 1 else ''} {rows_text(rows)}",
                      file=frame.attrs.get("source", dataset), row=int(rows[0]),

@@ -232,13 +232,18 @@ def budget_explorer(books: Any, assumptions: Any) -> Any:
     a new-provider toggle (with its start month), that rebuild the budget and redraw its P&L and
     margin.
 
+    The controls start at the report's budget: growth and wage increase at the assumptions
+    (the slider ranges widen to take them in), the rate slider at 0. The rate slider is a
+    change *on top of* each class's ``rate_change_pct``: class ``c`` gets
+    ``rate_change_pct[c] + slider``, so 0 is the report's assumptions and ``-k`` undoes a
+    change of ``k`` % (the range reaches minus the largest assumed change).
+
     Parameters
     ----------
     books
         :class:`pracops.budget.Books`.
     assumptions
-        :class:`pracops.budget.Assumptions` the controls start from; a rate change moved by the
-        slider replaces the per-class changes.
+        :class:`pracops.budget.Assumptions` the controls start from.
 
     Returns
     -------
@@ -257,12 +262,16 @@ def budget_explorer(books: Any, assumptions: Any) -> Any:
     layout = w.Layout(width="420px")
 
     def slider(description: str, value: float, lo: float, hi: float, step: float) -> Any:
-        return w.FloatSlider(description=description, value=value, min=lo, max=hi, step=step,
-                             readout_format=".1f", continuous_update=False, style=style,
-                             layout=layout)
+        # the range always takes in the starting value
+        return w.FloatSlider(description=description, value=value, min=min(lo, value),
+                             max=max(hi, value), step=step, readout_format=".1f",
+                             continuous_update=False, style=style, layout=layout)
 
+    assumed = {c: float(v) for c, v in assumptions.rate_change_pct.items()}
     growth = slider("Visit growth (%)", float(assumptions.growth_pct), -20, 30, 0.5)
-    rate = slider("Rate change, every payer class (%)", 0.0, -15, 15, 0.5)
+    rate = slider("Rate change on top of the report's, every payer class (%)", 0.0,
+                  min(-15.0, -max(assumed.values(), default=0.0)),
+                  max(15.0, -min(assumed.values(), default=0.0)), 0.5)
     wages = slider("Wage increase (%)", float(assumptions.wage_increase_pct), 0, 10, 0.5)
     hire = w.Checkbox(description="Add a provider (1.0 FTE, 3-month ramp)", value=False,
                       style=style, layout=layout)
@@ -275,8 +284,9 @@ def budget_explorer(books: Any, assumptions: Any) -> Any:
     def redraw(_change: object = None) -> None:
         out.clear_output(wait=True)
         with out:
-            changes = ({c: rate.value for c in books.classes} if rate.value
-                       else assumptions.rate_change_pct)
+            changes = ({c: round(assumed.get(c, 0.0) + rate.value, 6)
+                        for c in dict.fromkeys([*books.classes, *assumed])}
+                       if rate.value else assumptions.rate_change_pct)
             providers = assumptions.new_providers + (
                 (budget.NewProvider("explorer's new provider", start.value),) if hire.value
                 else ())

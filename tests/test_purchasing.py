@@ -242,7 +242,7 @@ def test_abc_all_zero_and_errors():
     assert out["abc_class"].tolist() == ["C", "C"]
     with pytest.raises(DataError) as err:
         pu.abc_classes(pd.DataFrame({"sku": ["a", "b"], "annual_spend_cents": [5, -1]}))
-    assert (err.value.row, err.value.column, err.value.value) == (3, "annual_spend_cents", -1)
+    assert (err.value.row, err.value.column, err.value.value) == (3, "annual_spend_cents", "-$0.01")
     with pytest.raises(DataError, match="more than once"):
         pu.abc_classes(pd.DataFrame({"sku": ["a", "a"], "annual_spend_cents": [5, 1]}))
 
