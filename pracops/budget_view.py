@@ -598,7 +598,10 @@ def revenue_variance_table(rep: BudgetReport) -> Any:
     totals = t.drop(columns="payer").sum().to_dict()
     t = pd.concat([t, pd.DataFrame([{"payer": "Total", **totals}])], ignore_index=True)
     money = [c for c in t.columns if c.endswith("_cents")]
-    return format_table(t, money=money, count=["budget_visits", "actual_visits"])
+    return format_table(t, money=money, count=["budget_visits", "actual_visits"],
+                        caption="Mix by class: the visits the class gained or lost against its "
+                                "budget share of the actual visits, at its own budget rate; "
+                                "added over the classes, what the shift did at budget rates.")
 
 
 def cost_variance_table(rep: BudgetReport) -> Any:
