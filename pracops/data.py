@@ -1528,6 +1528,12 @@ def _check_open_orders(frame: pd.DataFrame) -> None:
     if bad.any():
         raise row_error(frame, bad, "expected_date", "expected before it was ordered",
                         "an expected date on or after the order date")
+    over = frame["quantity_received"] > frame["quantity_units"]
+    if over.any():
+        raise row_error(frame, over, "quantity_received", "more received than ordered",
+                        "units of use received, at most the units ordered",
+                        fix="check the units: both columns count units of use, not packs; a "
+                            "larger delivery belongs on its own order line")
 
 
 register(Dataset(

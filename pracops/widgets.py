@@ -190,9 +190,10 @@ def purchasing_explorer(inputs: Any, **parameters: Any) -> Any:
 
     def slider(description: str, value: float, lo: float, hi: float, step: float,
                fmt: str) -> Any:
-        return w.FloatSlider(description=description, value=value, min=lo, max=hi, step=step,
-                             readout_format=fmt, continuous_update=False, style=style,
-                             layout=layout)
+        # the range holds the report's value, so the first view is the report's
+        return w.FloatSlider(description=description, value=value, min=min(lo, value),
+                             max=max(hi, value), step=step, readout_format=fmt,
+                             continuous_update=False, style=style, layout=layout)
 
     level = slider("Service level", float(base.pop("service_level", 0.95)), 0.8, 0.995,
                    0.005, ".1%")

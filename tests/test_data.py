@@ -687,3 +687,15 @@ def test_budget_datasets_are_optional(tmp_path: Path) -> None:
     assert data.locate("gl_actuals", tmp_path, missing_ok=True) is None
     assert all(data.get(n).optional for n in ("chart_of_accounts", "gl_actuals", "volumes"))
     assert not any(e.file and "gl_actuals" in e.file for e in data.validate_all(tmp_path))
+
+
+def test_open_orders_refuse_more_received_than_ordered(tmp_path: Path) -> None:
+    header = "po_number,vendor,sku,quantity_units,order_date,expected_date,quantity_received\n"
+    write(tmp_path, "open_orders.csv", header
+          + "PO-1,ACME,MS-1000,100,2025-12-01,2025-12-05,40\n"
+          + "PO-2,ACME,MS-1001,10,2025-12-01,2025-12-05,100\n")
+    with pytest.raises(DataError) as info:
+        data.load("open_orders", tmp_path)
+    e = info.value
+    assert (e.row, e.column) == (3, "quantity_received")
+    assert "more received than ordered" in str(e) and "not packs" in str(e)
