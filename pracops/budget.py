@@ -594,8 +594,8 @@ def materiality_flags(lines: pd.DataFrame, min_cents: int, min_pct: float) -> pd
     """Flag budget lines whose variance is material in both cents and percent.
 
     ``Δ = actual_cents − budget_cents``; ``Δ% = 100 · Δ / |budget_cents|`` (NaN when the budget
-    is 0 and Δ is 0; ±inf when the budget is 0 and Δ is not); ``material = |Δ| ≥ min_cents and
-    |Δ%| ≥ min_pct``.
+    is 0 and Δ is 0; ±inf when the budget is 0 and Δ is not); ``material = Δ ≠ 0 and
+    |Δ| ≥ min_cents and |Δ%| ≥ min_pct``.
 
     Parameters
     ----------
@@ -634,8 +634,9 @@ def materiality_flags(lines: pd.DataFrame, min_cents: int, min_pct: float) -> pd
         out["variance_pct"] = 100.0 * delta.astype("float64") / base
     out["direction"] = [direction(int(d), is_cost=k == "cost")
                         for d, k in zip(delta, out["kind"], strict=True)]
-    # compare |Δ|·100 ≥ Y·|budget| exactly instead of through the rounded float percent
-    pct_ok = [abs(int(d)) * 100 >= y * abs(int(b)) and (d != 0 or y == 0 and b != 0)
+    # compare |Δ|·100 ≥ Y·|budget| exactly instead of through the rounded float percent; no
+    # variance is never material, whatever the thresholds
+    pct_ok = [d != 0 and abs(int(d)) * 100 >= y * abs(int(b))
               for d, b in zip(delta, out["budget_cents"], strict=True)]
     out["material"] = (delta.abs() >= x).to_numpy() & np.asarray(pct_ok, dtype=bool)
     return out

@@ -538,3 +538,11 @@ def test_revenue_variance_by_class_sums_to_totals(rows: list[tuple[int, int, int
     v_b, v_a = sum(r[0] for r in rows), sum(r[1] for r in rows)
     for got, (b, _, r, _) in zip(out["volume_cents"], rows, strict=True):
         assert abs(got - Fraction((v_a - v_b) * b * r, v_b)) < 1
+
+
+def test_no_variance_is_never_material() -> None:
+    lines = pd.DataFrame({"account": ["rent", "supplies"], "kind": ["cost", "cost"],
+                          "budget_cents": [100_000, 100_000], "actual_cents": [100_000, 100_001]})
+    out = bd.materiality_flags(lines, min_cents=0, min_pct=0)
+    # thresholds 0: any variance is material, but a line on budget is not
+    assert out["material"].tolist() == [False, True]
