@@ -1161,17 +1161,26 @@ def read_books(gl_actuals: pd.DataFrame, chart_of_accounts: pd.DataFrame,
         if col not in chart.columns:
             chart[col] = pd.NA
     chart["kind"] = np.where(chart["category"] == REVENUE, "revenue", "cost")
-    bad = ((chart["kind"] == "revenue") & chart["payer_class"].isna()).to_numpy()
+    patient = (chart["kind"] == "revenue") & (chart["behaviour"] == "variable per visit")
+    bad = ((chart["kind"] == "revenue") & ~chart["behaviour"].isin(
+        ["variable per visit", "fixed"])).to_numpy()
+    if bad.any():
+        raise rows_error(chart, bad, "chart_of_accounts", "behaviour",
+                         "revenue that is neither per visit nor fixed",
+                         "'variable per visit' (patient revenue) or 'fixed' (other revenue)")
+    bad = (patient & chart["payer_class"].isna()).to_numpy()
     if bad.any():
         raise rows_error(chart, bad, "chart_of_accounts", "payer_class",
                          "revenue account without a payer class",
                          "the payer class whose revenue the account books",
-                         "fill payer_class (Medicare, Medicaid, Commercial, Self-pay, …)")
-    classes = list(dict.fromkeys(chart.loc[chart["kind"] == "revenue", "payer_class"]))
+                         "fill payer_class (Medicare, Medicaid, Commercial, Self-pay, …), or "
+                         "make revenue that does not come with visits 'fixed'")
+    classes = list(dict.fromkeys(chart.loc[patient, "payer_class"]))
     if not classes:
-        raise DataError("the chart of accounts has no revenue account",
+        raise DataError("the chart of accounts has no patient revenue account",
                         file=chart.attrs.get("source", "chart_of_accounts"), column="category",
-                        expected="at least one account of category 'revenue'")
+                        expected="at least one account of category 'revenue' that varies per "
+                                 "visit")
 
     for frame, name in ((gl_actuals, "gl_actuals"), (volumes, "volumes"),
                         (chart_of_accounts, "chart_of_accounts")):
@@ -1264,6 +1273,9 @@ class Assumptions:
         Benefits as a percent of wages; ``None``: the base year's ratio.
     inflation_pct
         Price increase per expense category other than wages and benefits.
+    other_revenue_change_pct
+        Change of the fixed (other) revenue accounts: grants, care-management or capitation
+        payments, rent received.
     new_providers
         Providers joining in the year.
     holiday_country, holiday_subdivision, holiday_names
@@ -1280,6 +1292,7 @@ class Assumptions:
     wage_increase_pct: float = 0
     benefits_load_pct: float | None = None
     inflation_pct: Mapping[str, float] = field(default_factory=dict)
+    other_revenue_change_pct: float = 0
     new_providers: tuple[NewProvider, ...] = ()
     holiday_country: str | None = "US"
     holiday_subdivision: str | None = None
@@ -1431,7 +1444,9 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
        the provider's ramped FTE and the month's weight, split over the classes by the budget
        mix; their visits earn the class rates.
     5. **Revenue** per class and month = visits × budget rate (whole cents); a class booked to
-       several revenue accounts is split by their base-year shares.
+       several revenue accounts is split by their base-year shares. Other (fixed) revenue —
+       grants, care-management or capitation payments, rent received — is the base year's
+       × ``other_revenue_change_pct``, on its ``pay_months`` or evenly.
     6. **Expenses** (:func:`build_expenses`): each account flexed by its behaviour (fixed;
        per visit on the budget visits; per provider FTE on the mean budget FTE, the base
        year's last month plus new providers) and increased (wages, inflation); benefits are
@@ -1482,7 +1497,9 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
         raise rows_error(vol, vol.index.isin(vb.index[no_fte]), "volumes", "provider_fte",
                          "visits in a month with no provider FTE", "the providers' FTE of the "
                          "month", "fill the month's provider FTE")
-    revenue_accounts = chart[chart["kind"] == "revenue"]
+    revenue_accounts = chart[(chart["kind"] == "revenue")
+                             & (chart["behaviour"] == "variable per visit")]
+    other_revenue = chart[(chart["kind"] == "revenue") & (chart["behaviour"] == "fixed")]
     base_revenue = {c: int(base_amount[revenue_accounts.loc[revenue_accounts["payer_class"] == c,
                                                             "account"]].sum())
                     for c in books.classes}
@@ -1656,12 +1673,19 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
     for _, r in exp[exp["category"] == BENEFITS].iterrows():
         monthly[r["account"]] = _apportion_by(int(r["budget_cents"]), wages_m)
 
+    other_change = 1 + _pct(a.other_revenue_change_pct, "other_revenue_change_pct")
+    for x in other_revenue["account"]:
+        amount = _round_cents(int(base_amount[x]) * other_change)
+        monthly[x] = (payment_schedule(amount, str(pay[x]))["amount_cents"].tolist()
+                      if pd.notna(pay[x]) and str(pay[x]).strip()
+                      else _apportion_by(amount, [1] * 12))
+    all_revenue = chart[chart["kind"] == "revenue"]
     revenue_rows = pd.DataFrame({
-        "account": revenue_accounts["account"].to_numpy(), "category": REVENUE,
-        "behaviour": revenue_accounts["behaviour"].to_numpy(),
-        "base_cents": base_amount[revenue_accounts["account"]].to_numpy(),
+        "account": all_revenue["account"].to_numpy(), "category": REVENUE,
+        "behaviour": all_revenue["behaviour"].to_numpy(),
+        "base_cents": base_amount[all_revenue["account"]].to_numpy(),
         "benefits_cents": 0,
-        "budget_cents": [sum(monthly[x]) for x in revenue_accounts["account"]]})
+        "budget_cents": [sum(monthly[x]) for x in all_revenue["account"]]})
     revenue_rows["increase_cents"] = revenue_rows["budget_cents"] - revenue_rows["base_cents"]
     accounts = pd.concat([revenue_rows[exp.columns], exp], ignore_index=True)
     accounts = (chart[["account", "name", "kind"]].merge(accounts, on="account", how="left"))
@@ -1696,7 +1720,7 @@ class Comparison:
         The same per account for the year to date (no ``month``).
     payers
         Per payer class to date: ``payer, budget_visits, actual_visits, budget_rate_cents,
-        actual_revenue_cents`` (the input of :func:`revenue_variance`).
+        actual_revenue_cents`` (the input of :func:`revenue_variance`; patient revenue only).
     revenue_parts
         :func:`revenue_variance` of ``payers``: volume, mix, rate, rounding, total.
     revenue_by_class
@@ -1707,9 +1731,10 @@ class Comparison:
         and ``behaviour``.
     bridge
         From budget to actual operating margin to date: ``step, cents`` — budget margin,
-        volume (revenue volume less the variable costs it brings), mix, rate, cost (spending
-        against the flexible budget), rounding (when not 0), actual margin; the steps sum to
-        the actual margin exactly.
+        volume (revenue volume less the variable costs it brings), mix, rate, other revenue
+        (the fixed revenue accounts' variance, when the chart has any), cost (spending against
+        the flexible budget), rounding (when not 0), actual margin; the steps sum to the actual
+        margin exactly.
     forecast
         Full year: ``line`` (revenue, expense, margin), ``budget_cents``, ``forecast_cents``
         (actual to date + budget of the remaining months), ``run_rate_cents`` (the months to
@@ -1764,8 +1789,11 @@ def compare(books: Books, budget: Budget, materiality_cents: int,
 
     vol = books.volumes[books.volumes["year"] == year]
     vol = vol[vol["month"] <= t]
-    rev_acc = books.chart[books.chart["kind"] == "revenue"]
+    rev_acc = books.chart[(books.chart["kind"] == "revenue")
+                          & (books.chart["behaviour"] == "variable per visit")]
     class_of = dict(zip(rev_acc["account"], rev_acc["payer_class"], strict=True))
+    other = ytd_flagged[(ytd_flagged["kind"] == "revenue")
+                        & ~ytd_flagged["account"].isin(class_of)]
     rev_actual = (g[g["account"].isin(class_of) & (g["month"] <= t)]
                   .assign(payer=lambda f: f["account"].map(class_of))
                   .groupby("payer")["amount_cents"].sum())
@@ -1795,13 +1823,16 @@ def compare(books: Books, budget: Budget, materiality_cents: int,
     costs.insert(1, "category", cost_acc["category"].to_numpy())
     costs.insert(2, "behaviour", cost_acc["behaviour"].to_numpy())
 
-    rev_b, rev_a = budget.total("revenue", months), int(payers["actual_revenue_cents"].sum())
+    rev_b = budget.total("revenue", months)
+    rev_a = int(payers["actual_revenue_cents"].sum()) + int(other["actual_cents"].sum())
     exp_b, exp_a = budget.total("cost", months), int(costs["actual_cost_cents"].sum())
     p = _lines_of(parts)
     cost_volume = int(costs["volume_variance_cents"].sum())
     steps = [("budget margin", rev_b - exp_b), ("volume", p["volume"] - cost_volume),
-             ("mix", p["mix"]), ("rate", p["rate"]),
-             ("cost", -int(costs["spending_variance_cents"].sum()))]
+             ("mix", p["mix"]), ("rate", p["rate"])]
+    if len(other):
+        steps.append(("other revenue", int(other["variance_cents"].sum())))
+    steps.append(("cost", -int(costs["spending_variance_cents"].sum())))
     if p["rounding"]:
         steps.append(("rounding", p["rounding"]))
     steps.append(("actual margin", rev_a - exp_a))
@@ -1849,18 +1880,21 @@ def break_even(budget: Budget) -> dict[str, float | None]:
     """Break-even of the budget year, a month on average.
 
     Fixed costs are every expense that does not vary per visit (fixed, per-FTE and benefits
-    accounts); the contribution per visit is the budget's net revenue per visit less its
-    variable cost per visit. ``visits_per_month = (fixed / 12) / contribution``;
-    ``visits_per_provider_day`` divides by the month's mean provider days (mean FTE × mean
-    working days; ``None`` without provider days). Both are ``None`` when a visit earns no more
-    than it costs (no number of visits then breaks even).
+    accounts) less the other (fixed) revenue; the contribution per visit is the budget's
+    patient revenue per visit less its variable cost per visit.
+    ``visits_per_month = (fixed / 12) / contribution``; ``visits_per_provider_day`` divides it
+    by the month's mean provider days (mean FTE × mean working days; ``None`` without provider
+    days). Both are ``None`` when a visit earns no more than it costs (no number of visits then
+    breaks even).
     """
     acc = budget.accounts
     visits = int(budget.visits["visits"].sum())
-    revenue = int(acc.loc[acc["kind"] == "revenue", "budget_cents"].sum())
+    rev = acc[acc["kind"] == "revenue"]
+    revenue = int(rev.loc[rev["behaviour"] == "variable per visit", "budget_cents"].sum())
+    other_revenue = int(rev.loc[rev["behaviour"] == "fixed", "budget_cents"].sum())
     costs = acc[acc["kind"] == "cost"]
     variable = int(costs.loc[costs["behaviour"] == "variable per visit", "budget_cents"].sum())
-    fixed = int(costs["budget_cents"].sum()) - variable
+    fixed = int(costs["budget_cents"].sum()) - variable - other_revenue
     if visits == 0:
         raise ParameterError("the budget has no visits, so it has no break-even")
     rev_per, var_per = Fraction(revenue, visits), Fraction(variable, visits)

@@ -104,6 +104,7 @@ def assumptions(*, year: int | None, books: bd.Books, growth_pct: float = 0,
                 rate_change_pct: Mapping[str, float] | None = None,
                 wage_increase_pct: float = 0, benefits_load_pct: float | None = None,
                 inflation_pct: Mapping[str, float] | None = None,
+                other_revenue_change_pct: float = 0,
                 new_providers: Sequence[Mapping[str, Any]] = (),
                 holiday_country: str | None = "US", holiday_subdivision: str | None = None,
                 holiday_names: Sequence[str] = bd.PRACTICE_HOLIDAYS,
@@ -130,7 +131,9 @@ def assumptions(*, year: int | None, books: bd.Books, growth_pct: float = 0,
                           rate_change_pct=rate_change_pct or {},
                           wage_increase_pct=wage_increase_pct,
                           benefits_load_pct=benefits_load_pct,
-                          inflation_pct=inflation_pct or {}, new_providers=tuple(providers),
+                          inflation_pct=inflation_pct or {},
+                          other_revenue_change_pct=other_revenue_change_pct,
+                          new_providers=tuple(providers),
                           holiday_country=holiday_country or None,
                           holiday_subdivision=holiday_subdivision or None,
                           holiday_names=tuple(holiday_names), closed_dates=tuple(closed_dates))
@@ -183,7 +186,8 @@ def summary_figures(rep: BudgetReport) -> dict[str, Any]:
         "closed_through": rep.books.closed_through,
         "ytd_actual_revenue_cents": None, "ytd_budget_revenue_cents": None,
         "ytd_variance_cents": None, "volume_variance_cents": None, "rate_variance_cents": None,
-        "mix_variance_cents": None, "ytd_margin_variance_cents": None,
+        "mix_variance_cents": None, "other_revenue_variance_cents": None,
+        "ytd_margin_variance_cents": None,
         "flagged_accounts": 0, "flagged_account_list": [],
         "forecast_margin_pct": _margin(rev, cost), "forecast_revenue_cents": rev,
     }
@@ -192,10 +196,12 @@ def summary_figures(rep: BudgetReport) -> dict[str, Any]:
     months = range(1, c.through_month + 1)
     bridge = c.bridge.set_index("step")["cents"]
     f = c.forecast.set_index("line")
+    revenue = c.ytd[c.ytd["kind"] == "revenue"]
     fig.update({
-        "ytd_actual_revenue_cents": int(c.payers["actual_revenue_cents"].sum()),
+        "ytd_actual_revenue_cents": int(revenue["actual_cents"].sum()),
         "ytd_budget_revenue_cents": b.total("revenue", months),
-        "ytd_variance_cents": c.part("total"),
+        "ytd_variance_cents": int(revenue["variance_cents"].sum()),
+        "other_revenue_variance_cents": int(bridge.get("other revenue", 0)),
         "volume_variance_cents": c.part("volume"),
         "rate_variance_cents": c.part("rate"),
         "mix_variance_cents": c.part("mix"),
@@ -325,6 +331,13 @@ def margin_drivers(rep: BudgetReport) -> list[Driver]:
                       f"- **Rate** {_signed(rate)} to the margin: mostly {cls} "
                       f"({_signed(cents)}), {paid} against "
                       f"{fmt_money(int(row['budget_rate_cents']))} budgeted."))
+
+    other = int(steps.get("other revenue", 0))
+    if "other revenue" in steps:
+        out.append(Driver("other revenue", other,
+                          f"- **Other revenue** {_signed(other)} to the margin: the revenue that "
+                          "does not come with visits (grants, care-management or capitation "
+                          "payments, rent received) against its budget."))
 
     cost = int(steps["cost"])
     costs = c.costs

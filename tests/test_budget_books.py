@@ -370,3 +370,32 @@ def test_empty_books_and_far_years_are_refused() -> None:
     books = bd.read_books(gl, chart, vol)
     with pytest.raises(ParameterError, match="budget 2025 at the latest"):
         bd.build_budget(books, bd.Assumptions(**{**ASSUME, "year": 2027}))
+
+
+def test_other_revenue_is_fixed_and_has_its_own_bridge_step() -> None:
+    # a care-management payment of $2,000 a month (fixed revenue, no payer class), budgeted +5 %
+    gl, chart, vol = books_of(YEAR_2024 + Q1_2025)
+    chart = pd.concat([chart, pd.DataFrame([{
+        "account": "4900", "name": "Care management payments", "category": "revenue",
+        "behaviour": "fixed", "payer_class": None, "pay_months": None}])], ignore_index=True)
+    periods = YEAR_2024 + Q1_2025
+    paid = {p: 200_000 for p in periods} | {"2025-02": 150_000}  # February short by $500
+    gl = pd.concat([gl, pd.DataFrame({"month": periods, "account": "4900",
+                                      "amount_cents": [paid[p] for p in periods]})],
+                   ignore_index=True)
+    books = bd.read_books(gl, chart, vol)
+    b = bd.build_budget(books, bd.Assumptions(**ASSUME, other_revenue_change_pct=5))
+    # $24,000 × 1.05 = $25,200, $2,100 a month; the visit revenue is as before
+    assert b.monthly[b.monthly["account"] == "4900"]["budget_cents"].tolist() == [210_000] * 12
+    assert b.total("revenue") == 123_750_000 + 2_520_000
+    c = bd.compare(books, b, 500_000, 10)
+    steps = c.bridge.set_index("step")["cents"]
+    # Q1: $5,500 received against $6,300 budgeted
+    assert steps["other revenue"] == 550_000 - 630_000
+    assert steps.drop("actual margin").sum() == steps["actual margin"]
+    # the visit revenue split does not see it
+    assert c.part("total") == int(c.payers["actual_revenue_cents"].sum()) - int(
+        (c.payers["budget_visits"] * c.payers["budget_rate_cents"]).sum())
+    # break-even: other revenue pays part of the fixed costs, $2,100 a month
+    be = bd.break_even(b)
+    assert be["visits_per_month"] == pytest.approx((8_769_600 - 210_000) / 22_397.5)

@@ -249,3 +249,23 @@ def test_the_explorer_starts_at_the_reports_budget(monkeypatch: pytest.MonkeyPat
     assert dict(built[-1].rate_change_pct) == {"Medicare": -20, "Commercial": 0}
     rate.value = 0
     assert built[-1] == a
+
+
+def test_other_revenue_is_a_driver_and_the_drivers_still_add_up() -> None:
+    gl, chart, vol = books_of(YEAR_2024 + Q1_2025)
+    chart = pd.concat([chart, pd.DataFrame([{
+        "account": "4900", "name": "Care management payments", "category": "revenue",
+        "behaviour": "fixed", "payer_class": None, "pay_months": None}])], ignore_index=True)
+    periods = YEAR_2024 + Q1_2025
+    gl = pd.concat([gl, pd.DataFrame({"month": periods, "account": "4900",
+                                      "amount_cents": [200_000] * len(periods)})],
+                   ignore_index=True)
+    rep = report(gl, chart, vol, other_revenue_change_pct=5)
+    fig = view.summary_figures(rep)
+    drivers = {d.name: d.cents for d in view.margin_drivers(rep)}
+    # Q1: $6,000 received against $6,300 budgeted
+    assert drivers["other revenue"] == fig["other_revenue_variance_cents"] == -30_000
+    assert sum(drivers.values()) == fig["ytd_margin_variance_cents"]
+    # the year-to-date revenue is all of it, visits and other
+    assert fig["ytd_actual_revenue_cents"] == 4_500_000 + 22_500_000 + 600_000
+    assert "**Other revenue** -$300.00" in view.summary_text(rep, fig).replace("\\$", "$")

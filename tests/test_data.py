@@ -631,7 +631,7 @@ def test_revenue_account_needs_its_payer_class(tmp_path: Path) -> None:
     assert "Medicare" in e.expected
     path = write(tmp_path, "chart_of_accounts.csv",
                  replace_cell(CHART, 3, "payer_class", "Commercial"))
-    with pytest.raises(DataError, match="not revenue") as err:
+    with pytest.raises(DataError, match="not patient revenue") as err:
         data.load("chart_of_accounts", path)
     assert (err.value.row, err.value.column, err.value.value) == (3, "payer_class",
                                                                   "Commercial")
