@@ -1668,21 +1668,31 @@ def _check_month_numbers(frame: pd.DataFrame) -> None:
 
 
 def _check_chart_of_accounts(frame: pd.DataFrame) -> None:
-    """Revenue accounts name their payer class, others none; payment months only on fixed
-    accounts, as distinct month numbers 1–12."""
+    """Patient revenue (revenue varying per visit) names its payer class; other revenue
+    (fixed: grants, care-management or capitation payments, rent received) and expenses none;
+    payment months only on fixed accounts, as distinct month numbers 1–12."""
     revenue = (frame["category"] == "revenue").to_numpy(dtype=bool)
+    per_visit = (frame["behaviour"] == "variable per visit").to_numpy(dtype=bool)
     has_class = frame["payer_class"].notna().to_numpy(dtype=bool)
-    bad = revenue & ~has_class
+    bad = revenue & (frame["behaviour"] == "step per provider FTE").to_numpy(dtype=bool)
+    if bad.any():
+        raise row_error(frame, bad, "behaviour", "revenue that steps with provider FTE",
+                        "'variable per visit' (patient revenue) or 'fixed' (other revenue)",
+                        fix="make patient revenue 'variable per visit' and other revenue "
+                            "'fixed'")
+    bad = revenue & per_visit & ~has_class
     if bad.any():
         raise row_error(frame, bad, "payer_class", "revenue account without a payer class",
                         "the payer class whose revenue the account books, as in the class "
                         "column of payers (Medicare, Medicaid, Commercial, Self-pay …)",
-                        fix="fill in the payer class of each revenue account")
-    bad = ~revenue & has_class
+                        fix="fill in the payer class of each patient revenue account, or make "
+                            "revenue that does not come with visits 'fixed'")
+    bad = ~(revenue & per_visit) & has_class
     if bad.any():
         raise row_error(frame, bad, "payer_class", "payer class on an account that is not "
-                        "revenue", "an empty cell for expense accounts",
-                        fix="clear the payer class, or make the account's category revenue")
+                        "patient revenue", "an empty cell for expenses and fixed revenue",
+                        fix="clear the payer class, or make the account revenue that varies "
+                            "per visit")
     has_months = frame["pay_months"].notna().to_numpy(dtype=bool)
     bad = has_months & (frame["behaviour"] != "fixed").to_numpy(dtype=bool)
     if bad.any():
