@@ -276,3 +276,15 @@ def test_monthly_variances_add_up_to_the_year_to_date(report: view.BudgetReport)
     shaded = sum(len(cells.split(",")) for cells, body in re.findall(r"([^{}]+)\{([^}]*)\}", html)
                  if "#f9d5d3" in body or "#d4edda" in body)
     assert shaded == int(c.lines["material"].sum()) + int(c.ytd["material"].sum())
+
+
+def test_html_shows_no_code_and_no_missing_values(run: dict) -> None:
+    html = Path(run["html"]).read_text(encoding="utf-8")
+    for code in ("view.run_budget", "import matplotlib", "report.record(",
+                 "materiality_pct: float", "budget_explorer"):
+        assert code not in html
+    # budget vs actual, margin bridge, payer mix, and no widget CDN
+    assert html.count('src="data:image/png;base64,') == 3
+    assert "<script src=" not in html
+    text = re.sub(r"<style.*?</style>|<script.*?</script>", "", html, flags=re.S)
+    assert not re.search(r"\bnan\b|\binf\b|NaN", text)
