@@ -1551,6 +1551,13 @@ register(Dataset(
                            "orders are counted in it."),
         Column("critical", "bool", description="A stock-out would harm patients."),
         Column("storage", "category", allowed=("room", "refrigerated")),
+        Column("min_on_hand", "int", required=False, nullable=True, minimum=0,
+               description="Units of use always kept on hand whatever the use (the par of a "
+                           "crash-cart drug); empty for none. The reorder point is at least "
+                           "this."),
+        Column("shelf_life_days", "int", required=False, nullable=True, minimum=1,
+               description="Days a fresh delivery can be used before it expires; empty when it "
+                           "does not expire or is unknown (the lots' expiry dates are used)."),
     ),
 ))
 

@@ -7,11 +7,16 @@ kept as an exact :class:`fractions.Fraction` next to a rounded ``_cents`` column
 
 The chain a report runs:
 
-1. **Levels.** :func:`safety_stock`, :func:`reorder_point`, :func:`order_up_to`,
-   :func:`par_level` and :func:`eoq` (economic order quantity).
+1. **Levels** of a periodic review (R, s, S) policy: the stock is reviewed every ``R``
+   days, so the reorder point and the order-up-to level both cover ``R + L`` days.
+   :func:`safety_stock`, :func:`reorder_point`, :func:`order_up_to`, :func:`par_level`,
+   :func:`eoq` (economic order quantity); :func:`stock_levels` for a table (with an item's
+   minimum on hand), :func:`cap_order_up_to` (shelf life and maximum cover).
 2. **Orders.** :func:`order_quantities` turns stock positions and levels into whole packs,
-   raised to the vendor minimum; :func:`choose_vendor` picks the vendor with the lowest landed
-   cost per unit of use, with a charge per day of lead time for critical items.
+   raised to the vendor minimum; :func:`choose_vendor` scores the vendors by landed cost per
+   unit of use, with a charge per day of lead time for critical items (a percent of the
+   price); :func:`order_lines` picks the vendor of an order by the cost of the order per unit
+   that will be used.
 3. **Review.** :func:`abc_classes` ranks skus by annual spend; :func:`expiring_lots` finds the
    stock that will expire before it is used (first expiry, first out) and its value.
 4. **Report tables.** :func:`demand_stats` (daily usage mean, standard deviation, trend),
@@ -21,7 +26,8 @@ The chain a report runs:
 5. **Price history.** ``vendor_prices`` holds a row per price change: :func:`prices_in_force`
    keeps the offer of each sku and vendor in force on a day (the latest effective date on or
    before it), which every calculation above uses; :func:`price_changes` lists the changes of
-   landed cost over a look-back window with their cost a year at the current usage.
+   landed cost over a look-back window with their cost a year at the current usage, and
+   :func:`net_price_changes` the net change per sku and vendor over the window.
 
 Definitions
 -----------
@@ -29,8 +35,8 @@ unit of use
     The smallest quantity the practice consumes (one glove, one syringe). Demand, stock and
     levels are in units of use; vendors sell packs of ``units_per_pack`` units of use.
 position
-    ``unexpired on hand + on order`` (units of use): what the practice will have without a new
-    order.
+    ``unexpired on hand − units that will expire unused + on order`` (units of use): what the
+    practice will have to use without a new order.
 landed cost per unit of use
     ``(pack price + freight share per pack) / units per pack``, in cents, exact.
 expiry date
@@ -78,6 +84,8 @@ __all__ = [
     "vendor_savings",
     "prices_in_force",
     "price_changes",
+    "net_price_changes",
+    "cap_order_up_to",
 ]
 
 logger = logging.getLogger(__name__)
@@ -207,20 +215,27 @@ def safety_stock(service_level: float, demand_sd_per_day: float, lead_time_days:
 
 
 def reorder_point(demand_per_day: float, lead_time_days: float,
-                  safety_stock_units: float) -> float:
-    """Reorder point ``ROP = d · L + SS`` (units of use).
+                  safety_stock_units: float, review_days: float = 0) -> float:
+    """Reorder point ``s = d · (R + L) + SS`` (units of use).
 
-    Order when the position (on hand + on order) falls to ``ROP`` or below.
+    Order when the position (on hand + on order) falls to ``s`` or below. In a **periodic
+    review** every ``R`` days an order placed now is the last until the next review's order
+    arrives ``R + L`` days later, so ``s`` covers ``R + L`` days and ``SS`` must be the safety
+    stock over ``R + L`` (pass ``lead_time_days = R + L`` to :func:`safety_stock`). With
+    ``R = 0`` (continuous review) this is the textbook ``d · L + SS``.
 
     Examples
     --------
     >>> reorder_point(50, 9, 49.35)
     499.35
+    >>> reorder_point(10, 2, 20, review_days=7)  # 10 × (7 + 2) + 20
+    110.0
     """
     d = _number("demand_per_day", demand_per_day)
     lt = _number("lead_time_days", lead_time_days)
     ss = _number("safety_stock_units", safety_stock_units)
-    return d * lt + ss
+    r = _number("review_days", review_days)
+    return d * (r + lt) + ss
 
 
 def order_up_to(demand_per_day: float, review_days: float, lead_time_days: float,
@@ -299,8 +314,10 @@ _ORDER_COLUMNS = ["sku", "on_hand_units", "on_order_units", "reorder_point_units
 def order_quantities(skus: pd.DataFrame) -> pd.DataFrame:
     """How many packs of each sku to order, in an (s, S) policy.
 
-    For each row, ``position = on hand + on order``. When ``position ≤ reorder point`` the
-    need is ``order-up-to − position`` units of use, and
+    For each row, ``position = on hand − expiring + on order``, where ``expiring`` are the
+    units on hand that will expire before they are used (:func:`expiring_lots`; 0 when the
+    column is absent): stock that will be thrown away does not protect. When
+    ``position ≤ reorder point`` the need is ``order-up-to − position`` units of use, and
 
     .. math::
 
@@ -316,7 +333,8 @@ def order_quantities(skus: pd.DataFrame) -> pd.DataFrame:
         One row per sku with columns ``sku``, ``on_hand_units`` (unexpired only),
         ``on_order_units``, ``reorder_point_units``, ``order_up_to_units``,
         ``units_per_pack`` (whole, > 0) and optionally ``min_order_packs`` (whole, the vendor
-        minimum; 0 when absent). Levels may be fractional (e.g. from :func:`reorder_point`).
+        minimum; 0 when absent) and ``expiring_units`` (≥ 0, at most
+        ``on_hand_units``). Levels may be fractional (e.g. from :func:`reorder_point`).
 
     Returns
     -------
@@ -332,11 +350,15 @@ def order_quantities(skus: pd.DataFrame) -> pd.DataFrame:
         of zero or a fractional pack size or minimum.
     """
     require_columns(skus, "skus", _ORDER_COLUMNS)
-    numeric = _ORDER_COLUMNS[1:] + (["min_order_packs"] if "min_order_packs" in skus else [])
+    numeric = _ORDER_COLUMNS[1:] + [c for c in ("min_order_packs", "expiring_units")
+                                    if c in skus]
     _check_numeric(skus, "skus", numeric, positive=["units_per_pack"],
                    whole=["units_per_pack", "min_order_packs"])
     out = skus.copy()
-    position = out["on_hand_units"].astype(float) + out["on_order_units"].astype(float)
+    expiring = (out["expiring_units"].astype(float) if "expiring_units" in out
+                else pd.Series(0.0, index=out.index))
+    position = (out["on_hand_units"].astype(float) - expiring
+                + out["on_order_units"].astype(float))
     rop = out["reorder_point_units"].astype(float)
     up_to = out["order_up_to_units"].astype(float)
     pack = out["units_per_pack"].astype("int64")
@@ -356,7 +378,16 @@ def order_quantities(skus: pd.DataFrame) -> pd.DataFrame:
 _OFFER_COLUMNS = ["sku", "vendor", "pack_price_cents", "units_per_pack", "lead_time_days"]
 
 
-def choose_vendor(offers: pd.DataFrame, critical_cents_per_lead_day: int = 0,
+def _lead_pct(value: object) -> Fraction:
+    """``critical_lead_time_pct_per_day`` as an exact fraction (1.0 → 1/100), or refused."""
+    if (isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value)
+            or value < 0):
+        raise ParameterError("critical_lead_time_pct_per_day must be a percentage, 0 or more "
+                             f"(e.g. 1.0), got {value!r}")
+    return _exact(value) / 100
+
+
+def choose_vendor(offers: pd.DataFrame, critical_lead_time_pct_per_day: float = 0,
                   skus: Sequence[str] | None = None) -> pd.DataFrame:
     """Score every vendor offer and pick one vendor per sku.
 
@@ -366,11 +397,14 @@ def choose_vendor(offers: pd.DataFrame, critical_cents_per_lead_day: int = 0,
     .. math::
 
         \\text{landed} = \\frac{P + F}{n}, \\qquad
-        \\text{score} = \\text{landed} + [\\text{critical}] \\cdot c \\cdot L
+        \\text{score} = \\text{landed} \\cdot \\big(1 + [\\text{critical}] \\cdot
+        \\tfrac{p}{100} \\cdot L\\big)
 
-    (cents per unit of use), with ``c = critical_cents_per_lead_day`` the cost charged per unit
-    of use for each day a critical item takes to arrive. The chosen offer has the lowest
-    score; ties go to the shorter lead time, then the vendor name in alphabetical order.
+    (cents per unit of use), with ``p = critical_lead_time_pct_per_day`` the percent of the
+    landed cost charged for each day a critical item takes to arrive: relative to the price,
+    so it weighs the same on a glove and on a vaccine (with 1 %, a vendor 4 days slower must be
+    more than about 4 % cheaper). The chosen offer has the lowest score; ties go to the shorter
+    lead time, then the vendor name in alphabetical order.
 
     Parameters
     ----------
@@ -379,8 +413,8 @@ def choose_vendor(offers: pd.DataFrame, critical_cents_per_lead_day: int = 0,
         ``units_per_pack`` (whole, > 0), ``lead_time_days`` and optionally
         ``freight_per_pack_cents`` (whole cents, 0 when absent) and ``critical`` (bool, False
         when absent).
-    critical_cents_per_lead_day
-        ``c``, whole cents ≥ 0.
+    critical_lead_time_pct_per_day
+        ``p``, percent a day, ≥ 0.
     skus
         When given, every one of these skus must have an offer.
 
@@ -397,13 +431,9 @@ def choose_vendor(offers: pd.DataFrame, critical_cents_per_lead_day: int = 0,
         A missing column; a missing (no vendor price), negative or fractional price; a pack
         size of zero; a negative lead time; a sku of ``skus`` with no offer.
     ParameterError
-        ``critical_cents_per_lead_day`` not a whole number ≥ 0.
+        ``critical_lead_time_pct_per_day`` not a number ≥ 0.
     """
-    if (isinstance(critical_cents_per_lead_day, bool)
-            or not isinstance(critical_cents_per_lead_day, int | np.integer)
-            or critical_cents_per_lead_day < 0):
-        raise ParameterError("critical_cents_per_lead_day must be whole cents, 0 or more, got "
-                             f"{critical_cents_per_lead_day!r}")
+    c = _lead_pct(critical_lead_time_pct_per_day)
     require_columns(offers, "vendor offers", _OFFER_COLUMNS)
     missing_price = offers["pack_price_cents"].isna().to_numpy()
     if missing_price.any():
@@ -431,10 +461,9 @@ def choose_vendor(offers: pd.DataFrame, critical_cents_per_lead_day: int = 0,
     lead = out["lead_time_days"].to_numpy()
     critical = (out["critical"].fillna(False).astype(bool).to_numpy() if "critical" in out
                 else np.zeros(len(out), dtype=bool))
-    c = int(critical_cents_per_lead_day)
     landed = [Fraction(int(p) + int(f), int(n)) for p, f, n in zip(price, freight, pack,
                                                                     strict=True)]
-    score = [lc + (c * _exact(lt) if crit else 0)
+    score = [lc * (1 + c * _exact(lt)) if crit else lc
              for lc, lt, crit in zip(landed, lead, critical, strict=True)]
     out["landed_per_unit"] = pd.Series(landed, index=out.index, dtype=object)
     out["score_per_unit"] = pd.Series(score, index=out.index, dtype=object)
@@ -728,17 +757,25 @@ _LEVEL_COLUMNS = ["sku", "demand_mean_per_day", "demand_sd_per_day", "lead_time_
 
 def stock_levels(skus: pd.DataFrame, service_level: float, review_days: float,
                  critical_service_level: float | None = None) -> pd.DataFrame:
-    """Safety stock, reorder point and order-up-to level for every sku of a table.
+    """Safety stock, reorder point and order-up-to level of a **periodic review** (R, s, S)
+    policy for every sku of a table.
 
-    Row by row this is :func:`safety_stock`, :func:`reorder_point` and :func:`order_up_to`:
+    The stock is reviewed every ``R`` days; an order placed at a review is the last until the
+    next review's order arrives ``R + L`` days later, so both levels protect ``R + L`` days.
+    Row by row this is :func:`safety_stock` over ``R + L``, :func:`reorder_point` and
+    :func:`order_up_to`:
 
     .. math::
 
-        SS = z\\sqrt{L σ_d^2 + d^2 σ_L^2}, \\quad ROP = d L + SS, \\quad
-        S = d (R + L) + z\\sqrt{(R + L) σ_d^2 + d^2 σ_L^2},
+        SS = z\\sqrt{(R + L) σ_d^2 + d^2 σ_L^2}, \\quad
+        s = \\max\\big(d (R + L) + SS, m\\big), \\quad
+        S = \\max\\big(d (R + L) + SS, m + d R\\big),
 
-    where the order-up-to level carries its own safety stock over ``R + L`` days (the review
-    period plus the lead time) and ``z = Φ⁻¹(level)``. The level of a row is its own
+    with ``z = Φ⁻¹(level)`` and ``m`` the item's minimum on hand (``min_on_hand``, 0 when
+    absent or missing): the practice's par for stock it keeps whatever the use (crash-cart
+    drugs), so the item is reordered before it falls below ``m`` and ordered up to at least
+    ``m`` plus one review's use. (Callers may raise ``S`` to ``s + EOQ``.) The level of a row
+    is its own
     ``service_level`` when that column is present and not missing, else
     ``critical_service_level`` for a ``critical`` row when given, else ``service_level``.
 
@@ -747,7 +784,8 @@ def stock_levels(skus: pd.DataFrame, service_level: float, review_days: float,
     skus
         ``sku``, ``demand_mean_per_day`` (``d``), ``demand_sd_per_day`` (``σd``),
         ``lead_time_days`` (``L``) and optionally ``lead_time_sd_days`` (``σL``, 0 when
-        absent), ``critical`` (bool) and ``service_level``.
+        absent), ``critical`` (bool), ``service_level`` and ``min_on_hand`` (``m``, units of
+        use ≥ 0, missing for none).
     service_level, critical_service_level
         Levels strictly between 0 and 1.
     review_days
@@ -756,9 +794,9 @@ def stock_levels(skus: pd.DataFrame, service_level: float, review_days: float,
     Returns
     -------
     pandas.DataFrame
-        The input with ``service_level_used``, ``safety_stock_units``,
-        ``reorder_point_units``, ``review_safety_stock_units`` and ``order_up_to_units``
-        (floats, not rounded).
+        The input with ``service_level_used``, ``safety_stock_units`` (over ``R + L``),
+        ``reorder_point_units``, ``review_safety_stock_units`` (the same safety stock, kept
+        for callers of the earlier name) and ``order_up_to_units`` (floats, not rounded).
 
     Raises
     ------
@@ -798,40 +836,123 @@ def stock_levels(skus: pd.DataFrame, service_level: float, review_days: float,
     sd = skus["demand_sd_per_day"].to_numpy(dtype=float)
     lt = skus["lead_time_days"].to_numpy(dtype=float)
     lt_sd = (skus["lead_time_sd_days"].to_numpy(dtype=float) if sd_col else np.zeros(n))
-    ss = z * np.sqrt(lt * sd * sd + d * d * lt_sd * lt_sd)
+    minimum = np.zeros(n)
+    if "min_on_hand" in skus:
+        given = skus["min_on_hand"].notna().to_numpy()
+        if given.any():
+            _check_numeric(skus[given], "skus", ["min_on_hand"])
+            minimum[given] = skus["min_on_hand"].to_numpy(dtype=float, na_value=0.0)[given]
     cover = r + lt
-    review_ss = z * np.sqrt(cover * sd * sd + d * d * lt_sd * lt_sd)
+    ss = z * np.sqrt(cover * sd * sd + d * d * lt_sd * lt_sd)
     out = skus.copy()
     out["service_level_used"] = level
     out["safety_stock_units"] = ss
-    out["reorder_point_units"] = d * lt + ss
-    out["review_safety_stock_units"] = review_ss
-    out["order_up_to_units"] = d * (r + lt) + review_ss
+    out["reorder_point_units"] = np.maximum(d * cover + ss, minimum)
+    out["review_safety_stock_units"] = ss
+    out["order_up_to_units"] = np.maximum(d * cover + ss, minimum + d * r)
+    return out
+
+
+def cap_order_up_to(levels: pd.DataFrame, review_days: float,
+                    max_cover_days: float = 180) -> pd.DataFrame:
+    """Cap the order-up-to level at what the item can use before it expires, and at a
+    maximum cover.
+
+    With ``d`` the mean daily use, ``T`` the usable shelf life of the item in days
+    (``shelf_life_days``; missing or absent: it does not expire), ``C = max_cover_days`` and
+    ``m`` the minimum on hand (``min_on_hand``, 0 when absent or missing):
+
+    .. math::
+
+        \\text{max stock} = \\max\\big(\\min(d · T, d · C), m + d R\\big), \\qquad
+        S' = \\min(S, \\text{max stock}),
+
+    so the policy never orders up to more than ``C`` days of use or more than it uses before
+    the stock expires, but always keeps the item's minimum plus one review's use. A vendor's
+    minimum can still force more (:func:`order_lines` flags it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input with ``max_stock_units``, ``uncapped_order_up_to_units`` (``S``),
+        ``order_up_to_units`` (``S'``) and ``capped`` (``S' < S``).
+
+    Raises
+    ------
+    DataError
+        A missing column; a negative or non-numeric demand, level, shelf life or minimum.
+    ParameterError
+        ``review_days`` or ``max_cover_days`` negative (``max_cover_days`` must be > 0).
+    """
+    r = _number("review_days", review_days)
+    cover = _number("max_cover_days", max_cover_days, positive=True)
+    require_columns(levels, "skus", ["sku", "demand_mean_per_day", "order_up_to_units"])
+    _check_numeric(levels, "skus", ["demand_mean_per_day", "order_up_to_units"])
+    n = len(levels)
+    d = levels["demand_mean_per_day"].to_numpy(dtype=float)
+    shelf = np.full(n, np.inf)
+    minimum = np.zeros(n)
+    for col, target in (("shelf_life_days", shelf), ("min_on_hand", minimum)):
+        if col in levels:
+            given = levels[col].notna().to_numpy()
+            if given.any():
+                _check_numeric(levels[given], "skus", [col])
+                target[given] = levels[col].to_numpy(dtype=float, na_value=0.0)[given]
+    most = np.maximum(d * np.minimum(shelf, cover), minimum + d * r)
+    up_to = levels["order_up_to_units"].to_numpy(dtype=float)
+    out = levels.copy()
+    out["max_stock_units"] = most
+    out["uncapped_order_up_to_units"] = up_to
+    out["order_up_to_units"] = np.minimum(up_to, most)
+    out["capped"] = most < up_to
     return out
 
 
 def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
-                critical_cents_per_lead_day: int = 0) -> pd.DataFrame:
-    """Order lines: each sku's packs to order from the vendor :func:`choose_vendor` picks.
+                critical_lead_time_pct_per_day: float = 0) -> pd.DataFrame:
+    """Order lines: each sku's packs to order, and the vendor to order them from.
 
-    The chosen offer gives the pack size (``units_per_pack``), the minimum
-    (``min_order_packs`` of the offer, 0 when absent), the price and the freight; then
-    :func:`order_quantities` gives the packs and
+    The need of a sku is that of :func:`order_quantities` (``S − position`` when the position
+    is at or below ``s``). A sku with **no need** keeps the vendor :func:`choose_vendor` picks
+    by its landed cost per unit. For a sku **with a need**, every offer is priced on the order
+    it would take: with pack size ``n``, minimum ``m`` packs, price ``P`` and freight ``F``
+    per pack,
 
     .. math::
 
-        \\text{order cents} = \\text{packs} × (\\text{pack price} + \\text{freight per pack}).
+        \\text{packs} = \\max(⌈\\text{need} / n⌉, m), \\qquad
+        \\text{usable} = \\min\\big(\\text{packs} · n,\\;
+        \\max(\\text{max stock} − \\text{position}, \\text{need})\\big),
+
+    .. math::
+
+        \\text{score} = \\frac{\\text{packs} · (P + F)}{\\text{usable}} ·
+        \\big(1 + [\\text{critical}] \\tfrac{p}{100} L\\big),
+
+    the cost of the order per unit the practice will use before it expires or within its
+    cover cap (``max stock``, e.g. from :func:`cap_order_up_to`), with the lead-time weighting
+    of :func:`choose_vendor`. The lowest score wins (ties: shorter lead time, then vendor
+    name), so a vendor whose minimum is far larger than the need loses to a dearer one that
+    sells what is needed. Then
+
+    .. math::
+
+        \\text{order cents} = \\text{packs} × (\\text{pack price} + \\text{freight per pack}),
+
+    ``excess_units = order_units − usable_units`` (units beyond what will be used before
+    expiry or within the cap: forced by a pack size or minimum) and ``oversized`` when it is
+    more than 0.
 
     Parameters
     ----------
     skus
         One row per sku: ``sku``, ``on_hand_units``, ``on_order_units``,
-        ``reorder_point_units``, ``order_up_to_units`` and optionally ``critical`` (used when
-        ``offers`` has no ``critical`` column). Pack columns here are replaced by the
-        vendor's.
+        ``reorder_point_units``, ``order_up_to_units`` and optionally ``expiring_units``,
+        ``max_stock_units`` (``S`` when absent) and ``critical`` (used when ``offers`` has no
+        ``critical`` column). Pack columns here are replaced by the vendor's.
     offers
         As :func:`choose_vendor`, optionally with ``min_order_packs`` (whole, ≥ 0).
-    critical_cents_per_lead_day
+    critical_lead_time_pct_per_day
         As :func:`choose_vendor`.
 
     Returns
@@ -839,7 +960,8 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
     pandas.DataFrame
         The :func:`order_quantities` table in ``skus`` order with ``vendor``,
         ``pack_price_cents``, ``freight_per_pack_cents``, ``lead_time_days``,
-        ``landed_per_unit`` and ``order_cents`` (``int64``).
+        ``landed_per_unit``, ``order_cents`` (``int64``), ``usable_units``, ``excess_units``
+        and ``oversized``.
 
     Raises
     ------
@@ -857,26 +979,63 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
                                                         strict=True)))
     if "min_order_packs" in offers:
         _check_numeric(offers, "vendor offers", ["min_order_packs"], whole=["min_order_packs"])
-    scored = choose_vendor(offers, critical_cents_per_lead_day, skus=list(skus["sku"]))
-    chosen = scored[scored["chosen"]].set_index("sku")
+    else:
+        offers["min_order_packs"] = 0
+    if "max_stock_units" in skus:
+        _check_numeric(skus, "skus", ["max_stock_units"])
+    scored = choose_vendor(offers, critical_lead_time_pct_per_day,
+                           skus=list(skus["sku"])).reset_index(drop=True)
+    # The need does not depend on the vendor: order_quantities with packs of one unit.
+    base = order_quantities(skus.drop(columns=[c for c in ("units_per_pack", "min_order_packs")
+                                               if c in skus]).assign(units_per_pack=1))
+    need = dict(zip(base["sku"], base["need_units"], strict=True))
+    position = dict(zip(base["sku"], base["position_units"], strict=True))
+    room = dict(zip(base["sku"], (base["max_stock_units"] if "max_stock_units" in base
+                                  else base["order_up_to_units"]).astype(float), strict=True))
+    pct = _lead_pct(critical_lead_time_pct_per_day)
+    critical = (scored["critical"].fillna(False).astype(bool).to_numpy() if "critical" in scored
+                else np.zeros(len(scored), dtype=bool))
+    best: dict[object, tuple] = {}
+    for i, row in enumerate(scored.itertuples(index=False)):
+        sku = row.sku
+        if need[sku] <= 0:
+            if row.chosen:
+                best[sku] = ((), i)
+            continue
+        n = int(row.units_per_pack)
+        packs = max(math.ceil(need[sku] / n - 1e-9), int(row.min_order_packs))
+        usable = min(packs * n, max(room[sku] - position[sku], need[sku]))
+        cost = packs * (int(row.pack_price_cents) + int(getattr(row, "freight_per_pack_cents",
+                                                                0)))
+        score = Fraction(cost) / _exact(usable)
+        if critical[i]:
+            score *= 1 + pct * _exact(row.lead_time_days)
+        key = (score, float(row.lead_time_days), str(row.vendor))
+        if sku not in best or key < best[sku][0]:
+            best[sku] = (key, i)
+    pick = scored.iloc[[best[s][1] for s in skus["sku"]]].set_index("sku")
     keys = skus["sku"]
     out = skus.drop(columns=[c for c in ("units_per_pack", "min_order_packs")
                              if c in skus]).copy()
-    out["units_per_pack"] = keys.map(chosen["units_per_pack"]).astype("int64").to_numpy()
-    out["min_order_packs"] = (keys.map(chosen["min_order_packs"]).astype("int64").to_numpy()
-                              if "min_order_packs" in chosen else 0)
+    out["units_per_pack"] = keys.map(pick["units_per_pack"]).astype("int64").to_numpy()
+    out["min_order_packs"] = keys.map(pick["min_order_packs"]).astype("int64").to_numpy()
     out = order_quantities(out)
-    out["vendor"] = keys.map(chosen["vendor"]).to_numpy()
-    out["pack_price_cents"] = keys.map(chosen["pack_price_cents"]).astype("int64").to_numpy()
+    out["vendor"] = keys.map(pick["vendor"]).to_numpy()
+    out["pack_price_cents"] = keys.map(pick["pack_price_cents"]).astype("int64").to_numpy()
     out["freight_per_pack_cents"] = (
-        keys.map(chosen["freight_per_pack_cents"]).astype("int64").to_numpy()
-        if "freight_per_pack_cents" in chosen else 0)
-    out["lead_time_days"] = keys.map(chosen["lead_time_days"]).to_numpy()
-    out["landed_per_unit"] = pd.Series(keys.map(chosen["landed_per_unit"]).to_numpy(),
+        keys.map(pick["freight_per_pack_cents"]).astype("int64").to_numpy()
+        if "freight_per_pack_cents" in pick else 0)
+    out["lead_time_days"] = keys.map(pick["lead_time_days"]).to_numpy()
+    out["landed_per_unit"] = pd.Series(keys.map(pick["landed_per_unit"]).to_numpy(),
                                        index=out.index, dtype=object)
     out["order_cents"] = (out["order_packs"]
                           * (out["pack_price_cents"] + out["freight_per_pack_cents"])
                           ).astype("int64")
+    limit = keys.map(room).to_numpy(dtype=float) - out["position_units"].to_numpy(dtype=float)
+    units = out["order_units"].to_numpy(dtype=float)
+    out["usable_units"] = np.minimum(units, np.maximum(limit, out["need_units"].to_numpy()))
+    out["excess_units"] = units - out["usable_units"].to_numpy()
+    out["oversized"] = out["excess_units"].to_numpy() > 1e-9
     return out
 
 
@@ -997,21 +1156,24 @@ def spend_vs_budget(spend_cents: int, budget_cents: int) -> Fraction:
 
 
 def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.Series,
-                   critical_cents_per_lead_day: int = 0) -> pd.DataFrame:
-    """What each sku would save a year by buying from its cheapest vendor.
+                   critical_lead_time_pct_per_day: float = 0) -> pd.DataFrame:
+    """What each sku would save a year by switching to the vendor the report would choose.
 
-    The current offer of a sku is the one marked True in an optional ``current`` column, or
-    when no offer of the sku is marked, the one :func:`choose_vendor` chooses. The cheapest
-    offer has the lowest landed cost per unit (ties: shorter lead time, then vendor name).
-    With ``A`` annual units of use:
+    The chosen offer is the one :func:`choose_vendor` picks with the same
+    ``critical_lead_time_pct_per_day`` (the lowest landed cost, the lead time weighed for
+    critical items), so a switch is only counted towards the vendor the report itself orders
+    from. The current offer of a sku is the one marked True in an optional ``current``
+    column, or when no offer of the sku is marked, the chosen one. With ``A`` annual units of
+    use:
 
     .. math::
 
-        \\text{annual savings} = \\operatorname{round}\\big(A × (\\text{landed}_{current} −
-        \\text{landed}_{cheapest})\\big)
+        \\text{annual savings} = \\operatorname{round}\\big(A × \\max(0,
+        \\text{landed}_{current} − \\text{landed}_{chosen})\\big)
 
     in cents, computed exactly and **rounded half up once per sku** (never per unit), so it
-    is ≥ 0 and 0 when the current vendor is the cheapest.
+    is ≥ 0, and 0 when the current vendor is the chosen one or when the chosen one costs more
+    (a faster vendor for a critical item is not a saving).
 
     Parameters
     ----------
@@ -1019,14 +1181,16 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
         As :func:`choose_vendor`, optionally with ``current`` (bool, at most one True per sku).
     annual_units
         ``A`` per sku (≥ 0); every sku of ``offers`` needs one.
-    critical_cents_per_lead_day
-        Passed to :func:`choose_vendor` to choose the current vendor.
+    critical_lead_time_pct_per_day
+        Passed to :func:`choose_vendor`.
 
     Returns
     -------
     pandas.DataFrame
         One row per sku, sorted: ``sku``, ``current_vendor``, ``current_landed_per_unit``,
-        ``cheapest_vendor``, ``cheapest_landed_per_unit``, ``savings_per_unit`` (exact
+        ``chosen_vendor``, ``chosen_landed_per_unit``, ``cheapest_vendor`` (the lowest landed
+        cost, for information: not what the savings compare with), ``savings_per_unit`` (≥ 0,
+        exact
         :class:`~fractions.Fraction` cents), ``annual_units`` and ``annual_savings_cents``
         (``int64``).
 
@@ -1036,7 +1200,7 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
         As :func:`choose_vendor`; more than one current offer for a sku; a sku without annual
         units or with a negative or non-numeric number.
     """
-    scored = choose_vendor(offers, critical_cents_per_lead_day)
+    scored = choose_vendor(offers, critical_lead_time_pct_per_day)
     units = annual_units if isinstance(annual_units, pd.Series) else pd.Series(annual_units)
     no_units = (~scored["sku"].isin(units.index)).to_numpy()
     if no_units.any():
@@ -1069,16 +1233,18 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
         cur = next((i for i in idx if marked[i]), None)
         if cur is None:
             cur = next(i for i in idx if chosen[i])
-        best = min(idx, key=lambda i: (landed[i], lead[i], str(vendors[i])))
-        per_unit = landed[cur] - landed[best]
+        best = next(i for i in idx if chosen[i])
+        low = min(idx, key=lambda i: (landed[i], lead[i], str(vendors[i])))
+        per_unit = max(Fraction(0), landed[cur] - landed[best])
         rows.append({"sku": sku, "current_vendor": vendors[cur],
                      "current_landed_per_unit": landed[cur],
-                     "cheapest_vendor": vendors[best],
-                     "cheapest_landed_per_unit": landed[best],
+                     "chosen_vendor": vendors[best],
+                     "chosen_landed_per_unit": landed[best], "cheapest_vendor": vendors[low],
                      "savings_per_unit": per_unit, "annual_units": a,
                      "annual_savings_cents": _round_half_up(per_unit * _exact(a))})
     out = pd.DataFrame(rows, columns=["sku", "current_vendor", "current_landed_per_unit",
-                                      "cheapest_vendor", "cheapest_landed_per_unit",
+                                      "chosen_vendor", "chosen_landed_per_unit",
+                                      "cheapest_vendor",
                                       "savings_per_unit", "annual_units",
                                       "annual_savings_cents"])
     return out.astype({"annual_savings_cents": "int64"})
@@ -1237,3 +1403,61 @@ def price_changes(prices: pd.DataFrame, as_of: str | pd.Timestamp,
         out[c] = pd.to_datetime(out[c])
     return out.astype({"annual_impact_cents": "int64", "announced": bool,
                        "change_pct": float})
+
+
+def net_price_changes(prices: pd.DataFrame, as_of: str | pd.Timestamp,
+                      annual_units: Mapping[str, float] | pd.Series,
+                      lookback_days: int = 365) -> pd.DataFrame:
+    """The net change of each vendor's landed cost per unit of use over a look-back window.
+
+    For each sku and vendor with at least one change that took effect in the window
+    (``as_of − lookback_days < effective_date ≤ as_of``, as :func:`price_changes`), the
+    landed cost ``p₀`` in force at the start of the window (the latest row dated on or before
+    ``as_of − lookback_days``; when the first price itself falls in the window, that first
+    price) is compared with ``p₁``, the one in force on ``as_of``:
+
+    .. math::
+
+        Δ = p_1 − p_0, \\qquad \\text{change} = Δ / p_0, \\qquad
+        \\text{annual impact} = \\operatorname{round}(A × Δ),
+
+    so a rise that was taken back within the window nets to 0, and two rises add up.
+    Announced changes (after ``as_of``) are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sku and vendor, sorted: ``sku``, ``vendor``, ``start_effective_date``,
+        ``effective_date`` (of today's price), ``changes`` (how many in the window),
+        ``previous_landed_per_unit``, ``current_landed_per_unit``, ``change_per_unit``
+        (exact), ``change_pct``, ``annual_units`` and ``annual_impact_cents`` (``int64``).
+
+    Raises
+    ------
+    DataError, ParameterError
+        As :func:`price_changes`.
+    """
+    detail = price_changes(prices, as_of, annual_units, lookback_days)
+    detail = detail[~detail["announced"].to_numpy()]
+    columns = ["sku", "vendor", "start_effective_date", "effective_date", "changes",
+               "previous_landed_per_unit", "current_landed_per_unit", "change_per_unit",
+               "change_pct", "annual_units", "annual_impact_cents"]
+    rows = []
+    for (sku, vendor), part in detail.groupby(["sku", "vendor"], sort=True):
+        part = part.sort_values("effective_date", kind="mergesort")
+        first, last = part.iloc[0], part.iloc[-1]
+        old, new = first["previous_landed_per_unit"], last["current_landed_per_unit"]
+        delta = new - old
+        a = first["annual_units"]
+        rows.append({"sku": sku, "vendor": vendor,
+                     "start_effective_date": first["previous_effective_date"],
+                     "effective_date": last["effective_date"], "changes": len(part),
+                     "previous_landed_per_unit": old, "current_landed_per_unit": new,
+                     "change_per_unit": delta,
+                     "change_pct": float(delta / old) if old else (math.inf if delta else 0.0),
+                     "annual_units": a, "annual_impact_cents": _round_half_up(delta * _exact(a))})
+    out = pd.DataFrame(rows, columns=columns)
+    for c in ("start_effective_date", "effective_date"):
+        out[c] = pd.to_datetime(out[c])
+    return out.astype({"annual_impact_cents": "int64", "change_pct": float,
+                       "changes": "int64"})

@@ -24,12 +24,15 @@ Price changes
     :func:`pracops.purchasing.price_changes` over the ``price_lookback_days`` before ``as_of``
     (and any announced after it), per sku, vendor and date: previous and new landed cost per
     unit of use, the change in cents and percent, and its cost a year at the current usage
-    (the annual units below × the change). ``price_increase_cost_cents`` adds up the increases
-    that have taken effect on the offers the practice buys from (its current vendor's): a
-    vendor it does not buy from costs nothing by raising its price. An increase is
-    **material** — a warning — when it is at least ``material_increase_pct`` (5 %) on the
-    current vendor's offer of a class A item (the 80 % of spend that deserves the closest
-    watch); smaller increases, or those on B and C items, are listed without an alert.
+    (the annual units below × the change). The figures judge each sku and vendor on its
+    **net** change over the window (:func:`pracops.purchasing.net_price_changes`: today's price
+    against the one in force at the window's start), so a rise taken back within the window
+    costs nothing; the per-change list stays as detail. ``price_increase_cost_cents`` adds up
+    the net increases on the offers the practice buys from (its current vendor's): a vendor it
+    does not buy from costs nothing by raising its price. A net increase is **material** — a
+    warning — when it is at least ``material_increase_pct`` (5 %) on the current vendor's
+    offer of a class A item (the 80 % of spend that deserves the closest watch); smaller
+    increases, or those on B and C items, are listed without an alert.
 Stock on hand
     The expiry date is the last day a lot may be used (the ``inventory_lots`` contract): a lot
     is **expired** on ``as_of`` when ``expiry_date < as_of``. A lot expiring on ``as_of`` is
@@ -41,24 +44,47 @@ Stock on hand
 Current vendor
     ``vendor_prices`` has no "current vendor" column. The current vendor of a sku is the vendor
     of its most recent open order (latest ``order_date``, then ``po_number``); a sku with no open
-    order is taken to be bought at its cheapest landed cost, so savings are only claimed where
-    the orders show the practice paying more. Stock is valued at the current vendor's landed
-    cost per unit of use (pack price + freight, ÷ units per pack), exactly, rounded once per lot
-    or sku.
+    order is taken to be bought at its cheapest landed cost: its current vendor is *unknown*,
+    so savings are only claimed where the orders show the practice paying more, and the
+    summary says for how many items the current vendor is known. Savings compare the current
+    vendor with the vendor the report would choose (the same scoring, lead time weighed for
+    critical items), never with a cheaper vendor the report would not order from.
+    Stock is valued at the current vendor's landed cost per unit of use (pack price + freight,
+    ÷ units per pack), exactly, rounded once per lot or sku.
 Vendor to order from
-    :func:`pracops.purchasing.choose_vendor`: the lowest landed cost per unit, plus
-    ``critical_cents_per_lead_day`` per day of lead time for critical items. That vendor's lead
-    time (mean and spread) sets the sku's levels.
+    :func:`pracops.purchasing.choose_vendor`: the lowest landed cost per unit, raised by
+    ``critical_lead_time_pct_per_day`` percent of itself per day of lead time for critical
+    items. That vendor's lead time (mean and spread) sets the sku's levels. When an order is
+    needed, :func:`pracops.purchasing.order_lines` prices every vendor on the order it would
+    take (packs after rounding and minimums × (pack price + freight)) per unit the practice
+    will use before the stock expires or within the cover cap, with the same lead-time
+    weighting, and orders from the cheapest by that measure: a vendor whose minimum is far
+    larger than the need loses. (The levels keep the first vendor's lead time,
+    ``levels_lead_time_days``; the line shows the ordering vendor's.)
 Policy
-    A continuous review (s, S): order when the position (unexpired on hand + still to be
-    received on open orders) is at or below the reorder point ``s``, up to
-    ``S = max(d (R + L) + SS_(R+L), s + EOQ)``, in whole packs raised to the vendor's minimum;
-    the EOQ uses ``annual demand = 365 × d``, the ordering cost per order and
+    A periodic review (R, s, S): the report is run every ``review_days`` (``R``), so an order
+    placed today is the last until the next review's order arrives ``R + L`` days later. Order
+    when the position (unexpired on hand − the units that will expire before they are used,
+    first expiry first out + still to be received on open orders) is at or below
+    ``s = max(d (R + L) + SS_(R+L), m)``, up to ``S = max(d (R + L) + SS_(R+L), m + d R,
+    s + EOQ)``, capped at ``max(min(d × shelf life, d × max_cover_days), m + d R)``, in whole
+    packs raised to the vendor's minimum (an order larger than the cap is flagged
+    ``oversized``). ``m`` is the item's ``min_on_hand`` (the practice's minimum for crash-cart
+    drugs and the like); the shelf life is the item's ``shelf_life_days`` in ``items``, else
+    the longest use left in its current lots (a lower bound; none for items without expiry
+    dates). Stock kept as a minimum protects until it expires: for an item with a minimum
+    only the lots expiring within ``R + L`` days leave the position, and its units expiring
+    unused are reported as stock to replace, not to use up.
+    The EOQ uses ``annual demand = 365 × d``, the ordering cost per order and
     ``holding % × landed cost`` per unit-year. Overdue open orders still count as on order
-    (they are flagged, not assumed lost).
+    (they are flagged, and weigh in the stock-out risk as if lost).
 Stock-out risk
-    A sku whose position is below its mean demand over the lead time (``d × L``): even an order
-    placed today is likely to arrive after the shelf is empty.
+    A sku is at risk when (a) its position is below its mean demand over the lead time
+    (``d × L``: even an order placed today is likely to arrive after the shelf is empty);
+    (b) its usable stock on hand (less the units expiring unused) is below the use until its
+    first open order is expected — for an overdue order, until a new order placed today could
+    arrive (the vendor's lead time), as if the late one were lost; or (c) it is critical and its
+    usable stock on hand is below its minimum.
 Annual units and spend
     Units used in the 365 days before ``as_of`` (a shorter usage history gives less: ABC
     classes are unaffected, savings are understated). Supply spend against budget is the
@@ -139,16 +165,24 @@ class PurchasingInputs:
 class PurchasingPlan:
     """Everything :func:`run_purchasing` works out, for the notebook to show.
 
-    ``skus`` has one row per item: demand, levels, stock, position, the chosen vendor and the
-    order; ``lines`` the order lines to place today (packs > 0); ``lots`` every unexpired lot
-    with an expiry date, with the units that will expire unused, ``days_to_expiry``
+    ``skus`` has one row per item: demand, levels (``max_stock_units``, the cap), stock
+    (``expiring_units``: units on hand that will not be used before they expire and so are not
+    in the position; ``usable_on_hand_units``), position, the chosen vendor and the order
+    (``cover_days``: days the position plus the order lasts; ``oversized``), and the stock-out
+    risk with its reasons (``below_minimum``, ``shelf_empty_before_delivery``,
+    ``arrival_days``); ``lines`` the order lines to place today (packs > 0); ``lots`` every
+    unexpired lot with an expiry date, with the units that will expire unused
+    (``held_as_minimum`` when the item has a minimum on hand), ``days_to_expiry``
     (``expiry_date − as_of``, 0 for a lot expiring today) and ``days_of_use_left`` (one more:
     ``as_of`` and the expiry date both count); ``expired`` the lots already expired
     (``expiry_date < as_of``); ``offers`` every vendor offer scored; ``savings`` one row per sku;
     ``open_orders`` with ``outstanding_units``, ``days_late`` and ``overdue``;
     ``price_changes`` the :func:`pracops.purchasing.price_changes` table with ``current`` (the
-    sku's current vendor), ``abc_class`` and ``material``. ``offers`` and every figure use the
-    prices in force on ``as_of``.
+    sku's current vendor), ``abc_class`` and ``material`` (a rise whose net change over the
+    window is material); ``net_price_changes`` the
+    :func:`pracops.purchasing.net_price_changes` table with the same three columns, which the
+    figures use; ``savings`` has ``current_known`` (the sku has an open order). ``offers``
+    and every figure use the prices in force on ``as_of``.
     """
 
     as_of: pd.Timestamp
@@ -162,6 +196,7 @@ class PurchasingPlan:
     savings: pd.DataFrame
     open_orders: pd.DataFrame
     price_changes: pd.DataFrame
+    net_price_changes: pd.DataFrame
     inventory_value_cents: int
     expired_value_cents: int
     spend_cents: int
@@ -318,6 +353,20 @@ def _current_vendors(offers: pd.DataFrame, open_orders: pd.DataFrame) -> pd.Seri
                      .to_numpy(dtype=bool), index=offers.index)
 
 
+def _arrival_days(orders: pd.DataFrame, offers: pd.DataFrame,
+                  as_of: pd.Timestamp) -> pd.Series:
+    """Per sku with units still to come: days until the first open order is expected. An
+    overdue order is treated as lost: a new order would take the vendor's lead time."""
+    lead = dict(zip(zip(offers["sku"], offers["vendor"], strict=True),
+                    offers["lead_time_days"].astype(float), strict=True))
+    coming = orders[(orders["outstanding_units"] > 0).to_numpy()]
+    days = [lead.get((s, v), 0.0) if late else max(float((e - as_of).days), 0.0)
+            for s, v, e, late in zip(coming["sku"], coming["vendor"].astype("object"),
+                                     coming["expected_date"], coming["overdue"], strict=True)]
+    return pd.Series(days, index=coming["sku"].to_numpy(), dtype=float).groupby(
+        level=0).min()
+
+
 def _annual_units(usage: pd.DataFrame, as_of: pd.Timestamp, skus: list[str]) -> pd.Series:
     start = as_of - pd.Timedelta(days=_YEAR_DAYS)
     inside = usage[((usage["date"] >= start) & (usage["date"] < as_of)).to_numpy()]
@@ -333,7 +382,7 @@ def run_purchasing(
     review_days: float = 7.0,
     service_level: float = 0.95,
     critical_service_level: float = 0.99,
-    critical_cents_per_lead_day: int = 5,
+    critical_lead_time_pct_per_day: float = 1.0,
     holding_cost_pct: float = 25.0,
     order_cost_cents: int = 2500,
     supply_budget_cents: int = 34_000_000,
@@ -343,6 +392,7 @@ def run_purchasing(
     b_share: float = 0.95,
     price_lookback_days: int = 365,
     material_increase_pct: float = 5.0,
+    max_cover_days: int = 180,
 ) -> PurchasingPlan:
     """What to order today, from whom and how much; what will expire; where we overpay.
 
@@ -358,13 +408,14 @@ def run_purchasing(
     demand_window_days
         Days before ``as_of`` whose usage gives the mean and spread of daily demand.
     review_days
-        ``R``, days between purchasing reviews (the order-up-to level covers ``R + L``).
+        ``R``, days between purchasing reviews: a periodic review, so the reorder point and
+        the order-up-to level both cover ``R + L`` days.
     service_level, critical_service_level
-        Cycle service levels (probability of no stock-out in a lead time) for ordinary and
-        critical items.
-    critical_cents_per_lead_day
-        Charge per unit of use and day of lead time when choosing the vendor of a critical
-        item (whole cents).
+        Cycle service levels (probability of no stock-out over a review period and lead
+        time) for ordinary and critical items.
+    critical_lead_time_pct_per_day
+        Percent of the landed cost per unit of use charged for each day of lead time when
+        choosing the vendor of a critical item.
     holding_cost_pct
         Cost of holding stock for a year, percent of its value.
     order_cost_cents
@@ -378,8 +429,11 @@ def run_purchasing(
     price_lookback_days
         Price changes effective in this many days before ``as_of`` are listed.
     material_increase_pct
-        An increase of at least this many percent on the current vendor's offer of a class A
-        item is material (an alert).
+        A net increase over the look-back window of at least this many percent on the
+        current vendor's offer of a class A item is material (an alert).
+    max_cover_days
+        The order-up-to level never covers more than this many days of use (nor more than the
+        item uses before it expires); a vendor minimum can still force more (flagged).
 
     Raises
     ------
@@ -393,6 +447,7 @@ def run_purchasing(
     holding = _percent_param("holding_cost_pct", holding_cost_pct)
     material = _percent_param("material_increase_pct", material_increase_pct)
     for name, value, low in (("order_cost_cents", order_cost_cents, 0),
+                             ("max_cover_days", max_cover_days, 1),
                              ("supply_budget_cents", supply_budget_cents, 1),
                              ("budget_period_days", budget_period_days, 1),
                              ("expiry_window_days", expiry_window_days, 0),
@@ -409,7 +464,7 @@ def run_purchasing(
                              vendor=in_force["vendor"].astype("object")).reset_index(drop=True)
     offers["critical"] = offers["sku"].map(critical)
     offers["current"] = _current_vendors(offers, inputs.open_orders)
-    scored = pu.choose_vendor(offers, critical_cents_per_lead_day, skus=skus)
+    scored = pu.choose_vendor(offers, critical_lead_time_pct_per_day, skus=skus)
     chosen = scored[scored["chosen"].to_numpy()].set_index("sku")
     cheapest = pu.choose_vendor(offers.drop(columns="critical"))
     marked = scored["current"].to_numpy() | (
@@ -432,11 +487,12 @@ def run_purchasing(
         sku=inputs.open_orders["sku"].astype("object")), when)
     on_order = orders.groupby("sku")["outstanding_units"].sum().reindex(skus, fill_value=0)
 
-    # Demand and levels (the chosen vendor's lead time), EOQ, orders.
+    # Demand and levels (the chosen vendor's lead time), EOQ.
     demand = pu.demand_stats(inputs.usage.assign(sku=inputs.usage["sku"].astype("object")),
                              when, demand_window_days, skus=skus)
-    table = items[["sku", "description", "category", "unit_of_use", "critical"]].merge(
-        demand, on="sku", how="left", validate="1:1")
+    columns = ["sku", "description", "category", "unit_of_use", "critical", "min_on_hand",
+               "shelf_life_days"]
+    table = items.reindex(columns=columns).merge(demand, on="sku", how="left", validate="1:1")
     table["lead_time_days"] = table["sku"].map(chosen["lead_time_days"]).astype(float)
     table["lead_time_sd_days"] = table["sku"].map(chosen["lead_time_sd_days"]).astype(float)
     levels = pu.stock_levels(table, service_level, review_days, critical_service_level)
@@ -448,11 +504,55 @@ def run_purchasing(
                            for d, h in zip(annual_demand, hold, strict=True)]
     levels["order_up_to_units"] = np.maximum(
         levels["order_up_to_units"], levels["reorder_point_units"] + levels["eoq_units"])
+
+    # Expiry before the orders: stock that will expire unused does not protect.
+    dated = usable[usable["expiry_date"].notna().to_numpy()]
+    rates = pd.Series(levels["demand_mean_per_day"].to_numpy(), index=levels["sku"])
+    expiring = pu.expiring_lots(dated, rates, when)
+    expiring["days_to_expiry"] = (expiring["expiry_date"] - when).dt.days
+    expiring["days_of_use_left"] = expiring["days_to_expiry"] + 1  # as_of and expiry day count
+    minimum = levels.set_index("sku")["min_on_hand"].astype("Float64").fillna(0.0).astype(float)
+    horizon = review_days + levels.set_index("sku")["lead_time_days"]
+    held = expiring["sku"].map(minimum).to_numpy() > 0
+    expiring["held_as_minimum"] = held
+    # Stock kept as a minimum protects until it expires: only what expires before the next
+    # order could arrive (R + L days) leaves its position; any other item loses every unit
+    # that will expire unused.
+    counts = ~held | (expiring["days_of_use_left"].to_numpy()
+                      <= expiring["sku"].map(horizon).to_numpy())
+    lost = (expiring["expiring_units"].where(counts, 0.0).groupby(expiring["sku"]).sum()
+            .reindex(skus, fill_value=0.0))
+    from_lots = expiring.groupby("sku")["days_of_use_left"].max().reindex(skus).astype(float)
+    catalogue = levels["shelf_life_days"].astype("Float64").astype(float)
+    levels["shelf_life_days"] = catalogue.fillna(pd.Series(from_lots.to_numpy(),
+                                                           index=levels.index))
+
+    # Orders: the level capped by shelf life and cover, the vendor by the cost of the order.
+    levels = pu.cap_order_up_to(levels, review_days, max_cover_days)
     levels["on_hand_units"] = on_hand.to_numpy()
+    levels["expiring_units"] = lost.to_numpy()
     levels["on_order_units"] = on_order.to_numpy()
-    lines = pu.order_lines(levels, offers, critical_cents_per_lead_day)
-    lines["stockout_risk"] = (lines["position_units"]
-                              < lines["demand_mean_per_day"] * lines["lead_time_days"])
+    levels["levels_lead_time_days"] = levels["lead_time_days"]
+    lines = pu.order_lines(levels, offers, critical_lead_time_pct_per_day)
+    d = lines["demand_mean_per_day"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lines["cover_days"] = np.where(
+            d > 0, (lines["position_units"] + lines["order_units"]).to_numpy(dtype=float) / d,
+            np.inf)
+    lines["usable_on_hand_units"] = lines["on_hand_units"] - lines["expiring_units"]
+    arrival = _arrival_days(orders, offers, when).reindex(skus)
+    lines["arrival_days"] = arrival.to_numpy()
+    minimum_units = lines["sku"].map(minimum).to_numpy(dtype=float)
+    shelf_short = (arrival.notna().to_numpy()
+                   & (lines["usable_on_hand_units"].to_numpy() < d * arrival.fillna(0.0)
+                      .to_numpy()))
+    below_minimum = (lines["critical"].to_numpy(dtype=bool) & (minimum_units > 0)
+                     & (lines["usable_on_hand_units"].to_numpy() < minimum_units))
+    too_late = (lines["position_units"] < lines["demand_mean_per_day"]
+                * lines["lead_time_days"]).to_numpy()
+    lines["stockout_risk"] = too_late | shelf_short | below_minimum
+    lines["below_minimum"] = below_minimum
+    lines["shelf_empty_before_delivery"] = shelf_short
     lines["safety_stock_value_cents"] = [
         _round(Fraction(max(ss, 0.0)) * c)
         for ss, c in zip(lines["safety_stock_units"], lines["unit_cost_cents"], strict=True)]
@@ -471,23 +571,29 @@ def run_purchasing(
     spend = pd.DataFrame({"sku": skus, "annual_spend_cents": [
         _round(Fraction(repr(float(annual[s]))) * unit_cost[s]) for s in skus]})
     abc = pu.abc_classes(spend, a_share, b_share)
-    dated = usable[usable["expiry_date"].notna().to_numpy()]
-    rates = pd.Series(lines["demand_mean_per_day"].to_numpy(), index=lines["sku"])
-    expiring = pu.expiring_lots(dated, rates, when)
-    expiring["days_to_expiry"] = (expiring["expiry_date"] - when).dt.days
-    expiring["days_of_use_left"] = expiring["days_to_expiry"] + 1  # as_of and expiry day count
-    savings = pu.vendor_savings(scored.drop(columns=["critical"]), annual)
+    savings = pu.vendor_savings(scored, annual, critical_lead_time_pct_per_day)
+    savings["current_known"] = savings["sku"].isin(set(
+        inputs.open_orders["sku"].astype("object"))).to_numpy()
     changes = pu.price_changes(inputs.vendor_prices, when, annual, price_lookback_days)
+    net = pu.net_price_changes(inputs.vendor_prices, when, annual, price_lookback_days)
     buying = set(zip(scored.loc[marked, "sku"], scored.loc[marked, "vendor"], strict=True))
-    changes["current"] = [key in buying for key in zip(changes["sku"], changes["vendor"],
-                                                        strict=True)]
-    changes["abc_class"] = changes["sku"].map(abc.set_index("sku")["abc_class"])
     threshold = Fraction(repr(material)) / 100
-    changes["material"] = (~changes["announced"] & changes["current"]
-                           & (changes["abc_class"] == "A")
-                           & pd.Series([d > 0 and (p == 0 or d / p >= threshold) for d, p in zip(
-                               changes["change_per_unit"], changes["previous_landed_per_unit"],
-                               strict=True)], index=changes.index, dtype=bool))
+    classes = abc.set_index("sku")["abc_class"]
+    for frame in (changes, net):
+        frame["current"] = [key in buying for key in zip(frame["sku"], frame["vendor"],
+                                                         strict=True)]
+        frame["abc_class"] = frame["sku"].map(classes)
+    # Material: the net change over the window (a rise taken back is no rise).
+    net["material"] = (net["current"] & (net["abc_class"] == "A")
+                       & pd.Series([d > 0 and (p == 0 or d / p >= threshold) for d, p in zip(
+                           net["change_per_unit"], net["previous_landed_per_unit"],
+                           strict=True)], index=net.index, dtype=bool))
+    material_keys = set(zip(net.loc[net["material"], "sku"], net.loc[net["material"], "vendor"],
+                            strict=True))
+    changes["material"] = (~changes["announced"] & (changes["change_per_unit"] > 0)
+                           & pd.Series([k in material_keys for k in zip(
+                               changes["sku"], changes["vendor"], strict=True)],
+                               index=changes.index, dtype=bool))
     start = when - pd.Timedelta(days=budget_period_days)
     period = inputs.usage[((inputs.usage["date"] >= start)
                            & (inputs.usage["date"] < when)).to_numpy()]
@@ -497,7 +603,7 @@ def run_purchasing(
     return PurchasingPlan(
         as_of=when, skus=lines, lines=placed, orders=pu.purchase_orders(placed), abc=abc,
         lots=expiring, expired=expired.reset_index(drop=True), offers=scored,
-        savings=savings, open_orders=orders, price_changes=changes,
+        savings=savings, open_orders=orders, price_changes=changes, net_price_changes=net,
         inventory_value_cents=int(usable["value_cents"].sum()),
         expired_value_cents=int(expired["value_cents"].sum()),
         spend_cents=int(spend_cents), budget_cents=int(supply_budget_cents),
@@ -505,7 +611,8 @@ def run_purchasing(
                   "critical_service_level": critical_service_level,
                   "review_days": review_days, "holding_cost_pct": holding_cost_pct,
                   "order_cost_cents": order_cost_cents,
-                  "critical_cents_per_lead_day": critical_cents_per_lead_day,
+                  "critical_lead_time_pct_per_day": critical_lead_time_pct_per_day,
+                  "max_cover_days": max_cover_days,
                   "demand_window_days": demand_window_days,
                   "budget_period_days": budget_period_days,
                   "expiry_window_days": expiry_window_days,
@@ -521,15 +628,21 @@ def summary_figures(plan: PurchasingPlan) -> dict[str, Any]:
 
     ``spend_vs_budget_pct`` is a fraction (0.93 is 93 %), as every ``*_pct`` figure on the
     index page. ``below_reorder_point_skus`` are the skus with an order line today;
-    ``stockout_risk_skus`` those whose position is below the mean demand over the lead time.
+    ``stockout_risk_skus`` those at risk of running out (see the module docstring).
     ``expiring_lots`` are the lots with units that will expire before they are used (any
-    date), ``expiring_value_cents`` their value; ``cheaper_vendor`` the skus with savings from
-    switching; ``overdue_orders`` the purchase orders with an overdue line.
-    ``price_increase_cost_cents`` is the cost a year, at the current usage, of the price
-    increases that took effect in the look-back window on the current vendors' offers;
-    ``price_changes`` counts every change in force (any vendor, up or down),
-    ``material_price_increases`` lists the material ones and ``announced_price_changes`` counts
-    those dated after ``as_of``.
+    date), ``expiring_value_cents`` their value (each lot says whether it is ``held_as_minimum``:
+    stock kept as the item's minimum, to be replaced, not used up), with
+    ``minimum_expiring_value_cents`` the part held as minimum; ``oversized_order_lines`` the
+    skus whose order (a pack size or vendor minimum) is more than they use before expiry or
+    within the cover cap; ``cheaper_vendor`` the skus with savings from switching to the vendor
+    the report would choose; ``current_vendor_known_skus`` and
+    ``current_vendor_unknown_skus`` count the items whose current vendor the open orders show
+    and those assumed; ``overdue_orders`` the purchase orders with an overdue line.
+    ``price_increase_cost_cents`` is the cost a year, at the current usage, of the **net**
+    price increases over the look-back window (today's price against the one in force at its
+    start) on the current vendors' offers; ``price_changes`` counts every change in force (any
+    vendor, up or down), ``material_price_increases`` lists the material net increases and
+    ``announced_price_changes`` counts those dated after ``as_of``.
     """
     s = plan.skus
     lots = plan.lots[plan.lots["expiring_units"] > 0]
@@ -539,9 +652,11 @@ def summary_figures(plan: PurchasingPlan) -> dict[str, Any]:
     ratio = pu.spend_vs_budget(plan.spend_cents, plan.budget_cents)
     pc = plan.price_changes
     taken = pc[(~pc["announced"]).to_numpy()]
-    paid = taken[(taken["current"] & (taken["annual_impact_cents"] > 0)).to_numpy()]
-    material = taken[taken["material"].to_numpy()].sort_values(
+    net = plan.net_price_changes
+    paid = net[(net["current"] & (net["annual_impact_cents"] > 0)).to_numpy()]
+    material = net[net["material"].to_numpy()].sort_values(
         ["annual_impact_cents", "sku"], ascending=[False, True])
+    known = int(plan.savings["current_known"].sum())
     return {
         "as_of": plan.as_of.date().isoformat(),
         "skus": len(s),
@@ -556,16 +671,23 @@ def summary_figures(plan: PurchasingPlan) -> dict[str, Any]:
         "expiring_value_cents": int(lots["expiring_value_cents"].sum()),
         "expiring_lots": [{"sku": r.sku, "lot": r.lot, "expiry_date": r.expiry_date.date()
                            .isoformat(), "quantity_expiring": round(r.expiring_units, 2),
-                           "value_cents": int(r.expiring_value_cents)}
+                           "value_cents": int(r.expiring_value_cents),
+                           "held_as_minimum": bool(r.held_as_minimum)}
                           for r in lots.itertuples()],
+        "minimum_expiring_value_cents": int(
+            lots.loc[lots["held_as_minimum"].to_numpy(), "expiring_value_cents"].sum()),
+        "oversized_order_lines": sorted(plan.lines.loc[plan.lines["oversized"].to_numpy(),
+                                                       "sku"]),
         "expired_value_cents": plan.expired_value_cents,
         "expired_lots": [{"sku": r.sku, "lot": r.lot, "quantity": int(r.quantity)}
                          for r in plan.expired.itertuples()],
         "savings_available_cents": int(saving["annual_savings_cents"].sum()),
         "cheaper_vendor": [{"sku": r.sku, "current_vendor": r.current_vendor,
-                            "cheaper_vendor": r.cheapest_vendor,
+                            "cheaper_vendor": r.chosen_vendor,
                             "annual_savings_cents": int(r.annual_savings_cents)}
                            for r in saving.itertuples()],
+        "current_vendor_known_skus": known,
+        "current_vendor_unknown_skus": len(plan.savings) - known,
         "inventory_value_cents": plan.inventory_value_cents,
         "safety_stock_value_cents": int(s["safety_stock_value_cents"].sum()),
         "average_stock_value_cents": int(s["average_stock_value_cents"].sum()),
@@ -605,25 +727,39 @@ def summary_text(plan: PurchasingPlan, fig: Mapping[str, Any]) -> str:
         lines = [f"As of **{fig['as_of']}**, no item is at or below its reorder point: nothing "
                  "needs ordering today."]
     risk = fig["stockout_risk_skus"]
-    lines.append(f"**Stock-out risk:** {_names(plan, risk)} — stock and open orders are below "
-                 "the usage expected before a new order can arrive." if risk
+    lines.append(f"**Stock-out risk:** {_names(plan, risk)} — the shelf may be empty before "
+                 "stock can arrive, or a critical item is below its minimum (see the alerts)."
+                 if risk
                  else "No item is at risk of running out before an order can arrive.")
+    if fig["oversized_order_lines"]:
+        lines.append(f"A pack size or vendor minimum makes {len(fig['oversized_order_lines'])} "
+                     "order line(s) larger than the item will use before it expires or within "
+                     f"{plan.settings['max_cover_days']} days: "
+                     f"{_names(plan, fig['oversized_order_lines'])}.")
     if fig["expiring_lots"]:
         lots = fig["expiring_lots"]
         lines.append(f"**{fmt_money(fig['expiring_value_cents'])}** of stock will expire before "
                      f"it is used at the current rate ({len(lots)} lot"
-                     f"{'s' if len(lots) > 1 else ''}, first expiry first out).")
+                     f"{'s' if len(lots) > 1 else ''}, first expiry first out)"
+                     + (f", of which {fmt_money(fig['minimum_expiring_value_cents'])} is stock "
+                        "kept as a minimum that must be replaced when it expires."
+                        if fig["minimum_expiring_value_cents"] else "."))
     else:
         lines.append("At the current usage every lot is used before it expires.")
     if fig["expired_lots"]:
         lines.append(f"{len(fig['expired_lots'])} lot(s) on the shelf have already expired "
                      f"({fmt_money(fig['expired_value_cents'])}); they are not counted as stock.")
-    if fig["cheaper_vendor"]:
-        lines.append(f"Buying from the cheapest vendor would save "
-                     f"**{fmt_money(fig['savings_available_cents'])} a year** on "
-                     f"{len(fig['cheaper_vendor'])} item(s).")
-    else:
-        lines.append("Every item is bought from its cheapest vendor.")
+    known, unknown = fig["current_vendor_known_skus"], fig["current_vendor_unknown_skus"]
+    dearer = len(fig["cheaper_vendor"])
+    text = (f"Of the {known} item(s) whose current vendor the open orders show, "
+            + (f"{dearer} {'is' if dearer == 1 else 'are'} bought dearer than from the vendor "
+               "this report would choose: switching would save "
+               f"**{fmt_money(fig['savings_available_cents'])} a year**." if dearer else
+               "every one is bought from the vendor this report would choose."))
+    if unknown:
+        text += (f" For the other {unknown} item(s) the current vendor is unknown (no open "
+                 "order), so no saving is counted for them.")
+    lines.append(text)
     lines.append(f"Stock on hand is worth **{fmt_money(fig['inventory_value_cents'])}** at "
                  f"today's landed cost. Supplies used in the last "
                  f"{plan.settings['budget_period_days']} days cost "
@@ -663,29 +799,54 @@ def alerts(plan: PurchasingPlan, fig: Mapping[str, Any]) -> list[tuple[str, str]
     s = plan.skus.set_index("sku")
     for sku in fig["stockout_risk_skus"]:
         row = s.loc[sku]
-        days = (row["position_units"] / row["demand_mean_per_day"]
-                if row["demand_mean_per_day"] > 0 else math.inf)
+        d = row["demand_mean_per_day"]
+        shelf = row["usable_on_hand_units"]
+        if row["below_minimum"]:
+            why = (f"{fmt_count(shelf)} {row['unit_of_use']}s usable on hand, below its minimum "
+                   f"of {fmt_count(row['min_on_hand'])}")
+        elif row["shelf_empty_before_delivery"]:
+            why = (f"the {fmt_count(shelf)} {row['unit_of_use']}s on the shelf last about "
+                   f"{shelf / d:.1f} days; the open order is not expected for "
+                   f"{row['arrival_days']:.1f} days (an overdue order counted as lost)")
+        else:
+            days = row["position_units"] / d if d > 0 else math.inf
+            why = (f"{fmt_count(row['position_units'])} {row['unit_of_use']}s on hand and on "
+                   f"order last about {days:.1f} days; delivery takes "
+                   f"{row['lead_time_days']:.1f} days")
         out.append(("critical" if row["critical"] else "warning",
-                    f"{row['description']} ({sku}): {fmt_count(row['position_units'])} "
-                    f"{row['unit_of_use']}s on hand and on order last about {days:.1f} days; "
-                    f"delivery takes {row['lead_time_days']:.1f} days. Order today"
+                    f"{row['description']} ({sku}): {why}. Order today"
                     f"{' and expedite' if row['critical'] else ''}."))
     for lot in fig["expiring_lots"]:
-        out.append(("warning", f"Lot {lot['lot']} of {s.loc[lot['sku'], 'description']} "
-                               f"({lot['sku']}): about {lot['quantity_expiring']:.0f} units "
-                               f"({fmt_money(lot['value_cents'])}) will expire unused on "
-                               f"{lot['expiry_date']}; use it first or return it."))
+        head = (f"Lot {lot['lot']} of {s.loc[lot['sku'], 'description']} ({lot['sku']}): "
+                f"about {lot['quantity_expiring']:.0f} units ({fmt_money(lot['value_cents'])})")
+        if lot["held_as_minimum"]:
+            out.append(("warning", f"{head} will expire on the shelf on {lot['expiry_date']}: "
+                                   "stock kept as the item's minimum of "
+                                   f"{fmt_count(s.loc[lot['sku'], 'min_on_hand'])}; budget "
+                                   "its replacement before then."))
+        else:
+            out.append(("warning", f"{head} will expire unused on {lot['expiry_date']}; use it "
+                                   "first or return it."))
     if fig["expired_lots"]:
         out.append(("warning", f"{len(fig['expired_lots'])} expired lot(s) on the shelf "
                                f"({fmt_money(fig['expired_value_cents'])}): remove and "
                                "dispose of them."))
     late = plan.open_orders[plan.open_orders["overdue"].to_numpy()]
     for po, part in late.groupby(late["po_number"].astype("object"), sort=True):
+        shelves = []
+        for sku in dict.fromkeys(part["sku"].astype("object")):
+            d, shelf = s.loc[sku, "demand_mean_per_day"], s.loc[sku, "usable_on_hand_units"]
+            if d > 0:
+                days = shelf / d
+                empty = (plan.as_of + pd.Timedelta(days=math.floor(days))).date()
+                shelves.append(f"the shelf of {s.loc[sku, 'description']} ({sku}) runs out in "
+                               f"about {days:.1f} days ({empty})")
         out.append(("warning", f"{po} from {part['vendor'].iloc[0]} was due "
                                f"{part['expected_date'].max().date()} "
                                f"({int(part['days_late'].max())} days late) with "
                                f"{fmt_count(part['outstanding_units'].sum())} units "
-                               "outstanding."))
+                               "outstanding" + (f"; {'; '.join(shelves)}" if shelves else "")
+                               + ". Call the vendor."))
     for m in fig["material_price_increases"]:
         out.append(("warning", f"{s.loc[m['sku'], 'description']} ({m['sku']}): "
                                f"{m['vendor']} raised its price {fmt_pct(m['change_pct'])} "
@@ -694,8 +855,9 @@ def alerts(plan: PurchasingPlan, fig: Mapping[str, Any]) -> list[tuple[str, str]
                                "usage; a class A item: renegotiate or compare vendors."))
     for row in fig["cheaper_vendor"]:
         out.append(("info", f"{s.loc[row['sku'], 'description']} ({row['sku']}): "
-                            f"{row['cheaper_vendor']} is cheaper than {row['current_vendor']}, "
-                            f"saving {fmt_money(row['annual_savings_cents'])} a year."))
+                            f"{row['cheaper_vendor']} (the vendor this report orders from) is "
+                            f"cheaper than {row['current_vendor']}, saving "
+                            f"{fmt_money(row['annual_savings_cents'])} a year."))
     if fig["spend_vs_budget_pct"] > 1:
         out.append(("warning", f"Supply spend is {fmt_pct(fig['spend_vs_budget_pct'])} of "
                                "budget."))
@@ -706,18 +868,23 @@ def alerts(plan: PurchasingPlan, fig: Mapping[str, Any]) -> list[tuple[str, str]
 
 def reorder_table(plan: PurchasingPlan) -> Any:
     """The items to order today: stock, levels, the vendor, packs and cost."""
-    t = plan.lines[["sku", "description", "critical", "on_hand_units", "on_order_units",
-                    "reorder_point_units", "order_up_to_units", "vendor", "order_packs",
-                    "units_per_pack", "order_units", "order_cents"]].rename(columns={
-                        "on_hand_units": "on hand", "on_order_units": "on order",
+    t = plan.lines[["sku", "description", "critical", "on_hand_units", "expiring_units",
+                    "on_order_units", "reorder_point_units", "order_up_to_units", "vendor",
+                    "order_packs", "units_per_pack", "order_units", "order_cents",
+                    "cover_days", "oversized"]].rename(columns={
+                        "on_hand_units": "on hand", "expiring_units": "expiring unused",
+                        "on_order_units": "on order",
                         "reorder_point_units": "reorder point",
                         "order_up_to_units": "order up to", "order_packs": "packs",
                         "units_per_pack": "units a pack", "order_units": "units",
-                        "order_cents": "cost"})
+                        "order_cents": "cost", "cover_days": "days of cover"})
     t["critical"] = t["critical"].map({True: "yes", False: ""})
-    return format_table(t, money=["cost"], count=["on hand", "on order", "reorder point",
-                                                  "order up to", "packs", "units a pack",
-                                                  "units"])
+    t["oversized"] = t["oversized"].map({True: "more than it will use", False: ""})
+    t["days of cover"] = t["days of cover"].replace(np.inf, np.nan)
+    return format_table(t, money=["cost"], count=["on hand", "expiring unused", "on order",
+                                                  "reorder point", "order up to", "packs",
+                                                  "units a pack", "units"]).format(
+        "{:,.0f}", subset=["days of cover"], na_rep="no use")
 
 
 def stockout_table(plan: PurchasingPlan, n: int = 10) -> Any:
@@ -845,8 +1012,8 @@ def savings_table(plan: PurchasingPlan) -> Any:
     t = pd.DataFrame({"sku": s["sku"], "description": s["sku"].map(desc),
                       "current vendor": s["current_vendor"],
                       "landed a unit (current)": s["current_landed_per_unit"].map(float) / 100,
-                      "cheaper vendor": s["cheapest_vendor"],
-                      "landed a unit (cheaper)": s["cheapest_landed_per_unit"].map(float) / 100,
+                      "cheaper vendor": s["chosen_vendor"],
+                      "landed a unit (cheaper)": s["chosen_landed_per_unit"].map(float) / 100,
                       "units a year": s["annual_units"],
                       "savings a year": s["annual_savings_cents"]})
     return format_table(t, money=["savings a year"], count=["units a year"],

@@ -54,6 +54,24 @@ def test_safety_stock_refuses_negative_inputs():
 def test_reorder_point():
     # d·L + SS = 50 × 9 + 49.35 = 450 + 49.35 = 499.35
     assert pu.reorder_point(50, 9, 49.35) == pytest.approx(499.35)
+    # periodic review R = 7: d·(R + L) + SS = 50 × 16 + 49.35 = 849.35
+    assert pu.reorder_point(50, 9, 49.35, review_days=7) == pytest.approx(849.35)
+
+
+def test_periodic_reorder_point_covers_the_review_period():
+    # The reviewer's case: d = 10/day, σd = 3, L = 2, R = 7, 95 %.
+    # SS over R + L = 9 days: 1.6448536 × 3 × √9 = 14.8037; s = 10 × 9 + 14.8037 = 104.8037.
+    # A position of 28 (the old trigger d·L + z·σd·√L = 20 + 6.98 = 26.98, plus 1) would run
+    # out before the next review's order arrives (28 − 90 < 0): it must order today.
+    table = pd.DataFrame({"sku": ["X"], "demand_mean_per_day": [10.0],
+                          "demand_sd_per_day": [3.0], "lead_time_days": [2.0]})
+    lv = pu.stock_levels(table, 0.95, 7)
+    assert lv.at[0, "safety_stock_units"] == pytest.approx(3 * 3 * Z95)
+    assert lv.at[0, "reorder_point_units"] == pytest.approx(90 + 9 * Z95)
+    assert lv.at[0, "reorder_point_units"] == pytest.approx(104.8037, abs=1e-4)
+    lv = lv.assign(on_hand_units=28, on_order_units=0, units_per_pack=1)
+    # need = S − 28 = 104.8037 − 28 = 76.8 → 77 units
+    assert pu.order_quantities(lv).at[0, "order_packs"] == 77
 
 
 def test_order_up_to():
@@ -115,6 +133,16 @@ def test_order_quantities():
     assert str(out["order_packs"].dtype) == "int64"
 
 
+def test_order_quantities_counts_stock_expiring_unused_out_of_the_position():
+    # gloves: 40 on hand of which 30 will expire before use, 10 on order:
+    #         position 40 − 30 + 10 = 20 ≤ 60 → need 200 − 20 = 180 → 15 packs of 12
+    # gauze:  100 on hand, 50 expiring: 50 ≤ 60 → need 150 → 15 packs (was: no order)
+    out = pu.order_quantities(_skus().assign(expiring_units=[30.0, 50.0, 0.0, 0.0]))
+    assert out["position_units"].tolist() == [20, 50, 60, 0]
+    assert out["need_units"].tolist() == [180, 150, 40, 300]
+    assert out["order_packs"].tolist() == [15, 15, 5, 3]
+
+
 def test_order_quantities_without_minimum_column():
     out = pu.order_quantities(_skus().drop(columns="min_order_packs"))
     assert out["order_packs"].tolist() == [13, 0, 4, 3]
@@ -167,11 +195,30 @@ def test_choose_vendor_by_landed_cost():
 
 
 def test_choose_vendor_weighs_lead_time_for_critical_items():
-    out = pu.choose_vendor(_offers(), critical_cents_per_lead_day=5)
+    out = pu.choose_vendor(_offers(), critical_lead_time_pct_per_day=2)
     # gauze is not critical: unchanged, V2
-    # epi V1: 333⅓ + 5 × 1 = 338⅓; V2: 300 + 5 × 10 = 350 → V1
-    assert out["score_per_unit"].tolist() == [13, Fraction(25, 2), Fraction(1015, 3), 350]
+    # epi V1: 333⅓ × (1 + 2 % × 1) = 340; V2: 300 × (1 + 2 % × 10) = 360 → V1
+    assert out["score_per_unit"].tolist() == [13, Fraction(25, 2), 340, 360]
     assert out["chosen"].tolist() == [False, True, True, False]
+    # 1 % a day: V1 333⅓ × 1.01 = 336⅔; V2 300 × 1.1 = 330 → V2
+    out = pu.choose_vendor(_offers(), critical_lead_time_pct_per_day=1.0)
+    assert out["score_per_unit"].tolist()[2:] == [Fraction(1010, 3), 330]
+    assert out["chosen"].tolist() == [False, True, False, True]
+
+
+def test_critical_lead_time_charge_is_relative_to_price():
+    # 2 days against 30, 1 % a day: the slower vendor must be more than 1.30 / 1.02 − 1 =
+    # 27.5 % cheaper, whatever the price. Glove: fast 10 × 1.02 = 10.2 < slow 8 × 1.30 = 10.4;
+    # vaccine: 15,000 × 1.02 = 15,300 < 12,000 × 1.30 = 15,600: the same choice (a flat
+    # 5 c a day chose the fast glove but the slow vaccine).
+    for fast, slow in ((10, 8), (15000, 12000)):
+        offers = pd.DataFrame({"sku": ["X", "X"], "vendor": ["FAST", "SLOW"],
+                               "pack_price_cents": [fast, slow], "units_per_pack": [1, 1],
+                               "lead_time_days": [2, 30], "critical": [True, True]})
+        out = pu.choose_vendor(offers, 1.0)
+        assert out["score_per_unit"].tolist() == [Fraction(fast * 102, 100),
+                                                  Fraction(slow * 130, 100)]
+        assert out.loc[out["chosen"], "vendor"].tolist() == ["FAST"]
 
 
 def test_choose_vendor_ties():
@@ -205,8 +252,8 @@ def test_choose_vendor_zero_pack_and_bad_parameter():
     offers.loc[0, "units_per_pack"] = 0
     with pytest.raises(DataError, match="units_per_pack"):
         pu.choose_vendor(offers)
-    with pytest.raises(ParameterError):
-        pu.choose_vendor(_offers(), critical_cents_per_lead_day=2.5)
+    with pytest.raises(ParameterError, match="critical_lead_time_pct_per_day"):
+        pu.choose_vendor(_offers(), critical_lead_time_pct_per_day=-1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,17 +430,39 @@ def _level_table() -> pd.DataFrame:
 
 def test_stock_levels_hand_worked():
     out = pu.stock_levels(_level_table(), 0.95, 7)
-    # gauze: SS = 1.6448536 × √(9 × 100 + 2500 × 4) = 1.6448536 × 104.40307 = 171.7279
-    #        ROP = 50 × 9 + 171.7279 = 621.7279
-    #        S: √((7 + 9) × 100 + 2500 × 4) = √11600 = 107.70330 × 1.6448536 = 177.1561
-    #           + 50 × 16 = 977.1561
-    # tape: its own level 0.5 → z = 0 → SS = 0, ROP = 20 × 3 = 60, S = 20 × 10 = 200
+    # Periodic review: both levels cover R + L = 7 + 9 = 16 days.
+    # gauze: SS = 1.6448536 × √(16 × 100 + 2500 × 4) = 1.6448536 × √11600
+    #           = 1.6448536 × 107.70330 = 177.1561
+    #        s = 50 × 16 + 177.1561 = 977.1561 = S (the caller adds the EOQ to S)
+    # tape: its own level 0.5 → z = 0 → SS = 0, s = S = 20 × (7 + 3) = 200
     assert out["service_level_used"].tolist() == [0.95, 0.95, 0.5]
-    assert out["safety_stock_units"].iloc[0] == pytest.approx(171.7279, abs=1e-3)
-    assert out["reorder_point_units"].iloc[0] == pytest.approx(621.7279, abs=1e-3)
+    assert out["safety_stock_units"].iloc[0] == pytest.approx(177.1561, abs=1e-3)
+    assert out["reorder_point_units"].iloc[0] == pytest.approx(977.1561, abs=1e-3)
     assert out["order_up_to_units"].iloc[0] == pytest.approx(977.1561, abs=1e-3)
-    assert out["reorder_point_units"].iloc[2] == pytest.approx(60)
+    assert out["reorder_point_units"].iloc[2] == pytest.approx(200)
     assert out["order_up_to_units"].iloc[2] == pytest.approx(200)
+
+
+def test_stock_levels_minimum_on_hand():
+    # epi: d = 2, σd = 1, L = 4, R = 7, 99 % (z = 2.3263479): SS = 2.3263479 × √11 = 7.7156;
+    # s = 2 × 11 + 7.7156 = 29.7156. A minimum of 40 raises s to 40 and S to 40 + 2 × 7 = 54.
+    # tape (z = 0): s = max(20 × 10, 150) = 200; S = max(200, 150 + 20 × 7 = 290) = 290.
+    # gauze has no minimum (missing): unchanged.
+    table = _level_table().assign(min_on_hand=pd.array([None, 40, 150], dtype="Int64"))
+    out = pu.stock_levels(table, 0.95, 7, critical_service_level=0.99)
+    z99 = 2.3263478740408408
+    assert out["reorder_point_units"].tolist() == pytest.approx(
+        [977.1561, 40, 200], abs=1e-3)
+    assert out["order_up_to_units"].tolist() == pytest.approx([977.1561, 54, 290], abs=1e-3)
+    assert out["safety_stock_units"].iloc[1] == pytest.approx(z99 * 11 ** 0.5)
+    # zero use, nothing on hand, a minimum of 4: s = 4, ordered up to 4 (p10's crash cart)
+    zero = pd.DataFrame({"sku": ["amp"], "demand_mean_per_day": [0.0],
+                         "demand_sd_per_day": [0.0], "lead_time_days": [3.0],
+                         "min_on_hand": [4]})
+    lv = pu.stock_levels(zero, 0.95, 7).assign(on_hand_units=0, on_order_units=0,
+                                               units_per_pack=10)
+    assert (lv.at[0, "reorder_point_units"], lv.at[0, "order_up_to_units"]) == (4, 4)
+    assert pu.order_quantities(lv).at[0, "order_packs"] == 1
 
 
 def test_stock_levels_equal_scalar_functions_row_by_row():
@@ -404,11 +473,11 @@ def test_stock_levels_equal_scalar_functions_row_by_row():
     for i, row in out.iterrows():
         level, d = row["service_level_used"], row["demand_mean_per_day"]
         sd, lt, lt_sd = row["demand_sd_per_day"], row["lead_time_days"], row["lead_time_sd_days"]
-        ss = pu.safety_stock(level, sd, lt, d, lt_sd)
-        review_ss = pu.safety_stock(level, sd, 7 + lt, d, lt_sd)
-        assert row["safety_stock_units"] == ss, i
-        assert row["reorder_point_units"] == pu.reorder_point(d, lt, ss), i
-        assert row["order_up_to_units"] == pu.order_up_to(d, 7, lt, review_ss), i
+        ss = pu.safety_stock(level, sd, 7 + lt, d, lt_sd)
+        assert row["safety_stock_units"] == pytest.approx(ss), i
+        assert row["reorder_point_units"] == pytest.approx(
+            pu.reorder_point(d, lt, ss, review_days=7)), i
+        assert row["order_up_to_units"] == pytest.approx(pu.order_up_to(d, 7, lt, ss)), i
 
 
 def test_stock_levels_errors():
@@ -444,20 +513,75 @@ def _order_offers() -> pd.DataFrame:
 
 
 def test_order_lines():
-    out = pu.order_lines(_order_skus(), _order_offers())
-    # gauze → V1 (11 < 12.5): need 200 − 10 = 190, 190 / 100 → 2 packs, raised to V1's
-    #         minimum 3 → 300 units; 3 × (1000 + 100) = 3,300
-    # epi   → V2 (300 < 333⅓): need 9 − 2 = 7, 7 / 3 → 3 packs = 9 units; 3 × 900 = 2,700
-    # tape  → V2: position 50 > 20 → nothing, 0
+    # Room to hold 400 gauze: all of an order up to 400 − 10 = 390 units will be used.
+    out = pu.order_lines(_order_skus().assign(max_stock_units=[400.0, 9.0, 80.0]),
+                         _order_offers())
+    # gauze: need 200 − 10 = 190. V1: ⌈190/100⌉ = 2 packs, raised to its minimum 3 = 300
+    #        units (≤ 390 usable) for 3 × 1,100 = 3,300 → 11 c a unit; V2: 1 pack of 200 for
+    #        2,500 → 12.5 c a unit → V1.
+    # epi:   need 9 − 2 = 7: V1 3 packs (9 units) 3,000; V2 3 packs 2,700. Usable
+    #        min(9, max(9 − 2, 7)) = 7: 3,000 / 7 against 2,700 / 7 → V2.
+    # tape:  position 50 > 20 → nothing; the vendor by landed cost, V2.
     assert out["vendor"].tolist() == ["V1", "V2", "V2"]
     assert out["units_per_pack"].tolist() == [100, 3, 10]
     assert out["order_packs"].tolist() == [3, 3, 0]
     assert out["order_cents"].tolist() == [3300, 2700, 0]
     assert str(out["order_cents"].dtype) == "int64"
-    # critical epi with 5 c per lead day → V1 (338⅓ < 350): 3 × 1000 = 3,000
-    critical = pu.order_lines(_order_skus(), _order_offers(), critical_cents_per_lead_day=5)
+    # epi orders 9 for a room of 7: 2 units beyond (pack rounding), flagged.
+    assert out["usable_units"].tolist() == [300, 7, 0]
+    assert out["excess_units"].tolist() == [0, 2, 0]
+    assert out["oversized"].tolist() == [False, True, False]
+    # critical epi at 2 % a lead day → V1: 3,000/7 × 1.02 = 437.14 < 2,700/7 × 1.20 = 462.86
+    critical = pu.order_lines(_order_skus().assign(max_stock_units=[400.0, 9.0, 80.0]),
+                              _order_offers(), critical_lead_time_pct_per_day=2)
     assert critical["vendor"].tolist() == ["V1", "V1", "V2"]
     assert critical["order_cents"].tolist() == [3300, 3000, 0]
+
+
+def test_order_lines_vendor_minimum_far_above_the_need():
+    # Without room beyond S = 200 (no max_stock_units), gauze may use 200 − 10 = 190: V1's
+    # minimum of 3 packs (300 units, 3,300) is 3,300 / 190 = 17.4 c a used unit; V2's one
+    # pack of 200 (2,500) is 2,500 / 190 = 13.2 c → V2, although V1 is cheaper a unit.
+    out = pu.order_lines(_order_skus(), _order_offers())
+    assert out["vendor"].tolist() == ["V2", "V2", "V2"]
+    assert out["order_packs"].tolist() == [1, 3, 0]
+    assert out["order_cents"].tolist() == [2500, 2700, 0]
+    # The reviewer's case: need 12 − 2 = 10 units. A: 1 pack of 10 for 1,000 (100 c a
+    # unit); B: 4 packs of 500 (its minimum) for 180,000 = 90 c a unit, but only 10 of its
+    # 2,000 units get used → 18,000 c a used unit → A.
+    skus = pd.DataFrame({"sku": ["RX"], "on_hand_units": [2], "on_order_units": [0],
+                         "reorder_point_units": [3.0], "order_up_to_units": [12.0]})
+    offers = pd.DataFrame({"sku": ["RX", "RX"], "vendor": ["A", "B"],
+                           "pack_price_cents": [1000, 45000], "units_per_pack": [10, 500],
+                           "freight_per_pack_cents": [0, 0], "min_order_packs": [1, 4],
+                           "lead_time_days": [3, 3]})
+    line = pu.order_lines(skus, offers).iloc[0]
+    assert (line["vendor"], line["order_packs"], line["order_cents"]) == ("A", 1, 1000)
+    # Only B sells it: its minimum is still ordered, 1,990 units beyond the need, flagged.
+    line = pu.order_lines(skus, offers.iloc[[1]]).iloc[0]
+    assert (line["order_units"], line["usable_units"], line["excess_units"]) == (2000, 10,
+                                                                                 1990)
+    assert line["oversized"]
+
+
+def test_cap_order_up_to():
+    # R = 7, max cover 180 days.
+    # a: d = 2, S = 1,000, shelf 100 days: min(1000, 2 × 100, 2 × 180) = 200
+    # b: d = 2, S = 1,000, no shelf life: min(1000, 2 × 180 = 360) = 360
+    # c: d = 0.01, S = 3, minimum 25: cap max(min(…, 1.8), 25 + 0.07) = 25.07 ≥ S → 3
+    # d: d = 5, S = 300, shelf 365: 5 × 180 = 900 > 300 → 300 (not capped)
+    levels = pd.DataFrame({"sku": list("abcd"),
+                           "demand_mean_per_day": [2.0, 2.0, 0.01, 5.0],
+                           "order_up_to_units": [1000.0, 1000.0, 3.0, 300.0],
+                           "shelf_life_days": [100.0, None, 540.0, 365.0],
+                           "min_on_hand": pd.array([None, None, 25, None], dtype="Int64")})
+    out = pu.cap_order_up_to(levels, 7, 180)
+    assert out["max_stock_units"].tolist() == pytest.approx([200, 360, 25.07, 900])
+    assert out["order_up_to_units"].tolist() == pytest.approx([200, 360, 3, 300])
+    assert out["uncapped_order_up_to_units"].tolist() == [1000, 1000, 3, 300]
+    assert out["capped"].tolist() == [True, True, False, False]
+    with pytest.raises(ParameterError, match="max_cover_days"):
+        pu.cap_order_up_to(levels, 7, 0)
 
 
 def test_order_lines_sku_without_offer():
@@ -487,16 +611,20 @@ def test_overdue_orders():
     assert (err.value.row, err.value.column) == (4, "expected_date")
 
 
+def _room() -> pd.DataFrame:
+    return _order_skus().assign(max_stock_units=[400.0, 9.0, 80.0])
+
+
 def test_purchase_orders():
-    orders = pu.purchase_orders(pu.order_lines(_order_skus(), _order_offers()))
+    orders = pu.purchase_orders(pu.order_lines(_room(), _order_offers()))
     # V1: gauze 3 packs: goods 3 × 1000 = 3,000, freight 3 × 100 = 300, total 3,300
     # V2: epi 2,700 (tape orders 0 packs: left out)
     assert [o.vendor for o in orders] == ["V1", "V2"]
     assert [(o.goods_cents, o.freight_cents, o.total_cents) for o in orders] == [
         (3000, 300, 3300), (2700, 0, 2700)]
     assert orders[1].lines["sku"].tolist() == ["epi"]
-    # critical: both to V1, 3,300 + 3,000 = 6,300
-    one = pu.purchase_orders(pu.order_lines(_order_skus(), _order_offers(), 5))
+    # critical at 2 % a day: both to V1, 3,300 + 3,000 = 6,300
+    one = pu.purchase_orders(pu.order_lines(_room(), _order_offers(), 2))
     assert [(o.vendor, o.total_cents) for o in one] == [("V1", 6300)]
     assert one[0].lines["sku"].tolist() == ["gauze", "epi"]
 
@@ -523,12 +651,35 @@ def test_vendor_savings():
     assert out["cheapest_vendor"].tolist() == ["V2", "V2"]
     assert out["savings_per_unit"].tolist() == [0, Fraction(1, 2)]
     assert out["annual_savings_cents"].tolist() == [0, 4]
-    # critical charge 5 c/day: epi chosen (current) is V1 at 333⅓; cheapest V2 at 300:
-    # 33⅓ × 35 = 1,166⅔ → 1,167 (rounded once for the sku, not per unit)
-    out = pu.vendor_savings(offers, {"gauze": 7, "epi": 35}, critical_cents_per_lead_day=5)
+    # critical charge 2 % a day: the report would choose V1 for epi (340 < 360); with no
+    # current vendor marked it is V1, the chosen one → no saving, though V2 is cheaper.
+    out = pu.vendor_savings(offers, {"gauze": 7, "epi": 35}, critical_lead_time_pct_per_day=2)
     assert out["current_vendor"].tolist() == ["V1", "V1"]
+    assert out["chosen_vendor"].tolist() == ["V1", "V2"]
+    assert out["cheapest_vendor"].tolist() == ["V2", "V2"]
+    assert out["annual_savings_cents"].tolist() == [0, 4]
+    # Marked current V1 at 333⅓ while the report would choose V2 (1 %: 330 < 336⅔):
+    # 33⅓ × 35 = 1,166⅔ → 1,167 (rounded once for the sku, not per unit)
+    offers["current"] = [True, False, True, False]
+    out = pu.vendor_savings(offers, {"gauze": 7, "epi": 35}, critical_lead_time_pct_per_day=1)
     assert out["savings_per_unit"].tolist() == [Fraction(100, 3), Fraction(1, 2)]
     assert out["annual_savings_cents"].tolist() == [1167, 4]
+
+
+def test_vendor_savings_compare_with_the_vendor_the_report_chooses():
+    # The reviewer's case: epinephrine bought from FAST (10.00, 2 days); SLOW sells it at
+    # 9.00 in 30 days. At 1 % a day FAST scores 1,000 × 1.02 = 1,020, SLOW 900 × 1.30 = 1,170:
+    # the report orders from FAST, so switching saves nothing (was 1,000 × 1.00 = 1,000.00).
+    offers = pd.DataFrame({"sku": ["EPI", "EPI"], "vendor": ["FAST", "SLOW"],
+                           "pack_price_cents": [1000, 900], "units_per_pack": [1, 1],
+                           "lead_time_days": [2, 30], "critical": [True, True],
+                           "current": [True, False]})
+    out = pu.vendor_savings(offers, {"EPI": 1000}, 1.0)
+    assert (out.at[0, "chosen_vendor"], out.at[0, "annual_savings_cents"]) == ("FAST", 0)
+    # Without the lead-time weighting the report would choose SLOW: 1,000 × 100 c = 100,000.
+    out = pu.vendor_savings(offers, {"EPI": 1000}, 0)
+    assert (out.at[0, "chosen_vendor"], out.at[0, "annual_savings_cents"]) == ("SLOW",
+                                                                               100_000)
 
 
 def test_vendor_savings_errors():
@@ -620,6 +771,32 @@ def test_price_changes_window_and_rounding():
     # 2.5 units a year × 1 c = 2.5 → 3 (half up, once per change); −1.1 × 2.5 = −2.75 → −3.
     out = pu.price_changes(h, "2025-12-31", {"gauze": 2.5})
     assert out["annual_impact_cents"].tolist() == [3, -3]
+
+
+def test_net_price_changes_nets_a_rise_taken_back():
+    # Gauze V1 (box of 10): 100 c from 2024-01-01, 120 c from 2025-11-01, back to 100 c from
+    # 2025-12-01. Two changes in the year to 2025-12-31 (+2 c and −2 c a unit, ±730 c a
+    # year at 365 units), but the net change is 10 c → 10 c: 0.
+    # V2 (box of 4): 40 c from 2024-06-01, 44 c from 2025-03-01, 48 c from 2025-09-01: two
+    # rises, net 10 → 12 c a unit = +2 c, +20 %, 365 × 2 = 730 c a year.
+    h = pd.DataFrame({
+        "sku": ["gauze"] * 6, "vendor": ["V1", "V1", "V1", "V2", "V2", "V2"],
+        "pack_price_cents": [100, 120, 100, 40, 44, 48], "units_per_pack": [10, 10, 10, 4, 4, 4],
+        "lead_time_days": [2.0] * 6,
+        "effective_date": pd.to_datetime(["2024-01-01", "2025-11-01", "2025-12-01",
+                                          "2024-06-01", "2025-03-01", "2025-09-01"])})
+    detail = pu.price_changes(h, "2025-12-31", {"gauze": 365})
+    assert detail["annual_impact_cents"].tolist() == [730, -730, 365, 365]
+    net = pu.net_price_changes(h, "2025-12-31", {"gauze": 365})
+    assert net["vendor"].tolist() == ["V1", "V2"]
+    assert net["changes"].tolist() == [2, 2]
+    assert net["previous_landed_per_unit"].tolist() == [10, 10]
+    assert net["current_landed_per_unit"].tolist() == [10, 12]
+    assert net["change_per_unit"].tolist() == [0, 2]
+    assert net["change_pct"].tolist() == pytest.approx([0.0, 0.2])
+    assert net["annual_impact_cents"].tolist() == [0, 730]
+    assert net["start_effective_date"].tolist() == [pd.Timestamp("2024-01-01"),
+                                                    pd.Timestamp("2024-06-01")]
 
 
 def test_price_changes_errors():

@@ -20,6 +20,7 @@ statistics), independently of pracops.purchasing. The notebook runs once through
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 import shutil
@@ -145,6 +146,9 @@ def test_notebook_defaults() -> None:
     assert params["interactive"].default is True
     assert params["price_lookback_days"].default == 365
     assert params["material_price_increase_pct"].default == 5.0
+    assert params["critical_lead_time_pct_per_day"].default == 1.0
+    assert params["max_cover_days"].default == 180
+    assert "critical_cost_per_lead_day" not in params
 
 
 def test_exactly_the_five_injected_problems(run: dict) -> None:
@@ -189,7 +193,7 @@ def test_inventory_value_and_spend_by_hand(run: dict) -> None:
 
 
 def test_expiring_value_by_hand(run: dict) -> None:
-    # RX-1847's lot K69659 expires first, 40 days after AS_OF; it can be used on AS_OF and on
+    # RX-1847's injected lot expires first, 40 days after AS_OF; it can be used on AS_OF and on
     # its expiry date, 41 days, so at the 90-day mean use d it loses q − 41·d units.
     lot = TRUTH["expiring_lot"]
     own = [r for r in rows("inventory_lots") if r["sku"] == lot["sku"]]
@@ -255,9 +259,12 @@ def test_price_changes_by_hand(run: dict) -> None:
 def test_order_total_by_hand(run: dict) -> None:
     # The one order line, with the formulas written out again in plain Python:
     # d, σd over the 90 days before as_of (days without use count as 0), the cheapest
-    # vendor's lead time L ± σL; SS = z√(Lσd² + d²σL²), s = dL + SS,
-    # S = max(d(R + L) + z√((R + L)σd² + d²σL²), s + √(2·365d·S_order / (25 % × landed))),
-    # packs = max(⌈(S − position) / pack⌉, minimum), total = packs × (price + freight).
+    # vendor's lead time L ± σL; a periodic review every R = 7 days, so
+    # SS = z√((R + L)σd² + d²σL²), s = d(R + L) + SS,
+    # S = max(d(R + L) + SS, s + √(2·365d·S_order / (25 % × landed))), capped at
+    # d × min(shelf life 540 (items.csv), max cover 180); each vendor priced on the order it
+    # takes: packs = max(⌈(S − position) / pack⌉, minimum), cost = packs × (price + freight),
+    # ÷ the units used (at most S_cap − position); the lowest wins.
     sku = TRUTH["below_reorder_point"]["sku"]
     start = AS_OF - timedelta(days=90)
     daily = [0] * 90
@@ -270,23 +277,35 @@ def test_order_total_by_hand(run: dict) -> None:
     best = min(offers, key=lambda r: cost[(sku, r["vendor"])])
     lt, lt_sd = float(best["lead_time_days"]), float(best["lead_time_sd_days"])
     z = statistics.NormalDist().inv_cdf(SERVICE_LEVEL)
-    rop = d * lt + z * math.sqrt(lt * sd**2 + d**2 * lt_sd**2)
     cover = REVIEW_DAYS + lt
-    up_to = d * cover + z * math.sqrt(cover * sd**2 + d**2 * lt_sd**2)
+    rop = d * cover + z * math.sqrt(cover * sd**2 + d**2 * lt_sd**2)
     eoq = math.sqrt(2 * 365 * d * ORDER_COST_CENTS / (HOLDING * float(cost[(sku,
                                                                            best["vendor"])])))
-    up_to = max(up_to, rop + eoq)
+    (item,) = [r for r in rows("items") if r["sku"] == sku]
+    cap = d * min(int(item["shelf_life_days"]), 180)
+    up_to = min(max(rop, rop + eoq), cap)
     position = sum(int(r["quantity"]) for r in rows("inventory_lots") if r["sku"] == sku) + sum(
         int(r["quantity_units"]) - int(r["quantity_received"]) for r in rows("open_orders")
         if r["sku"] == sku)
     assert position <= rop and position < d * lt  # below the reorder point, a stock-out risk
-    packs = max(math.ceil((up_to - position) / int(best["units_per_pack"])),
-                int(best["min_order_packs"]))
-    total = packs * (cents(best["pack_price"]) + cents(best["freight_per_pack"]))
+    need = up_to - position
+
+    def order(r: dict[str, str]) -> tuple[int, int]:
+        packs = max(math.ceil(need / int(r["units_per_pack"])), int(r["min_order_packs"]))
+        return packs, packs * (cents(r["pack_price"]) + cents(r["freight_per_pack"]))
+
+    def score(r: dict[str, str]) -> tuple[float, float]:
+        packs, total = order(r)
+        return total / min(packs * int(r["units_per_pack"]), max(cap - position, need)), float(
+            r["lead_time_days"])
+
+    vendor = min(offers, key=score)
+    total = order(vendor)[1]
     f = run["result"].figures
     assert f["order_total_cents"] == total
-    assert f["purchase_orders"] == [{"vendor": best["vendor"], "lines": 1,
+    assert f["purchase_orders"] == [{"vendor": vendor["vendor"], "lines": 1,
                                      "total_cents": total}]
+    assert f["oversized_order_lines"] == []
 
 
 def test_purchase_order_files(run: dict) -> None:
@@ -421,7 +440,9 @@ def test_bad_parameters_are_named() -> None:
     for bad, name in (({"supply_budget_cents": 0}, "supply_budget_cents"),
                       ({"holding_cost_pct": -5.0}, "holding_cost_pct"),
                       ({"service_level": 1.0}, "service_level"),
-                      ({"critical_cents_per_lead_day": 2.5}, "critical_cents_per_lead_day")):
+                      ({"critical_lead_time_pct_per_day": -1.0},
+                       "critical_lead_time_pct_per_day"),
+                      ({"max_cover_days": 0}, "max_cover_days")):
         with pytest.raises(ParameterError, match=name):
             view.run_purchasing(inputs, **bad)
 
@@ -494,3 +515,146 @@ def test_announced_price_is_listed_not_used(folder: Path) -> None:
                                                          pd.Timestamp("2026-02-01"))
     assert row.annual_impact_cents < 0 and not row.material
     assert "announced change(s)" in view.summary_text(plan, f)
+
+
+# --- the reviewer's cases, on edited copies of the sample (in memory) ------------------------
+
+@pytest.fixture(scope="module")
+def sample_inputs() -> view.PurchasingInputs:
+    return view.load_inputs(None)
+
+
+def edited(inputs: view.PurchasingInputs, **frames: pd.DataFrame) -> view.PurchasingInputs:
+    return dataclasses.replace(inputs, **frames)
+
+
+def test_critical_item_below_its_minimum_is_ordered_and_at_risk(
+        sample_inputs: view.PurchasingInputs) -> None:
+    # Epinephrine (RX-1882, minimum 4 in items.csv): no stock and no use in the 90 days.
+    # d = 0, so s = max(0 + 0, 4) = 4 and S = max(0, 4 + 0 × 7) = 4; position 0 ≤ 4 → need 4.
+    # NORTHSTAR: 1 pack of 10 at 125.00 → 12,500 for 4 used units (3,125 c each, × 1.028
+    # for 2.8 days); LAKEVIEW: 1 pack of 50 at 655.09 → 65,509 / 4 → NORTHSTAR, 12,500 c.
+    # The cap is max(min(0, 0), 4 + 0) = 4: 6 of the 10 ampules are beyond it (flagged).
+    sku = "RX-1882"
+    assert int(sample_inputs.items.set_index("sku").at[sku, "min_on_hand"]) == 4
+    lots = sample_inputs.inventory_lots
+    use = sample_inputs.usage
+    recent = (use["sku"] == sku) & (use["date"] >= pd.Timestamp(AS_OF) - pd.Timedelta(days=90))
+    plan = view.run_purchasing(edited(
+        sample_inputs, inventory_lots=lots[lots["sku"] != sku].reset_index(drop=True),
+        usage=use[~recent].reset_index(drop=True)), as_of=AS_OF.isoformat())
+    row = plan.skus.set_index("sku").loc[sku]
+    assert (row["demand_mean_per_day"], row["reorder_point_units"],
+            row["order_up_to_units"]) == (0, 4, 4)
+    assert (row["vendor"], row["order_packs"], row["order_cents"]) == ("NORTHSTAR", 1, 12500)
+    assert (row["usable_units"], row["excess_units"], row["oversized"]) == (4, 6, True)
+    assert row["stockout_risk"] and row["below_minimum"]
+    f = view.summary_figures(plan)
+    assert sku in f["stockout_risk_skus"] and sku in f["oversized_order_lines"]
+    (alert,) = [a for a in view.alerts(plan, f) if sku in a[1] and a[0] == "critical"]
+    assert "below its minimum of 4" in alert[1]
+
+
+def test_stock_expiring_before_use_is_not_in_the_position(
+        sample_inputs: view.PurchasingInputs) -> None:
+    # Gloves (MS-1007): every lot replaced by one of 30,000 expiring 2 days after AS_OF: it
+    # can be used 3 days (AS_OF, +1, +2), so at d a day 3d are used and 30,000 − 3d expire.
+    # Position = 30,000 − (30,000 − 3d) + 0 = 3d, below s → an order up to S.
+    sku = "MS-1007"
+    lots = sample_inputs.inventory_lots
+    one = lots[lots["sku"] == sku].iloc[[0]].assign(
+        quantity=30_000, expiry_date=pd.Timestamp(AS_OF) + pd.Timedelta(days=2))
+    plan = view.run_purchasing(edited(sample_inputs, inventory_lots=pd.concat(
+        [lots[lots["sku"] != sku], one], ignore_index=True)))
+    row = plan.skus.set_index("sku").loc[sku]
+    d = Fraction(used(sku, 90)[sku], 90)
+    assert row["expiring_units"] == pytest.approx(float(30_000 - 3 * d))
+    assert row["position_units"] == pytest.approx(float(3 * d))
+    assert row["position_units"] <= row["reorder_point_units"]
+    # NORTHSTAR's box of 100: ⌈(S − 3d) / 100⌉ boxes
+    assert row["order_packs"] == math.ceil((row["order_up_to_units"] - float(3 * d)) / 100)
+
+
+def test_overdue_order_does_not_hide_an_empty_shelf(sample_inputs: view.PurchasingInputs) -> None:
+    # MS-1000 down to 5 gloves; its only open order, PO-25-1142 (1,000 from LAKEVIEW), is 20
+    # days late. It still counts as on order (no new order), but as if lost the shelf must
+    # last LAKEVIEW's lead time, 6.8 days: 5 < 6.8 d → a stock-out risk, and the overdue
+    # alert says the shelf lasts 5 / d days.
+    sku = "MS-1000"
+    lots = sample_inputs.inventory_lots.copy()
+    mine = (lots["sku"] == sku).to_numpy()
+    lots.loc[mine, "quantity"] = [5] + [0] * (int(mine.sum()) - 1)
+    plan = view.run_purchasing(edited(sample_inputs, inventory_lots=lots))
+    row = plan.skus.set_index("sku").loc[sku]
+    d = used(sku, 90)[sku] / 90
+    assert (row["on_hand_units"], row["on_order_units"], row["arrival_days"]) == (5, 1000, 6.8)
+    assert row["stockout_risk"] and row["shelf_empty_before_delivery"]
+    f = view.summary_figures(plan)
+    assert sku in f["stockout_risk_skus"]
+    (late,) = [m for _, m in view.alerts(plan, f) if m.startswith("PO-25-1142")]
+    assert f"runs out in about {5 / d:.1f} days (2025-12-31)" in late
+
+
+def test_minimum_stock_expiring_is_to_replace_not_to_use_up(
+        sample_inputs: view.PurchasingInputs) -> None:
+    # Ten more epinephrine ampules (minimum 4) expiring 300 days after AS_OF: at d = 1/90 a
+    # day only 301/90 = 3.34 are used first, 6.66 expire on the shelf. It is stock kept as
+    # the minimum: replace it, never "use it first or return it"; expiring beyond R + L days,
+    # it still protects (no order today).
+    sku = "RX-1882"
+    lots = sample_inputs.inventory_lots
+    crash = lots[lots["sku"] == sku].iloc[[0]].assign(
+        lot="CRASH1", quantity=10, expiry_date=pd.Timestamp(AS_OF) + pd.Timedelta(days=300))
+    plan = view.run_purchasing(edited(sample_inputs, inventory_lots=pd.concat(
+        [lots, crash], ignore_index=True)))
+    d = Fraction(used(sku, 90)[sku], 90)
+    assert d == Fraction(1, 90)
+    f = view.summary_figures(plan)
+    (lot,) = [x for x in f["expiring_lots"] if x["lot"] == "CRASH1"]
+    assert lot["held_as_minimum"] and lot["quantity_expiring"] == round(float(10 - 301 * d), 2)
+    assert lot["value_cents"] == half_up((10 - 301 * d) * unit_cost(sku))
+    assert f["minimum_expiring_value_cents"] == lot["value_cents"]
+    messages = [m for _, m in view.alerts(plan, f) if "CRASH1" in m]
+    assert len(messages) == 1 and "expire on the shelf" in messages[0]
+    assert "use it first" not in messages[0]
+    assert sku not in f["below_reorder_point_skus"]
+
+
+def test_a_price_rise_taken_back_costs_nothing(sample_inputs: view.PurchasingInputs) -> None:
+    # The cheaper-vendor case's current offer up 20 % 60 days before AS_OF and back 30 days
+    # before: two changes listed, net change 0, so the cost of increases and the material
+    # ones stay as they were.
+    case = TRUTH["cheaper_vendor"]
+    vp = sample_inputs.vendor_prices
+    now = vp[(vp["sku"] == case["sku"]) & (vp["vendor"] == case["current_vendor"])
+             ].sort_values("effective_date").iloc[-1]
+    up = now.copy()
+    up["pack_price_cents"] = int(now["pack_price_cents"] * 6 // 5)
+    up["effective_date"] = pd.Timestamp(AS_OF) - pd.Timedelta(days=60)
+    back = now.copy()
+    back["effective_date"] = pd.Timestamp(AS_OF) - pd.Timedelta(days=30)
+    prices = pd.concat([vp, pd.DataFrame([up, back])], ignore_index=True).astype(
+        vp.dtypes.to_dict())
+    base = view.summary_figures(view.run_purchasing(sample_inputs))
+    plan = view.run_purchasing(edited(sample_inputs, vendor_prices=prices))
+    f = view.summary_figures(plan)
+    assert len(plan.price_changes.query("sku == @case['sku']")) == 2
+    assert f["price_changes"] == base["price_changes"] + 2
+    assert f["price_increase_cost_cents"] == base["price_increase_cost_cents"]
+    assert f["material_price_increases"] == base["material_price_increases"]
+    (net,) = plan.net_price_changes.query("sku == @case['sku']").itertuples()
+    assert (net.changes, net.change_per_unit, net.annual_impact_cents) == (2, 0, 0)
+
+
+def test_savings_say_how_many_current_vendors_are_known(
+        sample_inputs: view.PurchasingInputs) -> None:
+    # 15 skus have an open order (their current vendor is known), the other 145 do not.
+    plan = view.run_purchasing(sample_inputs)
+    f = view.summary_figures(plan)
+    ordered = {r["sku"] for r in rows("open_orders")}
+    assert (f["current_vendor_known_skus"], f["current_vendor_unknown_skus"]) == (
+        len(ordered), len(rows("items")) - len(ordered)) == (15, 145)
+    text = view.summary_text(plan, f)
+    assert "Of the 15 item(s) whose current vendor the open orders show, 1 is bought" in text
+    assert "For the other 145 item(s) the current vendor is unknown" in text
+    assert "Every item is bought from its cheapest vendor" not in text

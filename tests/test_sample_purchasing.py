@@ -16,6 +16,7 @@ from pracops import config, data, sample
 AS_OF = pd.Timestamp("2025-12-31")
 WINDOW = 90
 Z99 = 2.33
+REVIEW = 7  # the report's review period
 
 
 @pytest.fixture(scope="module")
@@ -193,12 +194,34 @@ def test_below_reorder_point(problems: dict, frames: dict[str, pd.DataFrame],
     lead_sd = offers.groupby("sku")["lead_time_sd_days"].max()
     assert position[sku] < daily.at[sku, "mean"] * lead.min()[sku]
     assert sku not in set(frames["open_orders"]["sku"])
-    # Every other item stands above its 99 % reorder point with its longer lead time.
-    long_lead = lead.max()
-    rop = (daily["mean"] * long_lead + Z99 * (long_lead * daily["sd"] ** 2
-                                             + daily["mean"] ** 2 * lead_sd ** 2) ** 0.5)
-    short = set(position[position.lt(rop.reindex(position.index))].index)
+    # Every other item stands above its 99 % periodic-review reorder point with its longer
+    # lead time, d (R + L) + z √((R + L) σd² + d² σL²), and above its minimum on hand, with
+    # the units that will expire unused (the expiring-lot case) out of the position.
+    cover = lead.max() + REVIEW
+    rop = (daily["mean"] * cover + Z99 * (cover * daily["sd"] ** 2
+                                         + daily["mean"] ** 2 * lead_sd ** 2) ** 0.5)
+    minimum = frames["items"].set_index("sku")["min_on_hand"].astype("Float64").fillna(0)
+    rop = pd.concat([rop, minimum.astype(float)], axis=1).max(axis=1)
+    lots = frames["inventory_lots"].dropna(subset=["expiry_date"])
+    lost = pd.Series({s: sum(fefo_expiring(g, daily.at[s, "mean"]).values())
+                      for s, g in lots.groupby("sku")}).reindex(position.index, fill_value=0)
+    usable = position - lost
+    short = set(usable[usable.le(rop.reindex(position.index))].index)
     assert short == {sku}
+
+
+def test_critical_items_have_minimums_and_stock_above_them(
+        frames: dict[str, pd.DataFrame]) -> None:
+    items = frames["items"].set_index("sku")
+    critical = items[items["critical"]]
+    assert critical["min_on_hand"].notna().all() and (critical["min_on_hand"] > 0).all()
+    assert items.loc[~items["critical"], "min_on_hand"].isna().all()
+    on_hand = frames["inventory_lots"].groupby("sku")["quantity"].sum()
+    assert (on_hand[critical.index] > critical["min_on_hand"]).all()
+    # Every item that expires has its shelf life; the office supplies do not expire.
+    dated = set(frames["inventory_lots"].dropna(subset=["expiry_date"])["sku"])
+    assert items.loc[sorted(dated), "shelf_life_days"].notna().all()
+    assert items.loc[items["category"] == "office", "shelf_life_days"].isna().all()
 
 
 def test_the_problems_use_distinct_items(problems: dict) -> None:

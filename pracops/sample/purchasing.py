@@ -7,7 +7,9 @@ the visits of :mod:`pracops.sample.billing`. The stock is counted, and the order
 ``items``
     About 150 supplies: medical supplies (gloves, syringes, tubes, point-of-care tests …),
     vaccines and drugs (refrigerated where they must be) and office supplies. Emergency drugs
-    are ``critical``.
+    are ``critical``, each with the minimum the practice keeps on hand whatever the use
+    (``min_on_hand``, :data:`MINIMUMS`: the crash cart's par); every item that expires has its
+    shelf life (``shelf_life_days``).
 ``usage``
     Every business day of 2025 before :data:`AS_OF` with completed visits, the units of use of
     each item consumed that day: a rate per completed in-person visit (or per procedure or
@@ -30,10 +32,13 @@ the visits of :mod:`pracops.sample.billing`. The stock is counted, and the order
     cost per unit of use but for one), not yet wholly received.
 
 The usage averages the sample is built around are the 90 days before :data:`AS_OF` (a day
-without use counts as zero). Every item's position (unexpired stock plus open orders) is above
-its 99 % reorder point with the longer of its vendors' lead times, and every lot is used, first
-expiry first out, well before it expires, whether the averages are taken over 90 days or the
-year; except for five problems recorded under ``"purchasing"`` in the ground truth:
+without use counts as zero). Every item's position (unexpired stock, less any that will expire
+unused, plus open orders) is above its 99 % periodic-review reorder point
+``d (R + L) + z √((R + L) σd² + d² σL²)`` with the report's review period ``R`` of
+:data:`REVIEW_DAYS` and the longer of its vendors' lead times ``L``, and above its minimum on
+hand; every lot is used, first expiry first out, well before it expires, whether the averages
+are taken over 90 days or the year; except for five problems recorded under ``"purchasing"``
+in the ground truth:
 
 ``below_reorder_point``
     An item whose position is below even its mean usage over its shortest lead time (``sku``).
@@ -65,13 +70,27 @@ from typing import Any
 from pracops.sample.billing import business_day
 from pracops.sample.generator import Sample, writer
 
-__all__ = ["AS_OF", "CATALOGUE", "VENDORS", "WINDOW_DAYS"]
+__all__ = ["AS_OF", "CATALOGUE", "MINIMUMS", "REVIEW_DAYS", "VENDORS", "WINDOW_DAYS"]
 
 AS_OF = dt.date(2025, 12, 31)
 """The date of the stock count and of the open orders (the usage runs to the day before)."""
 
 WINDOW_DAYS = 90
 """Days before :data:`AS_OF` whose mean daily usage the sample's problems are measured by."""
+
+REVIEW_DAYS = 7
+"""The purchasing report's review period (days) the stock is built to stay above."""
+
+MINIMUMS: dict[str, int] = {
+    "Epinephrine 1 mg/mL ampule": 4,
+    "Diphenhydramine 50 mg/mL vial": 2,
+    "Naloxone 0.4 mg/mL vial": 2,
+    "Nitroglycerin 0.4 mg sublingual tablets": 25,
+    "Aspirin 81 mg chewable tablets": 36,
+    "Glucose gel 15 g": 3,
+    "Albuterol 2.5 mg/3 mL nebulizer vials": 10,
+}
+"""Units of use the practice keeps on hand of each critical item (its crash-cart par)."""
 
 VENDORS: dict[str, dict[str, Any]] = {
     "NORTHSTAR": {"name": "Northstar Medical Supply", "lead": (3.0, 0.8), "tier": "GPO tier 2",
@@ -300,7 +319,8 @@ def items(sample: Sample) -> list[dict[str, Any]]:
     rows = []
     for i, (desc, category, unit, critical, storage, *_rest) in enumerate(CATALOGUE):
         rows.append({"sku": _sku(i, category), "description": desc, "category": category,
-                     "unit_of_use": unit, "critical": critical, "storage": storage})
+                     "unit_of_use": unit, "critical": critical, "storage": storage,
+                     "min_on_hand": MINIMUMS.get(desc), "shelf_life_days": _rest[-1]})
     sample.notes["items"] = {
         row["sku"]: dict(zip(("driver", "rate", "cost", "pack", "shelf"), spec[5:], strict=True))
         for row, spec in zip(rows, CATALOGUE, strict=True)}
@@ -521,12 +541,13 @@ def inventory_lots(sample: Sample) -> list[dict[str, Any]]:
         if d <= 0:
             raise RuntimeError(f"the sample's item {sku} has no use in the last {WINDOW_DAYS} "
                                "days; raise its rate")
-        lead = max(o["lead_time_days"] for o in offers[sku])
+        lead = max(o["lead_time_days"] for o in offers[sku]) + REVIEW_DAYS
         lead_sd = max(o["lead_time_sd_days"] for o in offers[sku])
         rop = d * lead + _Z99 * math.sqrt(lead * s * s + d * d * lead_sd * lead_sd)
+        rop = max(rop, catalogue[sku]["min_on_hand"] or 0)
         target = math.ceil(rop * 1.25 + d * rng.uniform(10, 30) + 2)
         if sku == below:
-            lowest = min(o["lead_time_days"] for o in offers[sku])
+            lowest = min(o["lead_time_days"] for o in offers[sku])  # without the review
             target = max(1, math.floor(d * lowest * 0.35))
         on_hand = max(target - on_order[sku], math.ceil(rop * 1.1 + 1))
         if sku == below:
