@@ -1656,29 +1656,30 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
     # 7. expenses by month
     visits_m = visits.groupby("month")["visits"].sum().reindex(MONTHS).tolist()
     fte_m = [current_fte + x for x in new_fte]
-    pay = dict(zip(chart["account"], chart["pay_months"], strict=True))
     for _, r in exp[exp["category"] != BENEFITS].iterrows():
         amount, beh = int(r["budget_cents"]), r["behaviour"]
         if beh == "variable per visit":
-            parts = _apportion_by(amount, visits_m)
+            monthly[r["account"]] = _apportion_by(amount, visits_m)
         elif beh == "step per provider FTE":
-            parts = _apportion_by(amount, fte_m)
-        elif pd.notna(pay[r["account"]]) and str(pay[r["account"]]).strip():
-            parts = payment_schedule(amount, str(pay[r["account"]]))["amount_cents"].tolist()
-        else:
-            parts = _apportion_by(amount, [1] * 12)
-        monthly[r["account"]] = [int(x) for x in parts]
+            monthly[r["account"]] = _apportion_by(amount, fte_m)
+    # fixed costs and other revenue: on their payment months, or evenly
+    other_change = 1 + _pct(a.other_revenue_change_pct, "other_revenue_change_pct")
+    fixed = exp[(exp["category"] != BENEFITS) & (exp["behaviour"] == "fixed")]
+    fixed_in = pd.DataFrame({
+        "account": [*fixed["account"], *other_revenue["account"]],
+        "annual_cents": [*(int(v) for v in fixed["budget_cents"]),
+                         *(_round_cents(int(base_amount[x]) * other_change)
+                           for x in other_revenue["account"])]})
+    pay = dict(zip(chart["account"], chart["pay_months"], strict=True))
+    fixed_in["pay_months"] = [str(pay[x]) if pd.notna(pay[x]) and str(pay[x]).strip()
+                              else "monthly" for x in fixed_in["account"]]
+    fixed_in.attrs["source"] = chart.attrs.get("source", "chart_of_accounts")
+    for x, part in phase_fixed_costs(fixed_in).groupby("account", sort=False):
+        monthly[str(x)] = part["amount_cents"].astype(int).tolist()
     wage_accounts = exp.loc[exp["category"].isin(WAGE_CATEGORIES), "account"]
     wages_m = [sum(monthly[x][i] for x in wage_accounts) for i in range(12)]
     for _, r in exp[exp["category"] == BENEFITS].iterrows():
         monthly[r["account"]] = _apportion_by(int(r["budget_cents"]), wages_m)
-
-    other_change = 1 + _pct(a.other_revenue_change_pct, "other_revenue_change_pct")
-    for x in other_revenue["account"]:
-        amount = _round_cents(int(base_amount[x]) * other_change)
-        monthly[x] = (payment_schedule(amount, str(pay[x]))["amount_cents"].tolist()
-                      if pd.notna(pay[x]) and str(pay[x]).strip()
-                      else _apportion_by(amount, [1] * 12))
     all_revenue = chart[chart["kind"] == "revenue"]
     revenue_rows = pd.DataFrame({
         "account": all_revenue["account"].to_numpy(), "category": REVENUE,
