@@ -1579,6 +1579,13 @@ register(Dataset(
         Column("pack_price_cents", "money", minimum=0, description="Price of one pack."),
         Column("freight_per_pack_cents", "money", minimum=0,
                description="Freight and handling charged per pack (0 when free)."),
+        Column("freight_per_order_cents", "money", required=False, nullable=True, minimum=0,
+               description="A flat freight charge per purchase order to the vendor that "
+                           "includes the item (header freight_per_order, dollars); empty for "
+                           "none. An order is charged once, the largest of its lines."),
+        Column("freight_pct", "float", required=False, nullable=True, minimum=0,
+               description="Freight as a percent of the goods value (2.5 is 2.5 %); empty for "
+                           "none."),
         Column("min_order_packs", "int", minimum=1, description="Fewest packs per order."),
         Column("lead_time_days", "float", minimum=0,
                description="Mean days from order to delivery (greater than 0)."),

@@ -14,9 +14,9 @@ The chain a report runs:
    minimum on hand), :func:`cap_order_up_to` (shelf life and maximum cover).
 2. **Orders.** :func:`order_quantities` turns stock positions and levels into whole packs,
    raised to the vendor minimum; :func:`choose_vendor` scores the vendors by landed cost per
-   unit of use, with a charge per day of lead time for critical items (a percent of the
-   price); :func:`order_lines` picks the vendor of an order by the cost of the order per unit
-   that will be used.
+   unit of use (with any per-order freight spread over a typical order), with a charge per
+   day of lead time for critical items (a percent of the price); :func:`order_lines` picks
+   the vendor of an order by the cost of the order per unit that will be used.
 3. **Review.** :func:`abc_classes` ranks skus by annual spend; :func:`expiring_lots` finds the
    stock that will expire before it is used (first expiry, first out) and its value.
 4. **Report tables.** :func:`demand_stats` (daily usage mean, standard deviation, trend),
@@ -38,7 +38,12 @@ position
     ``unexpired on hand − units that will expire unused + on order`` (units of use): what the
     practice will have to use without a new order.
 landed cost per unit of use
-    ``(pack price + freight share per pack) / units per pack``, in cents, exact.
+    ``(P + F + P × f / 100) / n`` in cents, exact: pack price ``P``, freight per pack ``F``
+    and freight as a percent ``f`` of the goods, over the ``n`` units of use in a pack. Stock
+    is valued at it. A vendor's flat freight per order ``O`` comes on top when vendors are
+    compared or an order is priced: spread over the order being placed (:func:`order_lines`,
+    :func:`purchase_orders`), or, with no concrete order, over the item's typical order
+    (:func:`choose_vendor`, ``typical_order_units``: the report passes its EOQ).
 expiry date
     The last day a lot may be used (the ``inventory_lots`` contract). On ``as_of`` a lot is
     expired when ``expiry_date < as_of``; one expiring on ``as_of`` is still usable that day,
@@ -376,6 +381,24 @@ def order_quantities(skus: pd.DataFrame) -> pd.DataFrame:
 
 
 _OFFER_COLUMNS = ["sku", "vendor", "pack_price_cents", "units_per_pack", "lead_time_days"]
+_OPTIONAL_FREIGHT = ("freight_per_order_cents", "freight_pct")
+
+
+def _freight_filled(offers: pd.DataFrame) -> pd.DataFrame:
+    """The optional freight columns with an empty cell as 0 (no such freight)."""
+    out = offers
+    for col in _OPTIONAL_FREIGHT:
+        if col in offers:
+            if out is offers:
+                out = offers.copy()
+            filled = out[col].astype(object).where(out[col].notna().to_numpy(), 0)
+            out[col] = filled
+    return out
+
+
+def _percent_freight(packs: int, price_cents: int, freight_pct: object) -> Fraction:
+    """``packs × P × f / 100``, exact cents."""
+    return packs * int(price_cents) * _exact(freight_pct) / 100
 
 
 def _lead_pct(value: object) -> Fraction:
@@ -391,16 +414,25 @@ def choose_vendor(offers: pd.DataFrame, critical_lead_time_pct_per_day: float = 
                   skus: Sequence[str] | None = None) -> pd.DataFrame:
     """Score every vendor offer and pick one vendor per sku.
 
-    For an offer of a pack of ``n`` units of use at ``P`` cents with a freight share of ``F``
-    cents per pack and a lead time of ``L`` days:
+    For an offer of a pack of ``n`` units of use at ``P`` cents, with freight of ``F`` cents
+    per pack, ``f`` percent of the goods and ``O`` cents per order, a minimum of ``m`` packs
+    and a lead time of ``L`` days, and ``Q`` the item's typical order in units of use
+    (``typical_order_units``, e.g. its EOQ):
 
     .. math::
 
-        \\text{landed} = \\frac{P + F}{n}, \\qquad
-        \\text{score} = \\text{landed} \\cdot \\big(1 + [\\text{critical}] \\cdot
+        \\text{landed} = \\frac{P + F + P f / 100}{n}, \\qquad
+        k = \\max(⌈Q / n⌉, m, 1), \\qquad
+        \\text{cost} = \\text{landed} + \\frac{O}{k n},
+
+    .. math::
+
+        \\text{score} = \\text{cost} \\cdot \\big(1 + [\\text{critical}] \\cdot
         \\tfrac{p}{100} \\cdot L\\big)
 
-    (cents per unit of use), with ``p = critical_lead_time_pct_per_day`` the percent of the
+    (cents per unit of use): the per-order freight spread over the ``k`` packs the vendor
+    would sell for a typical order (its minimum when ``Q`` is absent or 0). With
+    ``p = critical_lead_time_pct_per_day`` the percent of the
     landed cost charged for each day a critical item takes to arrive: relative to the price,
     so it weighs the same on a glove and on a vaccine (with 1 %, a vendor 4 days slower must be
     more than about 4 % cheaper). The chosen offer has the lowest score; ties go to the shorter
@@ -411,8 +443,10 @@ def choose_vendor(offers: pd.DataFrame, critical_lead_time_pct_per_day: float = 
     offers
         One row per sku × vendor: ``sku``, ``vendor``, ``pack_price_cents`` (whole cents),
         ``units_per_pack`` (whole, > 0), ``lead_time_days`` and optionally
-        ``freight_per_pack_cents`` (whole cents, 0 when absent) and ``critical`` (bool, False
-        when absent).
+        ``freight_per_pack_cents`` and ``freight_per_order_cents`` (whole cents),
+        ``freight_pct`` (percent of the goods), ``min_order_packs`` (whole) — each 0 when
+        absent or empty —, ``typical_order_units`` (≥ 0, units of use; 0 when absent or empty)
+        and ``critical`` (bool, False when absent).
     critical_lead_time_pct_per_day
         ``p``, percent a day, ≥ 0.
     skus
@@ -421,9 +455,11 @@ def choose_vendor(offers: pd.DataFrame, critical_lead_time_pct_per_day: float = 
     Returns
     -------
     pandas.DataFrame
-        The offers with ``landed_per_unit`` and ``score_per_unit`` (exact
-        :class:`~fractions.Fraction` cents), ``landed_per_unit_cents`` (rounded half up, for
-        display) and ``chosen`` (bool, one True per sku), in the input order.
+        The offers with ``landed_per_unit``, ``order_freight_per_unit`` (``O / (k n)``),
+        ``cost_per_unit`` (landed + that) and ``score_per_unit`` (exact
+        :class:`~fractions.Fraction` cents), ``typical_order_packs`` (``k``),
+        ``landed_per_unit_cents`` (rounded half up, for display) and ``chosen`` (bool, one
+        True per sku), in the input order.
 
     Raises
     ------
@@ -435,17 +471,27 @@ def choose_vendor(offers: pd.DataFrame, critical_lead_time_pct_per_day: float = 
     """
     c = _lead_pct(critical_lead_time_pct_per_day)
     require_columns(offers, "vendor offers", _OFFER_COLUMNS)
+    offers = _freight_filled(offers)
+    if "typical_order_units" in offers:
+        offers = offers.copy()
+        offers["typical_order_units"] = offers["typical_order_units"].astype(object).where(
+            offers["typical_order_units"].notna().to_numpy(), 0)
     missing_price = offers["pack_price_cents"].isna().to_numpy()
     if missing_price.any():
         raise rows_error(offers, missing_price, "vendor offers", "pack_price_cents",
                          "no vendor price for sku " + repr(offers["sku"].iloc[
                          int(np.flatnonzero(missing_price)[0])]),
                          "the pack price in cents")
-    freight_col = ["freight_per_pack_cents"] if "freight_per_pack_cents" in offers else []
+    freight_col = [col for col in ("freight_per_pack_cents", "freight_per_order_cents")
+                   if col in offers]
+    extra = [col for col in ("freight_pct", "min_order_packs", "typical_order_units")
+             if col in offers]
     _check_numeric(offers, "vendor offers",
-                   ["pack_price_cents", "units_per_pack", "lead_time_days", *freight_col],
+                   ["pack_price_cents", "units_per_pack", "lead_time_days", *freight_col,
+                    *extra],
                    positive=["units_per_pack"],
-                   whole=["pack_price_cents", "units_per_pack", *freight_col])
+                   whole=["pack_price_cents", "units_per_pack", *freight_col,
+                          *[col for col in ("min_order_packs",) if col in offers]])
     if skus is not None:
         absent = sorted(set(skus) - set(offers["sku"]))
         if absent:
@@ -455,17 +501,32 @@ def choose_vendor(offers: pd.DataFrame, critical_lead_time_pct_per_day: float = 
                             fix="add a vendor and price for each sku")
     out = offers.copy()
     price = out["pack_price_cents"].astype("int64").to_numpy()
-    freight = (out["freight_per_pack_cents"].astype("int64").to_numpy() if freight_col
-               else np.zeros(len(out), dtype="int64"))
+    zeros = np.zeros(len(out), dtype="int64")
+
+    def column(name: str) -> np.ndarray:
+        return out[name].to_numpy() if name in out else zeros
+
+    freight = [int(x) for x in column("freight_per_pack_cents")]
+    per_order = [int(x) for x in column("freight_per_order_cents")]
+    pct = column("freight_pct")
+    minimum = [int(x) for x in column("min_order_packs")]
+    typical = column("typical_order_units")
     pack = out["units_per_pack"].astype("int64").to_numpy()
     lead = out["lead_time_days"].to_numpy()
     critical = (out["critical"].fillna(False).astype(bool).to_numpy() if "critical" in out
                 else np.zeros(len(out), dtype=bool))
-    landed = [Fraction(int(p) + int(f), int(n)) for p, f, n in zip(price, freight, pack,
-                                                                    strict=True)]
-    score = [lc * (1 + c * _exact(lt)) if crit else lc
-             for lc, lt, crit in zip(landed, lead, critical, strict=True)]
+    landed = [(int(p) + f + _percent_freight(1, p, q)) / int(n)
+              for p, f, q, n in zip(price, freight, pct, pack, strict=True)]
+    packs = [max(math.ceil(_exact(t) / int(n)), m, 1)
+             for t, n, m in zip(typical, pack, minimum, strict=True)]
+    share = [Fraction(o, k * int(n)) for o, k, n in zip(per_order, packs, pack, strict=True)]
+    cost = [lc + sh for lc, sh in zip(landed, share, strict=True)]
+    score = [x * (1 + c * _exact(lt)) if crit else x
+             for x, lt, crit in zip(cost, lead, critical, strict=True)]
     out["landed_per_unit"] = pd.Series(landed, index=out.index, dtype=object)
+    out["typical_order_packs"] = pd.Series(packs, index=out.index, dtype="int64")
+    out["order_freight_per_unit"] = pd.Series(share, index=out.index, dtype=object)
+    out["cost_per_unit"] = pd.Series(cost, index=out.index, dtype=object)
     out["score_per_unit"] = pd.Series(score, index=out.index, dtype=object)
     out["landed_per_unit_cents"] = pd.Series([_round_half_up(x) for x in landed],
                                              index=out.index, dtype="int64")
@@ -697,6 +758,13 @@ def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: in
     least-squares line through ``(t, y_t)``: the change of daily usage per day (units/day per
     day; positive when usage grows).
 
+    **Short history.** A sku first used (its earliest usage row before ``as_of``, in all of
+    ``usage``) ``D < W`` days before ``as_of`` — a new item — is averaged over those ``D``
+    days only (``t = W − D … W − 1``, the first-use day included), not padded with the zeros
+    of days before it was stocked; ``W`` is replaced by ``D`` above (``s`` and ``b`` are 0
+    when ``D = 1``) and the row is flagged ``short_history``. Example: 50 a day on each of
+    the last 10 days gives a mean of 50, not ``500 / 90 = 5.6``.
+
     Parameters
     ----------
     usage
@@ -712,8 +780,10 @@ def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: in
     Returns
     -------
     pandas.DataFrame
-        One row per sku (``skus`` order, else sorted): ``sku``, ``days`` (``W``),
-        ``total_units``, ``demand_mean_per_day``, ``demand_sd_per_day``, ``trend_per_day``.
+        One row per sku (``skus`` order, else sorted): ``sku``, ``days`` (the days averaged:
+        ``W``, or ``D`` for a short history), ``total_units``, ``demand_mean_per_day``,
+        ``demand_sd_per_day``, ``trend_per_day``, ``first_use_date`` (NaT when never used
+        before ``as_of``) and ``short_history`` (bool).
 
     Raises
     ------
@@ -743,13 +813,24 @@ def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: in
     np.add.at(grid, (usage["sku"][inside].map(position).to_numpy(dtype="int64"),
                      t[inside].astype("int64")),
               usage["quantity"].to_numpy(dtype=float)[inside])
-    x = np.arange(w, dtype=float)
-    dx = x - x.mean()
-    mean = grid.mean(axis=1)
+    before = (dates < end).to_numpy()
+    first = (dates[before].groupby(usage["sku"][before].to_numpy()).min()
+             .reindex(names))
+    since = (end - first).dt.days.to_numpy(dtype=float)  # NaN: never used before as_of
+    short = np.isfinite(since) & (since < w)
+    days = np.where(short, np.nan_to_num(since, nan=w), w).astype("int64")
+    mean, sd, trend = np.zeros(len(names)), np.zeros(len(names)), np.zeros(len(names))
+    for i, n in enumerate(days):
+        y = grid[i, w - n:]
+        mean[i] = y.mean()
+        if n >= 2:
+            dx = np.arange(n, dtype=float) - (n - 1) / 2
+            sd[i] = y.std(ddof=1)
+            trend[i] = ((y - mean[i]) * dx).sum() / (dx * dx).sum()
     return pd.DataFrame({
-        "sku": pd.Series(names, dtype=object), "days": w, "total_units": grid.sum(axis=1),
-        "demand_mean_per_day": mean, "demand_sd_per_day": grid.std(axis=1, ddof=1),
-        "trend_per_day": ((grid - mean[:, None]) * dx).sum(axis=1) / (dx * dx).sum()})
+        "sku": pd.Series(names, dtype=object), "days": days, "total_units": grid.sum(axis=1),
+        "demand_mean_per_day": mean, "demand_sd_per_day": sd, "trend_per_day": trend,
+        "first_use_date": pd.to_datetime(first.to_numpy()), "short_history": short})
 
 
 _LEVEL_COLUMNS = ["sku", "demand_mean_per_day", "demand_sd_per_day", "lead_time_days"]
@@ -914,9 +995,10 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
 
     The need of a sku is that of :func:`order_quantities` (``S − position`` when the position
     is at or below ``s``). A sku with **no need** keeps the vendor :func:`choose_vendor` picks
-    by its landed cost per unit. For a sku **with a need**, every offer is priced on the order
-    it would take: with pack size ``n``, minimum ``m`` packs, price ``P`` and freight ``F``
-    per pack,
+    by its cost per unit (a typical order's, ``typical_order_units`` of ``offers``). For a sku
+    **with a need**, every offer is priced on the order it would take: with pack size ``n``,
+    minimum ``m`` packs, price ``P``, freight ``F`` per pack, ``f`` percent of the goods and
+    ``O`` per order,
 
     .. math::
 
@@ -926,18 +1008,24 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
 
     .. math::
 
-        \\text{score} = \\frac{\\text{packs} · (P + F)}{\\text{usable}} ·
+        \\text{score} = \\frac{\\text{packs} · (P + F + P f / 100) + O}{\\text{usable}} ·
         \\big(1 + [\\text{critical}] \\tfrac{p}{100} L\\big),
 
     the cost of the order per unit the practice will use before it expires or within its
     cover cap (``max stock``, e.g. from :func:`cap_order_up_to`), with the lead-time weighting
-    of :func:`choose_vendor`. The lowest score wins (ties: shorter lead time, then vendor
-    name), so a vendor whose minimum is far larger than the need loses to a dearer one that
-    sells what is needed. Then
+    of :func:`choose_vendor`: the per-order freight is spread over this order alone (the
+    vendor's order may carry other lines; priced alone, the line never looks cheaper than it
+    is). The lowest score wins (ties: shorter lead time, then vendor name), so a vendor whose
+    minimum is far larger than the need loses to a dearer one that sells what is needed. Then
 
     .. math::
 
-        \\text{order cents} = \\text{packs} × (\\text{pack price} + \\text{freight per pack}),
+        \\text{freight pct cents} = \\operatorname{round}(\\text{packs} × P × f / 100),
+        \\qquad
+        \\text{order cents} = \\text{packs} × (P + F) + \\text{freight pct cents},
+
+    (rounded half up once per line); the per-order freight is not in the line: the purchase
+    order charges it once (:func:`purchase_orders`).
 
     ``excess_units = order_units − usable_units`` (units beyond what will be used before
     expiry or within the cap: forced by a pack size or minimum) and ``oversized`` when it is
@@ -959,9 +1047,10 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
     -------
     pandas.DataFrame
         The :func:`order_quantities` table in ``skus`` order with ``vendor``,
-        ``pack_price_cents``, ``freight_per_pack_cents``, ``lead_time_days``,
-        ``landed_per_unit``, ``order_cents`` (``int64``), ``usable_units``, ``excess_units``
-        and ``oversized``.
+        ``pack_price_cents``, ``freight_per_pack_cents``, ``freight_pct`` (0 when none),
+        ``freight_per_order_cents`` (the offer's, 0 when none), ``lead_time_days``,
+        ``landed_per_unit``, ``freight_pct_cents`` and ``order_cents`` (``int64``),
+        ``usable_units``, ``excess_units`` and ``oversized``.
 
     Raises
     ------
@@ -973,7 +1062,7 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
     dup = skus["sku"].duplicated().to_numpy()
     if dup.any():
         raise rows_error(skus, dup, "skus", "sku", "sku listed more than once", "one row per sku")
-    offers = offers.copy()
+    offers = _freight_filled(offers).copy()
     if "critical" not in offers and "critical" in skus:
         offers["critical"] = offers["sku"].map(dict(zip(skus["sku"], skus["critical"],
                                                         strict=True)))
@@ -1005,8 +1094,10 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
         n = int(row.units_per_pack)
         packs = max(math.ceil(need[sku] / n - 1e-9), int(row.min_order_packs))
         usable = min(packs * n, max(room[sku] - position[sku], need[sku]))
-        cost = packs * (int(row.pack_price_cents) + int(getattr(row, "freight_per_pack_cents",
-                                                                0)))
+        price = int(row.pack_price_cents)
+        cost = (packs * (price + int(getattr(row, "freight_per_pack_cents", 0)))
+                + _percent_freight(packs, price, getattr(row, "freight_pct", 0))
+                + int(getattr(row, "freight_per_order_cents", 0)))
         score = Fraction(cost) / _exact(usable)
         if critical[i]:
             score *= 1 + pct * _exact(row.lead_time_days)
@@ -1025,12 +1116,20 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
     out["freight_per_pack_cents"] = (
         keys.map(pick["freight_per_pack_cents"]).astype("int64").to_numpy()
         if "freight_per_pack_cents" in pick else 0)
+    for col in _OPTIONAL_FREIGHT:
+        out[col] = keys.map(pick[col]).to_numpy() if col in pick else 0
+    out["freight_per_order_cents"] = out["freight_per_order_cents"].astype("int64")
     out["lead_time_days"] = keys.map(pick["lead_time_days"]).to_numpy()
     out["landed_per_unit"] = pd.Series(keys.map(pick["landed_per_unit"]).to_numpy(),
                                        index=out.index, dtype=object)
+    out["freight_pct_cents"] = pd.Series(
+        [_round_half_up(_percent_freight(int(k), int(p), f)) for k, p, f in zip(
+            out["order_packs"], out["pack_price_cents"], out["freight_pct"], strict=True)],
+        index=out.index, dtype="int64")
+    out["freight_pct"] = out["freight_pct"].astype(float)
     out["order_cents"] = (out["order_packs"]
                           * (out["pack_price_cents"] + out["freight_per_pack_cents"])
-                          ).astype("int64")
+                          + out["freight_pct_cents"]).astype("int64")
     limit = keys.map(room).to_numpy(dtype=float) - out["position_units"].to_numpy(dtype=float)
     units = out["order_units"].to_numpy(dtype=float)
     out["usable_units"] = np.minimum(units, np.maximum(limit, out["need_units"].to_numpy()))
@@ -1084,7 +1183,10 @@ def overdue_orders(open_orders: pd.DataFrame, as_of: str | pd.Timestamp) -> pd.D
 class PurchaseOrder:
     """A draft purchase order to one vendor.
 
-    ``goods_cents + freight_cents == total_cents == lines["order_cents"].sum()``, exact.
+    ``goods_cents + freight_cents == lines["order_cents"].sum()`` (``freight_cents``: the
+    freight per pack and as a percent, on the lines) and
+    ``total_cents == goods_cents + freight_cents + freight_per_order_cents`` (the vendor's
+    flat freight, once per order), exact.
     """
 
     vendor: str
@@ -1092,50 +1194,71 @@ class PurchaseOrder:
     goods_cents: int
     freight_cents: int
     total_cents: int
+    freight_per_order_cents: int = 0
 
 
 _PO_COLUMNS = ["sku", "order_packs", "units_per_pack", "order_units", "pack_price_cents",
-               "freight_per_pack_cents", "order_cents"]
+               "freight_per_pack_cents", "freight_pct_cents", "order_cents"]
 
 
 def purchase_orders(lines: pd.DataFrame) -> list[PurchaseOrder]:
     """One draft purchase order per vendor from :func:`order_lines`.
 
     Lines with no packs to order are left out; a vendor with none gets no order. For each
-    vendor ``goods = Σ packs × pack price``, ``freight = Σ packs × freight per pack`` and
-    ``total = goods + freight = Σ order_cents``, in whole cents (Python integers, exact).
+    vendor ``goods = Σ packs × pack price``,
+    ``freight = Σ (packs × freight per pack + freight pct cents) = Σ order_cents − goods``,
+    ``freight per order = max`` of the lines' ``freight_per_order_cents`` (the vendor's flat
+    charge, **once per order**; the largest when its lines disagree) and
+    ``total = goods + freight + freight per order``, in whole cents (Python integers, exact).
+
+    Parameters
+    ----------
+    lines
+        From :func:`order_lines`: ``vendor``, ``sku``, ``order_packs``, ``units_per_pack``,
+        ``order_units``, ``pack_price_cents``, ``freight_per_pack_cents``, ``order_cents`` and
+        optionally ``freight_pct_cents`` and ``freight_per_order_cents`` (0 when absent).
 
     Returns
     -------
     list of PurchaseOrder
         By vendor name; the lines keep their input order with the columns ``sku``,
         ``order_packs``, ``units_per_pack``, ``order_units``, ``pack_price_cents``,
-        ``freight_per_pack_cents``, ``order_cents``.
+        ``freight_per_pack_cents``, ``freight_pct_cents``, ``order_cents``.
 
     Raises
     ------
     DataError
-        A missing column; ``order_cents`` that is not packs × (price + freight).
+        A missing column; ``order_cents`` that is not packs × (price + freight per pack) +
+        freight pct cents.
     """
+    lines = lines.copy()
+    for col in ("freight_pct_cents", "freight_per_order_cents"):
+        if col not in lines:
+            lines[col] = 0
     require_columns(lines, "order lines", ["vendor", *_PO_COLUMNS])
-    _check_numeric(lines, "order lines", _PO_COLUMNS[1:], whole=_PO_COLUMNS[1:])
+    _check_numeric(lines, "order lines", [*_PO_COLUMNS[1:], "freight_per_order_cents"],
+                   whole=[*_PO_COLUMNS[1:], "freight_per_order_cents"])
     packs = lines["order_packs"].astype("int64")
     goods = packs * lines["pack_price_cents"].astype("int64")
-    freight = packs * lines["freight_per_pack_cents"].astype("int64")
+    freight = (packs * lines["freight_per_pack_cents"].astype("int64")
+               + lines["freight_pct_cents"].astype("int64"))
     bad = (goods + freight != lines["order_cents"].astype("int64")).to_numpy()
     if bad.any():
         raise rows_error(lines, bad, "order lines", "order_cents",
-                         "order_cents is not packs × (pack price + freight per pack)",
-                         "the product of the line")
+                         "order_cents is not packs × (pack price + freight per pack) + "
+                         "freight pct cents", "the product of the line")
+    per_order = lines["freight_per_order_cents"].astype("int64")
     orders = []
     live = (packs > 0).to_numpy()
     for vendor in sorted(set(lines["vendor"][live]), key=str):
         mask = live & (lines["vendor"] == vendor).to_numpy()
         g = sum(int(x) for x in goods[mask])
         f = sum(int(x) for x in freight[mask])
+        o = max(int(x) for x in per_order[mask])
         orders.append(PurchaseOrder(vendor=vendor,
                                     lines=lines.loc[mask, _PO_COLUMNS].reset_index(drop=True),
-                                    goods_cents=g, freight_cents=f, total_cents=g + f))
+                                    goods_cents=g, freight_cents=f, total_cents=g + f + o,
+                                    freight_per_order_cents=o))
     return orders
 
 
@@ -1169,11 +1292,13 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
     .. math::
 
         \\text{annual savings} = \\operatorname{round}\\big(A × \\max(0,
-        \\text{landed}_{current} − \\text{landed}_{chosen})\\big)
+        \\text{cost}_{current} − \\text{cost}_{chosen})\\big)
 
-    in cents, computed exactly and **rounded half up once per sku** (never per unit), so it
-    is ≥ 0, and 0 when the current vendor is the chosen one or when the chosen one costs more
-    (a faster vendor for a critical item is not a saving).
+    with ``cost`` the landed cost per unit plus the per-order freight spread over a typical
+    order (``cost_per_unit`` of :func:`choose_vendor`), in cents, computed exactly and
+    **rounded half up once per sku** (never per unit), so it is ≥ 0, and 0 when the current
+    vendor is the chosen one or when the chosen one costs more (a faster vendor for a
+    critical item is not a saving).
 
     Parameters
     ----------
@@ -1188,9 +1313,9 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
     -------
     pandas.DataFrame
         One row per sku, sorted: ``sku``, ``current_vendor``, ``current_landed_per_unit``,
-        ``chosen_vendor``, ``chosen_landed_per_unit``, ``cheapest_vendor`` (the lowest landed
-        cost, for information: not what the savings compare with), ``savings_per_unit`` (≥ 0,
-        exact
+        ``current_cost_per_unit``, ``chosen_vendor``, ``chosen_landed_per_unit``,
+        ``chosen_cost_per_unit``, ``cheapest_vendor`` (the lowest cost, for information: not
+        what the savings compare with), ``savings_per_unit`` (≥ 0, exact
         :class:`~fractions.Fraction` cents), ``annual_units`` and ``annual_savings_cents``
         (``int64``).
 
@@ -1215,6 +1340,7 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
     sku_values = scored["sku"].to_numpy()
     vendors = scored["vendor"].to_numpy()
     landed = scored["landed_per_unit"].to_numpy()
+    cost = scored["cost_per_unit"].to_numpy()
     lead = scored["lead_time_days"].to_numpy(dtype=float)
     chosen = scored["chosen"].to_numpy()
     marked = current.to_numpy(dtype=bool)
@@ -1234,16 +1360,20 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
         if cur is None:
             cur = next(i for i in idx if chosen[i])
         best = next(i for i in idx if chosen[i])
-        low = min(idx, key=lambda i: (landed[i], lead[i], str(vendors[i])))
-        per_unit = max(Fraction(0), landed[cur] - landed[best])
+        low = min(idx, key=lambda i: (cost[i], lead[i], str(vendors[i])))
+        per_unit = max(Fraction(0), cost[cur] - cost[best])
         rows.append({"sku": sku, "current_vendor": vendors[cur],
                      "current_landed_per_unit": landed[cur],
+                     "current_cost_per_unit": cost[cur],
                      "chosen_vendor": vendors[best],
-                     "chosen_landed_per_unit": landed[best], "cheapest_vendor": vendors[low],
+                     "chosen_landed_per_unit": landed[best],
+                     "chosen_cost_per_unit": cost[best], "cheapest_vendor": vendors[low],
                      "savings_per_unit": per_unit, "annual_units": a,
                      "annual_savings_cents": _round_half_up(per_unit * _exact(a))})
     out = pd.DataFrame(rows, columns=["sku", "current_vendor", "current_landed_per_unit",
+                                      "current_cost_per_unit",
                                       "chosen_vendor", "chosen_landed_per_unit",
+                                      "chosen_cost_per_unit",
                                       "cheapest_vendor",
                                       "savings_per_unit", "annual_units",
                                       "annual_savings_cents"])

@@ -49,14 +49,27 @@ Current vendor
     summary says for how many items the current vendor is known. Savings compare the current
     vendor with the vendor the report would choose (the same scoring, lead time weighed for
     critical items), never with a cheaper vendor the report would not order from.
-    Stock is valued at the current vendor's landed cost per unit of use (pack price + freight,
-    ÷ units per pack), exactly, rounded once per lot or sku.
+    Stock is valued at the current vendor's landed cost per unit of use (pack price + freight
+    per pack + freight as a percent of the pack price, ÷ units per pack), exactly, rounded once
+    per lot or sku.
+Freight
+    Three kinds, each optional in ``vendor_prices``: per pack (``freight_per_pack``), a
+    percent of the goods (``freight_pct``, in the landed cost) and a flat charge per purchase
+    order (``freight_per_order``). The flat charge is not in the landed cost (it depends on
+    the order): to compare vendors it is spread over the order being placed, or, with no
+    order today (the vendor chosen for the levels, savings, the vendor comparison), over the
+    item's typical order from that vendor — its EOQ at that vendor's landed cost with the
+    flat freight added to the ordering cost, in whole packs and at least the vendor's
+    minimum. A purchase-order draft charges it once (the largest of its lines' when they
+    differ), on a line of its own; percent freight is rounded once per line.
 Vendor to order from
-    :func:`pracops.purchasing.choose_vendor`: the lowest landed cost per unit, raised by
+    :func:`pracops.purchasing.choose_vendor`: the lowest cost per unit (landed, plus the
+    per-order freight over a typical order), raised by
     ``critical_lead_time_pct_per_day`` percent of itself per day of lead time for critical
     items. That vendor's lead time (mean and spread) sets the sku's levels. When an order is
     needed, :func:`pracops.purchasing.order_lines` prices every vendor on the order it would
-    take (packs after rounding and minimums × (pack price + freight)) per unit the practice
+    take (packs after rounding and minimums × (pack price + freight per pack and percent),
+    plus the per-order freight) per unit the practice
     will use before the stock expires or within the cover cap, with the same lead-time
     weighting, and orders from the cheapest by that measure: a vendor whose minimum is far
     larger than the need loses. (The levels keep the first vendor's lead time,
@@ -75,8 +88,18 @@ Policy
     dates). Stock kept as a minimum protects until it expires: for an item with a minimum
     only the lots expiring within ``R + L`` days leave the position, and its units expiring
     unused are reported as stock to replace, not to use up.
-    The EOQ uses ``annual demand = 365 × d``, the ordering cost per order and
-    ``holding % × landed cost`` per unit-year. Overdue open orders still count as on order
+    The EOQ uses ``annual demand = 365 × d``, the ordering cost per order (plus the chosen
+    vendor's freight per order) and ``holding % × landed cost`` per unit-year.
+Demand
+    Mean and spread of daily use over the ``demand_window_days`` before ``as_of``, a day
+    without a usage row counting as zero. An item first used fewer than
+    ``demand_window_days`` days ago is averaged over the days since its first use (not
+    padded with zeros from before it was stocked) and listed as having a short history (an
+    info alert, ``short_history_skus``). When the usage data end more than
+    :data:`STALE_USAGE_DAYS` days before ``as_of`` the empty days still count as zero use
+    and demand is understated: a warning (``usage_days_missing``). ``as_of`` is written
+    ``YYYY-MM-DD`` (:func:`as_of_param`); money parameters are dollars in whole cents
+    (:func:`money_param`). Overdue open orders still count as on order
     (they are flagged, and weigh in the stock-out risk as if lost).
 Stock-out risk
     A sku is at risk when (a) its position is below its mean demand over the lead time
@@ -94,6 +117,7 @@ Annual units and spend
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import re
@@ -108,7 +132,8 @@ import pandas as pd
 
 from pracops import billing, data
 from pracops import purchasing as pu
-from pracops.errors import ParameterError
+from pracops.errors import DataError, ParameterError
+from pracops.money import to_cents
 from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
 
 __all__ = [
@@ -119,6 +144,8 @@ __all__ = [
     "check_inputs",
     "check_datasets",
     "default_as_of",
+    "as_of_param",
+    "money_param",
     "run_purchasing",
     "summary_figures",
     "summary_text",
@@ -128,6 +155,7 @@ __all__ = [
     "po_summary_table",
     "po_table",
     "po_files",
+    "po_names",
     "write_po_files",
     "abc_table",
     "expiry_table",
@@ -148,6 +176,9 @@ HEADLINE_FIGURES = ("order_lines", "order_total_cents", "stockout_risk_skus",
 """Figures shown for this report on the run's index page."""
 
 _YEAR_DAYS = 365
+STALE_USAGE_DAYS = 3
+"""Days before ``as_of`` with no usage row at all (a long weekend) beyond which the usage data
+are stale: those days count as zero use, understating demand (an alert)."""
 
 
 @dataclass
@@ -327,6 +358,49 @@ def default_as_of(inputs: PurchasingInputs) -> pd.Timestamp:
     return inputs.usage["date"].max().normalize() + pd.Timedelta(days=1)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def as_of_param(value: object) -> pd.Timestamp:
+    """The ``as_of`` parameter as a day: ``YYYY-MM-DD`` text (ISO 8601), a date or a
+    timestamp.
+
+    Raises
+    ------
+    ParameterError
+        Any other text (``31/12/2025``, ``yesterday``) or an impossible date (``2025-13-01``),
+        naming ``as_of``.
+    """
+    if isinstance(value, pd.Timestamp | dt.date):
+        return pd.Timestamp(value).normalize()
+    text = value.strip() if isinstance(value, str) else None
+    if text is None or not _ISO_DAY.fullmatch(text):
+        raise ParameterError(f"as_of must be a date written YYYY-MM-DD (e.g. 2025-12-31), or "
+                             f"empty for the day after the last usage row; got {value!r}")
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(text))
+    except ValueError as err:
+        raise ParameterError(f"as_of is not a valid date: {value!r} ({err}); write it "
+                             "YYYY-MM-DD, e.g. 2025-12-31") from None
+
+
+def money_param(name: str, dollars: object) -> int:
+    """A money parameter given in dollars (``25``, ``25.5``, ``"1,234.56"``) as whole cents.
+
+    Raises
+    ------
+    ParameterError
+        Not an amount of whole cents (``0.005``, ``"abc"``, a bool), naming the parameter.
+    """
+    if isinstance(dollars, bool):
+        raise ParameterError(f"{name} must be an amount in dollars, got {dollars!r}")
+    try:
+        return to_cents(dollars)  # type: ignore[arg-type]
+    except (ValueError, TypeError, DataError) as err:
+        raise ParameterError(f"{name} must be an amount in dollars with at most two decimals "
+                             f"(whole cents), e.g. 25.00; got {dollars!r} ({err})") from None
+
+
 # --- the chain ------------------------------------------------------------------------------
 
 def _round(x: Fraction) -> int:
@@ -442,8 +516,7 @@ def run_purchasing(
     DataError
         Data the chain cannot use (file, rows, column, fix).
     """
-    when = (default_as_of(inputs) if as_of is None or str(as_of) == ""
-            else pd.Timestamp(as_of).normalize())
+    when = default_as_of(inputs) if as_of is None or as_of == "" else as_of_param(as_of)
     holding = _percent_param("holding_cost_pct", holding_cost_pct)
     material = _percent_param("material_increase_pct", material_increase_pct)
     for name, value, low in (("order_cost_cents", order_cost_cents, 0),
@@ -458,10 +531,24 @@ def run_purchasing(
     skus = list(items["sku"])
     critical = dict(zip(items["sku"], items["critical"].astype(bool), strict=True))
 
+    # Demand over the window (a new item over the days since its first use).
+    demand = pu.demand_stats(inputs.usage.assign(sku=inputs.usage["sku"].astype("object")),
+                             when, demand_window_days, skus=skus)
+    daily = dict(zip(demand["sku"], demand["demand_mean_per_day"], strict=True))
+
     # Offers in force on as_of: landed cost, the vendor to order from, the current vendor.
     in_force = check_prices_in_force(inputs, when)
     offers = in_force.assign(sku=in_force["sku"].astype("object"),
                              vendor=in_force["vendor"].astype("object")).reset_index(drop=True)
+    # Each offer's typical order: the EOQ at its own landed cost, its per-order freight
+    # added to the ordering cost; the per-order freight is spread over it to compare vendors.
+    landed = pu.choose_vendor(offers)
+    per_order = (landed["freight_per_order_cents"] if "freight_per_order_cents" in landed
+                 else pd.Series(0, index=landed.index))  # empty cells are 0 there
+    offers["typical_order_units"] = [
+        pu.eoq(daily[s] * _YEAR_DAYS, order_cost_cents + int(o), holding / 100 * float(c))
+        if holding / 100 * float(c) > 0 else 0.0
+        for s, o, c in zip(landed["sku"], per_order, landed["landed_per_unit"], strict=True)]
     offers["critical"] = offers["sku"].map(critical)
     offers["current"] = _current_vendors(offers, inputs.open_orders)
     scored = pu.choose_vendor(offers, critical_lead_time_pct_per_day, skus=skus)
@@ -487,9 +574,7 @@ def run_purchasing(
         sku=inputs.open_orders["sku"].astype("object")), when)
     on_order = orders.groupby("sku")["outstanding_units"].sum().reindex(skus, fill_value=0)
 
-    # Demand and levels (the chosen vendor's lead time), EOQ.
-    demand = pu.demand_stats(inputs.usage.assign(sku=inputs.usage["sku"].astype("object")),
-                             when, demand_window_days, skus=skus)
+    # Levels (the chosen vendor's lead time), EOQ (the chosen offer's typical order).
     columns = ["sku", "description", "category", "unit_of_use", "critical", "min_on_hand",
                "shelf_life_days"]
     table = items.reindex(columns=columns).merge(demand, on="sku", how="left", validate="1:1")
@@ -497,11 +582,7 @@ def run_purchasing(
     table["lead_time_sd_days"] = table["sku"].map(chosen["lead_time_sd_days"]).astype(float)
     levels = pu.stock_levels(table, service_level, review_days, critical_service_level)
     levels["unit_cost_cents"] = levels["sku"].map(unit_cost)
-    chosen_cost = levels["sku"].map(chosen["landed_per_unit"])
-    annual_demand = levels["demand_mean_per_day"].to_numpy() * _YEAR_DAYS
-    hold = [holding / 100 * float(c) for c in chosen_cost]
-    levels["eoq_units"] = [pu.eoq(d, order_cost_cents, h) if h > 0 else 0.0
-                           for d, h in zip(annual_demand, hold, strict=True)]
+    levels["eoq_units"] = levels["sku"].map(chosen["typical_order_units"]).astype(float)
     levels["order_up_to_units"] = np.maximum(
         levels["order_up_to_units"], levels["reorder_point_units"] + levels["eoq_units"])
 
@@ -617,7 +698,9 @@ def run_purchasing(
                   "budget_period_days": budget_period_days,
                   "expiry_window_days": expiry_window_days,
                   "price_lookback_days": price_lookback_days,
-                  "material_increase_pct": material},
+                  "material_increase_pct": material,
+                  "usage_last_date": (inputs.usage["date"].max().normalize()
+                                      if len(inputs.usage) else None)},
     )
 
 
@@ -642,7 +725,12 @@ def summary_figures(plan: PurchasingPlan) -> dict[str, Any]:
     price increases over the look-back window (today's price against the one in force at its
     start) on the current vendors' offers; ``price_changes`` counts every change in force (any
     vendor, up or down), ``material_price_increases`` lists the material net increases and
-    ``announced_price_changes`` counts those dated after ``as_of``.
+    ``announced_price_changes`` counts those dated after ``as_of``. ``usage_last_date`` is
+    the last day with a usage row and ``usage_days_missing`` the days between it and ``as_of``
+    with none (an alert above :data:`STALE_USAGE_DAYS`; ``None`` without usage);
+    ``short_history_skus`` the items first used fewer than ``demand_window_days`` days ago,
+    whose demand is averaged over the days since their first use.
+    ``order_total_cents`` is the sum of the drafts' totals, freight per order included.
     """
     s = plan.skus
     lots = plan.lots[plan.lots["expiring_units"] > 0]
@@ -657,6 +745,9 @@ def summary_figures(plan: PurchasingPlan) -> dict[str, Any]:
     material = net[net["material"].to_numpy()].sort_values(
         ["annual_impact_cents", "sku"], ascending=[False, True])
     known = int(plan.savings["current_known"].sum())
+    last = plan.settings.get("usage_last_date")
+    missing = ((plan.as_of - last).days - 1 if last is not None and not pd.isna(last)
+               else None)
     return {
         "as_of": plan.as_of.date().isoformat(),
         "skus": len(s),
@@ -705,6 +796,9 @@ def summary_figures(plan: PurchasingPlan) -> dict[str, Any]:
              "annual_impact_cents": int(r.annual_impact_cents)}
             for r in material.itertuples()],
         "announced_price_changes": int(pc["announced"].sum()),
+        "usage_last_date": (last.date().isoformat() if missing is not None else None),
+        "usage_days_missing": missing,
+        "short_history_skus": sorted(s.loc[s["short_history"].astype(bool).to_numpy(), "sku"]),
     }
 
 
@@ -797,6 +891,22 @@ def alerts(plan: PurchasingPlan, fig: Mapping[str, Any]) -> list[tuple[str, str]
     increases, savings and spend over budget."""
     out: list[tuple[str, str]] = []
     s = plan.skus.set_index("sku")
+    missing = fig.get("usage_days_missing")
+    if missing is not None and missing > STALE_USAGE_DAYS:
+        window = plan.settings["demand_window_days"]
+        out.append(("warning", f"The usage data end on {fig['usage_last_date']}: the "
+                               f"{missing} days before the count date {fig['as_of']} have no "
+                               "usage recorded and count as zero use, so demand, reorder "
+                               f"points and orders are understated (by about {missing} of "
+                               f"{window} days of the window). Export the latest usage, or "
+                               "set as_of to the day after the last usage row."))
+    if fig.get("short_history_skus"):
+        days = s.loc[fig["short_history_skus"], "days"]
+        out.append(("info", "Short usage history (first used less than "
+                            f"{plan.settings['demand_window_days']} days ago; demand averaged "
+                            "over the days since first use, a less certain estimate): "
+                            + ", ".join(f"{s.loc[k, 'description']} ({k}, {int(d)} days)"
+                                        for k, d in days.items()) + "."))
     for sku in fig["stockout_risk_skus"]:
         row = s.loc[sku]
         d = row["demand_mean_per_day"]
@@ -901,13 +1011,25 @@ def stockout_table(plan: PurchasingPlan, n: int = 10) -> Any:
         "{:,.1f}", subset=decimals)
 
 
+_SUMMARY_COLUMNS = ["vendor", "sheet", "lines", "goods_cents", "freight_cents",
+                    "freight_per_order_cents", "total_cents"]
+
+
+def _po_summary(plan: PurchasingPlan) -> pd.DataFrame:
+    names = po_names([o.vendor for o in plan.orders])
+    return pd.DataFrame([{"vendor": o.vendor, "sheet": names[o.vendor], "lines": len(o.lines),
+                          "goods_cents": o.goods_cents, "freight_cents": o.freight_cents,
+                          "freight_per_order_cents": o.freight_per_order_cents,
+                          "total_cents": o.total_cents} for o in plan.orders],
+                        columns=_SUMMARY_COLUMNS)
+
+
 def po_summary_table(plan: PurchasingPlan) -> Any:
-    """One row per purchase-order draft: lines, goods, freight, total."""
-    t = pd.DataFrame([{"vendor": o.vendor, "lines": len(o.lines), "goods_cents": o.goods_cents,
-                       "freight_cents": o.freight_cents, "total_cents": o.total_cents}
-                      for o in plan.orders],
-                     columns=["vendor", "lines", "goods_cents", "freight_cents", "total_cents"])
-    return format_table(t, money=["goods_cents", "freight_cents", "total_cents"],
+    """One row per purchase-order draft: its sheet/file name, lines, goods, freight (per pack
+    and percent, on the lines), freight per order (once), total."""
+    t = _po_summary(plan).rename(columns={"freight_cents": "freight on lines_cents"})
+    return format_table(t, money=["goods_cents", "freight on lines_cents",
+                                  "freight_per_order_cents", "total_cents"],
                         count=["lines"])
 
 
@@ -917,15 +1039,22 @@ def _po_frame(plan: PurchasingPlan, order: pu.PurchaseOrder) -> pd.DataFrame:
     lines.insert(0, "vendor_item_number", lines["sku"].map(info["vendor_item_number"]))
     lines.insert(2, "description", lines["sku"].map(info["description"]))
     lines.insert(3, "unit_of_use", lines["sku"].map(info["unit_of_use"]))
-    total = pd.DataFrame([{"vendor_item_number": "TOTAL",
-                           "description": f"goods {fmt_money(order.goods_cents)} + freight "
-                                          f"{fmt_money(order.freight_cents)}",
-                           "order_cents": order.total_cents}])
-    out = pd.concat([lines, total], ignore_index=True)
+    extra = []
+    if order.freight_per_order_cents:
+        extra.append({"vendor_item_number": "FREIGHT",
+                      "description": "freight per order (once)",
+                      "order_cents": order.freight_per_order_cents})
+    per_order = (f" + freight per order {fmt_money(order.freight_per_order_cents)}"
+                 if order.freight_per_order_cents else "")
+    extra.append({"vendor_item_number": "TOTAL",
+                  "description": f"goods {fmt_money(order.goods_cents)} + freight "
+                                 f"{fmt_money(order.freight_cents)}{per_order}",
+                  "order_cents": order.total_cents})
+    out = pd.concat([lines, pd.DataFrame(extra)], ignore_index=True)
     for c in ("sku", "unit_of_use"):
         out[c] = out[c].fillna("")
     for c in ("order_packs", "units_per_pack", "order_units", "pack_price_cents",
-              "freight_per_pack_cents", "order_cents"):
+              "freight_per_pack_cents", "freight_pct_cents", "order_cents"):
         out[c] = out[c].astype("Int64")
     return out
 
@@ -933,26 +1062,54 @@ def _po_frame(plan: PurchasingPlan, order: pu.PurchaseOrder) -> pd.DataFrame:
 def po_table(plan: PurchasingPlan, order: pu.PurchaseOrder) -> Any:
     """One vendor's purchase-order draft, with a total row."""
     return format_table(_po_frame(plan, order), money=["pack_price_cents",
-                                                       "freight_per_pack_cents", "order_cents"],
+                                                       "freight_per_pack_cents",
+                                                       "freight_pct_cents", "order_cents"],
                         count=["order_packs", "units_per_pack", "order_units"])
 
 
+_SHEET_CHARS = 31  # Excel's limit on a sheet name
+
+
+def po_names(vendors: list[str]) -> dict[str, str]:
+    """The sheet and file name of each vendor's draft: ``po_`` and the vendor code with any
+    character other than a letter, digit, ``_`` or ``-`` replaced by ``_``, cut to Excel's 31
+    characters. Names that would collide — with each other or with ``po_summary``, ignoring
+    case (Excel sheets and some file systems do) — get a suffix ``_2``, ``_3``, … (the base
+    shortened to fit), in the order given, so no draft overwrites another.
+
+    Examples
+    --------
+    >>> po_names(["MED.SUPPLY", "MED_SUPPLY"])
+    {'MED.SUPPLY': 'po_MED_SUPPLY', 'MED_SUPPLY': 'po_MED_SUPPLY_2'}
+    """
+    taken = {"po_summary"}
+    names: dict[str, str] = {}
+    for vendor in vendors:
+        base = ("po_" + re.sub(r"[^A-Za-z0-9_-]", "_", str(vendor)))[:_SHEET_CHARS]
+        name, k = base, 1
+        while name.casefold() in taken:
+            k += 1
+            suffix = f"_{k}"
+            name = base[:_SHEET_CHARS - len(suffix)] + suffix
+        taken.add(name.casefold())
+        names[vendor] = name
+    return names
+
+
 def po_files(plan: PurchasingPlan) -> dict[str, pd.DataFrame]:
-    """The files handed out: ``po_summary`` and one ``po_<VENDOR>`` draft per vendor."""
-    summary = pd.DataFrame([{"vendor": o.vendor, "lines": len(o.lines),
-                             "goods_cents": o.goods_cents, "freight_cents": o.freight_cents,
-                             "total_cents": o.total_cents} for o in plan.orders],
-                           columns=["vendor", "lines", "goods_cents", "freight_cents",
-                                    "total_cents"])
+    """The files handed out: ``po_summary`` (with the sheet of each vendor's draft) and one
+    draft per vendor named by :func:`po_names` (``po_<VENDOR>``, made unique)."""
+    summary = _po_summary(plan)
     if len(summary):
         summary = pd.concat([summary, pd.DataFrame([{
-            "vendor": "TOTAL", "lines": int(summary["lines"].sum()),
-            "goods_cents": int(summary["goods_cents"].sum()),
-            "freight_cents": int(summary["freight_cents"].sum()),
-            "total_cents": int(summary["total_cents"].sum())}])], ignore_index=True)
+            "vendor": "TOTAL", "sheet": "", "lines": int(summary["lines"].sum()),
+            **{c: int(summary[c].sum()) for c in ("goods_cents", "freight_cents",
+                                                  "freight_per_order_cents",
+                                                  "total_cents")}}])], ignore_index=True)
     files = {"po_summary": summary}
+    names = po_names([o.vendor for o in plan.orders])
     for o in plan.orders:
-        files["po_" + re.sub(r"[^A-Za-z0-9_-]", "_", o.vendor)[:28]] = _po_frame(plan, o)
+        files[names[o.vendor]] = _po_frame(plan, o)
     return files
 
 
@@ -1005,30 +1162,31 @@ def expired_table(plan: PurchasingPlan) -> Any | None:
 
 
 def savings_table(plan: PurchasingPlan) -> Any:
-    """Items bought from a dearer vendor: landed costs per unit and the savings a year."""
+    """Items bought from a dearer vendor: costs per unit (landed, with any per-order freight
+    spread over a typical order) and the savings a year."""
     s = plan.savings[plan.savings["annual_savings_cents"] > 0].sort_values(
         "annual_savings_cents", ascending=False)
     desc = dict(zip(plan.skus["sku"], plan.skus["description"], strict=True))
     t = pd.DataFrame({"sku": s["sku"], "description": s["sku"].map(desc),
                       "current vendor": s["current_vendor"],
-                      "landed a unit (current)": s["current_landed_per_unit"].map(float) / 100,
+                      "cost a unit (current)": s["current_cost_per_unit"].map(float) / 100,
                       "cheaper vendor": s["chosen_vendor"],
-                      "landed a unit (cheaper)": s["chosen_landed_per_unit"].map(float) / 100,
+                      "cost a unit (cheaper)": s["chosen_cost_per_unit"].map(float) / 100,
                       "units a year": s["annual_units"],
                       "savings a year": s["annual_savings_cents"]})
     return format_table(t, money=["savings a year"], count=["units a year"],
                         ).format(
-        "${:,.4f}", subset=["landed a unit (current)", "landed a unit (cheaper)"])
+        "${:,.4f}", subset=["cost a unit (current)", "cost a unit (cheaper)"])
 
 
 def vendor_table(plan: PurchasingPlan) -> Any:
     """Per vendor: items offered, items where it is cheapest or chosen, its median premium
     over the cheapest offer, lead time, and today's order."""
     o = plan.offers.copy()
-    best = o.groupby("sku")["landed_per_unit"].transform("min")
+    best = o.groupby("sku")["cost_per_unit"].transform("min")
     o["premium"] = [float(x / b - 1) if b else 0.0
-                    for x, b in zip(o["landed_per_unit"], best, strict=True)]
-    o["cheapest"] = [x == b for x, b in zip(o["landed_per_unit"], best, strict=True)]
+                    for x, b in zip(o["cost_per_unit"], best, strict=True)]
+    o["cheapest"] = [x == b for x, b in zip(o["cost_per_unit"], best, strict=True)]
     totals = {x.vendor: x.total_cents for x in plan.orders}
     rows = []
     for vendor, part in o.groupby("vendor", sort=True):
@@ -1141,12 +1299,13 @@ def plot_expiry_timeline(plan: PurchasingPlan, ax: Any, months: int = 12) -> Non
 
 def plot_vendor_prices(plan: PurchasingPlan, ax: Any) -> None:
     """For the items sold by more than one vendor: each vendor's premium over the cheapest
-    landed cost per unit of use of the item (0 % where it is the cheapest)."""
+    cost per unit of use of the item (landed, with any per-order freight spread over a typical
+    order; 0 % where it is the cheapest)."""
     o = plan.offers
     shared = o[(o.groupby("sku")["vendor"].transform("size") > 1).to_numpy()]
-    best = shared.groupby("sku")["landed_per_unit"].transform("min")
+    best = shared.groupby("sku")["cost_per_unit"].transform("min")
     premium = [float(x / b - 1) * 100 if b else 0.0
-               for x, b in zip(shared["landed_per_unit"], best, strict=True)]
+               for x, b in zip(shared["cost_per_unit"], best, strict=True)]
     cheapest = best.map(float) / 100
     for vendor in sorted(shared["vendor"].unique()):
         part = (shared["vendor"] == vendor).to_numpy()
@@ -1154,6 +1313,6 @@ def plot_vendor_prices(plan: PurchasingPlan, ax: Any) -> None:
     ax.axhline(0, color="#666666", linewidth=0.8)
     ax.set_xscale("log")
     ax.set_title("Premium over the cheapest offer, items sold by several vendors")
-    ax.set_xlabel("cheapest landed cost per unit of use (US$, log scale)")
+    ax.set_xlabel("cheapest cost per unit of use (US$, log scale)")
     ax.set_ylabel("vendor's premium (%)")
     ax.legend(title="vendor")

@@ -806,3 +806,143 @@ def test_price_changes_errors():
         pu.price_changes(_history(), "2025-12-31", {"gauze": 1}, lookback_days=0)
     empty = pu.price_changes(_history().iloc[[2, 4]], "2025-12-31", {})
     assert empty.empty and "annual_impact_cents" in empty
+
+
+# --------------------------------------------------------------------------------------------
+# freight per order and as a percent of the goods
+
+
+def _freight_offers() -> pd.DataFrame:
+    # One sku, two vendors of 10-unit packs:
+    #   A: 1,000 a pack, no freight per pack, 5 % of the goods, 2,000 per order, minimum 1
+    #   B: 1,100 a pack, 50 a pack, no percent, no per-order freight (empty cells)
+    return pd.DataFrame({
+        "sku": ["gauze", "gauze"], "vendor": ["A", "B"],
+        "pack_price_cents": [1000, 1100], "freight_per_pack_cents": [0, 50],
+        "freight_per_order_cents": pd.array([2000, None], dtype="Int64"),
+        "freight_pct": [5.0, float("nan")], "units_per_pack": [10, 10],
+        "min_order_packs": [1, 1], "lead_time_days": [3, 3],
+    })
+
+
+def test_landed_cost_has_percent_freight_and_per_order_freight_over_the_typical_order():
+    offers = _freight_offers()
+    # No typical order: spread over the minimum, 1 pack of 10 units.
+    out = pu.choose_vendor(offers)
+    # A landed: (1000 + 0 + 1000 × 5 %) / 10 = 1050 / 10 = 105 c a unit (empty freight = 0)
+    # B landed: (1100 + 50) / 10 = 115
+    assert out["landed_per_unit"].tolist() == [105, 115]
+    # A per order over 1 pack: 2000 / 10 = 200 → cost 305; B: 0 → 115 → B
+    assert out["typical_order_packs"].tolist() == [1, 1]
+    assert out["order_freight_per_unit"].tolist() == [200, 0]
+    assert out["cost_per_unit"].tolist() == [305, 115]
+    assert out["chosen"].tolist() == [False, True]
+    # A typical order (EOQ) of 395 units: ⌈395 / 10⌉ = 40 packs = 400 units;
+    # A: 105 + 2000 / 400 = 110 < B 115 → A
+    out = pu.choose_vendor(offers.assign(typical_order_units=[395.0, 395.0]))
+    assert out["typical_order_packs"].tolist() == [40, 40]
+    assert out["cost_per_unit"].tolist() == [110, 115]
+    assert out["chosen"].tolist() == [True, False]
+
+
+def test_order_lines_and_purchase_order_charge_per_order_freight_once():
+    skus = pd.DataFrame({"sku": ["gauze", "tape"], "on_hand_units": [0, 0],
+                         "on_order_units": [0, 0], "reorder_point_units": [10.0, 10.0],
+                         "order_up_to_units": [200.0, 30.0], "max_stock_units": 1e6})
+    tape = pd.DataFrame({"sku": ["tape"], "vendor": ["A"], "pack_price_cents": [333],
+                         "freight_per_pack_cents": [0],
+                         "freight_per_order_cents": pd.array([500], dtype="Int64"),
+                         "freight_pct": [5.0], "units_per_pack": [10], "min_order_packs": [1],
+                         "lead_time_days": [3]})
+    offers = pd.concat([_freight_offers(), tape], ignore_index=True)
+    out = pu.order_lines(skus, offers)
+    # gauze: need 200 = 20 packs of either vendor.
+    #   A: 20 × 1000 = 20,000 + 5 % = 1,000 + 2,000 per order = 23,000 / 200 = 115 a unit
+    #   B: 20 × (1100 + 50) = 23,000 / 200 = 115: a tie at equal lead time → by name, A
+    # tape: need 30 = 3 packs of 333 = 999, 5 % = 49.95 → 50 (half up, once for the line)
+    assert out["vendor"].tolist() == ["A", "A"]
+    assert out["order_packs"].tolist() == [20, 3]
+    assert out["freight_pct_cents"].tolist() == [1000, 50]
+    # the line: packs × (price + per pack) + percent; per-order freight is not on it
+    assert out["order_cents"].tolist() == [21000, 1049]
+    assert out["freight_per_order_cents"].tolist() == [2000, 500]
+    (po,) = pu.purchase_orders(out)
+    # goods 20,000 + 999 = 20,999; freight on lines 1,000 + 50 = 1,050;
+    # per order once: the larger of 2,000 and 500 = 2,000; total 20,999 + 1,050 + 2,000
+    assert (po.goods_cents, po.freight_cents, po.freight_per_order_cents, po.total_cents) == (
+        20999, 1050, 2000, 24049)
+    # a dearer B (1,160 a pack) loses: 20 × 1,210 = 24,200 > 23,000
+    offers.loc[1, "pack_price_cents"] = 1160
+    assert pu.order_lines(skus, offers)["vendor"].tolist() == ["A", "A"]
+    # and per-order freight of 4,400 makes A dearer: 20,000 + 1,000 + 4,400 = 25,400 >
+    # B's 24,200 → B
+    offers.loc[0, "freight_per_order_cents"] = 4400
+    assert pu.order_lines(skus, offers)["vendor"].tolist() == ["B", "A"]
+
+
+def test_purchase_orders_refuse_a_line_without_its_percent_freight():
+    lines = pd.DataFrame({"vendor": ["A"], "sku": ["tape"], "order_packs": [3],
+                          "units_per_pack": [10], "order_units": [30],
+                          "pack_price_cents": [333], "freight_per_pack_cents": [0],
+                          "freight_pct_cents": [50], "order_cents": [999]})
+    with pytest.raises(DataError, match="freight pct cents"):
+        pu.purchase_orders(lines)
+
+
+def test_vendor_savings_count_the_per_order_freight():
+    offers = _freight_offers().assign(current=[False, True],
+                                      typical_order_units=[400.0, 400.0])
+    out = pu.vendor_savings(offers, {"gauze": 1000})
+    # typical order 40 packs: A 105 + 2000 / 400 = 110, B 115 → 5 c a unit × 1,000 = 5,000
+    # (on landed cost alone it would be 10 c a unit: the per-order freight eats half)
+    assert (out["current_landed_per_unit"].tolist(), out["chosen_landed_per_unit"].tolist()) \
+        == ([115], [105])
+    assert (out["current_cost_per_unit"].tolist(), out["chosen_cost_per_unit"].tolist()) \
+        == ([115], [110])
+    assert out["annual_savings_cents"].tolist() == [5000]
+
+
+def test_negative_freight_is_refused():
+    offers = _freight_offers()
+    offers.loc[1, "freight_pct"] = -1.0
+    with pytest.raises(DataError) as err:
+        pu.choose_vendor(offers)
+    assert (err.value.row, err.value.column) == (3, "freight_pct")
+
+
+# --------------------------------------------------------------------------------------------
+# short history
+
+
+def test_demand_stats_short_history_averages_since_first_use():
+    as_of = pd.Timestamp("2025-12-31")
+    usage = pd.DataFrame({
+        "sku": ["new"] * 10 + ["one", "old", "old"],
+        "date": [*pd.date_range("2025-12-21", "2025-12-30"), pd.Timestamp("2025-12-28"),
+                 pd.Timestamp("2025-01-05"), pd.Timestamp("2025-12-30")],
+        "quantity": [50] * 10 + [90, 7, 9],
+    })
+    out = pu.demand_stats(usage, as_of, 90, skus=["new", "one", "old", "never"]).set_index("sku")
+    # new: first used Dec 21, 10 days before as_of (< 90): 500 / 10 = 50 a day, sd 0, flat
+    # one: first used Dec 28, 3 days: [90, 0, 0] → mean 30; deviations 60, −30, −30:
+    #      sd = √((3600 + 900 + 900) / 2) = √2700 = 51.96; slope: t − t̄ = −1, 0, 1:
+    #      (−60 + 0 − 30) / 2 = −45
+    # old: first used in January (long ago): 90 days, the Dec 30 use only: 9 / 90 = 0.1
+    # never: no usage: 90 days of zeros, not short
+    assert out["days"].tolist() == [10, 3, 90, 90]
+    assert out["short_history"].tolist() == [True, True, False, False]
+    assert out["demand_mean_per_day"].tolist() == pytest.approx([50, 30, 0.1, 0])
+    assert out.loc["one", "demand_sd_per_day"] == pytest.approx(2700 ** 0.5)
+    assert out.loc["one", "trend_per_day"] == pytest.approx(-45)
+    assert out.loc["new", "demand_sd_per_day"] == 0
+    assert out.loc["new", "first_use_date"] == pd.Timestamp("2025-12-21")
+    assert pd.isna(out.loc["never", "first_use_date"])
+    # first used the day before as_of: one day, no spread to measure (sd 0)
+    last = pu.demand_stats(usage.iloc[[9]], as_of, 90)
+    assert (last["days"].item(), last["demand_mean_per_day"].item(),
+            last["demand_sd_per_day"].item()) == (1, 50, 0)
+    # first used exactly 90 days before as_of (Oct 2): the full window, not short
+    edge = pd.DataFrame({"sku": ["e"], "date": ["2025-10-02"], "quantity": [90]})
+    out = pu.demand_stats(edge, as_of, 90)
+    assert (out["days"].item(), out["short_history"].item(),
+            out["demand_mean_per_day"].item()) == (90, False, 1.0)

@@ -658,3 +658,130 @@ def test_savings_say_how_many_current_vendors_are_known(
     assert "Of the 15 item(s) whose current vendor the open orders show, 1 is bought" in text
     assert "For the other 145 item(s) the current vendor is unknown" in text
     assert "Every item is bought from its cheapest vendor" not in text
+
+
+# --- freight per order and as a percent; PO names; parameters; stale and short usage ---------
+
+def test_freight_per_order_and_percent_on_the_sample(
+        sample_inputs: view.PurchasingInputs, tmp_path: Path) -> None:
+    # The epinephrine case above (RX-1882 with no stock and no recent use: 1 pack of 10 from
+    # NORTHSTAR at 125.00, no freight per pack), now with NORTHSTAR charging 4 % of the goods
+    # and 30.00 per order for it. The line: 12,500 + 4 % = 500 → 13,000. The order: still
+    # NORTHSTAR (12,500 + 500 + 3,000 = 16,000 for 4 used units against LAKEVIEW's 65,509),
+    # and the draft charges the 3,000 once, on its own line.
+    sku = "RX-1882"
+    lots, use = sample_inputs.inventory_lots, sample_inputs.usage
+    recent = (use["sku"] == sku) & (use["date"] >= pd.Timestamp(AS_OF) - pd.Timedelta(days=90))
+    base = edited(sample_inputs, inventory_lots=lots[lots["sku"] != sku].reset_index(drop=True),
+                  usage=use[~recent].reset_index(drop=True))
+    prices = base.vendor_prices.copy()
+    mine = ((prices["sku"] == sku) & (prices["vendor"] == "NORTHSTAR")).to_numpy()
+    prices["freight_per_order_cents"] = prices["freight_per_order_cents"].mask(mine, 3000)
+    prices["freight_pct"] = prices["freight_pct"].mask(mine, 4.0)
+    before = view.run_purchasing(base, as_of=AS_OF.isoformat())
+    plan = view.run_purchasing(edited(base, vendor_prices=prices), as_of=AS_OF.isoformat())
+    row = plan.skus.set_index("sku").loc[sku]
+    assert (row["vendor"], row["order_packs"], row["freight_pct_cents"], row["order_cents"]) \
+        == ("NORTHSTAR", 1, 500, 13000)
+    # landed a unit: (12,500 + 12,500 × 4 %) / 10 = 1,300 c
+    offer = plan.offers[(plan.offers["sku"] == sku).to_numpy()
+                        & (plan.offers["vendor"] == "NORTHSTAR").to_numpy()]
+    assert offer["landed_per_unit"].tolist() == [1300]
+    (was,) = [o for o in before.orders if o.vendor == "NORTHSTAR"]
+    (now,) = [o for o in plan.orders if o.vendor == "NORTHSTAR"]
+    assert (now.freight_per_order_cents, now.freight_cents - was.freight_cents,
+            now.total_cents - was.total_cents) == (3000, 500, 500 + 3000)
+    assert view.summary_figures(plan)["order_total_cents"] == (
+        view.summary_figures(before)["order_total_cents"] + 3500)
+    view.write_po_files(plan, tmp_path)
+    draft = rows("po_NORTHSTAR", tmp_path)
+    assert [r["vendor_item_number"] for r in draft[-2:]] == ["FREIGHT", "TOTAL"]
+    assert cents(draft[-2]["order"]) == 3000 and cents(draft[-1]["order"]) == now.total_cents
+    # the lines and the freight line add up to the total
+    assert sum(cents(r["order"]) for r in draft[:-1]) == now.total_cents
+    summary = {r["vendor"]: r for r in rows("po_summary", tmp_path)}
+    assert cents(summary["NORTHSTAR"]["freight_per_order"]) == 3000
+    assert summary["NORTHSTAR"]["sheet"] == "po_NORTHSTAR"
+
+
+def test_po_names_never_collide() -> None:
+    assert view.po_names(["MED.SUPPLY", "MED_SUPPLY", "med_supply"]) == {
+        "MED.SUPPLY": "po_MED_SUPPLY", "MED_SUPPLY": "po_MED_SUPPLY_2",
+        "med_supply": "po_med_supply_3"}  # case-insensitive: Excel sheets
+    # cut to Excel's 31 characters: "po_" + 28; the second gets "_2" in the last 2
+    long = view.po_names(["MIDWEST-MEDICAL-DISTRIBUTORS-NORTH",
+                          "MIDWEST-MEDICAL-DISTRIBUTORS-SOUTH"])
+    assert list(long.values()) == ["po_MIDWEST-MEDICAL-DISTRIBUTORS",
+                                   "po_MIDWEST-MEDICAL-DISTRIBUTO_2"]
+    assert all(len(n) <= 31 for n in long.values())
+    assert view.po_names(["summary"]) == {"summary": "po_summary_2"}
+
+
+def test_po_files_keep_every_draft(sample_inputs: view.PurchasingInputs) -> None:
+    plan = view.run_purchasing(sample_inputs)
+    o = plan.orders[0]
+    plan.orders = [dataclasses.replace(o, vendor="MED.SUPPLY"),
+                   dataclasses.replace(o, vendor="MED_SUPPLY")]
+    files = view.po_files(plan)
+    assert list(files) == ["po_summary", "po_MED_SUPPLY", "po_MED_SUPPLY_2"]
+    assert files["po_summary"]["sheet"].tolist() == ["po_MED_SUPPLY", "po_MED_SUPPLY_2", ""]
+
+
+def test_as_of_must_be_iso(sample_inputs: view.PurchasingInputs) -> None:
+    for bad in ("31/12/2025", "2025-13-01", "yesterday", "2025-12-31T00:00", 20251231):
+        with pytest.raises(ParameterError, match="as_of"):
+            view.run_purchasing(sample_inputs, as_of=bad)
+    assert view.as_of_param(" 2025-12-31 ") == pd.Timestamp("2025-12-31")
+    assert view.as_of_param(AS_OF) == pd.Timestamp("2025-12-31")
+
+
+def test_money_parameters_in_whole_cents() -> None:
+    # 25 → 2,500; 340,000.00 → 34,000,000; "1,234.56" → 123,456
+    assert [view.money_param("order_cost", v) for v in (25, 340000.0, "1,234.56")] == [
+        2500, 34_000_000, 123456]
+    for bad in (0.005, "abc", True, None):
+        with pytest.raises(ParameterError, match="order_cost"):
+            view.money_param("order_cost", bad)
+
+
+def test_stale_usage_is_an_alert(sample_inputs: view.PurchasingInputs) -> None:
+    # The usage ends on 2025-12-30 (the default as_of is the 31st: nothing missing).
+    plan = view.run_purchasing(sample_inputs)
+    f = view.summary_figures(plan)
+    assert (f["usage_last_date"], f["usage_days_missing"]) == ("2025-12-30", 0)
+    assert not [a for a in view.alerts(plan, f) if "usage data end" in a[1]]
+    # as_of 2026-01-03: Dec 31, Jan 1, Jan 2 without usage = 3 days (a long weekend): no alert
+    plan = view.run_purchasing(sample_inputs, as_of="2026-01-03")
+    f = view.summary_figures(plan)
+    assert f["usage_days_missing"] == 3
+    assert not [a for a in view.alerts(plan, f) if "usage data end" in a[1]]
+    # as_of 2026-01-14: 14 days without usage (Dec 31 … Jan 13) > 3: a warning
+    plan = view.run_purchasing(sample_inputs, as_of="2026-01-14")
+    f = view.summary_figures(plan)
+    assert f["usage_days_missing"] == 14
+    (alert,) = [a for a in view.alerts(plan, f) if "usage data end" in a[1]]
+    assert alert[0] == "warning" and "the 14 days before the count date 2026-01-14" in alert[1]
+
+
+def test_short_history_is_averaged_since_first_use_and_listed(
+        sample_inputs: view.PurchasingInputs) -> None:
+    # Gloves (MS-1007) as if first stocked 20 days before AS_OF: drop its earlier usage.
+    sku = "MS-1007"
+    use = sample_inputs.usage
+    first = pd.Timestamp(AS_OF) - pd.Timedelta(days=20)
+    plan = view.run_purchasing(edited(sample_inputs, usage=use[
+        ((use["sku"] != sku) | (use["date"] >= first)).to_numpy()].reset_index(drop=True)),
+        as_of=AS_OF.isoformat())
+    # by hand from the CSV: the first use on or after Dec 11 sets D = AS_OF − first use
+    mine = [r for r in rows("usage") if r["sku"] == sku
+            and first.date() <= day(r["date"]) < AS_OF]
+    start = min(day(r["date"]) for r in mine)
+    d = (AS_OF - start).days
+    total = sum(int(r["quantity"]) for r in mine)
+    row = plan.skus.set_index("sku").loc[sku]
+    assert (row["days"], bool(row["short_history"])) == (d, True)
+    assert row["demand_mean_per_day"] == pytest.approx(total / d)
+    f = view.summary_figures(plan)
+    assert f["short_history_skus"] == [sku]
+    (alert,) = [a for a in view.alerts(plan, f) if "Short usage history" in a[1]]
+    assert alert[0] == "info" and f"{sku}, {d} days" in alert[1]
