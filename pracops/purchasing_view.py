@@ -294,17 +294,22 @@ def check_inputs(inputs: PurchasingInputs) -> None:
                               "no vendor price for the sku", "a row in vendor_prices",
                               fix="add the vendor, pack size and price of the sku to "
                                   "vendor_prices, or remove the sku from items")
-    offered = set(zip(inputs.vendor_prices["sku"].astype("object"),
-                      inputs.vendor_prices["vendor"].astype("object"), strict=True))
     orders = inputs.open_orders
-    unpriced = np.array([(s, v) not in offered for s, v in zip(
-        orders["sku"].astype("object"), orders["vendor"].astype("object"), strict=True)],
-        dtype=bool)
+    unpriced = _unpriced_orders(orders, inputs.vendor_prices)
     if unpriced.any():
         raise data.rows_error(orders, unpriced, "open_orders", "vendor",
                               "no vendor price for the order's vendor and sku",
                               "a vendor with a row for the sku in vendor_prices",
                               fix="add the vendor's price for the sku to vendor_prices")
+
+
+def _unpriced_orders(orders: pd.DataFrame, offers: pd.DataFrame) -> np.ndarray:
+    """Open-order rows whose vendor has no row for the sku in ``offers``."""
+    offered = set(zip(offers["sku"].astype("object"), offers["vendor"].astype("object"),
+                      strict=True))
+    return np.array([(s, v) not in offered for s, v in zip(
+        orders["sku"].astype("object"), orders["vendor"].astype("object"), strict=True)],
+        dtype=bool)
 
 
 def check_prices_in_force(inputs: PurchasingInputs, as_of: str | pd.Timestamp) -> pd.DataFrame:
@@ -335,12 +340,8 @@ def check_prices_in_force(inputs: PurchasingInputs, as_of: str | pd.Timestamp) -
                               f"{day.date()}",
                               fix="add the price in force on that day to vendor_prices "
                                   "(with its effective date), or run for a later as_of")
-    offered = set(zip(in_force["sku"].astype("object"), in_force["vendor"].astype("object"),
-                      strict=True))
     orders = inputs.open_orders
-    unpriced = np.array([(s, v) not in offered for s, v in zip(
-        orders["sku"].astype("object"), orders["vendor"].astype("object"), strict=True)],
-        dtype=bool)
+    unpriced = _unpriced_orders(orders, in_force)
     if unpriced.any():
         raise data.rows_error(orders, unpriced, "open_orders", "vendor",
                               f"no price in force on {day.date()} for the order's vendor "
