@@ -5,7 +5,7 @@ Run from the project root::
     python bench/bench_purchasing.py                 # 1x, 10x, 100x the sample, 3 repeats
     python bench/bench_purchasing.py --scales 1 10 --repeat 5 --notebook
 
-The sample catalogue (160 items, 247 vendor offers, 248 lots, 22,371 usage rows, 15 open-order
+The sample catalogue (160 items, 293 vendor price rows, 261 lots, 22,371 usage rows, 15 open-order
 lines) is copied ``k`` times with the skus (and purchase-order numbers) suffixed ``-<copy>``,
 so a 100x catalogue has 16,000 items and 2.2 million usage rows with the sample's own shape.
 The copies are built in memory from the loaded sample; the timings are of

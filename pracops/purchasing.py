@@ -55,6 +55,7 @@ loaders give) the row is ``index + 2``, the line in the file with the header on 
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -70,6 +71,8 @@ from pracops.data import require_columns, rows_error
 from pracops.errors import DataError, ParameterError
 
 __all__ = [
+    "lowest_per_sku",
+    "net_of_changes",
     "safety_stock",
     "reorder_point",
     "order_up_to",
@@ -110,17 +113,38 @@ def _number(name: str, value: object, *, positive: bool = False) -> float:
     return float(value)
 
 
+@functools.lru_cache(maxsize=65536)
+def _exact_float(x: float) -> Fraction:
+    """``Fraction(repr(x))``, remembered: prices and rates repeat, and parsing is slow."""
+    return Fraction(repr(x))
+
+
+_ZERO = Fraction(0)
+
+
 def _exact(x: object) -> Fraction:
     """A number as the decimal it was written as (``0.1`` is 1/10, not the nearest double)."""
     if isinstance(x, float | np.floating):
-        return Fraction(repr(float(x)))
+        return _exact_float(float(x))
     if isinstance(x, np.integer):
         return Fraction(int(x))
     return Fraction(x)  # type: ignore[arg-type]
 
 
+def _ratio(x: object) -> tuple[int, int]:
+    """:func:`_exact` as ``(numerator, denominator)``, without a Fraction for an int."""
+    if type(x) is int:
+        return x, 1
+    exact = _exact(x)
+    return exact.numerator, exact.denominator
+
+
 def _round_half_up(x: Fraction) -> int:
     """Round a rational to the nearest integer, halves away from zero (exact)."""
+    if isinstance(x, Fraction):  # floor((2|p| + q) / 2q): floor(|x| + 1/2) in integers
+        p, q = x.numerator, x.denominator
+        magnitude = (2 * abs(p) + q) // (2 * q)
+        return magnitude if p >= 0 else -magnitude
     magnitude = math.floor(abs(x) + Fraction(1, 2))
     return magnitude if x >= 0 else -magnitude
 
@@ -401,6 +425,14 @@ def _percent_freight(packs: int, price_cents: int, freight_pct: object) -> Fract
     return packs * int(price_cents) * _exact(freight_pct) / 100
 
 
+def _percent_freight_cents(packs: int, price_cents: int, freight_pct: object) -> int:
+    """:func:`_percent_freight` rounded half up to a cent, in integers."""
+    if packs == 0:
+        return 0
+    a, b = _ratio(freight_pct)
+    return _round_half_up(Fraction(packs * price_cents * a, 100 * b))
+
+
 def _lead_pct(value: object) -> Fraction:
     """``critical_lead_time_pct_per_day`` as an exact fraction (1.0 → 1/100), or refused."""
     if (isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value)
@@ -500,29 +532,41 @@ def choose_vendor(offers: pd.DataFrame, critical_lead_time_pct_per_day: float = 
                             value=absent[0], expected="at least one vendor offer per sku",
                             fix="add a vendor and price for each sku")
     out = offers.copy()
-    price = out["pack_price_cents"].astype("int64").to_numpy()
-    zeros = np.zeros(len(out), dtype="int64")
+    n_rows = len(out)
+    zeros = np.zeros(n_rows, dtype="int64")
 
     def column(name: str) -> np.ndarray:
         return out[name].to_numpy() if name in out else zeros
 
-    freight = [int(x) for x in column("freight_per_pack_cents")]
-    per_order = [int(x) for x in column("freight_per_order_cents")]
-    pct = column("freight_pct")
-    minimum = [int(x) for x in column("min_order_packs")]
-    typical = column("typical_order_units")
-    pack = out["units_per_pack"].astype("int64").to_numpy()
+    def whole(name: str) -> list[int]:
+        return [int(x) for x in column(name)]
+
+    price = [int(x) for x in out["pack_price_cents"].astype("int64").to_numpy()]
+    pack = [int(x) for x in out["units_per_pack"].astype("int64").to_numpy()]
+    freight, per_order, minimum = (whole("freight_per_pack_cents"),
+                                   whole("freight_per_order_cents"), whole("min_order_packs"))
     lead = out["lead_time_days"].to_numpy()
     critical = (out["critical"].fillna(False).astype(bool).to_numpy() if "critical" in out
-                else np.zeros(len(out), dtype=bool))
-    landed = [(int(p) + f + _percent_freight(1, p, q)) / int(n)
-              for p, f, q, n in zip(price, freight, pct, pack, strict=True)]
-    packs = [max(math.ceil(_exact(t) / int(n)), m, 1)
-             for t, n, m in zip(typical, pack, minimum, strict=True)]
-    share = [Fraction(o, k * int(n)) for o, k, n in zip(per_order, packs, pack, strict=True)]
-    cost = [lc + sh for lc, sh in zip(landed, share, strict=True)]
-    score = [x * (1 + c * _exact(lt)) if crit else x
-             for x, lt, crit in zip(cost, lead, critical, strict=True)]
+                else np.zeros(n_rows, dtype=bool))
+    # landed = (P + F + P f / 100) / n with f = a / b exact: one rational, built from integers.
+    landed = []
+    for p, f, q, n in zip(price, freight, column("freight_pct"), pack, strict=True):
+        a, b = _ratio(q)
+        landed.append(Fraction(100 * b * (p + f) + p * a, 100 * b * n))
+    packs = []
+    for t, n, m in zip(column("typical_order_units"), pack, minimum, strict=True):
+        a, b = _ratio(t)  # ceil(t / n) = -floor(-t / n), in integers
+        packs.append(max(-(-a // (b * n)), m, 1))
+    share = [Fraction(o, k * n) for o, k, n in zip(per_order, packs, pack, strict=True)]
+    cost = [lc + sh if sh else lc for lc, sh in zip(landed, share, strict=True)]
+    weight: dict[object, Fraction] = {}  # 1 + c L per lead time
+    score = []
+    for x, lt, crit in zip(cost, lead, critical, strict=True):
+        if crit:
+            if lt not in weight:
+                weight[lt] = 1 + c * _exact(lt)
+            x = x * weight[lt]
+        score.append(x)
     out["landed_per_unit"] = pd.Series(landed, index=out.index, dtype=object)
     out["typical_order_packs"] = pd.Series(packs, index=out.index, dtype="int64")
     out["order_freight_per_unit"] = pd.Series(share, index=out.index, dtype=object)
@@ -530,18 +574,24 @@ def choose_vendor(offers: pd.DataFrame, critical_lead_time_pct_per_day: float = 
     out["score_per_unit"] = pd.Series(score, index=out.index, dtype=object)
     out["landed_per_unit_cents"] = pd.Series([_round_half_up(x) for x in landed],
                                              index=out.index, dtype="int64")
-    sku_values = out["sku"].to_numpy()
-    vendors = [str(v) for v in out["vendor"]]
-    order = sorted(range(len(out)), key=lambda i: (str(sku_values[i]), score[i],
-                                                   float(lead[i]), vendors[i]))
-    chosen = np.zeros(len(out), dtype=bool)
-    seen: set[object] = set()
-    for i in order:
-        if sku_values[i] not in seen:
-            seen.add(sku_values[i])
-            chosen[i] = True
-    out["chosen"] = chosen
+    out["chosen"] = lowest_per_sku(out["sku"], score, lead, out["vendor"])
     return out
+
+
+def lowest_per_sku(skus: Sequence[object], score: Sequence[Fraction], lead: Sequence[float],
+            vendors: Sequence[object]) -> np.ndarray:
+    """``chosen`` of :func:`choose_vendor`: per sku, the row with the lowest score, then the
+    shorter lead time, then the vendor name; the first such row on a full tie."""
+    names = [str(v) for v in vendors]
+    days = [float(x) for x in lead]
+    best: dict[object, int] = {}
+    for i, sku in enumerate(skus):
+        j = best.get(sku)
+        if j is None or (score[i], days[i], names[i]) < (score[j], days[j], names[j]):
+            best[sku] = i
+    chosen = np.zeros(len(names), dtype=bool)
+    chosen[list(best.values())] = True
+    return chosen
 
 
 # --------------------------------------------------------------------------------------------
@@ -695,28 +745,37 @@ def expiring_lots(lots: pd.DataFrame, usage_per_day: Mapping[str, float] | pd.Se
     qty = lots["quantity"].to_numpy()
     cost = lots["unit_cost_cents"].to_numpy()
     sku_values = lots["sku"].to_numpy()
-    used = [Fraction(0)] * len(lots)
-    expiring = [Fraction(0)] * len(lots)
+    # Exact rationals as (numerator, denominator > 0) pairs of integers, not Fractions: the
+    # same values (a float of n / d is correctly rounded however n / d is written), faster.
+    used = [0.0] * len(lots)
+    expiring = [0.0] * len(lots)
+    value = [0] * len(lots)
     by_sku: dict[object, list[int]] = {}
     for i, s in enumerate(sku_values):
         by_sku.setdefault(s, []).append(i)
+    rate_of = rates.to_dict() if rates.index.is_unique else rates
     for s, idx in by_sku.items():
-        u = _exact(rates[s])
-        t = Fraction(0)
+        u = _exact(rate_of[s])
+        un, ud = u.numerator, u.denominator
+        tn, td = 0, 1  # t
         for i in sorted(idx, key=lambda j: (int(days[j]), j)):
             q = _exact(qty[i])
-            room = max(Fraction(0), int(days[i]) - t)
-            used_i = min(q, u * room)
-            used[i] = used_i
-            expiring[i] = q - used_i
-            if u > 0:
-                t += used_i / u
+            qn, qd = q.numerator, q.denominator
+            rn = max(0, int(days[i]) * td - tn)  # room = max(0, days − t), over td
+            cn, cd = un * rn, ud * td  # u · room
+            xn, xd = (qn, qd) if qn * cd <= cn * qd else (cn, cd)  # used = min(q, u · room)
+            en, ed = qn * xd - xn * qd, qd * xd  # expiring = q − used
+            used[i], expiring[i] = xn / xd, en / ed
+            c = _exact(cost[i])
+            value[i] = _round_half_up(Fraction(en * c.numerator, ed * c.denominator))
+            if un > 0:  # t += used / u
+                tn, td = tn * xd * un + xn * ud * td, td * xd * un
+                g = math.gcd(tn, td)
+                tn, td = tn // g, td // g
     out = lots.copy()
-    out["used_units"] = [float(x) for x in used]
-    out["expiring_units"] = [float(x) for x in expiring]
-    out["expiring_value_cents"] = pd.Series(
-        [_round_half_up(e * _exact(c)) for e, c in zip(expiring, cost, strict=True)],
-        index=out.index, dtype="int64")
+    out["used_units"] = used
+    out["expiring_units"] = expiring
+    out["expiring_value_cents"] = pd.Series(value, index=out.index, dtype="int64")
     return out
 
 
@@ -820,13 +879,14 @@ def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: in
     short = np.isfinite(since) & (since < w)
     days = np.where(short, np.nan_to_num(since, nan=w), w).astype("int64")
     mean, sd, trend = np.zeros(len(names)), np.zeros(len(names)), np.zeros(len(names))
-    for i, n in enumerate(days):
-        y = grid[i, w - n:]
-        mean[i] = y.mean()
+    for n in np.unique(days):  # the skus with the same days together, a row each
+        rows = np.flatnonzero(days == n)
+        y = grid[rows, w - n:]
+        mean[rows] = y.mean(axis=1)
         if n >= 2:
             dx = np.arange(n, dtype=float) - (n - 1) / 2
-            sd[i] = y.std(ddof=1)
-            trend[i] = ((y - mean[i]) * dx).sum() / (dx * dx).sum()
+            sd[rows] = y.std(axis=1, ddof=1)
+            trend[rows] = ((y - mean[rows][:, None]) * dx).sum(axis=1) / (dx * dx).sum()
     return pd.DataFrame({
         "sku": pd.Series(names, dtype=object), "days": days, "total_units": grid.sum(axis=1),
         "demand_mean_per_day": mean, "demand_sd_per_day": sd, "trend_per_day": trend,
@@ -1123,7 +1183,7 @@ def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
     out["landed_per_unit"] = pd.Series(keys.map(pick["landed_per_unit"]).to_numpy(),
                                        index=out.index, dtype=object)
     out["freight_pct_cents"] = pd.Series(
-        [_round_half_up(_percent_freight(int(k), int(p), f)) for k, p, f in zip(
+        [_percent_freight_cents(int(k), int(p), f) for k, p, f in zip(
             out["order_packs"], out["pack_price_cents"], out["freight_pct"], strict=True)],
         index=out.index, dtype="int64")
     out["freight_pct"] = out["freight_pct"].astype(float)
@@ -1361,7 +1421,7 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
             cur = next(i for i in idx if chosen[i])
         best = next(i for i in idx if chosen[i])
         low = min(idx, key=lambda i: (cost[i], lead[i], str(vendors[i])))
-        per_unit = max(Fraction(0), cost[cur] - cost[best])
+        per_unit = _ZERO if cur == best else max(_ZERO, cost[cur] - cost[best])
         rows.append({"sku": sku, "current_vendor": vendors[cur],
                      "current_landed_per_unit": landed[cur],
                      "current_cost_per_unit": cost[cur],
@@ -1567,21 +1627,37 @@ def net_price_changes(prices: pd.DataFrame, as_of: str | pd.Timestamp,
     DataError, ParameterError
         As :func:`price_changes`.
     """
-    detail = price_changes(prices, as_of, annual_units, lookback_days)
+    return net_of_changes(price_changes(prices, as_of, annual_units, lookback_days))
+
+
+def net_of_changes(detail: pd.DataFrame) -> pd.DataFrame:
+    """:func:`net_price_changes` of a :func:`price_changes` table (a caller that has the table
+    need not work it out twice)."""
     detail = detail[~detail["announced"].to_numpy()]
     columns = ["sku", "vendor", "start_effective_date", "effective_date", "changes",
                "previous_landed_per_unit", "current_landed_per_unit", "change_per_unit",
                "change_pct", "annual_units", "annual_impact_cents"]
     rows = []
-    for (sku, vendor), part in detail.groupby(["sku", "vendor"], sort=True):
-        part = part.sort_values("effective_date", kind="mergesort")
-        first, last = part.iloc[0], part.iloc[-1]
-        old, new = first["previous_landed_per_unit"], last["current_landed_per_unit"]
+    # Group positions in the groupby's order; in a group, rows by date (stable).
+    group = detail.groupby(["sku", "vendor"], sort=True).ngroup().to_numpy()
+    when = detail["effective_date"].to_numpy()
+    members: list[list[int]] = [[] for _ in range(int(group.max()) + 1 if len(group) else 0)]
+    for i in np.lexsort((np.arange(len(detail)), when, group)):
+        if group[i] >= 0:  # -1: a missing sku or vendor, which groupby leaves out
+            members[group[i]].append(int(i))
+    sku_values, vendors = list(detail["sku"]), list(detail["vendor"])
+    starts, ends = list(detail["previous_effective_date"]), list(detail["effective_date"])
+    olds, news = list(detail["previous_landed_per_unit"]), list(detail["current_landed_per_unit"])
+    annual = list(detail["annual_units"])
+    for part in members:
+        first, last = part[0], part[-1]
+        sku, vendor = sku_values[first], vendors[first]
+        old, new = olds[first], news[last]
         delta = new - old
-        a = first["annual_units"]
+        a = annual[first]
         rows.append({"sku": sku, "vendor": vendor,
-                     "start_effective_date": first["previous_effective_date"],
-                     "effective_date": last["effective_date"], "changes": len(part),
+                     "start_effective_date": starts[first],
+                     "effective_date": ends[last], "changes": len(part),
                      "previous_landed_per_unit": old, "current_landed_per_unit": new,
                      "change_per_unit": delta,
                      "change_pct": float(delta / old) if old else (math.inf if delta else 0.0),

@@ -406,6 +406,10 @@ def money_param(name: str, dollars: object) -> int:
 
 def _round(x: Fraction) -> int:
     """Round half up (away from zero), exactly."""
+    if isinstance(x, Fraction):  # floor((2|p| + q) / 2q): floor(|x| + 1/2) in integers
+        p, q = x.numerator, x.denominator
+        magnitude = (2 * abs(p) + q) // (2 * q)
+        return magnitude if p >= 0 else -magnitude
     magnitude = math.floor(abs(x) + Fraction(1, 2))
     return magnitude if x >= 0 else -magnitude
 
@@ -554,10 +558,11 @@ def run_purchasing(
     offers["current"] = _current_vendors(offers, inputs.open_orders)
     scored = pu.choose_vendor(offers, critical_lead_time_pct_per_day, skus=skus)
     chosen = scored[scored["chosen"].to_numpy()].set_index("sku")
-    cheapest = pu.choose_vendor(offers.drop(columns="critical"))
+    # The cheapest offer: choose_vendor's pick without the lead-time charge, on the same costs.
+    cheapest = pu.lowest_per_sku(scored["sku"], scored["cost_per_unit"].to_numpy(),
+                          scored["lead_time_days"].to_numpy(), scored["vendor"])
     marked = scored["current"].to_numpy() | (
-        ~scored["sku"].isin(scored.loc[scored["current"], "sku"]).to_numpy()
-        & cheapest["chosen"].to_numpy())
+        ~scored["sku"].isin(scored.loc[scored["current"], "sku"]).to_numpy() & cheapest)
     scored["current"] = marked
     unit_cost = scored[marked].set_index("sku")["landed_per_unit"]
 
@@ -650,14 +655,15 @@ def run_purchasing(
 
     # Review: ABC, expiry, savings, spend against budget.
     annual = _annual_units(inputs.usage, when, skus)
+    annual_of, cost_of = annual.to_dict(), unit_cost.to_dict()  # one lookup per sku, not pandas'
     spend = pd.DataFrame({"sku": skus, "annual_spend_cents": [
-        _round(Fraction(repr(float(annual[s]))) * unit_cost[s]) for s in skus]})
+        _round(Fraction(repr(float(annual_of[s]))) * cost_of[s]) for s in skus]})
     abc = pu.abc_classes(spend, a_share, b_share)
     savings = pu.vendor_savings(scored, annual, critical_lead_time_pct_per_day)
     savings["current_known"] = savings["sku"].isin(set(
         inputs.open_orders["sku"].astype("object"))).to_numpy()
     changes = pu.price_changes(inputs.vendor_prices, when, annual, price_lookback_days)
-    net = pu.net_price_changes(inputs.vendor_prices, when, annual, price_lookback_days)
+    net = pu.net_of_changes(changes)  # = net_price_changes with the same arguments
     buying = set(zip(scored.loc[marked, "sku"], scored.loc[marked, "vendor"], strict=True))
     threshold = Fraction(repr(material)) / 100
     classes = abc.set_index("sku")["abc_class"]
@@ -680,7 +686,7 @@ def run_purchasing(
     period = inputs.usage[((inputs.usage["date"] >= start)
                            & (inputs.usage["date"] < when)).to_numpy()]
     used = period.groupby(period["sku"].astype("object"))["quantity"].sum()
-    spend_cents = sum(_round(int(q) * unit_cost[s]) for s, q in used.items())
+    spend_cents = sum(_round(int(q) * cost_of[s]) for s, q in used.items())
 
     return PurchasingPlan(
         as_of=when, skus=lines, lines=placed, orders=pu.purchase_orders(placed), abc=abc,
