@@ -58,6 +58,7 @@ import pandas as pd
 
 from pracops.data import rows_error
 from pracops.errors import DataError, ParameterError
+from pracops.money import round_half_away
 
 __all__ = [
     "revenue_variance",
@@ -102,15 +103,6 @@ FAVOURABLE, UNFAVOURABLE, ON_BUDGET = "favourable", "unfavourable", "on budget"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _round_cents(x: Fraction) -> int:
-    """An exact amount of cents rounded to a whole cent, half away from zero."""
-    n, d = abs(x.numerator), x.denominator
-    q, r = divmod(n, d)
-    if 2 * r >= d:
-        q += 1
-    return q if x >= 0 else -q
 
 
 def _frac(x: object, name: str) -> Fraction:
@@ -250,8 +242,8 @@ def revenue_variance(payers: pd.DataFrame) -> pd.DataFrame:
     actual = sum(actual_c)
     at_budget_rate = sum(a * r for a, r in zip(av, rb, strict=True))
     avg_rate = Fraction(budget, v_b)
-    volume = _round_cents((v_a - v_b) * avg_rate)
-    mix = _round_cents(at_budget_rate - v_a * avg_rate)
+    volume = round_half_away((v_a - v_b) * avg_rate)
+    mix = round_half_away(at_budget_rate - v_a * avg_rate)
     rate = actual - at_budget_rate
     total = actual - budget
     residue = total - (volume + mix + rate)
@@ -297,7 +289,7 @@ def cost_variance(costs: pd.DataFrame) -> pd.DataFrame:
                      unique=["account"])
     if given == "static_budget_cents":
         static = c["static_budget_cents"]
-        flexible = pd.Series([s if bv == 0 else _round_cents(Fraction(int(s) * int(av), int(bv)))
+        flexible = pd.Series([s if bv == 0 else round_half_away(Fraction(int(s) * int(av), int(bv)))
                               for s, av, bv in zip(static, c["actual_visits"],
                                                    c["budget_visits"], strict=True)])
     else:
@@ -782,8 +774,8 @@ def build_revenue(visits_by_class: dict[str, int] | pd.Series,
         k = _pct(changes.get(c, 0), f"rate change of payer class {c!r}")
         if k < -1:
             raise ParameterError(f"rate change of payer class {c!r} must be −100 or more")
-        bv = _round_cents(int(v) * (1 + g))
-        br = _round_cents(_frac(rates[c], f"net revenue per visit of {c!r}") * (1 + k))
+        bv = round_half_away(int(v) * (1 + g))
+        br = round_half_away(_frac(rates[c], f"net revenue per visit of {c!r}") * (1 + k))
         rows.append((c, int(v), bv, br, bv * br))
     out = pd.DataFrame(rows, columns=["payer", "prior_visits", "budget_visits",
                                       "budget_rate_cents", "budget_revenue_cents"])
@@ -890,7 +882,8 @@ def build_expenses(accounts: pd.DataFrame, *, visits: int, base_visits: int,
             benefits = after * b
         else:
             after, benefits = base * (1 + infl[r["category"]]), Fraction(0)
-        base_c, after_c, ben_c = _round_cents(base), _round_cents(after), _round_cents(benefits)
+        base_c, after_c, ben_c = (round_half_away(base), round_half_away(after),
+                                  round_half_away(benefits))
         rows.append((r["account"], r["category"], r["behaviour"], base_c, after_c - base_c,
                      ben_c, after_c + ben_c))
     out = pd.DataFrame(rows, columns=["account", "category", "behaviour", "base_cents",
@@ -976,7 +969,7 @@ def full_year_forecast(actual_by_month: Sequence[int] | pd.Series,
     to_date, remaining = sum(budget[:t]), sum(budget[t:])
     full = to_date + remaining
     forecast = ytd + remaining
-    run_rate = _round_cents(Fraction(ytd * 12, t))
+    run_rate = round_half_away(Fraction(ytd * 12, t))
     return pd.DataFrame({
         "line": ["actual_to_date", "budget_to_date", "budget_remaining", "budget_full_year",
                  "forecast", "run_rate", "forecast_variance", "run_rate_variance"],
@@ -1563,7 +1556,7 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
     if any(new_fte):
         per_fte_year = Fraction(int(base_visits.sum())) / base_fte if base_fte else Fraction(0)
         wsum = sum(w)
-        annual_new = _round_cents(per_fte_year * sum(f * x / wsum for f, x in
+        annual_new = round_half_away(per_fte_year * sum(f * x / wsum for f, x in
                                                      zip(new_fte, w, strict=True)))
         new_visits = _apportion_by(annual_new, [f * x for f, x in zip(new_fte, w, strict=True)])
     shares = [Fraction(int(v)) for v in rev["budget_visits"]] if total_budget_visits else \
@@ -1581,7 +1574,7 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
     rev["budget_visits"] = (visits.groupby("payer_class")["visits"].sum()
                             .reindex(rev["payer"]).to_numpy().astype("int64"))
     rev["budget_revenue_cents"] = rev["budget_visits"] * rev["budget_rate_cents"]
-    rev.insert(3, "base_rate_cents", [_round_cents(Fraction(rates[c])) for c in rev["payer"]])
+    rev.insert(3, "base_rate_cents", [round_half_away(Fraction(rates[c])) for c in rev["payer"]])
     rev["base_rate_cents"] = rev["base_rate_cents"].astype("int64")
     fte = pd.DataFrame({"month": pd.array(MONTHS, dtype="int64"),
                         "existing": float(current_fte),
@@ -1668,7 +1661,7 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
     fixed_in = pd.DataFrame({
         "account": [*fixed["account"], *other_revenue["account"]],
         "annual_cents": [*(int(v) for v in fixed["budget_cents"]),
-                         *(_round_cents(int(base_amount[x]) * other_change)
+                         *(round_half_away(int(base_amount[x]) * other_change)
                            for x in other_revenue["account"])]})
     pay = dict(zip(chart["account"], chart["pay_months"], strict=True))
     fixed_in["pay_months"] = [str(pay[x]) if pd.notna(pay[x]) and str(pay[x]).strip()
@@ -1924,5 +1917,5 @@ def overhead_cents(budget: Budget, months: Iterable[int] = MONTHS) -> int:
     provider = sum(int(v) for x, v in by.items() if cat[x] == "provider compensation")
     wages = sum(int(v) for x, v in by.items() if cat[x] in WAGE_CATEGORIES)
     benefits = sum(int(v) for x, v in by.items() if cat[x] == BENEFITS)
-    provider_benefits = _round_cents(Fraction(benefits * provider, wages)) if wages else 0
+    provider_benefits = round_half_away(Fraction(benefits * provider, wages)) if wages else 0
     return cost - provider - provider_benefits

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from fractions import Fraction
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,6 +22,7 @@ import pyarrow.compute as pc
 from pracops.errors import DataError
 
 __all__ = [
+    "round_half_away",
     "to_cents",
     "format_cents",
     "to_cents_series",
@@ -117,6 +119,18 @@ def to_cents(value: str | int | float | Decimal) -> int:
 def cents_to_decimal(cents: int) -> Decimal:
     """Integer cents as an exact ``Decimal`` of dollars: ``123456 -> Decimal('1234.56')``."""
     return Decimal(int(cents)).scaleb(-2)
+
+
+def round_half_away(x: int | Fraction | float) -> int:
+    """An exact amount (cents, visits, units) rounded to a whole number, halves away from zero:
+    ``Fraction(5, 2) -> 3``, ``Fraction(-5, 2) -> -3``. A float is taken as the binary value it
+    holds. Computed in integers: ``⌊(2|p| + q) / 2q⌋`` for ``x = p/q``."""
+    if isinstance(x, int):
+        return x
+    f = x if isinstance(x, Fraction) else Fraction(x)
+    p, q = f.numerator, f.denominator
+    magnitude = (2 * abs(p) + q) // (2 * q)
+    return magnitude if p >= 0 else -magnitude
 
 
 def format_cents(cents: int, *, accounting: bool = False, symbol: str = "$") -> str:

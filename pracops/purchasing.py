@@ -69,6 +69,7 @@ import pandas as pd
 
 from pracops.data import require_columns, rows_error
 from pracops.errors import DataError, ParameterError
+from pracops.money import round_half_away
 
 __all__ = [
     "lowest_per_sku",
@@ -137,16 +138,6 @@ def _ratio(x: object) -> tuple[int, int]:
         return x, 1
     exact = _exact(x)
     return exact.numerator, exact.denominator
-
-
-def _round_half_up(x: Fraction) -> int:
-    """Round a rational to the nearest integer, halves away from zero (exact)."""
-    if isinstance(x, Fraction):  # floor((2|p| + q) / 2q): floor(|x| + 1/2) in integers
-        p, q = x.numerator, x.denominator
-        magnitude = (2 * abs(p) + q) // (2 * q)
-        return magnitude if p >= 0 else -magnitude
-    magnitude = math.floor(abs(x) + Fraction(1, 2))
-    return magnitude if x >= 0 else -magnitude
 
 
 def _check_numeric(frame: pd.DataFrame, dataset: str, columns: Sequence[str], *,
@@ -430,7 +421,7 @@ def _percent_freight_cents(packs: int, price_cents: int, freight_pct: object) ->
     if packs == 0:
         return 0
     a, b = _ratio(freight_pct)
-    return _round_half_up(Fraction(packs * price_cents * a, 100 * b))
+    return round_half_away(Fraction(packs * price_cents * a, 100 * b))
 
 
 def _lead_pct(value: object) -> Fraction:
@@ -572,7 +563,7 @@ def choose_vendor(offers: pd.DataFrame, critical_lead_time_pct_per_day: float = 
     out["order_freight_per_unit"] = pd.Series(share, index=out.index, dtype=object)
     out["cost_per_unit"] = pd.Series(cost, index=out.index, dtype=object)
     out["score_per_unit"] = pd.Series(score, index=out.index, dtype=object)
-    out["landed_per_unit_cents"] = pd.Series([_round_half_up(x) for x in landed],
+    out["landed_per_unit_cents"] = pd.Series([round_half_away(x) for x in landed],
                                              index=out.index, dtype="int64")
     out["chosen"] = lowest_per_sku(out["sku"], score, lead, out["vendor"])
     return out
@@ -767,7 +758,7 @@ def expiring_lots(lots: pd.DataFrame, usage_per_day: Mapping[str, float] | pd.Se
             en, ed = qn * xd - xn * qd, qd * xd  # expiring = q − used
             used[i], expiring[i] = xn / xd, en / ed
             c = _exact(cost[i])
-            value[i] = _round_half_up(Fraction(en * c.numerator, ed * c.denominator))
+            value[i] = round_half_away(Fraction(en * c.numerator, ed * c.denominator))
             if un > 0:  # t += used / u
                 tn, td = tn * xd * un + xn * ud * td, td * xd * un
                 g = math.gcd(tn, td)
@@ -1429,7 +1420,7 @@ def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.
                      "chosen_landed_per_unit": landed[best],
                      "chosen_cost_per_unit": cost[best], "cheapest_vendor": vendors[low],
                      "savings_per_unit": per_unit, "annual_units": a,
-                     "annual_savings_cents": _round_half_up(per_unit * _exact(a))})
+                     "annual_savings_cents": round_half_away(per_unit * _exact(a))})
     out = pd.DataFrame(rows, columns=["sku", "current_vendor", "current_landed_per_unit",
                                       "current_cost_per_unit",
                                       "chosen_vendor", "chosen_landed_per_unit",
@@ -1583,7 +1574,7 @@ def price_changes(prices: pd.DataFrame, as_of: str | pd.Timestamp,
                      "previous_landed_per_unit": old, "current_landed_per_unit": new,
                      "change_per_unit": delta,
                      "change_pct": float(delta / old) if old else (math.inf if delta else 0.0),
-                     "annual_units": a, "annual_impact_cents": _round_half_up(delta * _exact(a)),
+                     "annual_units": a, "annual_impact_cents": round_half_away(delta * _exact(a)),
                      "announced": bool(when[now] > day)})
     columns = ["sku", "vendor", "effective_date", "previous_effective_date",
                "previous_landed_per_unit", "current_landed_per_unit", "change_per_unit",
@@ -1661,7 +1652,7 @@ def net_of_changes(detail: pd.DataFrame) -> pd.DataFrame:
                      "previous_landed_per_unit": old, "current_landed_per_unit": new,
                      "change_per_unit": delta,
                      "change_pct": float(delta / old) if old else (math.inf if delta else 0.0),
-                     "annual_units": a, "annual_impact_cents": _round_half_up(delta * _exact(a))})
+                     "annual_units": a, "annual_impact_cents": round_half_away(delta * _exact(a))})
     out = pd.DataFrame(rows, columns=columns)
     for c in ("start_effective_date", "effective_date"):
         out[c] = pd.to_datetime(out[c])

@@ -133,7 +133,7 @@ import pandas as pd
 from pracops import billing, data
 from pracops import purchasing as pu
 from pracops.errors import DataError, ParameterError
-from pracops.money import to_cents
+from pracops.money import round_half_away, to_cents
 from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
 
 __all__ = [
@@ -404,16 +404,6 @@ def money_param(name: str, dollars: object) -> int:
 
 # --- the chain ------------------------------------------------------------------------------
 
-def _round(x: Fraction) -> int:
-    """Round half up (away from zero), exactly."""
-    if isinstance(x, Fraction):  # floor((2|p| + q) / 2q): floor(|x| + 1/2) in integers
-        p, q = x.numerator, x.denominator
-        magnitude = (2 * abs(p) + q) // (2 * q)
-        return magnitude if p >= 0 else -magnitude
-    magnitude = math.floor(abs(x) + Fraction(1, 2))
-    return magnitude if x >= 0 else -magnitude
-
-
 def _percent_param(name: str, value: float) -> float:
     if (isinstance(value, bool) or not isinstance(value, int | float)
             or not math.isfinite(value) or value < 0):
@@ -569,7 +559,7 @@ def run_purchasing(
     # Stock: expired lots out of the position, listed; open orders still to come.
     lots = inputs.inventory_lots.assign(sku=inputs.inventory_lots["sku"].astype("object"))
     lots["unit_cost_cents"] = lots["sku"].map(unit_cost)
-    lots["value_cents"] = [_round(q * c) for q, c in zip(lots["quantity"].astype(int),
+    lots["value_cents"] = [round_half_away(q * c) for q, c in zip(lots["quantity"].astype(int),
                                                          lots["unit_cost_cents"], strict=True)]
     # Usable through the expiry date: expired only when it is before as_of.
     is_expired = (lots["expiry_date"].notna() & (lots["expiry_date"] < when)).to_numpy()
@@ -641,11 +631,11 @@ def run_purchasing(
     lines["below_minimum"] = below_minimum
     lines["shelf_empty_before_delivery"] = shelf_short
     lines["safety_stock_value_cents"] = [
-        _round(Fraction(max(ss, 0.0)) * c)
+        round_half_away(Fraction(max(ss, 0.0)) * c)
         for ss, c in zip(lines["safety_stock_units"], lines["unit_cost_cents"], strict=True)]
     cycle = (lines["order_up_to_units"] - lines["reorder_point_units"]).clip(lower=0) / 2
     lines["average_stock_value_cents"] = [
-        _round(Fraction(max(ss, 0.0) + q) * c) for ss, q, c in zip(
+        round_half_away(Fraction(max(ss, 0.0) + q) * c) for ss, q, c in zip(
             lines["safety_stock_units"], cycle, lines["unit_cost_cents"], strict=True)]
     item_numbers = dict(zip(zip(offers["sku"], offers["vendor"], strict=True),
                             offers["vendor_item_number"], strict=True))
@@ -657,7 +647,7 @@ def run_purchasing(
     annual = _annual_units(inputs.usage, when, skus)
     annual_of, cost_of = annual.to_dict(), unit_cost.to_dict()  # one lookup per sku, not pandas'
     spend = pd.DataFrame({"sku": skus, "annual_spend_cents": [
-        _round(Fraction(repr(float(annual_of[s]))) * cost_of[s]) for s in skus]})
+        round_half_away(Fraction(repr(float(annual_of[s]))) * cost_of[s]) for s in skus]})
     abc = pu.abc_classes(spend, a_share, b_share)
     savings = pu.vendor_savings(scored, annual, critical_lead_time_pct_per_day)
     savings["current_known"] = savings["sku"].isin(set(
@@ -686,7 +676,7 @@ def run_purchasing(
     period = inputs.usage[((inputs.usage["date"] >= start)
                            & (inputs.usage["date"] < when)).to_numpy()]
     used = period.groupby(period["sku"].astype("object"))["quantity"].sum()
-    spend_cents = sum(_round(int(q) * cost_of[s]) for s, q in used.items())
+    spend_cents = sum(round_half_away(int(q) * cost_of[s]) for s, q in used.items())
 
     return PurchasingPlan(
         as_of=when, skus=lines, lines=placed, orders=pu.purchase_orders(placed), abc=abc,
@@ -1285,7 +1275,7 @@ def plot_expiry_timeline(plan: PurchasingPlan, ax: Any, months: int = 12) -> Non
     span = pd.period_range(first, first + months - 1, freq="M")
     inside = month.isin(span).to_numpy()
     lost = lots["expiring_value_cents"].to_numpy()[inside]
-    worth = [_round(Fraction(repr(float(q))) * c) for q, c in zip(
+    worth = [round_half_away(Fraction(repr(float(q))) * c) for q, c in zip(
         lots["quantity"].to_numpy()[inside], lots["unit_cost_cents"].to_numpy()[inside],
         strict=True)]
     frame = pd.DataFrame({"month": month[inside].astype(str), "lost": lost,

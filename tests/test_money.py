@@ -125,3 +125,16 @@ def test_format_series() -> None:
     out = format_cents_series(pd.Series([123456, -5, None], dtype="Int64"))
     assert out.tolist()[:2] == ["$1,234.56", "-$0.05"]
     assert pd.isna(out.iloc[2])
+
+
+def test_round_half_away_from_zero() -> None:
+    from fractions import Fraction
+
+    from pracops.money import round_half_away
+
+    cases = {Fraction(5, 2): 3, Fraction(-5, 2): -3, Fraction(7, 3): 2, Fraction(-7, 3): -2,
+             Fraction(8, 3): 3, Fraction(1, 2): 1, Fraction(-1, 2): -1, 0: 0, 41: 41,
+             Fraction(123_456_789, 10): 12_345_679}
+    for x, expected in cases.items():
+        assert round_half_away(x) == expected, x
+    assert round_half_away(2.5) == 3 and round_half_away(-0.5) == -1
