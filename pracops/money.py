@@ -121,10 +121,11 @@ def cents_to_decimal(cents: int) -> Decimal:
     return Decimal(int(cents)).scaleb(-2)
 
 
-def round_half_away(x: int | Fraction | float) -> int:
+def round_half_away(x: int | Fraction | Decimal | float) -> int:
     """An exact amount (cents, visits, units) rounded to a whole number, halves away from zero:
-    ``Fraction(5, 2) -> 3``, ``Fraction(-5, 2) -> -3``. A float is taken as the binary value it
-    holds. Computed in integers: ``⌊(2|p| + q) / 2q⌋`` for ``x = p/q``."""
+    ``Fraction(5, 2) -> 3``, ``Fraction(-5, 2) -> -3``, ``Decimal("2.5") -> 3``. A float is
+    taken as the binary value it holds. Computed in integers: ``⌊(2|p| + q) / 2q⌋`` for
+    ``x = p/q``."""
     if isinstance(x, int):
         return x
     f = x if isinstance(x, Fraction) else Fraction(x)

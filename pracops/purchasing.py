@@ -927,8 +927,7 @@ def stock_levels(skus: pd.DataFrame, service_level: float, review_days: float,
     -------
     pandas.DataFrame
         The input with ``service_level_used``, ``safety_stock_units`` (over ``R + L``),
-        ``reorder_point_units``, ``review_safety_stock_units`` (the same safety stock, kept
-        for callers of the earlier name) and ``order_up_to_units`` (floats, not rounded).
+        ``reorder_point_units`` and ``order_up_to_units`` (floats, not rounded).
 
     Raises
     ------
@@ -980,7 +979,6 @@ def stock_levels(skus: pd.DataFrame, service_level: float, review_days: float,
     out["service_level_used"] = level
     out["safety_stock_units"] = ss
     out["reorder_point_units"] = np.maximum(d * cover + ss, minimum)
-    out["review_safety_stock_units"] = ss
     out["order_up_to_units"] = np.maximum(d * cover + ss, minimum + d * r)
     return out
 

@@ -103,7 +103,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -112,6 +112,7 @@ from ortools.sat.python import cp_model
 from pracops import data
 from pracops.data import require_columns, rows_error
 from pracops.errors import DataError, ParameterError, PracopsError
+from pracops.money import round_half_away
 
 __all__ = [
     "DAYS",
@@ -273,11 +274,6 @@ def _day_column(values: Sequence[str] | pd.Series | np.ndarray) -> pd.Categorica
 
 def _weekday_names(dates: pd.Series) -> pd.Series:
     return pd.Series(np.asarray(DAYS)[dates.dt.day_of_week.to_numpy()], index=dates.index)
-
-
-def _round_half_up(value: Decimal) -> int:
-    """A non-negative or negative decimal amount of cents, rounded half away from zero."""
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _dec(x: float | int) -> Decimal:
@@ -621,11 +617,11 @@ def labor_cost(staff: pd.DataFrame, hours: FteHours | None = None, *,
     base, overtime, benefits = [], [], []
     for fte, rate, eligible in zip(staff["fte"], staff["hourly_rate_cents"],
                                    staff["overtime_eligible"], strict=True):
-        b = _round_half_up(_dec(int(rate)) * _dec(float(fte)) * paid)
+        b = round_half_away(_dec(int(rate)) * _dec(float(fte)) * paid)
         base.append(b)
-        overtime.append(_round_half_up(_dec(int(rate)) * ot * _dec(float(fte)))
+        overtime.append(round_half_away(_dec(int(rate)) * ot * _dec(float(fte)))
                         if bool(eligible) else 0)
-        benefits.append(_round_half_up(Decimal(b) * load))
+        benefits.append(round_half_away(Decimal(b) * load))
     out = pd.DataFrame({
         "employee_id": staff["employee_id"].to_numpy(),
         "role": staff["role"].astype("object").to_numpy(),
@@ -665,7 +661,8 @@ def role_rates(staff: pd.DataFrame) -> pd.DataFrame:
             mean = sum(rates, Decimal(0)) / len(rates)
         else:
             mean = sum((f * x for f, x in zip(ftes, rates, strict=True)), Decimal(0)) / total_fte
-        rows.append({"role": r, "fte": float(total_fte), "hourly_rate_cents": _round_half_up(mean)})
+        rows.append({"role": r, "fte": float(total_fte),
+                     "hourly_rate_cents": round_half_away(mean)})
     out = pd.DataFrame(rows, columns=["role", "fte", "hourly_rate_cents"])
     return out.astype({"fte": "float64", "hourly_rate_cents": "int64"})
 
@@ -681,8 +678,8 @@ def fte_cost_cents(fte: float, hourly_rate_cents: int, hours: FteHours | None = 
         raise ParameterError(f"fte and hourly_rate_cents must be 0 or more, got {fte!r} and "
                              f"{hourly_rate_cents!r}")
     paid = _dec(hours.paid_hours if hours is not None else PAID_HOURS_PER_FTE)
-    base = _round_half_up(_dec(float(fte)) * paid * Decimal(int(hourly_rate_cents)))
-    return base + _round_half_up(Decimal(base) * _dec(benefits_load_pct) / 100)
+    base = round_half_away(_dec(float(fte)) * paid * Decimal(int(hourly_rate_cents)))
+    return base + round_half_away(Decimal(base) * _dec(benefits_load_pct) / 100)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1601,7 +1598,7 @@ def benchmarks(staff: pd.DataFrame, providers: pd.DataFrame, annual_visits: floa
     check_staff(staff)
     provider_fte = _provider_fte(providers, app_weight)
     ratio = float(staff["fte"].sum()) / provider_fte if provider_fte > 0 else math.nan
-    per_visit = (_round_half_up(Decimal(int(annual_labor_cost_cents)) / _dec(annual_visits))
+    per_visit = (round_half_away(Decimal(int(annual_labor_cost_cents)) / _dec(annual_visits))
                  if annual_visits > 0 else math.nan)
     rows = [("staff_per_provider_fte", ratio, staff_per_provider_fte),
             ("labor_cost_per_visit_cents", per_visit,

@@ -138,3 +138,12 @@ def test_round_half_away_from_zero() -> None:
     for x, expected in cases.items():
         assert round_half_away(x) == expected, x
     assert round_half_away(2.5) == 3 and round_half_away(-0.5) == -1
+
+
+def test_round_half_away_takes_decimals() -> None:
+    from decimal import Decimal
+
+    from pracops.money import round_half_away
+
+    assert [round_half_away(Decimal(t)) for t in ("2.5", "-2.5", "2.4999", "1234.5000")] == \
+        [3, -3, 2, 1235]
