@@ -19,9 +19,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pracops.errors import DataError
+from pracops.errors import DataError, ParameterError
 
 __all__ = [
+    "money_param",
     "round_half_away",
     "to_cents",
     "format_cents",
@@ -119,6 +120,23 @@ def to_cents(value: str | int | float | Decimal) -> int:
 def cents_to_decimal(cents: int) -> Decimal:
     """Integer cents as an exact ``Decimal`` of dollars: ``123456 -> Decimal('1234.56')``."""
     return Decimal(int(cents)).scaleb(-2)
+
+
+def money_param(name: str, dollars: object) -> int:
+    """A money parameter given in dollars (``25``, ``25.5``, ``"1,234.56"``) as whole cents.
+
+    Raises
+    ------
+    ParameterError
+        Not an amount of whole cents (``0.005``, ``"abc"``, a bool), naming the parameter.
+    """
+    if isinstance(dollars, bool):
+        raise ParameterError(f"{name} must be an amount in dollars, got {dollars!r}")
+    try:
+        return to_cents(dollars)  # type: ignore[arg-type]
+    except (ValueError, TypeError, DataError) as err:
+        raise ParameterError(f"{name} must be an amount in dollars with at most two decimals "
+                             f"(whole cents), e.g. 25.00; got {dollars!r} ({err})") from None
 
 
 def round_half_away(x: int | Fraction | Decimal | float) -> int:

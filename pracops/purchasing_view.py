@@ -99,7 +99,7 @@ Demand
     :data:`STALE_USAGE_DAYS` days before ``as_of`` the empty days still count as zero use
     and demand is understated: a warning (``usage_days_missing``). ``as_of`` is written
     ``YYYY-MM-DD`` (:func:`as_of_param`); money parameters are dollars in whole cents
-    (:func:`money_param`). Overdue open orders still count as on order
+    (:func:`pracops.money.money_param`). Overdue open orders still count as on order
     (they are flagged, and weigh in the stock-out risk as if lost).
 Stock-out risk
     A sku is at risk when (a) its position is below its mean demand over the lead time
@@ -132,8 +132,8 @@ import pandas as pd
 
 from pracops import billing, data
 from pracops import purchasing as pu
-from pracops.errors import DataError, ParameterError
-from pracops.money import round_half_away, to_cents
+from pracops.errors import ParameterError
+from pracops.money import round_half_away
 from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
 
 __all__ = [
@@ -145,7 +145,6 @@ __all__ = [
     "check_datasets",
     "default_as_of",
     "as_of_param",
-    "money_param",
     "run_purchasing",
     "summary_figures",
     "summary_text",
@@ -383,23 +382,6 @@ def as_of_param(value: object) -> pd.Timestamp:
     except ValueError as err:
         raise ParameterError(f"as_of is not a valid date: {value!r} ({err}); write it "
                              "YYYY-MM-DD, e.g. 2025-12-31") from None
-
-
-def money_param(name: str, dollars: object) -> int:
-    """A money parameter given in dollars (``25``, ``25.5``, ``"1,234.56"``) as whole cents.
-
-    Raises
-    ------
-    ParameterError
-        Not an amount of whole cents (``0.005``, ``"abc"``, a bool), naming the parameter.
-    """
-    if isinstance(dollars, bool):
-        raise ParameterError(f"{name} must be an amount in dollars, got {dollars!r}")
-    try:
-        return to_cents(dollars)  # type: ignore[arg-type]
-    except (ValueError, TypeError, DataError) as err:
-        raise ParameterError(f"{name} must be an amount in dollars with at most two decimals "
-                             f"(whole cents), e.g. 25.00; got {dollars!r} ({err})") from None
 
 
 # --- the chain ------------------------------------------------------------------------------

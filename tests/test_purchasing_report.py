@@ -37,6 +37,7 @@ import pytest
 from pracops import config, runner
 from pracops import purchasing_view as view
 from pracops.errors import DataError, ParameterError
+from pracops.money import money_param
 
 SAMPLE = config.SAMPLE_DIR
 TRUTH = {p["kind"]: p for p in json.loads((SAMPLE / "ground_truth.json").read_text())
@@ -737,11 +738,11 @@ def test_as_of_must_be_iso(sample_inputs: view.PurchasingInputs) -> None:
 
 def test_money_parameters_in_whole_cents() -> None:
     # 25 → 2,500; 340,000.00 → 34,000,000; "1,234.56" → 123,456
-    assert [view.money_param("order_cost", v) for v in (25, 340000.0, "1,234.56")] == [
+    assert [money_param("order_cost", v) for v in (25, 340000.0, "1,234.56")] == [
         2500, 34_000_000, 123456]
     for bad in (0.005, "abc", True, None):
         with pytest.raises(ParameterError, match="order_cost"):
-            view.money_param("order_cost", bad)
+            money_param("order_cost", bad)
 
 
 def test_stale_usage_is_an_alert(sample_inputs: view.PurchasingInputs) -> None:
