@@ -36,6 +36,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import holidays
+
 from pracops.sample.generator import Sample, writer
 from pracops.x12_writer import (
     Adjustment,
@@ -55,13 +57,10 @@ AS_OF = dt.date(2025, 12, 31)
 _YEAR_START = dt.date(2025, 1, 1)
 _BOOKED_UNTIL = dt.date(2026, 2, 27)
 
-FEDERAL_HOLIDAYS: frozenset[dt.date] = frozenset({
-    dt.date(2025, 1, 1), dt.date(2025, 1, 20), dt.date(2025, 2, 17), dt.date(2025, 5, 26),
-    dt.date(2025, 6, 19), dt.date(2025, 7, 4), dt.date(2025, 9, 1), dt.date(2025, 10, 13),
-    dt.date(2025, 11, 11), dt.date(2025, 11, 27), dt.date(2025, 12, 25),
-    dt.date(2026, 1, 1), dt.date(2026, 1, 19), dt.date(2026, 2, 16),
-})
-"""US federal holidays of 2025 and early 2026: the clinics are closed and banks do not post."""
+FEDERAL_HOLIDAYS: frozenset[dt.date] = frozenset(
+    d for d in holidays.country_holidays("US", years=(2025, 2026)) if d <= _BOOKED_UNTIL)
+"""US federal holidays of 2025 and early 2026 (the ``holidays`` package's calendar): the
+clinics are closed and banks do not post."""
 
 
 def business_day(day: dt.date) -> bool:
