@@ -154,7 +154,12 @@ __all__ = [
     "checkin_agents",
     "provider_fte",
     "staff_required",
+    "SOLVER_STATUSES",
+    "DEFAULT_SOLVER_DETERMINISTIC_TIME",
+    "SOLVER_SEED",
     "ShiftPlan",
+    "worst_status",
+    "greedy_cover",
     "plan_shifts",
     "benchmarks",
     "WEEKS_PER_YEAR",
@@ -1613,17 +1618,41 @@ def benchmarks(staff: pd.DataFrame, providers: pd.DataFrame, annual_visits: floa
 # Shift plan
 
 
+SOLVER_STATUSES: tuple[str, ...] = ("OPTIMAL", "FEASIBLE", "FALLBACK")
+"""How a shift plan (or one role and day of it) was found, best first: ``OPTIMAL`` proved the
+cheapest; ``FEASIBLE`` the cheapest CP-SAT found within its work budget, not proved; ``FALLBACK``
+CP-SAT found none within its budget, so the plan is the greedy cover of
+:func:`greedy_cover` (every interval covered, cost not minimised)."""
+
+DEFAULT_SOLVER_DETERMINISTIC_TIME = 5.0
+"""CP-SAT work budget of a whole shift plan, in CP-SAT's deterministic time units (see
+:func:`plan_shifts`); the notebook's ``solver_deterministic_time`` has the same default."""
+
+SOLVER_SEED = 20260105
+"""CP-SAT's ``random_seed``: fixed, so that the same input gives the same plan."""
+
+
 @dataclass(frozen=True)
 class ShiftPlan:
     """The cheapest shifts covering the required people, and how today's roster compares.
 
+    Every attribute but ``solve_seconds`` and ``deterministic_time`` depends on the input only:
+    the same input gives the same plan on any load of the same machine (see
+    :func:`plan_shifts`).
+
     Attributes
     ----------
     status
-        ``"OPTIMAL"`` (proved cheapest) or ``"FEASIBLE"`` (covers everything; the time limit
-        stopped the proof for at least one role and day).
+        The worst of the (role, day) parts' :data:`SOLVER_STATUSES`: ``"OPTIMAL"`` (every part
+        proved cheapest), ``"FEASIBLE"`` (covers everything; the work budget stopped the proof
+        for at least one part) or ``"FALLBACK"`` (at least one part is the greedy cover).
     solve_seconds
-        Wall time of the CP-SAT solves.
+        Wall time of the solves: it varies with the machine's load, so it is for benchmarks and
+        logs, never a figure of the report.
+    deterministic_time
+        CP-SAT work the solves used, in its deterministic time units: for benchmarks, not a
+        figure of the report (CP-SAT adds it up across threads, so its last digits can differ
+        from run to run).
     paid_hours
         Paid hours a week of the chosen shifts.
     cost_cents
@@ -1631,6 +1660,13 @@ class ShiftPlan:
     lower_bound
         The sum of CP-SAT's proved lower bounds: paid hours without rates, cents (before
         rounding each shift) with them; it meets the objective when ``OPTIMAL``.
+    gap_pct
+        ``100 · (objective − lower_bound) / objective``, the objective being the plan's paid
+        hours, or its cost before rounding each shift: how much cheaper a plan could at most
+        be (0 when ``OPTIMAL``).
+    blocks
+        One row per role and day solved: ``role, day, status, objective, lower_bound``
+        (objective and bound in the units of ``lower_bound``).
     shifts
         ``role, day, start, end, hours, people, paid_hours, cost_cents`` (``Int64``, missing
         without rates) for each shift pattern chosen.
@@ -1642,11 +1678,19 @@ class ShiftPlan:
 
     status: str
     solve_seconds: float
+    deterministic_time: float
     paid_hours: float
     cost_cents: int | None
     lower_bound: float
+    gap_pct: float
+    blocks: pd.DataFrame
     shifts: pd.DataFrame
     coverage: pd.DataFrame
+
+
+def worst_status(statuses: Sequence[str]) -> str:
+    """The worst of several :data:`SOLVER_STATUSES` (``OPTIMAL`` for none)."""
+    return max(statuses, key=SOLVER_STATUSES.index, default="OPTIMAL")
 
 
 def _check_required(required: pd.DataFrame, o: int, c: int, interval_minutes: int) -> None:
@@ -1677,20 +1721,71 @@ def _check_required(required: pd.DataFrame, o: int, c: int, interval_minutes: in
                          "an interval is listed twice", "one row per role, day and interval")
 
 
+def _spans(s: int, e: int, interval_minutes: int) -> range:
+    """Interval starts a shift ``s``–``e`` covers entirely."""
+    return range(s, e - interval_minutes + 1, interval_minutes)
+
+
+def greedy_cover(need: Mapping[int, int], candidates: Sequence[tuple[int, int]],
+                 interval_minutes: int) -> dict[tuple[int, int], int]:
+    """A cover of one role's day without a solver: the fallback of :func:`plan_shifts`.
+
+    Sweeping the intervals in time order, each interval still short of ``need`` gets the
+    missing people on the candidate shift that covers it and reaches furthest (the latest end;
+    among those, the latest start, so the shortest). Every interval ends up covered (each must
+    have a covering candidate); the cost is not minimised. Deterministic: the same input gives
+    the same cover.
+
+    Parameters
+    ----------
+    need
+        People required per interval start (minutes from midnight), those above 0.
+    candidates
+        ``(start, end)`` minutes of the allowed shifts.
+    interval_minutes
+        Length of the intervals.
+
+    Returns
+    -------
+    dict
+        People per ``(start, end)`` chosen.
+    """
+    covered = dict.fromkeys(need, 0)
+    chosen: dict[tuple[int, int], int] = {}
+    for t in sorted(need):
+        short = need[t] - covered[t]
+        if short <= 0:
+            continue
+        s, e = max((c for c in candidates if c[0] <= t and t + interval_minutes <= c[1]),
+                   key=lambda c: (c[1], c[0]))
+        chosen[(s, e)] = chosen.get((s, e), 0) + short
+        for u in _spans(s, e, interval_minutes):
+            if u in covered:
+                covered[u] += short
+    return chosen
+
+
 def _solve_block(need: Mapping[int, int], candidates: Sequence[tuple[int, int]],
-                 interval_minutes: int, rate: int, time_limit_seconds: float,
-                 num_workers: int) -> tuple[str, dict[tuple[int, int], int], float]:
+                 interval_minutes: int, rate: int, budget: float
+                 ) -> tuple[str, dict[tuple[int, int], int], float, float]:
     """One role on one day: ``min Σ x_s m_s rate`` s.t. every interval covered ``need`` times.
 
-    Returns the status name, people per candidate ``(start, end)`` and the proved bound of the
-    objective (minutes × rate).
+    CP-SAT runs deterministically: one search worker (its sequential loop, no race between
+    threads), :data:`SOLVER_SEED` as ``random_seed``, and ``max_deterministic_time = budget``
+    as the only limit (no wall-clock limit), so where it stops depends on the model alone.
+    Without a plan within the budget the block takes :func:`greedy_cover` (``FALLBACK``); a
+    plan found but not proved optimal (``FEASIBLE``) is replaced by the greedy cover when that
+    is cheaper.
+
+    Returns the status (:data:`SOLVER_STATUSES`), people per candidate ``(start, end)``, the
+    proved bound of the objective (minutes × rate) and the deterministic time used.
     """
     model = cp_model.CpModel()
     peak = max(need.values())
     shifts = {}
     covering: dict[int, list[cp_model.IntVar]] = {t: [] for t in need}
     for s, e in candidates:
-        spans = [t for t in range(s, e - interval_minutes + 1, interval_minutes) if t in need]
+        spans = [t for t in _spans(s, e, interval_minutes) if t in need]
         if not spans:
             continue
         var = model.new_int_var(0, peak, f"{s}-{e}")
@@ -1701,14 +1796,27 @@ def _solve_block(need: Mapping[int, int], candidates: Sequence[tuple[int, int]],
         model.add(sum(covering[t]) >= n)
     model.minimize(sum((e - s) * rate * v for (s, e), v in shifts.items()))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit_seconds, 0.001)
-    solver.parameters.num_workers = num_workers
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = SOLVER_SEED
+    solver.parameters.max_deterministic_time = budget
     status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise PracopsError(f"CP-SAT found no shift plan in time (status "
-                           f"{solver.status_name(status)}): raise time_limit_seconds")
-    return (solver.status_name(status), {k: int(solver.value(v)) for k, v in shifts.items()},
-            solver.best_objective_bound)
+    work = float(solver.response_proto.deterministic_time)
+    bound = max(float(solver.best_objective_bound), 0.0)
+    if status == cp_model.OPTIMAL:
+        return "OPTIMAL", {k: int(solver.value(v)) for k, v in shifts.items()}, bound, work
+    if status not in (cp_model.FEASIBLE, cp_model.UNKNOWN):  # a bug, not the budget
+        raise PracopsError(f"CP-SAT could not plan the shifts (status "
+                           f"{solver.status_name(status)})")
+    greedy = greedy_cover(need, candidates, interval_minutes)
+    if status == cp_model.UNKNOWN:
+        return "FALLBACK", greedy, bound, work
+    found = {k: int(solver.value(v)) for k, v in shifts.items()}
+
+    def minutes(plan: Mapping[tuple[int, int], int]) -> int:
+        return sum((e - s) * n for (s, e), n in plan.items())
+
+    # Interrupted early, CP-SAT's best can be dearer than the greedy cover: keep the cheaper.
+    return "FEASIBLE", greedy if minutes(greedy) < minutes(found) else found, bound, work
 
 
 def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
@@ -1717,8 +1825,8 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
                 hourly_rate_cents: Mapping[str, int] | None = None,
                 roster: pd.DataFrame | None = None,
                 interval_minutes: int = 15,
-                time_limit_seconds: float = 10.0,
-                num_workers: int = 2) -> ShiftPlan:
+                solver_deterministic_time: float = DEFAULT_SOLVER_DETERMINISTIC_TIME
+                ) -> ShiftPlan:
     """Choose the cheapest weekly shifts that put enough people in every interval.
 
     Candidate shifts, per role and day: every start from ``opens`` in steps of
@@ -1733,8 +1841,15 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
     (``r = 1``: paid hours, when no rates are given). A shift covers an interval it spans
     entirely; paid time is the shift's length (breaks are not modelled). No constraint links two
     roles or two days, so the program is solved as one OR-Tools CP-SAT model per role and day
-    (the sum of their optima is the week's optimum), all within ``time_limit_seconds``; the
-    status says whether every part was proved optimal.
+    (the sum of their optima is the week's optimum).
+
+    The plan depends on the input only, never on the machine's load: each model is solved by
+    one CP-SAT worker with a fixed seed (:data:`SOLVER_SEED`) and a limit in CP-SAT's
+    deterministic time (work counted by the solver, not seconds on a clock), an equal share of
+    ``solver_deterministic_time`` set before any solve. A part not proved optimal within its
+    share keeps the cheapest cover found (``FEASIBLE``, with the gap to the proved bound); a
+    part with no cover found takes :func:`greedy_cover` (``FALLBACK``). A plan never fails for
+    want of time.
 
     Parameters
     ----------
@@ -1752,11 +1867,10 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
         :func:`roster_coverage` output, to report today's gaps and surpluses.
     interval_minutes
         Length of the intervals in ``required``.
-    time_limit_seconds
-        Wall-time limit of all the CP-SAT solves together; each (role, day) model gets an
-        equal share of the time still left when it starts.
-    num_workers
-        CP-SAT search workers (2 on the project VM).
+    solver_deterministic_time
+        CP-SAT work budget of all the (role, day) models together, in its deterministic time
+        units (the solver's count of work, made to be about a second of a typical machine, but
+        the same however busy the machine is); each model gets an equal share.
 
     Returns
     -------
@@ -1768,8 +1882,6 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
         Bad ``required`` rows (unknown role or day, people required when closed).
     ParameterError
         Bad parameters, or an interval no candidate shift can cover.
-    PracopsError
-        CP-SAT found no plan within the time limit.
     """
     _check_interval(interval_minutes)
     o, c = _check_clock("opens", opens), _check_clock("closes", closes)
@@ -1782,8 +1894,10 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
     if not lengths or any(m <= 0 or m % interval_minutes for m in lengths):
         raise ParameterError(f"shift_lengths_hours must be positive whole multiples of "
                              f"{interval_minutes} minutes, got {list(shift_lengths_hours)}")
-    if not time_limit_seconds > 0 or num_workers < 1:
-        raise ParameterError("time_limit_seconds must be above 0 and num_workers at least 1")
+    if not (isinstance(solver_deterministic_time, int | float)
+            and math.isfinite(solver_deterministic_time) and solver_deterministic_time > 0):
+        raise ParameterError(f"solver_deterministic_time must be a number above 0, "
+                             f"got {solver_deterministic_time!r}")
     _check_required(required, o, c, interval_minutes)
     rates = dict(hourly_rate_cents) if hourly_rate_cents is not None else None
     roles = [r for r in ROLES if r in set(required["role"].astype("object"))]
@@ -1812,30 +1926,35 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
 
     # Roles and days share no constraint, so the program splits into one small program per
     # (role, day) whose optima add up to the week's optimum; CP-SAT proves each in
-    # milliseconds, where the whole week at once can take it past the time limit (see
-    # bench/bench_staffing.py). Each block gets an equal share of the time still left.
+    # milliseconds, where the whole week at once can exhaust the budget (see
+    # bench/bench_staffing.py). Each block's share is fixed before any solve, so no block's
+    # result depends on how long another took.
     began = time.perf_counter()
-    deadline = began + float(time_limit_seconds)
+    share = float(solver_deterministic_time) / max(len(blocks), 1)
     chosen: dict[tuple[str, str, int, int], int] = {}
-    statuses: list[str] = []
-    bound = 0.0
-    for i, ((role, day), block) in enumerate(sorted(
-            blocks.items(), key=lambda kv: (ROLES.index(kv[0][0]), DAYS.index(kv[0][1])))):
-        share = max(deadline - time.perf_counter(), 0.0) / (len(blocks) - i)
-        status, values, block_bound = _solve_block(
-            block, candidates, interval_minutes, rates[role] if rates is not None else 1,
-            share, num_workers)
-        statuses.append(status)
-        bound += block_bound
+    parts = []
+    work = 0.0
+    for (role, day), block in sorted(blocks.items(), key=lambda kv: (ROLES.index(kv[0][0]),
+                                                                     DAYS.index(kv[0][1]))):
+        rate = rates[role] if rates is not None else 1
+        status, values, block_bound, used = _solve_block(block, candidates, interval_minutes,
+                                                         rate, share)
+        work += used
+        objective = sum((e - s) * rate * n for (s, e), n in values.items())
+        parts.append((role, day, status, objective / 60, block_bound / 60))
         chosen.update({(role, day, s, e): n for (s, e), n in values.items()})
     elapsed = time.perf_counter() - began
+    blocks_table = pd.DataFrame(parts, columns=["role", "day", "status", "objective",
+                                                "lower_bound"])
+    blocks_table["day"] = _day_column(blocks_table["day"])
+    blocks_table = blocks_table.astype({"objective": "float64", "lower_bound": "float64"})
     logger.debug("shift plan: %d blocks in %.2f s", len(blocks), elapsed)
 
     rows = []
     planned: dict[tuple[str, str, int], int] = {}
     for (role, day, s, e), people in chosen.items():
         if people:
-            for t in range(s, e - interval_minutes + 1, interval_minutes):
+            for t in _spans(s, e, interval_minutes):
                 planned[(role, day, t)] = planned.get((role, day, t), 0) + people
             cost = (None if rates is None
                     else (2 * people * (e - s) * int(rates[role]) + 60) // 120)
@@ -1866,12 +1985,17 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
     coverage = coverage.astype({c: "int64" for c in coverage.columns
                                 if c not in ("role", "day", "interval_start")})
     coverage = coverage.sort_values(["role", "day", "interval_start"], ignore_index=True)
+    objective = float(blocks_table["objective"].sum())
+    bound = float(blocks_table["lower_bound"].sum())
     return ShiftPlan(
-        status="OPTIMAL" if all(x == "OPTIMAL" for x in statuses) else "FEASIBLE",
+        status=worst_status(list(blocks_table["status"])),
         solve_seconds=elapsed,
+        deterministic_time=work,
         paid_hours=float(shifts["paid_hours"].sum()),
         cost_cents=None if rates is None else int(shifts["cost_cents"].sum()),
-        lower_bound=bound / 60,
+        lower_bound=bound,
+        gap_pct=100 * (objective - bound) / objective if objective > 0 else 0.0,
+        blocks=blocks_table,
         shifts=shifts,
         coverage=coverage,
     )

@@ -127,14 +127,20 @@ class StaffingPlan:
 
     @property
     def status(self) -> str:
-        """``OPTIMAL`` when every site's plan was proved cheapest, else ``FEASIBLE``."""
-        return ("OPTIMAL" if all(s.plan.status == "OPTIMAL" for s in self.sites.values())
-                else "FEASIBLE")
+        """The worst site's :attr:`~pracops.staffing.ShiftPlan.status`: ``OPTIMAL`` when every
+        site's plan was proved cheapest, else ``FEASIBLE`` or ``FALLBACK``."""
+        return st.worst_status([s.plan.status for s in self.sites.values()])
 
     @property
     def solve_seconds(self) -> float:
-        """Wall time of all the CP-SAT solves."""
+        """Wall time of all the CP-SAT solves (varies with the machine's load: not a figure)."""
         return float(sum(s.plan.solve_seconds for s in self.sites.values()))
+
+    @property
+    def blocks(self) -> pd.DataFrame:
+        """Every site's :attr:`~pracops.staffing.ShiftPlan.blocks`, with ``location_id``."""
+        return pd.concat([s.plan.blocks.assign(location_id=k) for k, s in self.sites.items()],
+                         ignore_index=True)
 
 
 def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> StaffingInputs:
@@ -215,7 +221,7 @@ def run_plan(
     interval_minutes: int = 15,
     shift_lengths_hours: Sequence[float] = (4, 8, 10),
     start_step_minutes: int = 30,
-    time_limit_seconds: float = 10.0,
+    solver_deterministic_time: float = st.DEFAULT_SOLVER_DETERMINISTIC_TIME,
     backtest_month: str | None = "",
     staff_per_provider_fte_benchmark: float = st.STAFF_PER_PROVIDER_FTE_BENCHMARK,
     labor_cost_per_visit_benchmark_cents: int | None = None,
@@ -235,8 +241,10 @@ def run_plan(
     ``start``; ``None``: skip).
 
     ``hourly_rate_cents`` overrides or adds role rates (roles nobody holds need one to be
-    planned and costed); the rest come from today's staff (FTE-weighted). The solver's time
-    limit is shared among the sites.
+    planned and costed); the rest come from today's staff (FTE-weighted). The solver's work
+    budget ``solver_deterministic_time`` (CP-SAT deterministic time, not seconds: see
+    :func:`~pracops.staffing.plan_shifts`) is shared equally among the sites, so the same
+    input gives the same plan however busy the machine is.
 
     Raises
     ------
@@ -247,6 +255,11 @@ def run_plan(
     """
     _check_choice("demand_week", demand_week, DEMAND_WEEKS)
     _check_choice("phone_staffing", phone_staffing, PHONE_STAFFING)
+    if not (isinstance(solver_deterministic_time, int | float)
+            and not isinstance(solver_deterministic_time, bool)
+            and np.isfinite(solver_deterministic_time) and solver_deterministic_time > 0):
+        raise ParameterError(f"solver_deterministic_time must be a number above 0 (CP-SAT work "
+                             f"units), got {solver_deterministic_time!r}")
     first = pd.Timestamp(start).normalize()
     if first.day_of_week != 0:
         raise ParameterError(f"start must be a Monday, got {first.date()} "
@@ -269,7 +282,7 @@ def run_plan(
     lines = [] if calls is None else sorted(set(calls["location_id"].astype("object")))
     shared = [x for x in lines if x not in sites_frame.index]
     sites: dict[str, SitePlan] = {}
-    limit_each = float(time_limit_seconds) / max(len(sites_frame), 1)
+    budget_each = float(solver_deterministic_time) / max(len(sites_frame), 1)
     checkins, phone_tables = [], []
     for loc, site in sites_frame.iterrows():
         mine = appts[(appts["location_id"].astype("object") == loc).to_numpy()]
@@ -316,7 +329,7 @@ def run_plan(
             site["closes"], shift_lengths_hours=shift_lengths_hours,
             start_step_minutes=start_step_minutes,
             hourly_rate_cents={r: rates[r] for r in planned_roles}, roster=roster,
-            interval_minutes=interval_minutes, time_limit_seconds=limit_each)
+            interval_minutes=interval_minutes, solver_deterministic_time=budget_each)
         service = service_plan = None
         if phones is not None:
             service = st.phone_service_level(
@@ -434,7 +447,11 @@ def summary_figures(plan: StaffingPlan) -> dict[str, Any]:
     role's rate. ``phone_service_level`` is the call-weighted share of calls answered within
     the target time by the front desk on today's roster (``None`` without phone data);
     ``uncovered_staff_hours_per_week`` the person-hours a week the roster is short of the
-    requirement. ``roster_gaps`` lists each stretch.
+    requirement. ``roster_gaps`` lists each stretch. The solver's figures depend on the input
+    only: ``solver_status`` (:data:`~pracops.staffing.SOLVER_STATUSES`), ``solver_gap_pct``
+    (how much cheaper the week's plan could at most be), the (role, day) parts not proved
+    optimal and those that fell back to the greedy cover; the wall time and the CP-SAT work
+    used are not figures (they vary from run to run).
     """
     needed = plan.needed
     total = needed.set_index("role").loc["total"]
@@ -477,11 +494,21 @@ def summary_figures(plan: StaffingPlan) -> dict[str, Any]:
         "plan_cost_per_week_cents": int(sum(s.plan.cost_cents or 0
                                             for s in plan.sites.values())),
         "solver_status": plan.status,
-        "solve_seconds": round(plan.solve_seconds, 3),
+        "solver_gap_pct": round(_plan_gap_pct(plan), 3),
+        "solver_parts_not_proved": int((plan.blocks["status"] != "OPTIMAL").sum()),
+        "solver_parts_fallback": int((plan.blocks["status"] == "FALLBACK").sum()),
         "backtest_month": None if plan.backtest is None else plan.backtest.test_month,
         "backtest_mape_pct": None if plan.backtest is None else round(plan.backtest.mape_pct, 2),
         "backtest_bias_pct": None if plan.backtest is None else round(plan.backtest.bias_pct, 2),
     }
+
+
+def _plan_gap_pct(plan: StaffingPlan) -> float:
+    """``100 · (objective − bound) / objective`` over every site's parts (cents before
+    rounding each shift)."""
+    blocks = plan.blocks
+    objective = float(blocks["objective"].sum())
+    return 100 * (objective - float(blocks["lower_bound"].sum())) / objective if objective else 0.0
 
 
 def _fte(x: float) -> str:
@@ -570,10 +597,17 @@ def alerts(plan: StaffingPlan, fig: Mapping[str, Any], *, min_gap_fte: float = 0
         out.append(("warning", f"Phones: {fmt_pct(level)} of calls answered within "
                                f"{plan.settings['answer_within_seconds']:g} s, below the target "
                                f"of {fmt_pct(target)}."))
-    if fig["solver_status"] != "OPTIMAL":
-        out.append(("info", "The shift plan covers every interval but the solver's time limit "
-                            "stopped it before proving it the cheapest: raise "
-                            "solver_time_limit_seconds."))
+    if fig["solver_parts_fallback"]:
+        out.append(("warning", f"The solver found no shift plan for {fig['solver_parts_fallback']} "
+                               "role-day(s) within its work budget: those days use a simple "
+                               "greedy cover (every interval covered, cost not minimised). Raise "
+                               "solver_deterministic_time."))
+    elif fig["solver_status"] != "OPTIMAL":
+        out.append(("info", f"The shift plan covers every interval but the solver's work budget "
+                            f"stopped it before proving {fig['solver_parts_not_proved']} "
+                            f"role-day(s) the cheapest: the week could be at most "
+                            f"{fig['solver_gap_pct']:.1f}% cheaper. Raise "
+                            "solver_deterministic_time."))
     return out
 
 
@@ -615,13 +649,20 @@ def shift_plan_table(site: SitePlan) -> Any:
 
 
 def plan_status_text(site: SitePlan) -> str:
-    """A sentence on the solve: status, time, paid hours and cost."""
+    """A sentence on the solve: status (with the gap when not proved), paid hours and cost."""
     p = site.plan
-    proof = ("proved the cheapest (OPTIMAL)" if p.status == "OPTIMAL" else
-             "covers every interval, not proved the cheapest in the time allowed (FEASIBLE)")
+    fallback = int((p.blocks["status"] == "FALLBACK").sum())
+    proof = {
+        "OPTIMAL": "proved the cheapest (OPTIMAL)",
+        "FEASIBLE": "covers every interval, not proved the cheapest within the solver's work "
+                    f"budget (FEASIBLE: at most {p.gap_pct:.1f}% cheaper is possible)",
+        "FALLBACK": f"covers every interval; for {fallback} role-day(s) the solver found no plan "
+                    "within its work budget and a simple greedy cover is used (FALLBACK, cost "
+                    "not minimised)",
+    }[p.status]
     return _markdown(
-        f"**{site.name}** ({site.location_id}, open {site.opens}–{site.closes}): the plan is "
-        f"{proof}, solved in {p.solve_seconds:.2f} s; {p.paid_hours:,.1f} paid hours and "
+        f"**{site.name}** ({site.location_id}, open {site.opens}–{site.closes}): the plan "
+        f"{'is ' if p.status == 'OPTIMAL' else ''}{proof}; {p.paid_hours:,.1f} paid hours and "
         f"{fmt_money(p.cost_cents)} a week.")
 
 

@@ -82,7 +82,8 @@ def billing_explorer(inputs: Any, *, as_of: pd.Timestamp, age_from: str = "date_
     return w.VBox([w.HBox([payer, provider]), w.HBox([start, end]), out])
 
 
-def staffing_explorer(inputs: Any, *, time_limit_seconds: float = 2.0, **parameters: Any) -> Any:
+def staffing_explorer(inputs: Any, *, solver_deterministic_time: float = 2.0,
+                      **parameters: Any) -> Any:
     """Sliders for visit growth, no-show rate, staff ratios and the phone service level that
     re-run the staffing plan and redraw the FTE needed and the cost.
 
@@ -90,8 +91,8 @@ def staffing_explorer(inputs: Any, *, time_limit_seconds: float = 2.0, **paramet
     ----------
     inputs
         :class:`pracops.staffing_view.StaffingInputs`.
-    time_limit_seconds
-        Solver time for each redraw (kept short so the sliders stay responsive).
+    solver_deterministic_time
+        CP-SAT work budget for each redraw (kept small so the sliders stay responsive).
     parameters
         As for :func:`pracops.staffing_view.run_plan`; the sliders start from
         ``growth_pct``, ``no_show_rate``, ``ratios`` and ``service_level_target``.
@@ -137,7 +138,8 @@ def staffing_explorer(inputs: Any, *, time_limit_seconds: float = 2.0, **paramet
             plan = staffing_view.run_plan(
                 inputs, **base, growth_pct=growth.value, no_show_rate=no_show.value,
                 ratios={**ratios, **{r: s.value for r, s in role_sliders.items()}},
-                service_level_target=service.value, time_limit_seconds=time_limit_seconds)
+                service_level_target=service.value,
+                solver_deterministic_time=solver_deterministic_time)
             fig = staffing_view.summary_figures(plan)
             display(Markdown(
                 f"**{fig['fte_required_total']:.1f} FTE needed** "

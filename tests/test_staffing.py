@@ -21,6 +21,7 @@ S_jan = 2/3 and S_feb = 4/3 (other months 1). Deseasonalised Mondays: 4 / (2/3) 
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -259,8 +260,9 @@ def test_plan_shifts_hand_optimum():
     plan = st.plan_shifts(_required(), "08:00", "16:00", shift_lengths_hours=(3, 8),
                           start_step_minutes=60,
                           hourly_rate_cents={"front desk": 2000, "nurse": 3001},
-                          roster=roster, time_limit_seconds=10)
-    assert plan.status == "OPTIMAL"
+                          roster=roster)
+    assert plan.status == "OPTIMAL" and plan.gap_pct == 0
+    assert plan.blocks["status"].tolist() == ["OPTIMAL", "OPTIMAL"]
     got = plan.shifts[["role", "day", "start", "end", "people", "cost_cents"]]
     got = got.astype({"day": "str", "cost_cents": "int64"}).values.tolist()
     assert got == [["front desk", "Mon", "08:00", "16:00", 1, 16_000],
@@ -288,6 +290,68 @@ def test_plan_shifts_minimises_hours_without_rates_and_counts_surplus():
     fd = plan.coverage[plan.coverage["role"] == "front desk"]
     assert fd["plan_surplus"].sum() == 8  # 09:00-11:00, eight intervals with one spare
     assert "on_roster" not in plan.coverage
+
+
+# Greedy cover of _required() with 3- and 8-hour shifts starting on the hour, 08:00-16:00:
+# front desk: at 08:00 one short; the shifts covering 08:00 are 08-11 and 08-16, the latest end
+# is 16:00 → one 08-16. At 10:00 one more needed: covering shifts 08-11, 09-12, 10-13, 08-16
+# (09-17 does not fit) → latest end 16:00 → a second 08-16; then every interval is covered.
+# Nurse: at 12:00 one short; covering 10-13, 11-14, 12-15, 08-16 → 08-16.
+# Cost: 2 × 8 h × 2000 + 8 h × 3001 = 32,000 + 24,008 = 56,008 cents.
+
+
+def test_greedy_cover_by_hand():
+    candidates = [(s, s + m) for s in range(480, 960, 60) for m in (180, 480) if s + m <= 960]
+    fd = {t: 2 if 600 <= t < 780 else 1 for t in range(480, 960, 15)}
+    assert st.greedy_cover(fd, candidates, 15) == {(480, 960): 2}
+    assert st.greedy_cover({t: 1 for t in range(720, 900, 15)}, candidates, 15) == {
+        (480, 960): 1}
+    # With only 3-hour shifts: 08-11 for 08:00, then 10:00 is one short → 10-13; at 11:00 the
+    # 08-11 shift has ended, one short again → 11-14; at 14:00 only 13-16 reaches furthest:
+    # four 3-hour shifts.
+    short = [c for c in candidates if c[1] - c[0] == 180]
+    assert st.greedy_cover(fd, short, 15) == {(480, 660): 1, (600, 780): 1, (660, 840): 1,
+                                              (780, 960): 1}
+
+
+def test_plan_shifts_falls_back_to_the_greedy_cover_without_a_plan_in_budget():
+    # A budget far too small for CP-SAT to find any plan: every part takes the greedy cover.
+    plan = st.plan_shifts(_required(), "08:00", "16:00", shift_lengths_hours=(3, 8),
+                          start_step_minutes=60,
+                          hourly_rate_cents={"front desk": 2000, "nurse": 3001},
+                          solver_deterministic_time=1e-9)
+    assert plan.status == "FALLBACK"
+    assert plan.blocks["status"].tolist() == ["FALLBACK", "FALLBACK"]
+    got = plan.shifts[["role", "start", "end", "people", "cost_cents"]]
+    assert got.astype({"cost_cents": "int64"}).values.tolist() == [
+        ["front desk", "08:00", "16:00", 2, 32_000], ["nurse", "08:00", "16:00", 1, 24_008]]
+    assert plan.cost_cents == 56_008
+    assert (plan.coverage["planned"] >= plan.coverage["required"]).all()
+    # The bound CP-SAT proved is 0 here (nothing searched), so the gap is the whole cost.
+    assert plan.lower_bound == 0 and plan.gap_pct == 100
+
+
+def test_plan_shifts_budget_is_checked_and_named():
+    for bad in (0, -1.0, float("nan"), float("inf"), "5"):
+        with pytest.raises(ParameterError, match="solver_deterministic_time"):
+            st.plan_shifts(_required(), "08:00", "16:00", solver_deterministic_time=bad)
+
+
+def test_the_solver_budget_has_one_name_and_one_default():
+    import inspect
+
+    from pracops import config, runner, staffing_view
+
+    nb = runner.notebook_parameters(config.NOTEBOOKS_DIR / "staffing_plan.ipynb")
+    defaults = {
+        "notebook": nb["solver_deterministic_time"].default,
+        "run_plan": inspect.signature(staffing_view.run_plan)
+        .parameters["solver_deterministic_time"].default,
+        "plan_shifts": inspect.signature(st.plan_shifts)
+        .parameters["solver_deterministic_time"].default,
+    }
+    assert defaults == dict.fromkeys(defaults, st.DEFAULT_SOLVER_DETERMINISTIC_TIME)
+    assert not [n for n in nb if "seconds" in n and "solver" in n]
 
 
 def test_plan_shifts_refuses_demand_when_closed_and_uncoverable_intervals():
@@ -736,11 +800,71 @@ def test_sample_practice_end_to_end():
     req = st.interval_requirements(week, "07:30", "17:30")
     roster = st.roster_coverage(staff[staff["location_id"] == "MAIN"])
     rates = st.role_rates(staff).set_index("role")["hourly_rate_cents"].to_dict()
-    plan = st.plan_shifts(req, "07:30", "17:30", hourly_rate_cents=rates, roster=roster,
-                          time_limit_seconds=10)
-    assert plan.status in ("OPTIMAL", "FEASIBLE")
+    plan = st.plan_shifts(req, "07:30", "17:30", hourly_rate_cents=rates, roster=roster)
+    assert plan.status == "OPTIMAL" and plan.gap_pct == 0
     assert (plan.coverage["planned"] >= plan.coverage["required"]).all()
     assert plan.cost_cents == plan.shifts["cost_cents"].sum()
     table = st.staff_required(providers, float(daily["visits"].sum()), staff=staff)
     assert table.loc[table["role"] == "total", "current_fte"].item() == pytest.approx(
         float(staff["fte"].sum()))
+
+
+# --------------------------------------------------------------------------------------------
+# Same input, same plan: one run at a time, several at once, on a busy machine
+
+_CHAIN = """
+import json, sys
+from pracops import config, runner
+from pracops import staffing_view as view
+
+nb = {k: v.default for k, v in runner.notebook_parameters(
+    config.NOTEBOOKS_DIR / "staffing_plan.ipynb").items()}
+settings = dict(start=nb["plan_start"], horizon_weeks=8, minutes_per_visit=nb["minutes_per_visit"],
+                minimum_staff=nb["minimum_staff"], max_utilisation=nb["max_utilisation"],
+                ratios=nb["ratios"], phone_staffing=nb["phone_staffing"],
+                shift_lengths_hours=nb["shift_lengths_hours"],
+                start_step_minutes=nb["shift_start_step_minutes"], backtest_month=None)
+inputs = view.load_inputs(None)
+out = {}
+for budget in (nb["solver_deterministic_time"], 0.001):
+    plan = view.run_plan(inputs, **settings, solver_deterministic_time=budget)
+    tables = {f"{k}/{name}": getattr(site.plan, name).astype({"day": "str"}).to_dict("split")
+              for k, site in plan.sites.items() for name in ("shifts", "blocks", "coverage")}
+    out[str(budget)] = {"figures": view.summary_figures(plan), "tables": tables}
+json.dump(out, sys.stdout, default=str)
+"""
+
+
+def test_same_input_same_plan_one_at_a_time_and_in_parallel_on_a_busy_machine():
+    # The notebook's chain (its parameter defaults, 8 weeks to keep it quick) in separate
+    # processes: twice one at a time, then three at once while another process burns a core.
+    # At the notebook's budget every part is proved optimal; at 0.001 some parts stop unproved
+    # (FEASIBLE) or without a plan (FALLBACK), where a wall-clock limit made plans vary with
+    # the load. Shifts, CP-SAT parts, coverage and every recorded figure must be identical.
+    import subprocess
+    import sys
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-c", _CHAIN], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    def result(proc: subprocess.Popen) -> dict:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err[-2000:]
+        return json.loads(out)
+
+    runs = [result(start()), result(start())]
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        parallel = [start() for _ in range(3)]
+        runs += [result(p) for p in parallel]
+    finally:
+        burner.kill()
+        burner.wait()
+    first = runs[0]
+    statuses = {b: first[b]["figures"]["solver_status"] for b in first}
+    assert statuses == {"5.0": "OPTIMAL", "0.001": "FALLBACK"}
+    assert first["0.001"]["figures"]["solver_parts_not_proved"] > first["0.001"]["figures"][
+        "solver_parts_fallback"] > 0
+    for other in runs[1:]:
+        assert other == first

@@ -50,8 +50,10 @@ def test_report_runs_and_records_the_contract(run: dict) -> None:
     assert isinstance(f["staff_per_provider_fte"], float) and 2 < f["staff_per_provider_fte"] < 8
     assert isinstance(f["phone_service_level"], float) and 0 <= f["phone_service_level"] <= 1
     assert isinstance(f["uncovered_staff_hours_per_week"], float)
-    assert f["solver_status"] in ("OPTIMAL", "FEASIBLE")
-    assert isinstance(f["solve_seconds"], float) and f["solve_seconds"] >= 0
+    # The sample's plan is proved optimal within the test parameters' budget (2 units).
+    assert f["solver_status"] == "OPTIMAL" and f["solver_gap_pct"] == 0
+    assert f["solver_parts_not_proved"] == f["solver_parts_fallback"] == 0
+    assert "solve_seconds" not in f  # wall time varies with the load: not a figure
     for role, gap in f["fte_gap_by_role"].items():
         assert gap == pytest.approx(f["fte_required_by_role"][role]
                                     - f["fte_on_roster_by_role"][role], abs=2e-3)
@@ -145,7 +147,7 @@ def test_shift_plan_files(run: dict) -> None:
 def test_html_shows_no_code_and_no_people(run: dict) -> None:
     html = (run["dir"] / f"{REPORT}.html").read_text(encoding="utf-8")
     for code in ("view.run_plan", "import matplotlib", "report.record(",
-                 "solver_time_limit_seconds: float", "staffing_explorer"):
+                 "solver_deterministic_time: float", "staffing_explorer"):
         assert code not in html
     patients = {r["patient_id"] for r in rows(SAMPLE / "appointments.csv")}
     staff_names = {r["name"] for r in rows(SAMPLE / "staff.csv")}
@@ -164,7 +166,7 @@ def test_without_phone_data_the_phone_section_says_so(tmp_path: Path) -> None:
         shutil.copy(SAMPLE / f"{name}.csv", tmp_path)
     inputs = staffing_view.load_inputs(tmp_path)
     assert inputs.phone_calls is None
-    plan = staffing_view.run_plan(inputs, time_limit_seconds=2, backtest_month=None)
+    plan = staffing_view.run_plan(inputs, solver_deterministic_time=2, backtest_month=None)
     f = staffing_view.summary_figures(plan)
     assert f["phone_service_level"] is None and f["phone_calls_per_week"] is None
     assert "No phone statistics" in staffing_view.summary_text(plan, f)
