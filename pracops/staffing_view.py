@@ -44,6 +44,7 @@ __all__ = [
     "gaps_table",
     "phone_table",
     "cost_table",
+    "accounting_table",
     "benchmark_table",
     "forecast_table",
     "backtest_text",
@@ -100,7 +101,14 @@ class SitePlan:
 
 @dataclass
 class StaffingPlan:
-    """Everything :func:`run_plan` works out, for the notebook to show."""
+    """Everything :func:`run_plan` works out, for the notebook to show.
+
+    ``accounting`` says what the plan does with every input row and what it leaves out, and
+    why (:data:`~pracops.staffing.ACCOUNT_COLUMNS`): the appointments
+    (:func:`~pracops.staffing.appointment_use`), the phone statistics
+    (:func:`~pracops.staffing.phone_call_use`) and the roster hours the interval comparison
+    does not see (:func:`~pracops.staffing.roster_hours_not_compared`).
+    """
 
     start: pd.Timestamp
     end: pd.Timestamp
@@ -122,6 +130,7 @@ class StaffingPlan:
     gaps: pd.DataFrame
     phone_service: pd.DataFrame | None
     phone_service_plan: pd.DataFrame | None
+    accounting: pd.DataFrame
     shared_lines: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -165,7 +174,7 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> StaffingInput
     staff = data.load("staff", data_dir)
     providers = data.load("providers", data_dir)
     st.check_appointments(appointments, locations)
-    st.check_staff(staff)
+    st.check_staff(staff, locations)
     st.check_providers(providers)
     return StaffingInputs(appointments=appointments, providers=providers, staff=staff,
                           locations=locations, phone_calls=calls)
@@ -273,6 +282,7 @@ def run_plan(
                    else minutes_per_visit)
     facing = {r: v for r, v in minutes.items() if r in st.PATIENT_FACING_ROLES}
     appts, staff = inputs.appointments, inputs.staff
+    st.check_staff(staff, inputs.locations)  # nobody on no site's roster
     rates = st.role_rates(staff).set_index("role")["hourly_rate_cents"].astype(int).to_dict()
     rates.update({r: int(v) for r, v in (hourly_rate_cents or {}).items()})
     history_rate = float(st.no_show_rates(appts, train_end).set_index("visit_type")
@@ -407,6 +417,18 @@ def run_plan(
                                                "short_by", "staff_hours"])],
                      ignore_index=True)
     gaps = gaps[["location_id", "role", "day", "start", "end", "short_by", "staff_hours"]]
+    accounting = [st.appointment_use(appts, first, last, train_end)]
+    if calls is not None:
+        accounting.append(st.phone_call_use(calls, {k: s.required for k, s in sites.items()},
+                                            role=PHONE_ROLE))
+    unseen = sum(st.roster_hours_not_compared(
+        staff[(staff["location_id"].astype("object") == k).to_numpy()], s.plan.coverage,
+        interval_minutes) for k, s in sites.items() if "on_roster" in s.plan.coverage)
+    accounting.append(pd.DataFrame([{
+        "dataset": "staff", "what": "roster hours outside the planned intervals",
+        "count": round(float(unseen), 2), "unit": "staff-hours a week", "used": False,
+        "how": "not compared with the requirement: before opening, after closing, on days "
+               "without demand, or part of an interval"}]))
     services = [s.phone_service for s in sites.values() if s.phone_service is not None]
     services_plan = [s.phone_service_plan for s in sites.values()
                      if s.phone_service_plan is not None]
@@ -420,6 +442,8 @@ def run_plan(
         phone_service=pd.concat(services, ignore_index=True) if services else None,
         phone_service_plan=pd.concat(services_plan, ignore_index=True) if services_plan
         else None,
+        accounting=pd.concat(accounting, ignore_index=True).astype({"count": "float64",
+                                                                    "used": "bool"}),
         shared_lines=shared,
         settings={"service_level_target": service_level_target,
                   "answer_within_seconds": answer_within_seconds,
@@ -451,7 +475,8 @@ def summary_figures(plan: StaffingPlan) -> dict[str, Any]:
     only: ``solver_status`` (:data:`~pracops.staffing.SOLVER_STATUSES`), ``solver_gap_pct``
     (how much cheaper the week's plan could at most be), the (role, day) parts not proved
     optimal and those that fell back to the greedy cover; the wall time and the CP-SAT work
-    used are not figures (they vary from run to run).
+    used are not figures (they vary from run to run). ``left_out`` lists what the plan leaves
+    out of its inputs on purpose, how many and why (the lines of ``plan.accounting`` not used).
     """
     needed = plan.needed
     total = needed.set_index("role").loc["total"]
@@ -497,10 +522,23 @@ def summary_figures(plan: StaffingPlan) -> dict[str, Any]:
         "solver_gap_pct": round(_plan_gap_pct(plan), 3),
         "solver_parts_not_proved": int((plan.blocks["status"] != "OPTIMAL").sum()),
         "solver_parts_fallback": int((plan.blocks["status"] == "FALLBACK").sum()),
+        "left_out": _left_out(plan),
         "backtest_month": None if plan.backtest is None else plan.backtest.test_month,
         "backtest_mape_pct": None if plan.backtest is None else round(plan.backtest.mape_pct, 2),
         "backtest_bias_pct": None if plan.backtest is None else round(plan.backtest.bias_pct, 2),
     }
+
+
+def _count(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else round(float(x), 2)
+
+
+def _left_out(plan: StaffingPlan) -> list[dict[str, Any]]:
+    """The accounting lines not used and not empty, as plain values for the summary JSON."""
+    rows = plan.accounting[(~plan.accounting["used"] & (plan.accounting["count"] > 0))
+                           .to_numpy()]
+    return [{"dataset": str(r.dataset), "what": str(r.what), "count": _count(r.count),
+             "unit": str(r.unit), "why": str(r.how)} for r in rows.itertuples()]
 
 
 def _plan_gap_pct(plan: StaffingPlan) -> float:
@@ -565,6 +603,10 @@ def summary_text(plan: StaffingPlan, fig: Mapping[str, Any]) -> str:
             f"**{fmt_pct(fig['phone_service_level'])}** of calls within "
             f"{plan.settings['answer_within_seconds']:g} seconds (target "
             f"{fmt_pct(fig['phone_service_level_target'])}); {plan_words}.")
+    if fig["left_out"]:
+        lines.append("Left out on purpose (see *What the plan uses*): " + "; ".join(
+            f"{x['dataset']}: {fmt_count(x['count'], 0 if isinstance(x['count'], int) else 1)} "
+            f"{x['unit']} {x['what']}" for x in fig["left_out"]) + ".")
     return _markdown("\n\n".join(lines))
 
 
@@ -706,6 +748,16 @@ def cost_table(plan: StaffingPlan) -> Any:
     money = ["base pay", "overtime", "benefits", "cost today", "hourly rate",
              "cost of FTE needed", "difference"]
     return format_table(t, money=money).format("{:,.2f}", subset=["FTE today", "FTE needed"])
+
+
+def accounting_table(plan: StaffingPlan) -> Any:
+    """Every input row the plan reads, by what it does with it, and what it leaves out and
+    why (the roster line counts staff-hours a week, not rows)."""
+    t = plan.accounting.assign(used=np.where(plan.accounting["used"], "used", "left out"))
+    t = t.rename(columns={"what": "rows", "count": "how many", "used": "used?",
+                          "how": "what the plan does with them"})
+    return format_table(t, readable_headers=False).format(
+        lambda x: fmt_count(x, 0 if float(x).is_integer() else 2), subset=["how many"])
 
 
 def benchmark_table(plan: StaffingPlan) -> Any:

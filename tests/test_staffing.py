@@ -783,6 +783,77 @@ def test_history_week():
 
 
 # --------------------------------------------------------------------------------------------
+# Rows used and left out, counted
+
+
+def _accounted(table: pd.DataFrame) -> dict[str, tuple[float, bool]]:
+    return {w: (c, u) for w, c, u in zip(table["what"], table["count"], table["used"],
+                                         strict=True)}
+
+
+def test_appointment_use_counts_every_row_once():
+    # The module's history table (21 rows): 12 completed and 1 no-show in 2025, 1 cancelled,
+    # 1 rescheduled, 5 booked on Mon 2026-01-05 and 1 on Mon 2026-01-12. A one-week plan from
+    # 2026-01-05 takes the 5 booked that week; the 2026-01-12 one is after it.
+    appts = _appointments()
+    got = _accounted(st.appointment_use(appts, "2026-01-05", "2026-01-11"))
+    assert got == {"completed, in the history": (12, True), "no-shows, in the history": (1, True),
+                   "booked, in the plan's weeks": (5, True), "cancelled": (1, False),
+                   "rescheduled": (1, False), "booked, after the plan's last day": (1, False)}
+    assert sum(c for c, _ in got.values()) == len(appts) == 21
+    # A plan from 2025-02-03: the six visits of that day are not history, the booked rows of
+    # 2026 are after its week, and the rescheduled row is still only rescheduled.
+    got = _accounted(st.appointment_use(appts, "2025-02-03", "2025-02-09"))
+    assert got["completed, in the history"] == (6, True)
+    assert got["completed or no-show, after the history"] == (6, False)
+    assert got["booked, after the plan's last day"] == (6, False)
+    # With the history ending earlier, a booking before the plan is neither.
+    early = appts.assign(date=appts["date"].where(appts["date"] != pd.Timestamp("2026-01-12"),
+                                                  pd.Timestamp("2026-01-02")))
+    got = _accounted(st.appointment_use(early, "2026-01-05", "2026-01-11"))
+    assert got["booked, dated before the plan's start"] == (1, False)
+    got = _accounted(st.appointment_use(early, "2026-01-05", "2026-01-11",
+                                        train_end="2025-12-31"))
+    assert got["booked, between the history and the plan"] == (1, False)
+    assert sum(c for c, _ in got.values()) == 21
+
+
+def test_phone_call_use_counts_rows_and_calls():
+    # Site L1 plans front desk Mon 08:00-08:30 only (two 15-minute intervals). Rows: Mon
+    # 2026-01-05 08:00 (28 calls) and Mon 2026-01-12 08:00 (28) are planned; Mon 08:30 (10 and
+    # 30) and Tue 2026-01-06 08:00 (0) are not; a row of line ALL (7 calls) is no site.
+    calls = _calls().assign(location_id="L1")
+    calls.loc[len(calls)] = ["2026-01-05", "08:00", 7, 200, "ALL"]
+    required = {"L1": pd.DataFrame({"role": ["front desk", "front desk", "nurse"],
+                                    "day": ["Mon", "Mon", "Mon"],
+                                    "interval_start": ["08:00", "08:15", "08:30"]})}
+    got = _accounted(st.phone_call_use(calls, required))
+    assert got == {"in a site's planned hours (56 calls)": (2, True),
+                   "outside a site's planned hours (40 calls)": (3, False),
+                   "on a line that is no site (7 calls)": (1, True)}
+
+
+def test_roster_hours_not_compared_by_hand():
+    # One front desk on Mon 07:50-10:10 (2 h 20 min). The plan covers Mon 08:00-10:00 in
+    # 15-minute intervals, all eight seen on the roster: 2 h compared, 20 minutes not (07:50-
+    # 08:00 before opening, 10:00-10:10 a part interval). The manager's hours are not counted.
+    staff = _staff().assign(usual_shifts=["Mon 07:50-10:10", "Mon-Fri 08:00-16:30",
+                                          "Mon 08:00-10:00"])
+    coverage = pd.DataFrame({"role": ["front desk"] * 8 + ["medical assistant"] * 8,
+                             "on_roster": [1] * 16})
+    assert st.roster_hours_not_compared(staff, coverage, 15) == pytest.approx(20 / 60)
+
+
+def test_staff_at_an_unknown_site_is_refused_not_dropped():
+    staff = _staff(location_id=["L1", "L9", "L1"])
+    with pytest.raises(DataError) as info:
+        st.check_staff(staff, pd.DataFrame({"location_id": ["L1", "L2"]}))
+    assert info.value.row == 3 and info.value.value == "L9"
+    assert info.value.column == "location_id" and "unknown location" in str(info.value)
+    st.check_staff(staff)  # without locations, not checked
+
+
+# --------------------------------------------------------------------------------------------
 # The bundled sample, end to end
 
 

@@ -171,3 +171,38 @@ def test_without_phone_data_the_phone_section_says_so(tmp_path: Path) -> None:
     assert f["phone_service_level"] is None and f["phone_calls_per_week"] is None
     assert "No phone statistics" in staffing_view.summary_text(plan, f)
     assert staffing_view.phone_table(plan) is None
+
+
+def test_rows_left_out_are_counted_where_a_reader_sees_them(run: dict) -> None:
+    # Counted from the CSV text: cancelled and rescheduled appointments, and bookings dated
+    # before the plan's first day (the export ends on 2025-12-31, the plan starts 2026-01-05).
+    f = run["result"].figures
+    start, end = f["plan_start"], f["plan_end"]
+    appts = rows(SAMPLE / "appointments.csv")
+    expected = {
+        "cancelled": sum(r["status"] == "cancelled" for r in appts),
+        "rescheduled": sum(r["status"] == "rescheduled" for r in appts),
+        "booked, dated before the plan's start": sum(
+            r["status"] == "booked" and r["date"] < start for r in appts),
+        "booked, after the plan's last day": sum(
+            r["status"] == "booked" and r["date"] > end for r in appts),
+        "completed or no-show, after the history": sum(
+            r["status"] in ("completed", "no-show") and r["date"] >= start for r in appts),
+    }
+    expected = {what: n for what, n in expected.items() if n}
+    assert expected["cancelled"] > 0 and expected["rescheduled"] > 0
+    left_out = f["left_out"]
+    assert {x["what"]: x["count"] for x in left_out if x["dataset"] == "appointments"} == expected
+    assert all(x["unit"] == "rows" and x["why"].startswith("left out") for x in left_out
+               if x["dataset"] == "appointments")
+    # The sample's phone statistics all lie in its sites' opening hours on open weekdays, and
+    # every usual shift inside its site's hours on whole quarter hours: nothing else left out.
+    sites = {r["location_id"]: r for r in rows(SAMPLE / "locations.csv")}
+    calls = rows(SAMPLE / "phone_calls.csv")
+    assert all(sites[c["location_id"]]["opens"] <= c["interval_start"]
+               < sites[c["location_id"]]["closes"] for c in calls)
+    assert [x for x in left_out if x["dataset"] != "appointments"] == []
+    # The reader sees them: in the summary's words and in the table of what the plan uses.
+    html = run["html"].read_text(encoding="utf-8")
+    assert "Left out on purpose" in html and "What the plan uses" in html
+    assert f"{expected['cancelled']:,} rows cancelled" in html
