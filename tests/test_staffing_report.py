@@ -14,6 +14,7 @@ import csv
 import json
 import shutil
 from collections import defaultdict
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -195,12 +196,25 @@ def test_rows_left_out_are_counted_where_a_reader_sees_them(run: dict) -> None:
     assert {x["what"]: x["count"] for x in left_out if x["dataset"] == "appointments"} == expected
     assert all(x["unit"] == "rows" and x["why"].startswith("left out") for x in left_out
                if x["dataset"] == "appointments")
-    # The sample's phone statistics all lie in its sites' opening hours on open weekdays, and
-    # every usual shift inside its site's hours on whole quarter hours: nothing else left out.
+    # The sample's phone statistics all lie in its sites' opening hours on weekdays (both sites
+    # open Mon-Fri), and the usual shifts of the shift-planned roles inside their site's hours,
+    # on quarter hours, Mon-Fri: nothing else is left out.
     sites = {r["location_id"]: r for r in rows(SAMPLE / "locations.csv")}
-    calls = rows(SAMPLE / "phone_calls.csv")
-    assert all(sites[c["location_id"]]["opens"] <= c["interval_start"]
-               < sites[c["location_id"]]["closes"] for c in calls)
+    assert {r["days_open"] for r in sites.values()} == {"Mon-Fri"}
+    for c in rows(SAMPLE / "phone_calls.csv"):
+        site = sites[c["location_id"]]
+        assert site["opens"] <= c["interval_start"] < site["closes"]
+        assert date.fromisoformat(c["date"]).weekday() < 5
+    for person in rows(SAMPLE / "staff.csv"):
+        if person["role"] not in staffing.PATIENT_FACING_ROLES:
+            continue
+        site = sites[person["location_id"]]
+        for group in person["usual_shifts"].split("; "):
+            days, hours = group.split(" ")
+            first, last = hours.split("-")
+            assert site["opens"] <= first < last <= site["closes"]
+            assert first[3:] in ("00", "15", "30", "45") and last[3:] in ("00", "15", "30", "45")
+            assert not {"Sat", "Sun"} & set(days.replace("-", ",").split(","))
     assert [x for x in left_out if x["dataset"] != "appointments"] == []
     # The reader sees them: in the summary's words and in the table of what the plan uses.
     html = run["html"].read_text(encoding="utf-8")
