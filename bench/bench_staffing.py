@@ -12,7 +12,7 @@ hours, minimising cost at each role's rate. The required people per interval are
 deterministic (seeded): a morning and an afternoon peak scaled per role, with noise, weekends
 at 60 %. A second row plans the bundled sample's MAIN clinic from its own forecast (4 roles,
 Mon-Fri 07:30-17:30). CP-SAT runs as plan_shifts runs it: one worker, a fixed seed and a work
-budget in deterministic time (``--budget``, default the report's 5 units; no wall-clock limit,
+budget in deterministic time (``--budget``, default the report's 2 units; no wall-clock limit,
 so every repeat gives the same plan); the table shows the status (OPTIMAL = proved cheapest,
 FEASIBLE = best found in the budget, FALLBACK = greedy cover for some role and day), whether
 the repeats gave identical plans, the wall time of the solves, the CP-SAT work used and the gap

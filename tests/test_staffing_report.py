@@ -51,7 +51,7 @@ def test_report_runs_and_records_the_contract(run: dict) -> None:
     assert isinstance(f["staff_per_provider_fte"], float) and 2 < f["staff_per_provider_fte"] < 8
     assert isinstance(f["phone_service_level"], float) and 0 <= f["phone_service_level"] <= 1
     assert isinstance(f["uncovered_staff_hours_per_week"], float)
-    # The sample's plan is proved optimal within the test parameters' budget (2 units).
+    # The sample's plan is proved optimal within the test parameters' budget (1 unit).
     assert f["solver_status"] == "OPTIMAL" and f["solver_gap_pct"] == 0
     assert f["solver_parts_not_proved"] == f["solver_parts_fallback"] == 0
     assert "solve_seconds" not in f  # wall time varies with the load: not a figure
