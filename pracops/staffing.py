@@ -1816,8 +1816,8 @@ DEFAULT_SOLVER_DETERMINISTIC_TIME = 2.0
 """CP-SAT work budget of a whole shift plan, in CP-SAT's deterministic time units (see
 :func:`plan_shifts`); the notebook's ``solver_deterministic_time`` has the same default. The
 sample's plan uses about 0.001 units and is proved optimal from about 0.002; a model that uses
-all 2 units took about 9 s on the project's 2-core VM under load (bench/bench_staffing.py
-``--whole-week --budget 2``), about what the old 10 s wall-clock limit allowed."""
+all 2 units took 4–9 s on the project's 2-core VM, depending on its load
+(bench/bench_staffing.py ``--whole-week``), about what the old 10 s wall-clock limit allowed."""
 
 SOLVER_SEED = 20260105
 """CP-SAT's ``random_seed``: fixed, so that the same input gives the same plan."""
