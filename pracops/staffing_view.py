@@ -753,7 +753,8 @@ def cost_table(plan: StaffingPlan) -> Any:
 def accounting_table(plan: StaffingPlan) -> Any:
     """Every input row the plan reads, by what it does with it, and what it leaves out and
     why (the roster line counts staff-hours a week, not rows)."""
-    t = plan.accounting.assign(used=np.where(plan.accounting["used"], "used", "left out"))
+    t = plan.accounting.assign(used=np.where(plan.accounting["used"], "used", "left out"),
+                               how=plan.accounting["how"].str.removeprefix("left out: "))
     t = t.rename(columns={"what": "rows", "count": "how many", "used": "used?",
                           "how": "what the plan does with them"})
     return format_table(t, readable_headers=False).format(
