@@ -1940,6 +1940,11 @@ def greedy_cover(need: Mapping[int, int], candidates: Sequence[tuple[int, int]],
     -------
     dict
         People per ``(start, end)`` chosen.
+
+    Raises
+    ------
+    ParameterError
+        An interval that no candidate shift covers.
     """
     covered = dict.fromkeys(need, 0)
     chosen: dict[tuple[int, int], int] = {}
@@ -1947,8 +1952,12 @@ def greedy_cover(need: Mapping[int, int], candidates: Sequence[tuple[int, int]],
         short = need[t] - covered[t]
         if short <= 0:
             continue
-        s, e = max((c for c in candidates if c[0] <= t and t + interval_minutes <= c[1]),
-                   key=lambda c: (c[1], c[0]))
+        best = max((c for c in candidates if c[0] <= t and t + interval_minutes <= c[1]),
+                   key=lambda c: (c[1], c[0]), default=None)
+        if best is None:
+            raise ParameterError(f"no candidate shift covers {_hhmm(t)}: allow shorter shifts "
+                                 "or more start times")
+        s, e = best
         chosen[(s, e)] = chosen.get((s, e), 0) + short
         for u in _spans(s, e, interval_minutes):
             if u in covered:

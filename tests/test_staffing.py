@@ -312,6 +312,8 @@ def test_greedy_cover_by_hand():
     short = [c for c in candidates if c[1] - c[0] == 180]
     assert st.greedy_cover(fd, short, 15) == {(480, 660): 1, (600, 780): 1, (660, 840): 1,
                                               (780, 960): 1}
+    with pytest.raises(ParameterError, match="no candidate shift covers 15:00"):
+        st.greedy_cover({900: 1}, [(480, 900)], 15)
 
 
 def test_plan_shifts_falls_back_to_the_greedy_cover_without_a_plan_in_budget():
