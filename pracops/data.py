@@ -84,6 +84,7 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 import pyarrow
+import pyarrow.compute as pc
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pracops import config
@@ -104,6 +105,7 @@ __all__ = [
     "Validation",
     "Reference",
     "REFERENCES",
+    "check_references",
     "Relation",
     "RELATIONS",
     "input_files",
@@ -1340,14 +1342,17 @@ class Reference:
         """
         frame, known_frame = frames[self.dataset], frames[self.target]
         values = frame[self.column]
-        known = pd.Index(known_frame[self.target_column].dropna().astype("str").unique())
-        present = values.notna().to_numpy()
-        bad = present & ~values.astype("str").isin(known).to_numpy()
+        target = known_frame[self.target_column].dropna().astype("str")
+        # Arrow's hash lookup: pandas' isin on str columns goes value by value (~100x slower)
+        found = pc.is_in(pyarrow.array(values.astype("str"), type=pyarrow.string()),
+                         value_set=pyarrow.array(target, type=pyarrow.string()))
+        bad = values.notna().to_numpy() & ~found.to_numpy(zero_copy_only=False)
         if not bad.any():
             return None
+        known = list(target.unique())
         unknown = values[bad].astype("str")
         first = str(unknown.iloc[0])
-        close = difflib.get_close_matches(first, list(known), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(first, known, n=1, cutoff=0.6)
         others = unknown.nunique() - 1
         target_file = Path(known_frame.attrs.get("source", self.target)).name
         hint = f"did you mean {close[0]!r}? If not, " if close else ""
@@ -1414,6 +1419,24 @@ class Validation:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
+def check_references(frames: Mapping[str, pd.DataFrame]
+                     ) -> list[tuple[Reference, DataError]]:
+    """Check every :data:`REFERENCES` entry whose two datasets are in ``frames``.
+
+    Returns
+    -------
+    list of (Reference, DataError)
+        Each broken reference with the error naming its rows; empty when all hold.
+    """
+    problems = []
+    for reference in REFERENCES:
+        if reference.dataset in frames and reference.target in frames:
+            problem = reference.check(frames)
+            if problem is not None:
+                problems.append((reference, problem))
+    return problems
+
+
 def check_folder(source: str | os.PathLike[str] | None = None, *,
                  missing_ok: bool = False) -> Validation:
     """Load every registered dataset from a folder, check the references (:data:`REFERENCES`)
@@ -1447,13 +1470,9 @@ def check_folder(source: str | os.PathLike[str] | None = None, *,
                 frames[dataset.name] = load(dataset.name, path)
         except DataError as exc:
             result.errors.append(exc)
-    broken: set[str] = set()
-    for reference in REFERENCES:
-        if reference.dataset in frames and reference.target in frames:
-            problem = reference.check(frames)
-            if problem is not None:
-                result.errors.append(problem)
-                broken.add(reference.dataset)
+    problems = check_references(frames)
+    result.errors += [error for _, error in problems]
+    broken = {reference.dataset for reference, _ in problems}
     for relation in RELATIONS:
         if all(d in frames and d not in broken for d in relation.datasets):
             try:
