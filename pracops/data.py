@@ -88,7 +88,7 @@ import pyarrow.compute as pc
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pracops import config
-from pracops.errors import DataError, PracopsError
+from pracops.errors import DataError, ParameterError, PracopsError
 from pracops.money import MAX_AMOUNT_CENTS, format_cents, to_cents_series
 
 __all__ = [
@@ -106,6 +106,9 @@ __all__ = [
     "Reference",
     "REFERENCES",
     "check_references",
+    "check_as_of",
+    "date_span",
+    "AS_OF_DATASETS",
     "Relation",
     "RELATIONS",
     "input_files",
@@ -1450,12 +1453,15 @@ def check_folder(source: str | os.PathLike[str] | None = None, *,
     missing_ok
         Skip every dataset without a file (check only the files that are there).
     """
-    folder = config.data_dir(source)
     result = Validation()
     try:
+        folder = config.data_dir(source)
         is_dir = folder.is_dir()
-    except OSError as exc:  # a symbolic link loop, say
-        result.errors.append(os_error(exc, folder, "folder"))
+    except RuntimeError:  # what Path.resolve raises for a symbolic link loop
+        result.errors.append(os_error(OSError(errno.ELOOP, "loop"), str(source), "folder"))
+        return result
+    except OSError as exc:
+        result.errors.append(os_error(exc, str(source), "folder"))
         return result
     if not is_dir:
         result.errors.append(DataError(
@@ -1500,6 +1506,63 @@ def _check_era(folder: Path, result: Validation, *, required: bool) -> None:
         x12.read_835(era)
     except X12Error as exc:
         result.errors.append(exc)
+
+
+AS_OF_DATASETS: dict[str, tuple[str, ...]] = {
+    "billing_reconciliation": ("claims", "deposits", "payments_posted"),
+    "purchasing": ("usage",),
+}
+"""The datasets whose dates a report's ``as_of`` must fall among (see :func:`check_as_of`).
+With one package per report (issue 8) each report will declare its own."""
+
+AS_OF_GRACE_DAYS = 31
+"""How far past the newest record an ``as_of`` may lie: a run a few days or weeks after the
+export is usual; further, every balance would age by time nobody recorded."""
+
+
+def date_span(frames: Mapping[str, pd.DataFrame], datasets: Sequence[str]
+              ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The earliest and latest date in the date columns of ``datasets`` (patient data
+    excepted), or ``None`` when none of them is loaded or holds a date."""
+    lows, highs = [], []
+    for name in datasets:
+        frame = frames.get(name)
+        if frame is None:
+            continue
+        for col in get(name).columns:
+            if col.kind == "date" and not col.phi and frame[col.name].notna().any():
+                lows.append(frame[col.name].min())
+                highs.append(frame[col.name].max())
+    return (min(lows), max(highs)) if lows else None
+
+
+def check_as_of(report: str, as_of: object, frames: Mapping[str, pd.DataFrame]
+                ) -> ParameterError | None:
+    """The error for a report's ``as_of`` that lies outside its data's span, or ``None``.
+
+    ``as_of`` must be on or after the earliest date of the report's datasets
+    (:data:`AS_OF_DATASETS`) and at most :data:`AS_OF_GRACE_DAYS` after the latest; an empty
+    ``as_of`` (the report picks the last date) and a report without such datasets pass.
+    """
+    if not as_of or report not in AS_OF_DATASETS:
+        return None
+    try:
+        when = pd.Timestamp(str(as_of))
+    except ValueError:
+        return ParameterError(f"{report}.as_of {as_of!r} is not a date; expected YYYY-MM-DD")
+    span = date_span(frames, AS_OF_DATASETS[report])
+    if span is None:
+        return None
+    first, last = span
+    latest = last + pd.Timedelta(days=AS_OF_GRACE_DAYS)
+    if first <= when <= latest:
+        return None
+    where = ("before the first" if when < first
+             else f"more than {AS_OF_GRACE_DAYS} days after the last")
+    return ParameterError(
+        f"{report}.as_of {when.date()} is {where} date in its data "
+        f"({', '.join(AS_OF_DATASETS[report])}: {first.date()} to {last.date()}); give a date "
+        f"from {first.date()} to {latest.date()}, or leave it empty for the last date found")
 
 
 def validate_all(source: str | os.PathLike[str] | None = None, *,
