@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from pracops.errors import ParameterError
 from pracops.money import cents_to_decimal, format_cents
@@ -49,6 +50,7 @@ __all__ = [
     "fmt_pct",
     "fmt_count",
     "format_table",
+    "SafeStyler",
     "header_label",
     "md_text",
     "use_chart_style",
@@ -251,6 +253,39 @@ def header_label(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+class SafeStyler(Styler):
+    """A pandas Styler that shows text as text: every ``format`` and ``format_index`` escapes
+    HTML unless told otherwise (``escape=None``), including those a caller adds later; and a
+    ``format`` given a dict changes the columns it names, no others.
+
+    With a plain Styler, a later ``.format({"variance_pct": f})`` resets the formatter of every
+    other column: money columns fall back to raw cents, and text to a formatter that does not
+    escape, so an account named ``<img src=x onerror=...>`` becomes an element of the page.
+    """
+
+    def __init__(self, data: pd.DataFrame | pd.Series, **kwargs: Any) -> None:
+        kwargs.setdefault("escape", "html")
+        super().__init__(data, **kwargs)
+
+    def format(self, formatter: Any = None, subset: Any = None, na_rep: str | None = None,
+               precision: int | None = None, decimal: str = ".", thousands: str | None = None,
+               escape: str | None = "html", hyperlinks: str | None = None) -> SafeStyler:
+        """:meth:`pandas.io.formats.style.Styler.format`, escaping HTML by default; a dict of
+        formatters without ``subset`` formats its own columns only."""
+        if isinstance(formatter, dict) and subset is None:
+            subset = list(formatter)
+        return super().format(formatter, subset, na_rep, precision, decimal, thousands, escape,
+                              hyperlinks)
+
+    def format_index(self, formatter: Any = None, axis: Any = 0, level: Any = None,
+                     na_rep: str | None = None, precision: int | None = None,
+                     decimal: str = ".", thousands: str | None = None,
+                     escape: str | None = "html", hyperlinks: str | None = None) -> SafeStyler:
+        """:meth:`pandas.io.formats.style.Styler.format_index`, escaping HTML by default."""
+        return super().format_index(formatter, axis, level, na_rep, precision, decimal,
+                                    thousands, escape, hyperlinks)
+
+
 def format_table(
     df: pd.DataFrame,
     *,
@@ -265,8 +300,8 @@ def format_table(
     dates as ``YYYY-MM-DD``, headers in words (``total_paid_cents`` → "Total paid").
 
     The DataFrame keeps its exact values; only the display changes. Text cells, headers and the
-    index are HTML-escaped (a vendor named ``<b>ACME</b>`` shows as that text, not in bold);
-    a formatter added later with ``.format(..., subset=...)`` should be for numbers only.
+    index are HTML-escaped (a vendor named ``<b>ACME</b>`` shows as that text, not in bold),
+    and stay so through any later ``.format(...)``: the result is a :class:`SafeStyler`.
     """
     money, pct, count = list(money), list(pct), list(count)
     dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype)]
@@ -275,8 +310,7 @@ def format_table(
     fmt.update({c: fmt_pct for c in pct})
     fmt.update({c: fmt_count for c in count})
     fmt.update({c: (lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")) for c in dates})
-    styler = (df.style.format(fmt, escape="html")
-              .format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    styler = (SafeStyler(df).format(fmt).format_index(axis=0).format_index(axis=1)
               .set_table_attributes('class="pracops-table"'))
     right = [c for c in [*money, *pct, *count] if c in df.columns]
     if right:
@@ -371,7 +405,7 @@ def kpi_table(kpis: Sequence[KPI]) -> pd.io.formats.style.Styler:
         return {"on target": "color: #1b7a3a; font-weight: 600",
                 "off target": "color: #b3261e; font-weight: 600"}.get(status, "")
 
-    return (table.style.format(escape="html").map(colour, subset=["Status"])
+    return (SafeStyler(table).map(colour, subset=["Status"])
             .set_properties(subset=["Value", "Target"], **{"text-align": "right"})
             .set_table_attributes('class="pracops-table pracops-kpi"')
             .hide(axis="index"))
@@ -536,7 +570,10 @@ def _cell(value: Any) -> Any:
 
 
 def _csv_text(table: pd.DataFrame) -> str:
-    """A table as CSV text (RFC 4180 quoting by the csv module, ``\\n`` line ends)."""
+    """A table as CSV text as RFC 4180 has it: fields with a comma, a quote or a line break
+    quoted, lines ended by CRLF. (With ``\\n`` line ends the csv module would leave a bare
+    carriage return unquoted, and a spreadsheet would start a new row, and a new cell, there.)
+    """
     out = table.copy()
     for column in out.columns:
         values = out[column]
@@ -545,7 +582,7 @@ def _csv_text(table: pd.DataFrame) -> str:
             out[column] = pd.Series([format(v, "f") if isinstance(v, Decimal) else v
                                      for v in cells], index=out.index, dtype="object")
     header = [neutralise(str(c)) for c in out.columns]
-    return out.to_csv(index=False, header=header, lineterminator="\n")
+    return out.to_csv(index=False, header=header, lineterminator="\r\n")
 
 
 def _xlsx_bytes(sheets: Mapping[str, Sheet]) -> bytes:
@@ -573,7 +610,7 @@ def _xlsx_bytes(sheets: Mapping[str, Sheet]) -> bytes:
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
                 value = _cell(value)
-                if value is None:
+                if value is None or value == "":
                     continue
                 cell = ws.cell(row=r, column=c)
                 if isinstance(value, str):
