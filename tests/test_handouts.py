@@ -1,6 +1,6 @@
 """Hand-outs carry input text as data: pracops.report.write_handouts (the one CSV/XLSX writer)
-and, end to end, the budget and purchasing reports run on a copy of the sample whose names hold
-formula text and markup.
+and, end to end, the budget, purchasing and billing reports run on a copy of the sample whose
+names hold formula text and markup.
 
 Formula text must reach the CSV and XLSX files with a leading apostrophe (OWASP, CSV Injection)
 and never as a formula; numbers must stay numbers. Markup must reach the HTML escaped, never as
@@ -124,11 +124,12 @@ def test_names_are_checked_and_nothing_half_written(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["a.csv", "w.xlsx"]
 
 
-# ---- end to end: budget and purchasing on a sample with planted text --------------------------
+# ---- end to end: budget, purchasing and billing on a sample with planted text -----------------
 
 FORMULAS = {"4100": '=HYPERLINK("http://x","y")', "4200": "+cmd|' /C calc'!A0",
             "4300": "@SUM(1)", "4400": "-2+3"}
 MARKUP = "<img src=x onerror=alert(1)>"
+UNDEPOSITED_ERA = "2025-09-08_PRS_PS0702310.835"  # the sample's 835 with no bank deposit
 
 
 def _edit_csv(path: Path, key: str, edits: dict[str, dict[str, str]]) -> None:
@@ -147,9 +148,11 @@ def _edit_csv(path: Path, key: str, edits: dict[str, dict[str, str]]) -> None:
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The budget and purchasing reports run once on a copy of the sample where the revenue
-    accounts are named by formula text, every expense account's name starts with markup, and
-    items ordered, expiring, dearer and repriced have formula text or markup in them."""
+    """The budget, purchasing and billing reports run once on a copy of the sample where the
+    revenue accounts are named by formula text, every expense account's name starts with
+    markup, items ordered, expiring, dearer and repriced have formula text or markup in them,
+    the payer of the 835 without a deposit is named by formula text and every provider's name
+    starts with markup."""
     data = tmp_path_factory.mktemp("data") / "sample"
     shutil.copytree(config.SAMPLE_DIR, data)
     chart = {a: {"name": f} for a, f in FORMULAS.items()}
@@ -163,11 +166,21 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "RX-1847": {"description": FORMULAS["4200"]},
         "VX-1763": {"description": FORMULAS["4300"]},
         "VX-1721": {"description": f"{MARKUP} vaccine"}})
-    reports = runner.check_reports(["operating_budget", "purchasing"], runner.discover())
+    with (data / "providers.csv").open(encoding="utf-8") as stream:
+        providers = {r["provider_id"]: {"name": f"{MARKUP} {r['name']}"}
+                     for r in csv.DictReader(stream)}
+    _edit_csv(data / "providers.csv", "provider_id", providers)
+    era = data / "era" / UNDEPOSITED_ERA
+    text = era.read_text(encoding="ascii")
+    assert text.count("N1*PR*PRAIRIE SHIELD PPO*") == 1
+    era.write_text(text.replace("N1*PR*PRAIRIE SHIELD PPO*", f"N1*PR*{FORMULAS['4200']}*"),
+                   encoding="ascii")
+    reports = runner.check_reports(["operating_budget", "purchasing", "billing_reconciliation"],
+                                   runner.discover())
     params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR,
                                        data=data)
     result = runner.run(reports, params, out=tmp_path_factory.mktemp("out"))
-    assert [r.status for r in result.reports] == ["ok", "ok"], [r.error for r in result.reports]
+    assert [r.status for r in result.reports] == ["ok"] * 3, [r.error for r in result.reports]
     return {"dir": result.run_dir}
 
 
@@ -216,6 +229,8 @@ def test_planted_formula_text_arrives_with_an_apostrophe(planted: dict) -> None:
     assert {f for f, _ in ordered} >= {"purchase_orders.xlsx"}
     assert any(f.endswith(".csv") for f, _ in ordered)
     assert {v for _, v in ordered} == {"'" + FORMULAS["4100"], "'" + FORMULAS["4400"]}
+    payer = {f.split(":")[0] for f, _, v in cells if v == "'" + FORMULAS["4200"]}
+    assert payer >= {"eras_without_deposit.csv", "worklists.xlsx"}
 
 
 class _Tags(HTMLParser):
@@ -229,7 +244,7 @@ class _Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
-@pytest.mark.parametrize("name", ["operating_budget", "purchasing"])
+@pytest.mark.parametrize("name", ["operating_budget", "purchasing", "billing_reconciliation"])
 def test_markup_reaches_the_html_escaped(planted: dict, name: str) -> None:
     html = (planted["dir"] / f"{name}.html").read_text(encoding="utf-8")
     parser = _Tags()
@@ -238,10 +253,13 @@ def test_markup_reaches_the_html_escaped(planted: dict, name: str) -> None:
     # page is parsed rather than searched for the planted text)
     assert not [t for t in parser.tags if "onerror" in t[1]]
     assert not [t for t in parser.tags if t[0] == "img" and t[1].get("src") == "x"]
-    # it is shown as text: in a table, in an alert and, for the budget, in the summary's
-    # Markdown (the expense account with the largest spending variance)
+    # it is shown as text: in a table (for billing, denials by provider), in an alert (budget
+    # and purchasing) and, for the budget, in the summary's Markdown (the expense account with
+    # the largest spending variance)
     shown = re.escape("&lt;img src=x onerror=alert(1)&gt;")
     assert re.search(rf"<td [^>]*>{shown}", html)
-    assert re.search(rf'<div class="pracops-alert [^>]*><strong>\w+:</strong> [^<]*{shown}', html)
+    if name != "billing_reconciliation":
+        assert re.search(rf'<div class="pracops-alert [^>]*><strong>\w+:</strong> [^<]*{shown}',
+                         html)
     if name == "operating_budget":
         assert re.search(rf"most from {shown} ", html)
