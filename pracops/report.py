@@ -661,7 +661,10 @@ def write_handouts(
     ``quotePrefix`` style: the apostrophe is part of the data, so the cell stays text in every
     program that opens the file (LibreOffice, Google Sheets, pandas) and after the sheet is
     saved again as CSV, where a style would be lost and the formula come back; the reader also
-    sees that the text was changed, and the workbook and the CSV say the same.
+    sees that the text was changed, and the workbook and the CSV say the same. In the CSV a
+    field holding a comma, a quote or a line break is quoted and lines end with CRLF (RFC
+    4180), so no text can open a new cell whose first character would be read as a formula
+    (OWASP's second point).
 
     Every file is written to a temporary name in ``folder`` and then renamed
     (:func:`write_atomic`), so a reader never sees half a file.
