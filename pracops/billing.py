@@ -59,7 +59,6 @@ per call. No step loops over claims in Python; matching ERAs to deposits repeats
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import re
@@ -75,7 +74,7 @@ import pyarrow.compute as pc
 from pracops.codes import CATEGORIES, carc_category, carc_description, plb_description
 from pracops.data import rows_text
 from pracops.errors import DataError, ParameterError
-from pracops.report import KPI, write_atomic
+from pracops.report import KPI, write_handouts
 from pracops.x12 import Remittance
 
 __all__ = [
@@ -1734,38 +1733,15 @@ def worklists(result: BillingReconciliation, claims: pd.DataFrame, *,
     return {name: frame.reset_index(drop=True) for name, frame in lists.items()}
 
 
-def _for_file(frame: pd.DataFrame, *, as_text: bool) -> pd.DataFrame:
-    """Money columns (``*_cents``) as dollars under their name without ``_cents``; dates as
-    dates. As text (CSV): ``'1234.56'``; else (Excel) a number of dollars."""
-    out = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        values = frame[column]
-        if column.endswith("_cents"):
-            name = column.removesuffix("_cents")
-            cents = values.astype("Int64")
-            if as_text:
-                whole, frac = np.divmod(np.abs(cents.fillna(0).to_numpy(dtype="int64")), 100)
-                sign = np.where(cents.fillna(0).to_numpy(dtype="int64") < 0, "-", "")
-                text = pd.Series([f"{s}{w}.{f:02d}" for s, w, f in zip(sign, whole, frac,
-                                                                          strict=True)],
-                                 index=frame.index, dtype=_S)
-                out[name] = text.where(cents.notna().to_numpy())
-            else:
-                out[name] = cents.astype("float64") / 100
-        elif pd.api.types.is_datetime64_any_dtype(values.dtype):
-            out[column] = values.dt.date
-        else:
-            out[column] = values
-    return out
-
-
 def write_worklists(worklists: Mapping[str, pd.DataFrame], folder: str | os.PathLike[str],
                     *, workbook: str = "worklists.xlsx") -> list[Path]:
-    """Write the worklists: one Excel workbook with a sheet per list and one CSV per list.
+    """Write the worklists: one Excel workbook with a sheet per list and one CSV per list,
+    through the suite's one hand-out writer (:func:`pracops.report.write_handouts`).
 
-    Money columns (``*_cents``) are written as dollars with 2 decimals under their name without
-    ``_cents`` (``shortfall_cents`` → ``shortfall``); dates as dates. Every file is written to
-    a temporary name in ``folder`` and then renamed, so a reader never sees half a file.
+    Money columns (``*_cents``) are written as exact dollars with 2 decimals under their name
+    without ``_cents`` (``shortfall_cents`` → ``shortfall``); dates as dates; text that would
+    start a spreadsheet formula gets a leading apostrophe. Every file is written to a temporary
+    name in ``folder`` and then renamed, so a reader never sees half a file.
 
     Parameters
     ----------
@@ -1782,28 +1758,4 @@ def write_worklists(worklists: Mapping[str, pd.DataFrame], folder: str | os.Path
     list of pathlib.Path
         The workbook, then the CSV files in the order of ``worklists``.
     """
-    for name in worklists:
-        if not re.fullmatch(r"[A-Za-z0-9_\-]{1,31}", name):
-            raise ParameterError(f"worklist name {name!r} cannot name a sheet and a file: use "
-                                 "at most 31 letters, digits, '_' or '-'")
-    target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in worklists.items():
-            sheet = _for_file(frame, as_text=False)
-            sheet.to_excel(writer, sheet_name=name, index=False)
-            money = [i for i, c in enumerate(frame.columns, start=1) if c.endswith("_cents")]
-            cells = writer.sheets[name]
-            for col in money:
-                for (cell,) in cells.iter_rows(min_row=2, min_col=col, max_col=col):
-                    cell.number_format = "#,##0.00"
-    paths = [target / workbook]
-    write_atomic(paths[0], buffer.getvalue())
-    for name, frame in worklists.items():
-        path = target / f"{name}.csv"
-        text = _for_file(frame, as_text=True).to_csv(index=False, lineterminator="\n")
-        write_atomic(path, text.encode("utf-8"))
-        paths.append(path)
-    logger.info("wrote %d worklist file(s) to %s", len(paths), target)
-    return paths
+    return write_handouts(worklists, folder, workbook=workbook)
