@@ -1440,6 +1440,8 @@ class _Batch:
             self.ends[key].append(len(mine))
         segments = reader.segments
         for tag, numbers in reader.details.items():
+            if not numbers:
+                continue
             texts = pa.array([segments[n - 1] for n in numbers], type=pa.string())
             self.detail_elements[tag].append(pc.split_pattern(texts, reader.element))
             self.detail_at[tag].append(np.frombuffer(numbers, dtype=np.int64) + offset)
