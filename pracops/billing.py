@@ -1773,6 +1773,12 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
 # ---- worklists -------------------------------------------------------------------------------
 
 
+def _file_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its ``file`` column as file names: a hand-out names no server path."""
+    names = frame["file"].map(lambda p: None if pd.isna(p) else Path(str(p)).name)
+    return frame.assign(file=names.astype(_S))
+
+
 def worklists(result: BillingReconciliation, claims: pd.DataFrame, *,
               show_patient_names: bool = False,
               unanswered_after_days: int = 60,
@@ -1861,12 +1867,6 @@ def worklists(result: BillingReconciliation, claims: pd.DataFrame, *,
     lists["remittances_without_claim"] = lists["remittances_without_claim"].drop(
         columns="claim_seq")
     return {name: frame.reset_index(drop=True) for name, frame in lists.items()}
-
-
-def _file_names(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its ``file`` column as file names: a hand-out names no server path."""
-    names = frame["file"].map(lambda p: None if pd.isna(p) else Path(str(p)).name)
-    return frame.assign(file=names.astype(_S))
 
 
 def _for_file(frame: pd.DataFrame, *, as_text: bool) -> pd.DataFrame:
