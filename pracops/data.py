@@ -1490,7 +1490,8 @@ def check_folder(source: str | os.PathLike[str] | None = None, *,
 
 
 def _check_era(folder: Path, result: Validation, *, required: bool) -> None:
-    """Read the folder's ``era/`` 835 files as the billing report will."""
+    """Read the folder's ``era/`` 835 files as the billing report will: what it would set
+    aside goes to :attr:`Validation.quarantined`, what it reads leniently to the notes."""
     from pracops import x12
     from pracops.errors import X12Error
 
@@ -1503,9 +1504,25 @@ def _check_era(folder: Path, result: Validation, *, required: bool) -> None:
                 result.errors.append(exc)
         return
     try:
-        x12.read_835(era)
-    except X12Error as exc:
+        remittance = x12.read_835(era)
+    except X12Error as exc:  # a folder with no file at all
         result.errors.append(exc)
+        return
+    for q in remittance.quarantined.itertuples(index=False):
+        where = f", segment {q.segment_number}" if pd.notna(q.segment_number) else ""
+        money = (f"; it carries {format_cents(int(q.paid_cents))} (BPR02)"
+                 if pd.notna(q.paid_cents) else "")
+        result.quarantined.append(
+            f"{q.file}{where}: {q.reason}{money}. The billing report will set the file aside "
+            "and reconcile the others. Fix: ask the clearinghouse to send the file again")
+    notes = remittance.warnings
+    for file, group in notes.groupby("file", sort=False):
+        first = group.iloc[0]
+        where = (f", segment {first.segment_number}"
+                 + (f" ({first.segment_id})" if pd.notna(first.segment_id) else "")
+                 if pd.notna(first.segment_number) else "")
+        more = f" (and {len(group) - 1} more note(s) in this file)" if len(group) > 1 else ""
+        result.notes.append(f"{file}{where}: {first.message}{more}")
 
 
 AS_OF_DATASETS: dict[str, tuple[str, ...]] = {

@@ -1374,6 +1374,12 @@ class _Batch:
         try:
             data = source
             if isinstance(source, Path):
+                if listed and source.is_dir() and not source.is_symlink():
+                    # a sub-folder (an archive of old ERAs, say) holds no payment of its own
+                    self.warnings.append((order, (name, None, None, "a folder: skipped (only "
+                                                  "the files directly in the folder are "
+                                                  "read)")))
+                    return
                 data = _read_bytes(source, name)
                 if listed and self.strict and not _looks_like_x12(data):
                     self.warnings.append((order, (name, None, None,
@@ -1957,7 +1963,8 @@ def read_835(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], 
         A file, a directory, a glob pattern (``"eras/2024-*.835"``) or a list of them.
         The entries of a directory are those matching ``pattern``, in name order (names
         starting with ``.`` are left out); every one of them is read or quarantined (a
-        README, a sub-folder, a broken link), never skipped silently.
+        README, a broken link), never skipped silently, except a sub-folder (an archive of
+        old files), which is skipped with a warning.
     pattern
         Which entries of a directory to read (``"*.835"``); all by default.
     jobs
