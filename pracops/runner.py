@@ -7,8 +7,30 @@ the executed ``.ipynb``, the shared ``.html`` and a ``.json`` summary, and per r
 ``-f FILE``, then ``-p KEY VALUE``; they are checked against each notebook's parameters cell
 before any kernel starts.
 
+Date parameters: a ``str`` or ``list`` parameter whose comment names the form ``YYYY-MM-DD``
+(``as_of: str = ''  # report date YYYY-MM-DD; empty for ...``) holds dates, a list one date per
+item; one naming ``YYYY-MM`` holds months. A value must be a real date (month) in that form
+between 1900-01-01 and 2100-12-31, or the empty text when the declared default is empty ("from
+the data"); anything else is a ParameterError naming the parameter, the value and the form.
+YAML files are read with dates left as text, so ``as_of: 2024-02-30`` is refused the same way.
+
+Stopping: each report runs in a worker process forked for it, which starts its kernel. Linux
+kills a worker when the run's process dies and a kernel when its worker dies
+(``PR_SET_PDEATHSIG``, set in the worker after fork and in the kernel before exec; ipykernel's
+own parent poller, ``JPY_PARENT_PID``, is a second line), so even a SIGKILL of the run leaves
+nothing running. Workers ignore SIGINT and SIGTERM; in the run's process (main thread) either
+signal only sets a flag and wakes the wait: the run then kills its workers (their kernels go
+with them), writes each report that did not finish as ``interrupted`` (a report that finished
+keeps its files), writes the manifest (``stopped_by``) and the index, and returns a result
+whose exit code is 130 (SIGINT) or 143 (SIGTERM). A worker that dies unexpectedly fails only
+its own report. The kernels' connection files live in a temporary folder removed after the run.
+
+Manifest: every input file with its size and sha256; a file that cannot be hashed (unreadable,
+a link to nothing, a loop of links, not a regular file, gone since listed) is recorded with
+``"sha256": null`` and the reason in ``"error"``, never a crash.
+
 Speed: starting Python, importing papermill/nbconvert and starting a kernel dominate the time of
-a report. The runner imports once, forks one worker process per concurrent report (papermill's
+a report. The runner imports once, then forks a warm worker process per report (papermill's
 ``cwd`` is a process-wide ``chdir``, so threads are unsafe) and exports HTML in that worker
 straight from the executed notebook in memory, instead of a ``jupyter nbconvert`` process per
 report. Every file is written under a temporary name and renamed, so a crash never leaves a
