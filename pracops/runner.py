@@ -831,7 +831,7 @@ class _Worker:
 
 
 def _start(job: _Job) -> _Worker:
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     receive, send = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_worker, args=(job, send, os.getpid()), daemon=True,
                           name=f"pracops-{job.report}")

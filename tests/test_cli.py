@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -159,3 +160,17 @@ def test_internal_error_is_one_line_exit_1(monkeypatch: pytest.MonkeyPatch,
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):")
     assert err.splitlines()[-1] == "pracops: internal error: KeyError: 'a bug'"
+
+
+def test_a_stop_before_the_run_starts_is_one_line(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from pracops import runner
+
+    def stopped_while_checking(*_args: object, **_kw: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # as `kill PID` while parameters are checked
+
+    monkeypatch.setattr(runner, "discover", stopped_while_checking)
+    before = signal.getsignal(signal.SIGTERM)
+    assert cli.main(["run"]) == 143
+    assert capsys.readouterr().err == "pracops: stopped by SIGTERM\n"
+    assert signal.getsignal(signal.SIGTERM) is before  # main() put back what it found
