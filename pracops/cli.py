@@ -1,22 +1,51 @@
 """The ``pracops`` command: run reports, list them, write the sample, validate a practice's data.
 
-Exit status: 0 when everything ran, 1 when a report failed (the others still ran), 2 for bad
-usage or bad input. Errors are printed as one or two lines, never as a traceback.
+Exit status:
+
+- 0: everything ran;
+- 1: a report failed (the others still ran), or pracops itself failed (an internal error,
+  printed as ``pracops: internal error: ...``: a bug to report, not a fault of the input);
+- 2: bad usage, bad input or a fault of the environment (a file that cannot be read, an
+  ``--out`` that cannot be written, a parameter file that is not YAML): every
+  :class:`~pracops.errors.PracopsError` and every :class:`OSError`;
+- 130 / 143: stopped by SIGINT (Ctrl-C) / SIGTERM; a run that was under way writes its
+  folder first, with the reports that did not finish marked ``interrupted``.
+
+Every error is one line on stderr, never a traceback; ``pracops --debug ...`` adds the
+traceback above the line. ``run`` prints the path of the run's ``index.html`` on stdout
+whenever it wrote a run folder, interrupted or not.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import signal
 import sys
 import textwrap
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 from pracops import config
 from pracops.errors import PracopsError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Stopped(BaseException):
+    """SIGINT or SIGTERM outside a run's own handling (BaseException: no ``except Exception``
+    on the way may swallow it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signal = signal.Signals(signum)
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    raise _Stopped(signum)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="pracops", description="Operations reports for a medical practice.")
     p.add_argument("--notebooks", metavar="DIR",
                    help="folder of report notebooks (default: the project's notebooks/)")
+    p.add_argument("--debug", action="store_true",
+                   help="show the traceback above an error's one line")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="run reports headless and export them",
@@ -56,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="load and check every dataset without running reports")
     v.add_argument("--data", metavar="DIR", help="folder of exports (default: bundled sample)")
+    for command in sub.choices.values():  # also accepted after the command: run --debug
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help=argparse.SUPPRESS)
     return p
 
 
@@ -95,11 +129,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         timeout=args.timeout, inputs=[config.data_dir(args.data)],
         command=["pracops", *sys.argv[1:]], progress=progress,
     )
-    for r in result.reports:
-        if r.status != "ok" and not tty:
-            err = r.error or {}
-            print(f"pracops: {r.report} failed: {err.get('name')}: {err.get('message')}",
-                  file=sys.stderr)
+    if result.stopped_by:
+        done = sum(r.status != "interrupted" for r in result.reports)
+        print(f"pracops: stopped by {result.stopped_by}: {done} of {len(result.reports)} "
+              f"reports finished, the rest are marked interrupted in {result.index}",
+              file=sys.stderr)
+    else:
+        for r in result.reports:
+            if r.status != "ok" and not tty:
+                err = r.error or {}
+                print(f"pracops: {r.report} failed: {err.get('name')}: {err.get('message')}",
+                      file=sys.stderr)
     print(result.index)
     return result.exit_code
 
@@ -154,14 +194,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"run": _cmd_run, "list": _cmd_list, "sample": _cmd_sample,
                "validate": _cmd_validate}[args.command]
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         return handler(args)
+    except _Stopped as stop:  # a run under way handles its own stop (runner.run)
+        return _fail(args, f"stopped by {stop.signal.name}", 128 + stop.signal.value)
     except PracopsError as exc:
-        print(f"pracops: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("pracops: interrupted", file=sys.stderr)
-        return 130
+        return _fail(args, f"error: {exc}", EXIT_USAGE)
+    except OSError as exc:
+        return _fail(args, f"error: {_os_error(exc)}", EXIT_USAGE)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return _fail(args, f"internal error: {type(exc).__name__}"
+                     + (f": {first}" if first else "")
+                     + ("" if args.debug else " (run with --debug for the traceback)"),
+                     EXIT_FAILED)
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _fail(args: argparse.Namespace, line: str, code: int) -> int:
+    """Print the one line (after the traceback with ``--debug``) and give the exit status."""
+    if args.debug:
+        traceback.print_exc()
+    print(f"pracops: {line}", file=sys.stderr)
+    return code
+
+
+_OS_FIXES = {
+    errno.EACCES: "give pracops permission to it",
+    errno.EPERM: "give pracops permission to it",
+    errno.ENOENT: "check the path",
+    errno.EISDIR: "give a file, not a folder",
+    errno.ENOTDIR: "a file stands where a folder is expected; check the path",
+    errno.ELOOP: "the symbolic links loop; point them at a real file or folder",
+    errno.EROFS: "choose a place that can be written",
+    errno.ENOSPC: "free some disk space",
+    errno.EDQUOT: "free some disk space",
+}
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for a fault of the environment: the path, what went wrong, what to fix."""
+    paths = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+    what = exc.strerror or str(exc)
+    fix = _OS_FIXES.get(exc.errno or 0, "check the path and its permissions")
+    return (f"{paths}: {what}" if paths else what) + f"; {fix}"
 
 
 if __name__ == "__main__":
