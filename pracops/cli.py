@@ -28,6 +28,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from pracops import config
 from pracops.errors import PracopsError
@@ -104,17 +105,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         reports, parameters_dir=args.parameters, files=args.file,
         overrides=[tuple(kv) for kv in args.param], data=args.data,
     )
-    if args.data is not None:
-        # A practice's own exports are checked before any kernel starts: bad input is exit 2
-        # with the file, row and column, not a report failing halfway. Files that are absent
-        # are left to the reports that need them.
-        from pracops import data
-
-        problems = data.validate_all(args.data, missing_ok=True)
-        if problems:
-            for p in problems:
-                print(f"pracops: {p}", file=sys.stderr)
-            return EXIT_USAGE
+    if not _inputs_usable(reports, params, quiet=args.quiet):
+        return EXIT_USAGE
     tty = sys.stderr.isatty() and not args.quiet
 
     def progress(line: str) -> None:
@@ -144,6 +136,37 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
+                   quiet: bool) -> bool:
+    """The checks of ``pracops validate`` on each data folder the reports will read, before
+    any kernel starts, and each report's ``as_of`` against its data. Prints one line per
+    problem; 835 files the billing report will set aside are warned about, not refused.
+    Files that are absent are left to the reports that need them."""
+    from pracops import data
+
+    folders: dict[str, list[Any]] = {}
+    for report in reports:
+        if "data_dir" in report.parameters:
+            folders.setdefault(params[report.name].get("data_dir") or "", []).append(report)
+    ok = True
+    for folder, readers in folders.items():
+        found = data.check_folder(folder or None, missing_ok=True)
+        problems: list[Exception] = list(found.errors)
+        for report in readers:
+            if "as_of" in params[report.name] and not found.errors:
+                late = data.check_as_of(report.name, params[report.name]["as_of"],
+                                        found.frames)
+                if late is not None:
+                    problems.append(late)
+        for problem in problems:
+            print(f"pracops: {problem}", file=sys.stderr)
+        ok = ok and not problems
+        if not quiet:
+            for line in found.quarantined:
+                print(f"pracops: warning: {line}", file=sys.stderr)
+    return ok
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     from pracops import runner
 
@@ -171,16 +194,20 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from pracops import data
 
-    folder = config.data_dir(args.data)
-    if not folder.is_dir():
-        raise PracopsError(f"--data {args.data}: no such folder")
-    problems = data.validate_all(folder)
-    for p in problems:
-        print(f"pracops: {p}", file=sys.stderr)
+    found = data.check_folder(args.data)
+    folder = args.data or config.SAMPLE_DIR
+    for problem in found.errors:
+        print(f"pracops: {problem}", file=sys.stderr)
+    for line in found.quarantined:
+        print(f"pracops: {line}", file=sys.stderr)
+    for line in found.notes:
+        print(f"pracops: note: {line}", file=sys.stderr)
+    problems = len(found.errors) + len(found.quarantined)
     if problems:
-        print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
+        print(f"{problems} problem(s) in {folder}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"all datasets in {folder} are valid")
+    notes = f" ({len(found.notes)} note(s) above)" if found.notes else ""
+    print(f"all {len(found.frames)} datasets in {folder} are valid{notes}")
     return EXIT_OK
 
 

@@ -4,7 +4,10 @@ and the era/ folder read as the billing report reads it."""
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -95,3 +98,68 @@ def test_a_folder_named_like_a_dataset_is_refused_not_skipped(tmp_path: Path) ->
     assert len(errors) == 1
     assert "open_orders.csv" in str(errors[0]) and "a folder where a file is expected" in str(
         errors[0])
+
+
+# ---- the commands ------------------------------------------------------------------------
+
+
+def _pracops(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(config.PROJECT_ROOT)}
+    return subprocess.run([sys.executable, "-m", "pracops.cli", *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def with_bad_era(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with one garbage file and one truncated copy of a real 835 in era/."""
+    folder = tmp_path_factory.mktemp("bad-era") / "data"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "era" / "zz-garbage.835").write_bytes(bytes(range(256)) * 4)
+    real = sorted((SAMPLE / "era").iterdir())[0]
+    text = real.read_text()
+    (folder / "era" / "zz-truncated.835").write_text(text[: text.index("CLP*") + 40])
+    return folder
+
+
+def test_validate_names_quarantined_835s_and_exits_2(with_bad_era: Path) -> None:
+    done = _pracops("validate", "--data", str(with_bad_era))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == f"2 problem(s) in {with_bad_era}"
+    garbage = next(line for line in lines if "zz-garbage.835" in line)
+    truncated = next(line for line in lines if "zz-truncated.835" in line)
+    assert "not an X12 file" in garbage and "carries" not in garbage
+    # the truncated copy was cut after its BPR: its money is named, from the file's own text
+    bpr = next(s for s in text_segments(sorted((SAMPLE / "era").iterdir())[0])
+               if s.startswith("BPR*"))
+    assert f"carries ${float(bpr.split('*')[2]):,.2f} (BPR02)" in truncated
+    assert "set the file aside" in truncated
+
+
+def text_segments(path: Path) -> list[str]:
+    return [s.strip() for s in path.read_text().replace("\n", "").split("~") if s.strip()]
+
+
+def test_run_warns_about_quarantined_835s_and_goes_on(with_bad_era: Path, capsys) -> None:
+    from pracops import cli, runner
+
+    reports = runner.check_reports(["billing_reconciliation"], runner.discover())
+    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR,
+                                       data=str(with_bad_era))
+    assert cli._inputs_usable(reports, params, quiet=False)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(line.startswith("pracops: warning: ") for line in err)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["-p", "as_of", "2024-12-31"], "billing_reconciliation.as_of 2024-12-31 is before the "
+     "first date in its data"),
+    (["--data", "NOWHERE"], "no such folder"),
+])
+def test_run_refuses_before_any_kernel_starts(args: list[str], words: str,
+                                              tmp_path: Path) -> None:
+    args = [str(tmp_path / a) if a == "NOWHERE" else a for a in args]
+    done = _pracops("run", "billing_reconciliation", "--out", str(tmp_path), *args)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert words in done.stderr
+    assert list(tmp_path.iterdir()) == []  # no run folder: nothing started
