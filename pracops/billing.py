@@ -59,7 +59,6 @@ per call. No step loops over claims in Python; matching ERAs to deposits repeats
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import re
@@ -75,7 +74,7 @@ import pyarrow.compute as pc
 from pracops.codes import CATEGORIES, carc_category, carc_description, plb_description
 from pracops.data import rows_text
 from pracops.errors import DataError, ParameterError
-from pracops.report import KPI, write_atomic
+from pracops.report import KPI, write_handouts
 from pracops.x12 import Remittance
 
 __all__ = [
@@ -96,6 +95,7 @@ __all__ = [
     "days_in_ar",
     "deduplicate_remittance",
     "denials",
+    "exclusions",
     "denials_by",
     "deposit_traces",
     "expected_vs_paid",
@@ -399,6 +399,7 @@ def match_claims(remittance: Remittance, claims: pd.DataFrame) -> pd.DataFrame:
         ``trace_number``, ``trace_payer_id``, ``payer_name``, ``payment_date``,
         ``remit_claim_id`` (CLP01), ``payer_claim_number``, ``status``, ``claim_frequency``,
         ``charge_cents``, ``paid_cents``, ``patient_resp_cents``, ``rendering_npi``,
+        ``remark_codes`` (the claim's MIA/MOA remark codes, ``;``-joined),
         ``claim_id`` (the matched submitted claim, ``<NA>`` when none) and ``match``
         (``'claim_id'``, ``'payer_claim_number'`` or ``'none'``).
     """
@@ -407,7 +408,7 @@ def match_claims(remittance: Remittance, claims: pd.DataFrame) -> pd.DataFrame:
     rc = (remittance.claims[["claim_seq", "payment_seq", "file", "claim_id",
                              "payer_claim_number", "status", "claim_frequency",
                              "charge_cents", "paid_cents", "patient_resp_cents",
-                             "rendering_npi"]]
+                             "rendering_npi", "remark_codes"]]
           .rename(columns={"claim_id": "remit_claim_id"})
           .merge(pay, on="payment_seq", how="left"))
     row = _positions(rc["remit_claim_id"], claims["claim_id"])
@@ -427,7 +428,7 @@ def match_claims(remittance: Remittance, claims: pd.DataFrame) -> pd.DataFrame:
     columns = ["claim_seq", "payment_seq", "file", "trace_number", "trace_payer_id",
                "payer_name", "payment_date", "remit_claim_id", "payer_claim_number", "status",
                "claim_frequency", "charge_cents", "paid_cents", "patient_resp_cents",
-               "rendering_npi", "claim_id", "match"]
+               "rendering_npi", "remark_codes", "claim_id", "match"]
     return rc[columns]
 
 
@@ -446,7 +447,8 @@ def categorise_adjustments(adjustments: pd.DataFrame, remit_claims: pd.DataFrame
     pandas.DataFrame
         ``claim_seq``, ``line_seq``, ``level``, ``group_code``, ``reason_code``,
         ``amount_cents``, ``category`` (:func:`pracops.codes.carc_category`), ``claim_id``
-        (matched claim or ``<NA>``), ``payment_date`` and ``status`` of the remittance claim.
+        (matched claim or ``<NA>``), ``payment_date``, ``status`` and
+        ``claim_remark_codes`` (MIA/MOA remark codes) of the remittance claim.
     """
     adj = adjustments[["claim_seq", "line_seq", "level", "group_code", "reason_code",
                        "amount_cents"]]
@@ -457,7 +459,9 @@ def categorise_adjustments(adjustments: pd.DataFrame, remit_claims: pd.DataFrame
                       for g in [*group_values, None]], dtype=np.int64).reshape(
         len(group_values) + 1, len(reason_values) + 1)
     adj = adj.assign(category=_text(list(CATEGORIES), table[groups, reasons]))
-    return adj.merge(remit_claims[["claim_seq", "claim_id", "payment_date", "status"]],
+    return adj.merge(remit_claims[["claim_seq", "claim_id", "payment_date", "status",
+                                   "remark_codes"]]
+                     .rename(columns={"remark_codes": "claim_remark_codes"}),
                      on="claim_seq", how="left")
 
 
@@ -493,7 +497,8 @@ def match_lines(remittance: Remittance, remit_claims: pd.DataFrame, claims: pd.D
         (of the matched claim line), ``line_match`` (``'procedure, modifiers, date'``,
         ``'order'`` or ``'none'``), ``procedure_code``, ``modifiers`` (normalised: sorted,
         ``;``-joined), ``service_date``, ``charge_cents``, ``paid_cents``, ``allowed_cents``
-        (AMT*B6), ``contractual_cents`` (CO contractual CAS on the line), ``denied_cents``
+        (AMT*B6), ``remark_codes`` (the line's LQ codes), ``contractual_cents`` (CO
+        contractual CAS on the line), ``denied_cents``
         (CAS of category 'denial to work'), ``payer_allowed_cents``.
     """
     matched = remit_claims[remit_claims["claim_id"].notna().to_numpy()]
@@ -572,6 +577,7 @@ def match_lines(remittance: Remittance, remit_claims: pd.DataFrame, claims: pd.D
         "charge_cents": lines["charge_cents"],
         "paid_cents": lines["paid_cents"],
         "allowed_cents": lines["allowed_cents"],
+        "remark_codes": lines["remark_codes"],
         "contractual_cents": _cents(lines["line_seq"].map(contractual.groupby(seq).sum())),
         "denied_cents": _cents(lines["line_seq"].map(denied.groupby(seq).sum())),
     })
@@ -1019,6 +1025,10 @@ def control_totals(balances: pd.DataFrame, remit_claims: pd.DataFrame,
         Σ BPR02 = Σ CLP04 of matched claims + Σ CLP04 of remittance claims with no submitted
         claim − Σ PLB interest − Σ PLB recoveries − Σ other PLB + transaction balance errors.
         This is where PLB shows on its own (interest adds to the payment, recoveries take).
+    ``ERA files quarantined (not read)``
+        Only when :attr:`~pracops.x12.Remittance.quarantined` has files: the money their
+        BPR02 carries (0 where it cannot be read), one item per file naming it and why. That
+        money is in none of the checks above: its deposits show as deposits without ERA.
 
     Whatever the parts leave is the row ``unexplained difference``; a check is balanced when it
     is 0.
@@ -1097,6 +1107,17 @@ def control_totals(balances: pd.DataFrame, remit_claims: pd.DataFrame,
         ("transaction balance errors in the 835s",
          _total(transaction_errors["difference_cents"])),
     ])
+    quarantined = remittance.quarantined
+    if len(quarantined):
+        known = quarantined["paid_cents"]
+        check("ERA files quarantined (not read)",
+              "money in the quarantined ERA files (BPR02, where it can be read)",
+              _total(known.fillna(0)), [
+                  (f"{Path(str(f)).name}: {reason}"
+                   + ("" if pd.notna(cents) else " (its amount cannot be read)"),
+                   int(cents) if pd.notna(cents) else 0)
+                  for f, reason, cents in zip(quarantined["file"], quarantined["reason"], known,
+                                              strict=True)])
     detail = pd.DataFrame(rows, columns=["check", "item", "amount_cents"]).astype(
         {"check": _S, "item": _S, "amount_cents": "int64"})
     firsts = detail.groupby("check", sort=False).head(1).set_index("check")["amount_cents"]
@@ -1353,19 +1374,23 @@ def denials(adjustments: pd.DataFrame, line_matches: pd.DataFrame,
         ``claim_id``, ``line_no`` (``<NA>`` for a claim-level denial or an unmatched line),
         ``cpt`` (of the claim line, else the remittance procedure, else ``<NA>``),
         ``group_code``, ``reason_code``, ``carc`` (``'CO-50'``), ``description``,
-        ``category``, ``denied_cents``, ``first_denied_date``, ``payer_id``,
-        ``rendering_npi``, ``date_of_service``.
+        ``remark_codes`` (the remark codes the payer gave with it: the claim's MIA/MOA and the
+        line's LQ, ``;``-joined, sorted), ``category``, ``denied_cents``,
+        ``first_denied_date``, ``payer_id``, ``rendering_npi``, ``date_of_service``.
     """
     den = adjustments[((adjustments["category"] == _DENIAL)
                        & adjustments["claim_id"].notna()).to_numpy()]
-    den = den.merge(line_matches[["line_seq", "line_no", "cpt", "procedure_code"]],
-                    on="line_seq", how="left")
+    den = den.merge(line_matches[["line_seq", "line_no", "cpt", "procedure_code",
+                                  "remark_codes"]], on="line_seq", how="left")
+    den["remarks"] = (den["claim_remark_codes"].fillna("") + ";"
+                      + den["remark_codes"].fillna("")).astype(object)
     den["cpt"] = den["cpt"].fillna(den["procedure_code"]).fillna("")
     den["line_key"] = den["line_no"].fillna(-1)
     key = ["claim_id", "line_key", "cpt", "group_code", "reason_code"]
     out = (den.groupby(key, dropna=False)
            .agg(denied_cents=("amount_cents", "sum"), first_denied_date=("payment_date", "min"),
-                line_no=("line_no", "first"), category=("category", "first"))
+                line_no=("line_no", "first"), category=("category", "first"),
+                remark_codes=("remarks", _joined_codes))
            .reset_index())
     out = out[(out["denied_cents"] > 0).to_numpy()].reset_index(drop=True)
     out["line_no"] = out["line_no"].astype("Int64")
@@ -1376,10 +1401,17 @@ def denials(adjustments: pd.DataFrame, line_matches: pd.DataFrame,
     row = _positions(out["claim_id"], balances["claim_id"])
     for column in ("payer_id", "rendering_npi", "date_of_service"):
         out[column] = balances[column].array.take(row, allow_fill=True)
+    out["remark_codes"] = out["remark_codes"].astype(_S)
     return out[["claim_id", "line_no", "cpt", "group_code", "reason_code", "carc",
-                "description", "category", "denied_cents", "first_denied_date", "payer_id",
-                "rendering_npi", "date_of_service"]].sort_values(
+                "description", "remark_codes", "category", "denied_cents", "first_denied_date",
+                "payer_id", "rendering_npi", "date_of_service"]].sort_values(
         ["claim_id", "line_no", "carc"]).reset_index(drop=True)
+
+
+def _joined_codes(values: pd.Series) -> str | None:
+    """The distinct codes of ``;``-joined texts, sorted and ``;``-joined (None when none)."""
+    codes = sorted({c for text in values.dropna() for c in str(text).split(";") if c})
+    return ";".join(codes) or None
 
 
 def denials_by(denial_rows: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
@@ -1389,13 +1421,16 @@ def denials_by(denial_rows: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The ``by`` columns, ``claims`` (distinct claims), ``denials`` (rows), ``denied_cents``
-        and ``share`` (of all denied cents), largest first.
+        The ``by`` columns, ``remark_codes`` (all the remark codes given with them), ``claims``
+        (distinct claims), ``denials`` (rows), ``denied_cents`` and ``share`` (of all denied
+        cents), largest first.
     """
     keys = [by] if isinstance(by, str) else list(by)
     out = (denial_rows.groupby(keys, dropna=False)
-           .agg(claims=("claim_id", "nunique"), denials=("claim_id", "size"),
+           .agg(remark_codes=("remark_codes", _joined_codes),
+                claims=("claim_id", "nunique"), denials=("claim_id", "size"),
                 denied_cents=("denied_cents", "sum")).reset_index())
+    out["remark_codes"] = out["remark_codes"].astype(_S)
     total = _total(denial_rows["denied_cents"])
     out["share"] = out["denied_cents"] / total if total else 0.0
     return out.sort_values(["denied_cents", *keys], ascending=[False, *[True] * len(keys)],
@@ -1403,8 +1438,8 @@ def denials_by(denial_rows: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
 
 
 def top_denial_reasons(denial_rows: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The ``n`` denial reasons with the most dollars: ``carc``, ``description``, ``claims``,
-    ``denials``, ``denied_cents``, ``share``."""
+    """The ``n`` denial reasons with the most dollars: ``carc``, ``description``,
+    ``remark_codes``, ``claims``, ``denials``, ``denied_cents``, ``share``."""
     return denials_by(denial_rows, ["carc", "description"]).head(n)
 
 
@@ -1420,6 +1455,91 @@ def adjustments_by_category(adjustments: pd.DataFrame) -> pd.DataFrame:
     return (adj.groupby(["category", "group_code"], dropna=False)
             .agg(claims=("claim_id", "nunique"), amount_cents=("amount_cents", "sum"))
             .reset_index().sort_values("amount_cents", ascending=False, ignore_index=True))
+
+
+# ---- rows left out on purpose ----------------------------------------------------------------
+
+
+def exclusions(remittance: Remittance, duplicates: pd.DataFrame, remit_claims: pd.DataFrame,
+               line_matches: pd.DataFrame, balances: pd.DataFrame, expected: pd.DataFrame,
+               deposits: DepositMatch, claims: pd.DataFrame,
+               payments_posted: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every kind of row the reconciliation leaves out of a figure on purpose, counted.
+
+    Nothing disappears without a row here (or a figure of its own): a reader sees how many,
+    how much money, and why.
+
+    Parameters
+    ----------
+    remittance
+        The de-duplicated remittance (its ``quarantined`` files).
+    duplicates, remit_claims, line_matches, balances, expected, deposits
+        From the steps of :func:`reconcile`.
+    claims
+        Submitted claims.
+    payments_posted
+        Optional postings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``what``, ``count``, ``amount_cents`` and ``why``, one row per kind (kinds with no
+        row are listed with a count of 0).
+    """
+    pay_ok = remittance.payments["total_paid_cents"] != 0
+    quarantined = remittance.quarantined
+    reversal = (remit_claims["status"] == _REVERSAL).to_numpy()
+    unmatched = remit_claims["claim_id"].isna().to_numpy()
+    no_line = (line_matches["line_match"] == "none").to_numpy()
+    self_pay = balances["self_pay"].to_numpy()
+    no_rate = (expected["status"] == "no contract rate").to_numpy()
+    rows = [
+        ("ERA files quarantined", len(quarantined), _total(quarantined["paid_cents"].fillna(0)),
+         "cannot be read or do not balance (BPR02 ≠ Σ CLP04 − Σ PLB): none of their payments, "
+         "claims or adjustments is counted; see the alerts"),
+        ("835 payments received twice", len(duplicates),
+         _total(duplicates["total_paid_cents"]) if len(duplicates) else 0,
+         "same trace number, payer and amount as a payment in an earlier file: counted once"),
+        ("ERA payments of $0", int((~pay_ok).sum()), 0,
+         "move no money: no bank deposit is expected for them"),
+        ("patient deposits (card, cash)", len(deposits.patient_deposits),
+         _total(deposits.patient_deposits["amount_cents"]),
+         "not matched to ERAs: they are patient payments"),
+        ("remittance claims matching no submitted claim", int(unmatched.sum()),
+         _total(remit_claims.loc[unmatched, "paid_cents"]),
+         "their payments count in the ERA totals, but their adjustments and denials are not "
+         "attributed to any claim; listed in the worklist remittances_without_claim"),
+        ("reversals (CLP02 = 22)", int(reversal.sum()),
+         _total(remit_claims.loc[reversal, "paid_cents"]),
+         "net out the payment they reverse; not counted as a first response in the denial "
+         "rate"),
+        ("remittance service lines matching no claim line", int(no_line.sum()),
+         _total(line_matches.loc[no_line, "paid_cents"]),
+         "their claim matched but no claim line was left for them: not compared with the "
+         "contract"),
+        ("claim lines with no contract rate", int(no_rate.sum()),
+         _total(expected.loc[no_rate, "payer_allowed_cents"]),
+         "no fee schedule row for the payer and procedure: not checked for underpayment "
+         "(amount: the payer's allowed)"),
+        ("self-pay claims", int(self_pay.sum()), _total(balances.loc[self_pay, "charge_cents"]),
+         "get no ERA: out of insurance A/R, unanswered claims and denial rates; their charge "
+         "is patient A/R"),
+    ]
+    if payments_posted is not None:
+        source = payments_posted["source"].astype(_S).str.lower()
+        patient = payments_posted[(source == "patient").to_numpy()]
+        orphan = _positions(patient["claim_id"], claims["claim_id"]) < 0
+        rows.append(("patient payments posted to no known claim", int(orphan.sum()),
+                     _total(patient.loc[orphan, "amount_cents"]),
+                     "not applied to any claim's patient balance"))
+        era = payments_posted[(source == "era").to_numpy()]
+        traced = era["reference"].astype(_S).isin(
+            deposits.matches["trace_number"].dropna().astype(str).tolist()).to_numpy()
+        rows.append(("ERA postings matching no deposit", int((~traced).sum()),
+                     _total(era.loc[~traced, "amount_cents"]),
+                     "left out of the posting lag (no deposit date to measure from)"))
+    return pd.DataFrame(rows, columns=["what", "count", "amount_cents", "why"]).astype(
+        {"what": _S, "count": "int64", "amount_cents": "int64", "why": _S})
 
 
 # ---- the whole chain -------------------------------------------------------------------------
@@ -1465,6 +1585,8 @@ class BillingReconciliation:
         :func:`denials`.
     kpis
         :func:`kpi_frame`; ``breached`` lists the keys of the KPIs off target.
+    exclusions
+        The rows left out of figures on purpose, counted (:func:`exclusions`).
     figures
         Headline numbers for ``pracops.report.record`` (``*_cents``, counts, rates).
     as_of, age_from
@@ -1492,6 +1614,7 @@ class BillingReconciliation:
     denials: pd.DataFrame
     kpis: pd.DataFrame
     breached: list[str]
+    exclusions: pd.DataFrame
     as_of: pd.Timestamp
     age_from: str
     figures: dict[str, int | float | bool] = field(default_factory=dict)
@@ -1513,7 +1636,8 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
     Steps: :func:`check_inputs`, :func:`deduplicate_remittance`, :func:`match_claims`,
     :func:`categorise_adjustments`, :func:`match_lines`, :func:`claim_balances`,
     :func:`expected_vs_paid`, :func:`match_deposits`, :func:`provider_adjustments`,
-    :func:`control_totals`, :func:`aging`, the KPIs and :func:`denials`.
+    :func:`control_totals`, :func:`aging`, the KPIs, :func:`denials` and
+    :func:`exclusions`.
 
     KPIs are computed on all the claims given (filter them for a period first):
     payments are the insurance payments of matched claims plus, when ``payments_posted`` is
@@ -1639,11 +1763,19 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
         patient_aging=aging(balances, as_of, amount="patient_open_cents", age_from=age_from),
         first_responses=responses, denials=denials(adjustments, lines, balances),
         kpis=kpis, breached=kpis.loc[kpis["breached"].to_numpy(), "key"].astype(str).tolist(),
+        exclusions=exclusions(clean, duplicates, remit_claims, lines, balances, expected,
+                              matched_deposits, claims, payments_posted),
         figures=figures, as_of=as_of, age_from=age_from,
     )
 
 
 # ---- worklists -------------------------------------------------------------------------------
+
+
+def _file_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its ``file`` column as file names: a hand-out names no server path."""
+    names = frame["file"].map(lambda p: None if pd.isna(p) else Path(str(p)).name)
+    return frame.assign(file=names.astype(_S))
 
 
 def worklists(result: BillingReconciliation, claims: pd.DataFrame, *,
@@ -1672,8 +1804,9 @@ def worklists(result: BillingReconciliation, claims: pd.DataFrame, *,
     dict of str to pandas.DataFrame
         ``denials`` (one row per claim with a denied amount still open: ``claim_id``,
         ``payer_id``, ``rendering_npi``, ``date_of_service``, ``first_denied_date``, ``carcs``,
-        ``reasons``, ``denied_cents``, ``insurance_open_cents``), ``underpayments`` (claim
-        lines: ``claim_id``, ``line_no``, ``payer_id``, ``cpt``, ``modifiers``, ``units``,
+        ``reasons``, ``remark_codes``, ``denied_cents``, ``insurance_open_cents``),
+        ``underpayments`` (claim lines: ``claim_id``, ``line_no``, ``payer_id``, ``cpt``,
+        ``modifiers``, ``units``,
         ``contract_allowed_cents``, ``payer_allowed_cents``, ``paid_cents``,
         ``shortfall_cents``), ``remittances_without_claim``, ``claims_never_answered``,
         ``eras_without_deposit``, ``deposits_without_era`` and ``ar_over_90`` (``claim_id``,
@@ -1686,6 +1819,7 @@ def worklists(result: BillingReconciliation, claims: pd.DataFrame, *,
                  .agg(first_denied_date=("first_denied_date", "min"),
                       carcs=("carc", lambda s: ";".join(sorted(set(s)))),
                       reasons=("description", lambda s: "; ".join(sorted(set(s.dropna())))),
+                      remark_codes=("remark_codes", _joined_codes),
                       denied_cents=("denied_cents", "sum"))
                  .reset_index())
     denial_list = (bal[["claim_id", "payer_id", "rendering_npi", "date_of_service",
@@ -1693,14 +1827,14 @@ def worklists(result: BillingReconciliation, claims: pd.DataFrame, *,
                    .merge(per_claim, on="claim_id"))
     denial_list = denial_list[(denial_list["insurance_open_cents"] > 0).to_numpy()][
         ["claim_id", "payer_id", "rendering_npi", "date_of_service", "first_denied_date",
-         "carcs", "reasons", "denied_cents", "insurance_open_cents"]].sort_values(
+         "carcs", "reasons", "remark_codes", "denied_cents", "insurance_open_cents"]].sort_values(
         ["denied_cents", "claim_id"], ascending=[False, True])
     under = result.underpayments[["claim_id", "line_no", "payer_id", "cpt", "modifiers",
                                   "units", "contract_allowed_cents", "payer_allowed_cents",
                                   "paid_cents", "shortfall_cents"]]
-    remits = result.unmatched_remittances[["remit_claim_id", "payer_claim_number", "status",
-                                           "trace_number", "payer_name", "payment_date",
-                                           "file", "charge_cents", "paid_cents", "claim_seq"]]
+    remits = _file_names(result.unmatched_remittances[
+        ["remit_claim_id", "payer_claim_number", "status", "trace_number", "payer_name",
+         "payment_date", "file", "charge_cents", "paid_cents", "claim_seq"]])
     never = result.unanswered[(result.unanswered["days_since_submission"]
                                > unanswered_after_days).to_numpy()]
     old = bal[((bal["insurance_open_cents"] > 0) & (bal["age_days"] > over_days)).to_numpy()][
@@ -1711,7 +1845,7 @@ def worklists(result: BillingReconciliation, claims: pd.DataFrame, *,
         "underpayments": under,
         "remittances_without_claim": remits,
         "claims_never_answered": never,
-        "eras_without_deposit": result.deposits.eras_without_deposit,
+        "eras_without_deposit": _file_names(result.deposits.eras_without_deposit),
         "deposits_without_era": result.deposits.deposits_without_era,
         "ar_over_90": old,
     }
@@ -1734,38 +1868,15 @@ def worklists(result: BillingReconciliation, claims: pd.DataFrame, *,
     return {name: frame.reset_index(drop=True) for name, frame in lists.items()}
 
 
-def _for_file(frame: pd.DataFrame, *, as_text: bool) -> pd.DataFrame:
-    """Money columns (``*_cents``) as dollars under their name without ``_cents``; dates as
-    dates. As text (CSV): ``'1234.56'``; else (Excel) a number of dollars."""
-    out = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        values = frame[column]
-        if column.endswith("_cents"):
-            name = column.removesuffix("_cents")
-            cents = values.astype("Int64")
-            if as_text:
-                whole, frac = np.divmod(np.abs(cents.fillna(0).to_numpy(dtype="int64")), 100)
-                sign = np.where(cents.fillna(0).to_numpy(dtype="int64") < 0, "-", "")
-                text = pd.Series([f"{s}{w}.{f:02d}" for s, w, f in zip(sign, whole, frac,
-                                                                          strict=True)],
-                                 index=frame.index, dtype=_S)
-                out[name] = text.where(cents.notna().to_numpy())
-            else:
-                out[name] = cents.astype("float64") / 100
-        elif pd.api.types.is_datetime64_any_dtype(values.dtype):
-            out[column] = values.dt.date
-        else:
-            out[column] = values
-    return out
-
-
 def write_worklists(worklists: Mapping[str, pd.DataFrame], folder: str | os.PathLike[str],
                     *, workbook: str = "worklists.xlsx") -> list[Path]:
-    """Write the worklists: one Excel workbook with a sheet per list and one CSV per list.
+    """Write the worklists: one Excel workbook with a sheet per list and one CSV per list,
+    through the suite's one hand-out writer (:func:`pracops.report.write_handouts`).
 
-    Money columns (``*_cents``) are written as dollars with 2 decimals under their name without
-    ``_cents`` (``shortfall_cents`` → ``shortfall``); dates as dates. Every file is written to
-    a temporary name in ``folder`` and then renamed, so a reader never sees half a file.
+    Money columns (``*_cents``) are written as exact dollars with 2 decimals under their name
+    without ``_cents`` (``shortfall_cents`` → ``shortfall``); dates as dates; text that would
+    start a spreadsheet formula gets a leading apostrophe. Every file is written to a temporary
+    name in ``folder`` and then renamed, so a reader never sees half a file.
 
     Parameters
     ----------
@@ -1782,28 +1893,4 @@ def write_worklists(worklists: Mapping[str, pd.DataFrame], folder: str | os.Path
     list of pathlib.Path
         The workbook, then the CSV files in the order of ``worklists``.
     """
-    for name in worklists:
-        if not re.fullmatch(r"[A-Za-z0-9_\-]{1,31}", name):
-            raise ParameterError(f"worklist name {name!r} cannot name a sheet and a file: use "
-                                 "at most 31 letters, digits, '_' or '-'")
-    target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in worklists.items():
-            sheet = _for_file(frame, as_text=False)
-            sheet.to_excel(writer, sheet_name=name, index=False)
-            money = [i for i, c in enumerate(frame.columns, start=1) if c.endswith("_cents")]
-            cells = writer.sheets[name]
-            for col in money:
-                for (cell,) in cells.iter_rows(min_row=2, min_col=col, max_col=col):
-                    cell.number_format = "#,##0.00"
-    paths = [target / workbook]
-    write_atomic(paths[0], buffer.getvalue())
-    for name, frame in worklists.items():
-        path = target / f"{name}.csv"
-        text = _for_file(frame, as_text=True).to_csv(index=False, lineterminator="\n")
-        write_atomic(path, text.encode("utf-8"))
-        paths.append(path)
-    logger.info("wrote %d worklist file(s) to %s", len(paths), target)
-    return paths
+    return write_handouts(worklists, folder, workbook=workbook)

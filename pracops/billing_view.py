@@ -37,6 +37,9 @@ __all__ = [
     "top_denials_table",
     "denials_by_table",
     "adjustments_table",
+    "quarantine_table",
+    "era_warnings_table",
+    "exclusions_table",
     "aging_table",
     "worklist_index",
     "collections_by_month",
@@ -74,9 +77,10 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> BillingInputs
     Raises
     ------
     DataError
-        A missing or malformed file (named, with row and column).
+        A missing or malformed file (named, with row and column), or no ``era/`` folder.
     X12Error
-        A malformed 835 (named, with the segment).
+        Only when ``era/`` holds no file at all. A malformed or unbalanced 835 does not
+        raise: it is quarantined (``remittance.quarantined``) and the report names it.
     """
     posted = None
     try:
@@ -129,9 +133,15 @@ def summary_figures(result: billing.BillingReconciliation, *,
     plus patient A/R; ``unmatched_era_count`` ERA payments with no deposit;
     ``underpaid_claim_count`` distinct claims with an underpaid line;
     ``claims_never_answered`` claims with no payer response more than
-    ``unanswered_after_days`` days after submission (younger ones are normal lag).
+    ``unanswered_after_days`` days after submission (younger ones are normal lag);
+    ``quarantined_era_count`` and ``quarantined_era_cents`` the 835 files left out and the
+    money their BPR02 carries where it can be read, ``quarantined_eras`` each one's file name,
+    reason and cents (``None`` when unreadable); ``x12_warning_count`` what the 835 reader read
+    leniently (envelope faults …); ``excluded_rows`` how many rows of each kind are left out
+    of figures on purpose (:func:`pracops.billing.exclusions`).
     """
     f = result.figures
+    quarantined = result.remittance.quarantined
     bal = result.balances
     adjustment_cols = ["contractual_cents", "patient_resp_cents", "denied_cents",
                        "reduction_cents", "other_adj_cents"]
@@ -165,6 +175,16 @@ def summary_figures(result: billing.BillingReconciliation, *,
         "plb_interest_cents": int(f["plb_interest_cents"]),
         "plb_recovery_cents": int(f["plb_recovery_cents"]),
         "x12_balance_errors": len(result.remittance.balance_errors),
+        "x12_warning_count": len(result.remittance.warnings),
+        "quarantined_era_count": len(quarantined),
+        "quarantined_era_cents": int(quarantined["paid_cents"].fillna(0).sum()),
+        "quarantined_eras": [
+            {"file": Path(str(file)).name, "reason": str(reason),
+             "paid_cents": None if pd.isna(cents) else int(cents)}
+            for file, reason, cents in zip(quarantined["file"], quarantined["reason"],
+                                           quarantined["paid_cents"], strict=True)],
+        "excluded_rows": dict(zip(result.exclusions["what"].astype(str),
+                                  result.exclusions["count"].astype(int), strict=True)),
         "control_totals_balanced": bool(result.control_summary["balanced"].all()),
         "as_of": result.as_of.date().isoformat(),
     }
@@ -191,6 +211,11 @@ def summary_text(result: billing.BillingReconciliation, fig: Mapping[str, Any]) 
         if fig["control_totals_balanced"] else
         "**The control totals do not balance**: see the control totals below.",
     ]
+    if fig["quarantined_era_count"]:
+        lines.append(f"**{fig['quarantined_era_count']} ERA file(s) could not be used** and are "
+                     f"left out of every figure ({fmt_money(fig['quarantined_era_cents'])} in "
+                     "the payments they announce): see the alerts and the quarantined files "
+                     "below.")
     # "$" twice in a Markdown paragraph reads as a formula in JupyterLab: escape it
     return "\n\n".join(lines).replace("$", "\\$")
 
@@ -199,6 +224,11 @@ def alerts(result: billing.BillingReconciliation, fig: Mapping[str, Any]) -> lis
         tuple[str, str]]:
     """Threshold breaches and items that need a person, as ``(level, sentence)`` pairs."""
     out: list[tuple[str, str]] = []
+    for q in fig["quarantined_eras"]:
+        money = ("its amount (BPR02) cannot be read" if q["paid_cents"] is None
+                 else f"it announces {fmt_money(q['paid_cents'])}")
+        out.append(("critical", f"ERA file {q['file']} was not used (quarantined): "
+                    f"{q['reason']}; {money}, left out of every figure."))
     for row in result.kpis[result.kpis["breached"].to_numpy()].itertuples():
         value = fmt_pct(row.value) if row.unit == "pct" else f"{row.value:.1f}"
         target = fmt_pct(row.target) if row.unit == "pct" else f"{row.target:.0f}"
@@ -212,6 +242,8 @@ def alerts(result: billing.BillingReconciliation, fig: Mapping[str, Any]) -> lis
         ("warning", "duplicate_era_count", "835 payment(s) were received twice and counted once"),
         ("warning", "underpaid_claim_count", "claim(s) were paid below contract"),
         ("warning", "x12_balance_errors", "balancing error(s) in the 835 files"),
+        ("warning", "x12_warning_count", "item(s) of the 835 files read leniently (envelope "
+         "counts, dates …): see the 835 reading notes"),
         ("warning", "claims_never_answered", "claim(s) have had no payer response for too long"),
     ]
     for level, key, words in counts:
@@ -321,6 +353,30 @@ def adjustments_table(result: billing.BillingReconciliation) -> Any:
     denial to work, payer reduction, other) and group code."""
     return format_table(billing.adjustments_by_category(result.adjustments),
                         money=["amount_cents"], count=["claims"])
+
+
+def quarantine_table(result: billing.BillingReconciliation) -> Any:
+    """The 835 files left out: file name, why, where and the money they announce."""
+    q = result.remittance.quarantined
+    table = pd.DataFrame({"file": q["file"].map(lambda p: Path(str(p)).name).astype("string"),
+                          "reason": q["reason"], "segment": q["segment_number"],
+                          "paid_cents": q["paid_cents"]})
+    return format_table(table, money=["paid_cents"])
+
+
+def era_warnings_table(result: billing.BillingReconciliation, limit: int = 25) -> Any:
+    """What the 835 reader read leniently (envelope faults, odd dates …), the first
+    ``limit`` items: file name, segment position and id, message."""
+    w = result.remittance.warnings.head(limit)
+    table = pd.DataFrame({"file": w["file"].map(lambda p: Path(str(p)).name).astype("string"),
+                          "segment": w["segment_number"], "segment_id": w["segment_id"],
+                          "message": w["message"]})
+    return format_table(table)
+
+
+def exclusions_table(result: billing.BillingReconciliation) -> Any:
+    """Rows left out of figures on purpose: what, how many, how much and why."""
+    return format_table(result.exclusions, money=["amount_cents"], count=["count"])
 
 
 def aging_table(result: billing.BillingReconciliation) -> Any:

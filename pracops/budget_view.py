@@ -10,11 +10,9 @@ ledger totals and visit counts only: no patient data.
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from pracops import budget as bd
-from pracops import data
+from pracops import data, report
 from pracops.errors import ParameterError
-from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis, write_atomic
+from pracops.money import cents_to_decimal
+from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -317,8 +316,9 @@ def margin_drivers(rep: BudgetReport) -> list[Driver]:
     else:
         up = shares.loc[shares["shift"].idxmax()]
         down = shares.loc[shares["shift"].idxmin()]
-        why = (f"{up['payer']} rose to {fmt_pct(up['a'])} of visits (budget "
-               f"{fmt_pct(up['b'])}) and {down['payer']} fell to {fmt_pct(down['a'])} (budget "
+        why = (f"{report.md_text(up['payer'])} rose to {fmt_pct(up['a'])} of visits (budget "
+               f"{fmt_pct(up['b'])}) and {report.md_text(down['payer'])} fell to "
+               f"{fmt_pct(down['a'])} (budget "
                f"{fmt_pct(down['b'])}).")
     out.append(Driver("mix", mix, f"- **Payer mix** {_signed(mix)} to the margin: {why}"))
 
@@ -328,7 +328,7 @@ def margin_drivers(rep: BudgetReport) -> list[Driver]:
     paid = (f"paying {fmt_money(round(row['actual_revenue_cents'] / row['actual_visits']))} a "
             "visit" if row["actual_visits"] else "with no visits yet")
     out.append(Driver("rate", rate,
-                      f"- **Rate** {_signed(rate)} to the margin: mostly {cls} "
+                      f"- **Rate** {_signed(rate)} to the margin: mostly {report.md_text(cls)} "
                       f"({_signed(cents)}), {paid} against "
                       f"{fmt_money(int(row['budget_rate_cents']))} budgeted."))
 
@@ -348,7 +348,8 @@ def margin_drivers(rep: BudgetReport) -> list[Driver]:
     when = f", flagged in {', '.join(bd.MONTH_NAMES[m - 1] for m in months)}" if months else ""
     out.append(Driver("cost", cost,
                       f"- **Costs** {_signed(cost)} to the margin: spending against the "
-                      f"flexible budget, most from {name} ({acct}, {_signed(-spend)} to the "
+                      f"flexible budget, most from {report.md_text(name)} "
+                      f"({report.md_text(acct)}, {_signed(-spend)} to the "
                       f"margin{when})."))
 
     rounding = int(steps.get("rounding", 0))
@@ -645,110 +646,77 @@ def write_budget_workbook(rep: BudgetReport, folder: str | os.PathLike[str]) -> 
     """Write ``operating_budget.xlsx`` for the accountant: a *Budget* sheet (accounts as rows,
     months as columns, the year's total, totals of revenue and expenses and the margin, then
     visits and provider FTE), an *Assumptions* sheet, and, once months are closed, a *Budget vs
-    actual* sheet. Amounts are exact dollars and cents (decimal, not binary floats)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
+    actual* sheet. Amounts are exact dollars and cents (decimal, not binary floats). Written by
+    the suite's one hand-out writer (:func:`pracops.report.write_handouts`): atomically, with
+    text from the books (account names ...) neutralised against formula injection."""
     b = rep.budget
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Budget"
-    bold = Font(bold=True)
-    ws.append([f"Operating budget {b.year}"])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append(["Account", "Name", "Category", *bd.MONTH_NAMES, "Total"])
-    for cell in ws[2]:
-        cell.font = bold
+    months = [*bd.MONTH_NAMES, "Total"]
     t = b.table()
-
-    def dollars(cents: Any) -> Decimal:
-        return Decimal(int(cents)) / 100
+    rows: list[list[Any]] = []
+    bold: list[int] = []
 
     def section(kind: str, label: str) -> list[int]:
         part = t[t["kind"] == kind]
         for _, r in part.iterrows():
-            ws.append([r["account"], r["name"], r["category"],
-                       *[dollars(r[m]) for m in [*bd.MONTH_NAMES, "Total"]]])
-        totals = [int(part[m].sum()) for m in [*bd.MONTH_NAMES, "Total"]]
-        ws.append(["", label, "", *[dollars(v) for v in totals]])
-        for cell in ws[ws.max_row]:
-            cell.font = bold
+            rows.append([r["account"], r["name"], r["category"],
+                         *[cents_to_decimal(r[m]) for m in months]])
+        totals = [int(part[m].sum()) for m in months]
+        bold.append(len(rows))
+        rows.append(["", label, "", *[cents_to_decimal(v) for v in totals]])
         return totals
 
     rev = section("revenue", "Total revenue")
     cost = section("cost", "Total expenses")
-    ws.append(["", "Operating margin", "", *[dollars(r - c) for r, c in zip(rev, cost,
-                                                                           strict=True)]])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    money_rows = ws.max_row
+    bold.append(len(rows))
+    rows.append(["", "Operating margin", "",
+                 *[cents_to_decimal(r - c) for r, c in zip(rev, cost, strict=True)]])
     visits = b.visits.groupby("month")["visits"].sum()
-    ws.append([])
-    ws.append(["", "Visits", "", *[int(v) for v in visits], int(visits.sum())])
-    ws.append(["", "Provider FTE", "", *[round(float(v), 2) for v in b.fte["fte"]],
-               round(float(b.fte["fte"].mean()), 2)])
-    ws.append(["", "Working days", "", *[int(v) for v in b.phasing["working_days"]],
-               int(b.phasing["working_days"].sum())])
-    for row in ws.iter_rows(min_row=3, max_row=money_rows, min_col=4, max_col=16):
-        for cell in row:
-            cell.number_format = "#,##0.00;[Red]-#,##0.00"
-    ws.freeze_panes = "D3"
-    ws.column_dimensions["A"].width = 10
-    ws.column_dimensions["B"].width = 30
-    ws.column_dimensions["C"].width = 22
-    for col in range(4, 17):
-        ws.column_dimensions[get_column_letter(col)].width = 13
+    rows.append([None] * (3 + len(months)))
+    rows.append(["", "Visits", "", *[int(v) for v in visits], int(visits.sum())])
+    rows.append(["", "Provider FTE", "", *[round(float(v), 2) for v in b.fte["fte"]],
+                 round(float(b.fte["fte"].mean()), 2)])
+    rows.append(["", "Working days", "", *[int(v) for v in b.phasing["working_days"]],
+                 int(b.phasing["working_days"].sum())])
+    sheets: dict[str, report.Sheet] = {"Budget": report.Sheet(
+        pd.DataFrame(rows, columns=["Account", "Name", "Category", *months], dtype="object"),
+        title=f"Operating budget {b.year}", bold_rows=bold, freeze="D3",
+        widths={"A": 10, "B": 30, "C": 22,
+                **dict.fromkeys("DEFGHIJKLMNOP", 13)})}
 
     a = b.assumptions
-    sheet = wb.create_sheet("Assumptions")
-    for row in [("Budget year", b.year),
-                ("Base period", f"{b.base_periods[0]} to {b.base_periods[-1]}"),
-                ("Visit growth %", a.growth_pct),
-                ("Payer mix targets %", ", ".join(f"{k} {v}" for k, v in a.payer_mix_pct.items())
-                 or "base year's mix"),
-                ("Rate change % by payer class",
-                 ", ".join(f"{k} {v}" for k, v in a.rate_change_pct.items()) or "none"),
-                ("Wage increase %", a.wage_increase_pct),
-                ("Benefits load % of wages", round(b.benefits_load_pct, 4)),
-                ("Inflation % by category",
-                 ", ".join(f"{k} {v}" for k, v in a.inflation_pct.items())),
-                ("New providers", ", ".join(f"{p.name} (month {p.start_month}, {p.fte} FTE, "
-                                            f"{p.ramp_months}-month ramp)"
-                                            for p in a.new_providers) or "none"),
-                ("Holidays", f"{a.holiday_country or 'no calendar'} "
-                             f"{a.holiday_subdivision or ''}: "
-                             f"{', '.join(a.holiday_names) or 'all'}")]:
-        sheet.append(list(row))
-    sheet.column_dimensions["A"].width = 30
-    sheet.column_dimensions["B"].width = 80
+    assumptions = [
+        ("Budget year", b.year),
+        ("Base period", f"{b.base_periods[0]} to {b.base_periods[-1]}"),
+        ("Visit growth %", a.growth_pct),
+        ("Payer mix targets %", ", ".join(f"{k} {v}" for k, v in a.payer_mix_pct.items())
+         or "base year's mix"),
+        ("Rate change % by payer class",
+         ", ".join(f"{k} {v}" for k, v in a.rate_change_pct.items()) or "none"),
+        ("Wage increase %", a.wage_increase_pct),
+        ("Benefits load % of wages", round(b.benefits_load_pct, 4)),
+        ("Inflation % by category", ", ".join(f"{k} {v}" for k, v in a.inflation_pct.items())),
+        ("New providers", ", ".join(f"{p.name} (month {p.start_month}, {p.fte} FTE, "
+                                    f"{p.ramp_months}-month ramp)"
+                                    for p in a.new_providers) or "none"),
+        ("Holidays", f"{a.holiday_country or 'no calendar'} {a.holiday_subdivision or ''}: "
+                     f"{', '.join(a.holiday_names) or 'all'}")]
+    sheets["Assumptions"] = report.Sheet(pd.DataFrame(assumptions, dtype="object"), header=False,
+                                  widths={"A": 30, "B": 80})
 
     c = rep.comparison
     if c is not None:
-        bva = wb.create_sheet("Budget vs actual")
-        bva.append(["Account", "Name", "Month", "Budget", "Actual", "Variance", "Variance %",
-                    "Direction", "Material"])
-        for cell in bva[1]:
-            cell.font = bold
-        for _, r in c.lines.iterrows():
-            pct = r["variance_pct"]
-            bva.append([r["account"], r["name"], f"{b.year}-{int(r['month']):02d}",
-                        dollars(r["budget_cents"]), dollars(r["actual_cents"]),
-                        dollars(r["variance_cents"]),
-                        None if not np.isfinite(pct) else round(float(pct), 2),
-                        r["direction"], "yes" if r["material"] else ""])
-        for row in bva.iter_rows(min_row=2, min_col=4, max_col=6):
-            for cell in row:
-                cell.number_format = "#,##0.00;[Red]-#,##0.00"
-        bva.freeze_panes = "A2"
-        bva.column_dimensions["B"].width = 30
-
-    target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    path = target / WORKBOOK
-    write_atomic(path, buffer.getvalue())
+        lines = pd.DataFrame({
+            "Account": c.lines["account"], "Name": c.lines["name"],
+            "Month": [f"{b.year}-{int(m):02d}" for m in c.lines["month"]],
+            "Budget": c.lines["budget_cents"].map(cents_to_decimal),
+            "Actual": c.lines["actual_cents"].map(cents_to_decimal),
+            "Variance": c.lines["variance_cents"].map(cents_to_decimal),
+            "Variance %": [round(float(p), 2) if np.isfinite(p) else None
+                           for p in c.lines["variance_pct"]],
+            "Direction": c.lines["direction"],
+            "Material": ["yes" if m else "" for m in c.lines["material"]]}, dtype="object")
+        sheets["Budget vs actual"] = report.Sheet(lines, freeze="A2", widths={"B": 30})
+    (path,) = report.write_handouts(sheets, folder, workbook=WORKBOOK, csv=False)
     return path
 
 

@@ -1,22 +1,52 @@
 """The ``pracops`` command: run reports, list them, write the sample, validate a practice's data.
 
-Exit status: 0 when everything ran, 1 when a report failed (the others still ran), 2 for bad
-usage or bad input. Errors are printed as one or two lines, never as a traceback.
+Exit status:
+
+- 0: everything ran;
+- 1: a report failed (the others still ran), or pracops itself failed (an internal error,
+  printed as ``pracops: internal error: ...``: a bug to report, not a fault of the input);
+- 2: bad usage, bad input or a fault of the environment (a file that cannot be read, an
+  ``--out`` that cannot be written, a parameter file that is not YAML): every
+  :class:`~pracops.errors.PracopsError` and every :class:`OSError`;
+- 130 / 143: stopped by SIGINT (Ctrl-C) / SIGTERM; a run that was under way writes its
+  folder first, with the reports that did not finish marked ``interrupted``.
+
+Every error is one line on stderr, never a traceback; ``pracops --debug ...`` adds the
+traceback above the line. ``run`` prints the path of the run's ``index.html`` on stdout
+whenever it wrote a run folder, interrupted or not.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import signal
 import sys
 import textwrap
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from pracops import config
 from pracops.errors import PracopsError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Stopped(BaseException):
+    """SIGINT or SIGTERM outside a run's own handling (BaseException: no ``except Exception``
+    on the way may swallow it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signal = signal.Signals(signum)
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    raise _Stopped(signum)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="pracops", description="Operations reports for a medical practice.")
     p.add_argument("--notebooks", metavar="DIR",
                    help="folder of report notebooks (default: the project's notebooks/)")
+    p.add_argument("--debug", action="store_true",
+                   help="show the traceback above an error's one line")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="run reports headless and export them",
@@ -56,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="load and check every dataset without running reports")
     v.add_argument("--data", metavar="DIR", help="folder of exports (default: bundled sample)")
+    for command in sub.choices.values():  # also accepted after the command: run --debug
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help=argparse.SUPPRESS)
     return p
 
 
@@ -70,17 +105,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         reports, parameters_dir=args.parameters, files=args.file,
         overrides=[tuple(kv) for kv in args.param], data=args.data,
     )
-    if args.data is not None:
-        # A practice's own exports are checked before any kernel starts: bad input is exit 2
-        # with the file, row and column, not a report failing halfway. Files that are absent
-        # are left to the reports that need them.
-        from pracops import data
-
-        problems = data.validate_all(args.data, missing_ok=True)
-        if problems:
-            for p in problems:
-                print(f"pracops: {p}", file=sys.stderr)
-            return EXIT_USAGE
+    if not _inputs_usable(reports, params, quiet=args.quiet):
+        return EXIT_USAGE
     tty = sys.stderr.isatty() and not args.quiet
 
     def progress(line: str) -> None:
@@ -95,13 +121,50 @@ def _cmd_run(args: argparse.Namespace) -> int:
         timeout=args.timeout, inputs=[config.data_dir(args.data)],
         command=["pracops", *sys.argv[1:]], progress=progress,
     )
-    for r in result.reports:
-        if r.status != "ok" and not tty:
-            err = r.error or {}
-            print(f"pracops: {r.report} failed: {err.get('name')}: {err.get('message')}",
-                  file=sys.stderr)
+    if result.stopped_by:
+        done = sum(r.status != "interrupted" for r in result.reports)
+        print(f"pracops: stopped by {result.stopped_by}: {done} of {len(result.reports)} "
+              f"reports finished, the rest are marked interrupted in {result.index}",
+              file=sys.stderr)
+    else:
+        for r in result.reports:
+            if r.status != "ok" and not tty:
+                err = r.error or {}
+                print(f"pracops: {r.report} failed: {err.get('name')}: {err.get('message')}",
+                      file=sys.stderr)
     print(result.index)
     return result.exit_code
+
+
+def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
+                   quiet: bool) -> bool:
+    """The checks of ``pracops validate`` on each data folder the reports will read, before
+    any kernel starts, and each report's ``as_of`` against its data. Prints one line per
+    problem; 835 files the billing report will set aside are warned about, not refused.
+    Files that are absent are left to the reports that need them."""
+    from pracops import data
+
+    folders: dict[str, list[Any]] = {}
+    for report in reports:
+        if "data_dir" in report.parameters:
+            folders.setdefault(params[report.name].get("data_dir") or "", []).append(report)
+    ok = True
+    for folder, readers in folders.items():
+        found = data.check_folder(folder or None, missing_ok=True)
+        problems: list[Exception] = list(found.errors)
+        for report in readers:
+            if "as_of" in params[report.name] and not found.errors:
+                late = data.check_as_of(report.name, params[report.name]["as_of"],
+                                        found.frames)
+                if late is not None:
+                    problems.append(late)
+        for problem in problems:
+            print(f"pracops: {problem}", file=sys.stderr)
+        ok = ok and not problems
+        if not quiet:
+            for line in found.quarantined:
+                print(f"pracops: warning: {line}", file=sys.stderr)
+    return ok
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -131,16 +194,20 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from pracops import data
 
-    folder = config.data_dir(args.data)
-    if not folder.is_dir():
-        raise PracopsError(f"--data {args.data}: no such folder")
-    problems = data.validate_all(folder)
-    for p in problems:
-        print(f"pracops: {p}", file=sys.stderr)
+    found = data.check_folder(args.data)
+    folder = args.data or config.SAMPLE_DIR
+    for problem in found.errors:
+        print(f"pracops: {problem}", file=sys.stderr)
+    for line in found.quarantined:
+        print(f"pracops: {line}", file=sys.stderr)
+    for line in found.notes:
+        print(f"pracops: note: {line}", file=sys.stderr)
+    problems = len(found.errors) + len(found.quarantined)
     if problems:
-        print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
+        print(f"{problems} problem(s) in {folder}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"all datasets in {folder} are valid")
+    notes = f" ({len(found.notes)} note(s) above)" if found.notes else ""
+    print(f"all {len(found.frames)} datasets in {folder} are valid{notes}")
     return EXIT_OK
 
 
@@ -154,14 +221,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"run": _cmd_run, "list": _cmd_list, "sample": _cmd_sample,
                "validate": _cmd_validate}[args.command]
+    previous = {s: signal.signal(s, _stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         return handler(args)
+    except _Stopped as stop:  # a run under way handles its own stop (runner.run)
+        return _fail(args, f"stopped by {stop.signal.name}", 128 + stop.signal.value)
     except PracopsError as exc:
-        print(f"pracops: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("pracops: interrupted", file=sys.stderr)
-        return 130
+        return _fail(args, f"error: {exc}", EXIT_USAGE)
+    except OSError as exc:
+        return _fail(args, f"error: {_os_error(exc)}", EXIT_USAGE)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return _fail(args, f"internal error: {type(exc).__name__}"
+                     + (f": {first}" if first else "")
+                     + ("" if args.debug else " (run with --debug for the traceback)"),
+                     EXIT_FAILED)
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _fail(args: argparse.Namespace, line: str, code: int) -> int:
+    """Print the one line (after the traceback with ``--debug``) and give the exit status."""
+    if args.debug:
+        traceback.print_exc()
+    print(f"pracops: {line}", file=sys.stderr)
+    return code
+
+
+_OS_FIXES = {
+    errno.EACCES: "give pracops permission to it",
+    errno.EPERM: "give pracops permission to it",
+    errno.ENOENT: "check the path",
+    errno.EISDIR: "give a file, not a folder",
+    errno.ENOTDIR: "a file stands where a folder is expected; check the path",
+    errno.ELOOP: "the symbolic links loop; point them at a real file or folder",
+    errno.EROFS: "choose a place that can be written",
+    errno.ENOSPC: "free some disk space",
+    errno.EDQUOT: "free some disk space",
+}
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for a fault of the environment: the path, what went wrong, what to fix."""
+    paths = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+    what = exc.strerror or str(exc)
+    fix = _OS_FIXES.get(exc.errno or 0, "check the path and its permissions")
+    return (f"{paths}: {what}" if paths else what) + f"; {fix}"
 
 
 if __name__ == "__main__":

@@ -64,14 +64,16 @@ column name -> the header it was read from).
 from __future__ import annotations
 
 import difflib
+import errno
 import io
 import logging
 import math
 import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -82,11 +84,12 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 import pyarrow
+import pyarrow.compute as pc
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pracops import config
-from pracops.errors import DataError
-from pracops.money import format_cents, to_cents_series
+from pracops.errors import DataError, ParameterError, PracopsError
+from pracops.money import MAX_AMOUNT_CENTS, format_cents, to_cents_series
 
 __all__ = [
     "KINDS",
@@ -98,11 +101,20 @@ __all__ = [
     "locate",
     "load",
     "validate_all",
+    "check_folder",
+    "Validation",
+    "Reference",
+    "REFERENCES",
+    "check_references",
+    "check_as_of",
+    "date_span",
+    "AS_OF_DATASETS",
     "Relation",
     "RELATIONS",
     "input_files",
     "era_dir",
     "ERA_FOLDER",
+    "os_error",
     "VISIT_TYPES",
     "APPOINTMENT_STATUSES",
     "row_error",
@@ -138,12 +150,19 @@ _FALSE = {"false", "no", "n", "f", "0"}
 _ISO_DATE = r"(\d{4}-\d{2}-\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?"
 _US_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
 _INT = r"[+-]?\d{1,18}"  # fits in int64
+FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
+"""The dates a dataset may hold: anything earlier or later is a slip (a two-digit year read as
+the first century, 9999-12-31 for "never"), refused with the row rather than carried into the
+figures (and beyond 2262 pandas could not hold it at all)."""
+_DATE_RANGE = "a date from 1900-01-01 to 2100-12-31"
+_INT_LIMIT = 2.0**63 - 1024  # the largest float that converts to int64 without wrapping
+_TOO_LARGE = "amount beyond ±$1,000,000,000"
 _EXPECTED_KIND = {  # what a value of each kind looks like (categories list their values)
     "str": "text",
     "int": "a whole number such as 12",
     "float": "a number such as 0.75",
     "bool": "true/false, yes/no, y/n or 1/0",
-    "date": "a date as YYYY-MM-DD or MM/DD/YYYY",
+    "date": "a date as YYYY-MM-DD or MM/DD/YYYY, from 1900 to 2100",
     "money": "an amount such as 1234.56",
 }
 
@@ -181,6 +200,9 @@ class Column:
         (``""`` for "no modifier"), after the checks; the column is then never missing.
     description
         What the column means, for documentation.
+    phi
+        The column holds patient data (a name, a date of birth, a member id): an error about
+        one of its cells names the file, row and column but never quotes the value.
     """
 
     name: str
@@ -194,6 +216,7 @@ class Column:
     pattern_text: str = ""
     missing_as: str | None = None
     description: str = ""
+    phi: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -357,10 +380,63 @@ def npi_is_valid(npi: str) -> bool:
 # Locating files
 
 
+def os_error(exc: OSError, path: str | os.PathLike[str], what: str = "file") -> DataError:
+    """The one-line error for a file or folder the system would not let us read.
+
+    Parameters
+    ----------
+    exc
+        What the system said.
+    path
+        The file or folder.
+    what
+        ``"file"`` or ``"folder"``, for the message.
+    """
+    if exc.errno == errno.ELOOP:
+        reason = "the path is a symbolic link that loops back on itself"
+        fix = "point the link at the real export, or replace it with the file"
+    elif exc.errno == errno.ENOENT:
+        reason = f"the {what} does not exist (a symbolic link to a missing target?)"
+        fix = "point the link at the real export, or replace it with the file"
+    elif isinstance(exc, PermissionError):
+        reason = f"permission denied: this account may not read the {what}"
+        fix = f"let the account that runs pracops read the {what}, or copy it somewhere readable"
+    elif isinstance(exc, IsADirectoryError):
+        reason = "this is a folder where a file is expected"
+        fix = "put the export itself here, not a folder"
+    elif isinstance(exc, NotADirectoryError):
+        reason = "this is a file where a folder is expected"
+        fix = "give the folder that holds the exports"
+    else:
+        reason = f"cannot read the {what}: {exc.strerror or exc}"
+        fix = "check the disk and the path, then run again"
+    return DataError(reason, file=str(path), fix=fix)
+
+
 def _candidates(dataset: Dataset, folder: Path) -> list[Path]:
+    """The entries of ``folder`` named like the dataset's file (any case), whatever they are:
+    :func:`locate` refuses one that is not a readable file rather than skip it."""
     wanted = [dataset.stem.lower() + s for s in FOLDER_SUFFIXES]
-    by_name = {p.name.lower(): p for p in sorted(folder.iterdir()) if p.is_file()}
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise os_error(exc, folder, "folder") from None
+    by_name = {p.name.lower(): p for p in entries}
     return [by_name[w] for w in wanted if w in by_name]
+
+
+def _regular_file(path: Path) -> Path:
+    """``path`` when it is (or links to) a regular file; a DataError otherwise."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise os_error(exc, path) from None
+    if stat.S_ISDIR(mode):
+        raise os_error(IsADirectoryError(errno.EISDIR, "Is a directory"), path)
+    if not stat.S_ISREG(mode):
+        raise DataError("this is not a regular file (a device, a pipe or a socket)",
+                        file=str(path), fix="put the export itself here")
+    return path
 
 
 def locate(name: str, source: str | os.PathLike[str] | None = None, *,
@@ -392,7 +468,7 @@ def locate(name: str, source: str | os.PathLike[str] | None = None, *,
                 fix="keep one of them in the folder, or pass the file itself",
             )
         if found:
-            return found[0]
+            return _regular_file(found[0])
         if missing_ok:
             return None
         raise DataError(
@@ -402,8 +478,8 @@ def locate(name: str, source: str | os.PathLike[str] | None = None, *,
             expected=f"a file {dataset.stem}.csv, .xlsx or .parquet",
             fix=f"export the {name} table into {path} under that name, or pass its path",
         )
-    if path.exists():
-        return path
+    if path.exists() or path.is_symlink():
+        return _regular_file(path)
     raise DataError(
         f"no such file or folder (searched {path.parent})",
         file=str(path),
@@ -424,10 +500,14 @@ def input_files(source: str | os.PathLike[str] | None = None) -> list[Path]:
     folder = config.data_dir(source)
     if not folder.is_dir():
         return []
-    files = {p for ds in DATASETS.values() for p in _candidates(ds, folder)}
-    era = folder / ERA_FOLDER
-    if era.is_dir():
-        files.update(p for p in era.iterdir() if p.is_file() and not p.name.startswith("."))
+    try:
+        files = {p for ds in DATASETS.values() for p in _candidates(ds, folder) if p.is_file()}
+        era = folder / ERA_FOLDER
+        if era.is_dir():
+            files.update(p for p in era.iterdir()
+                         if p.is_file() and not p.name.startswith("."))
+    except (OSError, DataError):
+        return []  # validate names what cannot be listed
     return sorted(files)
 
 
@@ -474,7 +554,44 @@ class _Raw:
     header_row: int = 1
 
 
+# Byte-order marks, longest first (UTF-32's begins like UTF-16's).
+_BOMS: tuple[tuple[bytes, str | None], ...] = (
+    (b"\x00\x00\xfe\xff", None), (b"\xff\xfe\x00\x00", None),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+
+
 def _decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
+    """The text of a file and the encoding it was read with.
+
+    UTF-8 (with or without a byte-order mark) and UTF-16 with its byte-order mark are read as
+    such; other bytes are tried as UTF-8, then as Windows-1252. A NUL byte without a UTF-16
+    mark (UTF-16 saved without one, or a binary file) and bytes no encoding reads are refused,
+    naming the byte offset.
+    """
+    if encoding is None:
+        for bom, enc in _BOMS:
+            if data.startswith(bom):
+                if enc is None:
+                    raise DataError("the file is UTF-32 text, which is not read", file=file,
+                                    expected="text in UTF-8, UTF-16 or Windows-1252",
+                                    fix="save the export as 'CSV UTF-8'")
+                try:
+                    return data.decode(enc).removeprefix("\ufeff"), enc
+                except UnicodeDecodeError as exc:
+                    raise DataError(
+                        f"the file starts with a {enc.upper().removesuffix('-SIG')} byte-order "
+                        f"mark but byte offset {exc.start} is not {enc} text", file=file,
+                        expected=f"{enc} text throughout",
+                        fix="save the export again as 'CSV UTF-8'") from None
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            raise DataError(
+                f"byte offset {nul} is a NUL byte: the file is UTF-16 text without a "
+                "byte-order mark, or not text at all", file=file,
+                row=data[:nul].count(b"\n") + 1,
+                expected="text in UTF-8, UTF-16 with a byte-order mark, or Windows-1252",
+                fix="save the export as 'CSV UTF-8'")
     tried = [encoding] if encoding else ["utf-8", "cp1252"]
     for enc in tried:
         try:
@@ -490,7 +607,8 @@ def _decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
         return text, enc
     row = data[: last.start].count(b"\n") + 1
     raise DataError(
-        f"the file is not {' or '.join(tried)} text (byte {data[last.start]:#04x})",
+        f"the file is not {' or '.join(tried)} text (byte {data[last.start]:#04x} at byte "
+        f"offset {last.start})",
         file=file,
         row=row,
         expected="text in UTF-8 or Windows-1252",
@@ -793,7 +911,7 @@ def row_error(frame: pd.DataFrame, bad: pd.Series | np.ndarray, column: str, rea
     headers = frame.attrs.get("headers", {})
     return _first_bad(frame[column], mask, file=frame.attrs.get("source"),
                       column=headers.get(column, column), reason=reason,
-                      expected=expected, fix=fix)
+                      expected=expected, fix=fix, phi=_is_phi(frame, column))
 
 
 def file_rows(frame: pd.DataFrame, bad: pd.Series | np.ndarray) -> np.ndarray:
@@ -827,6 +945,8 @@ def rows_error(frame: pd.DataFrame, bad: pd.Series | np.ndarray, dataset: str, c
     value = frame[column].iloc[int(np.flatnonzero(mask)[0])] if column in frame.columns else None
     if column.endswith("_cents") and isinstance(value, (int, np.integer)):
         value = format_cents(int(value))  # the amount as the file shows it, not our cents
+    if _is_phi(frame, column):
+        value, reason = None, reason + _PHI_WITHHELD
     headers = frame.attrs.get("headers", {})
     return DataError(f"{reason}: row{'s' if len(rows) > 1 else ''} {rows_text(rows)}",
                      file=frame.attrs.get("source", dataset), row=int(rows[0]),
@@ -844,16 +964,28 @@ def require_columns(frame: pd.DataFrame, dataset: str, columns: Sequence[str]) -
                         expected="columns " + ", ".join(columns))
 
 
+_PHI_WITHHELD = "; the value is patient data and is not shown"
+
+
+def _is_phi(frame: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` of a loaded frame is declared patient data."""
+    dataset = DATASETS.get(frame.attrs.get("dataset", ""))
+    return any(c.name == column and c.phi for c in dataset.columns) if dataset else False
+
+
 def _first_bad(values: pd.Series, bad: np.ndarray, *, file: str | None, column: str,
-               reason: str, expected: str, fix: str | None = None) -> DataError:
+               reason: str, expected: str, fix: str | None = None,
+               phi: bool = False) -> DataError:
     positions = np.flatnonzero(bad)
     first = int(positions[0])
     others = len(positions) - 1
     if others:
         reason += f" ({others} other row{'s' if others > 1 else ''} of this column too)"
     value = values.iloc[first]
+    if phi:
+        reason += _PHI_WITHHELD
     return DataError(reason, file=file, row=int(values.index[first]), column=column,
-                     value=value if _present(value) else "",
+                     value=None if phi else value if _present(value) else "",
                      expected=expected, fix=fix or "correct the value in the export")
 
 
@@ -863,10 +995,10 @@ def _convert(col: Column, values: pd.Series, cents: bool, file: str,
 
     kind = "int" if cents else col.kind
 
-    def fail(bad: np.ndarray, reason: str) -> DataError:
-        expected = "a whole number of cents" if cents else _EXPECTED_KIND[kind]
+    def fail(bad: np.ndarray, reason: str, expected: str | None = None) -> DataError:
+        expected = expected or ("a whole number of cents" if cents else _EXPECTED_KIND[kind])
         return _first_bad(values, bad, file=file, column=header, reason=reason,
-                          expected=expected)
+                          expected=expected, phi=col.phi)
 
     if kind == "money":
         numbers = values
@@ -883,6 +1015,10 @@ def _convert(col: Column, values: pd.Series, cents: bool, file: str,
         bad = ~np.isfinite(as_float) | (as_float != np.round(as_float))
         if bad.any():
             raise fail(bad, "not a whole number")
+        too_large = np.abs(as_float) > (MAX_AMOUNT_CENTS if cents else _INT_LIMIT)
+        if too_large.any():  # astype would wrap a uint64 or a float beyond int64
+            raise fail(too_large, _TOO_LARGE if cents else "number too large",
+                       "at most ±$1,000,000,000 (100000000000 cents)" if cents else None)
         return values.astype("int64")
     if kind == "float" and _is_number_dtype(values.dtype):
         result = values.astype("float64")
@@ -894,6 +1030,7 @@ def _convert(col: Column, values: pd.Series, cents: bool, file: str,
         return values.astype("bool")
     if kind == "date" and pd.api.types.is_datetime64_any_dtype(values.dtype):
         stamps = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        _refuse_out_of_range(stamps, fail)
         bad = (stamps != stamps.dt.normalize()).to_numpy()
         if bad.any():
             raise fail(bad, "a date and time where a date is expected")
@@ -909,7 +1046,12 @@ def _convert(col: Column, values: pd.Series, cents: bool, file: str,
         bad = ~text.str.fullmatch(_INT).to_numpy(dtype=bool)
         if bad.any():
             raise fail(bad, "not a whole number")
-        return text.astype("int64")
+        result = text.astype("int64")
+        if cents:
+            too_large = (result.abs() > MAX_AMOUNT_CENTS).to_numpy()
+            if too_large.any():
+                raise fail(too_large, _TOO_LARGE, "at most ±$1,000,000,000 (100000000000 cents)")
+        return result
     if kind == "float":
         result = pd.to_numeric(text, errors="coerce").astype("float64")
         bad = ~np.isfinite(result.to_numpy())
@@ -935,8 +1077,22 @@ def _convert(col: Column, values: pd.Series, cents: bool, file: str,
                                                   errors="coerce"))
     bad = parsed.isna().to_numpy()
     if bad.any():
+        first = str(text.iloc[int(np.flatnonzero(bad)[0])])
+        year = re.search(r"\d{4}", first)
+        if year and not FIRST_DATE.year <= int(year[0]) <= LAST_DATE.year:
+            raise fail(bad, "date outside 1900–2100", _DATE_RANGE)
         raise fail(bad, "not a date")
+    _refuse_out_of_range(parsed, fail)
     return parsed.astype("datetime64[ns]")
+
+
+def _refuse_out_of_range(stamps: pd.Series, fail: Callable[..., DataError]) -> None:
+    """Refuse dates before 1900 or after 2100 (:data:`FIRST_DATE`, :data:`LAST_DATE`)."""
+    years = stamps.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = (years < FIRST_DATE.year) | (years > LAST_DATE.year)
+    if bad.any():
+        raise fail(bad, "date outside 1900–2100", _DATE_RANGE)
 
 
 _NULLABLE_DTYPE = {"int": "Int64", "money": "Int64", "bool": "boolean", "float": "float64",
@@ -1019,7 +1175,7 @@ def _validate(dataset: Dataset, frame: pd.DataFrame, file: str,
     elif col.minimum is not None or col.maximum is not None:
         reason = "value out of range"
     raise _first_bad(frame[col.name], bad, file=file, column=headers[col.name], reason=reason,
-                     expected=col.expected())
+                     expected=col.expected(), phi=col.phi)
 
 
 def _duplicate_key(dataset: Dataset, frame: pd.DataFrame, file: str) -> DataError:
@@ -1090,7 +1246,10 @@ def load(
     path = locate(name, source)
     assert path is not None  # locate raises unless missing_ok
     file = str(path)
-    raw = _read(path, encoding, sheet)
+    try:
+        raw = _read(path, encoding, sheet)
+    except OSError as exc:
+        raise os_error(exc, path) from None
     cells, renamed_from = _apply_mapping(_clean_headers(raw, file), columns, file,
                                          raw.header_row)
     matched = _match_columns(dataset, cells, file, raw.header_row, columns)
@@ -1162,45 +1321,271 @@ RELATIONS: tuple[Relation, ...] = (
 """The rules across datasets :func:`validate_all` checks once their files have loaded."""
 
 
-def validate_all(source: str | os.PathLike[str] | None = None, *,
-                 missing_ok: bool = False) -> list[DataError]:
-    """Load every registered dataset from a folder, check the rules across them
-    (:data:`RELATIONS`), and collect the errors.
+@dataclass(frozen=True)
+class Reference:
+    """A column whose values must be keys of another dataset (``claims.payer_id`` → ``payers``).
+
+    Parameters
+    ----------
+    dataset, column
+        Where the references stand.
+    target, target_column
+        The dataset and column that list the known values.
+    """
+
+    dataset: str
+    column: str
+    target: str
+    target_column: str
+
+    def check(self, frames: Mapping[str, pd.DataFrame]) -> DataError | None:
+        """The error naming the rows whose value the target does not know, or ``None``.
+
+        Both frames must be in ``frames``; missing values are not references and pass.
+        """
+        frame, known_frame = frames[self.dataset], frames[self.target]
+        values = frame[self.column]
+        target = known_frame[self.target_column].dropna().astype("str")
+        # Arrow's hash lookup: pandas' isin on str columns goes value by value (~100x slower)
+        found = pc.is_in(pyarrow.array(values.astype("str"), type=pyarrow.string()),
+                         value_set=pyarrow.array(target, type=pyarrow.string()))
+        bad = values.notna().to_numpy() & ~found.to_numpy(zero_copy_only=False)
+        if not bad.any():
+            return None
+        known = list(target.unique())
+        unknown = values[bad].astype("str")
+        first = str(unknown.iloc[0])
+        close = difflib.get_close_matches(first, known, n=1, cutoff=0.6)
+        others = unknown.nunique() - 1
+        target_file = Path(known_frame.attrs.get("source", self.target)).name
+        hint = f"did you mean {close[0]!r}? If not, " if close else ""
+        return rows_error(
+            frame, bad, self.dataset, self.column,
+            f"unknown {self.target_column}, not in {target_file}"
+            + (f" ({others} other unknown value{'s' if others > 1 else ''} too)"
+               if others else ""),
+            f"a {self.target_column} listed in {target_file}",
+            fix=f"{hint}correct the value, or add it to {target_file}",
+        )
+
+
+REFERENCES: tuple[Reference, ...] = (
+    Reference("providers", "location_id", "locations", "location_id"),
+    Reference("staff", "location_id", "locations", "location_id"),
+    Reference("appointments", "location_id", "locations", "location_id"),
+    Reference("appointments", "provider_id", "providers", "provider_id"),
+    Reference("phone_calls", "location_id", "locations", "location_id"),
+    Reference("claims", "payer_id", "payers", "payer_id"),
+    Reference("claims", "rendering_npi", "providers", "npi"),
+    Reference("claims", "location_id", "locations", "location_id"),
+    Reference("claim_lines", "claim_id", "claims", "claim_id"),
+    Reference("fee_schedule", "payer_id", "payers", "payer_id"),
+    Reference("payments_posted", "claim_id", "claims", "claim_id"),
+    Reference("items", "sku", "vendor_prices", "sku"),
+    Reference("vendor_prices", "sku", "items", "sku"),
+    Reference("inventory_lots", "sku", "items", "sku"),
+    Reference("inventory_lots", "location_id", "locations", "location_id"),
+    Reference("usage", "sku", "items", "sku"),
+    Reference("open_orders", "sku", "items", "sku"),
+    Reference("open_orders", "vendor", "vendor_prices", "vendor"),
+    Reference("gl_actuals", "account", "chart_of_accounts", "account"),
+    Reference("chart_of_accounts", "payer_class", "payers", "class"),
+    Reference("volumes", "payer_class", "payers", "class"),
+)
+"""The references between datasets :func:`check_folder` checks once both files have loaded.
+A dataset with a broken reference is left out of the :data:`RELATIONS` it takes part in, so
+one slip gives one message."""
+
+
+@dataclass
+class Validation:
+    """What :func:`check_folder` found.
+
+    Attributes
+    ----------
+    errors
+        Problems that stop the reports: a file that cannot be used, a broken reference or rule
+        across files. One line each, naming file, row, column, value and the fix.
+    quarantined
+        835 files the billing report will set aside (one line each: file, why, the money it
+        carries): ``pracops validate`` counts them as problems to fix, ``pracops run`` warns
+        and goes on without them.
+    notes
+        What was read leniently (835 envelope faults) or is worth knowing, one line each.
+    frames
+        The datasets that loaded, by name.
+    """
+
+    errors: list[PracopsError] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def check_references(frames: Mapping[str, pd.DataFrame]
+                     ) -> list[tuple[Reference, DataError]]:
+    """Check every :data:`REFERENCES` entry whose two datasets are in ``frames``.
+
+    Returns
+    -------
+    list of (Reference, DataError)
+        Each broken reference with the error naming its rows; empty when all hold.
+    """
+    problems = []
+    for reference in REFERENCES:
+        if reference.dataset in frames and reference.target in frames:
+            problem = reference.check(frames)
+            if problem is not None:
+                problems.append((reference, problem))
+    return problems
+
+
+def check_folder(source: str | os.PathLike[str] | None = None, *,
+                 missing_ok: bool = False) -> Validation:
+    """Load every registered dataset from a folder, check the references (:data:`REFERENCES`)
+    and rules (:data:`RELATIONS`) across them, and read its ``era/`` folder of 835 files.
 
     Parameters
     ----------
     source
         A folder of exports, or ``None`` for the bundled sample. Optional datasets without a
-        file are skipped; a missing required one is an error in the list.
+        file are skipped; a missing required one is an error.
     missing_ok
         Skip every dataset without a file (check only the files that are there).
-
-    Returns
-    -------
-    list of DataError
-        One per dataset that cannot be used, in registration order, then one per broken rule
-        across datasets that all loaded; empty when all is well.
     """
-    folder = config.data_dir(source)
-    if not folder.is_dir():
-        return [DataError(f"no such folder (searched {folder.parent})", file=str(folder),
-                          fix="pass a folder holding the exports")]
-    problems: list[DataError] = []
-    frames: dict[str, pd.DataFrame] = {}
+    result = Validation()
+    try:
+        folder = config.data_dir(source)
+        is_dir = folder.is_dir()
+    except RuntimeError:  # what Path.resolve raises for a symbolic link loop
+        result.errors.append(os_error(OSError(errno.ELOOP, "loop"), str(source), "folder"))
+        return result
+    except OSError as exc:
+        result.errors.append(os_error(exc, str(source), "folder"))
+        return result
+    if not is_dir:
+        result.errors.append(DataError(
+            "no such folder" if not folder.exists() else "this is a file, not a folder",
+            file=str(folder), fix="pass a folder holding the exports"))
+        return result
+    frames = result.frames
     for dataset in list(DATASETS.values()):
         try:
             path = locate(dataset.name, folder, missing_ok=dataset.optional or missing_ok)
             if path is not None:
                 frames[dataset.name] = load(dataset.name, path)
         except DataError as exc:
-            problems.append(exc)
+            result.errors.append(exc)
+    problems = check_references(frames)
+    result.errors += [error for _, error in problems]
+    broken = {reference.dataset for reference, _ in problems}
     for relation in RELATIONS:
-        if all(d in frames for d in relation.datasets):
+        if all(d in frames and d not in broken for d in relation.datasets):
             try:
                 relation.run(frames)
             except DataError as exc:
-                problems.append(exc)
-    return problems
+                result.errors.append(exc)
+    _check_era(folder, result, required=not missing_ok and "claims" in frames)
+    return result
+
+
+def _check_era(folder: Path, result: Validation, *, required: bool) -> None:
+    """Read the folder's ``era/`` 835 files as the billing report will: what it would set
+    aside goes to :attr:`Validation.quarantined`, what it reads leniently to the notes."""
+    from pracops import x12
+    from pracops.errors import X12Error
+
+    era = folder / ERA_FOLDER
+    if not era.is_dir():
+        if required:
+            try:
+                era_dir(folder)
+            except DataError as exc:
+                result.errors.append(exc)
+        return
+    try:
+        remittance = x12.read_835(era)
+    except X12Error as exc:  # a folder with no file at all
+        result.errors.append(exc)
+        return
+    for q in remittance.quarantined.itertuples(index=False):
+        where = f", segment {q.segment_number}" if pd.notna(q.segment_number) else ""
+        money = (f"; it carries {format_cents(int(q.paid_cents))} (BPR02)"
+                 if pd.notna(q.paid_cents) else "")
+        result.quarantined.append(
+            f"{q.file}{where}: {q.reason}{money}. The billing report will set the file aside "
+            "and reconcile the others. Fix: ask the clearinghouse to send the file again")
+    notes = remittance.warnings
+    for file, group in notes.groupby("file", sort=False):
+        first = group.iloc[0]
+        where = (f", segment {first.segment_number}"
+                 + (f" ({first.segment_id})" if pd.notna(first.segment_id) else "")
+                 if pd.notna(first.segment_number) else "")
+        more = f" (and {len(group) - 1} more note(s) in this file)" if len(group) > 1 else ""
+        result.notes.append(f"{file}{where}: {first.message}{more}")
+
+
+AS_OF_DATASETS: dict[str, tuple[str, ...]] = {
+    "billing_reconciliation": ("claims", "deposits", "payments_posted"),
+    "purchasing": ("usage",),
+}
+"""The datasets whose dates a report's ``as_of`` must fall among (see :func:`check_as_of`).
+With one package per report (issue 8) each report will declare its own."""
+
+AS_OF_GRACE_DAYS = 31
+"""How far past the newest record an ``as_of`` may lie: a run a few days or weeks after the
+export is usual; further, every balance would age by time nobody recorded."""
+
+
+def date_span(frames: Mapping[str, pd.DataFrame], datasets: Sequence[str]
+              ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The earliest and latest date in the date columns of ``datasets`` (patient data
+    excepted), or ``None`` when none of them is loaded or holds a date."""
+    lows, highs = [], []
+    for name in datasets:
+        frame = frames.get(name)
+        if frame is None:
+            continue
+        for col in get(name).columns:
+            if col.kind == "date" and not col.phi and frame[col.name].notna().any():
+                lows.append(frame[col.name].min())
+                highs.append(frame[col.name].max())
+    return (min(lows), max(highs)) if lows else None
+
+
+def check_as_of(report: str, as_of: object, frames: Mapping[str, pd.DataFrame]
+                ) -> ParameterError | None:
+    """The error for a report's ``as_of`` that lies outside its data's span, or ``None``.
+
+    ``as_of`` must be on or after the earliest date of the report's datasets
+    (:data:`AS_OF_DATASETS`) and at most :data:`AS_OF_GRACE_DAYS` after the latest; an empty
+    ``as_of`` (the report picks the last date) and a report without such datasets pass.
+    """
+    if not as_of or report not in AS_OF_DATASETS:
+        return None
+    try:
+        when = pd.Timestamp(str(as_of))
+    except ValueError:
+        return ParameterError(f"{report}.as_of {as_of!r} is not a date; expected YYYY-MM-DD")
+    span = date_span(frames, AS_OF_DATASETS[report])
+    if span is None:
+        return None
+    first, last = span
+    latest = last + pd.Timedelta(days=AS_OF_GRACE_DAYS)
+    if first <= when <= latest:
+        return None
+    where = ("before the first" if when < first
+             else f"more than {AS_OF_GRACE_DAYS} days after the last")
+    return ParameterError(
+        f"{report}.as_of {when.date()} is {where} date in its data "
+        f"({', '.join(AS_OF_DATASETS[report])}: {first.date()} to {last.date()}); give a date "
+        f"from {first.date()} to {latest.date()}, or leave it empty for the last date found")
+
+
+def validate_all(source: str | os.PathLike[str] | None = None, *,
+                 missing_ok: bool = False) -> list[PracopsError]:
+    """The errors of :func:`check_folder`, in order (empty when every dataset can be used)."""
+    return check_folder(source, missing_ok=missing_ok).errors
 
 
 # --------------------------------------------------------------------------------------------
@@ -1386,9 +1771,11 @@ register(Dataset(
         Column("claim_id", **_ID, description="Patient control number (CLP01 of the 835)."),
         Column("appointment_id", **_ID),
         Column("patient_id", **_ID),
-        Column("patient_name", "str", description="Patient data: never shown unless allowed."),
-        Column("patient_dob", "date", description="Patient data: never shown unless allowed."),
-        Column("member_id", "str", nullable=True,
+        Column("patient_name", "str", phi=True,
+               description="Patient data: never shown unless allowed."),
+        Column("patient_dob", "date", phi=True,
+               description="Patient data: never shown unless allowed."),
+        Column("member_id", "str", nullable=True, phi=True,
                description="Insurance member id (patient data); empty for self-pay."),
         Column("payer_id", **_ID, description="See payers; SELF for self-pay."),
         Column("rendering_npi", "str", pattern=r"\d{10}", pattern_text="10 digits"),

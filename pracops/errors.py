@@ -72,14 +72,17 @@ class ParameterError(PracopsError, ValueError):
 class X12Error(PracopsError, ValueError):
     """An X12 file that cannot be read.
 
+    The message names the file, the segment's position and id and what was expected; it never
+    quotes the segment's text (an 835 segment may carry a patient's name or member id).
+
     Parameters
     ----------
     message
         What is wrong.
     segment_number
         1-based position of the offending segment in the file (ISA is 1).
-    segment
-        The segment's text as it stands in the file.
+    segment_id
+        The offending segment's id (``"CLP"``), never its elements.
     file
         The file it came from, when known.
     """
@@ -89,20 +92,17 @@ class X12Error(PracopsError, ValueError):
         message: str,
         *,
         segment_number: int | None = None,
-        segment: str | None = None,
+        segment_id: str | None = None,
         file: str | None = None,
     ) -> None:
         self.reason = message
         self.segment_number = segment_number
-        self.segment = segment
+        self.segment_id = segment_id
         self.file = file
         where = []
         if file:
             where.append(str(file))
         if segment_number is not None:
-            where.append(f"segment {segment_number}")
-        text = (", ".join(where) + ": " if where else "") + message
-        if segment is not None:
-            shown = segment if len(segment) <= 120 else segment[:117] + "..."
-            text += f" [{shown}]"
-        super().__init__(text)
+            where.append(f"segment {segment_number}" + (f" ({segment_id})" if segment_id
+                                                         else ""))
+        super().__init__((", ".join(where) + ": " if where else "") + message)

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from pracops.errors import DataError, ParameterError
 
 __all__ = [
+    "MAX_AMOUNT_CENTS",
     "money_param",
     "round_half_away",
     "to_cents",
@@ -38,6 +39,11 @@ _SIGNED_RE = r"^(?:[+-]?\$?|\$[+-])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{0,2})?|\
 _UNSIGNED_RE = r"^\$?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{0,2})?|\.\d{1,2})$"
 _MAX_DIGITS = 17  # sign + 13 digits + "." + 2: up to ten trillion dollars fits decimal(18, 2)
 _FLOAT_TOLERANCE_CENTS = 1e-6
+MAX_AMOUNT_CENTS = 100_000_000_000
+"""The largest amount one cell may hold, ±$1,000,000,000: no practice's single charge, payment,
+ledger line or deposit comes near it, so a larger value is a slip (an account number in the
+amount column, a float that overflowed) and is refused rather than carried into the totals."""
+_TOO_LARGE = "amount beyond ±$1,000,000,000"
 _EXPECTED = "an amount such as 1234.56, $1,234.56, -0.01 or (12.00), with at most two decimals"
 
 
@@ -214,12 +220,18 @@ def to_cents_series(
         raise DataError("amounts are true/false values", file=file, column=name,
                         expected=_EXPECTED)
     if pd.api.types.is_integer_dtype(values.dtype) and not values.isna().any():
+        # compared before scaling: ×100 of a huge int64 (or a uint64) would wrap
+        too_large = (values.abs() > MAX_AMOUNT_CENTS // 100).to_numpy(dtype=bool)
+        if too_large.any():
+            _raise_first_bad(values, too_large, file, name, row_offset)
         return (values.astype("int64") * 100).rename(values.name)
     if pd.api.types.is_float_dtype(values.dtype):
         arr = values.to_numpy(dtype="float64", na_value=np.nan)
         scaled = arr * 100.0
         rounded = np.round(scaled)
-        bad = ~np.isfinite(scaled) | (np.abs(scaled - rounded) > 1e-4)
+        with np.errstate(invalid="ignore"):
+            bad = (~np.isfinite(scaled) | (np.abs(scaled - rounded) > 1e-4)
+                   | (np.abs(scaled) > MAX_AMOUNT_CENTS))
         # Float input is rare (Excel); check the suspicious ones exactly via their repr.
         if bad.any():
             _raise_first_bad(values, bad, file, name, row_offset)
@@ -250,8 +262,12 @@ def _text_to_cents(values: pd.Series, file: str | None, name: str | None,
     dec = pc.cast(digits, pa.decimal128(18, 2))
     cents = pc.cast(pc.multiply(dec, pa.scalar(100, pa.decimal128(3, 0))), pa.int64())
     cents = pc.if_else(paren, pc.negate(cents), cents)
-    return pd.Series(cents.to_numpy(zero_copy_only=False), index=values.index, name=values.name,
-                     dtype="int64")
+    result = pd.Series(cents.to_numpy(zero_copy_only=False), index=values.index,
+                       name=values.name, dtype="int64")
+    too_large = (result.abs() > MAX_AMOUNT_CENTS).to_numpy()
+    if too_large.any():
+        _raise_first_bad(values, too_large, file, name, row_offset)
+    return result
 
 
 def _raise_first_bad(values: pd.Series, bad: np.ndarray, file: str | None,
@@ -264,16 +280,17 @@ def _raise_first_bad(values: pd.Series, bad: np.ndarray, file: str | None,
         reason, shown = "amount is missing", None
     else:
         try:
-            to_cents(raw)
-            reason = "not an amount"
+            cents = to_cents(raw)
+            reason = _TOO_LARGE if abs(cents) > MAX_AMOUNT_CENTS else "not an amount"
         except ValueError as exc:
             reason = str(exc).split(":")[0]
         shown = raw
     others = len(positions) - 1
     if others:
         reason += f" ({others} other row{'s' if others > 1 else ''} of this column too)"
+    expected = "an amount within ±$1,000,000,000" if reason.startswith(_TOO_LARGE) else _EXPECTED
     raise DataError(reason, file=file, row=_where(label, row_offset), column=column,
-                    value=shown if shown is not None else "", expected=_EXPECTED,
+                    value=shown if shown is not None else "", expected=expected,
                     fix="correct the amount in the export, or map the right column")
 
 

@@ -130,7 +130,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pracops import billing, data
+from pracops import data, report
 from pracops import purchasing as pu
 from pracops.errors import ParameterError
 from pracops.money import round_half_away
@@ -783,14 +783,14 @@ def summary_figures(plan: PurchasingPlan) -> dict[str, Any]:
 
 def _names(plan: PurchasingPlan, skus: list[str]) -> str:
     desc = dict(zip(plan.skus["sku"], plan.skus["description"], strict=True))
-    return ", ".join(f"{desc[s]} ({s})" for s in skus)
+    return ", ".join(f"{report.md_text(desc[s])} ({report.md_text(s)})" for s in skus)
 
 
 def summary_text(plan: PurchasingPlan, fig: Mapping[str, Any]) -> str:
     """The executive summary in a few sentences of Markdown."""
     orders = fig["purchase_orders"]
     if orders:
-        by_vendor = "; ".join(f"{o['vendor']} {fmt_money(o['total_cents'])} "
+        by_vendor = "; ".join(f"{report.md_text(o['vendor'])} {fmt_money(o['total_cents'])} "
                               f"({o['lines']} line{'s' if o['lines'] > 1 else ''})"
                               for o in orders)
         lines = [f"As of **{fig['as_of']}**, **{fig['order_lines']} order line"
@@ -841,7 +841,8 @@ def summary_text(plan: PurchasingPlan, fig: Mapping[str, Any]) -> str:
                  f"{fmt_money(fig['supply_budget_cents'])}.")
     lines.append(_price_sentence(plan, fig))
     if fig["overdue_orders"]:
-        lines.append(f"Overdue: {', '.join(fig['overdue_orders'])} — call the vendor.")
+        lines.append(f"Overdue: {', '.join(map(report.md_text, fig['overdue_orders']))} — call "
+                     "the vendor.")
     return "\n\n".join(lines).replace("$", "\\$")
 
 
@@ -1094,8 +1095,9 @@ def po_files(plan: PurchasingPlan) -> dict[str, pd.DataFrame]:
 
 def write_po_files(plan: PurchasingPlan, folder: str | os.PathLike[str]) -> list[Path]:
     """Write :func:`po_files` as ``purchase_orders.xlsx`` (a sheet each) and one CSV each,
-    atomically (:func:`pracops.billing.write_worklists`)."""
-    return billing.write_worklists(po_files(plan), folder, workbook="purchase_orders.xlsx")
+    atomically, with text neutralised against formula injection
+    (:func:`pracops.report.write_handouts`)."""
+    return report.write_handouts(po_files(plan), folder, workbook="purchase_orders.xlsx")
 
 
 def abc_table(plan: PurchasingPlan) -> Any:

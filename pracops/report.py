@@ -1,21 +1,30 @@
 """Notebook helpers shared by the four reports: recorded figures, alerts, KPI tables,
-money and percent formatting, and the one chart style.
+money and percent formatting, the one chart style, and the one hand-out writer.
 
 A report calls :func:`record` for each figure a scheduled run needs and :func:`alert` for each
 threshold breach. Both leave a small JSON bundle (MIME type :data:`RECORD_MIME`) in the cell's
 output; :mod:`pracops.runner` reads these bundles from the executed notebook to write the run's
 summary JSON, so the figures travel with the notebook and nothing depends on side files.
 In JupyterLab the bundle is invisible; :func:`recorded` returns what this kernel recorded.
+
+Text from input files is data, never markup or formulas. Tables shown in HTML escape their cells
+and headers (:func:`format_table`), Markdown sentences escape what they quote
+(:func:`md_text`), and hand-outs are written by :func:`write_handouts`, which neutralises
+formula text in CSV and XLSX (:func:`neutralise`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import logging
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from decimal import Decimal
 from html import escape
 from pathlib import Path
@@ -23,8 +32,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
-from pracops.money import format_cents
+from pracops.errors import ParameterError
+from pracops.money import cents_to_decimal, format_cents
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "RECORD_MIME",
@@ -37,13 +50,21 @@ __all__ = [
     "fmt_pct",
     "fmt_count",
     "format_table",
+    "SafeStyler",
     "header_label",
+    "md_text",
     "use_chart_style",
     "money_axis",
     "percent_axis",
     "figure_label",
     "summary_from_notebook",
     "write_atomic",
+    "FORMULA_PREFIXES",
+    "MONEY_FORMAT",
+    "neutralise",
+    "handout_table",
+    "Sheet",
+    "write_handouts",
 ]
 
 RECORD_MIME = "application/vnd.pracops.record+json"
@@ -232,6 +253,39 @@ def header_label(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+class SafeStyler(Styler):
+    """A pandas Styler that shows text as text: every ``format`` and ``format_index`` escapes
+    HTML unless told otherwise (``escape=None``), including those a caller adds later; and a
+    ``format`` given a dict changes the columns it names, no others.
+
+    With a plain Styler, a later ``.format({"variance_pct": f})`` resets the formatter of every
+    other column: money columns fall back to raw cents, and text to a formatter that does not
+    escape, so an account named ``<img src=x onerror=...>`` becomes an element of the page.
+    """
+
+    def __init__(self, data: pd.DataFrame | pd.Series, **kwargs: Any) -> None:
+        kwargs.setdefault("escape", "html")
+        super().__init__(data, **kwargs)
+
+    def format(self, formatter: Any = None, subset: Any = None, na_rep: str | None = None,
+               precision: int | None = None, decimal: str = ".", thousands: str | None = None,
+               escape: str | None = "html", hyperlinks: str | None = None) -> SafeStyler:
+        """:meth:`pandas.io.formats.style.Styler.format`, escaping HTML by default; a dict of
+        formatters without ``subset`` formats its own columns only."""
+        if isinstance(formatter, dict) and subset is None:
+            subset = list(formatter)
+        return super().format(formatter, subset, na_rep, precision, decimal, thousands, escape,
+                              hyperlinks)
+
+    def format_index(self, formatter: Any = None, axis: Any = 0, level: Any = None,
+                     na_rep: str | None = None, precision: int | None = None,
+                     decimal: str = ".", thousands: str | None = None,
+                     escape: str | None = "html", hyperlinks: str | None = None) -> SafeStyler:
+        """:meth:`pandas.io.formats.style.Styler.format_index`, escaping HTML by default."""
+        return super().format_index(formatter, axis, level, na_rep, precision, decimal,
+                                    thousands, escape, hyperlinks)
+
+
 def format_table(
     df: pd.DataFrame,
     *,
@@ -245,7 +299,9 @@ def format_table(
     """Style a table for display: money columns (integer cents) as dollars, fractions as percent,
     dates as ``YYYY-MM-DD``, headers in words (``total_paid_cents`` → "Total paid").
 
-    The DataFrame keeps its exact values; only the display changes.
+    The DataFrame keeps its exact values; only the display changes. Text cells, headers and the
+    index are HTML-escaped (a vendor named ``<b>ACME</b>`` shows as that text, not in bold),
+    and stay so through any later ``.format(...)``: the result is a :class:`SafeStyler`.
     """
     money, pct, count = list(money), list(pct), list(count)
     dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype)]
@@ -254,7 +310,8 @@ def format_table(
     fmt.update({c: fmt_pct for c in pct})
     fmt.update({c: fmt_count for c in count})
     fmt.update({c: (lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")) for c in dates})
-    styler = df.style.format(fmt).set_table_attributes('class="pracops-table"')
+    styler = (SafeStyler(df).format(fmt).format_index(axis=0).format_index(axis=1)
+              .set_table_attributes('class="pracops-table"'))
     right = [c for c in [*money, *pct, *count] if c in df.columns]
     if right:
         styler = styler.set_properties(subset=right, **{"text-align": "right"})
@@ -262,12 +319,34 @@ def format_table(
     if left:
         styler = styler.set_properties(subset=left, **{"text-align": "left"})
     if readable_headers:
-        styler = styler.relabel_index([header_label(c) for c in df.columns], axis=1)
+        styler = styler.relabel_index([escape(header_label(c)) for c in df.columns], axis=1)
     if hide_index:
         styler = styler.hide(axis="index")
     if caption:
         styler = styler.set_caption(caption)
     return styler
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~#])")
+
+
+def md_text(value: Any) -> str:
+    """Input text (a name of an account, vendor, payer, item, site ...) made safe to quote in
+    Markdown: shown as written, never as markup.
+
+    JupyterLab and nbconvert render raw HTML inside Markdown, so ``<``, ``>`` and ``&`` become
+    entities; Markdown's own marks (``\\ ` * _ [ ] | ~ #``) get a backslash, so a name cannot
+    bold, link or break the sentence around it; line breaks become spaces. Dollar signs are
+    left to the caller, which escapes them for the whole text (see ``summary_text`` in the
+    views).
+
+    Examples
+    --------
+    >>> md_text("<b>Rent</b> & *co*")
+    '&lt;b&gt;Rent&lt;/b&gt; &amp; \\\\*co\\\\*'
+    """
+    text = " ".join(str(value).splitlines())
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escape(text, quote=False))
 
 
 @dataclass(frozen=True)
@@ -326,7 +405,7 @@ def kpi_table(kpis: Sequence[KPI]) -> pd.io.formats.style.Styler:
         return {"on target": "color: #1b7a3a; font-weight: 600",
                 "off target": "color: #b3261e; font-weight: 600"}.get(status, "")
 
-    return (table.style.map(colour, subset=["Status"])
+    return (SafeStyler(table).map(colour, subset=["Status"])
             .set_properties(subset=["Value", "Target"], **{"text-align": "right"})
             .set_table_attributes('class="pracops-table pracops-kpi"')
             .hide(axis="index"))
@@ -389,3 +468,248 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+# --- hand-outs -----------------------------------------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV Injection)."""
+
+MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
+"""Excel number format of a money cell: dollars and cents, negatives in red."""
+
+_SHEET_NAME = re.compile(r"[^\[\]:*?/\\]{1,31}")
+_FILE_NAME = re.compile(r"[A-Za-z0-9_\-]{1,31}")
+
+
+def neutralise(text: str) -> str:
+    """Text made inert for a spreadsheet: a leading apostrophe when it starts a formula.
+
+    OWASP's guidance on CSV injection (https://owasp.org/www-community/attacks/CSV_Injection)
+    is that no cell of a CSV (or other spreadsheet) hand-out may begin with ``=``, ``+``,
+    ``-``, ``@``, tab (0x09), carriage return (0x0D) or line feed (0x0A), and that prepending a
+    single quote makes the spreadsheet read such a field as text. Only text gets the
+    apostrophe: numbers are written as numbers by :func:`write_handouts`, so a negative amount
+    stays ``-12.50``. Text that merely contains ``=`` (``"a=b"``) is left as it is.
+
+    Examples
+    --------
+    >>> neutralise('=HYPERLINK("http://x","y")')
+    '\\'=HYPERLINK("http://x","y")'
+    >>> neutralise("-2+3"), neutralise("a=b")
+    ("'-2+3", 'a=b')
+    """
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def handout_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as it is handed out: each money column (``*_cents``, integer cents) as exact
+    dollars (``Decimal``, 2 places) under its name without ``_cents`` (``shortfall_cents`` →
+    ``shortfall``); date-times as dates. Other columns unchanged."""
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(column, str) and column.endswith("_cents"):
+            out[column.removesuffix("_cents")] = pd.Series(
+                [None if pd.isna(v) else cents_to_decimal(int(v)) for v in values],
+                index=frame.index, dtype="object")
+        elif pd.api.types.is_datetime64_any_dtype(values.dtype):
+            out[column] = pd.Series([None if pd.isna(v) else v.date() for v in values],
+                                    index=frame.index, dtype="object")
+        else:
+            out[column] = values
+    return out
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a hand-out workbook with its layout.
+
+    Parameters
+    ----------
+    table
+        The rows; its column names are the header. A row of missing values is a blank row.
+    title
+        A first row in bold above the header (a heading for the printout).
+    header
+        Write the column names as a header row (in bold).
+    bold_rows
+        Positions (0-based, in ``table``) of rows set in bold, such as totals.
+    widths
+        Column letter → width in characters.
+    freeze
+        The top-left cell that stays in view when scrolling (``"D3"``).
+    """
+
+    table: pd.DataFrame
+    title: str | None = None
+    header: bool = True
+    bold_rows: Sequence[int] = ()
+    widths: Mapping[str, float] = field(default_factory=dict)
+    freeze: str | None = None
+
+
+def _cell(value: Any) -> Any:
+    """A value as a cell: missing as empty, text neutralised, numbers, dates and booleans as
+    themselves (NumPy scalars as Python ones)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, Decimal):
+        return None if value.is_nan() else value
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, (dt.date, dt.time)):
+        return value
+    return neutralise(str(value))
+
+
+def _csv_text(table: pd.DataFrame) -> str:
+    """A table as CSV text as RFC 4180 has it: fields with a comma, a quote or a line break
+    quoted, lines ended by CRLF. (With ``\\n`` line ends the csv module would leave a bare
+    carriage return unquoted, and a spreadsheet would start a new row, and a new cell, there.)
+    """
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        if not pd.api.types.is_numeric_dtype(values.dtype):  # text, objects, categories
+            cells = [_cell(v) for v in values]
+            out[column] = pd.Series([format(v, "f") if isinstance(v, Decimal) else v
+                                     for v in cells], index=out.index, dtype="object")
+    header = [neutralise(str(c)) for c in out.columns]
+    return out.to_csv(index=False, header=header, lineterminator="\r\n")
+
+
+def _xlsx_bytes(sheets: Mapping[str, Sheet]) -> bytes:
+    """A workbook of ``sheets`` as XLSX bytes; every text cell a string cell (never a
+    formula), every Decimal cell in :data:`MONEY_FORMAT`, dates as ``yyyy-mm-dd``."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    book = Workbook()
+    book.remove(book.active)
+    for name, sheet in sheets.items():
+        ws = book.create_sheet(name)
+        rows: list[list[Any]] = []
+        if sheet.title is not None:
+            rows.append([sheet.title])
+        if sheet.header:
+            rows.append([str(c) for c in sheet.table.columns])
+        first_data = len(rows) + 1
+        rows += sheet.table.itertuples(index=False, name=None)
+        bold_rows = {first_data + i for i in sheet.bold_rows}
+        if sheet.header:
+            bold_rows.add(first_data - 1)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                value = _cell(value)
+                if value is None or value == "":
+                    continue
+                cell = ws.cell(row=r, column=c)
+                if isinstance(value, str):
+                    # a control character is refused by openpyxl: shown as U+FFFD instead
+                    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+                    cell.data_type = "s"  # text, even if openpyxl read it as a formula
+                else:
+                    cell.value = value
+                    if isinstance(value, Decimal):
+                        cell.number_format = MONEY_FORMAT
+                    elif isinstance(value, dt.datetime):
+                        cell.number_format = "yyyy-mm-dd hh:mm"
+                    elif isinstance(value, dt.date):
+                        cell.number_format = "yyyy-mm-dd"
+                if r in bold_rows:
+                    cell.font = bold
+        if sheet.title is not None and ws.max_row >= 1:
+            ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+        for letter, width in sheet.widths.items():
+            ws.column_dimensions[letter].width = width
+        if sheet.freeze:
+            ws.freeze_panes = sheet.freeze
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_handouts(
+    tables: Mapping[str, pd.DataFrame | Sheet],
+    folder: str | os.PathLike[str],
+    *,
+    workbook: str | None = None,
+    csv: bool = True,
+) -> list[Path]:
+    """Write hand-outs: one XLSX workbook with a sheet per table and/or one CSV per table.
+
+    The one writer of the suite's CSV and XLSX files. Each table goes through
+    :func:`handout_table` (money columns ``*_cents`` as exact dollars, ``shortfall_cents`` →
+    ``shortfall``; date-times as dates). Money is written as exact decimal dollars: in CSV as
+    text with two decimals (``-12.50``), in XLSX as a number in :data:`MONEY_FORMAT`. Numbers
+    stay numbers (never prefixed, never text).
+
+    Text from input is neutralised against formula injection as OWASP advises
+    (https://owasp.org/www-community/attacks/CSV_Injection; :func:`neutralise`): a text cell
+    starting with ``=``, ``+``, ``-``, ``@``, tab, carriage return or line feed gets a leading
+    apostrophe, in the CSV and in the workbook alike. In the workbook such a cell is a string
+    cell (type ``s``) whose value keeps the apostrophe, rather than the bare text with Excel's
+    ``quotePrefix`` style: the apostrophe is part of the data, so the cell stays text in every
+    program that opens the file (LibreOffice, Google Sheets, pandas) and after the sheet is
+    saved again as CSV, where a style would be lost and the formula come back; the reader also
+    sees that the text was changed, and the workbook and the CSV say the same. In the CSV a
+    field holding a comma, a quote or a line break is quoted and lines end with CRLF (RFC
+    4180), so no text can open a new cell whose first character would be read as a formula
+    (OWASP's second point).
+
+    Every file is written to a temporary name in ``folder`` and then renamed
+    (:func:`write_atomic`), so a reader never sees half a file.
+
+    Parameters
+    ----------
+    tables
+        Sheet (and CSV) name → table, or → :class:`Sheet` for a laid-out sheet. A name is at
+        most 31 characters (Excel's limit) without ``[ ] : * ? / \\``; with ``csv`` it is also
+        a file name, so letters, digits, ``_`` and ``-`` only.
+    folder
+        Where to write (created when missing).
+    workbook
+        File name of the workbook; ``None`` writes no workbook.
+    csv
+        Write one ``<name>.csv`` per table.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The workbook (if any), then the CSV files in the order of ``tables``.
+
+    Raises
+    ------
+    ParameterError
+        For a name that cannot name a sheet (or a file).
+    """
+    rule, words = ((_FILE_NAME, "at most 31 letters, digits, '_' or '-'") if csv else
+                   (_SHEET_NAME, "1 to 31 characters without [ ] : * ? / \\"))
+    for name in tables:
+        if not rule.fullmatch(name):
+            raise ParameterError(f"hand-out name {name!r} cannot name a sheet"
+                                 f"{' and a file' if csv else ''}: use {words}")
+    sheets = {name: (t if isinstance(t, Sheet) else Sheet(t)) for name, t in tables.items()}
+    sheets = {name: dataclass_replace(s, table=handout_table(s.table))
+              for name, s in sheets.items()}
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    if workbook is not None:
+        paths.append(target / workbook)
+        write_atomic(paths[-1], _xlsx_bytes(sheets))
+    if csv:
+        for name, sheet in sheets.items():
+            paths.append(target / f"{name}.csv")
+            write_atomic(paths[-1], _csv_text(sheet.table))
+    logger.info("wrote %d hand-out file(s) to %s", len(paths), target)
+    return paths

@@ -7,8 +7,30 @@ the executed ``.ipynb``, the shared ``.html`` and a ``.json`` summary, and per r
 ``-f FILE``, then ``-p KEY VALUE``; they are checked against each notebook's parameters cell
 before any kernel starts.
 
+Date parameters: a ``str`` or ``list`` parameter whose comment names the form ``YYYY-MM-DD``
+(``as_of: str = ''  # report date YYYY-MM-DD; empty for ...``) holds dates, a list one date per
+item; one naming ``YYYY-MM`` holds months. A value must be a real date (month) in that form
+between 1900-01-01 and 2100-12-31, or the empty text when the declared default is empty ("from
+the data"); anything else is a ParameterError naming the parameter, the value and the form.
+YAML files are read with dates left as text, so ``as_of: 2024-02-30`` is refused the same way.
+
+Stopping: each report runs in a worker process forked for it, which starts its kernel. Linux
+kills a worker when the run's process dies and a kernel when its worker dies
+(``PR_SET_PDEATHSIG``, set in the worker after fork and in the kernel before exec; ipykernel's
+own parent poller, ``JPY_PARENT_PID``, is a second line), so even a SIGKILL of the run leaves
+nothing running. Workers ignore SIGINT and SIGTERM; in the run's process (main thread) either
+signal only sets a flag and wakes the wait: the run then kills its workers (their kernels go
+with them), writes each report that did not finish as ``interrupted`` (a report that finished
+keeps its files), writes the manifest (``stopped_by``) and the index, and returns a result
+whose exit code is 130 (SIGINT) or 143 (SIGTERM). A worker that dies unexpectedly fails only
+its own report. The kernels' connection files live in a temporary folder removed after the run.
+
+Manifest: every input file with its size and sha256; a file that cannot be hashed (unreadable,
+a link to nothing, a loop of links, not a regular file, gone since listed) is recorded with
+``"sha256": null`` and the reason in ``"error"``, never a crash.
+
 Speed: starting Python, importing papermill/nbconvert and starting a kernel dominate the time of
-a report. The runner imports once, forks one worker process per concurrent report (papermill's
+a report. The runner imports once, then forks a warm worker process per report (papermill's
 ``cwd`` is a process-wide ``chdir``, so threads are unsafe) and exports HTML in that worker
 straight from the executed notebook in memory, instead of a ``jupyter nbconvert`` process per
 report. Every file is written under a temporary name and renamed, so a crash never leaves a
@@ -18,23 +40,36 @@ half-written report behind.
 from __future__ import annotations
 
 import ast
-import concurrent.futures as cf
+import codecs
+import contextlib
+import ctypes
 import datetime as dt
 import difflib
+import errno
+import functools
 import hashlib
 import io
 import json
 import logging
 import multiprocessing
 import os
+import pickle
+import re
 import secrets
+import signal
+import stat
 import sys
+import tempfile
+import threading
 import time
 import tokenize
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from importlib import metadata
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as mp_wait
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +101,10 @@ __all__ = [
 ]
 
 ALLOWED_TYPES = ("str", "int", "float", "bool", "list", "dict")
+#: Forms of date parameters (see :attr:`Param.date_form`) and the strptime pattern of each.
+DATE_FORMS = {"YYYY-MM-DD": "%Y-%m-%d", "YYYY-MM": "%Y-%m"}
+#: Dates a parameter may name: anything else is a typo (``2204`` for ``2024``) or a placeholder.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 PACKAGES_IN_MANIFEST = (
     "pracops", "pandas", "numpy", "pandera", "papermill", "nbconvert", "nbclient", "nbformat",
     "ipykernel", "jupyter_client", "matplotlib", "ipywidgets", "openpyxl", "pyarrow", "PyYAML",
@@ -88,6 +127,21 @@ class Param:
     def type_label(self) -> str:
         """The annotation as written: ``int``, ``str | None`` …"""
         return f"{self.type} | None" if self.optional else self.type
+
+    @property
+    def date_form(self) -> str | None:
+        """``YYYY-MM-DD`` or ``YYYY-MM`` when the parameter holds dates (or months), else None.
+
+        The convention: a ``str`` or ``list`` parameter whose comment names the form
+        ``YYYY-MM-DD`` (or ``YYYY-MM``) holds dates in that form (a list: each item). The
+        comment is what ``pracops list`` shows, so the user sees the form that is checked.
+        """
+        if self.type not in ("str", "list"):
+            return None
+        for form in DATE_FORMS:
+            if re.search(rf"(?<![\w-]){form}(?![\w-])", self.help):
+                return form
+        return None
 
 
 @dataclass(frozen=True)
@@ -204,9 +258,54 @@ def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, Param]:
                                  "literal (number, text, list, dict, True/False/None)") from None
         help_text = comments.get(stmt.lineno) or comments.get(stmt.end_lineno or 0, "")
         p = Param(stmt.target.id, typ, default, help_text, optional)
-        _check_type(p, default, f"{where}: default of {p.name!r}")
+        _check_value(p, default, f"{where}: default of {p.name!r}")
         params[p.name] = p
     return params
+
+
+def _check_value(p: Param, value: Any, where: str) -> Any:
+    """Return ``value`` converted to the parameter's type and checked as a date when the
+    parameter holds dates; raise ParameterError naming ``where`` otherwise."""
+    value = _check_type(p, value, where)
+    if p.date_form is None or value is None:
+        return value
+    if p.type == "str":
+        if not (value == "" and p.default == ""):  # empty means "from the data" when the
+            _check_date(p.date_form, value, where)  # default says so
+    else:
+        for i, item in enumerate(value):
+            _check_date(p.date_form, item, f"{where}, item {i + 1}")
+    return value
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that ``2024-01-31`` stays the text it is: dates are checked
+    by :func:`_check_date` (a parameter names its form), and YAML's own reading of a date that
+    does not exist (``2024-02-30``) is a ValueError naming neither the parameter nor the fix."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _check_date(form: str, value: Any, where: str) -> None:
+    pattern = DATE_FORMS[form]
+    first, last = FIRST_DATE.strftime(pattern), LAST_DATE.strftime(pattern)
+    digits = form.replace("YYYY", r"\d{4}").replace("MM", r"\d{2}").replace("DD", r"\d{2}")
+    ok = isinstance(value, str) and re.fullmatch(digits, value) is not None
+    if ok:
+        try:
+            day = dt.datetime.strptime(value, pattern).date()
+        except ValueError:
+            ok = False
+        else:
+            ok = FIRST_DATE <= day <= LAST_DATE
+    if not ok:
+        kind = "date" if form == "YYYY-MM-DD" else "month"
+        raise ParameterError(f"{where} must be a real {kind} {form} between {first} and "
+                             f"{last}, got {value!r}")
 
 
 def _check_type(p: Param, value: Any, where: str) -> Any:
@@ -241,7 +340,7 @@ def _parse_cli_value(p: Param, raw: str) -> Any:
     if p.type == "str":
         return raw
     try:
-        return yaml.safe_load(raw)
+        return yaml.load(raw, Loader=_YamlLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError:
         return raw
 
@@ -260,21 +359,32 @@ def load_parameter_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         Unreadable file, invalid YAML, or a top level that is not a mapping.
     """
     path = Path(path)
+    fix = "give a YAML file of 'name: value' lines"
+    if path.is_dir():
+        raise ParameterError(f"parameter file {path} is a folder; {fix}")
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
-        raise ParameterError(f"cannot read parameter file {path}: {exc.strerror}") from None
+        raise ParameterError(f"cannot read parameter file {path}: {exc.strerror or exc}; "
+                             f"{fix}") from None
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     try:
-        data = yaml.safe_load(text)
+        text = raw.decode("utf-16" if utf16 else "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"parameter file {path} is not {exc.encoding.upper()} text "
+                             f"(byte {exc.start} cannot be read); save it as UTF-8") from None
+    try:
+        data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ParameterError(f"{path}{at}: {problem}") from None
+        raise ParameterError(f"parameter file {path}{at}: {problem}; {fix}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ParameterError(f"{path}: expected 'name: value' lines, got a {type(data).__name__}")
+        raise ParameterError(f"parameter file {path}: expected 'name: value' lines, got a "
+                             f"{type(data).__name__}; {fix}")
     return data
 
 
@@ -305,6 +415,9 @@ def resolve_parameters(
     ParameterError
         Unknown name (with the closest valid one), wrong type, unreadable YAML.
     """
+    if parameters_dir is not None and not Path(parameters_dir).is_dir():
+        raise ParameterError(f"--parameters {parameters_dir}: not a folder; give the folder "
+                             "holding <report>.yaml files")
     pdir = Path(parameters_dir) if parameters_dir is not None else config.PARAMETERS_DIR
     declared = {r.name: r.parameters for r in reports}
     out: dict[str, dict[str, Any]] = {r.name: {} for r in reports}
@@ -320,7 +433,7 @@ def resolve_parameters(
         for r in targets:
             p = declared[r][name]
             v = _parse_cli_value(p, value) if raw else value
-            out[r][name] = _check_type(p, v, f"{source}: parameter {name!r} of {r}")
+            out[r][name] = _check_value(p, v, f"{source}: parameter {name!r} of {r}")
 
     for r in reports:
         yml = pdir / f"{r.name}.yaml"
@@ -369,6 +482,7 @@ class _Job:
     run_dir: str
     html: bool
     timeout: int | None
+    runtime_dir: str  # the kernels' JUPYTER_RUNTIME_DIR (connection files), removed after the run
 
 
 @dataclass
@@ -407,10 +521,14 @@ class RunResult:
     run_id: str
     run_dir: Path
     reports: list[ReportResult]
+    stopped_by: str | None = None  # "SIGINT" or "SIGTERM" when the run was interrupted
 
     @property
     def exit_code(self) -> int:
-        """0 when every report ran, 1 when any failed."""
+        """0 when every report ran, 1 when any failed, 128 + the signal's number when the run
+        was interrupted (130 for SIGINT, 143 for SIGTERM)."""
+        if self.stopped_by:
+            return 128 + signal.Signals[self.stopped_by].value
         return 0 if all(r.status == "ok" for r in self.reports) else 1
 
     @property
@@ -493,6 +611,7 @@ def _execute(job: _Job) -> dict[str, Any]:
     os.environ.pop("MPLBACKEND", None)  # agg would drop every figure from the notebook
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     os.environ["PRACOPS_RUN_DIR"] = str(run_dir)
+    os.environ["JUPYTER_RUNTIME_DIR"] = job.runtime_dir
     logging.getLogger("papermill").setLevel(logging.WARNING)
 
     ipynb = run_dir / f"{job.report}.ipynb"
@@ -504,6 +623,7 @@ def _execute(job: _Job) -> dict[str, Any]:
             job.notebook, str(partial), parameters=job.parameters, kernel_name="python3",
             progress_bar=False, request_save_on_cell_execute=False, log_output=False,
             cwd=str(Path(job.notebook).parent), execution_timeout=job.timeout,
+            kernel_manager_class=_kernel_manager_class(),
         )
     except PapermillExecutionError as exc:
         status, error = "failed", {"name": exc.ename, "message": str(exc.evalue)}
@@ -545,15 +665,26 @@ def _iso(t: float) -> str:
 
 
 def _new_run_dir(out: Path) -> tuple[str, Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    while True:
-        run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
-        path = out / run_id
-        try:
-            path.mkdir()
-        except FileExistsError:
-            continue
-        return run_id, path
+    """Make ``<out>/<run-id>/``; a folder that cannot be written is a PracopsError."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        while True:
+            run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+            path = out / run_id
+            try:
+                path.mkdir()
+            except FileExistsError:
+                continue
+            return run_id, path
+    except OSError as exc:
+        if os.path.lexists(out) and not out.is_dir():
+            what = "is a file, not a folder"
+        elif exc.errno == errno.ENOTDIR:
+            what = "lies under a file, not a folder"
+        else:
+            what = f"cannot be written ({exc.strerror or exc})"
+        raise PracopsError(f"output folder {out} {what}; give --out a folder you can "
+                           "write to") from None
 
 
 def _sha256(path: Path) -> str:
@@ -565,16 +696,50 @@ def _sha256(path: Path) -> str:
 
 
 def _inputs(paths: Iterable[Path]) -> list[dict[str, Any]]:
-    rows = []
+    """The manifest's rows: every file under ``paths`` with its size and sha256.
+
+    Never raises: a file that cannot be hashed (unreadable, a link to nothing, a loop of links,
+    not a regular file, gone since it was listed) gets ``"sha256": null`` and an ``"error"``
+    saying why. Hidden names and ``__pycache__`` are left out; folders reached through links are
+    followed, each real folder once.
+    """
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for p in paths:
-        if not p.exists():
-            continue
-        files = sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
-        for f in files:
-            if any(part.startswith(".") or part == "__pycache__" for part in f.parts[-3:]):
-                continue
-            rows.append({"path": str(f), "bytes": f.stat().st_size, "sha256": _sha256(f)})
+        if os.path.lexists(p):
+            rows.extend(_input_rows(Path(p), seen))
     return rows
+
+
+def _input_rows(path: Path, seen: set[str]) -> Iterable[dict[str, Any]]:
+    if not path.is_dir():  # is_dir() follows links; False for a loop or a link to nothing
+        yield _input_row(path)
+        return
+    real = os.path.realpath(path)
+    if real in seen:
+        return
+    seen.add(real)
+    try:
+        names = sorted(os.listdir(path))
+    except OSError as exc:
+        yield {"path": str(path), "bytes": None, "sha256": None,
+               "error": f"folder cannot be listed: {exc.strerror or exc}"}
+        return
+    for name in names:
+        if not (name.startswith(".") or name == "__pycache__"):
+            yield from _input_rows(path / name, seen)
+
+
+def _input_row(path: Path) -> dict[str, Any]:
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return {"path": str(path), "bytes": None, "sha256": None,
+                    "error": "not a regular file (a pipe, socket or device): not read"}
+        return {"path": str(path), "bytes": info.st_size, "sha256": _sha256(path)}
+    except OSError as exc:
+        return {"path": str(path), "bytes": None, "sha256": None,
+                "error": f"cannot be read: {exc.strerror or exc}"}
 
 
 def _versions() -> dict[str, str]:
@@ -585,6 +750,154 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return versions
+
+
+# --- workers and kernels: started bound to the run, stopped with it -------------------------
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+#: Seconds to wait for a killed worker to be reaped, or for one that sent its summary to exit.
+_REAP_SECONDS = 3.0
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    return ctypes.CDLL(None, use_errno=True).prctl
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Have Linux SIGKILL this process when its parent ends (``PR_SET_PDEATHSIG``), and end now
+    if the parent has already gone. Runs in a worker right after fork, and in a kernel between
+    fork and exec (``preexec_fn``): so ``_prctl`` is resolved before, in the worker."""
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+@functools.cache
+def _kernel_manager_class() -> type:
+    """jupyter_client's kernel manager, starting each kernel bound to the worker that starts it.
+
+    jupyter_client starts a kernel in a session of its own (the terminal's Ctrl-C never reaches
+    it) and sets ``JPY_PARENT_PID``, so ipykernel exits within a second of its parent's death;
+    the death signal added here ends it at once.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    class BoundKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw: Any) -> None:
+            kw.setdefault("preexec_fn", functools.partial(_die_with_parent, os.getpid()))
+            if not self.connection_file:  # in the run's runtime folder, not a stray temp file
+                self.connection_file = os.path.join(jupyter_runtime_dir(),
+                                                    f"kernel-{os.getpid()}.json")
+            await super().start_kernel(**kw)
+
+    return BoundKernelManager
+
+
+def _worker(job: _Job, conn: Connection, parent_pid: int) -> None:
+    """A worker process: runs one report and sends its summary to the parent.
+
+    Deaf to SIGINT and SIGTERM (the parent decides when a run stops and kills its workers),
+    killed by Linux when the parent dies.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent(parent_pid)
+    try:
+        res = _execute(job)
+    except Exception as exc:  # e.g. the run folder went away: the report failed, say why
+        res = _failed(type(exc).__name__, str(exc))
+    conn.send(res)
+    conn.close()
+
+
+def _failed(name: str, message: str, seconds: float | None = None) -> dict[str, Any]:
+    return {"status": "failed", "error": {"name": name, "message": message}, "figures": {},
+            "alerts": [], "headline": [], "files": {},
+            "timings": {} if seconds is None else {"seconds": round(seconds, 3)}}
+
+
+@dataclass
+class _Worker:
+    job: _Job
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    started: float
+
+
+def _start(job: _Job) -> _Worker:
+    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    receive, send = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_worker, args=(job, send, os.getpid()), daemon=True,
+                          name=f"pracops-{job.report}")
+    process.start()
+    send.close()  # the worker holds the only writing end: its death is an end of file here
+    return _Worker(job, process, receive, time.time())
+
+
+def _summary(w: _Worker) -> dict[str, Any] | None:
+    """What the worker sent, or None when it ended without sending it (read once)."""
+    try:
+        if w.conn.poll():
+            res: dict[str, Any] = w.conn.recv()
+            w.process.join(_REAP_SECONDS)
+            return res
+    except (EOFError, OSError, pickle.UnpicklingError):
+        pass
+    finally:
+        w.conn.close()
+    return None
+
+
+def _reap(workers: Iterable[_Worker]) -> None:
+    """Kill workers (their kernels die with them) and wait until they are gone."""
+    workers = list(workers)
+    for w in workers:
+        if w.process.exitcode is None:
+            w.process.kill()
+    for w in workers:
+        w.process.join(_REAP_SECONDS)
+
+
+class _StopSignals:
+    """Within ``with``: SIGINT and SIGTERM set ``signal`` and wake the run's wait, nothing more.
+
+    A handler that only records keeps every write whole: the run loop sees the flag, kills the
+    workers and writes the run folder. Installed only in the main thread (Python's rule).
+    """
+
+    def __init__(self) -> None:
+        self.signal: signal.Signals | None = None
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._write, False)
+        self._previous: dict[int, Any] = {}
+
+    def fileno(self) -> int:
+        """The end that becomes readable on a signal (for ``multiprocessing.connection.wait``)."""
+        return self._read
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        if self.signal is None:
+            self.signal = signal.Signals(signum)
+        with contextlib.suppress(OSError):  # the pipe is full: already woken
+            os.write(self._write, b"!")
+
+    def __enter__(self) -> _StopSignals:
+        if threading.current_thread() is threading.main_thread():
+            for s in (signal.SIGINT, signal.SIGTERM):
+                self._previous[s] = signal.signal(s, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)
+        os.close(self._read)
+        os.close(self._write)
 
 
 Progress = Callable[[str], None]
@@ -603,6 +916,11 @@ def run(
     progress: Progress | None = None,
 ) -> RunResult:
     """Execute reports in parallel kernels and write the run folder.
+
+    Each report runs in a forked worker process with its own kernel. SIGINT or SIGTERM
+    (in the main thread) stops the run: workers and kernels are killed, reports that did not
+    finish are written with status ``interrupted``, the manifest and index are written, and
+    the result's ``stopped_by`` names the signal.
 
     Parameters
     ----------
@@ -623,73 +941,120 @@ def run(
     command
         The command line, for the manifest.
     progress
-        Called with one line per event (started, finished, failed).
+        Called with one line per event (started, finished, failed, stopped).
+
+    Raises
+    ------
+    PracopsError
+        ``out`` is not a folder that can be written.
     """
-    out_dir = Path(out) if out else config.outputs_dir()
-    run_id, run_dir = _new_run_dir(out_dir.resolve())
+    out_dir = Path(os.path.abspath(out if out else config.outputs_dir()))
+    run_id, run_dir = _new_run_dir(out_dir)
     started = time.time()
     say = progress or (lambda _line: None)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    pending = [
-        _Job(r.name, str(r.notebook), dict(parameters.get(r.name, {})), str(run_dir), html,
-             timeout)
-        for r in reports
-    ]
     results: dict[str, ReportResult] = {}
-    if pending:
-        # Import what workers need before forking, so each starts warm.
-        import papermill  # noqa: F401
-        from nbconvert import HTMLExporter  # noqa: F401
 
-        ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=ctx) as pool:
-            queue = list(pending)
-            running: dict[cf.Future, tuple[_Job, float]] = {}
-            while queue or running:
-                while queue and len(running) < jobs:
-                    job = queue.pop(0)
-                    running[pool.submit(_execute, job)] = (job, time.time())
-                    say(f"started   {job.report}")
-                done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-                for fut in done:
-                    job, t0 = running.pop(fut)
-                    try:
-                        res = fut.result()
-                    except Exception as exc:  # the worker itself died
-                        res = {"status": "failed",
-                               "error": {"name": type(exc).__name__, "message": str(exc)},
-                               "figures": {}, "alerts": [], "headline": [], "files": {},
-                               "timings": {"seconds": round(time.time() - t0, 3)}}
-                    rr = ReportResult(job.report, res["status"], job.parameters,
-                                      res["figures"], res["headline"], res["alerts"],
-                                      res["error"], res["timings"], res["files"])
-                    rr.files["json"] = f"{job.report}.json"
-                    write_atomic(run_dir / f"{job.report}.json",
-                                  json.dumps(rr.to_json(), indent=2, default=str))
-                    results[job.report] = rr
-                    elapsed = time.time() - t0
-                    if rr.status == "ok":
-                        say(f"finished  {job.report} in {elapsed:.1f} s")
-                    else:
-                        err = rr.error or {}
-                        say(f"FAILED    {job.report} in {elapsed:.1f} s: "
-                            f"{err.get('name', '')}: {err.get('message', '')}".rstrip(": "))
-    ordered = [results[r.name] for r in reports]
-    finished = time.time()
-    manifest = {
-        "run_id": run_id,
-        "start": _iso(started),
-        "end": _iso(finished),
-        "seconds": round(finished - started, 3),
-        "command": list(command),
-        "reports": {r.report: r.status for r in ordered},
-        "inputs": _inputs([Path(p) for p in inputs]),
-        "notebooks": _inputs([r.notebook for r in reports]),
-        "versions": _versions(),
-    }
-    write_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2))
-    write_atomic(run_dir / "index.html", render_index(run_id, manifest, reports, ordered))
-    return RunResult(run_id, run_dir, ordered)
+    def record(job: _Job, res: dict[str, Any], elapsed: float) -> None:
+        rr = ReportResult(job.report, res["status"], job.parameters, res["figures"],
+                          res["headline"], res["alerts"], res["error"], res["timings"],
+                          res["files"])
+        rr.files["json"] = f"{job.report}.json"
+        write_atomic(run_dir / f"{job.report}.json",
+                     json.dumps(rr.to_json(), indent=2, default=str))
+        results[job.report] = rr
+        if rr.status == "ok":
+            say(f"finished  {job.report} in {elapsed:.1f} s")
+        elif rr.status == "interrupted":
+            say(f"STOPPED   {job.report}")
+        else:
+            err = rr.error or {}
+            say(f"FAILED    {job.report} in {elapsed:.1f} s: "
+                f"{err.get('name', '')}: {err.get('message', '')}".rstrip(": "))
+
+    with _StopSignals() as stop, tempfile.TemporaryDirectory(prefix="pracops-kernels-") as rt:
+        pending = deque(
+            _Job(r.name, str(r.notebook), dict(parameters.get(r.name, {})), str(run_dir), html,
+                 timeout, rt)
+            for r in reports
+        )
+        if pending:
+            # Import what workers need before forking, so each starts warm.
+            import papermill  # noqa: F401
+            from nbconvert import HTMLExporter  # noqa: F401
+
+            _prctl()
+        running: list[_Worker] = []
+        try:
+            while (pending or running) and stop.signal is None:
+                while pending and len(running) < jobs:
+                    running.append(_start(pending.popleft()))
+                    say(f"started   {running[-1].job.report}")
+                ready = mp_wait([stop, *(w.conn for w in running),
+                                 *(w.process.sentinel for w in running)])
+                for w in [w for w in running if w.conn in ready or w.process.sentinel in ready]:
+                    if stop.signal is not None:
+                        break
+                    running.remove(w)
+                    res = _summary(w)
+                    if res is None:
+                        w.process.join(_REAP_SECONDS)
+                        res = _failed("WorkerDied", _death(w.process.exitcode),
+                                      time.time() - w.started)
+                    _reap([w])
+                    record(w.job, res, time.time() - w.started)
+        finally:
+            _reap(running)
+        if stop.signal is not None:
+            say(f"stopping: {stop.signal.name}")
+        for w in running:  # only after a stop: a summary sent just before it still counts
+            res = _summary(w) or _interrupted(w.job, stop.signal, "finished", run_dir,
+                                              time.time() - w.started)
+            record(w.job, res, time.time() - w.started)
+        for job in pending:
+            record(job, _interrupted(job, stop.signal, "started", run_dir), 0.0)
+
+        ordered = [results[r.name] for r in reports]
+        finished = time.time()
+        manifest = {
+            "run_id": run_id,
+            "start": _iso(started),
+            "end": _iso(finished),
+            "seconds": round(finished - started, 3),
+            "command": list(command),
+            "stopped_by": stop.signal.name if stop.signal else None,
+            "reports": {r.report: r.status for r in ordered},
+            "inputs": _inputs([Path(p) for p in inputs]),
+            "notebooks": _inputs([r.notebook for r in reports]),
+            "versions": _versions(),
+        }
+        write_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2))
+        write_atomic(run_dir / "index.html", render_index(run_id, manifest, reports, ordered))
+        return RunResult(run_id, run_dir, ordered, manifest["stopped_by"])
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        how = f"was killed by {signal.Signals(-exitcode).name}"
+        if -exitcode == signal.SIGKILL:
+            how += " (out of memory?)"
+    else:
+        how = f"ended with exit code {exitcode}"
+    return f"the worker process running the report {how} before it sent its summary"
+
+
+def _interrupted(job: _Job, by: signal.Signals | None, before: str, run_dir: Path,
+                 seconds: float | None = None) -> dict[str, Any]:
+    """The summary of a report the run's stop cut short; its temporary files are removed."""
+    for temp in run_dir.glob(f".{job.report}.*"):
+        temp.unlink(missing_ok=True)
+    files = {k: f"{job.report}.{k}" for k in ("ipynb", "html")
+             if (run_dir / f"{job.report}.{k}").is_file()}
+    return {"status": "interrupted",
+            "error": {"name": "Interrupted",
+                      "message": f"stopped by {by.name if by else 'a signal'} before it {before}"},
+            "figures": {}, "alerts": [], "headline": [], "files": files,
+            "timings": {} if seconds is None else {"seconds": round(seconds, 3)}}
 
 
 # --- the index page -----------------------------------------------------------------------
@@ -703,6 +1068,7 @@ h2 { font-size: 1.15em; margin: 0 0 0.3em; } h2 a { color: #1f5f8b; text-decorat
 .status { font-size: 0.8em; padding: 2px 8px; border-radius: 10px; margin-left: 0.6em;
           vertical-align: middle; }
 .ok { background: #e3f4e8; color: #1b7a3a; } .failed { background: #fbeaea; color: #b3261e; }
+.interrupted { background: #fdf5e6; color: #8a5a00; }
 table { border-collapse: collapse; margin: 0.4em 0; } td { padding: 2px 14px 2px 0; }
 td.v { text-align: right; font-variant-numeric: tabular-nums; }
 .alert { border-left: 4px solid #e0a030; background: #fdf5e6; padding: 3px 8px; margin: 3px 0; }
@@ -725,12 +1091,18 @@ def render_index(run_id: str, manifest: Mapping[str, Any], reports: Sequence[Rep
         f"{manifest['seconds']:.1f} s. "
         f"{sum(r.status == 'ok' for r in results)} of {len(results)} reports ran.</p>",
     ]
+    if manifest.get("stopped_by"):
+        cut = sum(r.status == "interrupted" for r in results)
+        parts.append(f"<p class='error'>The run was stopped by {escape(manifest['stopped_by'])}"
+                     f": {cut} report{'s' if cut != 1 else ''} did not finish.</p>")
     if not results:
         parts.append("<p>No report was run: no notebook with a parameters cell was found.</p>")
     for report, res in zip(reports, results, strict=True):
-        link = res.files.get("html") or res.files.get("ipynb", "")
+        link = res.files.get("html") or res.files.get("ipynb")
+        title = (f"<a href='{escape(link)}'>{escape(report.title)}</a>" if link
+                 else escape(report.title))
         parts.append("<section>")
-        parts.append(f"<h2><a href='{escape(link)}'>{escape(report.title)}</a>"
+        parts.append(f"<h2>{title}"
                      f"<span class='status {escape(res.status)}'>{escape(res.status)}</span></h2>")
         if report.description:
             parts.append(f"<p class='meta'>{escape(report.description)}</p>")

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pracops import billing, data
+from pracops import data, report
 from pracops import staffing as st
 from pracops.errors import ParameterError
 from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
@@ -565,16 +565,19 @@ def summary_text(plan: StaffingPlan, fig: Mapping[str, Any]) -> str:
         f"**{_fte(fig['fte_required_total'])} staff FTE**; "
         f"{_fte(fig['fte_on_roster_total'])} FTE are on the roster today.",
         ("Short of the requirement: " + ", ".join(
-            f"{r} {_fte(g)} FTE" for r, g in sorted(short.items(), key=lambda kv: -kv[1]))
+            f"{report.md_text(r)} {_fte(g)} FTE"
+            for r, g in sorted(short.items(), key=lambda kv: -kv[1]))
          + "." if short else "No role is short of its FTE requirement.")
         + (" More than needed: " + ", ".join(
-            f"{r} {_fte(g)} FTE" for r, g in sorted(over.items(), key=lambda kv: -kv[1]))
+            f"{report.md_text(r)} {_fte(g)} FTE"
+            for r, g in sorted(over.items(), key=lambda kv: -kv[1]))
            + "." if over else ""),
     ]
     if fig["roster_gaps"]:
         worst = max(fig["roster_gaps"], key=lambda g: g["staff_hours"])
         n = len(fig["roster_gaps"])
-        where = (f"{worst['role']} at {worst['location_id']} on {worst['day']} "
+        where = (f"{report.md_text(worst['role'])} at {report.md_text(worst['location_id'])} "
+                 f"on {worst['day']} "
                  f"{worst['hours']}, short by {worst['short_by']}")
         lines.append(
             "Hour by hour, today's usual shifts leave "
@@ -703,7 +706,8 @@ def plan_status_text(site: SitePlan) -> str:
                     "not minimised)",
     }[p.status]
     return _markdown(
-        f"**{site.name}** ({site.location_id}, open {site.opens}–{site.closes}): the plan "
+        f"**{report.md_text(site.name)}** ({report.md_text(site.location_id)}, open "
+        f"{site.opens}–{site.closes}): the plan "
         f"{'is ' if p.status == 'OPTIMAL' else ''}{proof}; {p.paid_hours:,.1f} paid hours and "
         f"{fmt_money(p.cost_cents)} a week.")
 
@@ -819,8 +823,9 @@ def plan_files(plan: StaffingPlan) -> dict[str, pd.DataFrame]:
 
 def write_plan_files(plan: StaffingPlan, folder: str | os.PathLike[str]) -> list[Path]:
     """Write :func:`plan_files` as ``staffing_plan.xlsx`` (a sheet each) and one CSV each,
-    atomically (:func:`pracops.billing.write_worklists`)."""
-    return billing.write_worklists(plan_files(plan), folder, workbook="staffing_plan.xlsx")
+    atomically, with text neutralised against formula injection
+    (:func:`pracops.report.write_handouts`)."""
+    return report.write_handouts(plan_files(plan), folder, workbook="staffing_plan.xlsx")
 
 
 # --- charts ---------------------------------------------------------------------------------

@@ -2,29 +2,44 @@
 
 This module owns the 835 reader: finding the delimiters, splitting the segments, walking the
 envelopes (ISA/GS/ST … SE/GE/IEA) and the loops of a remittance (header and parties, claim
-``CLP``, service line ``SVC``, provider adjustments ``PLB``), and checking the three balancing
-rules of the 835 guide. It reads; it never fixes:
+``CLP`` with its ``MIA``/``MOA`` adjudication, service line ``SVC``, provider adjustments
+``PLB``), and checking the three balancing rules of the 835 guide. It reads; it never fixes.
+It is lenient on the envelope and strict on the money:
 
-* **Malformed input** (a truncated file, an ISA that is not 106 characters, an amount that is
-  not a number, a claim outside a transaction, a trailer count that disagrees) raises
-  :class:`~pracops.errors.X12Error` with the 1-based segment number and the segment's text.
+* **Envelope faults** (a trailer count or control number that disagrees — SE01, SE02, GE01,
+  GE02, IEA01, IEA02 —, a trailer missing at the end of the file or before the next header,
+  IEA before GE, an ISA that is not 106 characters) are listed in :attr:`Remittance.warnings`
+  and reading goes on: the envelope carries no money.
 * **Input that can be read leniently** (no ISA envelope, a payment date one element early, a
   service composite written with the wrong separator, an impossible date, an unknown segment)
-  is read, and each liberty taken is listed in :attr:`Remittance.warnings`.
-* **Amounts that do not balance** are read as they stand and every violation is listed in
-  :attr:`Remittance.balance_errors`:
+  is read, and each liberty taken is listed in :attr:`Remittance.warnings` too.
+* **A file that cannot be read** (not X12, unreadable, undecodable, truncated inside a
+  segment, a segment outside a transaction, an amount that is not a number) or **whose
+  transaction does not balance** (``BPR02 ≠ Σ CLP04 − Σ PLB``) is *quarantined*: none of its
+  rows enter the frames and :attr:`Remittance.quarantined` names it, why, and the money its
+  BPR02 carries when it can be read.
+* **Claims and lines that do not balance** are read as they stand and every violation is
+  listed in :attr:`Remittance.balance_errors`; they do not quarantine their file (see
+  :func:`read_835` for why):
 
   - line: ``SVC02 − Σ line CAS = SVC03``
   - claim: ``CLP03 − Σ (claim CAS + line CAS) = CLP04``
   - transaction: ``Σ CLP04 − Σ PLB = BPR02`` (a positive PLB amount reduces the payment)
 
+With ``strict=True`` every fault of form, envelope included, raises
+:class:`~pracops.errors.X12Error` instead, and nothing is quarantined (balance errors are
+listed, as above).
+
+No message quotes a segment: errors and warnings give the file, the segment's position, its id
+and the element, and quote a value only where it helps and cannot identify a patient (an
+amount that is not a number, a trailer count, a control number, a delimiter).
 Patient names and member ids are read into the columns listed in :data:`PATIENT_COLUMNS`, so a
 report can drop them before anything is shown.
 
 How it is fast (see ``bench/bench_x12.py``): the text is split once; one loop walks the
 segments, reading CLP and SVC inline into plain lists and merely noting the segment numbers of
-the frequent detail segments (CAS, DTM, REF, AMT, NM1), which are then split and placed on
-their claim or line a column at a time with pyarrow; amounts are validated and converted a
+the frequent detail segments (CAS, DTM, REF, AMT, NM1, MIA, MOA), which are then split and
+placed on their claim or line a column at a time with pyarrow; amounts are validated and converted a
 column at a time too (an RE2 pattern and an exact ``decimal128`` cast, never ``float``); the
 balancing rules are computed on the finished frames. Building the frames has a fixed cost
 (~20 ms), so the rows of consecutive files accumulate and are converted together, once per run
@@ -37,7 +52,6 @@ together in file order, keys renumbered.
 
 from __future__ import annotations
 
-import bisect
 import datetime as _dt
 import gc
 import glob
@@ -66,7 +80,7 @@ from pracops.codes import claim_status_meaning
 from pracops.errors import X12Error
 from pracops.money import format_cents
 
-__all__ = ["PATIENT_COLUMNS", "Remittance", "X12Warning", "parse_835", "read_835"]
+__all__ = ["PATIENT_COLUMNS", "Remittance", "parse_835", "read_835"]
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +106,8 @@ _CLAIM_COLUMNS: dict[str, str] = {
     "facility_code": _S, "claim_frequency": _S, "patient_last_name": _S,
     "patient_first_name": _S, "patient_member_id": _S, "rendering_provider_qualifier": _S,
     "rendering_provider_id": _S, "rendering_npi": _S, "statement_start_date": _D,
-    "statement_end_date": _D, "received_date": _D, "line_count": _I, "segment_number": _I,
+    "statement_end_date": _D, "received_date": _D, "remark_codes": _S, "line_count": _I,
+    "segment_number": _I,
 }
 _LINE_COLUMNS: dict[str, str] = {
     "line_seq": _I, "claim_seq": _I, "file": _S, "st_control": _S, "claim_id": _S,
@@ -111,6 +126,17 @@ _PLB_COLUMNS: dict[str, str] = {
     "payment_seq": _I, "file": _S, "st_control": _S, "provider_id": _S,
     "fiscal_period_date": _D, "reason_code": _S, "reference_id": _S, "amount_cents": _I,
     "segment_number": _I,
+}
+_SUPPLEMENTAL_COLUMNS: dict[str, str] = {
+    "claim_seq": _I, "line_seq": _NI, "file": _S, "st_control": _S, "claim_id": _S,
+    "line_number": _NI, "level": _S, "segment_id": _S, "element": _S, "qualifier": _S,
+    "description": _S, "amount_cents": _I, "segment_number": _I,
+}
+_WARNING_COLUMNS: dict[str, str] = {
+    "file": _S, "segment_number": _NI, "segment_id": _S, "message": _S,
+}
+_QUARANTINE_COLUMNS: dict[str, str] = {
+    "file": _S, "reason": _S, "segment_number": _NI, "paid_cents": _NI,
 }
 _BALANCE_COLUMNS: dict[str, str] = {
     "rule": _S, "file": _S, "st_control": _S, "payment_seq": _I, "claim_seq": _NI,
@@ -138,17 +164,42 @@ _PLB_ROW = (
     "payment_seq", "st_control", "provider_id", "fiscal_period_date", "reason_code",
     "reference_id", "amount_cents", "segment_number",
 )
-_DETAILS = ("CAS", "DTM", "REF", "AMT", "NM1")
+_DETAILS = ("CAS", "DTM", "REF", "AMT", "NM1", "MIA", "MOA")
 _C_LINES = _CLAIM_ROW.index("line_count")
 _L_REMARKS = _LINE_ROW.index("remark_codes")
 _CLAIM_DATES = {"232": "statement_start_date", "233": "statement_end_date",
                 "050": "received_date"}
 _LINE_DATES = {"472": "service_date", "150": "service_start_date", "151": "service_end_date"}
+# Remark codes (MIA05, MIA20-23; MOA03-07) and money elements of the claim adjudication
+# segments: element number -> what it is (X12 835 5010 guide, loop 2100).
+_REMARK_ELEMENTS = {"MIA": (5, 20, 21, 22, 23), "MOA": (3, 4, 5, 6, 7)}
+_MONEY_ELEMENTS = {
+    "MIA": {2: "PPS operating outlier amount", 4: "claim DRG amount",
+            6: "claim disproportionate share amount", 7: "claim MSP pass-through amount",
+            8: "claim PPS capital amount", 9: "PPS capital FSP DRG amount",
+            10: "PPS capital HSP DRG amount", 11: "PPS capital DSH DRG amount",
+            12: "old capital amount", 13: "PPS capital IME amount",
+            14: "PPS operating hospital-specific DRG amount",
+            16: "PPS operating federal-specific DRG amount",
+            17: "claim PPS capital outlier amount", 18: "claim indirect teaching amount",
+            19: "nonpayable professional component amount", 24: "PPS capital exception amount"},
+    "MOA": {2: "claim HCPCS payable amount", 8: "ESRD payment amount",
+            9: "nonpayable professional component amount"},
+}
+# AMT qualifiers of the claim (loop 2100) and service line (2110) besides the line's B6.
+_AMOUNT_QUALIFIERS = {
+    "AU": "coverage amount", "D8": "discount amount", "DY": "per day limit",
+    "F5": "patient amount paid", "I": "interest", "NL": "negative ledger balance",
+    "T": "tax", "T2": "total claim before taxes", "ZK": "federal mandate category 1",
+    "ZL": "federal mandate category 2", "ZM": "federal mandate category 3",
+    "ZN": "federal mandate category 4", "ZO": "federal mandate category 5",
+    "B6": "allowed amount", "KH": "deduction amount",
+}
 
 # ---- segment vocabulary --------------------------------------------------------------------
 
 # Segments an 835 may carry that this reader does not need: passed over without a warning.
-_UNUSED = ("N2", "N3", "N4", "PER", "CUR", "RDM", "TS3", "TS2", "MIA", "MOA", "QTY", "TA1")
+_UNUSED = ("N2", "N3", "N4", "PER", "CUR", "RDM", "TS3", "TS2", "QTY", "TA1")
 _ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
 # Product/service id qualifiers that may open an SVC01 composite.
 _PRODUCT_QUALIFIERS = frozenset(
@@ -169,26 +220,10 @@ _DATE_PATTERN = r"^\d{8}$"
 _BATCH_SEGMENTS = 1_000_000
 
 
-@dataclass(frozen=True)
-class X12Warning:
-    """Something read leniently: where it is and what the reader did about it.
-
-    Attributes
-    ----------
-    file
-        The file (or name given to :func:`parse_835`).
-    segment_number
-        1-based segment position in the file (ISA is 1); ``None`` for the file as a whole.
-    segment
-        The segment's text, or ``None``.
-    message
-        What was unusual and how it was read.
-    """
-
-    file: str
-    segment_number: int | None
-    segment: str | None
-    message: str
+# A warning while reading: (file, segment number or None, segment id or None, message).
+_Warning = tuple[str, int | None, str | None, str]
+# A quarantined file: (file, reason, segment number or None, BPR02 cents or None).
+_Quarantine = tuple[str, str, int | None, int | None]
 
 
 @dataclass
@@ -215,7 +250,8 @@ class Remittance:
         One row per CLP: ``claim_id``, ``status`` and ``status_meaning``, charge, paid and
         patient responsibility cents, filing indicator, payer claim number, facility code,
         frequency, the patient (see :data:`PATIENT_COLUMNS`), rendering provider (NM1*82),
-        DTM*232/233/050 dates and ``line_count``.
+        DTM*232/233/050 dates, ``remark_codes`` (``;``-joined remark codes of its MIA05,
+        MIA20-23 and MOA03-07, in order) and ``line_count``.
     service_lines
         One row per SVC: procedure qualifier, code and ``;``-joined modifiers, charge, paid,
         revenue code, units (1 when absent), original procedure, DTM*472/150/151 dates,
@@ -225,13 +261,25 @@ class Remittance:
         ``'line'`` (then ``line_seq`` and ``line_number`` are set).
     provider_adjustments
         One row per PLB (reason, amount) pair, with ``reference_id`` from ``PLB03-2``.
+    supplemental_amounts
+        Money a claim or line carries besides CLP, SVC and CAS, which the balancing rules do
+        not use: one row per amount of MIA and MOA (``element`` ``'MIA04'`` …, with its
+        ``description``) and of AMT other than a line's B6 (``qualifier`` is AMT01);
+        ``level`` ``'claim'`` or ``'line'``.
     balance_errors
         One row per violated balancing rule (``rule`` is ``'line'``, ``'claim'`` or
         ``'transaction'``), with ``difference_cents = actual_cents − expected_cents``.
     warnings
-        What was read leniently, in file order.
+        What was read leniently, in file order: ``file``, ``segment_number`` (``Int64``;
+        ``<NA>`` for the file as a whole), ``segment_id`` (``'SE'``; never the segment's
+        elements) and ``message``.
+    quarantined
+        The files left out, in file order: ``file``, ``reason``, ``segment_number`` (``Int64``,
+        where the fault is, when it is at a segment) and ``paid_cents`` (``Int64``: Σ BPR02 of
+        the file's transactions when every one read can be read, else ``<NA>``). Empty with
+        ``strict=True``, which raises instead.
     files
-        The files read, in order.
+        The files whose rows are in the frames, in order.
     """
 
     payments: pd.DataFrame
@@ -239,8 +287,10 @@ class Remittance:
     service_lines: pd.DataFrame
     adjustments: pd.DataFrame
     provider_adjustments: pd.DataFrame
+    supplemental_amounts: pd.DataFrame
     balance_errors: pd.DataFrame
-    warnings: list[X12Warning] = field(default_factory=list)
+    warnings: pd.DataFrame
+    quarantined: pd.DataFrame
     files: list[str] = field(default_factory=list)
 
 
@@ -265,6 +315,31 @@ def _valid_date(text: str) -> bool:
     return True
 
 
+_TAG_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _tag(segment: str, element: str) -> str | None:
+    """The id of a segment (``'CLP'``), or None when its start is not a segment id (then it is
+    not shown: it may be any text)."""
+    tag = segment.split(element, 1)[0].strip()
+    return tag if 2 <= len(tag) <= 3 and set(tag) <= _TAG_CHARS else None
+
+
+def _shown(text: str, kind: str = "code") -> str:
+    """A value of the file as a message may quote it: only short codes, counts and control
+    numbers (``kind='code'``: letters and digits; ``'number'``: digits only) or amounts with
+    at most one stray character (``'amount'``: '2O0.00'), never anything that could be a
+    patient's name or member id; else how long it is."""
+    if kind == "amount":
+        stray = sum(ch not in "0123456789.,-+$() " for ch in text)
+        ok = len(text) <= 18 and stray <= 1 and any(ch.isdigit() for ch in text)
+    elif kind == "number":
+        ok = len(text) <= 9 and text.isascii() and text.isdigit()
+    else:
+        ok = len(text) <= 3 and text.isascii() and text.isalnum()
+    if ok:
+        return repr(text)
+    return f"(a value of {len(text)} characters, not shown)" if text else "(empty)"
 
 
 # ---- delimiters and segments ---------------------------------------------------------------
@@ -277,6 +352,7 @@ class _Layout:
     component: str
     enveloped: bool
     note: str | None
+    terminated: bool  # the last segment ends with a terminator (a cut file does not)
 
 
 def _check_delimiters(element: str, component: str, terminator: str, repetition: str | None,
@@ -297,30 +373,35 @@ def _check_delimiters(element: str, component: str, terminator: str, repetition:
                        "be a special character", segment_number=1, file=name)
 
 
-def _split(text: str, terminator: str) -> list[str]:
-    """Remove line breaks that are not terminators, then split into segments."""
+def _split(text: str, terminator: str) -> tuple[list[str], bool]:
+    """Remove line breaks that are not terminators, then split into segments.
+
+    Also says whether the last segment was closed by a terminator (always True when the
+    terminator is a line break: a missing last line break is common and harmless).
+    """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if terminator in _LINE_BREAKS:
         segments = text.split("\n")
     else:
         segments = text.replace("\n", "").split(terminator)
+    count = len(segments)
     while segments and not segments[-1].strip(" \t\r\n\x00\x1a"):
         segments.pop()
-    return segments
+    return segments, terminator in _LINE_BREAKS or len(segments) < count
 
 
 def _layout_from_isa(text: str, name: str) -> _Layout:
     element = text[3] if len(text) > 3 else ""
     if not element or element.isalnum() or element in " " + _LINE_BREAKS:
         raise X12Error("the character after 'ISA' must be the element separator",
-                       segment_number=1, segment=text[:_ISA_LENGTH], file=name)
+                       segment_number=1, segment_id="ISA", file=name)
     pos = 3
     for _ in range(15):  # the 16th separator opens ISA16
         pos = text.find(element, pos + 1, 4 * _ISA_LENGTH)
         if pos < 0:
             raise X12Error("the ISA segment is incomplete: it needs 16 elements",
-                           segment_number=1, segment=text[:_ISA_LENGTH], file=name)
+                           segment_number=1, segment_id="ISA", file=name)
     wrapped = any(ch in text[:pos] for ch in _LINE_BREAKS)
     j = pos + 1
     while j < len(text) and text[j] in _LINE_BREAKS:
@@ -331,7 +412,8 @@ def _layout_from_isa(text: str, name: str) -> _Layout:
             k += 1
     if k >= len(text):
         raise X12Error("the file ends inside the ISA segment (no segment terminator after "
-                       "ISA16): it is truncated", segment_number=1, segment=text, file=name)
+                       "ISA16): it is truncated", segment_number=1, segment_id="ISA",
+                       file=name)
     component, terminator = text[j], text[k]
     if terminator in _LINE_BREAKS:
         terminator = "\n"
@@ -339,7 +421,8 @@ def _layout_from_isa(text: str, name: str) -> _Layout:
     repetition = isa[11] if (len(isa[11]) == 1 and not isa[11].isalnum()
                              and isa[12] >= "00402") else None
     _check_delimiters(element, component, terminator, repetition, "the ISA segment", name)
-    return _Layout(_split(text, terminator), element, component, True, None)
+    segments, terminated = _split(text, terminator)
+    return _Layout(segments, element, component, True, None, terminated)
 
 
 def _layout_without_isa(text: str, name: str) -> _Layout:
@@ -351,8 +434,8 @@ def _layout_without_isa(text: str, name: str) -> _Layout:
             break
     if not terminator:
         raise X12Error(f"no segment terminator found after the {tag} segment",
-                       segment_number=1, segment=text[:80], file=name)
-    segments = _split(text, terminator)
+                       segment_number=1, segment_id=tag, file=name)
+    segments, terminated = _split(text, terminator)
     component, assumed = ":", " (assumed)"
     for seg in segments:
         if seg.startswith("SVC" + element):
@@ -364,7 +447,7 @@ def _layout_without_isa(text: str, name: str) -> _Layout:
     note = (f"no ISA envelope: the file starts with {tag}; delimiters taken from it (element "
             f"{element!r}, segment {terminator!r}, component {component!r}{assumed}); the "
             "trailer counts of such an extract are checked but only warned about")
-    return _Layout(segments, element, component, False, note)
+    return _Layout(segments, element, component, False, note, terminated)
 
 
 def _layout(text: str, name: str) -> _Layout:
@@ -372,11 +455,18 @@ def _layout(text: str, name: str) -> _Layout:
         return _layout_from_isa(text, name)
     if text[:2] in ("ST", "GS") and len(text) > 3 and not text[2].isalnum():
         return _layout_without_isa(text, name)
-    raise X12Error("not an X12 file: it should start with an ISA segment",
-                   segment_number=1, segment=text[:80], file=name)
+    hint = (": it holds NUL characters (UTF-16 text or binary data); save the remittance as "
+            "plain text" if "\x00" in text[:512] else "")
+    raise X12Error(f"not an X12 file: it should start with an ISA segment{hint}",
+                   segment_number=1, file=name)
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _looks_like_x12(data: bytes) -> bool:
+    if data[:2] in _UTF16_BOMS:
+        data = data[:64].decode("utf-16", errors="replace").encode("utf-8", errors="replace")
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:4]
     return head.startswith(b"ISA") or (head[:2] in (b"ST", b"GS") and len(head) > 2
                                        and not chr(head[2]).isalnum())
@@ -396,16 +486,21 @@ class _Sequences:
 
 
 class _FileReader:
-    """Walks the segments of one file, collecting rows of element text."""
+    """Walks the segments of one file, collecting rows of element text.
 
-    def __init__(self, text: str, name: str, start: _Sequences) -> None:
+    ``strict``: an envelope fault raises (via :class:`_Bad`) instead of being warned about.
+    """
+
+    def __init__(self, text: str, name: str, start: _Sequences, *, strict: bool) -> None:
         self.name = name
-        self.warnings: list[X12Warning] = []
+        self.strict = strict
+        self.warnings: list[_Warning] = []
         layout = _layout(text, name)
         self.segments = layout.segments
         self.element = layout.element
         self.component = layout.component
         self.enveloped = layout.enveloped
+        self.terminated = layout.terminated
         if layout.note:
             self._note(None, layout.note)
         self.start = start
@@ -428,27 +523,35 @@ class _FileReader:
         self.handlers = {
             "ISA": self._isa, "IEA": self._iea, "GS": self._gs, "GE": self._ge, "ST": self._st,
             "SE": self._se, "BPR": self._bpr, "TRN": self._trn, "N1": self._n1, "LX": self._lx,
-            "PLB": self._plb, "DTM": self._detail, "REF": self._detail, "CAS": self._detail,
-            "AMT": self._detail, "NM1": self._detail, "SVC": self._orphan, "LQ": self._orphan,
-            "CLP": None, **dict.fromkeys(_UNUSED),
+            "PLB": self._plb, **dict.fromkeys(_DETAILS, self._detail),
+            "SVC": self._orphan, "LQ": self._orphan, "CLP": None, **dict.fromkeys(_UNUSED),
         }
 
     # -- warnings -----------------------------------------------------------------------------
 
     def _note(self, number: int | None, message: str) -> None:
-        segment = self.segments[number - 1] if number else None
-        self.warnings.append(X12Warning(self.name, number, segment, message))
+        tag = _tag(self.segments[number - 1], self.element) if number else None
+        self.warnings.append((self.name, number, tag, message))
         logger.debug("%s segment %s: %s", self.name, number, message)
 
     def _empty_amount(self, number: int, element: str) -> str:
         self._note(number, f"{element} is empty; read as 0.00")
         return "0"
 
-    def _control(self, message: str) -> None:
-        """An envelope inconsistency: an error in an interchange, a warning in an extract."""
-        if self.enveloped:
+    def _control(self, message: str, number: int | None = None, then: str = "") -> None:
+        """An envelope fault: an error with ``strict`` in an interchange, else a warning
+        saying what the reader did (``then``): the envelope carries no money. An extract
+        without ISA is only warned about, strict or not.
+        """
+        if self.strict and self.enveloped:
             raise _Bad(message)
-        self._note(self.n, message)
+        self._note(number or self.n, f"{message}; {then}" if then else message)
+
+    def paid_texts(self) -> list[str]:
+        """The BPR02 text of every transaction read so far, the open one included."""
+        open_one = [self.payment] if self.in_st else []
+        return [p["total_paid_cents"] for p in [*self.payments, *open_one]
+                if p.get("total_paid_cents") is not None]
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -512,10 +615,12 @@ class _FileReader:
                     self.n, self.level = n, level
                     self._other(e)
                     level = self.level
+            self.n = n
+            self._finish()
         except _Bad as exc:
-            raise X12Error(str(exc), segment_number=n, segment=segments[n - 1],
+            raise X12Error(str(exc), segment_number=self.n or None,
+                           segment_id=_tag(segments[self.n - 1], element) if self.n else None,
                            file=self.name) from None
-        self._finish()
 
     def _other(self, e: list[str]) -> None:
         """Envelope, header and summary segments, and everything out of place."""
@@ -526,27 +631,46 @@ class _FileReader:
             return
         handler = self.handlers.get(tag, _MISSING)
         if handler is _MISSING:
-            self._note(self.n, f"segment {tag!r} is not part of an 835 remittance; skipped")
+            what = f"segment {tag!r}" if _tag(tag, self.element) else "a segment without an id"
+            self._note(self.n, f"{what} is not part of an 835 remittance; skipped")
         elif not self.in_st and tag not in _ENVELOPE:
             raise _Bad(f"{tag} segment outside a transaction (no ST before it)")
         elif handler is not None:
             handler(e)
 
     def _finish(self) -> None:
+        """The end of the file: close what is still open."""
         last = len(self.segments)
-        end = self.segments[-1] if self.segments else None
         if self.in_st:
-            raise X12Error(f"the file ends inside transaction {self.payment['st_control']!r} "
-                           "(no SE segment): it is truncated", segment_number=last,
-                           segment=end, file=self.name)
-        if self.gs_open or self.isa_open:
-            message = (f"the file ends without its {'GE' if self.gs_open else 'IEA'} "
-                       "segment: it is truncated")
-            if self.enveloped:
-                raise X12Error(message, segment_number=last, segment=end, file=self.name)
-            self._note(last, message)
+            if not self.terminated:
+                raise _Bad(f"the file ends inside transaction "
+                           f"{_shown(self.payment['st_control'], 'number')}, in the middle of "
+                           "a segment (no segment terminator after it): it is truncated")
+            self._close_transaction("the file ends", last)
+        if self.gs_open:
+            self._control("the file ends without the GE segment that closes the functional "
+                          "group", last)
+            self.gs_open = False
+        if self.isa_open:
+            self._control("the file ends without the IEA segment that closes the "
+                          "interchange", last)
+            self.isa_open = False
         if not self.payments:
             self._note(None, "no 835 transaction (ST … SE) in this file")
+
+    def _close_transaction(self, before: str, number: int | None = None) -> None:
+        """A transaction left open (its SE missing): an envelope fault; the transaction is
+        taken as it stands (its money is checked like any other)."""
+        self._control(f"transaction {_shown(self.payment['st_control'], 'number')} has no SE "
+                      f"segment ({before} first)", number, "read up to there")
+        self._end_transaction()
+
+    def _end_transaction(self) -> None:
+        if self.payment["total_paid_cents"] is None:
+            raise _Bad("the transaction has no BPR segment (payment amount)")
+        self.payments.append(self.payment)
+        self.in_st = False
+        self.level = 0
 
     def _detail(self, e: list[str]) -> None:
         """A detail segment the loop did not record: at the header, or without elements."""
@@ -555,8 +679,8 @@ class _FileReader:
             self.details[tag].append(self.n)
         elif tag == "CAS":
             raise _Bad("CAS before any CLP: it must belong to a claim or a service line")
-        elif tag == "NM1":
-            self._note(self.n, "NM1 outside a claim; skipped")
+        elif tag in ("NM1", "MIA", "MOA", "AMT"):
+            self._note(self.n, f"{tag} outside a claim; skipped")
         elif tag == "DTM" and len(e) > 2 and e[1] == "405":
             self.payment["production_date"] = self._date(e[2], "DTM*405")
         elif tag == "REF" and len(e) > 2:
@@ -570,37 +694,51 @@ class _FileReader:
     # -- envelope -----------------------------------------------------------------------------
     def _isa(self, e: list[str]) -> None:
         seg = self.segments[self.n - 1]
-        if len(seg) + 1 != _ISA_LENGTH or len(e) != 17:
-            raise _Bad(f"the ISA segment is {len(seg) + 1} characters with its terminator; the "
-                       f"standard fixes it at {_ISA_LENGTH} (each field padded to its width)")
+        if len(e) != 17:
+            raise _Bad(f"the ISA segment has {len(e) - 1} elements; it must have 16")
         if e[16] != self.component:
             raise _Bad("this interchange declares other delimiters than the first one in the "
                        "file; split the file into one file per interchange")
+        if len(seg) + 1 != _ISA_LENGTH:
+            self._control(f"the ISA segment is {len(seg) + 1} characters with its terminator; "
+                          f"the standard fixes it at {_ISA_LENGTH} (each field padded to its "
+                          "width)")
+        if self.in_st:
+            self._close_transaction("an ISA came")
+        if self.gs_open:
+            self._control("the functional group has no GE segment (an ISA came first)")
+            self.gs_open = False
         if self.isa_open:
-            raise _Bad("ISA inside an open interchange (the IEA of the previous one is missing)")
+            self._control("the interchange has no IEA segment (another ISA came first)")
         self.isa_open = True
         self.isa_control = e[13]
         self.gs_count = 0
 
     def _iea(self, e: list[str]) -> None:
+        if self.in_st:
+            self._close_transaction("IEA came")
         if not self.isa_open:
-            raise _Bad("IEA without an ISA before it")
+            self._control("IEA without an ISA before it", then="ignored")
+            return
         if self.gs_open:
-            raise _Bad("IEA before the GE that closes the functional group")
+            self._control("IEA before the GE that closes the functional group")
+            self.gs_open = False
         e += [""] * (3 - len(e))
         if not _is_count(e[1], self.gs_count):
-            self._control(f"IEA01 says {e[1]!r} functional groups, the interchange has "
-                          f"{self.gs_count}")
+            self._control(f"IEA01 says {_shown(e[1], 'number')} functional groups, the "
+                          f"interchange has {self.gs_count}")
         if e[2] != self.isa_control:
-            self._control(f"IEA02 {e[2]!r} does not match ISA13 {self.isa_control!r}")
+            self._control(f"IEA02 {_shown(e[2], 'number')} does not match ISA13 "
+                          f"{_shown(self.isa_control or '', 'number')}")
         self.isa_open = False
 
     def _gs(self, e: list[str]) -> None:
+        if self.in_st:
+            self._close_transaction("a GS came")
         if self.gs_open:
-            raise _Bad("GS inside an open functional group (the GE of the previous one is "
-                       "missing)")
+            self._control("the functional group has no GE segment (another GS came first)")
         if self.enveloped and not self.isa_open:
-            raise _Bad("GS outside an interchange (no ISA before it)")
+            self._control("GS outside an interchange (no ISA before it)")
         e += [""] * (7 - len(e))
         self.gs_open = True
         self.gs_control = e[6]
@@ -608,25 +746,28 @@ class _FileReader:
         self.st_count = 0
 
     def _ge(self, e: list[str]) -> None:
-        if not self.gs_open:
-            raise _Bad("GE without a GS before it")
         if self.in_st:
-            raise _Bad("GE before the SE that closes the transaction")
+            self._close_transaction("GE came")
+        if not self.gs_open:
+            self._control("GE without a GS before it", then="ignored")
+            return
         e += [""] * (3 - len(e))
         if not _is_count(e[1], self.st_count):
-            self._control(f"GE01 says {e[1]!r} transactions, the group has {self.st_count}")
+            self._control(f"GE01 says {_shown(e[1], 'number')} transactions, the group has "
+                          f"{self.st_count}")
         if e[2] != self.gs_control:
-            self._control(f"GE02 {e[2]!r} does not match GS06 {self.gs_control!r}")
+            self._control(f"GE02 {_shown(e[2], 'number')} does not match GS06 "
+                          f"{_shown(self.gs_control or '', 'number')}")
         self.gs_open = False
 
     def _st(self, e: list[str]) -> None:
-        if self.in_st:
-            raise _Bad("ST inside an open transaction (the SE of the previous one is missing)")
-        if self.enveloped and not self.gs_open:
-            raise _Bad("ST outside a functional group (no GS before it)")
         e += [""] * (3 - len(e))
         if e[1] != "835":
-            raise _Bad(f"transaction set {e[1]!r} is not an 835 remittance advice")
+            raise _Bad(f"transaction set {_shown(e[1])} is not an 835 remittance advice")
+        if self.in_st:
+            self._close_transaction("another ST came")
+        if self.enveloped and not self.gs_open:
+            self._control("ST outside a functional group (no GS before it)")
         self.in_st = True
         self.st_count += 1
         self.st_start, self.st_empties = self.n, self.empties
@@ -640,19 +781,18 @@ class _FileReader:
 
     def _se(self, e: list[str]) -> None:
         if not self.in_st:
-            raise _Bad("SE without an ST before it")
+            self._control("SE without an ST before it", then="ignored")
+            return
         p = self.payment
         e += [""] * (3 - len(e))
         count = self.n - self.st_start + 1 - (self.empties - self.st_empties)
         if not _is_count(e[1], count):
-            self._control(f"SE01 says {e[1]!r} segments, the transaction has {count}")
+            self._control(f"SE01 says {_shown(e[1], 'number')} segments, the transaction has "
+                          f"{count}")
         if e[2] != p["st_control"]:
-            self._control(f"SE02 {e[2]!r} does not match ST02 {p['st_control']!r}")
-        if p["total_paid_cents"] is None:
-            raise _Bad("the transaction has no BPR segment (payment amount)")
-        self.payments.append(p)
-        self.in_st = False
-        self.level = 0
+            self._control(f"SE02 {_shown(e[2], 'number')} does not match ST02 "
+                          f"{_shown(p['st_control'] or '', 'number')}")
+        self._end_transaction()
 
     # -- header and summary -------------------------------------------------------------------
 
@@ -676,7 +816,7 @@ class _FileReader:
         if _valid_date(text):
             return text
         if text:
-            self._note(self.n, f"{element} {text!r} is not a date CCYYMMDD; read as missing")
+            self._note(self.n, f"{element} is not a date CCYYMMDD; read as missing")
         return None
 
     def _trn(self, e: list[str]) -> None:
@@ -739,15 +879,15 @@ class _FileReader:
         """
         text = e[1] if len(e) > 1 else ""
         if text in _PRODUCT_QUALIFIERS and len(e) > 2:
-            self._note(n, f"SVC01 is only the qualifier {text!r} and its code {e[2]!r} stands "
-                       "in the next element (an element separator where a component separator "
+            self._note(n, f"SVC01 is only the qualifier {text!r} and its code stands in the "
+                       "next element (an element separator where a component separator "
                        "belongs); read as one composite, the amounts one element to the left")
             return [text, *e[2].split(self.component)], [e[0], text, *e[3:]]
         if len(text) > 3 and text[:2] in _PRODUCT_QUALIFIERS and not text[2].isalnum():
-            self._note(n, f"SVC01 {text!r} separates its components with {text[2]!r}, not "
-                       f"with the declared {self.component!r}; read with {text[2]!r}")
+            self._note(n, f"SVC01 separates its components with {text[2]!r}, not with the "
+                       f"declared {self.component!r}; read with {text[2]!r}")
             return text.split(text[2]), e
-        self._note(n, f"SVC01 {text!r} has no qualifier and code components; read as the code")
+        self._note(n, "SVC01 has no qualifier and code components; read as the code")
         return ["", text], e
 
 
@@ -894,21 +1034,26 @@ class _Recorded:
 
 
 class _Converter:
-    """Converts text columns, remembering the first bad value (in file order) of all files."""
+    """Converts text columns, remembering the first bad value (in file order) of each file."""
 
     def __init__(self, batch: _Batch) -> None:
         self.batch = batch
-        self.first_bad: tuple[int, str] | None = None
+        # file index in the run -> (position, segment id, message) of its first bad value
+        self.bad: dict[int, tuple[int, str, str]] = {}
 
     def _bad(self, bad: np.ndarray, texts: Any, numbers: Any, what: str, rule: str) -> None:
         if not bad.any():
             return
         numbers = np.asarray(numbers, dtype=np.int64)
         where = np.flatnonzero(bad)
-        i = int(where[np.argmin(numbers[where])])
-        text = texts[i].as_py() if isinstance(texts, pa.Array) else texts[i]
-        if self.first_bad is None or numbers[i] < self.first_bad[0]:
-            self.first_bad = (int(numbers[i]), f"{what} {text!r} is not {rule}")
+        files = self.batch.file_of(numbers[where])
+        for file in np.unique(files):
+            mine = where[files == file]
+            i = int(mine[np.argmin(numbers[mine])])
+            if int(file) not in self.bad or numbers[i] < self.bad[int(file)][0]:
+                text = texts[i].as_py() if isinstance(texts, pa.Array) else texts[i]
+                self.bad[int(file)] = (int(numbers[i]), what[:3],
+                                       f"{what} {_shown(text, 'amount')} is not {rule}")
 
     def cents(self, texts: Any, numbers: Any, what: str) -> np.ndarray:
         cents, bad = _amounts_to_cents(texts)
@@ -920,18 +1065,22 @@ class _Converter:
         self._bad(bad, texts, numbers, what, "a number")
         return values
 
-    def check(self) -> None:
-        if self.first_bad is not None:
-            position, message = self.first_bad
-            file, number = self.batch.locate(position)
-            raise X12Error(message, segment_number=number,
-                           segment=self.batch.segment(file, number), file=self.batch.names[file])
+    def errors(self) -> dict[int, X12Error]:
+        """The first bad value of each file that has one, as the error it is."""
+        out = {}
+        for file, (position, tag, message) in self.bad.items():
+            number = position - self.batch.offsets[file]
+            out[file] = X12Error(message, segment_number=number, segment_id=tag,
+                                 file=self.batch.names[file])
+        return out
 
 
 def _adjustments(cas: _Recorded, batch: _Batch, conv: _Converter,
                  line_numbers: np.ndarray) -> dict[str, Any]:
     """One row per CAS (reason, amount, quantity) triplet, in file order."""
-    note = batch.note
+    def note(position: int, message: str) -> None:
+        batch.note(position, message, "CAS")
+
     for i in np.flatnonzero(cas.counts > 20):
         note(int(cas.numbers[i]), f"CAS has {cas.counts[i] - 1} elements; those after CAS19 "
              "are ignored")
@@ -1002,8 +1151,8 @@ def _dated(dtm: _Recorded, batch: _Batch, n_claims: int, n_lines: int
         for code, column in qualifiers.items():
             chosen = mask & pc.equal(qualifier, code).to_numpy(zero_copy_only=False)
             for i in np.flatnonzero(chosen & given & ~valid):
-                batch.note(int(dtm.numbers[i]), f"DTM*{code} {text[i].as_py()!r} is not a "
-                           "date CCYYMMDD; read as missing")
+                batch.note(int(dtm.numbers[i]), f"DTM*{code} (DTM02) is not a date CCYYMMDD; "
+                           "read as missing", "DTM")
             ok = np.flatnonzero(chosen & valid)
             out[column] = _place_dates(size, positions[ok], parsed[ok])
     return out
@@ -1034,7 +1183,7 @@ def _line_details(ref: _Recorded, amt: _Recorded, batch: _Batch, conv: _Converte
     b6 = amt.where(1, "B6") & (amt.line_pos >= 0)
     for i in np.flatnonzero(b6 & _empty(allowed_text)):
         batch.note(int(amt.numbers[i]), "AMT02 is empty; the allowed amount is read as "
-                   "missing")
+                   "missing", "AMT")
     rows = np.flatnonzero(b6 & ~_empty(allowed_text))
     text = _place_text(n_lines, amt.line_pos[rows], allowed_text.take(rows))
     numbers = _place_text(n_lines, amt.line_pos[rows], pa.array(amt.numbers[rows]))
@@ -1042,6 +1191,84 @@ def _line_details(ref: _Recorded, amt: _Recorded, batch: _Batch, conv: _Converte
     return {"line_control_number": _strings(control),
             "allowed_cents": pd.arrays.IntegerArray(cents, text.is_null().to_numpy(
                 zero_copy_only=False))}
+
+
+def _remarks(details: dict[str, _Recorded], n_claims: int) -> Any:
+    """The ``;``-joined remark codes of each claim's MIA (MIA05, MIA20-23) and MOA (MOA03-07),
+    in segment then element order."""
+    claims, orders, codes = [], [], []
+    for tag, elements in _REMARK_ELEMENTS.items():
+        rec = details[tag]
+        for k in elements if len(rec.numbers) else ():
+            code = rec.element(k)
+            rows = np.flatnonzero(~_empty(code))
+            claims.append(rec.claim_pos[rows])
+            orders.append(rec.numbers[rows] * 32 + k)
+            codes += code.take(rows).to_pylist()
+    out = np.full(n_claims, None, dtype=object)
+    if codes:
+        frame = pd.DataFrame({"claim": np.concatenate(claims), "order": np.concatenate(orders),
+                              "code": codes})
+        joined = frame.sort_values(["claim", "order"]).groupby("claim")["code"].agg(";".join)
+        out[joined.index.to_numpy()] = joined.to_numpy()
+    return _strings(out.tolist())
+
+
+def _supplemental(details: dict[str, _Recorded], batch: _Batch, conv: _Converter,
+                  line_numbers: np.ndarray) -> dict[str, Any]:
+    """One row per amount of MIA, MOA and AMT (but a line's AMT*B6, the allowed amount), in
+    file order: money the balancing rules do not use, kept so that nothing is dropped."""
+    parts: list[tuple[Any, ...]] = []  # (row indices, recorded, element, qualifier, description)
+    for tag, elements in _MONEY_ELEMENTS.items():
+        rec = details[tag]
+        for k, description in elements.items() if len(rec.numbers) else ():
+            rows = np.flatnonzero(~_empty(rec.element(k)))
+            parts.append((rows, rec, k, f"{tag}{k:02d}", None, description))
+    amt = details["AMT"]
+    if len(amt.numbers):
+        qualifier, amount = amt.element(1), amt.element(2)
+        other = ~(pc.equal(qualifier, "B6").to_numpy(zero_copy_only=False)
+                  & (amt.line_pos >= 0))
+        for i in np.flatnonzero(other & _empty(amount)):
+            batch.note(int(amt.numbers[i]), "AMT02 is empty; the amount is read as missing",
+                       "AMT")
+        rows = np.flatnonzero(other & ~_empty(amount))
+        names = qualifier.take(rows).to_pylist()
+        parts.append((rows, amt, 2, "AMT02", names,
+                      [_AMOUNT_QUALIFIERS.get(q, "amount") for q in names]))
+    columns: dict[str, list[Any]] = {c: [] for c in (
+        "numbers", "claim_pos", "line_pos", "order", "segment_id", "element", "qualifier",
+        "description", "amount_cents")}
+    for rows, rec, k, element, qualifiers, description in parts:
+        n = len(rows)
+        numbers = rec.numbers[rows]
+        columns["numbers"].append(numbers)
+        columns["claim_pos"].append(rec.claim_pos[rows])
+        columns["line_pos"].append(rec.line_pos[rows])
+        columns["order"].append(numbers * 32 + k)
+        columns["segment_id"] += [element[:3]] * n
+        columns["element"] += [element] * n
+        columns["qualifier"] += qualifiers if qualifiers is not None else [None] * n
+        columns["description"] += (description if isinstance(description, list)
+                                   else [description] * n)
+        columns["amount_cents"].append(conv.cents(rec.element(k).take(rows), numbers, element))
+    arrays = {c: np.concatenate([np.zeros(0, dtype=np.int64), *columns[c]])
+              for c in ("numbers", "claim_pos", "line_pos", "order", "amount_cents")}
+    order = np.argsort(arrays["order"], kind="stable")
+    line_pos = arrays["line_pos"][order]
+    on_claim = line_pos < 0
+    return {
+        "claim_seq": arrays["claim_pos"][order] + batch.start.claims + 1,
+        "line_seq": pd.arrays.IntegerArray(line_pos + batch.start.lines + 1, on_claim),
+        "line_number": pd.arrays.IntegerArray(
+            line_numbers[np.where(on_claim, 0, line_pos)] if len(line_numbers) else
+            np.zeros(len(order), dtype=np.int64), on_claim),
+        "level": _strings(pa.array(np.where(on_claim, "claim", "line"), type=pa.string())),
+        **{c: _strings([columns[c][i] for i in order])
+           for c in ("segment_id", "element", "qualifier", "description")},
+        "amount_cents": arrays["amount_cents"][order],
+        "segment_number": batch.local(arrays["numbers"][order]),
+    }
 
 
 def _owners(ends: list[int]) -> np.ndarray:
@@ -1056,6 +1283,27 @@ def _concat_lists(chunks: list[pa.ListArray]) -> pa.ListArray:
     return chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)
 
 
+_FRAMES = ("payments", "claims", "service_lines", "adjustments", "provider_adjustments",
+           "supplemental_amounts")
+
+# The key columns of each frame, with the key they hold (a _Sequences field): what is
+# renumbered when the frames of chunks of files read apart are put together, or when the rows
+# of quarantined files are taken out.
+_KEY_COLUMNS: dict[str, dict[str, str]] = {
+    "payments": {"payment_seq": "payments"},
+    "claims": {"claim_seq": "claims", "payment_seq": "payments"},
+    "service_lines": {"line_seq": "lines", "claim_seq": "claims"},
+    "adjustments": {"claim_seq": "claims", "line_seq": "lines"},
+    "provider_adjustments": {"payment_seq": "payments"},
+    "supplemental_amounts": {"claim_seq": "claims", "line_seq": "lines"},
+}
+# The key each frame's rows belong to: a row is dropped with the payment, claim or line.
+_OWNER_KEY = {"payments": ("payment_seq", "payments"), "claims": ("claim_seq", "claims"),
+              "service_lines": ("line_seq", "lines"), "adjustments": ("claim_seq", "claims"),
+              "provider_adjustments": ("payment_seq", "payments"),
+              "supplemental_amounts": ("claim_seq", "claims")}
+
+
 class _Batch:
     """The files of one call: rows of a run of files, turned into frames in one go.
 
@@ -1067,23 +1315,26 @@ class _Batch:
 
     Rows keep the segment number in their own file; a *position* (that number plus the
     segments of the files before it in the run) orders segments across files, and
-    :meth:`locate` turns it back into a file and segment number. Each file's text is kept
-    until its run is built, so that a warning or error found then can quote its segment; the
-    segment lists themselves are dropped once a file is walked.
+    :meth:`file_of` turns it back into a file of the run.
+
+    With ``strict`` False, a file that cannot be read or whose transaction does not balance
+    is quarantined (:attr:`quarantined`) and its rows and warnings are left out; with
+    ``strict`` True the first fault in file order raises :class:`X12Error`.
     """
 
-    def __init__(self) -> None:
-        self.files: list[str] = []  # all files read
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
+        self.files: list[tuple[int, str]] = []  # (place, name) of the files read
         self.parts: list[dict[str, pd.DataFrame]] = []  # the frames of the runs built so far
-        self.met = 0  # files met so far, read or skipped
-        self.warnings: list[tuple[int, X12Warning]] = []  # with the place of their file
+        self.met = 0  # files met so far, read, skipped or quarantined
+        self.warnings: list[tuple[int, _Warning]] = []  # with the place of their file
+        self.quarantined: list[tuple[int, _Quarantine]] = []  # with the place of their file
         self.start = _Sequences()  # payments, claims and lines of the runs built so far
         self._new_run()
 
     def _new_run(self) -> None:
         self.names: list[str] = []
-        self.texts: list[str] = []
-        self.orders: list[int] = []  # place of each file among the files met (read or skipped)
+        self.orders: list[int] = []  # place of each file among the files met
         self.offsets: list[int] = []  # segments of the files before each file
         self.positions = 0  # segments of the run's files so far
         self.payments: list[dict[str, Any]] = []
@@ -1094,12 +1345,11 @@ class _Batch:
         self.ends: dict[str, list[int]] = {"payments": [], "claims": [], "lines": [], "plb": []}
         self.detail_at: dict[str, list[np.ndarray]] = {tag: [] for tag in _DETAILS}
         self.detail_elements: dict[str, list[pa.ListArray]] = {tag: [] for tag in _DETAILS}
-        self._segments: dict[int, list[str]] = {}  # files split again to quote a segment
 
     # -- reading files ------------------------------------------------------------------------
 
     def add(self, source: str | bytes | Path, name: str, *, listed: bool = False) -> None:
-        """Walk one file into the rows.
+        """Walk one file into the rows, or quarantine it.
 
         Parameters
         ----------
@@ -1109,27 +1359,31 @@ class _Batch:
         name
             The file's name in warnings, errors and the ``file`` columns.
         listed
-            True for a file found by listing a directory: skipped, with a warning, when it
-            does not start like an X12 file.
+            True for a file found by listing a directory: with ``strict``, skipped with a
+            warning when it does not start like an X12 file.
 
         Raises
         ------
         X12Error
-            When the file cannot be read or is not a readable 835; or for the first bad value
-            of an earlier file, which comes first in file order.
+            With ``strict`` only: when the file cannot be read or is not a readable 835; or
+            for the first bad value of an earlier file, which comes first in file order.
         """
         order = self.met
         self.met += 1
+        reader = None
         try:
             data = source
             if isinstance(source, Path):
-                try:
-                    data = source.read_bytes()
-                except OSError as exc:
-                    raise X12Error(f"cannot read the file: {exc.strerror}", file=name) from exc
-                if listed and not _looks_like_x12(data):
-                    self.warnings.append((order, X12Warning(
-                        name, None, None, "skipped: does not start like an X12 file")))
+                if listed and source.is_dir() and not source.is_symlink():
+                    # a sub-folder (an archive of old ERAs, say) holds no payment of its own
+                    self.warnings.append((order, (name, None, None, "a folder: skipped (only "
+                                                  "the files directly in the folder are "
+                                                  "read)")))
+                    return
+                data = _read_bytes(source, name)
+                if listed and self.strict and not _looks_like_x12(data):
+                    self.warnings.append((order, (name, None, None,
+                                                  "skipped: does not start like an X12 file")))
                     return
             del source
             text = self._decode(data, name, order)
@@ -1137,35 +1391,51 @@ class _Batch:
             start = self.start
             reader = _FileReader(text, name, _Sequences(
                 start.payments + len(self.payments), start.claims + len(self.claims),
-                start.lines + len(self.lines)))
+                start.lines + len(self.lines)), strict=self.strict)
             reader.read()
-        except X12Error:
-            if self.names:
-                self.flush()  # raises the first bad value of the files before, if any
-            raise
-        self._keep(reader, text, order)
+        except X12Error as exc:
+            if self.strict:
+                if self.names:
+                    self.flush()  # raises the first bad value of the files before, if any
+                raise
+            texts = reader.paid_texts() if reader is not None else []
+            self._quarantine(order, exc, _cents_or_none(texts))
+            return
+        self._keep(reader, order)
         if self.positions >= _BATCH_SEGMENTS:
             self.flush()
 
+    def _quarantine(self, order: int, exc: X12Error, paid_cents: int | None) -> None:
+        self.quarantined.append((order, (exc.file or "", exc.reason, exc.segment_number,
+                                         paid_cents)))
+        logger.warning("quarantined: %s", exc)
+
     def _decode(self, data: str | bytes, name: str, order: int) -> str:
         if isinstance(data, bytes):
-            try:
-                data = data.decode("utf-8")
-            except UnicodeDecodeError:
-                data = data.decode("latin-1")
-                self.warnings.append((order, X12Warning(name, None, None,
-                                                        "not valid UTF-8; read as Latin-1")))
+            if data[:2] in _UTF16_BOMS:
+                try:
+                    data = data.decode("utf-16")
+                except UnicodeDecodeError as exc:
+                    raise X12Error(f"not valid UTF-16 text (byte {exc.start} cannot be "
+                                   "decoded)", file=name) from None
+                self.warnings.append((order, (name, None, None, "UTF-16 text; read as such")))
+            else:
+                try:
+                    data = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    data = data.decode("latin-1")
+                    self.warnings.append((order, (name, None, None,
+                                                  "not valid UTF-8; read as Latin-1")))
         text = data.lstrip("\ufeff \t\r\n")
         if not text:
             raise X12Error("the file is empty", file=name)
         return text
 
-    def _keep(self, reader: _FileReader, text: str, order: int) -> None:
+    def _keep(self, reader: _FileReader, order: int) -> None:
         """Take over the rows of a walked file; its detail segments are split now."""
         offset = self.positions
-        self.files.append(reader.name)
+        self.files.append((order, reader.name))
         self.names.append(reader.name)
-        self.texts.append(text)
         self.orders.append(order)
         self.offsets.append(offset)
         self.positions += len(reader.segments)
@@ -1176,6 +1446,8 @@ class _Batch:
             self.ends[key].append(len(mine))
         segments = reader.segments
         for tag, numbers in reader.details.items():
+            if not numbers:
+                continue
             texts = pa.array([segments[n - 1] for n in numbers], type=pa.string())
             self.detail_elements[tag].append(pc.split_pattern(texts, reader.element))
             self.detail_at[tag].append(np.frombuffer(numbers, dtype=np.int64) + offset)
@@ -1185,27 +1457,22 @@ class _Batch:
 
     # -- positions ----------------------------------------------------------------------------
 
-    def locate(self, position: int) -> tuple[int, int]:
-        """The file index and 1-based segment number of a position."""
-        file = bisect.bisect_left(self.offsets, position) - 1
-        return file, position - self.offsets[file]
+    def file_of(self, positions: np.ndarray) -> np.ndarray:
+        """The file (index in the run) of each position."""
+        return np.searchsorted(np.array(self.offsets, dtype=np.int64), positions,
+                               side="left") - 1
 
     def local(self, positions: np.ndarray) -> np.ndarray:
         """Segment numbers in their files, of positions."""
         offsets = np.array(self.offsets, dtype=np.int64)
         return positions - offsets[np.searchsorted(offsets, positions) - 1]
 
-    def segment(self, file: int, number: int) -> str:
-        """The text of segment ``number`` of file ``file`` (the file is split again)."""
-        if file not in self._segments:
-            self._segments[file] = _layout(self.texts[file], self.names[file]).segments
-        return self._segments[file][number - 1]
-
-    def note(self, position: int, message: str) -> None:
-        """A warning about the segment at ``position``, found while the frames are built."""
-        file, number = self.locate(position)
-        self.warnings.append((self.orders[file], X12Warning(
-            self.names[file], number, self.segment(file, number), message)))
+    def note(self, position: int, message: str, tag: str) -> None:
+        """A warning about the segment ``tag`` at ``position``, found while the frames are
+        built."""
+        file = int(self.file_of(np.array([position]))[0])
+        number = position - self.offsets[file]
+        self.warnings.append((self.orders[file], (self.names[file], number, tag, message)))
         logger.debug("%s segment %s: %s", self.names[file], number, message)
 
     # -- frames -------------------------------------------------------------------------------
@@ -1216,34 +1483,39 @@ class _Batch:
         Raises
         ------
         X12Error
-            At the first bad value of the run, in file order.
+            With ``strict``: at the first bad value of the run, in file order.
         """
-        end = _Sequences(self.start.payments + len(self.payments),
-                         self.start.claims + len(self.claims),
-                         self.start.lines + len(self.lines))
-        self.parts.append(self._frames())
-        self.start = end
+        frames = self._frames()
+        self.parts.append(frames)
+        self.start = _Sequences(self.start.payments + len(frames["payments"]),
+                                self.start.claims + len(frames["claims"]),
+                                self.start.lines + len(frames["service_lines"]))
         self._new_run()
 
     def result(self) -> Remittance:
-        """The Remittance of all files read: the frames of the runs, and the warnings in file
-        order (in segment order within a file)."""
+        """The Remittance of all files read."""
         return _assemble(*self.collected())
 
-    def collected(self) -> tuple[dict[str, pd.DataFrame], list[X12Warning], list[str]]:
+    def collected(self) -> _Collected:
         """The frames of all files read (without the balancing rules and ``claim_count``,
-        which :func:`_assemble` adds), the warnings in file order and the files."""
+        which :func:`_assemble` adds), the warnings in file order (segment order within a
+        file), the files read and the files quarantined, in file order."""
         if self.names or not self.parts:
             self.flush()
         frames = {key: (pd.concat([part[key] for part in self.parts], ignore_index=True)
                         if len(self.parts) > 1 else self.parts[0][key])
                   for key in self.parts[0]}
         self.parts = []
-        ordered = sorted(self.warnings, key=lambda w: (w[0], w[1].segment_number or 0))
-        return frames, [warning for _, warning in ordered], self.files
+        out = {order for order, _ in self.quarantined}
+        ordered = sorted(((o, w) for o, w in self.warnings if o not in out),
+                         key=lambda w: (w[0], w[1][1] or 0))
+        return (frames, [warning for _, warning in ordered],
+                [name for order, name in self.files if order not in out],
+                [q for _, q in sorted(self.quarantined, key=itemgetter(0))])
 
     def _frames(self) -> dict[str, pd.DataFrame]:
-        """The frames of the run, amounts converted; raises X12Error at the first bad value.
+        """The frames of the run, amounts converted; bad values and unbalanced transactions
+        quarantine their file (``strict``: the first bad value raises X12Error).
 
         Warnings found on the way are added to :attr:`warnings`.
         """
@@ -1257,7 +1529,8 @@ class _Batch:
 
         pay = _columns(list(_PAYMENT_COLUMNS) + ["bpr_segment"],
                        [itemgetter(*_PAYMENT_COLUMNS, "bpr_segment")(p) for p in self.payments])
-        pay["total_paid_cents"] = conv.cents(pay["total_paid_cents"],
+        paid_texts = pay["total_paid_cents"]
+        pay["total_paid_cents"] = conv.cents(paid_texts,
                                              positions(pay["bpr_segment"], "payments"), "BPR02")
         pay["claim_count"] = np.zeros(len(self.payments), dtype=np.int64)
 
@@ -1287,30 +1560,118 @@ class _Batch:
         dates = _dated(details["DTM"], self, n_claims, n_lines)
         clm.update({column: dates[column] for column in _CLAIM_DATES.values()})
         clm.update(_named(details["NM1"], n_claims))
+        clm["remark_codes"] = _remarks(details, n_claims)
         lin.update({column: dates[column] for column in _LINE_DATES.values()})
         lin.update(_line_details(details["REF"], details["AMT"], self, conv, n_lines))
-        adj = _adjustments(details["CAS"], self, conv,
-                           np.asarray(lin["line_number"], dtype=np.int64))
+        line_numbers = np.asarray(lin["line_number"], dtype=np.int64)
+        adj = _adjustments(details["CAS"], self, conv, line_numbers)
+        sup = _supplemental(details, self, conv, line_numbers)
 
         plb = _columns(_PLB_ROW, self.plb)
         plb["amount_cents"] = conv.cents(plb["amount_cents"],
                                          positions(plb["segment_number"], "plb"), "PLB amount")
 
-        conv.check()
+        bad = conv.errors()
+        if self.strict and bad:
+            raise bad[min(bad)]
         claim_files = names.take(owners["claims"])
         claims = _frame(_CLAIM_COLUMNS, clm, claim_files)
-        for columns in (lin, adj):  # the claim's st_control and claim_id, by position
+        for columns in (lin, adj, sup):  # the claim's st_control and claim_id, by position
             position = np.asarray(columns["claim_seq"], dtype=np.int64) - self.start.claims - 1
             for column in ("st_control", "claim_id"):
                 columns[column] = claims[column].array.take(position)
-        return {
+        frames = {
             "payments": _frame(_PAYMENT_COLUMNS, pay, names.take(owners["payments"])),
             "claims": claims,
             "service_lines": _frame(_LINE_COLUMNS, lin, names.take(owners["lines"])),
             "adjustments": _frame(_ADJUSTMENT_COLUMNS, adj,
                                   claim_files.take(adj["claim_seq"] - self.start.claims - 1)),
             "provider_adjustments": _frame(_PLB_COLUMNS, plb, names.take(owners["plb"])),
+            "supplemental_amounts": _frame(_SUPPLEMENTAL_COLUMNS, sup, claim_files.take(
+                sup["claim_seq"] - self.start.claims - 1)),
         }
+        if self.strict:
+            return frames
+        bad.update(self._unbalanced(frames, owners["payments"], bad))
+        if not bad:
+            return frames
+        for file, exc in sorted(bad.items()):
+            mine = owners["payments"] == file
+            texts = [t for t, m in zip(paid_texts, mine, strict=True) if m]
+            self._quarantine(self.orders[file], exc, _cents_or_none(texts))
+        dropped = np.zeros(len(self.names), dtype=bool)
+        dropped[list(bad)] = True
+        return _without(frames, {key: dropped[owners[key]] for key in ("payments", "claims",
+                                                                      "lines")}, self.start)
+
+    def _unbalanced(self, frames: dict[str, pd.DataFrame], payment_files: np.ndarray,
+                    bad: dict[int, X12Error]) -> dict[int, X12Error]:
+        """The files (not already quarantined) with a transaction whose BPR02 is not Σ CLP04
+        − Σ PLB, each with the error of its first such transaction."""
+        pay, claims = frames["payments"], frames["claims"]
+        plb = frames["provider_adjustments"]
+        paid = _sum_by(claims["paid_cents"], claims["payment_seq"], pay["payment_seq"])
+        provider = _sum_by(plb["amount_cents"], plb["payment_seq"], pay["payment_seq"])
+        bpr = pay["total_paid_cents"].to_numpy()
+        out: dict[int, X12Error] = {}
+        for i in np.flatnonzero(paid - provider != bpr):
+            file = int(payment_files[i])
+            if file in bad or file in out:
+                continue
+            st = pay["st_control"].iloc[i]
+            out[file] = X12Error(
+                f"transaction {_shown('' if pd.isna(st) else st, 'number')} does not "
+                f"balance: BPR02 {format_cents(int(bpr[i]))} should be Σ CLP04 "
+                f"{format_cents(int(paid[i]))} − Σ PLB {format_cents(int(provider[i]))} = "
+                f"{format_cents(int(paid[i] - provider[i]))}; ask the payer for a corrected "
+                "file", segment_number=int(pay["segment_number"].iloc[i]), segment_id="ST",
+                file=self.names[file])
+        return out
+
+
+def _read_bytes(path: Path, name: str) -> bytes:
+    """The bytes of a file; X12Error (saying what to do) when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        reason = "a folder, not a file: move the files it holds up into the era folder"
+    except FileNotFoundError:
+        reason = "a symbolic link to nothing (its target is gone): remove it or fix it"
+    except PermissionError:
+        reason = "permission denied: let the user running the report read it"
+    except OSError as exc:
+        reason = (f"it cannot be read ({exc.strerror or exc}): a symbolic link that loops, or "
+                  "a file that is not a regular file")
+    raise X12Error(f"cannot read the file: {reason}", file=name)
+
+
+def _cents_or_none(texts: Sequence[str | None]) -> int | None:
+    """Σ of amount texts in cents, or None when there are none or one is not an amount."""
+    if not texts:
+        return None
+    cents, bad = _amounts_to_cents(list(texts))
+    return None if bad.any() else int(cents.sum())
+
+
+def _without(frames: dict[str, pd.DataFrame], dropped: dict[str, np.ndarray],
+             start: _Sequences) -> dict[str, pd.DataFrame]:
+    """The frames of a run without the rows of the dropped payments, claims and lines (the
+    rows of quarantined files), keys renumbered to run on without gaps."""
+    new_ids = {kind: getattr(start, kind) + np.cumsum(~mask)
+               for kind, mask in dropped.items()}
+    out = {}
+    for key, frame in frames.items():
+        column, kind = _OWNER_KEY[key]
+        keep = ~dropped[kind][frame[column].to_numpy(dtype=np.int64) - getattr(start, kind) - 1]
+        frame = frame[keep].reset_index(drop=True)
+        for column, kind in _KEY_COLUMNS[key].items():
+            values = frame[column]
+            old = values.fillna(getattr(start, kind) + 1).to_numpy(dtype=np.int64)
+            renumbered = new_ids[kind][old - getattr(start, kind) - 1]
+            frame[column] = (pd.arrays.IntegerArray(renumbered, values.isna().to_numpy())
+                             if values.dtype == _NI else renumbered)
+        out[key] = frame
+    return out
 
 
 def _sum_by(values: pd.Series, keys: pd.Series, index: pd.Series) -> np.ndarray:
@@ -1374,14 +1735,22 @@ def _balance_errors(payments: pd.DataFrame, claims: pd.DataFrame, lines: pd.Data
                              ignore_index=True)
 
 
-def _assemble(frames: dict[str, pd.DataFrame], warnings: list[X12Warning], files: list[str]
-              ) -> Remittance:
+def _assemble(frames: dict[str, pd.DataFrame], warnings: list[_Warning], files: list[str],
+              quarantined: list[_Quarantine]) -> Remittance:
     payments, claims = frames["payments"], frames["claims"]
     payments["claim_count"] = _sum_by(pd.Series(np.ones(len(claims), dtype=np.int64)),
                                       claims["payment_seq"], payments["payment_seq"])
     balance = _balance_errors(payments, claims, frames["service_lines"],
                               frames["adjustments"], frames["provider_adjustments"])
-    return Remittance(**frames, balance_errors=balance, warnings=warnings, files=files)
+    return Remittance(**frames, balance_errors=balance,
+                      warnings=_table(_WARNING_COLUMNS, warnings),
+                      quarantined=_table(_QUARANTINE_COLUMNS, quarantined), files=files)
+
+
+def _table(schema: dict[str, str], rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    """A small frame of rows (warnings, quarantined files) with its dtypes."""
+    columns = _columns(list(schema), rows)
+    return pd.DataFrame({c: _as(columns[c], dtype) for c, dtype in schema.items()})
 
 
 # ---- public API ----------------------------------------------------------------------------
@@ -1404,16 +1773,20 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse_835(data: str | bytes, name: str = "<memory>") -> Remittance:
+def parse_835(data: str | bytes, name: str = "<memory>", *, strict: bool = False
+              ) -> Remittance:
     """Read one 835 file's content held in memory (text or bytes).
 
     Parameters
     ----------
     data
-        The content. Bytes are decoded as UTF-8, or as Latin-1 (with a warning) when they are
-        not valid UTF-8.
+        The content. Bytes are decoded as UTF-8, as UTF-16 when they start with its byte
+        order mark, or as Latin-1 (with a warning) when they are not valid UTF-8.
     name
         What to call it in warnings, errors and the ``file`` columns.
+    strict
+        As for :func:`read_835`: False quarantines content that cannot be read (the
+        Remittance is then empty but for :attr:`Remittance.quarantined`), True raises.
 
     Returns
     -------
@@ -1423,9 +1796,9 @@ def parse_835(data: str | bytes, name: str = "<memory>") -> Remittance:
     Raises
     ------
     X12Error
-        When the content is not a readable 835 (see :func:`read_835`).
+        With ``strict=True``, when the content is not a readable 835 (see :func:`read_835`).
     """
-    batch = _Batch()
+    batch = _Batch(strict=strict)
     with _gc_paused():
         batch.add(data, name)
         return batch.result()
@@ -1433,18 +1806,24 @@ def parse_835(data: str | bytes, name: str = "<memory>") -> Remittance:
 
 def _paths(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
            pattern: str) -> list[tuple[Path, bool]]:
-    """The files to read, each with True when it was found by listing a directory."""
+    """The files to read, each with True when it was found by listing a directory.
+
+    Every entry a directory or a glob lists is taken, whatever it is (a folder, a link that
+    loops or points nowhere): it is quarantined when read, never skipped silently. Names
+    starting with ``.`` are hidden and left out.
+    """
     items = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     found: list[tuple[Path, bool]] = []
     for item in items:
         path = Path(item)
         if path.is_dir():
             found += [(p, True) for p in sorted(path.glob(pattern))
-                      if p.is_file() and not p.name.startswith(".")]
-        elif path.is_file():
+                      if not p.name.startswith(".")]
+        elif path.is_file() or os.path.lexists(path):  # a file, or a broken or looping link
             found.append((path, False))
         elif any(ch in str(item) for ch in "*?["):
-            found += [(Path(p), False) for p in sorted(glob.glob(str(item))) if Path(p).is_file()]
+            found += [(Path(p), False) for p in sorted(glob.glob(str(item)))
+                      if not Path(p).name.startswith(".")]
         else:
             raise X12Error("no such file or directory", file=str(item))
     if not found:
@@ -1456,37 +1835,29 @@ def _paths(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
 # below it, starting the worker processes and sending their frames back gains little.
 _PARALLEL_BYTES = 32 * 1024 * 1024
 
-# The key columns of each frame, with the key they hold (a _Sequences field): what is
-# renumbered when the frames of chunks of files read apart are put together.
-_KEY_COLUMNS: dict[str, dict[str, str]] = {
-    "payments": {"payment_seq": "payments"},
-    "claims": {"claim_seq": "claims", "payment_seq": "payments"},
-    "service_lines": {"line_seq": "lines", "claim_seq": "claims"},
-    "adjustments": {"claim_seq": "claims", "line_seq": "lines"},
-    "provider_adjustments": {"payment_seq": "payments"},
-}
-
-# Frames (keys numbered from 1), warnings and files of a run of files: Batch.collected().
-_Collected = tuple[dict[str, pd.DataFrame], list[X12Warning], list[str]]
+# Frames (keys numbered from 1), warnings, files and quarantined files of a run of files:
+# Batch.collected().
+_Collected = tuple[dict[str, pd.DataFrame], list[_Warning], list[str], list[_Quarantine]]
 
 
-def _read_files(paths: list[tuple[Path, bool]]) -> _Collected:
+def _read_files(paths: list[tuple[Path, bool]], strict: bool) -> _Collected:
     """Read files one after the other (the caller pauses the garbage collector)."""
-    batch = _Batch()
+    batch = _Batch(strict=strict)
     for path, listed in paths:
         batch.add(path, str(path), listed=listed)
     return batch.collected()
 
 
-def _read_chunk(paths: list[tuple[Path, bool]]) -> tuple[str | None, tuple[Any, ...] | None]:
+def _read_chunk(paths: list[tuple[Path, bool]], strict: bool
+                ) -> tuple[str | None, tuple[Any, ...] | None]:
     """:func:`_read_files` in a worker process: the temporary file its result is pickled to
     (a few hundred MB go through a file several times faster than through the executor's
     pipe), or the fields of the X12Error (an exception is pickled with its message only)."""
     try:
         with _gc_paused():
-            result = _read_files(paths)
+            result = _read_files(paths, strict)
     except X12Error as exc:
-        return None, (exc.reason, exc.segment_number, exc.segment, exc.file)
+        return None, (exc.reason, exc.segment_number, exc.segment_id, exc.file)
     with tempfile.NamedTemporaryFile("wb", prefix="pracops-835-", delete=False) as out:
         pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
     return out.name, None
@@ -1526,7 +1897,7 @@ def _merge(parts: list[_Collected]) -> _Collected:
     """The frames of consecutive chunks of files read apart, put together in order with their
     keys renumbered as if read in one go; each chunk's frames are dropped once used."""
     starts = [_Sequences()]
-    for frames, _, _ in parts[:-1]:
+    for frames, *_ in parts[:-1]:
         last = starts[-1]
         starts.append(_Sequences(last.payments + len(frames["payments"]),
                                  last.claims + len(frames["claims"]),
@@ -1534,34 +1905,36 @@ def _merge(parts: list[_Collected]) -> _Collected:
     merged: dict[str, pd.DataFrame] = {}
     for key in list(parts[0][0]):
         pieces = []
-        for (frames, _, _), start in zip(parts, starts, strict=True):
+        for (frames, *_), start in zip(parts, starts, strict=True):
             piece = frames.pop(key)
             for column, counter in _KEY_COLUMNS.get(key, {}).items():
                 piece[column] += getattr(start, counter)
             pieces.append(piece)
         merged[key] = pd.concat(pieces, ignore_index=True)
-    return (merged, [w for _, warnings, _ in parts for w in warnings],
-            [f for _, _, files in parts for f in files])
+    return (merged, [w for part in parts for w in part[1]],
+            [f for part in parts for f in part[2]], [q for part in parts for q in part[3]])
 
 
-def _read_parallel(chunks: list[list[tuple[Path, bool]]]) -> _Collected:
+def _read_parallel(chunks: list[list[tuple[Path, bool]]], strict: bool) -> _Collected:
     """Read the first chunk here and each other one in a worker process, at the same time.
 
     Raises
     ------
     X12Error
-        The error of the first chunk that has one, so the first in file order.
+        With ``strict``: the error of the first chunk that has one, so the first in file
+        order.
     """
     context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
     with ProcessPoolExecutor(len(chunks) - 1, mp_context=context) as pool:
-        futures = [pool.submit(_read_chunk, chunk) for chunk in chunks[1:]]
+        futures = [pool.submit(_read_chunk, chunk, strict) for chunk in chunks[1:]]
         try:
-            parts = [_read_files(chunks[0])]
+            parts = [_read_files(chunks[0], strict)]
             for future in futures:
                 name, error = future.result()
                 if error is not None:
-                    reason, number, segment, file = error
-                    raise X12Error(reason, segment_number=number, segment=segment, file=file)
+                    reason, number, segment_id, file = error
+                    raise X12Error(reason, segment_number=number, segment_id=segment_id,
+                                   file=file)
                 parts.append(_load_chunk(name))
         except BaseException:
             pool.shutdown(cancel_futures=True)
@@ -1575,46 +1948,76 @@ def _read_parallel(chunks: list[list[tuple[Path, bool]]]) -> _Collected:
 
 
 def read_835(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
-             pattern: str = "*", jobs: int | None = None) -> Remittance:
+             pattern: str = "*", jobs: int | None = None, strict: bool = False) -> Remittance:
     """Read 835 remittance files into DataFrames in exact integer cents.
+
+    Lenient on the envelope, strict on the money. A file that cannot be read, or whose
+    transaction does not balance, is *quarantined*: its rows are left out of every frame and
+    :attr:`Remittance.quarantined` names it, why, and its BPR02 money when that can be read;
+    the other files are read as if it were not there. With ``strict=True`` any fault of form
+    raises instead.
 
     Parameters
     ----------
     source
         A file, a directory, a glob pattern (``"eras/2024-*.835"``) or a list of them.
-        The files of a directory are those matching ``pattern``, in name order; among them,
-        files that do not start like an X12 file (a README, say) are skipped with a warning.
-        A file named directly must be an 835.
+        The entries of a directory are those matching ``pattern``, in name order (names
+        starting with ``.`` are left out); every one of them is read or quarantined (a
+        README, a broken link), never skipped silently, except a sub-folder (an archive of
+        old files), which is skipped with a warning.
     pattern
-        Which files of a directory to read (``"*.835"``); all by default.
+        Which entries of a directory to read (``"*.835"``); all by default.
     jobs
         How many processes read the files: the ordered files are split into ``jobs``
         contiguous chunks of about equal bytes, read at the same time (this process and
         ``jobs - 1`` worker processes) and put together in file order; the result is the same
-        as with ``jobs=1``, which reads them one after the other in this process. ``None``
-        (the default) means ``os.cpu_count()`` when there is more than one file and they total
-        more than 32 MB, else 1. A single file is never split.
+        as with ``jobs=1``, quarantines included, which reads them one after the other in this
+        process. ``None`` (the default) means ``os.cpu_count()`` when there is more than one
+        file and they total more than 32 MB, else 1. A single file is never split.
+    strict
+        False (the default): envelope faults are warnings and unreadable or unbalanced files
+        are quarantined. True: any fault of form raises X12Error (envelope faults included;
+        a directory entry that does not start like X12 is skipped with a warning, as before);
+        transaction imbalances are listed in ``balance_errors``, nothing is quarantined.
 
     Returns
     -------
     Remittance
-        Payments, claims, service lines, adjustments, provider adjustments, balance errors
-        and warnings of all the files together.
+        Payments, claims, service lines, adjustments, provider adjustments, supplemental
+        amounts, balance errors, warnings and quarantined files of all the files together.
 
     Raises
     ------
     X12Error
-        For a missing file, and for input that cannot be read as an 835: no ISA (or ST)
-        at the start, an ISA that is not 106 characters, a truncated file (no SE, GE or IEA
-        at the end), a segment outside a transaction, an amount that is not a number, a
-        trailer count or control number that disagrees, a transaction without BPR. The
-        error names the file, the 1-based segment number and the segment's text. With several
-        errors, the one of the first file in order is raised, whatever ``jobs``.
+        With either ``strict``: when ``source`` names a file or directory that does not exist,
+        or lists no file at all. With ``strict=True`` also for input that cannot be read as
+        an 835: not X12, unreadable, an ISA that is not 106 characters, a truncated file, a
+        segment outside a transaction, an amount that is not a number, a trailer count or
+        control number that disagrees or is missing, a transaction without BPR. The error
+        names the file, the 1-based segment number and the segment id, never the segment's
+        text. With several errors, the one of the first file in order is raised, whatever
+        ``jobs``.
     ValueError
         When ``jobs`` is below 1.
 
     Notes
     -----
+    What is quarantined, and what is not: a file is left out whole when it cannot be read
+    (not X12, an OSError, undecodable, cut inside a segment of a transaction, a segment out
+    of place such as a claim outside a transaction or a second BPR, an amount that is not a
+    number) or when one of its transactions breaks ``BPR02 = Σ CLP04 − Σ PLB``: the payment
+    the bank receives and the claims it pays then disagree, so none of the file's figures
+    can be trusted and the payer must send a corrected file. A claim or a line that does not
+    balance (``CLP03 − Σ CAS ≠ CLP04``, ``SVC02 − Σ CAS ≠ SVC03``) does not quarantine its
+    file: the payment still agrees with the claims it pays, the rest of the file is right,
+    and dropping it would turn every other claim of that payment into an unanswered claim
+    and its deposit into a deposit without ERA. Such claims stay in the frames and in
+    ``balance_errors``, for a person to look at.
+
+    A file that ends after a whole segment but without its SE, GE or IEA is read with a
+    warning (its transaction then still has to balance); one that ends in the middle of a
+    segment inside a transaction is truncated, and quarantined.
+
     Delimiters come from the ISA: the element separator is its fourth character, the
     repetition separator ISA11 (version 00402 and later), the component separator ISA16, and
     the segment terminator the character right after ISA16. Line breaks that are not the
@@ -1626,6 +2029,7 @@ def read_835(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], 
     --------
     >>> ra = read_835("eras/")                                  # doctest: +SKIP
     >>> ra.claims.groupby("status_meaning")["paid_cents"].sum()  # doctest: +SKIP
+    >>> ra.quarantined[["file", "reason", "paid_cents"]]         # doctest: +SKIP
     """
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
@@ -1637,4 +2041,5 @@ def read_835(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], 
             jobs = (os.cpu_count() or 1) if sum(sizes) > _PARALLEL_BYTES else 1
         chunks = _chunks(paths, sizes, jobs)
     with _gc_paused():
-        return _assemble(*(_read_files(paths) if len(chunks) == 1 else _read_parallel(chunks)))
+        return _assemble(*(_read_files(paths, strict) if len(chunks) == 1
+                           else _read_parallel(chunks, strict)))

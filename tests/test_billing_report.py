@@ -175,3 +175,70 @@ def test_html_is_small_and_static(run: dict) -> None:
     assert html.count("src=\"data:image/png;base64,") == 3
     assert "<script src=" not in html and "widget" not in html.lower().split("</style>")[-1]
 
+
+
+# ---- a damaged era/ folder: quarantined files, no patient data anywhere -----------------------
+
+PATIENT = ("ZZTOPLASTNAME", "ZZFIRST", "ZZ99887766")
+
+
+@pytest.fixture(scope="module")
+def damaged(run: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The report on a copy of the sample whose era/ also holds a garbage file and an 835 with
+    a patient's name and member id in a malformed segment (before its ST)."""
+    import shutil
+
+    from pracops import runner
+
+    data = tmp_path_factory.mktemp("data") / "practice"
+    shutil.copytree(SAMPLE, data)
+    era = data / "era"
+    (era / "zz-garbage.835").write_bytes(bytes(range(256)) * 8)
+    model = sorted(era.glob("*.835"))[0].read_text()
+    (era / "zz-patient.835").write_text(model.replace(
+        "ST*835*", "NM1*QC*1*ZZTOPLASTNAME*ZZFIRST****MI*ZZ99887766~ST*835*", 1))
+    reports = runner.check_reports([REPORT], runner.discover())
+    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR,
+                                       data=data)
+    result = runner.run(reports, params, out=tmp_path_factory.mktemp("damaged"))
+    return {"result": result.reports[0], "dir": result.run_dir, "clean": run["result"]}
+
+
+def test_bad_835_files_are_quarantined_and_named(damaged: dict) -> None:
+    rr, clean = damaged["result"], damaged["clean"]
+    assert rr.status == "ok", rr.error
+    f = rr.figures
+    assert f["quarantined_era_count"] == 2
+    named = {q["file"]: q for q in f["quarantined_eras"]}
+    assert set(named) == {"zz-garbage.835", "zz-patient.835"}
+    assert named["zz-garbage.835"]["reason"].startswith("not an X12 file")
+    assert "outside a transaction" in named["zz-patient.835"]["reason"]
+    assert f["quarantined_era_cents"] == 0  # neither BPR02 could be read
+    critical = [a["message"] for a in rr.alerts if a["level"] == "critical"]
+    assert any("zz-garbage.835" in m and "quarantined" in m for m in critical)
+    assert any("zz-patient.835" in m and "quarantined" in m for m in critical)
+    html = (damaged["dir"] / f"{REPORT}.html").read_text(encoding="utf-8")
+    assert "ERA files quarantined (not read)" in html  # the control totals name them
+    assert html.count("zz-garbage.835") >= 3  # alert, quarantine table, control totals
+    # every other figure is the clean sample's
+    skip = {"quarantined_era_count", "quarantined_eras", "excluded_rows"}
+    assert {k: v for k, v in f.items() if k not in skip} == {
+        k: v for k, v in clean.figures.items() if k not in skip}
+    assert f["excluded_rows"]["ERA files quarantined"] == 2
+
+
+def test_no_patient_data_in_any_file_of_the_run(damaged: dict) -> None:
+    files = [p for p in damaged["dir"].rglob("*") if p.is_file()]
+    assert any(p.suffix == ".csv" for p in files) and any(p.suffix == ".ipynb" for p in files)
+    for path in files:
+        data = path.read_bytes()
+        leaked = [p for p in PATIENT if p.encode() in data]
+        assert leaked == [], f"{path.name} shows {leaked}"
+
+
+def test_hand_outs_name_files_not_paths(run: dict) -> None:
+    for name in ("eras_without_deposit.csv", "remittances_without_claim.csv"):
+        path = run["files"] / name
+        if path.exists():
+            for row in rows(path):
+                assert "/" not in row["file"] and "\\" not in row["file"]

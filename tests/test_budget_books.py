@@ -245,7 +245,8 @@ def _budget_files(tmp_path: Path, edit) -> str:
 @pytest.mark.parametrize(("edit", "match"), [
     # row 3 of the file is 2024-01's second line: book it to an account the chart lacks
     (lambda lines: "\n".join(lines[:2] + [lines[2].replace(",4200,", ",4290,")] + lines[3:]),
-     r"gl_actuals\.csv.*account not in the chart of accounts: row 3\b.*'4290'"),
+     r"gl_actuals\.csv, row 3, column 'account': unknown account, not in "
+     r"chart_of_accounts\.csv.*'4290'.*did you mean '4200'\?"),
     (lambda lines: "\n".join(lines[:2] + [lines[2].replace(",11108.12", ",-11108.12")]
                              + lines[3:]),
      r"gl_actuals\.csv.*revenue with the wrong sign \(negative\): row 3\b"),

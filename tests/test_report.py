@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from html import escape
 
 import matplotlib
 import numpy as np
@@ -105,6 +106,39 @@ def test_format_table_shows_cents_as_dollars_without_changing_values() -> None:
     html = report.format_table(df, money=["paid_cents"], pct=["rate"]).to_html()
     assert "$1,234.56" in html and "50.0%" in html
     assert df["paid_cents"].iloc[0] == 123456
+
+
+MARKUP = "<img src=x onerror=alert(1)>"
+SHOWN = "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_format_table_escapes_text_and_keeps_numbers() -> None:
+    df = pd.DataFrame({"name": [MARKUP, "A & B"], "paid_cents": [-123456, 5], "rate": [0.5, 1],
+                       f"{MARKUP} site": [1, 2]}, index=[MARKUP, "x"])
+    styler = report.format_table(df, money=["paid_cents"], pct=["rate"], hide_index=False)
+    # a later format of some columns, as the views add, must not unescape the others
+    html = styler.format({"rate": lambda v: f"{v * 100:.0f} %"}).to_html()
+    assert "<img" not in html
+    assert html.count(SHOWN) == 3  # the cell, the index and the header ("... site")
+    assert "A &amp; B" in html
+    assert "-$1,234.56" in html and "$0.05" in html and "50 %" in html
+    assert df["name"].iloc[0] == MARKUP  # the data are unchanged
+
+
+def test_kpi_table_escapes_names() -> None:
+    html = report.kpi_table([report.KPI(MARKUP, 1, "count")]).to_html()
+    assert "<img" not in html and SHOWN in html
+
+
+@pytest.mark.parametrize("text", [
+    "<b>Rent</b><script>alert(1)</script>", "*x* _y_ `c` ~~s~~ | t", "[a](javascript:alert(1))",
+    "A & B", "line\n\n# Heading", "C:\\temp\\x", "Rent (6100)", "MED_SUPPLY #2"])
+def test_md_text_shows_input_as_text(text: str) -> None:
+    import mistune  # nbconvert's Markdown renderer, an independent check of the escaping
+
+    html = mistune.html(f"Most from {report.md_text(text)}.")
+    # the paragraph holds the text as written (line breaks as spaces), and no element
+    assert html == f"<p>Most from {escape(' '.join(text.splitlines()), quote=False)}.</p>\n"
 
 
 def test_money_axis_labels_dollars() -> None:

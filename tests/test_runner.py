@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -364,3 +365,104 @@ def test_cli_run_refuses_bad_data_before_any_kernel(tmp_path: Path) -> None:
     assert f"rows 2 and {len(lines)}" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not out.exists()  # refused before a run folder or kernel
+
+
+# --- date parameters: a comment naming YYYY-MM-DD (or YYYY-MM) makes a parameter a date -----
+
+def test_the_real_reports_date_parameters_are_found_by_their_comment() -> None:
+    found = {name: {p.name: p.date_form for p in r.parameters.values() if p.date_form}
+             for name, r in runner.discover().items()}
+    assert found == {
+        "billing_reconciliation": {"as_of": "YYYY-MM-DD"},
+        "operating_budget": {"closed_dates": "YYYY-MM-DD"},
+        "purchasing": {"as_of": "YYYY-MM-DD"},
+        "staffing_plan": {"plan_start": "YYYY-MM-DD", "closed_dates": "YYYY-MM-DD",
+                          "backtest_month": "YYYY-MM"},
+    }
+
+
+DATES_CELL = (
+    'as_of: str = ""  # report date YYYY-MM-DD; empty for the last date in the data\n'
+    'start: str = "2024-01-01"  # first day (YYYY-MM-DD)\n'
+    'closed: list = []  # days closed, YYYY-MM-DD\n'
+    'month: str = ""  # month YYYY-MM held out; empty for the last\n'
+    'label: str = "x"  # a label such as YYYY-MM-DDX (not a date: the form is part of a word)\n'
+)
+
+
+@pytest.fixture
+def dated(tmp_path: Path) -> list[runner.Report]:
+    path = _notebook_with(tmp_path, DATES_CELL)
+    return [runner.Report("dated", path, "Dated", "")]
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("as_of", ""), ("as_of", "2024-02-29"), ("as_of", "1900-01-01"), ("as_of", "2100-12-31"),
+    ("closed", "[2024-12-25, 2025-01-01]"), ("month", "2024-12"), ("month", "1900-01"),
+    ("label", "2024-02-30"),
+])
+def test_dates_accepted(dated: list[runner.Report], key: str, value: str) -> None:
+    got = runner.resolve_parameters(dated, overrides=[(key, value)])["dated"][key]
+    assert got == (["2024-12-25", "2025-01-01"] if key == "closed" else value)
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("as_of", "2023-02-29", "parameter 'as_of' of dated must be a real date YYYY-MM-DD between "
+     "1900-01-01 and 2100-12-31, got '2023-02-29'"),
+    ("as_of", "1899-12-31", "got '1899-12-31'"),
+    ("as_of", "2101-01-01", "got '2101-01-01'"),
+    ("as_of", "2024-1-31", "got '2024-1-31'"),
+    ("as_of", "2024-01-31 ", "got '2024-01-31 '"),
+    ("as_of", "31/01/2024", "got '31/01/2024'"),
+    ("start", "", "parameter 'start' of dated must be a real date YYYY-MM-DD"),  # no empty default
+    ("closed", "[2024-12-25, 2024-12-32]", "parameter 'closed' of dated, item 2 must be a real "
+     "date YYYY-MM-DD between 1900-01-01 and 2100-12-31, got '2024-12-32'"),
+    ("closed", "[20241225]", "item 1 must be a real date"),
+    ("month", "2024-12-01", "must be a real month YYYY-MM between 1900-01 and 2100-12, got "
+     "'2024-12-01'"),
+    ("month", "1899-12", "got '1899-12'"),
+])
+def test_dates_refused(dated: list[runner.Report], key: str, value: str, message: str) -> None:
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        runner.resolve_parameters(dated, overrides=[(key, value)])
+
+
+def test_unquoted_dates_in_a_parameter_file_stay_text(tmp_path: Path,
+                                                      dated: list[runner.Report]) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_text("as_of: 2024-03-31\nclosed: [2024-12-25]\nlabel: 2024-02-30\n")
+    got = runner.resolve_parameters(dated, files=[f])["dated"]
+    assert got == {"as_of": "2024-03-31", "closed": ["2024-12-25"], "label": "2024-02-30"}
+    f.write_text("as_of: 2024-02-30\n")  # YAML itself would fail on a day that does not exist
+    with pytest.raises(ParameterError, match=re.escape(
+            f"{f}: parameter 'as_of' of dated must be a real date YYYY-MM-DD")):
+        runner.resolve_parameters(dated, files=[f])
+
+
+def test_a_bad_date_default_is_an_error_of_the_notebook(tmp_path: Path) -> None:
+    with pytest.raises(ParameterError, match=re.escape(
+            "default of 'start' must be a real date YYYY-MM-DD")):
+        runner.notebook_parameters(_notebook_with(tmp_path, 'start: str = "2024-13-01"  '
+                                                            '# first day, YYYY-MM-DD\n'))
+
+
+def test_parameter_file_in_utf16_with_bom(tmp_path: Path, reports: list[runner.Report]) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_bytes("a: 4\n".encode("utf-16"))  # with its byte-order mark
+    assert runner.resolve_parameters(reports, parameters_dir=tmp_path, files=[f])[
+        "fixture_ok"] == {"a": 4}
+
+
+# --- the manifest never fails on an input it cannot hash --------------------------------------
+
+def test_a_file_vanishing_between_listing_and_hashing_is_recorded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "kept.csv").write_bytes(b"a\n1\n")
+    listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda p: [*listdir(p), "vanished.csv"])
+    assert runner._inputs([tmp_path]) == [
+        {"path": str(tmp_path / "kept.csv"), "bytes": 4,
+         "sha256": hashlib.sha256(b"a\n1\n").hexdigest()},
+        {"path": str(tmp_path / "vanished.csv"), "bytes": None, "sha256": None,
+         "error": "cannot be read: No such file or directory"},
+    ]

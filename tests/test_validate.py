@@ -1,0 +1,165 @@
+"""What ``pracops validate`` checks beyond one file: the report date against the data's span,
+and the era/ folder read as the billing report reads it."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pracops import config, data
+
+SAMPLE = config.SAMPLE_DIR
+
+
+@pytest.fixture(scope="module")
+def frames() -> dict[str, pd.DataFrame]:
+    found = data.check_folder(SAMPLE)
+    assert found.errors == []
+    return found.frames
+
+
+def _csv_dates(name: str, columns: tuple[str, ...]) -> list[str]:
+    """Every date of ``columns`` in the sample's CSV text (all are YYYY-MM-DD)."""
+    with (SAMPLE / f"{name}.csv").open(newline="", encoding="utf-8") as fh:
+        return [row[c] for row in csv.DictReader(fh) for c in columns if row[c]]
+
+
+def test_date_span_is_the_first_and_last_date_of_the_reports_datasets(frames) -> None:
+    dates = (_csv_dates("claims", ("date_of_service", "submitted_date"))
+             + _csv_dates("deposits", ("posted_date",))
+             + _csv_dates("payments_posted", ("posted_date",)))
+    first, last = data.date_span(frames, data.AS_OF_DATASETS["billing_reconciliation"])
+    assert (first.date().isoformat(), last.date().isoformat()) == (min(dates), max(dates))
+
+
+@pytest.mark.parametrize(("report", "offset_days", "refused"), [
+    ("billing_reconciliation", -1, True),      # the day before the first record
+    ("billing_reconciliation", 0, False),      # the first record's day
+    ("purchasing", 0, False),
+    ("purchasing", -1, True),
+])
+def test_as_of_before_the_data_is_refused(frames, report, offset_days, refused) -> None:
+    first, _ = data.date_span(frames, data.AS_OF_DATASETS[report])
+    as_of = (first + pd.Timedelta(days=offset_days)).date().isoformat()
+    error = data.check_as_of(report, as_of, frames)
+    assert (error is not None) == refused
+    if refused:
+        assert f"{report}.as_of {as_of} is before the first date" in str(error)
+
+
+@pytest.mark.parametrize(("days_after", "refused"), [(1, False), (31, False), (32, True)])
+def test_as_of_a_month_past_the_data_is_the_limit(frames, days_after, refused) -> None:
+    last = max(_csv_dates("usage", ("date",)))
+    as_of = (pd.Timestamp(last) + pd.Timedelta(days=days_after)).date().isoformat()
+    error = data.check_as_of("purchasing", as_of, frames)
+    assert (error is not None) == refused
+    if refused:
+        assert "more than 31 days after the last date" in str(error)
+        assert f"to {last}" in str(error)
+
+
+def test_as_of_empty_or_for_a_report_without_dated_data_passes(frames) -> None:
+    assert data.check_as_of("billing_reconciliation", "", frames) is None
+    assert data.check_as_of("staffing_plan", "1900-01-01", frames) is None
+
+
+def test_as_of_that_is_not_a_date_is_refused(frames) -> None:
+    assert "is not a date" in str(data.check_as_of("purchasing", "next week", frames))
+
+
+def test_a_folder_that_is_a_file_or_missing_is_one_error(tmp_path: Path) -> None:
+    (tmp_path / "file.csv").write_text("x\n")
+    for folder, reason in ((tmp_path / "file.csv", "this is a file, not a folder"),
+                           (tmp_path / "nowhere", "no such folder")):
+        (error,) = data.check_folder(folder).errors
+        assert reason in str(error) and str(folder) in str(error)
+
+
+def test_a_looping_data_folder_is_one_error(tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    (error,) = data.check_folder(loop).errors
+    assert "symbolic link that loops" in str(error)
+
+
+def test_a_folder_named_like_a_dataset_is_refused_not_skipped(tmp_path: Path) -> None:
+    shutil.copytree(SAMPLE, tmp_path / "data", ignore=shutil.ignore_patterns("era"))
+    folder = tmp_path / "data"
+    (folder / "open_orders.csv").unlink()
+    (folder / "open_orders.csv").mkdir()  # an optional dataset: must not pass for absent
+    errors = data.check_folder(folder, missing_ok=True).errors
+    assert len(errors) == 1
+    assert "open_orders.csv" in str(errors[0]) and "a folder where a file is expected" in str(
+        errors[0])
+
+
+# ---- the commands ------------------------------------------------------------------------
+
+
+def _pracops(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(config.PROJECT_ROOT)}
+    return subprocess.run([sys.executable, "-m", "pracops.cli", *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def with_bad_era(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with one garbage file and one truncated copy of a real 835 in era/."""
+    folder = tmp_path_factory.mktemp("bad-era") / "data"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "era" / "zz-garbage.835").write_bytes(bytes(range(256)) * 4)
+    real = sorted((SAMPLE / "era").iterdir())[0]
+    text = real.read_text()
+    (folder / "era" / "zz-truncated.835").write_text(text[: text.index("CLP*") + 40])
+    return folder
+
+
+def test_validate_names_quarantined_835s_and_exits_2(with_bad_era: Path) -> None:
+    done = _pracops("validate", "--data", str(with_bad_era))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == f"2 problem(s) in {with_bad_era}"
+    garbage = next(line for line in lines if "zz-garbage.835" in line)
+    truncated = next(line for line in lines if "zz-truncated.835" in line)
+    assert "not an X12 file" in garbage and "carries" not in garbage
+    # the truncated copy was cut after its BPR: its money is named, from the file's own text
+    bpr = next(s for s in text_segments(sorted((SAMPLE / "era").iterdir())[0])
+               if s.startswith("BPR*"))
+    assert f"carries ${float(bpr.split('*')[2]):,.2f} (BPR02)" in truncated
+    assert "set the file aside" in truncated
+
+
+def text_segments(path: Path) -> list[str]:
+    return [s.strip() for s in path.read_text().replace("\n", "").split("~") if s.strip()]
+
+
+def test_run_warns_about_quarantined_835s_and_goes_on(with_bad_era: Path, capsys) -> None:
+    from pracops import cli, runner
+
+    reports = runner.check_reports(["billing_reconciliation"], runner.discover())
+    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR,
+                                       data=str(with_bad_era))
+    assert cli._inputs_usable(reports, params, quiet=False)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(line.startswith("pracops: warning: ") for line in err)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["-p", "as_of", "2024-12-31"], "billing_reconciliation.as_of 2024-12-31 is before the "
+     "first date in its data"),
+    (["--data", "NOWHERE"], "no such folder"),
+])
+def test_run_refuses_before_any_kernel_starts(args: list[str], words: str,
+                                              tmp_path: Path) -> None:
+    args = [str(tmp_path / a) if a == "NOWHERE" else a for a in args]
+    done = _pracops("run", "billing_reconciliation", "--out", str(tmp_path), *args)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert words in done.stderr
+    assert list(tmp_path.iterdir()) == []  # no run folder: nothing started
