@@ -31,7 +31,7 @@ from types import FrameType
 from typing import Any
 
 from pracops import config
-from pracops.errors import PracopsError
+from pracops.errors import PracopsError, os_problem
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -150,7 +150,8 @@ def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
             folders.setdefault(params[report.name].get("data_dir") or "", []).append(report)
     ok = True
     for folder, readers in folders.items():
-        found = data.check_folder(folder or None, missing_ok=True)
+        found = data.check_folder(folder or None, missing_ok=True,
+                                  reports=[r.name for r in readers])
         problems: list[Exception] = list(found.errors)
         for report in readers:
             if "as_of" in params[report.name] and not found.errors:
@@ -249,25 +250,11 @@ def _fail(args: argparse.Namespace, line: str, code: int) -> int:
     return code
 
 
-_OS_FIXES = {
-    errno.EACCES: "give pracops permission to it",
-    errno.EPERM: "give pracops permission to it",
-    errno.ENOENT: "check the path",
-    errno.EISDIR: "give a file, not a folder",
-    errno.ENOTDIR: "a file stands where a folder is expected; check the path",
-    errno.ELOOP: "the symbolic links loop; point them at a real file or folder",
-    errno.EROFS: "choose a place that can be written",
-    errno.ENOSPC: "free some disk space",
-    errno.EDQUOT: "free some disk space",
-}
-
-
 def _os_error(exc: OSError) -> str:
     """One line for a fault of the environment: the path, what went wrong, what to fix."""
     paths = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
-    what = exc.strerror or str(exc)
-    fix = _OS_FIXES.get(exc.errno or 0, "check the path and its permissions")
-    return (f"{paths}: {what}" if paths else what) + f"; {fix}"
+    reason, fix = os_problem(exc, "folder" if exc.errno == errno.ENOTDIR else "file")
+    return (f"{paths}: {reason}" if paths else reason) + f"; {fix}"
 
 
 if __name__ == "__main__":

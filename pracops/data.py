@@ -88,7 +88,7 @@ import pyarrow.compute as pc
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pracops import config
-from pracops.errors import DataError, ParameterError, PracopsError
+from pracops.errors import DataError, ParameterError, PracopsError, os_problem
 from pracops.money import MAX_AMOUNT_CENTS, format_cents, to_cents_series
 
 __all__ = [
@@ -108,7 +108,8 @@ __all__ = [
     "check_references",
     "check_as_of",
     "date_span",
-    "AS_OF_DATASETS",
+    "ReportInputs",
+    "REPORT_INPUTS",
     "Relation",
     "RELATIONS",
     "input_files",
@@ -381,7 +382,8 @@ def npi_is_valid(npi: str) -> bool:
 
 
 def os_error(exc: OSError, path: str | os.PathLike[str], what: str = "file") -> DataError:
-    """The one-line error for a file or folder the system would not let us read.
+    """The one-line error for a file or folder the system would not let us read
+    (:func:`pracops.errors.os_problem` says what and how to fix it).
 
     Parameters
     ----------
@@ -392,24 +394,7 @@ def os_error(exc: OSError, path: str | os.PathLike[str], what: str = "file") -> 
     what
         ``"file"`` or ``"folder"``, for the message.
     """
-    if exc.errno == errno.ELOOP:
-        reason = "the path is a symbolic link that loops back on itself"
-        fix = "point the link at the real export, or replace it with the file"
-    elif exc.errno == errno.ENOENT:
-        reason = f"the {what} does not exist (a symbolic link to a missing target?)"
-        fix = "point the link at the real export, or replace it with the file"
-    elif isinstance(exc, PermissionError):
-        reason = f"permission denied: this account may not read the {what}"
-        fix = f"let the account that runs pracops read the {what}, or copy it somewhere readable"
-    elif isinstance(exc, IsADirectoryError):
-        reason = "this is a folder where a file is expected"
-        fix = "put the export itself here, not a folder"
-    elif isinstance(exc, NotADirectoryError):
-        reason = "this is a file where a folder is expected"
-        fix = "give the folder that holds the exports"
-    else:
-        reason = f"cannot read the {what}: {exc.strerror or exc}"
-        fix = "check the disk and the path, then run again"
+    reason, fix = os_problem(exc, what)
     return DataError(reason, file=str(path), fix=fix)
 
 
@@ -432,7 +417,7 @@ def _regular_file(path: Path) -> Path:
     except OSError as exc:
         raise os_error(exc, path) from None
     if stat.S_ISDIR(mode):
-        raise os_error(IsADirectoryError(errno.EISDIR, "Is a directory"), path)
+        raise os_error(OSError(errno.EISDIR, "Is a directory"), path)
     if not stat.S_ISREG(mode):
         raise DataError("this is not a regular file (a device, a pipe or a socket)",
                         file=str(path), fix="put the export itself here")
@@ -1441,9 +1426,10 @@ def check_references(frames: Mapping[str, pd.DataFrame]
 
 
 def check_folder(source: str | os.PathLike[str] | None = None, *,
-                 missing_ok: bool = False) -> Validation:
-    """Load every registered dataset from a folder, check the references (:data:`REFERENCES`)
-    and rules (:data:`RELATIONS`) across them, and read its ``era/`` folder of 835 files.
+                 missing_ok: bool = False, reports: Sequence[str] | None = None
+                 ) -> Validation:
+    """Load the datasets from a folder, check the references (:data:`REFERENCES`) and rules
+    (:data:`RELATIONS`) across them, and read its ``era/`` folder of 835 files.
 
     Parameters
     ----------
@@ -1452,6 +1438,10 @@ def check_folder(source: str | os.PathLike[str] | None = None, *,
         file are skipped; a missing required one is an error.
     missing_ok
         Skip every dataset without a file (check only the files that are there).
+    reports
+        Check only what these reports read (:data:`REPORT_INPUTS`): their datasets, the
+        references and rules among them, and ``era/`` when one reads it. ``None`` (what
+        ``pracops validate`` does), or a report not in :data:`REPORT_INPUTS`: everything.
     """
     result = Validation()
     try:
@@ -1469,7 +1459,11 @@ def check_folder(source: str | os.PathLike[str] | None = None, *,
             file=str(folder), fix="pass a folder holding the exports"))
         return result
     frames = result.frames
-    for dataset in list(DATASETS.values()):
+    wanted, era = set(DATASETS), True
+    if reports is not None and all(r in REPORT_INPUTS for r in reports):
+        wanted = {d for r in reports for d in REPORT_INPUTS[r].datasets}
+        era = any(REPORT_INPUTS[r].era for r in reports)
+    for dataset in [d for d in DATASETS.values() if d.name in wanted]:
         try:
             path = locate(dataset.name, folder, missing_ok=dataset.optional or missing_ok)
             if path is not None:
@@ -1485,7 +1479,8 @@ def check_folder(source: str | os.PathLike[str] | None = None, *,
                 relation.run(frames)
             except DataError as exc:
                 result.errors.append(exc)
-    _check_era(folder, result, required=not missing_ok and "claims" in frames)
+    if era:
+        _check_era(folder, result, required=not missing_ok and "claims" in frames)
     return result
 
 
@@ -1525,12 +1520,38 @@ def _check_era(folder: Path, result: Validation, *, required: bool) -> None:
         result.notes.append(f"{file}{where}: {first.message}{more}")
 
 
-AS_OF_DATASETS: dict[str, tuple[str, ...]] = {
-    "billing_reconciliation": ("claims", "deposits", "payments_posted"),
-    "purchasing": ("usage",),
+@dataclass(frozen=True)
+class ReportInputs:
+    """What one report reads, so that ``pracops run`` checks exactly that before it starts.
+
+    Attributes
+    ----------
+    datasets
+        The datasets it loads (and those its files refer to by contract, such as the payer
+        classes of the budget's volumes).
+    era
+        It reads the ``era/`` folder of 835 files.
+    as_of
+        The datasets whose dates its ``as_of`` parameter must fall among (:func:`check_as_of`).
+    """
+
+    datasets: tuple[str, ...]
+    era: bool = False
+    as_of: tuple[str, ...] = ()
+
+
+REPORT_INPUTS: dict[str, ReportInputs] = {
+    "billing_reconciliation": ReportInputs(
+        ("claims", "claim_lines", "fee_schedule", "deposits", "payers", "providers",
+         "payments_posted"), era=True, as_of=("claims", "deposits", "payments_posted")),
+    "staffing_plan": ReportInputs(
+        ("locations", "providers", "staff", "appointments", "phone_calls")),
+    "operating_budget": ReportInputs(("chart_of_accounts", "gl_actuals", "volumes", "payers")),
+    "purchasing": ReportInputs(
+        ("items", "vendor_prices", "inventory_lots", "usage", "open_orders"), as_of=("usage",)),
 }
-"""The datasets whose dates a report's ``as_of`` must fall among (see :func:`check_as_of`).
-With one package per report (issue 8) each report will declare its own."""
+"""What each report reads. With one package per report (issue 8) each will declare its own;
+a report not listed here (a notebook of the analyst's) is checked against every dataset."""
 
 AS_OF_GRACE_DAYS = 31
 """How far past the newest record an ``as_of`` may lie: a run a few days or weeks after the
@@ -1558,16 +1579,17 @@ def check_as_of(report: str, as_of: object, frames: Mapping[str, pd.DataFrame]
     """The error for a report's ``as_of`` that lies outside its data's span, or ``None``.
 
     ``as_of`` must be on or after the earliest date of the report's datasets
-    (:data:`AS_OF_DATASETS`) and at most :data:`AS_OF_GRACE_DAYS` after the latest; an empty
-    ``as_of`` (the report picks the last date) and a report without such datasets pass.
+    (:attr:`ReportInputs.as_of`) and at most :data:`AS_OF_GRACE_DAYS` after the latest; an
+    empty ``as_of`` (the report picks the last date) and a report without such datasets pass.
     """
-    if not as_of or report not in AS_OF_DATASETS:
+    inputs = REPORT_INPUTS.get(report)
+    if not as_of or inputs is None or not inputs.as_of:
         return None
     try:
         when = pd.Timestamp(str(as_of))
     except ValueError:
         return ParameterError(f"{report}.as_of {as_of!r} is not a date; expected YYYY-MM-DD")
-    span = date_span(frames, AS_OF_DATASETS[report])
+    span = date_span(frames, inputs.as_of)
     if span is None:
         return None
     first, last = span
@@ -1578,7 +1600,7 @@ def check_as_of(report: str, as_of: object, frames: Mapping[str, pd.DataFrame]
              else f"more than {AS_OF_GRACE_DAYS} days after the last")
     return ParameterError(
         f"{report}.as_of {when.date()} is {where} date in its data "
-        f"({', '.join(AS_OF_DATASETS[report])}: {first.date()} to {last.date()}); give a date "
+        f"({', '.join(inputs.as_of)}: {first.date()} to {last.date()}); give a date "
         f"from {first.date()} to {latest.date()}, or leave it empty for the last date found")
 
 

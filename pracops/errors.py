@@ -6,6 +6,7 @@ show its message instead of a traceback.
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 
@@ -106,3 +107,44 @@ class X12Error(PracopsError, ValueError):
             where.append(f"segment {segment_number}" + (f" ({segment_id})" if segment_id
                                                          else ""))
         super().__init__((", ".join(where) + ": " if where else "") + message)
+
+
+def os_problem(exc: OSError, what: str = "file") -> tuple[str, str]:
+    """What went wrong and what to do, for a file or folder the system would not let us use.
+
+    The one table of such faults, for the loader, the 835 reader and the command line.
+
+    Parameters
+    ----------
+    exc
+        What the system said.
+    what
+        ``"file"`` or ``"folder"``: what the path should be.
+
+    Returns
+    -------
+    tuple of str
+        The reason and the fix, in words.
+    """
+    code = exc.errno
+    if code == errno.ELOOP:
+        return ("the path is a symbolic link that loops back on itself",
+                f"point the link at the real {what}, or replace it with the {what}")
+    if code == errno.ENOENT:
+        return (f"the {what} does not exist (or is a symbolic link to a missing target)",
+                f"check the path, or point the link at the real {what}")
+    if code in (errno.EACCES, errno.EPERM):
+        return (f"permission denied: this account may not use the {what}",
+                f"let the account that runs pracops read (and, for an output, write) the "
+                f"{what}, or use another place")
+    if code == errno.EISDIR:
+        return ("this is a folder where a file is expected",
+                "put the file itself here, not a folder")
+    if code == errno.ENOTDIR:
+        return ("a file stands where a folder is expected", "check the path")
+    if code == errno.EROFS:
+        return ("the place is read-only", "choose a place that can be written")
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return ("the disk is full", "free some disk space")
+    return (f"cannot use the {what}: {exc.strerror or exc}",
+            "check the disk, the path and its permissions, then run again")

@@ -271,8 +271,10 @@ class SafeStyler(Styler):
                precision: int | None = None, decimal: str = ".", thousands: str | None = None,
                escape: str | None = "html", hyperlinks: str | None = None) -> SafeStyler:
         """:meth:`pandas.io.formats.style.Styler.format`, escaping HTML by default; a dict of
-        formatters without ``subset`` formats its own columns only."""
+        formatters without ``subset`` formats its own columns only (those the table has)."""
         if isinstance(formatter, dict) and subset is None:
+            # columns a table may lack (optional in an export) are passed over, as pandas does
+            formatter = {c: f for c, f in formatter.items() if c in self.data.columns}
             subset = list(formatter)
         return super().format(formatter, subset, na_rep, precision, decimal, thousands, escape,
                               hyperlinks)

@@ -74,8 +74,8 @@ def test_run_environment_faults(tmp_path: Path, places: dict[str, Path], args: l
 
 def test_an_oserror_in_any_command_is_one_line(tmp_path: Path, places: dict[str, Path]) -> None:
     proc = pracops("sample", "--out", f"{places['a_file']}/sample", cwd=tmp_path)
-    one_line_exit_2(proc, f"pracops: error: {places['a_file']}/sample: Not a directory; "
-                          "a file stands where a folder is expected")
+    one_line_exit_2(proc, f"pracops: error: {places['a_file']}/sample: a file stands where a "
+                          "folder is expected; check the path")
 
 
 def test_debug_adds_the_traceback(tmp_path: Path, places: dict[str, Path]) -> None:

@@ -165,3 +165,10 @@ def test_money_axis_labels_dollars() -> None:
 ])
 def test_header_label_reads_as_words(name: str, label: str) -> None:
     assert report.header_label(name) == label
+
+
+def test_format_table_passes_over_columns_the_table_lacks() -> None:
+    # an optional column named in money= but absent from this export's table
+    html = report.format_table(pd.DataFrame({"a_cents": [123456], "name": ["<b>x"]}),
+                        money=["a_cents", "absent_cents"]).to_html()
+    assert "$1,234.56" in html and "&lt;b&gt;x" in html

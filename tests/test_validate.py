@@ -35,7 +35,7 @@ def test_date_span_is_the_first_and_last_date_of_the_reports_datasets(frames) ->
     dates = (_csv_dates("claims", ("date_of_service", "submitted_date"))
              + _csv_dates("deposits", ("posted_date",))
              + _csv_dates("payments_posted", ("posted_date",)))
-    first, last = data.date_span(frames, data.AS_OF_DATASETS["billing_reconciliation"])
+    first, last = data.date_span(frames, data.REPORT_INPUTS["billing_reconciliation"].as_of)
     assert (first.date().isoformat(), last.date().isoformat()) == (min(dates), max(dates))
 
 
@@ -46,7 +46,7 @@ def test_date_span_is_the_first_and_last_date_of_the_reports_datasets(frames) ->
     ("purchasing", -1, True),
 ])
 def test_as_of_before_the_data_is_refused(frames, report, offset_days, refused) -> None:
-    first, _ = data.date_span(frames, data.AS_OF_DATASETS[report])
+    first, _ = data.date_span(frames, data.REPORT_INPUTS[report].as_of)
     as_of = (first + pd.Timedelta(days=offset_days)).date().isoformat()
     error = data.check_as_of(report, as_of, frames)
     assert (error is not None) == refused
@@ -163,3 +163,28 @@ def test_run_refuses_before_any_kernel_starts(args: list[str], words: str,
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert words in done.stderr
     assert list(tmp_path.iterdir()) == []  # no run folder: nothing started
+
+
+def test_report_inputs_name_real_reports_and_datasets() -> None:
+    from pracops import runner
+
+    assert set(data.REPORT_INPUTS) == set(runner.discover())
+    for inputs in data.REPORT_INPUTS.values():
+        assert set(inputs.datasets) <= set(data.DATASETS)
+        assert set(inputs.as_of) <= set(inputs.datasets)
+
+
+def test_run_checks_only_what_its_reports_read(tmp_path: Path, capsys) -> None:
+    from pracops import cli, runner
+
+    folder = tmp_path / "data"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("era"))
+    (folder / "payers.csv").unlink()
+    (folder / "payers.csv").symlink_to("payers.csv")  # a loop: billing and budget read payers
+    for name, usable in (("purchasing", True), ("billing_reconciliation", False)):
+        reports = runner.check_reports([name], runner.discover())
+        params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR,
+                                           data=str(folder))
+        assert cli._inputs_usable(reports, params, quiet=False) is usable
+        err = capsys.readouterr().err
+        assert ("payers.csv" in err) is not usable
