@@ -6,6 +6,7 @@ directory; every path a report needs is therefore built here from this file's lo
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -17,6 +18,11 @@ PROJECT_ROOT: Path = PACKAGE_DIR.parent
 
 SAMPLE_DIR: Path = PACKAGE_DIR / "sample" / "data"
 """The bundled sample practice, written by :mod:`pracops.sample`."""
+
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+"""The dates an input file or a parameter may hold: anything earlier or later is a slip (a
+two-digit year read as the first century, 9999-12-31 for "never"), refused rather than carried
+into the figures (and beyond 2262 pandas could not hold it at all)."""
 
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 PARAMETERS_DIR: Path = PROJECT_ROOT / "parameters"

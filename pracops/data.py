@@ -89,7 +89,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from pracops import config
 from pracops.errors import DataError, ParameterError, PracopsError, os_problem
-from pracops.money import MAX_AMOUNT_CENTS, format_cents, to_cents_series
+from pracops.money import AMOUNT_TOO_LARGE, MAX_AMOUNT_CENTS, format_cents, to_cents_series
 
 __all__ = [
     "KINDS",
@@ -100,7 +100,6 @@ __all__ = [
     "get",
     "locate",
     "load",
-    "validate_all",
     "check_folder",
     "Validation",
     "Reference",
@@ -108,6 +107,8 @@ __all__ = [
     "check_references",
     "check_as_of",
     "date_span",
+    "check_volume_months",
+    "check_fee_schedule_codes",
     "ReportInputs",
     "REPORT_INPUTS",
     "Relation",
@@ -151,13 +152,9 @@ _FALSE = {"false", "no", "n", "f", "0"}
 _ISO_DATE = r"(\d{4}-\d{2}-\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?"
 _US_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
 _INT = r"[+-]?\d{1,18}"  # fits in int64
-FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
-"""The dates a dataset may hold: anything earlier or later is a slip (a two-digit year read as
-the first century, 9999-12-31 for "never"), refused with the row rather than carried into the
-figures (and beyond 2262 pandas could not hold it at all)."""
 _DATE_RANGE = "a date from 1900-01-01 to 2100-12-31"
 _INT_LIMIT = 2.0**63 - 1024  # the largest float that converts to int64 without wrapping
-_TOO_LARGE = "amount beyond ±$1,000,000,000"
+_CENTS_RANGE = "at most ±$1,000,000,000 (100000000000 cents)"
 _EXPECTED_KIND = {  # what a value of each kind looks like (categories list their values)
     "str": "text",
     "int": "a whole number such as 12",
@@ -273,7 +270,7 @@ class Dataset:
     description
         What one row is.
     optional
-        The dataset may be absent from a folder (:func:`validate_all` skips it then).
+        The dataset may be absent from a folder (:func:`check_folder` skips it then).
     checks
         Cross-column rules: called with the typed frame, indexed by file row number, with
         ``attrs`` set; raises :class:`DataError` (see :func:`row_error`).
@@ -1002,8 +999,8 @@ def _convert(col: Column, values: pd.Series, cents: bool, file: str,
             raise fail(bad, "not a whole number")
         too_large = np.abs(as_float) > (MAX_AMOUNT_CENTS if cents else _INT_LIMIT)
         if too_large.any():  # astype would wrap a uint64 or a float beyond int64
-            raise fail(too_large, _TOO_LARGE if cents else "number too large",
-                       "at most ±$1,000,000,000 (100000000000 cents)" if cents else None)
+            raise fail(too_large, AMOUNT_TOO_LARGE if cents else "number too large",
+                       _CENTS_RANGE if cents else None)
         return values.astype("int64")
     if kind == "float" and _is_number_dtype(values.dtype):
         result = values.astype("float64")
@@ -1035,7 +1032,7 @@ def _convert(col: Column, values: pd.Series, cents: bool, file: str,
         if cents:
             too_large = (result.abs() > MAX_AMOUNT_CENTS).to_numpy()
             if too_large.any():
-                raise fail(too_large, _TOO_LARGE, "at most ±$1,000,000,000 (100000000000 cents)")
+                raise fail(too_large, AMOUNT_TOO_LARGE, _CENTS_RANGE)
         return result
     if kind == "float":
         result = pd.to_numeric(text, errors="coerce").astype("float64")
@@ -1064,7 +1061,7 @@ def _convert(col: Column, values: pd.Series, cents: bool, file: str,
     if bad.any():
         first = str(text.iloc[int(np.flatnonzero(bad)[0])])
         year = re.search(r"\d{4}", first)
-        if year and not FIRST_DATE.year <= int(year[0]) <= LAST_DATE.year:
+        if year and not config.FIRST_DATE.year <= int(year[0]) <= config.LAST_DATE.year:
             raise fail(bad, "date outside 1900–2100", _DATE_RANGE)
         raise fail(bad, "not a date")
     _refuse_out_of_range(parsed, fail)
@@ -1072,10 +1069,10 @@ def _convert(col: Column, values: pd.Series, cents: bool, file: str,
 
 
 def _refuse_out_of_range(stamps: pd.Series, fail: Callable[..., DataError]) -> None:
-    """Refuse dates before 1900 or after 2100 (:data:`FIRST_DATE`, :data:`LAST_DATE`)."""
+    """Refuse dates before 1900 or after 2100 (:data:`pracops.config.FIRST_DATE`, ``LAST_DATE``)."""
     years = stamps.dt.year.to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):
-        bad = (years < FIRST_DATE.year) | (years > LAST_DATE.year)
+        bad = (years < config.FIRST_DATE.year) | (years > config.LAST_DATE.year)
     if bad.any():
         raise fail(bad, "date outside 1900–2100", _DATE_RANGE)
 
@@ -1293,7 +1290,58 @@ class Relation:
             **{d: frames[d] for d in self.datasets})
 
 
+def check_volume_months(volumes: pd.DataFrame, gl_actuals: pd.DataFrame) -> None:
+    """Refuse volume rows of a month the ledger does not have: the budget reads volumes only
+    for ledger months, so such a row (a typo in the month, a year off) would be ignored
+    without a word."""
+    ledger = set(gl_actuals["month"].astype("str"))
+    bad = ~volumes["month"].astype("str").isin(ledger).to_numpy()
+    if bad.any():
+        months = sorted(ledger)
+        raise rows_error(volumes, bad, "volumes", "month", "a month the ledger does not have",
+                         f"a month of gl_actuals ({months[0]} to {months[-1]})",
+                         fix="correct the month, or add the ledger's lines for it")
+
+
+def check_fee_schedule_codes(fee_schedule: pd.DataFrame, claim_lines: pd.DataFrame,
+                             claims: pd.DataFrame) -> None:
+    """Refuse a fee-schedule code that looks like a typo of a billed one: billed on no claim
+    line, while a code one keystroke away is billed to the same payer and has no rate there.
+
+    A schedule may list codes the practice does not bill this year; but a mistyped code
+    (``99241`` for ``99214``) would leave every line of the real one unchecked for
+    underpayment.
+    """
+    billed = claim_lines[["claim_id", "cpt"]].merge(claims[["claim_id", "payer_id"]],
+                                                   on="claim_id")
+    billed_codes = set(billed["cpt"].astype("str"))
+    rated = set(zip(fee_schedule["payer_id"].astype("str"), fee_schedule["cpt"].astype("str"),
+                    strict=True))
+    unrated: dict[str, list[str]] = {}
+    for payer, cpt in set(zip(billed["payer_id"].astype("str"), billed["cpt"].astype("str"),
+                              strict=True)) - rated:
+        unrated.setdefault(payer, []).append(cpt)
+    payers, codes = fee_schedule["payer_id"].astype("str"), fee_schedule["cpt"].astype("str")
+    for payer, cpt in zip(payers, codes, strict=True):
+        if cpt in billed_codes or payer not in unrated:
+            continue
+        close = difflib.get_close_matches(cpt, sorted(unrated[payer]), n=1, cutoff=0.8)
+        if close:
+            bad = ((payers == payer) & (codes == cpt)).to_numpy()
+            lines = int((billed["cpt"].astype("str").eq(close[0])
+                         & billed["payer_id"].astype("str").eq(payer)).sum())
+            raise rows_error(
+                fee_schedule, bad, "fee_schedule", "cpt",
+                f"code billed on no claim line, while {close[0]}, billed to {payer} on "
+                f"{lines} line(s), has no rate for it",
+                "a code the practice bills", fix=f"did you mean {close[0]!r}?")
+
+
 RELATIONS: tuple[Relation, ...] = (
+    Relation(("volumes", "gl_actuals"), "pracops.data:check_volume_months",
+             "volumes only for months the ledger has"),
+    Relation(("fee_schedule", "claim_lines", "claims"), "pracops.data:check_fee_schedule_codes",
+             "no fee-schedule code that looks like a typo of a billed code without a rate"),
     Relation(("appointments", "locations"), "pracops.staffing:check_appointments",
              "appointments at known sites, inside opening hours"),
     Relation(("gl_actuals", "chart_of_accounts", "volumes"), "pracops.budget:read_books",
@@ -1303,7 +1351,7 @@ RELATIONS: tuple[Relation, ...] = (
              "pracops.purchasing_view:check_datasets",
              "every sku known and priced, open orders priced by their vendor"),
 )
-"""The rules across datasets :func:`validate_all` checks once their files have loaded."""
+"""The rules across datasets :func:`check_folder` checks once their files have loaded."""
 
 
 @dataclass(frozen=True)
@@ -1507,9 +1555,12 @@ def _check_era(folder: Path, result: Validation, *, required: bool) -> None:
         where = f", segment {q.segment_number}" if pd.notna(q.segment_number) else ""
         money = (f"; it carries {format_cents(int(q.paid_cents))} (BPR02)"
                  if pd.notna(q.paid_cents) else "")
-        result.quarantined.append(
-            f"{q.file}{where}: {q.reason}{money}. The billing report will set the file aside "
-            "and reconcile the others. Fix: ask the clearinghouse to send the file again")
+        # an unreadable file's reason says what to do; a file that was read but is not a
+        # whole, balanced 835 can only be sent again
+        fix = ("" if q.reason.startswith("cannot read the file")
+               else " Fix: ask the clearinghouse to send the file again.")
+        result.quarantined.append(f"{q.file}{where}: {q.reason}{money}. The billing report "
+                                  f"will set the file aside and reconcile the others.{fix}")
     notes = remittance.warnings
     for file, group in notes.groupby("file", sort=False):
         first = group.iloc[0]
@@ -1602,12 +1653,6 @@ def check_as_of(report: str, as_of: object, frames: Mapping[str, pd.DataFrame]
         f"{report}.as_of {when.date()} is {where} date in its data "
         f"({', '.join(inputs.as_of)}: {first.date()} to {last.date()}); give a date "
         f"from {first.date()} to {latest.date()}, or leave it empty for the last date found")
-
-
-def validate_all(source: str | os.PathLike[str] | None = None, *,
-                 missing_ok: bool = False) -> list[PracopsError]:
-    """The errors of :func:`check_folder`, in order (empty when every dataset can be used)."""
-    return check_folder(source, missing_ok=missing_ok).errors
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from pracops.errors import DataError, ParameterError
 
 __all__ = [
+    "AMOUNT_TOO_LARGE",
     "MAX_AMOUNT_CENTS",
     "money_param",
     "round_half_away",
@@ -33,17 +34,18 @@ __all__ = [
 ]
 
 # One amount as exports write it: optional sign, optional $, thousands separators only in
-# groups of three, at most two decimals. Parentheses (accounting negative) are handled first.
-_AMOUNT = re.compile(r"^([+-]?)\$?([+-]?)(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d{0,2}))?$")
-_SIGNED_RE = r"^(?:[+-]?\$?|\$[+-])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{0,2})?|\.\d{1,2})$"
-_UNSIGNED_RE = r"^\$?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{0,2})?|\.\d{1,2})$"
+# groups of three, at most two decimals (zeros beyond them, as a 3-decimal export writes
+# 12.500, change nothing). Parentheses (accounting negative) are handled first.
+_AMOUNT = re.compile(r"^([+-]?)\$?([+-]?)(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d{0,2})0*)?$")
+_SIGNED_RE = r"^(?:[+-]?\$?|\$[+-])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{0,2}0*)?|\.\d{1,2}0*)$"
+_UNSIGNED_RE = r"^\$?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{0,2}0*)?|\.\d{1,2}0*)$"
 _MAX_DIGITS = 17  # sign + 13 digits + "." + 2: up to ten trillion dollars fits decimal(18, 2)
 _FLOAT_TOLERANCE_CENTS = 1e-6
 MAX_AMOUNT_CENTS = 100_000_000_000
 """The largest amount one cell may hold, ±$1,000,000,000: no practice's single charge, payment,
 ledger line or deposit comes near it, so a larger value is a slip (an account number in the
 amount column, a float that overflowed) and is refused rather than carried into the totals."""
-_TOO_LARGE = "amount beyond ±$1,000,000,000"
+AMOUNT_TOO_LARGE = "amount beyond ±$1,000,000,000"
 _EXPECTED = "an amount such as 1234.56, $1,234.56, -0.01 or (12.00), with at most two decimals"
 
 
@@ -281,14 +283,15 @@ def _raise_first_bad(values: pd.Series, bad: np.ndarray, file: str | None,
     else:
         try:
             cents = to_cents(raw)
-            reason = _TOO_LARGE if abs(cents) > MAX_AMOUNT_CENTS else "not an amount"
+            reason = AMOUNT_TOO_LARGE if abs(cents) > MAX_AMOUNT_CENTS else "not an amount"
         except ValueError as exc:
             reason = str(exc).split(":")[0]
         shown = raw
     others = len(positions) - 1
     if others:
         reason += f" ({others} other row{'s' if others > 1 else ''} of this column too)"
-    expected = "an amount within ±$1,000,000,000" if reason.startswith(_TOO_LARGE) else _EXPECTED
+    too_large = reason.startswith(AMOUNT_TOO_LARGE)
+    expected = "an amount within ±$1,000,000,000" if too_large else _EXPECTED
     raise DataError(reason, file=file, row=_where(label, row_offset), column=column,
                     value=shown if shown is not None else "", expected=expected,
                     fix="correct the amount in the export, or map the right column")

@@ -103,8 +103,7 @@ __all__ = [
 ALLOWED_TYPES = ("str", "int", "float", "bool", "list", "dict")
 #: Forms of date parameters (see :attr:`Param.date_form`) and the strptime pattern of each.
 DATE_FORMS = {"YYYY-MM-DD": "%Y-%m-%d", "YYYY-MM": "%Y-%m"}
-#: Dates a parameter may name: anything else is a typo (``2204`` for ``2024``) or a placeholder.
-FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
 PACKAGES_IN_MANIFEST = (
     "pracops", "pandas", "numpy", "pandera", "papermill", "nbconvert", "nbclient", "nbformat",
     "ipykernel", "jupyter_client", "matplotlib", "ipywidgets", "openpyxl", "pyarrow", "PyYAML",
@@ -292,7 +291,7 @@ _YamlLoader.yaml_implicit_resolvers = {
 
 def _check_date(form: str, value: Any, where: str) -> None:
     pattern = DATE_FORMS[form]
-    first, last = FIRST_DATE.strftime(pattern), LAST_DATE.strftime(pattern)
+    first, last = config.FIRST_DATE.strftime(pattern), config.LAST_DATE.strftime(pattern)
     digits = form.replace("YYYY", r"\d{4}").replace("MM", r"\d{2}").replace("DD", r"\d{2}")
     ok = isinstance(value, str) and re.fullmatch(digits, value) is not None
     if ok:
@@ -301,7 +300,7 @@ def _check_date(form: str, value: Any, where: str) -> None:
         except ValueError:
             ok = False
         else:
-            ok = FIRST_DATE <= day <= LAST_DATE
+            ok = config.FIRST_DATE <= day <= config.LAST_DATE
     if not ok:
         kind = "date" if form == "YYYY-MM-DD" else "month"
         raise ParameterError(f"{where} must be a real {kind} {form} between {first} and "

@@ -253,7 +253,7 @@ def _budget_files(tmp_path: Path, edit) -> str:
 ])
 def test_validate_checks_the_books_across_files(tmp_path: Path, edit, match) -> None:
     folder = _budget_files(tmp_path, edit)
-    problems = data.validate_all(folder, missing_ok=True)
+    problems = data.check_folder(folder, missing_ok=True).errors
     assert len(problems) == 1
     assert re.search(match, str(problems[0]), re.S), problems[0]
 

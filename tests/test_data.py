@@ -87,8 +87,8 @@ def test_money_bool_and_category_spelling(tmp_path: Path) -> None:
 
 
 def test_bundled_sample_validates() -> None:
-    assert data.validate_all() == []
-    assert data.validate_all(config.SAMPLE_DIR) == []
+    assert data.check_folder().errors == []
+    assert data.check_folder(config.SAMPLE_DIR).errors == []
     assert {p.name for p in data.input_files()} >= {
         "locations.csv", "providers.csv", "staff.csv", "payers.csv"}
     assert data.load("providers").attrs["source"] == str(config.SAMPLE_DIR / "providers.csv")
@@ -439,7 +439,7 @@ def test_parquet_errors_use_record_numbers(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Registry, validate_all, checks hook
+# Registry, check_folder, checks hook
 
 
 @pytest.fixture
@@ -493,11 +493,11 @@ def test_checks_hook_names_file_row_and_header(tmp_path: Path, visits: Dataset) 
     assert e.value == pd.Timestamp("2027-01-05")
 
 
-def test_validate_all_collects_and_skips_optional(tmp_path: Path, visits: Dataset) -> None:
+def test_check_folder_collects_and_skips_optional(tmp_path: Path, visits: Dataset) -> None:
     for name in ("locations", "payers"):
         (tmp_path / f"{name}.csv").write_bytes((config.SAMPLE_DIR / f"{name}.csv").read_bytes())
     write(tmp_path, "staff.csv", replace_cell(STAFF, 4, "hourly_rate", "12.3.4"))
-    problems = data.validate_all(tmp_path)
+    problems = data.check_folder(tmp_path).errors
     missing_billing = [(str(tmp_path / f"{d.stem}.csv"), None) for d in data.DATASETS.values()
                        if d.name in ("appointments", "claims", "claim_lines", "fee_schedule",
                                      "deposits")]
@@ -508,7 +508,7 @@ def test_validate_all_collects_and_skips_optional(tmp_path: Path, visits: Datase
     ]
     assert sorted(p.name for p in data.input_files(tmp_path)) == [
         "locations.csv", "payers.csv", "staff.csv"]
-    assert data.validate_all(tmp_path / "nowhere")[0].file == str(tmp_path / "nowhere")
+    assert data.check_folder(tmp_path / "nowhere").errors[0].file == str(tmp_path / "nowhere")
 
 
 def test_declaration_mistakes_are_refused() -> None:
@@ -686,7 +686,7 @@ def test_budget_datasets_are_optional(tmp_path: Path) -> None:
     write(tmp_path, "providers.csv", PROVIDERS)
     assert data.locate("gl_actuals", tmp_path, missing_ok=True) is None
     assert all(data.get(n).optional for n in ("chart_of_accounts", "gl_actuals", "volumes"))
-    assert not any(e.file and "gl_actuals" in e.file for e in data.validate_all(tmp_path))
+    assert not any(e.file and "gl_actuals" in e.file for e in data.check_folder(tmp_path).errors)
 
 
 def test_open_orders_refuse_more_received_than_ordered(tmp_path: Path) -> None:

@@ -147,3 +147,15 @@ def test_round_half_away_takes_decimals() -> None:
 
     assert [round_half_away(Decimal(t)) for t in ("2.5", "-2.5", "2.4999", "1234.5000")] == \
         [3, -3, 2, 1235]
+
+
+def test_zeros_beyond_two_decimals_change_nothing() -> None:
+    # a 3- or 4-decimal export (or a Parquet decimal(14, 3) column) writes 12.500 for $12.50
+    assert [to_cents(t) for t in ("12.500", "(1,234.5000)", ".100", "-0.010")] == [
+        1250, -123450, 10, -1]
+    assert to_cents_series(pd.Series(["12.500", "3.10000", "7"])).tolist() == [1250, 310, 700]
+    for text in ("12.345", "12.3450", "12.5001"):
+        with pytest.raises(ValueError):
+            to_cents(text)
+        with pytest.raises(DataError):
+            to_cents_series(pd.Series([text]))

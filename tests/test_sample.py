@@ -80,7 +80,7 @@ def test_generation_does_not_depend_on_hash_seed(fresh: Path, tmp_path: Path) ->
 
 
 def test_fresh_sample_validates(fresh: Path) -> None:
-    assert data.validate_all(fresh) == []
+    assert data.check_folder(fresh).errors == []
 
 
 def test_practice_make_up(fresh: Path) -> None:

@@ -132,7 +132,8 @@ def test_validate_names_quarantined_835s_and_exits_2(with_bad_era: Path) -> None
     # the truncated copy was cut after its BPR: its money is named, from the file's own text
     bpr = next(s for s in text_segments(sorted((SAMPLE / "era").iterdir())[0])
                if s.startswith("BPR*"))
-    assert f"carries ${float(bpr.split('*')[2]):,.2f} (BPR02)" in truncated
+    dollars, cents = bpr.split("*")[2].split(".")
+    assert f"carries ${int(dollars):,}.{cents:0<2} (BPR02)" in truncated
     assert "set the file aside" in truncated
 
 
@@ -188,3 +189,50 @@ def test_run_checks_only_what_its_reports_read(tmp_path: Path, capsys) -> None:
         assert cli._inputs_usable(reports, params, quiet=False) is usable
         err = capsys.readouterr().err
         assert ("payers.csv" in err) is not usable
+
+
+def _edit_csv(path: Path, edit) -> int:
+    """Apply ``edit(rows)`` (returns the 0-based row it changed) and write back; the file
+    row (header = 1) of the change."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    at = edit(rows)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    return at + 1
+
+
+def test_a_fee_schedule_typo_of_a_billed_code_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("era"))
+
+    def swap(rows: list[list[str]]) -> int:  # every NWH 99214 row (with and without 95)
+        at = [i for i, r in enumerate(rows) if r[0] == "NWH" and r[1] == "99214"]
+        for i in at:
+            rows[i][1] = "99241"
+        return at[0]
+
+    row = _edit_csv(folder / "fee_schedule.csv", swap)
+    with (SAMPLE / "claims.csv").open(newline="") as fh:
+        nwh = {r["claim_id"] for r in csv.DictReader(fh) if r["payer_id"] == "NWH"}
+    with (SAMPLE / "claim_lines.csv").open(newline="") as fh:
+        lines = sum(r["cpt"] == "99214" and r["claim_id"] in nwh for r in csv.DictReader(fh))
+    (error,) = data.check_folder(folder, missing_ok=True).errors
+    assert (Path(error.file).name, error.row, error.column, error.value) == (
+        "fee_schedule.csv", row, "cpt", "99241")
+    assert f"99214, billed to NWH on {lines} line(s), has no rate" in str(error)
+    assert "did you mean '99214'?" in str(error)
+
+
+def test_volumes_of_a_month_the_ledger_lacks_are_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("era"))
+
+    def year_off(rows: list[list[str]]) -> int:
+        rows[5][0] = "2019-03"
+        return 5
+
+    row = _edit_csv(folder / "volumes.csv", year_off)
+    (error,) = data.check_folder(folder, missing_ok=True).errors
+    assert (Path(error.file).name, error.row, error.value) == ("volumes.csv", row, "2019-03")
+    assert "a month the ledger does not have" in str(error)
