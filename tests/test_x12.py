@@ -122,7 +122,8 @@ HAND_CHECKED = {
     # CLP04 34.00 = 541.00 − (OA23 516.00 + OA94 −9.00 = 507.00) = BPR02.
     "lfh-cob-contractural-adjustment.835": (1, 3400, 3400, 1, 2, 50700, 0, 0),
     # CLP04 450 + 495 = 945 = BPR02; CAS 50 + 300 (800 − 350 = 450) and 55 + 600 + 50
-    # (1200 − 705 = 495): 1055.
+    # (1200 − 705 = 495): 1055. Against the lines, with the claim-level CO A2 only:
+    # SVC03 500 − 50 = 450 and 550 − 55 = 495.
     "lfh-managed-care.835": (2, 94500, 94500, 2, 5, 105500, 0, 0),
     # CLP04 138018.40 + 11980.33 = 149998.73; PLB CV −1.27; BPR02 = 149998.73 − (−1.27)
     # = 150000.00; CAS 73348.57 + 3019.67 = 76368.24; no SVC.
@@ -544,10 +545,11 @@ def test_unbalanced_claim_without_claim_id() -> None:
                            "CLP**1*200.00*140.00*30.00*12*PCN1*11*1"))
     ra = parse_835(text, strict=True)  # strict lists the transaction error, as it always did
     errors = ra.balance_errors
-    assert errors["rule"].tolist() == ["transaction", "claim"]
+    assert errors["rule"].tolist() == ["transaction", "claim", "claim_lines"]
     assert errors["claim_id"].isna().all()
-    # BPR02 150.00 against Σ CLP04 140.00; CLP04 140.00 against 200.00 − 50.00
-    assert errors["difference_cents"].tolist() == [1000, -1000]
+    # BPR02 150.00 against Σ CLP04 140.00; CLP04 140.00 against 200.00 − 50.00 and against
+    # Σ SVC03 90.00 + 60.00 − no claim-level CAS
+    assert errors["difference_cents"].tolist() == [1000, -1000, -1000]
     lenient = parse_835(text, name="t.835")  # the transaction does not balance: quarantined
     assert lenient.payments.empty and lenient.claims.empty and lenient.balance_errors.empty
     q = lenient.quarantined.iloc[0]
@@ -621,6 +623,38 @@ def test_line_rule_only_with_lines_and_claim_rule_counts_line_cas() -> None:
     body = ["BPR*I*90*C*CHK************20240131", "TRN*1*T9*1512345678",
             "CLP*B1*1*100*90**12*PCN2", "CAS*CO*45*10"]  # no SVC: only the claim rule
     assert parse_835(simple(body)).balance_errors.empty
+
+
+def test_claim_must_pay_what_its_lines_pay() -> None:
+    # CLP03 100 − line CAS 20 = 80 = CLP04 and SVC02 120 − 20 = 100 = SVC03 both hold, yet the
+    # claim pays 80 and its only line 100: Σ SVC03 100 − claim-level CAS 0 = 100 expected
+    body = ["BPR*I*80*C*CHK************20240131", "TRN*1*T9*1512345678",
+            "CLP*C1*1*100*80**12*PCN3", "SVC*HC:99213*120*100", "CAS*CO*45*20"]
+    ra = parse_835(simple(body), name="c.835")
+    errors = ra.balance_errors
+    assert errors["rule"].tolist() == ["claim_lines"]
+    assert errors[["claim_id", "expected_cents", "actual_cents", "difference_cents",
+                   "segment_number"]].values.tolist() == [["C1", 10000, 8000, -2000, 6]]
+    assert errors["message"].iloc[0] == ("claim C1: Σ SVC03 of its 1 line(s) $100.00 − claim "
+                                         "adjustments $0.00 should equal CLP04")
+    # the payment still adds up (BPR02 80 = Σ CLP04 80): read, not quarantined
+    assert ra.quarantined.empty and ra.claims["paid_cents"].tolist() == [8000]
+
+
+def test_claim_level_cas_explains_lines_paying_more_than_the_claim() -> None:
+    # a claim-level OA23 of 20 (before the SVC) takes the line's 100 down to the claim's 80:
+    # Σ SVC03 100 − 20 = 80 = CLP04; CLP03 120 − (20 + 20) = 80; SVC02 120 − 20 = 100
+    body = ["BPR*I*80*C*CHK************20240131", "TRN*1*T9*1512345678",
+            "CLP*C1*1*120*80**12*PCN3", "CAS*OA*23*20", "SVC*HC:99213*120*100",
+            "CAS*CO*45*20"]
+    assert parse_835(simple(body)).balance_errors.empty
+    # the same adjustment written on the line instead is counted by the line rule, not here
+    moved = ["BPR*I*80*C*CHK************20240131", "TRN*1*T9*1512345678",
+             "CLP*C1*1*120*80**12*PCN3", "SVC*HC:99213*120*100", "CAS*CO*45*20",
+             "CAS*OA*23*20"]
+    assert parse_835(simple(moved)).balance_errors[
+        ["rule", "expected_cents", "actual_cents"]].values.tolist() == [
+        ["claim_lines", 10000, 8000], ["line", 8000, 10000]]  # CLP, then SVC
 
 
 # ---- malformed input -------------------------------------------------------------------------
