@@ -48,7 +48,8 @@ of about a million segments (``_Batch``): a folder of 250 small files costs it o
 times. The cyclic garbage collector is paused during a call (it would otherwise rescan the many
 live row lists for nothing). A large folder is read on every core (``read_835(jobs=...)``):
 contiguous chunks of files are read at the same time in worker processes and their frames put
-together in file order, keys renumbered.
+together in file order, keys renumbered. The workers are bound to the calling process
+(:func:`pracops.processes.die_with_parent`): killed, even by SIGKILL, it leaves none behind.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ import pyarrow.compute as pc
 from pracops.codes import claim_status_meaning
 from pracops.errors import X12Error
 from pracops.money import format_cents
+from pracops.processes import die_with_parent, load_prctl
 
 __all__ = ["PATIENT_COLUMNS", "Remittance", "parse_835", "read_835"]
 
@@ -1955,7 +1957,11 @@ def _read_parallel(chunks: list[list[tuple[Path, bool]]], strict: bool) -> _Coll
         order.
     """
     context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    with ProcessPoolExecutor(len(chunks) - 1, mp_context=context) as pool:
+    load_prctl()  # looked up here once, not in every worker
+    # each worker dies with this process, even after a SIGKILL (then blocked on the pipe of
+    # a pool nobody shuts down, it would live on)
+    with ProcessPoolExecutor(len(chunks) - 1, mp_context=context,
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_read_chunk, chunk, strict) for chunk in chunks[1:]]
         try:
             parts = [_read_files(chunks[0], strict)]

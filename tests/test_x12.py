@@ -6,12 +6,19 @@ come from an independent tiny splitter written here, never from the reader's own
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +26,7 @@ from hypothesis import strategies as st
 from pracops import x12
 from pracops.errors import X12Error
 from pracops.money import to_cents
+from pracops.processes import die_with_parent
 from pracops.x12 import PATIENT_COLUMNS, parse_835, read_835
 
 # The public samples, copied with their README (sources and licences) from shared/x12-samples.
@@ -507,6 +515,77 @@ def test_automatic_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     assert chunks == [2]
     for frame in FRAMES:
         pd.testing.assert_frame_equal(getattr(together, frame), getattr(alone, frame))
+
+
+# A process that reads two files with jobs=2 (the second by a pool worker) and, in its own
+# process only, stops inside the first file's reading: it says so by a marker file and sleeps.
+_KILLED_READER = """
+import os, sys, time
+from pathlib import Path
+from pracops import x12
+folder, marker = sys.argv[1:]
+me, read_files = os.getpid(), x12._read_files
+def stalled(paths, strict):
+    if os.getpid() == me:
+        Path(marker).touch()
+        time.sleep(300)
+    return read_files(paths, strict)
+x12._read_files = stalled
+x12.read_835(folder, jobs=2)
+"""
+
+
+def _alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_reader_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
+    folder, spool = tmp_path / "era", tmp_path / "spool"
+    folder.mkdir()
+    spool.mkdir()
+    for name in ("lfh-managed-care.835", "lfh-secondary-payment.835"):
+        (folder / name).write_bytes((SAMPLES / name).read_bytes())
+    marker = tmp_path / "reading"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]), TMPDIR=str(spool))
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_READER, str(folder), str(marker)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    children: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 60
+        # the worker has read the second file and pickled it to the spool: it now waits on
+        # the pool's pipe for work that will never come
+        while not (marker.exists() and list(spool.glob("pracops-835-*"))):
+            assert proc.poll() is None, proc.communicate(timeout=10)[1]
+            assert time.monotonic() < deadline, "the reader did not start its worker in 60 s"
+            time.sleep(0.05)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert children  # jobs=2: one worker process
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [c.pid for c in children if _alive(c)]
+    finally:
+        for child in children:
+            if _alive(child):
+                child.kill()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_a_worker_whose_parent_is_gone_exits_at_once() -> None:
+    # started as if its parent were another process: the parent it was meant for has gone
+    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    child = ctx.Process(target=die_with_parent, args=(os.getpid() + 1_000_000,))
+    child.start()
+    child.join(timeout=10)
+    assert child.exitcode == 1
 
 
 def test_se_without_st() -> None:
