@@ -53,8 +53,10 @@ age of a claim
 How it is fast (about a million service lines in seconds): claim ids are looked up with
 Arrow's hash index (:func:`_positions`) and everything after works on integer positions and
 codes; pandas' ``isin``/``map`` on Arrow strings build Python objects and would take seconds
-per call. No step loops over claims in Python; matching ERAs to deposits repeats a vectorised
-"mutual best pair" round a few times.
+per call. No step loops over claims in Python, nor calls Python once per group: the distinct
+remark codes, CARCs and reasons of each denial group or claim are gathered for all the groups
+at once (split, deduplicated and sorted by one Arrow aggregation, :func:`_distinct_joined`);
+matching ERAs to deposits repeats a vectorised "mutual best pair" round a few times.
 """
 
 from __future__ import annotations
@@ -1382,16 +1384,17 @@ def denials(adjustments: pd.DataFrame, line_matches: pd.DataFrame,
                        & adjustments["claim_id"].notna()).to_numpy()]
     den = den.merge(line_matches[["line_seq", "line_no", "cpt", "procedure_code",
                                   "remark_codes"]], on="line_seq", how="left")
-    den["remarks"] = (den["claim_remark_codes"].fillna("") + ";"
-                      + den["remark_codes"].fillna("")).astype(object)
     den["cpt"] = den["cpt"].fillna(den["procedure_code"]).fillna("")
     den["line_key"] = den["line_no"].fillna(-1)
     key = ["claim_id", "line_key", "cpt", "group_code", "reason_code"]
-    out = (den.groupby(key, dropna=False)
-           .agg(denied_cents=("amount_cents", "sum"), first_denied_date=("payment_date", "min"),
-                line_no=("line_no", "first"), category=("category", "first"),
-                remark_codes=("remarks", _joined_codes))
+    grouped = den.groupby(key, dropna=False)
+    out = (grouped.agg(denied_cents=("amount_cents", "sum"),
+                       first_denied_date=("payment_date", "min"),
+                       line_no=("line_no", "first"), category=("category", "first"))
            .reset_index())
+    out["remark_codes"] = pd.array(_joined_codes(_group_numbers(grouped), len(out),
+                                                 den["claim_remark_codes"],
+                                                 den["remark_codes"]), dtype=_S)
     out = out[(out["denied_cents"] > 0).to_numpy()].reset_index(drop=True)
     out["line_no"] = out["line_no"].astype("Int64")
     out["cpt"] = out["cpt"].astype(_S).replace("", pd.NA)
@@ -1401,17 +1404,51 @@ def denials(adjustments: pd.DataFrame, line_matches: pd.DataFrame,
     row = _positions(out["claim_id"], balances["claim_id"])
     for column in ("payer_id", "rendering_npi", "date_of_service"):
         out[column] = balances[column].array.take(row, allow_fill=True)
-    out["remark_codes"] = out["remark_codes"].astype(_S)
     return out[["claim_id", "line_no", "cpt", "group_code", "reason_code", "carc",
                 "description", "remark_codes", "category", "denied_cents", "first_denied_date",
                 "payer_id", "rendering_npi", "date_of_service"]].sort_values(
         ["claim_id", "line_no", "carc"]).reset_index(drop=True)
 
 
-def _joined_codes(values: pd.Series) -> str | None:
-    """The distinct codes of ``;``-joined texts, sorted and ``;``-joined (None when none)."""
-    codes = sorted({c for text in values.dropna() for c in str(text).split(";") if c})
-    return ";".join(codes) or None
+def _distinct_joined(groups: np.ndarray, n_groups: int, values: pa.Array,
+                     sep: str) -> pa.Array:
+    """Per group 0 … ``n_groups`` − 1, its distinct non-null ``values`` sorted (as text, by
+    code point, as Python sorts) and joined by ``sep``; ``''`` for a group with none.
+
+    ``groups`` numbers the group of each value (:meth:`pandas.core.groupby.GroupBy.ngroup`;
+    negative for none). One hash aggregation and one sort for all the groups, no Python call
+    per group.
+    """
+    keep = (groups >= 0) & values.is_valid().to_numpy(zero_copy_only=False)
+    pairs = (pa.table({"g": groups[keep], "v": values.filter(pa.array(keep))})
+             .group_by(["g", "v"], use_threads=False).aggregate([])
+             .sort_by([("g", "ascending"), ("v", "ascending")]))
+    counts = np.bincount(pairs["g"].to_numpy(), minlength=n_groups)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int64())
+    joined = pa.LargeListArray.from_arrays(offsets, pairs["v"].combine_chunks()
+                                           .cast(pa.large_string()))
+    return pc.binary_join(joined, pa.scalar(sep, pa.large_string()))
+
+
+def _group_numbers(grouped: pd.api.typing.DataFrameGroupBy) -> np.ndarray:
+    """The number of each row's group in the order of ``grouped``'s results; -1 for a row
+    left out (a missing key with ``dropna=True``)."""
+    return grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _joined_codes(groups: np.ndarray, n_groups: int, *texts: pd.Series) -> pa.Array:
+    """Per group, the distinct codes of the ``;``-joined ``texts`` (several columns of the
+    same rows), sorted and ``;``-joined; null for a group with none. See
+    :func:`_distinct_joined`."""
+    ids, codes = [], []
+    for text in texts:
+        lists = pc.split_pattern(_arrow(text).cast(pa.large_string()), ";")
+        codes.append(pc.list_flatten(lists))
+        ids.append(groups[pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)])
+    flat = pa.concat_arrays(codes)
+    filled = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
+    joined = _distinct_joined(np.concatenate(ids)[filled], n_groups, flat.filter(filled), ";")
+    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.large_string()), joined)
 
 
 def denials_by(denial_rows: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
@@ -1426,11 +1463,12 @@ def denials_by(denial_rows: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
         cents), largest first.
     """
     keys = [by] if isinstance(by, str) else list(by)
-    out = (denial_rows.groupby(keys, dropna=False)
-           .agg(remark_codes=("remark_codes", _joined_codes),
-                claims=("claim_id", "nunique"), denials=("claim_id", "size"),
-                denied_cents=("denied_cents", "sum")).reset_index())
-    out["remark_codes"] = out["remark_codes"].astype(_S)
+    grouped = denial_rows.groupby(keys, dropna=False)
+    out = grouped.agg(claims=("claim_id", "nunique"), denials=("claim_id", "size"),
+                      denied_cents=("denied_cents", "sum")).reset_index()
+    out.insert(len(keys), "remark_codes", pd.array(
+        _joined_codes(_group_numbers(grouped), len(out), denial_rows["remark_codes"]),
+        dtype=_S))
     total = _total(denial_rows["denied_cents"])
     out["share"] = out["denied_cents"] / total if total else 0.0
     return out.sort_values(["denied_cents", *keys], ascending=[False, *[True] * len(keys)],
@@ -1815,13 +1853,17 @@ def worklists(result: BillingReconciliation, claims: pd.DataFrame, *,
     """
     bal = result.balances
     den = result.denials
-    per_claim = (den.groupby("claim_id")
-                 .agg(first_denied_date=("first_denied_date", "min"),
-                      carcs=("carc", lambda s: ";".join(sorted(set(s)))),
-                      reasons=("description", lambda s: "; ".join(sorted(set(s.dropna())))),
-                      remark_codes=("remark_codes", _joined_codes),
-                      denied_cents=("denied_cents", "sum"))
-                 .reset_index())
+    grouped = den.groupby("claim_id")
+    per_claim = grouped.agg(first_denied_date=("first_denied_date", "min"),
+                            denied_cents=("denied_cents", "sum")).reset_index()
+    groups, n_claims = _group_numbers(grouped), len(per_claim)
+    joined = {
+        "carcs": _distinct_joined(groups, n_claims, _arrow(den["carc"]), ";"),
+        "reasons": _distinct_joined(groups, n_claims, _arrow(den["description"]), "; "),
+        "remark_codes": _joined_codes(groups, n_claims, den["remark_codes"]),
+    }
+    for position, (column, values) in enumerate(joined.items(), start=2):
+        per_claim.insert(position, column, pd.array(values, dtype=_S))
     denial_list = (bal[["claim_id", "payer_id", "rendering_npi", "date_of_service",
                         "insurance_open_cents"]]
                    .merge(per_claim, on="claim_id"))

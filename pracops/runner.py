@@ -42,7 +42,6 @@ from __future__ import annotations
 import ast
 import codecs
 import contextlib
-import ctypes
 import datetime as dt
 import difflib
 import errno
@@ -78,6 +77,7 @@ import yaml
 
 from pracops import config
 from pracops.errors import ParameterError, PracopsError
+from pracops.processes import die_with_parent, load_prctl
 from pracops.report import (
     RECORD_MIME,
     figure_label,
@@ -753,27 +753,8 @@ def _versions() -> dict[str, str]:
 
 # --- workers and kernels: started bound to the run, stopped with it -------------------------
 
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 #: Seconds to wait for a killed worker to be reaped, or for one that sent its summary to exit.
 _REAP_SECONDS = 3.0
-
-
-@functools.cache
-def _prctl() -> Callable[..., int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    return ctypes.CDLL(None, use_errno=True).prctl
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Have Linux SIGKILL this process when its parent ends (``PR_SET_PDEATHSIG``), and end now
-    if the parent has already gone. Runs in a worker right after fork, and in a kernel between
-    fork and exec (``preexec_fn``): so ``_prctl`` is resolved before, in the worker."""
-    prctl = _prctl()
-    if prctl is not None:
-        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent_pid:
-        os._exit(1)
 
 
 @functools.cache
@@ -789,7 +770,7 @@ def _kernel_manager_class() -> type:
 
     class BoundKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw: Any) -> None:
-            kw.setdefault("preexec_fn", functools.partial(_die_with_parent, os.getpid()))
+            kw.setdefault("preexec_fn", functools.partial(die_with_parent, os.getpid()))
             if not self.connection_file:  # in the run's runtime folder, not a stray temp file
                 self.connection_file = os.path.join(jupyter_runtime_dir(),
                                                     f"kernel-{os.getpid()}.json")
@@ -806,7 +787,7 @@ def _worker(job: _Job, conn: Connection, parent_pid: int) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _die_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     try:
         res = _execute(job)
     except Exception as exc:  # e.g. the run folder went away: the report failed, say why
@@ -982,7 +963,7 @@ def run(
             import papermill  # noqa: F401
             from nbconvert import HTMLExporter  # noqa: F401
 
-            _prctl()
+            load_prctl()
         running: list[_Worker] = []
         try:
             while (pending or running) and stop.signal is None:

@@ -3,7 +3,7 @@
 This module owns the 835 reader: finding the delimiters, splitting the segments, walking the
 envelopes (ISA/GS/ST … SE/GE/IEA) and the loops of a remittance (header and parties, claim
 ``CLP`` with its ``MIA``/``MOA`` adjudication, service line ``SVC``, provider adjustments
-``PLB``), and checking the three balancing rules of the 835 guide. It reads; it never fixes.
+``PLB``), and checking the four balancing rules of the 835 guide. It reads; it never fixes.
 It is lenient on the envelope and strict on the money:
 
 * **Envelope faults** (a trailer count or control number that disagrees — SE01, SE02, GE01,
@@ -24,6 +24,7 @@ It is lenient on the envelope and strict on the money:
 
   - line: ``SVC02 − Σ line CAS = SVC03``
   - claim: ``CLP03 − Σ (claim CAS + line CAS) = CLP04``
+  - claim against its lines (a claim with SVC lines): ``Σ SVC03 − Σ claim CAS = CLP04``
   - transaction: ``Σ CLP04 − Σ PLB = BPR02`` (a positive PLB amount reduces the payment)
 
 With ``strict=True`` every fault of form, envelope included, raises
@@ -47,7 +48,8 @@ of about a million segments (``_Batch``): a folder of 250 small files costs it o
 times. The cyclic garbage collector is paused during a call (it would otherwise rescan the many
 live row lists for nothing). A large folder is read on every core (``read_835(jobs=...)``):
 contiguous chunks of files are read at the same time in worker processes and their frames put
-together in file order, keys renumbered.
+together in file order, keys renumbered. The workers are bound to the calling process
+(:func:`pracops.processes.die_with_parent`): killed, even by SIGKILL, it leaves none behind.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ import pyarrow.compute as pc
 from pracops.codes import claim_status_meaning
 from pracops.errors import X12Error
 from pracops.money import format_cents
+from pracops.processes import die_with_parent, load_prctl
 
 __all__ = ["PATIENT_COLUMNS", "Remittance", "parse_835", "read_835"]
 
@@ -267,8 +270,9 @@ class Remittance:
         ``description``) and of AMT other than a line's B6 (``qualifier`` is AMT01);
         ``level`` ``'claim'`` or ``'line'``.
     balance_errors
-        One row per violated balancing rule (``rule`` is ``'line'``, ``'claim'`` or
-        ``'transaction'``), with ``difference_cents = actual_cents − expected_cents``.
+        One row per violated balancing rule (``rule`` is ``'line'``, ``'claim'``,
+        ``'claim_lines'`` (Σ SVC03 − Σ claim-level CAS ≠ CLP04) or ``'transaction'``),
+        with ``difference_cents = actual_cents − expected_cents``.
     warnings
         What was read leniently, in file order: ``file``, ``segment_number`` (``Int64``;
         ``<NA>`` for the file as a whole), ``segment_id`` (``'SE'``; never the segment's
@@ -1686,7 +1690,18 @@ def _sum_by(values: pd.Series, keys: pd.Series, index: pd.Series) -> np.ndarray:
 
 def _balance_errors(payments: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame,
                     adjustments: pd.DataFrame, plb: pd.DataFrame) -> pd.DataFrame:
-    """Check the three balancing rules; one row per violation."""
+    """Check the four balancing rules; one row per violation.
+
+    ``line``: SVC02 − Σ line CAS = SVC03. ``claim``: CLP03 − Σ (claim CAS + line CAS) =
+    CLP04. ``claim_lines``, for a claim with service lines: Σ SVC03 − Σ claim CAS = CLP04 —
+    the claim pays what its lines pay, less what is adjusted at the claim level only (the 835
+    guide reports an adjustment at the line or at the claim level, never both: X12 RFI 358;
+    "if there are not claim level (2100) adjustments, CLP04 will equal the sum of SVC03",
+    X12 RFI 452; lines paid 70 + 15, a claim-level adjustment of 5, CLP04 80, X12 RFI 1053
+    on the 5010 guides). Without it, a claim whose charge and adjustments agree with CLP04
+    while its lines pay a different sum (``CLP*C1*1*100*80``, ``SVC*HC:99213*120*100``,
+    ``CAS*CO*45*20``) would pass. ``transaction``: Σ CLP04 − Σ PLB = BPR02.
+    """
     rows: list[tuple[Any, ...]] = []
     seq_to_payment = dict(zip(claims["claim_seq"], claims["payment_seq"], strict=True))
 
@@ -1714,6 +1729,23 @@ def _balance_errors(payments: pd.DataFrame, claims: pd.DataFrame, lines: pd.Data
                      f"claim {r['claim_id']}: CLP03 {format_cents(int(r['charge_cents']))} − "
                      f"claim and line adjustments {format_cents(int(claim_adjusted[i]))} "
                      "should equal CLP04"))
+
+    # claim against its lines: CLP04 = Σ SVC03 − Σ claim-level CAS, for claims with lines
+    lines_paid = _sum_by(lines["paid_cents"], lines["claim_seq"], claims["claim_seq"])
+    line_count = _sum_by(pd.Series(np.ones(len(lines), dtype=np.int64)), lines["claim_seq"],
+                         claims["claim_seq"])
+    on_claims = adjustments[adjustments["level"] == "claim"]
+    claim_only = _sum_by(on_claims["amount_cents"], on_claims["claim_seq"], claims["claim_seq"])
+    expected = lines_paid - claim_only
+    wrong = (line_count > 0) & (expected != claims["paid_cents"].to_numpy())
+    for i in np.flatnonzero(wrong):
+        r = claims.iloc[i]
+        rows.append(("claim_lines", r["file"], r["st_control"], r["payment_seq"],
+                     r["claim_seq"], r["claim_id"], None, int(expected[i]),
+                     int(r["paid_cents"]), r["segment_number"],
+                     f"claim {r['claim_id']}: Σ SVC03 of its {int(line_count[i])} line(s) "
+                     f"{format_cents(int(lines_paid[i]))} − claim adjustments "
+                     f"{format_cents(int(claim_only[i]))} should equal CLP04"))
 
     paid = _sum_by(claims["paid_cents"], claims["payment_seq"], payments["payment_seq"])
     provider = _sum_by(plb["amount_cents"], plb["payment_seq"], payments["payment_seq"])
@@ -1925,7 +1957,11 @@ def _read_parallel(chunks: list[list[tuple[Path, bool]]], strict: bool) -> _Coll
         order.
     """
     context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    with ProcessPoolExecutor(len(chunks) - 1, mp_context=context) as pool:
+    load_prctl()  # looked up here once, not in every worker
+    # each worker dies with this process, even after a SIGKILL (then blocked on the pipe of
+    # a pool nobody shuts down, it would live on)
+    with ProcessPoolExecutor(len(chunks) - 1, mp_context=context,
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_read_chunk, chunk, strict) for chunk in chunks[1:]]
         try:
             parts = [_read_files(chunks[0], strict)]
@@ -2008,7 +2044,8 @@ def read_835(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], 
     number) or when one of its transactions breaks ``BPR02 = Σ CLP04 − Σ PLB``: the payment
     the bank receives and the claims it pays then disagree, so none of the file's figures
     can be trusted and the payer must send a corrected file. A claim or a line that does not
-    balance (``CLP03 − Σ CAS ≠ CLP04``, ``SVC02 − Σ CAS ≠ SVC03``) does not quarantine its
+    balance (``CLP03 − Σ CAS ≠ CLP04``, ``Σ SVC03 − Σ claim CAS ≠ CLP04``,
+    ``SVC02 − Σ CAS ≠ SVC03``) does not quarantine its
     file: the payment still agrees with the claims it pays, the rest of the file is right,
     and dropping it would turn every other claim of that payment into an unanswered claim
     and its deposit into a deposit without ERA. Such claims stay in the frames and in

@@ -50,6 +50,7 @@ DEP4 check 04-15 6400 (28 days after ERA4: outside 0..7 → both unmatched); DEP
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +58,7 @@ import pandas as pd
 import pytest
 
 from pracops import billing
+from pracops.codes import carc_description
 from pracops.errors import DataError, ParameterError
 from pracops.x12 import parse_835, read_835
 from pracops.x12_writer import (
@@ -582,6 +584,44 @@ def test_denials_breakdowns(result):
     assert cats[("contractual", "CO")] == 48050
 
 
+def _denials_with_remarks(result) -> pd.DataFrame:
+    """C5's CO-50 denial split over two ERAs with different claim remark codes (MIA/MOA), plus
+    a CO-96 on the same line and a claim-level CO-97 with no remark code at all."""
+    adj = result.adjustments
+    c50 = adj[(adj["claim_id"] == "C5").fillna(False).to_numpy(dtype=bool)]
+    assert len(c50) == 1
+    line_seq = c50["line_seq"].iloc[0]
+    rows = pd.concat([c50] * 4, ignore_index=True)
+    rows["amount_cents"] = [15000, 5000, 1000, 700]
+    rows["reason_code"] = ["50", "50", "96", "97"]
+    rows["claim_remark_codes"] = pd.array(["N20;MA01", "MA01;N20;M15", None, None], dtype="string")
+    rows["line_seq"] = pd.array([line_seq, line_seq, line_seq, None], dtype="Int64")
+    lines = result.line_matches.copy()
+    lines["remark_codes"] = lines["remark_codes"].astype("string").mask(
+        (lines["line_seq"] == line_seq).fillna(False).to_numpy(dtype=bool), "N130;M15;N130")
+    return billing.denials(rows, lines, result.balances)
+
+
+def test_remark_codes_are_distinct_sorted_and_joined_per_group(result):
+    den = _denials_with_remarks(result)
+    # CO-50: claim codes N20, MA01 and MA01, N20, M15 with the line's N130, M15, N130;
+    # CO-96: the line's only; CO-97: claim level, no codes. Sorted as text: M15 < MA01
+    # ('1' < 'A'), N130 < N20 ('1' < '2').
+    assert den[["carc", "denied_cents"]].values.tolist() == [
+        ["CO-50", 20000], ["CO-96", 1000], ["CO-97", 700]]
+    assert den["remark_codes"].tolist() == ["M15;MA01;N130;N20", "M15;N130", pd.NA]
+    by_claim = billing.denials_by(den, "claim_id")
+    assert by_claim["remark_codes"].tolist() == ["M15;MA01;N130;N20"]
+    by_carc = billing.denials_by(den, "carc")
+    assert by_carc[["carc", "remark_codes"]].values.tolist() == [
+        ["CO-50", "M15;MA01;N130;N20"], ["CO-96", "M15;N130"], ["CO-97", pd.NA]]
+    lists = billing.worklists(replace(result, denials=den), _claims())
+    row = lists["denials"].iloc[0]
+    assert (row["claim_id"], row["carcs"], row["remark_codes"], row["denied_cents"]) == (
+        "C5", "CO-50;CO-96;CO-97", "M15;MA01;N130;N20", 21700)
+    assert row["reasons"] == "; ".join(sorted(carc_description(r) for r in ("50", "96", "97")))
+
+
 def test_first_response_ignores_reversals(result):
     first = result.first_responses.set_index("claim_id")
     assert first.loc["C3", "paid_cents"] == 10000  # the original, not the reversal
@@ -600,6 +640,11 @@ def test_worklists_without_patient_data(result):
         assert not set(billing.PATIENT_COLUMNS) & set(frame.columns)
     assert lists["denials"][["claim_id", "carcs", "denied_cents"]].values.tolist() == [
         ["C5", "CO-50", 20000]]
+    # no remark code anywhere: missing, in a text column like the others (it used to come
+    # out as an Arrow column of type null)
+    assert lists["denials"]["remark_codes"].isna().all()
+    for column in ("carcs", "reasons", "remark_codes"):
+        assert lists["denials"][column].dtype == "string"
     assert lists["claims_never_answered"]["claim_id"].tolist() == ["C7"]  # 114 > 60 days
     assert lists["ar_over_90"]["claim_id"].tolist() == ["C7"]             # 118 days
     assert lists["remittances_without_claim"]["remit_claim_id"].tolist() == ["ZZZ9"]

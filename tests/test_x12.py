@@ -6,12 +6,19 @@ come from an independent tiny splitter written here, never from the reader's own
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +26,7 @@ from hypothesis import strategies as st
 from pracops import x12
 from pracops.errors import X12Error
 from pracops.money import to_cents
+from pracops.processes import die_with_parent
 from pracops.x12 import PATIENT_COLUMNS, parse_835, read_835
 
 # The public samples, copied with their README (sources and licences) from shared/x12-samples.
@@ -122,7 +130,8 @@ HAND_CHECKED = {
     # CLP04 34.00 = 541.00 − (OA23 516.00 + OA94 −9.00 = 507.00) = BPR02.
     "lfh-cob-contractural-adjustment.835": (1, 3400, 3400, 1, 2, 50700, 0, 0),
     # CLP04 450 + 495 = 945 = BPR02; CAS 50 + 300 (800 − 350 = 450) and 55 + 600 + 50
-    # (1200 − 705 = 495): 1055.
+    # (1200 − 705 = 495): 1055. Against the lines, with the claim-level CO A2 only:
+    # SVC03 500 − 50 = 450 and 550 − 55 = 495.
     "lfh-managed-care.835": (2, 94500, 94500, 2, 5, 105500, 0, 0),
     # CLP04 138018.40 + 11980.33 = 149998.73; PLB CV −1.27; BPR02 = 149998.73 − (−1.27)
     # = 150000.00; CAS 73348.57 + 3019.67 = 76368.24; no SVC.
@@ -508,6 +517,77 @@ def test_automatic_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
         pd.testing.assert_frame_equal(getattr(together, frame), getattr(alone, frame))
 
 
+# A process that reads two files with jobs=2 (the second by a pool worker) and, in its own
+# process only, stops inside the first file's reading: it says so by a marker file and sleeps.
+_KILLED_READER = """
+import os, sys, time
+from pathlib import Path
+from pracops import x12
+folder, marker = sys.argv[1:]
+me, read_files = os.getpid(), x12._read_files
+def stalled(paths, strict):
+    if os.getpid() == me:
+        Path(marker).touch()
+        time.sleep(300)
+    return read_files(paths, strict)
+x12._read_files = stalled
+x12.read_835(folder, jobs=2)
+"""
+
+
+def _alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_reader_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
+    folder, spool = tmp_path / "era", tmp_path / "spool"
+    folder.mkdir()
+    spool.mkdir()
+    for name in ("lfh-managed-care.835", "lfh-secondary-payment.835"):
+        (folder / name).write_bytes((SAMPLES / name).read_bytes())
+    marker = tmp_path / "reading"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1]), TMPDIR=str(spool))
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_READER, str(folder), str(marker)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    children: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 60
+        # the worker has read the second file and pickled it to the spool: it now waits on
+        # the pool's pipe for work that will never come
+        while not (marker.exists() and list(spool.glob("pracops-835-*"))):
+            assert proc.poll() is None, proc.communicate(timeout=10)[1]
+            assert time.monotonic() < deadline, "the reader did not start its worker in 60 s"
+            time.sleep(0.05)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert children  # jobs=2: one worker process
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [c.pid for c in children if _alive(c)]
+    finally:
+        for child in children:
+            if _alive(child):
+                child.kill()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_a_worker_whose_parent_is_gone_exits_at_once() -> None:
+    # started as if its parent were another process: the parent it was meant for has gone
+    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    child = ctx.Process(target=die_with_parent, args=(os.getpid() + 1_000_000,))
+    child.start()
+    child.join(timeout=10)
+    assert child.exitcode == 1
+
+
 def test_se_without_st() -> None:
     # a second SE would close the transaction again (and count its payment twice)
     text = simple()
@@ -544,10 +624,11 @@ def test_unbalanced_claim_without_claim_id() -> None:
                            "CLP**1*200.00*140.00*30.00*12*PCN1*11*1"))
     ra = parse_835(text, strict=True)  # strict lists the transaction error, as it always did
     errors = ra.balance_errors
-    assert errors["rule"].tolist() == ["transaction", "claim"]
+    assert errors["rule"].tolist() == ["transaction", "claim", "claim_lines"]
     assert errors["claim_id"].isna().all()
-    # BPR02 150.00 against Σ CLP04 140.00; CLP04 140.00 against 200.00 − 50.00
-    assert errors["difference_cents"].tolist() == [1000, -1000]
+    # BPR02 150.00 against Σ CLP04 140.00; CLP04 140.00 against 200.00 − 50.00 and against
+    # Σ SVC03 90.00 + 60.00 − no claim-level CAS
+    assert errors["difference_cents"].tolist() == [1000, -1000, -1000]
     lenient = parse_835(text, name="t.835")  # the transaction does not balance: quarantined
     assert lenient.payments.empty and lenient.claims.empty and lenient.balance_errors.empty
     q = lenient.quarantined.iloc[0]
@@ -621,6 +702,38 @@ def test_line_rule_only_with_lines_and_claim_rule_counts_line_cas() -> None:
     body = ["BPR*I*90*C*CHK************20240131", "TRN*1*T9*1512345678",
             "CLP*B1*1*100*90**12*PCN2", "CAS*CO*45*10"]  # no SVC: only the claim rule
     assert parse_835(simple(body)).balance_errors.empty
+
+
+def test_claim_must_pay_what_its_lines_pay() -> None:
+    # CLP03 100 − line CAS 20 = 80 = CLP04 and SVC02 120 − 20 = 100 = SVC03 both hold, yet the
+    # claim pays 80 and its only line 100: Σ SVC03 100 − claim-level CAS 0 = 100 expected
+    body = ["BPR*I*80*C*CHK************20240131", "TRN*1*T9*1512345678",
+            "CLP*C1*1*100*80**12*PCN3", "SVC*HC:99213*120*100", "CAS*CO*45*20"]
+    ra = parse_835(simple(body), name="c.835")
+    errors = ra.balance_errors
+    assert errors["rule"].tolist() == ["claim_lines"]
+    assert errors[["claim_id", "expected_cents", "actual_cents", "difference_cents",
+                   "segment_number"]].values.tolist() == [["C1", 10000, 8000, -2000, 6]]
+    assert errors["message"].iloc[0] == ("claim C1: Σ SVC03 of its 1 line(s) $100.00 − claim "
+                                         "adjustments $0.00 should equal CLP04")
+    # the payment still adds up (BPR02 80 = Σ CLP04 80): read, not quarantined
+    assert ra.quarantined.empty and ra.claims["paid_cents"].tolist() == [8000]
+
+
+def test_claim_level_cas_explains_lines_paying_more_than_the_claim() -> None:
+    # a claim-level OA23 of 20 (before the SVC) takes the line's 100 down to the claim's 80:
+    # Σ SVC03 100 − 20 = 80 = CLP04; CLP03 120 − (20 + 20) = 80; SVC02 120 − 20 = 100
+    body = ["BPR*I*80*C*CHK************20240131", "TRN*1*T9*1512345678",
+            "CLP*C1*1*120*80**12*PCN3", "CAS*OA*23*20", "SVC*HC:99213*120*100",
+            "CAS*CO*45*20"]
+    assert parse_835(simple(body)).balance_errors.empty
+    # the same adjustment written on the line instead is counted by the line rule, not here
+    moved = ["BPR*I*80*C*CHK************20240131", "TRN*1*T9*1512345678",
+             "CLP*C1*1*120*80**12*PCN3", "SVC*HC:99213*120*100", "CAS*CO*45*20",
+             "CAS*OA*23*20"]
+    assert parse_835(simple(moved)).balance_errors[
+        ["rule", "expected_cents", "actual_cents"]].values.tolist() == [
+        ["claim_lines", 10000, 8000], ["line", 8000, 10000]]  # CLP, then SVC
 
 
 # ---- malformed input -------------------------------------------------------------------------

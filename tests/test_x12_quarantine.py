@@ -222,8 +222,9 @@ def test_claim_imbalance_is_listed_not_quarantined() -> None:
     text = raw.replace(claim, bumped).replace("BPR*I*945.00*", "BPR*I*955.00*", 1)
     ra = parse_835(text)
     assert ra.quarantined.empty
-    assert ra.balance_errors["rule"].tolist() == ["claim"]
-    assert ra.balance_errors["difference_cents"].tolist() == [1000]
+    # CLP04 460 against CLP03 800 − CAS 350 = 450, and against SVC03 500 − claim CAS 50 = 450
+    assert ra.balance_errors["rule"].tolist() == ["claim", "claim_lines"]
+    assert ra.balance_errors["difference_cents"].tolist() == [1000, 1000]
 
 
 # ---- MIA / MOA -------------------------------------------------------------------------------
