@@ -79,7 +79,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pracops.codes import claim_status_meaning
-from pracops.errors import X12Error
+from pracops.errors import X12Error, os_problem
 from pracops.money import format_cents
 from pracops.processes import die_with_parent, load_prctl
 
@@ -1637,16 +1637,9 @@ def _read_bytes(path: Path, name: str) -> bytes:
     """The bytes of a file; X12Error (saying what to do) when it cannot be read."""
     try:
         return path.read_bytes()
-    except IsADirectoryError:
-        reason = "a folder, not a file: move the files it holds up into the era folder"
-    except FileNotFoundError:
-        reason = "a symbolic link to nothing (its target is gone): remove it or fix it"
-    except PermissionError:
-        reason = "permission denied: let the user running the report read it"
     except OSError as exc:
-        reason = (f"it cannot be read ({exc.strerror or exc}): a symbolic link that loops, or "
-                  "a file that is not a regular file")
-    raise X12Error(f"cannot read the file: {reason}", file=name)
+        reason, fix = os_problem(exc)
+    raise X12Error(f"cannot read the file: {reason}; {fix}", file=name)
 
 
 def _cents_or_none(texts: Sequence[str | None]) -> int | None:

@@ -150,8 +150,8 @@ def _bad_files(folder: Path) -> dict[str, str]:
     (folder / "i-empty.835").write_text("")
     return {"b-truncated.835": "truncated", "c-garbage.835": "not an X12 file",
             "d-utf16.835": "not an X12 file", "e-unbalanced.835": "does not balance",
-            "g-dangling.835": "link to nothing",
-            "h-loop.835": "cannot be read", "i-empty.835": "empty"}
+            "g-dangling.835": "link to a missing target",
+            "h-loop.835": "link that loops", "i-empty.835": "empty"}
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -190,7 +190,7 @@ def test_bad_files_are_quarantined_and_the_good_ones_read_as_alone(tmp_path: Pat
 def test_a_named_dangling_link_is_quarantined_a_missing_file_refused(tmp_path: Path) -> None:
     (tmp_path / "gone.835").symlink_to(tmp_path / "nowhere")
     assert read_835(tmp_path / "gone.835").quarantined["reason"].str.contains(
-        "link to nothing").all()
+        "link to a missing target").all()
     with pytest.raises(X12Error, match="no such file"):
         read_835(tmp_path / "missing.835")
     (tmp_path / "empty").mkdir()
