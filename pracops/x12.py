@@ -80,7 +80,7 @@ import pyarrow.compute as pc
 
 from pracops.codes import claim_status_meaning
 from pracops.errors import X12Error, os_problem
-from pracops.money import format_cents
+from pracops.money import MAX_AMOUNT_CENTS, format_cents
 from pracops.processes import die_with_parent, load_prctl
 
 __all__ = ["PATIENT_COLUMNS", "Remittance", "parse_835", "read_835"]
@@ -1062,6 +1062,9 @@ class _Converter:
     def cents(self, texts: Any, numbers: Any, what: str) -> np.ndarray:
         cents, bad = _amounts_to_cents(texts)
         self._bad(bad, texts, numbers, what, f"an amount; expected {_AMOUNT_RULE}")
+        # as in every input file: beyond a billion dollars is a slip, never a payment
+        self._bad(np.abs(cents) > MAX_AMOUNT_CENTS, texts, numbers, what,
+                  "an amount within ±$1,000,000,000")
         return cents
 
     def numbers(self, texts: Any, numbers: Any, what: str) -> np.ndarray:

@@ -295,3 +295,27 @@ def test_no_message_quotes_patient_data(tmp_path: Path) -> None:
     # the unknown "segment" ZZTOPLASTNAME is not a segment id: not named
     assert "a segment without an id is not part of an 835 remittance; skipped" in messages
     assert any("SE02 (a value of 10 characters, not shown)" in m for m in messages)
+
+
+@pytest.mark.parametrize(("extra", "quarantined"), [("999999000", False), ("1000000000", True)])
+def test_amounts_beyond_a_billion_quarantine_the_file(extra: str, quarantined: bool) -> None:
+    # the managed-care sample with `extra` dollars more on the payment, its first claim and
+    # that claim's line: every rule still balances; only the size differs
+    raw = (SAMPLES / "lfh-managed-care.835").read_text()
+    big = int(extra)
+    edited = (raw.replace("BPR*I*945.00*", f"BPR*I*{big + 945}.00*")
+              .replace("CLP*5554555444*1*800.00*450.00*",
+                       f"CLP*5554555444*1*{big + 800}.00*{big + 450}.00*")
+              .replace("SVC*HC:99211*800.00*500.00~",
+                       f"SVC*HC:99211*{big + 800}.00*{big + 500}.00~"))
+    ra = parse_835(edited, name="big.835")
+    assert ra.balance_errors.empty
+    if not quarantined:
+        assert ra.quarantined.empty
+        assert int(ra.payments["total_paid_cents"].sum()) == (big + 945) * 100
+        return
+    (reason,) = ra.quarantined["reason"]
+    assert "is not an amount within ±$1,000,000,000" in reason
+    assert ra.payments.empty
+    with pytest.raises(X12Error, match="within ±"):
+        parse_835(edited, name="big.835", strict=True)
