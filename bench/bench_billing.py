@@ -19,7 +19,7 @@ load
 parse
     ``pracops.x12.read_835`` on the ERA folder.
 reconcile
-    ``pracops.billing.reconcile``: matching, balances, expected vs paid, deposits, control
+    ``pracops.billing.model.reconcile``: matching, balances, expected vs paid, deposits, control
     totals, aging and the KPIs.
 cross-file checks
     ``pracops.data.check_references`` on the loaded datasets and the payers, providers and
@@ -431,7 +431,7 @@ def run_size(folder: Path, threads: tuple[int, ...] = (2, 1)) -> dict[str, Any]:
     Meant to run in a fresh process (the peak RSS is the process's).
     """
     import pracops.data
-    from pracops.billing import reconcile
+    from pracops.billing.model import reconcile
     from pracops.x12 import read_835
 
     out: dict[str, Any] = {"start_mb": _peak_mb()}

@@ -1,4 +1,4 @@
-"""Speed of the purchasing chain (pracops.purchasing_view.run_purchasing) and its notebook.
+"""Speed of the purchasing chain (pracops.purchasing.view.run_purchasing) and its notebook.
 
 Run from the project root::
 
@@ -9,8 +9,8 @@ The sample catalogue (160 items, 293 vendor price rows, 261 lots, 22,371 usage r
 lines) is copied ``k`` times with the skus (and purchase-order numbers) suffixed ``-<copy>``,
 so a 100x catalogue has 16,000 items and 2.2 million usage rows with the sample's own shape.
 The copies are built in memory from the loaded sample; the timings are of
-:func:`~pracops.purchasing_view.check_inputs` and
-:func:`~pracops.purchasing_view.run_purchasing` with the notebook's defaults (demand →
+:func:`~pracops.purchasing.view.check_inputs` and
+:func:`~pracops.purchasing.view.run_purchasing` with the notebook's defaults (demand →
 levels → order lines → purchase orders → ABC → expiry → savings → spend → overdue), plus the
 time to load the five sample files. ``--notebook`` also runs the notebook headless through
 the runner (``parameters/test/purchasing.yaml``) and reports its summary timings.
@@ -28,7 +28,7 @@ import time
 import pandas as pd
 
 from pracops import config, runner
-from pracops import purchasing_view as view
+from pracops.purchasing import view as view
 
 
 def scaled(inputs: view.PurchasingInputs, k: int) -> view.PurchasingInputs:

@@ -1,4 +1,4 @@
-"""Speed of the weekly shift plan: pracops.staffing.plan_shifts (OR-Tools CP-SAT).
+"""Speed of the weekly shift plan: pracops.staffing.model.plan_shifts (OR-Tools CP-SAT).
 
 Run from the project root::
 
@@ -37,7 +37,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from pracops import data
-from pracops import staffing as st
+from pracops.staffing import model as st
 
 ROLES = {"front desk": (3.0, 1900), "medical assistant": (5.0, 2200), "nurse": (2.0, 3700),
          "lab technician": (1.5, 2600), "billing": (2.0, 2500)}

@@ -20,9 +20,9 @@ def billing_explorer(inputs: Any, *, as_of: pd.Timestamp, age_from: str = "date_
     Parameters
     ----------
     inputs
-        :class:`pracops.billing_view.BillingInputs`.
+        :class:`pracops.billing.view.BillingInputs`.
     as_of, age_from, options
-        As for :func:`pracops.billing_view.run_reconciliation`.
+        As for :func:`pracops.billing.view.run_reconciliation`.
 
     Returns
     -------
@@ -33,7 +33,8 @@ def billing_explorer(inputs: Any, *, as_of: pd.Timestamp, age_from: str = "date_
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    from pracops import billing, billing_view
+    from pracops.billing import model as billing
+    from pracops.billing import view as billing_view
     from pracops.report import kpi_table
 
     claims = inputs.claims
@@ -90,11 +91,11 @@ def staffing_explorer(inputs: Any, *, solver_deterministic_time: float = 2.0,
     Parameters
     ----------
     inputs
-        :class:`pracops.staffing_view.StaffingInputs`.
+        :class:`pracops.staffing.view.StaffingInputs`.
     solver_deterministic_time
         CP-SAT work budget for each redraw (kept small so the sliders stay responsive).
     parameters
-        As for :func:`pracops.staffing_view.run_plan`; the sliders start from
+        As for :func:`pracops.staffing.view.run_plan`; the sliders start from
         ``growth_pct``, ``no_show_rate``, ``ratios`` and ``service_level_target``.
 
     Returns
@@ -106,8 +107,9 @@ def staffing_explorer(inputs: Any, *, solver_deterministic_time: float = 2.0,
     import matplotlib.pyplot as plt
     from IPython.display import Markdown, display
 
-    from pracops import staffing, staffing_view
     from pracops.report import fmt_money, fmt_pct
+    from pracops.staffing import model as staffing
+    from pracops.staffing import view as staffing_view
 
     base = dict(parameters)
     ratios = dict(base.pop("ratios", None) or staffing.DEFAULT_RATIOS)
@@ -170,9 +172,9 @@ def purchasing_explorer(inputs: Any, **parameters: Any) -> Any:
     Parameters
     ----------
     inputs
-        :class:`pracops.purchasing_view.PurchasingInputs`.
+        :class:`pracops.purchasing.view.PurchasingInputs`.
     parameters
-        As for :func:`pracops.purchasing_view.run_purchasing`; the sliders start from
+        As for :func:`pracops.purchasing.view.run_purchasing`; the sliders start from
         ``service_level``, ``critical_service_level`` and ``holding_cost_pct``.
 
     Returns
@@ -183,7 +185,7 @@ def purchasing_explorer(inputs: Any, **parameters: Any) -> Any:
     import ipywidgets as w
     from IPython.display import Markdown, display
 
-    from pracops import purchasing_view
+    from pracops.purchasing import view as purchasing_view
     from pracops.report import fmt_money
 
     base = dict(parameters)
@@ -244,9 +246,9 @@ def budget_explorer(books: Any, assumptions: Any) -> Any:
     Parameters
     ----------
     books
-        :class:`pracops.budget.Books`.
+        :class:`pracops.budget.model.Books`.
     assumptions
-        :class:`pracops.budget.Assumptions` the controls start from.
+        :class:`pracops.budget.model.Assumptions` the controls start from.
 
     Returns
     -------
@@ -258,7 +260,8 @@ def budget_explorer(books: Any, assumptions: Any) -> Any:
     import ipywidgets as w
     from IPython.display import Markdown, display
 
-    from pracops import budget, budget_view
+    from pracops.budget import model as budget
+    from pracops.budget import view as budget_view
     from pracops.report import fmt_money, fmt_pct
 
     style = {"description_width": "initial"}

@@ -57,11 +57,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pracops import billing
-from pracops.codes import carc_description
+from pracops.billing import model as billing
 from pracops.errors import DataError, ParameterError
 from pracops.x12 import parse_835, read_835
-from pracops.x12_writer import (
+from pracops.x12.codes import carc_description
+from pracops.x12.write import (
     Adjustment,
     ClaimPayment,
     Party,

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pracops import billing_view, config
+from pracops import config
+from pracops.billing import view as billing_view
 
 SAMPLE = config.SAMPLE_DIR
 TRUTH = json.loads((SAMPLE / "ground_truth.json").read_text())["billing"]

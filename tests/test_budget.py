@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pracops import budget as bd
+from pracops.budget import model as bd
 from pracops.errors import DataError, ParameterError
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pracops import budget as bd
 from pracops import config, data
+from pracops.budget import model as bd
 from pracops.errors import DataError, ParameterError
 
 CHART = pd.DataFrame({

@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pracops import budget as bd
-from pracops import budget_view as view
 from pracops import config, runner
+from pracops.budget import model as bd
+from pracops.budget import view as view
 
 SAMPLE = config.SAMPLE_DIR
 TRUTH = json.loads((SAMPLE / "ground_truth.json").read_text())["budget"]

@@ -1,4 +1,4 @@
-"""The budget report's display layer (pracops.budget_view, the budget explorer) on the small
+"""The budget report's display layer (pracops.budget.view, the budget explorer) on the small
 practice of test_budget_books: Medicare 100 visits a month at $150, Commercial 300 at $250,
 the same ledger every month of 2024 and January–March 2025 except where a test changes it.
 """
@@ -16,8 +16,8 @@ import pytest
 from openpyxl import load_workbook
 from test_budget_books import ASSUME, Q1_2025, YEAR_2024, books_of
 
-from pracops import budget as bd
-from pracops import budget_view as view
+from pracops.budget import model as bd
+from pracops.budget import view as view
 
 matplotlib.use("Agg")
 

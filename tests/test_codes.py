@@ -1,10 +1,10 @@
-"""Tests of pracops.codes: CARC, group code, PLB and claim status tables."""
+"""Tests of pracops.x12.codes: CARC, group code, PLB and claim status tables."""
 
 from __future__ import annotations
 
 import pytest
 
-from pracops.codes import (
+from pracops.x12.codes import (
     CATEGORIES,
     GROUP_CODES,
     carc_category,

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pracops import config, data
+from pracops.budget import datasets as budget_datasets
 from pracops.data import Column, Dataset
 from pracops.errors import DataError
 
@@ -586,7 +587,7 @@ def test_budget_datasets_load_typed(tmp_path: Path) -> None:
     assert chart["account"].tolist() == ["4100", "5400", "6200", "6210"]
     assert chart["behaviour"].tolist() == ["variable per visit", "variable per visit", "fixed",
                                            "fixed"]
-    assert list(chart["category"].cat.categories) == list(data.ACCOUNT_CATEGORIES)
+    assert list(chart["category"].cat.categories) == list(budget_datasets.ACCOUNT_CATEGORIES)
     assert chart["payer_class"].isna().tolist() == [False, True, True, True]
     assert chart["pay_months"].tolist()[2:] == ["1", "1, 7"]
     gl = data.load("gl_actuals", write(tmp_path, "gl_actuals.csv", GL))
@@ -660,7 +661,7 @@ def test_category_and_behaviour_must_be_known(tmp_path: Path) -> None:
         data.load("chart_of_accounts", path)
     assert (err.value.row, err.value.column, err.value.value) == (3, "behaviour",
                                                                   "semi-variable")
-    assert err.value.expected == "one of " + ", ".join(data.COST_BEHAVIOURS)
+    assert err.value.expected == "one of " + ", ".join(budget_datasets.COST_BEHAVIOURS)
 
 
 def test_provider_fte_differs_within_a_month(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from pracops import purchasing as pu
 from pracops.errors import DataError, ParameterError
+from pracops.purchasing import model as pu
 
 Z95 = 1.6448536269514722
 

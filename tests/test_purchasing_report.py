@@ -35,9 +35,9 @@ import pandas as pd
 import pytest
 
 from pracops import config, runner
-from pracops import purchasing_view as view
 from pracops.errors import DataError, ParameterError
 from pracops.money import money_param
+from pracops.purchasing import view as view
 
 SAMPLE = config.SAMPLE_DIR
 TRUTH = {p["kind"]: p for p in json.loads((SAMPLE / "ground_truth.json").read_text())

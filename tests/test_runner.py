@@ -19,6 +19,7 @@ import pytest
 
 from pracops import runner
 from pracops.errors import ParameterError, PracopsError
+from pracops.parameters import Parameter
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTEBOOKS = FIXTURES / "notebooks"
@@ -170,7 +171,7 @@ def test_run_in_process_no_html_and_progress(tmp_path: Path) -> None:
 def test_parameters_cell_is_parsed_with_types_and_comments() -> None:
     params = runner.notebook_parameters(NOTEBOOKS / "fixture_ok.ipynb")
     assert list(params) == ["a", "b", "label", "items", "threshold", "data_dir", "interactive"]
-    assert params["a"] == runner.Param("a", "int", 2, "first addend")
+    assert params["a"] == Parameter("a", "int", 2, "first addend")
     # papermill's regex parser skips a string default containing '='; ours does not
     assert params["label"].default == "x=y"
     assert params["threshold"].optional and params["threshold"].type_label == "int | None"
@@ -180,7 +181,7 @@ def test_multiline_parameter_takes_the_comment_after_its_closing_bracket(tmp_pat
     source = ('rates: dict = {\n    "a": 1,\n    "b": 2,\n}  # rate by role\n'
               'n: int = 3  # count\n')
     params = runner.notebook_parameters(_notebook_with(tmp_path, source))
-    assert params["rates"] == runner.Param("rates", "dict", {"a": 1, "b": 2}, "rate by role")
+    assert params["rates"] == Parameter("rates", "dict", {"a": 1, "b": 2}, "rate by role")
     assert params["n"].help == "count"
 
 

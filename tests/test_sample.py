@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pracops import config, data, sample
+from pracops import config, data, registry, sample
 from pracops.errors import PracopsError
 from pracops.sample.__main__ import main
 
@@ -130,7 +130,7 @@ def test_staff_shifts_fall_inside_their_clinic_hours(fresh: Path) -> None:
 
 def test_ground_truth_layout(fresh: Path) -> None:
     truth = json.loads((fresh / sample.GROUND_TRUTH).read_text(encoding="utf-8"))
-    assert list(truth) == ["seed", "practice", "staffing", "budget", "billing", "purchasing"]
+    assert list(truth) == ["seed", "practice", *registry.PACKAGES]
     assert truth["seed"] == 2026
     assert truth["practice"]["name"] == "Maple Grove Family Medicine"
     counts = truth["practice"]["counts"]
@@ -165,15 +165,15 @@ def test_report_with_facts_is_written_as_an_object(tmp_path: Path,
                  "state": "MN", "zip": "55369", "opens": "08:00", "closes": "17:00",
                  "days_open": "Mon-Fri"}]
 
-    monkeypatch.setattr(sample.generator, "WRITERS", {"locations": facts})
+    monkeypatch.setattr(sample.generator, "writers", lambda: {"locations": facts})
     truth = json.loads((sample.generate(tmp_path) / sample.GROUND_TRUTH).read_text())
     assert truth["budget"] == {"closed_through": "2025-11",
                                "injected": [{"kind": "rate_cut", "pct": 6}]}
     assert truth["billing"] == []
 
 
-def test_writers_run_in_registration_order() -> None:
-    assert list(sample.WRITERS) == ["locations", "providers", "staff", "payers",
+def test_writers_run_foundation_first_then_each_report_in_registry_order() -> None:
+    assert list(sample.writers()) == ["locations", "providers", "staff", "payers",
                                     "fee_schedule", "appointments", "claims", "claim_lines",
                                     "era", "deposits", "payments_posted", "phone_calls",
                                     "items", "usage", "vendor_prices", "inventory_lots",

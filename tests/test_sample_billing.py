@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pracops import codes, config, data, sample
+from pracops import config, data, sample
 from pracops.errors import DataError
-from pracops.x12 import Remittance, read_835
+from pracops.x12 import Remittance, codes, read_835
 
 AS_OF = pd.Timestamp("2025-12-31")
 HOLIDAYS_2025 = {  # stated here again, from the OPM calendar

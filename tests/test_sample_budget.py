@@ -1,7 +1,7 @@
 """The sample practice's books: chart of accounts, volumes and GL actuals, and their problems.
 
 Everything is recomputed here with pandas from the other sample files (claims, claim lines, fee
-schedule, payers, providers, staff), independently of :mod:`pracops.sample.budget` and of
+schedule, payers, providers, staff), independently of :mod:`pracops.budget.sample` and of
 :mod:`pracops.budget`; only the work RVU table is taken from the generator, as data.
 """
 
@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from pracops import config, data, sample
-from pracops.sample.budget import WORK_RVUS
+from pracops.budget import datasets as budget_datasets
+from pracops.budget.sample import WORK_RVUS
 
 MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)][:23]
 CLOSED_2025 = MONTHS[12:]
@@ -99,7 +100,7 @@ def test_budget_files_load_and_cover_the_months(frames: dict[str, pd.DataFrame],
                                                 gl: pd.DataFrame) -> None:
     chart, volumes = frames["chart_of_accounts"], frames["volumes"]
     assert 12 <= len(chart[chart["category"] != "revenue"]) <= 16
-    assert set(chart["category"]) == set(data.ACCOUNT_CATEGORIES)
+    assert set(chart["category"]) == set(budget_datasets.ACCOUNT_CATEGORIES)
     revenue = chart[chart["category"] == "revenue"]
     assert sorted(revenue["payer_class"]) == sorted(frames["payers"]["class"].astype(str)
                                                     .unique())

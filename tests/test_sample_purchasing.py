@@ -1,7 +1,7 @@
 """The sample practice's supplies: the five purchasing datasets and their injected problems.
 
 Usage averages, positions, FEFO expiry and landed costs are computed here from the files with
-pandas, independently of :mod:`pracops.sample.purchasing` and :mod:`pracops.purchasing`.
+pandas, independently of :mod:`pracops.purchasing.sample` and :mod:`pracops.purchasing`.
 """
 
 from __future__ import annotations

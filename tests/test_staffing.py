@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pracops import staffing as st
 from pracops.errors import DataError, ParameterError
+from pracops.staffing import model as st
 
 # --------------------------------------------------------------------------------------------
 # Erlang C
@@ -342,7 +342,8 @@ def test_plan_shifts_budget_is_checked_and_named():
 def test_the_solver_budget_has_one_name_and_one_default():
     import inspect
 
-    from pracops import config, runner, staffing_view
+    from pracops import config, runner
+    from pracops.staffing import view as staffing_view
 
     nb = runner.notebook_parameters(config.NOTEBOOKS_DIR / "staffing_plan.ipynb")
     defaults = {
@@ -888,7 +889,7 @@ def test_sample_practice_end_to_end():
 _CHAIN = """
 import json, sys
 from pracops import config, runner
-from pracops import staffing_view as view
+from pracops.staffing import view as view
 
 nb = {k: v.default for k, v in runner.notebook_parameters(
     config.NOTEBOOKS_DIR / "staffing_plan.ipynb").items()}

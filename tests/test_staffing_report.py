@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from pracops import config, runner, staffing, staffing_view
+from pracops import config, runner
+from pracops.staffing import model as staffing
+from pracops.staffing import view as staffing_view
 
 SAMPLE = config.SAMPLE_DIR
 GROUND_TRUTH = json.loads((SAMPLE / "ground_truth.json").read_text())

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pracops import config, data
+from pracops import config, data, registry
 
 SAMPLE = config.SAMPLE_DIR
 
@@ -35,7 +35,7 @@ def test_date_span_is_the_first_and_last_date_of_the_reports_datasets(frames) ->
     dates = (_csv_dates("claims", ("date_of_service", "submitted_date"))
              + _csv_dates("deposits", ("posted_date",))
              + _csv_dates("payments_posted", ("posted_date",)))
-    first, last = data.date_span(frames, data.REPORT_INPUTS["billing_reconciliation"].as_of)
+    first, last = data.date_span(frames, registry.spec("billing_reconciliation").as_of)
     assert (first.date().isoformat(), last.date().isoformat()) == (min(dates), max(dates))
 
 
@@ -46,7 +46,7 @@ def test_date_span_is_the_first_and_last_date_of_the_reports_datasets(frames) ->
     ("purchasing", -1, True),
 ])
 def test_as_of_before_the_data_is_refused(frames, report, offset_days, refused) -> None:
-    first, _ = data.date_span(frames, data.REPORT_INPUTS[report].as_of)
+    first, _ = data.date_span(frames, registry.spec(report).as_of)
     as_of = (first + pd.Timedelta(days=offset_days)).date().isoformat()
     error = data.check_as_of(report, as_of, frames)
     assert (error is not None) == refused
@@ -166,13 +166,13 @@ def test_run_refuses_before_any_kernel_starts(args: list[str], words: str,
     assert list(tmp_path.iterdir()) == []  # no run folder: nothing started
 
 
-def test_report_inputs_name_real_reports_and_datasets() -> None:
+def test_every_report_declares_what_it_reads_among_real_datasets() -> None:
     from pracops import runner
 
-    assert set(data.REPORT_INPUTS) == set(runner.discover())
-    for inputs in data.REPORT_INPUTS.values():
-        assert set(inputs.datasets) <= set(data.DATASETS)
-        assert set(inputs.as_of) <= set(inputs.datasets)
+    assert set(registry.reports()) == set(runner.discover())
+    for spec in registry.reports().values():
+        assert set(spec.reads) <= set(data.DATASETS)
+        assert set(spec.as_of) <= set(spec.reads)
 
 
 def test_run_checks_only_what_its_reports_read(tmp_path: Path, capsys) -> None:

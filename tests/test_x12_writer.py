@@ -1,4 +1,4 @@
-"""pracops.x12_writer: what it writes is valid (pyx12) and reads back to the same cents."""
+"""pracops.x12.write: what it writes is valid (pyx12) and reads back to the same cents."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from pracops.x12 import parse_835
-from pracops.x12_writer import (
+from pracops.x12.write import (
     Adjustment,
     ClaimPayment,
     Party,

@@ -1,18 +1,13 @@
 """The bundled sample practice: a seeded generator, and a copy for a practice to adapt.
 
 ``python -m pracops.sample`` regenerates the files in :data:`pracops.config.SAMPLE_DIR`. The
-foundation datasets are written by :mod:`pracops.sample.generator`, the year of billing activity
-(appointments, claims, remittances, deposits) by :mod:`pracops.sample.billing`, whose writers run
-after them, and the phone volumes (and the check of the staff roster against the demand) by
-:mod:`pracops.sample.staffing`; the supplies (catalogue, vendor prices, usage, stock and open
-orders) by :mod:`pracops.sample.purchasing`; the books (chart of accounts, monthly volumes
-and general-ledger actuals of 2024 and 2025) by :mod:`pracops.sample.budget`, last.
+foundation datasets (sites, providers, staff, payers) are written by
+:mod:`pracops.sample.generator`, then each report package's part in registry order
+(:func:`~pracops.sample.generator.writers`): the year of billing activity (appointments,
+claims, remittances, deposits) by :mod:`pracops.billing.sample`, the phone volumes (and the
+check of the staff roster against the demand) by :mod:`pracops.staffing.sample`, the supplies by
+:mod:`pracops.purchasing.sample`, the books by :mod:`pracops.budget.sample`.
 """
-
-# The import order is the order their writers run in.
-# isort: off
-from pracops.sample import billing, staffing, purchasing, budget  # noqa: F401  (register writers)
-# isort: on
 
 from pracops.sample.generator import (
     DEFAULT_SEED,
@@ -24,6 +19,7 @@ from pracops.sample.generator import (
     generate,
     write_sample,
     writer,
+    writers,
 )
 
 __all__ = [
@@ -36,4 +32,5 @@ __all__ = [
     "generate",
     "write_sample",
     "writer",
+    "writers",
 ]

@@ -15,6 +15,8 @@ finds exactly them.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import importlib
 import json
 import os
 import random
@@ -25,22 +27,46 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pracops import config, data
+import holidays
+
+from pracops import config, data, registry
 from pracops.errors import PracopsError
 from pracops.money import cents_to_decimal
 
 __all__ = [
+    "AS_OF",
+    "BOOKED_UNTIL",
     "DEFAULT_SEED",
+    "FEDERAL_HOLIDAYS",
     "FOLDERS",
     "GROUND_TRUTH",
     "PRACTICE_NAME",
     "REPORTS",
     "WRITERS",
     "Sample",
+    "business_day",
     "generate",
     "write_sample",
     "writer",
+    "writers",
 ]
+
+AS_OF = dt.date(2025, 12, 31)
+"""The sample's report date: activity runs to here; later appointments are only booked."""
+
+BOOKED_UNTIL = dt.date(2026, 2, 27)
+"""Appointments are booked up to here, past :data:`AS_OF`."""
+
+FEDERAL_HOLIDAYS: frozenset[dt.date] = frozenset(
+    d for d in holidays.country_holidays("US", years=(2025, 2026)) if d <= BOOKED_UNTIL)
+"""US federal holidays of 2025 and early 2026 (the ``holidays`` package's calendar): the
+clinics are closed and banks do not post."""
+
+
+def business_day(day: dt.date) -> bool:
+    """Whether ``day`` is a weekday that is not a federal holiday."""
+    return day.weekday() < 5 and day not in FEDERAL_HOLIDAYS
+
 
 DEFAULT_SEED = 2026
 """The seed of the bundled sample."""
@@ -49,8 +75,8 @@ PRACTICE_NAME = "Maple Grove Family Medicine"
 GROUND_TRUTH = "ground_truth.json"
 """The file listing the problems injected into the sample, per report."""
 
-REPORTS: tuple[str, ...] = ("staffing", "budget", "billing", "purchasing")
-"""The reports, each with its list of injected problems in the ground truth."""
+REPORTS: tuple[str, ...] = registry.PACKAGES
+"""The report packages, each with its list of injected problems in the ground truth."""
 
 
 @dataclass
@@ -116,6 +142,18 @@ WRITERS: dict[str, Writer] = {}
 
 FOLDERS: set[str] = set()
 """Writers whose output is a folder of files (``era``) rather than a registered dataset."""
+
+
+def writers() -> dict[str, Writer]:
+    """Every writer, in the order :func:`generate` runs them: the foundation's (this module's)
+    first, then each report package's sample part (``pracops/<report>/sample.py``) in
+    :data:`pracops.registry.PACKAGES` order, each part's writers in the order it declares
+    them."""
+    parts = [f"pracops.{name}.sample" for name in registry.PACKAGES]
+    for part in parts:
+        importlib.import_module(part)
+    rank = {part: n for n, part in enumerate(parts, start=1)}
+    return dict(sorted(WRITERS.items(), key=lambda item: rank.get(item[1].__module__, 0)))
 
 
 def writer(dataset: str, *, folder: bool = False) -> Callable[[Writer], Writer]:
@@ -282,9 +320,9 @@ def _paid_hours(usual_shifts: str) -> float:
 def staff(sample: Sample) -> list[dict[str, Any]]:
     """Twenty-five employees at the two clinics, on usual shifts with one gap in the week.
 
-    The roster meets the demand the staffing standard of :mod:`pracops.sample.staffing` derives
+    The roster meets the demand the staffing standard of :mod:`pracops.staffing.sample` derives
     from the visits and calls, except on Thursday afternoons at the main clinic, where one
-    medical assistant goes home at noon (:mod:`pracops.sample.staffing` records it). FTE is the
+    medical assistant goes home at noon (:mod:`pracops.staffing.sample` records it). FTE is the
     paid hours over 40, with an unpaid lunch hour in shifts over six hours. The last five were
     hired after the first twenty, whose names they leave as they were.
     """
@@ -404,7 +442,7 @@ def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_
     folder = Path(out_dir) if out_dir is not None else config.SAMPLE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     sample = Sample(seed=seed, practice=_practice(random.Random(f"{seed}:practice")))
-    for name, write in WRITERS.items():
+    for name, write in writers().items():
         rows = write(sample)
         sample.tables[name] = rows
         if name in FOLDERS:

@@ -36,10 +36,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import holidays
-
-from pracops.sample.generator import Sample, writer
-from pracops.x12_writer import (
+from pracops.sample.generator import AS_OF, BOOKED_UNTIL, Sample, business_day, writer
+from pracops.x12.write import (
     Adjustment,
     ClaimPayment,
     Party,
@@ -49,23 +47,9 @@ from pracops.x12_writer import (
     write_835,
 )
 
-__all__ = ["AS_OF", "FEDERAL_HOLIDAYS", "PROCEDURES", "business_day"]
-
-AS_OF = dt.date(2025, 12, 31)
-"""The sample's report date: activity runs to here; later appointments are only booked."""
+__all__ = ["PROCEDURES"]
 
 _YEAR_START = dt.date(2025, 1, 1)
-_BOOKED_UNTIL = dt.date(2026, 2, 27)
-
-FEDERAL_HOLIDAYS: frozenset[dt.date] = frozenset(
-    d for d in holidays.country_holidays("US", years=(2025, 2026)) if d <= _BOOKED_UNTIL)
-"""US federal holidays of 2025 and early 2026 (the ``holidays`` package's calendar): the
-clinics are closed and banks do not post."""
-
-
-def business_day(day: dt.date) -> bool:
-    """Whether ``day`` is a weekday that is not a federal holiday."""
-    return day.weekday() < 5 and day not in FEDERAL_HOLIDAYS
 
 
 def _add_business_days(day: dt.date, count: int) -> dt.date:
@@ -330,7 +314,7 @@ def appointments(sample: Sample) -> list[dict[str, Any]]:
     time_off = {p["provider_id"]: set(rng.sample(range(2, 51), _WEEKS_OFF))
                 for p in sample.tables["providers"]}
     rows: list[dict[str, Any]] = []
-    for day in _business_days(_YEAR_START, _BOOKED_UNTIL):
+    for day in _business_days(_YEAR_START, BOOKED_UNTIL):
         future = day > AS_OF
         for provider in sample.tables["providers"]:
             pid = provider["provider_id"]
@@ -677,7 +661,7 @@ def era(sample: Sample) -> list[dict[str, Any]]:
     """The payers' 835 files: one per payer and payment run, with the injected problems.
 
     Rows carry ``file`` and ``text`` (written to ``era/``), and for later writers ``payer_id``
-    and the ``payment`` (a :class:`~pracops.x12_writer.Payment`; ``None`` for the duplicate
+    and the ``payment`` (a :class:`~pracops.x12.write.Payment`; ``None`` for the duplicate
     copy of a file).
     """
     rng = sample.rng("era")

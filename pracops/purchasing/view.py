@@ -14,18 +14,19 @@ Prices in force
     ``vendor_prices`` holds a row per price change. Every calculation (landed cost, the vendor
     to order from, the current vendor, stock value, spend, savings, order lines) uses the offer
     of each sku and vendor **in force on** ``as_of``: the row with the latest
-    ``effective_date ≤ as_of`` (:func:`pracops.purchasing.prices_in_force`). A row dated after
+    ``effective_date ≤ as_of`` (:func:`pracops.purchasing.model.prices_in_force`). A row dated after
     ``as_of`` is an announced change: listed in the price changes, never used yet. An item with
     no vendor price in force on ``as_of`` (its prices all start later), or an open order whose
     vendor has no price in force for its sku, stops the run naming the rows
     (:func:`check_prices_in_force`); a vendor whose only prices for an item start later, while
     another vendor's is in force, is a new offer announced, not an error.
 Price changes
-    :func:`pracops.purchasing.price_changes` over the ``price_lookback_days`` before ``as_of``
+    :func:`pracops.purchasing.model.price_changes` over the ``price_lookback_days`` before ``as_of``
     (and any announced after it), per sku, vendor and date: previous and new landed cost per
     unit of use, the change in cents and percent, and its cost a year at the current usage
     (the annual units below × the change). The figures judge each sku and vendor on its
-    **net** change over the window (:func:`pracops.purchasing.net_price_changes`: today's price
+    **net** change over the window (:func:`pracops.purchasing.model.net_price_changes`:
+    today's price
     against the one in force at the window's start), so a rise taken back within the window
     costs nothing; the per-change list stays as detail. ``price_increase_cost_cents`` adds up
     the net increases on the offers the practice buys from (its current vendor's): a vendor it
@@ -37,7 +38,7 @@ Stock on hand
     The expiry date is the last day a lot may be used (the ``inventory_lots`` contract): a lot
     is **expired** on ``as_of`` when ``expiry_date < as_of``. A lot expiring on ``as_of`` is
     still on hand and usable that day (the count is taken before the day's use), with
-    ``expiry_date − as_of + 1`` days of use left, as :func:`pracops.purchasing.expiring_lots`
+    ``expiry_date − as_of + 1`` days of use left, as :func:`pracops.purchasing.model.expiring_lots`
     counts them. Expired lots are left out of the stock on hand and of the position, listed in
     :attr:`PurchasingPlan.expired` with their value, and raised as an alert; lots without an
     expiry date never expire.
@@ -63,11 +64,11 @@ Freight
     minimum. A purchase-order draft charges it once (the largest of its lines' when they
     differ), on a line of its own; percent freight is rounded once per line.
 Vendor to order from
-    :func:`pracops.purchasing.choose_vendor`: the lowest cost per unit (landed, plus the
+    :func:`pracops.purchasing.model.choose_vendor`: the lowest cost per unit (landed, plus the
     per-order freight over a typical order), raised by
     ``critical_lead_time_pct_per_day`` percent of itself per day of lead time for critical
     items. That vendor's lead time (mean and spread) sets the sku's levels. When an order is
-    needed, :func:`pracops.purchasing.order_lines` prices every vendor on the order it would
+    needed, :func:`pracops.purchasing.model.order_lines` prices every vendor on the order it would
     take (packs after rounding and minimums × (pack price + freight per pack and percent),
     plus the per-order freight) per unit the practice
     will use before the stock expires or within the cover cap, with the same lead-time
@@ -131,9 +132,9 @@ import numpy as np
 import pandas as pd
 
 from pracops import data, report
-from pracops import purchasing as pu
 from pracops.errors import ParameterError
 from pracops.money import round_half_away
+from pracops.purchasing import model as pu
 from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
 
 __all__ = [
@@ -207,10 +208,10 @@ class PurchasingPlan:
     ``as_of`` and the expiry date both count); ``expired`` the lots already expired
     (``expiry_date < as_of``); ``offers`` every vendor offer scored; ``savings`` one row per sku;
     ``open_orders`` with ``outstanding_units``, ``days_late`` and ``overdue``;
-    ``price_changes`` the :func:`pracops.purchasing.price_changes` table with ``current`` (the
+    ``price_changes`` the :func:`pracops.purchasing.model.price_changes` table with ``current`` (the
     sku's current vendor), ``abc_class`` and ``material`` (a rise whose net change over the
     window is material); ``net_price_changes`` the
-    :func:`pracops.purchasing.net_price_changes` table with the same three columns, which the
+    :func:`pracops.purchasing.model.net_price_changes` table with the same three columns, which the
     figures use; ``savings`` has ``current_known`` (the sku has an open order). ``offers``
     and every figure use the prices in force on ``as_of``.
     """
@@ -312,7 +313,7 @@ def _unpriced_orders(orders: pd.DataFrame, offers: pd.DataFrame) -> np.ndarray:
 
 
 def check_prices_in_force(inputs: PurchasingInputs, as_of: str | pd.Timestamp) -> pd.DataFrame:
-    """The offers in force on ``as_of`` (:func:`pracops.purchasing.prices_in_force`), after
+    """The offers in force on ``as_of`` (:func:`pracops.purchasing.model.prices_in_force`), after
     refusing an item none of whose vendors has a price in force on ``as_of``, and an open order
     whose vendor has no price in force for its sku.
 

@@ -17,7 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from pracops import billing, data
+from pracops import data
+from pracops.billing import model as billing
 from pracops.report import fmt_money, fmt_pct, format_table, money_axis
 from pracops.x12 import Remittance, read_835
 
@@ -110,7 +111,7 @@ def default_as_of(inputs: BillingInputs) -> pd.Timestamp:
 
 def run_reconciliation(inputs: BillingInputs, *, as_of: str | pd.Timestamp | None = None,
                        **options: Any) -> billing.BillingReconciliation:
-    """:func:`pracops.billing.reconcile` on loaded inputs, as of the given date (default: the
+    """:func:`pracops.billing.model.reconcile` on loaded inputs, as of the given date (default: the
     last date in the data); ``options`` are passed on (thresholds, window, targets …)."""
     when = pd.Timestamp(as_of) if as_of else default_as_of(inputs)
     return billing.reconcile(
@@ -138,7 +139,7 @@ def summary_figures(result: billing.BillingReconciliation, *,
     money their BPR02 carries where it can be read, ``quarantined_eras`` each one's file name,
     reason and cents (``None`` when unreadable); ``x12_warning_count`` what the 835 reader read
     leniently (envelope faults …); ``excluded_rows`` how many rows of each kind are left out
-    of figures on purpose (:func:`pracops.billing.exclusions`).
+    of figures on purpose (:func:`pracops.billing.model.exclusions`).
     """
     f = result.figures
     quarantined = result.remittance.quarantined

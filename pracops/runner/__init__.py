@@ -43,7 +43,6 @@ import ast
 import codecs
 import contextlib
 import datetime as dt
-import difflib
 import errno
 import functools
 import hashlib
@@ -53,7 +52,6 @@ import logging
 import multiprocessing
 import os
 import pickle
-import re
 import secrets
 import signal
 import stat
@@ -75,8 +73,9 @@ from typing import Any
 import nbformat
 import yaml
 
-from pracops import config
+from pracops import config, registry
 from pracops.errors import ParameterError, PracopsError
+from pracops.parameters import ALLOWED_TYPES, Parameter, YamlLoader, closest
 from pracops.processes import die_with_parent, load_prctl
 from pracops.report import (
     RECORD_MIME,
@@ -89,7 +88,6 @@ from pracops.report import (
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "Param",
     "Report",
     "ReportResult",
     "RunResult",
@@ -100,10 +98,6 @@ __all__ = [
     "export_html",
 ]
 
-ALLOWED_TYPES = ("str", "int", "float", "bool", "list", "dict")
-#: Forms of date parameters (see :attr:`Param.date_form`) and the strptime pattern of each.
-DATE_FORMS = {"YYYY-MM-DD": "%Y-%m-%d", "YYYY-MM": "%Y-%m"}
-
 PACKAGES_IN_MANIFEST = (
     "pracops", "pandas", "numpy", "pandera", "papermill", "nbconvert", "nbclient", "nbformat",
     "ipykernel", "jupyter_client", "matplotlib", "ipywidgets", "openpyxl", "pyarrow", "PyYAML",
@@ -111,37 +105,6 @@ PACKAGES_IN_MANIFEST = (
 
 
 # --- reports and their parameters ---------------------------------------------------------
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter of a report, as declared in its notebook's parameters cell."""
-
-    name: str
-    type: str
-    default: Any
-    help: str
-    optional: bool = False
-
-    @property
-    def type_label(self) -> str:
-        """The annotation as written: ``int``, ``str | None`` …"""
-        return f"{self.type} | None" if self.optional else self.type
-
-    @property
-    def date_form(self) -> str | None:
-        """``YYYY-MM-DD`` or ``YYYY-MM`` when the parameter holds dates (or months), else None.
-
-        The convention: a ``str`` or ``list`` parameter whose comment names the form
-        ``YYYY-MM-DD`` (or ``YYYY-MM``) holds dates in that form (a list: each item). The
-        comment is what ``pracops list`` shows, so the user sees the form that is checked.
-        """
-        if self.type not in ("str", "list"):
-            return None
-        for form in DATE_FORMS:
-            if re.search(rf"(?<![\w-]){form}(?![\w-])", self.help):
-                return form
-        return None
-
 
 @dataclass(frozen=True)
 class Report:
@@ -153,9 +116,11 @@ class Report:
     description: str
 
     @property
-    def parameters(self) -> dict[str, Param]:
-        """The parameters declared in the notebook's ``parameters`` cell."""
-        return notebook_parameters(self.notebook)
+    def parameters(self) -> Mapping[str, Parameter]:
+        """The report's parameters: its declaration when it is one of the suite's reports
+        (:mod:`pracops.registry`), else those of its notebook's ``parameters`` cell."""
+        spec = registry.spec(self.name)
+        return spec.parameters if spec is not None else notebook_parameters(self.notebook)
 
 
 def _first_markdown(nb: nbformat.NotebookNode) -> tuple[str, str]:
@@ -213,7 +178,7 @@ def _annotation(node: ast.expr, where: str) -> tuple[str, bool]:
     )
 
 
-def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, Param]:
+def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, Parameter]:
     """Read a notebook's parameters cell: names, types, defaults and comments.
 
     Each line must read ``name: type = literal  # what it means``; a list or dict may span
@@ -242,7 +207,7 @@ def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, Param]:
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
         if tok.type == tokenize.COMMENT:
             comments[tok.start[0]] = tok.string.lstrip("#").strip()
-    params: dict[str, Param] = {}
+    params: dict[str, Parameter] = {}
     for stmt in tree.body:
         where = f"{path.name}, parameters cell line {stmt.lineno}"
         if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
@@ -256,97 +221,12 @@ def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, Param]:
             raise ParameterError(f"{where}: the default of {stmt.target.id!r} must be a "
                                  "literal (number, text, list, dict, True/False/None)") from None
         help_text = comments.get(stmt.lineno) or comments.get(stmt.end_lineno or 0, "")
-        p = Param(stmt.target.id, typ, default, help_text, optional)
-        _check_value(p, default, f"{where}: default of {p.name!r}")
+        try:
+            p = Parameter(stmt.target.id, typ, default, help_text, optional)
+        except ParameterError as exc:
+            raise ParameterError(f"{where}: {exc}") from None
         params[p.name] = p
     return params
-
-
-def _check_value(p: Param, value: Any, where: str) -> Any:
-    """Return ``value`` converted to the parameter's type and checked as a date when the
-    parameter holds dates; raise ParameterError naming ``where`` otherwise."""
-    value = _check_type(p, value, where)
-    if p.date_form is None or value is None:
-        return value
-    if p.type == "str":
-        if not (value == "" and p.default == ""):  # empty means "from the data" when the
-            _check_date(p.date_form, value, where)  # default says so
-    else:
-        for i, item in enumerate(value):
-            _check_date(p.date_form, item, f"{where}, item {i + 1}")
-    return value
-
-
-class _YamlLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that ``2024-01-31`` stays the text it is: dates are checked
-    by :func:`_check_date` (a parameter names its form), and YAML's own reading of a date that
-    does not exist (``2024-02-30``) is a ValueError naming neither the parameter nor the fix."""
-
-
-_YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _check_date(form: str, value: Any, where: str) -> None:
-    pattern = DATE_FORMS[form]
-    first, last = config.FIRST_DATE.strftime(pattern), config.LAST_DATE.strftime(pattern)
-    digits = form.replace("YYYY", r"\d{4}").replace("MM", r"\d{2}").replace("DD", r"\d{2}")
-    ok = isinstance(value, str) and re.fullmatch(digits, value) is not None
-    if ok:
-        try:
-            day = dt.datetime.strptime(value, pattern).date()
-        except ValueError:
-            ok = False
-        else:
-            ok = config.FIRST_DATE <= day <= config.LAST_DATE
-    if not ok:
-        kind = "date" if form == "YYYY-MM-DD" else "month"
-        raise ParameterError(f"{where} must be a real {kind} {form} between {first} and "
-                             f"{last}, got {value!r}")
-
-
-def _check_type(p: Param, value: Any, where: str) -> Any:
-    """Return ``value`` converted to the parameter's type, or raise ParameterError."""
-    if value is None and p.optional:
-        return None
-    ok: bool
-    if p.type == "bool":
-        ok = isinstance(value, bool)
-    elif p.type == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif p.type == "float":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        value = float(value) if ok else value
-    elif p.type == "str":
-        ok = isinstance(value, str)
-    elif p.type == "list":
-        ok = isinstance(value, list)
-    else:
-        ok = isinstance(value, dict)
-    if not ok:
-        hint = {"bool": "true or false", "int": "a whole number", "float": "a number",
-                "str": "text", "list": "a list such as [a, b]",
-                "dict": "a mapping such as {a: 1}"}[p.type]
-        raise ParameterError(f"{where} must be {p.type_label} ({hint}), got {value!r}")
-    return value
-
-
-def _parse_cli_value(p: Param, raw: str) -> Any:
-    if p.optional and raw.strip().lower() in ("", "none", "null", "~"):
-        return None
-    if p.type == "str":
-        return raw
-    try:
-        return yaml.load(raw, Loader=_YamlLoader)  # noqa: S506 (a safe loader)
-    except yaml.YAMLError:
-        return raw
-
-
-def _closest(name: str, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
-    return f"; did you mean {match[0]!r}?" if match else ""
 
 
 def load_parameter_file(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -373,7 +253,7 @@ def load_parameter_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ParameterError(f"parameter file {path} is not {exc.encoding.upper()} text "
                              f"(byte {exc.start} cannot be read); save it as UTF-8") from None
     try:
-        data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 (a safe loader)
+        data = yaml.load(text, Loader=YamlLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark is not None else ""
@@ -425,14 +305,14 @@ def resolve_parameters(
         targets = [report] if report else [r for r in declared if name in declared[r]]
         if report and name not in declared[report]:
             raise ParameterError(f"{source}: {report} has no parameter {name!r}"
-                                 f"{_closest(name, declared[report])}")
+                                 f"{closest(name, declared[report])}")
         if not targets:
             every = {n for ps in declared.values() for n in ps}
-            raise ParameterError(f"{source}: unknown parameter {name!r}{_closest(name, every)}")
+            raise ParameterError(f"{source}: unknown parameter {name!r}{closest(name, every)}")
         for r in targets:
             p = declared[r][name]
-            v = _parse_cli_value(p, value) if raw else value
-            out[r][name] = _check_value(p, v, f"{source}: parameter {name!r} of {r}")
+            v = p.parse(value) if raw else value
+            out[r][name] = p.check(v, f"{source}: parameter {name!r} of {r}")
 
     for r in reports:
         yml = pdir / f"{r.name}.yaml"
@@ -453,13 +333,13 @@ def resolve_parameters(
                 report, _, name = str(k).rpartition(".")
                 if report and report not in declared:
                     raise ParameterError(f"{f}: {report!r} is not a report of this run"
-                                         f"{_closest(report, declared)}")
+                                         f"{closest(report, declared)}")
                 assign(report or None, name, v, str(f), raw=False)
     for key, value in overrides:
         report, _, name = key.rpartition(".")
         if report and report not in declared:
             raise ParameterError(f"-p {key}: {report!r} is not a report of this run"
-                                 f"{_closest(report, declared)}")
+                                 f"{closest(report, declared)}")
         assign(report or None, name, value, f"-p {key}", raw=True)
     if data is not None:
         folder = Path(data).expanduser().resolve()
@@ -1116,7 +996,7 @@ def check_reports(names: Sequence[str], available: Mapping[str, Report]) -> list
     for n in names:
         if n not in available:
             listed = ", ".join(available) or "none"
-            raise PracopsError(f"unknown report {n!r}{_closest(n, available)} "
+            raise PracopsError(f"unknown report {n!r}{closest(n, available)} "
                                f"(reports: {listed})")
         chosen.append(available[n])
     return chosen

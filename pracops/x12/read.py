@@ -78,10 +78,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pracops.codes import claim_status_meaning
 from pracops.errors import X12Error, os_problem
 from pracops.money import MAX_AMOUNT_CENTS, format_cents
 from pracops.processes import die_with_parent, load_prctl
+from pracops.x12.codes import claim_status_meaning
 
 __all__ = ["PATIENT_COLUMNS", "Remittance", "parse_835", "read_835"]
 

@@ -1,8 +1,11 @@
 """Datasets: what each input file must hold, and the one loader that reads them all.
 
-A :class:`Dataset` names a table a report needs (providers, staff, payers, locations; later
+A :class:`Dataset` names a table a report needs (providers, staff, payers, locations,
 claims, appointments, GL actuals, items …), its columns (:class:`Column`), its key and any
-cross-column rule. Modules register their datasets with :func:`register`; :func:`load` reads one
+cross-column rule. The catalogue (:data:`DATASETS`) holds them by name: the practice's
+foundation datasets are declared in :mod:`pracops.data.practice`, each report's own in
+``pracops/<report>/datasets.py``, with the references (:class:`Reference`) and rules
+(:class:`Relation`) across files that it relies on (:func:`register_rules`). :func:`load` reads one
 from the bundled sample or a practice's folder of exports and returns a typed DataFrame, or raises
 :class:`~pracops.errors.DataError` naming the file, row, column, value and what was expected.
 
@@ -72,7 +75,7 @@ import os
 import re
 import stat
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -87,7 +90,7 @@ import pyarrow
 import pyarrow.compute as pc
 from openpyxl.utils.exceptions import InvalidFileException
 
-from pracops import config
+from pracops import config, registry
 from pracops.errors import DataError, ParameterError, PracopsError, os_problem
 from pracops.money import AMOUNT_TOO_LARGE, MAX_AMOUNT_CENTS, format_cents, to_cents_series
 
@@ -97,6 +100,7 @@ __all__ = [
     "Dataset",
     "DATASETS",
     "register",
+    "register_rules",
     "get",
     "locate",
     "load",
@@ -107,25 +111,17 @@ __all__ = [
     "check_references",
     "check_as_of",
     "date_span",
-    "check_volume_months",
-    "check_fee_schedule_codes",
-    "ReportInputs",
-    "REPORT_INPUTS",
     "Relation",
     "RELATIONS",
     "input_files",
     "era_dir",
     "ERA_FOLDER",
     "os_error",
-    "VISIT_TYPES",
-    "APPOINTMENT_STATUSES",
     "row_error",
     "rows_error",
     "rows_text",
     "file_rows",
     "require_columns",
-    "ACCOUNT_CATEGORIES",
-    "COST_BEHAVIOURS",
     "npi_check_digit",
     "npi_is_valid",
 ]
@@ -306,8 +302,49 @@ class Dataset:
         raise KeyError(f"dataset {self.name!r} has no column {name!r}")
 
 
-DATASETS: dict[str, Dataset] = {}
-"""Every registered dataset by name, in registration order."""
+class _Catalogue(MutableMapping[str, Dataset]):
+    """The datasets by name. The first look fills it: the practice's foundation datasets
+    (:mod:`pracops.data.practice`), then each report package of :mod:`pracops.registry`
+    registers its own (``pracops/<report>/datasets.py``)."""
+
+    def __init__(self) -> None:
+        self._datasets: dict[str, Dataset] = {}
+        self._filled = False
+
+    def _fill(self) -> dict[str, Dataset]:
+        if not self._filled:
+            self._filled = True
+            from pracops import registry
+            from pracops.data import practice  # noqa: F401  (registers the foundation)
+
+            registry.packages()
+        return self._datasets
+
+    def add(self, dataset: Dataset) -> None:
+        self._fill()[dataset.name] = dataset  # after the suite's own, whoever comes first
+
+    def __getitem__(self, name: str) -> Dataset:
+        return self._fill()[name]
+
+    def __setitem__(self, name: str, dataset: Dataset) -> None:
+        self._fill()[name] = dataset
+
+    def __delitem__(self, name: str) -> None:
+        del self._fill()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fill())
+
+    def __len__(self) -> int:
+        return len(self._fill())
+
+
+DATASETS: MutableMapping[str, Dataset] = _Catalogue()
+"""Every registered dataset by name, in registration order: the foundation's first, then each
+report's in :data:`pracops.registry.PACKAGES` order."""
+
+_REFERENCES: list[Reference] = []
+_RELATIONS: list[Relation] = []
 
 
 def register(dataset: Dataset) -> Dataset:
@@ -321,8 +358,23 @@ def register(dataset: Dataset) -> Dataset:
     dataset
         The declaration.
     """
-    DATASETS[dataset.name] = dataset
+    DATASETS.add(dataset)
     return dataset
+
+
+def register_rules(*, references: Sequence[Reference] = (),
+                   relations: Sequence[Relation] = ()) -> None:
+    """Add the references and rules across datasets that a module of declarations relies on
+    (:data:`REFERENCES`, :data:`RELATIONS`)."""
+    _REFERENCES.extend(r for r in references if r not in _REFERENCES)
+    _RELATIONS.extend(r for r in relations if r not in _RELATIONS)
+
+
+def __getattr__(name: str) -> object:
+    if name in ("REFERENCES", "RELATIONS"):
+        references, relations = _rules()
+        return tuple(references if name == "REFERENCES" else relations)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get(name: str) -> Dataset:
@@ -1274,84 +1326,17 @@ def load(
 
 @dataclass(frozen=True)
 class Relation:
-    """A rule across datasets: ``check`` (``"module:function"``, imported when used so this
-    module needs no report module) is called with the frames as keyword arguments named after
-    the datasets, and raises :class:`DataError` naming the file and rows at fault."""
+    """A rule across datasets: ``check`` is called with the frames as keyword arguments named
+    after the datasets, and raises :class:`DataError` naming the file and rows at fault."""
 
     datasets: tuple[str, ...]
-    check: str
+    check: Callable[..., None]
     description: str
 
     def run(self, frames: Mapping[str, pd.DataFrame]) -> None:
-        import importlib
-
-        module, name = self.check.split(":")
-        getattr(importlib.import_module(module), name)(
-            **{d: frames[d] for d in self.datasets})
+        self.check(**{d: frames[d] for d in self.datasets})
 
 
-def check_volume_months(volumes: pd.DataFrame, gl_actuals: pd.DataFrame) -> None:
-    """Refuse volume rows of a month the ledger does not have: the budget reads volumes only
-    for ledger months, so such a row (a typo in the month, a year off) would be ignored
-    without a word."""
-    ledger = set(gl_actuals["month"].astype("str"))
-    bad = ~volumes["month"].astype("str").isin(ledger).to_numpy()
-    if bad.any():
-        months = sorted(ledger)
-        raise rows_error(volumes, bad, "volumes", "month", "a month the ledger does not have",
-                         f"a month of gl_actuals ({months[0]} to {months[-1]})",
-                         fix="correct the month, or add the ledger's lines for it")
-
-
-def check_fee_schedule_codes(fee_schedule: pd.DataFrame, claim_lines: pd.DataFrame,
-                             claims: pd.DataFrame) -> None:
-    """Refuse a fee-schedule code that looks like a typo of a billed one: billed on no claim
-    line, while a code one keystroke away is billed to the same payer and has no rate there.
-
-    A schedule may list codes the practice does not bill this year; but a mistyped code
-    (``99241`` for ``99214``) would leave every line of the real one unchecked for
-    underpayment.
-    """
-    billed = claim_lines[["claim_id", "cpt"]].merge(claims[["claim_id", "payer_id"]],
-                                                   on="claim_id")
-    billed_codes = set(billed["cpt"].astype("str"))
-    rated = set(zip(fee_schedule["payer_id"].astype("str"), fee_schedule["cpt"].astype("str"),
-                    strict=True))
-    unrated: dict[str, list[str]] = {}
-    for payer, cpt in set(zip(billed["payer_id"].astype("str"), billed["cpt"].astype("str"),
-                              strict=True)) - rated:
-        unrated.setdefault(payer, []).append(cpt)
-    payers, codes = fee_schedule["payer_id"].astype("str"), fee_schedule["cpt"].astype("str")
-    for payer, cpt in zip(payers, codes, strict=True):
-        if cpt in billed_codes or payer not in unrated:
-            continue
-        close = difflib.get_close_matches(cpt, sorted(unrated[payer]), n=1, cutoff=0.8)
-        if close:
-            bad = ((payers == payer) & (codes == cpt)).to_numpy()
-            lines = int((billed["cpt"].astype("str").eq(close[0])
-                         & billed["payer_id"].astype("str").eq(payer)).sum())
-            raise rows_error(
-                fee_schedule, bad, "fee_schedule", "cpt",
-                f"code billed on no claim line, while {close[0]}, billed to {payer} on "
-                f"{lines} line(s), has no rate for it",
-                "a code the practice bills", fix=f"did you mean {close[0]!r}?")
-
-
-RELATIONS: tuple[Relation, ...] = (
-    Relation(("volumes", "gl_actuals"), "pracops.data:check_volume_months",
-             "volumes only for months the ledger has"),
-    Relation(("fee_schedule", "claim_lines", "claims"), "pracops.data:check_fee_schedule_codes",
-             "no fee-schedule code that looks like a typo of a billed code without a rate"),
-    Relation(("appointments", "locations"), "pracops.staffing:check_appointments",
-             "appointments at known sites, inside opening hours"),
-    Relation(("gl_actuals", "chart_of_accounts", "volumes"), "pracops.budget:read_books",
-             "ledger accounts in the chart, revenue not negative, no month missing, volumes "
-             "for every ledger month and payer class"),
-    Relation(("items", "vendor_prices", "inventory_lots", "usage", "open_orders"),
-             "pracops.purchasing_view:check_datasets",
-             "every sku known and priced, open orders priced by their vendor"),
-)
-"""The rules across datasets :func:`check_folder` checks once their files have loaded."""
 
 
 @dataclass(frozen=True)
@@ -1402,32 +1387,6 @@ class Reference:
         )
 
 
-REFERENCES: tuple[Reference, ...] = (
-    Reference("providers", "location_id", "locations", "location_id"),
-    Reference("staff", "location_id", "locations", "location_id"),
-    Reference("appointments", "location_id", "locations", "location_id"),
-    Reference("appointments", "provider_id", "providers", "provider_id"),
-    Reference("phone_calls", "location_id", "locations", "location_id"),
-    Reference("claims", "payer_id", "payers", "payer_id"),
-    Reference("claims", "rendering_npi", "providers", "npi"),
-    Reference("claims", "location_id", "locations", "location_id"),
-    Reference("claim_lines", "claim_id", "claims", "claim_id"),
-    Reference("fee_schedule", "payer_id", "payers", "payer_id"),
-    Reference("payments_posted", "claim_id", "claims", "claim_id"),
-    Reference("items", "sku", "vendor_prices", "sku"),
-    Reference("vendor_prices", "sku", "items", "sku"),
-    Reference("inventory_lots", "sku", "items", "sku"),
-    Reference("inventory_lots", "location_id", "locations", "location_id"),
-    Reference("usage", "sku", "items", "sku"),
-    Reference("open_orders", "sku", "items", "sku"),
-    Reference("open_orders", "vendor", "vendor_prices", "vendor"),
-    Reference("gl_actuals", "account", "chart_of_accounts", "account"),
-    Reference("chart_of_accounts", "payer_class", "payers", "class"),
-    Reference("volumes", "payer_class", "payers", "class"),
-)
-"""The references between datasets :func:`check_folder` checks once both files have loaded.
-A dataset with a broken reference is left out of the :data:`RELATIONS` it takes part in, so
-one slip gives one message."""
 
 
 @dataclass
@@ -1455,6 +1414,11 @@ class Validation:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
+def _rules() -> tuple[list[Reference], list[Relation]]:
+    len(DATASETS)  # fill the catalogue, which registers the rules
+    return _REFERENCES, _RELATIONS
+
+
 def check_references(frames: Mapping[str, pd.DataFrame]
                      ) -> list[tuple[Reference, DataError]]:
     """Check every :data:`REFERENCES` entry whose two datasets are in ``frames``.
@@ -1465,7 +1429,7 @@ def check_references(frames: Mapping[str, pd.DataFrame]
         Each broken reference with the error naming its rows; empty when all hold.
     """
     problems = []
-    for reference in REFERENCES:
+    for reference in _rules()[0]:
         if reference.dataset in frames and reference.target in frames:
             problem = reference.check(frames)
             if problem is not None:
@@ -1487,9 +1451,10 @@ def check_folder(source: str | os.PathLike[str] | None = None, *,
     missing_ok
         Skip every dataset without a file (check only the files that are there).
     reports
-        Check only what these reports read (:data:`REPORT_INPUTS`): their datasets, the
-        references and rules among them, and ``era/`` when one reads it. ``None`` (what
-        ``pracops validate`` does), or a report not in :data:`REPORT_INPUTS`: everything.
+        Check only what these reports read (their :class:`~pracops.registry.ReportSpec`):
+        their datasets, the references and rules among them, and ``era/`` when one reads it.
+        ``None`` (what ``pracops validate`` does), or a report that is not one of the suite's
+        (an analyst's notebook): everything.
     """
     result = Validation()
     try:
@@ -1508,9 +1473,10 @@ def check_folder(source: str | os.PathLike[str] | None = None, *,
         return result
     frames = result.frames
     wanted, era = set(DATASETS), True
-    if reports is not None and all(r in REPORT_INPUTS for r in reports):
-        wanted = {d for r in reports for d in REPORT_INPUTS[r].datasets}
-        era = any(REPORT_INPUTS[r].era for r in reports)
+    specs = registry.reports()
+    if reports is not None and all(r in specs for r in reports):
+        wanted = {d for r in reports for d in specs[r].reads}
+        era = any(specs[r].era for r in reports)
     for dataset in [d for d in DATASETS.values() if d.name in wanted]:
         try:
             path = locate(dataset.name, folder, missing_ok=dataset.optional or missing_ok)
@@ -1521,7 +1487,7 @@ def check_folder(source: str | os.PathLike[str] | None = None, *,
     problems = check_references(frames)
     result.errors += [error for _, error in problems]
     broken = {reference.dataset for reference, _ in problems}
-    for relation in RELATIONS:
+    for relation in _rules()[1]:
         if all(d in frames and d not in broken for d in relation.datasets):
             try:
                 relation.run(frames)
@@ -1571,39 +1537,6 @@ def _check_era(folder: Path, result: Validation, *, required: bool) -> None:
         result.notes.append(f"{file}{where}: {first.message}{more}")
 
 
-@dataclass(frozen=True)
-class ReportInputs:
-    """What one report reads, so that ``pracops run`` checks exactly that before it starts.
-
-    Attributes
-    ----------
-    datasets
-        The datasets it loads (and those its files refer to by contract, such as the payer
-        classes of the budget's volumes).
-    era
-        It reads the ``era/`` folder of 835 files.
-    as_of
-        The datasets whose dates its ``as_of`` parameter must fall among (:func:`check_as_of`).
-    """
-
-    datasets: tuple[str, ...]
-    era: bool = False
-    as_of: tuple[str, ...] = ()
-
-
-REPORT_INPUTS: dict[str, ReportInputs] = {
-    "billing_reconciliation": ReportInputs(
-        ("claims", "claim_lines", "fee_schedule", "deposits", "payers", "providers",
-         "payments_posted"), era=True, as_of=("claims", "deposits", "payments_posted")),
-    "staffing_plan": ReportInputs(
-        ("locations", "providers", "staff", "appointments", "phone_calls")),
-    "operating_budget": ReportInputs(("chart_of_accounts", "gl_actuals", "volumes", "payers")),
-    "purchasing": ReportInputs(
-        ("items", "vendor_prices", "inventory_lots", "usage", "open_orders"), as_of=("usage",)),
-}
-"""What each report reads. With one package per report (issue 8) each will declare its own;
-a report not listed here (a notebook of the analyst's) is checked against every dataset."""
-
 AS_OF_GRACE_DAYS = 31
 """How far past the newest record an ``as_of`` may lie: a run a few days or weeks after the
 export is usual; further, every balance would age by time nobody recorded."""
@@ -1630,10 +1563,11 @@ def check_as_of(report: str, as_of: object, frames: Mapping[str, pd.DataFrame]
     """The error for a report's ``as_of`` that lies outside its data's span, or ``None``.
 
     ``as_of`` must be on or after the earliest date of the report's datasets
-    (:attr:`ReportInputs.as_of`) and at most :data:`AS_OF_GRACE_DAYS` after the latest; an
-    empty ``as_of`` (the report picks the last date) and a report without such datasets pass.
+    (:attr:`pracops.registry.ReportSpec.as_of`) and at most :data:`AS_OF_GRACE_DAYS` after
+    the latest; an empty ``as_of`` (the report picks the last date) and a report without such
+    datasets pass.
     """
-    inputs = REPORT_INPUTS.get(report)
+    inputs = registry.spec(report)
     if not as_of or inputs is None or not inputs.as_of:
         return None
     try:
@@ -1655,607 +1589,3 @@ def check_as_of(report: str, as_of: object, frames: Mapping[str, pd.DataFrame]
         f"from {first.date()} to {latest.date()}, or leave it empty for the last date found")
 
 
-# --------------------------------------------------------------------------------------------
-# The foundation datasets
-
-_ID = {"kind": "str", "pattern": r"[A-Za-z0-9][A-Za-z0-9_.-]*",
-       "pattern_text": "an identifier of letters, digits, '-', '_' or '.' without spaces"}
-_HHMM = {"pattern": r"(?:[01]\d|2[0-3]):[0-5]\d", "pattern_text": "a time as HH:MM (24-hour)"}
-_DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
-_DAYS = rf"{_DAY}(?:-{_DAY}|(?:,{_DAY})*)"
-_DAYS_TEXT = "days such as 'Mon-Fri' or 'Mon,Wed,Fri'"
-_SHIFT = rf"{_DAYS} {_HHMM['pattern']}-{_HHMM['pattern']}"
-
-
-def _check_npis(frame: pd.DataFrame) -> None:
-    bad = ~frame["npi"].map(npi_is_valid).astype(bool)
-    if bad.any():
-        raise row_error(frame, bad, "npi", "NPI check digit is wrong",
-                        "a 10-digit NPI whose last digit is its Luhn check digit",
-                        fix="copy the NPI again from NPPES (npiregistry.cms.hhs.gov)")
-
-
-def _check_hours(frame: pd.DataFrame) -> None:
-    bad = frame["opens"] >= frame["closes"]
-    if bad.any():
-        raise row_error(frame, bad, "closes", "closes before it opens",
-                        "a closing time later than the opening time")
-
-
-register(Dataset(
-    name="locations",
-    stem="locations",
-    description="One row per practice site.",
-    key=("location_id",),
-    checks=_check_hours,
-    columns=(
-        Column("location_id", **_ID, description="Short code used by providers and staff."),
-        Column("name", "str", description="Site name as patients know it."),
-        Column("address", "str", description="Street address."),
-        Column("city", "str"),
-        Column("state", "str", pattern=r"[A-Z]{2}", pattern_text="a two-letter state code"),
-        Column("zip", "str", pattern=r"\d{5}(?:-\d{4})?",
-               pattern_text="a ZIP code as 12345 or 12345-6789 (stored as text)"),
-        Column("opens", "str", **_HHMM, description="Opening time on days open."),
-        Column("closes", "str", **_HHMM, description="Closing time on days open."),
-        Column("days_open", "str", pattern=_DAYS, pattern_text=_DAYS_TEXT),
-    ),
-))
-
-register(Dataset(
-    name="providers",
-    stem="providers",
-    description="One row per billing provider (physician or advanced practice clinician).",
-    key=("provider_id",),
-    checks=_check_npis,
-    columns=(
-        Column("provider_id", **_ID),
-        Column("npi", "str", pattern=r"\d{10}", pattern_text="10 digits",
-               description="National Provider Identifier (check digit verified)."),
-        Column("name", "str"),
-        Column("kind", "category", allowed=("MD", "DO", "NP", "PA"),
-               description="Credential: physician (MD, DO) or advanced practice (NP, PA)."),
-        Column("specialty", "str"),
-        Column("fte", "float", minimum=0.0, maximum=1.5,
-               description="Clinical full-time equivalent."),
-        Column("location_id", **_ID, description="Home site."),
-        Column("sessions_per_week", "int", minimum=0, maximum=14,
-               description="Half-day clinic sessions per week."),
-        Column("visits_per_day_target", "int", minimum=0, maximum=60,
-               description="Visits per full clinic day the practice plans for."),
-        Column("start_date", "date", description="First day with the practice."),
-    ),
-))
-
-register(Dataset(
-    name="staff",
-    stem="staff",
-    description="One row per non-provider employee.",
-    key=("employee_id",),
-    columns=(
-        Column("employee_id", **_ID),
-        Column("name", "str"),
-        Column("role", "category",
-               allowed=("front desk", "medical assistant", "nurse", "lab technician",
-                        "billing", "medical records", "manager")),
-        Column("fte", "float", minimum=0.0, maximum=1.5),
-        Column("hourly_rate_cents", "money", minimum=0, description="Base pay per hour."),
-        Column("overtime_eligible", "bool", description="Non-exempt under the FLSA."),
-        Column("location_id", **_ID, description="Home site."),
-        Column("usual_shifts", "str", pattern=rf"{_SHIFT}(?:; {_SHIFT})*",
-               pattern_text="shifts such as 'Mon-Fri 08:00-16:30' or "
-                            "'Mon,Wed 07:30-16:00; Sat 08:00-12:00'"),
-    ),
-))
-
-register(Dataset(
-    name="payers",
-    stem="payers",
-    description="One row per insurance payer (and self-pay).",
-    key=("payer_id",),
-    columns=(
-        Column("payer_id", **_ID),
-        Column("name", "str"),
-        Column("type", "category", allowed=("Medicare", "Medicaid", "commercial", "self-pay")),
-        Column("trn03", "str", nullable=True, pattern=r"[0-9A-Za-z]{10}",
-               pattern_text="10 letters or digits",
-               description="Payer identifier in the 835's TRN03 (usually '1' + the EIN)."),
-        Column("n1_pr_id", "str", nullable=True,
-               description="Payer identifier in the 835's N1*PR segment (XV or PI)."),
-        Column("class", "category",
-               allowed=("Medicare", "Medicaid", "Commercial", "Self-pay", "Other"),
-               description="Payer class the budget groups revenue by."),
-    ),
-))
-
-
-# --------------------------------------------------------------------------------------------
-# The billing datasets (see the billing data contract)
-
-VISIT_TYPES: tuple[str, ...] = ("new patient", "established", "annual wellness", "procedure",
-                                "telehealth")
-"""The kinds of appointment, in the order reports show them."""
-
-APPOINTMENT_STATUSES: tuple[str, ...] = ("completed", "no-show", "cancelled", "rescheduled",
-                                         "booked")
-"""What became of an appointment; ``booked`` ones still lie ahead of the export."""
-
-_CPT = {"pattern": r"[0-9A-Z]{5}",
-        "pattern_text": "a five-character CPT or HCPCS code such as 99213 or G0439"}
-_MODIFIERS = {"pattern": r"[0-9A-Z]{2}(?:;[0-9A-Z]{2})*",
-              "pattern_text": "two-character modifiers joined with ';' such as 25 or 25;59"}
-
-
-def _not_before(later: str, earlier: str, reason: str) -> Callable[[pd.DataFrame], None]:
-    """A checks hook: column ``later`` holds no date before column ``earlier``."""
-
-    def check(frame: pd.DataFrame) -> None:
-        bad = frame[later] < frame[earlier]
-        if bad.any():
-            raise row_error(frame, bad, later, reason,
-                            f"a date on or after {frame.attrs['headers'].get(earlier, earlier)}")
-
-    return check
-
-
-def _check_claim_lines(frame: pd.DataFrame) -> None:
-    """Lines of a claim are numbered 1, 2, 3 … in the order of the file."""
-    expected = frame.groupby("claim_id", sort=False).cumcount() + 1
-    bad = frame["line_no"] != expected
-    if bad.any():
-        raise row_error(frame, bad, "line_no", "lines of a claim are not numbered 1, 2, 3 …",
-                        "each claim's lines numbered from 1 in the order they appear")
-
-
-register(Dataset(
-    name="appointments",
-    stem="appointments",
-    description="One row per appointment on a provider's schedule, whatever became of it.",
-    key=("appointment_id",),
-    checks=_not_before("date", "booked_date", "appointment booked after its date"),
-    columns=(
-        Column("appointment_id", **_ID),
-        Column("patient_id", **_ID),
-        Column("provider_id", **_ID, description="Provider seen (see providers)."),
-        Column("location_id", **_ID, description="Site of the visit (see locations)."),
-        Column("date", "date", description="Day of the appointment."),
-        Column("start_time", "str", **_HHMM),
-        Column("visit_type", "category", allowed=VISIT_TYPES),
-        Column("scheduled_minutes", "int", minimum=5, maximum=240),
-        Column("status", "category", allowed=APPOINTMENT_STATUSES,
-               description="Completed appointments are exactly the visits the claims bill."),
-        Column("booked_date", "date", description="Day the appointment was made."),
-    ),
-))
-
-register(Dataset(
-    name="claims",
-    stem="claims",
-    description="One row per claim: the bill for one completed appointment.",
-    key=("claim_id",),
-    checks=_not_before("submitted_date", "date_of_service", "claim submitted before the visit"),
-    columns=(
-        Column("claim_id", **_ID, description="Patient control number (CLP01 of the 835)."),
-        Column("appointment_id", **_ID),
-        Column("patient_id", **_ID),
-        Column("patient_name", "str", phi=True,
-               description="Patient data: never shown unless allowed."),
-        Column("patient_dob", "date", phi=True,
-               description="Patient data: never shown unless allowed."),
-        Column("member_id", "str", nullable=True, phi=True,
-               description="Insurance member id (patient data); empty for self-pay."),
-        Column("payer_id", **_ID, description="See payers; SELF for self-pay."),
-        Column("rendering_npi", "str", pattern=r"\d{10}", pattern_text="10 digits"),
-        Column("location_id", **_ID),
-        Column("date_of_service", "date"),
-        Column("submitted_date", "date", description="Day the claim went to the payer."),
-    ),
-))
-
-register(Dataset(
-    name="claim_lines",
-    stem="claim_lines",
-    description="One row per service line of a claim.",
-    key=("claim_id", "line_no"),
-    checks=_check_claim_lines,
-    columns=(
-        Column("claim_id", **_ID),
-        Column("line_no", "int", minimum=1, maximum=99),
-        Column("cpt", "str", **_CPT),
-        Column("modifiers", "str", nullable=True, missing_as="", **_MODIFIERS,
-               description="Modifiers joined with ';' (as in the 835); '' for none."),
-        Column("units", "int", minimum=1, maximum=999),
-        Column("charge_cents", "money", minimum=1,
-               description="The practice's charge for the line (price × units)."),
-    ),
-))
-
-register(Dataset(
-    name="fee_schedule",
-    stem="fee_schedule",
-    description=("One row per payer, procedure and modifier: the contracted allowed amount per "
-                 "unit. A line whose modifier has no row of its own is priced by the row with "
-                 "no modifier."),
-    key=("payer_id", "cpt", "modifier"),
-    columns=(
-        Column("payer_id", **_ID),
-        Column("cpt", "str", **_CPT),
-        Column("modifier", "str", nullable=True, missing_as="", pattern=r"[0-9A-Z]{2}",
-               pattern_text="a two-character modifier such as 95",
-               description="'' for the price without a modifier."),
-        Column("allowed_cents", "money", minimum=0, description="Allowed amount per unit."),
-    ),
-))
-
-register(Dataset(
-    name="deposits",
-    stem="deposits",
-    description="One row per credit on the practice's bank statement.",
-    key=("deposit_id",),
-    columns=(
-        Column("deposit_id", **_ID),
-        Column("posted_date", "date", description="Day the bank credited the money."),
-        Column("amount_cents", "money", minimum=1),
-        Column("description", "str",
-               description="Bank text; an ACH payment carries the 835's TRN segment."),
-        Column("type", "category", allowed=("ACH", "check", "card", "cash")),
-    ),
-))
-
-register(Dataset(
-    name="payments_posted",
-    stem="payments_posted",
-    description="One row per payment the practice-management system posted to a claim.",
-    key=("posting_id",),
-    optional=True,
-    columns=(
-        Column("posting_id", **_ID),
-        Column("claim_id", **_ID),
-        Column("posted_date", "date"),
-        Column("amount_cents", "money", description="Negative for a reversal."),
-        Column("source", "category", allowed=("ERA", "patient")),
-        Column("reference", "str", nullable=True,
-               description="The 835 trace number, or the patient receipt number."),
-    ),
-))
-
-
-# --------------------------------------------------------------------------------------------
-# The staffing datasets
-
-
-def _check_phone_calls(frame: pd.DataFrame) -> None:
-    """Abandoned calls are among the calls offered; answered calls have a handle time."""
-    bad = frame["abandoned"] > frame["calls"]
-    if bad.any():
-        raise row_error(frame, bad, "abandoned", "more calls abandoned than offered",
-                        "at most the interval's calls")
-    bad = (frame["calls"] > frame["abandoned"]) & frame["avg_handle_seconds"].isna()
-    if bad.any():
-        raise row_error(frame, bad, "avg_handle_seconds", "answered calls without a handle time",
-                        "the average seconds of the answered calls")
-    bad = ~frame["interval_start"].str.endswith(("00", "30"))
-    if bad.any():
-        raise row_error(frame, bad, "interval_start", "not the start of a half hour",
-                        "a time on the hour or half hour, such as 08:30",
-                        fix="export the call statistics in 30-minute intervals")
-
-
-register(Dataset(
-    name="phone_calls",
-    stem="phone_calls",
-    description=("One row per site and 30-minute interval of a day the phones were open: the "
-                 "phone system's call statistics. Each site's front desk answers its own line; "
-                 "a practice with one central number gives it one code of its own (ALL, say)."),
-    key=("date", "interval_start", "location_id"),
-    optional=True,
-    checks=_check_phone_calls,
-    columns=(
-        Column("date", "date"),
-        Column("interval_start", "str", **_HHMM,
-               description="Start of the 30-minute interval, HH:MM on :00 or :30."),
-        Column("location_id", **_ID, description="Site whose line took the calls."),
-        Column("calls", "int", minimum=0, description="Calls offered (answered + abandoned)."),
-        Column("avg_handle_seconds", "int", nullable=True, minimum=1,
-               description="Mean talk and wrap-up time of the answered calls; empty when none "
-                           "was answered."),
-        Column("abandoned", "int", minimum=0, description="Callers who hung up before an answer."),
-    ),
-))
-
-
-# --------------------------------------------------------------------------------------------
-# Purchasing: the supply catalogue, vendor prices, stock on hand, usage and open orders
-
-_SKU = {**_ID, "description": "The practice's item number (stock-keeping unit)."}
-
-
-def _check_vendor_prices(frame: pd.DataFrame) -> None:
-    bad = ~(frame["lead_time_days"] > 0)
-    if bad.any():
-        raise row_error(frame, bad, "lead_time_days", "lead time is not positive",
-                        "a mean lead time in days greater than 0")
-
-
-def _check_open_orders(frame: pd.DataFrame) -> None:
-    bad = frame["expected_date"] < frame["order_date"]
-    if bad.any():
-        raise row_error(frame, bad, "expected_date", "expected before it was ordered",
-                        "an expected date on or after the order date")
-    over = frame["quantity_received"] > frame["quantity_units"]
-    if over.any():
-        raise row_error(frame, over, "quantity_received", "more received than ordered",
-                        "units of use received, at most the units ordered",
-                        fix="check the units: both columns count units of use, not packs; a "
-                            "larger delivery belongs on its own order line")
-
-
-register(Dataset(
-    name="items",
-    stem="items",
-    description="One row per supply the practice stocks (its item master).",
-    key=("sku",),
-    optional=True,
-    columns=(
-        Column("sku", **_SKU),
-        Column("description", "str"),
-        Column("category", "category", allowed=("medical supply", "vaccine", "drug", "office")),
-        Column("unit_of_use", "str",
-               description="The smallest quantity used (glove, dose, vial); usage, stock and "
-                           "orders are counted in it."),
-        Column("critical", "bool", description="A stock-out would harm patients."),
-        Column("storage", "category", allowed=("room", "refrigerated")),
-        Column("min_on_hand", "int", required=False, nullable=True, minimum=0,
-               description="Units of use always kept on hand whatever the use (the par of a "
-                           "crash-cart drug); empty for none. The reorder point is at least "
-                           "this."),
-        Column("shelf_life_days", "int", required=False, nullable=True, minimum=1,
-               description="Days a fresh delivery can be used before it expires; empty when it "
-                           "does not expire or is unknown (the lots' expiry dates are used)."),
-    ),
-))
-
-register(Dataset(
-    name="vendor_prices",
-    stem="vendor_prices",
-    description="One row per vendor offer of an item and price change: pack, price, freight "
-                "and lead time from the effective date on. The offer in force on a day is the "
-                "row with the latest effective date on or before it; a row dated later is an "
-                "announced change.",
-    key=("sku", "vendor", "effective_date"),
-    optional=True,
-    checks=_check_vendor_prices,
-    columns=(
-        Column("sku", **_SKU),
-        Column("vendor", **_ID, description="Vendor code."),
-        Column("vendor_item_number", "str", description="The vendor's catalogue number."),
-        Column("units_per_pack", "int", minimum=1, description="Units of use in one pack."),
-        Column("pack_price_cents", "money", minimum=0, description="Price of one pack."),
-        Column("freight_per_pack_cents", "money", minimum=0,
-               description="Freight and handling charged per pack (0 when free)."),
-        Column("freight_per_order_cents", "money", required=False, nullable=True, minimum=0,
-               description="A flat freight charge per purchase order to the vendor that "
-                           "includes the item (header freight_per_order, dollars); empty for "
-                           "none. An order is charged once, the largest of its lines."),
-        Column("freight_pct", "float", required=False, nullable=True, minimum=0,
-               description="Freight as a percent of the goods value (2.5 is 2.5 %); empty for "
-                           "none."),
-        Column("min_order_packs", "int", minimum=1, description="Fewest packs per order."),
-        Column("lead_time_days", "float", minimum=0,
-               description="Mean days from order to delivery (greater than 0)."),
-        Column("lead_time_sd_days", "float", minimum=0,
-               description="Standard deviation of the lead time, days."),
-        Column("tier", "str", description="Contract or GPO pricing tier."),
-        Column("effective_date", "date",
-               description="First day the price applies; it stays in force until the next "
-                           "row of the same sku and vendor."),
-    ),
-))
-
-register(Dataset(
-    name="inventory_lots",
-    stem="inventory_lots",
-    description="One row per lot of an item on hand at a site, from the latest count.",
-    key=("sku", "lot", "location_id"),
-    optional=True,
-    allow_empty=True,
-    columns=(
-        Column("sku", **_SKU),
-        Column("lot", "str", description="Manufacturer's lot number."),
-        Column("quantity", "int", minimum=0, description="Units of use on hand."),
-        Column("expiry_date", "date", nullable=True,
-               description="Last day the lot may be used; empty for items that do not expire."),
-        Column("location_id", **_ID, description="Site holding the lot."),
-    ),
-))
-
-register(Dataset(
-    name="usage",
-    stem="usage",
-    description="One row per item and day it was used: units of use consumed.",
-    key=("date", "sku"),
-    optional=True,
-    columns=(
-        Column("date", "date"),
-        Column("sku", **_SKU),
-        Column("quantity", "int", minimum=1, description="Units of use consumed that day."),
-    ),
-))
-
-register(Dataset(
-    name="open_orders",
-    stem="open_orders",
-    description="One row per line of a purchase order not yet wholly received.",
-    key=("po_number", "sku"),
-    optional=True,
-    allow_empty=True,
-    checks=_check_open_orders,
-    columns=(
-        Column("po_number", **_ID, description="Purchase order number."),
-        Column("vendor", **_ID, description="Vendor code, as in vendor_prices."),
-        Column("sku", **_SKU),
-        Column("quantity_units", "int", minimum=1, description="Units of use ordered."),
-        Column("order_date", "date"),
-        Column("expected_date", "date", description="Promised delivery date."),
-        Column("quantity_received", "int", minimum=0, description="Units of use received so far."),
-    ),
-))
-
-
-# --------------------------------------------------------------------------------------------
-# The operating budget: chart of accounts, general-ledger actuals and monthly volumes
-#
-# Rules that join these files with each other or with payers (an account missing from the
-# chart, revenue with the wrong sign, a month outside the budget's range) are checked by
-# pracops.budget, which sees them together.
-
-ACCOUNT_CATEGORIES: tuple[str, ...] = (
-    "revenue", "provider compensation", "staff salaries", "benefits", "medical supplies",
-    "office supplies", "rent and occupancy", "malpractice", "IT/EHR", "purchased services",
-    "depreciation", "other",
-)
-"""The categories of the chart of accounts, in the order a P&L shows them."""
-
-COST_BEHAVIOURS: tuple[str, ...] = ("fixed", "variable per visit", "step per provider FTE")
-"""How an account's amount moves with activity, as the budget builds it."""
-
-_MONTH = {"pattern": r"\d{4}-\d{2}",
-          "pattern_text": "a month as YYYY-MM, such as 2025-06 (in Excel, format the column "
-                          "as text)"}
-_PAY_MONTHS = r"\d{1,2}(?:\s*,\s*\d{1,2})*"
-
-
-def _check_month_numbers(frame: pd.DataFrame) -> None:
-    """A ``month`` column (already of the form YYYY-MM) names months 01–12."""
-    number = frame["month"].str[5:7].astype("int64")
-    bad = (number < 1) | (number > 12)
-    if bad.any():
-        raise row_error(frame, bad, "month", "no such month",
-                        "a month as YYYY-MM with the month from 01 to 12",
-                        fix="write the month as YYYY-MM, e.g. 2025-12 for December 2025")
-
-
-def _check_chart_of_accounts(frame: pd.DataFrame) -> None:
-    """Patient revenue (revenue varying per visit) names its payer class; other revenue
-    (fixed: grants, care-management or capitation payments, rent received) and expenses none;
-    payment months only on fixed accounts, as distinct month numbers 1–12."""
-    revenue = (frame["category"] == "revenue").to_numpy(dtype=bool)
-    per_visit = (frame["behaviour"] == "variable per visit").to_numpy(dtype=bool)
-    has_class = frame["payer_class"].notna().to_numpy(dtype=bool)
-    bad = revenue & (frame["behaviour"] == "step per provider FTE").to_numpy(dtype=bool)
-    if bad.any():
-        raise row_error(frame, bad, "behaviour", "revenue that steps with provider FTE",
-                        "'variable per visit' (patient revenue) or 'fixed' (other revenue)",
-                        fix="make patient revenue 'variable per visit' and other revenue "
-                            "'fixed'")
-    bad = revenue & per_visit & ~has_class
-    if bad.any():
-        raise row_error(frame, bad, "payer_class", "revenue account without a payer class",
-                        "the payer class whose revenue the account books, as in the class "
-                        "column of payers (Medicare, Medicaid, Commercial, Self-pay …)",
-                        fix="fill in the payer class of each patient revenue account, or make "
-                            "revenue that does not come with visits 'fixed'")
-    bad = ~(revenue & per_visit) & has_class
-    if bad.any():
-        raise row_error(frame, bad, "payer_class", "payer class on an account that is not "
-                        "patient revenue", "an empty cell for expenses and fixed revenue",
-                        fix="clear the payer class, or make the account revenue that varies "
-                            "per visit")
-    has_months = frame["pay_months"].notna().to_numpy(dtype=bool)
-    bad = has_months & (frame["behaviour"] != "fixed").to_numpy(dtype=bool)
-    if bad.any():
-        raise row_error(frame, bad, "pay_months", "payment months on an account that is not "
-                        "fixed", "an empty cell: only fixed costs have payment months",
-                        fix="clear pay_months, or make the account's behaviour fixed")
-
-    def months_ok(spec: object) -> bool:
-        if not isinstance(spec, str):
-            return True
-        months = [int(m) for m in spec.split(",")]
-        return all(1 <= m <= 12 for m in months) and len(set(months)) == len(months)
-
-    bad = ~frame["pay_months"].map(months_ok).astype(bool)
-    if bad.any():
-        raise row_error(frame, bad, "pay_months", "payment months are not distinct months "
-                        "1–12", "month numbers 1–12, each once, such as 1 or 1,4,7,10")
-
-
-def _check_volumes(frame: pd.DataFrame) -> None:
-    """Months are 01–12, and every row of a month carries the same provider FTE."""
-    _check_month_numbers(frame)
-    first = frame.groupby("month", sort=False)["provider_fte"].transform("first")
-    bad = ~np.isclose(frame["provider_fte"].to_numpy(dtype=float),
-                      first.to_numpy(dtype=float), rtol=0, atol=1e-9)
-    if bad.any():
-        row = int(frame.index[np.flatnonzero(bad)[0]])
-        month = frame.at[row, "month"]
-        earlier = frame.index[(frame["month"] == month).to_numpy()][0]
-        raise row_error(frame, bad, "provider_fte", f"provider FTE of {month} differs between "
-                        "its rows",
-                        f"the practice's provider FTE of the month on every row of it "
-                        f"({frame.at[earlier, 'provider_fte']:g} in row {int(earlier)})",
-                        fix="repeat the month's provider FTE on each payer-class row")
-
-
-register(Dataset(
-    name="chart_of_accounts",
-    stem="chart_of_accounts",
-    description="One row per general-ledger account the budget uses: what it books and how "
-                "it behaves.",
-    key=("account",),
-    optional=True,
-    checks=_check_chart_of_accounts,
-    columns=(
-        Column("account", **_ID, description="Account number as in the GL, e.g. 4100."),
-        Column("name", "str"),
-        Column("category", "category", allowed=ACCOUNT_CATEGORIES),
-        Column("behaviour", "category", allowed=COST_BEHAVIOURS,
-               description="Fixed, variable per visit, or a step cost per provider FTE."),
-        Column("payer_class", "str", nullable=True,
-               description="For revenue accounts, the payer class (as in payers' class) whose "
-                           "revenue the account books; empty for other accounts."),
-        Column("pay_months", "str", nullable=True, pattern=_PAY_MONTHS,
-               pattern_text="month numbers joined with commas, such as 1 or 1,4,7,10",
-               description="For fixed costs paid in some months only (an annual premium): "
-                           "the months it is paid; empty means spread evenly over the year."),
-    ),
-))
-
-register(Dataset(
-    name="gl_actuals",
-    stem="gl_actuals",
-    description="One row per month and account: the general-ledger total (P&L sign: revenue "
-                "and expenses both positive). A month without activity on an account may "
-                "have no row.",
-    key=("month", "account"),
-    optional=True,
-    checks=_check_month_numbers,
-    columns=(
-        Column("month", "str", **_MONTH),
-        Column("account", **_ID, description="As in the chart of accounts."),
-        Column("amount_cents", "money",
-               description="The month's total; revenue and expenses both positive (an "
-                           "expense account may be negative in a month it is credited; a "
-                           "revenue account may not)."),
-    ),
-))
-
-register(Dataset(
-    name="volumes",
-    stem="volumes",
-    description="One row per month and payer class: visits and work RVUs, with the practice's "
-                "provider FTE of the month repeated on each row.",
-    key=("month", "payer_class"),
-    optional=True,
-    checks=_check_volumes,
-    columns=(
-        Column("month", "str", **_MONTH),
-        Column("payer_class", "str", description="As in payers' class."),
-        Column("visits", "int", minimum=0, description="Billed visits (claims) in the month."),
-        Column("wrvus", "float", nullable=True, minimum=0,
-               description="Work RVUs of the month's visits, where known."),
-        Column("provider_fte", "float", minimum=0,
-               description="The practice's provider FTE that month (the same on every row of "
-                           "the month)."),
-    ),
-))

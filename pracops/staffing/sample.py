@@ -1,6 +1,6 @@
 """The sample practice's phones, its staffing standard, and the roster's one shortage.
 
-The writer here runs after the billing writers of :mod:`pracops.sample.billing`, because the
+The writer here runs after the billing writers of :mod:`pracops.billing.sample`, because the
 phones ring with the appointments:
 
 ``phone_calls``
@@ -37,8 +37,7 @@ import random
 from collections import defaultdict
 from typing import Any
 
-from pracops.sample.billing import business_day
-from pracops.sample.generator import Sample, writer
+from pracops.sample.generator import Sample, business_day, writer
 
 __all__ = [
     "CALLS_PER_APPOINTMENT",

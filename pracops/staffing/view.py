@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from pracops import data, report
-from pracops import staffing as st
 from pracops.errors import ParameterError
 from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
+from pracops.staffing import model as st
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -104,10 +104,10 @@ class StaffingPlan:
     """Everything :func:`run_plan` works out, for the notebook to show.
 
     ``accounting`` says what the plan does with every input row and what it leaves out, and
-    why (:data:`~pracops.staffing.ACCOUNT_COLUMNS`): the appointments
-    (:func:`~pracops.staffing.appointment_use`), the phone statistics
-    (:func:`~pracops.staffing.phone_call_use`) and the roster hours the interval comparison
-    does not see (:func:`~pracops.staffing.roster_hours_not_compared`).
+    why (:data:`~pracops.staffing.model.ACCOUNT_COLUMNS`): the appointments
+    (:func:`~pracops.staffing.model.appointment_use`), the phone statistics
+    (:func:`~pracops.staffing.model.phone_call_use`) and the roster hours the interval comparison
+    does not see (:func:`~pracops.staffing.model.roster_hours_not_compared`).
     """
 
     start: pd.Timestamp
@@ -136,7 +136,7 @@ class StaffingPlan:
 
     @property
     def status(self) -> str:
-        """The worst site's :attr:`~pracops.staffing.ShiftPlan.status`: ``OPTIMAL`` when every
+        """The worst site's :attr:`~pracops.staffing.model.ShiftPlan.status`: ``OPTIMAL`` when every
         site's plan was proved cheapest, else ``FEASIBLE`` or ``FALLBACK``."""
         return st.worst_status([s.plan.status for s in self.sites.values()])
 
@@ -147,7 +147,7 @@ class StaffingPlan:
 
     @property
     def blocks(self) -> pd.DataFrame:
-        """Every site's :attr:`~pracops.staffing.ShiftPlan.blocks`, with ``location_id``."""
+        """Every site's :attr:`~pracops.staffing.model.ShiftPlan.blocks`, with ``location_id``."""
         return pd.concat([s.plan.blocks.assign(location_id=k) for k, s in self.sites.items()],
                          ignore_index=True)
 
@@ -238,12 +238,13 @@ def run_plan(
     """Forecast, size, plan and cost the practice's staff.
 
     Per site (``locations``): the daily forecast from ``start`` for ``horizon_weeks`` weeks
-    (:func:`~pracops.staffing.forecast_daily`, growth on the history, the booked schedule as a
+    (:func:`~pracops.staffing.model.forecast_daily`, growth on the history, the booked schedule as a
     floor; rescaled to ``no_show_rate`` when given), its typical week (``demand_week``
     ``"forecast"``) or the history's average week (``"history"``), people per interval
-    (:func:`~pracops.staffing.interval_requirements`) plus the site's phone line — agents for
+    (:func:`~pracops.staffing.model.interval_requirements`) plus the site's phone line — agents for
     the service level (``phone_staffing="erlang"``) or answered-call minutes as workload
-    (``"workload"``) — and the cheapest shifts (:func:`~pracops.staffing.plan_shifts`) compared
+    (``"workload"``) — and the cheapest shifts (:func:`~pracops.staffing.model.plan_shifts`)
+    compared
     with the site's roster. For the practice: FTE three ways, FTE needed (the plan for
     patient-facing roles, ``fte_basis`` for the others), labour cost, benchmarks and the
     backtest of the forecast on ``backtest_month`` (``""``: the last full month before
@@ -252,7 +253,7 @@ def run_plan(
     ``hourly_rate_cents`` overrides or adds role rates (roles nobody holds need one to be
     planned and costed); the rest come from today's staff (FTE-weighted). The solver's work
     budget ``solver_deterministic_time`` (CP-SAT deterministic time, not seconds: see
-    :func:`~pracops.staffing.plan_shifts`) is shared equally among the sites, so the same
+    :func:`~pracops.staffing.model.plan_shifts`) is shared equally among the sites, so the same
     input gives the same plan however busy the machine is.
 
     Raises
@@ -472,7 +473,7 @@ def summary_figures(plan: StaffingPlan) -> dict[str, Any]:
     the target time by the front desk on today's roster (``None`` without phone data);
     ``uncovered_staff_hours_per_week`` the person-hours a week the roster is short of the
     requirement. ``roster_gaps`` lists each stretch. The solver's figures depend on the input
-    only: ``solver_status`` (:data:`~pracops.staffing.SOLVER_STATUSES`), ``solver_gap_pct``
+    only: ``solver_status`` (:data:`~pracops.staffing.model.SOLVER_STATUSES`), ``solver_gap_pct``
     (how much cheaper the week's plan could at most be), the (role, day) parts not proved
     optimal and those that fell back to the greedy cover; the wall time and the CP-SAT work
     used are not figures (they vary from run to run). ``left_out`` lists what the plan leaves

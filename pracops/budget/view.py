@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pracops import budget as bd
 from pracops import data, report
+from pracops.budget import model as bd
 from pracops.errors import ParameterError
 from pracops.money import cents_to_decimal
 from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
@@ -108,7 +108,7 @@ def assumptions(*, year: int | None, books: bd.Books, growth_pct: float = 0,
                 holiday_country: str | None = "US", holiday_subdivision: str | None = None,
                 holiday_names: Sequence[str] = bd.PRACTICE_HOLIDAYS,
                 closed_dates: Sequence[str] = ()) -> bd.Assumptions:
-    """The notebook's parameters as :class:`pracops.budget.Assumptions`.
+    """The notebook's parameters as :class:`pracops.budget.model.Assumptions`.
 
     ``year`` ``None`` is the year of the last closed month (the year being tracked). Each new
     provider is a mapping with ``name``, ``start_month``, and optionally ``ramp_months`` (3)

@@ -23,7 +23,7 @@ answered claim
     adjustments are the sums over all its remittance claims: split payments add up,
     reversals (CLP02 = 22, negative amounts) cancel the original, and the correction counts.
 adjustment category
-    :func:`pracops.codes.carc_category` of the group code and CARC: contractual, patient
+    :func:`pracops.x12.codes.carc_category` of the group code and CARC: contractual, patient
     responsibility, denial to work, payer reduction or other.
 denied amount
     The net amount of adjustments in the category 'denial to work'. A *denied line* is a
@@ -73,11 +73,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pracops.codes import CATEGORIES, carc_category, carc_description, plb_description
 from pracops.data import rows_text
 from pracops.errors import DataError, ParameterError
 from pracops.report import KPI, write_handouts
 from pracops.x12 import Remittance
+from pracops.x12.codes import CATEGORIES, carc_category, carc_description, plb_description
 
 __all__ = [
     "AGING_BUCKETS",
@@ -448,7 +448,7 @@ def categorise_adjustments(adjustments: pd.DataFrame, remit_claims: pd.DataFrame
     -------
     pandas.DataFrame
         ``claim_seq``, ``line_seq``, ``level``, ``group_code``, ``reason_code``,
-        ``amount_cents``, ``category`` (:func:`pracops.codes.carc_category`), ``claim_id``
+        ``amount_cents``, ``category`` (:func:`pracops.x12.codes.carc_category`), ``claim_id``
         (matched claim or ``<NA>``), ``payment_date``, ``status`` and
         ``claim_remark_codes`` (MIA/MOA remark codes) of the remittance claim.
     """

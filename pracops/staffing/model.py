@@ -116,6 +116,7 @@ from ortools.sat.python import cp_model
 
 from pracops import data
 from pracops.data import require_columns, rows_error
+from pracops.data.practice import APPOINTMENT_STATUSES, VISIT_TYPES
 from pracops.errors import DataError, ParameterError, PracopsError
 from pracops.money import round_half_away
 
@@ -832,10 +833,10 @@ def check_appointments(appointments: pd.DataFrame, locations: pd.DataFrame | Non
                          "appointment ends before it starts (no positive length)",
                          "a length in minutes above 0")
     _check_hhmm(appointments, "appointments", "start_time")
-    bad = ~appointments["status"].astype("object").isin(data.APPOINTMENT_STATUSES)
+    bad = ~appointments["status"].astype("object").isin(APPOINTMENT_STATUSES)
     if bad.any():
         raise rows_error(appointments, bad, "appointments", "status", "unknown status",
-                         "one of " + ", ".join(data.APPOINTMENT_STATUSES))
+                         "one of " + ", ".join(APPOINTMENT_STATUSES))
     if locations is None:
         return
     require_columns(locations, "locations", ("location_id", "opens", "closes", "days_open"))
@@ -897,8 +898,8 @@ def no_show_rates(appointments: pd.DataFrame, train_end: str | pd.Timestamp | No
     vt = kept["visit_type"].astype("object")
     ns = kept["status"].astype("object") == "no-show"
     table = pd.DataFrame({"kept": vt.value_counts(), "no_shows": ns.groupby(vt).sum()})
-    order = [v for v in data.VISIT_TYPES if v in table.index] + sorted(
-        set(table.index) - set(data.VISIT_TYPES))
+    order = [v for v in VISIT_TYPES if v in table.index] + sorted(
+        set(table.index) - set(VISIT_TYPES))
     table = table.loc[order]
     table.loc["all"] = [len(kept), int(ns.sum())]
     table = table.astype("int64")

@@ -1,7 +1,7 @@
 """The sample practice's supplies: catalogue, vendor prices, usage, stock and open orders.
 
-The writers here run last (after :mod:`pracops.sample.staffing`), because supplies are used by
-the visits of :mod:`pracops.sample.billing`. The stock is counted, and the orders are open, as of
+The writers here run last (after :mod:`pracops.staffing.sample`), because supplies are used by
+the visits of :mod:`pracops.billing.sample`. The stock is counted, and the orders are open, as of
 :data:`AS_OF` (2025-12-31, before the day's use).
 
 ``items``
@@ -67,8 +67,7 @@ import random
 from collections import defaultdict
 from typing import Any
 
-from pracops.sample.billing import business_day
-from pracops.sample.generator import Sample, writer
+from pracops.sample.generator import Sample, business_day, writer
 
 __all__ = ["AS_OF", "CATALOGUE", "MINIMUMS", "REVIEW_DAYS", "VENDORS", "WINDOW_DAYS"]
 
