@@ -23,8 +23,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from pracops.budget import view as budget_view
 from pracops.budget import model as bd
+from pracops.budget import view as budget_view
 
 CATEGORIES = ["provider compensation", "staff salaries", "benefits", "medical supplies",
               "office supplies", "rent and occupancy", "malpractice", "IT/EHR",

@@ -23,7 +23,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pracops import x12
 from pracops.errors import X12Error
 from pracops.money import to_cents
 from pracops.processes import die_with_parent
