@@ -461,7 +461,7 @@ def test_a_file_vanishing_between_listing_and_hashing_is_recorded(
     (tmp_path / "kept.csv").write_bytes(b"a\n1\n")
     listdir = os.listdir
     monkeypatch.setattr(os, "listdir", lambda p: [*listdir(p), "vanished.csv"])
-    assert runner._inputs([tmp_path]) == [
+    assert runner.manifest.file_rows([tmp_path]) == [
         {"path": str(tmp_path / "kept.csv"), "bytes": 4,
          "sha256": hashlib.sha256(b"a\n1\n").hexdigest()},
         {"path": str(tmp_path / "vanished.csv"), "bytes": None, "sha256": None,
