@@ -1,0 +1,466 @@
+"""The loader: raw cells converted to typed columns (exact cents, dates, categories), checked
+with pandera and the dataset's rules, each fault one :class:`~pracops.errors.DataError`
+naming the file, row, column, value and the fix."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.errors
+import pandera.pandas as pa
+
+from pracops import config
+from pracops.data.catalogue import DATASETS, get
+from pracops.data.files import (
+    _apply_mapping,
+    _clean_headers,
+    _match_columns,
+    _present,
+    _present_mask,
+    _read,
+    locate,
+    os_error,
+)
+from pracops.data.schema import (
+    _CENTS_RANGE,
+    _DATE_RANGE,
+    _EXPECTED_KIND,
+    _FALSE,
+    _INT,
+    _INT_LIMIT,
+    _ISO_DATE,
+    _TRUE,
+    _US_DATE,
+    Column,
+    Dataset,
+)
+from pracops.errors import DataError
+from pracops.money import AMOUNT_TOO_LARGE, MAX_AMOUNT_CENTS, format_cents, to_cents_series
+
+__all__ = ["file_rows", "load", "require_columns", "row_error", "rows_error", "rows_text"]
+
+
+logger = logging.getLogger(__name__)
+
+
+def _cell_text(value: object) -> str:
+    """A cell from Excel or Parquet as the text a CSV export would hold."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _texts(values: pd.Series) -> pd.Series:
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.str.strip()
+    return pd.Series([_cell_text(v) for v in values], index=values.index, dtype="str")
+
+
+def _is_number_dtype(dtype: Any) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def row_error(frame: pd.DataFrame, bad: pd.Series | np.ndarray, column: str, reason: str,
+              expected: str, fix: str | None = None) -> DataError:
+    """The error for the first bad row of a loaded frame, counting the others.
+
+    For :attr:`Dataset.checks` hooks: ``frame`` is indexed by file row number and carries
+    ``attrs["source"]`` and ``attrs["headers"]``, so the error names the file, row and header as
+    the user sees them.
+
+    Parameters
+    ----------
+    frame
+        The frame being checked.
+    bad
+        Boolean mask of the rows that break the rule (at least one true).
+    column
+        Our name of the column to point at.
+    reason, expected, fix
+        What is wrong, what would be right, and what to do.
+    """
+    mask = np.asarray(bad, dtype=bool)
+    headers = frame.attrs.get("headers", {})
+    return _first_bad(frame[column], mask, file=frame.attrs.get("source"),
+                      column=headers.get(column, column), reason=reason,
+                      expected=expected, fix=fix, phi=_is_phi(frame, column))
+
+
+def file_rows(frame: pd.DataFrame, bad: pd.Series | np.ndarray) -> np.ndarray:
+    """The file row numbers (header = row 1) of the rows where ``bad`` holds.
+
+    A frame as :func:`load` returns it (or a filtered copy) keeps its integer index, so the
+    row is ``index + 2``; a frame with another index counts by position.
+    """
+    mask = np.asarray(bad, dtype=bool)
+    if pd.api.types.is_integer_dtype(frame.index.dtype):
+        return np.asarray(frame.index, dtype=np.int64)[mask] + 2
+    return np.flatnonzero(mask) + 2
+
+
+def rows_text(rows: Sequence[int] | np.ndarray, limit: int = 20) -> str:
+    """Row numbers for a message: ``"3, 7, 9"``, and ``" and N more"`` past ``limit``."""
+    shown = ", ".join(str(int(r)) for r in rows[:limit])
+    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def rows_error(frame: pd.DataFrame, bad: pd.Series | np.ndarray, dataset: str, column: str,
+               reason: str, expected: str, fix: str | None = None) -> DataError:
+    """The error naming every row of a table where ``bad`` holds, and the first bad value.
+
+    For checks in the report modules on frames as loaded (see :func:`row_error` for
+    :attr:`Dataset.checks` hooks): names the file (``attrs["source"]``, else ``dataset``),
+    the rows (:func:`file_rows`), the header as the user wrote it and what was expected.
+    """
+    mask = np.asarray(bad, dtype=bool)
+    rows = file_rows(frame, mask)
+    value = frame[column].iloc[int(np.flatnonzero(mask)[0])] if column in frame.columns else None
+    if column.endswith("_cents") and isinstance(value, (int, np.integer)):
+        value = format_cents(int(value))  # the amount as the file shows it, not our cents
+    if _is_phi(frame, column):
+        value, reason = None, reason + _PHI_WITHHELD
+    headers = frame.attrs.get("headers", {})
+    return DataError(f"{reason}: row{'s' if len(rows) > 1 else ''} {rows_text(rows)}",
+                     file=frame.attrs.get("source", dataset), row=int(rows[0]),
+                     column=headers.get(column, column),
+                     value=None if value is None or pd.isna(value) else value,
+                     expected=expected, fix=fix or f"correct the {dataset} data")
+
+
+def require_columns(frame: pd.DataFrame, dataset: str, columns: Sequence[str]) -> None:
+    """Refuse a table that lacks any of ``columns`` (DataError naming them)."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"the {dataset} table lacks column(s) {', '.join(missing)}",
+                        file=frame.attrs.get("source", dataset),
+                        expected="columns " + ", ".join(columns))
+
+
+_PHI_WITHHELD = "; the value is patient data and is not shown"
+
+
+def _is_phi(frame: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` of a loaded frame is declared patient data."""
+    dataset = DATASETS.get(frame.attrs.get("dataset", ""))
+    return any(c.name == column and c.phi for c in dataset.columns) if dataset else False
+
+
+def _first_bad(values: pd.Series, bad: np.ndarray, *, file: str | None, column: str,
+               reason: str, expected: str, fix: str | None = None,
+               phi: bool = False) -> DataError:
+    positions = np.flatnonzero(bad)
+    first = int(positions[0])
+    others = len(positions) - 1
+    if others:
+        reason += f" ({others} other row{'s' if others > 1 else ''} of this column too)"
+    value = values.iloc[first]
+    if phi:
+        reason += _PHI_WITHHELD
+    return DataError(reason, file=file, row=int(values.index[first]), column=column,
+                     value=None if phi else value if _present(value) else "",
+                     expected=expected, fix=fix or "correct the value in the export")
+
+
+def _convert(col: Column, values: pd.Series, cents: bool, file: str,
+             header: str) -> pd.Series:
+    """Convert present (non-missing) cells of one column; raise at the first bad one."""
+
+    kind = "int" if cents else col.kind
+
+    def fail(bad: np.ndarray, reason: str, expected: str | None = None) -> DataError:
+        expected = expected or ("a whole number of cents" if cents else _EXPECTED_KIND[kind])
+        return _first_bad(values, bad, file=file, column=header, reason=reason,
+                          expected=expected, phi=col.phi)
+
+    if kind == "money":
+        numbers = values
+        if values.dtype == object and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in values
+        ):
+            numbers = values.astype("float64")
+        elif not _is_number_dtype(values.dtype) and not isinstance(values.dtype,
+                                                                   pd.StringDtype):
+            numbers = _texts(values)
+        return to_cents_series(numbers, file=file, column=header, row_offset=0)
+    if kind == "int" and _is_number_dtype(values.dtype):
+        as_float = values.to_numpy(dtype="float64")
+        bad = ~np.isfinite(as_float) | (as_float != np.round(as_float))
+        if bad.any():
+            raise fail(bad, "not a whole number")
+        too_large = np.abs(as_float) > (MAX_AMOUNT_CENTS if cents else _INT_LIMIT)
+        if too_large.any():  # astype would wrap a uint64 or a float beyond int64
+            raise fail(too_large, AMOUNT_TOO_LARGE if cents else "number too large",
+                       _CENTS_RANGE if cents else None)
+        return values.astype("int64")
+    if kind == "float" and _is_number_dtype(values.dtype):
+        result = values.astype("float64")
+        bad = ~np.isfinite(result.to_numpy())
+        if bad.any():
+            raise fail(bad, "not a finite number")
+        return result
+    if kind == "bool" and pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("bool")
+    if kind == "date" and pd.api.types.is_datetime64_any_dtype(values.dtype):
+        stamps = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        _refuse_out_of_range(stamps, fail)
+        bad = (stamps != stamps.dt.normalize()).to_numpy()
+        if bad.any():
+            raise fail(bad, "a date and time where a date is expected")
+        return stamps.astype("datetime64[ns]")
+
+    text = _texts(values)
+    if kind in ("str", "category"):
+        if kind == "category":
+            canonical = {a.casefold(): a for a in col.allowed or ()}
+            text = text.str.casefold().map(canonical).fillna(text)
+        return text.astype("str")
+    if kind == "int":
+        bad = ~text.str.fullmatch(_INT).to_numpy(dtype=bool)
+        if bad.any():
+            raise fail(bad, "not a whole number")
+        result = text.astype("int64")
+        if cents:
+            too_large = (result.abs() > MAX_AMOUNT_CENTS).to_numpy()
+            if too_large.any():
+                raise fail(too_large, AMOUNT_TOO_LARGE, _CENTS_RANGE)
+        return result
+    if kind == "float":
+        result = pd.to_numeric(text, errors="coerce").astype("float64")
+        bad = ~np.isfinite(result.to_numpy())
+        if bad.any():
+            raise fail(bad, "not a number")
+        return result
+    if kind == "bool":
+        lowered = text.str.casefold()
+        bad = ~lowered.isin(_TRUE | _FALSE).to_numpy(dtype=bool)
+        if bad.any():
+            raise fail(bad, "not a yes/no value")
+        return lowered.isin(_TRUE).astype("bool")
+    # date: the common case (every value YYYY-MM-DD) avoids str.extract, which runs in Python
+    # value by value (about a second per date column of half a million rows)
+    if text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+        iso = text
+    else:
+        iso = text.str.extract(f"^{_ISO_DATE}$", expand=False)
+    parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+    us = text.str.fullmatch(_US_DATE).to_numpy(dtype=bool)
+    if us.any():
+        parsed = parsed.where(~us, pd.to_datetime(text.where(us), format="%m/%d/%Y",
+                                                  errors="coerce"))
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        first = str(text.iloc[int(np.flatnonzero(bad)[0])])
+        year = re.search(r"\d{4}", first)
+        if year and not config.FIRST_DATE.year <= int(year[0]) <= config.LAST_DATE.year:
+            raise fail(bad, "date outside 1900–2100", _DATE_RANGE)
+        raise fail(bad, "not a date")
+    _refuse_out_of_range(parsed, fail)
+    return parsed.astype("datetime64[ns]")
+
+
+def _refuse_out_of_range(stamps: pd.Series, fail: Callable[..., DataError]) -> None:
+    """Refuse dates before 1900 or after 2100 (:data:`pracops.config.FIRST_DATE`, ``LAST_DATE``)."""
+    years = stamps.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = (years < config.FIRST_DATE.year) | (years > config.LAST_DATE.year)
+    if bad.any():
+        raise fail(bad, "date outside 1900–2100", _DATE_RANGE)
+
+
+_NULLABLE_DTYPE = {"int": "Int64", "money": "Int64", "bool": "boolean", "float": "float64",
+                  "date": "datetime64[ns]", "str": "str", "category": "str"}
+_FULL_DTYPE = {"int": "int64", "money": "int64", "bool": "bool", "float": "float64",
+               "date": "datetime64[ns]", "str": "str", "category": "str"}
+
+
+def _typed_column(col: Column, raw: pd.Series, cents: bool, file: str,
+                  header: str) -> pd.Series:
+    present = _present_mask(raw)
+    if not present.all() and not col.nullable:
+        raise _first_bad(raw, ~present, file=file, column=header, reason="value is missing",
+                         expected=col.expected(), fix="fill in the value in the export")
+    converted = _convert(col, raw[present], cents, file, header)
+    if not col.nullable:
+        return converted.astype(_FULL_DTYPE[col.kind]).rename(col.name)
+    full = pd.Series(pd.NA if col.kind in ("int", "money", "bool") else None,
+                     index=raw.index, dtype=_NULLABLE_DTYPE[col.kind], name=col.name)
+    full[present] = converted
+    return full
+
+
+# --------------------------------------------------------------------------------------------
+# Validation with pandera
+
+
+def _schema(dataset: Dataset) -> pa.DataFrameSchema:
+    columns = {}
+    for col in dataset.columns:
+        checks = []
+        if col.allowed is not None:
+            checks.append(pa.Check.isin(list(col.allowed)))
+        if col.minimum is not None:
+            checks.append(pa.Check.ge(col.minimum))
+        if col.maximum is not None:
+            checks.append(pa.Check.le(col.maximum))
+        if col.pattern is not None:
+            checks.append(pa.Check.str_matches(f"^(?:{col.pattern})$"))
+        dtype = (_NULLABLE_DTYPE if col.nullable else _FULL_DTYPE)[col.kind]
+        columns[col.name] = pa.Column(dtype, checks, nullable=col.nullable)
+    return pa.DataFrameSchema(columns, unique=list(dataset.key) or None,
+                              report_duplicates="all", strict=False, coerce=False)
+
+
+def _validate(dataset: Dataset, frame: pd.DataFrame, file: str,
+              headers: Mapping[str, str]) -> None:
+    try:
+        _schema(dataset).validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    else:
+        return
+    unique = cases["check"] == "multiple_fields_uniqueness"
+    if unique.any():
+        raise _duplicate_key(dataset, frame, file)
+    checks = ", ".join(cases["check"].astype(str).unique())
+    cases = cases.dropna(subset=["index"]).sort_values("index", kind="stable")
+    if cases.empty:  # a whole-column failure; the conversions above should prevent it
+        raise DataError(f"the data do not match the declaration of {dataset.name}", file=file,
+                        expected=checks)
+    first = cases.iloc[0]
+    col = dataset.column(str(first["column"]))
+    same = cases[cases["column"] == first["column"]]
+    bad = frame.index.isin(same["index"].astype("int64"))
+    reason = "value not allowed"
+    if str(first["check"]).startswith("str_matches"):
+        reason = "value has the wrong form"
+    elif col.minimum is not None or col.maximum is not None:
+        reason = "value out of range"
+    raise _first_bad(frame[col.name], bad, file=file, column=headers[col.name], reason=reason,
+                     expected=col.expected(), phi=col.phi)
+
+
+def _duplicate_key(dataset: Dataset, frame: pd.DataFrame, file: str) -> DataError:
+    key = list(dataset.key)
+    dup = frame[frame.duplicated(subset=key, keep=False)]
+    first_value = tuple(dup.iloc[0][key])
+    rows = [int(r) for r, v in zip(dup.index, dup[key].itertuples(index=False), strict=True)
+            if tuple(v) == first_value]
+    shown = ", ".join(f"{k}={_cell_text(v)}" for k, v in zip(key, first_value, strict=True))
+    groups = dup.groupby(key, sort=False, dropna=False).ngroups
+    more = f"; {groups - 1} other key value(s) repeat too" if groups > 1 else ""
+    return DataError(
+        f"duplicate key {shown} in rows " + " and ".join(map(str, rows)) + more,
+        file=file, row=rows[1], column=", ".join(key),
+        value=shown if len(key) > 1 else _cell_text(first_value[0]),
+        expected=f"each {' + '.join(key)} once",
+        fix="delete the repeated row, or correct its key",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The loader
+
+
+def load(
+    name: str,
+    source: str | os.PathLike[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    *,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Read a dataset, check it against its declaration, and return it typed.
+
+    Parameters
+    ----------
+    name
+        A registered dataset (``"providers"``, ``"staff"``, ``"payers"``, ``"locations"`` …).
+    source
+        ``None`` for the bundled sample; a folder holding ``<stem>.csv``, ``.xlsx`` or
+        ``.parquet``; or the file itself (``.csv``, ``.txt``, ``.xlsx``, ``.xlsm``,
+        ``.parquet``).
+    columns
+        Renames an export's headers to ours before checking (``{"Prov NPI": "npi"}``); keys are
+        matched ignoring case and surrounding spaces. Map money to the header without
+        ``_cents`` for dollars (``{"Rate": "hourly_rate"}``), with it for whole cents.
+    encoding
+        The text encoding of a CSV/TXT file; by default UTF-8, falling back to Windows-1252.
+    sheet
+        The Excel sheet, by name or 0-based position; by default the first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Declared columns first, in declared order and typed (``str``; ``int64``; ``float64``;
+        ``bool``; ``datetime64[ns]`` dates; ``int64`` ``*_cents``; ``category``; nullable
+        columns with missing values use ``Int64``/``boolean``), then extra columns as read.
+        ``attrs`` holds ``source``, ``rows_read``, ``encoding``, ``sheet``, ``dataset`` and
+        ``headers``.
+
+    Raises
+    ------
+    DataError
+        For a missing, empty or unreadable file, missing columns, a value that does not convert
+        or breaks a rule, or a duplicate key; it names file, row, column, value and the fix.
+    """
+    dataset = get(name)
+    path = locate(name, source)
+    assert path is not None  # locate raises unless missing_ok
+    file = str(path)
+    try:
+        raw = _read(path, encoding, sheet)
+    except OSError as exc:
+        raise os_error(exc, path) from None
+    cells, renamed_from = _apply_mapping(_clean_headers(raw, file), columns, file,
+                                         raw.header_row)
+    matched = _match_columns(dataset, cells, file, raw.header_row, columns)
+    if len(cells) == 0 and not dataset.allow_empty:
+        raise DataError("the file has a header but no data rows", file=file,
+                        row=raw.header_row + 1,
+                        expected=f"at least one {name} row",
+                        fix="export the table again, including its rows")
+
+    # Errors and attrs name each column by the header the user sees in the file.
+    headers = {col: renamed_from.get(h, h) for col, (h, _) in matched.items()}
+    typed: dict[str, pd.Series] = {}
+    for col in dataset.columns:
+        if col.name in matched:
+            header, cents = matched[col.name]
+            typed[col.name] = _typed_column(col, cells[header], cents, file, headers[col.name])
+        else:
+            typed[col.name] = pd.Series(None, index=cells.index, dtype=_NULLABLE_DTYPE[col.kind],
+                                        name=col.name)
+    extras = [h for h in cells.columns if h not in {h for h, _ in matched.values()}]
+    frame = pd.concat([pd.DataFrame(typed, index=cells.index), cells[extras]], axis=1)
+
+    _validate(dataset, frame, file, {c.name: headers.get(c.name, c.header)
+                                     for c in dataset.columns})
+    frame.attrs = {"source": file, "rows_read": len(frame), "encoding": raw.encoding,
+                   "sheet": raw.sheet, "dataset": name, "headers": headers}
+    if dataset.checks is not None:
+        dataset.checks(frame)
+    for col in dataset.columns:
+        if col.kind == "category":
+            frame[col.name] = pd.Categorical(frame[col.name], categories=list(col.allowed or ()))
+        elif col.missing_as is not None:
+            frame[col.name] = frame[col.name].fillna(col.missing_as)
+    attrs = frame.attrs
+    frame = frame.reset_index(drop=True)
+    frame.attrs = attrs
+    logger.debug("loaded %s: %d rows from %s", name, len(frame), file)
+    return frame
