@@ -31,13 +31,7 @@ sample: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
-	$(BIN)/python bench/bench_runner.py
-	$(BIN)/python bench/bench_validate.py
-	$(BIN)/python bench/bench_x12.py
-	$(BIN)/python bench/bench_billing.py
-	$(BIN)/python bench/bench_staffing.py --whole-week
-	$(BIN)/python bench/bench_budget.py
-	$(BIN)/python bench/bench_purchasing.py --notebook
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -179,7 +179,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
         if r.description:
             print(textwrap.indent(textwrap.fill(r.description, 88), "    "))
         for p in r.parameters.values():
-            print(f"    {p.name}: {p.type_label} = {p.default!r}" + (f"  # {p.help}" if p.help
+            notes = "; ".join(x for x in (p.help, p.range_text) if x)
+            print(f"    {p.name}: {p.type_label} = {p.default!r}" + (f"  # {notes}" if notes
                                                                       else ""))
     return EXIT_OK
 

@@ -1,4 +1,4 @@
-"""Notebook helpers shared by the four reports: recorded figures, alerts, KPI tables,
+"""Notebook helpers shared by every report: recorded figures, alerts, KPI tables,
 money and percent formatting, the one chart style, and the one hand-out writer.
 
 A report calls :func:`record` for each figure a scheduled run needs and :func:`alert` for each
@@ -55,7 +55,6 @@ __all__ = [
     "md_text",
     "use_chart_style",
     "money_axis",
-    "percent_axis",
     "figure_label",
     "summary_from_notebook",
     "write_atomic",
@@ -446,13 +445,6 @@ def money_axis(ax: Any, axis: str = "y") -> None:
 
     fmt = FuncFormatter(lambda v, _pos: f"-${abs(v) / 100:,.0f}" if v < 0 else f"${v / 100:,.0f}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
-
-
-def percent_axis(ax: Any, axis: str = "y") -> None:
-    """Label an axis whose data are fractions as percentages."""
-    from matplotlib.ticker import PercentFormatter
-
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0))
 
 
 # --- files ---------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 ``parameters/test/``) every report's recorded figures, headline, alerts and hand-out files are
 those of the stored copy in ``tests/fixtures/recorded/``, and its HTML page shows the same
 headings, tables and charts. The stored copy was written by the suite before the one-package-
-per-report layout (issue 8); a change that means to move a figure updates it in the same commit.
+per-report layout (issue 8); a change that means to move a figure (or a new report) rewrites it
+in the same commit with ``python tests/test_unchanged.py`` and says why.
 """
 
 from __future__ import annotations
@@ -35,12 +36,16 @@ def handout_digests(run_dir: Path, attachments: list[str]) -> dict[str, str]:
             for name in attachments if name.endswith(".csv")}
 
 
+def run_suite(names: list[str], out: Path) -> Path:
+    """Every named report through the runner on the sample with ``parameters/test/``."""
+    reports = runner.check_reports(names, runner.discover())
+    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR)
+    return runner.run(reports, params, out=out).run_dir
+
+
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    reports = runner.check_reports(REPORTS, runner.discover())
-    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR)
-    result = runner.run(reports, params, out=tmp_path_factory.mktemp("suite"))
-    return result.run_dir
+    return run_suite(REPORTS, tmp_path_factory.mktemp("suite"))
 
 
 def test_the_stored_copy_covers_every_report() -> None:
@@ -62,3 +67,22 @@ def test_pages_and_handouts_are_unchanged(suite: Path, name: str) -> None:
     html = (suite / f"{name}.html").read_text(encoding="utf-8")
     assert page_outline(html) == stored["page"]
     assert handout_digests(suite, stored["files"]["attachments"]) == stored["handouts"]
+
+
+if __name__ == "__main__":  # rewrite the stored copy from a run of every report
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = run_suite(sorted(runner.discover()), Path(tmp))
+        for summary in sorted(run_dir.glob("*.json")):
+            if summary.name == "manifest.json":
+                continue
+            now = json.loads(summary.read_text(encoding="utf-8"))
+            stored = {key: now[key] for key in ("report", "status", "figures", "headline",
+                                                "alerts", "files")}
+            stored["page"] = page_outline((run_dir / f"{summary.stem}.html").read_text("utf-8"))
+            stored["handouts"] = handout_digests(run_dir, now["files"].get("attachments", []))
+            (STORED / summary.name).write_text(
+                json.dumps(stored, indent=1, sort_keys=True, ensure_ascii=False),
+                encoding="utf-8")
+            print(STORED / summary.name)
