@@ -148,8 +148,8 @@ register(Dataset(
 def check_datasets(items: pd.DataFrame, vendor_prices: pd.DataFrame, inventory_lots: pd.DataFrame,
                    usage: pd.DataFrame, open_orders: pd.DataFrame) -> None:
     """Every sku known and priced, open orders priced by their vendor
-    (:func:`pracops.purchasing.view.check_datasets`)."""
-    from pracops.purchasing.view import check_datasets as check
+    (:func:`pracops.purchasing.chain.check_datasets`)."""
+    from pracops.purchasing.chain import check_datasets as check
 
     check(items=items, vendor_prices=vendor_prices, inventory_lots=inventory_lots, usage=usage,
           open_orders=open_orders)

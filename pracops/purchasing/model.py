@@ -9,7 +9,7 @@ The chain a report runs:
 
 1. **Levels** of a periodic review (R, s, S) policy: the stock is reviewed every ``R``
    days, so the reorder point and the order-up-to level both cover ``R + L`` days.
-   :func:`safety_stock`, :func:`reorder_point`, :func:`order_up_to`, :func:`par_level`,
+   :func:`safety_stock`, :func:`par_level`,
    :func:`eoq` (economic order quantity); :func:`stock_levels` for a table (with an item's
    minimum on hand), :func:`cap_order_up_to` (shelf life and maximum cover).
 2. **Orders.** :func:`order_quantities` turns stock positions and levels into whole packs,
@@ -75,8 +75,6 @@ __all__ = [
     "lowest_per_sku",
     "net_of_changes",
     "safety_stock",
-    "reorder_point",
-    "order_up_to",
     "par_level",
     "eoq",
     "order_quantities",
@@ -232,49 +230,6 @@ def safety_stock(service_level: float, demand_sd_per_day: float, lead_time_days:
     lt_sd = _number("lead_time_sd_days", lead_time_sd_days)
     z = NormalDist().inv_cdf(float(service_level))
     return z * math.sqrt(lt * sd * sd + mean * mean * lt_sd * lt_sd)
-
-
-def reorder_point(demand_per_day: float, lead_time_days: float,
-                  safety_stock_units: float, review_days: float = 0) -> float:
-    """Reorder point ``s = d · (R + L) + SS`` (units of use).
-
-    Order when the position (on hand + on order) falls to ``s`` or below. In a **periodic
-    review** every ``R`` days an order placed now is the last until the next review's order
-    arrives ``R + L`` days later, so ``s`` covers ``R + L`` days and ``SS`` must be the safety
-    stock over ``R + L`` (pass ``lead_time_days = R + L`` to :func:`safety_stock`). With
-    ``R = 0`` (continuous review) this is the textbook ``d · L + SS``.
-
-    Examples
-    --------
-    >>> reorder_point(50, 9, 49.35)
-    499.35
-    >>> reorder_point(10, 2, 20, review_days=7)  # 10 × (7 + 2) + 20
-    110.0
-    """
-    d = _number("demand_per_day", demand_per_day)
-    lt = _number("lead_time_days", lead_time_days)
-    ss = _number("safety_stock_units", safety_stock_units)
-    r = _number("review_days", review_days)
-    return d * (r + lt) + ss
-
-
-def order_up_to(demand_per_day: float, review_days: float, lead_time_days: float,
-                safety_stock_units: float) -> float:
-    """Order-up-to level of a periodic review ``S = d · (R + L) + SS`` (units of use).
-
-    Every ``R`` days, order ``S − position``. ``SS`` must then cover ``R + L`` days of
-    variability (pass ``lead_time_days = R + L`` to :func:`safety_stock`).
-
-    Examples
-    --------
-    >>> order_up_to(20, 7, 3, 30)
-    230.0
-    """
-    d = _number("demand_per_day", demand_per_day)
-    r = _number("review_days", review_days)
-    lt = _number("lead_time_days", lead_time_days)
-    ss = _number("safety_stock_units", safety_stock_units)
-    return d * (r + lt) + ss
 
 
 def par_level(usage_per_day: float, days_between_deliveries: float,
@@ -433,7 +388,7 @@ def _lead_pct(value: object) -> Fraction:
     return _exact(value) / 100
 
 
-def choose_vendor(offers: pd.DataFrame, critical_lead_time_pct_per_day: float = 0,
+def choose_vendor(offers: pd.DataFrame, critical_lead_time_pct_per_day: float,
                   skus: Sequence[str] | None = None) -> pd.DataFrame:
     """Score every vendor offer and pick one vendor per sku.
 
@@ -589,15 +544,15 @@ def lowest_per_sku(skus: Sequence[object], score: Sequence[Fraction], lead: Sequ
 # 3. review
 
 
-def abc_classes(spend: pd.DataFrame, a_share: float = 0.80, b_share: float = 0.95
+def abc_classes(spend: pd.DataFrame, abc_a_share: float = 0.80, abc_b_share: float = 0.95
                 ) -> pd.DataFrame:
     """ABC classes by annual spend.
 
     Skus are ranked by ``annual_spend_cents`` (highest first; equal spends by ``sku``). With
     ``P_i`` the cumulative share of total spend of the skus ranked *before* sku ``i``:
 
-    * A when ``P_i < a_share`` (0.80),
-    * B when ``a_share ≤ P_i < b_share`` (0.95),
+    * A when ``P_i < abc_a_share`` (0.80),
+    * B when ``abc_a_share ≤ P_i < abc_b_share`` (0.95),
     * C otherwise.
 
     So the sku that crosses 80 % is A (class A covers at least 80 % of spend), and the top sku
@@ -621,11 +576,12 @@ def abc_classes(spend: pd.DataFrame, a_share: float = 0.80, b_share: float = 0.9
     DataError
         Missing column, negative or fractional spend, or a duplicated sku.
     ParameterError
-        Shares not ``0 < a_share ≤ b_share ≤ 1``.
+        Shares not ``0 < abc_a_share ≤ abc_b_share ≤ 1``.
     """
-    if not (0 < a_share <= b_share <= 1):
+    if not (0 < abc_a_share <= abc_b_share <= 1):
         raise ParameterError(
-            f"need 0 < a_share ≤ b_share ≤ 1, got a_share={a_share!r}, b_share={b_share!r}")
+            f"need 0 < abc_a_share ≤ abc_b_share ≤ 1, got abc_a_share={abc_a_share!r}, "
+            f"abc_b_share={abc_b_share!r}")
     require_columns(spend, "spend", ["sku", "annual_spend_cents"])
     _check_numeric(spend, "spend", ["annual_spend_cents"], whole=["annual_spend_cents"])
     dup = spend["sku"].duplicated().to_numpy()
@@ -639,7 +595,7 @@ def abc_classes(spend: pd.DataFrame, a_share: float = 0.80, b_share: float = 0.9
               .reset_index(drop=True))
     cents = [int(x) for x in ranked["annual_spend_cents"]]
     total = sum(cents)
-    a, b = _exact(a_share), _exact(b_share)
+    a, b = _exact(abc_a_share), _exact(abc_b_share)
     classes: list[str] = []
     before = 0
     group_class: dict[int, str] = {}
@@ -789,11 +745,11 @@ def _whole_param(name: str, value: object, minimum: int) -> int:
     return int(value)
 
 
-def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: int = 90,
+def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, demand_window_days: int = 90,
                  skus: Sequence[str] | None = None) -> pd.DataFrame:
     """Mean, standard deviation and trend of daily usage per sku over a window.
 
-    The window is the ``W = window_days`` whole days before ``as_of``:
+    The window is the ``W = demand_window_days`` whole days before ``as_of``:
     ``as_of − W ≤ date < as_of`` (usage on ``as_of`` itself, a day not yet over, and before
     the window is ignored). Usage rows of one sku on one day are summed to ``y_t``
     (``t = 0 … W − 1``), and **a day with no usage row counts as a day of zero usage**. Then
@@ -821,7 +777,7 @@ def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: in
         ``sku``, ``date`` and ``quantity`` (≥ 0), one row per use or per day.
     as_of
         The first day after the window.
-    window_days
+    demand_window_days
         ``W``, a whole number ≥ 2.
     skus
         When given, the skus to report, in this order (a sku with no usage gets zeros), and
@@ -841,9 +797,9 @@ def demand_stats(usage: pd.DataFrame, as_of: str | pd.Timestamp, window_days: in
         Missing column, unreadable date, missing or negative quantity, usage of a sku not in
         ``skus`` (naming the row).
     ParameterError
-        ``window_days`` not a whole number ≥ 2.
+        ``demand_window_days`` not a whole number ≥ 2.
     """
-    w = _whole_param("window_days", window_days, 2)
+    w = _whole_param("demand_window_days", demand_window_days, 2)
     require_columns(usage, "usage", ["sku", "date", "quantity"])
     _check_numeric(usage, "usage", ["quantity"])
     dates = _dates(usage, "usage", "date")
@@ -888,14 +844,13 @@ _LEVEL_COLUMNS = ["sku", "demand_mean_per_day", "demand_sd_per_day", "lead_time_
 
 
 def stock_levels(skus: pd.DataFrame, service_level: float, review_days: float,
-                 critical_service_level: float | None = None) -> pd.DataFrame:
+                 critical_service_level: float | None) -> pd.DataFrame:
     """Safety stock, reorder point and order-up-to level of a **periodic review** (R, s, S)
     policy for every sku of a table.
 
     The stock is reviewed every ``R`` days; an order placed at a review is the last until the
     next review's order arrives ``R + L`` days later, so both levels protect ``R + L`` days.
-    Row by row this is :func:`safety_stock` over ``R + L``, :func:`reorder_point` and
-    :func:`order_up_to`:
+    Row by row this is :func:`safety_stock` over ``R + L`` and the two levels:
 
     .. math::
 
@@ -1039,7 +994,7 @@ def cap_order_up_to(levels: pd.DataFrame, review_days: float,
 
 
 def order_lines(skus: pd.DataFrame, offers: pd.DataFrame,
-                critical_lead_time_pct_per_day: float = 0) -> pd.DataFrame:
+                critical_lead_time_pct_per_day: float) -> pd.DataFrame:
     """Order lines: each sku's packs to order, and the vendor to order them from.
 
     The need of a sku is that of :func:`order_quantities` (``S − position`` when the position
@@ -1328,7 +1283,7 @@ def spend_vs_budget(spend_cents: int, budget_cents: int) -> Fraction:
 
 
 def vendor_savings(offers: pd.DataFrame, annual_units: Mapping[str, float] | pd.Series,
-                   critical_lead_time_pct_per_day: float = 0) -> pd.DataFrame:
+                   critical_lead_time_pct_per_day: float) -> pd.DataFrame:
     """What each sku would save a year by switching to the vendor the report would choose.
 
     The chosen offer is the one :func:`choose_vendor` picks with the same
@@ -1489,13 +1444,14 @@ def prices_in_force(prices: pd.DataFrame, as_of: str | pd.Timestamp) -> pd.DataF
 
 def price_changes(prices: pd.DataFrame, as_of: str | pd.Timestamp,
                   annual_units: Mapping[str, float] | pd.Series,
-                  lookback_days: int = 365) -> pd.DataFrame:
+                  price_lookback_days: int = 365) -> pd.DataFrame:
     """Each change of a vendor's landed cost per unit of use over a look-back window, with its
     cost a year at the current usage.
 
     A **change** is a row of ``prices`` that has an earlier row of the same sku and vendor
     (the *previous* price, the one in force the day before) and an ``effective_date`` after
-    ``as_of − lookback_days``: those on or before ``as_of`` have taken effect (``announced``
+    ``as_of − price_lookback_days``: those on or before ``as_of`` have taken effect
+    (``announced``
     False); those after ``as_of`` are announced (``announced`` True) and are listed, never
     used. The first price of a sku and vendor is an offer, not a change. With landed costs
     per unit of use ``p₀`` (previous) and ``p₁`` (this row), as :func:`choose_vendor` works
@@ -1517,8 +1473,9 @@ def price_changes(prices: pd.DataFrame, as_of: str | pd.Timestamp,
         Today: changes dated after it are announced.
     annual_units
         ``A`` per sku (≥ 0); every sku with a change needs one.
-    lookback_days
-        The window, whole days ≥ 1: changes effective after ``as_of − lookback_days`` count
+    price_lookback_days
+        The window, whole days ≥ 1: changes effective after ``as_of −
+        price_lookback_days`` count
         (with 365 and ``as_of`` 2025-12-31: from 2025-01-01 on).
 
     Returns
@@ -1536,15 +1493,15 @@ def price_changes(prices: pd.DataFrame, as_of: str | pd.Timestamp,
         As :func:`choose_vendor` and :func:`prices_in_force`; a sku with a change but no
         annual units, or a negative or non-numeric number of them.
     ParameterError
-        ``lookback_days`` not a whole number ≥ 1.
+        ``price_lookback_days`` not a whole number ≥ 1.
     """
-    window = _whole_param("lookback_days", lookback_days, 1)
+    window = _whole_param("price_lookback_days", price_lookback_days, 1)
     require_columns(prices, "vendor prices", [*_OFFER_COLUMNS, "effective_date"])
     dates = _dates(prices, "vendor prices", "effective_date")
     _check_price_keys(prices, dates)
     day = pd.Timestamp(as_of).normalize()
     start = day - pd.Timedelta(days=window)
-    scored = choose_vendor(prices.drop(columns=[c for c in ("critical",) if c in prices]))
+    scored = choose_vendor(prices.drop(columns=[c for c in ("critical",) if c in prices]), 0)
     units = annual_units if isinstance(annual_units, pd.Series) else pd.Series(annual_units)
     annual = units.to_dict()
     sku_values = scored["sku"].astype("object").to_numpy()
@@ -1586,13 +1543,15 @@ def price_changes(prices: pd.DataFrame, as_of: str | pd.Timestamp,
 
 def net_price_changes(prices: pd.DataFrame, as_of: str | pd.Timestamp,
                       annual_units: Mapping[str, float] | pd.Series,
-                      lookback_days: int = 365) -> pd.DataFrame:
+                      price_lookback_days: int = 365) -> pd.DataFrame:
     """The net change of each vendor's landed cost per unit of use over a look-back window.
 
     For each sku and vendor with at least one change that took effect in the window
-    (``as_of − lookback_days < effective_date ≤ as_of``, as :func:`price_changes`), the
+    (``as_of − price_lookback_days < effective_date ≤ as_of``, as :func:`price_changes`),
+    the
     landed cost ``p₀`` in force at the start of the window (the latest row dated on or before
-    ``as_of − lookback_days``; when the first price itself falls in the window, that first
+    ``as_of − price_lookback_days``; when the first price itself falls in the window, that
+    first
     price) is compared with ``p₁``, the one in force on ``as_of``:
 
     .. math::
@@ -1616,7 +1575,7 @@ def net_price_changes(prices: pd.DataFrame, as_of: str | pd.Timestamp,
     DataError, ParameterError
         As :func:`price_changes`.
     """
-    return net_of_changes(price_changes(prices, as_of, annual_units, lookback_days))
+    return net_of_changes(price_changes(prices, as_of, annual_units, price_lookback_days))
 
 
 def net_of_changes(detail: pd.DataFrame) -> pd.DataFrame:

@@ -51,13 +51,6 @@ def test_safety_stock_refuses_negative_inputs():
         pu.safety_stock(0.95, 1, 9, 5, float("inf"))
 
 
-def test_reorder_point():
-    # d·L + SS = 50 × 9 + 49.35 = 450 + 49.35 = 499.35
-    assert pu.reorder_point(50, 9, 49.35) == pytest.approx(499.35)
-    # periodic review R = 7: d·(R + L) + SS = 50 × 16 + 49.35 = 849.35
-    assert pu.reorder_point(50, 9, 49.35, review_days=7) == pytest.approx(849.35)
-
-
 def test_periodic_reorder_point_covers_the_review_period():
     # The reviewer's case: d = 10/day, σd = 3, L = 2, R = 7, 95 %.
     # SS over R + L = 9 days: 1.6448536 × 3 × √9 = 14.8037; s = 10 × 9 + 14.8037 = 104.8037.
@@ -65,18 +58,13 @@ def test_periodic_reorder_point_covers_the_review_period():
     # out before the next review's order arrives (28 − 90 < 0): it must order today.
     table = pd.DataFrame({"sku": ["X"], "demand_mean_per_day": [10.0],
                           "demand_sd_per_day": [3.0], "lead_time_days": [2.0]})
-    lv = pu.stock_levels(table, 0.95, 7)
+    lv = pu.stock_levels(table, 0.95, 7, None)
     assert lv.at[0, "safety_stock_units"] == pytest.approx(3 * 3 * Z95)
     assert lv.at[0, "reorder_point_units"] == pytest.approx(90 + 9 * Z95)
     assert lv.at[0, "reorder_point_units"] == pytest.approx(104.8037, abs=1e-4)
     lv = lv.assign(on_hand_units=28, on_order_units=0, units_per_pack=1)
     # need = S − 28 = 104.8037 − 28 = 76.8 → 77 units
     assert pu.order_quantities(lv).at[0, "order_packs"] == 77
-
-
-def test_order_up_to():
-    # d·(R + L) + SS = 20 × (7 + 3) + 30 = 230
-    assert pu.order_up_to(20, 7, 3, 30) == 230
 
 
 def test_eoq_textbook():
@@ -185,7 +173,7 @@ def _offers() -> pd.DataFrame:
 
 
 def test_choose_vendor_by_landed_cost():
-    out = pu.choose_vendor(_offers())
+    out = pu.choose_vendor(_offers(), 0)
     # gauze V1: (1200 + 100) / 100 = 13 c/unit; V2: (2500 + 0) / 200 = 12.5 → V2
     # epi V1: 1000 / 3 = 333⅓; V2: 900 / 3 = 300 → V2 (no charge for lead time: c = 0)
     assert out["landed_per_unit"].tolist() == [13, Fraction(25, 2), Fraction(1000, 3), 300]
@@ -228,30 +216,30 @@ def test_choose_vendor_ties():
         "lead_time_days": [3, 3, 2],
     })
     # all 100 c/unit; Beta has the shortest lead time
-    assert pu.choose_vendor(offers)["chosen"].tolist() == [False, False, True]
+    assert pu.choose_vendor(offers, 0)["chosen"].tolist() == [False, False, True]
     offers.loc[2, "lead_time_days"] = 3
     # all equal: alphabetical → Alpha
-    assert pu.choose_vendor(offers)["chosen"].tolist() == [False, True, False]
+    assert pu.choose_vendor(offers, 0)["chosen"].tolist() == [False, True, False]
 
 
 def test_choose_vendor_missing_price():
     offers = _offers().astype({"pack_price_cents": "Int64"})
     offers.loc[2, "pack_price_cents"] = pd.NA
     with pytest.raises(DataError, match="no vendor price for sku 'epi'") as err:
-        pu.choose_vendor(offers)
+        pu.choose_vendor(offers, 0)
     assert (err.value.row, err.value.column) == (4, "pack_price_cents")
 
 
 def test_choose_vendor_sku_without_offer():
     with pytest.raises(DataError, match="no vendor price for sku.*masks"):
-        pu.choose_vendor(_offers(), skus=["gauze", "epi", "masks"])
+        pu.choose_vendor(_offers(), 0, skus=["gauze", "epi", "masks"])
 
 
 def test_choose_vendor_zero_pack_and_bad_parameter():
     offers = _offers()
     offers.loc[0, "units_per_pack"] = 0
     with pytest.raises(DataError, match="units_per_pack"):
-        pu.choose_vendor(offers)
+        pu.choose_vendor(offers, 0)
     with pytest.raises(ParameterError, match="critical_lead_time_pct_per_day"):
         pu.choose_vendor(_offers(), critical_lead_time_pct_per_day=-1)
 
@@ -389,7 +377,7 @@ def _usage() -> pd.DataFrame:
 
 
 def test_demand_stats():
-    out = pu.demand_stats(_usage(), as_of="2026-01-05", window_days=4, skus=["a", "b"])
+    out = pu.demand_stats(_usage(), as_of="2026-01-05", demand_window_days=4, skus=["a", "b"])
     # window Jan 1 … Jan 4 (Dec 31 is before it, Jan 5 is as_of: both ignored)
     # a: y = [2, 0 (no row on Jan 2), 4 + 2, 4] = [2, 0, 6, 4]; mean 12 / 4 = 3
     #    deviations −1, −3, 3, 1; squares 1 + 9 + 9 + 1 = 20; sd = √(20 / 3) = 2.5819889
@@ -412,8 +400,8 @@ def test_demand_stats_errors():
     with pytest.raises(DataError) as err:
         pu.demand_stats(bad, as_of="2026-01-05")
     assert (err.value.row, err.value.column) == (5, "quantity")
-    with pytest.raises(ParameterError, match="window_days"):
-        pu.demand_stats(_usage(), as_of="2026-01-05", window_days=1)
+    with pytest.raises(ParameterError, match="demand_window_days"):
+        pu.demand_stats(_usage(), as_of="2026-01-05", demand_window_days=1)
 
 
 def _level_table() -> pd.DataFrame:
@@ -429,7 +417,7 @@ def _level_table() -> pd.DataFrame:
 
 
 def test_stock_levels_hand_worked():
-    out = pu.stock_levels(_level_table(), 0.95, 7)
+    out = pu.stock_levels(_level_table(), 0.95, 7, None)
     # Periodic review: both levels cover R + L = 7 + 9 = 16 days.
     # gauze: SS = 1.6448536 × √(16 × 100 + 2500 × 4) = 1.6448536 × √11600
     #           = 1.6448536 × 107.70330 = 177.1561
@@ -459,7 +447,7 @@ def test_stock_levels_minimum_on_hand():
     zero = pd.DataFrame({"sku": ["amp"], "demand_mean_per_day": [0.0],
                          "demand_sd_per_day": [0.0], "lead_time_days": [3.0],
                          "min_on_hand": [4]})
-    lv = pu.stock_levels(zero, 0.95, 7).assign(on_hand_units=0, on_order_units=0,
+    lv = pu.stock_levels(zero, 0.95, 7, None).assign(on_hand_units=0, on_order_units=0,
                                                units_per_pack=10)
     assert (lv.at[0, "reorder_point_units"], lv.at[0, "order_up_to_units"]) == (4, 4)
     assert pu.order_quantities(lv).at[0, "order_packs"] == 1
@@ -475,21 +463,21 @@ def test_stock_levels_equal_scalar_functions_row_by_row():
         sd, lt, lt_sd = row["demand_sd_per_day"], row["lead_time_days"], row["lead_time_sd_days"]
         ss = pu.safety_stock(level, sd, 7 + lt, d, lt_sd)
         assert row["safety_stock_units"] == pytest.approx(ss), i
-        assert row["reorder_point_units"] == pytest.approx(
-            pu.reorder_point(d, lt, ss, review_days=7)), i
-        assert row["order_up_to_units"] == pytest.approx(pu.order_up_to(d, 7, lt, ss)), i
+        # no minimum on hand: s = S = d · (R + L) + SS
+        assert row["reorder_point_units"] == pytest.approx(d * (7 + lt) + ss), i
+        assert row["order_up_to_units"] == pytest.approx(d * (7 + lt) + ss), i
 
 
 def test_stock_levels_errors():
     table = _level_table()
     table.loc[1, "service_level"] = 1.0
     with pytest.raises(DataError) as err:
-        pu.stock_levels(table, 0.95, 7)
+        pu.stock_levels(table, 0.95, 7, None)
     assert (err.value.row, err.value.column) == (3, "service_level")
     with pytest.raises(ParameterError, match="service_level"):
-        pu.stock_levels(_level_table(), 1.5, 7)
+        pu.stock_levels(_level_table(), 1.5, 7, None)
     with pytest.raises(ParameterError, match="review_days"):
-        pu.stock_levels(_level_table(), 0.95, -1)
+        pu.stock_levels(_level_table(), 0.95, -1, None)
 
 
 def _order_skus() -> pd.DataFrame:
@@ -515,7 +503,7 @@ def _order_offers() -> pd.DataFrame:
 def test_order_lines():
     # Room to hold 400 gauze: all of an order up to 400 − 10 = 390 units will be used.
     out = pu.order_lines(_order_skus().assign(max_stock_units=[400.0, 9.0, 80.0]),
-                         _order_offers())
+                         _order_offers(), 0)
     # gauze: need 200 − 10 = 190. V1: ⌈190/100⌉ = 2 packs, raised to its minimum 3 = 300
     #        units (≤ 390 usable) for 3 × 1,100 = 3,300 → 11 c a unit; V2: 1 pack of 200 for
     #        2,500 → 12.5 c a unit → V1.
@@ -542,7 +530,7 @@ def test_order_lines_vendor_minimum_far_above_the_need():
     # Without room beyond S = 200 (no max_stock_units), gauze may use 200 − 10 = 190: V1's
     # minimum of 3 packs (300 units, 3,300) is 3,300 / 190 = 17.4 c a used unit; V2's one
     # pack of 200 (2,500) is 2,500 / 190 = 13.2 c → V2, although V1 is cheaper a unit.
-    out = pu.order_lines(_order_skus(), _order_offers())
+    out = pu.order_lines(_order_skus(), _order_offers(), 0)
     assert out["vendor"].tolist() == ["V2", "V2", "V2"]
     assert out["order_packs"].tolist() == [1, 3, 0]
     assert out["order_cents"].tolist() == [2500, 2700, 0]
@@ -555,10 +543,10 @@ def test_order_lines_vendor_minimum_far_above_the_need():
                            "pack_price_cents": [1000, 45000], "units_per_pack": [10, 500],
                            "freight_per_pack_cents": [0, 0], "min_order_packs": [1, 4],
                            "lead_time_days": [3, 3]})
-    line = pu.order_lines(skus, offers).iloc[0]
+    line = pu.order_lines(skus, offers, 0).iloc[0]
     assert (line["vendor"], line["order_packs"], line["order_cents"]) == ("A", 1, 1000)
     # Only B sells it: its minimum is still ordered, 1,990 units beyond the need, flagged.
-    line = pu.order_lines(skus, offers.iloc[[1]]).iloc[0]
+    line = pu.order_lines(skus, offers.iloc[[1]], 0).iloc[0]
     assert (line["order_units"], line["usable_units"], line["excess_units"]) == (2000, 10,
                                                                                  1990)
     assert line["oversized"]
@@ -588,7 +576,7 @@ def test_order_lines_sku_without_offer():
     skus = pd.concat([_order_skus(), _order_skus().iloc[[0]].assign(sku="masks")],
                      ignore_index=True)
     with pytest.raises(DataError, match="no vendor price for sku.*masks"):
-        pu.order_lines(skus, _order_offers())
+        pu.order_lines(skus, _order_offers(), 0)
 
 
 def test_overdue_orders():
@@ -616,7 +604,7 @@ def _room() -> pd.DataFrame:
 
 
 def test_purchase_orders():
-    orders = pu.purchase_orders(pu.order_lines(_room(), _order_offers()))
+    orders = pu.purchase_orders(pu.order_lines(_room(), _order_offers(), 0))
     # V1: gauze 3 packs: goods 3 × 1000 = 3,000, freight 3 × 100 = 300, total 3,300
     # V2: epi 2,700 (tape orders 0 packs: left out)
     assert [o.vendor for o in orders] == ["V1", "V2"]
@@ -643,7 +631,7 @@ def test_spend_vs_budget():
 def test_vendor_savings():
     offers = _offers()
     offers["current"] = [True, False, False, False]
-    out = pu.vendor_savings(offers, {"gauze": 7, "epi": 35})
+    out = pu.vendor_savings(offers, {"gauze": 7, "epi": 35}, 0)
     # epi: no current marked → the chosen one, V2 (300), which is the cheapest → 0
     # gauze: current V1 at 13, cheapest V2 at 12.5: 0.5 × 7 = 3.5 → 4 (half up)
     assert out["sku"].tolist() == ["epi", "gauze"]
@@ -686,10 +674,10 @@ def test_vendor_savings_errors():
     offers = _offers()
     offers["current"] = [True, True, False, False]
     with pytest.raises(DataError, match="more than one current") as err:
-        pu.vendor_savings(offers, {"gauze": 7, "epi": 35})
+        pu.vendor_savings(offers, {"gauze": 7, "epi": 35}, 0)
     assert err.value.row == 3
     with pytest.raises(DataError, match="no annual units") as err:
-        pu.vendor_savings(_offers(), {"gauze": 7})
+        pu.vendor_savings(_offers(), {"gauze": 7}, 0)
     assert (err.value.row, err.value.value) == (4, "epi")
 
 
@@ -727,7 +715,7 @@ def test_prices_in_force_takes_the_latest_on_or_before_as_of():
     # 2026-03-01: the announced gauze price (3) and the syringe offer (4) have started.
     assert pu.prices_in_force(h, "2026-03-01").index.tolist() == [2, 3, 4]
     # The in-force offers feed choose_vendor: gauze V1 11 c a unit, V2 (42 + 10) / 4 = 13 c.
-    scored = pu.choose_vendor(pu.prices_in_force(h, "2025-12-31"))
+    scored = pu.choose_vendor(pu.prices_in_force(h, "2025-12-31"), 0)
     assert scored.loc[scored["chosen"], "vendor"].tolist() == ["V1"]
 
 
@@ -765,8 +753,8 @@ def test_price_changes_window_and_rounding():
     # Changes dated after as_of − window count: 2025-12-31 − 184 days = 2025-06-30, so the
     # 2025-07-01 change is in (184 days: 2025-07-01 … 2025-12-31); 2025-12-31 − 183 days =
     # 2025-07-01, so with 183 days it is out and only the announced change is listed.
-    assert len(pu.price_changes(h, "2025-12-31", {"gauze": 1}, lookback_days=184)) == 2
-    assert pu.price_changes(h, "2025-12-31", {"gauze": 1}, lookback_days=183)[
+    assert len(pu.price_changes(h, "2025-12-31", {"gauze": 1}, price_lookback_days=184)) == 2
+    assert pu.price_changes(h, "2025-12-31", {"gauze": 1}, price_lookback_days=183)[
         "announced"].tolist() == [True]
     # 2.5 units a year × 1 c = 2.5 → 3 (half up, once per change); −1.1 × 2.5 = −2.75 → −3.
     out = pu.price_changes(h, "2025-12-31", {"gauze": 2.5})
@@ -802,8 +790,8 @@ def test_net_price_changes_nets_a_rise_taken_back():
 def test_price_changes_errors():
     with pytest.raises(DataError, match="annual units"):
         pu.price_changes(_history(), "2025-12-31", {"syringe": 5})
-    with pytest.raises(ParameterError, match="lookback_days"):
-        pu.price_changes(_history(), "2025-12-31", {"gauze": 1}, lookback_days=0)
+    with pytest.raises(ParameterError, match="price_lookback_days"):
+        pu.price_changes(_history(), "2025-12-31", {"gauze": 1}, price_lookback_days=0)
     empty = pu.price_changes(_history().iloc[[2, 4]], "2025-12-31", {})
     assert empty.empty and "annual_impact_cents" in empty
 
@@ -828,7 +816,7 @@ def _freight_offers() -> pd.DataFrame:
 def test_landed_cost_has_percent_freight_and_per_order_freight_over_the_typical_order():
     offers = _freight_offers()
     # No typical order: spread over the minimum, 1 pack of 10 units.
-    out = pu.choose_vendor(offers)
+    out = pu.choose_vendor(offers, 0)
     # A landed: (1000 + 0 + 1000 × 5 %) / 10 = 1050 / 10 = 105 c a unit (empty freight = 0)
     # B landed: (1100 + 50) / 10 = 115
     assert out["landed_per_unit"].tolist() == [105, 115]
@@ -839,7 +827,7 @@ def test_landed_cost_has_percent_freight_and_per_order_freight_over_the_typical_
     assert out["chosen"].tolist() == [False, True]
     # A typical order (EOQ) of 395 units: ⌈395 / 10⌉ = 40 packs = 400 units;
     # A: 105 + 2000 / 400 = 110 < B 115 → A
-    out = pu.choose_vendor(offers.assign(typical_order_units=[395.0, 395.0]))
+    out = pu.choose_vendor(offers.assign(typical_order_units=[395.0, 395.0]), 0)
     assert out["typical_order_packs"].tolist() == [40, 40]
     assert out["cost_per_unit"].tolist() == [110, 115]
     assert out["chosen"].tolist() == [True, False]
@@ -855,7 +843,7 @@ def test_order_lines_and_purchase_order_charge_per_order_freight_once():
                          "freight_pct": [5.0], "units_per_pack": [10], "min_order_packs": [1],
                          "lead_time_days": [3]})
     offers = pd.concat([_freight_offers(), tape], ignore_index=True)
-    out = pu.order_lines(skus, offers)
+    out = pu.order_lines(skus, offers, 0)
     # gauze: need 200 = 20 packs of either vendor.
     #   A: 20 × 1000 = 20,000 + 5 % = 1,000 + 2,000 per order = 23,000 / 200 = 115 a unit
     #   B: 20 × (1100 + 50) = 23,000 / 200 = 115: a tie at equal lead time → by name, A
@@ -873,11 +861,11 @@ def test_order_lines_and_purchase_order_charge_per_order_freight_once():
         20999, 1050, 2000, 24049)
     # a dearer B (1,160 a pack) loses: 20 × 1,210 = 24,200 > 23,000
     offers.loc[1, "pack_price_cents"] = 1160
-    assert pu.order_lines(skus, offers)["vendor"].tolist() == ["A", "A"]
+    assert pu.order_lines(skus, offers, 0)["vendor"].tolist() == ["A", "A"]
     # and per-order freight of 4,400 makes A dearer: 20,000 + 1,000 + 4,400 = 25,400 >
     # B's 24,200 → B
     offers.loc[0, "freight_per_order_cents"] = 4400
-    assert pu.order_lines(skus, offers)["vendor"].tolist() == ["B", "A"]
+    assert pu.order_lines(skus, offers, 0)["vendor"].tolist() == ["B", "A"]
 
 
 def test_purchase_orders_refuse_a_line_without_its_percent_freight():
@@ -892,7 +880,7 @@ def test_purchase_orders_refuse_a_line_without_its_percent_freight():
 def test_vendor_savings_count_the_per_order_freight():
     offers = _freight_offers().assign(current=[False, True],
                                       typical_order_units=[400.0, 400.0])
-    out = pu.vendor_savings(offers, {"gauze": 1000})
+    out = pu.vendor_savings(offers, {"gauze": 1000}, 0)
     # typical order 40 packs: A 105 + 2000 / 400 = 110, B 115 → 5 c a unit × 1,000 = 5,000
     # (on landed cost alone it would be 10 c a unit: the per-order freight eats half)
     assert (out["current_landed_per_unit"].tolist(), out["chosen_landed_per_unit"].tolist()) \
@@ -906,7 +894,7 @@ def test_negative_freight_is_refused():
     offers = _freight_offers()
     offers.loc[1, "freight_pct"] = -1.0
     with pytest.raises(DataError) as err:
-        pu.choose_vendor(offers)
+        pu.choose_vendor(offers, 0)
     assert (err.value.row, err.value.column) == (3, "freight_pct")
 
 

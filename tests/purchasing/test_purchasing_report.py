@@ -37,7 +37,7 @@ import pytest
 from pracops import config, runner
 from pracops.errors import DataError, ParameterError
 from pracops.money import money_param
-from pracops.purchasing import view as view
+from pracops.purchasing import chain, view
 
 SAMPLE = config.SAMPLE_DIR
 TRUTH = {p["kind"]: p for p in json.loads((SAMPLE / "ground_truth.json").read_text())
@@ -325,8 +325,8 @@ def test_purchase_order_files(run: dict) -> None:
 
 def test_html_shows_no_code(run: dict) -> None:
     html = (run["dir"] / f"{REPORT}.html").read_text(encoding="utf-8")
-    for code in ("view.run_purchasing", "import matplotlib", "report.record(",
-                 "holding_cost_pct: float", "purchasing_explorer"):
+    for code in ("chain.run(", "import matplotlib", "report.record(",
+                 "holding_cost_pct: float", "view.explorer"):
         assert code not in html
     assert html.count('src="data:image/png;base64,') == 3  # ABC, expiry, vendors
     assert "<script src=" not in html and "nan" not in html.replace("nan-", "")
@@ -351,7 +351,7 @@ def edit(folder: Path, name: str, row: int, **values: str) -> None:
 def test_negative_quantity_names_file_row_column(folder: Path) -> None:
     edit(folder, "inventory_lots", 4, quantity="-3")
     with pytest.raises(DataError) as err:
-        view.load_inputs(folder)
+        chain.load_inputs(folder)
     e = err.value
     assert (Path(e.file).name, e.row, e.column) == ("inventory_lots.csv", 6, "quantity")
     assert "at least 0" in str(e)
@@ -360,7 +360,7 @@ def test_negative_quantity_names_file_row_column(folder: Path) -> None:
 def test_pack_size_zero_names_file_row_column(folder: Path) -> None:
     edit(folder, "vendor_prices", 10, units_per_pack="0")
     with pytest.raises(DataError) as err:
-        view.load_inputs(folder)
+        chain.load_inputs(folder)
     assert (Path(err.value.file).name, err.value.row, err.value.column) == (
         "vendor_prices.csv", 12, "units_per_pack")
 
@@ -373,7 +373,7 @@ def test_sku_without_vendor_price_names_the_items_row(folder: Path) -> None:
     write_rows(folder, "open_orders", [r for r in rows("open_orders", folder)
                                        if r["sku"] != sku])
     with pytest.raises(DataError, match="no vendor price") as err:
-        view.load_inputs(folder)
+        chain.load_inputs(folder)
     e = err.value
     assert (Path(e.file).name, e.row, e.column, e.value) == ("items.csv", 22, "sku", sku)
     assert "vendor_prices" in e.fix
@@ -383,7 +383,7 @@ def test_usage_of_unknown_sku_names_the_usage_rows(folder: Path) -> None:
     edit(folder, "usage", 7, sku="ZZ-0001")
     edit(folder, "usage", 400, sku="ZZ-0001")
     with pytest.raises(DataError, match="usage of a sku not in items: rows 9, 402") as err:
-        view.load_inputs(folder)
+        chain.load_inputs(folder)
     assert (Path(err.value.file).name, err.value.row, err.value.column, err.value.value) == (
         "usage.csv", 9, "sku", "ZZ-0001")
 
@@ -392,9 +392,9 @@ def test_expired_stock_is_not_available_but_listed_and_alerted(folder: Path) -> 
     lots = rows("inventory_lots", folder)
     i = next(i for i, r in enumerate(lots) if r["expiry_date"] and int(r["quantity"]) > 0)
     edit(folder, "inventory_lots", i, expiry_date="2025-12-01")
-    inputs = view.load_inputs(folder)
-    plan = view.run_purchasing(inputs)
-    f = view.summary_figures(plan)
+    inputs = chain.load_inputs(folder)
+    plan = chain.compute(inputs)
+    f = chain.summary_figures(plan)
     lot = lots[i]
     assert f["expired_lots"] == [{"sku": lot["sku"], "lot": lot["lot"],
                                   "quantity": int(lot["quantity"])}]
@@ -404,7 +404,7 @@ def test_expired_stock_is_not_available_but_listed_and_alerted(folder: Path) -> 
     assert on_hand == sum(int(r["quantity"]) for j, r in enumerate(lots)
                           if r["sku"] == lot["sku"] and j != i)
     assert lot["lot"] not in set(plan.lots["lot"])
-    messages = [m for level, m in view.alerts(plan, f) if "expired lot" in m]
+    messages = [m for level, m in chain.alerts(plan, f) if "expired lot" in m]
     assert messages and "not counted as stock" in view.summary_text(plan, f)
 
 
@@ -418,8 +418,8 @@ def test_lot_expiring_on_the_count_date_is_usable_that_day(folder: Path) -> None
     edit(folder, "inventory_lots", today, expiry_date=AS_OF.isoformat())
     edit(folder, "inventory_lots", yesterday,
          expiry_date=(AS_OF - timedelta(days=1)).isoformat())
-    plan = view.run_purchasing(view.load_inputs(folder))
-    f = view.summary_figures(plan)
+    plan = chain.compute(chain.load_inputs(folder))
+    f = chain.summary_figures(plan)
     old, new = lots[yesterday], lots[today]
     assert f["expired_lots"] == [{"sku": old["sku"], "lot": old["lot"],
                                   "quantity": int(old["quantity"])}]
@@ -437,15 +437,18 @@ def test_lot_expiring_on_the_count_date_is_usable_that_day(folder: Path) -> None
 
 
 def test_bad_parameters_are_named() -> None:
-    inputs = view.load_inputs(None)
-    for bad, name in (({"supply_budget_cents": 0}, "supply_budget_cents"),
+    inputs = chain.load_inputs(None)
+    for bad, name in (({"supply_budget": 0}, "supply_budget"),
+                      ({"order_cost": -1}, "order_cost"),
+                      ({"order_cost": 0.005}, "order_cost"),
+                      ({"material_price_increase_pct": -1.0}, "material_price_increase_pct"),
                       ({"holding_cost_pct": -5.0}, "holding_cost_pct"),
                       ({"service_level": 1.0}, "service_level"),
                       ({"critical_lead_time_pct_per_day": -1.0},
                        "critical_lead_time_pct_per_day"),
                       ({"max_cover_days": 0}, "max_cover_days")):
         with pytest.raises(ParameterError, match=name):
-            view.run_purchasing(inputs, **bad)
+            chain.compute(inputs, **bad)
 
 
 def test_item_without_a_price_in_force_names_the_items_row(folder: Path) -> None:
@@ -459,14 +462,14 @@ def test_item_without_a_price_in_force_names_the_items_row(folder: Path) -> None
     write_rows(folder, "vendor_prices", later)
     first = min(r["effective_date"] for r in later if r["sku"] == sku)
     assert first > "2026-06-30"
-    inputs = view.load_inputs(folder)  # loads: the sku has prices, just not yet
+    inputs = chain.load_inputs(folder)  # loads: the sku has prices, just not yet
     with pytest.raises(DataError, match="no vendor price in force on 2025-12-31") as err:
-        view.run_purchasing(inputs)
+        chain.compute(inputs)
     e = err.value
     assert (Path(e.file).name, e.row, e.column, e.value) == ("items.csv", 22, "sku", sku)
     assert first in str(e) and "vendor_prices" in e.fix
     # Run for a day a price is in force, and the item is priced.
-    plan = view.run_purchasing(inputs, as_of=first)
+    plan = chain.compute(inputs, as_of=first)
     assert sku in set(plan.offers["sku"])
 
 
@@ -480,7 +483,7 @@ def test_open_order_without_a_price_in_force_names_the_order_row(folder: Path) -
     others = {r["vendor"] for r in rows("vendor_prices", folder) if r["sku"] == order["sku"]}
     assert others - {order["vendor"]}, "the sku keeps another vendor's price"
     with pytest.raises(DataError, match="no price in force on 2025-12-31 for the order") as err:
-        view.run_purchasing(view.load_inputs(folder))
+        chain.compute(chain.load_inputs(folder))
     assert (Path(err.value.file).name, err.value.row, err.value.column) == (
         "open_orders.csv", 5, "vendor")
 
@@ -490,7 +493,7 @@ def test_duplicate_sku_vendor_date_names_both_rows(folder: Path) -> None:
     write_rows(folder, "vendor_prices", [*table[:8], {**table[5], "pack_price": "1.00"},
                                          *table[8:]])
     with pytest.raises(DataError, match="duplicate key") as err:
-        view.load_inputs(folder)
+        chain.load_inputs(folder)
     e = err.value
     assert Path(e.file).name == "vendor_prices.csv" and "rows 7 and 10" in str(e)
     assert "effective_date" in e.column
@@ -505,9 +508,9 @@ def test_announced_price_is_listed_not_used(folder: Path) -> None:
         case["sku"], case["current_vendor"])])
     write_rows(folder, "vendor_prices", [*table, {**now, "pack_price": "0.01",
                                                   "effective_date": "2026-02-01"}])
-    base = view.summary_figures(view.run_purchasing(view.load_inputs(None)))
-    plan = view.run_purchasing(view.load_inputs(folder))
-    f = view.summary_figures(plan)
+    base = chain.summary_figures(chain.compute(chain.load_inputs(None)))
+    plan = chain.compute(chain.load_inputs(folder))
+    f = chain.summary_figures(plan)
     assert f["announced_price_changes"] == 1
     assert {k: v for k, v in f.items() if k != "announced_price_changes"} == {
         k: v for k, v in base.items() if k != "announced_price_changes"}
@@ -521,16 +524,16 @@ def test_announced_price_is_listed_not_used(folder: Path) -> None:
 # --- the reviewer's cases, on edited copies of the sample (in memory) ------------------------
 
 @pytest.fixture(scope="module")
-def sample_inputs() -> view.PurchasingInputs:
-    return view.load_inputs(None)
+def sample_inputs() -> chain.PurchasingInputs:
+    return chain.load_inputs(None)
 
 
-def edited(inputs: view.PurchasingInputs, **frames: pd.DataFrame) -> view.PurchasingInputs:
+def edited(inputs: chain.PurchasingInputs, **frames: pd.DataFrame) -> chain.PurchasingInputs:
     return dataclasses.replace(inputs, **frames)
 
 
 def test_critical_item_below_its_minimum_is_ordered_and_at_risk(
-        sample_inputs: view.PurchasingInputs) -> None:
+        sample_inputs: chain.PurchasingInputs) -> None:
     # Epinephrine (RX-1882, minimum 4 in items.csv): no stock and no use in the 90 days.
     # d = 0, so s = max(0 + 0, 4) = 4 and S = max(0, 4 + 0 × 7) = 4; position 0 ≤ 4 → need 4.
     # NORTHSTAR: 1 pack of 10 at 125.00 → 12,500 for 4 used units (3,125 c each, × 1.028
@@ -541,7 +544,7 @@ def test_critical_item_below_its_minimum_is_ordered_and_at_risk(
     lots = sample_inputs.inventory_lots
     use = sample_inputs.usage
     recent = (use["sku"] == sku) & (use["date"] >= pd.Timestamp(AS_OF) - pd.Timedelta(days=90))
-    plan = view.run_purchasing(edited(
+    plan = chain.compute(edited(
         sample_inputs, inventory_lots=lots[lots["sku"] != sku].reset_index(drop=True),
         usage=use[~recent].reset_index(drop=True)), as_of=AS_OF.isoformat())
     row = plan.skus.set_index("sku").loc[sku]
@@ -550,14 +553,14 @@ def test_critical_item_below_its_minimum_is_ordered_and_at_risk(
     assert (row["vendor"], row["order_packs"], row["order_cents"]) == ("NORTHSTAR", 1, 12500)
     assert (row["usable_units"], row["excess_units"], row["oversized"]) == (4, 6, True)
     assert row["stockout_risk"] and row["below_minimum"]
-    f = view.summary_figures(plan)
+    f = chain.summary_figures(plan)
     assert sku in f["stockout_risk_skus"] and sku in f["oversized_order_lines"]
-    (alert,) = [a for a in view.alerts(plan, f) if sku in a[1] and a[0] == "critical"]
+    (alert,) = [a for a in chain.alerts(plan, f) if sku in a[1] and a[0] == "critical"]
     assert "below its minimum of 4" in alert[1]
 
 
 def test_stock_expiring_before_use_is_not_in_the_position(
-        sample_inputs: view.PurchasingInputs) -> None:
+        sample_inputs: chain.PurchasingInputs) -> None:
     # Gloves (MS-1007): every lot replaced by one of 30,000 expiring 2 days after AS_OF: it
     # can be used 3 days (AS_OF, +1, +2), so at d a day 3d are used and 30,000 − 3d expire.
     # Position = 30,000 − (30,000 − 3d) + 0 = 3d, below s → an order up to S.
@@ -565,7 +568,7 @@ def test_stock_expiring_before_use_is_not_in_the_position(
     lots = sample_inputs.inventory_lots
     one = lots[lots["sku"] == sku].iloc[[0]].assign(
         quantity=30_000, expiry_date=pd.Timestamp(AS_OF) + pd.Timedelta(days=2))
-    plan = view.run_purchasing(edited(sample_inputs, inventory_lots=pd.concat(
+    plan = chain.compute(edited(sample_inputs, inventory_lots=pd.concat(
         [lots[lots["sku"] != sku], one], ignore_index=True)))
     row = plan.skus.set_index("sku").loc[sku]
     d = Fraction(used(sku, 90)[sku], 90)
@@ -576,7 +579,7 @@ def test_stock_expiring_before_use_is_not_in_the_position(
     assert row["order_packs"] == math.ceil((row["order_up_to_units"] - float(3 * d)) / 100)
 
 
-def test_overdue_order_does_not_hide_an_empty_shelf(sample_inputs: view.PurchasingInputs) -> None:
+def test_overdue_order_does_not_hide_an_empty_shelf(sample_inputs: chain.PurchasingInputs) -> None:
     # MS-1000 down to 5 gloves; its only open order, PO-25-1142 (1,000 from LAKEVIEW), is 20
     # days late. It still counts as on order (no new order), but as if lost the shelf must
     # last LAKEVIEW's lead time, 6.8 days: 5 < 6.8 d → a stock-out risk, and the overdue
@@ -585,19 +588,19 @@ def test_overdue_order_does_not_hide_an_empty_shelf(sample_inputs: view.Purchasi
     lots = sample_inputs.inventory_lots.copy()
     mine = (lots["sku"] == sku).to_numpy()
     lots.loc[mine, "quantity"] = [5] + [0] * (int(mine.sum()) - 1)
-    plan = view.run_purchasing(edited(sample_inputs, inventory_lots=lots))
+    plan = chain.compute(edited(sample_inputs, inventory_lots=lots))
     row = plan.skus.set_index("sku").loc[sku]
     d = used(sku, 90)[sku] / 90
     assert (row["on_hand_units"], row["on_order_units"], row["arrival_days"]) == (5, 1000, 6.8)
     assert row["stockout_risk"] and row["shelf_empty_before_delivery"]
-    f = view.summary_figures(plan)
+    f = chain.summary_figures(plan)
     assert sku in f["stockout_risk_skus"]
-    (late,) = [m for _, m in view.alerts(plan, f) if m.startswith("PO-25-1142")]
+    (late,) = [m for _, m in chain.alerts(plan, f) if m.startswith("PO-25-1142")]
     assert f"runs out in about {5 / d:.1f} days (2025-12-31)" in late
 
 
 def test_minimum_stock_expiring_is_to_replace_not_to_use_up(
-        sample_inputs: view.PurchasingInputs) -> None:
+        sample_inputs: chain.PurchasingInputs) -> None:
     # Ten more epinephrine ampules (minimum 4) expiring 300 days after AS_OF: at d = 1/90 a
     # day only 301/90 = 3.34 are used first, 6.66 expire on the shelf. It is stock kept as
     # the minimum: replace it, never "use it first or return it"; expiring beyond R + L days,
@@ -606,22 +609,22 @@ def test_minimum_stock_expiring_is_to_replace_not_to_use_up(
     lots = sample_inputs.inventory_lots
     crash = lots[lots["sku"] == sku].iloc[[0]].assign(
         lot="CRASH1", quantity=10, expiry_date=pd.Timestamp(AS_OF) + pd.Timedelta(days=300))
-    plan = view.run_purchasing(edited(sample_inputs, inventory_lots=pd.concat(
+    plan = chain.compute(edited(sample_inputs, inventory_lots=pd.concat(
         [lots, crash], ignore_index=True)))
     d = Fraction(used(sku, 90)[sku], 90)
     assert d == Fraction(1, 90)
-    f = view.summary_figures(plan)
+    f = chain.summary_figures(plan)
     (lot,) = [x for x in f["expiring_lots"] if x["lot"] == "CRASH1"]
     assert lot["held_as_minimum"] and lot["quantity_expiring"] == round(float(10 - 301 * d), 2)
     assert lot["value_cents"] == half_up((10 - 301 * d) * unit_cost(sku))
     assert f["minimum_expiring_value_cents"] == lot["value_cents"]
-    messages = [m for _, m in view.alerts(plan, f) if "CRASH1" in m]
+    messages = [m for _, m in chain.alerts(plan, f) if "CRASH1" in m]
     assert len(messages) == 1 and "expire on the shelf" in messages[0]
     assert "use it first" not in messages[0]
     assert sku not in f["below_reorder_point_skus"]
 
 
-def test_a_price_rise_taken_back_costs_nothing(sample_inputs: view.PurchasingInputs) -> None:
+def test_a_price_rise_taken_back_costs_nothing(sample_inputs: chain.PurchasingInputs) -> None:
     # The cheaper-vendor case's current offer up 20 % 60 days before AS_OF and back 30 days
     # before: two changes listed, net change 0, so the cost of increases and the material
     # ones stay as they were.
@@ -636,9 +639,9 @@ def test_a_price_rise_taken_back_costs_nothing(sample_inputs: view.PurchasingInp
     back["effective_date"] = pd.Timestamp(AS_OF) - pd.Timedelta(days=30)
     prices = pd.concat([vp, pd.DataFrame([up, back])], ignore_index=True).astype(
         vp.dtypes.to_dict())
-    base = view.summary_figures(view.run_purchasing(sample_inputs))
-    plan = view.run_purchasing(edited(sample_inputs, vendor_prices=prices))
-    f = view.summary_figures(plan)
+    base = chain.summary_figures(chain.compute(sample_inputs))
+    plan = chain.compute(edited(sample_inputs, vendor_prices=prices))
+    f = chain.summary_figures(plan)
     assert len(plan.price_changes.query("sku == @case['sku']")) == 2
     assert f["price_changes"] == base["price_changes"] + 2
     assert f["price_increase_cost_cents"] == base["price_increase_cost_cents"]
@@ -648,10 +651,10 @@ def test_a_price_rise_taken_back_costs_nothing(sample_inputs: view.PurchasingInp
 
 
 def test_savings_say_how_many_current_vendors_are_known(
-        sample_inputs: view.PurchasingInputs) -> None:
+        sample_inputs: chain.PurchasingInputs) -> None:
     # 15 skus have an open order (their current vendor is known), the other 145 do not.
-    plan = view.run_purchasing(sample_inputs)
-    f = view.summary_figures(plan)
+    plan = chain.compute(sample_inputs)
+    f = chain.summary_figures(plan)
     ordered = {r["sku"] for r in rows("open_orders")}
     assert (f["current_vendor_known_skus"], f["current_vendor_unknown_skus"]) == (
         len(ordered), len(rows("items")) - len(ordered)) == (15, 145)
@@ -664,7 +667,7 @@ def test_savings_say_how_many_current_vendors_are_known(
 # --- freight per order and as a percent; PO names; parameters; stale and short usage ---------
 
 def test_freight_per_order_and_percent_on_the_sample(
-        sample_inputs: view.PurchasingInputs, tmp_path: Path) -> None:
+        sample_inputs: chain.PurchasingInputs, tmp_path: Path) -> None:
     # The epinephrine case above (RX-1882 with no stock and no recent use: 1 pack of 10 from
     # NORTHSTAR at 125.00, no freight per pack), now with NORTHSTAR charging 4 % of the goods
     # and 30.00 per order for it. The line: 12,500 + 4 % = 500 → 13,000. The order: still
@@ -679,8 +682,8 @@ def test_freight_per_order_and_percent_on_the_sample(
     mine = ((prices["sku"] == sku) & (prices["vendor"] == "NORTHSTAR")).to_numpy()
     prices["freight_per_order_cents"] = prices["freight_per_order_cents"].mask(mine, 3000)
     prices["freight_pct"] = prices["freight_pct"].mask(mine, 4.0)
-    before = view.run_purchasing(base, as_of=AS_OF.isoformat())
-    plan = view.run_purchasing(edited(base, vendor_prices=prices), as_of=AS_OF.isoformat())
+    before = chain.compute(base, as_of=AS_OF.isoformat())
+    plan = chain.compute(edited(base, vendor_prices=prices), as_of=AS_OF.isoformat())
     row = plan.skus.set_index("sku").loc[sku]
     assert (row["vendor"], row["order_packs"], row["freight_pct_cents"], row["order_cents"]) \
         == ("NORTHSTAR", 1, 500, 13000)
@@ -692,9 +695,9 @@ def test_freight_per_order_and_percent_on_the_sample(
     (now,) = [o for o in plan.orders if o.vendor == "NORTHSTAR"]
     assert (now.freight_per_order_cents, now.freight_cents - was.freight_cents,
             now.total_cents - was.total_cents) == (3000, 500, 500 + 3000)
-    assert view.summary_figures(plan)["order_total_cents"] == (
-        view.summary_figures(before)["order_total_cents"] + 3500)
-    view.write_po_files(plan, tmp_path)
+    assert chain.summary_figures(plan)["order_total_cents"] == (
+        chain.summary_figures(before)["order_total_cents"] + 3500)
+    chain.write_po_files(plan, tmp_path)
     draft = rows("po_NORTHSTAR", tmp_path)
     assert [r["vendor_item_number"] for r in draft[-2:]] == ["FREIGHT", "TOTAL"]
     assert cents(draft[-2]["order"]) == 3000 and cents(draft[-1]["order"]) == now.total_cents
@@ -706,34 +709,34 @@ def test_freight_per_order_and_percent_on_the_sample(
 
 
 def test_po_names_never_collide() -> None:
-    assert view.po_names(["MED.SUPPLY", "MED_SUPPLY", "med_supply"]) == {
+    assert chain.po_names(["MED.SUPPLY", "MED_SUPPLY", "med_supply"]) == {
         "MED.SUPPLY": "po_MED_SUPPLY", "MED_SUPPLY": "po_MED_SUPPLY_2",
         "med_supply": "po_med_supply_3"}  # case-insensitive: Excel sheets
     # cut to Excel's 31 characters: "po_" + 28; the second gets "_2" in the last 2
-    long = view.po_names(["MIDWEST-MEDICAL-DISTRIBUTORS-NORTH",
+    long = chain.po_names(["MIDWEST-MEDICAL-DISTRIBUTORS-NORTH",
                           "MIDWEST-MEDICAL-DISTRIBUTORS-SOUTH"])
     assert list(long.values()) == ["po_MIDWEST-MEDICAL-DISTRIBUTORS",
                                    "po_MIDWEST-MEDICAL-DISTRIBUTO_2"]
     assert all(len(n) <= 31 for n in long.values())
-    assert view.po_names(["summary"]) == {"summary": "po_summary_2"}
+    assert chain.po_names(["summary"]) == {"summary": "po_summary_2"}
 
 
-def test_po_files_keep_every_draft(sample_inputs: view.PurchasingInputs) -> None:
-    plan = view.run_purchasing(sample_inputs)
+def test_po_files_keep_every_draft(sample_inputs: chain.PurchasingInputs) -> None:
+    plan = chain.compute(sample_inputs)
     o = plan.orders[0]
     plan.orders = [dataclasses.replace(o, vendor="MED.SUPPLY"),
                    dataclasses.replace(o, vendor="MED_SUPPLY")]
-    files = view.po_files(plan)
+    files = chain.po_files(plan)
     assert list(files) == ["po_summary", "po_MED_SUPPLY", "po_MED_SUPPLY_2"]
     assert files["po_summary"]["sheet"].tolist() == ["po_MED_SUPPLY", "po_MED_SUPPLY_2", ""]
 
 
-def test_as_of_must_be_iso(sample_inputs: view.PurchasingInputs) -> None:
+def test_as_of_must_be_iso(sample_inputs: chain.PurchasingInputs) -> None:
     for bad in ("31/12/2025", "2025-13-01", "yesterday", "2025-12-31T00:00", 20251231):
         with pytest.raises(ParameterError, match="as_of"):
-            view.run_purchasing(sample_inputs, as_of=bad)
-    assert view.as_of_param(" 2025-12-31 ") == pd.Timestamp("2025-12-31")
-    assert view.as_of_param(AS_OF) == pd.Timestamp("2025-12-31")
+            chain.compute(sample_inputs, as_of=bad)
+    assert chain.as_of_param(" 2025-12-31 ") == pd.Timestamp("2025-12-31")
+    assert chain.as_of_param(AS_OF) == pd.Timestamp("2025-12-31")
 
 
 def test_money_parameters_in_whole_cents() -> None:
@@ -745,32 +748,32 @@ def test_money_parameters_in_whole_cents() -> None:
             money_param("order_cost", bad)
 
 
-def test_stale_usage_is_an_alert(sample_inputs: view.PurchasingInputs) -> None:
+def test_stale_usage_is_an_alert(sample_inputs: chain.PurchasingInputs) -> None:
     # The usage ends on 2025-12-30 (the default as_of is the 31st: nothing missing).
-    plan = view.run_purchasing(sample_inputs)
-    f = view.summary_figures(plan)
+    plan = chain.compute(sample_inputs)
+    f = chain.summary_figures(plan)
     assert (f["usage_last_date"], f["usage_days_missing"]) == ("2025-12-30", 0)
-    assert not [a for a in view.alerts(plan, f) if "usage data end" in a[1]]
+    assert not [a for a in chain.alerts(plan, f) if "usage data end" in a[1]]
     # as_of 2026-01-03: Dec 31, Jan 1, Jan 2 without usage = 3 days (a long weekend): no alert
-    plan = view.run_purchasing(sample_inputs, as_of="2026-01-03")
-    f = view.summary_figures(plan)
+    plan = chain.compute(sample_inputs, as_of="2026-01-03")
+    f = chain.summary_figures(plan)
     assert f["usage_days_missing"] == 3
-    assert not [a for a in view.alerts(plan, f) if "usage data end" in a[1]]
+    assert not [a for a in chain.alerts(plan, f) if "usage data end" in a[1]]
     # as_of 2026-01-14: 14 days without usage (Dec 31 … Jan 13) > 3: a warning
-    plan = view.run_purchasing(sample_inputs, as_of="2026-01-14")
-    f = view.summary_figures(plan)
+    plan = chain.compute(sample_inputs, as_of="2026-01-14")
+    f = chain.summary_figures(plan)
     assert f["usage_days_missing"] == 14
-    (alert,) = [a for a in view.alerts(plan, f) if "usage data end" in a[1]]
+    (alert,) = [a for a in chain.alerts(plan, f) if "usage data end" in a[1]]
     assert alert[0] == "warning" and "the 14 days before the count date 2026-01-14" in alert[1]
 
 
 def test_short_history_is_averaged_since_first_use_and_listed(
-        sample_inputs: view.PurchasingInputs) -> None:
+        sample_inputs: chain.PurchasingInputs) -> None:
     # Gloves (MS-1007) as if first stocked 20 days before AS_OF: drop its earlier usage.
     sku = "MS-1007"
     use = sample_inputs.usage
     first = pd.Timestamp(AS_OF) - pd.Timedelta(days=20)
-    plan = view.run_purchasing(edited(sample_inputs, usage=use[
+    plan = chain.compute(edited(sample_inputs, usage=use[
         ((use["sku"] != sku) | (use["date"] >= first)).to_numpy()].reset_index(drop=True)),
         as_of=AS_OF.isoformat())
     # by hand from the CSV: the first use on or after Dec 11 sets D = AS_OF − first use
@@ -782,7 +785,7 @@ def test_short_history_is_averaged_since_first_use_and_listed(
     row = plan.skus.set_index("sku").loc[sku]
     assert (row["days"], bool(row["short_history"])) == (d, True)
     assert row["demand_mean_per_day"] == pytest.approx(total / d)
-    f = view.summary_figures(plan)
+    f = chain.summary_figures(plan)
     assert f["short_history_skus"] == [sku]
-    (alert,) = [a for a in view.alerts(plan, f) if "Short usage history" in a[1]]
+    (alert,) = [a for a in chain.alerts(plan, f) if "Short usage history" in a[1]]
     assert alert[0] == "info" and f"{sku}, {d} days" in alert[1]
