@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["billing_explorer", "staffing_explorer", "purchasing_explorer", "budget_explorer"]
+__all__ = ["billing_explorer", "staffing_explorer", "budget_explorer"]
 
 
 def billing_explorer(inputs: Any, *, as_of: pd.Timestamp, age_from: str = "date_of_service",
@@ -163,73 +163,6 @@ def staffing_explorer(inputs: Any, *, solver_deterministic_time: float = 2.0,
     redraw()
     return w.VBox([w.HBox([w.VBox([growth, no_show, service]),
                            w.VBox(list(role_sliders.values()))]), out])
-
-
-def purchasing_explorer(inputs: Any, **parameters: Any) -> Any:
-    """Service-level and holding-cost sliders that re-run the purchasing chain and redraw the
-    safety stock, the stock value the policy carries and today's order lines.
-
-    Parameters
-    ----------
-    inputs
-        :class:`pracops.purchasing.view.PurchasingInputs`.
-    parameters
-        As for :func:`pracops.purchasing.view.run_purchasing`; the sliders start from
-        ``service_level``, ``critical_service_level`` and ``holding_cost_pct``.
-
-    Returns
-    -------
-    ipywidgets.VBox
-        The sliders above an output area that redraws when a slider is released.
-    """
-    import ipywidgets as w
-    from IPython.display import Markdown, display
-
-    from pracops.purchasing import view as purchasing_view
-    from pracops.report import fmt_money
-
-    base = dict(parameters)
-    style = {"description_width": "initial"}
-    layout = w.Layout(width="420px")
-
-    def slider(description: str, value: float, lo: float, hi: float, step: float,
-               fmt: str) -> Any:
-        # the range holds the report's value, so the first view is the report's
-        return w.FloatSlider(description=description, value=value, min=min(lo, value),
-                             max=max(hi, value), step=step, readout_format=fmt,
-                             continuous_update=False, style=style, layout=layout)
-
-    level = slider("Service level", float(base.pop("service_level", 0.95)), 0.8, 0.995,
-                   0.005, ".1%")
-    critical = slider("Service level, critical items",
-                      float(base.pop("critical_service_level", 0.99)), 0.8, 0.999, 0.001,
-                      ".1%")
-    holding = slider("Holding cost (% a year)", float(base.pop("holding_cost_pct", 25.0)), 5,
-                     50, 1, ".0f")
-    out = w.Output()
-
-    def redraw(_change: object = None) -> None:
-        out.clear_output(wait=True)
-        with out:
-            plan = purchasing_view.run_purchasing(
-                inputs, **base, service_level=level.value,
-                critical_service_level=critical.value, holding_cost_pct=holding.value)
-            fig = purchasing_view.summary_figures(plan)
-            carrying = round(fig["average_stock_value_cents"] * holding.value / 100)
-            display(Markdown(
-                f"Safety stock worth **{fmt_money(fig['safety_stock_value_cents'])}**; the "
-                f"policy carries **{fmt_money(fig['average_stock_value_cents'])}** of stock on "
-                f"average ({fmt_money(carrying)} a year to hold); on the shelf today "
-                f"{fmt_money(fig['inventory_value_cents'])}. **{fig['order_lines']} order "
-                f"line(s)** today, {fmt_money(fig['order_total_cents'])}."
-                .replace("$", "\\$")))
-            if len(plan.lines):
-                display(purchasing_view.reorder_table(plan))
-
-    for control in (level, critical, holding):
-        control.observe(redraw, names="value")
-    redraw()
-    return w.VBox([w.HBox([w.VBox([level, critical]), holding]), out])
 
 
 def budget_explorer(books: Any, assumptions: Any) -> Any:
