@@ -5,12 +5,13 @@ Run from the project root::
     python bench/bench_budget.py              # the bundled sample and three synthetic sizes
     python bench/bench_budget.py --repeat 5
 
-Each row times, best of ``--repeat``, the whole chain the notebook runs: ``read_books`` (the
+Each row times, best of ``--repeat``, the whole chain the notebook runs
+(:func:`pracops.budget.chain.compute`, without writing the workbook): ``read_books`` (the
 cross-checks), ``build_budget`` (base year, visits and rates, phasing with the holiday calendar,
 expenses by behaviour, monthly amounts), ``compare`` (flags, volume/mix/rate, flexible budget,
-bridge, forecast) and ``break_even``. Synthetic books (deterministic, seeded): ``accounts``
-accounts over ``classes`` payer classes, 35 months of ledger (2023 and 2024 whole, 2025 to
-November; the budget year is 2025), a new provider joining in July.
+bridge, forecast), ``break_even``, the figures and the alerts. Synthetic books (deterministic,
+seeded): ``accounts`` accounts over ``classes`` payer classes, 35 months of ledger (2023 and
+2024 whole, 2025 to November; the budget year is 2025), a new provider joining in July.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import time
 import numpy as np
 import pandas as pd
 
+from pracops.budget import chain as budget_chain
 from pracops.budget import model as bd
-from pracops.budget import view as budget_view
 
 CATEGORIES = ["provider compensation", "staff salaries", "benefits", "medical supplies",
               "office supplies", "rent and occupancy", "malpractice", "IT/EHR",
@@ -61,12 +62,14 @@ def synthetic(accounts: int, classes: int, seed: int = 11) -> tuple[pd.DataFrame
 
 
 def chain(gl: pd.DataFrame, chart: pd.DataFrame, vol: pd.DataFrame, year: int) -> float:
+    """Seconds of :func:`pracops.budget.chain.compute` (the whole chain, no file written)."""
     start = time.perf_counter()
-    books = bd.read_books(gl, chart, vol)
     inflation = {c: 3 for c in CATEGORIES if c not in bd.WAGE_CATEGORIES and c != "benefits"}
-    a = bd.Assumptions(year=year, growth_pct=3, wage_increase_pct=3, inflation_pct=inflation,
-                       new_providers=(bd.NewProvider("new", 7),))
-    rep = budget_view.run_budget(books, a, materiality_cents=500_000, materiality_pct=10)
+    rep = budget_chain.compute(
+        budget_chain.BudgetInputs(gl_actuals=gl, chart_of_accounts=chart, volumes=vol),
+        budget_year=year, visit_growth_pct=3, wage_increase_pct=3, benefits_load_pct=None,
+        inflation_pct=inflation, new_providers=[{"name": "new", "start_month": 7}],
+        materiality_dollars=5_000, materiality_pct=10)
     assert rep.comparison is not None
     return time.perf_counter() - start
 
@@ -78,7 +81,7 @@ def main() -> None:
     print(f"Python {platform.python_version()}, pandas {pd.__version__}, "
           f"{os.cpu_count()} cores; best of {args.repeat}")
     print(f"{'books':<40} {'ledger rows':>12} {'seconds':>8}")
-    inputs = budget_view.load_inputs(None)
+    inputs = budget_chain.load_inputs(None)
     cases = [("bundled sample", (inputs.gl_actuals, inputs.chart_of_accounts, inputs.volumes),
               int(inputs.gl_actuals["month"].max()[:4]))]
     for accounts, classes in ((40, 4), (200, 8), (1_000, 12)):

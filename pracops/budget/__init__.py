@@ -2,9 +2,14 @@
 the year so far against it (volume, mix, rate and cost variances), for the owners.
 
 :mod:`~pracops.budget.datasets` declares what it reads, :mod:`~pracops.budget.parameters` its
-parameters, :mod:`~pracops.budget.model` calculates, :mod:`~pracops.budget.view` shows and
+parameters, :mod:`~pracops.budget.model` calculates, :mod:`~pracops.budget.chain` runs the
+report (``chain.run(...)``: the one entry point), :mod:`~pracops.budget.view` shows and
 :mod:`~pracops.budget.sample` writes its part of the bundled sample.
 """
+
+import importlib
+import warnings
+from typing import Any
 
 from pracops.budget import datasets  # noqa: F401  (registers its datasets in the catalogue)
 from pracops.budget.parameters import PARAMETERS
@@ -16,3 +21,24 @@ REPORT = ReportSpec(
     parameters=PARAMETERS,
     reads=("chart_of_accounts", "gl_actuals", "volumes", "payers"),
 )
+
+_SUBMODULES = ("chain", "datasets", "model", "parameters", "sample", "view")
+# what the old view module (pracops.budget_view) held that moved to the chain
+_MOVED_TO_CHAIN = ("BudgetInputs", "BudgetReport", "load_inputs", "summary_figures", "alerts",
+                   "base_wrvus", "write_budget_workbook")
+
+
+def __getattr__(name: str) -> Any:
+    """``pracops.budget`` was the budget's calculations (today :mod:`pracops.budget.model`):
+    its old names keep working, with a DeprecationWarning naming the new place."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    target = "chain" if name in _MOVED_TO_CHAIN else "model"
+    module = importlib.import_module(f"{__name__}.{target}")
+    if not hasattr(module, name):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(f"pracops.budget.{name} is now pracops.budget.{target}.{name}",
+                  DeprecationWarning, stacklevel=2)
+    return getattr(module, name)

@@ -56,6 +56,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from pracops.budget.parameters import PARAMETERS
 from pracops.data import rows_error
 from pracops.errors import DataError, ParameterError
 from pracops.money import round_half_away
@@ -1051,9 +1052,10 @@ def _lines_of(frame: pd.DataFrame) -> dict[str, int]:
 
 REVENUE, BENEFITS = "revenue", "benefits"
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-PRACTICE_HOLIDAYS = ("New Year's Day", "Memorial Day", "Independence Day", "Labor Day",
-                     "Thanksgiving Day", "Christmas Day")
-"""The holidays most practices close for (the ``holidays`` package's names)."""
+_DECLARED = PARAMETERS.defaults()  # the report's parameters' defaults: the model's too
+PRACTICE_HOLIDAYS: tuple[str, ...] = tuple(_DECLARED["holiday_names"])
+"""The holidays most practices close for (the ``holidays`` package's names): the report's
+``holiday_names`` default."""
 
 
 def _period(year: int, month: int) -> str:
@@ -1249,11 +1251,15 @@ class NewProvider:
 class Assumptions:
     """What the budget assumes about the budget year (percent: 3 means 3 %).
 
+    The attributes are named as the report's parameters (:mod:`pracops.budget.parameters`)
+    and default to their declared defaults (``budget_year`` has none: the chain works it out
+    from the books when the parameter is ``None``).
+
     Attributes
     ----------
-    year
+    budget_year
         The budget year.
-    growth_pct
+    visit_growth_pct
         Visit growth over the base year, every payer class.
     payer_mix_pct
         Target share of visits per payer class (percent, summing to 100); empty: the base
@@ -1278,19 +1284,22 @@ class Assumptions:
         Further days the practice is closed (YYYY-MM-DD).
     """
 
-    year: int
-    growth_pct: float = 0
-    payer_mix_pct: Mapping[str, float] = field(default_factory=dict)
-    rate_change_pct: Mapping[str, float] = field(default_factory=dict)
-    wage_increase_pct: float = 0
-    benefits_load_pct: float | None = None
-    inflation_pct: Mapping[str, float] = field(default_factory=dict)
-    other_revenue_change_pct: float = 0
+    budget_year: int
+    visit_growth_pct: float = _DECLARED["visit_growth_pct"]
+    payer_mix_pct: Mapping[str, float] = field(
+        default_factory=lambda: dict(_DECLARED["payer_mix_pct"]))
+    rate_change_pct: Mapping[str, float] = field(
+        default_factory=lambda: dict(_DECLARED["rate_change_pct"]))
+    wage_increase_pct: float = _DECLARED["wage_increase_pct"]
+    benefits_load_pct: float | None = _DECLARED["benefits_load_pct"]
+    inflation_pct: Mapping[str, float] = field(
+        default_factory=lambda: dict(_DECLARED["inflation_pct"]))
+    other_revenue_change_pct: float = _DECLARED["other_revenue_change_pct"]
     new_providers: tuple[NewProvider, ...] = ()
-    holiday_country: str | None = "US"
-    holiday_subdivision: str | None = None
-    holiday_names: tuple[str, ...] = PRACTICE_HOLIDAYS
-    closed_dates: tuple[str, ...] = ()
+    holiday_country: str | None = _DECLARED["holiday_country"]
+    holiday_subdivision: str | None = _DECLARED["holiday_subdivision"]
+    holiday_names: tuple[str, ...] = tuple(_DECLARED["holiday_names"])
+    closed_dates: tuple[str, ...] = tuple(_DECLARED["closed_dates"])
 
     def holidays(self, year: int) -> list[dt.date]:
         """The weekdays the practice is closed in ``year``: the calendar's holidays it closes
@@ -1369,7 +1378,8 @@ class Budget:
 
     @property
     def year(self) -> int:
-        return self.assumptions.year
+        """The budget year."""
+        return self.assumptions.budget_year
 
     def total(self, kind: str, months: Iterable[int] = MONTHS) -> int:
         """Budget revenue (``kind="revenue"``) or expense (``"cost"``) over ``months``, cents."""
@@ -1419,13 +1429,14 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
 
     The chain, each step exact to the cent:
 
-    1. **Base.** The 12 closed months before the budget year (or, when the year before is not
-       closed yet, the last 12 closed months): annual amount per account, visits and revenue per
-       payer class (net revenue per visit = revenue ÷ visits, exact), mean provider FTE.
+    1. **Base** (:func:`_base_year`). The 12 closed months before the budget year (or, when the
+       year before is not closed yet, the last 12 closed months): annual amount per account,
+       visits and revenue per payer class (net revenue per visit = revenue ÷ visits, exact),
+       mean provider FTE.
     2. **Visits and rates** (:func:`build_revenue`): visits annualised to the provider FTE of
        the base year's last month (``× FTE_last / FTE_mean``: a provider who joined during the
-       base year works the whole budget year) and grown by ``growth_pct``, rates changed by
-       ``rate_change_pct``, rounded to whole visits and cents; with
+       base year works the whole budget year) and grown by ``visit_growth_pct``, rates changed
+       by ``rate_change_pct``, rounded to whole visits and cents; with
        ``payer_mix_pct`` the grown total is redistributed to the target mix (largest
        remainder).
     3. **Phasing** (:func:`phasing_weights`): working days of each month of the budget year
@@ -1449,22 +1460,89 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
        month's wages (:func:`phase_annual`, exact).
     """
     a = assumptions
-    if not isinstance(a.year, Integral) or isinstance(a.year, bool):
-        raise ParameterError(f"budget year must be a whole number, got {a.year!r}")
-    after = books.ledger["year"] > a.year
+    _check_budget_year(books, a.budget_year)
+    # 1. base year
+    base = _base_year(books, _base_periods(books, a.budget_year))
+    # 2. visits and rates
+    rev = _visits_and_rates(books.classes, base, a)
+    # 3. phasing
+    phasing = _phasing(a, base)
+    w = [Fraction(x) for x in phasing["weight"]]
+    existing = {c: _apportion_by(int(v), w)
+                for c, v in zip(rev["payer"], rev["budget_visits"], strict=True)}
+    # 4. new providers
+    new_fte = _new_provider_fte(a.new_providers)
+    new = _new_provider_visits(books.classes, base, rev["budget_visits"], new_fte, w)
+    visits = _visits_by_month(books.classes, existing, new)
+    rev = _revenue_by_class(rev, visits, base.rates)
+    fte_m = [base.current_fte + x for x in new_fte]
+    fte = pd.DataFrame({"month": pd.array(MONTHS, dtype="int64"),
+                        "existing": float(base.current_fte),
+                        "new": [float(x) for x in new_fte]})
+    fte["fte"] = fte["existing"] + fte["new"]
+    # 5. revenue by account and month
+    monthly = _patient_revenue_by_month(books, base, visits, rev)
+    # 6. expenses
+    exp, load = _expenses(books.chart, base, a, visits=int(visits["visits"].sum()),
+                          fte_by_month=fte_m)
+    # 7. expenses (and other revenue) by month
+    visits_m = visits.groupby("month")["visits"].sum().reindex(MONTHS).tolist()
+    monthly.update(_flexed_by_month(exp, visits_m, fte_m))
+    monthly.update(_fixed_by_month(books.chart, exp, base.amount, a.other_revenue_change_pct))
+    monthly.update(_benefits_by_month(exp, monthly))
+    accounts = _accounts_table(books.chart, exp, base.amount, monthly)
+    long = pd.DataFrame([{"account": x, "month": m, "budget_cents": monthly[x][m - 1]}
+                         for x in accounts["account"] for m in MONTHS])
+    long["month"] = long["month"].astype("int64")
+    long["budget_cents"] = long["budget_cents"].astype("int64")
+    return Budget(assumptions=a, base_periods=base.periods, phasing=phasing, visits=visits,
+                  fte=fte, revenue=rev, accounts=accounts, monthly=long,
+                  benefits_load_pct=float(load))
+
+
+@dataclass(frozen=True)
+class _BaseYear:
+    """What :func:`build_budget` reads from the 12 closed months it is built from."""
+
+    periods: list[str]
+    amount: pd.Series  # cents per account (every account of the chart)
+    visits: pd.Series  # visits per payer class
+    volumes: pd.DataFrame  # the volumes' rows of the base months
+    fte_by_month: dict[str, Fraction]  # provider FTE per month, exact
+    fte: Fraction  # mean provider FTE
+    current_fte: Fraction  # provider FTE of the last base month
+    rates: dict[str, Fraction]  # net revenue per visit per payer class, exact cents
+
+
+def _check_budget_year(books: Books, year: object) -> None:
+    """Refuse a budget year that is not a whole number, that the ledger runs past, or that is
+    more than a year past the books."""
+    if not isinstance(year, Integral) or isinstance(year, bool):
+        raise ParameterError(f"budget year must be a whole number, got {year!r}")
+    after = books.ledger["year"] > year
     if after.any():
         raise rows_error(books.ledger, after.to_numpy(), "gl_actuals", "period",
-                         f"month outside the range: after the budget year {a.year}",
-                         f"a month of {a.year} or earlier",
+                         f"month outside the range: after the budget year {year}",
+                         f"a month of {year} or earlier",
                          f"choose budget year {int(books.ledger['year'].max())} or remove "
                          "those rows")
     last_closed = int(books.closed_through[:4])
-    if a.year > last_closed + 1:
-        raise ParameterError(f"budget year {a.year} is more than a year past the books (closed "
+    if year > last_closed + 1:
+        raise ParameterError(f"budget year {year} is more than a year past the books (closed "
                              f"through {books.closed_through}): budget {last_closed + 1} at "
                              "the latest, so growth and inflation are not applied once for "
                              "several years")
-    base = _base_periods(books, a.year)
+
+
+def _patient_revenue_accounts(chart: pd.DataFrame) -> pd.DataFrame:
+    """The revenue accounts that come with visits (one payer class each)."""
+    return chart[(chart["kind"] == "revenue") & (chart["behaviour"] == "variable per visit")]
+
+
+def _base_year(books: Books, base: list[str]) -> _BaseYear:
+    """Amounts, visits, provider FTE and rates of the base months, refusing a negative expense
+    total, visits without provider FTE and a class with visits but no revenue (or the reverse).
+    """
     chart, g, vol = books.chart, books.ledger, books.volumes
     in_base = g["period"].isin(base)
     base_amount = (g[in_base].groupby("account")["amount_cents"].sum()
@@ -1490,9 +1568,7 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
         raise rows_error(vol, vol.index.isin(vb.index[no_fte]), "volumes", "provider_fte",
                          "visits in a month with no provider FTE", "the providers' FTE of the "
                          "month", "fill the month's provider FTE")
-    revenue_accounts = chart[(chart["kind"] == "revenue")
-                             & (chart["behaviour"] == "variable per visit")]
-    other_revenue = chart[(chart["kind"] == "revenue") & (chart["behaviour"] == "fixed")]
+    revenue_accounts = _patient_revenue_accounts(chart)
     base_revenue = {c: int(base_amount[revenue_accounts.loc[revenue_accounts["payer_class"] == c,
                                                             "account"]].sum())
                     for c in books.classes}
@@ -1510,78 +1586,113 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
                                 "they belong to")
         rates[c] = Fraction(base_revenue[c], int(base_visits[c])) if base_visits[c] else \
             Fraction(0)
+    return _BaseYear(periods=base, amount=base_amount, visits=base_visits, volumes=vb,
+                     fte_by_month=fte_by_month, fte=base_fte, current_fte=current_fte,
+                     rates=rates)
 
-    # 2. visits and rates: the existing providers' visits annualised to today's FTE, grown
-    fte_ratio = current_fte / base_fte if base_fte else Fraction(1)
-    growth = ((1 + _pct(a.growth_pct, "growth_pct")) * fte_ratio - 1) * 100
-    rev = build_revenue({c: int(base_visits[c]) for c in books.classes}, rates,
+
+def _visits_and_rates(classes: list[str], base: _BaseYear, a: Assumptions) -> pd.DataFrame:
+    """Annual visits and rates per class (:func:`build_revenue`): the existing providers'
+    visits annualised to today's FTE and grown, rates changed; redistributed to the target
+    payer mix when one is given."""
+    fte_ratio = base.current_fte / base.fte if base.fte else Fraction(1)
+    growth = ((1 + _pct(a.visit_growth_pct, "visit_growth_pct")) * fte_ratio - 1) * 100
+    rev = build_revenue({c: int(base.visits[c]) for c in classes}, base.rates,
                         growth_pct=growth,
                         rate_change_pct_by_class=dict(a.rate_change_pct) or None)
     if a.payer_mix_pct:
         mix = {str(k): _pct(v, f"payer mix of {k!r}") for k, v in a.payer_mix_pct.items()}
-        if set(mix) != set(books.classes) or abs(sum(mix.values()) - 1) > Fraction(1, 10_000):
+        if set(mix) != set(classes) or abs(sum(mix.values()) - 1) > Fraction(1, 10_000):
             raise ParameterError(f"payer_mix_pct must give every class a share, summing to 100, "
-                                 f"of the classes {', '.join(books.classes)}; got "
+                                 f"of the classes {', '.join(classes)}; got "
                                  f"{dict(a.payer_mix_pct)!r}")
-        no_rate = [c for c in books.classes if mix[c] > 0 and base_visits[c] == 0]
+        no_rate = [c for c in classes if mix[c] > 0 and base.visits[c] == 0]
         if no_rate:
             raise ParameterError(f"payer class(es) {', '.join(no_rate)} had no visits in the "
                                  "base year, so they have no net revenue per visit: give them "
                                  "a share of 0")
         rev["budget_visits"] = _apportion_by(int(rev["budget_visits"].sum()),
-                                             [mix.get(c, 0) for c in books.classes])
-    # 3. phasing
-    days = working_days(a.year, a.holidays(a.year))
+                                             [mix.get(c, 0) for c in classes])
+    return rev
+
+
+def _phasing(a: Assumptions, base: _BaseYear) -> pd.DataFrame:
+    """``month, working_days, holidays, seasonal_index, weight`` of the budget year: its working
+    days × the base year's seasonal index of visits per provider-FTE working day."""
+    days = working_days(a.budget_year, a.holidays(a.budget_year))
     per_day = []
-    for p in base:
+    vb = base.volumes
+    for p in base.periods:
         y, m = int(p[:4]), int(p[5:])
         wd = int(working_days(y, a.holidays(y)).loc[m - 1, "working_days"])
         # visits per provider-FTE working day: a provider joining mid-year is not a season
         per_day.append({"year": y, "month": m,
                         "value": float(vb.loc[vb["period"] == p, "visits"].sum())
-                        / (wd * float(fte_by_month[p]) or 1)})
+                        / (wd * float(base.fte_by_month[p]) or 1)})
     season = seasonal_index(pd.DataFrame(per_day))
     weights = phasing_weights(days, season)
-    phasing = days.assign(seasonal_index=season["index"].to_numpy(), weight=weights.to_numpy())
-    w = [Fraction(x) for x in weights]
-    existing = {c: _apportion_by(int(v), w) for c, v in zip(rev["payer"], rev["budget_visits"],
-                                                            strict=True)}
-    # 4. new providers
+    return days.assign(seasonal_index=season["index"].to_numpy(), weight=weights.to_numpy())
+
+
+def _new_provider_fte(providers: Sequence[NewProvider]) -> list[Fraction]:
+    """The new providers' FTE per month (:func:`provider_ramp`), exact."""
     new_fte = [Fraction(0)] * 12
-    for np_ in a.new_providers:
-        ramp = provider_ramp(np_.start_month, np_.ramp_months, np_.fte)
+    for p in providers:
+        ramp = provider_ramp(p.start_month, p.ramp_months, p.fte)
         new_fte = [x + Fraction(f) for x, f in zip(new_fte, ramp["fte"], strict=True)]
-    total_budget_visits = int(rev["budget_visits"].sum())
+    return new_fte
+
+
+def _new_provider_visits(classes: list[str], base: _BaseYear, budget_visits: pd.Series,
+                         new_fte: list[Fraction], w: list[Fraction]) -> dict[str, list[int]]:
+    """The new providers' visits per class and month: the base year's visits per provider FTE
+    × their FTE and the month's weight, split over the classes by the budget mix."""
     new_visits = [0] * 12
     if any(new_fte):
-        per_fte_year = Fraction(int(base_visits.sum())) / base_fte if base_fte else Fraction(0)
+        per_fte_year = Fraction(int(base.visits.sum())) / base.fte if base.fte else Fraction(0)
         wsum = sum(w)
         annual_new = round_half_away(per_fte_year * sum(f * x / wsum for f, x in
                                                      zip(new_fte, w, strict=True)))
         new_visits = _apportion_by(annual_new, [f * x for f, x in zip(new_fte, w, strict=True)])
-    shares = [Fraction(int(v)) for v in rev["budget_visits"]] if total_budget_visits else \
-        [Fraction(1)] * len(books.classes)
-    new_by_class = {c: [0] * 12 for c in books.classes}
+    shares = [Fraction(int(v)) for v in budget_visits] if int(budget_visits.sum()) else \
+        [Fraction(1)] * len(classes)
+    new_by_class = {c: [0] * 12 for c in classes}
     for i, n in enumerate(new_visits):
-        for c, part in zip(books.classes, _apportion_by(n, shares), strict=True):
+        for c, part in zip(classes, _apportion_by(n, shares), strict=True):
             new_by_class[c][i] = part
+    return new_by_class
+
+
+def _visits_by_month(classes: list[str], existing: Mapping[str, list[int]],
+                     new: Mapping[str, list[int]]) -> pd.DataFrame:
+    """``payer_class, month, existing, new, visits`` (whole visits, int64)."""
     visits = pd.DataFrame([
-        {"payer_class": c, "month": m, "existing": existing[c][m - 1],
-         "new": new_by_class[c][m - 1]} for c in books.classes for m in MONTHS])
+        {"payer_class": c, "month": m, "existing": existing[c][m - 1], "new": new[c][m - 1]}
+        for c in classes for m in MONTHS])
     visits["visits"] = visits["existing"] + visits["new"]
     for col in ("month", "existing", "new", "visits"):
         visits[col] = visits[col].astype("int64")
+    return visits
+
+
+def _revenue_by_class(rev: pd.DataFrame, visits: pd.DataFrame,
+                      rates: Mapping[str, Fraction]) -> pd.DataFrame:
+    """The revenue table with the phased visits (new providers' included), the revenue they
+    earn and the base year's rate."""
+    rev = rev.copy()
     rev["budget_visits"] = (visits.groupby("payer_class")["visits"].sum()
                             .reindex(rev["payer"]).to_numpy().astype("int64"))
     rev["budget_revenue_cents"] = rev["budget_visits"] * rev["budget_rate_cents"]
     rev.insert(3, "base_rate_cents", [round_half_away(Fraction(rates[c])) for c in rev["payer"]])
     rev["base_rate_cents"] = rev["base_rate_cents"].astype("int64")
-    fte = pd.DataFrame({"month": pd.array(MONTHS, dtype="int64"),
-                        "existing": float(current_fte),
-                        "new": [float(x) for x in new_fte]})
-    fte["fte"] = fte["existing"] + fte["new"]
+    return rev
 
-    # 5. revenue by account and month
+
+def _patient_revenue_by_month(books: Books, base: _BaseYear, visits: pd.DataFrame,
+                              rev: pd.DataFrame) -> dict[str, list[int]]:
+    """Per patient revenue account, its 12 months: visits × budget rate, a class booked to
+    several accounts split by their base-year shares."""
+    revenue_accounts = _patient_revenue_accounts(books.chart)
     monthly: dict[str, list[int]] = {}
     visits_by = {c: visits.loc[visits["payer_class"] == c, "visits"].tolist()
                  for c in books.classes}
@@ -1589,14 +1700,20 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
     for c in books.classes:
         accts = revenue_accounts.loc[revenue_accounts["payer_class"] == c, "account"].tolist()
         per_month = [int(v) * int(rate_of[c]) for v in visits_by[c]]
-        shares_c = [int(base_amount[x]) for x in accts]
+        shares_c = [int(base.amount[x]) for x in accts]
         for x in accts:
             monthly[x] = []
         for amount in per_month:
             for x, part in zip(accts, _apportion_by(amount, shares_c), strict=True):
                 monthly[x].append(part)
+    return monthly
 
-    # 6. expenses
+
+def _expenses(chart: pd.DataFrame, base: _BaseYear, a: Assumptions, *, visits: int,
+              fte_by_month: list[Fraction]) -> tuple[pd.DataFrame, Fraction]:
+    """The annual expenses per account (:func:`build_expenses`, benefits booked to the benefits
+    accounts) and the benefits load used (percent of wages)."""
+    base_amount = base.amount
     costs = chart[chart["kind"] == "cost"]
     benefits = costs[costs["category"] == BENEFITS]
     spend = costs[costs["category"] != BENEFITS]
@@ -1607,13 +1724,12 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
         load = Fraction(base_benefits * 100, base_wages) if base_wages else Fraction(0)
     else:
         load = _pct(a.benefits_load_pct, "benefits_load_pct") * 100
-    budget_fte_mean = sum((current_fte + x for x in new_fte), Fraction(0)) / 12
+    budget_fte_mean = sum(fte_by_month, Fraction(0)) / 12
     spend_in = spend[["account", "category", "behaviour"]].assign(
         amount_cents=base_amount[spend["account"]].to_numpy())
     try:
-        exp = build_expenses(spend_in, visits=int(visits["visits"].sum()),
-                             base_visits=int(base_visits.sum()),
-                             provider_fte=budget_fte_mean, base_provider_fte=base_fte,
+        exp = build_expenses(spend_in, visits=visits, base_visits=int(base.visits.sum()),
+                             provider_fte=budget_fte_mean, base_provider_fte=base.fte,
                              wage_increase_pct=a.wage_increase_pct, benefits_load_pct=load,
                              inflation_pct_by_category=dict(a.inflation_pct))
     except DataError as exc:
@@ -1632,31 +1748,50 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
                              "accounts has no benefits account, so the benefits are in the "
                              "wage accounts already: set benefits_load_pct to None (or 0), or "
                              "add a benefits account")
-    total_benefits = int(exp["benefits_cents"].sum())
     if len(benefits):
-        exp["budget_cents"] -= exp["benefits_cents"]
-        ben_parts = _apportion_by(total_benefits, [int(base_amount[x])
-                                                   for x in benefits["account"]])
-        ben_rows = pd.DataFrame({
-            "account": benefits["account"].to_numpy(), "category": BENEFITS,
-            "behaviour": benefits["behaviour"].to_numpy(),
-            "base_cents": base_amount[benefits["account"]].to_numpy(),
-            "benefits_cents": 0, "budget_cents": ben_parts})
-        ben_rows["increase_cents"] = ben_rows["budget_cents"] - ben_rows["base_cents"]
-        exp["increase_cents"] = exp["budget_cents"] - exp["base_cents"]
-        exp = pd.concat([exp, ben_rows[exp.columns]], ignore_index=True)
+        exp = _book_benefits(exp, benefits, base_amount)
+    return exp, load
 
-    # 7. expenses by month
-    visits_m = visits.groupby("month")["visits"].sum().reindex(MONTHS).tolist()
-    fte_m = [current_fte + x for x in new_fte]
+
+def _book_benefits(exp: pd.DataFrame, benefits: pd.DataFrame,
+                   base_amount: pd.Series) -> pd.DataFrame:
+    """Move the benefits :func:`build_expenses` loaded on each wage account to the benefits
+    accounts, in their base-year shares (exact)."""
+    exp = exp.copy()
+    total_benefits = int(exp["benefits_cents"].sum())
+    exp["budget_cents"] -= exp["benefits_cents"]
+    ben_parts = _apportion_by(total_benefits, [int(base_amount[x])
+                                               for x in benefits["account"]])
+    ben_rows = pd.DataFrame({
+        "account": benefits["account"].to_numpy(), "category": BENEFITS,
+        "behaviour": benefits["behaviour"].to_numpy(),
+        "base_cents": base_amount[benefits["account"]].to_numpy(),
+        "benefits_cents": 0, "budget_cents": ben_parts})
+    ben_rows["increase_cents"] = ben_rows["budget_cents"] - ben_rows["base_cents"]
+    exp["increase_cents"] = exp["budget_cents"] - exp["base_cents"]
+    return pd.concat([exp, ben_rows[exp.columns]], ignore_index=True)
+
+
+def _flexed_by_month(exp: pd.DataFrame, visits_m: list[int],
+                     fte_m: list[Fraction]) -> dict[str, list[int]]:
+    """Per-visit accounts by the month's visits, per-FTE accounts by the month's FTE."""
+    monthly: dict[str, list[int]] = {}
     for _, r in exp[exp["category"] != BENEFITS].iterrows():
         amount, beh = int(r["budget_cents"]), r["behaviour"]
         if beh == "variable per visit":
             monthly[r["account"]] = _apportion_by(amount, visits_m)
         elif beh == "step per provider FTE":
             monthly[r["account"]] = _apportion_by(amount, fte_m)
-    # fixed costs and other revenue: on their payment months, or evenly
-    other_change = 1 + _pct(a.other_revenue_change_pct, "other_revenue_change_pct")
+    return monthly
+
+
+def _fixed_by_month(chart: pd.DataFrame, exp: pd.DataFrame, base_amount: pd.Series,
+                    other_revenue_change_pct: float) -> dict[str, list[int]]:
+    """Fixed costs and other (fixed) revenue on their payment months, or evenly
+    (:func:`phase_fixed_costs`); other revenue is the base year's changed by
+    ``other_revenue_change_pct``."""
+    other_revenue = chart[(chart["kind"] == "revenue") & (chart["behaviour"] == "fixed")]
+    other_change = 1 + _pct(other_revenue_change_pct, "other_revenue_change_pct")
     fixed = exp[(exp["category"] != BENEFITS) & (exp["behaviour"] == "fixed")]
     fixed_in = pd.DataFrame({
         "account": [*fixed["account"], *other_revenue["account"]],
@@ -1667,12 +1802,24 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
     fixed_in["pay_months"] = [str(pay[x]) if pd.notna(pay[x]) and str(pay[x]).strip()
                               else "monthly" for x in fixed_in["account"]]
     fixed_in.attrs["source"] = chart.attrs.get("source", "chart_of_accounts")
-    for x, part in phase_fixed_costs(fixed_in).groupby("account", sort=False):
-        monthly[str(x)] = part["amount_cents"].astype(int).tolist()
+    return {str(x): part["amount_cents"].astype(int).tolist()
+            for x, part in phase_fixed_costs(fixed_in).groupby("account", sort=False)}
+
+
+def _benefits_by_month(exp: pd.DataFrame,
+                       monthly: Mapping[str, list[int]]) -> dict[str, list[int]]:
+    """The benefits accounts by the month's wages (``monthly`` holds the wage accounts)."""
     wage_accounts = exp.loc[exp["category"].isin(WAGE_CATEGORIES), "account"]
     wages_m = [sum(monthly[x][i] for x in wage_accounts) for i in range(12)]
-    for _, r in exp[exp["category"] == BENEFITS].iterrows():
-        monthly[r["account"]] = _apportion_by(int(r["budget_cents"]), wages_m)
+    return {r["account"]: _apportion_by(int(r["budget_cents"]), wages_m)
+            for _, r in exp[exp["category"] == BENEFITS].iterrows()}
+
+
+def _accounts_table(chart: pd.DataFrame, exp: pd.DataFrame, base_amount: pd.Series,
+                    monthly: Mapping[str, list[int]]) -> pd.DataFrame:
+    """Per account of the chart, in its order: ``account, name, category, behaviour, kind,
+    base_cents, increase_cents, benefits_cents, budget_cents`` (revenue: the sum of its
+    months)."""
     all_revenue = chart[chart["kind"] == "revenue"]
     revenue_rows = pd.DataFrame({
         "account": all_revenue["account"].to_numpy(), "category": REVENUE,
@@ -1687,13 +1834,7 @@ def build_budget(books: Books, assumptions: Assumptions) -> Budget:
                          "increase_cents", "benefits_cents", "budget_cents"]]
     for col in ("base_cents", "increase_cents", "benefits_cents", "budget_cents"):
         accounts[col] = accounts[col].astype("int64")
-    long = pd.DataFrame([{"account": x, "month": m, "budget_cents": monthly[x][m - 1]}
-                         for x in accounts["account"] for m in MONTHS])
-    long["month"] = long["month"].astype("int64")
-    long["budget_cents"] = long["budget_cents"].astype("int64")
-    return Budget(assumptions=a, base_periods=base, phasing=phasing, visits=visits, fte=fte,
-                  revenue=rev, accounts=accounts, monthly=long,
-                  benefits_load_pct=float(load))
+    return accounts
 
 
 # --------------------------------------------------------------------------- 10. against actual

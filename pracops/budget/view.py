@@ -1,251 +1,83 @@
-"""What the operating budget notebook shows: inputs loaded, the budget and its comparison with
-actual run end to end, the summary in words, the figures a scheduled run records, alerts,
-formatted tables, charts and the workbook handed to the accountant.
+"""What the operating budget notebook shows of a :class:`~pracops.budget.chain.BudgetReport`:
+the summary in words, formatted tables, charts, and the explorer (sliders for live kernels).
 
-The calculations live in :mod:`pracops.budget`; :func:`run_budget` only chains them (books →
-budget → comparison → break-even). Tables are returned as pandas Stylers (money stays integer
-cents; only the display is dollars); charts are drawn on axes the caller owns. The budget reads
-ledger totals and visit counts only: no patient data.
+The chain (load → budget → comparison → figures, alerts and the workbook) lives in
+:mod:`pracops.budget.chain`, the calculations in :mod:`pracops.budget.model`. Tables are
+returned as pandas Stylers (money stays integer cents; only the display is dollars); charts are
+drawn on axes the caller owns. The budget reads ledger totals and visit counts only: no patient
+data.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pracops import data, report
+from pracops import report
+from pracops.budget import chain
 from pracops.budget import model as bd
+from pracops.budget.chain import BudgetReport, _pct_or_na, _signed, base_wrvus
 from pracops.errors import ParameterError
-from pracops.money import cents_to_decimal
 from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
 
 __all__ = [
     "HEADLINE_FIGURES",
-    "BudgetInputs",
-    "BudgetReport",
-    "load_inputs",
-    "assumptions",
-    "run_budget",
-    "summary_figures",
     "Driver",
     "period_label",
     "margin_drivers",
     "summary_text",
-    "alerts",
     "pnl",
     "pnl_table",
     "budget_table",
-    "base_wrvus",
     "drivers_table",
     "variance_table",
     "monthly_variance_table",
     "revenue_variance_table",
     "cost_variance_table",
     "forecast_table",
-    "write_budget_workbook",
     "plot_budget_vs_actual",
     "plot_margin_bridge",
     "plot_payer_mix",
+    "explorer",
 ]
+
+# names that moved to the chain (pracops.budget.chain); the old ones warn
+_MOVED = ("BudgetInputs", "BudgetReport", "load_inputs", "summary_figures", "alerts",
+          "base_wrvus", "write_budget_workbook")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        warnings.warn(f"pracops.budget.view.{name} moved to pracops.budget.chain.{name}",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(chain, name)
+    if name in ("run_budget", "assumptions"):
+        # their arguments were renamed to the report's parameters: no silent forwarding
+        raise AttributeError(f"pracops.budget.view.{name} is gone: call "
+                             "pracops.budget.chain.compute(inputs, budget_year=..., "
+                             "visit_growth_pct=..., ...) or chain.run(data_dir, ...), which "
+                             "take the report's parameters by name")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 HEADLINE_FIGURES = ("budget_revenue_cents", "budget_margin_pct", "ytd_variance_cents",
                     "flagged_accounts", "forecast_margin_pct")
 """Figures shown for this report on the run's index page."""
 
-WORKBOOK = "operating_budget.xlsx"
 FULL_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
 
 
-@dataclass
-class BudgetInputs:
-    """The three datasets of the budget, as loaded."""
-
-    gl_actuals: pd.DataFrame
-    chart_of_accounts: pd.DataFrame
-    volumes: pd.DataFrame
-
-
-@dataclass
-class BudgetReport:
-    """Everything :func:`run_budget` works out, for the notebook to show."""
-
-    books: bd.Books
-    budget: bd.Budget
-    comparison: bd.Comparison | None
-    break_even: dict[str, float | None]
-    materiality_cents: int
-    materiality_pct: float
-
-
-def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> BudgetInputs:
-    """Load the ledger, the chart of accounts and the volumes from one folder (``None``: the
-    sample).
-
-    Raises
-    ------
-    DataError
-        A missing or malformed file (named, with row and column).
-    """
-    return BudgetInputs(gl_actuals=data.load("gl_actuals", data_dir),
-                        chart_of_accounts=data.load("chart_of_accounts", data_dir),
-                        volumes=data.load("volumes", data_dir))
-
-
-def assumptions(*, year: int | None, books: bd.Books, growth_pct: float = 0,
-                payer_mix_pct: Mapping[str, float] | None = None,
-                rate_change_pct: Mapping[str, float] | None = None,
-                wage_increase_pct: float = 0, benefits_load_pct: float | None = None,
-                inflation_pct: Mapping[str, float] | None = None,
-                other_revenue_change_pct: float = 0,
-                new_providers: Sequence[Mapping[str, Any]] = (),
-                holiday_country: str | None = "US", holiday_subdivision: str | None = None,
-                holiday_names: Sequence[str] = bd.PRACTICE_HOLIDAYS,
-                closed_dates: Sequence[str] = ()) -> bd.Assumptions:
-    """The notebook's parameters as :class:`pracops.budget.model.Assumptions`.
-
-    ``year`` ``None`` is the year of the last closed month (the year being tracked). Each new
-    provider is a mapping with ``name``, ``start_month``, and optionally ``ramp_months`` (3)
-    and ``fte`` (1.0).
-    """
-    if year is None:
-        year = int(books.closed_through[:4])
-    providers = []
-    for i, p in enumerate(new_providers, start=1):
-        unknown = sorted(set(p) - {"name", "start_month", "ramp_months", "fte"})
-        if unknown or "start_month" not in p:
-            raise ParameterError(f"new provider {i} ({dict(p)!r}) needs start_month and may "
-                                 f"have name, ramp_months and fte; unknown: {unknown}")
-        providers.append(bd.NewProvider(name=str(p.get("name", f"new provider {i}")),
-                                        start_month=p["start_month"],
-                                        ramp_months=p.get("ramp_months", 3),
-                                        fte=p.get("fte", 1.0)))
-    return bd.Assumptions(year=year, growth_pct=growth_pct, payer_mix_pct=payer_mix_pct or {},
-                          rate_change_pct=rate_change_pct or {},
-                          wage_increase_pct=wage_increase_pct,
-                          benefits_load_pct=benefits_load_pct,
-                          inflation_pct=inflation_pct or {},
-                          other_revenue_change_pct=other_revenue_change_pct,
-                          new_providers=tuple(providers),
-                          holiday_country=holiday_country or None,
-                          holiday_subdivision=holiday_subdivision or None,
-                          holiday_names=tuple(holiday_names), closed_dates=tuple(closed_dates))
-
-
-def run_budget(books: bd.Books, a: bd.Assumptions, *, materiality_cents: int,
-               materiality_pct: float) -> BudgetReport:
-    """Build the budget, compare it with the closed months of its year, work out break-even."""
-    budget = bd.build_budget(books, a)
-    return BudgetReport(books=books, budget=budget,
-                        comparison=bd.compare(books, budget, materiality_cents, materiality_pct),
-                        break_even=bd.break_even(budget), materiality_cents=materiality_cents,
-                        materiality_pct=materiality_pct)
-
-
-# --- figures and words -------------------------------------------------------------------------
-
-def _margin(revenue: int, cost: int) -> float | None:
-    return None if revenue <= 0 else bd.operating_margin(revenue, cost)
-
-
-def _flagged(rep: BudgetReport) -> list[str]:
-    """Accounts with a material variance in a month or in the year to date, chart order."""
-    c = rep.comparison
-    if c is None:
-        return []
-    hit = set(c.lines.loc[c.lines["material"], "account"]) | set(
-        c.ytd.loc[c.ytd["material"], "account"])
-    return [a for a in rep.budget.accounts["account"] if a in hit]
-
-
-def summary_figures(rep: BudgetReport) -> dict[str, Any]:
-    """The figures a run records (cents, fractions, counts); year-to-date ones are ``None``
-    before the first month of the budget year is closed."""
-    b, c, be = rep.budget, rep.comparison, rep.break_even
-    rev, cost = b.total("revenue"), b.total("cost")
-    fig: dict[str, Any] = {
-        "budget_year": b.year,
-        "budget_revenue_cents": rev,
-        "budget_expense_cents": cost,
-        "budget_margin_cents": rev - cost,
-        "budget_margin_pct": _margin(rev, cost),
-        "budget_visits": int(b.visits["visits"].sum()),
-        "base_wrvus_per_provider_fte": _wrvus_per_fte(rep),
-        "overhead_pct": bd.overhead_ratio(bd.overhead_cents(b), rev) if rev > 0 else None,
-        "breakeven_visits_per_month": (None if be["visits_per_month"] is None
-                                       else int(np.ceil(be["visits_per_month"]))),
-        "breakeven_visits_per_provider_day": (None if be["visits_per_provider_day"] is None
-                                              else round(be["visits_per_provider_day"], 1)),
-        "closed_through": rep.books.closed_through,
-        "ytd_actual_revenue_cents": None, "ytd_budget_revenue_cents": None,
-        "ytd_variance_cents": None, "volume_variance_cents": None, "rate_variance_cents": None,
-        "mix_variance_cents": None, "other_revenue_variance_cents": None,
-        "ytd_margin_variance_cents": None,
-        "flagged_accounts": 0, "flagged_account_list": [],
-        "forecast_margin_pct": _margin(rev, cost), "forecast_revenue_cents": rev,
-    }
-    if c is None:
-        return fig
-    months = range(1, c.through_month + 1)
-    bridge = c.bridge.set_index("step")["cents"]
-    f = c.forecast.set_index("line")
-    revenue = c.ytd[c.ytd["kind"] == "revenue"]
-    fig.update({
-        "ytd_actual_revenue_cents": int(revenue["actual_cents"].sum()),
-        "ytd_budget_revenue_cents": b.total("revenue", months),
-        "ytd_variance_cents": int(revenue["variance_cents"].sum()),
-        "other_revenue_variance_cents": int(bridge.get("other revenue", 0)),
-        "volume_variance_cents": c.part("volume"),
-        "rate_variance_cents": c.part("rate"),
-        "mix_variance_cents": c.part("mix"),
-        "ytd_margin_variance_cents": int(bridge["actual margin"] - bridge["budget margin"]),
-        "flagged_accounts": len(_flagged(rep)),
-        "flagged_account_list": _flagged(rep),
-        "forecast_margin_pct": _margin(int(f.loc["revenue", "forecast_cents"]),
-                                       int(f.loc["expense", "forecast_cents"])),
-        "forecast_revenue_cents": int(f.loc["revenue", "forecast_cents"]),
-    })
-    return fig
-
-
-def _wrvus_per_fte(rep: BudgetReport) -> float | None:
-    """Base-year work RVUs per provider FTE (mean monthly FTE); ``None`` when any month's wRVUs
-    are unknown."""
-    total = base_wrvus(rep).sum(min_count=1)
-    v = rep.books.volumes
-    fte = v[v["period"].isin(rep.budget.base_periods)].groupby("period")["provider_fte"].first()
-    if pd.isna(total) or base_wrvus(rep).isna().any() or fte.mean() <= 0:
-        return None
-    return round(float(total / fte.mean()), 1)
-
-
-def _signed(cents: int) -> str:
-    return ("+" if cents > 0 else "") + fmt_money(cents)
-
-
-def _pct_or_na(fraction: float | None) -> str:
-    """A fraction as a percentage; ``"n/a"`` when it is missing or not finite."""
-    if fraction is None or not np.isfinite(fraction):
-        return "n/a"
-    return fmt_pct(fraction)
-
+# --- words ----------------------------------------------------------------------------------------
 
 def _signed_fraction(fraction: float | None) -> str:
     """A change as a signed percentage; ``"n/a"`` when it is missing or not finite."""
     return ("+" if fraction is not None and fraction > 0 else "") + _pct_or_na(fraction)
-
-
-def _variance_pct(percent: float) -> str:
-    """A variance in percent, signed; ``"no budget"`` when the budget is 0 (±inf or NaN)."""
-    if percent is None or not np.isfinite(percent):
-        return "no budget"
-    return ("+" if percent > 0 else "") + fmt_pct(percent / 100)
 
 
 def _variance_fraction(fraction: float) -> str:
@@ -407,44 +239,6 @@ def summary_text(rep: BudgetReport, fig: Mapping[str, Any]) -> str:
     return ("\n\n".join(lines) + "\n\n" + "\n".join(drivers)).replace("$", "\\$")
 
 
-def alerts(rep: BudgetReport, fig: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(level, message)`` for what the administrator should look at: a budget without
-    revenue or without a positive margin is critical; material variances and a forecast margin
-    more than 2 points below the budget's are warnings."""
-    out: list[tuple[str, str]] = []
-    year = rep.budget.year
-    if fig["budget_revenue_cents"] <= 0:
-        out.append(("critical", f"The {year} budget has no revenue "
-                                f"({fmt_money(fig['budget_revenue_cents'])}): check that the "
-                                "ledger's revenue accounts and the rate changes are right."))
-    if fig["budget_margin_cents"] <= 0:
-        out.append(("critical", f"The {year} budget does not make money: operating margin "
-                                f"{fmt_money(fig['budget_margin_cents'])} "
-                                f"({_pct_or_na(fig['budget_margin_pct'])})."))
-    c = rep.comparison
-    if c is None:
-        return out
-    flagged = c.ytd[c.ytd["material"]]
-    for _, r in flagged.iterrows():
-        out.append(("warning", f"{r['name']} ({r['account']}) is "
-                               f"{_signed(int(r['variance_cents']))} "
-                               f"({_variance_pct(r['variance_pct'])}, {r['direction']}) for the "
-                               "year to date."))
-    monthly = c.lines[c.lines["material"] & ~c.lines["account"].isin(flagged["account"])]
-    for _, r in monthly.iterrows():
-        out.append(("warning", f"{r['name']} ({r['account']}) in "
-                               f"{bd.MONTH_NAMES[int(r['month']) - 1]}: "
-                               f"{_signed(int(r['variance_cents']))} "
-                               f"({_variance_pct(r['variance_pct'])}, {r['direction']})."))
-    budget_margin, forecast_margin = fig["budget_margin_pct"], fig["forecast_margin_pct"]
-    if budget_margin is not None and forecast_margin is not None \
-            and forecast_margin < budget_margin - 0.02:
-        out.append(("warning", f"The full-year forecast margin {fmt_pct(forecast_margin)} is "
-                               f"more than 2 points below the budget's "
-                               f"{fmt_pct(budget_margin)}."))
-    return out
-
-
 # --- tables --------------------------------------------------------------------------------------
 
 def pnl(budget: bd.Budget) -> pd.DataFrame:
@@ -496,13 +290,6 @@ def _whole_dollars(cents: int) -> str:
 
 def _total_row(name: str, values: pd.Series) -> pd.DataFrame:
     return pd.DataFrame([{"account": None, "name": name, **values.astype("int64").to_dict()}])
-
-
-def base_wrvus(rep: BudgetReport) -> pd.Series:
-    """Work RVUs of the base year per payer class (NaN where the volumes do not know them)."""
-    v = rep.books.volumes
-    base = v[v["period"].isin(rep.budget.base_periods)]
-    return base.groupby("payer_class")["wrvus"].sum(min_count=len(rep.budget.base_periods))
 
 
 def drivers_table(rep: BudgetReport) -> Any:
@@ -640,86 +427,6 @@ def forecast_table(rep: BudgetReport) -> Any:
     return format_table(c.forecast, money=["budget_cents", "forecast_cents", "run_rate_cents"])
 
 
-# --- the workbook --------------------------------------------------------------------------------
-
-def write_budget_workbook(rep: BudgetReport, folder: str | os.PathLike[str]) -> Path:
-    """Write ``operating_budget.xlsx`` for the accountant: a *Budget* sheet (accounts as rows,
-    months as columns, the year's total, totals of revenue and expenses and the margin, then
-    visits and provider FTE), an *Assumptions* sheet, and, once months are closed, a *Budget vs
-    actual* sheet. Amounts are exact dollars and cents (decimal, not binary floats). Written by
-    the suite's one hand-out writer (:func:`pracops.report.write_handouts`): atomically, with
-    text from the books (account names ...) neutralised against formula injection."""
-    b = rep.budget
-    months = [*bd.MONTH_NAMES, "Total"]
-    t = b.table()
-    rows: list[list[Any]] = []
-    bold: list[int] = []
-
-    def section(kind: str, label: str) -> list[int]:
-        part = t[t["kind"] == kind]
-        for _, r in part.iterrows():
-            rows.append([r["account"], r["name"], r["category"],
-                         *[cents_to_decimal(r[m]) for m in months]])
-        totals = [int(part[m].sum()) for m in months]
-        bold.append(len(rows))
-        rows.append(["", label, "", *[cents_to_decimal(v) for v in totals]])
-        return totals
-
-    rev = section("revenue", "Total revenue")
-    cost = section("cost", "Total expenses")
-    bold.append(len(rows))
-    rows.append(["", "Operating margin", "",
-                 *[cents_to_decimal(r - c) for r, c in zip(rev, cost, strict=True)]])
-    visits = b.visits.groupby("month")["visits"].sum()
-    rows.append([None] * (3 + len(months)))
-    rows.append(["", "Visits", "", *[int(v) for v in visits], int(visits.sum())])
-    rows.append(["", "Provider FTE", "", *[round(float(v), 2) for v in b.fte["fte"]],
-                 round(float(b.fte["fte"].mean()), 2)])
-    rows.append(["", "Working days", "", *[int(v) for v in b.phasing["working_days"]],
-                 int(b.phasing["working_days"].sum())])
-    sheets: dict[str, report.Sheet] = {"Budget": report.Sheet(
-        pd.DataFrame(rows, columns=["Account", "Name", "Category", *months], dtype="object"),
-        title=f"Operating budget {b.year}", bold_rows=bold, freeze="D3",
-        widths={"A": 10, "B": 30, "C": 22,
-                **dict.fromkeys("DEFGHIJKLMNOP", 13)})}
-
-    a = b.assumptions
-    assumptions = [
-        ("Budget year", b.year),
-        ("Base period", f"{b.base_periods[0]} to {b.base_periods[-1]}"),
-        ("Visit growth %", a.growth_pct),
-        ("Payer mix targets %", ", ".join(f"{k} {v}" for k, v in a.payer_mix_pct.items())
-         or "base year's mix"),
-        ("Rate change % by payer class",
-         ", ".join(f"{k} {v}" for k, v in a.rate_change_pct.items()) or "none"),
-        ("Wage increase %", a.wage_increase_pct),
-        ("Benefits load % of wages", round(b.benefits_load_pct, 4)),
-        ("Inflation % by category", ", ".join(f"{k} {v}" for k, v in a.inflation_pct.items())),
-        ("New providers", ", ".join(f"{p.name} (month {p.start_month}, {p.fte} FTE, "
-                                    f"{p.ramp_months}-month ramp)"
-                                    for p in a.new_providers) or "none"),
-        ("Holidays", f"{a.holiday_country or 'no calendar'} {a.holiday_subdivision or ''}: "
-                     f"{', '.join(a.holiday_names) or 'all'}")]
-    sheets["Assumptions"] = report.Sheet(pd.DataFrame(assumptions, dtype="object"), header=False,
-                                  widths={"A": 30, "B": 80})
-
-    c = rep.comparison
-    if c is not None:
-        lines = pd.DataFrame({
-            "Account": c.lines["account"], "Name": c.lines["name"],
-            "Month": [f"{b.year}-{int(m):02d}" for m in c.lines["month"]],
-            "Budget": c.lines["budget_cents"].map(cents_to_decimal),
-            "Actual": c.lines["actual_cents"].map(cents_to_decimal),
-            "Variance": c.lines["variance_cents"].map(cents_to_decimal),
-            "Variance %": [round(float(p), 2) if np.isfinite(p) else None
-                           for p in c.lines["variance_pct"]],
-            "Direction": c.lines["direction"],
-            "Material": ["yes" if m else "" for m in c.lines["material"]]}, dtype="object")
-        sheets["Budget vs actual"] = report.Sheet(lines, freeze="A2", widths={"B": 30})
-    (path,) = report.write_handouts(sheets, folder, workbook=WORKBOOK, csv=False)
-    return path
-
-
 # --- charts --------------------------------------------------------------------------------------
 
 def plot_budget_vs_actual(rep: BudgetReport, ax: Any) -> Any:
@@ -808,3 +515,81 @@ def plot_payer_mix(rep: BudgetReport, ax: Any) -> Any:
     ax.set_title("Payer mix")
     ax.legend(fontsize=8)
     return ax
+
+
+# --- the explorer --------------------------------------------------------------------------------
+
+def explorer(rep: BudgetReport) -> Any:
+    """Sliders for visit growth, a rate change for every payer class and the wage increase, and
+    a new-provider toggle (with its start month), that recompute the budget
+    (:func:`pracops.budget.chain.compute`, no file written) and redraw its P&L and margin.
+
+    The controls start at the report's budget: growth and wage increase at its parameters
+    (the slider ranges widen to take them in), the rate slider at 0. The rate slider is a
+    change *on top of* each class's ``rate_change_pct``: class ``c`` gets
+    ``rate_change_pct[c] + slider``, so 0 is the report's parameters and ``-k`` undoes a
+    change of ``k`` % (the range reaches minus the largest assumed change).
+
+    Parameters
+    ----------
+    rep
+        The report's :class:`~pracops.budget.chain.BudgetReport` (its inputs and parameters).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The controls above an output area that redraws when a control is released.
+    """
+    import ipywidgets as w
+    from IPython.display import Markdown, display
+
+    params = rep.parameters
+    style = {"description_width": "initial"}
+    layout = w.Layout(width="420px")
+
+    def slider(description: str, value: float, lo: float, hi: float, step: float) -> Any:
+        # the range always takes in the starting value
+        return w.FloatSlider(description=description, value=value, min=min(lo, value),
+                             max=max(hi, value), step=step, readout_format=".1f",
+                             continuous_update=False, style=style, layout=layout)
+
+    assumed = {c: float(v) for c, v in params["rate_change_pct"].items()}
+    growth = slider("Visit growth (%)", float(params["visit_growth_pct"]), -20, 30, 0.5)
+    rate = slider("Rate change on top of the report's, every payer class (%)", 0.0,
+                  min(-15.0, -max(assumed.values(), default=0.0)),
+                  max(15.0, -min(assumed.values(), default=0.0)), 0.5)
+    wages = slider("Wage increase (%)", float(params["wage_increase_pct"]), 0, 10, 0.5)
+    hire = w.Checkbox(description="Add a provider (1.0 FTE, 3-month ramp)", value=False,
+                      style=style, layout=layout)
+    start = w.IntSlider(description="Starting in month", value=7, min=1, max=12,
+                        continuous_update=False, style=style, layout=layout)
+    first_margin = rep.budget.total("revenue") - rep.budget.total("cost")
+    out = w.Output()
+
+    def redraw(_change: object = None) -> None:
+        out.clear_output(wait=True)
+        with out:
+            changes = ({c: round(assumed.get(c, 0.0) + rate.value, 6)
+                        for c in dict.fromkeys([*rep.books.classes, *assumed])}
+                       if rate.value else params["rate_change_pct"])
+            providers = [*params["new_providers"], *(
+                [{"name": "explorer's new provider", "start_month": start.value}]
+                if hire.value else [])]
+            b = chain.compute(rep.inputs, **{
+                **params, "visit_growth_pct": growth.value, "rate_change_pct": changes,
+                "wage_increase_pct": wages.value, "new_providers": providers}).budget
+            revenue, cost = b.total("revenue"), b.total("cost")
+            margin = revenue - cost
+            pct = fmt_pct(margin / revenue) if revenue > 0 else "n/a"
+            change = margin - first_margin
+            display(Markdown(
+                f"**Operating margin {fmt_money(margin)} ({pct})** on revenue "
+                f"{fmt_money(revenue)} and {int(b.visits['visits'].sum()):,} visits; "
+                f"{'+' if change > 0 else ''}{fmt_money(change)} against the report's budget."
+                .replace("$", "\\$")))
+            display(pnl_table(b))
+
+    for control in (growth, rate, wages, hire, start):
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([w.VBox([growth, rate, wages]), w.VBox([hire, start])]), out])

@@ -16,17 +16,17 @@ import pytest
 from openpyxl import load_workbook
 from test_budget_books import ASSUME, Q1_2025, YEAR_2024, books_of
 
+from pracops.budget import chain, view
 from pracops.budget import model as bd
-from pracops.budget import view as view
 
 matplotlib.use("Agg")
 
 
 def report(gl: pd.DataFrame, chart: pd.DataFrame, volumes: pd.DataFrame,
-           **assume: object) -> view.BudgetReport:
-    books = bd.read_books(gl, chart, volumes)
-    return view.run_budget(books, bd.Assumptions(**{**ASSUME, **assume}),
-                           materiality_cents=500_000, materiality_pct=10)
+           **assume: object) -> chain.BudgetReport:
+    """The chain without files on these books: ASSUME, the report's $5,000 and 10 %."""
+    return chain.compute(chain.BudgetInputs(gl_actuals=gl, chart_of_accounts=chart,
+                                            volumes=volumes), **{**ASSUME, **assume})
 
 
 def amounts(line: str) -> list[int]:
@@ -36,7 +36,7 @@ def amounts(line: str) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def q1() -> view.BudgetReport:
+def q1() -> chain.BudgetReport:
     """Q1 2025: Commercial 270 visits in March (30 fewer) billed $67,500, and $12,000 more
     supplies in February."""
     return report(*books_of(YEAR_2024 + Q1_2025,
@@ -46,7 +46,7 @@ def q1() -> view.BudgetReport:
 
 
 @pytest.fixture(scope="module")
-def no_budget() -> view.BudgetReport:
+def no_budget() -> chain.BudgetReport:
     """An EHR subscription new in the chart (nothing in 2024, so no budget) paid $9,000 a month
     in 2025."""
     gl, chart, vol = books_of(YEAR_2024 + Q1_2025)
@@ -64,9 +64,9 @@ def test_a_budget_without_revenue_is_critical_and_its_margin_is_na() -> None:
     # every rate cut by 100 %: revenue $0, expenses $1,107,264 as in test_budget_books
     rep = report(*books_of(YEAR_2024 + Q1_2025),
                  rate_change_pct={"Medicare": -100, "Commercial": -100})
-    fig = view.summary_figures(rep)
+    fig = chain.summary_figures(rep)
     assert fig["budget_revenue_cents"] == 0 and fig["budget_margin_pct"] is None
-    critical = [m for level, m in view.alerts(rep, fig) if level == "critical"]
+    critical = [m for level, m in chain.alerts(rep, fig) if level == "critical"]
     assert critical == [
         "The 2025 budget has no revenue ($0.00): check that the ledger's revenue accounts and "
         "the rate changes are right.",
@@ -78,28 +78,28 @@ def test_a_budget_without_revenue_is_critical_and_its_margin_is_na() -> None:
 
 def test_a_margin_of_zero_or_less_is_critical() -> None:
     rep = report(*books_of(YEAR_2024 + Q1_2025))
-    fig = view.summary_figures(rep)
+    fig = chain.summary_figures(rep)
     # $1,237,500 − $1,107,264 = $130,236: no critical alert
     assert fig["budget_margin_cents"] == 13_023_600
-    assert [level for level, _ in view.alerts(rep, fig)].count("critical") == 0
+    assert [level for level, _ in chain.alerts(rep, fig)].count("critical") == 0
     even = {**fig, "budget_margin_cents": 0, "budget_margin_pct": 0.0}
-    assert view.alerts(rep, even)[0] == (
+    assert chain.alerts(rep, even)[0] == (
         "critical", "The 2025 budget does not make money: operating margin $0.00 (0.0%).")
     # rates cut by 30 %: Medicare $105, Commercial $175 → revenue 1,320 × $105 + 3,960 × $175
     # = $831,600 against $1,107,264 of expenses
     loss = report(*books_of(YEAR_2024 + Q1_2025),
                   rate_change_pct={"Medicare": -30, "Commercial": -30})
-    lf = view.summary_figures(loss)
+    lf = chain.summary_figures(loss)
     assert lf["budget_revenue_cents"] == 83_160_000
     assert lf["budget_margin_cents"] == 83_160_000 - 110_726_400
-    assert [level for level, _ in view.alerts(loss, lf)][0] == "critical"
-    assert "does not make money" in view.alerts(loss, lf)[0][1]
+    assert [level for level, _ in chain.alerts(loss, lf)][0] == "critical"
+    assert "does not make money" in chain.alerts(loss, lf)[0][1]
 
 
 # --- 2. what moved the margin adds up ----------------------------------------------------------
 
-def test_the_drivers_add_up_to_the_margin_variance(q1: view.BudgetReport) -> None:
-    c, fig = q1.comparison, view.summary_figures(q1)
+def test_the_drivers_add_up_to_the_margin_variance(q1: chain.BudgetReport) -> None:
+    c, fig = q1.comparison, chain.summary_figures(q1)
     drivers = view.margin_drivers(q1)
     steps = c.bridge.set_index("step")["cents"]
     assert [d.name for d in drivers] == ["volume", "mix", "rate", "cost"]
@@ -128,11 +128,11 @@ def test_the_drivers_add_up_to_the_margin_variance(q1: view.BudgetReport) -> Non
     assert all("to the margin" in ln for ln in lines)
 
 
-def test_a_rounding_step_is_a_driver_only_when_it_is_not_zero(q1: view.BudgetReport) -> None:
+def test_a_rounding_step_is_a_driver_only_when_it_is_not_zero(q1: chain.BudgetReport) -> None:
     c = q1.comparison
     steps = c.bridge.set_index("step")["cents"]
 
-    def with_rounding(cents: int) -> view.BudgetReport:
+    def with_rounding(cents: int) -> chain.BudgetReport:
         rows = [*[(k, int(v)) for k, v in steps.items() if k not in ("actual margin",
                                                                     "rounding")],
                 ("rounding", cents), ("actual margin", int(steps["actual margin"]) + cents)]
@@ -143,18 +143,18 @@ def test_a_rounding_step_is_a_driver_only_when_it_is_not_zero(q1: view.BudgetRep
     one = with_rounding(1)
     drivers = view.margin_drivers(one)
     assert drivers[-1].name == "rounding" and drivers[-1].cents == 1
-    assert sum(d.cents for d in drivers) == view.summary_figures(one)[
+    assert sum(d.cents for d in drivers) == chain.summary_figures(one)[
         "ytd_margin_variance_cents"]
 
 
 # --- 3. no budget, no percentage ---------------------------------------------------------------
 
-def test_an_account_without_a_budget_reads_no_budget(no_budget: view.BudgetReport,
+def test_an_account_without_a_budget_reads_no_budget(no_budget: chain.BudgetReport,
                                                      tmp_path: Path) -> None:
     c = no_budget.comparison
     assert np.isinf(c.ytd.set_index("account").loc["6300", "variance_pct"])
-    fig = view.summary_figures(no_budget)
-    messages = [m for _, m in view.alerts(no_budget, fig)]
+    fig = chain.summary_figures(no_budget)
+    messages = [m for _, m in chain.alerts(no_budget, fig)]
     assert "EHR subscription (6300) is +$27,000.00 (no budget, unfavourable) for the year to " \
            "date." in messages
     assert not any("inf" in m or "nan" in m for m in messages)
@@ -166,7 +166,7 @@ def test_an_account_without_a_budget_reads_no_budget(no_budget: view.BudgetRepor
     assert names["6300"] == "EHR subscription (no budget)"
     assert names["5400"] == "Rent"
     assert "inf" not in monthly.to_html()
-    path = view.write_budget_workbook(no_budget, tmp_path)
+    path = chain.write_budget_workbook(no_budget, tmp_path)
     ws = load_workbook(path)["Budget vs actual"]
     header = [cell.value for cell in ws[1]]
     pct = header.index("Variance %")
@@ -206,7 +206,7 @@ def test_no_share_shift_says_the_mix_did_not_move() -> None:
 
 def test_one_closed_month_is_named_once() -> None:
     rep = report(*books_of(YEAR_2024 + ["2025-01"]))
-    text = view.summary_text(rep, view.summary_figures(rep))
+    text = view.summary_text(rep, chain.summary_figures(rep))
     assert "**January 2025**: revenue" in text and "January to January" not in text
     import matplotlib.pyplot as plt
 
@@ -221,11 +221,9 @@ def test_one_closed_month_is_named_once() -> None:
 
 def test_the_explorer_starts_at_the_reports_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("ipywidgets")
-    from pracops.widgets import budget_explorer
-
-    books = bd.read_books(*books_of(YEAR_2024))
-    a = bd.Assumptions(**{**ASSUME, "growth_pct": 40, "wage_increase_pct": 12,
-                          "rate_change_pct": {"Commercial": 20}})
+    rep = report(*books_of(YEAR_2024), visit_growth_pct=40, wage_increase_pct=12,
+                 rate_change_pct={"Commercial": 20})
+    a = rep.budget.assumptions
     built: list[bd.Assumptions] = []
     real = bd.build_budget
 
@@ -233,9 +231,14 @@ def test_the_explorer_starts_at_the_reports_budget(monkeypatch: pytest.MonkeyPat
         built.append(assumptions)
         return real(books, assumptions)
 
+    def no_files(*_: object, **__: object) -> None:
+        raise AssertionError("the explorer wrote a file")
+
     monkeypatch.setattr(bd, "build_budget", record)
-    box = budget_explorer(books, a)
+    monkeypatch.setattr(chain, "write_budget_workbook", no_files)
+    box = view.explorer(rep)
     growth, rate, wages = box.children[0].children[0].children
+    hire, start = box.children[0].children[1].children
     # the sliders take in the assumptions instead of clamping them
     assert (growth.value, growth.min, growth.max) == (40, -20, 40)
     assert (wages.value, wages.min, wages.max) == (12, 0, 12)
@@ -249,6 +252,10 @@ def test_the_explorer_starts_at_the_reports_budget(monkeypatch: pytest.MonkeyPat
     assert dict(built[-1].rate_change_pct) == {"Medicare": -20, "Commercial": 0}
     rate.value = 0
     assert built[-1] == a
+    start.value = 4
+    hire.value = True
+    assert built[-1].new_providers == (bd.NewProvider("explorer's new provider", 4, 3, 1.0),)
+    assert built[-1].visit_growth_pct == 40 and built[-1].wage_increase_pct == 12
 
 
 def test_other_revenue_is_a_driver_and_the_drivers_still_add_up() -> None:
@@ -261,7 +268,7 @@ def test_other_revenue_is_a_driver_and_the_drivers_still_add_up() -> None:
                                       "amount_cents": [200_000] * len(periods)})],
                    ignore_index=True)
     rep = report(gl, chart, vol, other_revenue_change_pct=5)
-    fig = view.summary_figures(rep)
+    fig = chain.summary_figures(rep)
     drivers = {d.name: d.cents for d in view.margin_drivers(rep)}
     # Q1: $6,000 received against $6,300 budgeted
     assert drivers["other revenue"] == fig["other_revenue_variance_cents"] == -30_000

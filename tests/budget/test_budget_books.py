@@ -31,8 +31,8 @@ CHART = pd.DataFrame({
 })
 MONTHLY = {"4100": 1_500_000, "4300": 7_500_000, "5000": 4_000_000, "5100": 2_000_000,
            "5150": 1_320_000, "5310": 400_000, "5400": 1_000_000}
-ASSUME = {"year": 2025, "growth_pct": 10, "rate_change_pct": {"Commercial": 5},
-          "wage_increase_pct": 3, "holiday_country": None,
+ASSUME = {"budget_year": 2025, "visit_growth_pct": 10, "rate_change_pct": {"Commercial": 5},
+          "wage_increase_pct": 3, "benefits_load_pct": None, "holiday_country": None,
           "inflation_pct": {"medical supplies": 4, "rent and occupancy": 3, "malpractice": 0}}
 
 
@@ -201,7 +201,7 @@ def test_bad_ledgers_are_refused_with_rows(mutate, match) -> None:
 def test_month_after_the_budget_year_is_refused() -> None:
     books = bd.read_books(*books_of(YEAR_2024 + Q1_2025))
     with pytest.raises(DataError, match=r"month outside the range: after the budget year 2024"):
-        bd.build_budget(books, bd.Assumptions(**{**ASSUME, "year": 2024}))
+        bd.build_budget(books, bd.Assumptions(**{**ASSUME, "budget_year": 2024}))
 
 
 def test_too_little_history_is_refused() -> None:
@@ -218,11 +218,11 @@ def test_bad_assumptions_are_refused() -> None:
     with pytest.raises(ParameterError, match="payer_mix_pct"):
         bd.build_budget(books, bd.Assumptions(**ASSUME, payer_mix_pct={"Medicare": 50}))
     with pytest.raises(ParameterError, match="not in the US calendar"):
-        bd.Assumptions(year=2025, holiday_names=("Boxing Day",)).holidays(2025)
+        bd.Assumptions(budget_year=2025, holiday_names=("Boxing Day",)).holidays(2025)
 
 
 def test_practice_holidays_from_the_calendar() -> None:
-    days = bd.Assumptions(year=2027).holidays(2027)
+    days = bd.Assumptions(budget_year=2027).holidays(2027)
     # 2027: New Year Fri 1 Jan, Memorial Day 31 May, 4 July a Sunday → observed Mon 5 July,
     # Labor Day 6 Sep, Thanksgiving 25 Nov, Christmas a Saturday → observed Fri 24 Dec, and
     # New Year 2028 a Saturday → observed Fri 31 Dec 2027
@@ -302,7 +302,7 @@ def test_benefits_need_a_benefits_account_and_wages() -> None:
     no_benefits = chart[chart["category"] != "benefits"]
     books = bd.read_books(gl[gl["account"] != "5150"], no_benefits, vol)
     with pytest.raises(ParameterError, match="no benefits account"):
-        bd.build_budget(books, bd.Assumptions(**ASSUME, benefits_load_pct=22))
+        bd.build_budget(books, bd.Assumptions(**{**ASSUME, "benefits_load_pct": 22}))
     # None: the benefits are in the wages already, and none are added
     b = bd.build_budget(books, bd.Assumptions(**ASSUME))
     assert b.accounts.set_index("account").loc["5000", "budget_cents"] == 49_440_000
@@ -370,7 +370,7 @@ def test_empty_books_and_far_years_are_refused() -> None:
         bd.read_books(gl.iloc[0:0], chart, vol)
     books = bd.read_books(gl, chart, vol)
     with pytest.raises(ParameterError, match="budget 2025 at the latest"):
-        bd.build_budget(books, bd.Assumptions(**{**ASSUME, "year": 2027}))
+        bd.build_budget(books, bd.Assumptions(**{**ASSUME, "budget_year": 2027}))
 
 
 def test_other_revenue_is_fixed_and_has_its_own_bridge_step() -> None:

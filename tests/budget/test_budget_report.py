@@ -24,8 +24,8 @@ import pytest
 from openpyxl import load_workbook
 
 from pracops import config, runner
+from pracops.budget import chain, view
 from pracops.budget import model as bd
-from pracops.budget import view as view
 
 SAMPLE = config.SAMPLE_DIR
 TRUTH = json.loads((SAMPLE / "ground_truth.json").read_text())["budget"]
@@ -101,15 +101,13 @@ def by_hand(months: list[str] = YEAR_2024) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def report() -> view.BudgetReport:
+def report() -> chain.BudgetReport:
     """The chain in process, with the notebook's default assumptions (the ground truth's)."""
-    inputs = view.load_inputs(None)
-    books = bd.read_books(inputs.gl_actuals, inputs.chart_of_accounts, inputs.volumes)
-    a = view.assumptions(books=books, year=None, growth_pct=ASSUME["visit_growth_pct"],
+    return chain.compute(chain.load_inputs(None), visit_growth_pct=ASSUME["visit_growth_pct"],
                          wage_increase_pct=ASSUME["wage_increase_pct"],
                          benefits_load_pct=ASSUME["benefits_load_pct"],
-                         inflation_pct=ASSUME["inflation_pct_by_category"])
-    return view.run_budget(books, a, materiality_cents=500_000, materiality_pct=10)
+                         inflation_pct=ASSUME["inflation_pct_by_category"],
+                         materiality_dollars=5000, materiality_pct=10)
 
 
 def test_the_notebook_defaults_are_the_sample_budgets_assumptions() -> None:
@@ -159,7 +157,7 @@ def test_year_to_date_matches_the_ledger(run: dict) -> None:
     assert abs(f["ytd_variance_cents"] - parts) <= 1  # the named rounding line: 0 or 1 cent
 
 
-def test_the_workbook_holds_the_budget(run: dict, report: view.BudgetReport) -> None:
+def test_the_workbook_holds_the_budget(run: dict, report: chain.BudgetReport) -> None:
     f = run["result"].figures
     sheet = load_workbook(run["files"] / "operating_budget.xlsx")["Budget"]
     table = {row[1]: row for row in sheet.iter_rows(min_row=3, values_only=True) if row[1]}
@@ -181,7 +179,7 @@ def test_the_workbook_holds_the_budget(run: dict, report: view.BudgetReport) -> 
         int(report.comparison.bridge.set_index("step").loc["actual margin", "cents"]) + december)
 
 
-def test_the_medicare_rate_cut_is_the_rate_variance(report: view.BudgetReport) -> None:
+def test_the_medicare_rate_cut_is_the_rate_variance(report: chain.BudgetReport) -> None:
     cut = INJECTED["rate_cut"]
     c = report.comparison
     by = c.revenue_by_class.set_index("payer")
@@ -196,7 +194,7 @@ def test_the_medicare_rate_cut_is_the_rate_variance(report: view.BudgetReport) -
     assert c.part("rate") < 0
 
 
-def test_the_mix_shift_is_the_mix_variance(report: view.BudgetReport) -> None:
+def test_the_mix_shift_is_the_mix_variance(report: chain.BudgetReport) -> None:
     shift = INJECTED["payer_mix_shift"]
     p = report.comparison.payers.set_index("payer")
     moved = (p["actual_visits"] / p["actual_visits"].sum()
@@ -209,7 +207,7 @@ def test_the_mix_shift_is_the_mix_variance(report: view.BudgetReport) -> None:
     assert abs(report.comparison.part("volume")) < abs(report.comparison.part("mix"))
 
 
-def test_the_supply_overspend_is_the_only_flagged_cost(report: view.BudgetReport) -> None:
+def test_the_supply_overspend_is_the_only_flagged_cost(report: chain.BudgetReport) -> None:
     over = INJECTED["supply_overspend"]
     c = report.comparison
     lines = c.lines[c.lines["material"]]
@@ -226,9 +224,9 @@ def test_the_supply_overspend_is_the_only_flagged_cost(report: view.BudgetReport
     assert set(c.ytd.loc[c.ytd["material"], "account"]) == {accounts["Medicaid"]}
 
 
-def test_summary_names_the_drivers(run: dict, report: view.BudgetReport) -> None:
+def test_summary_names_the_drivers(run: dict, report: chain.BudgetReport) -> None:
     f = run["result"].figures
-    assert f["flagged_account_list"] == view.summary_figures(report)["flagged_account_list"]
+    assert f["flagged_account_list"] == chain.summary_figures(report)["flagged_account_list"]
     text = view.summary_text(report, f)
     assert "Medicaid rose to" in text and "Commercial fell to" in text
     assert "mostly Medicare" in text and "Medical supplies (5400" in text
@@ -261,7 +259,7 @@ def test_next_years_budget_is_built_from_the_last_closed_twelve_months(tmp_path:
     assert f["forecast_margin_pct"] == f["budget_margin_pct"]
 
 
-def test_monthly_variances_add_up_to_the_year_to_date(report: view.BudgetReport) -> None:
+def test_monthly_variances_add_up_to_the_year_to_date(report: chain.BudgetReport) -> None:
     c = report.comparison
     table = view.monthly_variance_table(report).data
     accounts = table[table["account"] != ""].set_index("account")
@@ -280,8 +278,8 @@ def test_monthly_variances_add_up_to_the_year_to_date(report: view.BudgetReport)
 
 def test_html_shows_no_code_and_no_missing_values(run: dict) -> None:
     html = Path(run["html"]).read_text(encoding="utf-8")
-    for code in ("view.run_budget", "import matplotlib", "report.record(",
-                 "materiality_pct: float", "budget_explorer"):
+    for code in ("chain.run(", "import matplotlib", "report.record(",
+                 "materiality_pct: float", "view.explorer"):
         assert code not in html
     # budget vs actual, margin bridge, payer mix, and no widget CDN
     assert html.count('src="data:image/png;base64,') == 3
