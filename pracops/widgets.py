@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["billing_explorer", "staffing_explorer", "budget_explorer"]
+__all__ = ["billing_explorer", "staffing_explorer"]
 
 
 def billing_explorer(inputs: Any, *, as_of: pd.Timestamp, age_from: str = "date_of_service",
@@ -163,87 +163,3 @@ def staffing_explorer(inputs: Any, *, solver_deterministic_time: float = 2.0,
     redraw()
     return w.VBox([w.HBox([w.VBox([growth, no_show, service]),
                            w.VBox(list(role_sliders.values()))]), out])
-
-
-def budget_explorer(books: Any, assumptions: Any) -> Any:
-    """Sliders for visit growth, a rate change for every payer class and the wage increase, and
-    a new-provider toggle (with its start month), that rebuild the budget and redraw its P&L and
-    margin.
-
-    The controls start at the report's budget: growth and wage increase at the assumptions
-    (the slider ranges widen to take them in), the rate slider at 0. The rate slider is a
-    change *on top of* each class's ``rate_change_pct``: class ``c`` gets
-    ``rate_change_pct[c] + slider``, so 0 is the report's assumptions and ``-k`` undoes a
-    change of ``k`` % (the range reaches minus the largest assumed change).
-
-    Parameters
-    ----------
-    books
-        :class:`pracops.budget.model.Books`.
-    assumptions
-        :class:`pracops.budget.model.Assumptions` the controls start from.
-
-    Returns
-    -------
-    ipywidgets.VBox
-        The controls above an output area that redraws when a control is released.
-    """
-    import dataclasses
-
-    import ipywidgets as w
-    from IPython.display import Markdown, display
-
-    from pracops.budget import model as budget
-    from pracops.budget import view as budget_view
-    from pracops.report import fmt_money, fmt_pct
-
-    style = {"description_width": "initial"}
-    layout = w.Layout(width="420px")
-
-    def slider(description: str, value: float, lo: float, hi: float, step: float) -> Any:
-        # the range always takes in the starting value
-        return w.FloatSlider(description=description, value=value, min=min(lo, value),
-                             max=max(hi, value), step=step, readout_format=".1f",
-                             continuous_update=False, style=style, layout=layout)
-
-    assumed = {c: float(v) for c, v in assumptions.rate_change_pct.items()}
-    growth = slider("Visit growth (%)", float(assumptions.growth_pct), -20, 30, 0.5)
-    rate = slider("Rate change on top of the report's, every payer class (%)", 0.0,
-                  min(-15.0, -max(assumed.values(), default=0.0)),
-                  max(15.0, -min(assumed.values(), default=0.0)), 0.5)
-    wages = slider("Wage increase (%)", float(assumptions.wage_increase_pct), 0, 10, 0.5)
-    hire = w.Checkbox(description="Add a provider (1.0 FTE, 3-month ramp)", value=False,
-                      style=style, layout=layout)
-    start = w.IntSlider(description="Starting in month", value=7, min=1, max=12,
-                        continuous_update=False, style=style, layout=layout)
-    first = budget.build_budget(books, assumptions)
-    first_margin = first.total("revenue") - first.total("cost")
-    out = w.Output()
-
-    def redraw(_change: object = None) -> None:
-        out.clear_output(wait=True)
-        with out:
-            changes = ({c: round(assumed.get(c, 0.0) + rate.value, 6)
-                        for c in dict.fromkeys([*books.classes, *assumed])}
-                       if rate.value else assumptions.rate_change_pct)
-            providers = assumptions.new_providers + (
-                (budget.NewProvider("explorer's new provider", start.value),) if hire.value
-                else ())
-            b = budget.build_budget(books, dataclasses.replace(
-                assumptions, growth_pct=growth.value, rate_change_pct=changes,
-                wage_increase_pct=wages.value, new_providers=providers))
-            revenue, cost = b.total("revenue"), b.total("cost")
-            margin = revenue - cost
-            pct = fmt_pct(margin / revenue) if revenue > 0 else "n/a"
-            change = margin - first_margin
-            display(Markdown(
-                f"**Operating margin {fmt_money(margin)} ({pct})** on revenue "
-                f"{fmt_money(revenue)} and {int(b.visits['visits'].sum()):,} visits; "
-                f"{'+' if change > 0 else ''}{fmt_money(change)} against the report's budget."
-                .replace("$", "\\$")))
-            display(budget_view.pnl_table(b))
-
-    for control in (growth, rate, wages, hire, start):
-        control.observe(redraw, names="value")
-    redraw()
-    return w.VBox([w.HBox([w.VBox([growth, rate, wages]), w.VBox([hire, start])]), out])
