@@ -2,11 +2,11 @@
 
 This module owns the logic of the weekly billing report. Every function takes DataFrames (the
 frames of :mod:`pracops.data` and a :class:`~pracops.x12.Remittance`) and returns DataFrames or
-numbers; nothing here reads files (except :func:`write_worklists`, which writes them) or
-displays anything. :func:`reconcile` runs the whole chain and returns a
-:class:`BillingReconciliation`. Money is integer cents throughout (``*_cents`` columns,
-``int64``, or ``Int64`` where a value may be missing) and every cent is accounted for by the
-control totals (:func:`control_totals`).
+numbers; nothing here reads or writes files or displays anything (the report's chain,
+:mod:`pracops.billing.chain`, loads the inputs and writes the worklists). :func:`reconcile`
+runs the whole calculation and returns a :class:`BillingReconciliation`. Money is integer
+cents throughout (``*_cents`` columns, ``int64``, or ``Int64`` where a value may be missing)
+and every cent is accounted for by the control totals (:func:`control_totals`).
 
 Definitions
 -----------
@@ -62,7 +62,6 @@ matching ERAs to deposits repeats a vectorised "mutual best pair" round a few ti
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
@@ -75,7 +74,7 @@ import pyarrow.compute as pc
 
 from pracops.data import rows_text
 from pracops.errors import DataError, ParameterError
-from pracops.report import KPI, write_handouts
+from pracops.report import KPI
 from pracops.x12 import Remittance
 from pracops.x12.codes import CATEGORIES, carc_category, carc_description, plb_description
 
@@ -118,7 +117,6 @@ __all__ = [
     "top_denial_reasons",
     "unanswered_claims",
     "worklists",
-    "write_worklists",
 ]
 
 logger = logging.getLogger(__name__)
@@ -888,7 +886,7 @@ def _greedy_pairs(candidates: pd.DataFrame, order: list[str]) -> pd.DataFrame:
 
 
 def match_deposits(payments: pd.DataFrame, deposits: pd.DataFrame, *,
-                   window_days: tuple[int, int] = (0, 7),
+                   window_days: tuple[int, int] = (0, 10),
                    era_deposit_types: Collection[str] = ("ACH", "check")) -> DepositMatch:
     """Reassociate ERA payments (BPR/TRN) with bank deposits.
 
@@ -1658,16 +1656,44 @@ class BillingReconciliation:
     figures: dict[str, int | float | bool] = field(default_factory=dict)
 
 
+def _kpi_values(balances: pd.DataFrame, insurance_aging: pd.DataFrame,
+                responses: pd.DataFrame, as_of: pd.Timestamp, *, ar_period_days: int,
+                collection_lag_days: int, payment_days_from: str) -> dict[str, float]:
+    """The KPIs of :func:`reconcile` but the posting lag: collection rates over the claims
+    served at least ``collection_lag_days`` before ``as_of``, days in A/R over the insured
+    charges of the last ``ar_period_days`` days, denial rates, A/R shares, days to payment."""
+    insured = ~balances["self_pay"]
+    recent = (insured & (balances["date_of_service"] > as_of - pd.Timedelta(days=ar_period_days))
+              & (balances["date_of_service"] <= as_of)).to_numpy()
+    mature = (balances["date_of_service"]
+              <= as_of - pd.Timedelta(days=collection_lag_days)).to_numpy()
+    settled = balances[mature]
+    collected = _total(settled["paid_cents"]) + _total(settled["patient_paid_cents"])
+    return {
+        "net_collection_rate": net_collection_rate(collected, _total(settled["charge_cents"]),
+                                                   _total(settled["contractual_cents"])),
+        "gross_collection_rate": gross_collection_rate(collected,
+                                                       _total(settled["charge_cents"])),
+        "days_in_ar": days_in_ar(_total(balances["insurance_open_cents"]),
+                                 _total(balances.loc[recent, "charge_cents"]), ar_period_days),
+        "initial_denial_rate": initial_denial_rate(responses),
+        "initial_denial_rate_dollars": initial_denial_rate_dollars(responses),
+        "ar_over_90_pct": ar_share_over(insurance_aging, 90),
+        "ar_over_120_pct": ar_share_over(insurance_aging, 120),
+        "average_days_to_payment": average_days_to_payment(balances, payment_days_from),
+    }
+
+
 def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.DataFrame,
               fee_schedule: pd.DataFrame, deposits: pd.DataFrame, *,
               as_of: pd.Timestamp | str,
               payments_posted: pd.DataFrame | None = None,
               self_pay_payer_ids: Collection[str] = ("SELF",),
               min_shortfall_cents: int = 100, min_shortfall_pct: float = 0.0,
-              deposit_window_days: tuple[int, int] = (0, 7),
+              deposit_window_days: int = 10,
               era_deposit_types: Collection[str] = ("ACH", "check"),
               age_from: str = "date_of_service", payment_days_from: str = "submitted_date",
-              ar_period_days: int = 90, collection_lag_days: int = 0,
+              ar_period_days: int = 90, collection_lag_days: int = 60,
               targets: Mapping[str, float] | None = None) -> BillingReconciliation:
     """Run the whole billing reconciliation.
 
@@ -1696,8 +1722,12 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
     self_pay_payer_ids
         Payers that send no ERA.
     min_shortfall_cents, min_shortfall_pct
-        Underpayment thresholds (:func:`expected_vs_paid`).
-    deposit_window_days, era_deposit_types
+        Underpayment thresholds (:func:`expected_vs_paid`): the report's
+        ``underpayment_threshold`` (dollars, here in cents) and ``underpayment_threshold_pct``.
+    deposit_window_days
+        Days after an ERA's payment date to look for its deposit (checks matched by amount):
+        :func:`match_deposits` with ``window_days=(0, deposit_window_days)``.
+    era_deposit_types
         See :func:`match_deposits`.
     age_from
         ``'date_of_service'`` or ``'submitted_date'``: where a claim's age starts (aging).
@@ -1710,6 +1740,15 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
         before ``as_of``: recent claims have charges but no payments or contractual
         adjustments yet, and would pull both rates down (MGMA measures collections over a
         period lagged for the payment cycle). 0 counts every claim.
+
+    The defaults are the report's (:mod:`pracops.billing.parameters`): an analyst calling this
+    gets the numbers the report shows.
+
+    Raises
+    ------
+    ParameterError
+        ``deposit_window_days`` not a whole number of days ≥ 0, ``collection_lag_days`` < 0, an
+        unknown ``age_from`` or KPI target.
     targets
         KPI targets over :data:`DEFAULT_TARGETS`.
 
@@ -1718,6 +1757,11 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
     BillingReconciliation
     """
     as_of = pd.Timestamp(as_of)
+    for name, days in (("deposit_window_days", deposit_window_days),
+                       ("collection_lag_days", collection_lag_days)):
+        if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 0:
+            raise ParameterError(f"{name} must be a whole number of days, at least 0, got "
+                                 f"{days!r}")
     check_inputs(claims, claim_lines, fee_schedule)
     clean, duplicates = deduplicate_remittance(remittance)
     remit_claims = match_claims(clean, claims)
@@ -1730,7 +1774,8 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
     expected = expected_vs_paid(claims, claim_lines, fee_schedule, lines,
                                 min_shortfall_cents=min_shortfall_cents,
                                 min_shortfall_pct=min_shortfall_pct)
-    matched_deposits = match_deposits(clean.payments, deposits, window_days=deposit_window_days,
+    matched_deposits = match_deposits(clean.payments, deposits,
+                                      window_days=(0, deposit_window_days),
                                       era_deposit_types=era_deposit_types)
     plb = provider_adjustments(clean)
     summary, detail = control_totals(balances, remit_claims, adjustments, clean,
@@ -1740,28 +1785,10 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
 
     charges = _total(balances["charge_cents"])
     insurance_paid = _total(balances["paid_cents"])
-    insured = ~balances["self_pay"]
-    recent = (insured & (balances["date_of_service"] > as_of - pd.Timedelta(days=ar_period_days))
-              & (balances["date_of_service"] <= as_of)).to_numpy()
     insurance_ar = _total(balances["insurance_open_cents"])
-    mature = (balances["date_of_service"]
-              <= as_of - pd.Timedelta(days=collection_lag_days)).to_numpy()
-    settled = balances[mature]
-    collected = _total(settled["paid_cents"]) + _total(settled["patient_paid_cents"])
-    values = {
-        "net_collection_rate": net_collection_rate(collected, _total(settled["charge_cents"]),
-                                                   _total(settled["contractual_cents"])),
-        "gross_collection_rate": gross_collection_rate(collected,
-                                                       _total(settled["charge_cents"])),
-        "days_in_ar": days_in_ar(insurance_ar, _total(balances.loc[recent, "charge_cents"]),
-                                 ar_period_days),
-        "initial_denial_rate": initial_denial_rate(responses),
-        "initial_denial_rate_dollars": initial_denial_rate_dollars(responses),
-        "ar_over_90_pct": ar_share_over(insurance_aging, 90),
-        "ar_over_120_pct": ar_share_over(insurance_aging, 120),
-        "average_days_to_payment": average_days_to_payment(balances,
-                                                           payment_days_from),
-    }
+    values = _kpi_values(balances, insurance_aging, responses, as_of,
+                         ar_period_days=ar_period_days, collection_lag_days=collection_lag_days,
+                         payment_days_from=payment_days_from)
     if payments_posted is not None:
         values["posting_lag_days"] = posting_lag_days(payments_posted, matched_deposits.matches)
     kpis = kpi_frame(values, targets)
@@ -1908,31 +1935,3 @@ def worklists(result: BillingReconciliation, claims: pd.DataFrame, *,
     lists["remittances_without_claim"] = lists["remittances_without_claim"].drop(
         columns="claim_seq")
     return {name: frame.reset_index(drop=True) for name, frame in lists.items()}
-
-
-def write_worklists(worklists: Mapping[str, pd.DataFrame], folder: str | os.PathLike[str],
-                    *, workbook: str = "worklists.xlsx") -> list[Path]:
-    """Write the worklists: one Excel workbook with a sheet per list and one CSV per list,
-    through the suite's one hand-out writer (:func:`pracops.report.write_handouts`).
-
-    Money columns (``*_cents``) are written as exact dollars with 2 decimals under their name
-    without ``_cents`` (``shortfall_cents`` → ``shortfall``); dates as dates; text that would
-    start a spreadsheet formula gets a leading apostrophe. Every file is written to a temporary
-    name in ``folder`` and then renamed, so a reader never sees half a file.
-
-    Parameters
-    ----------
-    worklists
-        Name → frame (from :func:`worklists`); a name is a sheet name and a CSV file name,
-        so it must be at most 31 characters of letters, digits, ``_`` and ``-``.
-    folder
-        Where to write (created when missing).
-    workbook
-        File name of the workbook.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The workbook, then the CSV files in the order of ``worklists``.
-    """
-    return write_handouts(worklists, folder, workbook=workbook)
