@@ -10,6 +10,7 @@ axis the caller owns. Nothing here shows patient names, birth dates or member ID
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,21 @@ __all__ = [
     "plot_aging",
     "explorer",
 ]
+
+_MOVED_TO_CHAIN = ("BillingInputs", "load_inputs", "default_as_of", "run_reconciliation",
+                   "summary_figures", "alerts")
+"""The chain's functions this module (``pracops.billing_view`` of the flat layout) held: they
+still work from here, with a DeprecationWarning (:func:`__getattr__`)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_CHAIN:
+        warnings.warn(f"pracops.billing.view.{name} moved to pracops.billing.chain.{name}"
+                      + (" (use chain.compute or chain.run)" if name == "run_reconciliation"
+                         else ""), DeprecationWarning, stacklevel=2)
+        return getattr(chain, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 HEADLINE_FIGURES = ("net_collection_rate", "days_in_ar", "denial_rate", "open_ar_cents",
                     "underpaid_cents", "unmatched_era_count")

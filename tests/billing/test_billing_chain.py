@@ -147,3 +147,17 @@ def test_the_old_module_names_still_work_with_a_warning() -> None:
         _ = pracops.billing.no_such_name
     with pytest.raises(AttributeError):
         _ = pracops.billing._age_days  # private names were never the module's API
+
+
+def test_the_old_view_names_still_work_with_a_warning(sample_run) -> None:
+    """``pracops.billing_view`` of the flat layout is ``pracops.billing.view`` now: the chain's
+    functions it held are forwarded; the old call gives the report's figures."""
+    report, _ = sample_run
+    for name in ("BillingInputs", "load_inputs", "default_as_of", "summary_figures", "alerts"):
+        with pytest.warns(DeprecationWarning, match=f"pracops.billing.chain.{name}"):
+            assert getattr(view, name) is getattr(chain, name)
+    with pytest.warns(DeprecationWarning, match="run_reconciliation"):
+        old = view.run_reconciliation(report.inputs, deposit_window_days=(0, 10))
+    assert chain.summary_figures(old) == report.figures
+    with pytest.raises(AttributeError):
+        _ = view.no_such_name
