@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pracops.billing import matching
 from pracops.billing import model as billing
 from pracops.billing.chain import write_worklists
 from pracops.billing.parameters import PARAMETERS
@@ -357,8 +358,8 @@ def test_contract_rate_takes_first_billed_modifier_with_a_rate():
     lines = pd.DataFrame({"payer_id": ["NWH", "NWH", "NWH", "MCR"],
                           "cpt": ["93000", "99213", "99999", "93000"],
                           "modifiers": ["59;26", "25", "", "26"]})
-    rate, modifier = billing._contract_rates(lines["payer_id"], lines["cpt"],
-                                             lines["modifiers"], _fee_schedule())
+    rate, modifier = matching._contract_rates(lines["payer_id"], lines["cpt"],
+                                              lines["modifiers"], _fee_schedule())
     assert rate.tolist() == [1200, 10000, pd.NA, pd.NA]
     assert modifier.tolist() == ["26", "", pd.NA, pd.NA]
 
