@@ -75,6 +75,7 @@ CPTS = (("99212", 10_000), ("99213", 15_000), ("99214", 22_000), ("99215", 30_00
         ("96372", 4_500), ("11102", 15_000), ("17110", 14_000), ("20610", 18_000))
 EM = 7  # the first CPTs are visits (E/M): they may carry modifier 25
 AS_OF = "2026-01-31"
+DEPOSIT_WINDOW_DAYS = 7  # the window of the DuckDB anchor (SQL "deposits"): both match alike
 
 
 def _dollars(cents: np.ndarray) -> np.ndarray:
@@ -351,7 +352,7 @@ SQL: dict[str, str] = {
             AND cl_keyed.occ = sl_keyed.occ
     """,
     # ERA payments to deposits: by the trace in the bank text, then leftovers by exact amount
-    # posted 0-7 days after the payment date (one round of mutual closest pairs)
+    # posted 0-DEPOSIT_WINDOW_DAYS days after the payment date (one round of mutual closest pairs)
     "deposits": """
         WITH pay AS (
             SELECT payment_seq, trace_number, trace_payer_id, payment_date::DATE AS paid_on,
@@ -374,7 +375,7 @@ SQL: dict[str, str] = {
             SELECT p.payment_seq, d.deposit_id,
                    date_diff('day', p.paid_on, d.posted_date) AS days
             FROM pay p JOIN dep d ON d.trace IS NULL AND d.amount_cents = p.total_paid_cents
-                 AND d.posted_date BETWEEN p.paid_on AND p.paid_on + 7
+                 AND d.posted_date BETWEEN p.paid_on AND p.paid_on + {window}
             WHERE p.payment_seq NOT IN (SELECT payment_seq FROM by_trace)
         ), ranked AS (
             SELECT *, row_number() OVER (PARTITION BY payment_seq
@@ -441,7 +442,8 @@ def run_size(folder: Path, threads: tuple[int, ...] = (2, 1)) -> dict[str, Any]:
     remittance = read_835(folder / "era")
     t2 = time.perf_counter()
     result = reconcile(remittance, frames["claims"], frames["claim_lines"],
-                       frames["fee_schedule"], frames["deposits"], as_of=AS_OF)
+                       frames["fee_schedule"], frames["deposits"], as_of=AS_OF,
+                       deposit_window_days=DEPOSIT_WINDOW_DAYS)
     t3 = time.perf_counter()
     # the checks across files `pracops validate` adds: every reference among these datasets
     # and the payers, providers and sites they name (built here from the ids the claims use,
@@ -496,7 +498,7 @@ def _duckdb(folder: Path, remittance: Any, threads: tuple[int, ...]) -> dict[str
         results = {}
         start = time.perf_counter()
         for name, sql in SQL.items():
-            query = sql.format(dir=(folder / "parquet").as_posix())
+            query = sql.format(dir=(folder / "parquet").as_posix(), window=DEPOSIT_WINDOW_DAYS)
             if name == "claims":
                 con.execute(query)
             else:

@@ -1,36 +1,29 @@
-"""What the billing reconciliation notebook shows: inputs loaded, the summary in words, the
-figures a scheduled run records, alerts, formatted tables and charts.
+"""What the billing reconciliation notebook shows: the summary in words, formatted tables and
+charts, and the explorer's filters for live kernels.
 
-The reconciliation itself lives in :mod:`pracops.billing`; this module only turns its result
-into what a practice administrator reads. Tables are returned as pandas Stylers (values stay
-exact cents; only the display is dollars), charts are drawn on an axis the caller owns.
-Nothing here shows patient names, birth dates or member IDs.
+The chain (inputs, reconciliation, figures, alerts, worklists) lives in
+:mod:`pracops.billing.chain`, the calculations in :mod:`pracops.billing.model`; this module
+only turns their results into what a practice administrator reads. Tables are returned as
+pandas Stylers (values stay exact cents; only the display is dollars), charts are drawn on an
+axis the caller owns. Nothing here shows patient names, birth dates or member IDs.
 """
 
 from __future__ import annotations
 
-import os
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pracops import data
+from pracops.billing import chain
 from pracops.billing import model as billing
-from pracops.report import fmt_money, fmt_pct, format_table, money_axis
-from pracops.x12 import Remittance, read_835
+from pracops.report import fmt_money, fmt_pct, format_table, kpi_table, money_axis
 
 __all__ = [
     "HEADLINE_FIGURES",
-    "BillingInputs",
-    "load_inputs",
-    "default_as_of",
-    "run_reconciliation",
-    "summary_figures",
     "summary_text",
-    "alerts",
     "control_table",
     "deposit_summary_table",
     "deposit_exception_tables",
@@ -47,7 +40,23 @@ __all__ = [
     "plot_collections_by_month",
     "plot_denials_by_category",
     "plot_aging",
+    "explorer",
 ]
+
+_MOVED_TO_CHAIN = ("BillingInputs", "load_inputs", "default_as_of", "run_reconciliation",
+                   "summary_figures", "alerts")
+"""The chain's functions this module (``pracops.billing_view`` of the flat layout) held: they
+still work from here, with a DeprecationWarning (:func:`__getattr__`)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_CHAIN:
+        warnings.warn(f"pracops.billing.view.{name} moved to pracops.billing.chain.{name}"
+                      + (" (use chain.compute or chain.run)" if name == "run_reconciliation"
+                         else ""), DeprecationWarning, stacklevel=2)
+        return getattr(chain, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 HEADLINE_FIGURES = ("net_collection_rate", "days_in_ar", "denial_rate", "open_ar_cents",
                     "underpaid_cents", "unmatched_era_count")
@@ -56,139 +65,6 @@ HEADLINE_FIGURES = ("net_collection_rate", "days_in_ar", "denial_rate", "open_ar
 _BUCKETS = [("days_0_30_cents", "0–30"), ("days_31_60_cents", "31–60"),
             ("days_61_90_cents", "61–90"), ("days_91_120_cents", "91–120"),
             ("days_over_120_cents", "over 120")]
-
-
-@dataclass
-class BillingInputs:
-    """The datasets of one reconciliation, as loaded."""
-
-    claims: pd.DataFrame
-    claim_lines: pd.DataFrame
-    fee_schedule: pd.DataFrame
-    deposits: pd.DataFrame
-    payers: pd.DataFrame
-    providers: pd.DataFrame
-    payments_posted: pd.DataFrame | None
-    remittance: Remittance
-
-
-def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> BillingInputs:
-    """Load every dataset the billing report reads from one folder (``None``: the sample).
-
-    Raises
-    ------
-    DataError
-        A missing or malformed file (named, with row and column), or no ``era/`` folder.
-    X12Error
-        Only when ``era/`` holds no file at all. A malformed or unbalanced 835 does not
-        raise: it is quarantined (``remittance.quarantined``) and the report names it.
-    """
-    posted = None
-    try:
-        data.locate("payments_posted", data_dir)
-    except data.DataError:
-        posted = None
-    else:
-        posted = data.load("payments_posted", data_dir)
-    return BillingInputs(
-        claims=data.load("claims", data_dir),
-        claim_lines=data.load("claim_lines", data_dir),
-        fee_schedule=data.load("fee_schedule", data_dir),
-        deposits=data.load("deposits", data_dir),
-        payers=data.load("payers", data_dir),
-        providers=data.load("providers", data_dir),
-        payments_posted=posted,
-        remittance=read_835(data.era_dir(data_dir)),
-    )
-
-
-def default_as_of(inputs: BillingInputs) -> pd.Timestamp:
-    """The last date found in the data: latest deposit, ERA payment or claim submission."""
-    dates = [inputs.deposits["posted_date"].max(), inputs.claims["submitted_date"].max(),
-             inputs.remittance.payments["payment_date"].max()]
-    return max(pd.Timestamp(d) for d in dates if pd.notna(d)).normalize()
-
-
-def run_reconciliation(inputs: BillingInputs, *, as_of: str | pd.Timestamp | None = None,
-                       **options: Any) -> billing.BillingReconciliation:
-    """:func:`pracops.billing.model.reconcile` on loaded inputs, as of the given date (default: the
-    last date in the data); ``options`` are passed on (thresholds, window, targets …)."""
-    when = pd.Timestamp(as_of) if as_of else default_as_of(inputs)
-    return billing.reconcile(
-        inputs.remittance, inputs.claims, inputs.claim_lines, inputs.fee_schedule,
-        inputs.deposits, as_of=when, payments_posted=inputs.payments_posted,
-        self_pay_payer_ids=billing.self_pay_payer_ids(inputs.payers), **options)
-
-
-def _kpi(result: billing.BillingReconciliation, key: str) -> float:
-    row = result.kpis.loc[(result.kpis["key"] == key).to_numpy(), "value"]
-    return float(row.iloc[0]) if len(row) else float("nan")
-
-
-def summary_figures(result: billing.BillingReconciliation, *,
-                    unanswered_after_days: int = 60) -> dict[str, Any]:
-    """The figures a scheduled run records (the summary JSON), from the reconciliation.
-
-    ``payments_cents`` are insurance payments plus patient payments posted;
-    ``adjustments_cents`` all CAS adjustments of answered claims; ``open_ar_cents`` insurance
-    plus patient A/R; ``unmatched_era_count`` ERA payments with no deposit;
-    ``underpaid_claim_count`` distinct claims with an underpaid line;
-    ``claims_never_answered`` claims with no payer response more than
-    ``unanswered_after_days`` days after submission (younger ones are normal lag);
-    ``quarantined_era_count`` and ``quarantined_era_cents`` the 835 files left out and the
-    money their BPR02 carries where it can be read, ``quarantined_eras`` each one's file name,
-    reason and cents (``None`` when unreadable); ``x12_warning_count`` what the 835 reader read
-    leniently (envelope faults …); ``excluded_rows`` how many rows of each kind are left out
-    of figures on purpose (:func:`pracops.billing.model.exclusions`).
-    """
-    f = result.figures
-    quarantined = result.remittance.quarantined
-    bal = result.balances
-    adjustment_cols = ["contractual_cents", "patient_resp_cents", "denied_cents",
-                       "reduction_cents", "other_adj_cents"]
-    return {
-        "net_collection_rate": _kpi(result, "net_collection_rate"),
-        "gross_collection_rate": _kpi(result, "gross_collection_rate"),
-        "days_in_ar": _kpi(result, "days_in_ar"),
-        "denial_rate": _kpi(result, "initial_denial_rate"),
-        "denial_rate_dollars": _kpi(result, "initial_denial_rate_dollars"),
-        "ar_over_90_pct": _kpi(result, "ar_over_90_pct"),
-        "ar_over_120_pct": _kpi(result, "ar_over_120_pct"),
-        "average_days_to_payment": _kpi(result, "average_days_to_payment"),
-        "posting_lag_days": _kpi(result, "posting_lag_days"),
-        "charges_cents": int(f["charges_cents"]),
-        "payments_cents": int(bal["paid_cents"].sum() + bal["patient_paid_cents"].sum()),
-        "adjustments_cents": int(sum(int(bal[c].sum()) for c in adjustment_cols)),
-        "open_ar_cents": int(f["insurance_ar_cents"] + f["patient_ar_cents"]),
-        "insurance_ar_cents": int(f["insurance_ar_cents"]),
-        "patient_ar_cents": int(f["patient_ar_cents"]),
-        "unmatched_era_count": len(result.deposits.eras_without_deposit),
-        "unmatched_deposit_count": len(result.deposits.deposits_without_era),
-        "amount_mismatch_count": len(result.deposits.amount_mismatches),
-        "duplicate_era_count": len(result.duplicates),
-        "remittances_without_claim": len(result.unmatched_remittances),
-        "claims_never_answered": int((result.unanswered["days_since_submission"]
-                                      > unanswered_after_days).sum()),
-        "underpaid_claim_count": int(result.underpayments["claim_id"].nunique()),
-        "underpaid_line_count": len(result.underpayments),
-        "underpaid_cents": int(result.underpayments["shortfall_cents"].sum()),
-        "denied_cents": int(f["denied_cents"]),
-        "plb_interest_cents": int(f["plb_interest_cents"]),
-        "plb_recovery_cents": int(f["plb_recovery_cents"]),
-        "x12_balance_errors": len(result.remittance.balance_errors),
-        "x12_warning_count": len(result.remittance.warnings),
-        "quarantined_era_count": len(quarantined),
-        "quarantined_era_cents": int(quarantined["paid_cents"].fillna(0).sum()),
-        "quarantined_eras": [
-            {"file": Path(str(file)).name, "reason": str(reason),
-             "paid_cents": None if pd.isna(cents) else int(cents)}
-            for file, reason, cents in zip(quarantined["file"], quarantined["reason"],
-                                           quarantined["paid_cents"], strict=True)],
-        "excluded_rows": dict(zip(result.exclusions["what"].astype(str),
-                                  result.exclusions["count"].astype(int), strict=True)),
-        "control_totals_balanced": bool(result.control_summary["balanced"].all()),
-        "as_of": result.as_of.date().isoformat(),
-    }
 
 
 def summary_text(result: billing.BillingReconciliation, fig: Mapping[str, Any]) -> str:
@@ -219,40 +95,6 @@ def summary_text(result: billing.BillingReconciliation, fig: Mapping[str, Any]) 
                      "below.")
     # "$" twice in a Markdown paragraph reads as a formula in JupyterLab: escape it
     return "\n\n".join(lines).replace("$", "\\$")
-
-
-def alerts(result: billing.BillingReconciliation, fig: Mapping[str, Any]) -> list[
-        tuple[str, str]]:
-    """Threshold breaches and items that need a person, as ``(level, sentence)`` pairs."""
-    out: list[tuple[str, str]] = []
-    for q in fig["quarantined_eras"]:
-        money = ("its amount (BPR02) cannot be read" if q["paid_cents"] is None
-                 else f"it announces {fmt_money(q['paid_cents'])}")
-        out.append(("critical", f"ERA file {q['file']} was not used (quarantined): "
-                    f"{q['reason']}; {money}, left out of every figure."))
-    for row in result.kpis[result.kpis["breached"].to_numpy()].itertuples():
-        value = fmt_pct(row.value) if row.unit == "pct" else f"{row.value:.1f}"
-        target = fmt_pct(row.target) if row.unit == "pct" else f"{row.target:.0f}"
-        side = "above" if row.better == "lower" else "below"
-        out.append(("warning", f"{row.name} is {value}, {side} the target of {target}."))
-    counts = [
-        ("critical", "unmatched_era_count", "ERA payment(s) have no bank deposit"),
-        ("critical", "amount_mismatch_count", "deposit(s) differ from their ERA's amount"),
-        ("warning", "unmatched_deposit_count", "payer deposit(s) match no ERA"),
-        ("warning", "remittances_without_claim", "remittance claim(s) match no submitted claim"),
-        ("warning", "duplicate_era_count", "835 payment(s) were received twice and counted once"),
-        ("warning", "underpaid_claim_count", "claim(s) were paid below contract"),
-        ("warning", "x12_balance_errors", "balancing error(s) in the 835 files"),
-        ("warning", "x12_warning_count", "item(s) of the 835 files read leniently (envelope "
-         "counts, dates …): see the 835 reading notes"),
-        ("warning", "claims_never_answered", "claim(s) have had no payer response for too long"),
-    ]
-    for level, key, words in counts:
-        if fig[key]:
-            out.append((level, f"{fig[key]} {words}."))
-    if not fig["control_totals_balanced"]:
-        out.append(("critical", "The control totals do not balance to the cent."))
-    return out
 
 
 def control_table(result: billing.BillingReconciliation) -> Any:
@@ -455,3 +297,71 @@ def plot_aging(result: billing.BillingReconciliation, ax: Any) -> None:
     ax.set_ylabel("open balance (US$)")
     money_axis(ax)
     ax.legend(title="age", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+
+
+def explorer(report: chain.BillingReport) -> Any:
+    """Payer, provider and date-of-service filters that recompute the billing KPIs and aging.
+
+    Each change runs :func:`pracops.billing.chain.compute` (no file written) on the claims
+    chosen, with the report's parameters and its as-of date, and redraws the KPI table and the
+    aging chart.
+
+    Parameters
+    ----------
+    report
+        From :func:`pracops.billing.chain.run` (its inputs and parameters).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The controls above an output area that redraws on every change.
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    inputs = report.inputs
+    parameters = {**report.parameters, "as_of": report.as_of.date().isoformat()}
+    claims = inputs.claims
+    names = dict(zip(inputs.providers["npi"].astype(str), inputs.providers["name"].astype(str),
+                     strict=True))
+    payer = w.Dropdown(description="Payer", options=[("All payers", "")] + [
+        (f"{pid} – {name}", pid) for pid, name in zip(inputs.payers["payer_id"],
+                                                      inputs.payers["name"], strict=True)])
+    provider = w.Dropdown(description="Provider", options=[("All providers", "")] + [
+        (names.get(npi, npi), npi) for npi in sorted(claims["rendering_npi"].astype(str).unique())])
+    first, last = claims["date_of_service"].min().date(), claims["date_of_service"].max().date()
+    start = w.DatePicker(description="DOS from", value=first)
+    end = w.DatePicker(description="DOS to", value=last)
+    out = w.Output()
+
+    def redraw(_change: object = None) -> None:
+        keep = pd.Series(True, index=claims.index)
+        if payer.value:
+            keep &= claims["payer_id"] == payer.value
+        if provider.value:
+            keep &= claims["rendering_npi"].astype(str) == provider.value
+        if start.value:
+            keep &= claims["date_of_service"] >= pd.Timestamp(start.value)
+        if end.value:
+            keep &= claims["date_of_service"] <= pd.Timestamp(end.value)
+        chosen = claims[keep.to_numpy()]
+        lines = inputs.claim_lines[inputs.claim_lines["claim_id"].isin(chosen["claim_id"])]
+        out.clear_output(wait=True)
+        with out:
+            if chosen.empty:
+                print("No claims match these filters.")
+                return
+            subset = chain.BillingInputs(**{**inputs.__dict__, "claims": chosen,
+                                            "claim_lines": lines})
+            result = chain.compute(subset, **parameters).reconciliation
+            print(f"{len(chosen):,} claims")
+            display(kpi_table(billing.report_kpis(result.kpis)))
+            fig, ax = plt.subplots()
+            plot_aging(result, ax)
+            plt.show()
+
+    for control in (payer, provider, start, end):
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([payer, provider]), w.HBox([start, end]), out])

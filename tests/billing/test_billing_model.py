@@ -1,4 +1,4 @@
-"""Tests of pracops.billing on a hand-built practice whose every number is worked out below.
+"""Tests of pracops.billing.model on a hand-built practice whose every number is worked out below.
 
 The scenario (all amounts in cents; DOS 2025-03-01 and submitted 2025-03-03 unless said):
 
@@ -43,7 +43,8 @@ Payments (BPR02 = Σ CLP04 − Σ PLB):
 
 Deposits: DEP1 ACH 03-24 43950 TRN EFT1001 (trace); DEP2 ACH 03-31 20150 TRN EFT2002
 (trace, 100 short); DEP3 check 03-24 6400 (ERA3 by amount: 3 days, closer than ERA4's 6);
-DEP4 check 04-15 6400 (28 days after ERA4: outside 0..7 → both unmatched); DEP5 ACH 03-25
+DEP4 check 04-15 6400 (28 days after ERA4: outside the
+default 0..10 → both unmatched); DEP5 ACH 03-25
 5000 TRN EFT9999 (no ERA); DEP6 card 4000, DEP7 cash 2500 (patient payments).
 """
 
@@ -57,7 +58,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pracops.billing import matching
 from pracops.billing import model as billing
+from pracops.billing.chain import write_worklists
+from pracops.billing.parameters import PARAMETERS
 from pracops.errors import DataError, ParameterError
 from pracops.x12 import parse_835, read_835
 from pracops.x12.codes import carc_description
@@ -354,8 +358,8 @@ def test_contract_rate_takes_first_billed_modifier_with_a_rate():
     lines = pd.DataFrame({"payer_id": ["NWH", "NWH", "NWH", "MCR"],
                           "cpt": ["93000", "99213", "99999", "93000"],
                           "modifiers": ["59;26", "25", "", "26"]})
-    rate, modifier = billing._contract_rates(lines["payer_id"], lines["cpt"],
-                                             lines["modifiers"], _fee_schedule())
+    rate, modifier = matching._contract_rates(lines["payer_id"], lines["cpt"],
+                                              lines["modifiers"], _fee_schedule())
     assert rate.tolist() == [1200, 10000, pd.NA, pd.NA]
     assert modifier.tolist() == ["26", "", pd.NA, pd.NA]
 
@@ -661,7 +665,7 @@ def test_worklists_with_patient_data(result):
 
 def test_write_worklists(result, tmp_path):
     lists = billing.worklists(result, _claims())
-    paths = billing.write_worklists(lists, tmp_path / "out")
+    paths = write_worklists(lists, tmp_path / "out")
     assert [p.name for p in paths] == ["worklists.xlsx", *[f"{n}.csv" for n in lists]]
     assert not list((tmp_path / "out").glob(".*"))  # no temporary files left
     sheets = pd.read_excel(paths[0], sheet_name=None)
@@ -679,7 +683,7 @@ def test_write_worklists(result, tmp_path):
 
 def test_worklist_names_are_checked(tmp_path):
     with pytest.raises(ParameterError):
-        billing.write_worklists({"bad/name": pd.DataFrame()}, tmp_path)
+        write_worklists({"bad/name": pd.DataFrame()}, tmp_path)
 
 
 # ---- bad input --------------------------------------------------------------------------------
@@ -711,7 +715,8 @@ def test_self_pay_payers():
 
 def test_collection_rates_count_only_settled_claims_with_a_lag(remittance):
     full = billing.reconcile(remittance, _claims(), _claim_lines(), _fee_schedule(),
-                             _deposits(), as_of=AS_OF, payments_posted=_payments_posted())
+                             _deposits(), as_of=AS_OF, payments_posted=_payments_posted(),
+                             collection_lag_days=0)
     lag = (pd.Timestamp(AS_OF) - pd.Timestamp("2025-02-15")).days  # served by mid-February
     lagged = billing.reconcile(remittance, _claims(), _claim_lines(), _fee_schedule(),
                                _deposits(), as_of=AS_OF, payments_posted=_payments_posted(),
@@ -727,3 +732,41 @@ def test_collection_rates_count_only_settled_claims_with_a_lag(remittance):
         collected / int(settled["charge_cents"].sum()))
     assert full.kpis.set_index("key")["value"]["net_collection_rate"] == pytest.approx(
         76750 / 126950)
+
+
+def test_the_report_defaults_are_the_analysts_defaults():
+    """An analyst calling the model gets the report's numbers (issue 12): the defaults of the
+    functions reachable from a notebook are the declared ones."""
+    import inspect
+
+    rec = inspect.signature(billing.reconcile).parameters
+    assert rec["deposit_window_days"].default == PARAMETERS["deposit_window_days"].default == 10
+    assert rec["collection_lag_days"].default == PARAMETERS["collection_lag_days"].default == 60
+    assert rec["age_from"].default == PARAMETERS["age_from"].default
+    assert rec["min_shortfall_cents"].default == 100  # underpayment_threshold 1.00 dollar
+    assert PARAMETERS["underpayment_threshold"].default == 1.0
+    assert rec["min_shortfall_pct"].default == PARAMETERS["underpayment_threshold_pct"].default
+    window = inspect.signature(billing.match_deposits).parameters["window_days"].default
+    assert window == (0, 10)
+    assert billing.DEFAULT_TARGETS == {"days_in_ar": 40.0, "net_collection_rate": 0.95,
+                                       "initial_denial_rate": 0.05}
+    lists = inspect.signature(billing.worklists).parameters
+    assert lists["unanswered_after_days"].default == 60
+    assert lists["show_patient_names"].default is False
+
+
+def test_deposit_window_is_days_after_the_payment(remittance):
+    # ERA4 (03-18) and DEP4 (04-15) are 28 days apart: a 28-day window pairs them, 27 does not
+    def unmatched(days):
+        res = billing.reconcile(remittance, _claims(), _claim_lines(), _fee_schedule(),
+                                _deposits(), as_of=AS_OF, deposit_window_days=days)
+        return res.deposits.eras_without_deposit["trace_number"].tolist()
+
+    assert unmatched(27) == ["0012399"]
+    assert unmatched(28) == []
+    for bad in ((0, 10), -1, 10.0, True):
+        with pytest.raises(ParameterError, match="deposit_window_days"):
+            unmatched(bad)
+    with pytest.raises(ParameterError, match="collection_lag_days"):
+        billing.reconcile(remittance, _claims(), _claim_lines(), _fee_schedule(), _deposits(),
+                          as_of=AS_OF, collection_lag_days=-1)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pracops import config
-from pracops.billing import view as billing_view
+from pracops.billing import chain, model
 
 SAMPLE = config.SAMPLE_DIR
 TRUTH = json.loads((SAMPLE / "ground_truth.json").read_text())["billing"]
@@ -33,9 +33,8 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def recon() -> billing_view.billing.BillingReconciliation:
-    return billing_view.run_reconciliation(billing_view.load_inputs(None),
-                                           deposit_window_days=(0, 10))
+def recon() -> model.BillingReconciliation:
+    return chain.compute(chain.load_inputs(None)).reconciliation
 
 
 def test_report_runs_and_balances(run: dict) -> None:
@@ -160,8 +159,8 @@ def test_alerts_name_the_problems(run: dict) -> None:
 
 
 def test_worklists_with_patient_names(recon, tmp_path: Path) -> None:
-    inputs = billing_view.load_inputs(None)
-    lists = billing_view.billing.worklists(recon, inputs.claims, show_patient_names=True)
+    inputs = chain.load_inputs(None)
+    lists = model.worklists(recon, inputs.claims, show_patient_names=True)
     names = dict(zip(inputs.claims["claim_id"], inputs.claims["patient_name"], strict=True))
     denials = lists["denials"]
     assert {"patient_name", "patient_dob", "member_id"} <= set(denials.columns)
