@@ -1,14 +1,79 @@
-"""ipywidgets controls for live kernels: filters and sliders that recompute a report's figures.
+"""ipywidgets pieces every report's explorer is built from: a slider that always holds the
+report's value, and a panel of controls above an output area that redraws when a control is
+released.
 
 Widgets need a live kernel; notebooks build them only when their ``interactive`` parameter is
-true, so headless runs and the shared HTML stay static.
+true, so headless runs and the shared HTML stay static. Each report's explorer lives in its
+view (``pracops/<report>/view.py``) and recomputes through its chain's ``compute``, which
+writes no file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["staffing_explorer"]
+__all__ = ["panel", "slider", "staffing_explorer"]
+
+_STYLE = {"description_width": "initial"}
+_WIDTH = "420px"
+
+
+def slider(description: str, value: float, lo: float, hi: float, step: float,
+           fmt: str = ".1f", *, integer: bool = False) -> Any:
+    """A slider from ``lo`` to ``hi`` that starts at ``value``, its range widened to take the
+    value in (so the first view is the report's own), redrawing only when released.
+
+    Parameters
+    ----------
+    description
+        The label.
+    value, lo, hi, step
+        Start, bounds and step.
+    fmt
+        The readout's format (``".1%"``, ``".0f"`` …).
+    integer
+        An ``IntSlider`` instead of a ``FloatSlider``.
+    """
+    import ipywidgets as w
+
+    cls = w.IntSlider if integer else w.FloatSlider
+    return cls(description=description, value=value, min=min(lo, value), max=max(hi, value),
+               step=step, readout_format=fmt if not integer else "d",
+               continuous_update=False, style=_STYLE, layout=w.Layout(width=_WIDTH))
+
+
+def panel(controls: Sequence[Any], draw: Callable[[], None], *, layout: Any = None) -> Any:
+    """Controls above an output area that ``draw`` fills: drawn once now, and again whenever
+    one of ``controls`` changes.
+
+    Parameters
+    ----------
+    controls
+        The widgets whose change redraws.
+    draw
+        Displays into the output area (tables, charts, Markdown).
+    layout
+        How the controls are arranged (boxes holding them); default one row.
+
+    Returns
+    -------
+    ipywidgets.VBox
+    """
+    import ipywidgets as w
+
+    out = w.Output()
+
+    def redraw(_change: object = None) -> None:
+        out.clear_output(wait=True)
+        with out:
+            draw()
+
+    for control in controls:
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([layout if layout is not None else w.HBox(list(controls)), out])
+
 
 
 def staffing_explorer(inputs: Any, *, solver_deterministic_time: float = 2.0,

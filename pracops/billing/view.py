@@ -20,6 +20,7 @@ import pandas as pd
 from pracops.billing import chain
 from pracops.billing import model as billing
 from pracops.report import fmt_money, fmt_pct, format_table, kpi_table, money_axis
+from pracops.widgets import panel
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -333,9 +334,8 @@ def explorer(report: chain.BillingReport) -> Any:
     first, last = claims["date_of_service"].min().date(), claims["date_of_service"].max().date()
     start = w.DatePicker(description="DOS from", value=first)
     end = w.DatePicker(description="DOS to", value=last)
-    out = w.Output()
 
-    def redraw(_change: object = None) -> None:
+    def draw() -> None:
         keep = pd.Series(True, index=claims.index)
         if payer.value:
             keep &= claims["payer_id"] == payer.value
@@ -347,21 +347,17 @@ def explorer(report: chain.BillingReport) -> Any:
             keep &= claims["date_of_service"] <= pd.Timestamp(end.value)
         chosen = claims[keep.to_numpy()]
         lines = inputs.claim_lines[inputs.claim_lines["claim_id"].isin(chosen["claim_id"])]
-        out.clear_output(wait=True)
-        with out:
-            if chosen.empty:
-                print("No claims match these filters.")
-                return
-            subset = chain.BillingInputs(**{**inputs.__dict__, "claims": chosen,
-                                            "claim_lines": lines})
-            result = chain.compute(subset, **parameters).reconciliation
-            print(f"{len(chosen):,} claims")
-            display(kpi_table(billing.report_kpis(result.kpis)))
-            fig, ax = plt.subplots()
-            plot_aging(result, ax)
-            plt.show()
+        if chosen.empty:
+            print("No claims match these filters.")
+            return
+        subset = chain.BillingInputs(**{**inputs.__dict__, "claims": chosen,
+                                        "claim_lines": lines})
+        result = chain.compute(subset, **parameters).reconciliation
+        print(f"{len(chosen):,} claims")
+        display(kpi_table(billing.report_kpis(result.kpis)))
+        fig, ax = plt.subplots()
+        plot_aging(result, ax)
+        plt.show()
 
-    for control in (payer, provider, start, end):
-        control.observe(redraw, names="value")
-    redraw()
-    return w.VBox([w.HBox([payer, provider]), w.HBox([start, end]), out])
+    return panel([payer, provider, start, end], draw,
+                 layout=w.VBox([w.HBox([payer, provider]), w.HBox([start, end])]))

@@ -24,6 +24,7 @@ from pracops.budget import model as bd
 from pracops.budget.chain import BudgetReport, _pct_or_na, _signed, base_wrvus
 from pracops.errors import ParameterError
 from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
+from pracops.widgets import panel, slider
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -544,52 +545,36 @@ def explorer(rep: BudgetReport) -> Any:
     from IPython.display import Markdown, display
 
     params = rep.parameters
-    style = {"description_width": "initial"}
-    layout = w.Layout(width="420px")
-
-    def slider(description: str, value: float, lo: float, hi: float, step: float) -> Any:
-        # the range always takes in the starting value
-        return w.FloatSlider(description=description, value=value, min=min(lo, value),
-                             max=max(hi, value), step=step, readout_format=".1f",
-                             continuous_update=False, style=style, layout=layout)
-
     assumed = {c: float(v) for c, v in params["rate_change_pct"].items()}
     growth = slider("Visit growth (%)", float(params["visit_growth_pct"]), -20, 30, 0.5)
     rate = slider("Rate change on top of the report's, every payer class (%)", 0.0,
                   min(-15.0, -max(assumed.values(), default=0.0)),
                   max(15.0, -min(assumed.values(), default=0.0)), 0.5)
     wages = slider("Wage increase (%)", float(params["wage_increase_pct"]), 0, 10, 0.5)
-    hire = w.Checkbox(description="Add a provider (1.0 FTE, 3-month ramp)", value=False,
-                      style=style, layout=layout)
-    start = w.IntSlider(description="Starting in month", value=7, min=1, max=12,
-                        continuous_update=False, style=style, layout=layout)
+    hire = w.Checkbox(description="Add a provider (1.0 FTE, 3-month ramp)", value=False)
+    start = slider("Starting in month", 7, 1, 12, 1, integer=True)
     first_margin = rep.budget.total("revenue") - rep.budget.total("cost")
-    out = w.Output()
 
-    def redraw(_change: object = None) -> None:
-        out.clear_output(wait=True)
-        with out:
-            changes = ({c: round(assumed.get(c, 0.0) + rate.value, 6)
-                        for c in dict.fromkeys([*rep.books.classes, *assumed])}
-                       if rate.value else params["rate_change_pct"])
-            providers = [*params["new_providers"], *(
-                [{"name": "explorer's new provider", "start_month": start.value}]
-                if hire.value else [])]
-            b = chain.compute(rep.inputs, **{
-                **params, "visit_growth_pct": growth.value, "rate_change_pct": changes,
-                "wage_increase_pct": wages.value, "new_providers": providers}).budget
-            revenue, cost = b.total("revenue"), b.total("cost")
-            margin = revenue - cost
-            pct = fmt_pct(margin / revenue) if revenue > 0 else "n/a"
-            change = margin - first_margin
-            display(Markdown(
-                f"**Operating margin {fmt_money(margin)} ({pct})** on revenue "
-                f"{fmt_money(revenue)} and {int(b.visits['visits'].sum()):,} visits; "
-                f"{'+' if change > 0 else ''}{fmt_money(change)} against the report's budget."
-                .replace("$", "\\$")))
-            display(pnl_table(b))
+    def draw() -> None:
+        changes = ({c: round(assumed.get(c, 0.0) + rate.value, 6)
+                    for c in dict.fromkeys([*rep.books.classes, *assumed])}
+                   if rate.value else params["rate_change_pct"])
+        providers = [*params["new_providers"], *(
+            [{"name": "explorer's new provider", "start_month": start.value}]
+            if hire.value else [])]
+        b = chain.compute(rep.inputs, **{
+            **params, "visit_growth_pct": growth.value, "rate_change_pct": changes,
+            "wage_increase_pct": wages.value, "new_providers": providers}).budget
+        revenue, cost = b.total("revenue"), b.total("cost")
+        margin = revenue - cost
+        pct = fmt_pct(margin / revenue) if revenue > 0 else "n/a"
+        change = margin - first_margin
+        display(Markdown(
+            f"**Operating margin {fmt_money(margin)} ({pct})** on revenue "
+            f"{fmt_money(revenue)} and {int(b.visits['visits'].sum()):,} visits; "
+            f"{'+' if change > 0 else ''}{fmt_money(change)} against the report's budget."
+            .replace("$", "\\$")))
+        display(pnl_table(b))
 
-    for control in (growth, rate, wages, hire, start):
-        control.observe(redraw, names="value")
-    redraw()
-    return w.VBox([w.HBox([w.VBox([growth, rate, wages]), w.VBox([hire, start])]), out])
+    return panel([growth, rate, wages, hire, start], draw,
+                 layout=w.HBox([w.VBox([growth, rate, wages]), w.VBox([hire, start])]))

@@ -23,6 +23,7 @@ from pracops.purchasing import model as pu
 from pracops.purchasing.chain import PurchasingInputs, PurchasingPlan
 from pracops.purchasing.parameters import PARAMETERS
 from pracops.report import fmt_money, fmt_pct, format_table, money_axis
+from pracops.widgets import panel, slider
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -414,16 +415,6 @@ def explorer(inputs: PurchasingInputs, **parameters: Any) -> Any:
 
     declared = PARAMETERS.defaults(run_only=True)
     base = dict(parameters)
-    style = {"description_width": "initial"}
-    layout = w.Layout(width="420px")
-
-    def slider(description: str, value: float, lo: float, hi: float, step: float,
-               fmt: str) -> Any:
-        # the range holds the report's value, so the first view is the report's
-        return w.FloatSlider(description=description, value=value, min=min(lo, value),
-                             max=max(hi, value), step=step, readout_format=fmt,
-                             continuous_update=False, style=style, layout=layout)
-
     level = slider("Service level", float(base.pop("service_level",
                                                    declared["service_level"])),
                    0.8, 0.995, 0.005, ".1%")
@@ -434,28 +425,23 @@ def explorer(inputs: PurchasingInputs, **parameters: Any) -> Any:
     holding = slider("Holding cost (% a year)",
                      float(base.pop("holding_cost_pct", declared["holding_cost_pct"])),
                      5, 50, 1, ".0f")
-    out = w.Output()
 
-    def redraw(_change: object = None) -> None:
-        out.clear_output(wait=True)
-        with out:
-            plan = chain.compute(
-                inputs, **base, service_level=level.value,
-                critical_service_level=critical.value, holding_cost_pct=holding.value)
-            fig = chain.summary_figures(plan)
-            carrying = round(fig["average_stock_value_cents"] * holding.value / 100)
-            display(Markdown(
-                f"Safety stock worth **{fmt_money(fig['safety_stock_value_cents'])}**; the "
-                f"policy carries **{fmt_money(fig['average_stock_value_cents'])}** of stock on "
-                f"average ({fmt_money(carrying)} a year to hold); on the shelf today "
-                f"{fmt_money(fig['inventory_value_cents'])}. **{fig['order_lines']} order "
-                f"line(s)** today, {fmt_money(fig['order_total_cents'])}."
-                .replace("$", "\\$")))
-            if len(plan.lines):
-                display(reorder_table(plan))
+    def draw() -> None:
+        plan = chain.compute(
+            inputs, **base, service_level=level.value,
+            critical_service_level=critical.value, holding_cost_pct=holding.value)
+        fig = chain.summary_figures(plan)
+        carrying = round(fig["average_stock_value_cents"] * holding.value / 100)
+        display(Markdown(
+            f"Safety stock worth **{fmt_money(fig['safety_stock_value_cents'])}**; the "
+            f"policy carries **{fmt_money(fig['average_stock_value_cents'])}** of stock on "
+            f"average ({fmt_money(carrying)} a year to hold); on the shelf today "
+            f"{fmt_money(fig['inventory_value_cents'])}. **{fig['order_lines']} order "
+            f"line(s)** today, {fmt_money(fig['order_total_cents'])}."
+            .replace("$", "\\$")))
+        if len(plan.lines):
+            display(reorder_table(plan))
 
-    for control in (level, critical, holding):
-        control.observe(redraw, names="value")
-    redraw()
-    return w.VBox([w.HBox([w.VBox([level, critical]), holding]), out])
+    return panel([level, critical, holding], draw,
+                 layout=w.HBox([w.VBox([level, critical]), holding]))
 
