@@ -129,6 +129,7 @@ __all__ = [
     "STAFF_PER_PROVIDER_FTE_BENCHMARK",
     "DEFAULT_MINUTES_PER_VISIT",
     "DEFAULT_MINIMUM_STAFF",
+    "CHECKIN_ANSWER_SECONDS",
     "DEFAULT_BENEFITS_LOAD_PCT",
     "ErlangC",
     "erlang_c",
@@ -239,7 +240,7 @@ STAFF_PER_PROVIDER_FTE_BENCHMARK = 4.50
 
 DEFAULT_MINUTES_PER_VISIT: dict[str, float] = {
     "front desk": 8.0,
-    "medical assistant": 15.0,
+    "medical assistant": 22.0,
     "nurse": 6.0,
     "lab technician": 4.0,
     "billing": 6.0,
@@ -251,10 +252,18 @@ Front desk: check-in and check-out; medical assistant: rooming, vitals, intake; 
 injections and education averaged over all visits; lab technician: a draw for about one visit
 in three; billing: charge entry and follow-up; medical records: scanning and requests. Managers
 have no per-visit workload. Time-and-motion studies of your own clinic should replace these.
+The report's ``minutes_per_visit`` parameter has these defaults
+(:mod:`pracops.staffing.parameters`).
 """
 
-DEFAULT_MINIMUM_STAFF: dict[str, int] = {"front desk": 1, "medical assistant": 1}
-"""People of a role on duty whenever the clinic is open, however quiet (an assumption)."""
+DEFAULT_MINIMUM_STAFF: dict[str, int] = {"front desk": 1}
+"""People of a role on duty whenever the clinic is open, however quiet (an assumption; the
+report's ``minimum_staff`` default)."""
+
+CHECKIN_ANSWER_SECONDS = 120.0
+"""Target time to start a patient's check-in, seconds: an **assumption** (80 % served within
+2 minutes, :func:`checkin_agents`); the phones' target is the report's
+``answer_within_seconds``."""
 
 DEFAULT_BENEFITS_LOAD_PCT = 30.0
 """Benefits as a percentage of base pay: an **assumption**. For comparison, the BLS Employer
@@ -432,7 +441,7 @@ def erlang_c(arrivals_per_hour: float, handle_minutes: float, agents: int,
 
 
 def agents_needed(arrivals_per_hour: float, handle_minutes: float, service_level_target: float,
-                  answer_within_seconds: float, max_occupancy: float = 1.0) -> int:
+                  answer_within_seconds: float, max_occupancy: float) -> int:
     """The fewest agents that answer ``service_level_target`` within the target time.
 
     The smallest ``N`` with ``SL(N) ≥ target`` (see :func:`erlang_c`) and ``A / N ≤
@@ -446,7 +455,8 @@ def agents_needed(arrivals_per_hour: float, handle_minutes: float, service_level
         Fraction to answer within ``answer_within_seconds`` (``0 ≤ target < 1``; 0.8 for the
         call-centre convention "80 % within 30 seconds").
     max_occupancy
-        Cap on ``A / N`` (``0 < cap ≤ 1``), so agents keep time between arrivals.
+        Cap on ``A / N`` (``0 < cap ≤ 1``), so agents keep time between arrivals; 1 for no cap
+        (the report's ``max_occupancy`` is 0.85).
     """
     _check_queue_inputs(arrivals_per_hour, handle_minutes, answer_within_seconds)
     if not 0 <= service_level_target < 1:
@@ -1405,7 +1415,7 @@ def phone_agents(calls: pd.DataFrame, *, service_level_target: float = 0.8,
             .sort_values(["day", "interval_start"], ignore_index=True))
 
 
-def phone_workload(calls: pd.DataFrame, *, interval_minutes: int = 30,
+def phone_workload(calls: pd.DataFrame, *, interval_minutes: int = 15,
                    role: str = "front desk") -> pd.DataFrame:
     """Minutes of answered calls per interval of a typical week: the phones as plain work.
 
@@ -1475,14 +1485,16 @@ def history_week(appointments: pd.DataFrame, train_end: str | pd.Timestamp | Non
         columns={"visits_per_day": "visits"}).reset_index(drop=True)
 
 
-def checkin_agents(week: pd.DataFrame, *, checkin_minutes: float = 3.0,
-                   service_level_target: float = 0.8, answer_within_seconds: float = 120.0,
+def checkin_agents(week: pd.DataFrame, *, answer_within_seconds: float,
+                   checkin_minutes: float = 3.0, service_level_target: float = 0.8,
                    max_occupancy: float = 0.85) -> pd.DataFrame:
     """Check-in desk staff needed per hour of a typical week (Erlang C).
 
     Patients arrive at ``visits_{w,h}`` per hour (:func:`typical_week`); each check-in takes
-    ``checkin_minutes``. Defaults (3 minutes; 80 % served within 2 minutes; occupancy at most
-    85 %) are **assumptions**.
+    ``checkin_minutes``. Defaults (3 minutes; 80 % served; occupancy at most 85 %) are
+    **assumptions**, and so is the report's ``answer_within_seconds`` for the desk,
+    :data:`CHECKIN_ANSWER_SECONDS` (2 minutes): it has no default here, as the report's
+    parameter of that name is the phones' target.
 
     Returns
     -------
@@ -2021,7 +2033,7 @@ def _solve_block(need: Mapping[int, int], candidates: Sequence[tuple[int, int]],
 
 
 def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
-                shift_lengths_hours: Sequence[float] = (4, 8, 10),
+                shift_lengths_hours: Sequence[float] = (4, 8, 9, 10),
                 start_step_minutes: int = 30,
                 hourly_rate_cents: Mapping[str, int] | None = None,
                 roster: pd.DataFrame | None = None,
