@@ -54,6 +54,9 @@ REPORT_NAME = "staffing_plan"
 PHONE_ROLE = "front desk"
 """The role that answers a site's phones."""
 
+_DEFAULTS = PARAMETERS.defaults()
+"""The declared defaults, for :func:`compute`'s dicts (never mutated)."""
+
 _GAP_COLUMNS = ["location_id", "role", "day", "start", "end", "short_by", "staff_hours"]
 
 
@@ -318,10 +321,10 @@ def compute(
     closed_dates: Sequence[str] = (),
     demand_week: str = "forecast",
     backtest_month: str | None = "",
-    minutes_per_visit: Mapping[str, float] | None = None,
-    minimum_staff: Mapping[str, int] | None = None,
+    minutes_per_visit: Mapping[str, float] | None = _DEFAULTS["minutes_per_visit"],
+    minimum_staff: Mapping[str, int] | None = _DEFAULTS["minimum_staff"],
     max_utilisation: float = 0.85,
-    ratios: Mapping[str, float] | None = None,
+    ratios: Mapping[str, float] | None = _DEFAULTS["ratios"],
     app_weight: float = 1.0,
     fte_basis: str = "max",
     paid_hours_per_fte: float = 2080.0,
@@ -331,7 +334,7 @@ def compute(
     benefits_load_pct: float = 30.0,
     overtime_hours_per_fte: float = 0.0,
     overtime_multiplier: float = 1.5,
-    hourly_rates: Mapping[str, object] | None = None,
+    hourly_rates: Mapping[str, object] | None = _DEFAULTS["hourly_rates"],
     phone_staffing: str = "workload",
     phone_service_level_target: float = 0.8,
     answer_within_seconds: float = 30.0,
@@ -345,9 +348,9 @@ def compute(
 ) -> StaffingPlan:
     """Forecast, size, plan and cost the practice's staff, without reading or writing a file.
 
-    The parameters are :func:`run`'s (the report's declaration), with the same defaults; a
+    The parameters are :func:`run`'s (the report's declaration), with the same defaults;
     ``None`` for ``minutes_per_visit``, ``minimum_staff`` or ``ratios`` means the declared
-    default, and ``backtest_month=None`` skips the backtest.
+    default too, and ``backtest_month=None`` skips the backtest.
 
     Per site (``locations``): the daily forecast from ``plan_start`` for ``horizon_weeks`` weeks
     (:func:`~pracops.staffing.model.forecast_daily`, growth on the history, the booked schedule

@@ -343,12 +343,13 @@ def test_the_solver_budget_has_one_name_and_one_default():
     import inspect
 
     from pracops import config, runner
-    from pracops.staffing import view as staffing_view
+    from pracops.staffing import chain
 
     nb = runner.notebook_parameters(config.NOTEBOOKS_DIR / "staffing_plan.ipynb")
     defaults = {
         "notebook": nb["solver_deterministic_time"].default,
-        "run_plan": inspect.signature(staffing_view.run_plan)
+        "run": inspect.signature(chain.run).parameters["solver_deterministic_time"].default,
+        "compute": inspect.signature(chain.compute)
         .parameters["solver_deterministic_time"].default,
         "plan_shifts": inspect.signature(st.plan_shifts)
         .parameters["solver_deterministic_time"].default,
@@ -889,22 +890,18 @@ def test_sample_practice_end_to_end():
 _CHAIN = """
 import json, sys
 from pracops import config, runner
-from pracops.staffing import view as view
+from pracops.staffing import chain
 
 nb = {k: v.default for k, v in runner.notebook_parameters(
     config.NOTEBOOKS_DIR / "staffing_plan.ipynb").items()}
-settings = dict(start=nb["plan_start"], horizon_weeks=8, minutes_per_visit=nb["minutes_per_visit"],
-                minimum_staff=nb["minimum_staff"], max_utilisation=nb["max_utilisation"],
-                ratios=nb["ratios"], phone_staffing=nb["phone_staffing"],
-                shift_lengths_hours=nb["shift_lengths_hours"],
-                start_step_minutes=nb["shift_start_step_minutes"], backtest_month=None)
-inputs = view.load_inputs(None)
+inputs = chain.load_inputs(None)
 out = {}
 for budget in (nb["solver_deterministic_time"], 0.001):
-    plan = view.run_plan(inputs, **settings, solver_deterministic_time=budget)
+    plan = chain.compute(inputs, horizon_weeks=8, backtest_month=None,
+                         solver_deterministic_time=budget)
     tables = {f"{k}/{name}": getattr(site.plan, name).astype({"day": "str"}).to_dict("split")
               for k, site in plan.sites.items() for name in ("shifts", "blocks", "coverage")}
-    out[str(budget)] = {"figures": view.summary_figures(plan), "tables": tables}
+    out[str(budget)] = {"figures": chain.summary_figures(plan), "tables": tables}
 json.dump(out, sys.stdout, default=str)
 """
 
