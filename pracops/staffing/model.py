@@ -2096,6 +2096,43 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
     ParameterError
         Bad parameters, or an interval no candidate shift can cover.
     """
+    o, c, lengths = _check_shift_options(opens, closes, shift_lengths_hours, start_step_minutes,
+                                         interval_minutes, solver_deterministic_time)
+    _check_required(required, o, c, interval_minutes)
+    rates = _check_rates(required, hourly_rate_cents)
+    req = required.assign(role=required["role"].astype("object"),
+                          day=required["day"].astype("object"),
+                          t=required["interval_start"].astype("str").map(_minutes),
+                          n=required["required"].astype("int64"))
+    candidates = [(s, s + m) for s in range(o, c, start_step_minutes) for m in lengths
+                  if s + m <= c]
+    blocks = _blocks(req, candidates, interval_minutes)
+    began = time.perf_counter()
+    chosen, blocks_table, work = _solve_blocks(blocks, candidates, interval_minutes, rates,
+                                               solver_deterministic_time)
+    elapsed = time.perf_counter() - began
+    logger.debug("shift plan: %d blocks in %.2f s", len(blocks), elapsed)
+    shifts, planned = _shift_table(chosen, rates, interval_minutes)
+    objective = float(blocks_table["objective"].sum())
+    bound = float(blocks_table["lower_bound"].sum())
+    return ShiftPlan(
+        status=worst_status(list(blocks_table["status"])),
+        solve_seconds=elapsed,
+        deterministic_time=work,
+        paid_hours=float(shifts["paid_hours"].sum()),
+        cost_cents=None if rates is None else int(shifts["cost_cents"].sum()),
+        lower_bound=bound,
+        gap_pct=100 * (objective - bound) / objective if objective > 0 else 0.0,
+        blocks=blocks_table,
+        shifts=shifts,
+        coverage=_coverage_table(req, planned, roster),
+    )
+
+
+def _check_shift_options(opens: str, closes: str, shift_lengths_hours: Sequence[float],
+                         start_step_minutes: int, interval_minutes: int,
+                         solver_deterministic_time: float) -> tuple[int, int, list[int]]:
+    """Opening and closing minutes and the allowed shift lengths in minutes, checked."""
     _check_interval(interval_minutes)
     o, c = _check_clock("opens", opens), _check_clock("closes", closes)
     if c <= o:
@@ -2111,23 +2148,30 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
             and math.isfinite(solver_deterministic_time) and solver_deterministic_time > 0):
         raise ParameterError(f"solver_deterministic_time must be a number above 0, "
                              f"got {solver_deterministic_time!r}")
-    _check_required(required, o, c, interval_minutes)
-    rates = dict(hourly_rate_cents) if hourly_rate_cents is not None else None
-    roles = [r for r in ROLES if r in set(required["role"].astype("object"))]
-    if rates is not None:
-        missing = [r for r in roles if r not in rates]
-        if missing or any(int(v) != v or v < 0 for v in rates.values()):
-            raise ParameterError(f"hourly_rate_cents needs whole cents 0 or more for every role "
-                                 f"planned; missing {missing}")
+    return o, c, lengths
 
-    req = required.assign(role=required["role"].astype("object"),
-                          day=required["day"].astype("object"),
-                          t=required["interval_start"].astype("str").map(_minutes),
-                          n=required["required"].astype("int64"))
+
+def _check_rates(required: pd.DataFrame, hourly_rate_cents: Mapping[str, int] | None
+                 ) -> dict[str, int] | None:
+    """The rates as a dict (``None`` without), with whole cents 0 or more for every role
+    planned."""
+    if hourly_rate_cents is None:
+        return None
+    rates = dict(hourly_rate_cents)
+    roles = [r for r in ROLES if r in set(required["role"].astype("object"))]
+    missing = [r for r in roles if r not in rates]
+    if missing or any(int(v) != v or v < 0 for v in rates.values()):
+        raise ParameterError(f"hourly_rate_cents needs whole cents 0 or more for every role "
+                             f"planned; missing {missing}")
+    return rates
+
+
+def _blocks(req: pd.DataFrame, candidates: Sequence[tuple[int, int]], interval_minutes: int
+            ) -> dict[tuple[str, str], dict[int, int]]:
+    """People needed per interval start (those above 0), by (role, day), each interval
+    checked to have a covering candidate shift."""
     need = {(r, d, t): n for r, d, t, n in zip(req["role"], req["day"], req["t"], req["n"],
                                                 strict=True) if n > 0}
-    candidates = [(s, s + m) for s in range(o, c, start_step_minutes) for m in lengths
-                  if s + m <= c]
     blocks: dict[tuple[str, str], dict[int, int]] = {}
     for (r, d, t), n in need.items():
         blocks.setdefault((r, d), {})[t] = n
@@ -2136,13 +2180,24 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
             if not any(s <= t and t + interval_minutes <= e for s, e in candidates):
                 raise ParameterError(f"no candidate shift covers {r} on {d} at {_hhmm(t)}: "
                                      "allow shorter shifts or more start times")
+    return blocks
 
-    # Roles and days share no constraint, so the program splits into one small program per
-    # (role, day) whose optima add up to the week's optimum; CP-SAT proves each in
-    # milliseconds, where the whole week at once can exhaust the budget (see
-    # bench/bench_staffing.py). Each block's share is fixed before any solve, so no block's
-    # result depends on how long another took.
-    began = time.perf_counter()
+
+def _solve_blocks(blocks: Mapping[tuple[str, str], Mapping[int, int]],
+                  candidates: Sequence[tuple[int, int]], interval_minutes: int,
+                  rates: Mapping[str, int] | None, solver_deterministic_time: float
+                  ) -> tuple[dict[tuple[str, str, int, int], int], pd.DataFrame, float]:
+    """Solve each (role, day) block in role and day order with an equal share of the budget.
+
+    Roles and days share no constraint, so the program splits into one small program per
+    (role, day) whose optima add up to the week's optimum; CP-SAT proves each in
+    milliseconds, where the whole week at once can exhaust the budget (see
+    bench/bench_staffing.py). Each block's share is fixed before any solve, so no block's
+    result depends on how long another took.
+
+    Returns people per ``(role, day, start, end)``, the blocks table (``role, day, status,
+    objective, lower_bound``) and the CP-SAT work used.
+    """
     share = float(solver_deterministic_time) / max(len(blocks), 1)
     chosen: dict[tuple[str, str, int, int], int] = {}
     parts = []
@@ -2156,13 +2211,17 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
         objective = sum((e - s) * rate * n for (s, e), n in values.items())
         parts.append((role, day, status, objective / 60, block_bound / 60))
         chosen.update({(role, day, s, e): n for (s, e), n in values.items()})
-    elapsed = time.perf_counter() - began
-    blocks_table = pd.DataFrame(parts, columns=["role", "day", "status", "objective",
-                                                "lower_bound"])
-    blocks_table["day"] = _day_column(blocks_table["day"])
-    blocks_table = blocks_table.astype({"objective": "float64", "lower_bound": "float64"})
-    logger.debug("shift plan: %d blocks in %.2f s", len(blocks), elapsed)
+    table = pd.DataFrame(parts, columns=["role", "day", "status", "objective", "lower_bound"])
+    table["day"] = _day_column(table["day"])
+    return chosen, table.astype({"objective": "float64", "lower_bound": "float64"}), work
 
+
+def _shift_table(chosen: Mapping[tuple[str, str, int, int], int],
+                 rates: Mapping[str, int] | None, interval_minutes: int
+                 ) -> tuple[pd.DataFrame, dict[tuple[str, str, int], int]]:
+    """The shifts chosen (``role, day, start, end, hours, people, paid_hours, cost_cents``,
+    each shift's cost rounded half-up to a cent) and the people they put in each
+    ``(role, day, interval start)``."""
     rows = []
     planned: dict[tuple[str, str, int], int] = {}
     for (role, day, s, e), people in chosen.items():
@@ -2178,8 +2237,13 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
     shifts = shifts.astype({"hours": "float64", "people": "int64", "paid_hours": "float64",
                             "cost_cents": "Int64"})
     shifts["day"] = _day_column(shifts["day"])
-    shifts = shifts.sort_values(["role", "day", "start", "end"], ignore_index=True)
+    return shifts.sort_values(["role", "day", "start", "end"], ignore_index=True), planned
 
+
+def _coverage_table(req: pd.DataFrame, planned: Mapping[tuple[str, str, int], int],
+                    roster: pd.DataFrame | None) -> pd.DataFrame:
+    """Required, planned and (with a roster) on-roster people per interval, with the plan's
+    surplus and the roster's gap and surplus."""
     coverage = pd.DataFrame({"role": req["role"], "day": req["day"],
                              "interval_start": req["t"].map(_hhmm), "required": req["n"]})
     coverage["planned"] = [planned.get(k, 0) for k in zip(req["role"], req["day"], req["t"],
@@ -2197,21 +2261,7 @@ def plan_shifts(required: pd.DataFrame, opens: str, closes: str, *,
     coverage["day"] = _day_column(coverage["day"])
     coverage = coverage.astype({c: "int64" for c in coverage.columns
                                 if c not in ("role", "day", "interval_start")})
-    coverage = coverage.sort_values(["role", "day", "interval_start"], ignore_index=True)
-    objective = float(blocks_table["objective"].sum())
-    bound = float(blocks_table["lower_bound"].sum())
-    return ShiftPlan(
-        status=worst_status(list(blocks_table["status"])),
-        solve_seconds=elapsed,
-        deterministic_time=work,
-        paid_hours=float(shifts["paid_hours"].sum()),
-        cost_cents=None if rates is None else int(shifts["cost_cents"].sum()),
-        lower_bound=bound,
-        gap_pct=100 * (objective - bound) / objective if objective > 0 else 0.0,
-        blocks=blocks_table,
-        shifts=shifts,
-        coverage=coverage,
-    )
+    return coverage.sort_values(["role", "day", "interval_start"], ignore_index=True)
 
 
 # --------------------------------------------------------------------------------------------
