@@ -158,3 +158,32 @@ def test_old_names_still_work_with_a_deprecation_warning(result: chain.StaffingR
                         hourly_rates={"nurse": 41.25}, backtest_month=None)
     assert chain.summary_figures(old) == chain.summary_figures(new)
     assert old.settings["phone_staffing"] == "workload"
+
+
+def test_the_explorer_recomputes_without_writing_files(result: chain.StaffingReport,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("ipywidgets")
+    import matplotlib
+
+    matplotlib.use("agg")
+    calls = []
+    compute = chain.compute
+
+    def counted(*args: object, **kwargs: object) -> chain.StaffingPlan:
+        calls.append(kwargs)
+        return compute(*args, **kwargs)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the explorer wrote a file")
+
+    monkeypatch.setattr(report, "write_handouts", refuse)
+    monkeypatch.setattr(chain, "compute", counted)
+    params = {k: v for k, v in result.parameters.items() if k not in ("data_dir", "output_dir")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        box = view.explorer(result.inputs, **{**params, "horizon_weeks": 4})
+    growth = box.children[0].children[0].children[0]
+    assert growth.description == "Visit growth (%)" and growth.value == 0.0
+    growth.value = 10.0
+    assert len(calls) == 2 and calls[-1]["visit_growth_pct"] == 10.0
+    assert calls[-1]["horizon_weeks"] == 4 and calls[-1]["phone_staffing"] == "workload"
