@@ -2,9 +2,18 @@
 phone calls, against the roster it has, with the labour cost, for the practice administrator.
 
 :mod:`~pracops.staffing.datasets` declares what it reads, :mod:`~pracops.staffing.parameters` its
-parameters, :mod:`~pracops.staffing.model` calculates, :mod:`~pracops.staffing.view` shows and
+parameters, :mod:`~pracops.staffing.model` calculates, :mod:`~pracops.staffing.chain` runs the
+report (``chain.run(...)``, the one entry point), :mod:`~pracops.staffing.view` shows and
 :mod:`~pracops.staffing.sample` writes its part of the bundled sample.
+
+``pracops.staffing`` was the calculations' module before it was a package: its names
+(``pracops.staffing.plan_shifts`` …) still work, with a DeprecationWarning, and forward to
+:mod:`~pracops.staffing.model`.
 """
+
+import importlib
+import warnings
+from typing import Any
 
 from pracops.registry import ReportSpec
 from pracops.staffing import datasets  # noqa: F401  (registers its datasets in the catalogue)
@@ -16,3 +25,16 @@ REPORT = ReportSpec(
     parameters=PARAMETERS,
     reads=("locations", "providers", "staff", "appointments", "phone_calls"),
 )
+
+
+def __getattr__(name: str) -> Any:
+    """The old module's names (``pracops.staffing.plan_shifts``), from
+    :mod:`pracops.staffing.model`, with a DeprecationWarning."""
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    model = importlib.import_module("pracops.staffing.model")
+    if name in getattr(model, "__all__", ()):
+        warnings.warn(f"pracops.staffing.{name} is deprecated: use "
+                      f"pracops.staffing.model.{name}", DeprecationWarning, stacklevel=2)
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

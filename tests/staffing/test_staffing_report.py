@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from pracops import config, runner
+from pracops.staffing import chain, view
 from pracops.staffing import model as staffing
-from pracops.staffing import view as staffing_view
 
 SAMPLE = config.SAMPLE_DIR
 GROUND_TRUTH = json.loads((SAMPLE / "ground_truth.json").read_text())
@@ -128,7 +128,7 @@ def test_annual_labor_cost_by_hand(run: dict) -> None:
         by_hand[r["employee_id"]] = base + cents(Decimal(base) * Decimal("0.30"))
         total += by_hand[r["employee_id"]]
     assert run["result"].figures["annual_labor_cost_cents"] == total
-    labor = staffing.labor_cost(staffing_view.load_inputs(None).staff).set_index("employee_id")
+    labor = staffing.labor_cost(chain.load_inputs(None).staff).set_index("employee_id")
     for employee in ("E001", "E010", "E023"):
         assert labor.loc[employee, "total_cents"] == by_hand[employee]
     e001 = next(r for r in staff if r["employee_id"] == "E001")
@@ -149,7 +149,7 @@ def test_shift_plan_files(run: dict) -> None:
 
 def test_html_shows_no_code_and_no_people(run: dict) -> None:
     html = (run["dir"] / f"{REPORT}.html").read_text(encoding="utf-8")
-    for code in ("view.run_plan", "import matplotlib", "report.record(",
+    for code in ("chain.run(", "import matplotlib", "report.record(",
                  "solver_deterministic_time: float", "staffing_explorer"):
         assert code not in html
     patients = {r["patient_id"] for r in rows(SAMPLE / "appointments.csv")}
@@ -167,13 +167,13 @@ def test_html_shows_no_code_and_no_people(run: dict) -> None:
 def test_without_phone_data_the_phone_section_says_so(tmp_path: Path) -> None:
     for name in ("appointments", "locations", "staff", "providers"):
         shutil.copy(SAMPLE / f"{name}.csv", tmp_path)
-    inputs = staffing_view.load_inputs(tmp_path)
+    inputs = chain.load_inputs(tmp_path)
     assert inputs.phone_calls is None
-    plan = staffing_view.run_plan(inputs, solver_deterministic_time=2, backtest_month=None)
-    f = staffing_view.summary_figures(plan)
+    plan = chain.compute(inputs, solver_deterministic_time=2, backtest_month=None)
+    f = chain.summary_figures(plan)
     assert f["phone_service_level"] is None and f["phone_calls_per_week"] is None
-    assert "No phone statistics" in staffing_view.summary_text(plan, f)
-    assert staffing_view.phone_table(plan) is None
+    assert "No phone statistics" in view.summary_text(plan, f)
+    assert view.phone_table(plan) is None
 
 
 def test_rows_left_out_are_counted_where_a_reader_sees_them(run: dict) -> None:

@@ -103,15 +103,15 @@ def test_erlang_c_refuses_bad_parameters(args):
 def test_agents_needed():
     # SL(5) < 0.8 ≤ SL(6) = 0.8314 (above).
     assert st.erlang_c(56, 4, 5, 30).service_level < 0.8
-    assert st.agents_needed(56, 4, 0.8, 30) == 6
+    assert st.agents_needed(56, 4, 0.8, 30, max_occupancy=1.0) == 6
     # Occupancy cap 0.6: N ≥ 3.7333 / 0.6 = 6.22, so 7.
     assert st.agents_needed(56, 4, 0.8, 30, max_occupancy=0.6) == 7
-    assert st.agents_needed(0, 4, 0.8, 30) == 0
-    n = st.agents_needed(5000, 4, 0.9, 20)
+    assert st.agents_needed(0, 4, 0.8, 30, max_occupancy=1.0) == 0
+    n = st.agents_needed(5000, 4, 0.9, 20, max_occupancy=1.0)
     assert st.erlang_c(5000, 4, n, 20).service_level >= 0.9
     assert st.erlang_c(5000, 4, n - 1, 20).service_level < 0.9
     with pytest.raises(ParameterError):
-        st.agents_needed(56, 4, 1.0, 30)
+        st.agents_needed(56, 4, 1.0, 30, max_occupancy=1.0)
     with pytest.raises(ParameterError):
         st.agents_needed(56, 4, 0.8, 30, max_occupancy=0)
 
@@ -343,12 +343,13 @@ def test_the_solver_budget_has_one_name_and_one_default():
     import inspect
 
     from pracops import config, runner
-    from pracops.staffing import view as staffing_view
+    from pracops.staffing import chain
 
     nb = runner.notebook_parameters(config.NOTEBOOKS_DIR / "staffing_plan.ipynb")
     defaults = {
         "notebook": nb["solver_deterministic_time"].default,
-        "run_plan": inspect.signature(staffing_view.run_plan)
+        "run": inspect.signature(chain.run).parameters["solver_deterministic_time"].default,
+        "compute": inspect.signature(chain.compute)
         .parameters["solver_deterministic_time"].default,
         "plan_shifts": inspect.signature(st.plan_shifts)
         .parameters["solver_deterministic_time"].default,
@@ -560,7 +561,7 @@ def test_phone_agents_by_hand():
     assert mon.loc["08:00", "calls"] == 28 and mon.loc["08:00", "agents"] == 6
     assert mon.loc["08:00", "agent_hours"] == 3.0
     assert mon.loc["08:30", "calls"] == 20 and mon.loc["08:30", "avg_handle_seconds"] == 270
-    assert mon.loc["08:30", "agents"] == st.agents_needed(40, 4.5, 0.8, 30)
+    assert mon.loc["08:30", "agents"] == st.agents_needed(40, 4.5, 0.8, 30, max_occupancy=0.85)
     assert out.loc[out["day"] == "Tue", "agents"].tolist() == [0]
     with pytest.raises(DataError) as info:
         st.phone_agents(_calls().assign(calls=[28, -1, 10, 30, 0]))
@@ -663,7 +664,7 @@ def test_phone_agents_counts_abandoned_calls_as_demand():
     out = st.phone_agents(_call_log(), max_occupancy=1.0).set_index("interval_start")
     assert out.loc["08:00", "calls"] == 7 and out.loc["08:00", "avg_handle_seconds"] == 300
     assert out.loc["08:30", "calls"] == 1 and out.loc["08:30", "avg_handle_seconds"] == 300
-    assert out.loc["08:00", "agents"] == st.agents_needed(14, 5, 0.8, 30)
+    assert out.loc["08:00", "agents"] == st.agents_needed(14, 5, 0.8, 30, max_occupancy=0.85)
     with pytest.raises(DataError, match="abandoned"):
         st.phone_agents(_call_log().assign(abandoned=[11, 4, 2, 0]))
 
@@ -889,22 +890,18 @@ def test_sample_practice_end_to_end():
 _CHAIN = """
 import json, sys
 from pracops import config, runner
-from pracops.staffing import view as view
+from pracops.staffing import chain
 
 nb = {k: v.default for k, v in runner.notebook_parameters(
     config.NOTEBOOKS_DIR / "staffing_plan.ipynb").items()}
-settings = dict(start=nb["plan_start"], horizon_weeks=8, minutes_per_visit=nb["minutes_per_visit"],
-                minimum_staff=nb["minimum_staff"], max_utilisation=nb["max_utilisation"],
-                ratios=nb["ratios"], phone_staffing=nb["phone_staffing"],
-                shift_lengths_hours=nb["shift_lengths_hours"],
-                start_step_minutes=nb["shift_start_step_minutes"], backtest_month=None)
-inputs = view.load_inputs(None)
+inputs = chain.load_inputs(None)
 out = {}
 for budget in (nb["solver_deterministic_time"], 0.001):
-    plan = view.run_plan(inputs, **settings, solver_deterministic_time=budget)
+    plan = chain.compute(inputs, horizon_weeks=8, backtest_month=None,
+                         solver_deterministic_time=budget)
     tables = {f"{k}/{name}": getattr(site.plan, name).astype({"day": "str"}).to_dict("split")
               for k, site in plan.sites.items() for name in ("shifts", "blocks", "coverage")}
-    out[str(budget)] = {"figures": view.summary_figures(plan), "tables": tables}
+    out[str(budget)] = {"figures": chain.summary_figures(plan), "tables": tables}
 json.dump(out, sys.stdout, default=str)
 """
 
