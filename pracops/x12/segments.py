@@ -99,11 +99,13 @@ def shown(text: str, kind: str = "code") -> str:
 
 @dataclass(frozen=True)
 class Layout:
+    """The segments of a file and the delimiters they were split with."""
+
     segments: list[str]
     element: str
     component: str
     enveloped: bool
-    note: str | None
+    note: str | None  # a warning about how the delimiters were found
     terminated: bool  # the last segment ends with a terminator (a cut file does not)
 
 

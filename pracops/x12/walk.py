@@ -44,8 +44,9 @@ class Walker:
     def __init__(self, text: str, name: str, start: Sequences, *, strict: bool) -> None:
         self.rows = FileRows(layout(text, name), name, start, strict=strict)
         envelope = self.envelope = Envelope(self.rows)
-        payment = PaymentSegments(self.rows)
-        # segment id -> handler; None: passed over; CLP here means a CLP outside a transaction
+        payment = self.payment = PaymentSegments(self.rows)
+        # segment id -> handler; None: passed over (a CLP gets here only outside a transaction,
+        # which _other refuses)
         self.handlers = {
             "ISA": envelope.isa, "IEA": envelope.iea, "GS": envelope.gs, "GE": envelope.ge,
             "ST": envelope.st, "SE": envelope.se, "BPR": payment.bpr, "TRN": payment.trn,
@@ -53,11 +54,11 @@ class Walker:
             **dict.fromkeys(DETAILS, self._detail), "SVC": self._orphan, "LQ": self._orphan,
             "CLP": None, **dict.fromkeys(_UNUSED),
         }
-        self.payment = payment
 
     def read(self) -> FileRows:
         """Walk all segments. Inside a claim, detail segments are only recorded; CLP and SVC
-        are read inline; everything else goes through :meth:`_other`.
+        are read inline (a call per claim or line would cost more than this loop's own
+        work); everything else goes through :meth:`_other`.
 
         Raises
         ------
