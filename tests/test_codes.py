@@ -9,12 +9,8 @@ from pracops.x12.codes import (
     GROUP_CODES,
     carc_category,
     carc_description,
-    carc_table,
     claim_status_meaning,
-    group_code_meaning,
     plb_description,
-    plb_sign_note,
-    plb_table,
 )
 
 # The codes the billing report meets (from the issue).
@@ -50,6 +46,7 @@ REQUIRED_PLB = ("L6", "WO", "FB", "CS", "72", "J1", "50", "AH", "B2", "B3", "BD"
 ])
 def test_carc_category(group: object, carc: object, category: str) -> None:
     assert carc_category(group, carc) == category
+    assert category in CATEGORIES
 
 
 def test_every_required_carc_is_described() -> None:
@@ -59,39 +56,16 @@ def test_every_required_carc_is_described() -> None:
     assert carc_description(None) == "unknown code"
 
 
-def test_carc_table_is_long_and_agrees_with_the_function() -> None:
-    table = carc_table()
-    assert list(table.columns) == ["group_code", "carc", "description", "category"]
-    assert set(table["group_code"]) == {"CO", "PR", "OA", "PI", "CR"}
-    assert set(REQUIRED_CARC) <= set(table["carc"])
-    assert len(table) == 5 * table["carc"].nunique()
-    assert set(table["category"]) <= set(CATEGORIES)
-    assert all(str(t) == "string" for t in table.dtypes)
-    assert table.loc[(table["group_code"] == "CO") & (table["carc"] == "45"),
-                     "category"].tolist() == ["contractual"]
-    assert (table.loc[table["group_code"] == "PR", "category"] == "patient responsibility").all()
-    # numeric codes sort as numbers: 1, 2, 3 … before A1
-    co = table.loc[table["group_code"] == "CO", "carc"].tolist()
-    assert co[:3] == ["1", "2", "3"] and co.index("45") < co.index("253") < co.index("A1")
-
-
 def test_group_codes() -> None:
     assert set(GROUP_CODES) == {"CO", "PR", "OA", "PI", "CR"}
-    assert group_code_meaning("pr").startswith("patient responsibility")
-    assert group_code_meaning("ZZ") == "unknown code"
 
 
 def test_plb_codes() -> None:
     assert [c for c in REQUIRED_PLB if plb_description(c) == "unknown code"] == []
     assert plb_description("L6") == "interest owed to the provider"
-    assert plb_sign_note("L6").startswith("negative")
-    assert plb_sign_note("WO").startswith("positive")
+    assert plb_description(" wo ") == "recovery of an earlier overpayment"
     assert plb_description("Q9") == "unknown code"
-    assert "positive" in plb_sign_note("Q9") and "negative" in plb_sign_note("Q9")
-    table = plb_table()
-    assert list(table.columns) == ["reason_code", "description", "sign_note"]
-    assert set(REQUIRED_PLB) <= set(table["reason_code"])
-    assert table["reason_code"].is_unique
+    assert plb_description(None) == "unknown code"
 
 
 def test_claim_status() -> None:

@@ -28,6 +28,7 @@ from pracops.money import to_cents
 from pracops.processes import die_with_parent
 from pracops.x12 import PATIENT_COLUMNS, parse_835, read_835
 from pracops.x12 import read as x12_read
+from pracops.x12.parallel import split_in_chunks
 
 # The public samples, copied with their README (sources and licences) from shared/x12-samples.
 SAMPLES = Path(__file__).parent / "fixtures" / "x12"
@@ -429,7 +430,7 @@ def test_files_built_in_runs_read_the_same(monkeypatch: pytest.MonkeyPatch) -> N
     # Rows of consecutive files are turned into frames together, a run at a time; a run per
     # file must give the same frames, keys and warnings (in file, then segment, order).
     together = read_835(SAMPLES)  # the README is quarantined
-    monkeypatch.setattr("pracops.x12.read._BATCH_SEGMENTS", 1)
+    monkeypatch.setattr("pracops.x12.batch.BATCH_SEGMENTS", 1)
     one_by_one = read_835(SAMPLES)
     assert len(together.files) == 8 and len(together.warnings)
     assert one_by_one.files == together.files
@@ -461,7 +462,7 @@ def _era_folder(folder: Path) -> Path:
 def test_files_read_in_parallel_read_the_same(tmp_path: Path, jobs: int) -> None:
     folder = _era_folder(tmp_path)
     paths = x12_read._paths(folder, "*")
-    chunks = x12_read._chunks(paths, [x12_read._size(p) for p, _ in paths], jobs)
+    chunks = split_in_chunks(paths, [x12_read._size(p) for p, _ in paths], jobs)
     assert len(chunks) == jobs and sum(chunks, []) == paths  # really split, in order
     one, many = read_835(folder, jobs=1), read_835(folder, jobs=jobs)
     assert len(one.files) == 14 and len(one.balance_errors) > 4
@@ -504,8 +505,8 @@ def test_first_error_in_file_order_with_jobs(tmp_path: Path) -> None:
 
 def test_automatic_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     chunks: list[int] = []
-    parallel = x12_read._read_parallel
-    monkeypatch.setattr(x12_read, "_read_parallel",
+    parallel = x12_read.read_parallel
+    monkeypatch.setattr(x12_read, "read_parallel",
                         lambda c, strict: chunks.append(len(c)) or parallel(c, strict))
     alone = read_835(SAMPLES)  # 8 small files: read here, one after the other
     assert chunks == []
@@ -523,15 +524,15 @@ _KILLED_READER = """
 import os, sys, time
 from pathlib import Path
 from pracops import x12
-from pracops.x12 import read as x12_read
+from pracops.x12 import parallel
 folder, marker = sys.argv[1:]
-me, read_files = os.getpid(), x12_read._read_files
+me, read_files = os.getpid(), parallel.read_files
 def stalled(paths, strict):
     if os.getpid() == me:
         Path(marker).touch()
         time.sleep(300)
     return read_files(paths, strict)
-x12_read._read_files = stalled
+parallel.read_files = stalled
 x12.read_835(folder, jobs=2)
 """
 
@@ -890,9 +891,9 @@ x12_amounts = st.builds(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(x12_amounts, min_size=1, max_size=40))
 def test_amount_conversion_agrees_with_to_cents(amounts: list[str]) -> None:
-    from pracops.x12.read import _amounts_to_cents
+    from pracops.x12.convert import amounts_to_cents
 
-    cents, bad = _amounts_to_cents(amounts)
+    cents, bad = amounts_to_cents(amounts)
     assert not bad.any()
     assert cents.tolist() == [to_cents(a) for a in amounts]
 

@@ -22,12 +22,8 @@ __all__ = [
     "UNKNOWN",
     "carc_category",
     "carc_description",
-    "carc_table",
     "claim_status_meaning",
-    "group_code_meaning",
     "plb_description",
-    "plb_sign_note",
-    "plb_table",
 ]
 
 UNKNOWN = "unknown code"
@@ -112,51 +108,49 @@ _CARC: dict[str, tuple[str, str]] = {
     "B13": ("already paid, possibly inside an earlier payment", DENIAL),
 }
 
-# PLB03-1 reason -> (description in our words, what the sign usually means).
-_PLB: dict[str, tuple[str, str]] = {
-    "50": ("reduction for late filing", "positive: taken from the payment"),
-    "51": ("interest penalty charged to the provider", "positive: taken from the payment"),
-    "72": ("authorized return of funds", "positive: money the practice returns"),
-    "90": ("allowance for early payment", "positive: discount taken from the payment"),
-    "AH": ("fee for originating the payment", "positive: taken from the payment"),
-    "B2": ("rebate", "negative: added to the payment"),
-    "B3": ("recovery allowance", "negative: added to the payment"),
-    "BD": ("bad debt adjustment", "negative: added to the payment"),
-    "BN": ("bonus", "negative: added to the payment"),
-    "C5": ("temporary allowance", "negative: added; positive: recovered later"),
-    "CR": ("capitation interest", "negative: added to the payment"),
-    "CS": ("adjustment; PLB03-2 says what it is about", "either sign; read the reference"),
-    "CT": ("capitation payment", "negative: added to the payment"),
-    "CV": ("capital pass-through", "negative: added to the payment"),
-    "CW": ("nurse anesthetist (CRNA) pass-through", "negative: added to the payment"),
-    "DM": ("direct medical education pass-through", "negative: added to the payment"),
-    "E3": ("withholding", "positive: held back from the payment"),
-    "FB": ("forwarding balance carried between payments",
-           "positive: a balance owed, taken now; negative: a balance carried to a later payment"),
-    "FC": ("allocation of funds", "either sign; read the reference"),
-    "GO": ("graduate medical education pass-through", "negative: added to the payment"),
-    "HM": ("hemophilia clotting factor add-on", "negative: added to the payment"),
-    "IP": ("incentive premium payment", "negative: added to the payment"),
-    "IR": ("tax withholding for the IRS", "positive: taken from the payment"),
-    "IS": ("interim settlement", "either sign: settles interim payments"),
-    "J1": ("amount that is not reimbursable", "positive: taken from the payment"),
-    "L3": ("penalty", "positive: taken from the payment"),
-    "L6": ("interest owed to the provider", "negative: interest added to the payment"),
-    "LE": ("levy (e.g. a tax levy)", "positive: taken from the payment"),
-    "LS": ("lump sum", "either sign; read the reference"),
-    "OA": ("organ acquisition pass-through", "negative: added to the payment"),
-    "OB": ("offset for an affiliated provider", "positive: taken from the payment"),
-    "PI": ("periodic interim payment", "negative: added to the payment"),
-    "PL": ("final payment", "either sign; read the reference"),
-    "RA": ("retroactive adjustment", "either sign: corrects earlier periods"),
-    "RE": ("return on equity", "negative: added to the payment"),
-    "SL": ("student loan repayment", "positive: taken from the payment"),
-    "TL": ("third-party liability recovery", "positive: taken from the payment"),
-    "WO": ("recovery of an earlier overpayment", "positive: taken from the payment"),
-    "WU": ("recovery not otherwise specified", "positive: taken from the payment"),
+# PLB03-1 reason -> description in our words. A positive PLB amount is taken from the payment
+# (BPR02 = Σ CLP04 − Σ PLB), a negative one added to it.
+_PLB: dict[str, str] = {
+    "50": "reduction for late filing",
+    "51": "interest penalty charged to the provider",
+    "72": "authorized return of funds",
+    "90": "allowance for early payment",
+    "AH": "fee for originating the payment",
+    "B2": "rebate",
+    "B3": "recovery allowance",
+    "BD": "bad debt adjustment",
+    "BN": "bonus",
+    "C5": "temporary allowance",
+    "CR": "capitation interest",
+    "CS": "adjustment; PLB03-2 says what it is about",
+    "CT": "capitation payment",
+    "CV": "capital pass-through",
+    "CW": "nurse anesthetist (CRNA) pass-through",
+    "DM": "direct medical education pass-through",
+    "E3": "withholding",
+    "FB": "forwarding balance carried between payments",
+    "FC": "allocation of funds",
+    "GO": "graduate medical education pass-through",
+    "HM": "hemophilia clotting factor add-on",
+    "IP": "incentive premium payment",
+    "IR": "tax withholding for the IRS",
+    "IS": "interim settlement",
+    "J1": "amount that is not reimbursable",
+    "L3": "penalty",
+    "L6": "interest owed to the provider",
+    "LE": "levy (e.g. a tax levy)",
+    "LS": "lump sum",
+    "OA": "organ acquisition pass-through",
+    "OB": "offset for an affiliated provider",
+    "PI": "periodic interim payment",
+    "PL": "final payment",
+    "RA": "retroactive adjustment",
+    "RE": "return on equity",
+    "SL": "student loan repayment",
+    "TL": "third-party liability recovery",
+    "WO": "recovery of an earlier overpayment",
+    "WU": "recovery not otherwise specified",
 }
-
-_PLB_GENERIC_SIGN = "positive: taken from the payment; negative: added to it"
 
 # CLP02 claim status -> meaning in our words.
 _CLAIM_STATUS: dict[str, str] = {
@@ -244,54 +238,9 @@ def carc_category(group_code: object, carc: object) -> str:
     return category
 
 
-def carc_table() -> pd.DataFrame:
-    """Every known CARC under every group code, ready to merge with adjustments.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``group_code``, ``carc``, ``description``, ``category`` (all strings), one row
-        per (group code, reason code), sorted by group code then reason code. A pair that is not
-        in the table has category ``'other'``: call :func:`carc_category` for it.
-    """
-    rows = [
-        (group, code, desc, carc_category(group, code))
-        for group in GROUP_CODES
-        for code, (desc, _) in _CARC.items()
-    ]
-    frame = pd.DataFrame(rows, columns=["group_code", "carc", "description", "category"])
-    frame["_num"] = pd.to_numeric(frame["carc"], errors="coerce")
-    frame = frame.sort_values(["group_code", "_num", "carc"], na_position="last")
-    return frame.drop(columns="_num").reset_index(drop=True).astype("string")
-
-
-def group_code_meaning(group_code: object) -> str:
-    """What an adjustment group code (``CAS01``) means; ``'unknown code'`` when unknown."""
-    return GROUP_CODES.get(_norm(group_code), UNKNOWN)
-
-
 def plb_description(reason_code: object) -> str:
     """Short description of a provider-level adjustment reason (``PLB03-1``), in our words."""
-    entry = _PLB.get(_norm(reason_code))
-    return entry[0] if entry else UNKNOWN
-
-
-def plb_sign_note(reason_code: object) -> str:
-    """What the sign of a PLB amount with this reason usually means.
-
-    In a PLB segment a positive amount is money the payer keeps back (it reduces the payment,
-    ``BPR02 = ΣCLP04 − ΣPLB``) and a negative amount is money added to the payment.
-    """
-    entry = _PLB.get(_norm(reason_code))
-    return entry[1] if entry else _PLB_GENERIC_SIGN
-
-
-def plb_table() -> pd.DataFrame:
-    """Every known PLB reason code with description and sign note (string columns)."""
-    rows = [(code, desc, sign) for code, (desc, sign) in sorted(_PLB.items())]
-    return pd.DataFrame(rows, columns=["reason_code", "description", "sign_note"]).astype(
-        "string"
-    )
+    return _PLB.get(_norm(reason_code), UNKNOWN)
 
 
 def claim_status_meaning(status: object) -> str:

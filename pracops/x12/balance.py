@@ -1,0 +1,167 @@
+"""The balancing rules of the 835 guide, checked on the finished frames.
+
+* :func:`unbalanced_files`: a transaction whose ``BPR02 ≠ Σ CLP04 − Σ PLB`` quarantines its
+  file (the payment and the claims it pays disagree).
+* :func:`balance_errors`: every violation of the four rules (line, claim, claim against its
+  lines, transaction), listed in :attr:`Remittance.balance_errors`.
+
+Part of the 835 reader (see :mod:`pracops.x12.read`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pracops.errors import X12Error
+from pracops.money import format_cents
+from pracops.x12.convert import as_dtype, rows_to_columns
+from pracops.x12.schema import BALANCE_COLUMNS
+from pracops.x12.segments import shown
+
+# A balance error: (rule, file, st_control, payment_seq, claim_seq, claim_id, line_number,
+# expected_cents, actual_cents, segment_number, message)
+_Row = tuple[Any, ...]
+
+
+def sum_by(values: pd.Series, keys: pd.Series, index: pd.Series) -> np.ndarray:
+    """Sum ``values`` by ``keys`` (sequence numbers), read at ``index``; exact int64."""
+    at = index.to_numpy(dtype=np.int64)
+    keys_np = keys.to_numpy(dtype=np.int64)
+    totals = np.zeros(max(int(at.max(initial=0)), int(keys_np.max(initial=0))) + 1,
+                      dtype=np.int64)
+    np.add.at(totals, keys_np, values.to_numpy(dtype=np.int64))
+    return totals[at]
+
+
+def unbalanced_files(frames: dict[str, pd.DataFrame], payment_files: np.ndarray,
+                     bad: dict[int, X12Error], names: list[str]) -> dict[int, X12Error]:
+    """The files (not already in ``bad``) with a transaction whose BPR02 is not Σ CLP04
+    − Σ PLB, each with the error of its first such transaction.
+
+    ``payment_files``: the file (index in ``names``) of each payment.
+    """
+    pay, claims = frames["payments"], frames["claims"]
+    plb = frames["provider_adjustments"]
+    paid = sum_by(claims["paid_cents"], claims["payment_seq"], pay["payment_seq"])
+    provider = sum_by(plb["amount_cents"], plb["payment_seq"], pay["payment_seq"])
+    bpr = pay["total_paid_cents"].to_numpy()
+    out: dict[int, X12Error] = {}
+    for i in np.flatnonzero(paid - provider != bpr):
+        file = int(payment_files[i])
+        if file in bad or file in out:
+            continue
+        st = pay["st_control"].iloc[i]
+        out[file] = X12Error(
+            f"transaction {shown('' if pd.isna(st) else st, 'number')} does not "
+            f"balance: BPR02 {format_cents(int(bpr[i]))} should be Σ CLP04 "
+            f"{format_cents(int(paid[i]))} − Σ PLB {format_cents(int(provider[i]))} = "
+            f"{format_cents(int(paid[i] - provider[i]))}; ask the payer for a corrected "
+            "file", segment_number=int(pay["segment_number"].iloc[i]), segment_id="ST",
+            file=names[file])
+    return out
+
+
+def balance_errors(payments: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataFrame,
+                   adjustments: pd.DataFrame, plb: pd.DataFrame) -> pd.DataFrame:
+    """Check the four balancing rules; one row per violation.
+
+    ``line``: SVC02 − Σ line CAS = SVC03. ``claim``: CLP03 − Σ (claim CAS + line CAS) =
+    CLP04. ``claim_lines``, for a claim with service lines: Σ SVC03 − Σ claim CAS = CLP04 —
+    the claim pays what its lines pay, less what is adjusted at the claim level only (the 835
+    guide reports an adjustment at the line or at the claim level, never both: X12 RFI 358;
+    "if there are not claim level (2100) adjustments, CLP04 will equal the sum of SVC03",
+    X12 RFI 452; lines paid 70 + 15, a claim-level adjustment of 5, CLP04 80, X12 RFI 1053
+    on the 5010 guides). Without it, a claim whose charge and adjustments agree with CLP04
+    while its lines pay a different sum (``CLP*C1*1*100*80``, ``SVC*HC:99213*120*100``,
+    ``CAS*CO*45*20``) would pass. ``transaction``: Σ CLP04 − Σ PLB = BPR02.
+    """
+    rows = [*_line_rule(claims, lines, adjustments), *_claim_rule(claims, adjustments),
+            *_claim_lines_rule(claims, lines, adjustments),
+            *_transaction_rule(payments, claims, plb)]
+    names = ("rule", "file", "st_control", "payment_seq", "claim_seq", "claim_id",
+             "line_number", "expected_cents", "actual_cents", "segment_number", "message")
+    columns = rows_to_columns(names, rows)
+    columns["difference_cents"] = [a - x for a, x in zip(columns["actual_cents"],
+                                                         columns["expected_cents"], strict=True)]
+    frame = pd.DataFrame({c: as_dtype(columns[c], dtype) for c, dtype in BALANCE_COLUMNS.items()})
+    return frame.sort_values(["payment_seq", "segment_number"], kind="stable",
+                             ignore_index=True)
+
+
+def _line_rule(claims: pd.DataFrame, lines: pd.DataFrame, adjustments: pd.DataFrame
+               ) -> list[_Row]:
+    """SVC02 − Σ line CAS = SVC03."""
+    rows: list[_Row] = []
+    seq_to_payment = dict(zip(claims["claim_seq"], claims["payment_seq"], strict=True))
+    on_lines = adjustments[adjustments["level"] == "line"]
+    line_adjusted = sum_by(on_lines["amount_cents"], on_lines["line_seq"].astype("int64"),
+                           lines["line_seq"])
+    expected = lines["charge_cents"].to_numpy() - line_adjusted
+    for i in np.flatnonzero(expected != lines["paid_cents"].to_numpy()):
+        r = lines.iloc[i]
+        rows.append(("line", r["file"], r["st_control"], seq_to_payment[r["claim_seq"]],
+                     r["claim_seq"], r["claim_id"], r["line_number"], int(expected[i]),
+                     int(r["paid_cents"]), r["segment_number"],
+                     f"claim {r['claim_id']} line {r['line_number']}: SVC02 "
+                     f"{format_cents(int(r['charge_cents']))} − line adjustments "
+                     f"{format_cents(int(line_adjusted[i]))} should equal SVC03"))
+    return rows
+
+
+def _claim_rule(claims: pd.DataFrame, adjustments: pd.DataFrame) -> list[_Row]:
+    """CLP03 − Σ (claim CAS + line CAS) = CLP04."""
+    rows: list[_Row] = []
+    claim_adjusted = sum_by(adjustments["amount_cents"], adjustments["claim_seq"],
+                            claims["claim_seq"])
+    expected = claims["charge_cents"].to_numpy() - claim_adjusted
+    for i in np.flatnonzero(expected != claims["paid_cents"].to_numpy()):
+        r = claims.iloc[i]
+        rows.append(("claim", r["file"], r["st_control"], r["payment_seq"], r["claim_seq"],
+                     r["claim_id"], None, int(expected[i]), int(r["paid_cents"]),
+                     r["segment_number"],
+                     f"claim {r['claim_id']}: CLP03 {format_cents(int(r['charge_cents']))} − "
+                     f"claim and line adjustments {format_cents(int(claim_adjusted[i]))} "
+                     "should equal CLP04"))
+    return rows
+
+
+def _claim_lines_rule(claims: pd.DataFrame, lines: pd.DataFrame, adjustments: pd.DataFrame
+                      ) -> list[_Row]:
+    """For a claim with service lines: Σ SVC03 − Σ claim-level CAS = CLP04."""
+    rows: list[_Row] = []
+    # claim against its lines: CLP04 = Σ SVC03 − Σ claim-level CAS, for claims with lines
+    lines_paid = sum_by(lines["paid_cents"], lines["claim_seq"], claims["claim_seq"])
+    line_count = sum_by(pd.Series(np.ones(len(lines), dtype=np.int64)), lines["claim_seq"],
+                        claims["claim_seq"])
+    on_claims = adjustments[adjustments["level"] == "claim"]
+    claim_only = sum_by(on_claims["amount_cents"], on_claims["claim_seq"], claims["claim_seq"])
+    expected = lines_paid - claim_only
+    wrong = (line_count > 0) & (expected != claims["paid_cents"].to_numpy())
+    for i in np.flatnonzero(wrong):
+        r = claims.iloc[i]
+        rows.append(("claim_lines", r["file"], r["st_control"], r["payment_seq"],
+                     r["claim_seq"], r["claim_id"], None, int(expected[i]),
+                     int(r["paid_cents"]), r["segment_number"],
+                     f"claim {r['claim_id']}: Σ SVC03 of its {int(line_count[i])} line(s) "
+                     f"{format_cents(int(lines_paid[i]))} − claim adjustments "
+                     f"{format_cents(int(claim_only[i]))} should equal CLP04"))
+    return rows
+
+
+def _transaction_rule(payments: pd.DataFrame, claims: pd.DataFrame, plb: pd.DataFrame
+                      ) -> list[_Row]:
+    """Σ CLP04 − Σ PLB = BPR02."""
+    rows: list[_Row] = []
+    paid = sum_by(claims["paid_cents"], claims["payment_seq"], payments["payment_seq"])
+    provider = sum_by(plb["amount_cents"], plb["payment_seq"], payments["payment_seq"])
+    expected = paid - provider
+    for i in np.flatnonzero(expected != payments["total_paid_cents"].to_numpy()):
+        r = payments.iloc[i]
+        rows.append(("transaction", r["file"], r["st_control"], r["payment_seq"], None, None,
+                     None, int(expected[i]), int(r["total_paid_cents"]), r["segment_number"],
+                     f"transaction {r['st_control']}: Σ CLP04 {format_cents(int(paid[i]))} − "
+                     f"Σ PLB {format_cents(int(provider[i]))} should equal BPR02"))
+    return rows
