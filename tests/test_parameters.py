@@ -82,3 +82,17 @@ def test_checks_of_type_range_choice_and_date() -> None:
             day.check(bad, "as_of")
     assert share.range_text == "from 0 to 1"
     assert Parameter("n", "int", 3, "n", minimum=1).range_text == "at least 1"
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_compute_takes_the_declared_defaults_too(name: str) -> None:
+    """``compute(inputs, ...)`` (the chain without I/O, which the explorer calls) defaults each
+    declared parameter it takes to the declared value, so an analyst calling it gets the
+    numbers the report shows."""
+    spec = SPECS[name]
+    chain = importlib.import_module(f"pracops.{spec.package}.chain")
+    takes = {n: p.default for n, p in inspect.signature(chain.compute).parameters.items()
+             if n in spec.parameters and p.default is not inspect.Parameter.empty}
+    assert takes, "compute declares no defaults"
+    takes = {n: list(v) if isinstance(v, tuple) else v for n, v in takes.items()}  # immutable
+    assert takes == {n: spec.parameters[n].default for n in takes}

@@ -360,4 +360,4 @@ def explorer(report: chain.BillingReport) -> Any:
         plt.show()
 
     return panel([payer, provider, start, end], draw,
-                 layout=w.VBox([w.HBox([payer, provider]), w.HBox([start, end])]))
+                 rows=[w.HBox([payer, provider]), w.HBox([start, end])])

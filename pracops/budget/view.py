@@ -577,4 +577,4 @@ def explorer(rep: BudgetReport) -> Any:
         display(pnl_table(b))
 
     return panel([growth, rate, wages, hire, start], draw,
-                 layout=w.HBox([w.VBox([growth, rate, wages]), w.VBox([hire, start])]))
+                 rows=[w.HBox([w.VBox([growth, rate, wages]), w.VBox([hire, start])])])

@@ -443,5 +443,5 @@ def explorer(inputs: PurchasingInputs, **parameters: Any) -> Any:
             display(reorder_table(plan))
 
     return panel([level, critical, holding], draw,
-                 layout=w.HBox([w.VBox([level, critical]), holding]))
+                 rows=[w.HBox([w.VBox([level, critical]), holding])])
 

@@ -23,6 +23,7 @@ from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_ax
 from pracops.staffing import chain
 from pracops.staffing import model as st
 from pracops.staffing.chain import SitePlan, StaffingInputs, StaffingPlan
+from pracops.widgets import panel, slider
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -434,15 +435,6 @@ def explorer(inputs: StaffingInputs, *, solver_deterministic_time: float = 2.0,
     ratios = dict(base.pop("ratios", None) or st.DEFAULT_RATIOS)
     history = float(st.no_show_rates(inputs.appointments).set_index("visit_type")
                     .loc["all", "no_show_rate"])
-    style = {"description_width": "initial"}
-    layout = w.Layout(width="420px")
-
-    def slider(description: str, value: float, lo: float, hi: float, step: float,
-               fmt: str) -> Any:
-        return w.FloatSlider(description=description, value=value, min=lo, max=hi, step=step,
-                             readout_format=fmt, continuous_update=False, style=style,
-                             layout=layout)
-
     growth = slider("Visit growth (%)", float(base.pop("visit_growth_pct", 0.0)), -20, 30, 1,
                     ".0f")
     no_show = slider("No-show rate", float(base.pop("no_show_rate", None) or history), 0, 0.3,
@@ -452,37 +444,32 @@ def explorer(inputs: StaffingInputs, *, solver_deterministic_time: float = 2.0,
                     for role in ("medical assistant", "front desk", "nurse", "billing")}
     service = slider("Phone service level target",
                      float(base.pop("phone_service_level_target", 0.8)), 0.5, 0.95, 0.05, ".0%")
-    out = w.Output()
 
-    def redraw(_change: object = None) -> None:
-        out.clear_output(wait=True)
-        with out:
-            plan = chain.compute(
-                inputs, **base, visit_growth_pct=growth.value, no_show_rate=no_show.value,
-                ratios={**ratios, **{r: s.value for r, s in role_sliders.items()}},
-                phone_service_level_target=service.value,
-                solver_deterministic_time=solver_deterministic_time)
-            fig = chain.summary_figures(plan)
-            display(Markdown(_markdown(
-                f"**{fig['fte_required_total']:.1f} FTE needed** "
-                f"({fig['fte_on_roster_total']:.1f} on the roster) for "
-                f"{fig['annual_visits_forecast']:,.0f} visits a year; FTE needed cost "
-                f"{fmt_money(fig['required_labor_cost_cents'])} a year, today's staff "
-                f"{fmt_money(fig['annual_labor_cost_cents'])}. Roster gaps: "
-                f"{fig['uncovered_staff_hours_per_week']:.1f} staff-hours a week. Phones today: "
-                f"{fmt_pct(fig['phone_service_level'])} answered in time.")))
-            display(fte_table(plan))
-            figure, axes = plt.subplots(1, 2, figsize=(12, 4))
-            plot_fte_by_role(plan, axes[0])
-            plot_cost_by_role(plan, axes[1])
-            figure.tight_layout()
-            plt.show()
+    def draw() -> None:
+        plan = chain.compute(
+            inputs, **base, visit_growth_pct=growth.value, no_show_rate=no_show.value,
+            ratios={**ratios, **{r: s.value for r, s in role_sliders.items()}},
+            phone_service_level_target=service.value,
+            solver_deterministic_time=solver_deterministic_time)
+        fig = chain.summary_figures(plan)
+        display(Markdown(_markdown(
+            f"**{fig['fte_required_total']:.1f} FTE needed** "
+            f"({fig['fte_on_roster_total']:.1f} on the roster) for "
+            f"{fig['annual_visits_forecast']:,.0f} visits a year; FTE needed cost "
+            f"{fmt_money(fig['required_labor_cost_cents'])} a year, today's staff "
+            f"{fmt_money(fig['annual_labor_cost_cents'])}. Roster gaps: "
+            f"{fig['uncovered_staff_hours_per_week']:.1f} staff-hours a week. Phones today: "
+            f"{fmt_pct(fig['phone_service_level'])} answered in time.")))
+        display(fte_table(plan))
+        figure, axes = plt.subplots(1, 2, figsize=(12, 4))
+        plot_fte_by_role(plan, axes[0])
+        plot_cost_by_role(plan, axes[1])
+        figure.tight_layout()
+        plt.show()
 
-    for control in (growth, no_show, service, *role_sliders.values()):
-        control.observe(redraw, names="value")
-    redraw()
-    return w.VBox([w.HBox([w.VBox([growth, no_show, service]),
-                           w.VBox(list(role_sliders.values()))]), out])
+    return panel([growth, no_show, service, *role_sliders.values()], draw,
+                 rows=[w.HBox([w.VBox([growth, no_show, service]),
+                               w.VBox(list(role_sliders.values()))])])
 
 
 # --- names that moved -----------------------------------------------------------------------
