@@ -66,16 +66,18 @@ column name -> the header it was read from).
 
 from __future__ import annotations
 
-from pracops.data.catalogue import DATASETS, _rules, get, register, register_rules
+from pracops.data.catalogue import DATASETS, get, register
 from pracops.data.checks import (
     AS_OF_GRACE_DAYS,
     Reference,
     Relation,
     Validation,
+    _rules,
     check_as_of,
     check_folder,
     check_references,
     date_span,
+    register_rules,
 )
 from pracops.data.files import era_dir, input_files, locate, os_error
 from pracops.data.loader import file_rows, load, require_columns, row_error, rows_error, rows_text

@@ -1,20 +1,17 @@
 """The catalogue: every dataset by name (:data:`DATASETS`), filled on first use by the
 practice's foundation datasets (:mod:`pracops.data.practice`) and each report package of
-:mod:`pracops.registry`, with the references and rules across files they register."""
+:mod:`pracops.registry` (which also register their references and rules across files,
+:func:`pracops.data.checks.register_rules`)."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, MutableMapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, MutableMapping
 
 from pracops.data.schema import Dataset
 from pracops.errors import DataError
 
-if TYPE_CHECKING:
-    from pracops.data.checks import Reference, Relation
-
-__all__ = ["DATASETS", "get", "register", "register_rules"]
+__all__ = ["DATASETS", "get", "register"]
 
 
 class _Catalogue(MutableMapping[str, Dataset]):
@@ -58,9 +55,6 @@ DATASETS: MutableMapping[str, Dataset] = _Catalogue()
 """Every registered dataset by name, in registration order: the foundation's first, then each
 report's in :data:`pracops.registry.PACKAGES` order."""
 
-_REFERENCES: list[Reference] = []
-_RELATIONS: list[Relation] = []
-
 
 def register(dataset: Dataset) -> Dataset:
     """Add a dataset to :data:`DATASETS` and return it.
@@ -77,14 +71,6 @@ def register(dataset: Dataset) -> Dataset:
     return dataset
 
 
-def register_rules(*, references: Sequence[Reference] = (),
-                   relations: Sequence[Relation] = ()) -> None:
-    """Add the references and rules across datasets that a module of declarations relies on
-    (:data:`REFERENCES`, :data:`RELATIONS`)."""
-    _REFERENCES.extend(r for r in references if r not in _REFERENCES)
-    _RELATIONS.extend(r for r in relations if r not in _RELATIONS)
-
-
 def get(name: str) -> Dataset:
     """The registered dataset ``name``; a :class:`DataError` names the known ones otherwise."""
     try:
@@ -97,8 +83,3 @@ def get(name: str) -> Dataset:
             expected="one of " + ", ".join(sorted(DATASETS)),
             fix=f"did you mean {close[0]!r}?" if close else None,
         ) from None
-
-
-def _rules() -> tuple[list[Reference], list[Relation]]:
-    len(DATASETS)  # fill the catalogue, which registers the rules
-    return _REFERENCES, _RELATIONS

@@ -16,7 +16,7 @@ import pyarrow
 import pyarrow.compute as pc
 
 from pracops import config, registry
-from pracops.data.catalogue import DATASETS, _rules, get
+from pracops.data.catalogue import DATASETS, get
 from pracops.data.files import era_dir, locate, os_error
 from pracops.data.loader import load, rows_error
 from pracops.data.schema import ERA_FOLDER
@@ -25,7 +25,7 @@ from pracops.money import format_cents
 
 __all__ = [
     "AS_OF_GRACE_DAYS", "Reference", "Relation", "Validation", "check_as_of", "check_folder",
-    "check_references", "date_span",
+    "check_references", "date_span", "register_rules",
 ]
 
 
@@ -88,6 +88,21 @@ class Reference:
             f"a {self.target_column} listed in {target_file}",
             fix=f"{hint}correct the value, or add it to {target_file}",
         )
+
+
+_REFERENCES: list[Reference] = []
+_RELATIONS: list[Relation] = []
+
+def register_rules(*, references: Sequence[Reference] = (),
+                   relations: Sequence[Relation] = ()) -> None:
+    """Add the references and rules across datasets that a module of declarations relies on
+    (:data:`REFERENCES`, :data:`RELATIONS`)."""
+    _REFERENCES.extend(r for r in references if r not in _REFERENCES)
+    _RELATIONS.extend(r for r in relations if r not in _RELATIONS)
+
+def _rules() -> tuple[list[Reference], list[Relation]]:
+    len(DATASETS)  # fill the catalogue, which registers the rules
+    return _REFERENCES, _RELATIONS
 
 
 @dataclass

@@ -18,8 +18,9 @@ The runner's rooms (``docs/ARCHITECTURE.md`` follows one run through them):
 - :mod:`~pracops.runner.index`: ``index.html`` from ``templates/index.html.j2``.
 """
 
-from pracops.runner.execution import ReportResult, RunResult, export_html, run
+from pracops.runner.execution import export_html, run
 from pracops.runner.index import render_index
+from pracops.runner.manifest import ReportResult, RunResult
 from pracops.runner.parameters import (
     Report,
     check_reports,

@@ -35,7 +35,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as mp_wait
 from pathlib import Path
@@ -47,7 +47,14 @@ from pracops import config
 from pracops.processes import die_with_parent, load_prctl
 from pracops.report import RECORD_MIME, summary_from_notebook, write_atomic
 from pracops.runner.index import render_index
-from pracops.runner.manifest import file_rows, iso, new_run_dir, versions
+from pracops.runner.manifest import (
+    ReportResult,
+    RunResult,
+    file_rows,
+    iso,
+    new_run_dir,
+    versions,
+)
 from pracops.runner.parameters import Report
 
 __all__ = ["Progress", "ReportResult", "RunResult", "export_html", "run"]
@@ -61,58 +68,6 @@ class _Job:
     html: bool
     timeout: int | None
     runtime_dir: str  # the kernels' JUPYTER_RUNTIME_DIR (connection files), removed after the run
-
-
-@dataclass
-class ReportResult:
-    """What happened to one report of a run."""
-
-    report: str
-    status: str
-    parameters: dict[str, Any]
-    figures: dict[str, Any] = field(default_factory=dict)
-    headline: list[str] = field(default_factory=list)
-    alerts: list[dict[str, str]] = field(default_factory=list)
-    error: dict[str, str] | None = None
-    timings: dict[str, Any] = field(default_factory=dict)
-    files: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        """The summary written to ``<report>.json``."""
-        return {
-            "report": self.report,
-            "status": self.status,
-            "error": self.error,
-            "parameters": self.parameters,
-            "figures": self.figures,
-            "headline": self.headline,
-            "alerts": self.alerts,
-            "timings": self.timings,
-            "files": self.files,
-        }
-
-
-@dataclass
-class RunResult:
-    """A whole run: its folder, each report's result, and the exit status it implies."""
-
-    run_id: str
-    run_dir: Path
-    reports: list[ReportResult]
-    stopped_by: str | None = None  # "SIGINT" or "SIGTERM" when the run was interrupted
-
-    @property
-    def exit_code(self) -> int:
-        """0 when every report ran, 1 when any failed, 128 + the signal's number when the run
-        was interrupted (130 for SIGINT, 143 for SIGTERM)."""
-        if self.stopped_by:
-            return 128 + signal.Signals[self.stopped_by].value
-        return 0 if all(r.status == "ok" for r in self.reports) else 1
-
-    @property
-    def index(self) -> Path:
-        """The run's ``index.html``."""
-        return self.run_dir / "index.html"
 
 
 _exporter = None

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from pracops.report import figure_label, header_label
+from pracops.runner.manifest import ReportResult
 
 if TYPE_CHECKING:
-    from pracops.runner.execution import ReportResult
     from pracops.runner.parameters import Report
 
 __all__ = ["HEADLINE_FALLBACK", "render_index"]

@@ -1,5 +1,7 @@
-"""The run's record: its folder (``outputs/<run-id>/``), and in ``manifest.json`` every input
-file with its size and sha256, the notebooks, the package versions and the start and end.
+"""The run's record: what happened to each report (:class:`ReportResult`, written as
+``<report>.json``) and to the run (:class:`RunResult`), its folder (``outputs/<run-id>/``),
+and in ``manifest.json`` every input file with its size and sha256, the notebooks, the package
+versions and the start and end.
 
 A file that cannot be hashed (unreadable, a link to nothing, a loop of links, not a regular
 file, gone since listed) is recorded with ``"sha256": null`` and the reason in ``"error"``,
@@ -13,21 +15,76 @@ import errno
 import hashlib
 import os
 import secrets
+import signal
 import stat
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from pracops.errors import PracopsError
 
-__all__ = ["PACKAGES_IN_MANIFEST", "file_rows", "iso", "new_run_dir", "versions"]
+__all__ = ["PACKAGES_IN_MANIFEST", "ReportResult", "RunResult", "file_rows", "iso", "new_run_dir",
+           "versions"]
 
 PACKAGES_IN_MANIFEST = (
     "pracops", "pandas", "numpy", "pandera", "papermill", "nbconvert", "nbclient", "nbformat",
     "ipykernel", "jupyter_client", "matplotlib", "ipywidgets", "openpyxl", "pyarrow", "PyYAML",
 )
+
+
+@dataclass
+class ReportResult:
+    """What happened to one report of a run."""
+
+    report: str
+    status: str
+    parameters: dict[str, Any]
+    figures: dict[str, Any] = field(default_factory=dict)
+    headline: list[str] = field(default_factory=list)
+    alerts: list[dict[str, str]] = field(default_factory=list)
+    error: dict[str, str] | None = None
+    timings: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary written to ``<report>.json``."""
+        return {
+            "report": self.report,
+            "status": self.status,
+            "error": self.error,
+            "parameters": self.parameters,
+            "figures": self.figures,
+            "headline": self.headline,
+            "alerts": self.alerts,
+            "timings": self.timings,
+            "files": self.files,
+        }
+
+
+@dataclass
+class RunResult:
+    """A whole run: its folder, each report's result, and the exit status it implies."""
+
+    run_id: str
+    run_dir: Path
+    reports: list[ReportResult]
+    stopped_by: str | None = None  # "SIGINT" or "SIGTERM" when the run was interrupted
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every report ran, 1 when any failed, 128 + the signal's number when the run
+        was interrupted (130 for SIGINT, 143 for SIGTERM)."""
+        if self.stopped_by:
+            return 128 + signal.Signals[self.stopped_by].value
+        return 0 if all(r.status == "ok" for r in self.reports) else 1
+
+    @property
+    def index(self) -> Path:
+        """The run's ``index.html``."""
+        return self.run_dir / "index.html"
 
 
 def iso(t: float) -> str:
