@@ -19,9 +19,11 @@ __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+from pracops import registry  # noqa: E402  (light: names the report packages, imports none)
+
 _SUBMODULES = frozenset({
-    "billing", "budget", "cli", "config", "data", "errors", "money", "parameters", "processes",
-    "purchasing", "registry", "report", "runner", "sample", "staffing", "widgets", "x12",
+    "cli", "config", "data", "errors", "money", "parameters", "processes", "registry", "report",
+    "runner", "sample", "widgets", "x12", *registry.PACKAGES,
 })
 
 MOVED: dict[str, str] = {
@@ -31,8 +33,12 @@ MOVED: dict[str, str] = {
     "pracops.staffing_view": "pracops.staffing.view",
     "pracops.codes": "pracops.x12.codes",
     "pracops.x12_writer": "pracops.x12.write",
+    "pracops.sample.billing": "pracops.billing.sample",
+    "pracops.sample.budget": "pracops.budget.sample",
+    "pracops.sample.purchasing": "pracops.purchasing.sample",
+    "pracops.sample.staffing": "pracops.staffing.sample",
 }
-"""Modules of the flat layout before one package per report (issue 8), and where they went.
+"""Modules of the flat layout before one package per report (issue 12), and where they went.
 Importing an old name still works, with a DeprecationWarning."""
 
 
@@ -55,10 +61,15 @@ class _MovedFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.util.spec_from_loader(fullname, self) if fullname in MOVED else None
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
-        return _moved(spec.name)
+        module = _moved(spec.name)
+        self._own_spec = module.__spec__  # the import system sets the old name's spec on it
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
-        """The module is the new one, already executed."""
+        """The module is the new one, already executed: give it back its own spec and loader,
+        so that ``importlib.reload`` of it works."""
+        module.__spec__ = self._own_spec
+        module.__loader__ = self._own_spec.loader
 
 
 sys.meta_path.append(_MovedFinder())

@@ -29,7 +29,6 @@ __all__ = [
     "to_cents",
     "format_cents",
     "to_cents_series",
-    "format_cents_series",
     "cents_to_decimal",
 ]
 
@@ -295,11 +294,3 @@ def _raise_first_bad(values: pd.Series, bad: np.ndarray, file: str | None,
     raise DataError(reason, file=file, row=_where(label, row_offset), column=column,
                     value=shown if shown is not None else "", expected=expected,
                     fix="correct the amount in the export, or map the right column")
-
-
-def format_cents_series(cents: pd.Series, *, accounting: bool = False) -> pd.Series:
-    """Format a column of integer cents as dollar text (missing stays missing)."""
-    return cents.map(
-        lambda c: pd.NA if pd.isna(c) else format_cents(int(c), accounting=accounting)
-    ).astype("string")
-

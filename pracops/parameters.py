@@ -2,10 +2,10 @@
 
 A report declares its parameters in ``pracops/<report>/parameters.py`` as a
 :class:`Parameters`. That one declaration is what the notebook's ``parameters`` cell must
-say (a test renders the cell from it and compares), what ``pracops list`` prints, what the
-runner checks every value against before a kernel starts, and what the report's
-``run(...)`` takes, name for name and default for default (a test compares the signature).
-The name a user types is the name in the code.
+say (a test reads the cell and compares each name, type, default and help), what
+``pracops list`` prints, what the runner checks every value against before a kernel starts,
+and what the report's ``run(...)`` takes, name for name and default for default (a test
+compares the signature). The name a user types is the name in the code.
 
 Date parameters: a ``str`` or ``list`` parameter whose help names the form ``YYYY-MM-DD``
 (``as_of``: "report date YYYY-MM-DD; empty for ...") holds dates, a list one date per item;
@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-import pprint
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -176,15 +175,6 @@ class Parameter:
         except yaml.YAMLError:
             return raw
 
-    def cell_line(self) -> str:
-        """The parameter as a line of the notebook's ``parameters`` cell: ``name: type =
-        default  # help`` (a long list or dict spans lines, the comment after its bracket)."""
-        head = f"{self.name}: {self.type_label} = "
-        text = repr(self.default)
-        if len(head) + len(text) + len(self.help) + 4 > 100 and isinstance(self.default,
-                                                                            (list, dict)):
-            text = pprint.pformat(self.default, width=96 - len(head), sort_dicts=False)
-        return f"{head}{text}  # {self.help}"
 
 
 class Parameters(Mapping[str, Parameter]):
@@ -209,10 +199,6 @@ class Parameters(Mapping[str, Parameter]):
     def defaults(self, *, run_only: bool = False) -> dict[str, Any]:
         """Name → default (with ``run_only``, only those ``run(...)`` takes)."""
         return {n: p.default for n, p in self._by_name.items() if p.run or not run_only}
-
-    def cell(self) -> str:
-        """The notebook's ``parameters`` cell, as the declaration says it."""
-        return "\n".join(p.cell_line() for p in self._by_name.values())
 
 
 class YamlLoader(yaml.SafeLoader):

@@ -10,6 +10,8 @@ writes no file.
 
 from __future__ import annotations
 
+import importlib
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -78,10 +80,14 @@ def panel(controls: Sequence[Any], draw: Callable[[], None], *,
 
 
 _MOVED_EXPLORERS = {"billing_explorer": "billing", "staffing_explorer": "staffing",
-                    "budget_explorer": "budget", "purchasing_explorer": "purchasing"}
+                    "budget_explorer": "budget"}
 
 
 def __getattr__(name: str) -> Any:
+    if name == "purchasing_explorer":  # the same arguments (inputs, **parameters): an alias
+        warnings.warn("pracops.widgets.purchasing_explorer moved to "
+                      "pracops.purchasing.view.explorer", DeprecationWarning, stacklevel=2)
+        return importlib.import_module("pracops.purchasing.view").explorer
     if name in _MOVED_EXPLORERS:  # their arguments changed with the report's chain: no alias
         report = _MOVED_EXPLORERS[name]
         raise AttributeError(

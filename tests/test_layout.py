@@ -1,9 +1,10 @@
-"""The layout of issue 8: one package per report, shared modules by concern, reports that
+"""The layout of issue 12: one package per report, shared modules by concern, reports that
 never import each other, and old names that still work with a DeprecationWarning."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,41 @@ def test_old_module_names_work_with_a_deprecation_warning(old: str, new: str) ->
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.splitlines()
     assert out == [f"{old} moved to {new}; import that instead", new]
+
+
+def test_moved_names_of_shared_modules_warn_and_resolve() -> None:
+    from pracops.billing import datasets as billing_datasets
+    from pracops.budget import datasets as budget_datasets
+    from pracops.data import practice
+    from pracops.parameters import Parameter
+
+    for old, new in ((lambda: pracops.data.VISIT_TYPES, practice.VISIT_TYPES),
+                     (lambda: pracops.data.COST_BEHAVIOURS, budget_datasets.COST_BEHAVIOURS),
+                     (lambda: pracops.data.check_fee_schedule_codes,
+                      billing_datasets.check_fee_schedule_codes),
+                     (lambda: pracops.runner.Param, Parameter)):
+        with pytest.warns(DeprecationWarning):
+            assert old() is new
+    with pytest.raises(AttributeError, match=r"registry.spec\(name\).reads"):
+        pracops.data.REPORT_INPUTS  # noqa: B018
+
+
+def test_a_moved_module_reloads_as_itself() -> None:
+    code = ("import importlib, warnings; warnings.simplefilter('ignore')\n"
+            "import pracops.budget_view as old, pracops.budget.view as new\n"
+            "print(old is new, importlib.reload(new).__spec__.name)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "pracops.budget.view"]
+
+
+@pytest.mark.parametrize("report", sorted(registry.PACKAGES))
+def test_every_room_of_a_report_is_an_attribute_of_its_package(report: str) -> None:
+    package = importlib.import_module(f"pracops.{report}")
+    rooms = sorted(p.stem for p in Path(package.__file__).parent.glob("*.py")
+                   if p.stem != "__init__")
+    code = (f"import warnings; warnings.simplefilter('error')\nimport pracops\n"
+            f"print([getattr(pracops.{report}, r).__name__ for r in {rooms!r}])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == repr([f"pracops.{report}.{r}" for r in rooms])

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pracops.errors import DataError
-from pracops.money import format_cents, format_cents_series, to_cents, to_cents_series
+from pracops.money import format_cents, to_cents, to_cents_series
 
 
 @pytest.mark.parametrize(
@@ -119,12 +119,6 @@ def test_series_numeric_inputs() -> None:
     assert to_cents_series(pd.Series([1234.56, 0.1, -0.07])).tolist() == [123456, 10, -7]
     with pytest.raises(DataError):
         to_cents_series(pd.Series([1.005]))
-
-
-def test_format_series() -> None:
-    out = format_cents_series(pd.Series([123456, -5, None], dtype="Int64"))
-    assert out.tolist()[:2] == ["$1,234.56", "-$0.05"]
-    assert pd.isna(out.iloc[2])
 
 
 def test_round_half_away_from_zero() -> None:

@@ -1,4 +1,4 @@
-"""One declaration per parameter (issue 8): for every report of the registry, the notebook's
+"""One declaration per parameter (issue 12): for every report of the registry, the notebook's
 ``parameters`` cell, ``pracops list``, the runner's checks and ``run(...)`` agree with the
 declaration in ``pracops/<report>/parameters.py``."""
 

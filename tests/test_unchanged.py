@@ -2,7 +2,7 @@
 ``parameters/test/``) every report's recorded figures, headline, alerts and hand-out files are
 those of the stored copy in ``tests/fixtures/recorded/``, and its HTML page shows the same
 headings, tables and charts. The stored copy was written by the suite before the one-package-
-per-report layout (issue 8); a change that means to move a figure (or a new report) rewrites it
+per-report layout (issue 12); a change that means to move a figure (or a new report) rewrites it
 in the same commit with ``python tests/test_unchanged.py`` and says why.
 """
 

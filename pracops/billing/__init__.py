@@ -36,7 +36,7 @@ REPORT = ReportSpec(
     as_of=("claims", "deposits", "payments_posted"),
 )
 
-_SUBMODULES = ("chain", "model", "view", "sample")
+_SUBMODULES = ("chain", "datasets", "matching", "model", "parameters", "sample", "view")
 _MOVED_TO_CHAIN = ("write_worklists",)
 
 

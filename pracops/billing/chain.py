@@ -222,21 +222,6 @@ def run(data_dir: str | os.PathLike[str] | None = None, *, as_of: str = "",
     return replace(report, files=files)
 
 
-def run_reconciliation(inputs: BillingInputs, *, as_of: str | pd.Timestamp | None = None,
-                       **options: Any) -> model.BillingReconciliation:
-    """Deprecated (the notebook's chain before :func:`run`): :func:`pracops.billing.model.
-    reconcile` on loaded inputs with the model's option names; a ``deposit_window_days``
-    given the old way, ``(0, days)``, is read as ``days``. Use :func:`compute`."""
-    window = options.get("deposit_window_days")
-    if isinstance(window, tuple) and len(window) == 2 and window[0] == 0:
-        options["deposit_window_days"] = window[1]
-    when = pd.Timestamp(as_of) if as_of else default_as_of(inputs)
-    return model.reconcile(
-        inputs.remittance, inputs.claims, inputs.claim_lines, inputs.fee_schedule,
-        inputs.deposits, as_of=when, payments_posted=inputs.payments_posted,
-        self_pay_payer_ids=model.self_pay_payer_ids(inputs.payers), **options)
-
-
 def _checked(**values: Any) -> dict[str, Any]:
     """The values checked against their declaration (type, range, choices, date form), a
     number of a ``float`` parameter as a float; a folder may be given as a path."""

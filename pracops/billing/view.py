@@ -44,17 +44,35 @@ __all__ = [
     "explorer",
 ]
 
-_MOVED_TO_CHAIN = ("BillingInputs", "load_inputs", "default_as_of", "run_reconciliation",
-                   "summary_figures", "alerts")
+_MOVED_TO_CHAIN = ("BillingInputs", "load_inputs", "default_as_of", "summary_figures", "alerts")
 """The chain's functions this module (``pracops.billing_view`` of the flat layout) held: they
 still work from here, with a DeprecationWarning (:func:`__getattr__`)."""
 
 
+def _run_reconciliation(inputs: chain.BillingInputs, *, as_of: str | pd.Timestamp | None = None,
+                        **options: Any) -> billing.BillingReconciliation:
+    """The old ``run_reconciliation``: :func:`pracops.billing.model.reconcile` on loaded inputs
+    with the model's option names; a ``deposit_window_days`` given the old way, ``(0, days)``,
+    is read as ``days``."""
+    window = options.get("deposit_window_days")
+    if isinstance(window, tuple) and len(window) == 2 and window[0] == 0:
+        options["deposit_window_days"] = window[1]
+    when = pd.Timestamp(as_of) if as_of else chain.default_as_of(inputs)
+    return billing.reconcile(
+        inputs.remittance, inputs.claims, inputs.claim_lines, inputs.fee_schedule,
+        inputs.deposits, as_of=when, payments_posted=inputs.payments_posted,
+        self_pay_payer_ids=billing.self_pay_payer_ids(inputs.payers), **options)
+
+
 def __getattr__(name: str) -> Any:
+    if name == "run_reconciliation":
+        warnings.warn("pracops.billing.view.run_reconciliation is deprecated: use "
+                      "pracops.billing.chain.compute or chain.run", DeprecationWarning,
+                      stacklevel=2)
+        return _run_reconciliation
     if name in _MOVED_TO_CHAIN:
-        warnings.warn(f"pracops.billing.view.{name} moved to pracops.billing.chain.{name}"
-                      + (" (use chain.compute or chain.run)" if name == "run_reconciliation"
-                         else ""), DeprecationWarning, stacklevel=2)
+        warnings.warn(f"pracops.billing.view.{name} moved to pracops.billing.chain.{name}",
+                      DeprecationWarning, stacklevel=2)
         return getattr(chain, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

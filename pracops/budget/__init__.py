@@ -23,9 +23,6 @@ REPORT = ReportSpec(
 )
 
 _SUBMODULES = ("chain", "datasets", "model", "parameters", "sample", "view")
-# what the old view module (pracops.budget_view) held that moved to the chain
-_MOVED_TO_CHAIN = ("BudgetInputs", "BudgetReport", "load_inputs", "summary_figures", "alerts",
-                   "base_wrvus", "write_budget_workbook")
 
 
 def __getattr__(name: str) -> Any:
@@ -35,10 +32,9 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(f"{__name__}.{name}")
     if name.startswith("__"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    target = "chain" if name in _MOVED_TO_CHAIN else "model"
-    module = importlib.import_module(f"{__name__}.{target}")
-    if not hasattr(module, name):
+    module = importlib.import_module(f"{__name__}.model")
+    if name not in module.__all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(f"pracops.budget.{name} is now pracops.budget.{target}.{name}",
+    warnings.warn(f"pracops.budget.{name} is now pracops.budget.model.{name}",
                   DeprecationWarning, stacklevel=2)
     return getattr(module, name)

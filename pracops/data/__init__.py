@@ -66,6 +66,9 @@ column name -> the header it was read from).
 
 from __future__ import annotations
 
+import importlib
+import warnings
+
 from pracops.data.catalogue import DATASETS, get, register
 from pracops.data.checks import (
     AS_OF_GRACE_DAYS,
@@ -126,8 +129,24 @@ __all__ = [
 ]
 
 
+_MOVED = {"VISIT_TYPES": "pracops.data.practice", "APPOINTMENT_STATUSES": "pracops.data.practice",
+          "ACCOUNT_CATEGORIES": "pracops.budget.datasets",
+          "COST_BEHAVIOURS": "pracops.budget.datasets",
+          "check_volume_months": "pracops.budget.datasets",
+          "check_fee_schedule_codes": "pracops.billing.datasets"}
+"""Names of the flat ``pracops.data`` that moved to a report's package (or a room of this one):
+they still resolve here, with a DeprecationWarning."""
+
+
 def __getattr__(name: str) -> object:
     if name in ("REFERENCES", "RELATIONS"):
         references, relations = _rules()
         return tuple(references if name == "REFERENCES" else relations)
+    if name in _MOVED:
+        warnings.warn(f"pracops.data.{name} moved to {_MOVED[name]}.{name}",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    if name in ("REPORT_INPUTS", "ReportInputs"):
+        raise AttributeError(f"pracops.data.{name} is gone: a report's inputs are "
+                             "pracops.registry.spec(name).reads")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

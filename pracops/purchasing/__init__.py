@@ -8,9 +8,7 @@ point), :mod:`~pracops.purchasing.view` shows and :mod:`~pracops.purchasing.samp
 part of the bundled sample.
 
 ``pracops.purchasing`` was the module of the calculations: its names (``choose_vendor`` …)
-still resolve here, to :mod:`~pracops.purchasing.model`, and the input and hand-out functions
-that moved to the chain (``load_inputs`` …) to :mod:`~pracops.purchasing.chain`, with a
-:class:`DeprecationWarning`.
+still resolve here, to :mod:`~pracops.purchasing.model`, with a :class:`DeprecationWarning`.
 """
 
 import importlib
@@ -29,21 +27,19 @@ REPORT = ReportSpec(
     as_of=("usage",),
 )
 
-_MOVED_TO_CHAIN = frozenset({
-    "PurchasingInputs", "PurchasingPlan", "load_inputs", "check_inputs", "check_datasets",
-    "check_prices_in_force", "default_as_of", "as_of_param", "summary_figures", "alerts",
-    "po_files", "po_names", "write_po_files",
-})
+_SUBMODULES = ("chain", "datasets", "model", "parameters", "sample", "view")
 
 
 def __getattr__(name: str) -> Any:
-    """Old names of ``pracops.purchasing`` (the calculations' module), with a warning."""
+    """The submodules on first use; old names of ``pracops.purchasing`` (the calculations'
+    module), from :mod:`pracops.purchasing.model` with a DeprecationWarning."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     if name.startswith("__"):
-        raise AttributeError(name)
-    home = "chain" if name in _MOVED_TO_CHAIN else "model"
-    module = importlib.import_module(f"pracops.purchasing.{home}")
-    if home == "model" and name not in module.__all__:
-        raise AttributeError(f"module 'pracops.purchasing' has no attribute {name!r}")
-    warnings.warn(f"pracops.purchasing.{name} is pracops.purchasing.{home}.{name} now",
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.model")
+    if name not in module.__all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(f"pracops.purchasing.{name} is pracops.purchasing.model.{name} now",
                   DeprecationWarning, stacklevel=2)
     return getattr(module, name)

@@ -143,8 +143,6 @@ register(Dataset(
 ))
 
 
-
-
 def check_datasets(items: pd.DataFrame, vendor_prices: pd.DataFrame, inventory_lots: pd.DataFrame,
                    usage: pd.DataFrame, open_orders: pd.DataFrame) -> None:
     """Every sku known and priced, open orders priced by their vendor

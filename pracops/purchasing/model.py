@@ -9,7 +9,6 @@ The chain a report runs:
 
 1. **Levels** of a periodic review (R, s, S) policy: the stock is reviewed every ``R``
    days, so the reorder point and the order-up-to level both cover ``R + L`` days.
-   :func:`safety_stock`, :func:`par_level`,
    :func:`eoq` (economic order quantity); :func:`stock_levels` for a table (with an item's
    minimum on hand), :func:`cap_order_up_to` (shelf life and maximum cover).
 2. **Orders.** :func:`order_quantities` turns stock positions and levels into whole packs,
@@ -74,8 +73,6 @@ from pracops.money import round_half_away
 __all__ = [
     "lowest_per_sku",
     "net_of_changes",
-    "safety_stock",
-    "par_level",
     "eoq",
     "order_quantities",
     "choose_vendor",
@@ -175,85 +172,6 @@ def _check_numeric(frame: pd.DataFrame, dataset: str, columns: Sequence[str], *,
 # 1. levels
 
 
-def safety_stock(service_level: float, demand_sd_per_day: float, lead_time_days: float,
-                 demand_mean_per_day: float = 0, lead_time_sd_days: float = 0) -> float:
-    """Safety stock (units of use) for a cycle service level.
-
-    With ``z = Φ⁻¹(service_level)`` (the standard normal quantile), daily demand of mean ``d``
-    and standard deviation ``σd``, and lead time of mean ``L`` and standard deviation ``σL``
-    days (demand and lead time independent):
-
-    .. math::
-
-        SS = z \\sqrt{L σ_d^2 + d^2 σ_L^2},
-
-    which is ``z · σd · √L`` when the lead time is fixed (``σL = 0``).
-
-    Parameters
-    ----------
-    service_level
-        Probability of not running out during a lead time, strictly between 0 and 1.
-    demand_sd_per_day
-        ``σd``, units of use per day.
-    lead_time_days
-        ``L``, mean lead time in days.
-    demand_mean_per_day
-        ``d``, units of use per day; only matters when ``lead_time_sd_days > 0``.
-    lead_time_sd_days
-        ``σL``, days.
-
-    Returns
-    -------
-    float
-        Units of use, not rounded (round up when stocking whole units). Negative for a service
-        level below 0.5 (``z < 0``).
-
-    Raises
-    ------
-    ParameterError
-        Service level not in (0, 1); a negative, infinite or non-numeric input.
-
-    Examples
-    --------
-    95 % (``z = 1.6449``), ``σd = 10``/day, ``L = 9`` days: ``1.6449 × 10 × 3 = 49.35``.
-
-    >>> round(safety_stock(0.95, 10, 9), 2)
-    49.35
-    """
-    if (isinstance(service_level, bool) or not isinstance(service_level, Real)
-            or not 0 < service_level < 1):
-        raise ParameterError(
-            f"service_level must be strictly between 0 and 1 (e.g. 0.95), got {service_level!r}")
-    sd = _number("demand_sd_per_day", demand_sd_per_day)
-    lt = _number("lead_time_days", lead_time_days)
-    mean = _number("demand_mean_per_day", demand_mean_per_day)
-    lt_sd = _number("lead_time_sd_days", lead_time_sd_days)
-    z = NormalDist().inv_cdf(float(service_level))
-    return z * math.sqrt(lt * sd * sd + mean * mean * lt_sd * lt_sd)
-
-
-def par_level(usage_per_day: float, days_between_deliveries: float,
-              safety_stock_units: float = 0, lead_time_days: float = 0) -> int:
-    """Par level of a supply room: ``⌈u · (T + L) + SS⌉`` whole units of use.
-
-    The stock to fill a shelf up to at each delivery, ``T`` days apart, so that it lasts until
-    the next delivery arrives ``L`` days after it is ordered (``L = 0`` when restocked from an
-    on-site store). Rounded up, so the shelf never holds less than the formula asks.
-
-    Examples
-    --------
-    40 gloves a day, delivered every 3 days, 20 spare: ``40 × 3 + 20 = 140``.
-
-    >>> par_level(40, 3, 20)
-    140
-    """
-    u = _exact(_number("usage_per_day", usage_per_day))
-    t = _exact(_number("days_between_deliveries", days_between_deliveries))
-    ss = _exact(_number("safety_stock_units", safety_stock_units))
-    lt = _exact(_number("lead_time_days", lead_time_days))
-    return math.ceil(u * (t + lt) + ss)
-
-
 def eoq(annual_demand: float, order_cost: float, holding_cost_per_unit_year: float) -> float:
     """Economic order quantity ``Q* = √(2 D S / H)`` (units of use).
 
@@ -309,7 +227,7 @@ def order_quantities(skus: pd.DataFrame) -> pd.DataFrame:
         ``on_order_units``, ``reorder_point_units``, ``order_up_to_units``,
         ``units_per_pack`` (whole, > 0) and optionally ``min_order_packs`` (whole, the vendor
         minimum; 0 when absent) and ``expiring_units`` (≥ 0, at most
-        ``on_hand_units``). Levels may be fractional (e.g. from :func:`reorder_point`).
+        ``on_hand_units``). Levels may be fractional (as :func:`stock_levels` gives them).
 
     Returns
     -------

@@ -9,6 +9,7 @@ are drawn on axes the caller owns.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
@@ -445,3 +446,39 @@ def explorer(inputs: PurchasingInputs, **parameters: Any) -> Any:
     return panel([level, critical, holding], draw,
                  rows=[w.HBox([w.VBox([level, critical]), holding])])
 
+
+
+# --- names that moved -----------------------------------------------------------------------
+
+_MOVED_TO_CHAIN = ("load_inputs", "check_inputs", "check_datasets", "check_prices_in_force",
+                   "default_as_of", "as_of_param", "summary_figures", "alerts", "po_files",
+                   "po_names", "write_po_files")
+"""The chain's names this module (``pracops.purchasing_view`` of the flat layout) held."""
+
+_OLD_NAMES = {"a_share": "abc_a_share", "b_share": "abc_b_share",
+              "material_increase_pct": "material_price_increase_pct"}
+
+
+def _run_purchasing(inputs: PurchasingInputs, **old: Any) -> PurchasingPlan:
+    """The old ``run_purchasing``: its argument names mapped to the declared ones, cents to
+    dollars, then :func:`pracops.purchasing.chain.compute`."""
+    new = {_OLD_NAMES.get(k, k): v for k, v in old.items()}
+    for cents, dollars in (("order_cost_cents", "order_cost"),
+                           ("supply_budget_cents", "supply_budget")):
+        if cents in new:
+            new[dollars] = int(new.pop(cents)) / 100
+    return chain.compute(inputs, **new)
+
+
+def __getattr__(name: str) -> Any:
+    """The chain's names, which lived here before, with a DeprecationWarning."""
+    if name == "run_purchasing":
+        warnings.warn("pracops.purchasing.view.run_purchasing is deprecated: use "
+                      "pracops.purchasing.chain.compute (the report's parameter names) or "
+                      "chain.run", DeprecationWarning, stacklevel=2)
+        return _run_purchasing
+    if name in _MOVED_TO_CHAIN:
+        warnings.warn(f"pracops.purchasing.view.{name} is deprecated: use "
+                      f"pracops.purchasing.chain.{name}", DeprecationWarning, stacklevel=2)
+        return getattr(chain, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,6 +18,9 @@ The runner's rooms (``docs/ARCHITECTURE.md`` follows one run through them):
 - :mod:`~pracops.runner.index`: ``index.html`` from ``templates/index.html.j2``.
 """
 
+import warnings
+from typing import Any
+
 from pracops.runner.execution import export_html, run
 from pracops.runner.index import render_index
 from pracops.runner.manifest import ReportResult, RunResult
@@ -43,3 +46,13 @@ __all__ = [
     "resolve_parameters",
     "run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Param":
+        from pracops.parameters import Parameter
+
+        warnings.warn("pracops.runner.Param is pracops.parameters.Parameter now",
+                      DeprecationWarning, stacklevel=2)
+        return Parameter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

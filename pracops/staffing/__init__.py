@@ -26,10 +26,16 @@ REPORT = ReportSpec(
     reads=("locations", "providers", "staff", "appointments", "phone_calls"),
 )
 
+_SUBMODULES = ("accounting", "chain", "common", "cost", "datasets", "forecast", "model",
+               "parameters", "phones", "queues", "requirements", "roster", "sample", "shifts",
+               "view")
+
 
 def __getattr__(name: str) -> Any:
-    """The old module's names (``pracops.staffing.plan_shifts``), from
-    :mod:`pracops.staffing.model`, with a DeprecationWarning."""
+    """The submodules on first use; the old module's names (``pracops.staffing.plan_shifts``),
+    from :mod:`pracops.staffing.model`, with a DeprecationWarning."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     if name.startswith("__"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     model = importlib.import_module("pracops.staffing.model")

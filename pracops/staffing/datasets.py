@@ -49,8 +49,6 @@ register(Dataset(
 ))
 
 
-
-
 def check_appointments(appointments: pd.DataFrame, locations: pd.DataFrame) -> None:
     """Appointments at known sites, inside opening hours
     (:func:`pracops.staffing.model.check_appointments`)."""

@@ -94,12 +94,14 @@ def test_old_names_keep_working_with_a_deprecation_warning() -> None:
     with pytest.warns(DeprecationWarning, match="pracops.budget.model.build_budget"):
         assert pracops.budget.build_budget is bd.build_budget
     with pytest.warns(DeprecationWarning, match="pracops.budget.chain.load_inputs"):
-        assert pracops.budget.load_inputs is chain.load_inputs
+        assert view.load_inputs is chain.load_inputs  # the chain lived in the old view
     with pytest.warns(DeprecationWarning, match="moved to pracops.budget.chain.summary_figures"):
         assert view.summary_figures is chain.summary_figures
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert pracops.budget.chain is chain  # a submodule is no old name
+        with pytest.raises(AttributeError):  # never a name of pracops.budget
+            pracops.budget.load_inputs  # noqa: B018
     with pytest.raises(AttributeError, match="chain.compute"):
         view.run_budget  # noqa: B018  (renamed arguments: no silent forwarding)
     with pytest.raises(AttributeError):

@@ -109,8 +109,28 @@ def test_old_names_resolve_with_a_warning() -> None:
     with pytest.warns(DeprecationWarning, match="pracops.purchasing.model.choose_vendor"):
         assert pracops.purchasing.choose_vendor is model.choose_vendor
     with pytest.warns(DeprecationWarning, match="pracops.purchasing.chain.load_inputs"):
-        assert pracops.purchasing.load_inputs is chain.load_inputs
+        assert view.load_inputs is chain.load_inputs  # the chain lived in the old view
+    with pytest.warns(DeprecationWarning, match="purchasing.view.explorer"):
+        assert pracops.widgets.purchasing_explorer is view.explorer
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert pracops.purchasing.chain is chain  # a room, reached as an attribute
+        with pytest.raises(AttributeError):  # never a name of pracops.purchasing
+            pracops.purchasing.load_inputs  # noqa: B018
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(AttributeError):
             pracops.purchasing.reorder_point  # noqa: B018  (removed: used only by tests)
+
+
+def test_old_run_purchasing_maps_its_names_to_the_declared_ones(
+        result: chain.PurchasingReport) -> None:
+    """The old names and units (cents, ``a_share``) give the plan the declared ones give."""
+    with pytest.warns(DeprecationWarning, match="run_purchasing"):
+        run_purchasing = view.run_purchasing
+    old = run_purchasing(result.inputs, order_cost_cents=3000, supply_budget_cents=30_000_000,
+                         a_share=0.7, b_share=0.9, material_increase_pct=3.0)
+    new = chain.compute(result.inputs, order_cost=30.0, supply_budget=300000.0,
+                        abc_a_share=0.7, abc_b_share=0.9, material_price_increase_pct=3.0)
+    assert chain.summary_figures(old) == chain.summary_figures(new)
+    assert chain.summary_figures(old) != chain.summary_figures(result.plan)
