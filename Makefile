@@ -17,6 +17,7 @@ report: $(STAMP)
 	$(BIN)/pracops run
 
 test: $(STAMP)
+	.ci/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --nbval-lax tests notebooks
 
