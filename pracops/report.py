@@ -55,6 +55,7 @@ __all__ = [
     "md_text",
     "use_chart_style",
     "money_axis",
+    "legend_outside",
     "figure_label",
     "summary_from_notebook",
     "write_atomic",
@@ -198,18 +199,38 @@ def summary_from_notebook(nb: Mapping[str, Any]) -> tuple[dict[str, Any], list[d
 
 # --- formatting -------------------------------------------------------------------------
 
-def fmt_money(cents: Any, *, accounting: bool = False) -> str:
-    """Integer cents as ``$1,234.56``; missing as an empty string."""
+def fmt_money(cents: Any, *, accounting: bool = False, whole: bool = False) -> str:
+    """Integer cents as ``$1,234.56``; missing as an empty string.
+
+    ``accounting`` writes a negative amount in parentheses, ``($1,234.56)``, as finance tables
+    do; ``whole`` rounds to whole dollars (half away from zero), ``$1,235``, for a table about
+    thousands where cents are noise.
+    """
     if cents is None or (not isinstance(cents, str) and pd.isna(cents)):
         return ""
-    return format_cents(int(cents), accounting=accounting)
+    if not whole:
+        return format_cents(int(cents), accounting=accounting)
+    dollars = (abs(int(cents)) + 50) // 100
+    body = f"${dollars:,}"
+    if int(cents) < 0 and dollars:
+        return f"({body})" if accounting else f"-{body}"
+    return body
 
 
-def fmt_pct(fraction: Any, digits: int = 1) -> str:
-    """A fraction as a percentage: ``0.953 -> "95.3%"``; missing as an empty string."""
+def fmt_pct(fraction: Any, digits: int | None = None) -> str:
+    """A fraction as a percentage: ``0.953 -> "95.3%"``; missing as an empty string.
+
+    One decimal unless ``digits`` says otherwise; a figure that one decimal would show as
+    0.0 % but is not zero gets two (``0.00046 -> "0.05%"``), so a small rate never reads as
+    none. Every report and the index write a figure through this one rule, so it reads the
+    same everywhere.
+    """
     if fraction is None or pd.isna(fraction):
         return ""
-    return f"{float(fraction) * 100:.{digits}f}%"
+    pct = float(fraction) * 100
+    if digits is None:
+        digits = 2 if pct != 0 and round(abs(pct), 1) == 0 else 1
+    return f"{pct:.{digits}f}%"
 
 
 def fmt_count(n: Any, digits: int = 0) -> str:
@@ -220,18 +241,22 @@ def fmt_count(n: Any, digits: int = 0) -> str:
 
 
 def figure_label(key: str, value: Any) -> str:
-    """Format a recorded figure by its name: ``*_cents`` money; ``*_pct``, ``*_rate`` and
-    ``*_level`` (fractions) percent."""
+    """Format a recorded figure by its name, as the report's own text writes it: ``*_cents``
+    money; ``*_pct``, ``*_rate`` and ``*_level`` (fractions) percent (:func:`fmt_pct`);
+    a figure in days (``days_in_ar``, ``*_days``) as ``24.7 days``; other numbers with one
+    decimal (``19.3``) or none for whole counts."""
     if isinstance(value, bool) or value is None:
         return "" if value is None else ("yes" if value else "no")
     if isinstance(value, (int, float)):
         if key.endswith("_cents"):
             return fmt_money(int(value))
         if key.endswith(("_pct", "_rate", "_level")):
-            return fmt_pct(value, 2 if 0 < abs(value) < 0.01 else 1)
+            return fmt_pct(value)
+        if key.startswith("days_") or key.endswith("_days"):
+            return f"{fmt_count(value, 1)} days"
         if isinstance(value, int):
             return fmt_count(value)
-        return fmt_count(value, 2 if abs(value) < 100 else 1)
+        return fmt_count(value, 1)
     if isinstance(value, Mapping):
         return ", ".join(f"{k}: {figure_label(key, v)}" for k, v in value.items())
     if isinstance(value, list):
@@ -287,6 +312,15 @@ class SafeStyler(Styler):
                                     thousands, escape, hyperlinks)
 
 
+def truncation_note(shown: int, total: int, full_in: str | None) -> str:
+    """The line under a table cut to its first rows: ``"Showing 30 of 34; all in
+    underpayments.xlsx."``; empty when nothing is cut."""
+    if shown >= total:
+        return ""
+    where = f"; all in {full_in}" if full_in else ""
+    return f"Showing {shown:,} of {total:,}{where}."
+
+
 def format_table(
     df: pd.DataFrame,
     *,
@@ -296,18 +330,41 @@ def format_table(
     hide_index: bool = True,
     caption: str | None = None,
     readable_headers: bool = True,
+    whole_dollars: bool = False,
+    limit: int | None = None,
+    full_in: str | None = None,
 ) -> pd.io.formats.style.Styler:
-    """Style a table for display: money columns (integer cents) as dollars, fractions as percent,
-    dates as ``YYYY-MM-DD``, headers in words (``total_paid_cents`` → "Total paid").
+    """Style a table for display: money columns (integer cents) as dollars, negatives in
+    parentheses as finance tables write them, fractions as percent (:func:`fmt_pct`), dates as
+    ``YYYY-MM-DD``, headers in words (``total_paid_cents`` → "Total paid").
 
     The DataFrame keeps its exact values; only the display changes. Text cells, headers and the
     index are HTML-escaped (a vendor named ``<b>ACME</b>`` shows as that text, not in bold),
     and stay so through any later ``.format(...)``: the result is a :class:`SafeStyler`.
+
+    Parameters
+    ----------
+    whole_dollars
+        Money in whole dollars (a table about thousands: no cents in a column of dollars).
+    limit
+        Show the first ``limit`` rows only; the note under the table then says how many of how
+        many are shown and where all of them are (``full_in``, the hand-out holding them).
+    caption
+        A note shown under the table (with the truncation note, if any, after it).
     """
     money, pct, count = list(money), list(pct), list(count)
+    total = len(df)
+    if limit is not None:
+        df = df.head(limit)
+    note = truncation_note(len(df), total, full_in)
+    caption = " ".join(t for t in (caption, note) if t) or None
     dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype)]
+
+    def money_text(cents: Any) -> str:
+        return fmt_money(cents, accounting=True, whole=whole_dollars)
+
     fmt: dict[str, Any] = {}
-    fmt.update({c: fmt_money for c in money})
+    fmt.update({c: money_text for c in money})
     fmt.update({c: fmt_pct for c in pct})
     fmt.update({c: fmt_count for c in count})
     fmt.update({c: (lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")) for c in dates})
@@ -324,7 +381,11 @@ def format_table(
     if hide_index:
         styler = styler.hide(axis="index")
     if caption:
-        styler = styler.set_caption(caption)
+        styler = (styler.set_caption(caption)
+                  .set_table_styles([{"selector": "caption",
+                                      "props": "caption-side: bottom; text-align: left; "
+                                               "font-size: 0.9em; color: #555555"}],
+                                    overwrite=False))
     return styler
 
 
@@ -414,7 +475,14 @@ def kpi_table(kpis: Sequence[KPI]) -> pd.io.formats.style.Styler:
 
 # --- charts --------------------------------------------------------------------------------
 
-PALETTE = ["#1f5f8b", "#e07b39", "#3a9a5b", "#b3261e", "#7c5cac", "#8c6d46", "#5b6770"]
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000",
+           "#F0E442"]
+"""The Okabe–Ito colours (Okabe & Ito, "Color Universal Design", 2008), told apart with every
+common colour-vision deficiency; yellow last, as it is faint on white. Charts take their
+colours from here by position (``PALETTE[0]`` …), never by a hex code of their own."""
+
+GOOD, BAD, NEUTRAL = PALETTE[2], PALETTE[3], "#999999"
+"""Colours for "better than planned" (bluish green), "worse" (vermillion) and totals."""
 
 
 def use_chart_style() -> None:
@@ -425,6 +493,7 @@ def use_chart_style() -> None:
         "figure.figsize": (9, 4.2),
         "figure.dpi": 96,
         "savefig.dpi": 96,
+        "savefig.bbox": "tight",
         "axes.prop_cycle": mpl.cycler(color=PALETTE),
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -437,6 +506,13 @@ def use_chart_style() -> None:
         "legend.frameon": False,
         "font.size": 10,
     })
+
+
+def legend_outside(ax: Any, **kwargs: Any) -> Any:
+    """A legend to the right of the plot, outside the axes, so it never covers the data
+    (``loc="best"`` still lands on bars when every corner holds some)."""
+    kwargs.setdefault("fontsize", 8)
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
 
 
 def money_axis(ax: Any, axis: str = "y") -> None:

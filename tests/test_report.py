@@ -73,11 +73,13 @@ def test_summary_from_notebook() -> None:
     ("phone_service_level", 0.6826, "68.3%"),
     ("denial_rate", 0.00046, "0.05%"),
     ("order_lines", 1234, "1,234"),
-    ("days_in_ar", 41.26, "41.26"),
+    ("days_in_ar", 24.73360726494251, "24.7 days"),  # the index wrote 24.73
+    ("posting_lag_days", 1.97, "2.0 days"),
+    ("fte_required_total", 19.281, "19.3"),
     ("visits", 1234.5, "1,234.5"),
     ("flag", True, "yes"),
     ("missing", None, ""),
-    ("fte_gap_by_role", {"nurse": 0.5, "front desk": -1.0}, "nurse: 0.50, front desk: -1.00"),
+    ("fte_gap_by_role", {"nurse": 0.5, "front desk": -1.0}, "nurse: 0.5, front desk: -1.0"),
 ])
 def test_figure_label(key: str, value: object, shown: str) -> None:
     assert report.figure_label(key, value) == shown
@@ -88,6 +90,12 @@ def test_formatters() -> None:
     assert report.fmt_money(-123456, accounting=True) == "($1,234.56)"
     assert report.fmt_money(None) == "" and report.fmt_money(pd.NA) == ""
     assert report.fmt_pct(0.05) == "5.0%" and report.fmt_pct(0.12345, 2) == "12.35%"
+    # one decimal, two only where one would read as none: 8 of 16,869 claims is 0.047 %
+    assert report.fmt_pct(8 / 16869) == "0.05%" and report.fmt_pct(0) == "0.0%"
+    assert report.fmt_pct(0.0012) == "0.1%" and report.fmt_pct(-0.379) == "-37.9%"
+    assert report.fmt_money(123456, whole=True) == "$1,235"
+    assert report.fmt_money(-123449, whole=True, accounting=True) == "($1,234)"
+    assert report.fmt_money(-49, whole=True) == "$0"  # no "-$0"
     assert report.fmt_count(1234567) == "1,234,567"
 
 
@@ -121,7 +129,7 @@ def test_format_table_escapes_text_and_keeps_numbers() -> None:
     assert "<img" not in html
     assert html.count(SHOWN) == 3  # the cell, the index and the header ("... site")
     assert "A &amp; B" in html
-    assert "-$1,234.56" in html and "$0.05" in html and "50 %" in html
+    assert "($1,234.56)" in html and "$0.05" in html and "50 %" in html
     assert df["name"].iloc[0] == MARKUP  # the data are unchanged
 
 
@@ -172,3 +180,51 @@ def test_format_table_passes_over_columns_the_table_lacks() -> None:
     html = report.format_table(pd.DataFrame({"a_cents": [123456], "name": ["<b>x"]}),
                         money=["a_cents", "absent_cents"]).to_html()
     assert "$1,234.56" in html and "&lt;b&gt;x" in html
+
+
+def test_a_figure_reads_the_same_in_the_kpi_table_and_on_the_index() -> None:
+    # the sample's 8 denials in 16,869 claims: the summary, the KPI table and the index
+    # showed 0.0 %, 0.05 % and 0.05 %
+    rate = 8 / 16869
+    kpi = report.KPI("Initial denial rate", rate, "pct", 0.05, "lower")
+    assert "0.05%" in report.kpi_table([kpi]).to_html()
+    assert report.figure_label("denial_rate", rate) == report.fmt_pct(rate) == "0.05%"
+
+
+def test_format_table_money_in_parentheses_and_whole_dollars() -> None:
+    frame = pd.DataFrame({"line": ["rent", "refund"], "amount_cents": [123456, -1190]})
+    html = report.format_table(frame, money=["amount_cents"]).to_html()
+    assert "$1,234.56" in html and "($11.90)" in html and "-$" not in html
+    whole = report.format_table(frame, money=["amount_cents"], whole_dollars=True).to_html()
+    assert "$1,235" in whole and "($12)" in whole
+    assert "1,234.56" not in whole and "123456" not in whole
+
+
+def test_format_table_says_how_many_rows_it_leaves_out() -> None:
+    frame = pd.DataFrame({"claim_id": [f"C{i:03d}" for i in range(34)]})
+    html = report.format_table(frame, limit=30, full_in="underpayments.csv").to_html()
+    assert html.count("<tr>") == 31  # the header and 30 rows
+    assert "C029" in html and "C030" not in html
+    assert "Showing 30 of 34; all in underpayments.csv." in html
+    assert "caption-side: bottom" in html  # the note stands under the table
+    full = report.format_table(frame, limit=40, full_in="underpayments.csv").to_html()
+    assert "Showing" not in full and "<caption" not in full
+
+
+def test_chart_style_is_colour_blind_safe_and_legend_outside() -> None:
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    report.use_chart_style()
+    fig, ax = plt.subplots()
+    bars = ax.bar(["a", "b"], [3, 4], label="x")
+    ax.bar(["a", "b"], [1, 1], label="y")
+    # the Okabe–Ito colours in their order: blue, orange
+    assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == "#0072b2"
+    legend = report.legend_outside(ax)
+    fig.canvas.draw()
+    box = legend.get_window_extent()
+    assert box.x0 >= ax.get_window_extent().x1  # right of the plotting area, over no bar
+    plt.close(fig)
