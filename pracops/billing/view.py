@@ -19,7 +19,15 @@ import pandas as pd
 
 from pracops.billing import chain
 from pracops.billing import model as billing
-from pracops.report import fmt_money, fmt_pct, format_table, kpi_table, money_axis
+from pracops.report import (
+    PALETTE,
+    fmt_money,
+    fmt_pct,
+    format_table,
+    kpi_table,
+    legend_outside,
+    money_axis,
+)
 from pracops.widgets import panel
 
 __all__ = [
@@ -150,64 +158,116 @@ def _money_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c.endswith("_cents")]
 
 
-def _show(frame: pd.DataFrame, columns: Sequence[str], limit: int = 25) -> Any:
-    shown = frame[list(columns)].head(limit)
+_WORKBOOK = "worklists.xlsx"
+"""The workbook :func:`pracops.billing.chain.write_worklists` writes, a sheet per worklist."""
+
+_HEADINGS = {"carc": "Denial reason (CARC)", "description": "Reason",
+             "remark_codes": "Remark codes (RARC)", "cpt": "Procedure (CPT)",
+             "rendering_npi": "Provider NPI", "payer_id": "Payer code", "line_no": "Line",
+             "group_code": "Group code (CAS)", "reason_code": "Reason code",
+             "payment_effect_cents": "Effect on payment", "segment": "Segment number",
+             "segment_id": "Segment", "remit_claim_id": "Claim ID in the 835",
+             "payer_claim_number": "Payer's claim number"}
+"""Column headings in words where the column's name is a code."""
+
+
+def _words(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns renamed to their headings in words (money columns keep ``_cents``)."""
+    return frame.rename(columns={c: h for c, h in _HEADINGS.items() if c in frame.columns})
+
+
+def _with_payer_names(frame: pd.DataFrame, payers: pd.DataFrame | None) -> pd.DataFrame:
+    """``payer_id`` shown as the payer's name, the code kept in a second column for billers
+    (payers without a name in ``payers``, and every payer when ``payers`` is not given, keep
+    their code as the name)."""
+    if "payer_id" not in frame.columns:
+        return frame
+    codes = frame["payer_id"].astype("string")
+    names = (dict(zip(payers["payer_id"].astype(str), payers["name"].astype(str), strict=True))
+             if payers is not None else {})
+    shown = codes.map(lambda c: names.get(str(c), c) if pd.notna(c) else c)
+    out = frame.rename(columns={"payer_id": "payer_code"})
+    out.insert(list(out.columns).index("payer_code"), "payer", shown)
+    return out
+
+
+def _show(frame: pd.DataFrame, columns: Sequence[str], limit: int | None = None,
+          sheet: str | None = None) -> Any:
+    """The columns of a table, file paths as file names; ``limit`` rows at most, with a note
+    naming the worklist that holds them all (``sheet``: its CSV and its sheet)."""
+    shown = frame[list(columns)]
     for c in ("file", "kept_file"):
         if c in shown.columns:
             shown = shown.assign(**{c: shown[c].map(lambda p: Path(str(p)).name)})
-    return format_table(shown, money=_money_columns(shown))
+    shown = _words(shown)
+    full_in = f"{sheet}.csv and {_WORKBOOK}" if sheet else None
+    return format_table(shown, money=_money_columns(shown), limit=limit if sheet else None,
+                        full_in=full_in)
 
 
 def deposit_exception_tables(result: billing.BillingReconciliation) -> dict[str, Any]:
     """The exceptions to work, titled; empty ones are left out."""
     d = result.deposits
+    # cut only where a worklist holds every row; the others are short and shown whole
     specs = [
         ("ERA payments with no deposit", d.eras_without_deposit,
          ["trace_number", "payer_name", "payment_method", "payment_date", "total_paid_cents",
-          "file"]),
+          "file"], "eras_without_deposit"),
         ("Payer deposits with no ERA", d.deposits_without_era,
-         ["deposit_id", "posted_date", "type", "amount_cents", "trace_number"]),
+         ["deposit_id", "posted_date", "type", "amount_cents", "trace_number"],
+         "deposits_without_era"),
         ("Deposits whose amount differs from the ERA", d.amount_mismatches,
          ["trace_number", "payer_name", "payment_date", "era_amount_cents", "deposit_id",
-          "posted_date", "deposit_amount_cents", "difference_cents"]),
+          "posted_date", "deposit_amount_cents", "difference_cents"], None),
         ("835 payments received twice (counted once)", result.duplicates,
          ["trace_number", "payment_date", "total_paid_cents", "claim_count", "file",
-          "kept_file"]),
+          "kept_file"], None),
         ("Provider-level adjustments (PLB)", result.plb,
          ["trace_number", "payer_name", "payment_date", "reason_code", "description",
-          "reference_id", "payment_effect_cents"]),
+          "reference_id", "payment_effect_cents"], None),
         ("Remittance claims that match no submitted claim", result.unmatched_remittances,
          ["remit_claim_id", "payer_claim_number", "status", "trace_number", "payer_name",
-          "paid_cents"]),
+          "paid_cents"], "remittances_without_claim"),
     ]
-    return {title: _show(frame, columns) for title, frame, columns in specs if len(frame)}
+    return {title: _show(frame, columns, 25, sheet)
+            for title, frame, columns, sheet in specs if len(frame)}
 
 
-def underpayment_table(result: billing.BillingReconciliation, limit: int = 30) -> Any:
-    """Claim lines paid below contract, the largest shortfalls first."""
+def underpayment_table(result: billing.BillingReconciliation, limit: int = 30,
+                       payers: pd.DataFrame | None = None) -> Any:
+    """Claim lines paid below contract, the largest shortfalls first; the first ``limit``,
+    with a note naming the worklist that has them all. ``payers`` (``payer_id``, ``name``)
+    puts each payer's name before its code."""
     under = result.underpayments.sort_values(["shortfall_cents", "claim_id"],
                                              ascending=[False, True])
-    return _show(under, ["claim_id", "line_no", "payer_id", "cpt", "units",
+    under = _with_payer_names(under, payers)
+    return _show(under, ["claim_id", "line_no", "payer", "payer_code", "cpt", "units",
                          "contract_allowed_cents", "payer_allowed_cents", "paid_cents",
-                         "shortfall_cents"], limit)
+                         "shortfall_cents"], limit, "underpayments")
 
 
 def top_denials_table(result: billing.BillingReconciliation, n: int = 10) -> Any:
     """The denial reasons with the most dollars."""
     top = billing.top_denial_reasons(result.denials, n)
-    return format_table(top, money=["denied_cents"], pct=["share"])
+    return format_table(_words(top), money=["denied_cents"], pct=["share"])
 
 
 def denials_by_table(result: billing.BillingReconciliation, by: str,
-                     providers: pd.DataFrame | None = None) -> Any:
-    """Denied dollars by payer (``payer_id``), procedure (``cpt``) or provider
-    (``rendering_npi``, shown with the provider's name when ``providers`` is given)."""
+                     providers: pd.DataFrame | None = None,
+                     payers: pd.DataFrame | None = None) -> Any:
+    """Denied dollars by payer (``payer_id``: its name, from ``payers``, then its code),
+    procedure (``cpt``; a denial of the whole claim has none) or provider (``rendering_npi``,
+    shown with the provider's name when ``providers`` is given)."""
     table = billing.denials_by(result.denials, by)
     if by == "rendering_npi" and providers is not None:
         names = dict(zip(providers["npi"].astype(str), providers["name"].astype(str),
                          strict=True))
-        table.insert(1, "provider", table["rendering_npi"].astype(str).map(names))
-    return format_table(table, money=["denied_cents"], pct=["share"])
+        table.insert(0, "provider", table["rendering_npi"].astype(str).map(names))
+    if by == "cpt":
+        table["cpt"] = table["cpt"].astype("string").fillna("whole claim")
+    if by == "payer_id":
+        table = _with_payer_names(table, payers)
+    return format_table(_words(table), money=["denied_cents"], pct=["share"])
 
 
 def adjustments_table(result: billing.BillingReconciliation) -> Any:
@@ -241,11 +301,14 @@ def exclusions_table(result: billing.BillingReconciliation) -> Any:
     return format_table(result.exclusions, money=["amount_cents"], count=["count"])
 
 
-def aging_table(result: billing.BillingReconciliation) -> Any:
-    """Insurance A/R by payer and age bucket, with a total row."""
+def aging_table(result: billing.BillingReconciliation,
+                payers: pd.DataFrame | None = None) -> Any:
+    """Insurance A/R by payer (its name from ``payers``, then its code) and age bucket, with a
+    total row."""
     table = result.aging.copy()
     total = {c: table[c].sum() for c in table.columns if c != "payer_id"}
-    table = pd.concat([table, pd.DataFrame([{"payer_id": "Total", **total}])],
+    table = _with_payer_names(table, payers)
+    table = pd.concat([table, pd.DataFrame([{"payer": "Total", "payer_code": "", **total}])],
                       ignore_index=True)
     table = table.rename(columns={c: f"{label} days" for c, label in _BUCKETS})
     money = [f"{label} days" for _, label in _BUCKETS] + ["total_cents"]
@@ -282,14 +345,16 @@ def plot_collections_by_month(result: billing.BillingReconciliation, ax: Any) ->
     """Bars of charges and payments per month."""
     table = collections_by_month(result)
     x = range(len(table))
-    ax.bar([i - 0.2 for i in x], table["charged_cents"], width=0.4, label="charged (by DOS)")
-    ax.bar([i + 0.2 for i in x], table["paid_cents"], width=0.4, label="paid by payers (ERA)")
+    ax.bar([i - 0.2 for i in x], table["charged_cents"], width=0.4,
+           label="charged (by date of service)")
+    ax.bar([i + 0.2 for i in x], table["paid_cents"], width=0.4,
+           label="paid by payers (by date paid, ERA)")
     ax.set_xticks(list(x), table["month"], rotation=45, ha="right")
     ax.set_title("Charges and collections by month")
     ax.set_xlabel("month")
     ax.set_ylabel("amount (US$)")
     money_axis(ax)
-    ax.legend()
+    legend_outside(ax)
 
 
 def plot_denials_by_category(result: billing.BillingReconciliation, ax: Any) -> None:
@@ -297,25 +362,28 @@ def plot_denials_by_category(result: billing.BillingReconciliation, ax: Any) -> 
     top = billing.top_denial_reasons(result.denials, 8).iloc[::-1]
     labels = [f"{c} {d}" if len(str(d)) <= 34 else f"{c} {str(d)[:33]}…"
               for c, d in zip(top["carc"], top["description"], strict=True)]
-    ax.barh(labels, top["denied_cents"])
+    ax.barh(labels, top["denied_cents"], color=PALETTE[3])
     ax.set_title("Denied dollars by reason (CARC)")
     ax.set_xlabel("denied amount (US$)")
-    ax.set_ylabel("reason")
+    ax.set_ylabel("denial reason (CARC)")
     money_axis(ax, "x")
 
 
-def plot_aging(result: billing.BillingReconciliation, ax: Any) -> None:
-    """Stacked bars of insurance A/R by payer and age bucket."""
-    table = result.aging
+def plot_aging(result: billing.BillingReconciliation, ax: Any,
+               payers: pd.DataFrame | None = None) -> None:
+    """Stacked bars of insurance A/R by payer (by name, from ``payers``) and age bucket."""
+    table = _with_payer_names(result.aging, payers)
     bottom = pd.Series(0, index=table.index, dtype="int64")
     for column, label in _BUCKETS:
-        ax.bar(table["payer_id"], table[column], bottom=bottom, label=f"{label} days")
+        ax.bar(table["payer"].astype(str), table[column], bottom=bottom, label=f"{label} days")
         bottom = bottom + table[column]
+    if payers is not None:
+        ax.tick_params(axis="x", labelrotation=20)
     ax.set_title(f"Insurance A/R by payer and age, as of {result.as_of.date()}")
     ax.set_xlabel("payer")
     ax.set_ylabel("open balance (US$)")
     money_axis(ax)
-    ax.legend(title="age", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    legend_outside(ax, title="age")
 
 
 def explorer(report: chain.BillingReport) -> Any:
