@@ -272,8 +272,10 @@ _ACRONYMS = {"ar": "A/R", "era": "ERA", "eras": "ERAs", "fte": "FTE", "plb": "PL
 def header_label(column: str) -> str:
     """A column or figure name as a reader sees it: ``total_paid_cents -> "Total paid"``,
     ``days_in_ar -> "Days in A/R"``, ``unmatched_era_count -> "Unmatched ERA count"``."""
-    words = str(column).removesuffix("_cents").split("_")
-    text = " ".join(_ACRONYMS.get(w, w) for w in words if w).strip()
+    words = [w for w in str(column).removesuffix("_cents").split("_") if w]
+    text = " ".join(_ACRONYMS.get(w, w) for w in words).strip()
+    if words and _ACRONYMS.get(words[0], "")[:1].islower():  # "wRVUs per visit" as written
+        return text
     return text[:1].upper() + text[1:]
 
 

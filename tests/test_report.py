@@ -170,6 +170,7 @@ def test_money_axis_labels_dollars() -> None:
     ("below_reorder_point_skus", "Below reorder point SKUs"),
     ("ytd_variance_cents", "YTD variance"),
     ("base_wrvus_per_provider_fte", "Base wRVUs per provider FTE"),
+    ("wrvus_per_visit", "wRVUs per visit"),  # not "WRVUs"
 ])
 def test_header_label_reads_as_words(name: str, label: str) -> None:
     assert report.header_label(name) == label

@@ -23,7 +23,18 @@ from pracops.budget import chain
 from pracops.budget import model as bd
 from pracops.budget.chain import BudgetReport, _pct_or_na, _signed, base_wrvus
 from pracops.errors import ParameterError
-from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
+from pracops.report import (
+    BAD,
+    GOOD,
+    NEUTRAL,
+    PALETTE,
+    fmt_count,
+    fmt_money,
+    fmt_pct,
+    format_table,
+    legend_outside,
+    money_axis,
+)
 from pracops.widgets import panel, slider
 
 __all__ = [
@@ -259,8 +270,9 @@ def pnl(budget: bd.Budget) -> pd.DataFrame:
 
 
 def pnl_table(budget: bd.Budget) -> Any:
-    """:func:`pnl` for display."""
-    return format_table(pnl(budget), money=["budget_cents"], pct=["share_of_revenue"])
+    """:func:`pnl` for display, in whole dollars (a table about thousands)."""
+    return format_table(pnl(budget), money=["budget_cents"], pct=["share_of_revenue"],
+                        whole_dollars=True, caption="Whole dollars; the workbook has the cents.")
 
 
 def budget_table(rep: BudgetReport) -> Any:
@@ -276,17 +288,10 @@ def budget_table(rep: BudgetReport) -> Any:
             _total_row("Operating margin", total_rev - total_cost)]
     out = pd.concat(rows, ignore_index=True)[["account", "name", *months]]
     out["account"] = out["account"].fillna("")
-    styler = format_table(out, caption="Whole dollars; the workbook has the cents.").format(
-        {m: _whole_dollars for m in months})
-    styler = styler.set_properties(subset=months, **{"text-align": "right"})
+    styler = format_table(out, money=months, whole_dollars=True,
+                          caption="Whole dollars; the workbook has the cents.")
     bold = out.index[out["account"] == ""]
     return styler.set_properties(subset=pd.IndexSlice[bold, :], **{"font-weight": "600"})
-
-
-def _whole_dollars(cents: int) -> str:
-    """Cents shown as whole dollars (half away from zero), for the wide monthly table."""
-    dollars = (abs(int(cents)) + 50) // 100
-    return ("-" if cents < 0 and dollars else "") + f"${dollars:,}"
 
 
 def _total_row(name: str, values: pd.Series) -> pd.DataFrame:
@@ -304,7 +309,8 @@ def drivers_table(rep: BudgetReport) -> Any:
                            "budget_visits", "budget_mix", "budget_rate_cents",
                            "budget_revenue_cents"]],
                         money=["base_rate_cents", "budget_rate_cents", "budget_revenue_cents"],
-                        count=["prior_visits", "budget_visits"], pct=["budget_mix"])
+                        count=["prior_visits", "budget_visits"], pct=["budget_mix"]).format(
+        {"wrvus_per_visit": lambda v: fmt_count(v, 2)})
 
 
 def variance_table(rep: BudgetReport) -> Any:
@@ -322,15 +328,25 @@ def variance_table(rep: BudgetReport) -> Any:
     t = t[["account", "name", "budget_cents", "actual_cents", "variance_cents", "variance_pct",
            "direction", "flag", "flagged_months"]]
     styler = format_table(t, money=["budget_cents", "actual_cents", "variance_cents"],
-                          pct=["variance_pct"]).format({"variance_pct": _variance_fraction})
+                          pct=["variance_pct"], whole_dollars=True,
+                          caption=_materiality_note(rep)).format(
+        {"variance_pct": _variance_fraction})
 
-    def colour(direction: str) -> str:
-        return {"unfavourable": "color: #b3261e", "favourable": "color: #1b7a3a"}.get(direction,
-                                                                                     "")
+    def colour(column: pd.Series) -> list[str]:
+        # only a material variance is coloured: a few cents either way is no news
+        return [{"unfavourable": f"color: {BAD}", "favourable": f"color: {GOOD}"}.get(d, "")
+                if m else "" for d, m in zip(column, c.ytd["material"], strict=True)]
 
     hot = t.index[(t["flag"] != "") | (t["flagged_months"] != "")]
-    return (styler.map(colour, subset=["direction"])
+    return (styler.apply(colour, subset=["direction"])
             .set_properties(subset=pd.IndexSlice[hot, :], **{"font-weight": "600"}))
+
+
+def _materiality_note(rep: BudgetReport) -> str:
+    """The materiality rule in words, for the notes under the variance tables."""
+    return (f"Whole dollars. Material: at least {fmt_money(rep.materiality_cents, whole=True)} "
+            f"and {rep.materiality_pct:g} % of the budget; only material variances are "
+            "coloured or flagged.")
 
 
 def monthly_variance_table(rep: BudgetReport) -> Any:
@@ -377,12 +393,11 @@ def monthly_variance_table(rep: BudgetReport) -> Any:
                 css.loc[i, "YTD"] = colour.get(ytd.loc[account, "direction"], "")
         return css
 
-    styler = format_table(table, caption="Actual − budget, whole dollars; shaded: material "
-                                         f"(at least {fmt_money(rep.materiality_cents)} and "
-                                         f"{rep.materiality_pct:g} %; an account with no "
-                                         "budget, marked so, on the dollars alone).")
-    styler = styler.format({col: _whole_dollars for col in cols})
-    styler = styler.set_properties(subset=cols, **{"text-align": "right"})
+    styler = format_table(table, money=cols, whole_dollars=True,
+                          caption="Actual − budget, whole dollars; shaded: material "
+                                  f"(at least {fmt_money(rep.materiality_cents, whole=True)} "
+                                  f"and {rep.materiality_pct:g} %; an account with no "
+                                  "budget, marked so, on the dollars alone).")
     totals = table.index[table["account"] == ""]
     return (styler.apply(shade, axis=None)
             .set_properties(subset=pd.IndexSlice[totals, :], **{"font-weight": "600"}))
@@ -401,7 +416,9 @@ def revenue_variance_table(rep: BudgetReport) -> Any:
     t = pd.concat([t, pd.DataFrame([{"payer": "Total", **totals}])], ignore_index=True)
     money = [c for c in t.columns if c.endswith("_cents")]
     return format_table(t, money=money, count=["budget_visits", "actual_visits"],
-                        caption="Mix by class: the visits the class gained or lost against its "
+                        whole_dollars=True,
+                        caption="Whole dollars. "
+                                "Mix by class: the visits the class gained or lost against its "
                                 "budget share of the actual visits, at its own budget rate; "
                                 "added over the classes, what the shift did at budget rates.")
 
@@ -414,10 +431,26 @@ def cost_variance_table(rep: BudgetReport) -> Any:
         raise ParameterError("no closed month of the budget year: nothing to compare")
     names = rep.budget.accounts.set_index("account")["name"]
     t = c.costs.assign(name=c.costs["account"].map(names))
+    # the spending variance judged by the report's materiality rule against the flexible
+    # budget: below it the account is on budget, whichever way the cents go
+    flags = bd.materiality_flags(
+        pd.DataFrame({"account": t["account"], "kind": "cost",
+                      "budget_cents": t["flexible_budget_cents"].astype("int64"),
+                      "actual_cents": t["actual_cost_cents"].astype("int64")}),
+        rep.materiality_cents, rep.materiality_pct)
+    t["spending_direction"] = np.where(flags["material"].to_numpy(), t["spending_direction"],
+                                       "on budget")
     t = t[["account", "name", "behaviour", "static_budget_cents", "flexible_budget_cents",
            "actual_cost_cents", "volume_variance_cents", "spending_variance_cents",
            "spending_direction"]]
-    return format_table(t, money=[c for c in t.columns if c.endswith("_cents")])
+
+    def colour(direction: str) -> str:
+        return {"unfavourable": f"color: {BAD}", "favourable": f"color: {GOOD}"}.get(direction,
+                                                                                    "")
+
+    return (format_table(t, money=[c for c in t.columns if c.endswith("_cents")],
+                         whole_dollars=True, caption=_materiality_note(rep))
+            .map(colour, subset=["spending_direction"]))
 
 
 def forecast_table(rep: BudgetReport) -> Any:
@@ -425,7 +458,9 @@ def forecast_table(rep: BudgetReport) -> Any:
     c = rep.comparison
     if c is None:
         raise ParameterError("no closed month of the budget year: nothing to forecast")
-    return format_table(c.forecast, money=["budget_cents", "forecast_cents", "run_rate_cents"])
+    forecast = c.forecast.assign(line=c.forecast["line"].astype(str).str.capitalize())
+    return format_table(forecast, money=["budget_cents", "forecast_cents", "run_rate_cents"],
+                        whole_dollars=True, caption="Whole dollars.")
 
 
 # --- charts --------------------------------------------------------------------------------------
@@ -436,8 +471,8 @@ def plot_budget_vs_actual(rep: BudgetReport, ax: Any) -> Any:
     x = np.arange(12)
     rev = [b.total("revenue", [m]) for m in bd.MONTHS]
     cost = [b.total("cost", [m]) for m in bd.MONTHS]
-    ax.bar(x - 0.2, rev, width=0.4, color="#9ecae1", label="budget revenue")
-    ax.bar(x + 0.2, cost, width=0.4, color="#fdd0a2", label="budget expenses")
+    ax.bar(x - 0.2, rev, width=0.4, color=PALETTE[4], label="budget revenue")
+    ax.bar(x + 0.2, cost, width=0.4, color=PALETTE[1], alpha=0.6, label="budget expenses")
     if c is not None:
         lines = c.lines
         t = c.through_month
@@ -445,12 +480,14 @@ def plot_budget_vs_actual(rep: BudgetReport, ax: Any) -> Any:
                              "actual_cents"].sum() for m in range(1, t + 1)]
         act_cost = [lines.loc[(lines["month"] == m) & (lines["kind"] == "cost"),
                               "actual_cents"].sum() for m in range(1, t + 1)]
-        ax.plot(x[:t] - 0.2, act_rev, "o-", color="#08519c", label="actual revenue")
-        ax.plot(x[:t] + 0.2, act_cost, "s-", color="#a63603", label="actual expenses")
+        ax.plot(x[:t] - 0.2, act_rev, "o-", color=PALETTE[0], label="actual revenue")
+        ax.plot(x[:t] + 0.2, act_cost, "s-", color=PALETTE[3], label="actual expenses")
     ax.set_xticks(x, bd.MONTH_NAMES)
     money_axis(ax)
     ax.set_title(f"Revenue and expenses by month, {b.year}: budget (bars) and actual")
-    ax.legend(loc="lower right", ncol=2, fontsize=8)
+    ax.set_xlabel("month")
+    ax.set_ylabel("amount a month (US$)")
+    legend_outside(ax)
     return ax
 
 
@@ -469,12 +506,12 @@ def plot_margin_bridge(rep: BudgetReport, ax: Any) -> Any:
         if r["step"] in ("budget margin", "actual margin"):
             bottoms.append(0.0)
             heights.append(v)
-            colours.append("#6baed6")
+            colours.append(NEUTRAL)
             running = v
         else:
             bottoms.append(running if v >= 0 else running + v)
             heights.append(abs(v))
-            colours.append("#41ab5d" if v >= 0 else "#e6550d")
+            colours.append(GOOD if v >= 0 else BAD)
             running += v
     x = np.arange(len(labels))
     ax.bar(x, heights, bottom=bottoms, color=colours, width=0.6)
@@ -495,6 +532,8 @@ def plot_margin_bridge(rep: BudgetReport, ax: Any) -> Any:
     money_axis(ax)
     ax.set_title(f"Operating margin, {period_label(rep.budget.year, c.through_month)}: "
                  "budget to actual")
+    ax.set_xlabel("step (green raises the margin, red lowers it)")
+    ax.set_ylabel("operating margin (US$)")
     return ax
 
 
@@ -512,9 +551,10 @@ def plot_payer_mix(rep: BudgetReport, ax: Any) -> Any:
         ax.bar(x + (i - (len(series) - 1) / 2) * width, values.to_numpy() * 100, width,
                label=label)
     ax.set_xticks(x, r["payer"])
-    ax.set_ylabel("% of visits")
-    ax.set_title("Payer mix")
-    ax.legend(fontsize=8)
+    ax.set_xlabel("payer class")
+    ax.set_ylabel("share of visits (%)")
+    ax.set_title("Payer mix: share of visits by payer class")
+    legend_outside(ax)
     return ax
 
 

@@ -276,3 +276,57 @@ def test_other_revenue_is_a_driver_and_the_drivers_still_add_up() -> None:
     # the year-to-date revenue is all of it, visits and other
     assert fig["ytd_actual_revenue_cents"] == 4_500_000 + 22_500_000 + 600_000
     assert "**Other revenue** -$300.00" in view.summary_text(rep, fig).replace("\\$", "$")
+
+
+def whole(cents: int) -> str:
+    """Cents as a finance table writes them: whole dollars, half away from zero, negatives in
+    parentheses (worked out here, not by the view)."""
+    dollars = (abs(cents) + 50) // 100
+    return f"(${dollars:,})" if cents < 0 and dollars else f"${dollars:,}"
+
+
+def test_ytd_variance_table_shows_dollars_not_cents(q1: chain.BudgetReport) -> None:
+    # a second .format of the percent column once reset the money columns to raw cents
+    html = view.variance_table(q1).to_html()
+    ytd = q1.comparison.ytd
+    for _, row in ytd.iterrows():
+        for col in ("budget_cents", "actual_cents", "variance_cents"):
+            v = int(row[col])
+            assert f">{whole(v)}<" in html, (row["account"], col)
+            if abs(v) >= 1000:
+                assert str(v) not in html and str(abs(v)) not in html  # no raw cents
+    assert any(int(v) < 0 for v in ytd["variance_cents"])
+    assert "($" in html and "-$" not in html
+    assert "Material: at least $5,000 and 10 %" in html
+
+
+def test_only_material_variances_are_coloured(q1: chain.BudgetReport) -> None:
+    ytd = q1.comparison.ytd
+    styler = view.variance_table(q1)
+    html = styler.to_html()
+    css: dict[tuple[int, int], str] = {}
+    for selectors, props in re.findall(r"([^{}]+)\{([^}]*)\}", html.split("</style>")[0]):
+        for row, col in re.findall(r"_row(\d+)_col(\d+)", selectors):
+            css[int(row), int(col)] = css.get((int(row), int(col)), "") + props
+    direction = list(styler.data.columns).index("direction")
+    coloured = {r for (r, c), props in css.items()
+                if c == direction and re.search(r"(?<!-)color:", props)}
+    material = {i for i, m in enumerate(ytd["material"]) if m}
+    assert material and coloured == material
+    costs = view.cost_variance_table(q1).to_html()
+    small = q1.comparison.costs
+    flex, actual = small["flexible_budget_cents"], small["actual_cost_cents"]
+    # $5,000 and 10 % of the flexible budget: below either, the account is on budget
+    on_budget = sum(1 for f, a in zip(flex, actual, strict=True)
+                    if not (abs(a - f) >= 500_000 and abs(a - f) * 100 >= 10 * abs(f)))
+    assert costs.count(">on budget<") == on_budget
+
+
+def test_month_tables_are_whole_dollars(q1: chain.BudgetReport) -> None:
+    html = view.monthly_variance_table(q1).to_html()
+    lines = q1.comparison.lines
+    for v in lines["variance_cents"]:
+        assert f">{whole(int(v))}<" in html
+    budget = view.budget_table(q1).to_html()
+    total = q1.budget.total("revenue")
+    assert f">{whole(total)}<" in budget and "Whole dollars" in budget
