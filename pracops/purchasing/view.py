@@ -23,7 +23,16 @@ from pracops.purchasing import chain
 from pracops.purchasing import model as pu
 from pracops.purchasing.chain import PurchasingInputs, PurchasingPlan
 from pracops.purchasing.parameters import PARAMETERS
-from pracops.report import fmt_money, fmt_pct, format_table, money_axis
+from pracops.report import (
+    BAD,
+    NEUTRAL,
+    PALETTE,
+    fmt_money,
+    fmt_pct,
+    format_table,
+    legend_outside,
+    money_axis,
+)
 from pracops.widgets import panel, slider
 
 __all__ = [
@@ -40,6 +49,7 @@ __all__ = [
     "vendor_table",
     "overdue_table",
     "price_changes_table",
+    "unit_cost",
     "plot_abc",
     "plot_expiry_timeline",
     "plot_vendor_prices",
@@ -139,6 +149,23 @@ def _price_sentence(plan: PurchasingPlan, fig: Mapping[str, Any]) -> str:
 
 # --- tables ---------------------------------------------------------------------------------
 
+def unit_cost(cents: Fraction | int | float, *, sign: bool = False) -> str:
+    """A cost per unit of use (exact cents, a Fraction) as a reader writes money: to the cent
+    from a dollar up (``$247.16``), to a tenth of a cent below it, where the cents alone would
+    hide the price (a glove at ``$0.052``), rounded half away from zero; ``sign`` puts ``+``
+    before a rise and writes a fall in parentheses, as the money columns do."""
+    if cents is None or pd.isna(cents):
+        return ""
+    exact = Fraction(cents) if not isinstance(cents, float) else Fraction(repr(cents))
+    places = 2 if abs(exact) >= 100 or exact == 0 else 3
+    scaled = round_half_away(abs(exact) * 10 ** places / 100)  # in hundredths or thousandths
+    whole, part = divmod(scaled, 10 ** places)
+    body = f"${whole:,}.{part:0{places}d}"
+    if exact < 0:
+        return f"({body})"
+    return f"+{body}" if sign and exact > 0 else body
+
+
 def reorder_table(plan: PurchasingPlan) -> Any:
     """The items to order today: stock, levels, the vendor, packs and cost."""
     t = plan.lines[["sku", "description", "critical", "on_hand_units", "expiring_units",
@@ -177,7 +204,8 @@ def stockout_table(plan: PurchasingPlan, n: int = 10) -> Any:
 def po_summary_table(plan: PurchasingPlan) -> Any:
     """One row per purchase-order draft: its sheet/file name, lines, goods, freight (per pack
     and percent, on the lines), freight per order (once), total."""
-    t = chain.po_summary_frame(plan).rename(columns={"freight_cents": "freight on lines_cents"})
+    t = chain.po_summary_frame(plan).rename(columns={"freight_cents": "freight on lines_cents",
+                                                      "sheet": "sheet and CSV file"})
     return format_table(t, money=["goods_cents", "freight on lines_cents",
                                   "freight_per_order_cents", "total_cents"],
                         count=["lines"])
@@ -185,9 +213,11 @@ def po_summary_table(plan: PurchasingPlan) -> Any:
 
 def po_table(plan: PurchasingPlan, order: pu.PurchaseOrder) -> Any:
     """One vendor's purchase-order draft, with a total row."""
-    return format_table(chain.po_frame(plan, order),
-                        money=["pack_price_cents", "freight_per_pack_cents",
-                               "freight_pct_cents", "order_cents"],
+    # freight_pct_cents is freight charged as a percent of the goods, in dollars
+    t = chain.po_frame(plan, order).rename(columns={"freight_pct_cents":
+                                                    "freight as % of goods_cents"})
+    return format_table(t, money=["pack_price_cents", "freight_per_pack_cents",
+                                  "freight as % of goods_cents", "order_cents"],
                         count=["order_packs", "units_per_pack", "order_units"])
 
 
@@ -241,14 +271,14 @@ def savings_table(plan: PurchasingPlan) -> Any:
     desc = dict(zip(plan.skus["sku"], plan.skus["description"], strict=True))
     t = pd.DataFrame({"sku": s["sku"], "description": s["sku"].map(desc),
                       "current vendor": s["current_vendor"],
-                      "cost a unit (current)": s["current_cost_per_unit"].map(float) / 100,
+                      "cost a unit (current)": s["current_cost_per_unit"],
                       "cheaper vendor": s["chosen_vendor"],
-                      "cost a unit (cheaper)": s["chosen_cost_per_unit"].map(float) / 100,
+                      "cost a unit (cheaper)": s["chosen_cost_per_unit"],
                       "units a year": s["annual_units"],
                       "savings a year": s["annual_savings_cents"]})
     return format_table(t, money=["savings a year"], count=["units a year"],
-                        ).format(
-        "${:,.4f}", subset=["cost a unit (current)", "cost a unit (cheaper)"])
+                        ).format(unit_cost, subset=["cost a unit (current)",
+                                                    "cost a unit (cheaper)"])
 
 
 def vendor_table(plan: PurchasingPlan) -> Any:
@@ -304,17 +334,24 @@ def price_changes_table(plan: PurchasingPlan) -> Any | None:
         "sku": pc["sku"], "description": pc["sku"].map(desc), "vendor": pc["vendor"],
         "bought here": pc["current"].map({True: "yes", False: ""}),
         "class": pc["abc_class"], "from": pc["effective_date"],
-        "landed a unit (before)": pc["previous_landed_per_unit"].map(float) / 100,
-        "landed a unit (now)": pc["current_landed_per_unit"].map(float) / 100,
-        "change a unit (cents)": pc["change_per_unit"].map(float),
+        "landed a unit (before)": pc["previous_landed_per_unit"],
+        "landed a unit (now)": pc["current_landed_per_unit"],
+        "change a unit": pc["change_per_unit"],
         "change": pc["change_pct"], "units a year": pc["annual_units"],
         "cost a year": pc["annual_impact_cents"],
         "status": [("announced" if a else "material increase" if m else "in force")
                    for a, m in zip(pc["announced"], pc["material"], strict=True)]})
     return format_table(t, money=["cost a year"], pct=["change"], count=["units a year"],
-                        ).format("${:,.4f}", subset=["landed a unit (before)",
-                                                     "landed a unit (now)"]
-                                 ).format("{:+,.2f}", subset=["change a unit (cents)"])
+                        ).format(unit_cost, subset=["landed a unit (before)",
+                                                    "landed a unit (now)"]
+                                 ).format(lambda v: unit_cost(v, sign=True),
+                                          subset=["change a unit"]
+                                 ).format(lambda v: ("+" if v > 0 else "") + fmt_pct(v),
+                                          subset=["change"]
+                                 ).set_properties(subset=["landed a unit (before)",
+                                                          "landed a unit (now)",
+                                                          "change a unit"],
+                                                  **{"text-align": "right"})
 
 
 # --- charts ---------------------------------------------------------------------------------
@@ -323,7 +360,7 @@ def plot_abc(plan: PurchasingPlan, ax: Any) -> None:
     """Pareto chart: annual spend per item, highest first, coloured by ABC class, with the
     cumulative share of spend on a second axis."""
     a = plan.abc
-    colours = {"A": "#1f5f8b", "B": "#e07b39", "C": "#8c6d46"}
+    colours = {"A": PALETTE[0], "B": PALETTE[1], "C": PALETTE[4]}
     x = np.arange(1, len(a) + 1)
     for c in "ABC":
         part = (a["abc_class"] == c).to_numpy()
@@ -333,9 +370,14 @@ def plot_abc(plan: PurchasingPlan, ax: Any) -> None:
     ax.set_xlabel("items, by annual spend (rank)")
     ax.set_ylabel("annual spend (US$)")
     money_axis(ax)
-    ax.legend(loc="center right")
     share = ax.twinx()
-    share.plot(x, a["cumulative_share"].to_numpy() * 100, color="#333333", linewidth=1.2)
+    share.plot(x, a["cumulative_share"].to_numpy() * 100, color=PALETTE[6], linewidth=1.2,
+               label="cumulative share of spend")
+    bars, names = ax.get_legend_handles_labels()
+    line, label = share.get_legend_handles_labels()
+    # right of the second axis's labels, clear of the bars and the curve
+    ax.legend(bars + line, names + label, loc="upper left", bbox_to_anchor=(1.12, 1.0),
+              borderaxespad=0.0, fontsize=8)
     share.set_ylim(0, 105)
     share.set_ylabel("cumulative share of spend (%)")
     share.grid(False)
@@ -359,14 +401,14 @@ def plot_expiry_timeline(plan: PurchasingPlan, ax: Any, months: int = 12) -> Non
         span.astype(str), fill_value=0)
     x = np.arange(len(grouped))
     ax.bar(x, grouped["used"], label="used before it expires")
-    ax.bar(x, grouped["lost"], bottom=grouped["used"], color="#b3261e",
+    ax.bar(x, grouped["lost"], bottom=grouped["used"], color=BAD,
            label="will expire unused")
     ax.set_xticks(x, list(grouped.index), rotation=45, ha="right")
     ax.set_title(f"Stock by month of expiry (next {months} months)")
     ax.set_xlabel("month the lot expires")
     ax.set_ylabel("value at landed cost (US$)")
     money_axis(ax)
-    ax.legend()
+    legend_outside(ax)
 
 
 def plot_vendor_prices(plan: PurchasingPlan, ax: Any) -> None:
@@ -382,12 +424,12 @@ def plot_vendor_prices(plan: PurchasingPlan, ax: Any) -> None:
     for vendor in sorted(shared["vendor"].unique()):
         part = (shared["vendor"] == vendor).to_numpy()
         ax.scatter(cheapest[part], np.asarray(premium)[part], s=18, label=vendor, alpha=0.8)
-    ax.axhline(0, color="#666666", linewidth=0.8)
+    ax.axhline(0, color=NEUTRAL, linewidth=0.8)
     ax.set_xscale("log")
     ax.set_title("Premium over the cheapest offer, items sold by several vendors")
     ax.set_xlabel("cheapest cost per unit of use (US$, log scale)")
     ax.set_ylabel("vendor's premium (%)")
-    ax.legend(title="vendor")
+    legend_outside(ax, title="vendor")
 
 
 # --- explorer -------------------------------------------------------------------------------
