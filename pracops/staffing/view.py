@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 
 from pracops import report
-from pracops.report import fmt_count, fmt_money, fmt_pct, format_table, money_axis
+from pracops.report import (
+    BAD,
+    fmt_count,
+    fmt_money,
+    fmt_pct,
+    format_table,
+    legend_outside,
+    money_axis,
+)
 from pracops.staffing import chain
 from pracops.staffing import model as st
 from pracops.staffing.chain import SitePlan, StaffingInputs, StaffingPlan
@@ -132,14 +140,26 @@ _BASIS_WORDS = {"shift plan": "shift plan", "max": "ratio or workload, the large
                 "ratio": "ratio to providers", "workload": "workload per visit"}
 
 
+def _site_names(plan: StaffingPlan) -> dict[str, str]:
+    """Site code → the site's name (a shared phone line keeps its own name)."""
+    return {k: str(s.name) for k, s in plan.sites.items()}
+
+
+def _fte_text(x: float) -> str:
+    """FTE in tables as the summary and the index write them: one decimal."""
+    return "–" if pd.isna(x) else f"{x:,.1f}"
+
+
 def fte_table(plan: StaffingPlan) -> Any:
-    """FTE needed and on the roster per role, with the gap and how the need was set."""
+    """FTE needed and on the roster per role, with the gap and how the need was set; FTE with
+    one decimal, as the summary writes them (a tenth of an FTE is four hours a week)."""
     t = plan.needed[["role", "required_fte", "current_fte", "gap_fte", "basis"]].rename(
         columns={"required_fte": "FTE needed", "current_fte": "FTE on roster",
                  "gap_fte": "Gap (short +)", "basis": "Need set by"})
     t["Need set by"] = t["Need set by"].map(_BASIS_WORDS).fillna(t["Need set by"])
-    numbers = ["FTE needed", "FTE on roster", "Gap (short +)"]
-    return format_table(t).format("{:,.2f}", subset=numbers)
+    return format_table(t).format(_fte_text, subset=["FTE needed", "FTE on roster"]).format(
+        "{:+,.1f}", subset=["Gap (short +)"]).set_properties(
+        subset=["FTE needed", "FTE on roster", "Gap (short +)"], **{"text-align": "right"})
 
 
 def three_ways_table(plan: StaffingPlan) -> Any:
@@ -150,7 +170,8 @@ def three_ways_table(plan: StaffingPlan) -> Any:
                          "queueing_fte": "Queueing (desk + phones)",
                          "scheduled_fte": "Shift plan", "current_fte": "On roster"})
     numbers = [c for c in t.columns if c != "role"]
-    return format_table(t).format("{:,.2f}", subset=numbers, na_rep="–")
+    return format_table(t).format(_fte_text, subset=numbers).set_properties(
+        subset=numbers, **{"text-align": "right"})
 
 
 def shift_plan_table(site: SitePlan) -> Any:
@@ -186,9 +207,11 @@ def gaps_table(plan: StaffingPlan) -> Any:
     """Stretches where today's roster is short of the requirement."""
     t = plan.gaps.copy()
     t["day"] = t["day"].astype("object")
+    names = _site_names(plan)
+    t["location_id"] = t["location_id"].map(lambda k: names.get(k, k))
     t = t.rename(columns={"location_id": "site", "short_by": "people short",
                           "staff_hours": "staff-hours a week"})
-    return format_table(t, count=["people short"]).format("{:.2f}",
+    return format_table(t, count=["people short"]).format("{:.1f}",
                                                            subset=["staff-hours a week"])
 
 
@@ -198,18 +221,20 @@ def phone_table(plan: StaffingPlan) -> Any | None:
     if plan.phone_service is None or plan.phone_service_plan is None:
         return None
     today, planned = plan.phone_service, plan.phone_service_plan
+    names = _site_names(plan)
     rows = []
     for (loc, day), part in today.groupby([today["location_id"], today["day"].astype("object")],
                                           sort=False):
         other = planned[(planned["location_id"] == loc).to_numpy()
                         & (planned["day"].astype("object") == day).to_numpy()]
-        rows.append({"site": loc, "day": day, "calls a day": float(part["calls"].sum()),
-                     "peak agents needed": int(part["agents_needed"].max()),
-                     "service level today": st.overall_service_level(part),
-                     "service level with plan": st.overall_service_level(other)})
+        rows.append({"Site": names.get(loc, loc), "Day": day,
+                     "Calls a day": float(part["calls"].sum()),
+                     "Peak agents needed": int(part["agents_needed"].max()),
+                     "Service level today": st.overall_service_level(part),
+                     "Service level with plan": st.overall_service_level(other)})
     t = pd.DataFrame(rows)
-    return format_table(t, pct=["service level today", "service level with plan"],
-                        count=["calls a day", "peak agents needed"], readable_headers=False)
+    return format_table(t, pct=["Service level today", "Service level with plan"],
+                        count=["Calls a day", "Peak agents needed"], readable_headers=False)
 
 
 def cost_table(plan: StaffingPlan) -> Any:
@@ -221,7 +246,7 @@ def cost_table(plan: StaffingPlan) -> Any:
         "required_cents": "cost of FTE needed", "difference_cents": "difference"})
     money = ["base pay", "overtime", "benefits", "cost today", "hourly rate",
              "cost of FTE needed", "difference"]
-    return format_table(t, money=money).format("{:,.2f}", subset=["FTE today", "FTE needed"])
+    return format_table(t, money=money).format(_fte_text, subset=["FTE today", "FTE needed"])
 
 
 def accounting_table(plan: StaffingPlan) -> Any:
@@ -229,10 +254,11 @@ def accounting_table(plan: StaffingPlan) -> Any:
     why (the roster line counts staff-hours a week, not rows)."""
     t = plan.accounting.assign(used=np.where(plan.accounting["used"], "used", "left out"),
                                how=plan.accounting["how"].str.removeprefix("left out: "))
-    t = t.rename(columns={"what": "rows", "count": "how many", "used": "used?",
-                          "how": "what the plan does with them"})
+    t = t.rename(columns={"dataset": "Dataset", "what": "Rows", "count": "How many",
+                          "unit": "Unit", "used": "Used?",
+                          "how": "What the plan does with them"})
     return format_table(t, readable_headers=False).format(
-        lambda x: fmt_count(x, 0 if float(x).is_integer() else 2), subset=["how many"])
+        lambda x: fmt_count(x, 0 if float(x).is_integer() else 1), subset=["How many"])
 
 
 def benchmark_table(plan: StaffingPlan) -> Any:
@@ -261,7 +287,9 @@ def forecast_table(plan: StaffingPlan) -> Any:
     t = t.reset_index()
     t["month"] = [m if _whole_month(plan, m) else f"{m} (part)" for m in t["month"]]
     t.columns.name = None
-    return format_table(t, count=[c for c in t.columns if c != "month"],
+    names = _site_names(plan)
+    t = t.rename(columns={"month": "Month", "total": "All sites", **names})
+    return format_table(t, count=[c for c in t.columns if c != "Month"],
                         readable_headers=False)
 
 
@@ -316,14 +344,15 @@ def plot_monthly_forecast(plan: StaffingPlan, ax: Any) -> None:
                                  aggfunc="sum", fill_value=0.0)
     labels = [f"{m} (part)" if not _whole_month(plan, m) else m for m in t.index]
     bottom = np.zeros(len(t))
+    names = _site_names(plan)
     for loc in t.columns:
-        ax.bar(range(len(t)), t[loc].to_numpy(), bottom=bottom, label=loc)
+        ax.bar(range(len(t)), t[loc].to_numpy(), bottom=bottom, label=names.get(loc, loc))
         bottom += t[loc].to_numpy()
     ax.set_xticks(range(len(t)), labels, rotation=45, ha="right")
     ax.set_title("Forecast visits per month")
     ax.set_xlabel("month")
-    ax.set_ylabel("visits")
-    ax.legend(title="site")
+    ax.set_ylabel("visits a month")
+    legend_outside(ax, title="site")
 
 
 def plot_backtest(plan: StaffingPlan, ax: Any) -> None:
@@ -338,7 +367,7 @@ def plot_backtest(plan: StaffingPlan, ax: Any) -> None:
     ax.set_xlabel("date")
     ax.set_ylabel("visits per day")
     ax.tick_params(axis="x", rotation=45)
-    ax.legend()
+    legend_outside(ax)
 
 
 def plot_fte_by_role(plan: StaffingPlan, ax: Any) -> None:
@@ -352,7 +381,7 @@ def plot_fte_by_role(plan: StaffingPlan, ax: Any) -> None:
     ax.set_title("Staff needed vs on the roster, by role")
     ax.set_xlabel("role")
     ax.set_ylabel("FTE (payroll, with leave cover)")
-    ax.legend()
+    legend_outside(ax)
 
 
 def plot_coverage_day(plan: StaffingPlan, ax: Any, location_id: str, role: str,
@@ -374,11 +403,12 @@ def plot_coverage_day(plan: StaffingPlan, ax: Any, location_id: str, role: str,
     every = max(1, 60 // plan.interval_minutes)
     times = [*part["interval_start"], plan.sites[location_id].closes]
     ax.set_xticks(x[::every], times[::every], rotation=45, ha="right")
-    ax.set_title(f"{role.capitalize()} at {location_id} on {day}")
+    ax.set_title(f"{role.capitalize()} at {_site_names(plan).get(location_id, location_id)} "
+                 f"on {day}")
     ax.set_xlabel("time of day")
     ax.set_ylabel("people on duty")
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.legend()
+    legend_outside(ax)
 
 
 def plot_cost_by_role(plan: StaffingPlan, ax: Any) -> None:
@@ -394,13 +424,13 @@ def plot_cost_by_role(plan: StaffingPlan, ax: Any) -> None:
             ax.bar(x, values, bottom=bottom, label=f"today: {label}", width=0.6)
             bottom += values
     needed = t["required_cents"].astype("float64").to_numpy()
-    ax.scatter(x, needed, marker="D", color="#b3261e", zorder=3, label="cost of FTE needed")
+    ax.scatter(x, needed, marker="D", color=BAD, zorder=3, label="cost of FTE needed")
     ax.set_xticks(x, list(t["role"]), rotation=20, ha="right")
     ax.set_title("Annual staff cost by role")
     ax.set_xlabel("role")
     ax.set_ylabel("cost a year (US$)")
     money_axis(ax)
-    ax.legend(fontsize=8)
+    legend_outside(ax)
 
 
 # --- explorer -------------------------------------------------------------------------------
