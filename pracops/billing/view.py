@@ -49,6 +49,7 @@ __all__ = [
     "plot_collections_by_month",
     "plot_denials_by_category",
     "plot_aging",
+    "payer_names",
     "explorer",
 ]
 
@@ -165,7 +166,7 @@ _HEADINGS = {"carc": "Denial reason (CARC)", "description": "Reason",
              "remark_codes": "Remark codes (RARC)", "cpt": "Procedure (CPT)",
              "rendering_npi": "Provider NPI", "payer_id": "Payer code", "line_no": "Line",
              "group_code": "Group code (CAS)", "reason_code": "Reason code",
-             "payment_effect_cents": "Effect on payment", "segment": "Segment number",
+             "segment": "Segment number",
              "segment_id": "Segment", "remit_claim_id": "Claim ID in the 835",
              "payer_claim_number": "Payer's claim number"}
 """Column headings in words where the column's name is a code."""
@@ -176,15 +177,31 @@ def _words(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: h for c, h in _HEADINGS.items() if c in frame.columns})
 
 
-def _with_payer_names(frame: pd.DataFrame, payers: pd.DataFrame | None) -> pd.DataFrame:
-    """``payer_id`` shown as the payer's name, the code kept in a second column for billers
-    (payers without a name in ``payers``, and every payer when ``payers`` is not given, keep
-    their code as the name)."""
+def payer_names(result: billing.BillingReconciliation,
+                payers: pd.DataFrame | None = None) -> dict[str, str]:
+    """Payer code → name: from ``payers`` (``payer_id``, ``name``) when given, else the name
+    each payer gives itself in its 835s (N1*PR, as the deposit tables show it), read off the
+    claims it answered; a payer that answered none keeps its code."""
+    if payers is not None:
+        return dict(zip(payers["payer_id"].astype(str), payers["name"].astype(str),
+                        strict=True))
+    answered = result.remit_claims[["claim_id", "payer_name"]].dropna().merge(
+        result.balances[["claim_id", "payer_id"]], on="claim_id")
+    if answered.empty:
+        return {}
+    named = (answered.groupby(["payer_id", "payer_name"]).size().reset_index(name="n")
+             .sort_values(["payer_id", "n", "payer_name"], ascending=[True, False, True])
+             .drop_duplicates("payer_id"))
+    return dict(zip(named["payer_id"].astype(str), named["payer_name"].astype(str),
+                    strict=True))
+
+
+def _with_payer_names(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """``payer_id`` shown as the payer's name (:func:`payer_names`), the code kept in a
+    second column for billers."""
     if "payer_id" not in frame.columns:
         return frame
     codes = frame["payer_id"].astype("string")
-    names = (dict(zip(payers["payer_id"].astype(str), payers["name"].astype(str), strict=True))
-             if payers is not None else {})
     shown = codes.map(lambda c: names.get(str(c), c) if pd.notna(c) else c)
     out = frame.rename(columns={"payer_id": "payer_code"})
     out.insert(list(out.columns).index("payer_code"), "payer", shown)
@@ -240,7 +257,7 @@ def underpayment_table(result: billing.BillingReconciliation, limit: int = 30,
     puts each payer's name before its code."""
     under = result.underpayments.sort_values(["shortfall_cents", "claim_id"],
                                              ascending=[False, True])
-    under = _with_payer_names(under, payers)
+    under = _with_payer_names(under, payer_names(result, payers))
     return _show(under, ["claim_id", "line_no", "payer", "payer_code", "cpt", "units",
                          "contract_allowed_cents", "payer_allowed_cents", "paid_cents",
                          "shortfall_cents"], limit, "underpayments")
@@ -266,7 +283,7 @@ def denials_by_table(result: billing.BillingReconciliation, by: str,
     if by == "cpt":
         table["cpt"] = table["cpt"].astype("string").fillna("whole claim")
     if by == "payer_id":
-        table = _with_payer_names(table, payers)
+        table = _with_payer_names(table, payer_names(result, payers))
     return format_table(_words(table), money=["denied_cents"], pct=["share"])
 
 
@@ -307,7 +324,7 @@ def aging_table(result: billing.BillingReconciliation,
     total row."""
     table = result.aging.copy()
     total = {c: table[c].sum() for c in table.columns if c != "payer_id"}
-    table = _with_payer_names(table, payers)
+    table = _with_payer_names(table, payer_names(result, payers))
     table = pd.concat([table, pd.DataFrame([{"payer": "Total", "payer_code": "", **total}])],
                       ignore_index=True)
     table = table.rename(columns={c: f"{label} days" for c, label in _BUCKETS})
@@ -372,13 +389,12 @@ def plot_denials_by_category(result: billing.BillingReconciliation, ax: Any) -> 
 def plot_aging(result: billing.BillingReconciliation, ax: Any,
                payers: pd.DataFrame | None = None) -> None:
     """Stacked bars of insurance A/R by payer (by name, from ``payers``) and age bucket."""
-    table = _with_payer_names(result.aging, payers)
+    table = _with_payer_names(result.aging, payer_names(result, payers))
     bottom = pd.Series(0, index=table.index, dtype="int64")
     for column, label in _BUCKETS:
         ax.bar(table["payer"].astype(str), table[column], bottom=bottom, label=f"{label} days")
         bottom = bottom + table[column]
-    if payers is not None:
-        ax.tick_params(axis="x", labelrotation=20)
+    ax.tick_params(axis="x", labelrotation=20)
     ax.set_title(f"Insurance A/R by payer and age, as of {result.as_of.date()}")
     ax.set_xlabel("payer")
     ax.set_ylabel("open balance (US$)")

@@ -310,7 +310,9 @@ def drivers_table(rep: BudgetReport) -> Any:
                            "budget_revenue_cents"]],
                         money=["base_rate_cents", "budget_rate_cents", "budget_revenue_cents"],
                         count=["prior_visits", "budget_visits"], pct=["budget_mix"]).format(
-        {"wrvus_per_visit": lambda v: fmt_count(v, 2)})
+        {"wrvus_per_visit": lambda v: fmt_count(v, 2),
+         # rates a visit in cents, the year's revenue in whole dollars as in the P&L
+         "budget_revenue_cents": lambda v: fmt_money(v, accounting=True, whole=True)})
 
 
 def variance_table(rep: BudgetReport) -> Any:

@@ -72,3 +72,27 @@ def test_aging_chart_names_payers_and_keeps_its_legend_off_the_bars() -> None:
     assert ax.get_title() and ax.get_xlabel() == "payer" and "US$" in ax.get_ylabel()
     assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
     plt.close(fig)
+
+
+def test_payers_named_as_in_their_835s_when_no_payer_list_is_given(
+        report: chain.BillingReport) -> None:
+    recon = report.reconciliation
+    names = view.payer_names(recon)
+    # worked out independently: the 835 name on the claims each payer code answered
+    claims = report.inputs.claims.set_index("claim_id")["payer_id"]
+    for _, row in recon.remit_claims.dropna(subset=["claim_id"]).iterrows():
+        assert names[claims[row["claim_id"]]] == row["payer_name"]
+    html = view.aging_table(recon).to_html()
+    for code in recon.aging["payer_id"]:
+        assert f">{names.get(code, code)}<" in html and f">{code}<" in html
+
+
+def test_provider_adjustments_show_money(report: chain.BillingReport) -> None:
+    plb = report.reconciliation.plb
+    tables = view.deposit_exception_tables(report.reconciliation)
+    html = tables["Provider-level adjustments (PLB)"].to_html()
+    for cents in plb["payment_effect_cents"]:
+        c = int(cents)
+        text = f"${abs(c) // 100:,}.{abs(c) % 100:02d}"
+        assert f">{f'({text})' if c < 0 else text}<" in html
+        assert f">{c}<" not in html
