@@ -10,6 +10,7 @@ axis the caller owns. Nothing here shows patient names, birth dates or member ID
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -392,9 +393,11 @@ def plot_aging(result: billing.BillingReconciliation, ax: Any,
     table = _with_payer_names(result.aging, payer_names(result, payers))
     bottom = pd.Series(0, index=table.index, dtype="int64")
     for column, label in _BUCKETS:
-        ax.bar(table["payer"].astype(str), table[column], bottom=bottom, label=f"{label} days")
+        ax.bar(range(len(table)), table[column], bottom=bottom, label=f"{label} days")
         bottom = bottom + table[column]
-    ax.tick_params(axis="x", labelrotation=20)
+    # long payer names wrapped on two or three lines, level and readable
+    ax.set_xticks(range(len(table)), [textwrap.fill(str(n), 18) for n in table["payer"]],
+                  fontsize=8)
     ax.set_title(f"Insurance A/R by payer and age, as of {result.as_of.date()}")
     ax.set_xlabel("payer")
     ax.set_ylabel("open balance (US$)")
