@@ -548,7 +548,9 @@ def page_title(report_title: str, data_dir: str | os.PathLike[str] | None, perio
         try:
             facts = yaml.safe_load(source.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise DataError(f"not readable as YAML ({exc})", file=str(source),
+            mark = getattr(exc, "problem_mark", None)
+            raise DataError(f"not readable as YAML: {getattr(exc, 'problem', None) or exc}",
+                            file=str(source), row=mark.line + 1 if mark else None,
                             fix=_PRACTICE_FIX) from None
         name = facts.get("name") if isinstance(facts, dict) else None
         if not isinstance(name, str) or not name.strip():
