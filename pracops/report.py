@@ -15,6 +15,7 @@ formula text in CSV and XLSX (:func:`neutralise`).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import logging
@@ -34,7 +35,8 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from pracops.errors import ParameterError
+from pracops import config
+from pracops.errors import DataError, ParameterError
 from pracops.money import cents_to_decimal, format_cents
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,8 @@ __all__ = [
     "use_chart_style",
     "money_axis",
     "legend_outside",
+    "show_chart",
+    "page_title",
     "figure_label",
     "summary_from_notebook",
     "write_atomic",
@@ -71,6 +75,10 @@ RECORD_MIME = "application/vnd.pracops.record+json"
 """MIME type of the output bundles :func:`record` and :func:`alert` leave in a notebook."""
 
 ALERT_LEVELS = ("info", "warning", "critical")
+
+PRACTICE_FILE = "practice.yaml"
+"""The file in a data folder that names the practice (``name: ...``), for page titles."""
+_PRACTICE_FIX = "write the practice's name in it as one line: name: Maple Grove Family Medicine"
 
 _recorded: dict[str, Any] = {}
 _alerts: list[dict[str, str]] = []
@@ -523,6 +531,114 @@ def money_axis(ax: Any, axis: str = "y") -> None:
 
     fmt = FuncFormatter(lambda v, _pos: f"-${abs(v) / 100:,.0f}" if v < 0 else f"${v / 100:,.0f}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _chart_alt(fig: Any) -> str:
+    """What a figure shows, in a few words, from its titles, axis labels and legends."""
+    parts = []
+    for ax in fig.axes:
+        colorbar = getattr(ax, "_colorbar", None)
+        if colorbar is not None:
+            label = ax.get_ylabel() or ax.get_xlabel()
+            if label:
+                parts.append(f"colour shows {label}")
+            continue
+        title = ax.get_title() or ax.get_title("left") or ax.get_title("right")
+        x, y = ax.get_xlabel(), ax.get_ylabel()
+        axes = f"{y} by {x}" if x and y else x or y
+        words = ": ".join(w for w in (title, axes) if w)
+        legend = ax.get_legend()
+        if legend is not None:
+            names = [t.get_text() for t in legend.get_texts() if t.get_text()]
+            if names:
+                words += ("; " if words else "") + ", ".join(names)
+        if words:
+            parts.append(words)
+    suptitle = fig.get_suptitle() if hasattr(fig, "get_suptitle") else ""
+    for legend in fig.legends:
+        names = [t.get_text() for t in legend.get_texts() if t.get_text()]
+        if names:
+            parts.append(", ".join(names))
+    text = ". ".join(p for p in (suptitle, *parts) if p)
+    return f"Chart: {text}" if text else "Chart"
+
+
+def show_chart(fig: Any = None, alt: str | None = None) -> None:
+    """Show a chart as a PNG with alt text, and close it (call instead of ``plt.show()``).
+
+    The alt text says what the chart shows: ``alt`` when given, else its title, what its axes
+    are (``"Amount ($) by Month"``) and its legend's entries. The shared HTML writes it as the
+    image's ``alt``, for screen readers and for a reader whose images are blocked.
+
+    Parameters
+    ----------
+    fig
+        The figure; default the current one.
+    alt
+        What the chart shows, in words, when the title and labels do not say it.
+    """
+    import matplotlib.pyplot as plt
+
+    fig = plt.gcf() if fig is None else fig
+    text = alt or _chart_alt(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    png = base64.b64encode(buf.getvalue()).decode("ascii")
+    display({"image/png": png, "text/plain": text}, metadata={"image/png": {"alt": text}},
+            raw=True)
+
+
+def page_title(report_title: str, data_dir: str | os.PathLike[str] | None, period: str) -> None:
+    """Show and record the page's title, ``<Report> — <Practice>, <period>``.
+
+    The practice is the ``name`` in ``practice.yaml`` of the data folder (the bundled sample
+    has one); a folder without that file is named after the folder. The shared HTML puts the
+    title in the browser tab and at the top of the page. Returns nothing, so a call ending a
+    cell leaves no stray output.
+
+    Parameters
+    ----------
+    report_title
+        The report's name in words ("Billing reconciliation").
+    data_dir
+        The data folder the report read; ``None`` for the bundled sample.
+    period
+        What the report ran on, dates as YYYY-MM-DD ("as of 2025-12-31").
+
+    Raises
+    ------
+    DataError
+        ``practice.yaml`` is not YAML, or has no ``name`` in words.
+    """
+    import yaml
+
+    folder = config.data_dir(data_dir)
+    source = folder / PRACTICE_FILE
+    if source.is_file():
+        try:
+            facts = yaml.safe_load(source.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise DataError(f"not readable as YAML: {getattr(exc, 'problem', None) or exc}",
+                            file=str(source), row=mark.line + 1 if mark else None,
+                            fix=_PRACTICE_FIX) from None
+        name = facts.get("name") if isinstance(facts, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise DataError("no practice name", file=str(source), column="name",
+                            fix=_PRACTICE_FIX)
+    else:
+        name = folder.name.replace("_", " ").replace("-", " ")
+    title = f"{report_title} — {' '.join(name.split())}, {period}"
+    _publish({"kind": "title", "title": title},
+             f'<p class="pracops-title"><strong>{escape(title)}</strong></p>')
 
 
 # --- files ---------------------------------------------------------------------------------

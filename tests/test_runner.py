@@ -6,19 +6,23 @@ then read what landed in the run folder.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import html
 import json
 import os
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 
-from pracops import runner
-from pracops.errors import ParameterError, PracopsError
+from pracops import report, runner
+from pracops.errors import DataError, ParameterError, PracopsError
 from pracops.parameters import Parameter
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -471,3 +475,108 @@ def test_a_file_vanishing_between_listing_and_hashing_is_recorded(
         {"path": str(tmp_path / "vanished.csv"), "bytes": None, "sha256": None,
          "error": "cannot be read: No such file or directory"},
     ]
+
+
+# --- the exported page: title, charts, interactive-only sections ------------------------------
+
+def _shown(call: Any, *args: Any) -> list[nbformat.NotebookNode]:
+    """The display outputs a ``pracops.report`` call leaves in a notebook cell."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    with capture_output() as captured:
+        call(*args)
+    return [nbformat.v4.new_output("display_data", data=o.data, metadata=o.metadata)
+            for o in captured.outputs]
+
+
+def _page(*cells: nbformat.NotebookNode) -> str:
+    return runner.export_html(nbformat.v4.new_notebook(cells=list(cells)))
+
+
+def _title_of(page: str) -> str:
+    return html.unescape(re.search(r"<title>(.*?)</title>", page, flags=re.S).group(1))
+
+
+class _Images(HTMLParser):
+    """The attributes of each ``<img>`` of a page, as a browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.found.append(dict(attrs))
+
+
+def test_export_leaves_out_interactive_only_sections() -> None:
+    explore = nbformat.v4.new_markdown_cell("## Explore\n\nNeeds a live kernel.",
+                                            metadata={"tags": ["interactive-only"]})
+    widgets = nbformat.v4.new_code_cell("if interactive: ...", metadata={
+        "tags": ["interactive-only"]}, outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/plain": "WIDGET-PLACEHOLDER"})])
+    kept = nbformat.v4.new_markdown_cell("## Worklists")
+    page = _page(nbformat.v4.new_markdown_cell("# Report"), kept, explore, widgets)
+    assert "Worklists" in page
+    assert "Explore" not in page and "Needs a live kernel" not in page
+    assert "WIDGET-PLACEHOLDER" not in page
+    assert _title_of(page) == "Notebook"  # no title given: nbconvert's
+
+
+def test_page_title_names_the_practice_from_its_file(tmp_path: Path) -> None:
+    (tmp_path / "practice.yaml").write_text('name: "Smith & <Jones>  Clinic"\n')
+    outputs = _shown(report.page_title, "Billing reconciliation", str(tmp_path),
+                     "as of 2025-12-31")
+    page = _page(nbformat.v4.new_markdown_cell("# Billing reconciliation\n\nWhat is owed."),
+                 nbformat.v4.new_code_cell("", outputs=outputs))
+    title = "Billing reconciliation — Smith & <Jones> Clinic, as of 2025-12-31"
+    assert _title_of(page) == title
+    headings = re.findall(r"<h1[^>]*>(.*?)</h1>", page, flags=re.S)
+    assert [html.unescape(h) for h in headings] == [title]  # the notebook's own heading gives way
+    assert "<Jones>" not in page  # input text is escaped, never markup
+    assert "What is owed." in page
+    assert page.count("Smith &amp; &lt;Jones&gt; Clinic") == 2  # the tab and the heading only
+
+
+def test_page_title_without_a_practice_file_is_named_after_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "riverside_family-clinic"
+    folder.mkdir()
+    (outputs,) = _shown(report.page_title, "Purchasing", str(folder), "stock count 2025-12-31")
+    bundle = outputs.data[report.RECORD_MIME]
+    assert bundle == {"kind": "title",
+                      "title": "Purchasing — riverside family clinic, stock count 2025-12-31"}
+
+
+@pytest.mark.parametrize("text", ["name: [unclosed\n", "city: Maple Grove\n", "name: ''\n"])
+def test_a_practice_file_without_a_name_is_refused(tmp_path: Path, text: str) -> None:
+    (tmp_path / "practice.yaml").write_text(text)
+    with pytest.raises(DataError, match=r"(?s)practice\.yaml.*name: Maple Grove"):
+        report.page_title("Purchasing", str(tmp_path), "stock count 2025-12-31")
+
+
+def test_a_chart_is_shown_with_alt_text_from_its_labels() -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.bar(["Jan", "Feb"], [3, 4], label="Main")
+    ax.bar(["Jan", "Feb"], [1, 2], label='North "B"')
+    ax.set(title="Visits by month", xlabel="Month", ylabel="Visits")
+    ax.legend()
+    (shown,) = _shown(report.show_chart, fig)
+    assert not plt.fignum_exists(fig.number)  # closed: no second copy at the end of the cell
+    alt = 'Chart: Visits by month: Visits by Month; Main, North "B"'
+    assert shown.metadata["image/png"]["alt"] == alt
+    assert base64.b64decode(shown.data["image/png"]).startswith(b"\x89PNG")
+    images = _Images()
+    images.feed(_page(nbformat.v4.new_code_cell("", outputs=[shown])))
+    assert [a["alt"] for a in images.found] == [alt]
+
+
+def test_a_chart_takes_the_alt_text_it_is_given() -> None:
+    import matplotlib.pyplot as plt
+
+    fig, _ = plt.subplots()
+    (shown,) = _shown(report.show_chart, fig, "Chart: nothing drawn yet")
+    assert shown.metadata["image/png"]["alt"] == "Chart: nothing drawn yet"

@@ -76,9 +76,11 @@ _exporter = None
 def export_html(nb: nbformat.NotebookNode) -> str:
     """The shared report: no code, no parameter cells, no prompts, nothing from the network.
 
-    Cells tagged ``parameters``, ``injected-parameters`` or ``remove-cell`` are left out, and so
-    are outputs of cells tagged ``remove-output``. Widget state is dropped (widgets need a live
-    kernel); images are embedded as data URIs.
+    Cells tagged ``parameters``, ``injected-parameters``, ``remove-cell`` or
+    ``interactive-only`` (an Explore section: widgets need a live kernel) are left out, and so
+    are outputs of cells tagged ``remove-output``. Widget state is dropped; images are embedded
+    as data URIs. The title the notebook gave with :func:`pracops.report.page_title` becomes
+    the page's ``<title>`` and its heading, in place of the notebook's first heading.
     """
     global _exporter
     from nbconvert import HTMLExporter
@@ -95,7 +97,8 @@ def export_html(nb: nbformat.NotebookNode) -> str:
         )
         exporter.register_preprocessor(
             TagRemovePreprocessor(
-                remove_cell_tags={"parameters", "injected-parameters", "remove-cell"},
+                remove_cell_tags={"parameters", "injected-parameters", "remove-cell",
+                                  "interactive-only"},
                 remove_all_outputs_tags={"remove-output"},
                 enabled=True,
             ),
@@ -104,6 +107,7 @@ def export_html(nb: nbformat.NotebookNode) -> str:
         _exporter = exporter
     nb = nbformat.from_dict(nb)
     nb.metadata.pop("widgets", None)
+    title = None
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -111,13 +115,29 @@ def export_html(nb: nbformat.NotebookNode) -> str:
         for out in cell.get("outputs", []):
             data = out.get("data")
             if data is not None and RECORD_MIME in data:
-                del data[RECORD_MIME]
+                bundle = data.pop(RECORD_MIME)
+                if isinstance(bundle, dict) and bundle.get("kind") == "title":
+                    title = str(bundle.get("title", "")) or None
+                    continue
                 if not data:
                     continue
             kept.append(out)
         cell.outputs = kept
+    if title:
+        nb.metadata["title"] = title
+        _drop_first_heading(nb)
     body, _ = _exporter.from_notebook_node(nb)
     return body
+
+
+def _drop_first_heading(nb: nbformat.NotebookNode) -> None:
+    """Remove the ``# heading`` opening the first Markdown cell: the page title replaces it."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            first, _, rest = cell.source.lstrip().partition("\n")
+            if first.startswith("# "):
+                cell.source = rest.lstrip("\n")
+            return
 
 
 def _error_from_notebook(nb: nbformat.NotebookNode) -> dict[str, str] | None:

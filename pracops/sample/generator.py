@@ -32,6 +32,7 @@ import holidays
 from pracops import config, data, registry
 from pracops.errors import PracopsError
 from pracops.money import cents_to_decimal
+from pracops.report import PRACTICE_FILE
 
 __all__ = [
     "AS_OF",
@@ -422,6 +423,13 @@ def _practice(rng: random.Random) -> dict[str, Any]:
     }
 
 
+def _write_practice_file(folder: Path, name: str) -> None:
+    """The practice's name for page titles (``report.page_title``), a practice edits it."""
+    (folder / PRACTICE_FILE).write_text(
+        "# The practice's name, as report titles show it\n"
+        f"name: {json.dumps(name, ensure_ascii=False)}\n", encoding="utf-8")
+
+
 def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_SEED) -> Path:
     """Write the sample practice's files and its ``ground_truth.json``.
 
@@ -450,6 +458,7 @@ def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_
         else:
             dataset = data.get(name)
             _write_csv(folder / f"{dataset.stem}.csv", dataset, rows)
+    _write_practice_file(folder, sample.practice["name"])
     practice = dict(sample.practice)
     practice["counts"] = {name: len(rows) for name, rows in sample.tables.items()}
     truth: dict[str, Any] = {"seed": seed, "practice": practice}
