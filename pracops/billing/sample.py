@@ -158,10 +158,7 @@ _PATIENT_LAST = (
 )
 _PATIENTS = 6400
 _NEW_SHARE = 0.16  # patients whose first visit is in 2025
-# Ages chosen so the payer mix by charges is a family practice's (patients over 65 come twice as
-# often): Medicare 18-30 %, Medicaid 5-20 %, commercial 50-68 %, self-pay 2-7 % (Practice
-# Management STATS quick reference; sources in tests/test_sample_realism.py).
-_AGE_GROUPS = ((0, 17, 0.19), (18, 39, 0.28), (40, 64, 0.36), (65, 92, 0.17))
+_AGE_GROUPS = ((0, 17, 0.17), (18, 39, 0.25), (40, 64, 0.33), (65, 92, 0.25))
 _UNDER_65_PAYERS = (("MCD", 0.20), ("NWH", 0.30), ("LKM", 0.22), ("PRS", 0.22), ("SELF", 0.06))
 _OVER_65_PAYERS = (("MCR", 0.92), ("NWH", 0.03), ("PRS", 0.03), ("SELF", 0.02))
 _MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"  # the letters a Medicare beneficiary identifier uses
