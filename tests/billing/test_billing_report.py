@@ -91,11 +91,20 @@ def test_underpayments_found_exactly(run: dict) -> None:
 
 
 def test_denials_to_work_found_exactly(run: dict) -> None:
-    to_work = {e["claim_id"] for e in truth("denial") if e["group_code"] == "CO"}
+    # The worklist: denials still open; a denial whose resubmission was paid is off it.
+    denied = [e for e in truth("denial") if e["group_code"] == "CO"]
+    to_work = {e["claim_id"] for e in denied if e["resubmission_trace"] is None}
     found = {r["claim_id"] for r in rows(run["files"] / "denials.csv")}
     assert found == to_work
-    assert run["result"].figures["denied_cents"] == sum(
-        e["amount_cents"] for e in truth("denial") if e["group_code"] == "CO")
+    assert 0 < len(to_work) < len(denied)
+    # Denied amounts and the initial denial rate count every first-pass denial, paid later
+    # or not: denied claims over the claims answered (the 835s' CLP01s, read as text).
+    f = run["result"].figures
+    assert f["denied_cents"] == sum(e["amount_cents"] for e in denied)
+    answered = {seg.split("*")[1] for path in (SAMPLE / "era").glob("*.835")
+                for seg in path.read_text().split("~") if seg.strip().startswith("CLP*")}
+    assert f["denial_rate"] == pytest.approx(len({e["claim_id"] for e in denied})
+                                             / len(answered))
 
 
 def test_patient_responsibility_denials_go_to_the_patient(recon) -> None:

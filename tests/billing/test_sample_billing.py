@@ -328,7 +328,7 @@ def test_allowed_is_the_contract_except_the_injected_underpayments(s: Bundle) ->
                          & (r.adjustments["reason_code"] == "45")].groupby("line_seq")[
         "amount_cents"].sum()
     denied_lines = set(r.adjustments.loc[r.adjustments["reason_code"].isin(
-        ["16", "29", "50", "197", "204"]), "line_seq"].dropna())
+        ["16", "18", "27", "29", "50", "96", "197", "204"]), "line_seq"].dropna())
     sl = sl[(sl["status"] == "1") & ~sl["line_seq"].isin(denied_lines)].copy()
     derived = sl["charge_cents"] - sl["line_seq"].map(co45).fillna(0).astype(int)
     sent = sl["allowed_cents"].notna()
@@ -370,12 +370,22 @@ def test_adjudication_rules(s: Bundle) -> None:
     assert set(adj.loc[(adj["level"] == "claim") & (adj["group_code"] == "PR"), "payer"]) == {
         "LKM"}
     assert set(adj["group_code"]) == {"CO", "PR"}
-    # Paid 10-30 days after submission, at the next weekly run.
+    # First answers: paid 10-30 days after submission, at the next weekly run.
     submitted = s["claims"].set_index("claim_id")["submitted_date"]
-    ordinary = r.claims[r.claims["status"] == "1"].merge(
+    copy = s.kind("duplicate_835")[0]["files"][1]
+    answers = r.claims[~r.claims["file"].str.endswith(copy)].merge(
         r.payments[["payment_seq", "payment_date"]], on="payment_seq")
+    first = answers.drop_duplicates("claim_id")
+    ordinary = first[first["status"] == "1"]
     lag = (ordinary["payment_date"] - ordinary["claim_id"].map(submitted)).dt.days
     assert lag.between(10, 37).mean() > 0.995
+    # A denial resubmitted is paid at a later run: 5-30 days to resubmit, then the payer's lag.
+    resubmitted = {p["claim_id"]: p for p in s.kind("denial") if p["resubmission_trace"]}
+    again = answers[answers.duplicated("claim_id") & answers["claim_id"].isin(resubmitted)]
+    assert set(again["claim_id"]) == set(resubmitted)
+    wait = (again["payment_date"].to_numpy()
+            - first.set_index("claim_id").loc[again["claim_id"], "payment_date"].to_numpy())
+    assert (pd.Series(wait).dt.days.between(5 + 10, 30 + 30 + 7)).all()
 
 
 def test_recent_claims_are_not_paid_yet(s: Bundle) -> None:
