@@ -17,8 +17,8 @@ from pracops.sample.__main__ import main
 DATA_FILES = ["appointments.csv", "chart_of_accounts.csv", "claim_lines.csv", "claims.csv",
               "deposits.csv", "fee_schedule.csv", "gl_actuals.csv", "inventory_lots.csv",
               "items.csv", "locations.csv", "open_orders.csv", "payers.csv",
-              "payments_posted.csv", "phone_calls.csv", "providers.csv", "staff.csv",
-              "usage.csv", "vendor_prices.csv", "volumes.csv"]
+              "payments_posted.csv", "phone_calls.csv", "practice.yaml", "providers.csv",
+              "staff.csv", "usage.csv", "vendor_prices.csv", "volumes.csv"]
 
 
 @pytest.fixture(scope="module")
