@@ -53,6 +53,7 @@ __all__ = [
     "SafeStyler",
     "header_label",
     "md_text",
+    "no_math",
     "use_chart_style",
     "money_axis",
     "figure_label",
@@ -338,8 +339,7 @@ def md_text(value: Any) -> str:
     JupyterLab and nbconvert render raw HTML inside Markdown, so ``<``, ``>`` and ``&`` become
     entities; Markdown's own marks (``\\ ` * _ [ ] | ~ #``) get a backslash, so a name cannot
     bold, link or break the sentence around it; line breaks become spaces. Dollar signs are
-    left to the caller, which escapes them for the whole text (see ``summary_text`` in the
-    views).
+    left to the caller, which passes the whole text through :func:`no_math`.
 
     Examples
     --------
@@ -348,6 +348,27 @@ def md_text(value: Any) -> str:
     """
     text = " ".join(str(value).splitlines())
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escape(text, quote=False))
+
+
+_DOLLAR = "<span>&#36;</span>"  # a dollar sign no front end reads as the start of a formula
+
+
+def no_math(text: str) -> str:
+    """Markdown or HTML text whose dollar signs stay dollar signs in every front end.
+
+    JupyterLab 4, Notebook 7 and VS Code typeset two ``$`` in one Markdown or HTML output as
+    math, and neither ``\\$`` nor ``&#36;`` stops JupyterLab: Markdown turns both into a bare
+    ``$`` before MathJax scans the rendered page. Each ``$`` becomes an element of its own
+    (``<span>&#36;</span>``): Markdown's math pass finds no ``$`` in the source, and MathJax never
+    pairs delimiters across elements. The HTML export and Markdown viewers show a plain
+    ``$``. Checked in JupyterLab by ``tests/browser/test_lab.py``.
+
+    Examples
+    --------
+    >>> no_math("goods $923.23 + freight $0.00")
+    'goods <span>&#36;</span>923.23 + freight <span>&#36;</span>0.00'
+    """
+    return text.replace("$", _DOLLAR)
 
 
 @dataclass(frozen=True)

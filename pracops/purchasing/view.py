@@ -23,8 +23,8 @@ from pracops.purchasing import chain
 from pracops.purchasing import model as pu
 from pracops.purchasing.chain import PurchasingInputs, PurchasingPlan
 from pracops.purchasing.parameters import PARAMETERS
-from pracops.report import fmt_money, fmt_pct, format_table, money_axis
-from pracops.widgets import panel, slider
+from pracops.report import fmt_money, fmt_pct, format_table, money_axis, no_math
+from pracops.widgets import chart, panel, slider
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -114,7 +114,7 @@ def summary_text(plan: PurchasingPlan, fig: Mapping[str, Any]) -> str:
     if fig["overdue_orders"]:
         lines.append(f"Overdue: {', '.join(map(report.md_text, fig['overdue_orders']))} — call "
                      "the vendor.")
-    return "\n\n".join(lines).replace("$", "\\$")
+    return no_math("\n\n".join(lines))
 
 
 def _price_sentence(plan: PurchasingPlan, fig: Mapping[str, Any]) -> str:
@@ -411,21 +411,21 @@ def explorer(inputs: PurchasingInputs, **parameters: Any) -> Any:
     ipywidgets.VBox
         The sliders above an output area that redraws when a slider is released.
     """
-    import ipywidgets as w
     from IPython.display import Markdown, display
 
     declared = PARAMETERS.defaults(run_only=True)
     base = dict(parameters)
-    level = slider("Service level", float(base.pop("service_level",
-                                                   declared["service_level"])),
+    level = slider(float(base.pop("service_level", declared["service_level"])),
                    0.8, 0.995, 0.005, ".1%")
-    critical = slider("Service level, critical items",
-                      float(base.pop("critical_service_level",
+    critical = slider(float(base.pop("critical_service_level",
                                      declared["critical_service_level"])),
                       0.8, 0.999, 0.001, ".1%")
-    holding = slider("Holding cost (% a year)",
-                     float(base.pop("holding_cost_pct", declared["holding_cost_pct"])),
+    holding = slider(float(base.pop("holding_cost_pct", declared["holding_cost_pct"])),
                      5, 50, 1, ".0f")
+
+    def showing() -> str:
+        return (f"service level {fmt_pct(level.value)}, {fmt_pct(critical.value)} for critical "
+                f"items, holding cost {holding.value:.0f} % a year")
 
     def draw() -> None:
         plan = chain.compute(
@@ -433,18 +433,36 @@ def explorer(inputs: PurchasingInputs, **parameters: Any) -> Any:
             critical_service_level=critical.value, holding_cost_pct=holding.value)
         fig = chain.summary_figures(plan)
         carrying = round(fig["average_stock_value_cents"] * holding.value / 100)
-        display(Markdown(
+        display(Markdown(no_math(
             f"Safety stock worth **{fmt_money(fig['safety_stock_value_cents'])}**; the "
             f"policy carries **{fmt_money(fig['average_stock_value_cents'])}** of stock on "
             f"average ({fmt_money(carrying)} a year to hold); on the shelf today "
             f"{fmt_money(fig['inventory_value_cents'])}. **{fig['order_lines']} order "
-            f"line(s)** today, {fmt_money(fig['order_total_cents'])}."
-            .replace("$", "\\$")))
+            f"line(s)** today, {fmt_money(fig['order_total_cents'])}.")))
+        display(chart(lambda figure: _plot_stock_by_category(plan, figure.subplots()),
+                      alt=f"Stock the policy carries by category, with {showing()}: safety "
+                          f"stock {fmt_money(fig['safety_stock_value_cents'])} of "
+                          f"{fmt_money(fig['average_stock_value_cents'])} on average."))
         if len(plan.lines):
             display(reorder_table(plan))
 
-    return panel([level, critical, holding], draw,
-                 rows=[w.HBox([w.VBox([level, critical]), holding])])
+    return panel({"Service level": level, "Service level, critical items": critical,
+                  "Holding cost (% a year)": holding}, draw, showing=showing)
+
+
+def _plot_stock_by_category(plan: PurchasingPlan, ax: Any) -> None:
+    """Horizontal bars by item category: the average stock the policy carries, and the safety
+    stock within it."""
+    by = (plan.skus.groupby("category")[["average_stock_value_cents", "safety_stock_value_cents"]]
+          .sum().sort_values("average_stock_value_cents"))
+    ax.barh(by.index, by["average_stock_value_cents"], color="#9ecae1",
+            label="average stock (safety stock + half an order)")
+    ax.barh(by.index, by["safety_stock_value_cents"], color="#1f5f8b", label="safety stock")
+    ax.set_title("Stock the policy carries, by category")
+    ax.set_xlabel("value at cost (US$)")
+    ax.set_ylabel("category")
+    money_axis(ax, "x")
+    ax.legend(loc="lower right", fontsize=8)
 
 
 
