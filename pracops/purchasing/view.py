@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from fractions import Fraction
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -184,11 +185,14 @@ def po_summary_table(plan: PurchasingPlan) -> Any:
 
 
 def po_table(plan: PurchasingPlan, order: pu.PurchaseOrder) -> Any:
-    """One vendor's purchase-order draft, with a total row."""
+    """One vendor's purchase-order draft, with a total row (its description, "goods $… +
+    freight $…", shown with :func:`~pracops.report.no_math`: two dollar signs in one cell
+    would be typeset as math in JupyterLab)."""
     return format_table(chain.po_frame(plan, order),
                         money=["pack_price_cents", "freight_per_pack_cents",
                                "freight_pct_cents", "order_cents"],
-                        count=["order_packs", "units_per_pack", "order_units"])
+                        count=["order_packs", "units_per_pack", "order_units"]).format(
+        {"description": lambda text: no_math(escape(str(text), quote=False))}, escape=None)
 
 
 def abc_table(plan: PurchasingPlan) -> Any:
