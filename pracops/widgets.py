@@ -93,8 +93,9 @@ def panel(controls: Mapping[str, Any], draw: Callable[[], None], *,
     Parameters
     ----------
     controls
-        The widgets whose change redraws, by their labels. Each takes the full width of its
-        column, its label above it; the columns wrap to the page's width.
+        The widgets whose change redraws (made without a ``description``), by their labels.
+        Each takes the full width of its column, its label above it; the columns wrap to the
+        page's width.
     draw
         Displays into the output area (tables, :func:`chart`, Markdown).
     showing
@@ -109,11 +110,11 @@ def panel(controls: Mapping[str, Any], draw: Callable[[], None], *,
 
     cells = []
     for label, control in controls.items():
-        control.description = ""
         control.layout.width = "100%"
         if isinstance(control, w.Checkbox):
             control.indent = False
-        cells.append(w.VBox([w.HTML(no_math(escape(label, quote=False))), control],
+        text = no_math(escape(label, quote=False))  # a long label wraps, lines close together
+        cells.append(w.VBox([w.HTML(f'<div style="line-height: 1.3">{text}</div>'), control],
                             layout=w.Layout(min_width="0")))
     grid = w.GridBox(cells, layout=w.Layout(grid_template_columns=_COLUMNS,
                                             grid_gap="4px 24px", width="100%"))

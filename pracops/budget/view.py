@@ -551,7 +551,7 @@ def explorer(rep: BudgetReport) -> Any:
     rate = slider(0.0, min(-15.0, -max(assumed.values(), default=0.0)),
                   max(15.0, -min(assumed.values(), default=0.0)), 0.5)
     wages = slider(float(params["wage_increase_pct"]), 0, 10, 0.5)
-    hire = w.Checkbox(description="1.0 FTE, 3-month ramp", value=False)
+    hire = w.Checkbox(value=False)
     start = w.Dropdown(options=list(zip(FULL_MONTHS, range(1, 13), strict=True)), value=7)
     first_margin = rep.budget.total("revenue") - rep.budget.total("cost")
 
@@ -588,5 +588,5 @@ def explorer(rep: BudgetReport) -> Any:
 
     return panel({"Visit growth (%)": growth,
                   "Rate change on top of the report's, every payer class (%)": rate,
-                  "Wage increase (%)": wages, "Add a provider": hire,
+                  "Wage increase (%)": wages, "Add a provider (1.0 FTE, 3-month ramp)": hire,
                   "Starting in month": start}, draw, showing=showing)

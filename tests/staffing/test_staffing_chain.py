@@ -183,7 +183,7 @@ def test_the_explorer_recomputes_without_writing_files(result: chain.StaffingRep
         warnings.simplefilter("error", DeprecationWarning)
         box = view.explorer(result.inputs, **{**params, "horizon_weeks": 4})
     label, growth = box.children[0].children[0].children
-    assert label.value == "Visit growth (%)" and growth.value == 0.0
+    assert ">Visit growth (%)</div>" in label.value and growth.value == 0.0
     growth.value = 10.0
     assert "Showing:</b> visits +10 %" in box.children[1].value
     assert len(calls) == 2 and calls[-1]["visit_growth_pct"] == 10.0
