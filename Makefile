@@ -24,8 +24,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Jupyter prints the URL to open, with its token; root (a container) needs --allow-root
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 sample: $(STAMP)
 	$(BIN)/python -m pracops.sample

@@ -55,6 +55,7 @@ __all__ = [
     "SafeStyler",
     "header_label",
     "md_text",
+    "no_math",
     "use_chart_style",
     "money_axis",
     "legend_outside",
@@ -379,7 +380,7 @@ def format_table(
     fmt.update({c: fmt_count for c in count})
     fmt.update({c: (lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")) for c in dates})
     styler = (SafeStyler(df).format(fmt).format_index(axis=0).format_index(axis=1)
-              .set_table_attributes('class="pracops-table"'))
+              .set_table_attributes('class="pracops-table mathjax_ignore"'))
     right = [c for c in [*money, *pct, *count] if c in df.columns]
     if right:
         styler = styler.set_properties(subset=right, **{"text-align": "right"})
@@ -409,8 +410,7 @@ def md_text(value: Any) -> str:
     JupyterLab and nbconvert render raw HTML inside Markdown, so ``<``, ``>`` and ``&`` become
     entities; Markdown's own marks (``\\ ` * _ [ ] | ~ #``) get a backslash, so a name cannot
     bold, link or break the sentence around it; line breaks become spaces. Dollar signs are
-    left to the caller, which escapes them for the whole text (see ``summary_text`` in the
-    views).
+    left to the caller, which passes the whole text through :func:`no_math`.
 
     Examples
     --------
@@ -419,6 +419,29 @@ def md_text(value: Any) -> str:
     """
     text = " ".join(str(value).splitlines())
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escape(text, quote=False))
+
+
+_DOLLAR = "<span>&#36;</span>"  # a dollar sign no front end reads as the start of a formula
+
+
+def no_math(text: str) -> str:
+    """Markdown or HTML text whose dollar signs stay dollar signs in every front end.
+
+    JupyterLab 4, Notebook 7 and VS Code typeset two ``$`` in one Markdown or HTML output as
+    math, and neither ``\\$`` nor ``&#36;`` stops JupyterLab: Markdown turns both into a bare
+    ``$`` before MathJax scans the rendered page. Each ``$`` becomes an element of its own
+    (``<span>&#36;</span>``): Markdown's math pass finds no ``$`` in the source, and MathJax never
+    pairs delimiters across elements. The HTML export and Markdown viewers show a plain
+    ``$``. Tables (:func:`format_table`, :func:`kpi_table`) carry MathJax's own
+    ``mathjax_ignore`` class instead, so every cell is covered. Checked in JupyterLab by
+    ``tests/browser/test_lab.py``.
+
+    Examples
+    --------
+    >>> no_math("goods $923.23 + freight $0.00")
+    'goods <span>&#36;</span>923.23 + freight <span>&#36;</span>0.00'
+    """
+    return text.replace("$", _DOLLAR)
 
 
 @dataclass(frozen=True)
@@ -479,7 +502,7 @@ def kpi_table(kpis: Sequence[KPI]) -> pd.io.formats.style.Styler:
 
     return (SafeStyler(table).map(colour, subset=["Status"])
             .set_properties(subset=["Value", "Target"], **{"text-align": "right"})
-            .set_table_attributes('class="pracops-table pracops-kpi"')
+            .set_table_attributes('class="pracops-table pracops-kpi mathjax_ignore"')
             .hide(axis="index"))
 
 

@@ -28,8 +28,9 @@ from pracops.report import (
     kpi_table,
     legend_outside,
     money_axis,
+    no_math,
 )
-from pracops.widgets import panel
+from pracops.widgets import chart, panel
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -122,8 +123,7 @@ def summary_text(result: billing.BillingReconciliation, fig: Mapping[str, Any]) 
                      f"left out of every figure ({fmt_money(fig['quarantined_era_cents'])} in "
                      "the payments they announce): see the alerts and the quarantined files "
                      "below.")
-    # "$" twice in a Markdown paragraph reads as a formula in JupyterLab: escape it
-    return "\n\n".join(lines).replace("$", "\\$")
+    return no_math("\n\n".join(lines))
 
 
 def control_table(result: billing.BillingReconciliation) -> Any:
@@ -423,22 +423,27 @@ def explorer(report: chain.BillingReport) -> Any:
         The controls above an output area that redraws on every change.
     """
     import ipywidgets as w
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+    from IPython.display import Markdown, display
 
     inputs = report.inputs
     parameters = {**report.parameters, "as_of": report.as_of.date().isoformat()}
     claims = inputs.claims
     names = dict(zip(inputs.providers["npi"].astype(str), inputs.providers["name"].astype(str),
                      strict=True))
-    payer = w.Dropdown(description="Payer", options=[("All payers", "")] + [
-        (f"{pid} – {name}", pid) for pid, name in zip(inputs.payers["payer_id"],
+    payer = w.Dropdown(options=[("All payers", "")] + [
+        (f"{name} ({pid})", pid) for pid, name in zip(inputs.payers["payer_id"],
                                                       inputs.payers["name"], strict=True)])
-    provider = w.Dropdown(description="Provider", options=[("All providers", "")] + [
+    provider = w.Dropdown(options=[("All providers", "")] + [
         (names.get(npi, npi), npi) for npi in sorted(claims["rendering_npi"].astype(str).unique())])
     first, last = claims["date_of_service"].min().date(), claims["date_of_service"].max().date()
-    start = w.DatePicker(description="DOS from", value=first)
-    end = w.DatePicker(description="DOS to", value=last)
+    start = w.DatePicker(value=first)
+    end = w.DatePicker(value=last)
+
+    def showing() -> str:
+        dates = (f"served {start.value or 'from the first claim'} to "
+                 f"{end.value or 'the last claim'}")
+        return ", ".join([payer.label if payer.value else "all payers",
+                          provider.label if provider.value else "all providers", dates])
 
     def draw() -> None:
         keep = pd.Series(True, index=claims.index)
@@ -451,18 +456,20 @@ def explorer(report: chain.BillingReport) -> Any:
         if end.value:
             keep &= claims["date_of_service"] <= pd.Timestamp(end.value)
         chosen = claims[keep.to_numpy()]
-        lines = inputs.claim_lines[inputs.claim_lines["claim_id"].isin(chosen["claim_id"])]
         if chosen.empty:
-            print("No claims match these filters.")
+            display(Markdown("No claims match these filters."))
             return
+        lines = inputs.claim_lines[inputs.claim_lines["claim_id"].isin(chosen["claim_id"])]
         subset = chain.BillingInputs(**{**inputs.__dict__, "claims": chosen,
                                         "claim_lines": lines})
         result = chain.compute(subset, **parameters).reconciliation
-        print(f"{len(chosen):,} claims")
+        open_cents = int(result.aging["total_cents"].sum())
+        display(Markdown(no_math(f"**{len(chosen):,} claims**; insurance A/R "
+                                 f"{fmt_money(open_cents)} open.")))
         display(kpi_table(billing.report_kpis(result.kpis)))
-        fig, ax = plt.subplots()
-        plot_aging(result, ax)
-        plt.show()
+        display(chart(lambda figure: plot_aging(result, figure.subplots()),
+                      alt=f"Insurance A/R by payer and age for {showing()}: stacked bars, "
+                          f"{fmt_money(open_cents)} open in all."))
 
-    return panel([payer, provider, start, end], draw,
-                 rows=[w.HBox([payer, provider]), w.HBox([start, end])])
+    return panel({"Payer": payer, "Provider": provider, "Served from": start,
+                  "Served to": end}, draw, showing=showing)

@@ -34,8 +34,9 @@ from pracops.report import (
     format_table,
     legend_outside,
     money_axis,
+    no_math,
 )
-from pracops.widgets import panel, slider
+from pracops.widgets import chart, panel, slider
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -115,7 +116,8 @@ def period_label(year: int, through_month: int) -> str:
 class Driver:
     """One line of the summary's "What moved it": ``cents`` is the effect on the operating
     margin to date (positive: the margin is higher than budgeted); ``text`` is the sentence
-    (Markdown, dollar signs not escaped)."""
+    (Markdown, dollar signs as they are: :func:`summary_text` passes the whole text through
+    :func:`pracops.report.no_math`)."""
 
     name: str
     cents: int
@@ -205,9 +207,9 @@ def margin_drivers(rep: BudgetReport) -> list[Driver]:
 
 
 def summary_text(rep: BudgetReport, fig: Mapping[str, Any]) -> str:
-    """The executive summary in Markdown (dollar signs escaped): the budget in one paragraph,
-    then the margin variance to date and one line per driver (:func:`margin_drivers`: volume,
-    mix, rate, cost), which add up to it."""
+    """The executive summary in Markdown (dollar signs kept from math by :func:`no_math`): the
+    budget in one paragraph, then the margin variance to date and one line per driver
+    (:func:`margin_drivers`: volume, mix, rate, cost), which add up to it."""
     b, c = rep.budget, rep.comparison
     base = f"{b.base_periods[0]} to {b.base_periods[-1]}"
     lines = [
@@ -229,7 +231,7 @@ def summary_text(rep: BudgetReport, fig: Mapping[str, Any]) -> str:
     if c is None:
         lines.append(f"No month of {b.year} is closed yet (the books run to "
                      f"{rep.books.closed_through}), so there is nothing to compare.")
-        return "\n\n".join(lines).replace("$", "\\$")
+        return no_math("\n\n".join(lines))
     bridge = c.bridge.set_index("step")["cents"]
     lines.append(
         f"**{period_label(b.year, c.through_month)}**: revenue "
@@ -247,8 +249,7 @@ def summary_text(rep: BudgetReport, fig: Mapping[str, Any]) -> str:
         f"({_pct_or_na(fig['forecast_margin_pct'])}) — actual to date plus the remaining "
         f"budget; at the run rate the margin would be "
         f"{fmt_money(int(f.loc['margin', 'run_rate_cents']))}.")
-    # a dollar sign would open LaTeX in Markdown
-    return ("\n\n".join(lines) + "\n\n" + "\n".join(drivers)).replace("$", "\\$")
+    return no_math("\n\n".join(lines) + "\n\n" + "\n".join(drivers))
 
 
 # --- tables --------------------------------------------------------------------------------------
@@ -565,7 +566,8 @@ def plot_payer_mix(rep: BudgetReport, ax: Any) -> Any:
 def explorer(rep: BudgetReport) -> Any:
     """Sliders for visit growth, a rate change for every payer class and the wage increase, and
     a new-provider toggle (with its start month), that recompute the budget
-    (:func:`pracops.budget.chain.compute`, no file written) and redraw its P&L and margin.
+    (:func:`pracops.budget.chain.compute`, no file written) and redraw its margin, the
+    monthly chart of revenue and expenses and the P&L.
 
     The controls start at the report's budget: growth and wage increase at its parameters
     (the slider ranges widen to take them in), the rate slider at 0. The rate slider is a
@@ -588,14 +590,19 @@ def explorer(rep: BudgetReport) -> Any:
 
     params = rep.parameters
     assumed = {c: float(v) for c, v in params["rate_change_pct"].items()}
-    growth = slider("Visit growth (%)", float(params["visit_growth_pct"]), -20, 30, 0.5)
-    rate = slider("Rate change on top of the report's, every payer class (%)", 0.0,
-                  min(-15.0, -max(assumed.values(), default=0.0)),
+    growth = slider(float(params["visit_growth_pct"]), -20, 30, 0.5)
+    rate = slider(0.0, min(-15.0, -max(assumed.values(), default=0.0)),
                   max(15.0, -min(assumed.values(), default=0.0)), 0.5)
-    wages = slider("Wage increase (%)", float(params["wage_increase_pct"]), 0, 10, 0.5)
-    hire = w.Checkbox(description="Add a provider (1.0 FTE, 3-month ramp)", value=False)
-    start = slider("Starting in month", 7, 1, 12, 1, integer=True)
+    wages = slider(float(params["wage_increase_pct"]), 0, 10, 0.5)
+    hire = w.Checkbox(value=False)
+    start = w.Dropdown(options=list(zip(FULL_MONTHS, range(1, 13), strict=True)), value=7)
     first_margin = rep.budget.total("revenue") - rep.budget.total("cost")
+
+    def showing() -> str:
+        hired = (f"a new provider from {FULL_MONTHS[start.value - 1]}" if hire.value
+                 else "no new provider")
+        return (f"visits {growth.value:+.1f} %, payer rates {rate.value:+.1f} % on top of "
+                f"the report's, wages +{wages.value:.1f} %, {hired}")
 
     def draw() -> None:
         changes = ({c: round(assumed.get(c, 0.0) + rate.value, 6)
@@ -604,19 +611,25 @@ def explorer(rep: BudgetReport) -> Any:
         providers = [*params["new_providers"], *(
             [{"name": "explorer's new provider", "start_month": start.value}]
             if hire.value else [])]
-        b = chain.compute(rep.inputs, **{
+        new = chain.compute(rep.inputs, **{
             **params, "visit_growth_pct": growth.value, "rate_change_pct": changes,
-            "wage_increase_pct": wages.value, "new_providers": providers}).budget
+            "wage_increase_pct": wages.value, "new_providers": providers})
+        b = new.budget
         revenue, cost = b.total("revenue"), b.total("cost")
         margin = revenue - cost
         pct = fmt_pct(margin / revenue) if revenue > 0 else "n/a"
         change = margin - first_margin
-        display(Markdown(
+        display(Markdown(no_math(
             f"**Operating margin {fmt_money(margin)} ({pct})** on revenue "
             f"{fmt_money(revenue)} and {int(b.visits['visits'].sum()):,} visits; "
-            f"{'+' if change > 0 else ''}{fmt_money(change)} against the report's budget."
-            .replace("$", "\\$")))
+            f"{'+' if change > 0 else ''}{fmt_money(change)} against the report's budget.")))
+        display(chart(lambda figure: plot_budget_vs_actual(new, figure.subplots()),
+                      alt=f"Revenue and expenses by month, {b.year}, with {showing()}: "
+                          f"budget as bars, actual to date as lines; margin "
+                          f"{fmt_money(margin)}."))
         display(pnl_table(b))
 
-    return panel([growth, rate, wages, hire, start], draw,
-                 rows=[w.HBox([w.VBox([growth, rate, wages]), w.VBox([hire, start])])])
+    return panel({"Visit growth (%)": growth,
+                  "Rate change on top of the report's, every payer class (%)": rate,
+                  "Wage increase (%)": wages, "Add a provider (1.0 FTE, 3-month ramp)": hire,
+                  "Starting in month": start}, draw, showing=showing)

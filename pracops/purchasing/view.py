@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from fractions import Fraction
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -32,8 +33,9 @@ from pracops.report import (
     format_table,
     legend_outside,
     money_axis,
+    no_math,
 )
-from pracops.widgets import panel, slider
+from pracops.widgets import chart, panel, slider
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -124,7 +126,7 @@ def summary_text(plan: PurchasingPlan, fig: Mapping[str, Any]) -> str:
     if fig["overdue_orders"]:
         lines.append(f"Overdue: {', '.join(map(report.md_text, fig['overdue_orders']))} — call "
                      "the vendor.")
-    return "\n\n".join(lines).replace("$", "\\$")
+    return no_math("\n\n".join(lines))
 
 
 def _price_sentence(plan: PurchasingPlan, fig: Mapping[str, Any]) -> str:
@@ -212,13 +214,16 @@ def po_summary_table(plan: PurchasingPlan) -> Any:
 
 
 def po_table(plan: PurchasingPlan, order: pu.PurchaseOrder) -> Any:
-    """One vendor's purchase-order draft, with a total row."""
+    """One vendor's purchase-order draft, with a total row (its description, "goods $… +
+    freight $…", shown with :func:`~pracops.report.no_math`: two dollar signs in one cell
+    would be typeset as math in JupyterLab)."""
     # freight_pct_cents is freight charged as a percent of the goods, in dollars
     t = chain.po_frame(plan, order).rename(columns={"freight_pct_cents":
                                                     "freight as % of goods_cents"})
     return format_table(t, money=["pack_price_cents", "freight_per_pack_cents",
                                   "freight as % of goods_cents", "order_cents"],
-                        count=["order_packs", "units_per_pack", "order_units"])
+                        count=["order_packs", "units_per_pack", "order_units"]).format(
+        {"description": lambda text: no_math(escape(str(text), quote=False))}, escape=None)
 
 
 def abc_table(plan: PurchasingPlan) -> Any:
@@ -453,21 +458,21 @@ def explorer(inputs: PurchasingInputs, **parameters: Any) -> Any:
     ipywidgets.VBox
         The sliders above an output area that redraws when a slider is released.
     """
-    import ipywidgets as w
     from IPython.display import Markdown, display
 
     declared = PARAMETERS.defaults(run_only=True)
     base = dict(parameters)
-    level = slider("Service level", float(base.pop("service_level",
-                                                   declared["service_level"])),
+    level = slider(float(base.pop("service_level", declared["service_level"])),
                    0.8, 0.995, 0.005, ".1%")
-    critical = slider("Service level, critical items",
-                      float(base.pop("critical_service_level",
+    critical = slider(float(base.pop("critical_service_level",
                                      declared["critical_service_level"])),
                       0.8, 0.999, 0.001, ".1%")
-    holding = slider("Holding cost (% a year)",
-                     float(base.pop("holding_cost_pct", declared["holding_cost_pct"])),
+    holding = slider(float(base.pop("holding_cost_pct", declared["holding_cost_pct"])),
                      5, 50, 1, ".0f")
+
+    def showing() -> str:
+        return (f"service level {fmt_pct(level.value)}, {fmt_pct(critical.value)} for critical "
+                f"items, holding cost {holding.value:.0f} % a year")
 
     def draw() -> None:
         plan = chain.compute(
@@ -475,18 +480,36 @@ def explorer(inputs: PurchasingInputs, **parameters: Any) -> Any:
             critical_service_level=critical.value, holding_cost_pct=holding.value)
         fig = chain.summary_figures(plan)
         carrying = round(fig["average_stock_value_cents"] * holding.value / 100)
-        display(Markdown(
+        display(Markdown(no_math(
             f"Safety stock worth **{fmt_money(fig['safety_stock_value_cents'])}**; the "
             f"policy carries **{fmt_money(fig['average_stock_value_cents'])}** of stock on "
             f"average ({fmt_money(carrying)} a year to hold); on the shelf today "
             f"{fmt_money(fig['inventory_value_cents'])}. **{fig['order_lines']} order "
-            f"line(s)** today, {fmt_money(fig['order_total_cents'])}."
-            .replace("$", "\\$")))
+            f"line(s)** today, {fmt_money(fig['order_total_cents'])}.")))
+        display(chart(lambda figure: _plot_stock_by_category(plan, figure.subplots()),
+                      alt=f"Stock the policy carries by category, with {showing()}: safety "
+                          f"stock {fmt_money(fig['safety_stock_value_cents'])} of "
+                          f"{fmt_money(fig['average_stock_value_cents'])} on average."))
         if len(plan.lines):
             display(reorder_table(plan))
 
-    return panel([level, critical, holding], draw,
-                 rows=[w.HBox([w.VBox([level, critical]), holding])])
+    return panel({"Service level": level, "Service level, critical items": critical,
+                  "Holding cost (% a year)": holding}, draw, showing=showing)
+
+
+def _plot_stock_by_category(plan: PurchasingPlan, ax: Any) -> None:
+    """Horizontal bars by item category: the average stock the policy carries, and the safety
+    stock within it."""
+    by = (plan.skus.groupby("category")[["average_stock_value_cents", "safety_stock_value_cents"]]
+          .sum().sort_values("average_stock_value_cents"))
+    ax.barh(by.index, by["average_stock_value_cents"], color="#9ecae1",
+            label="average stock (safety stock + half an order)")
+    ax.barh(by.index, by["safety_stock_value_cents"], color="#1f5f8b", label="safety stock")
+    ax.set_title("Stock the policy carries, by category")
+    ax.set_xlabel("value at cost (US$)")
+    ax.set_ylabel("category")
+    money_axis(ax, "x")
+    ax.legend(loc="lower right", fontsize=8)
 
 
 

@@ -27,11 +27,12 @@ from pracops.report import (
     format_table,
     legend_outside,
     money_axis,
+    no_math,
 )
 from pracops.staffing import chain
 from pracops.staffing import model as st
 from pracops.staffing.chain import SitePlan, StaffingInputs, StaffingPlan
-from pracops.widgets import panel, slider
+from pracops.widgets import chart, panel, slider
 
 __all__ = [
     "HEADLINE_FIGURES",
@@ -126,12 +127,7 @@ def summary_text(plan: StaffingPlan, fig: Mapping[str, Any]) -> str:
         lines.append("Left out on purpose (see *What the plan uses*): " + "; ".join(
             f"{x['dataset']}: {fmt_count(x['count'], 0 if isinstance(x['count'], int) else 1)} "
             f"{x['unit']} {x['what']}" for x in fig["left_out"]) + ".")
-    return _markdown("\n\n".join(lines))
-
-
-def _markdown(text: str) -> str:
-    """Escape dollar signs, which Jupyter's Markdown reads as the start of a formula."""
-    return text.replace("$", "\\$")
+    return no_math("\n\n".join(lines))
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -196,7 +192,7 @@ def plan_status_text(site: SitePlan) -> str:
                     "within its work budget and a simple greedy cover is used (FALLBACK, cost "
                     "not minimised)",
     }[p.status]
-    return _markdown(
+    return no_math(
         f"**{report.md_text(site.name)}** ({report.md_text(site.location_id)}, open "
         f"{site.opens}–{site.closes}): the plan "
         f"{'is ' if p.status == 'OPTIMAL' else ''}{proof}; {p.paid_hours:,.1f} paid hours and "
@@ -457,23 +453,23 @@ def explorer(inputs: StaffingInputs, *, solver_deterministic_time: float = 2.0,
     ipywidgets.VBox
         The controls above an output area that redraws when a slider is released.
     """
-    import ipywidgets as w
-    import matplotlib.pyplot as plt
     from IPython.display import Markdown, display
 
     base = dict(parameters)
     ratios = dict(base.pop("ratios", None) or st.DEFAULT_RATIOS)
     history = float(st.no_show_rates(inputs.appointments).set_index("visit_type")
                     .loc["all", "no_show_rate"])
-    growth = slider("Visit growth (%)", float(base.pop("visit_growth_pct", 0.0)), -20, 30, 1,
-                    ".0f")
-    no_show = slider("No-show rate", float(base.pop("no_show_rate", None) or history), 0, 0.3,
-                     0.005, ".1%")
-    role_sliders = {role: slider(f"{role.capitalize()} FTE per provider FTE",
-                                 float(ratios.get(role, 0.0)), 0, 3, 0.05, ".2f")
+    growth = slider(float(base.pop("visit_growth_pct", 0.0)), -20, 30, 1, ".0f")
+    no_show = slider(float(base.pop("no_show_rate", None) or history), 0, 0.3, 0.005, ".1%")
+    service = slider(float(base.pop("phone_service_level_target", 0.8)), 0.5, 0.95, 0.05,
+                     ".0%")
+    role_sliders = {role: slider(float(ratios.get(role, 0.0)), 0, 3, 0.05, ".2f")
                     for role in ("medical assistant", "front desk", "nurse", "billing")}
-    service = slider("Phone service level target",
-                     float(base.pop("phone_service_level_target", 0.8)), 0.5, 0.95, 0.05, ".0%")
+
+    def showing() -> str:
+        staff = ", ".join(f"{s.value:.2f} {role}" for role, s in role_sliders.items())
+        return (f"visits {growth.value:+.0f} %, no-shows {fmt_pct(no_show.value)}, phones "
+                f"answered in time {fmt_pct(service.value, 0)}; per provider FTE {staff}")
 
     def draw() -> None:
         plan = chain.compute(
@@ -482,7 +478,7 @@ def explorer(inputs: StaffingInputs, *, solver_deterministic_time: float = 2.0,
             phone_service_level_target=service.value,
             solver_deterministic_time=solver_deterministic_time)
         fig = chain.summary_figures(plan)
-        display(Markdown(_markdown(
+        display(Markdown(no_math(
             f"**{fig['fte_required_total']:.1f} FTE needed** "
             f"({fig['fte_on_roster_total']:.1f} on the roster) for "
             f"{fig['annual_visits_forecast']:,.0f} visits a year; FTE needed cost "
@@ -490,16 +486,22 @@ def explorer(inputs: StaffingInputs, *, solver_deterministic_time: float = 2.0,
             f"{fmt_money(fig['annual_labor_cost_cents'])}. Roster gaps: "
             f"{fig['uncovered_staff_hours_per_week']:.1f} staff-hours a week. Phones today: "
             f"{fmt_pct(fig['phone_service_level'])} answered in time.")))
-        display(fte_table(plan))
-        figure, axes = plt.subplots(1, 2, figsize=(12, 4))
-        plot_fte_by_role(plan, axes[0])
-        plot_cost_by_role(plan, axes[1])
-        figure.tight_layout()
-        plt.show()
 
-    return panel([growth, no_show, service, *role_sliders.values()], draw,
-                 rows=[w.HBox([w.VBox([growth, no_show, service]),
-                               w.VBox(list(role_sliders.values()))])])
+        def plot(figure: Any) -> None:
+            left, right = figure.subplots(1, 2)
+            plot_fte_by_role(plan, left)
+            plot_cost_by_role(plan, right)
+
+        display(chart(plot, figsize=(12, 4),
+                      alt=f"FTE needed and on the roster by role, and the annual staff cost by "
+                          f"role, with {showing()}: {fig['fte_required_total']:.1f} FTE "
+                          f"needed, {fig['fte_on_roster_total']:.1f} on the roster."))
+        display(fte_table(plan))
+
+    return panel({"Visit growth (%)": growth, "No-show rate": no_show,
+                  "Phone service level target": service,
+                  **{f"{role.capitalize()} FTE per provider FTE": s
+                     for role, s in role_sliders.items()}}, draw, showing=showing)
 
 
 # --- names that moved -----------------------------------------------------------------------

@@ -123,11 +123,12 @@ def test_the_explorer_recomputes_without_writing(sample_run,
 
     monkeypatch.setattr(chain, "compute", spy)
     monkeypatch.setattr(chain, "write_worklists", refuse)
-    monkeypatch.setattr("matplotlib.pyplot.show", lambda *a, **k: None)
     box = view.explorer(report)
-    payer_box = box.children[0].children[0]
+    payer_box = box.children[0].children[0].children[1]
     payer = sorted(set(report.inputs.claims["payer_id"]))[0]
     payer_box.value = payer
+    name = report.inputs.payers.set_index("payer_id").loc[payer, "name"]
+    assert f"Showing:</b> {name} ({payer}), all providers" in box.children[1].value
     assert len(calls) == 2
     subset, parameters = calls[-1]
     assert set(subset.claims["payer_id"]) == {payer}

@@ -72,7 +72,7 @@ def test_a_budget_without_revenue_is_critical_and_its_margin_is_na() -> None:
         "the rate changes are right.",
         "The 2025 budget does not make money: operating margin -$1,107,264.00 (n/a)."]
     text = view.summary_text(rep, fig)
-    assert "operating margin -\\$1,107,264.00 (n/a) on 5,280 visits" in text
+    assert "operating margin -<span>&#36;</span>1,107,264.00 (n/a) on 5,280 visits" in text
     assert "()" not in text and "inf" not in text and "nan" not in text
 
 
@@ -120,7 +120,7 @@ def test_the_drivers_add_up_to_the_margin_variance(q1: chain.BudgetReport) -> No
     assert drivers[3].cents == -int(c.costs["spending_variance_cents"].sum())
     assert "Medical supplies (5310, -$11,832.00 to the margin, flagged in Feb)" in drivers[3].text
     # the summary's lines are the drivers; the first amount of each is its effect on the margin
-    text = view.summary_text(q1, fig)
+    text = view.summary_text(q1, fig).replace("<span>&#36;</span>", "$")
     lines = [ln for ln in text.splitlines() if ln.startswith("- **")]
     assert [amounts(ln)[0] for ln in lines] == [d.cents for d in drivers]
     assert sum(amounts(ln)[0] for ln in lines) == amounts(
@@ -237,13 +237,13 @@ def test_the_explorer_starts_at_the_reports_budget(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(bd, "build_budget", record)
     monkeypatch.setattr(chain, "write_budget_workbook", no_files)
     box = view.explorer(rep)
-    growth, rate, wages = box.children[0].children[0].children
-    hire, start = box.children[0].children[1].children
+    labels = [cell.children[0].value for cell in box.children[0].children]
+    growth, rate, wages, hire, start = (cell.children[1] for cell in box.children[0].children)
     # the sliders take in the assumptions instead of clamping them
     assert (growth.value, growth.min, growth.max) == (40, -20, 40)
     assert (wages.value, wages.min, wages.max) == (12, 0, 12)
     assert rate.value == 0 and rate.min == -20 and rate.max == 15
-    assert "on top of the report's" in rate.description
+    assert "on top of the report's" in labels[1]
     # first view: the report's own assumptions
     assert built[-1] == a
     rate.value = 2.5
@@ -255,6 +255,7 @@ def test_the_explorer_starts_at_the_reports_budget(monkeypatch: pytest.MonkeyPat
     start.value = 4
     hire.value = True
     assert built[-1].new_providers == (bd.NewProvider("explorer's new provider", 4, 3, 1.0),)
+    assert "a new provider from April" in box.children[1].value
     assert built[-1].visit_growth_pct == 40 and built[-1].wage_increase_pct == 12
 
 
@@ -275,7 +276,8 @@ def test_other_revenue_is_a_driver_and_the_drivers_still_add_up() -> None:
     assert sum(drivers.values()) == fig["ytd_margin_variance_cents"]
     # the year-to-date revenue is all of it, visits and other
     assert fig["ytd_actual_revenue_cents"] == 4_500_000 + 22_500_000 + 600_000
-    assert "**Other revenue** -$300.00" in view.summary_text(rep, fig).replace("\\$", "$")
+    text = view.summary_text(rep, fig).replace("<span>&#36;</span>", "$")
+    assert "**Other revenue** -$300.00" in text
 
 
 def whole(cents: int) -> str:

@@ -99,7 +99,7 @@ def test_the_explorer_recomputes_without_writing(result: chain.PurchasingReport,
     monkeypatch.setattr(chain, "compute", counted)
     monkeypatch.setattr(report, "write_handouts", refuse)
     box = view.explorer(result.inputs, **result.parameters)
-    level = box.children[0].children[0].children[0]
+    level = box.children[0].children[0].children[1]
     assert level.value == 0.95 and calls == [0.95]
     level.value = 0.9
     assert calls == [0.95, 0.9]

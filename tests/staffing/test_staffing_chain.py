@@ -182,8 +182,9 @@ def test_the_explorer_recomputes_without_writing_files(result: chain.StaffingRep
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
         box = view.explorer(result.inputs, **{**params, "horizon_weeks": 4})
-    growth = box.children[0].children[0].children[0]
-    assert growth.description == "Visit growth (%)" and growth.value == 0.0
+    label, growth = box.children[0].children[0].children
+    assert ">Visit growth (%)</div>" in label.value and growth.value == 0.0
     growth.value = 10.0
+    assert "Showing:</b> visits +10 %" in box.children[1].value
     assert len(calls) == 2 and calls[-1]["visit_growth_pct"] == 10.0
     assert calls[-1]["horizon_weeks"] == 4 and calls[-1]["phone_staffing"] == "workload"
