@@ -61,6 +61,7 @@ __all__ = [
     "legend_outside",
     "show_chart",
     "page_title",
+    "practice_name",
     "figure_label",
     "summary_from_notebook",
     "write_atomic",
@@ -230,16 +231,20 @@ def fmt_pct(fraction: Any, digits: int | None = None) -> str:
     """A fraction as a percentage: ``0.953 -> "95.3%"``; missing as an empty string.
 
     One decimal unless ``digits`` says otherwise; a figure that one decimal would show as
-    0.0 % but is not zero gets two (``0.00046 -> "0.05%"``), so a small rate never reads as
-    none. Every report and the index write a figure through this one rule, so it reads the
-    same everywhere.
+    0.0 % but two would not gets two (``0.00046 -> "0.05%"``), so a small rate never reads
+    as none; what rounds to zero is ``0.0%``, never ``-0.0%``. Every report and the index
+    write a figure through this one rule, so it reads the same everywhere.
+
+    >>> fmt_pct(0.00046), fmt_pct(-0.0000003), fmt_pct(0.9534)
+    ('0.05%', '0.0%', '95.3%')
     """
     if fraction is None or pd.isna(fraction):
         return ""
     pct = float(fraction) * 100
     if digits is None:
-        digits = 2 if pct != 0 and round(abs(pct), 1) == 0 else 1
-    return f"{pct:.{digits}f}%"
+        digits = 2 if round(abs(pct), 1) == 0 and round(abs(pct), 2) != 0 else 1
+    text = f"{pct:.{digits}f}%"
+    return text[1:] if text.startswith("-") and float(text[1:-1]) == 0 else text
 
 
 def fmt_count(n: Any, digits: int = 0) -> str:
@@ -332,6 +337,15 @@ def truncation_note(shown: int, total: int, full_in: str | None) -> str:
     return f"Showing {shown:,} of {total:,}{where}."
 
 
+_NOWRAP_CHARS = 20
+"""Text columns whose longest value is at most this long are kept on one line."""
+
+
+def _short_text(column: pd.Series) -> bool:
+    lengths = column.astype("string").str.len()
+    return bool(lengths.notna().any()) and int(lengths.max()) <= _NOWRAP_CHARS
+
+
 def format_table(
     df: pd.DataFrame,
     *,
@@ -387,6 +401,15 @@ def format_table(
     left = [c for c in df.columns if c not in right]
     if left:
         styler = styler.set_properties(subset=left, **{"text-align": "left"})
+    # a heading sits over its column as the values do (Lab's CSS right-aligns every heading)
+    styler = styler.set_table_styles(
+        {c: [{"selector": "th", "props": f"text-align: {'right' if c in right else 'left'}"}]
+         for c in df.columns}, overwrite=False)
+    # numbers, dates and short codes (SKU, payer, check number) never break across lines
+    short = [c for c in left if c not in dates and _short_text(df[c])]
+    if right or dates or short:
+        styler = styler.set_properties(subset=[*right, *dates, *short],
+                                       **{"white-space": "nowrap"})
     if readable_headers:
         styler = styler.relabel_index([escape(header_label(c)) for c in df.columns], axis=1)
     if hide_index:
@@ -639,6 +662,20 @@ def page_title(report_title: str, data_dir: str | os.PathLike[str] | None, perio
     Raises
     ------
     DataError
+        ``practice.yaml`` is not YAML, or has no ``name`` in words (:func:`practice_name`).
+    """
+    title = f"{report_title} — {practice_name(data_dir)}, {period}"
+    _publish({"kind": "title", "title": title},
+             f'<p class="pracops-title"><strong>{escape(title)}</strong></p>')
+
+
+def practice_name(data_dir: str | os.PathLike[str] | None) -> str:
+    """The practice's name: ``name`` in ``practice.yaml`` of the data folder, else the
+    folder's name in words.
+
+    Raises
+    ------
+    DataError
         ``practice.yaml`` is not YAML, or has no ``name`` in words.
     """
     import yaml
@@ -659,9 +696,7 @@ def page_title(report_title: str, data_dir: str | os.PathLike[str] | None, perio
                             fix=_PRACTICE_FIX)
     else:
         name = folder.name.replace("_", " ").replace("-", " ")
-    title = f"{report_title} — {' '.join(name.split())}, {period}"
-    _publish({"kind": "title", "title": title},
-             f'<p class="pracops-title"><strong>{escape(title)}</strong></p>')
+    return " ".join(name.split())
 
 
 # --- files ---------------------------------------------------------------------------------

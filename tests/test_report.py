@@ -93,6 +93,9 @@ def test_formatters() -> None:
     # one decimal, two only where one would read as none: 8 of 16,869 claims is 0.047 %
     assert report.fmt_pct(8 / 16869) == "0.05%" and report.fmt_pct(0) == "0.0%"
     assert report.fmt_pct(0.0012) == "0.1%" and report.fmt_pct(-0.379) == "-37.9%"
+    # what rounds to zero at two decimals reads 0.0%, never -0.00% (a budget variance of cents)
+    assert report.fmt_pct(-0.0000003) == "0.0%" and report.fmt_pct(-0.00003) == "0.0%"
+    assert report.fmt_pct(-0.0003) == "-0.03%"
     assert report.fmt_money(123456, whole=True) == "$1,235"
     assert report.fmt_money(-123449, whole=True, accounting=True) == "($1,234)"
     assert report.fmt_money(-49, whole=True) == "$0"  # no "-$0"

@@ -223,9 +223,25 @@ def _show(frame: pd.DataFrame, columns: Sequence[str], limit: int | None = None,
                         full_in=full_in)
 
 
-def deposit_exception_tables(result: billing.BillingReconciliation) -> dict[str, Any]:
-    """The exceptions to work, titled; empty ones are left out."""
+def _practice_spelling(result: billing.BillingReconciliation,
+                       payers: pd.DataFrame | None) -> dict[str, str]:
+    """A payer's name as its 835s write it (``PRAIRIE SHIELD PPO``) → as the practice's payer
+    list writes it (``Prairie Shield PPO``), through the claims the payer answered."""
+    if payers is None:
+        return {}
+    answered = result.remit_claims[["claim_id", "payer_name"]].dropna().merge(
+        result.balances[["claim_id", "payer_id"]], on="claim_id")
+    names = payer_names(result, payers)
+    return {str(n): names[str(i)] for n, i in zip(answered["payer_name"], answered["payer_id"],
+                                                  strict=True) if str(i) in names}
+
+
+def deposit_exception_tables(result: billing.BillingReconciliation,
+                             payers: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The exceptions to work, titled; empty ones are left out. With the practice's
+    ``payers``, a payer's name is written as the practice writes it, as in the other tables."""
     d = result.deposits
+    spelling = _practice_spelling(result, payers)
     # cut only where a worklist holds every row; the others are short and shown whole
     specs = [
         ("ERA payments with no deposit", d.eras_without_deposit,
@@ -247,8 +263,15 @@ def deposit_exception_tables(result: billing.BillingReconciliation) -> dict[str,
          ["remit_claim_id", "payer_claim_number", "status", "trace_number", "payer_name",
           "paid_cents"], "remittances_without_claim"),
     ]
-    return {title: _show(frame, columns, 25, sheet)
+    return {title: _show(_respelled(frame, spelling), columns, 25, sheet)
             for title, frame, columns, sheet in specs if len(frame)}
+
+
+def _respelled(frame: pd.DataFrame, spelling: Mapping[str, str]) -> pd.DataFrame:
+    if "payer_name" not in frame.columns or not spelling:
+        return frame
+    return frame.assign(payer_name=frame["payer_name"].map(
+        lambda n: spelling.get(str(n), n) if pd.notna(n) else n))
 
 
 def underpayment_table(result: billing.BillingReconciliation, limit: int = 30,

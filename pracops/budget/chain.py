@@ -342,7 +342,8 @@ def _variance_pct(percent: float) -> str:
     """A variance in percent, signed; ``"no budget"`` when the budget is 0 (±inf or NaN)."""
     if percent is None or not np.isfinite(percent):
         return "no budget"
-    return ("+" if percent > 0 else "") + fmt_pct(percent / 100)
+    text = fmt_pct(percent / 100)
+    return ("+" if percent > 0 and text != "0.0%" else "") + text
 
 
 def alerts(rep: BudgetReport, fig: Mapping[str, Any]) -> list[tuple[str, str]]:

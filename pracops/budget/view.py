@@ -82,6 +82,10 @@ HEADLINE_FIGURES = ("budget_revenue_cents", "budget_margin_pct", "ytd_variance_c
                     "flagged_accounts", "forecast_margin_pct")
 """Figures shown for this report on the run's index page."""
 
+WITHIN = "within threshold"
+"""The direction of a variance below materiality, in both variance tables."""
+
+
 FULL_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
 
@@ -90,7 +94,8 @@ FULL_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "
 
 def _signed_fraction(fraction: float | None) -> str:
     """A change as a signed percentage; ``"n/a"`` when it is missing or not finite."""
-    return ("+" if fraction is not None and fraction > 0 else "") + _pct_or_na(fraction)
+    text = _pct_or_na(fraction)
+    return ("+" if fraction is not None and fraction > 0 and text != "0.0%" else "") + text
 
 
 def _variance_fraction(fraction: float) -> str:
@@ -328,6 +333,8 @@ def variance_table(rep: BudgetReport) -> Any:
     t["variance_pct"] = t["variance_pct"] / 100
     t["flagged_months"] = t["account"].map(months).fillna("")
     t["flag"] = np.where(t["material"], "YTD", "")
+    # a direction is news only when the variance is material (as in the cost table)
+    t["direction"] = np.where(t["material"], t["direction"], WITHIN)
     t = t[["account", "name", "budget_cents", "actual_cents", "variance_cents", "variance_pct",
            "direction", "flag", "flagged_months"]]
     styler = format_table(t, money=["budget_cents", "actual_cents", "variance_cents"],
@@ -435,14 +442,14 @@ def cost_variance_table(rep: BudgetReport) -> Any:
     names = rep.budget.accounts.set_index("account")["name"]
     t = c.costs.assign(name=c.costs["account"].map(names))
     # the spending variance judged by the report's materiality rule against the flexible
-    # budget: below it the account is on budget, whichever way the cents go
+    # budget: below it the account is within the threshold, whichever way the cents go
     flags = bd.materiality_flags(
         pd.DataFrame({"account": t["account"], "kind": "cost",
                       "budget_cents": t["flexible_budget_cents"].astype("int64"),
                       "actual_cents": t["actual_cost_cents"].astype("int64")}),
         rep.materiality_cents, rep.materiality_pct)
     t["spending_direction"] = np.where(flags["material"].to_numpy(), t["spending_direction"],
-                                       "on budget")
+                                       WITHIN)
     t = t[["account", "name", "behaviour", "static_budget_cents", "flexible_budget_cents",
            "actual_cost_cents", "volume_variance_cents", "spending_variance_cents",
            "spending_direction"]]

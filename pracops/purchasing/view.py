@@ -219,9 +219,9 @@ def po_table(plan: PurchasingPlan, order: pu.PurchaseOrder) -> Any:
     would be typeset as math in JupyterLab)."""
     # freight_pct_cents is freight charged as a percent of the goods, in dollars
     t = chain.po_frame(plan, order).rename(columns={"freight_pct_cents":
-                                                    "freight as % of goods_cents"})
+                                                    "freight ($) charged as % of goods_cents"})
     return format_table(t, money=["pack_price_cents", "freight_per_pack_cents",
-                                  "freight as % of goods_cents", "order_cents"],
+                                  "freight ($) charged as % of goods_cents", "order_cents"],
                         count=["order_packs", "units_per_pack", "order_units"]).format(
         {"description": lambda text: no_math(escape(str(text), quote=False))}, escape=None)
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from pracops.report import figure_label, header_label
+from pracops.errors import DataError
+from pracops.report import figure_label, header_label, practice_name
 from pracops.runner.manifest import ReportResult
 
 if TYPE_CHECKING:
@@ -30,6 +31,20 @@ def _template() -> jinja2.Template:
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
     return env.get_template("index.html.j2")
+
+
+def _practices(results: Sequence[ReportResult]) -> str:
+    """The practice (or practices) the run's reports read, by name; empty when none can be
+    named (a ``practice.yaml`` that is wrong is the reports' own error to show)."""
+    names = []
+    for res in results:
+        try:
+            name = practice_name(res.parameters.get("data_dir"))
+        except DataError:
+            continue
+        if name not in names:
+            names.append(name)
+    return ", ".join(names)
 
 
 def render_index(run_id: str, manifest: Mapping[str, Any], reports: Sequence[Report],
@@ -51,7 +66,8 @@ def render_index(run_id: str, manifest: Mapping[str, Any], reports: Sequence[Rep
             "files": links,
         })
     return _template().render(
-        run_id=run_id, started=manifest["start"].replace("T", " ")[:16],
+        practice=_practices(results), run_id=run_id,
+        started=manifest["start"].replace("T", " ")[:16],
         seconds=manifest["seconds"], ran=sum(r.status == "ok" for r in results),
         stopped_by=manifest.get("stopped_by"),
         cut=sum(r.status == "interrupted" for r in results), reports=shown)

@@ -97,3 +97,15 @@ def test_provider_adjustments_show_money(report: chain.BillingReport) -> None:
         text = f"${abs(c) // 100:,}.{abs(c) % 100:02d}"
         assert f">{f'({text})' if c < 0 else text}<" in html
         assert f">{c}<" not in html
+
+
+def test_deposit_tables_spell_payers_as_the_practice_does(report: chain.BillingReport) -> None:
+    recon, payers = report.reconciliation, report.inputs.payers
+    plb = recon.plb
+    assert len(plb) and (plb["payer_name"] == plb["payer_name"].str.upper()).all()  # 835 caps
+    html = view.deposit_exception_tables(recon, payers)["Provider-level adjustments (PLB)"]
+    html = html.to_html()
+    for name in plb["payer_name"].unique():
+        assert f">{name}<" not in html, name
+    shown = {n for n in payers["name"] if f">{n}<" in html}
+    assert len(shown) == plb["payer_name"].nunique()

@@ -85,7 +85,8 @@ def test_page_on_a_laptop(run_dir: Path, page: Any, name: str, tmp_path: Path) -
     alts = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.alt.trim())")
     assert all(alts), f"images without alt text: {alts.count('')} of {len(alts)}"
     if name == "index":
-        assert page.title().startswith("pracops run ")
+        assert page.title().startswith(f"{generator.PRACTICE_NAME} — reports of ")
+        assert page.inner_text("h1") == page.title()
         return
     assert page.title() == expected_title(name)
     headings = page.eval_on_selector_all("h1, h2", "hs => hs.map(h => h.innerText.trim())")

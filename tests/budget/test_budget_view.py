@@ -315,13 +315,15 @@ def test_only_material_variances_are_coloured(q1: chain.BudgetReport) -> None:
                 if c == direction and re.search(r"(?<!-)color:", props)}
     material = {i for i, m in enumerate(ytd["material"]) if m}
     assert material and coloured == material
+    # an immaterial variance has no direction either: a few dollars either way is no news
+    assert html.count(">within threshold<") == len(ytd) - len(material)
     costs = view.cost_variance_table(q1).to_html()
     small = q1.comparison.costs
     flex, actual = small["flexible_budget_cents"], small["actual_cost_cents"]
-    # $5,000 and 10 % of the flexible budget: below either, the account is on budget
+    # $5,000 and 10 % of the flexible budget: below either, the account is within threshold
     on_budget = sum(1 for f, a in zip(flex, actual, strict=True)
                     if not (abs(a - f) >= 500_000 and abs(a - f) * 100 >= 10 * abs(f)))
-    assert costs.count(">on budget<") == on_budget
+    assert costs.count(">within threshold<") == on_budget
 
 
 def test_month_tables_are_whole_dollars(q1: chain.BudgetReport) -> None:
