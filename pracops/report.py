@@ -395,7 +395,9 @@ def format_table(
     fmt.update({c: (lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")) for c in dates})
     styler = (SafeStyler(df).format(fmt).format_index(axis=0).format_index(axis=1)
               .set_table_attributes('class="pracops-table mathjax_ignore"'))
-    right = [c for c in [*money, *pct, *count] if c in df.columns]
+    right = [c for c in df.columns if c in {*money, *pct, *count}
+             or (pd.api.types.is_numeric_dtype(df[c].dtype)
+                 and not pd.api.types.is_bool_dtype(df[c].dtype))]
     if right:
         styler = styler.set_properties(subset=right, **{"text-align": "right"})
     left = [c for c in df.columns if c not in right]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from html import escape
 
@@ -232,3 +233,19 @@ def test_chart_style_is_colour_blind_safe_and_legend_outside() -> None:
     box = legend.get_window_extent()
     assert box.x0 >= ax.get_window_extent().x1  # right of the plotting area, over no bar
     plt.close(fig)
+
+
+def test_numbers_align_right_and_short_codes_stay_on_one_line() -> None:
+    frame = pd.DataFrame({"sku": ["VX-1763"], "why": ["a reason long enough to wrap a line"],
+                          "fte": [1.5], "paid_cents": [12345]})
+    html = report.format_table(frame, money=["paid_cents"]).to_html()
+    css = {}
+    for selectors, props in re.findall(r"([^{}]+)\{([^}]*)\}", html.split("</style>")[0]):
+        for col in re.findall(r"row0_(col\d)", selectors):
+            css[col] = css.get(col, "") + props
+    # a float column the caller did not name is still a number: right, like its heading
+    assert "text-align: right" in css["col2"] and "text-align: right" in css["col3"]
+    assert re.search(r"th\.col2 \{\s*text-align: right", html)
+    assert re.search(r"th\.col0 \{\s*text-align: left", html)
+    # the code and the numbers never break; the sentence may
+    assert "nowrap" in css["col0"] and "nowrap" in css["col2"] and "nowrap" not in css["col1"]

@@ -234,7 +234,8 @@ def phone_table(plan: StaffingPlan) -> Any | None:
 
 
 def cost_table(plan: StaffingPlan) -> Any:
-    """Today's labour cost per role (base, overtime, benefits) and the cost of the FTE needed."""
+    """Today's labour cost a year per role (base, overtime, benefits) and the cost of the FTE
+    needed, in whole dollars; the hourly rate in dollars and cents."""
     t = plan.cost.rename(columns={
         "current_fte": "FTE today", "base_cents": "base pay", "overtime_cents": "overtime",
         "benefits_cents": "benefits", "current_cents": "cost today",
@@ -242,7 +243,10 @@ def cost_table(plan: StaffingPlan) -> Any:
         "required_cents": "cost of FTE needed", "difference_cents": "difference"})
     money = ["base pay", "overtime", "benefits", "cost today", "hourly rate",
              "cost of FTE needed", "difference"]
-    return format_table(t, money=money).format(_fte_text, subset=["FTE today", "FTE needed"])
+    # a year's pay in whole dollars (as the budget writes it); the hourly rate to the cent
+    return (format_table(t, money=money, whole_dollars=True)
+            .format(_fte_text, subset=["FTE today", "FTE needed"])
+            .format(lambda c: fmt_money(c, accounting=True), subset=["hourly rate"]))
 
 
 def accounting_table(plan: StaffingPlan) -> Any:

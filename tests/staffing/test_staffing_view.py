@@ -53,3 +53,15 @@ def test_charts_label_axes_and_keep_legends_off_the_data(plan: chain.StaffingPla
         legend = ax.get_legend()
         assert legend.get_window_extent().x0 >= ax.get_window_extent().x1, draw.__name__
         plt.close(fig)
+
+
+def test_a_years_cost_in_whole_dollars_the_hourly_rate_to_the_cent(
+        plan: chain.StaffingPlan) -> None:
+    html = view.cost_table(plan).to_html()
+    for cents in plan.cost["current_cents"]:
+        c = int(cents)
+        dollars = (abs(c) + 50) // 100  # half away from zero, worked out here
+        assert f">{f'(${dollars:,})' if c < 0 else f'${dollars:,}'}<" in html
+    for cents in plan.cost["hourly_rate_cents"].dropna():
+        c = int(cents)
+        assert f">${c // 100:,}.{c % 100:02d}<" in html
