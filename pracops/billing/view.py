@@ -490,7 +490,7 @@ def explorer(report: chain.BillingReport) -> Any:
         display(Markdown(no_math(f"**{len(chosen):,} claims**; insurance A/R "
                                  f"{fmt_money(open_cents)} open.")))
         display(kpi_table(billing.report_kpis(result.kpis)))
-        display(chart(lambda figure: plot_aging(result, figure.subplots()),
+        display(chart(lambda figure: plot_aging(result, figure.subplots(), inputs.payers),
                       alt=f"Insurance A/R by payer and age for {showing()}: stacked bars, "
                           f"{fmt_money(open_cents)} open in all."))
 
