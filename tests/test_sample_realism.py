@@ -17,12 +17,13 @@ import pytest
 from pracops import config
 
 AS_OF = pd.Timestamp("2025-12-31")
-# Known gaps, failing here on purpose: Medicare is 34 % of charges (over 65s are a quarter of the
-# panel and come twice as often) and medical supplies 7.5 % of revenue ($9.50 a visit). Moving
-# either reshuffles every later draw of the sample, and with it the staffing, purchasing and
-# budget reports' planted problems, whose "nothing else" tests then fail: left for a change
-# that re-plants those problems too.
-RESHUFFLES = pytest.mark.xfail(strict=True, reason="needs the other reports' problems re-planted")
+# Known gap, failing here on purpose: the books lose money. Support staff are 21.35 FTE for 2.8
+# FTE physicians (7.6 a physician, against 4.94 in physician-owned primary care, below), so the
+# operating cost before provider pay is about $766K a year per FTE physician against $843K of
+# revenue, which leaves about $77K to pay physicians $265K. A smaller roster or more visits per
+# provider moves the staffing report's standard and its planted shortage: left for a change
+# that re-plants that problem too.
+LOSES_MONEY = pytest.mark.xfail(strict=True, reason="the roster costs more than the visits earn")
 
 # First-pass (initial) denial rate, claims denied on their first response / claims answered.
 # 5-10 %: "acceptable average 5 % to 10 %, best practice under 5 %" (MGMA/HFMA as summarised
@@ -52,6 +53,14 @@ PAYER_MIX = {"Medicare": (0.18, 0.30), "Medicaid": (0.05, 0.20),
 # reference, vdocuments.site); widened to 3-6 % for MGMA primary-care medians of medical and
 # surgical supply (widely known, not read here).
 SUPPLY_SHARE = (0.03, 0.06)
+# Operating margin after provider pay: (patient revenue - every expense, provider compensation
+# and benefits included) / patient revenue, over the months of 2025 on the books. -5 % to +10 %:
+# a physician-owned practice pays its physicians what is left after operating cost, so it runs
+# near break-even after provider pay; family medicine's median revenue after operating cost was
+# $214,377 per FTE physician, about a family physician's pay (MGMA Cost Survey 2005, as quoted
+# at rtacpa.com/stagnant-margins-for-physician-primary-care-medical-groups); the small positive
+# end is the widely quoted target of a practice that retains some earnings (not read here).
+OPERATING_MARGIN = (-0.05, 0.10)
 # Support staff FTE per provider FTE (physicians and NPs/PAs). MGMA DataDive Cost and Revenue
 # 2017 quartiles run from 2.7 or fewer to 5 or more, about 4 the "sweet spot" (Part B News,
 # pbn.decisionhealth.com); 4.94 per FTE physician in physician-owned primary care (MGMA Cost
@@ -122,6 +131,8 @@ def figures(folder: Path) -> dict[str, float]:
     mix = claims.groupby(claims["payer_id"].map(payer_class))["charge"].sum()
     gl = pd.read_csv(folder / "gl_actuals.csv", dtype={"account": str})
     gl = gl[gl["month"].str.startswith("2025")]
+    is_revenue = gl["account"].str.startswith("4")
+    revenue = gl.loc[is_revenue, "amount"].sum()
     staff = pd.read_csv(folder / "staff.csv")
     providers = pd.read_csv(folder / "providers.csv")
     return {
@@ -129,8 +140,8 @@ def figures(folder: Path) -> dict[str, float]:
         "no_show_rate": (seen["status"] == "no-show").mean(),
         "days_in_ar": open_ar / (claims.loc[recent, "charge"].sum() / 90),
         **{f"payer_mix_{name}": share for name, share in (mix / mix.sum()).items()},
-        "supply_share": (gl.loc[gl["account"] == "5400", "amount"].sum()
-                         / gl.loc[gl["account"].str.startswith("4"), "amount"].sum()),
+        "supply_share": gl.loc[gl["account"] == "5400", "amount"].sum() / revenue,
+        "operating_margin": (revenue - gl.loc[~is_revenue, "amount"].sum()) / revenue,
         "staff_per_provider_fte": staff["fte"].sum() / providers["fte"].sum(),
     }
 
@@ -176,18 +187,21 @@ def test_days_in_ar(sample_figures: dict[str, float]) -> None:
     assert low <= sample_figures["days_in_ar"] <= high
 
 
-@pytest.mark.parametrize("payer_class", [
-    pytest.param("Commercial", marks=RESHUFFLES), "Medicaid",
-    pytest.param("Medicare", marks=RESHUFFLES), "Self-pay"])
+@pytest.mark.parametrize("payer_class", ["Commercial", "Medicaid", "Medicare", "Self-pay"])
 def test_payer_mix(sample_figures: dict[str, float], payer_class: str) -> None:
     low, high = PAYER_MIX[payer_class]
     assert low <= sample_figures[f"payer_mix_{payer_class}"] <= high
 
 
-@RESHUFFLES
 def test_supply_spend_share_of_revenue(sample_figures: dict[str, float]) -> None:
     low, high = SUPPLY_SHARE
     assert low <= sample_figures["supply_share"] <= high
+
+
+@LOSES_MONEY
+def test_operating_margin_after_provider_pay(sample_figures: dict[str, float]) -> None:
+    low, high = OPERATING_MARGIN
+    assert low <= sample_figures["operating_margin"] <= high
 
 
 def test_support_staff_per_provider_fte(sample_figures: dict[str, float]) -> None:

@@ -161,6 +161,14 @@ _NEW_SHARE = 0.16  # patients whose first visit is in 2025
 _AGE_GROUPS = ((0, 17, 0.17), (18, 39, 0.25), (40, 64, 0.33), (65, 92, 0.25))
 _UNDER_65_PAYERS = (("MCD", 0.20), ("NWH", 0.30), ("LKM", 0.22), ("PRS", 0.22), ("SELF", 0.06))
 _OVER_65_PAYERS = (("MCR", 0.92), ("NWH", 0.03), ("PRS", 0.03), ("SELF", 0.02))
+# Medicare Advantage: of the patients on Medicare, the share enrolled in a Medicare Advantage
+# plan of a commercial insurer, which the practice bills (and books) as that insurer's. Drawn
+# from a stream of its own, so the patients' other draws (and the schedule) stay as they were.
+# With it the payer mix by charges is a family practice's: Medicare 18-30 %, commercial 50-68 %
+# (Practice Management STATS quick reference; sources in tests/test_sample_realism.py).
+_ADVANTAGE_SHARE = 0.28
+_ADVANTAGE_PAYERS = (("NWH", 0.55), ("PRS", 0.45))
+_ADVANTAGE_COPAYS = (0, 1000, 1500, 2000)  # a primary-care visit's copay, cents; no deductible
 _MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"  # the letters a Medicare beneficiary identifier uses
 _MEDICARE_DEDUCTIBLE = 25700
 
@@ -203,6 +211,7 @@ def _member_id(rng: random.Random, payer_id: str) -> str | None:
 def _patients(sample: Sample) -> list[_Patient]:
     """The practice's patient panel, the same for every writer that asks (one seeded stream)."""
     rng = sample.rng("patients")
+    advantage = sample.rng("medicare_advantage")
     providers = sample.tables["providers"]
     weights = [p["visits_per_day_target"] * p["fte"] for p in providers]
     out = []
@@ -221,13 +230,21 @@ def _patients(sample: Sample) -> list[_Patient]:
         else:
             plan, copay, deductible = "high deductible", 0, rng.choice((160000, 250000, 330000))
         provider = rng.choices(providers, weights)[0]
-        out.append(_Patient(
+        patient = _Patient(
             patient_id=f"PT{n:05d}", first=rng.choice(_PATIENT_FIRST),
             last=rng.choice(_PATIENT_LAST), dob=dob, payer_id=payer_id,
             member_id=_member_id(rng, payer_id), provider_id=provider["provider_id"],
             new=rng.random() < _NEW_SHARE, plan=plan, copay_cents=copay,
             deductible_cents=deductible,
-        ))
+        )
+        if payer_id == "MCR" and advantage.random() < _ADVANTAGE_SHARE:
+            insurer = advantage.choices([p for p, _ in _ADVANTAGE_PAYERS],
+                                        [w for _, w in _ADVANTAGE_PAYERS])[0]
+            patient = replace(patient, payer_id=insurer,
+                              member_id=_member_id(advantage, insurer), plan="copay",
+                              copay_cents=advantage.choice(_ADVANTAGE_COPAYS),
+                              deductible_cents=0)
+        out.append(patient)
     return out
 
 
@@ -893,7 +910,11 @@ def era(sample: Sample) -> list[dict[str, Any]]:
                        .month == 9 and c["claim_id"] not in unanswered_ids], 1)[0]
     recovery_run.plb.append(ProviderAdjustment("WO", overpaid["claim_id"],
                                                rng.randint(3500, 9000)))
-    duplicate_run = first_run("PRS", 8)
+    # The file sent twice carries no other injected problem (the split payment's parts, say),
+    # so each problem stays findable on its own.
+    duplicate_run = min((r for r in payment_runs.values()
+                         if r.payer_id == "PRS" and r.day.month == 8
+                         and all(m.claim is not split for m in r.remits)), key=lambda r: r.day)
 
     # Traces, files.
     payee = Party(sample.practice["name"].upper(), "XX", sample.practice["group_npi"],

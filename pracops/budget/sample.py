@@ -131,12 +131,14 @@ WAGE_INCREASE = Fraction(103, 100)
 BENEFITS_LOAD = Fraction(22, 100)
 MIX_SHIFT_POINTS = 5  # Commercial → Medicaid, points of the visit mix, 2024 → 2025
 RATE_CUT_PCT = 6  # Medicare's 2025 rate below 2024's
-OVERSPEND = ("5400", "2025-06", 1_200_000)  # account, month, extra cents
+OVERSPEND = ("5400", "2025-06", 750_000)  # account, month, extra cents
 COMPENSATION_CENTS = {"MD": 26_500_000, "DO": 26_500_000, "NP": 12_500_000, "PA": 12_500_000}
 """Provider compensation per FTE and year in 2025, by kind of provider."""
 COMPENSATION_ACCOUNT = {"MD": "5100", "DO": "5100", "NP": "5110", "PA": "5110"}
-PER_VISIT_CENTS = {"5400": 950, "5500": 140}
-"""Supplies per visit in 2025, cents."""
+PER_VISIT_CENTS = {"5400": 600, "5500": 140}
+"""Supplies per visit in 2025, cents. Medical supplies come to 3-6 % of patient revenue, the
+range of the STATS quick reference (3.6-4.6 % of collections for medical supplies and drugs)
+and MGMA primary-care medians (sources in tests/test_sample_realism.py)."""
 _HOURS_PER_YEAR = 2080
 _OVERTIME = (0.003, 0.012)  # overtime and extra hours on top of base wages, share
 _VISIT_NOISE = 0.01  # 2024 monthly visits, ± share
