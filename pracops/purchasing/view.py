@@ -28,6 +28,7 @@ from pracops.report import (
     BAD,
     NEUTRAL,
     PALETTE,
+    bars_whole,
     fmt_money,
     fmt_pct,
     format_table,
@@ -408,6 +409,7 @@ def plot_expiry_timeline(plan: PurchasingPlan, ax: Any, months: int = 12) -> Non
     ax.bar(x, grouped["used"], label="used before it expires")
     ax.bar(x, grouped["lost"], bottom=grouped["used"], color=BAD,
            label="will expire unused")
+    bars_whole(ax)
     ax.set_xticks(x, list(grouped.index), rotation=45, ha="right")
     ax.set_title(f"Stock by month of expiry (next {months} months)")
     ax.set_xlabel("month the lot expires")
