@@ -422,6 +422,8 @@ def plot_vendor_prices(plan: PurchasingPlan, ax: Any) -> None:
     """For the items sold by more than one vendor: each vendor's premium over the cheapest
     cost per unit of use of the item (landed, with any per-order freight spread over a typical
     order; 0 % where it is the cheapest)."""
+    from matplotlib.ticker import FuncFormatter
+
     o = plan.offers
     shared = o[(o.groupby("sku")["vendor"].transform("size") > 1).to_numpy()]
     best = shared.groupby("sku")["cost_per_unit"].transform("min")
@@ -433,6 +435,9 @@ def plot_vendor_prices(plan: PurchasingPlan, ax: Any) -> None:
         ax.scatter(cheapest[part], np.asarray(premium)[part], s=18, label=vendor, alpha=0.8)
     ax.axhline(0, color=NEUTRAL, linewidth=0.8)
     ax.set_xscale("log")
+    # the decades as money a reader writes ($0.01, $0.10, $1, $10), not as powers of ten
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: f"${v:,.2f}" if v < 1 else f"${v:,.0f}"))
     ax.set_title("Premium over the cheapest offer, items sold by several vendors")
     ax.set_xlabel("cheapest cost per unit of use (US$, log scale)")
     ax.set_ylabel("vendor's premium (%)")

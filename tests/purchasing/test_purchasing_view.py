@@ -86,3 +86,19 @@ def test_the_tallest_expiry_month_is_whole_with_room_above(plan: chain.Purchasin
     low, high = ax.get_ylim()
     assert low == 0 and high >= 1.04 * max(tops)
     plt.close(fig)
+
+
+def test_vendor_price_chart_reads_its_log_axis_in_dollars(plan: chain.PurchasingPlan) -> None:
+    """The cost axis is a log scale; its decades read as money ($0.10, $1, $10 …), each tick
+    the value it stands at, not 10 to a power."""
+    fig, ax = plt.subplots()
+    view.plot_vendor_prices(plan, ax)
+    fig.canvas.draw()
+    low, high = ax.get_xlim()
+    shown = {round(float(t.get_position()[0]), 6): t.get_text()
+             for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high and t.get_text()}
+    assert len(shown) >= 3
+    by_hand = {0.01: "$0.01", 0.1: "$0.10", 1.0: "$1", 10.0: "$10", 100.0: "$100",
+               1000.0: "$1,000"}
+    assert shown == {v: by_hand[v] for v in shown}
+    plt.close(fig)
