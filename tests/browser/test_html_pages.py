@@ -173,15 +173,23 @@ def test_print_view(run_dir: Path, page: Any, name: str, paper: str, tmp_path: P
     assert pdf.startswith(b"%PDF")
 
 
-# Every heading a reader sees: h1-h4, and a markdown output that is one bold line ("Denials by
-# payer"). Each gets an id and a link to it, so that Chromium's PDF names its place (page, y);
-# and the height from its top to the bottom of the first piece after it that cannot be split (a
-# chart, a table's first body row, a line of text) is measured in print layout.
+# Every heading a reader sees: h1-h4, and a markdown output's closing line that starts in bold
+# ("Denials by payer", "Main Street Clinic (MAIN ...)"). Each gets an id and a link to it, so
+# that Chromium's PDF names its place (page, y); and the height from its top to the bottom of
+# the first piece after it that cannot be split (a chart, a table's first body row, a line of
+# text) is measured in print layout.
 MARK_HEADINGS = r"""() => {
+  // a markdown output's last paragraph that starts in bold ("**Main Street Clinic** (MAIN, open
+  // 07:30-17:30): ...") and leads into the table or chart after it, in one or two lines (which
+  // print does not split: orphans and widows are 2)
+  const leadIn = p => {
+    const first = p.firstElementChild, style = getComputedStyle(p);
+    const line = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
+    return first && first.tagName === 'STRONG' && p.innerText.startsWith(first.innerText)
+      && !p.nextElementSibling && p.getBoundingClientRect().height < 2.6 * line;
+  };
   const heads = [...document.querySelectorAll('h1, h2, h3, h4, [data-mime-type="text/markdown"] p')]
-    .filter(h => h.getClientRects().length && (h.tagName[0] === 'H' ||
-            (h.children.length === 1 && h.children[0].tagName === 'STRONG'
-             && h.innerText.trim() === h.children[0].innerText.trim())));
+    .filter(h => h.getClientRects().length && (h.tagName[0] === 'H' || leadIn(h)));
   const links = document.createElement('div');
   links.style.height = '0';
   links.style.overflow = 'hidden';
