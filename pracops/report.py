@@ -566,6 +566,18 @@ def use_chart_style() -> None:
     })
 
 
+def bars_whole(ax: Any) -> None:
+    """Give the bars of ``ax`` room at their far end. Matplotlib pins the value axis to every
+    bar's base, so a stacked segment of zero height on the tallest bar pins the axis to that
+    bar's top and the bar reads as running off the chart; only a base at zero stays pinned."""
+    for container in ax.containers:
+        for patch in getattr(container, "patches", ()):
+            for edges in (patch.sticky_edges.x, patch.sticky_edges.y):
+                edges[:] = [e for e in edges if e == 0]
+    ax.relim()
+    ax.autoscale_view()
+
+
 def legend_outside(ax: Any, **kwargs: Any) -> Any:
     """A legend to the right of the plot, outside the axes, so it never covers the data
     (``loc="best"`` still lands on bars when every corner holds some)."""

@@ -249,3 +249,26 @@ def test_numbers_align_right_and_short_codes_stay_on_one_line() -> None:
     assert re.search(r"th\.col0 \{\s*text-align: left", html)
     # the code and the numbers never break; the sentence may
     assert "nowrap" in css["col0"] and "nowrap" in css["col2"] and "nowrap" not in css["col1"]
+
+
+@pytest.mark.parametrize("horizontal", [False, True])
+def test_bars_whole_gives_the_tallest_stack_room(horizontal: bool) -> None:
+    """A zero-height segment stacked on the tallest bar pins matplotlib's axis to that bar's
+    top; after bars_whole the axis reaches past it by the usual 5 % margin, and still starts at
+    zero."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    base = np.array([3.0, 10.0, 6.0])
+    on_top = [1.0, 0.0, 2.0]  # the tallest stack gets nothing on top
+    if horizontal:
+        ax.barh([0, 1, 2], base)
+        ax.barh([0, 1, 2], on_top, left=base)
+    else:
+        ax.bar([0, 1, 2], base)
+        ax.bar([0, 1, 2], on_top, bottom=base)
+    limits = ax.get_xlim if horizontal else ax.get_ylim
+    assert limits() == (0, 10)  # the fault: the tallest bar touches the frame
+    report.bars_whole(ax)
+    assert limits() == pytest.approx((0, 10 * 1.05))
+    plt.close(fig)

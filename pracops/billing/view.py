@@ -22,6 +22,7 @@ from pracops.billing import chain
 from pracops.billing import model as billing
 from pracops.report import (
     PALETTE,
+    bars_whole,
     fmt_money,
     fmt_pct,
     format_table,
@@ -401,9 +402,11 @@ def plot_collections_by_month(result: billing.BillingReconciliation, ax: Any) ->
 def plot_denials_by_category(result: billing.BillingReconciliation, ax: Any) -> None:
     """Horizontal bars of denied dollars by CARC reason."""
     top = billing.top_denial_reasons(result.denials, 8).iloc[::-1]
-    labels = [f"{c} {d}" if len(str(d)) <= 34 else f"{c} {str(d)[:33]}…"
+    # every word of the reason, wrapped on lines of 30 characters (three at most for CARC's)
+    labels = [textwrap.fill(f"{c} {d}", 30)
               for c, d in zip(top["carc"], top["description"], strict=True)]
-    ax.barh(labels, top["denied_cents"], color=PALETTE[3])
+    ax.barh(range(len(top)), top["denied_cents"], color=PALETTE[3])
+    ax.set_yticks(range(len(top)), labels, fontsize=8)
     ax.set_title("Denied dollars by reason (CARC)")
     ax.set_xlabel("denied amount (US$)")
     ax.set_ylabel("denial reason (CARC)")
@@ -418,6 +421,7 @@ def plot_aging(result: billing.BillingReconciliation, ax: Any,
     for column, label in _BUCKETS:
         ax.bar(range(len(table)), table[column], bottom=bottom, label=f"{label} days")
         bottom = bottom + table[column]
+    bars_whole(ax)
     # long payer names wrapped on two or three lines, level and readable
     ax.set_xticks(range(len(table)), [textwrap.fill(str(n), 18) for n in table["payer"]],
                   fontsize=8)

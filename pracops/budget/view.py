@@ -525,19 +525,20 @@ def plot_margin_bridge(rep: BudgetReport, ax: Any) -> Any:
             running += v
     x = np.arange(len(labels))
     ax.bar(x, heights, bottom=bottoms, color=colours, width=0.6)
+    # Every bar whole: the axis holds zero and each bar's ends, with room for the labels, which
+    # sit clear of their bar: above one that rises (or a margin above zero), below one that falls.
+    ends = [sorted((b, b + h)) for b, h in zip(bottoms, heights, strict=True)]
+    lo, hi = min(0.0, *(e[0] for e in ends)), max(0.0, *(e[1] for e in ends))
+    pad = 0.12 * (hi - lo or 1)
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.axhline(0, color="#666666", linewidth=0.8)
     for i, r in enumerate(steps.itertuples()):
-        top = bottoms[i] + heights[i]
-        ax.annotate(_signed(int(r.cents)) if r.step not in ("budget margin", "actual margin")
-                    else fmt_money(int(r.cents)), (i, top), ha="center", va="bottom",
-                    fontsize=8, xytext=(0, 2), textcoords="offset points")
-    levels = np.cumsum(steps["cents"].iloc[:-1].to_numpy())  # the margin after each step
-    lo, hi = float(levels.min()), float(levels.max())
-    if lo > 0 or hi < 0 or (hi - lo) < 0.25 * max(abs(lo), abs(hi)):
-        # the margins dwarf the steps: zoom on the steps (the margin bars are cut, labelled)
-        pad = 0.15 * (hi - lo or 1)
-        ax.set_ylim(lo - pad, hi + pad)
-    else:
-        ax.axhline(0, color="#666666", linewidth=0.8)
+        total = r.step in ("budget margin", "actual margin")
+        rises = int(r.cents) >= 0
+        ax.annotate(fmt_money(int(r.cents)) if total else _signed(int(r.cents)),
+                    (i, ends[i][1] if rises else ends[i][0]),
+                    ha="center", va="bottom" if rises else "top", fontsize=8,
+                    xytext=(0, 3 if rises else -3), textcoords="offset points")
     ax.set_xticks(x, labels)
     money_axis(ax)
     ax.set_title(f"Operating margin, {period_label(rep.budget.year, c.through_month)}: "

@@ -28,6 +28,7 @@ from pracops.report import (
     BAD,
     NEUTRAL,
     PALETTE,
+    bars_whole,
     fmt_money,
     fmt_pct,
     format_table,
@@ -408,6 +409,7 @@ def plot_expiry_timeline(plan: PurchasingPlan, ax: Any, months: int = 12) -> Non
     ax.bar(x, grouped["used"], label="used before it expires")
     ax.bar(x, grouped["lost"], bottom=grouped["used"], color=BAD,
            label="will expire unused")
+    bars_whole(ax)
     ax.set_xticks(x, list(grouped.index), rotation=45, ha="right")
     ax.set_title(f"Stock by month of expiry (next {months} months)")
     ax.set_xlabel("month the lot expires")
@@ -420,6 +422,8 @@ def plot_vendor_prices(plan: PurchasingPlan, ax: Any) -> None:
     """For the items sold by more than one vendor: each vendor's premium over the cheapest
     cost per unit of use of the item (landed, with any per-order freight spread over a typical
     order; 0 % where it is the cheapest)."""
+    from matplotlib.ticker import FuncFormatter
+
     o = plan.offers
     shared = o[(o.groupby("sku")["vendor"].transform("size") > 1).to_numpy()]
     best = shared.groupby("sku")["cost_per_unit"].transform("min")
@@ -431,6 +435,9 @@ def plot_vendor_prices(plan: PurchasingPlan, ax: Any) -> None:
         ax.scatter(cheapest[part], np.asarray(premium)[part], s=18, label=vendor, alpha=0.8)
     ax.axhline(0, color=NEUTRAL, linewidth=0.8)
     ax.set_xscale("log")
+    # the decades as money a reader writes ($0.01, $0.10, $1, $10), not as powers of ten
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: f"${v:,.2f}" if v < 1 else f"${v:,.0f}"))
     ax.set_title("Premium over the cheapest offer, items sold by several vendors")
     ax.set_xlabel("cheapest cost per unit of use (US$, log scale)")
     ax.set_ylabel("vendor's premium (%)")

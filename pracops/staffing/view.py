@@ -21,6 +21,7 @@ import pandas as pd
 from pracops import report
 from pracops.report import (
     BAD,
+    bars_whole,
     fmt_count,
     fmt_money,
     fmt_pct,
@@ -348,6 +349,7 @@ def plot_monthly_forecast(plan: StaffingPlan, ax: Any) -> None:
     for loc in t.columns:
         ax.bar(range(len(t)), t[loc].to_numpy(), bottom=bottom, label=names.get(loc, loc))
         bottom += t[loc].to_numpy()
+    bars_whole(ax)
     ax.set_xticks(range(len(t)), labels, rotation=45, ha="right")
     ax.set_title("Forecast visits per month")
     ax.set_xlabel("month")
@@ -423,6 +425,7 @@ def plot_cost_by_role(plan: StaffingPlan, ax: Any) -> None:
         if values.any():
             ax.bar(x, values, bottom=bottom, label=f"today: {label}", width=0.6)
             bottom += values
+    bars_whole(ax)
     needed = t["required_cents"].astype("float64").to_numpy()
     ax.scatter(x, needed, marker="D", color=BAD, zorder=3, label="cost of FTE needed")
     ax.set_xticks(x, list(t["role"]), rotation=20, ha="right")

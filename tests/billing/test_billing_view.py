@@ -4,6 +4,8 @@ values are worked out here from the frames, independently of the view."""
 
 from __future__ import annotations
 
+import io
+
 import matplotlib
 
 matplotlib.use("agg")
@@ -109,3 +111,21 @@ def test_deposit_tables_spell_payers_as_the_practice_does(report: chain.BillingR
         assert f">{name}<" not in html, name
     shown = {n for n in payers["name"] if f">{n}<" in html}
     assert len(shown) == plb["payer_name"].nunique()
+
+
+def test_denial_reasons_are_whole_on_at_most_three_lines(report: chain.BillingReport) -> None:
+    """Every word of each reason is on the chart (the longest CARC description among them),
+    in the bars' order, wrapped on lines of 30 characters and never cut with an ellipsis."""
+    result = report.reconciliation
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    view.plot_denials_by_category(result, ax)
+    fig.savefig(io.BytesIO(), bbox_inches="tight")
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    top = result.denials.groupby(["carc", "description"])["denied_cents"].sum()
+    top = top.sort_values(ascending=False).head(8).iloc[::-1]  # the longest bar on top
+    assert [" ".join(s.split("\n")) for s in shown] == [f"{c} {d}" for c, d in top.index]
+    assert not any("…" in s for s in shown)
+    assert all(len(line) <= 30 for s in shown for line in s.split("\n"))
+    assert max(s.count("\n") for s in shown) <= 2
+    assert [p.get_width() for p in ax.patches] == list(top.to_numpy())
+    plt.close(fig)

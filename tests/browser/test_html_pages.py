@@ -10,6 +10,7 @@ request but its own file blocked. Screenshots and PDFs land in each test's outpu
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -170,6 +171,122 @@ def test_print_view(run_dir: Path, page: Any, name: str, paper: str, tmp_path: P
         assert own == "avoid" and box == "avoid" and 0 < height <= printable[1]
     pdf = page.pdf(path=str(tmp_path / f"{name}-{paper}.pdf"), format=paper, landscape=True)
     assert pdf.startswith(b"%PDF")
+
+
+# Every heading a reader sees: h1-h4, and a markdown output's closing line that starts in bold
+# ("Denials by payer", "Main Street Clinic (MAIN ...)"). Each gets an id and a link to it, so
+# that Chromium's PDF names its place (page, y); and the height from its top to the bottom of
+# the first piece after it that cannot be split (a chart, a table's first body row, a line of
+# text) is measured in print layout.
+MARK_HEADINGS = r"""() => {
+  // a markdown output's last paragraph that starts in bold ("**Main Street Clinic** (MAIN, open
+  // 07:30-17:30): ...") and leads into the table or chart after it, in one or two lines (which
+  // print does not split: orphans and widows are 2)
+  const leadIn = p => {
+    const first = p.firstElementChild, style = getComputedStyle(p);
+    const line = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
+    return first && first.tagName === 'STRONG' && p.innerText.startsWith(first.innerText)
+      && !p.nextElementSibling && p.getBoundingClientRect().height < 2.6 * line;
+  };
+  const heads = [...document.querySelectorAll('h1, h2, h3, h4, [data-mime-type="text/markdown"] p')]
+    .filter(h => h.getClientRects().length && (h.tagName[0] === 'H' || leadIn(h)));
+  const links = document.createElement('div');
+  links.style.height = '0';
+  links.style.overflow = 'hidden';
+  document.body.prepend(links);
+  return heads.map((h, i) => {
+    if (!h.id) h.id = 'heading-' + i;
+    const a = document.createElement('a');
+    a.href = '#' + h.id;
+    a.textContent = '.';
+    links.appendChild(a);
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_ALL);
+    walk.currentNode = h;
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (h.contains(n)) continue;
+      let bottom = null;
+      if (n.nodeType === 1 && n.tagName === 'IMG' && n.getClientRects().length) {
+        bottom = n.getBoundingClientRect().bottom;
+      } else if (n.nodeType === 3 && n.textContent.trim()) {
+        const el = n.parentElement;
+        if (!el.getClientRects().length || el.closest('caption')) continue;
+        let row = el.closest('tr');
+        if (row && row.parentElement.tagName === 'THEAD')
+          row = row.closest('table').querySelector('tbody tr') || row;
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        const line = row ? row.getBoundingClientRect() : range.getClientRects()[0];
+        if (line) bottom = line.bottom;
+      }
+      if (bottom !== null)
+        return [h.id, h.innerText.trim(), bottom - h.getBoundingClientRect().top];
+    }
+    return [h.id, h.innerText.trim(), 0];
+  });
+}"""
+
+
+def pdf_places(pdf: bytes) -> dict[str, tuple[int, float]]:
+    """Page number and y (points from the page's top edge less its top margin, counted upward
+    from the page's foot: Chromium's /XYZ) of each named destination of a Chromium PDF."""
+    pages = re.findall(rb"(\d+) 0 obj\s*<</Type /Page\b", pdf)
+    ref = re.search(rb"/Dests (\d+) 0 R", pdf)
+    assert ref, "the PDF names no place"
+    start = pdf.index(b"\n%s 0 obj" % ref.group(1))
+    body = pdf[start:pdf.index(b"endobj", start)].decode("latin-1")
+    return {re.sub(r"#([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), name):
+            (pages.index(page.encode()) + 1, float(y))
+            for name, page, y in re.findall(r"/([^\s\[/]+) \[(\d+) 0 R /XYZ [\d.]+ ([\d.]+)",
+                                            body)}
+
+
+def test_pdf_places_reads_a_known_page(chromium: Any) -> None:
+    """The reader of named places, on a page whose layout is known: one heading 118 px down the
+    first page, one on the third."""
+    page = chromium.new_page()
+    page.set_content("<style>@page { size: landscape; margin: 12mm } body { margin: 0 }"
+                     "h2 { margin: 0; height: 30px }</style><a href='#a'>a</a> <a href='#b'>b</a>"
+                     "<div style='height: 100px'></div><h2 id='a'>A</h2>"
+                     "<div style='height: 2000px'></div><h2 id='b'>B</h2>")
+    top = page.evaluate("[...document.querySelectorAll('h2')].map(h => h.offsetTop)")
+    places = pdf_places(page.pdf(format="Letter", landscape=True))
+    page.close()
+    printable = (215.9 - 2 * MARGIN_MM) * MM  # px of one page
+    assert places["a"][0] == 1 and places["b"][0] == 1 + int(top[1] // printable)
+    for name, px in zip("ab", top, strict=True):  # y counts up from the foot: 612 pt less
+        # the offset (Chromium rounds the margin to whole px: within 2 pt on page three)
+        assert places[name][1] == pytest.approx(612 - (px % printable) * 0.75, abs=2)
+
+
+@pytest.mark.parametrize("paper", sorted(PAPER_MM))
+@pytest.mark.parametrize("name", REPORTS)
+def test_print_keeps_headings_with_what_follows(run_dir: Path, page: Any, name: str, paper: str,
+                                                tmp_path: Path) -> None:
+    """Printed landscape, no heading is left alone at the foot of a page: below its top, its page
+    has room for it and the first piece after it (a chart, a table row, a line); and no page is
+    left mostly blank: only a chart may not be split, so the pages are at most what the content
+    needs if each chart wasted its own height."""
+    page.goto(url(run_dir, name))
+    width_mm, height_mm = PAPER_MM[paper]
+    printable = ((width_mm - 2 * MARGIN_MM) * MM, (height_mm - 2 * MARGIN_MM) * MM)
+    page.set_viewport_size({"width": int(printable[0]), "height": int(printable[1])})
+    page.emulate_media(media="print")
+    headings = page.evaluate(MARK_HEADINGS)
+    assert len(headings) >= 5
+    content, charts = page.evaluate("[document.documentElement.scrollHeight, [...document.images]"
+                                    ".reduce((s, i) => s + i.getBoundingClientRect().height, 0)]")
+    pdf = page.pdf(path=str(tmp_path / f"{name}-{paper}.pdf"), format=paper, landscape=True)
+    places = pdf_places(pdf)
+    margin_pt = MARGIN_MM / 25.4 * 72
+    alone = []
+    for ident, text, need_px in headings:
+        number, y = places[ident]
+        room_px = (y - 2 * margin_pt) / 0.75  # from the heading's top to the page's foot
+        if room_px < need_px - 2:
+            alone.append((text, f"page {number}", round(room_px), round(need_px)))
+    assert not alone, f"headings alone at a page's foot (text, page, room px, needed px): {alone}"
+    pages = len(re.findall(rb"/Type /Page\b", pdf))
+    assert 1 < pages <= math.ceil((content + charts) / printable[1]), (pages, content, charts)
 
 
 def test_purchasing_price_changes_keep_their_cost_in_print(run_dir: Path, page: Any) -> None:

@@ -334,3 +334,45 @@ def test_month_tables_are_whole_dollars(q1: chain.BudgetReport) -> None:
     budget = view.budget_table(q1).to_html()
     total = q1.budget.total("revenue")
     assert f">{whole(total)}<" in budget and "Whole dollars" in budget
+
+
+@pytest.mark.parametrize("case", ["q1", "sample"])
+def test_the_margin_bridge_shows_every_bar_whole_and_labels_clear_of_them(
+        case: str, q1: chain.BudgetReport) -> None:
+    """Every bar of the waterfall lies inside the axis (zero included), and each label sits
+    outside its own bar and inside the axes: above a step that raises the margin (or a margin
+    above zero), below one that lowers it. On the sample both margins are losses of about
+    $0.9M; on q1 the budgeted margin is a profit and the actual a loss."""
+    import matplotlib.pyplot as plt
+
+    rep = q1 if case == "q1" else chain.compute(chain.load_inputs(None))
+    steps = rep.comparison.bridge
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    view.plot_margin_bridge(rep, ax)
+    fig.canvas.draw()
+    # the bars' ends worked out from the steps: totals from zero, steps from the running margin
+    ends, running = [], 0
+    for step, cents in zip(steps["step"], steps["cents"], strict=True):
+        if step in ("budget margin", "actual margin"):
+            ends.append(sorted((0, int(cents))))
+            running = int(cents)
+        else:
+            ends.append(sorted((running, running + int(cents))))
+            running += int(cents)
+    assert running == int(steps["cents"].iloc[-1])  # the steps lead to the actual margin
+    bars = [sorted((p.get_y(), p.get_y() + p.get_height())) for p in ax.patches]
+    assert bars == ends
+    low, high = ax.get_ylim()
+    assert low <= min(0, *(e[0] for e in ends)) and high >= max(0, *(e[1] for e in ends))
+    frame = ax.get_window_extent()
+    labels = list(ax.texts)
+    assert len(labels) == len(ends)
+    for label, patch, cents in zip(labels, ax.patches, steps["cents"], strict=True):
+        box, bar = label.get_window_extent(), patch.get_window_extent()
+        assert box.y0 >= frame.y0 and box.y1 <= frame.y1, label.get_text()
+        if cents >= 0:
+            assert box.y0 >= bar.y1, label.get_text()  # above the bar
+        else:
+            assert box.y1 <= bar.y0, label.get_text()  # below it
+    assert labels[0].get_text() == view.fmt_money(int(steps["cents"].iloc[0]))
+    plt.close(fig)

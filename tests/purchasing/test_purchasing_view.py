@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from pracops.purchasing import chain, view  # noqa: E402
@@ -66,3 +67,38 @@ def test_charts_have_titles_axes_and_legends_clear_of_the_data(
                     for a in fig.axes)
         assert legend.get_window_extent().x0 >= right, draw.__name__
         plt.close(fig)
+
+
+def test_the_tallest_expiry_month_is_whole_with_room_above(plan: chain.PurchasingPlan) -> None:
+    """The axis reaches above the tallest month (used + unused, summed here from the lots), so
+    no bar touches the top of the chart; the bars stand on zero."""
+    fig, ax = plt.subplots()
+    view.plot_expiry_timeline(plan, ax)
+    lots = plan.lots
+    month = lots["expiry_date"].dt.to_period("M")
+    first = plan.as_of.to_period("M")
+    inside = (month >= first) & (month <= first + 11)
+    worth = [float(q) * float(c) for q, c in zip(lots["quantity"][inside],
+                                              lots["unit_cost_cents"][inside], strict=True)]
+    tallest = pd.Series(worth).groupby(month[inside].to_numpy()).sum().max()
+    tops = [p.get_y() + p.get_height() for p in ax.patches]
+    assert max(tops) == pytest.approx(tallest, abs=len(worth))  # cents rounded per lot
+    low, high = ax.get_ylim()
+    assert low == 0 and high >= 1.04 * max(tops)
+    plt.close(fig)
+
+
+def test_vendor_price_chart_reads_its_log_axis_in_dollars(plan: chain.PurchasingPlan) -> None:
+    """The cost axis is a log scale; its decades read as money ($0.10, $1, $10 …), each tick
+    the value it stands at, not 10 to a power."""
+    fig, ax = plt.subplots()
+    view.plot_vendor_prices(plan, ax)
+    fig.canvas.draw()
+    low, high = ax.get_xlim()
+    shown = {round(float(t.get_position()[0]), 6): t.get_text()
+             for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high and t.get_text()}
+    assert len(shown) >= 3
+    by_hand = {0.01: "$0.01", 0.1: "$0.10", 1.0: "$1", 10.0: "$10", 100.0: "$100",
+               1000.0: "$1,000"}
+    assert shown == {v: by_hand[v] for v in shown}
+    plt.close(fig)
