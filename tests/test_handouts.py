@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 import shutil
 from decimal import Decimal
@@ -129,7 +130,6 @@ def test_names_are_checked_and_nothing_half_written(tmp_path: Path) -> None:
 FORMULAS = {"4100": '=HYPERLINK("http://x","y")', "4200": "+cmd|' /C calc'!A0",
             "4300": "@SUM(1)", "4400": "-2+3"}
 MARKUP = "<img src=x onerror=alert(1)>"
-UNDEPOSITED_ERA = "2025-09-08_PRS_PS0702310.835"  # the sample's 835 with no bank deposit
 
 
 def _edit_csv(path: Path, key: str, edits: dict[str, dict[str, str]]) -> None:
@@ -170,11 +170,13 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> dict:
         providers = {r["provider_id"]: {"name": f"{MARKUP} {r['name']}"}
                      for r in csv.DictReader(stream)}
     _edit_csv(data / "providers.csv", "provider_id", providers)
-    era = data / "era" / UNDEPOSITED_ERA
+    truth = json.loads((data / "ground_truth.json").read_text(encoding="utf-8"))
+    (undeposited,) = [e for e in truth["billing"] if e["kind"] == "era_without_deposit"]
+    (era,) = (data / "era").glob(f"*_{undeposited['trace']}.835")
     text = era.read_text(encoding="ascii")
-    assert text.count("N1*PR*PRAIRIE SHIELD PPO*") == 1
-    era.write_text(text.replace("N1*PR*PRAIRIE SHIELD PPO*", f"N1*PR*{FORMULAS['4200']}*"),
-                   encoding="ascii")
+    text, named = re.subn(r"N1\*PR\*[^*~]*\*", f"N1*PR*{FORMULAS['4200']}*", text)
+    assert named == 1, era
+    era.write_text(text, encoding="ascii")
     reports = runner.check_reports(["operating_budget", "purchasing", "billing_reconciliation"],
                                    runner.discover())
     params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR,

@@ -758,6 +758,12 @@ def _plan_gap_pct(plan: StaffingPlan) -> float:
     return 100 * (objective - float(blocks["lower_bound"].sum())) / objective if objective else 0.0
 
 
+def _site(plan: StaffingPlan, location_id: str) -> str:
+    """A site by its name (``Main Street Clinic``), its code where it has none."""
+    site = plan.sites.get(location_id)
+    return str(site.name) if site is not None else str(location_id)
+
+
 def _fte(x: float) -> str:
     return f"{x:,.1f}"
 
@@ -770,7 +776,7 @@ def alerts(plan: StaffingPlan, fig: Mapping[str, Any], *, min_gap_fte: float = 0
     out: list[tuple[str, str]] = []
     for g in sorted(fig["roster_gaps"], key=lambda g: -g["staff_hours"])[:5]:
         out.append(("critical" if g["short_by"] > 1 or g["staff_hours"] >= 4 else "warning",
-                    f"{g['location_id']}: {g['role']} short by {g['short_by']} on "
+                    f"{_site(plan, g['location_id'])}: {g['role']} short by {g['short_by']} on "
                     f"{g['day']} {g['hours']} ({g['staff_hours']:.1f} staff-hours a week)."))
     if len(fig["roster_gaps"]) > 5:
         out.append(("warning", f"{len(fig['roster_gaps']) - 5} more roster gap(s): see "

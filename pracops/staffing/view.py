@@ -94,7 +94,8 @@ def summary_text(plan: StaffingPlan, fig: Mapping[str, Any]) -> str:
     if fig["roster_gaps"]:
         worst = max(fig["roster_gaps"], key=lambda g: g["staff_hours"])
         n = len(fig["roster_gaps"])
-        where = (f"{report.md_text(worst['role'])} at {report.md_text(worst['location_id'])} "
+        site = _site_names(plan).get(worst["location_id"], worst["location_id"])
+        where = (f"{report.md_text(worst['role'])} at {report.md_text(site)} "
                  f"on {worst['day']} "
                  f"{worst['hours']}, short by {worst['short_by']}")
         lines.append(

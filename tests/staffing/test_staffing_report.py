@@ -102,7 +102,9 @@ def test_the_injected_roster_shortage_and_nothing_else(run: dict) -> None:
         shortage["location_id"], shortage["role"], shortage["weekday"], shortage["hours"])
     messages = [a["message"] for a in run["result"].alerts]
     start, end = shortage["hours"].split("-")
-    assert (f"{shortage['location_id']}: {shortage['role']} short by {shortage['short_by']} on "
+    (site,) = [r["name"] for r in rows(SAMPLE / "locations.csv")
+               if r["location_id"] == shortage["location_id"]]  # the site by its name
+    assert (f"{site}: {shortage['role']} short by {shortage['short_by']} on "
             f"{shortage['weekday']} {start}-{end}") in " ".join(messages)
     # The employee whose days leave the hole does not work that afternoon.
     (person,) = [r for r in rows(SAMPLE / "staff.csv")
