@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 __all__ = ["PACKAGES", "ReportSpec", "packages", "reports", "spec"]
 
-PACKAGES: tuple[str, ...] = ("billing", "staffing", "purchasing", "budget")
+PACKAGES: tuple[str, ...] = ("billing", "staffing", "purchasing", "budget", "daily_close")
 """The report packages, in the order their parts of the bundled sample are generated (billing
-first: the others build on its appointments)."""
+first: the others build on its appointments; the daily close last: it builds on the books)."""
 
 
 @dataclass(frozen=True)

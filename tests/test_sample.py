@@ -14,11 +14,13 @@ from pracops import config, data, registry, sample
 from pracops.errors import PracopsError
 from pracops.sample.__main__ import main
 
-DATA_FILES = ["appointments.csv", "chart_of_accounts.csv", "claim_lines.csv", "claims.csv",
-              "deposits.csv", "fee_schedule.csv", "gl_actuals.csv", "inventory_lots.csv",
-              "items.csv", "locations.csv", "open_orders.csv", "payers.csv",
-              "payments_posted.csv", "phone_calls.csv", "practice.yaml", "providers.csv",
-              "staff.csv", "usage.csv", "vendor_prices.csv", "volumes.csv"]
+DATA_FILES = ["ap_invoices.csv", "appointments.csv", "bank_statement.csv",
+              "card_settlements.csv", "chart_of_accounts.csv", "claim_lines.csv", "claims.csv",
+              "deposits.csv", "fee_schedule.csv", "front_desk_payments.csv", "gl_actuals.csv",
+              "inventory_lots.csv", "items.csv", "locations.csv", "open_orders.csv",
+              "payers.csv", "payments_posted.csv", "payroll_runs.csv", "phone_calls.csv",
+              "pm_transactions.csv", "practice.yaml", "providers.csv", "staff.csv",
+              "usage.csv", "vendor_prices.csv", "volumes.csv"]
 
 
 @pytest.fixture(scope="module")

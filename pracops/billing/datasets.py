@@ -79,6 +79,9 @@ register(Dataset(
         Column("units", "int", minimum=1, maximum=999),
         Column("charge_cents", "money", minimum=1,
                description="The practice's charge for the line (price × units)."),
+        Column("entered_date", "date", required=False, nullable=True,
+               description="The day the line was entered in the practice-management system "
+                           "(charge entry), on or after the date of service."),
     ),
 ))
 

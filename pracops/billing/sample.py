@@ -383,6 +383,7 @@ def appointments(sample: Sample) -> list[dict[str, Any]]:
 
 _TIMELY_FILING_DAYS = 90  # the commercial plans' filing limit
 _LATE_CLAIM_DAYS = 118
+_UNCHARGED_FROM, _UNCHARGED_TO = dt.date(2025, 12, 22), dt.date(2025, 12, 30)
 
 
 @writer("claims")
@@ -412,7 +413,34 @@ def claims(sample: Sample) -> list[dict[str, Any]]:
     march = [r for r in rows if r["payer_id"] == "LKM" and r["date_of_service"].month == 3]
     late = rng.choice(march)
     late["submitted_date"] = late["date_of_service"] + dt.timedelta(days=_LATE_CLAIM_DAYS)
+    # The daily close's plant (4): a late-December visit that was never charged, of an insured
+    # patient with no copay to take at the desk (so no payment either). Its claim is drawn like
+    # the others and then left out (its number stays unused); the writers that draw per claim
+    # still draw for it (_visits), so nothing else moves.
+    pool = [r for r in rows if r["payer_id"] in _PAYER_LEVEL
+            and patients[r["patient_id"]].plan != "copay"
+            and _UNCHARGED_FROM <= r["date_of_service"] <= _UNCHARGED_TO]
+    uncharged = sample.rng("uncharged_visit").choice(pool)
+    rows.remove(uncharged)
+    sample.notes["claims"] = {"uncharged": uncharged}
+    sample.inject("daily_close", {
+        "kind": "missed_charge", "appointment_id": uncharged["appointment_id"],
+        "patient_account": uncharged["patient_id"], "location_id": uncharged["location_id"],
+        "date_of_service": uncharged["date_of_service"].isoformat(),
+        "unused_claim_id": uncharged["claim_id"]})
     return rows
+
+
+def _visits(sample: Sample) -> list[tuple[dict[str, Any], bool]]:
+    """Every completed visit's claim in claim order, the daily close's uncharged one
+    included, each with whether it was charged: the writers that draw per claim draw for
+    the uncharged visit too and write nothing for it."""
+    uncharged = sample.notes["claims"]["uncharged"]
+    out = [(c, True) for c in sample.tables["claims"]]
+    at = next((n for n, (c, _) in enumerate(out) if c["claim_id"] > uncharged["claim_id"]),
+              len(out))
+    out.insert(at, (uncharged, False))
+    return out
 
 
 def _in_flu_season(day: dt.date) -> bool:
@@ -461,18 +489,35 @@ def _visit_codes(rng: random.Random, visit_type: str, age: int, payer_id: str,
     return codes
 
 
+_CHARGE_LAG = {  # business days from the visit to its charge entry, by provider: (days, weight)
+    "P001": ((0, 55), (1, 35), (2, 8), (3, 2)),
+    "P002": ((0, 30), (1, 45), (2, 18), (3, 7)),
+    "P003": ((0, 45), (1, 40), (2, 12), (3, 3)),
+    "P004": ((0, 25), (1, 45), (2, 20), (3, 10)),
+    "P005": ((0, 40), (1, 40), (2, 15), (3, 5)),
+}
+
+
 @writer("claim_lines")
 def claim_lines(sample: Sample) -> list[dict[str, Any]]:
     """The claims' service lines, priced from the charge master."""
     rng = sample.rng("claim_lines")
+    entry = sample.rng("claim_entry")
     visit_types = {a["appointment_id"]: a["visit_type"] for a in sample.tables["appointments"]}
     patients = {p.patient_id: p for p in _patients(sample)}
+    providers = {p["npi"]: p["provider_id"] for p in sample.tables["providers"]}
     rows = []
-    for claim in sample.tables["claims"]:
+    for claim, charged in _visits(sample):
         visit_type = visit_types[claim["appointment_id"]]
         patient = patients[claim["patient_id"]]
         codes = _visit_codes(rng, visit_type, patient.age, claim["payer_id"],
                              claim["date_of_service"])
+        if not charged:
+            continue
+        lags, weights = zip(*_CHARGE_LAG[providers[claim["rendering_npi"]]], strict=True)
+        entered = min(_add_business_days(claim["date_of_service"],
+                                         entry.choices(lags, weights)[0]),
+                      claim["submitted_date"])
         surgical = any(cpt in _SURGICAL for cpt, _ in codes)
         for line_no, (cpt, units) in enumerate(codes, start=1):
             modifiers = None
@@ -482,8 +527,28 @@ def claim_lines(sample: Sample) -> list[dict[str, Any]]:
                 modifiers = "25"
             rows.append({"claim_id": claim["claim_id"], "line_no": line_no, "cpt": cpt,
                          "modifiers": modifiers, "units": units,
-                         "charge_cents": PROCEDURES[cpt][1] * units})
+                         "charge_cents": PROCEDURES[cpt][1] * units, "entered_date": entered})
+    # The daily close's plant (5): one line of a late-December insured claim (not remitted by
+    # the report date) entered a second time the same day, as the claim's next line.
+    plants = sample.rng("duplicate_charge")
+    late = sorted({r["claim_id"] for r in rows if r["claim_id"] in _late_insured(sample)})
+    claim_id = plants.choice(late)
+    lines = [r for r in rows if r["claim_id"] == claim_id]
+    copy = {**plants.choice(lines), "line_no": len(lines) + 1}
+    rows.insert(rows.index(lines[-1]) + 1, copy)
+    sample.inject("daily_close", {
+        "kind": "duplicate_charge", "claim_id": claim_id, "line_nos": [
+            next(r["line_no"] for r in lines if r["cpt"] == copy["cpt"]), copy["line_no"]],
+        "cpt": copy["cpt"], "entered_date": copy["entered_date"].isoformat(),
+        "charge_cents": copy["charge_cents"]})
     return rows
+
+
+def _late_insured(sample: Sample) -> set[str]:
+    """Insured claims of :data:`_UNCHARGED_FROM` … :data:`_UNCHARGED_TO`: no payer answers
+    them by the report date."""
+    return {c["claim_id"] for c in sample.tables["claims"] if c["payer_id"] in _PAYER_LEVEL
+            and _UNCHARGED_FROM <= c["date_of_service"] <= _UNCHARGED_TO}
 
 
 # --------------------------------------------------------------------------------------------
@@ -765,11 +830,13 @@ def era(sample: Sample) -> list[dict[str, Any]]:
     # When each insured claim would be paid; claims paid after the last run are still open.
     pay_day: dict[str, dt.date] = {}
     insured = [c for c in sample.tables["claims"] if c["payer_id"] in _PAYERS]
-    for claim in insured:
+    for claim, charged in _visits(sample):  # the daily close's uncharged visit keeps its draw
+        if claim["payer_id"] not in _PAYERS:
+            continue
         low, high = _PAYERS[claim["payer_id"]][1]
         day = _next_run(runs[claim["payer_id"]],
                         claim["submitted_date"] + dt.timedelta(days=rng.randint(low, high)))
-        if day is not None:
+        if day is not None and charged:
             pay_day[claim["claim_id"]] = day
     paid = [c for c in insured if c["claim_id"] in pay_day]
     by_id = {c["claim_id"]: c for c in insured}
@@ -1113,17 +1180,20 @@ def _collections(sample: Sample) -> list[_Collection]:
         return _on_business_day(start + dt.timedelta(days=int(days)))
 
     out: list[_Collection] = []
-    for claim in sample.tables["claims"]:
+    for claim, _charged in _visits(sample):  # the uncharged visit has no copay: no payment
         claim_id, dos = claim["claim_id"], claim["date_of_service"]
         patient = patients[claim["patient_id"]]
         if claim["payer_id"] == "SELF":
             charge = charges[claim_id]
             if desk.random() < _SELF_PAY_AT_VISIT:
                 tender = "card" if desk.random() < _CARD_AT_DESK else "cash"
-                out.append(_Collection(claim_id, dos, charge, tender, True))
+                kept = [_Collection(claim_id, dos, charge, tender, True)]
             elif mail.random() < _SELF_PAY_BILLED_PAYS:
-                out.append(_Collection(claim_id, later(dos, *_SELF_PAY_STATEMENT_DAYS),
-                                       charge, "card", False))
+                kept = [_Collection(claim_id, later(dos, *_SELF_PAY_STATEMENT_DAYS),
+                                    charge, "card", False)]
+            else:
+                kept = []
+            out += kept
             continue
         owed, last_era = remitted.get(claim_id, (None, None))
         copay = patient.copay_cents if patient.plan == "copay" and claim_id in em else 0
@@ -1158,6 +1228,52 @@ def _deposit_day(rng: random.Random, paid_on: dt.date, low: int, high: int) -> d
     """A business day ``low``-``high`` business days after ``paid_on``, by the report date."""
     days = [_add_business_days(paid_on, n) for n in range(low, high + 1)]
     return rng.choice([d for d in days if d <= AS_OF])
+
+
+_CARD_FEE_PCT, _CARD_FEE_CENTS = 2.6, 10  # the card processor's fees: % and cents a payment
+_CHECK_SHARE = 0.35  # of the money banked on the day's cash slip, the receipts paid by check
+
+
+def _desk_tenders(sample: Sample) -> dict[str, str]:
+    """The daily close's front desk: which receipts of the cash slip were checks, with the
+    check's number (the others were cash), from a stream of its own."""
+    cached = sample.notes.get("desk_checks")
+    if cached is not None:
+        return cached
+    rng = sample.rng("desk_checks")
+    out = {}
+    for c in _collections(sample):
+        if c.tender == "cash" and rng.random() < _CHECK_SHARE:
+            out[c.receipt] = str(rng.randint(1001, 9999))
+    sample.notes["desk_checks"] = out
+    return out
+
+
+def _daily_close_plants(sample: Sample, batches: dict[tuple[dt.date, str], int]
+                        ) -> dict[str, Any]:
+    """The daily close's plants in the bank's credits, from a stream of their own: (1) the
+    cash slip of one early-December day never deposited, (2) one November card batch settled
+    short of its gross less fees, (3) a check of a mid-December slip deposited a second time,
+    alone, the day its slip was."""
+    rng = sample.rng("daily_close_deposits")
+    cash_days = sorted(day for day, tender in batches if tender == "cash")
+    undeposited = rng.choice([d for d in cash_days if dt.date(2025, 12, 1) <= d
+                              <= dt.date(2025, 12, 10)])
+    card_days = sorted(day for day, tender in batches if tender == "card"
+                       and day.month == 11)
+    checks = _desk_tenders(sample)
+    candidates = [c for c in _collections(sample) if c.receipt in checks
+                  and dt.date(2025, 12, 15) <= c.day <= dt.date(2025, 12, 19)]
+    twice = rng.choice(candidates)
+    return {
+        "undeposited_day": undeposited,
+        "undeposited_receipts": [c.receipt for c in _collections(sample)
+                                 if c.day == undeposited and c.tender == "cash"],
+        "short_day": rng.choice(card_days), "short": rng.randint(1500, 4500),
+        "twice": {"receipt": twice.receipt, "check_number": checks[twice.receipt],
+                  "date": twice.day, "amount_cents": twice.amount_cents,
+                  "posted_date": _add_business_days(twice.day, 1)},
+    }
 
 
 @writer("deposits")
@@ -1201,8 +1317,13 @@ def deposits(sample: Sample) -> list[dict[str, Any]]:
                  "description": _ach_description(payers["LKM"], orphan_trace), "type": "ACH",
                  "trace": orphan_trace})
     batches: dict[tuple[dt.date, str], int] = defaultdict(int)
+    fees: dict[dt.date, int] = defaultdict(int)
     for c in _collections(sample):
         batches[(c.day, c.tender)] += c.amount_cents
+        if c.tender == "card":
+            fees[c.day] += _pct(c.amount_cents, _CARD_FEE_PCT) + _CARD_FEE_CENTS
+    close = _daily_close_plants(sample, batches)
+    card_batches = []
     for (day, tender), amount in sorted(batches.items()):
         posted = _add_business_days(day, 1)
         if posted > AS_OF:
@@ -1210,8 +1331,21 @@ def deposits(sample: Sample) -> list[dict[str, Any]]:
         slips += 1
         text = (f"BANKCARD SETTLEMENT BATCH {day:%m%d}" if tender == "card"
                 else f"DEPOSIT CASH {slips:07d}")
+        if tender == "card":  # the daily close: the processor pays the batch net of its fees
+            net = amount - fees[day] - (close["short"] if day == close["short_day"] else 0)
+            card_batches.append({"batch_date": day, "settlement_date": posted,
+                                 "gross_cents": amount, "fees_cents": fees[day],
+                                 "net_cents": net})
+            amount = net
+        elif day == close["undeposited_day"]:  # the daily close: this slip never reached
+            close["undeposited_slip"] = f"{slips:07d}"  # the bank
+            continue
         rows.append({"posted_date": posted, "amount_cents": amount, "description": text,
                      "type": tender, "trace": None})
+    slips += 1  # the daily close: a check of one day's slip deposited again, on its own slip
+    twice = close["twice"]
+    rows.append({"posted_date": twice["posted_date"], "amount_cents": twice["amount_cents"],
+                 "description": f"DEPOSIT CASH {slips:07d}", "type": "cash", "trace": None})
     order = {"ACH": 0, "check": 1, "card": 2, "cash": 3}
     rows.sort(key=lambda r: (r["posted_date"], order[r["type"]], r["description"]))
     ids: dict[str, str] = {}
@@ -1221,6 +1355,27 @@ def deposits(sample: Sample) -> list[dict[str, Any]]:
         if trace:
             ids[trace] = row["deposit_id"]
     sample.notes["deposits"] = {"dates": dates}
+    sample.notes["card_batches"] = card_batches
+    twice_row = next(r for r in rows if r["description"] == f"DEPOSIT CASH {slips:07d}")
+    short_batch = next(b for b in card_batches if b["batch_date"] == close["short_day"])
+    short_deposit = next(r for r in rows if r["type"] == "card"
+                         and r["posted_date"] == short_batch["settlement_date"])
+    sample.inject("daily_close", {
+        "kind": "undeposited_cash", "date": close["undeposited_day"].isoformat(),
+        "amount_cents": batches[(close["undeposited_day"], "cash")],
+        "slip": close["undeposited_slip"],
+        "receipts": close["undeposited_receipts"]})
+    sample.inject("daily_close", {
+        "kind": "card_settlement_short", "batch_date": close["short_day"].isoformat(),
+        "settlement_date": short_batch["settlement_date"].isoformat(),
+        "gross_cents": short_batch["gross_cents"], "fees_cents": short_batch["fees_cents"],
+        "net_cents": short_batch["net_cents"], "short_cents": close["short"],
+        "deposit_id": short_deposit["deposit_id"]})
+    sample.inject("daily_close", {
+        "kind": "check_deposited_twice", "receipt": twice["receipt"],
+        "check_number": twice["check_number"], "date": twice["date"].isoformat(),
+        "amount_cents": twice["amount_cents"], "deposit_id": twice_row["deposit_id"],
+        "posted_date": twice["posted_date"].isoformat()})
     payer_id, payment = missing
     sample.inject("billing", {"kind": "era_without_deposit", "trace": payment.trace_number,
                               "payer_id": payer_id,

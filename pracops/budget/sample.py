@@ -217,6 +217,10 @@ def activity_2025(sample: Sample) -> dict[str, dict[tuple[str, str], Any]]:
         key = (claim["date_of_service"].strftime("%Y-%m"), classes[claim["payer_id"]])
         claim_of[claim["claim_id"]] = (*key, claim["payer_id"])
         visits[key] += 1
+    # The daily close's visit never charged (December's, left out of the claims) still counts
+    # as a visit: 2024's December is built from December 2025's visits.
+    uncharged = sample.notes["claims"]["uncharged"]
+    visits[(uncharged["date_of_service"].strftime("%Y-%m"), classes[uncharged["payer_id"]])] += 1
     revenue: dict[tuple[str, str], int] = defaultdict(int)
     wrvus: dict[tuple[str, str], Fraction | None] = defaultdict(Fraction)
     for line in sample.tables["claim_lines"]:

@@ -124,6 +124,9 @@ register(Dataset(
         Column("class", "category",
                allowed=("Medicare", "Medicaid", "Commercial", "Self-pay", "Other"),
                description="Payer class the budget groups revenue by."),
+        Column("timely_filing_days", "int", required=False, nullable=True, minimum=1,
+               maximum=3650, description="Days from the date of service within which the "
+                                         "payer accepts a claim; empty: no limit (self-pay)."),
     ),
 ))
 

@@ -355,6 +355,10 @@ _PAYER_PLAN = (  # payer_id, name, type, class, N1*PR id digits (None: no 835s)
 )
 
 
+_TIMELY_FILING = {"MCR": 365, "MCD": 180, "NWH": 180, "LKM": 90, "PRS": 120}
+"""Days from the date of service a payer accepts a claim (self-pay has no limit)."""
+
+
 @writer("payers")
 def payers(sample: Sample) -> list[dict[str, Any]]:
     """Medicare, Medicaid, three commercial plans and self-pay (which sends no remittances)."""
@@ -365,7 +369,7 @@ def payers(sample: Sample) -> list[dict[str, Any]]:
             "payer_id": payer_id, "name": name, "type": kind,
             "trn03": "1" + _digits(rng, 9) if id_digits else None,
             "n1_pr_id": _digits(rng, id_digits) if id_digits else None,
-            "class": budget_class,
+            "class": budget_class, "timely_filing_days": _TIMELY_FILING.get(payer_id),
         })
     return rows
 

@@ -1,0 +1,53 @@
+"""Daily close and cash: every day's money from the front desk and the payers to the bank, the
+A/R roll-forward proven, charges entered for every visit, filing deadlines, the bank
+reconciliation, accounts payable and a 13-week cash forecast, for the practice administrator
+(issue 15).
+
+:mod:`~pracops.daily_close.datasets` declares what it reads,
+:mod:`~pracops.daily_close.parameters` its parameters and :mod:`~pracops.daily_close.sample`
+writes its part of the bundled sample. The calculations, the chain and the view come in step 3
+of ``docs/daily_close-plan.md``.
+"""
+
+import importlib
+from typing import Any
+
+from pracops.daily_close import datasets  # noqa: F401  (registers its datasets in the catalogue)
+from pracops.daily_close.parameters import PARAMETERS
+from pracops.registry import ReportSpec
+
+REPORT = ReportSpec(
+    name="daily_close",
+    package="daily_close",
+    parameters=PARAMETERS,
+    reads=(
+        "front_desk_payments",
+        "card_settlements",
+        "bank_statement",
+        "ap_invoices",
+        "pm_transactions",
+        "payroll_runs",
+        "deposits",
+        "payments_posted",
+        "claims",
+        "claim_lines",
+        "appointments",
+        "payers",
+        "providers",
+        "locations",
+        "staff",
+        "chart_of_accounts",
+        "gl_actuals",
+    ),
+    era=True,
+    as_of=("front_desk_payments", "pm_transactions", "bank_statement"),
+)
+
+_SUBMODULES = ("datasets", "parameters", "sample")
+
+
+def __getattr__(name: str) -> Any:
+    """The submodules on first use."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,68 @@
+"""The parameters of the daily close and cash report, each declared once
+(:mod:`pracops.parameters`): the notebook's ``parameters`` cell, ``pracops list``, the runner's
+checks and :func:`pracops.daily_close.chain.run` all follow this declaration.
+
+As issue 15 lists them: the close date (default: the last business day in the data, the as-of
+date the other reports use), the tolerance in cents, the lags allowed for cash and card
+deposits, the charge lag target, the age of a missed charge, the timely-filing warning window,
+the forecast's weeks and minimum balance, and the pay schedule used when there is no
+``payroll_runs`` file.
+"""
+
+from pracops.parameters import Parameter, Parameters
+
+PARAMETERS = Parameters(
+    Parameter(
+        name="data_dir", type="str", default=None, optional=True,
+        help="folder of the practice's exports; None for the bundled sample",
+    ),
+    Parameter(
+        name="close_date", type="str", default="",
+        help="day to close, YYYY-MM-DD; empty for the last business day in the data",
+    ),
+    Parameter(
+        name="tolerance_cents", type="int", default=0, minimum=0,
+        help="a difference up to this many cents still balances",
+    ),
+    Parameter(
+        name="cash_deposit_lag_days", type="int", default=1, minimum=0, maximum=10,
+        help="business days allowed from taking cash and checks to their deposit",
+    ),
+    Parameter(
+        name="card_settlement_lag_days", type="int", default=2, minimum=0, maximum=10,
+        help="business days allowed from a card batch to its settlement in the bank",
+    ),
+    Parameter(
+        name="charge_lag_target_days", type="int", default=2, minimum=0, maximum=30,
+        help="target business days from a visit to its charge entry",
+    ),
+    Parameter(
+        name="missed_charge_days", type="int", default=3, minimum=0, maximum=60,
+        help="a completed visit with no charge after this many business days is missed",
+    ),
+    Parameter(
+        name="filing_warning_days", type="int", default=30, minimum=0, maximum=365,
+        help="list open claims this many days or fewer from the payer's filing limit",
+    ),
+    Parameter(
+        name="forecast_weeks", type="int", default=13, minimum=1, maximum=52,
+        help="weeks of the cash forecast after the close date",
+    ),
+    Parameter(
+        name="minimum_balance", type="float", default=150000.0, minimum=0,
+        help="the operating account's minimum cash balance ($)",
+    ),
+    Parameter(
+        name="pay_schedule", type="str", default="biweekly 2025-01-10",
+        help="pay dates without payroll_runs: 'weekly', 'biweekly' or 'semimonthly' and an "
+             "anchor pay day",
+    ),
+    Parameter(
+        name="output_dir", type="str", default=None, optional=True,
+        help="folder for the hand-outs; None for beside the report",
+    ),
+    Parameter(
+        name="interactive", type="bool", default=True, run=False,
+        help="show the day and location picker and the forecast's sliders (live kernels only)",
+    ),
+)
