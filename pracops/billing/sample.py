@@ -19,9 +19,10 @@ this order, each with its own random stream:
     sequestration. Claims seen in the last weeks of 2025 are not paid yet.
 ``deposits`` and ``payments_posted``
     The bank's credits (one per ERA payment, plus the daily patient card and cash batches,
-    banked the next business day) and what the practice-management system posted to each
-    claim: the ERAs, and the patients' payments (copays and self-pay visits at the front desk,
-    statement balances weeks after the ERA; some stay unpaid).
+    banked the next business day, the cards net of the processor's fees) and what the
+    practice-management system posted to each claim: the ERAs, and the patients' payments
+    (copays and self-pay visits at the front desk, statement balances weeks after the ERA;
+    some stay unpaid).
 
 The deliberate problems of the billing data contract are made here and recorded with
 :meth:`~pracops.sample.generator.Sample.inject` under ``"billing"``, each identified by claim ids,
@@ -1278,10 +1279,12 @@ def _daily_close_plants(sample: Sample, batches: dict[tuple[dt.date, str], int]
 
 @writer("deposits")
 def deposits(sample: Sample) -> list[dict[str, Any]]:
-    """The bank's credits: ERA payments (ACH and Medicaid's checks) and patient batches.
+    """The bank's credits: ERA payments (ACH and Medicaid's checks) and patient batches (the
+    day's cash slip; the card batch as the processor settles it, net of its fees).
 
     Injected: an ERA payment that never reached the bank, an ACH credit with no ERA, and an
-    ACH credit for less than its ERA says.
+    ACH credit for less than its ERA says. For the daily close (``_daily_close_plants``): a
+    cash slip never deposited, a card batch settled short, a check deposited twice.
     """
     rng = sample.rng("deposits")
     payers = {p["payer_id"]: p for p in sample.tables["payers"]}

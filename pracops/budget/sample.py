@@ -14,7 +14,7 @@ sample modules, each with its own random stream. The books are closed through
     service and payer class (``claims.payer_id`` → ``payers.class``); work RVUs from
     :data:`WORK_RVUS` × units of the claim lines; provider FTE the sum of ``providers.fte`` of
     the providers who had started by the end of the month. 2024: each month's total visits are
-    the same month's 2025 visits / 1.03 (December 2024 from the December 2025 claims), with a
+    the same month's 2025 visits / 1.03 (December 2024 from the December 2025 visits), with a
     small noise, split by the 2025 month's payer mix moved back by the injected mix shift;
     work RVUs at the class's 2025 January–November work RVUs per visit.
 ``gl_actuals``

@@ -168,11 +168,28 @@ def test_volume_and_rates_are_believable(s: Bundle) -> None:
 # Claims
 
 
+def daily_close_plants() -> dict[str, dict]:
+    """The daily close's plants in billing's files (its ground truth), by kind."""
+    truth = json.loads((config.SAMPLE_DIR / sample.GROUND_TRUTH).read_text(encoding="utf-8"))
+    return {p["kind"]: p for p in truth["daily_close"]}
+
+
+def card_fees() -> pd.Series:
+    """What the card processor kept of each day's batch (fees, and the planted shortfall), by
+    the day it settled: the card deposits are the batches net of it."""
+    cs = pd.read_csv(config.SAMPLE_DIR / "card_settlements.csv", dtype=str)
+    kept = [round((float(g) - float(n)) * 100) for g, n in zip(cs["gross"], cs["net"],
+                                                                strict=True)]
+    return pd.Series(kept, index=pd.DatetimeIndex(cs["settlement_date"]))
+
+
 def test_one_claim_per_completed_appointment(s: Bundle) -> None:
     appts, claims = s["appointments"], s["claims"]
     completed = appts[appts["status"] == "completed"]
     assert claims["appointment_id"].is_unique
-    assert set(claims["appointment_id"]) == set(completed["appointment_id"])
+    # Every completed visit but the daily close's planted one (never charged) has its claim.
+    missed = daily_close_plants()["missed_charge"]["appointment_id"]
+    assert set(claims["appointment_id"]) | {missed} == set(completed["appointment_id"])
     both = claims.merge(completed, on="appointment_id", suffixes=("", "_appt"))
     assert len(both) == len(claims)
     assert (both["patient_id"] == both["patient_id_appt"]).all()
@@ -554,9 +571,12 @@ def test_patient_payments_and_postings(s: Bundle) -> None:
     patient = posted[posted["source"] == "patient"]
     batches = deposits[deposits["type"].isin(["card", "cash"])]
     # Front-desk money is banked the next business day; what was taken on 31 December is not
-    # on the statement yet.
+    # on the statement yet. Cards come net of the processor's fees; the daily close's plants:
+    # one day's cash never banked, one check banked twice.
+    close = daily_close_plants()
     assert batches["amount_cents"].sum() == patient.loc[
-        patient["posted_date"] < AS_OF, "amount_cents"].sum()
+        patient["posted_date"] < AS_OF, "amount_cents"].sum() - card_fees().sum() - close[
+        "undeposited_cash"]["amount_cents"] + close["check_deposited_twice"]["amount_cents"]
     assert patient["reference"].str.fullmatch(r"R\d{7}").all() and patient["reference"].is_unique
     assert (patient["amount_cents"] > 0).all()
     assert (posted["posted_date"] <= AS_OF).all()
@@ -647,13 +667,19 @@ def test_patient_batches_are_the_days_postings(s: Bundle) -> None:
     batches = deposits[deposits["type"].isin(["card", "cash"])]
     assert set(batches["type"]) == {"card", "cash"}
     assert not batches["description"].str.contains("TRN").any()
-    # At most one card and one cash deposit a day.
+    # At most one card and one cash deposit a day, but for the daily close's check deposited
+    # twice; its day's cash (never banked) is missing, and cards come net of fees.
+    close = daily_close_plants()
+    twice, undeposited = close["check_deposited_twice"], close["undeposited_cash"]
+    batches = batches[batches["deposit_id"] != twice["deposit_id"]]
     assert not batches.duplicated(["posted_date", "type"]).any()
     patient = s["payments_posted"][s["payments_posted"]["source"] == "patient"]
     by_day = patient.groupby("posted_date")["amount_cents"].sum()
+    by_day[pd.Timestamp(undeposited["date"])] -= undeposited["amount_cents"]
     banked_on = [day + BUSINESS for day in by_day.index]  # the next business day
     expected = pd.Series(by_day.to_numpy(), index=pd.DatetimeIndex(banked_on))
     expected = expected[expected.index <= AS_OF]
+    expected = expected.sub(card_fees(), fill_value=0).astype("int64")
     banked = batches.groupby("posted_date")["amount_cents"].sum()
     assert banked.index.equals(expected.index)
     assert (banked == expected).all()
