@@ -180,7 +180,9 @@ def test_writers_run_foundation_first_then_each_report_in_registry_order() -> No
                                     "era", "deposits", "payments_posted", "phone_calls",
                                     "items", "usage", "vendor_prices", "inventory_lots",
                                     "open_orders", "chart_of_accounts", "volumes",
-                                    "gl_actuals"]
+                                    "gl_actuals", "front_desk_payments", "card_settlements",
+                                    "payroll_runs", "ap_invoices", "pm_transactions",
+                                    "bank_statement"]
 
 
 def test_write_sample_copies_and_refuses_to_overwrite(tmp_path: Path) -> None:

@@ -1264,7 +1264,9 @@ def _daily_close_plants(sample: Sample, batches: dict[tuple[dt.date, str], int]
                        and day.month == 11)
     checks = _desk_tenders(sample)
     candidates = [c for c in _collections(sample) if c.receipt in checks
-                  and dt.date(2025, 12, 15) <= c.day <= dt.date(2025, 12, 19)]
+                  and dt.date(2025, 12, 15) <= c.day <= dt.date(2025, 12, 19)] or [
+        c for c in _collections(sample) if c.receipt in checks
+        and dt.date(2025, 12, 11) <= c.day <= dt.date(2025, 12, 26)]
     twice = rng.choice(candidates)
     return {
         "undeposited_day": undeposited,

@@ -290,8 +290,11 @@ def ap_invoices(sample: Sample) -> list[dict[str, Any]]:
     missed["_missed"] = True
     # (11) An invoice past due and unpaid at the report date.
     past_due = plants.choice([v for v in vouchers if v["terms"] == "net 30"
-                              and v["invoice_date"].month == 11
-                              and dt.date(2025, 12, 5) <= v["due_date"] <= dt.date(2025, 12, 22)])
+                              and v["invoice_date"].month == 11 and v is not twice
+                              and dt.date(2025, 12, 5) <= v["due_date"] <= dt.date(2025, 12, 22)]
+                             or [v for v in vouchers if v["terms"] == "net 30"
+                                 and v["invoice_date"].month == 11 and v is not twice
+                                 and v["due_date"] < AS_OF])
     past_due["paid_date"] = None
     # (12) The equipment, due in the forecast's stated week.
     week = FORECAST["week"]
@@ -446,7 +449,11 @@ def pm_transactions(sample: Sample) -> list[dict[str, Any]]:
     open_denied = sorted(c for c in denied_on if payer_balance[c] > 0)
     late = next(e["claim_id"] for e in sample.ground_truth["billing"]
                 if e["kind"] == "denial" and e["carc"] == "29")
-    near = sample.rng("timely_filing").choice([c for c in open_denied if days_left(c) == 10])
+    # Exactly 10 days where a seed has such a claim (the bundled one does), else the nearest.
+    window = [c for c in open_denied if 1 <= days_left(c) <= 30 and c != late]
+    best = min(abs(days_left(c) - 10) for c in window)
+    near = sample.rng("timely_filing").choice(
+        [c for c in window if abs(days_left(c) - 10) == best])
     for claim_id in open_denied:
         if claim_id in (late, near):
             continue
@@ -556,7 +563,11 @@ def bank_statement(sample: Sample) -> list[dict[str, Any]]:
                      "type": "credit" if amount > 0 else "debit", "amount_cents": amount,
                      "balance_cents": balance, "description": text, "reference": ref})
     low = min(r["balance_cents"] for r in rows)
-    assert low >= FORECAST["minimum_balance_cents"], low
+    if low < FORECAST["minimum_balance_cents"]:  # another seed's year: open with more
+        more = -(-(FORECAST["minimum_balance_cents"] - low) // 10_000_000) * 10_000_000
+        for row in rows:
+            row["balance_cents"] += more
+        low += more
     equipment = next(v for v in sample.tables["ap_invoices"]
                      if v["voucher_id"] == sample.notes["ap_invoices"]["equipment"])
     week = FORECAST["week"]

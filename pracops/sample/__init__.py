@@ -6,7 +6,9 @@ foundation datasets (sites, providers, staff, payers) are written by
 (:func:`~pracops.sample.generator.writers`): the year of billing activity (appointments,
 claims, remittances, deposits) by :mod:`pracops.billing.sample`, the phone volumes (and the
 check of the staff roster against the demand) by :mod:`pracops.staffing.sample`, the supplies by
-:mod:`pracops.purchasing.sample`, the books by :mod:`pracops.budget.sample`.
+:mod:`pracops.purchasing.sample`, the books by :mod:`pracops.budget.sample`, the front desk,
+card settlements, bank statement, payables, posting journal and payroll by
+:mod:`pracops.daily_close.sample`.
 """
 
 from pracops.sample.generator import (
