@@ -71,8 +71,11 @@ def _claim(rng: random.Random, number: int) -> tuple[list[str], int]:
         lines += [f"REF*6R*{number:07d}{line_no:02d}", f"AMT*B6*{_money(paid + patient)}"]
         if rng.random() < 0.1:
             lines.append("LQ*HE*N130")
+    # a claim-level adjustment reduces what the claim pays below what its lines pay (CLP04 =
+    # Σ SVC03 − Σ claim CAS); every paid line is above $6.66, so CLP04 stays positive
     claim_adj = rng.randint(0, 500) if rng.random() < 0.2 else 0
-    header = [f"CLP*PCN{number:08d}*1*{_money(charge_total + claim_adj)}"
+    paid_total -= claim_adj
+    header = [f"CLP*PCN{number:08d}*1*{_money(charge_total)}"
               f"*{_money(paid_total)}**12*PAYER{number:010d}*11*1"]
     if claim_adj:
         header.append(f"CAS*OA*23*{_money(claim_adj)}")
