@@ -115,6 +115,17 @@ def test_layouts_are_read_a_column_at_a_time_with_the_same_frames(
     assert ra.warnings.empty and ra.balance_errors.empty
 
 
+def test_as_many_line_breaks_as_terminators_but_one_elsewhere(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the shortcut (split at '~\n' when every break may follow a terminator) must notice
+    text = render(SEVERAL, after="\n")
+    at = text.index("~\n", text.index("CLP*"))
+    moved = text[:at] + "~" + text[at + 2:at + 8] + "\n" + text[at + 8:]
+    assert moved.count("\n") == moved.count("~") and "~\n" not in moved[at:at + 2]
+    assert same(monkeypatch, lambda: parse_835(moved.encode("ascii"))) == [True]
+    assert len(parse_835(moved.encode("ascii")).claims) == 4
+
+
 def test_line_breaks_as_terminators_are_left_to_the_walk(
         monkeypatch: pytest.MonkeyPatch) -> None:
     data = render(SEVERAL, terminator="\n").encode("ascii")

@@ -121,6 +121,27 @@ def _any_empty(texts: pa.StringArray) -> bool:
     return bool(pc.any(pc.equal(texts, "")).as_py())
 
 
+def _count(raw: np.ndarray, byte: int) -> int:
+    """How many times ``byte`` occurs, counted in chunks of 4 MB (no big temporaries)."""
+    return sum(int(np.count_nonzero(raw[at:at + (1 << 22)] == byte))
+               for at in range(0, len(raw), 1 << 22))
+
+
+def _pattern(data: bytes, terminator: str) -> tuple[str, int] | None:
+    """What to split at when the file's line breaks may all stand right after a terminator
+    (``'~\\n'``, ``'~\\r\\n'``, or none at all), and how many terminators there are: then
+    the split needs no copy of the text without its line breaks (it is right when it gives
+    one segment more than terminators). None when line breaks stand elsewhere too."""
+    if b"\n" not in data and b"\r" not in data:
+        return terminator, -1
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends, newlines = _count(raw, ord(terminator)), _count(raw, 10)
+    returns = _count(raw, 13) if b"\r" in data else 0
+    if newlines != ends or returns not in (0, ends):
+        return None
+    return terminator + ("\r\n" if returns else "\n"), ends
+
+
 def _split(data: bytes, terminator: str) -> tuple[pa.StringArray, bool] | None:
     """The segments of a file whose terminator is not a line break: line breaks removed, split
     at the terminator, blank segments at the end dropped (as ``segments._split`` does); and
@@ -129,10 +150,17 @@ def _split(data: bytes, terminator: str) -> tuple[pa.StringArray, bool] | None:
         return None
     text = pa.StringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], dtype=np.int32)),
                                        pa.py_buffer(data))  # the bytes as they are, no copy
-    for line_break in "\r\n":
-        if line_break.encode() in data:
-            text = pc.replace_substring(text, line_break, "")
-    segments = pc.split_pattern(text, terminator).values
+    segments = None
+    pattern = _pattern(data, terminator)
+    if pattern is not None:
+        segments = pc.split_pattern(text, pattern[0]).values
+        if pattern[1] >= 0 and len(segments) != pattern[1] + 1:  # breaks stand elsewhere
+            segments = None
+    if segments is None:  # line breaks removed first
+        for line_break in "\r\n":
+            if line_break.encode() in data:
+                text = pc.replace_substring(text, line_break, "")
+        segments = pc.split_pattern(text, terminator).values
     del text
     pieces = count = len(segments)
     while count and not segments[count - 1].as_py().encode().strip(_BLANK):
@@ -151,16 +179,26 @@ def _ids(segments: pa.StringArray, element: str) -> np.ndarray:
     _, offsets, data = segments.buffers()
     bounds = np.frombuffer(offsets, dtype=np.int32)[segments.offset:][:len(segments) + 1]
     text = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8)
+    codes = np.empty(len(segments), dtype=np.int8)
+    for at in range(0, len(segments), _CHUNK):  # in chunks: few temporaries at a time
+        codes[at:at + _CHUNK] = _chunk_ids(text, bounds[at:at + _CHUNK + 1], ord(element))
+    return codes
+
+
+# Segments whose ids are worked out at a time.
+_CHUNK = 1 << 18
+
+
+def _chunk_ids(text: np.ndarray, bounds: np.ndarray, sep: int) -> np.ndarray:
     starts, lengths = bounds[:-1], np.diff(bounds)
     last = max(len(text) - 1, 0)
     b0, b1, b2, b3 = (np.where(lengths > j, text[np.minimum(starts + j, last)], 0)
                       .astype(np.int32) for j in range(4))  # the first four bytes, 0 past the end
-    sep = ord(element)
     two = (lengths >= 2) & ((lengths == 2) | (b2 == sep))
     three = (lengths >= 3) & ((lengths == 3) | (b3 == sep)) & (b2 != sep)
     key = np.where(two, b0 << 8 | b1, np.where(three, 1 << 24 | b0 << 16 | b1 << 8 | b2, -1))
     at = np.minimum(np.searchsorted(_KEYS, key), len(_KEYS) - 1)
-    return np.where(_KEYS[at] == key, _KEY_CODES[at], -1).astype(np.int8)
+    return np.where(_KEYS[at] == key, _KEY_CODES[at], -1)
 
 
 def _last(mask: np.ndarray) -> np.ndarray:
@@ -180,7 +218,7 @@ def _levels(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     resets = np.isin(codes, [_CODE[tag] for tag in _RESETS])
     event = _last(resets | is_clp)  # the last CLP or reset so far
     in_claim = (event >= 0) & is_clp[event]
-    level = np.where(in_claim, np.where(_last(is_svc) > event, 2, 1), 0)
+    level = np.where(in_claim, np.where(_last(is_svc) > event, 2, 1), 0).astype(np.int8)
     envelope = _last(np.isin(codes, [_CODE[tag] for tag in _ENVELOPE]))
     open_st = (envelope >= 0) & is_st[envelope]
     return _before(level, 0), _before(open_st, False)
