@@ -103,7 +103,9 @@ class Batch:
             del source
             rows = (read_columnar(data, name, self.run.next_start(), strict=self.strict)
                     if isinstance(data, bytes) and len(data) >= COLUMNAR_BYTES else None)
-            if rows is None:  # small, or not read a column at a time: walked
+            if rows is not None:
+                del data  # freed before the frames are built (at once, for a large file)
+            else:  # small, or not read a column at a time: walked
                 text, note = decode(data, name)
                 if note:
                     self._warn(order, name, note)

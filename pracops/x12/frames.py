@@ -94,6 +94,8 @@ def build_frames(run: Run, *, strict: bool) -> tuple[dict[str, pd.DataFrame], li
                               _concat_lists(run.detail_elements[tag]), claim_at, line_at)
                 for tag in DETAILS}
     adj, sup = _detail_columns(recorded, run, conv, clm, lin)
+    del recorded  # the detail segments, and the columns below once in frames, are freed early
+    run.detail_elements = run.detail_at = {}
     plb = rows_to_columns(PLB_ROW, run.plb)
     plb["amount_cents"] = conv.cents(plb["amount_cents"],
                                      where.positions(plb["segment_number"], "plb"), "PLB amount")
@@ -101,6 +103,7 @@ def build_frames(run: Run, *, strict: bool) -> tuple[dict[str, pd.DataFrame], li
     if strict and bad:
         raise bad[min(bad)]
     frames = _frames(run, where, pay, clm, lin, adj, sup, plb)
+    del pay, clm, lin, adj, sup, plb
     if strict:
         return frames, []
     payment_files = where.owners["payments"]
