@@ -116,12 +116,18 @@ def _violations(rule: str, frame: pd.DataFrame, wrong: np.ndarray, expected: np.
     return out
 
 
+def _at_level(adjustments: pd.DataFrame, level: str) -> np.ndarray:
+    """Which adjustments are at ``level`` (the columns are picked from them, not the frame
+    copied)."""
+    return (adjustments["level"] == level).to_numpy(dtype=bool, na_value=False)
+
+
 def _line_rule(claims: pd.DataFrame, lines: pd.DataFrame, adjustments: pd.DataFrame
                ) -> dict[str, list[Any]]:
     """SVC02 − Σ line CAS = SVC03."""
-    on_lines = adjustments[adjustments["level"] == "line"]
-    line_adjusted = sum_by(on_lines["amount_cents"], on_lines["line_seq"].astype("int64"),
-                           lines["line_seq"])
+    on_lines = _at_level(adjustments, "line")
+    line_adjusted = sum_by(adjustments["amount_cents"][on_lines],
+                           adjustments["line_seq"][on_lines].astype("int64"), lines["line_seq"])
     expected = lines["charge_cents"].to_numpy() - line_adjusted
     claim_seq = claims["claim_seq"].to_numpy(dtype=np.int64)
     payment_of = np.zeros(int(claim_seq.max(initial=0)) + 1, dtype=np.int64)
@@ -161,8 +167,9 @@ def _claim_lines_rule(claims: pd.DataFrame, lines: pd.DataFrame, adjustments: pd
     lines_paid = sum_by(lines["paid_cents"], lines["claim_seq"], claims["claim_seq"])
     line_count = sum_by(pd.Series(np.ones(len(lines), dtype=np.int64)), lines["claim_seq"],
                         claims["claim_seq"])
-    on_claims = adjustments[adjustments["level"] == "claim"]
-    claim_only = sum_by(on_claims["amount_cents"], on_claims["claim_seq"], claims["claim_seq"])
+    on_claims = _at_level(adjustments, "claim")
+    claim_only = sum_by(adjustments["amount_cents"][on_claims],
+                        adjustments["claim_seq"][on_claims], claims["claim_seq"])
     expected = lines_paid - claim_only
     wrong = (line_count > 0) & (expected != claims["paid_cents"].to_numpy())
     out = _violations("claim_lines", claims, wrong, expected, "paid_cents", line_number=None)

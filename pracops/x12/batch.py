@@ -126,6 +126,7 @@ class Batch:
         self.warnings += [(order, w) for w in rows.warnings]
         logger.info("read %s: %d segments, %d transactions", name, rows.segment_count,
                     len(rows.payments))
+        del rows, walker  # the run holds what is needed: the rest is freed before the frames
         if self.run.positions >= BATCH_SEGMENTS:
             self.flush()
 

@@ -74,7 +74,10 @@ def strings(values: pa.Array | Sequence[Any]) -> pd.api.extensions.ExtensionArra
     """
     arr = (values if isinstance(values, pa.Array)
            else pa.array(values, type=pa.string(), from_pandas=True))
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    arr = arr.cast(pa.large_string())  # what the string dtype holds: then pandas copies nothing
+    empty = pc.equal(arr, "")
+    if pc.any(empty).as_py():
+        arr = pc.if_else(empty, pa.scalar(None, pa.large_string()), arr)
     return pd.array(arr, dtype=STRING)
 
 
@@ -114,14 +117,15 @@ def build_frame(schema: dict[str, str], columns: dict[str, Any], files: pa.Array
                 ) -> pd.DataFrame:
     """Build a frame in schema order; converted columns (arrays) are taken as they are.
 
-    ``files`` is the ``file`` column (the name of each row's file).
+    ``files`` is the ``file`` column (the name of each row's file). The columns of the
+    schema are taken out of ``columns``.
     """
     data = {}
     for column, dtype in schema.items():
         if column == "file":
             data[column] = pd.array(files, dtype=STRING)
-        else:
-            values = columns[column]
+        else:  # taken out of ``columns``: each is freed once converted
+            values = columns.pop(column)
             converted = isinstance(values, (np.ndarray, pd.api.extensions.ExtensionArray))
             data[column] = values if converted else as_dtype(values, dtype)
     return pd.DataFrame(data, copy=False)  # the columns are new: no copy, no 2-D blocks

@@ -182,7 +182,7 @@ def _frames(run: Run, where: _Where, pay: Columns, clm: Columns, lin: Columns, a
             sup: Columns, plb: Columns) -> dict[str, pd.DataFrame]:
     """The six frames of the run, from their columns; every row gets its file, and the lines,
     adjustments and supplemental amounts their claim's ``st_control`` and ``claim_id``."""
-    names = pa.array(run.names, type=pa.string())
+    names = pa.array(run.names, type=pa.large_string())  # as the string dtype holds text
     owners, first_claim = where.owners, run.start.claims + 1
     claim_files = names.take(owners["claims"])
     claims = build_frame(CLAIM_COLUMNS, clm, claim_files)
