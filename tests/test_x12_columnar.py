@@ -15,7 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from test_x12 import BODY, SAMPLES, interchange, render, replaced, simple, transaction
 
@@ -23,6 +26,7 @@ from pracops.errors import X12Error
 from pracops.x12 import batch as x12_batch
 from pracops.x12 import parse_835, read_835
 from pracops.x12.columnar import read_columnar
+from pracops.x12.convert import ccyymmdd
 from pracops.x12.write import (
     Adjustment,
     ClaimPayment,
@@ -297,3 +301,27 @@ def test_odd_files_give_the_same_warnings_and_errors(
         envelope_fault = case in ("wrong SE count", "ISA of 105 characters", "IEA missing",
                                   "cut after SE")
         assert used == [case in ("UTF-8 name", "blank end") or (envelope_fault and not strict)]
+
+
+# ---- dates a column at a time --------------------------------------------------------------
+
+
+def test_dates_are_read_as_pandas_reads_them() -> None:
+    # pandas.to_datetime(format='%Y%m%d', errors='coerce') is the independent method: the same
+    # NaT for impossible dates, the same values (even its wrapped ones beyond datetime64[ns])
+    rng = random.Random(8)
+    texts = ["20240229", "20230229", "19000229", "20000229", "16770921", "16770922",
+             "22620411", "22620412", "00000101", "99991231", "20241301", "20240100",
+             "20240431", "19700101", "2024022", "2024-1-1", "", "abcdefgh", "202402290",
+             *(f"{rng.randint(0, 99_999_999):08d}" for _ in range(5_000)),
+             *(f"{rng.randint(1600, 2300)}{rng.randint(0, 13):02d}{rng.randint(0, 32):02d}"
+               for _ in range(20_000))]
+    arr = pa.array(texts)
+    shaped = pc.match_substring_regex(arr, r"^\d{8}$").to_numpy(zero_copy_only=False)
+    want = pd.to_datetime(pd.Series(texts), format="%Y%m%d", errors="coerce").to_numpy(
+        "datetime64[ns]")
+    got = ccyymmdd(arr, shaped)
+    assert np.array_equal(got[shaped], want[shaped], equal_nan=True)
+    assert np.isnat(got[~shaped]).all()
+    assert got[0] == np.datetime64("2024-02-29") and np.isnat(got[1])
+    assert (~np.isnat(got)).sum() > 10_000  # most of the second kind exist

@@ -42,9 +42,14 @@ def amounts_to_cents(texts: pa.Array | Sequence[str | None]) -> tuple[np.ndarray
     arr = texts if isinstance(texts, pa.Array) else pa.array(texts, type=pa.string())
     ok = pc.match_substring_regex(arr, _AMOUNT_PATTERN)
     bad = pc.invert(ok.fill_null(True)).to_numpy(zero_copy_only=False)
-    good = pc.if_else(ok, arr, pa.scalar(None, pa.string()))
-    scaled = pc.multiply(pc.cast(good, pa.decimal128(18, 2)), pa.scalar(100, pa.int64()))
-    cents = pc.cast(scaled, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    good = pc.if_else(ok, arr, pa.scalar(None, arr.type)) if bad.any() else arr
+    # a decimal(18, 2) holds its value in cents as a 128-bit integer (two's complement, least
+    # significant 64 bits first): with at most 11 digits of dollars, the first 64 bits are it
+    decimals = pc.cast(good, pa.decimal128(18, 2))
+    words = np.frombuffer(decimals.buffers()[1], dtype=np.int64)[2 * decimals.offset:]
+    cents = words[:2 * len(decimals):2].copy()
+    if decimals.null_count:
+        cents[decimals.is_null().to_numpy(zero_copy_only=False)] = 0
     return cents, bad
 
 
@@ -85,6 +90,42 @@ def _nullable_ints(values: Sequence[Any]) -> pd.arrays.IntegerArray:
     arr = pa.array(values, type=pa.int64())
     return pd.arrays.IntegerArray(arr.fill_null(0).to_numpy(),
                                   arr.is_null().to_numpy(zero_copy_only=False))
+
+
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+# The days pandas' datetime64[ns] can hold (1677-09-21 00:12:43 … 2262-04-11 23:47:16).
+_FIRST_DAY, _LAST_DAY = np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-11", "D")
+
+
+def ccyymmdd(texts: pa.StringArray, shaped: np.ndarray) -> np.ndarray:
+    """Dates written CCYYMMDD to datetime64[ns], a column at a time, with integer arithmetic:
+    ``shaped`` says which texts are eight digits (the others are NaT); a date that does not
+    exist (20230229) is NaT: the same as pandas' ``to_datetime(format='%Y%m%d',
+    errors='coerce')``, which converts the few dates datetime64[ns] cannot hold (before
+    1677-09-22, after 2262-04-11)."""
+    out = np.full(len(texts), np.datetime64("NaT"), dtype=DATETIME)
+    at = np.flatnonzero(shaped)
+    if not len(at):
+        return out
+    eight = texts.take(pa.array(at))
+    _, offsets, data = eight.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int32)[eight.offset:][:len(at)]
+    digits = np.frombuffer(data, dtype=np.uint8)[starts[:, None] + np.arange(8)].astype(
+        np.int64) - ord("0")
+    year = digits[:, :4] @ np.array([1000, 100, 10, 1])
+    month, day = digits[:, 4:6] @ np.array([10, 1]), digits[:, 6:] @ np.array([10, 1])
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    last = _DAYS_IN_MONTH[np.clip(month - 1, 0, 11)] + ((month == 2) & leap)
+    days = (((year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1))
+            .astype("datetime64[D]") + (day - 1))
+    exists = (month >= 1) & (month <= 12) & (day >= 1) & (day <= last)
+    held = (days >= _FIRST_DAY) & (days <= _LAST_DAY)
+    out[at[exists & held]] = days[exists & held]
+    beyond = np.flatnonzero(exists & ~held)
+    if len(beyond):  # rare: left to pandas, whose result for them is kept as it was
+        out[at[beyond]] = pd.to_datetime(pd.Series(eight.take(pa.array(beyond)).to_pylist()),
+                                         format="%Y%m%d", errors="coerce").to_numpy(DATETIME)
+    return out
 
 
 def _dates(values: Sequence[str | None]) -> np.ndarray:

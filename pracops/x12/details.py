@@ -19,8 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pracops.x12.convert import Converter, strings
-from pracops.x12.schema import DATETIME, STRING
+from pracops.x12.convert import Converter, ccyymmdd, strings
+from pracops.x12.schema import DATETIME
 
 if TYPE_CHECKING:
     from pracops.x12.run import Run
@@ -181,8 +181,7 @@ def date_columns(dtm: Recorded, run: Run, n_claims: int, n_lines: int
     """The DTM dates of claims (232, 233, 050) and of lines (472, 150, 151)."""
     qualifier, text = dtm.element(1), dtm.element(2)
     shaped = pc.match_substring_regex(text, _DATE_PATTERN).to_numpy(zero_copy_only=False)
-    parsed = pd.to_datetime(pd.Series(pd.array(text, dtype=STRING)), format="%Y%m%d",
-                            errors="coerce").to_numpy(dtype=DATETIME)
+    parsed = ccyymmdd(text, shaped)
     valid = shaped & ~np.isnat(parsed)
     given = ~_empty(text)
     on_line = dtm.line_pos >= 0
