@@ -107,13 +107,18 @@ def ccyymmdd(texts: pa.StringArray, shaped: np.ndarray) -> np.ndarray:
     at = np.flatnonzero(shaped)
     if not len(at):
         return out
-    eight = texts.take(pa.array(at))
+    eight = texts.take(pa.array(at))  # eight ASCII digits each, end to end
     _, offsets, data = eight.buffers()
-    starts = np.frombuffer(offsets, dtype=np.int32)[eight.offset:][:len(at)]
-    digits = np.frombuffer(data, dtype=np.uint8)[starts[:, None] + np.arange(8)].astype(
-        np.int64) - ord("0")
-    year = digits[:, :4] @ np.array([1000, 100, 10, 1])
-    month, day = digits[:, 4:6] @ np.array([10, 1]), digits[:, 6:] @ np.array([10, 1])
+    first = int(np.frombuffer(offsets, dtype=np.int32)[eight.offset])
+    digits = np.frombuffer(data, dtype=np.uint8)[first:first + 8 * len(at)].reshape(-1, 8)
+
+    def number(columns: slice) -> np.ndarray:
+        value = np.zeros(len(at), dtype=np.int64)
+        for k in range(columns.start, columns.stop):
+            value = value * 10 + (digits[:, k] - ord("0"))
+        return value
+
+    year, month, day = number(slice(0, 4)), number(slice(4, 6)), number(slice(6, 8))
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     last = _DAYS_IN_MONTH[np.clip(month - 1, 0, 11)] + ((month == 2) & leap)
     days = (((year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1))
