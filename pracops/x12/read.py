@@ -55,7 +55,7 @@ Where each part lives — read in this order, each module has one job:
 * ``balance.py``: the balancing rules; ``schema.py``: every frame's columns and dtypes;
   ``parallel.py``: reading on every core.
 
-How it is fast (see ``bench/bench_x12.py``): a well-formed file of 64 KB or more is read a
+How it is fast (see ``bench/bench_x12.py``): a well-formed file of 128 KB or more is read a
 column at a time (``columnar.py``): split into segments and elements with pyarrow, its loop
 hierarchy worked out with cumulative positions over the column of segment ids, only its
 envelope, header and summary segments walked one by one by the handlers below; anything the
