@@ -337,7 +337,8 @@ def _typed_column(col: Column, raw: pd.Series, cents: bool, file: str,
                   header: str) -> pd.Series:
     # text is trimmed once: presence and conversion look at it, errors quote the cell as read
     text = raw.str.strip() if isinstance(raw.dtype, pd.StringDtype) else None
-    present = _present_mask(raw if text is None else text)
+    present = _present_mask(raw) if text is None else pc.fill_null(
+        pc.greater(pc.binary_length(pa.array(text)), 0), False).to_numpy(zero_copy_only=False)
     if present.all():
         converted = _convert(col, raw, text, cents, file, header)
     elif not col.nullable:
