@@ -376,6 +376,16 @@ def test_line_ends_of_old_macs_and_a_blank_first_line(tmp_path: Path) -> None:
         data.load("providers", write(tmp_path, "providers.csv", "\n" + PROVIDERS))
 
 
+def test_nul_byte_inside_a_cell_is_refused(tmp_path: Path) -> None:
+    # Arrow reads such a file without complaint (NUL is UTF-8); the loader must not
+    text = PROVIDERS.replace("Ben Test", "Ben\x00Test")
+    path = write(tmp_path, "providers.csv", text)
+    with pytest.raises(DataError, match="NUL byte") as err:
+        data.load("providers", path)
+    assert err.value.row == 3
+    assert f"byte offset {text.index(chr(0))} " in str(err.value)
+
+
 def test_earliest_row_then_first_declared_column_is_named(tmp_path: Path) -> None:
     # npi (a pattern) is declared before fte (bounds): the earlier row wins, whatever the
     # column; on the same row, the column declared first

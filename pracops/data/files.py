@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
 import pyarrow.csv
-from openpyxl.utils.exceptions import InvalidFileException
 
 from pracops import config
 from pracops.data.catalogue import DATASETS, get
@@ -263,51 +261,76 @@ def _decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
 
 def _read_text(path: Path, encoding: str | None) -> _Raw:
     file = str(path)
-    data = path.read_bytes()
-    if encoding is None and data.isascii() and b"\x00" not in data:
-        utf8, used = data, "utf-8"  # the usual export: no need to decode it in Python
-    else:
-        text, used = _decode(data, encoding, file)
-        utf8 = text.encode("utf-8")
-    end = utf8.find(b"\n")
-    first_line = utf8[: end if end >= 0 else len(utf8)]
-    sep = max(_DELIMITERS, key=lambda d: first_line.count(d.encode()))
-    cells = _arrow_cells(utf8, sep, first_line.count(sep.encode()) + 1)
+    with path.open("rb") as fh:
+        first_line = fh.readline()
+    cells, used = None, "utf-8"
+    if encoding is None and not first_line.startswith(tuple(bom for bom, _ in _BOMS)):
+        # the usual export, UTF-8 without a byte-order mark: Arrow reads the file itself,
+        # checking the UTF-8 as it goes (a NUL byte is refused below, as _decode refuses it)
+        cells = _arrow_cells(pyarrow.OSFile(file), _delimiter(first_line), first_line,
+                             quoted=True)
     if cells is None:
-        cells = _pandas_cells(utf8.decode("utf-8"), sep, file)
+        text, used = _decode(path.read_bytes(), encoding, file)
+        utf8 = text.encode("utf-8")
+        first_line = utf8[: utf8.find(b"\n") + 1 or len(utf8)]
+        sep = _delimiter(first_line)
+        cells = _arrow_cells(pyarrow.BufferReader(utf8), sep, first_line, quoted=b'"' in utf8)
+        if cells is None:
+            cells = _pandas_cells(text, sep, file)
     header = cells.iloc[0].tolist()
     body = cells.iloc[1:].set_axis(header, axis=1)
     body.index = pd.RangeIndex(2, len(cells) + 1)
     return _Raw(body, encoding=used)
 
 
-def _arrow_cells(utf8: bytes, sep: str, fields: int) -> pd.DataFrame | None:
+def _delimiter(first_line: bytes) -> str:
+    """Whichever of comma, tab, semicolon or ``|`` the header line holds most of."""
+    return max(_DELIMITERS, key=lambda d: first_line.count(d.encode()))
+
+
+def _arrow_cells(source: pyarrow.NativeFile, sep: str, first_line: bytes, *,
+                 quoted: bool) -> pd.DataFrame | None:
     """Every cell of UTF-8 CSV text as Arrow-backed ``str``, header row included, read by
     pyarrow's multithreaded parser; ``None`` when it cannot read the text the way
     :func:`_pandas_cells` would (a row with fewer or more cells than the header, a header
-    with more cells than its first line shows, a blank first line), so that the caller
-    reads it that way.
+    with more cells than its first line shows, a blank first line) or the text is not
+    UTF-8 without NUL bytes, so that the caller reads it that way.
 
-    An empty line is a row of empty cells, as pandas makes it a row of missing ones: both
-    are blank rows, dropped later with their row numbers kept.
+    ``quoted``: the text may hold a quoted value (which may hold a line break). An empty
+    line is a row of empty cells, as pandas makes it a row of missing ones: both are blank
+    rows, dropped later with their row numbers kept.
     """
     try:
-        table = pyarrow.csv.read_csv(
-            pyarrow.py_buffer(utf8),
-            read_options=pyarrow.csv.ReadOptions(autogenerate_column_names=True),
-            parse_options=pyarrow.csv.ParseOptions(
-                delimiter=sep, ignore_empty_lines=False,
-                newlines_in_values=b'"' in utf8),  # quoted line breaks cost 20 % more
-            convert_options=pyarrow.csv.ConvertOptions(
-                column_types={f"f{i}": pyarrow.large_string() for i in range(fields)},
-                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        with source:
+            table = pyarrow.csv.read_csv(
+                source,
+                read_options=pyarrow.csv.ReadOptions(autogenerate_column_names=True),
+                parse_options=pyarrow.csv.ParseOptions(
+                    delimiter=sep, ignore_empty_lines=False, newlines_in_values=quoted),
+                convert_options=pyarrow.csv.ConvertOptions(
+                    column_types={f"f{i}": pyarrow.large_string()
+                                  for i in range(first_line.count(sep.encode()) + 1)},
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pyarrow.ArrowInvalid:
         return None
     if (any(t != pyarrow.large_string() for t in table.schema.types)
-            or not any(c[0].as_py().strip() for c in table.columns)):  # blank first line
+            or not any(c[0].as_py().strip() for c in table.columns)  # blank first line
+            or _holds_nul(table)):
         return None
     return pd.DataFrame({i: pd.Series(table.column(i), dtype="str")
                          for i in range(table.num_columns)})
+
+
+def _holds_nul(table: pyarrow.Table) -> bool:
+    """Whether a cell of a table of strings (without missing values) holds a NUL byte: its
+    characters are searched where Arrow keeps them, between the first and last offsets."""
+    for column in table.columns:
+        for chunk in (c for c in column.chunks if len(c)):
+            _, offsets, values = chunk.buffers()
+            bounds = np.frombuffer(offsets, np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
+            if len(bounds) and not np.frombuffer(values, np.uint8)[bounds[0]:bounds[-1]].all():
+                return True
+    return False
 
 
 def _pandas_cells(text: str, sep: str, file: str) -> pd.DataFrame:
@@ -333,6 +356,9 @@ def _pandas_cells(text: str, sep: str, file: str) -> pd.DataFrame:
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> _Raw:
+    import openpyxl  # only when a workbook is read: its import costs a report's kernel time
+    from openpyxl.utils.exceptions import InvalidFileException
+
     file = str(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
