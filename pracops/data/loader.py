@@ -344,6 +344,12 @@ def _typed_column(col: Column, raw: pd.Series, cents: bool, file: str,
     elif not col.nullable:
         raise _first_bad(raw, ~present, file=file, column=header, reason="value is missing",
                          expected=col.expected(), fix="fill in the value in the export")
+    elif text is not None and col.kind in ("str", "category"):
+        # blank cells become missing where they stand: no assignment through a mask, which
+        # takes 0.1 s on a million rows of Arrow strings
+        spelled = pa.array(_convert(col, raw, text, cents, file, header))
+        return pd.Series(pc.if_else(pa.array(present), spelled, pa.scalar(None, spelled.type)),
+                         index=raw.index, dtype="str", name=col.name)
     else:
         converted = _convert(col, raw[present], None if text is None else text[present],
                              cents, file, header)
