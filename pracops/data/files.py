@@ -264,7 +264,8 @@ def _read_text(path: Path, encoding: str | None) -> _Raw:
     with path.open("rb") as fh:
         first_line = fh.readline()
     cells, used = None, "utf-8"
-    if encoding is None and not first_line.startswith(tuple(bom for bom, _ in _BOMS)):
+    as_is = encoding is None and not first_line.startswith(tuple(bom for bom, _ in _BOMS))
+    if as_is:
         # the usual export, UTF-8 without a byte-order mark: Arrow reads the file itself,
         # checking the UTF-8 as it goes (a NUL byte is refused below, as _decode refuses it)
         cells = _arrow_cells(pyarrow.OSFile(file), _delimiter(first_line), first_line,
@@ -274,7 +275,9 @@ def _read_text(path: Path, encoding: str | None) -> _Raw:
         utf8 = text.encode("utf-8")
         first_line = utf8[: utf8.find(b"\n") + 1 or len(utf8)]
         sep = _delimiter(first_line)
-        cells = _arrow_cells(pyarrow.BufferReader(utf8), sep, first_line, quoted=b'"' in utf8)
+        if not (as_is and used == "utf-8"):  # else Arrow has just refused these very bytes
+            cells = _arrow_cells(pyarrow.BufferReader(utf8), sep, first_line,
+                                 quoted=b'"' in utf8)
         if cells is None:
             cells = _pandas_cells(text, sep, file)
     header = cells.iloc[0].tolist()
@@ -327,6 +330,8 @@ def _holds_nul(table: pyarrow.Table) -> bool:
     for column in table.columns:
         for chunk in (c for c in column.chunks if len(c)):
             _, offsets, values = chunk.buffers()
+            if values is None:  # only empty cells
+                continue
             bounds = np.frombuffer(offsets, np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
             if len(bounds) and not np.frombuffer(values, np.uint8)[bounds[0]:bounds[-1]].all():
                 return True

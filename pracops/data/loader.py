@@ -271,12 +271,13 @@ def _convert(col: Column, values: pd.Series, text: pd.Series | None, cents: bool
     return _dates(text, fail)
 
 
-def _per_value(text: pd.Series, fn: Callable[[str], object], type: pa.DataType) -> pa.Array:
+def _per_value(text: pd.Series, fn: Callable[[str], object], answer_type: pa.DataType
+               ) -> pa.Array:
     """``fn`` of every value of a text column without missing values, called once per
     distinct value and spread back over the rows by Arrow."""
     values = pa.array(text)
     distinct = pc.unique(values)
-    answers = pa.array([fn(v) for v in distinct.to_pylist()], type=type)
+    answers = pa.array([fn(v) for v in distinct.to_pylist()], type=answer_type)
     return pc.take(answers, pc.index_in(values, value_set=distinct))
 
 
