@@ -104,16 +104,34 @@ def _sum_at(positions: np.ndarray, values: pd.Series | np.ndarray, size: int) ->
     return out
 
 
-def _occurrence(keys: list[np.ndarray], order: np.ndarray) -> np.ndarray:
-    """0, 1, 2 … for the rows sharing the same ``keys``, counted in ``order``."""
-    if not len(order):
-        return np.zeros(0, dtype=np.int64)
-    sort = np.lexsort([order, *keys[::-1]])
-    ordered = [k[sort] for k in keys]
+def _dense(*keys: np.ndarray) -> np.ndarray:
+    """One dense int64 code (0 … groups − 1) per row for the tuple of int64 ``keys``.
+
+    Each key is factorised by hash, then combined pairwise and factorised again, so no
+    product of two codes exceeds the square of the row count.
+    """
+    code = pd.factorize(keys[0])[0]
+    for key in keys[1:]:
+        other, uniques = pd.factorize(key)
+        code = pd.factorize(code * len(uniques) + other)[0]
+    return code.astype(np.int64, copy=False)
+
+
+def _occurrence(code: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """0, 1, 2 … for the rows sharing the same dense ``code`` (:func:`_dense`), counted in
+    ``order``. Rows whose code is unique (nearly all) are 0 without sorting; only the rows
+    of repeated codes are sorted."""
+    occurrence = np.zeros(len(code), dtype=np.int64)
+    if not len(code):
+        return occurrence
+    repeated = np.flatnonzero(np.bincount(code)[code] > 1)
+    if not len(repeated):
+        return occurrence
+    sort = repeated[np.lexsort([order[repeated], code[repeated]])]
+    ordered = code[sort]
     starts = np.ones(len(sort), dtype=bool)
-    starts[1:] = np.logical_or.reduce([k[1:] != k[:-1] for k in ordered])
+    starts[1:] = ordered[1:] != ordered[:-1]
     index = np.arange(len(sort))
-    occurrence = np.empty(len(sort), dtype=np.int64)
     occurrence[sort] = index - np.maximum.accumulate(np.where(starts, index, 0))
     return occurrence
 
@@ -394,85 +412,105 @@ def match_lines(remittance: Remittance, remit_claims: pd.DataFrame, claims: pd.D
         contractual CAS on the line), ``denied_cents``
         (CAS of category 'denial to work'), ``payer_allowed_cents``.
     """
-    matched = remit_claims[remit_claims["claim_id"].notna().to_numpy()]
+    matched = remit_claims["claim_id"].notna().to_numpy()
+    claim_row = _positions(remit_claims["claim_id"], claims["claim_id"])
     service = remittance.service_lines
-    at = pd.Index(matched["claim_seq"].to_numpy()).get_indexer(service["claim_seq"].to_numpy())
-    lines = service[at >= 0].reset_index(drop=True)
-    at = at[at >= 0]
+    at = pd.Index(remit_claims["claim_seq"].to_numpy()).get_indexer(
+        service["claim_seq"].to_numpy())
+    keep = at >= 0
+    keep[keep] = matched[at[keep]]
+    lines = service[["line_seq", "claim_seq", "service_date", "service_start_date",
+                     "original_procedure_code", "procedure_code", "modifiers", "charge_cents",
+                     "paid_cents", "allowed_cents", "remark_codes"]]
+    if not keep.all():
+        lines = lines[keep]
+    lines = lines.reset_index(drop=True)
+    at = at[keep]
     n = len(lines)
-    claim_row = _positions(matched["claim_id"], claims["claim_id"])
     row = claim_row[at]
     claim_dos = _dates(claims["date_of_service"]).to_numpy()
     statement = remittance.claims["statement_start_date"].to_numpy()[
         pd.Index(remittance.claims["claim_seq"].to_numpy()).get_indexer(
-            matched["claim_seq"].to_numpy())]
-    dos = (lines["service_date"].fillna(lines["service_start_date"])
-           .fillna(pd.Series(statement[at])).fillna(pd.Series(claim_dos[row])))
+            remit_claims["claim_seq"].to_numpy()[at])]
+    dos = lines["service_date"].to_numpy(copy=True)
+    for fallback in (lines["service_start_date"].to_numpy(), statement, claim_dos[row]):
+        gap = np.isnat(dos)
+        dos[gap] = fallback[gap]
     cl_row = _positions(claim_lines["claim_id"], claims["claim_id"])
-    known = cl_row >= 0
+    known = np.flatnonzero(cl_row >= 0)
     procedure = lines["original_procedure_code"].fillna(lines["procedure_code"])
     procedures, procedure_values = pd.factorize(pd.concat(
         [procedure, claim_lines["cpt"].astype(_S)], ignore_index=True))
     modifiers, modifier_texts = _modifier_codes(pd.concat(
         [lines["modifiers"], claim_lines["modifiers"].astype(_S)], ignore_index=True))
-    # one int64 for (claim, procedure, modifiers); the date stays a second key
+    # one int64 for (claim, procedure, modifiers), and one dense code for it with the date
     width = (len(procedure_values) + 1) * (len(modifier_texts) + 1)
     what = np.concatenate([row, cl_row]) * width + (procedures + 1) * (
         len(modifier_texts) + 1) + modifiers
-    when = np.concatenate([dos.to_numpy(), claim_dos[cl_row]]).view(np.int64)
-    remit = pd.DataFrame({"line_seq": lines["line_seq"].to_numpy(),
-                          "claim_seq": lines["claim_seq"].to_numpy(), "row": row,
-                          "what": what[:n], "when": when[:n]})
-    remit["occurrence"] = _occurrence([remit["claim_seq"].to_numpy(), what[:n], when[:n]],
-                                      remit["line_seq"].to_numpy())
-    cl = pd.DataFrame({"position": np.flatnonzero(known), "row": cl_row[known],
-                       "line_no": claim_lines["line_no"].to_numpy(dtype=np.int64)[known],
-                       "what": what[n:][known], "when": when[n:][known]})
-    cl["occurrence"] = _occurrence([cl["what"].to_numpy(), cl["when"].to_numpy()],
-                                   cl["line_no"].to_numpy())
-    key = ["what", "when", "occurrence"]
-    remit = remit.merge(cl[[*key, "line_no", "position"]], on=key, how="left")
-    how = np.where(remit["line_no"].notna().to_numpy(), 0, 2)
+    when = np.concatenate([dos, claim_dos[cl_row]]).view(np.int64)
+    key = _dense(what, when)
+    line_seq = lines["line_seq"].to_numpy()
+    claim_seq = lines["claim_seq"].to_numpy()
+    occurrence = _occurrence(_dense(claim_seq, key[:n]), line_seq)
+    cl_line_no = claim_lines["line_no"].to_numpy(dtype=np.int64)
+    cl_key = key[n:][known]
+    cl_occurrence = _occurrence(_dense(cl_key), cl_line_no[known])
+    # equal keys pair up in order: the k-th service line of a key takes its k-th claim line
+    size = int(occurrence.max(initial=0)) + 1
+    lookup = pd.Index(cl_key * size + cl_occurrence)
+    found = lookup.get_indexer(key[:n] * size + occurrence) if len(lookup) else np.full(n, -1)
+    position = np.where(found >= 0, known[found], -1)
+    how = np.where(found >= 0, 0, 2)
     left = how == 2
     if left.any():
-        taken = remit.loc[~left, ["claim_seq", "line_no"]]
-        free = (remit.loc[left, ["claim_seq", "row"]].drop_duplicates()
-                .merge(cl[["row", "line_no", "position"]], on="row")
+        taken = pd.DataFrame({"claim_seq": claim_seq[~left],
+                              "line_no": cl_line_no[position[~left]]})
+        cl = pd.DataFrame({"row": cl_row[known], "line_no": cl_line_no[known],
+                           "position": known})
+        free = (pd.DataFrame({"claim_seq": claim_seq[left], "row": row[left]})
+                .drop_duplicates()
+                .merge(cl, on="row")
                 .merge(taken, on=["claim_seq", "line_no"], how="left", indicator=True))
         free = free[(free["_merge"] == "left_only").to_numpy()].sort_values(
             ["claim_seq", "line_no"])
         free["rank"] = free.groupby("claim_seq").cumcount()
-        rest = remit.loc[left, ["line_seq", "claim_seq"]]
+        rest = pd.DataFrame({"at": np.flatnonzero(left), "claim_seq": claim_seq[left]})
         rest["rank"] = rest.groupby("claim_seq").cumcount()
-        paired = rest.merge(free[["claim_seq", "rank", "line_no", "position"]],
-                            on=["claim_seq", "rank"]).set_index("line_seq")
-        for column in ("line_no", "position"):
-            remit[column] = remit[column].fillna(remit["line_seq"].map(paired[column]))
-        how[left & remit["line_no"].notna().to_numpy()] = 1
+        paired = rest.merge(free[["claim_seq", "rank", "position"]], on=["claim_seq", "rank"])
+        position[paired["at"].to_numpy()] = paired["position"].to_numpy()
+        how[left & (position >= 0)] = 1
         logger.info("%d service line(s) matched by order, %d unmatched", len(paired),
                     int(left.sum()) - len(paired))
 
     on_line = adjustments[(adjustments["level"] == "line").to_numpy()]
-    seq = on_line["line_seq"].astype("int64")
-    contractual = on_line["amount_cents"].where(
-        (on_line["group_code"] == "CO") & (on_line["category"] == "contractual"), 0)
-    denied = on_line["amount_cents"].where(on_line["category"] == _DENIAL, 0)
+    amount = on_line["amount_cents"]
+    per_line = pd.DataFrame({
+        "contractual": amount.where((on_line["group_code"] == "CO")
+                                    & (on_line["category"] == "contractual"), 0),
+        "denied": amount.where(on_line["category"] == _DENIAL, 0),
+    }).groupby(on_line["line_seq"].astype("int64").to_numpy()).sum()
+    sums_at = pd.Index(per_line.index).get_indexer(line_seq)
+    has_sums = sums_at >= 0
+
+    def line_sums(column: str) -> np.ndarray:
+        return np.where(has_sums, per_line[column].to_numpy(dtype=np.int64)[sums_at], 0)
+
+    missing = position < 0
     out = pd.DataFrame({
         "line_seq": lines["line_seq"], "claim_seq": lines["claim_seq"],
-        "claim_id": matched["claim_id"].array.take(at),
-        "line_no": remit["line_no"].astype("Int64").array,
-        "cpt": claim_lines["cpt"].astype(_S).array.take(
-            remit["position"].fillna(-1).to_numpy(dtype=np.int64), allow_fill=True),
+        "claim_id": remit_claims["claim_id"].array.take(at),
+        "line_no": pd.arrays.IntegerArray(np.where(missing, 0, cl_line_no[position]), missing),
+        "cpt": claim_lines["cpt"].astype(_S).array.take(position, allow_fill=True),
         "line_match": _text(["procedure, modifiers, date", "order", "none"], how),
         "procedure_code": lines["procedure_code"],
         "modifiers": _text(modifier_texts, modifiers[:n]),
-        "service_date": dos,
+        "service_date": pd.Series(dos, dtype=lines["service_date"].dtype),
         "charge_cents": lines["charge_cents"],
         "paid_cents": lines["paid_cents"],
         "allowed_cents": lines["allowed_cents"],
         "remark_codes": lines["remark_codes"],
-        "contractual_cents": _cents(lines["line_seq"].map(contractual.groupby(seq).sum())),
-        "denied_cents": _cents(lines["line_seq"].map(denied.groupby(seq).sum())),
+        "contractual_cents": line_sums("contractual"),
+        "denied_cents": line_sums("denied"),
     })
     out["payer_allowed_cents"] = out["allowed_cents"].fillna(
         out["charge_cents"] - out["contractual_cents"]).astype("int64")
