@@ -712,11 +712,14 @@ def _contract_rates(payer: pd.Series, cpt: pd.Series, modifiers: pd.Series,
     text = modifiers.astype(_S).fillna("")
     billed = (text != "").to_numpy()
     if billed.any():
-        each = pd.DataFrame({"position": np.flatnonzero(billed), "key": base[billed],
-                             "modifier": text[billed].str.upper().str.split(";").to_numpy()})
-        each = each.explode("modifier")
-        each["modifier"] = each["modifier"].astype(_S).str.strip()
-        each["order"] = each.groupby("position").cumcount()
+        # each billed modifier on its own row, in the order billed (Arrow: no Python per row)
+        lists = pc.split_pattern(pc.utf8_upper(_arrow(text[billed])), ";")
+        parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+        starts = lists.offsets.to_numpy()[:-1] - lists.offsets[0].as_py()
+        each = pd.DataFrame({
+            "position": np.flatnonzero(billed)[parent], "key": base[billed][parent],
+            "modifier": pd.array(pc.utf8_trim_whitespace(pc.list_flatten(lists)), dtype=_S),
+            "order": np.arange(len(parent)) - starts[parent]})
         first = (each.merge(fee[(fee["modifier"] != "").to_numpy()], on=["key", "modifier"])
                  .sort_values(["position", "order"]).drop_duplicates("position"))
         codes, values = pd.factorize(first["modifier"])
@@ -757,25 +760,29 @@ def expected_vs_paid(claims: pd.DataFrame, claim_lines: pd.DataFrame,
         ``status``: ``'no contract rate'``, ``'denied'`` (net paid 0 with a denied amount),
         ``'underpaid'`` or ``'ok'`` (in that order of precedence).
     """
-    matched = line_matches[line_matches["line_no"].notna().to_numpy()]
+    sums = ["paid_cents", "payer_allowed_cents", "denied_cents"]
+    matched = line_matches[["claim_id", "line_no", *sums]]
+    matched = matched[matched["line_no"].notna().to_numpy()]
     line_no = claim_lines["line_no"].to_numpy(dtype=np.int64)
     width = max(int(line_no.max(initial=0)),
                 int(matched["line_no"].max()) if len(matched) else 0) + 1
-    got_row = _positions(matched["claim_id"], claims["claim_id"])
-    got = (pd.DataFrame({"key": got_row * width + matched["line_no"].to_numpy(dtype=np.int64),
-                         "line_seq": matched["line_seq"].to_numpy(),
-                         "paid_cents": matched["paid_cents"].to_numpy(),
-                         "payer_allowed_cents": matched["payer_allowed_cents"].to_numpy(),
-                         "denied_cents": matched["denied_cents"].to_numpy()})
-           .groupby("key", as_index=False)
-           .agg(remit_lines=("line_seq", "size"), paid_cents=("paid_cents", "sum"),
-                payer_allowed_cents=("payer_allowed_cents", "sum"),
-                denied_cents=("denied_cents", "sum")))
+    # the claim line of each matched service line, by (claim row, line number): one key per
+    # claim line (check_inputs refuses a repeated one)
     row = _positions(claim_lines["claim_id"], claims["claim_id"])
+    known = np.flatnonzero(row >= 0)
+    got_row = _positions(matched["claim_id"], claims["claim_id"])
+    at = pd.Index(row[known] * width + line_no[known]).get_indexer(
+        got_row * width + matched["line_no"].to_numpy(dtype=np.int64))
+    position = np.where(at >= 0, known[at], -1)
+    count = np.bincount(position[position >= 0], minlength=len(claim_lines))
+    answered = np.flatnonzero(count > 0)
     lines = (claim_lines[["claim_id", "line_no", "cpt", "modifiers", "units", "charge_cents"]]
-             .astype({"claim_id": _S, "cpt": _S, "line_no": "int64"})
-             .assign(key=np.where(row >= 0, row * width + line_no, -1), row=row)
-             .merge(got, on="key", how="inner"))
+             .iloc[answered].reset_index(drop=True)
+             .astype({"claim_id": _S, "cpt": _S, "line_no": "int64"}))
+    lines["remit_lines"] = count[answered]
+    for column in sums:
+        lines[column] = _sum_at(position, matched[column], len(claim_lines))[answered]
+    lines["row"] = row[answered]
     lines["payer_id"] = claims["payer_id"].astype(_S).array.take(lines["row"].to_numpy())
     lines["modifiers"] = lines["modifiers"].astype(_S).fillna("")
     rate, modifier = _contract_rates(lines["payer_id"], lines["cpt"], lines["modifiers"],
