@@ -105,7 +105,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         reports, parameters_dir=args.parameters, files=args.file,
         overrides=[tuple(kv) for kv in args.param], data=args.data,
     )
-    if not _inputs_usable(reports, params, quiet=args.quiet):
+    checked = _inputs_usable(reports, params, quiet=args.quiet)
+    if checked is None:
         return EXIT_USAGE
     tty = sys.stderr.isatty() and not args.quiet
 
@@ -119,7 +120,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = runner.run(
         reports, params, out=args.out, jobs=args.jobs, html=not args.no_html,
         timeout=args.timeout, inputs=[config.data_dir(args.data)],
-        command=["pracops", *sys.argv[1:]], progress=progress,
+        command=["pracops", *sys.argv[1:]], progress=progress, checked=checked,
     )
     if result.stopped_by:
         done = sum(r.status != "interrupted" for r in result.reports)
@@ -137,19 +138,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
-                   quiet: bool) -> bool:
+                   quiet: bool) -> dict[str, tuple[str, str, Any]] | None:
     """The checks of ``pracops validate`` on each data folder the reports will read, before
     any kernel starts, and each report's ``as_of`` against its data. Prints one line per
     problem; 835 files the billing report will set aside are warned about, not refused.
-    Files that are absent are left to the reports that need them."""
+    Files that are absent are left to the reports that need them.
+
+    Returns ``None`` when a problem was printed, else what was checked, for the kernels to
+    trust (:mod:`pracops.data.checked`): each dataset file's path -> (dataset, the file's
+    sha256 taken before the check, the typed frame).
+    """
     from pracops import data
+    from pracops.runner.manifest import file_rows
 
     folders: dict[str, list[Any]] = {}
     for report in reports:
         if "data_dir" in report.parameters:
             folders.setdefault(params[report.name].get("data_dir") or "", []).append(report)
-    ok = True
+    ok, trusted = True, {}
     for folder, readers in folders.items():
+        hashed = {row["path"]: row["sha256"] for row in file_rows([config.data_dir(folder)])
+                  if row["sha256"]}
         found = data.check_folder(folder or None, missing_ok=True,
                                   reports=[r.name for r in readers])
         problems: list[Exception] = list(found.errors)
@@ -165,7 +174,11 @@ def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
         if not quiet:
             for line in found.quarantined:
                 print(f"pracops: warning: {line}", file=sys.stderr)
-    return ok
+        for name, frame in found.frames.items():
+            source = frame.attrs.get("source")
+            if source in hashed:
+                trusted[source] = (name, hashed[source], frame)
+    return trusted if ok else None
 
 
 def _cmd_list(args: argparse.Namespace) -> int:

@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyarrow
-from openpyxl.utils.exceptions import InvalidFileException
 
 from pracops import config
 from pracops.data.catalogue import DATASETS, get
@@ -288,6 +286,9 @@ def _read_text(path: Path, encoding: str | None) -> _Raw:
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> _Raw:
+    import openpyxl  # here: a kernel that reads no workbook need not import it
+    from openpyxl.utils.exceptions import InvalidFileException
+
     file = str(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)

@@ -9,12 +9,10 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pandera.errors
-import pandera.pandas as pa
 
 from pracops import config
 from pracops.data.catalogue import DATASETS, get
@@ -43,6 +41,9 @@ from pracops.data.schema import (
 )
 from pracops.errors import DataError
 from pracops.money import AMOUNT_TOO_LARGE, MAX_AMOUNT_CENTS, format_cents, to_cents_series
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 __all__ = ["file_rows", "load", "require_columns", "row_error", "rows_error", "rows_text"]
 
@@ -308,6 +309,8 @@ def _typed_column(col: Column, raw: pd.Series, cents: bool, file: str,
 
 
 def _schema(dataset: Dataset) -> pa.DataFrameSchema:
+    import pandera.pandas as pa  # here: a kernel given the frames its run checked needs none
+
     columns = {}
     for col in dataset.columns:
         checks = []
@@ -327,6 +330,8 @@ def _schema(dataset: Dataset) -> pa.DataFrameSchema:
 
 def _validate(dataset: Dataset, frame: pd.DataFrame, file: str,
               headers: Mapping[str, str]) -> None:
+    import pandera.errors
+
     try:
         _schema(dataset).validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
