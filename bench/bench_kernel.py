@@ -53,7 +53,7 @@ async def _kernel_seconds(notebook: Path, code: str) -> tuple[float, float]:
 
     km = _kernel_manager_class()(kernel_name="python3")
     t0 = time.perf_counter()
-    await km.start_kernel(cwd=str(notebook.parent))
+    await km.start_kernel(cwd=str(notebook.parent), stderr=subprocess.DEVNULL)
     client = km.client()
     client.start_channels()
     try:

