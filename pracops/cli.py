@@ -19,15 +19,19 @@ whenever it wrote a run folder, interrupted or not.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import io
 import os
+import pickle
 import signal
 import sys
+import tempfile
 import textwrap
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
 from typing import Any
 
 from pracops import config
@@ -106,9 +110,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         reports, parameters_dir=args.parameters, files=args.file,
         overrides=[tuple(kv) for kv in args.param], data=args.data,
     )
-    checked = _inputs_usable(reports, params, quiet=args.quiet)
-    if checked is None:
-        return EXIT_USAGE
+    with tempfile.TemporaryDirectory(prefix="pracops-checked-") as checked:
+        checking = _Checking(reports, params, quiet=args.quiet, record=checked)
+        runner.prepare(html=not args.no_html)  # on the other core, while the inputs are checked
+        if not checking.passed():
+            return EXIT_USAGE
+        return _run(args, runner, reports, params, checked)
+
+
+def _run(args: argparse.Namespace, runner: ModuleType, reports: Sequence[Any],
+         params: dict[str, dict[str, Any]], checked: str) -> int:
     tty = sys.stderr.isatty() and not args.quiet
 
     def progress(line: str) -> None:
@@ -138,18 +149,80 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+class _Checking:
+    """:func:`_inputs_usable` in a forked child process, so that the run's process gets its
+    workers ready (papermill, the HTML exporter: :func:`pracops.runner.prepare`) on the other
+    core meanwhile. The child writes what it checked into ``record`` and sends back what it
+    printed and its verdict; it is deaf to SIGINT and SIGTERM (the run's process stops it) and
+    dies with the run's process."""
+
+    def __init__(self, reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
+                 quiet: bool, record: str) -> None:
+        from pracops.processes import die_with_parent
+
+        self._read, write = os.pipe()
+        parent = os.getpid()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child: check, report, and end without running any cleanup
+            try:
+                os.close(self._read)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                die_with_parent(parent)
+                printed = io.StringIO()
+                with contextlib.redirect_stderr(printed):
+                    try:
+                        verdict: tuple[str, Any] = (
+                            "usable", _inputs_usable(reports, params, quiet=quiet,
+                                                     record=record))
+                    except Exception as exc:  # raised again in the run's process
+                        verdict = ("raised", exc)
+                with os.fdopen(write, "wb") as out:
+                    out.write(_pickled(verdict, printed.getvalue()))
+            finally:
+                os._exit(0)
+        os.close(write)
+
+    def passed(self) -> bool:
+        """Wait for the child; print what it printed; its verdict, or raise what it raised."""
+        try:
+            with os.fdopen(self._read, "rb") as fh:
+                sent = fh.read()
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)  # stopped while waiting; gone otherwise
+            os.waitpid(self._pid, 0)
+        if not sent:
+            raise RuntimeError("the process checking the inputs ended without a verdict")
+        (kind, value), printed = pickle.loads(sent)
+        sys.stderr.write(printed)
+        if kind == "raised":
+            raise value
+        return bool(value)
+
+
+def _pickled(verdict: tuple[str, Any], printed: str) -> bytes:
+    try:
+        return pickle.dumps((verdict, printed))
+    except Exception:  # an exception that does not pickle: its type and text
+        kind, value = verdict
+        return pickle.dumps((("raised", RuntimeError(f"{type(value).__name__}: {value}")),
+                             printed))
+
+
 def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
-                   quiet: bool) -> dict[str, tuple[str, str, Any]] | None:
+                   quiet: bool, record: str | None = None) -> bool:
     """The checks of ``pracops validate`` on each data folder the reports will read, before
     any kernel starts, and each report's ``as_of`` against its data. Prints one line per
     problem; 835 files the billing report will set aside are warned about, not refused.
     Files that are absent are left to the reports that need them.
 
-    Returns ``None`` when a problem was printed, else what was checked, for the kernels to
-    trust (:mod:`pracops.data.checked`): each dataset file's path -> (dataset, the file's
-    sha256 taken before the check, the typed frame).
+    When the inputs are usable and ``record`` names a folder, what was checked is written
+    there for the kernels to take instead of checking again (:mod:`pracops.data.checked`):
+    each dataset's typed frame with the sha256 of its file, taken before the check.
     """
     from pracops import data
+    from pracops.data import checked
     from pracops.runner.manifest import file_rows
 
     folders: dict[str, list[Any]] = {}
@@ -159,7 +232,7 @@ def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
     ok, trusted = True, {}
     for folder, readers in folders.items():
         hashed = {row["path"]: row["sha256"] for row in file_rows([config.data_dir(folder)])
-                  if row["sha256"]}
+                  if row["sha256"]} if record else {}
         found = data.check_folder(folder or None, missing_ok=True,
                                   reports=[r.name for r in readers])
         problems: list[Exception] = list(found.errors)
@@ -179,7 +252,9 @@ def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
             source = frame.attrs.get("source")
             if source in hashed:
                 trusted[source] = (name, hashed[source], frame)
-    return trusted if ok else None
+    if ok and record:
+        checked.write(trusted, record)
+    return ok
 
 
 def _cmd_list(args: argparse.Namespace) -> int:

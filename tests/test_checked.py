@@ -34,11 +34,14 @@ def _record(folder: Path, frame: pd.DataFrame, digest: str, record: Path) -> Non
     checked.write({str(folder / "payers.csv"): ("payers", digest, frame)}, record)
 
 
-def test_the_frames_a_run_checks_are_those_its_kernels_would_load() -> None:
+def test_the_frames_a_run_checks_are_those_its_kernels_would_load(tmp_path: Path) -> None:
     reports = runner.check_reports([], runner.discover())
     params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR)
-    trusted = cli._inputs_usable(reports, params, quiet=True)
-    assert trusted is not None
+    record = tmp_path / "record"
+    assert cli._inputs_usable(reports, params, quiet=True, record=str(record))
+    index = json.loads((record / "index.json").read_text())
+    trusted = {path: (e["dataset"], e["sha256"], pd.read_pickle(record / e["frame"]))
+               for path, e in index.items()}
     read = {d for r in registry.reports().values() for d in r.reads}
     found = {name for name, _, _ in trusted.values()}
     assert {"claims", "claim_lines", "payers", "gl_actuals"} <= found <= read
@@ -115,7 +118,9 @@ def test_a_run_hands_the_checked_frames_to_its_kernel(payers: Path, tmp_path: Pa
                                           marked)}
     reports = list(runner.discover(notebooks).values())
     params = {"checked": {"folder": str(payers)}}
-    with_record = runner.run(reports, params, out=tmp_path / "out", html=False, checked=given)
+    checked.write(given, tmp_path / "record")
+    with_record = runner.run(reports, params, out=tmp_path / "out", html=False,
+                             checked=tmp_path / "record")
     without = runner.run(reports, params, out=tmp_path / "out", html=False)
     assert with_record.reports[0].figures == {"rows": 2, "marker": "checked by the run"}
     assert without.reports[0].figures == {"rows": len(full), "marker": "read"}

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as mp_wait
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import nbformat
 
@@ -57,10 +57,7 @@ from pracops.runner.manifest import (
 )
 from pracops.runner.parameters import Report
 
-if TYPE_CHECKING:
-    from pracops.data.checked import Checked
-
-__all__ = ["Progress", "ReportResult", "RunResult", "export_html", "run"]
+__all__ = ["Progress", "ReportResult", "RunResult", "export_html", "prepare", "run"]
 
 @dataclass
 class _Job:
@@ -137,6 +134,17 @@ def export_html(nb: nbformat.NotebookNode) -> str:
         _drop_first_heading(nb)
     body, _ = _html_exporter().from_notebook_node(nb)
     return body
+
+
+def prepare(html: bool = True) -> None:
+    """Import and build what the workers need, so that each worker forked after it starts
+    warm: papermill, the HTML exporter (when ``html``), ``prctl``. :func:`run` calls it; a
+    caller may call it sooner, while it has other work on another core."""
+    import papermill  # noqa: F401
+
+    if html:
+        _html_exporter()
+    load_prctl()
 
 
 def _drop_first_heading(nb: nbformat.NotebookNode) -> None:
@@ -372,7 +380,7 @@ def run(
     inputs: Sequence[str | os.PathLike[str]] = (),
     command: Sequence[str] = (),
     progress: Progress | None = None,
-    checked: Checked | None = None,
+    checked: str | os.PathLike[str] | None = None,
 ) -> RunResult:
     """Execute reports in parallel kernels and write the run folder.
 
@@ -404,9 +412,10 @@ def run(
     progress
         Called with one line per event (started, finished, failed, stopped).
     checked
-        The datasets the caller has checked (``pracops run`` checks every folder before any
-        kernel starts): the kernels take these frames instead of reading and checking the
-        files again, as long as the files are unchanged (:mod:`pracops.data.checked`).
+        A folder holding the datasets the caller has checked (``pracops run`` checks every
+        data folder before any kernel starts; :func:`pracops.data.checked.write`): the
+        kernels take these frames instead of reading and checking the files again, as long
+        as the files are unchanged.
 
     Raises
     ------
@@ -438,23 +447,13 @@ def run(
                 f"{err.get('name', '')}: {err.get('message', '')}".rstrip(": "))
 
     with _StopSignals() as stop, tempfile.TemporaryDirectory(prefix="pracops-kernels-") as rt:
-        checked_dir = os.path.join(rt, "checked") if checked and reports else None
-        if checked_dir:
-            from pracops.data.checked import write
-
-            write(checked, checked_dir)
         pending = deque(
             _Job(r.name, str(r.notebook), dict(parameters.get(r.name, {})), str(run_dir), html,
-                 timeout, rt, checked_dir)
+                 timeout, rt, os.fspath(checked) if checked else None)
             for r in reports
         )
         if pending:
-            # Import and build what workers need before forking, so each starts warm.
-            import papermill  # noqa: F401
-
-            if html:
-                _html_exporter()
-            load_prctl()
+            prepare(html)
         running: list[_Worker] = []
         try:
             while (pending or running) and stop.signal is None:
