@@ -219,11 +219,11 @@ def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
 
     When the inputs are usable and ``record`` names a folder, what was checked is written
     there for the kernels to take instead of checking again (:mod:`pracops.data.checked`):
-    each dataset's typed frame with the sha256 of its file, taken before the check.
+    each dataset's typed frame and the 835s' remittance, with the sha256 of what they were
+    read from, taken before the check.
     """
     from pracops import data
     from pracops.data import checked
-    from pracops.runner.manifest import file_rows
 
     folders: dict[str, list[Any]] = {}
     for report in reports:
@@ -231,8 +231,10 @@ def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
             folders.setdefault(params[report.name].get("data_dir") or "", []).append(report)
     ok, trusted = True, {}
     for folder, readers in folders.items():
-        hashed = {row["path"]: row["sha256"] for row in file_rows([config.data_dir(folder)])
-                  if row["sha256"]} if record else {}
+        try:
+            hashed = checked.digests(config.data_dir(folder)) if record else {}
+        except RuntimeError:  # a loop of links: the check says so
+            hashed = {}
         found = data.check_folder(folder or None, missing_ok=True,
                                   reports=[r.name for r in readers])
         problems: list[Exception] = list(found.errors)
@@ -252,6 +254,10 @@ def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
             source = frame.attrs.get("source")
             if source in hashed:
                 trusted[source] = (name, hashed[source], frame)
+        if found.remittance is not None and readers:
+            era = str(config.data_dir(folder) / data.ERA_FOLDER)
+            if era in hashed:
+                trusted[era] = (checked.ERA, hashed[era], found.remittance)
     if ok and record:
         checked.write(trusted, record)
     return ok

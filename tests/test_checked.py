@@ -4,6 +4,7 @@ kernel imports before its work starts."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from pracops import cli, config, data, registry, runner
+from pracops import cli, config, data, registry, runner, x12
 from pracops.data import checked, loader
 from pracops.errors import DataError
 
@@ -40,8 +41,18 @@ def test_the_frames_a_run_checks_are_those_its_kernels_would_load(tmp_path: Path
     record = tmp_path / "record"
     assert cli._inputs_usable(reports, params, quiet=True, record=str(record))
     index = json.loads((record / "index.json").read_text())
-    trusted = {path: (e["dataset"], e["sha256"], pd.read_pickle(record / e["frame"]))
+    trusted = {path: (e["dataset"], e["sha256"], pd.read_pickle(record / e["value"]))
                for path, e in index.items()}
+    era = str(config.SAMPLE_DIR / "era")
+    name, digest, remittance = trusted.pop(era)
+    assert name == checked.ERA and digest == checked.sha256(era)
+    fresh_835 = x12.read_835(era)
+    for field in dataclasses.fields(fresh_835):
+        ours, theirs = getattr(remittance, field.name), getattr(fresh_835, field.name)
+        if isinstance(theirs, pd.DataFrame):
+            pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
+        else:
+            assert ours == theirs
     read = {d for r in registry.reports().values() for d in r.reads}
     found = {name for name, _, _ in trusted.values()}
     assert {"claims", "claim_lines", "payers", "gl_actuals"} <= found <= read
@@ -91,6 +102,29 @@ def test_load_reads_in_full_when_the_record_is_gone(
     (record / "0.pickle").unlink()
     monkeypatch.setenv(checked.ENV, str(record))
     pd.testing.assert_frame_equal(data.load("payers", payers), frame)
+
+
+def test_read_835_gives_the_recorded_remittance_only_for_the_same_unchanged_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    era = tmp_path / "era"
+    era.mkdir()
+    files = sorted((config.SAMPLE_DIR / "era").iterdir())[:3]
+    for f in files:
+        shutil.copy(f, era)
+    recorded = x12.read_835(files[:1])  # tells itself apart: one file of the three
+    checked.write({str(era): (checked.ERA, checked.sha256(era), recorded)}, tmp_path / "rec")
+    monkeypatch.setenv(checked.ENV, str(tmp_path / "rec"))
+    assert len(checked.read_835(era).files) == 1
+    assert len(checked.read_835(era, strict=False).files) == 3  # asked another way: read
+    (era / ".hidden").write_text("not read by the 835 reader")
+    assert len(checked.read_835(era).files) == 1
+    (era / "archive").mkdir()  # a sub-folder: the reader skips it with a warning
+    assert len(checked.read_835(era).files) == 3
+    (era / "archive").rmdir()
+    assert len(checked.read_835(era).files) == 1
+    text = (era / files[0].name).read_bytes()
+    (era / files[0].name).write_bytes(text.replace(b"~", b"~\n", 1))
+    assert len(checked.read_835(era).files) == 3
 
 
 def test_a_run_hands_the_checked_frames_to_its_kernel(payers: Path, tmp_path: Path) -> None:

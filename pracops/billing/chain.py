@@ -22,9 +22,10 @@ import pandas as pd
 from pracops import config, data
 from pracops.billing import model
 from pracops.billing.parameters import PARAMETERS
+from pracops.data.checked import read_835  # x12.read_835, or what the run read already
 from pracops.money import money_param
 from pracops.report import fmt_money, fmt_pct, write_handouts
-from pracops.x12 import Remittance, read_835
+from pracops.x12 import Remittance
 
 __all__ = [
     "REPORT_NAME",
