@@ -97,7 +97,7 @@ def run(repeat: int, reports: list[str] | None = None) -> dict[str, dict[str, li
 def measures(quick: bool = False) -> list[dict]:
     """The issue's row: the slowest report's best kernel start to first cell, against the
     best anchor of the same run; the ratio is the difference in seconds."""
-    times = run(1 if quick else 3, ["budget"] if quick else None)
+    times = run(1 if quick else 3, ["operating_budget"] if quick else None)
     anchor = min(t for r in times.values() for t in r["anchor"])
     worst = max(min(r["first_cell"]) for r in times.values())
     return [{
