@@ -31,9 +31,11 @@ lab: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/python -m pracops.sample
 
+# One table of every measure against its anchor, also written to bench/results.json.
+# BIG=1 adds the 5 M-line billing run (minutes, several GB; not in CI).
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
-	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	$(BIN)/python bench/table.py $(if $(BIG),--billing-sizes 100000 300000 1000000 5000000)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

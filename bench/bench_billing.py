@@ -3,8 +3,12 @@ matching written as DuckDB SQL.
 
 Run from the project root::
 
-    python bench/bench_billing.py                              # 0.1, 0.25, 0.5 and 1 M lines
+    python bench/bench_billing.py                              # 0.1, 0.3 and 1 M lines
+    python bench/bench_billing.py --sizes 5000000              # the big run (make bench BIG=1)
     python bench/bench_billing.py --sizes 100000 --keep /tmp/billing-data
+
+``measures(quick)`` returns the issue's measures for ``bench/table.py`` (the largest size
+run against DuckDB, the peak memory of all processes, and the growth across sizes).
 
 For each size the generator (:func:`generate_group`, deterministic) writes a group practice's
 year into a folder: ``claims``, ``claim_lines``, ``fee_schedule`` and ``deposits`` as CSV (the
@@ -26,8 +30,12 @@ cross-file checks
     sites the claims name (what ``pracops validate`` and ``pracops run`` add before any
     kernel starts), shown as a share of load + parse + reconcile (the issue's bound: 10 %).
 
-The peak RSS is read after these steps. Then, in the same process, the core matching is run
-as DuckDB SQL (:data:`SQL`): remittance claims to claims by claim id, service lines to claim
+The peak memory is of all the processes together: a thread samples, every 20 ms, the
+proportional set size (``Pss`` of ``/proc/<pid>/smaps_rollup``: shared pages counted once) of
+the process and of every process it started (the 835 reader's workers), and keeps the
+largest sum; the process's own ``ru_maxrss`` bounds it from below. Then ``reconcile`` runs
+twice more (its best time is compared) and, in the same process, the core matching is run as
+DuckDB SQL, best of 3 (:data:`SQL`): remittance claims to claims by claim id, service lines to claim
 lines by claim, procedure, modifiers and date (equal keys paired in order), ERA payments to
 deposits by trace then by amount within the date window (one round of mutual closest
 pairs), and per claim the net paid and the adjustments by group code with the open
@@ -48,6 +56,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -426,25 +435,74 @@ def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
-def run_size(folder: Path, threads: tuple[int, ...] = (2, 1)) -> dict[str, Any]:
+def _pss_mb(pid: int) -> float:
+    """The proportional set size of a process in MB (0 once it has ended)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class _PeakMemory:
+    """Samples the memory of this process and all its descendants together (Σ Pss) in a
+    thread, every ``every`` seconds, and keeps the largest sum seen."""
+
+    def __init__(self, every: float = 0.02) -> None:
+        import psutil
+
+        self._me = psutil.Process()
+        self._every = every
+        self._stop = threading.Event()
+        self.peak_mb = 0.0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                pids = [self._me.pid] + [c.pid for c in self._me.children(recursive=True)]
+            except psutil.Error:
+                pids = [self._me.pid]
+            self.peak_mb = max(self.peak_mb, sum(_pss_mb(pid) for pid in pids))
+            self._stop.wait(self._every)
+
+    def __enter__(self) -> _PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_size(folder: Path, threads: tuple[int, ...] = (2, 1), repeat: int = 3) -> dict[str, Any]:
     """Time load, parse and reconcile on a generated folder, then the DuckDB SQL.
 
-    Meant to run in a fresh process (the peak RSS is the process's).
+    Meant to run in a fresh process (the peak memory is the process's and its children's).
+    The first pass is the end-to-end one (its times add up to ``total``); ``reconcile_best``
+    and the DuckDB times are then the best of ``repeat`` runs in this process.
     """
     import pracops.data
     from pracops.billing.model import reconcile
     from pracops.x12 import read_835
 
-    out: dict[str, Any] = {"start_mb": _peak_mb()}
-    t0 = time.perf_counter()
-    frames = {name: pracops.data.load(name, folder / f"{name}.csv") for name in DATASETS}
-    t1 = time.perf_counter()
-    remittance = read_835(folder / "era")
-    t2 = time.perf_counter()
-    result = reconcile(remittance, frames["claims"], frames["claim_lines"],
-                       frames["fee_schedule"], frames["deposits"], as_of=AS_OF,
-                       deposit_window_days=DEPOSIT_WINDOW_DAYS)
-    t3 = time.perf_counter()
+    out: dict[str, Any] = {"start_mb": _pss_mb(os.getpid())}
+    with _PeakMemory() as memory:
+        t0 = time.perf_counter()
+        frames = {name: pracops.data.load(name, folder / f"{name}.csv") for name in DATASETS}
+        t1 = time.perf_counter()
+        remittance = read_835(folder / "era")
+        t2 = time.perf_counter()
+        result = reconcile(remittance, frames["claims"], frames["claim_lines"],
+                           frames["fee_schedule"], frames["deposits"], as_of=AS_OF,
+                           deposit_window_days=DEPOSIT_WINDOW_DAYS)
+        t3 = time.perf_counter()
+    out["all_peak_mb"] = max(memory.peak_mb, _peak_mb())
     # the checks across files `pracops validate` adds: every reference among these datasets
     # and the payers, providers and sites they name (built here from the ids the claims use,
     # so the checks pass and the cost is theirs: membership of a million rows)
@@ -462,12 +520,21 @@ def run_size(folder: Path, threads: tuple[int, ...] = (2, 1)) -> dict[str, Any]:
                net_paid_cents=int(result.balances["paid_cents"].sum()),
                deposits_matched=len(result.deposits.matches),
                underpaid_lines=len(result.underpayments))
+    best = t3 - t2
+    for _ in range(repeat - 1):
+        del result
+        start = time.perf_counter()
+        result = reconcile(remittance, frames["claims"], frames["claim_lines"],
+                           frames["fee_schedule"], frames["deposits"], as_of=AS_OF,
+                           deposit_window_days=DEPOSIT_WINDOW_DAYS)
+        best = min(best, time.perf_counter() - start)
+    out["reconcile_best"] = best
     t4 = time.perf_counter()
     for name in DATASETS:
         pracops.data.load(name, folder / "parquet" / f"{name}.parquet")
     out["load_parquet"] = time.perf_counter() - t4
     del result, frames
-    out.update(_duckdb(folder, remittance, threads))
+    out.update(_duckdb(folder, remittance, threads, repeat))
     return out
 
 
@@ -482,9 +549,10 @@ def _targets(claims: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
-def _duckdb(folder: Path, remittance: Any, threads: tuple[int, ...]) -> dict[str, Any]:
+def _duckdb(folder: Path, remittance: Any, threads: tuple[int, ...],
+            repeat: int = 1) -> dict[str, Any]:
     """Run :data:`SQL` over the Parquet files and the parsed remittance; time per thread
-    count (the queries in order, results fetched as Arrow tables)."""
+    count (the queries in order, results fetched as Arrow tables), best of ``repeat``."""
     import duckdb
 
     out: dict[str, Any] = {"duckdb_version": duckdb.__version__}
@@ -495,15 +563,19 @@ def _duckdb(folder: Path, remittance: Any, threads: tuple[int, ...]) -> dict[str
                             ("remit_lines", remittance.service_lines),
                             ("remit_adjustments", remittance.adjustments)):
             con.register(view, frame)
-        results = {}
-        start = time.perf_counter()
-        for name, sql in SQL.items():
-            query = sql.format(dir=(folder / "parquet").as_posix(), window=DEPOSIT_WINDOW_DAYS)
-            if name == "claims":
-                con.execute(query)
-            else:
-                results[name] = con.sql(query).to_arrow_table()
-        out[f"duckdb_{n}t"] = time.perf_counter() - start
+        times = []
+        for _ in range(repeat):
+            results = {}
+            start = time.perf_counter()
+            for name, sql in SQL.items():
+                query = sql.format(dir=(folder / "parquet").as_posix(),
+                                   window=DEPOSIT_WINDOW_DAYS)
+                if name == "claims":
+                    con.execute(query)
+                else:
+                    results[name] = con.sql(query).to_arrow_table()
+            times.append(time.perf_counter() - start)
+        out[f"duckdb_{n}t"] = min(times)
         lines = results["lines"]
         out["duckdb_matched_lines"] = lines.num_rows - lines.column("line_no").null_count
         out["duckdb_net_paid_cents"] = int(results["balances"].column("paid_cents")
@@ -525,30 +597,91 @@ def _data(root: Path, lines: int) -> tuple[Path, dict[str, Any]]:
     return folder, json.loads(info.read_text())
 
 
+SIZES = (100_000, 300_000, 1_000_000)
+QUICK_SIZES = (10_000, 30_000)
+
+
+def run_sizes(sizes: tuple[int, ...] | list[int], root: Path | None = None,
+              repeat: int = 3) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Generate (or reuse, under ``root``) each size and time it in a fresh process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = []
+        for lines in sizes:
+            folder, counts = _data(root or Path(tmp), lines)
+            child = subprocess.run([sys.executable, __file__, "--run", str(folder),
+                                    "--repeat", str(repeat)],
+                                   check=True, capture_output=True, text=True,
+                                   env={**os.environ, "PYTHONWARNINGS": "ignore"})
+            rows.append((counts, json.loads(child.stdout.splitlines()[-1])))
+            print(f"{lines:,} lines done", file=sys.stderr)
+    return rows
+
+
+def _per_line(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> tuple[list, list]:
+    """Per size: µs of load + parse + reconcile per line, and bytes of memory per line
+    (the peak of all processes less the process's memory before loading)."""
+    times = [r["total"] / c["lines"] * 1e6 for c, r in rows]
+    memory = [(r["all_peak_mb"] - r["start_mb"]) * 2**20 / c["lines"] for c, r in rows]
+    return times, memory
+
+
+def measures(quick: bool = False, sizes: tuple[int, ...] | None = None,
+             root: Path | None = None) -> list[dict]:
+    """The issue's measures: at the largest size, load + 835s + reconcile and reconcile alone
+    against the DuckDB SQL (2 threads) in the same process, the peak memory of all processes;
+    across the sizes, time and memory per line (largest ÷ smallest per-line figure)."""
+    sizes = tuple(sizes or (QUICK_SIZES if quick else SIZES))
+    rows = run_sizes(sizes, root, repeat=1 if quick else 3)
+    counts, big = rows[-1]
+    label = f"{counts['lines']:,} lines"
+    duck = big["duckdb_2t"]
+    same = all(big[k] == big[f"duckdb_{k}"]
+               for k in ("matched_lines", "net_paid_cents", "deposits_matched"))
+    peak_gib = big["all_peak_mb"] / 1024
+    times, memory = _per_line(rows)
+    out = [
+        {"measure": f"billing {label}: load 4 CSVs + read the 835s + reconcile",
+         "pracops": big["total"], "anchor": duck, "anchor_name": "DuckDB SQL, 2 threads",
+         "unit": "s", "ratio": big["total"] / duck, "target": "≤ 5×",
+         "ok": big["total"] / duck <= 5},
+        {"measure": f"billing {label}: reconcile (best of {1 if quick else 3})"
+                    + ("" if same else " — RESULTS DIFFER FROM DUCKDB"),
+         "pracops": big["reconcile_best"], "anchor": duck,
+         "anchor_name": "DuckDB SQL, 2 threads", "unit": "s",
+         "ratio": big["reconcile_best"] / duck, "target": "≤ 1.5×",
+         "ok": same and big["reconcile_best"] / duck <= 1.5},
+        {"measure": f"billing {label}: peak memory, all processes (Σ Pss)",
+         "pracops": peak_gib, "anchor": 1.5, "anchor_name": "the issue's bound",
+         "unit": "GiB", "ratio": peak_gib / 1.5, "target": "≤ 1.5 GiB",
+         "ok": peak_gib <= 1.5},
+    ]
+    if len(rows) > 1:
+        span = f"{rows[0][0]['lines']:,} to {counts['lines']:,} lines"
+        for what, values, unit in (("time", times, "µs/line"), ("memory", memory, "B/line")):
+            out.append({"measure": f"billing growth, {what} per line, {span}",
+                        "pracops": max(values), "anchor": min(values),
+                        "anchor_name": "smallest per-line figure of the sizes",
+                        "unit": unit, "ratio": max(values) / min(values),
+                        "target": "≤ 1.25×", "ok": max(values) / min(values) <= 1.25})
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+",
-                        default=[100_000, 250_000, 500_000, 1_000_000],
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES),
                         help="service lines per generated year")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of reconcile and of the DuckDB SQL (best kept)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="folder for the generated data (kept, and reused when present); "
                              "a temporary folder by default")
     parser.add_argument("--run", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run is not None:  # the child: one size, JSON on stdout
-        print(json.dumps(run_size(args.run)))
+        print(json.dumps(run_size(args.run, repeat=args.repeat)))
         return
 
-    with tempfile.TemporaryDirectory() as tmp:
-        root = args.keep or Path(tmp)
-        rows = []
-        for lines in args.sizes:
-            folder, counts = _data(root, lines)
-            child = subprocess.run([sys.executable, __file__, "--run", str(folder)],
-                                   check=True, capture_output=True, text=True,
-                                   env={**os.environ, "PYTHONWARNINGS": "ignore"})
-            rows.append((counts, json.loads(child.stdout.splitlines()[-1])))
-            print(f"{lines:,} lines done", file=sys.stderr)
+    rows = run_sizes(args.sizes, args.keep, args.repeat)
 
     import duckdb
     import pyarrow as pa
@@ -556,19 +689,24 @@ def main() -> None:
     print(f"{dt.date.today()}, Python {platform.python_version()}, pandas {pd.__version__}, "
           f"pyarrow {pa.__version__}, duckdb {duckdb.__version__}, {os.cpu_count()} cores; "
           f"one fresh process per size\n")
-    print("| service lines | claims | providers | 835 files | 835 MB | load s | parse s "
-          "| reconcile s | total s | peak MB | load Parquet s | DuckDB SQL s (2 threads) "
-          "| DuckDB SQL s (1 thread) | cross-file checks s | checks / total |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for counts, r in rows:
-        print(f"| {counts['lines']:,} | {counts['claims']:,} | {counts['providers']} | "
-              f"{counts['era_files']} | {counts['era_mb']:.0f} | {r['load']:.2f} | "
-              f"{r['parse']:.2f} | {r['reconcile']:.2f} | {r['total']:.2f} | "
-              f"{r['peak_mb']:,.0f} | {r['load_parquet']:.2f} | {r['duckdb_2t']:.2f} | "
-              f"{r['duckdb_1t']:.2f} | {r['checks']:.3f} | {r['checks'] / r['total']:.1%} |")
-    print("\npeak MB of the largest read_835 worker process (counts the pages it shares "
-          "with its parent after fork): "
-          + ", ".join(f"{c['lines']:,}: {r['worker_peak_mb']:,.0f}" for c, r in rows))
+    print("| service lines | claims | 835 files | 835 MB | load s | parse s | reconcile s "
+          "| total s | reconcile s (best) | DuckDB SQL s (2 threads) | DuckDB SQL s (1 thread) "
+          "| reconcile ÷ DuckDB 2t | peak MB, all processes | µs per line | B per line "
+          "| cross-file checks / total |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    times, memory = _per_line(rows)
+    for (counts, r), per_us, per_b in zip(rows, times, memory, strict=True):
+        print(f"| {counts['lines']:,} | {counts['claims']:,} | {counts['era_files']} | "
+              f"{counts['era_mb']:.0f} | {r['load']:.2f} | {r['parse']:.2f} | "
+              f"{r['reconcile']:.2f} | {r['total']:.2f} | {r['reconcile_best']:.2f} | "
+              f"{r['duckdb_2t']:.2f} | {r['duckdb_1t']:.2f} | "
+              f"{r['reconcile_best'] / r['duckdb_2t']:.2f}× | {r['all_peak_mb']:,.0f} | "
+              f"{per_us:.1f} | {per_b:,.0f} | {r['checks'] / r['total']:.1%} |")
+    print("\nload Parquet s: " + ", ".join(f"{c['lines']:,}: {r['load_parquet']:.2f}"
+                                         for c, r in rows))
+    print("ru_maxrss MB, main process / largest child (a child counts the pages it shares "
+          "with its parent): " + ", ".join(f"{c['lines']:,}: {r['peak_mb']:,.0f} / "
+                                         f"{r['worker_peak_mb']:,.0f}" for c, r in rows))
     print("\nsame results (pracops = DuckDB): matched lines, net paid cents, deposits matched")
     for counts, r in rows:
         same = [r[k] == r[f"duckdb_{k}"] for k in ("matched_lines", "net_paid_cents",

@@ -27,6 +27,8 @@ import os
 import platform
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,6 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pracops.config import SAMPLE_DIR
 from pracops.x12 import read_835
@@ -71,8 +74,11 @@ def _claim(rng: random.Random, number: int) -> tuple[list[str], int]:
         lines += [f"REF*6R*{number:07d}{line_no:02d}", f"AMT*B6*{_money(paid + patient)}"]
         if rng.random() < 0.1:
             lines.append("LQ*HE*N130")
+    # a claim-level adjustment reduces what the claim pays below what its lines pay (CLP04 =
+    # Σ SVC03 − Σ claim CAS); every paid line is above $6.66, so CLP04 stays positive
     claim_adj = rng.randint(0, 500) if rng.random() < 0.2 else 0
-    header = [f"CLP*PCN{number:08d}*1*{_money(charge_total + claim_adj)}"
+    paid_total -= claim_adj
+    header = [f"CLP*PCN{number:08d}*1*{_money(charge_total)}"
               f"*{_money(paid_total)}**12*PAYER{number:010d}*11*1"]
     if claim_adj:
         header.append(f"CAS*OA*23*{_money(claim_adj)}")
@@ -126,6 +132,81 @@ def write_synthetic_835(path: Path, claims: int, seed: int = 835) -> int:
     return path.stat().st_size
 
 
+# ---- the issue's measures (bench/table.py): the reader against pyarrow tokenising -------------
+
+BIG_CLAIMS = 105_000  # about 50 MB with write_synthetic_835
+QUICK_CLAIMS = 2_000  # about 1 MB
+
+
+def tokenise(path: Path) -> int:
+    """The anchor: pyarrow tokenising the file into segments and elements, nothing more (line
+    breaks dropped, split at ``~``, then at ``*``); returns the number of elements."""
+    text = pa.array([path.read_bytes()], type=pa.large_binary()).cast(pa.large_string())
+    for line_break in ("\r", "\n"):
+        text = pc.replace_substring(text, line_break, "")
+    segments = pc.split_pattern(text, "~").flatten()
+    return len(pc.split_pattern(segments, "*").flatten())
+
+
+def _read(path: Path) -> int:
+    return len(read_835(path).claims)
+
+
+_PEAK = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {bench!r})
+import bench_x12
+
+def status(field):
+    with open("/proc/self/status") as lines:
+        return next(int(line.split()[1]) * 1024 for line in lines if line.startswith(field))
+
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")  # the peak (VmHWM) starts again from what is resident now
+before = status("VmRSS:")
+bench_x12.{what}(Path({path!r}))
+print(status("VmHWM:") - before)
+"""
+
+
+def peak_bytes(path: Path, what: str) -> int:
+    """Peak memory (resident) added by ``what`` (``'_read'`` or ``'tokenise'``) on ``path``, in
+    a fresh process (Linux): its peak minus what it held before (interpreter and imports). The
+    reader starts no worker process for one file."""
+    code = _PEAK.format(bench=str(Path(__file__).parent), path=str(path), what=what)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True)
+    return int(out.stdout.split()[-1])
+
+
+def measures(quick: bool = False) -> list[dict]:
+    """The issue's two rows for the 835 reader: speed on a 50 MB file against pyarrow
+    tokenising it, best of 5 interleaved runs in this process (``quick``: 1 MB, best of 2);
+    peak memory per input byte, each in a fresh process."""
+    repeat = 2 if quick else 5
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "big.835")
+        size = write_synthetic_835(path, QUICK_CLAIMS if quick else BIG_CLAIMS)
+        ours, anchor = [], []
+        for _ in range(repeat):  # interleaved: both see the same machine
+            anchor.append(_time(lambda: tokenise(path), 1)[0])
+            ours.append(_time(lambda: _read(path), 1)[0])
+        memory = peak_bytes(path, "_read") / size
+        anchor_memory = peak_bytes(path, "tokenise") / size
+    speed, anchor_speed = size / 1e6 / min(ours), size / 1e6 / min(anchor)
+    label = f"{size / 1e6:.0f} MB" if not quick else f"{size / 1e6:.1f} MB (quick)"
+    return [
+        {"measure": f"835 reader, {label}", "pracops": speed, "anchor": anchor_speed,
+         "anchor_name": "pyarrow tokenising the same file into segments and elements",
+         "unit": "MB/s", "ratio": anchor_speed / speed, "target": "≥ 25 MB/s, ≤ 2.4×",
+         "ok": speed >= 25 and anchor_speed / speed <= 2.4},
+        {"measure": "835 reader memory", "pracops": memory, "anchor": anchor_memory,
+         "anchor_name": "pyarrow tokenising, peak per input byte", "unit": "B/B",
+         "ratio": memory, "target": "≤ 6 B/B", "ok": memory <= 6},
+    ]
+
+
 def _time(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     times = []
     for _ in range(repeat):
@@ -163,7 +244,18 @@ def main() -> None:
     parser.add_argument("--pyx12-claims", type=int, default=600,
                         help="claims in the slice pyx12 is timed on")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement")
+    parser.add_argument("--measures", action="store_true",
+                        help="only the issue's measures (50 MB file; speed and memory)")
+    parser.add_argument("--quick", action="store_true", help="with --measures: a 1 MB file")
     args = parser.parse_args()
+    if args.measures:
+        print(f"load average {os.getloadavg()[0]:.2f}")
+        for row in measures(args.quick):
+            print(f"{row['measure']}: pracops {row['pracops']:.2f} {row['unit']}, "
+                  f"{row['anchor_name']} {row['anchor']:.2f} {row['unit']}, ratio "
+                  f"{row['ratio']:.2f} (target {row['target']}): "
+                  f"{'ok' if row['ok'] else 'short'}")
+        return
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

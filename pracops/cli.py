@@ -19,15 +19,19 @@ whenever it wrote a run folder, interrupted or not.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import io
 import os
+import pickle
 import signal
 import sys
+import tempfile
 import textwrap
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
 from typing import Any
 
 from pracops import config
@@ -72,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--data", metavar="DIR", help="folder of the practice's exports "
                    "(default: the bundled sample)")
     r.add_argument("--out", metavar="DIR", help="where the run folder goes (default: outputs/)")
-    r.add_argument("--jobs", type=int, metavar="N", help="reports at once (default: CPU count)")
+    r.add_argument("--jobs", type=int, metavar="N",
+                   help="reports at once (default: twice the CPU count)")
     r.add_argument("--parameters", metavar="DIR",
                    help="folder of <report>.yaml defaults (default: parameters/)")
     r.add_argument("--timeout", type=int, metavar="SECONDS",
@@ -105,8 +110,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         reports, parameters_dir=args.parameters, files=args.file,
         overrides=[tuple(kv) for kv in args.param], data=args.data,
     )
-    if not _inputs_usable(reports, params, quiet=args.quiet):
-        return EXIT_USAGE
+    with tempfile.TemporaryDirectory(prefix="pracops-checked-") as checked:
+        checking = _Checking(reports, params, quiet=args.quiet, record=checked)
+        runner.prepare(html=not args.no_html)  # on the other core, while the inputs are checked
+        if not checking.passed():
+            return EXIT_USAGE
+        return _run(args, runner, reports, params, checked)
+
+
+def _run(args: argparse.Namespace, runner: ModuleType, reports: Sequence[Any],
+         params: dict[str, dict[str, Any]], checked: str) -> int:
     tty = sys.stderr.isatty() and not args.quiet
 
     def progress(line: str) -> None:
@@ -119,7 +132,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = runner.run(
         reports, params, out=args.out, jobs=args.jobs, html=not args.no_html,
         timeout=args.timeout, inputs=[config.data_dir(args.data)],
-        command=["pracops", *sys.argv[1:]], progress=progress,
+        command=["pracops", *sys.argv[1:]], progress=progress, checked=checked,
     )
     if result.stopped_by:
         done = sum(r.status != "interrupted" for r in result.reports)
@@ -136,20 +149,92 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+class _Checking:
+    """:func:`_inputs_usable` in a forked child process, so that the run's process gets its
+    workers ready (papermill, the HTML exporter: :func:`pracops.runner.prepare`) on the other
+    core meanwhile. The child writes what it checked into ``record`` and sends back what it
+    printed and its verdict; it is deaf to SIGINT and SIGTERM (the run's process stops it) and
+    dies with the run's process."""
+
+    def __init__(self, reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
+                 quiet: bool, record: str) -> None:
+        from pracops.processes import die_with_parent
+
+        self._read, write = os.pipe()
+        parent = os.getpid()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child: check, report, and end without running any cleanup
+            try:
+                os.close(self._read)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                die_with_parent(parent)
+                printed = io.StringIO()
+                with contextlib.redirect_stderr(printed):
+                    try:
+                        verdict: tuple[str, Any] = (
+                            "usable", _inputs_usable(reports, params, quiet=quiet,
+                                                     record=record))
+                    except Exception as exc:  # raised again in the run's process
+                        verdict = ("raised", exc)
+                with os.fdopen(write, "wb") as out:
+                    out.write(_pickled(verdict, printed.getvalue()))
+            finally:
+                os._exit(0)
+        os.close(write)
+
+    def passed(self) -> bool:
+        """Wait for the child; print what it printed; its verdict, or raise what it raised."""
+        try:
+            with os.fdopen(self._read, "rb") as fh:
+                sent = fh.read()
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)  # stopped while waiting; gone otherwise
+            os.waitpid(self._pid, 0)
+        if not sent:
+            raise RuntimeError("the process checking the inputs ended without a verdict")
+        (kind, value), printed = pickle.loads(sent)
+        sys.stderr.write(printed)
+        if kind == "raised":
+            raise value
+        return bool(value)
+
+
+def _pickled(verdict: tuple[str, Any], printed: str) -> bytes:
+    try:
+        return pickle.dumps((verdict, printed))
+    except Exception:  # an exception that does not pickle: its type and text
+        kind, value = verdict
+        return pickle.dumps((("raised", RuntimeError(f"{type(value).__name__}: {value}")),
+                             printed))
+
+
 def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
-                   quiet: bool) -> bool:
+                   quiet: bool, record: str | None = None) -> bool:
     """The checks of ``pracops validate`` on each data folder the reports will read, before
     any kernel starts, and each report's ``as_of`` against its data. Prints one line per
     problem; 835 files the billing report will set aside are warned about, not refused.
-    Files that are absent are left to the reports that need them."""
+    Files that are absent are left to the reports that need them.
+
+    When the inputs are usable and ``record`` names a folder, what was checked is written
+    there for the kernels to take instead of checking again (:mod:`pracops.data.checked`):
+    each dataset's typed frame and the 835s' remittance, with the sha256 of what they were
+    read from, taken before the check.
+    """
     from pracops import data
+    from pracops.data import checked
 
     folders: dict[str, list[Any]] = {}
     for report in reports:
         if "data_dir" in report.parameters:
             folders.setdefault(params[report.name].get("data_dir") or "", []).append(report)
-    ok = True
+    ok, trusted = True, {}
     for folder, readers in folders.items():
+        try:
+            hashed = checked.digests(config.data_dir(folder)) if record else {}
+        except RuntimeError:  # a loop of links: the check says so
+            hashed = {}
         found = data.check_folder(folder or None, missing_ok=True,
                                   reports=[r.name for r in readers])
         problems: list[Exception] = list(found.errors)
@@ -165,6 +250,16 @@ def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
         if not quiet:
             for line in found.quarantined:
                 print(f"pracops: warning: {line}", file=sys.stderr)
+        for name, frame in found.frames.items():
+            source = frame.attrs.get("source")
+            if source in hashed:
+                trusted[source] = (name, hashed[source], frame)
+        if found.remittance is not None and readers:
+            era = str(config.data_dir(folder) / data.ERA_FOLDER)
+            if era in hashed:
+                trusted[era] = (checked.ERA, hashed[era], found.remittance)
+    if ok and record:
+        checked.write(trusted, record)
     return ok
 
 

@@ -349,6 +349,124 @@ def test_row_with_more_cells_than_header(tmp_path: Path) -> None:
     assert (err.value.file, err.value.row) == (str(path), 4)
 
 
+def test_short_row_is_padded_and_quoted_line_breaks_kept(tmp_path: Path) -> None:
+    # pyarrow refuses a row with fewer cells; pandas' reader pads it, so the message names
+    # the first empty cell, as before
+    lines = PROVIDERS.splitlines()
+    short = lines[2].rsplit(",", 2)[0]  # visits_per_day_target and start_date cut off
+    path = write(tmp_path, "providers.csv", "\n".join([lines[0], lines[1], short, lines[3]]))
+    with pytest.raises(DataError, match="value is missing") as err:
+        data.load("providers", path)
+    assert (err.value.row, err.value.column) == (3, "visits_per_day_target")
+    # a quoted line break stays in its cell; the row after it is row 4 (records, not lines)
+    text = PROVIDERS.replace("Ben Test", '"Ben\nTest"')
+    df = data.load("providers", write(tmp_path, "providers.csv", text.replace("\n", "\r\n")))
+    assert df["name"].tolist() == ["Ana Test", "Ben\r\nTest", "Cy Test"]
+    path = write(tmp_path, "providers.csv", replace_cell(PROVIDERS, 4, "kind", "RN").replace(
+        "Ben Test", '"Ben\nTest"'))
+    with pytest.raises(DataError) as err:
+        data.load("providers", path)
+    assert (err.value.row, err.value.value) == (4, "RN")
+
+
+def test_line_ends_of_old_macs_and_a_blank_first_line(tmp_path: Path) -> None:
+    df = data.load("providers", write(tmp_path, "providers.csv", PROVIDERS.replace("\n", "\r")))
+    assert df["provider_id"].tolist() == ["P001", "P002", "P003"]
+    with pytest.raises(DataError, match="no header and no rows"):
+        data.load("providers", write(tmp_path, "providers.csv", "\n" + PROVIDERS))
+
+
+def test_nul_byte_inside_a_cell_is_refused(tmp_path: Path) -> None:
+    # Arrow reads such a file without complaint (NUL is UTF-8); the loader must not
+    text = PROVIDERS.replace("Ben Test", "Ben\x00Test")
+    path = write(tmp_path, "providers.csv", text)
+    with pytest.raises(DataError, match="NUL byte") as err:
+        data.load("providers", path)
+    assert err.value.row == 3
+    assert f"byte offset {text.index(chr(0))} " in str(err.value)
+
+
+def test_earliest_row_then_first_declared_column_is_named(tmp_path: Path) -> None:
+    # npi (a pattern) is declared before fte (bounds): the earlier row wins, whatever the
+    # column; on the same row, the column declared first
+    text = replace_cell(replace_cell(PROVIDERS, 3, "npi", "12345"), 2, "fte", "2")
+    with pytest.raises(DataError, match="out of range") as err:
+        data.load("providers", write(tmp_path, "providers.csv", text))
+    assert (err.value.row, err.value.column, err.value.value) == (2, "fte", 2.0)
+    text = replace_cell(replace_cell(PROVIDERS, 3, "npi", "12345"), 3, "fte", "2")
+    with pytest.raises(DataError, match="wrong form") as err:
+        data.load("providers", write(tmp_path, "providers.csv", text))
+    assert (err.value.row, err.value.column, err.value.value) == (3, "npi", "12345")
+    # a repeated key comes before any other rule, even on an earlier row
+    text = replace_cell(replace_cell(PROVIDERS, 2, "kind", "RN"), 4, "provider_id", "P002")
+    with pytest.raises(DataError, match="duplicate key") as err:
+        data.load("providers", write(tmp_path, "providers.csv", text))
+    assert (err.value.row, err.value.column, err.value.value) == (4, "provider_id", "P002")
+
+
+def test_pattern_digits_are_ascii_digits(tmp_path: Path) -> None:
+    # Python's re took Arabic-Indic digits for \d; no 835 carries such an NPI
+    arabic = "".join(chr(0x0660 + int(d)) for d in "1234567893")
+    path = write(tmp_path, "providers.csv", replace_cell(PROVIDERS, 2, "npi", arabic))
+    with pytest.raises(DataError, match="wrong form") as err:
+        data.load("providers", path)
+    assert (err.value.row, err.value.column, err.value.value) == (2, "npi", arabic)
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ("2023-02-29", "not a date"), ("2024-04-31", "not a date"),
+    ("1899-12-31", "date outside 1900–2100"), ("2101-01-01", "date outside 1900–2100"),
+    ("0000-01-01", "date outside 1900–2100")])
+def test_iso_dates_checked_against_calendar_and_range(tmp_path: Path, value: str,
+                                                      reason: str) -> None:
+    text = PROVIDERS.replace("03/01/2021", "2021-03-01")  # every date ISO: Arrow's cast
+    path = write(tmp_path, "providers.csv", replace_cell(text, 4, "start_date", value))
+    with pytest.raises(DataError, match=reason) as err:
+        data.load("providers", path)
+    assert (err.value.row, err.value.column, err.value.value) == (4, "start_date", value)
+    df = data.load("providers", write(tmp_path, "providers.csv",
+                                      replace_cell(text, 4, "start_date", "2024-02-29")))
+    assert df["start_date"].tolist() == [pd.Timestamp("2019-03-15"), pd.Timestamp("2021-03-01"),
+                                         pd.Timestamp("2024-02-29")]
+
+
+def test_key_sorted_or_not_repeats_found(tmp_path: Path) -> None:
+    lines = PROVIDERS.splitlines()
+    # sorted by the key (Arrow compares neighbours), then unsorted (counted by hashing)
+    for order, rows in (([1, 2, 2, 3], (3, 4)), ([3, 1, 2, 1], (3, 5))):
+        path = write(tmp_path, "providers.csv", "\n".join([lines[0]] + [lines[i] for i in order]))
+        with pytest.raises(DataError, match=f"in rows {rows[0]} and {rows[1]}") as err:
+            data.load("providers", path)
+        assert err.value.row == rows[1]
+    df = data.load("providers", write(tmp_path, "providers.csv",
+                                      "\n".join([lines[0], lines[3], lines[2], lines[1]])))
+    assert df["provider_id"].tolist() == ["P003", "P002", "P001"]
+
+
+def test_columns_on_every_core_give_the_same_frames_and_errors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large tables are converted column by column in threads: the frames and the error
+    (the first declared column that fails, not the first to finish) are those of one
+    column after the other."""
+    from pracops.data import loader
+
+    names = [n for n, ds in data.DATASETS.items()
+             if (config.SAMPLE_DIR / f"{ds.stem}.csv").exists()]
+    one_by_one = {n: data.load(n) for n in names}
+    bad = replace_cell(replace_cell(PROVIDERS, 4, "start_date", "2021-02-30"), 2,
+                       "sessions_per_week", "many")
+    path = write(tmp_path, "providers.csv", bad)
+    with pytest.raises(DataError) as alone:
+        data.load("providers", path)
+    monkeypatch.setattr(loader, "_PARALLEL_ROWS", 1)
+    for name in names:
+        pd.testing.assert_frame_equal(data.load(name), one_by_one[name], check_exact=True)
+    with pytest.raises(DataError) as threaded:
+        data.load("providers", path)
+    assert str(threaded.value) == str(alone.value)
+    assert (threaded.value.row, threaded.value.column) == (2, "sessions_per_week")
+
+
 def test_cross_column_check_of_locations(tmp_path: Path) -> None:
     text = ("location_id,name,address,city,state,zip,opens,closes,days_open\n"
             "A,Clinic A,1 Elm St,Town,MN,55369,08:00,17:00,Mon-Fri\n"

@@ -65,7 +65,7 @@ def test_import_pracops_is_light_and_reaches_submodules_as_attributes() -> None:
             "print(light, pracops.data.load.__module__, pracops.x12.read_835.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
-    assert out == ["True", "pracops.data.loader", "pracops.x12.read"]
+    assert out == ["True", "pracops.data.checked", "pracops.x12.read"]
 
 
 @pytest.mark.parametrize(("old", "new"), sorted(pracops.MOVED.items()))

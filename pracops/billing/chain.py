@@ -22,9 +22,10 @@ import pandas as pd
 from pracops import config, data
 from pracops.billing import model
 from pracops.billing.parameters import PARAMETERS
+from pracops.data.checked import read_835  # x12.read_835, or what the run read already
 from pracops.money import money_param
 from pracops.report import fmt_money, fmt_pct, write_handouts
-from pracops.x12 import Remittance, read_835
+from pracops.x12 import Remittance
 
 __all__ = [
     "REPORT_NAME",
@@ -108,12 +109,8 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> BillingInputs
         Only when ``era/`` holds no file at all. A malformed or unbalanced 835 does not
         raise: it is quarantined (``remittance.quarantined``) and the report names it.
     """
-    try:
-        data.locate("payments_posted", data_dir)
-    except data.DataError:
-        posted = None
-    else:
-        posted = data.load("payments_posted", data_dir)
+    posted = (data.load("payments_posted", data_dir)
+              if data.locate("payments_posted", data_dir, missing_ok=True) else None)
     return BillingInputs(
         claims=data.load("claims", data_dir),
         claim_lines=data.load("claim_lines", data_dir),

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -79,14 +81,53 @@ def _arrow(values: pd.Series) -> pa.Array:
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
+def _buffers(array: pa.Array | pa.ChunkedArray) -> tuple:
+    """What identifies an Arrow array's data: each chunk's offset, length and buffer addresses."""
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    return tuple((c.offset, len(c), tuple(0 if b is None else b.address for b in c.buffers()))
+                 for c in chunks)
+
+
+#: Within :func:`_shared_lookups`, the positions :func:`_positions` has worked out, by the
+#: identity of the data looked up and looked in.
+_LOOKUPS: ContextVar[dict[tuple, tuple] | None] = ContextVar("billing_lookups", default=None)
+
+
+@contextmanager
+def _shared_lookups() -> Iterator[None]:
+    """Within this block, :func:`_positions` works out each lookup once.
+
+    The reconciliation looks the same claim ids up in the same claims from several steps
+    (the claim lines' claims in four of them); each step stays callable alone. The memo is
+    keyed by the addresses of the Arrow buffers and keeps the arrays (so no other data can
+    take those addresses while it lives); it is dropped when the block ends.
+    """
+    token = _LOOKUPS.set({})
+    try:
+        yield
+    finally:
+        _LOOKUPS.reset(token)
+
+
 def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
     """Position of each value in ``keys`` (its first occurrence); -1 when absent or missing.
 
     Arrow's hash lookup: pandas' ``isin`` and ``map`` on Arrow strings go through Python
-    objects and take seconds on a million rows.
+    objects and take seconds on a million rows. Inside :func:`_shared_lookups` a repeated
+    lookup is not worked out again (the caller gets its own copy).
     """
-    found = pc.index_in(_arrow(values), value_set=_arrow(keys))
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    looked_up, looked_in = pa.array(values.astype(_S)), pa.array(keys.astype(_S))
+    memo = _LOOKUPS.get()
+    identity = (_buffers(looked_up), _buffers(looked_in))
+    if memo is not None and identity in memo:
+        return memo[identity][2].copy()
+    if isinstance(looked_in, pa.ChunkedArray):
+        looked_in = looked_in.combine_chunks()
+    found = pc.index_in(looked_up, value_set=looked_in)
+    positions = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if memo is not None:
+        memo[identity] = (looked_up, looked_in, positions.copy())
+    return positions
 
 
 def _text(uniques: list[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -96,24 +137,52 @@ def _text(uniques: list[str], codes: np.ndarray) -> pd.api.extensions.ExtensionA
 
 
 def _sum_at(positions: np.ndarray, values: pd.Series | np.ndarray, size: int) -> np.ndarray:
-    """Exact int64 sums of ``values`` by position 0 … size − 1 (negative positions left out)."""
+    """Exact int64 sums of ``values`` by position 0 … size − 1 (negative positions left out).
+
+    Two float64 bincounts, of the low and of the high 32 bits of the values: each is
+    exact while no position has 2**21 values or more (every partial sum stays an integer
+    below 2**53); past that, ``numpy.add.at``. A hash group-by costs several times more.
+    """
     keep = positions >= 0
-    sums = pd.Series(np.asarray(values, dtype=np.int64)[keep]).groupby(positions[keep]).sum()
-    out = np.zeros(size, dtype=np.int64)
-    out[sums.index.to_numpy()] = sums.to_numpy()
-    return out
+    at = positions[keep]
+    cents = np.asarray(values, dtype=np.int64)[keep]
+    if len(at) >= 2**21 and np.bincount(at, minlength=size).max() >= 2**21:
+        out = np.zeros(size, dtype=np.int64)
+        np.add.at(out, at, cents)
+        return out
+    low = np.bincount(at, (cents & 0xFFFFFFFF).astype(np.float64), size).astype(np.int64)
+    high = np.bincount(at, (cents >> 32).astype(np.float64), size).astype(np.int64)
+    return low + (high << 32)
 
 
-def _occurrence(keys: list[np.ndarray], order: np.ndarray) -> np.ndarray:
-    """0, 1, 2 … for the rows sharing the same ``keys``, counted in ``order``."""
-    if not len(order):
-        return np.zeros(0, dtype=np.int64)
-    sort = np.lexsort([order, *keys[::-1]])
-    ordered = [k[sort] for k in keys]
+def _dense(*keys: np.ndarray) -> np.ndarray:
+    """One dense int64 code (0 … groups − 1) per row for the tuple of int64 ``keys``.
+
+    Each key is factorised by hash, then combined pairwise and factorised again, so no
+    product of two codes exceeds the square of the row count.
+    """
+    code = pd.factorize(keys[0])[0]
+    for key in keys[1:]:
+        other, uniques = pd.factorize(key)
+        code = pd.factorize(code * len(uniques) + other)[0]
+    return code.astype(np.int64, copy=False)
+
+
+def _occurrence(code: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """0, 1, 2 … for the rows sharing the same dense ``code`` (:func:`_dense`), counted in
+    ``order``. Rows whose code is unique (nearly all) are 0 without sorting; only the rows
+    of repeated codes are sorted."""
+    occurrence = np.zeros(len(code), dtype=np.int64)
+    if not len(code):
+        return occurrence
+    repeated = np.flatnonzero(np.bincount(code)[code] > 1)
+    if not len(repeated):
+        return occurrence
+    sort = repeated[np.lexsort([order[repeated], code[repeated]])]
+    ordered = code[sort]
     starts = np.ones(len(sort), dtype=bool)
-    starts[1:] = np.logical_or.reduce([k[1:] != k[:-1] for k in ordered])
+    starts[1:] = ordered[1:] != ordered[:-1]
     index = np.arange(len(sort))
-    occurrence = np.empty(len(sort), dtype=np.int64)
     occurrence[sort] = index - np.maximum.accumulate(np.where(starts, index, 0))
     return occurrence
 
@@ -394,85 +463,105 @@ def match_lines(remittance: Remittance, remit_claims: pd.DataFrame, claims: pd.D
         contractual CAS on the line), ``denied_cents``
         (CAS of category 'denial to work'), ``payer_allowed_cents``.
     """
-    matched = remit_claims[remit_claims["claim_id"].notna().to_numpy()]
+    matched = remit_claims["claim_id"].notna().to_numpy()
+    claim_row = _positions(remit_claims["claim_id"], claims["claim_id"])
     service = remittance.service_lines
-    at = pd.Index(matched["claim_seq"].to_numpy()).get_indexer(service["claim_seq"].to_numpy())
-    lines = service[at >= 0].reset_index(drop=True)
-    at = at[at >= 0]
+    at = pd.Index(remit_claims["claim_seq"].to_numpy()).get_indexer(
+        service["claim_seq"].to_numpy())
+    keep = at >= 0
+    keep[keep] = matched[at[keep]]
+    lines = service[["line_seq", "claim_seq", "service_date", "service_start_date",
+                     "original_procedure_code", "procedure_code", "modifiers", "charge_cents",
+                     "paid_cents", "allowed_cents", "remark_codes"]]
+    if not keep.all():
+        lines = lines[keep]
+    lines = lines.reset_index(drop=True)
+    at = at[keep]
     n = len(lines)
-    claim_row = _positions(matched["claim_id"], claims["claim_id"])
     row = claim_row[at]
     claim_dos = _dates(claims["date_of_service"]).to_numpy()
     statement = remittance.claims["statement_start_date"].to_numpy()[
         pd.Index(remittance.claims["claim_seq"].to_numpy()).get_indexer(
-            matched["claim_seq"].to_numpy())]
-    dos = (lines["service_date"].fillna(lines["service_start_date"])
-           .fillna(pd.Series(statement[at])).fillna(pd.Series(claim_dos[row])))
+            remit_claims["claim_seq"].to_numpy()[at])]
+    dos = lines["service_date"].to_numpy(copy=True)
+    for fallback in (lines["service_start_date"].to_numpy(), statement, claim_dos[row]):
+        gap = np.isnat(dos)
+        dos[gap] = fallback[gap]
     cl_row = _positions(claim_lines["claim_id"], claims["claim_id"])
-    known = cl_row >= 0
+    known = np.flatnonzero(cl_row >= 0)
     procedure = lines["original_procedure_code"].fillna(lines["procedure_code"])
     procedures, procedure_values = pd.factorize(pd.concat(
         [procedure, claim_lines["cpt"].astype(_S)], ignore_index=True))
     modifiers, modifier_texts = _modifier_codes(pd.concat(
         [lines["modifiers"], claim_lines["modifiers"].astype(_S)], ignore_index=True))
-    # one int64 for (claim, procedure, modifiers); the date stays a second key
+    # one int64 for (claim, procedure, modifiers), and one dense code for it with the date
     width = (len(procedure_values) + 1) * (len(modifier_texts) + 1)
     what = np.concatenate([row, cl_row]) * width + (procedures + 1) * (
         len(modifier_texts) + 1) + modifiers
-    when = np.concatenate([dos.to_numpy(), claim_dos[cl_row]]).view(np.int64)
-    remit = pd.DataFrame({"line_seq": lines["line_seq"].to_numpy(),
-                          "claim_seq": lines["claim_seq"].to_numpy(), "row": row,
-                          "what": what[:n], "when": when[:n]})
-    remit["occurrence"] = _occurrence([remit["claim_seq"].to_numpy(), what[:n], when[:n]],
-                                      remit["line_seq"].to_numpy())
-    cl = pd.DataFrame({"position": np.flatnonzero(known), "row": cl_row[known],
-                       "line_no": claim_lines["line_no"].to_numpy(dtype=np.int64)[known],
-                       "what": what[n:][known], "when": when[n:][known]})
-    cl["occurrence"] = _occurrence([cl["what"].to_numpy(), cl["when"].to_numpy()],
-                                   cl["line_no"].to_numpy())
-    key = ["what", "when", "occurrence"]
-    remit = remit.merge(cl[[*key, "line_no", "position"]], on=key, how="left")
-    how = np.where(remit["line_no"].notna().to_numpy(), 0, 2)
+    when = np.concatenate([dos, claim_dos[cl_row]]).view(np.int64)
+    key = _dense(what, when)
+    line_seq = lines["line_seq"].to_numpy()
+    claim_seq = lines["claim_seq"].to_numpy()
+    occurrence = _occurrence(_dense(claim_seq, key[:n]), line_seq)
+    cl_line_no = claim_lines["line_no"].to_numpy(dtype=np.int64)
+    cl_key = key[n:][known]
+    cl_occurrence = _occurrence(_dense(cl_key), cl_line_no[known])
+    # equal keys pair up in order: the k-th service line of a key takes its k-th claim line
+    size = int(occurrence.max(initial=0)) + 1
+    lookup = pd.Index(cl_key * size + cl_occurrence)
+    found = lookup.get_indexer(key[:n] * size + occurrence) if len(lookup) else np.full(n, -1)
+    position = np.where(found >= 0, known[found], -1)
+    how = np.where(found >= 0, 0, 2)
     left = how == 2
     if left.any():
-        taken = remit.loc[~left, ["claim_seq", "line_no"]]
-        free = (remit.loc[left, ["claim_seq", "row"]].drop_duplicates()
-                .merge(cl[["row", "line_no", "position"]], on="row")
+        taken = pd.DataFrame({"claim_seq": claim_seq[~left],
+                              "line_no": cl_line_no[position[~left]]})
+        cl = pd.DataFrame({"row": cl_row[known], "line_no": cl_line_no[known],
+                           "position": known})
+        free = (pd.DataFrame({"claim_seq": claim_seq[left], "row": row[left]})
+                .drop_duplicates()
+                .merge(cl, on="row")
                 .merge(taken, on=["claim_seq", "line_no"], how="left", indicator=True))
         free = free[(free["_merge"] == "left_only").to_numpy()].sort_values(
             ["claim_seq", "line_no"])
         free["rank"] = free.groupby("claim_seq").cumcount()
-        rest = remit.loc[left, ["line_seq", "claim_seq"]]
+        rest = pd.DataFrame({"at": np.flatnonzero(left), "claim_seq": claim_seq[left]})
         rest["rank"] = rest.groupby("claim_seq").cumcount()
-        paired = rest.merge(free[["claim_seq", "rank", "line_no", "position"]],
-                            on=["claim_seq", "rank"]).set_index("line_seq")
-        for column in ("line_no", "position"):
-            remit[column] = remit[column].fillna(remit["line_seq"].map(paired[column]))
-        how[left & remit["line_no"].notna().to_numpy()] = 1
+        paired = rest.merge(free[["claim_seq", "rank", "position"]], on=["claim_seq", "rank"])
+        position[paired["at"].to_numpy()] = paired["position"].to_numpy()
+        how[left & (position >= 0)] = 1
         logger.info("%d service line(s) matched by order, %d unmatched", len(paired),
                     int(left.sum()) - len(paired))
 
     on_line = adjustments[(adjustments["level"] == "line").to_numpy()]
-    seq = on_line["line_seq"].astype("int64")
-    contractual = on_line["amount_cents"].where(
-        (on_line["group_code"] == "CO") & (on_line["category"] == "contractual"), 0)
-    denied = on_line["amount_cents"].where(on_line["category"] == _DENIAL, 0)
+    amount = on_line["amount_cents"]
+    per_line = pd.DataFrame({
+        "contractual": amount.where((on_line["group_code"] == "CO")
+                                    & (on_line["category"] == "contractual"), 0),
+        "denied": amount.where(on_line["category"] == _DENIAL, 0),
+    }).groupby(on_line["line_seq"].astype("int64").to_numpy()).sum()
+    sums_at = pd.Index(per_line.index).get_indexer(line_seq)
+    has_sums = sums_at >= 0
+
+    def line_sums(column: str) -> np.ndarray:
+        return np.where(has_sums, per_line[column].to_numpy(dtype=np.int64)[sums_at], 0)
+
+    missing = position < 0
     out = pd.DataFrame({
         "line_seq": lines["line_seq"], "claim_seq": lines["claim_seq"],
-        "claim_id": matched["claim_id"].array.take(at),
-        "line_no": remit["line_no"].astype("Int64").array,
-        "cpt": claim_lines["cpt"].astype(_S).array.take(
-            remit["position"].fillna(-1).to_numpy(dtype=np.int64), allow_fill=True),
+        "claim_id": remit_claims["claim_id"].array.take(at),
+        "line_no": pd.arrays.IntegerArray(np.where(missing, 0, cl_line_no[position]), missing),
+        "cpt": claim_lines["cpt"].astype(_S).array.take(position, allow_fill=True),
         "line_match": _text(["procedure, modifiers, date", "order", "none"], how),
         "procedure_code": lines["procedure_code"],
         "modifiers": _text(modifier_texts, modifiers[:n]),
-        "service_date": dos,
+        "service_date": pd.Series(dos, dtype=lines["service_date"].dtype),
         "charge_cents": lines["charge_cents"],
         "paid_cents": lines["paid_cents"],
         "allowed_cents": lines["allowed_cents"],
         "remark_codes": lines["remark_codes"],
-        "contractual_cents": _cents(lines["line_seq"].map(contractual.groupby(seq).sum())),
-        "denied_cents": _cents(lines["line_seq"].map(denied.groupby(seq).sum())),
+        "contractual_cents": line_sums("contractual"),
+        "denied_cents": line_sums("denied"),
     })
     out["payer_allowed_cents"] = out["allowed_cents"].fillna(
         out["charge_cents"] - out["contractual_cents"]).astype("int64")
@@ -529,11 +618,15 @@ def claim_balances(claims: pd.DataFrame, claim_lines: pd.DataFrame, remit_claims
     row = _positions(remit_claims["claim_id"], claims["claim_id"])
     out["remit_charge_cents"] = _sum_at(row, remit_claims["charge_cents"], n)
     out["paid_cents"] = _sum_at(row, remit_claims["paid_cents"], n)
-    adj_row = adjustments["claim_seq"].map(pd.Series(
-        row, index=remit_claims["claim_seq"].to_numpy())).fillna(-1).to_numpy(dtype=np.int64)
-    for category, column in _CATEGORY_COLUMNS.items():
-        mine = (adjustments["category"] == category).to_numpy()
-        out[column] = _sum_at(np.where(mine, adj_row, -1), adjustments["amount_cents"], n)
+    at = pd.Index(remit_claims["claim_seq"].to_numpy()).get_indexer(
+        adjustments["claim_seq"].to_numpy())
+    adj_row = np.where(at >= 0, row[at], -1)
+    category, categories = pd.factorize(adjustments["category"])
+    code = {str(name): i for i, name in enumerate(categories)}
+    amount = adjustments["amount_cents"].to_numpy(dtype=np.int64)
+    for name, column in _CATEGORY_COLUMNS.items():
+        mine = category == code.get(name, -2)
+        out[column] = _sum_at(np.where(mine, adj_row, -1), amount, n)
     patient_paid = np.zeros(n, dtype=np.int64)
     if payments_posted is not None:
         patient = payments_posted[(payments_posted["source"].astype(_S).str.lower()
@@ -619,11 +712,14 @@ def _contract_rates(payer: pd.Series, cpt: pd.Series, modifiers: pd.Series,
     text = modifiers.astype(_S).fillna("")
     billed = (text != "").to_numpy()
     if billed.any():
-        each = pd.DataFrame({"position": np.flatnonzero(billed), "key": base[billed],
-                             "modifier": text[billed].str.upper().str.split(";").to_numpy()})
-        each = each.explode("modifier")
-        each["modifier"] = each["modifier"].astype(_S).str.strip()
-        each["order"] = each.groupby("position").cumcount()
+        # each billed modifier on its own row, in the order billed (Arrow: no Python per row)
+        lists = pc.split_pattern(pc.utf8_upper(_arrow(text[billed])), ";")
+        parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+        starts = lists.offsets.to_numpy()[:-1] - lists.offsets[0].as_py()
+        each = pd.DataFrame({
+            "position": np.flatnonzero(billed)[parent], "key": base[billed][parent],
+            "modifier": pd.array(pc.utf8_trim_whitespace(pc.list_flatten(lists)), dtype=_S),
+            "order": np.arange(len(parent)) - starts[parent]})
         first = (each.merge(fee[(fee["modifier"] != "").to_numpy()], on=["key", "modifier"])
                  .sort_values(["position", "order"]).drop_duplicates("position"))
         codes, values = pd.factorize(first["modifier"])
@@ -664,25 +760,29 @@ def expected_vs_paid(claims: pd.DataFrame, claim_lines: pd.DataFrame,
         ``status``: ``'no contract rate'``, ``'denied'`` (net paid 0 with a denied amount),
         ``'underpaid'`` or ``'ok'`` (in that order of precedence).
     """
-    matched = line_matches[line_matches["line_no"].notna().to_numpy()]
+    sums = ["paid_cents", "payer_allowed_cents", "denied_cents"]
+    matched = line_matches[["claim_id", "line_no", *sums]]
+    matched = matched[matched["line_no"].notna().to_numpy()]
     line_no = claim_lines["line_no"].to_numpy(dtype=np.int64)
     width = max(int(line_no.max(initial=0)),
                 int(matched["line_no"].max()) if len(matched) else 0) + 1
-    got_row = _positions(matched["claim_id"], claims["claim_id"])
-    got = (pd.DataFrame({"key": got_row * width + matched["line_no"].to_numpy(dtype=np.int64),
-                         "line_seq": matched["line_seq"].to_numpy(),
-                         "paid_cents": matched["paid_cents"].to_numpy(),
-                         "payer_allowed_cents": matched["payer_allowed_cents"].to_numpy(),
-                         "denied_cents": matched["denied_cents"].to_numpy()})
-           .groupby("key", as_index=False)
-           .agg(remit_lines=("line_seq", "size"), paid_cents=("paid_cents", "sum"),
-                payer_allowed_cents=("payer_allowed_cents", "sum"),
-                denied_cents=("denied_cents", "sum")))
+    # the claim line of each matched service line, by (claim row, line number): one key per
+    # claim line (check_inputs refuses a repeated one)
     row = _positions(claim_lines["claim_id"], claims["claim_id"])
+    known = np.flatnonzero(row >= 0)
+    got_row = _positions(matched["claim_id"], claims["claim_id"])
+    at = pd.Index(row[known] * width + line_no[known]).get_indexer(
+        got_row * width + matched["line_no"].to_numpy(dtype=np.int64))
+    position = np.where(at >= 0, known[at], -1)
+    count = np.bincount(position[position >= 0], minlength=len(claim_lines))
+    answered = np.flatnonzero(count > 0)
     lines = (claim_lines[["claim_id", "line_no", "cpt", "modifiers", "units", "charge_cents"]]
-             .astype({"claim_id": _S, "cpt": _S, "line_no": "int64"})
-             .assign(key=np.where(row >= 0, row * width + line_no, -1), row=row)
-             .merge(got, on="key", how="inner"))
+             .iloc[answered].reset_index(drop=True)
+             .astype({"claim_id": _S, "cpt": _S, "line_no": "int64"}))
+    lines["remit_lines"] = count[answered]
+    for column in sums:
+        lines[column] = _sum_at(position, matched[column], len(claim_lines))[answered]
+    lines["row"] = row[answered]
     lines["payer_id"] = claims["payer_id"].astype(_S).array.take(lines["row"].to_numpy())
     lines["modifiers"] = lines["modifiers"].astype(_S).fillna("")
     rate, modifier = _contract_rates(lines["payer_id"], lines["cpt"], lines["modifiers"],

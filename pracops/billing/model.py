@@ -83,6 +83,8 @@ from pracops.billing.matching import (
     _cents,
     _dates,
     _positions,
+    _shared_lookups,
+    _sum_at,
     _total,
     categorise_adjustments,
     check_inputs,
@@ -367,19 +369,21 @@ def aging(balances: pd.DataFrame, as_of: pd.Timestamp | str, *,
     """
     days = _age_days(balances, as_of, age_from).to_numpy()
     labels = [name for name, _, _ in AGING_BUCKETS]
-    bucket = np.select([days <= (last if last is not None else np.inf)
-                        for _, _, last in AGING_BUCKETS], labels, labels[-1])
-    open_rows = (balances[amount] != 0).to_numpy()
-    frame = pd.DataFrame({"payer_id": balances["payer_id"].to_numpy()[open_rows],
-                          "bucket": bucket[open_rows],
-                          "cents": balances[amount].to_numpy()[open_rows]})
-    table = (frame.pivot_table(index="payer_id", columns="bucket", values="cents",
-                               aggfunc="sum", fill_value=0)
-             .reindex(columns=labels, fill_value=0).astype("int64"))
-    table["total_cents"] = table.sum(axis=1).astype("int64")
-    table["claims"] = frame.groupby("payer_id").size().reindex(table.index).astype("int64")
-    table.columns.name = None
-    return table.reset_index().astype({"payer_id": _S})
+    lasts = np.array([last for _, _, last in AGING_BUCKETS if last is not None])
+    cents = balances[amount].to_numpy(dtype=np.int64)
+    open_rows = cents != 0
+    payer, payers = pd.factorize(balances["payer_id"].astype(_S).to_numpy()[open_rows],
+                                 sort=True)
+    # the first bucket whose last day is not before the age (the last bucket has no end)
+    bucket = np.searchsorted(lasts, days[open_rows], side="left")
+    size = len(payers) * len(labels)
+    cell = np.where(payer >= 0, payer * len(labels) + bucket, -1)
+    sums = _sum_at(cell, cents[open_rows], size).reshape(len(payers), len(labels))
+    table = pd.DataFrame(sums, columns=labels)
+    table.insert(0, "payer_id", pd.array(payers, dtype=_S))
+    table["total_cents"] = sums.sum(axis=1)
+    table["claims"] = np.bincount(payer[payer >= 0], minlength=len(payers)).astype(np.int64)
+    return table
 
 
 # ---- KPIs ------------------------------------------------------------------------------------
@@ -959,26 +963,27 @@ def reconcile(remittance: Remittance, claims: pd.DataFrame, claim_lines: pd.Data
         if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 0:
             raise ParameterError(f"{name} must be a whole number of days, at least 0, got "
                                  f"{days!r}")
-    check_inputs(claims, claim_lines, fee_schedule)
-    clean, duplicates = deduplicate_remittance(remittance)
-    remit_claims = match_claims(clean, claims)
-    adjustments = categorise_adjustments(clean.adjustments, remit_claims)
-    lines = match_lines(clean, remit_claims, claims, claim_lines, adjustments)
-    balances = claim_balances(claims, claim_lines, remit_claims, adjustments,
-                              self_pay_payer_ids=self_pay_payer_ids,
-                              payments_posted=payments_posted)
-    balances["age_days"] = _age_days(balances, as_of, age_from)
-    expected = expected_vs_paid(claims, claim_lines, fee_schedule, lines,
-                                min_shortfall_cents=min_shortfall_cents,
-                                min_shortfall_pct=min_shortfall_pct)
-    matched_deposits = match_deposits(clean.payments, deposits,
-                                      window_days=(0, deposit_window_days),
-                                      era_deposit_types=era_deposit_types)
-    plb = provider_adjustments(clean)
-    summary, detail = control_totals(balances, remit_claims, adjustments, clean,
-                                     matched_deposits, plb)
-    insurance_aging = aging(balances, as_of, age_from=age_from)
-    responses = first_responses(remit_claims, adjustments)
+    with _shared_lookups():
+        check_inputs(claims, claim_lines, fee_schedule)
+        clean, duplicates = deduplicate_remittance(remittance)
+        remit_claims = match_claims(clean, claims)
+        adjustments = categorise_adjustments(clean.adjustments, remit_claims)
+        lines = match_lines(clean, remit_claims, claims, claim_lines, adjustments)
+        balances = claim_balances(claims, claim_lines, remit_claims, adjustments,
+                                  self_pay_payer_ids=self_pay_payer_ids,
+                                  payments_posted=payments_posted)
+        balances["age_days"] = _age_days(balances, as_of, age_from)
+        expected = expected_vs_paid(claims, claim_lines, fee_schedule, lines,
+                                    min_shortfall_cents=min_shortfall_cents,
+                                    min_shortfall_pct=min_shortfall_pct)
+        matched_deposits = match_deposits(clean.payments, deposits,
+                                          window_days=(0, deposit_window_days),
+                                          era_deposit_types=era_deposit_types)
+        plb = provider_adjustments(clean)
+        summary, detail = control_totals(balances, remit_claims, adjustments, clean,
+                                         matched_deposits, plb)
+        insurance_aging = aging(balances, as_of, age_from=age_from)
+        responses = first_responses(remit_claims, adjustments)
 
     charges = _total(balances["charge_cents"])
     insurance_paid = _total(balances["paid_cents"])

@@ -70,6 +70,7 @@ import importlib
 import warnings
 
 from pracops.data.catalogue import DATASETS, get, register
+from pracops.data.checked import load  # the loader's, or the frame a run checked already
 from pracops.data.checks import (
     AS_OF_GRACE_DAYS,
     Reference,
@@ -83,7 +84,7 @@ from pracops.data.checks import (
     register_rules,
 )
 from pracops.data.files import era_dir, input_files, locate, os_error
-from pracops.data.loader import file_rows, load, require_columns, row_error, rows_error, rows_text
+from pracops.data.loader import file_rows, require_columns, row_error, rows_error, rows_text
 from pracops.data.schema import (
     ERA_FOLDER,
     FOLDER_SUFFIXES,

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow
@@ -122,12 +123,16 @@ class Validation:
         What was read leniently (835 envelope faults) or is worth knowing, one line each.
     frames
         The datasets that loaded, by name.
+    remittance
+        The ``era/`` folder's 835 files as read (a :class:`pracops.x12.Remittance`), when it
+        was read.
     """
 
     errors: list[PracopsError] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    remittance: Any = None
 
 
 def check_references(frames: Mapping[str, pd.DataFrame]
@@ -228,6 +233,7 @@ def _check_era(folder: Path, result: Validation, *, required: bool) -> None:
     except X12Error as exc:  # a folder with no file at all
         result.errors.append(exc)
         return
+    result.remittance = remittance
     for q in remittance.quarantined.itertuples(index=False):
         where = f", segment {q.segment_number}" if pd.notna(q.segment_number) else ""
         money = (f"; it carries {format_cents(int(q.paid_cents))} (BPR02)"

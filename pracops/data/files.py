@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyarrow
-from openpyxl.utils.exceptions import InvalidFileException
+import pyarrow.compute as pc
+import pyarrow.csv
 
 from pracops import config
 from pracops.data.catalogue import DATASETS, get
@@ -261,12 +261,89 @@ def _decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
 
 def _read_text(path: Path, encoding: str | None) -> _Raw:
     file = str(path)
-    text, used = _decode(path.read_bytes(), encoding, file)
-    first_line = text.split("\n", 1)[0]
-    sep = max(_DELIMITERS, key=first_line.count)
+    with path.open("rb") as fh:
+        first_line = fh.readline()
+    cells, used = None, "utf-8"
+    as_is = encoding is None and not first_line.startswith(tuple(bom for bom, _ in _BOMS))
+    if as_is:
+        # the usual export, UTF-8 without a byte-order mark: Arrow reads the file itself,
+        # checking the UTF-8 as it goes (a NUL byte is refused below, as _decode refuses it)
+        cells = _arrow_cells(pyarrow.OSFile(file), _delimiter(first_line), first_line,
+                             quoted=True)
+    if cells is None:
+        text, used = _decode(path.read_bytes(), encoding, file)
+        utf8 = text.encode("utf-8")
+        first_line = utf8[: utf8.find(b"\n") + 1 or len(utf8)]
+        sep = _delimiter(first_line)
+        if not (as_is and used == "utf-8"):  # else Arrow has just refused these very bytes
+            cells = _arrow_cells(pyarrow.BufferReader(utf8), sep, first_line,
+                                 quoted=b'"' in utf8)
+        if cells is None:
+            cells = _pandas_cells(text, sep, file)
+    header = cells.iloc[0].tolist()
+    body = cells.iloc[1:].set_axis(header, axis=1)
+    body.index = pd.RangeIndex(2, len(cells) + 1)
+    return _Raw(body, encoding=used)
+
+
+def _delimiter(first_line: bytes) -> str:
+    """Whichever of comma, tab, semicolon or ``|`` the header line holds most of."""
+    return max(_DELIMITERS, key=lambda d: first_line.count(d.encode()))
+
+
+def _arrow_cells(source: pyarrow.NativeFile, sep: str, first_line: bytes, *,
+                 quoted: bool) -> pd.DataFrame | None:
+    """Every cell of UTF-8 CSV text as Arrow-backed ``str``, header row included, read by
+    pyarrow's multithreaded parser; ``None`` when it cannot read the text the way
+    :func:`_pandas_cells` would (a row with fewer or more cells than the header, a header
+    with more cells than its first line shows, a blank first line) or the text is not
+    UTF-8 without NUL bytes, so that the caller reads it that way.
+
+    ``quoted``: the text may hold a quoted value (which may hold a line break). An empty
+    line is a row of empty cells, as pandas makes it a row of missing ones: both are blank
+    rows, dropped later with their row numbers kept.
+    """
     try:
-        cells = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                            skip_blank_lines=False, sep=sep)
+        with source:
+            table = pyarrow.csv.read_csv(
+                source,
+                read_options=pyarrow.csv.ReadOptions(autogenerate_column_names=True),
+                parse_options=pyarrow.csv.ParseOptions(
+                    delimiter=sep, ignore_empty_lines=False, newlines_in_values=quoted),
+                convert_options=pyarrow.csv.ConvertOptions(
+                    column_types={f"f{i}": pyarrow.large_string()
+                                  for i in range(first_line.count(sep.encode()) + 1)},
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pyarrow.ArrowInvalid:
+        return None
+    if (any(t != pyarrow.large_string() for t in table.schema.types)
+            or not any(c[0].as_py().strip() for c in table.columns)  # blank first line
+            or _holds_nul(table)):
+        return None
+    return pd.DataFrame({i: pd.Series(table.column(i), dtype="str")
+                         for i in range(table.num_columns)})
+
+
+def _holds_nul(table: pyarrow.Table) -> bool:
+    """Whether a cell of a table of strings (without missing values) holds a NUL byte: its
+    characters are searched where Arrow keeps them, between the first and last offsets."""
+    for column in table.columns:
+        for chunk in (c for c in column.chunks if len(c)):
+            _, offsets, values = chunk.buffers()
+            if values is None:  # only empty cells
+                continue
+            bounds = np.frombuffer(offsets, np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
+            if len(bounds) and not np.frombuffer(values, np.uint8)[bounds[0]:bounds[-1]].all():
+                return True
+    return False
+
+
+def _pandas_cells(text: str, sep: str, file: str) -> pd.DataFrame:
+    """Every cell of CSV text as ``str`` (header row included) by pandas' parser, which pads
+    a short row with missing cells and names the line of a row with too many."""
+    try:
+        return pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+                           skip_blank_lines=False, sep=sep)
     except pd.errors.EmptyDataError:
         raise DataError("the file has no header and no rows", file=file,
                         expected="a header row and data rows",
@@ -281,13 +358,12 @@ def _read_text(path: Path, encoding: str | None) -> _Raw:
             expected="as many cells as the header",
             fix="quote values that contain the delimiter, or remove the stray cells",
         ) from None
-    header = cells.iloc[0].tolist()
-    body = cells.iloc[1:].set_axis(header, axis=1)
-    body.index = pd.RangeIndex(2, len(cells) + 1)
-    return _Raw(body, encoding=used)
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> _Raw:
+    import openpyxl  # only when a workbook is read: its import costs a report's kernel time
+    from openpyxl.utils.exceptions import InvalidFileException
+
     file = str(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -369,14 +445,18 @@ def _norm(header: object) -> str:
 def _clean_headers(raw: _Raw, file: str) -> pd.DataFrame:
     """Drop blank rows and header-less empty columns; refuse header-less data and duplicates."""
     frame = raw.frame
-    masks = [_present_mask(frame.iloc[:, i]) for i in range(frame.shape[1])]
-    present = np.column_stack(masks) if masks else np.zeros((len(frame), 0), dtype=bool)
-    filled_rows = present.any(axis=1)
-    frame, present = frame[filled_rows], present[filled_rows]
+    filled_rows = np.zeros(len(frame), dtype=bool)
+    for i in range(frame.shape[1]):  # the first cells of most rows show they are not blank
+        filled_rows |= _present_mask(frame.iloc[:, i])
+        if filled_rows.all():
+            break
+    else:
+        frame = frame[filled_rows]
     headers = [str(h).strip() for h in frame.columns]
     for i, h in enumerate(headers):
-        if not h and present[:, i].any():
-            row = int(frame.index[present[:, i]][0])
+        present = _present_mask(frame.iloc[:, i]) if not h else None
+        if present is not None and present.any():
+            row = int(frame.index[present][0])
             raise DataError(f"column {i + 1} has values but no header", file=file, row=row,
                             fix="give the column a header, or delete it")
     keep = [i for i, h in enumerate(headers) if h]
@@ -495,8 +575,10 @@ def _present(value: object) -> bool:
 
 def _present_mask(values: pd.Series) -> np.ndarray:
     """Vectorised :func:`_present` for one column."""
-    if isinstance(values.dtype, pd.StringDtype):
-        return (values.notna() & (values.str.strip() != "")).to_numpy(dtype=bool)
+    if isinstance(values.dtype, pd.StringDtype):  # in Arrow: no copy of the text
+        text = pyarrow.array(values)
+        blank = pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+        return pc.invert(pc.fill_null(blank, True)).to_numpy(zero_copy_only=False)
     if values.dtype == object:
         return np.fromiter((_present(v) for v in values), dtype=bool, count=len(values))
     return values.notna().to_numpy(dtype=bool)

@@ -21,7 +21,7 @@ The runner's rooms (``docs/ARCHITECTURE.md`` follows one run through them):
 import warnings
 from typing import Any
 
-from pracops.runner.execution import export_html, run
+from pracops.runner.execution import export_html, prepare, run
 from pracops.runner.index import render_index
 from pracops.runner.manifest import ReportResult, RunResult
 from pracops.runner.parameters import (
@@ -42,6 +42,7 @@ __all__ = [
     "export_html",
     "load_parameter_file",
     "notebook_parameters",
+    "prepare",
     "render_index",
     "resolve_parameters",
     "run",

@@ -30,7 +30,7 @@ __all__ = ["PACKAGES_IN_MANIFEST", "ReportResult", "RunResult", "file_rows", "is
            "versions"]
 
 PACKAGES_IN_MANIFEST = (
-    "pracops", "pandas", "numpy", "pandera", "papermill", "nbconvert", "nbclient", "nbformat",
+    "pracops", "pandas", "numpy", "papermill", "nbconvert", "nbclient", "nbformat",
     "ipykernel", "jupyter_client", "matplotlib", "ipywidgets", "openpyxl", "pyarrow", "PyYAML",
 )
 

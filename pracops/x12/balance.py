@@ -17,13 +17,9 @@ import pandas as pd
 
 from pracops.errors import X12Error
 from pracops.money import format_cents
-from pracops.x12.convert import as_dtype, rows_to_columns
+from pracops.x12.convert import as_dtype
 from pracops.x12.schema import BALANCE_COLUMNS
 from pracops.x12.segments import shown
-
-# A balance error: (rule, file, st_control, payment_seq, claim_seq, claim_id, line_number,
-# expected_cents, actual_cents, segment_number, message)
-_Row = tuple[Any, ...]
 
 
 def sum_by(values: pd.Series, keys: pd.Series, index: pd.Series) -> np.ndarray:
@@ -77,13 +73,14 @@ def balance_errors(payments: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataF
     on the 5010 guides). Without it, a claim whose charge and adjustments agree with CLP04
     while its lines pay a different sum (``CLP*C1*1*100*80``, ``SVC*HC:99213*120*100``,
     ``CAS*CO*45*20``) would pass. ``transaction``: Σ CLP04 − Σ PLB = BPR02.
+
+    The rules are computed a column at a time; only the messages of the violations are
+    written one by one.
     """
-    rows = [*_line_rule(claims, lines, adjustments), *_claim_rule(claims, adjustments),
-            *_claim_lines_rule(claims, lines, adjustments),
-            *_transaction_rule(payments, claims, plb)]
-    names = ("rule", "file", "st_control", "payment_seq", "claim_seq", "claim_id",
-             "line_number", "expected_cents", "actual_cents", "segment_number", "message")
-    columns = rows_to_columns(names, rows)
+    parts = [_line_rule(claims, lines, adjustments), _claim_rule(claims, adjustments),
+             _claim_lines_rule(claims, lines, adjustments),
+             _transaction_rule(payments, claims, plb)]
+    columns = {name: [value for part in parts for value in part[name]] for name in _NAMES}
     columns["difference_cents"] = [a - x for a, x in zip(columns["actual_cents"],
                                                          columns["expected_cents"], strict=True)]
     frame = pd.DataFrame({c: as_dtype(columns[c], dtype) for c, dtype in BALANCE_COLUMNS.items()})
@@ -91,77 +88,112 @@ def balance_errors(payments: pd.DataFrame, claims: pd.DataFrame, lines: pd.DataF
                              ignore_index=True)
 
 
+_NAMES = ("rule", "file", "st_control", "payment_seq", "claim_seq", "claim_id", "line_number",
+          "expected_cents", "actual_cents", "segment_number", "message")
+
+
+def _violations(rule: str, frame: pd.DataFrame, wrong: np.ndarray, expected: np.ndarray,
+                actual: str, **given: Any) -> dict[str, list[Any]]:
+    """The columns of a rule's violations: the rows of ``frame`` where ``wrong``; the other
+    columns of :data:`_NAMES` are taken from ``frame`` or, given, are arrays over its rows."""
+    at = np.flatnonzero(wrong)
+    out: dict[str, list[Any]] = {"rule": [rule] * len(at)}
+    for name in _NAMES[1:-1]:
+        if name == "expected_cents":
+            values = expected
+        elif name == "actual_cents":
+            values = frame[actual]
+        elif name in given:
+            values = given[name]
+        else:
+            values = frame[name]
+        if values is None:
+            out[name] = [None] * len(at)
+        elif isinstance(values, pd.Series):
+            out[name] = values.take(at).tolist()
+        else:
+            out[name] = np.asarray(values)[at].tolist()
+    return out
+
+
+def _at_level(adjustments: pd.DataFrame, level: str) -> np.ndarray:
+    """Which adjustments are at ``level`` (the columns are picked from them, not the frame
+    copied)."""
+    return (adjustments["level"] == level).to_numpy(dtype=bool, na_value=False)
+
+
 def _line_rule(claims: pd.DataFrame, lines: pd.DataFrame, adjustments: pd.DataFrame
-               ) -> list[_Row]:
+               ) -> dict[str, list[Any]]:
     """SVC02 − Σ line CAS = SVC03."""
-    rows: list[_Row] = []
-    seq_to_payment = dict(zip(claims["claim_seq"], claims["payment_seq"], strict=True))
-    on_lines = adjustments[adjustments["level"] == "line"]
-    line_adjusted = sum_by(on_lines["amount_cents"], on_lines["line_seq"].astype("int64"),
-                           lines["line_seq"])
+    on_lines = _at_level(adjustments, "line")
+    line_adjusted = sum_by(adjustments["amount_cents"][on_lines],
+                           adjustments["line_seq"][on_lines].astype("int64"), lines["line_seq"])
     expected = lines["charge_cents"].to_numpy() - line_adjusted
-    for i in np.flatnonzero(expected != lines["paid_cents"].to_numpy()):
-        r = lines.iloc[i]
-        rows.append(("line", r["file"], r["st_control"], seq_to_payment[r["claim_seq"]],
-                     r["claim_seq"], r["claim_id"], r["line_number"], int(expected[i]),
-                     int(r["paid_cents"]), r["segment_number"],
-                     f"claim {r['claim_id']} line {r['line_number']}: SVC02 "
-                     f"{format_cents(int(r['charge_cents']))} − line adjustments "
-                     f"{format_cents(int(line_adjusted[i]))} should equal SVC03"))
-    return rows
+    claim_seq = claims["claim_seq"].to_numpy(dtype=np.int64)
+    payment_of = np.zeros(int(claim_seq.max(initial=0)) + 1, dtype=np.int64)
+    payment_of[claim_seq] = claims["payment_seq"].to_numpy()
+    wrong = expected != lines["paid_cents"].to_numpy()
+    out = _violations("line", lines, wrong, expected, "paid_cents",
+                      payment_seq=payment_of[lines["claim_seq"].to_numpy()])
+    charges = lines["charge_cents"].to_numpy()[wrong].tolist()
+    out["message"] = [
+        f"claim {claim_id} line {line}: SVC02 {format_cents(charge)} − line adjustments "
+        f"{format_cents(adjusted)} should equal SVC03"
+        for claim_id, line, charge, adjusted in zip(
+            out["claim_id"], out["line_number"], charges, line_adjusted[wrong].tolist(),
+            strict=True)]
+    return out
 
 
-def _claim_rule(claims: pd.DataFrame, adjustments: pd.DataFrame) -> list[_Row]:
+def _claim_rule(claims: pd.DataFrame, adjustments: pd.DataFrame) -> dict[str, list[Any]]:
     """CLP03 − Σ (claim CAS + line CAS) = CLP04."""
-    rows: list[_Row] = []
     claim_adjusted = sum_by(adjustments["amount_cents"], adjustments["claim_seq"],
                             claims["claim_seq"])
     expected = claims["charge_cents"].to_numpy() - claim_adjusted
-    for i in np.flatnonzero(expected != claims["paid_cents"].to_numpy()):
-        r = claims.iloc[i]
-        rows.append(("claim", r["file"], r["st_control"], r["payment_seq"], r["claim_seq"],
-                     r["claim_id"], None, int(expected[i]), int(r["paid_cents"]),
-                     r["segment_number"],
-                     f"claim {r['claim_id']}: CLP03 {format_cents(int(r['charge_cents']))} − "
-                     f"claim and line adjustments {format_cents(int(claim_adjusted[i]))} "
-                     "should equal CLP04"))
-    return rows
+    wrong = expected != claims["paid_cents"].to_numpy()
+    out = _violations("claim", claims, wrong, expected, "paid_cents", line_number=None)
+    charges = claims["charge_cents"].to_numpy()[wrong].tolist()
+    out["message"] = [
+        f"claim {claim_id}: CLP03 {format_cents(charge)} − claim and line adjustments "
+        f"{format_cents(adjusted)} should equal CLP04"
+        for claim_id, charge, adjusted in zip(out["claim_id"], charges,
+                                              claim_adjusted[wrong].tolist(), strict=True)]
+    return out
 
 
 def _claim_lines_rule(claims: pd.DataFrame, lines: pd.DataFrame, adjustments: pd.DataFrame
-                      ) -> list[_Row]:
+                      ) -> dict[str, list[Any]]:
     """For a claim with service lines: Σ SVC03 − Σ claim-level CAS = CLP04."""
-    rows: list[_Row] = []
-    # claim against its lines: CLP04 = Σ SVC03 − Σ claim-level CAS, for claims with lines
     lines_paid = sum_by(lines["paid_cents"], lines["claim_seq"], claims["claim_seq"])
     line_count = sum_by(pd.Series(np.ones(len(lines), dtype=np.int64)), lines["claim_seq"],
                         claims["claim_seq"])
-    on_claims = adjustments[adjustments["level"] == "claim"]
-    claim_only = sum_by(on_claims["amount_cents"], on_claims["claim_seq"], claims["claim_seq"])
+    on_claims = _at_level(adjustments, "claim")
+    claim_only = sum_by(adjustments["amount_cents"][on_claims],
+                        adjustments["claim_seq"][on_claims], claims["claim_seq"])
     expected = lines_paid - claim_only
     wrong = (line_count > 0) & (expected != claims["paid_cents"].to_numpy())
-    for i in np.flatnonzero(wrong):
-        r = claims.iloc[i]
-        rows.append(("claim_lines", r["file"], r["st_control"], r["payment_seq"],
-                     r["claim_seq"], r["claim_id"], None, int(expected[i]),
-                     int(r["paid_cents"]), r["segment_number"],
-                     f"claim {r['claim_id']}: Σ SVC03 of its {int(line_count[i])} line(s) "
-                     f"{format_cents(int(lines_paid[i]))} − claim adjustments "
-                     f"{format_cents(int(claim_only[i]))} should equal CLP04"))
-    return rows
+    out = _violations("claim_lines", claims, wrong, expected, "paid_cents", line_number=None)
+    out["message"] = [
+        f"claim {claim_id}: Σ SVC03 of its {count} line(s) {format_cents(paid)} − claim "
+        f"adjustments {format_cents(adjusted)} should equal CLP04"
+        for claim_id, count, paid, adjusted in zip(
+            out["claim_id"], line_count[wrong].tolist(), lines_paid[wrong].tolist(),
+            claim_only[wrong].tolist(), strict=True)]
+    return out
 
 
 def _transaction_rule(payments: pd.DataFrame, claims: pd.DataFrame, plb: pd.DataFrame
-                      ) -> list[_Row]:
+                      ) -> dict[str, list[Any]]:
     """Σ CLP04 − Σ PLB = BPR02."""
-    rows: list[_Row] = []
     paid = sum_by(claims["paid_cents"], claims["payment_seq"], payments["payment_seq"])
     provider = sum_by(plb["amount_cents"], plb["payment_seq"], payments["payment_seq"])
     expected = paid - provider
-    for i in np.flatnonzero(expected != payments["total_paid_cents"].to_numpy()):
-        r = payments.iloc[i]
-        rows.append(("transaction", r["file"], r["st_control"], r["payment_seq"], None, None,
-                     None, int(expected[i]), int(r["total_paid_cents"]), r["segment_number"],
-                     f"transaction {r['st_control']}: Σ CLP04 {format_cents(int(paid[i]))} − "
-                     f"Σ PLB {format_cents(int(provider[i]))} should equal BPR02"))
-    return rows
+    wrong = expected != payments["total_paid_cents"].to_numpy()
+    out = _violations("transaction", payments, wrong, expected, "total_paid_cents",
+                      claim_seq=None, claim_id=None, line_number=None)
+    out["message"] = [
+        f"transaction {st}: Σ CLP04 {format_cents(p)} − Σ PLB {format_cents(q)} should "
+        "equal BPR02"
+        for st, p, q in zip(out["st_control"], paid[wrong].tolist(), provider[wrong].tolist(),
+                            strict=True)]
+    return out

@@ -21,11 +21,12 @@ from pathlib import Path
 import pandas as pd
 
 from pracops.errors import X12Error
+from pracops.x12.columnar import COLUMNAR_BYTES, read_columnar
 from pracops.x12.convert import cents_or_none
 from pracops.x12.frames import build_frames
 from pracops.x12.run import Run
 from pracops.x12.schema import QuarantineRow, Sequences, WarningRow
-from pracops.x12.segments import decode, looks_like_x12, read_bytes
+from pracops.x12.segments import decode, layout, looks_like_x12, read_bytes
 from pracops.x12.walk import Walker
 
 # The reader's one logger, whichever of its modules writes.
@@ -100,12 +101,18 @@ class Batch:
                     self._warn(order, name, "skipped: does not start like an X12 file")
                     return
             del source
-            text, note = decode(data, name)
-            if note:
-                self._warn(order, name, note)
-            del data
-            walker = Walker(text, name, self.run.next_start(), strict=self.strict)
-            rows = walker.read()
+            rows = (read_columnar(data, name, self.run.next_start(), strict=self.strict)
+                    if isinstance(data, bytes) and len(data) >= COLUMNAR_BYTES else None)
+            if rows is not None:
+                del data  # freed before the frames are built (at once, for a large file)
+            else:  # small, or not read a column at a time: walked
+                text, note = decode(data, name)
+                if note:
+                    self._warn(order, name, note)
+                del data
+                walker = Walker(layout(text, name), name, self.run.next_start(),
+                                strict=self.strict)
+                rows = walker.read()
         except X12Error as exc:
             if self.strict:
                 if self.run.names:
@@ -117,8 +124,9 @@ class Batch:
         self.files.append((order, name))
         self.run.keep(rows, order)
         self.warnings += [(order, w) for w in rows.warnings]
-        logger.info("read %s: %d segments, %d transactions, %d claims", name,
-                    len(rows.segments), len(rows.payments), len(rows.claims))
+        logger.info("read %s: %d segments, %d transactions", name, rows.segment_count,
+                    len(rows.payments))
+        del rows, walker  # the run holds what is needed: the rest is freed before the frames
         if self.run.positions >= BATCH_SEGMENTS:
             self.flush()
 

@@ -42,9 +42,14 @@ def amounts_to_cents(texts: pa.Array | Sequence[str | None]) -> tuple[np.ndarray
     arr = texts if isinstance(texts, pa.Array) else pa.array(texts, type=pa.string())
     ok = pc.match_substring_regex(arr, _AMOUNT_PATTERN)
     bad = pc.invert(ok.fill_null(True)).to_numpy(zero_copy_only=False)
-    good = pc.if_else(ok, arr, pa.scalar(None, pa.string()))
-    scaled = pc.multiply(pc.cast(good, pa.decimal128(18, 2)), pa.scalar(100, pa.int64()))
-    cents = pc.cast(scaled, pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    good = pc.if_else(ok, arr, pa.scalar(None, arr.type)) if bad.any() else arr
+    # a decimal(18, 2) holds its value in cents as a 128-bit integer (two's complement, least
+    # significant 64 bits first): with at most 11 digits of dollars, the first 64 bits are it
+    decimals = pc.cast(good, pa.decimal128(18, 2))
+    words = np.frombuffer(decimals.buffers()[1], dtype=np.int64)[2 * decimals.offset:]
+    cents = words[:2 * len(decimals):2].copy()
+    if decimals.null_count:
+        cents[decimals.is_null().to_numpy(zero_copy_only=False)] = 0
     return cents, bad
 
 
@@ -74,7 +79,10 @@ def strings(values: pa.Array | Sequence[Any]) -> pd.api.extensions.ExtensionArra
     """
     arr = (values if isinstance(values, pa.Array)
            else pa.array(values, type=pa.string(), from_pandas=True))
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    arr = arr.cast(pa.large_string())  # what the string dtype holds: then pandas copies nothing
+    empty = pc.equal(arr, "")
+    if pc.any(empty).as_py():
+        arr = pc.if_else(empty, pa.scalar(None, pa.large_string()), arr)
     return pd.array(arr, dtype=STRING)
 
 
@@ -82,6 +90,47 @@ def _nullable_ints(values: Sequence[Any]) -> pd.arrays.IntegerArray:
     arr = pa.array(values, type=pa.int64())
     return pd.arrays.IntegerArray(arr.fill_null(0).to_numpy(),
                                   arr.is_null().to_numpy(zero_copy_only=False))
+
+
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+# The days pandas' datetime64[ns] can hold (1677-09-21 00:12:43 … 2262-04-11 23:47:16).
+_FIRST_DAY, _LAST_DAY = np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-11", "D")
+
+
+def ccyymmdd(texts: pa.StringArray, shaped: np.ndarray) -> np.ndarray:
+    """Dates written CCYYMMDD to datetime64[ns], a column at a time, with integer arithmetic:
+    ``shaped`` says which texts are eight digits (the others are NaT); a date that does not
+    exist (20230229) is NaT: the same as pandas' ``to_datetime(format='%Y%m%d',
+    errors='coerce')``, which converts the few dates datetime64[ns] cannot hold (before
+    1677-09-22, after 2262-04-11)."""
+    out = np.full(len(texts), np.datetime64("NaT"), dtype=DATETIME)
+    at = np.flatnonzero(shaped)
+    if not len(at):
+        return out
+    eight = texts.take(pa.array(at))  # eight ASCII digits each, end to end
+    _, offsets, data = eight.buffers()
+    first = int(np.frombuffer(offsets, dtype=np.int32)[eight.offset])
+    digits = np.frombuffer(data, dtype=np.uint8)[first:first + 8 * len(at)].reshape(-1, 8)
+
+    def number(columns: slice) -> np.ndarray:
+        value = np.zeros(len(at), dtype=np.int64)
+        for k in range(columns.start, columns.stop):
+            value = value * 10 + (digits[:, k] - ord("0"))
+        return value
+
+    year, month, day = number(slice(0, 4)), number(slice(4, 6)), number(slice(6, 8))
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    last = _DAYS_IN_MONTH[np.clip(month - 1, 0, 11)] + ((month == 2) & leap)
+    days = (((year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1))
+            .astype("datetime64[D]") + (day - 1))
+    exists = (month >= 1) & (month <= 12) & (day >= 1) & (day <= last)
+    held = (days >= _FIRST_DAY) & (days <= _LAST_DAY)
+    out[at[exists & held]] = days[exists & held]
+    beyond = np.flatnonzero(exists & ~held)
+    if len(beyond):  # rare: left to pandas, whose result for them is kept as it was
+        out[at[beyond]] = pd.to_datetime(pd.Series(eight.take(pa.array(beyond)).to_pylist()),
+                                         format="%Y%m%d", errors="coerce").to_numpy(DATETIME)
+    return out
 
 
 def _dates(values: Sequence[str | None]) -> np.ndarray:
@@ -114,14 +163,15 @@ def build_frame(schema: dict[str, str], columns: dict[str, Any], files: pa.Array
                 ) -> pd.DataFrame:
     """Build a frame in schema order; converted columns (arrays) are taken as they are.
 
-    ``files`` is the ``file`` column (the name of each row's file).
+    ``files`` is the ``file`` column (the name of each row's file). The columns of the
+    schema are taken out of ``columns``.
     """
     data = {}
     for column, dtype in schema.items():
         if column == "file":
             data[column] = pd.array(files, dtype=STRING)
-        else:
-            values = columns[column]
+        else:  # taken out of ``columns``: each is freed once converted
+            values = columns.pop(column)
             converted = isinstance(values, (np.ndarray, pd.api.extensions.ExtensionArray))
             data[column] = values if converted else as_dtype(values, dtype)
     return pd.DataFrame(data, copy=False)  # the columns are new: no copy, no 2-D blocks

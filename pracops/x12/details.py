@@ -19,8 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pracops.x12.convert import Converter, strings
-from pracops.x12.schema import DATETIME, STRING
+from pracops.x12.convert import Converter, ccyymmdd, strings
+from pracops.x12.schema import DATETIME
 
 if TYPE_CHECKING:
     from pracops.x12.run import Run
@@ -76,6 +76,11 @@ def _place_dates(size: int, positions: np.ndarray, values: np.ndarray) -> np.nda
     out = np.full(size, np.datetime64("NaT"), dtype=DATETIME)
     out[positions[keep]] = values[keep]
     return out
+
+
+def _levels(on_claim: np.ndarray) -> Any:
+    """The ``level`` column: ``'claim'`` or ``'line'``."""
+    return strings(pa.array(["line", "claim"]).take(pa.array(on_claim.astype(np.int8))))
 
 
 def _empty(arr: pa.Array) -> np.ndarray:
@@ -153,22 +158,25 @@ def adjustment_columns(cas: Recorded, run: Run, conv: Converter,
     if not rows:
         row = np.zeros(0, dtype=np.int64)
         reason = amount = quantity = pa.array([], type=pa.string())
+    elif len(rows) == 1:  # one triplet a CAS: already in order
+        row, reason, amount, quantity = rows[0], reasons[0], amounts[0], quantities[0]
     else:
         order = np.lexsort((np.concatenate(triplet), np.concatenate(rows)))
         row = np.concatenate(rows)[order]
         reason, amount, quantity = (pa.concat_arrays(parts).take(order)
                                     for parts in (reasons, amounts, quantities))
-    numbers = cas.numbers[row]
-    line_pos = cas.line_pos[row]
+    every = len(rows) == 1 and len(row) == len(cas.numbers)  # a row per CAS: none to pick
+    numbers, line_pos, claim_pos = (values if every else values[row] for values in (
+        cas.numbers, cas.line_pos, cas.claim_pos))
     on_claim = line_pos < 0
     return {
-        "claim_seq": cas.claim_pos[row] + run.start.claims + 1,
+        "claim_seq": claim_pos + run.start.claims + 1,
         "line_seq": pd.arrays.IntegerArray(line_pos + run.start.lines + 1, on_claim),
         "line_number": pd.arrays.IntegerArray(
             line_numbers[np.where(on_claim, 0, line_pos)] if len(line_numbers) else
             np.zeros(len(row), dtype=np.int64), on_claim),
-        "level": strings(pa.array(np.where(on_claim, "claim", "line"), type=pa.string())),
-        "group_code": strings(group.take(row)),
+        "level": _levels(on_claim),
+        "group_code": strings(group if every else group.take(row)),
         "reason_code": strings(reason),
         "amount_cents": conv.cents(amount, numbers, "CAS amount"),
         "quantity": conv.numbers(quantity, numbers, "CAS quantity"),
@@ -181,8 +189,7 @@ def date_columns(dtm: Recorded, run: Run, n_claims: int, n_lines: int
     """The DTM dates of claims (232, 233, 050) and of lines (472, 150, 151)."""
     qualifier, text = dtm.element(1), dtm.element(2)
     shaped = pc.match_substring_regex(text, _DATE_PATTERN).to_numpy(zero_copy_only=False)
-    parsed = pd.to_datetime(pd.Series(pd.array(text, dtype=STRING)), format="%Y%m%d",
-                            errors="coerce").to_numpy(dtype=DATETIME)
+    parsed = ccyymmdd(text, shaped)
     valid = shaped & ~np.isnat(parsed)
     given = ~_empty(text)
     on_line = dtm.line_pos >= 0
@@ -304,7 +311,7 @@ def supplemental_columns(details: dict[str, Recorded], run: Run, conv: Converter
         "line_number": pd.arrays.IntegerArray(
             line_numbers[np.where(on_claim, 0, line_pos)] if len(line_numbers) else
             np.zeros(len(order), dtype=np.int64), on_claim),
-        "level": strings(pa.array(np.where(on_claim, "claim", "line"), type=pa.string())),
+        "level": _levels(on_claim),
         **{c: strings([columns[c][i] for i in order])
            for c in ("segment_id", "element", "qualifier", "description")},
         "amount_cents": arrays["amount_cents"][order],

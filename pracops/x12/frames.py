@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from operator import itemgetter
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,7 +30,16 @@ from pracops.x12.details import (
     remark_codes,
     supplemental_columns,
 )
-from pracops.x12.rows import CLAIM_ROW, DETAILS, LINE_ROW, PLB_ROW
+from pracops.x12.rows import (
+    CLAIM_INTS,
+    CLAIM_ROW,
+    DETAILS,
+    LINE_INTS,
+    LINE_ROW,
+    PLB_ROW,
+    Columns,
+    as_columns,
+)
 from pracops.x12.run import Run
 from pracops.x12.schema import (
     ADJUSTMENT_COLUMNS,
@@ -46,7 +54,6 @@ from pracops.x12.schema import (
     Sequences,
 )
 
-Columns = dict[str, Any]
 # A file of the run to quarantine: (its place among the files met, why, Σ BPR02 or None).
 Quarantined = tuple[int, X12Error, int | None]
 
@@ -87,6 +94,8 @@ def build_frames(run: Run, *, strict: bool) -> tuple[dict[str, pd.DataFrame], li
                               _concat_lists(run.detail_elements[tag]), claim_at, line_at)
                 for tag in DETAILS}
     adj, sup = _detail_columns(recorded, run, conv, clm, lin)
+    del recorded  # the detail segments, and the columns below once in frames, are freed early
+    run.detail_elements = run.detail_at = {}
     plb = rows_to_columns(PLB_ROW, run.plb)
     plb["amount_cents"] = conv.cents(plb["amount_cents"],
                                      where.positions(plb["segment_number"], "plb"), "PLB amount")
@@ -94,6 +103,7 @@ def build_frames(run: Run, *, strict: bool) -> tuple[dict[str, pd.DataFrame], li
     if strict and bad:
         raise bad[min(bad)]
     frames = _frames(run, where, pay, clm, lin, adj, sup, plb)
+    del pay, clm, lin, adj, sup, plb
     if strict:
         return frames, []
     payment_files = where.owners["payments"]
@@ -125,21 +135,23 @@ def _payment_columns(run: Run, conv: Converter, where: _Where) -> tuple[Columns,
 
 def _claim_columns(run: Run, conv: Converter, where: _Where) -> tuple[Columns, np.ndarray]:
     """The columns of the CLP rows, and the positions of the CLP segments."""
-    # the rows become columns; the row lists are freed at once (the flush starts a new run)
-    clm = rows_to_columns(CLAIM_ROW, run.claims)
+    # the files' columns are put together and freed at once (the flush starts a new run)
+    clm = _together(run.claims, CLAIM_ROW, CLAIM_INTS)
     run.claims = []
     claim_at = where.positions(clm["segment_number"], "claims")
     for column, element in (("charge_cents", "CLP03"), ("paid_cents", "CLP04"),
                             ("patient_resp_cents", "CLP05")):
         clm[column] = conv.cents(clm[column], claim_at, element)
-    meaning = {status: claim_status_meaning(status) for status in set(clm["status"])}
-    clm["status_meaning"] = [meaning[status] for status in clm["status"]]
+    status = clm["status"].dictionary_encode()
+    meanings = pa.array([claim_status_meaning(code) for code in status.dictionary.to_pylist()],
+                        type=pa.string())
+    clm["status_meaning"] = meanings.take(status.indices)
     return clm, claim_at
 
 
 def _line_columns(run: Run, conv: Converter, where: _Where) -> tuple[Columns, np.ndarray]:
     """The columns of the SVC rows, and the positions of the SVC segments."""
-    lin = rows_to_columns(LINE_ROW, run.lines)
+    lin = _together(run.lines, LINE_ROW, LINE_INTS)
     run.lines = []
     line_at = where.positions(lin["segment_number"], "lines")
     lin["charge_cents"] = conv.cents(lin["charge_cents"], line_at, "SVC02")
@@ -170,7 +182,7 @@ def _frames(run: Run, where: _Where, pay: Columns, clm: Columns, lin: Columns, a
             sup: Columns, plb: Columns) -> dict[str, pd.DataFrame]:
     """The six frames of the run, from their columns; every row gets its file, and the lines,
     adjustments and supplemental amounts their claim's ``st_control`` and ``claim_id``."""
-    names = pa.array(run.names, type=pa.string())
+    names = pa.array(run.names, type=pa.large_string())  # as the string dtype holds text
     owners, first_claim = where.owners, run.start.claims + 1
     claim_files = names.take(owners["claims"])
     claims = build_frame(CLAIM_COLUMNS, clm, claim_files)
@@ -188,6 +200,16 @@ def _frames(run: Run, where: _Where, pay: Columns, clm: Columns, lin: Columns, a
         "supplemental_amounts": build_frame(SUPPLEMENTAL_COLUMNS, sup,
                                             claim_files.take(sup["claim_seq"] - first_claim)),
     }
+
+
+def _together(parts: list[Columns], names: Sequence[str], ints: frozenset[str]) -> Columns:
+    """The columns of the files of a run, one after the other."""
+    if len(parts) == 1:
+        return dict(parts[0])
+    if not parts:
+        return as_columns(names, ints, [])
+    return {name: np.concatenate([part[name] for part in parts]) if name in ints
+            else pa.concat_arrays([part[name] for part in parts]) for name in names}
 
 
 def _concat_lists(chunks: list[pa.ListArray]) -> pa.ListArray:

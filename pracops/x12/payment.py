@@ -50,6 +50,19 @@ class PaymentSegments:
             elif e[3] == "FI":
                 p["payee_tin"] = e[4]
 
+    def detail(self, e: list[str]) -> None:
+        """A detail segment the walk did not record: at the header, or without elements."""
+        if self.rows.level:
+            self.rows.details[e[0]].append(self.rows.n)
+        else:
+            self.header_detail(e)
+
+    def orphan(self, e: list[str]) -> None:
+        """SVC or LQ where no claim or service line is open."""
+        if e[0] == "SVC":
+            raise BadSegment("SVC before any CLP: a service line must belong to a claim")
+        self.rows.note(self.rows.n, "LQ outside a service line; skipped")
+
     def header_detail(self, e: list[str]) -> None:
         """A detail segment (CAS, DTM, REF, AMT, NM1, MIA, MOA) outside a claim."""
         rows = self.rows

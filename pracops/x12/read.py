@@ -45,6 +45,7 @@ Where each part lives — read in this order, each module has one job:
 * ``batch.py``: the files of one call, read one after the other or quarantined; rows of
   consecutive files gathered in a run (``run.py``) and turned into frames together.
 * ``segments.py``: bytes to text to segments — decoding, delimiters, splitting.
+* ``columnar.py``: a well-formed file's bytes to its rows a column at a time (the fast path).
 * ``walk.py``: the one loop over a file's segments (claims and lines inline), handing the
   envelope to ``envelope.py`` and the payment's header and summary to ``payment.py``; what
   it collects is a ``rows.FileRows``.
@@ -54,7 +55,12 @@ Where each part lives — read in this order, each module has one job:
 * ``balance.py``: the balancing rules; ``schema.py``: every frame's columns and dtypes;
   ``parallel.py``: reading on every core.
 
-How it is fast (see ``bench/bench_x12.py``): the text is split once; one loop walks the
+How it is fast (see ``bench/bench_x12.py``): a well-formed file of 128 KB or more is read a
+column at a time (``columnar.py``): split into segments and elements with pyarrow, its loop
+hierarchy worked out with cumulative positions over the column of segment ids, only its
+envelope, header and summary segments walked one by one by the handlers below; anything the
+walk would read with a liberty or refuse falls back to the walk, which alone words warnings and
+errors. The walk (small files, and the fallback): the text is split once; one loop walks the
 segments, reading CLP and SVC inline into plain lists and merely noting the segment numbers of
 the frequent detail segments (CAS, DTM, REF, AMT, NM1, MIA, MOA), which are then split and
 placed on their claim or line a column at a time with pyarrow; amounts are validated and

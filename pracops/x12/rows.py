@@ -13,8 +13,13 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 from array import array
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pracops.x12.schema import PAYMENT_COLUMNS, Sequences, WarningRow
 from pracops.x12.segments import Layout, segment_tag
@@ -43,6 +48,23 @@ PLB_ROW = (
     "reference_id", "amount_cents", "segment_number",
 )
 DETAILS = ("CAS", "DTM", "REF", "AMT", "NM1", "MIA", "MOA")
+# The columns of the claim and line rows that hold integers (keys, counts, segment numbers);
+# the others hold text.
+CLAIM_INTS = frozenset({"claim_seq", "payment_seq", "line_count", "segment_number"})
+LINE_INTS = frozenset({"line_seq", "claim_seq", "line_number", "segment_number"})
+# Columns of rows: int64 arrays for integers, Arrow strings for text.
+Columns = dict[str, Any]
+# The detail segments of one kind: their segment numbers and their elements.
+Details = dict[str, tuple[np.ndarray, pa.ListArray]]
+
+
+def as_columns(names: Sequence[str], ints: frozenset[str], rows: Sequence[Sequence[Any]]
+               ) -> Columns:
+    """Rows to columns: int64 arrays for the columns named in ``ints``, else Arrow strings."""
+    columns = zip(*rows, strict=True) if rows else [()] * len(names)
+    return {name: np.array(values, dtype=np.int64) if name in ints
+            else pa.array(values, type=pa.string())
+            for name, values in zip(names, columns, strict=True)}
 
 
 class BadSegment(Exception):
@@ -95,6 +117,28 @@ class FileRows:
         self.in_st = False  # inside a transaction (ST … SE)
         self.payment: dict[str, Any] = {}  # the row of the transaction open or last closed
         self.party = ""  # the N1 loop of the header the walk is in ('PR', 'PE' …)
+
+    # -- what a run of files takes over (see :meth:`pracops.x12.run.Run.keep`) --------------
+
+    @property
+    def segment_count(self) -> int:
+        return len(self.segments)
+
+    def claim_columns(self) -> Columns:
+        return as_columns(CLAIM_ROW, CLAIM_INTS, self.claims)
+
+    def line_columns(self) -> Columns:
+        return as_columns(LINE_ROW, LINE_INTS, self.lines)
+
+    def detail_lists(self) -> Details:
+        """The detail segments recorded, split into elements, by kind."""
+        out = {}
+        for tag, numbers in self.details.items():
+            if numbers:
+                texts = pa.array([self.segments[n - 1] for n in numbers], type=pa.string())
+                out[tag] = (np.frombuffer(numbers, dtype=np.int64),
+                            pc.split_pattern(texts, self.element))
+        return out
 
     # -- transactions -------------------------------------------------------------------------
 

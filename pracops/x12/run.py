@@ -13,14 +13,16 @@ Part of the 835 reader (see :mod:`pracops.x12.read`).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pracops.x12.rows import DETAILS, FileRows
+from pracops.x12.rows import DETAILS, Columns, FileRows
 from pracops.x12.schema import Sequences, WarningRow
+
+if TYPE_CHECKING:
+    from pracops.x12.columnar import ColumnarRows
 
 # The reader's one logger, whichever of its modules writes.
 logger = logging.getLogger("pracops.x12.read")
@@ -42,39 +44,43 @@ class Run:
         self.offsets: list[int] = []  # segments of the files before each file
         self.positions = 0  # segments of the run's files so far
         self.payments: list[dict[str, Any]] = []
-        self.claims: list[list[Any]] = []
-        self.lines: list[list[Any]] = []
+        self.claims: list[Columns] = []  # the columns of each file's claims
+        self.lines: list[Columns] = []
         self.plb: list[tuple[Any, ...]] = []
         # rows of each kind after each file
         self.ends: dict[str, list[int]] = {"payments": [], "claims": [], "lines": [], "plb": []}
         self.detail_at: dict[str, list[np.ndarray]] = {tag: [] for tag in DETAILS}
         self.detail_elements: dict[str, list[pa.ListArray]] = {tag: [] for tag in DETAILS}
 
+    def _count(self, key: str) -> int:
+        ends = self.ends[key]
+        return ends[-1] if ends else 0
+
     def next_start(self) -> Sequences:
         """The keys before the next file: those of the runs before, and of this run's files."""
         return Sequences(self.start.payments + len(self.payments),
-                         self.start.claims + len(self.claims),
-                         self.start.lines + len(self.lines))
+                         self.start.claims + self._count("claims"),
+                         self.start.lines + self._count("lines"))
 
-    def keep(self, rows: FileRows, order: int) -> None:
-        """Take over the rows of a walked file; its detail segments are split now."""
+    def keep(self, rows: FileRows | ColumnarRows, order: int) -> None:
+        """Take over the rows of a file, walked or read a column at a time."""
         offset = self.positions
         self.names.append(rows.name)
         self.orders.append(order)
         self.offsets.append(offset)
-        self.positions += len(rows.segments)
-        for key, new in (("payments", rows.payments), ("claims", rows.claims),
-                         ("lines", rows.lines), ("plb", rows.plb)):
-            mine = getattr(self, key)
-            mine += new
-            self.ends[key].append(len(mine))
-        segments = rows.segments
-        for tag, numbers in rows.details.items():
-            if not numbers:
-                continue
-            texts = pa.array([segments[n - 1] for n in numbers], type=pa.string())
-            self.detail_elements[tag].append(pc.split_pattern(texts, rows.element))
-            self.detail_at[tag].append(np.frombuffer(numbers, dtype=np.int64) + offset)
+        self.positions += rows.segment_count
+        self.payments += rows.payments
+        self.plb += rows.plb
+        claims, lines = rows.claim_columns(), rows.line_columns()
+        self.claims.append(claims)
+        self.lines.append(lines)
+        for key, count in (("payments", len(self.payments)), ("plb", len(self.plb)),
+                           ("claims", self._count("claims") + len(claims["claim_seq"])),
+                           ("lines", self._count("lines") + len(lines["line_seq"]))):
+            self.ends[key].append(count)
+        for tag, (numbers, lists) in rows.detail_lists().items():
+            self.detail_elements[tag].append(lists)
+            self.detail_at[tag].append(numbers + offset)
 
     # -- positions ----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ Part of the 835 reader (see :mod:`pracops.x12.read`). Nothing here knows the loo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +102,7 @@ def shown(text: str, kind: str = "code") -> str:
 class Layout:
     """The segments of a file and the delimiters they were split with."""
 
-    segments: list[str]
+    segments: Sequence[str]
     element: str
     component: str
     enveloped: bool
@@ -145,7 +146,10 @@ def _split(text: str, terminator: str) -> tuple[list[str], bool]:
     return segments, terminator in _LINE_BREAKS or len(segments) < count
 
 
-def _layout_from_isa(text: str, name: str) -> Layout:
+def isa_delimiters(text: str, name: str) -> tuple[str, str, str]:
+    """The element separator, component separator and segment terminator an ISA declares
+    (``'\\n'`` for a line break), checked; X12Error when they cannot be found or are not fit.
+    ``text`` is the file's text, or enough of its start to hold the ISA and its terminator."""
     element = text[3] if len(text) > 3 else ""
     if not element or element.isalnum() or element in " " + _LINE_BREAKS:
         raise X12Error("the character after 'ISA' must be the element separator",
@@ -175,6 +179,11 @@ def _layout_from_isa(text: str, name: str) -> Layout:
     repetition = isa[11] if (len(isa[11]) == 1 and not isa[11].isalnum()
                              and isa[12] >= "00402") else None
     _check_delimiters(element, component, terminator, repetition, "the ISA segment", name)
+    return element, component, terminator
+
+
+def _layout_from_isa(text: str, name: str) -> Layout:
+    element, component, terminator = isa_delimiters(text, name)
     segments, terminated = _split(text, terminator)
     return Layout(segments, element, component, True, None, terminated)
 

@@ -13,6 +13,7 @@ Part of the 835 reader (see :mod:`pracops.x12.read`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pracops.errors import X12Error
@@ -20,7 +21,7 @@ from pracops.x12.envelope import Envelope
 from pracops.x12.payment import PaymentSegments
 from pracops.x12.rows import CLAIM_ROW, DETAILS, LINE_ROW, BadSegment, FileRows
 from pracops.x12.schema import Sequences
-from pracops.x12.segments import layout, segment_tag
+from pracops.x12.segments import Layout, segment_tag
 
 # Segments an 835 may carry that this reader does not need: passed over without a warning.
 _UNUSED = ("N2", "N3", "N4", "PER", "CUR", "RDM", "TS3", "TS2", "QTY", "TA1")
@@ -37,21 +38,22 @@ _L_REMARKS = LINE_ROW.index("remark_codes")
 class Walker:
     """Walks the segments of one file into :attr:`rows`.
 
-    ``strict``: an envelope fault raises instead of being warned about. Finding the
-    delimiters may raise X12Error already.
+    ``layout``: the file's segments and delimiters (:func:`~pracops.x12.segments.layout`).
+    ``strict``: an envelope fault raises instead of being warned about.
     """
 
-    def __init__(self, text: str, name: str, start: Sequences, *, strict: bool) -> None:
-        self.rows = FileRows(layout(text, name), name, start, strict=strict)
+    def __init__(self, layout: Layout, name: str, start: Sequences, *, strict: bool) -> None:
+        self.rows = FileRows(layout, name, start, strict=strict)
         envelope = self.envelope = Envelope(self.rows)
         payment = self.payment = PaymentSegments(self.rows)
         # segment id -> handler; None: passed over (a CLP gets here only outside a transaction,
-        # which _other refuses)
+        # which _other refuses). No handler is a method of the walker: a cycle through it would
+        # keep the file's segments alive until the garbage collector runs (paused while reading)
         self.handlers = {
             "ISA": envelope.isa, "IEA": envelope.iea, "GS": envelope.gs, "GE": envelope.ge,
             "ST": envelope.st, "SE": envelope.se, "BPR": payment.bpr, "TRN": payment.trn,
             "N1": payment.n1, "LX": payment.lx, "PLB": payment.plb,
-            **dict.fromkeys(DETAILS, self._detail), "SVC": self._orphan, "LQ": self._orphan,
+            **dict.fromkeys(DETAILS, payment.detail), "SVC": payment.orphan, "LQ": payment.orphan,
             "CLP": None, **dict.fromkeys(_UNUSED),
         }
 
@@ -126,10 +128,39 @@ class Walker:
             rows.n = n
             self.envelope.finish()
         except BadSegment as exc:
-            raise X12Error(str(exc), segment_number=rows.n or None,
-                           segment_id=segment_tag(segments[rows.n - 1], element)
-                           if rows.n else None, file=rows.name) from None
+            raise self._error(exc) from None
         return rows
+
+    def read_outside_claims(self, numbers: Iterable[int], levels: Iterable[int],
+                            elements: Iterable[list[str]]) -> FileRows:
+        """Walk only the segments outside the claims (envelope, header, summary and anything
+        out of place), given with their numbers, the level the walk stands at before each
+        (0 header or summary, 1 claim, 2 service line) and their elements: what :meth:`read`
+        does with them, the claims and lines being read apart
+        (:mod:`pracops.x12.columnar`).
+
+        Raises
+        ------
+        X12Error
+            At a segment that cannot be read, as :meth:`read`.
+        """
+        rows = self.rows
+        try:
+            for n, level, e in zip(numbers, levels, elements, strict=True):
+                rows.n, rows.level = n, level
+                self._other(e)
+            rows.n = len(rows.segments)
+            self.envelope.finish()
+        except BadSegment as exc:
+            raise self._error(exc) from None
+        return rows
+
+    def _error(self, exc: BadSegment) -> X12Error:
+        """The X12Error of a malformed segment, at the segment the walk stands at."""
+        rows = self.rows
+        return X12Error(str(exc), segment_number=rows.n or None,
+                        segment_id=segment_tag(rows.segments[rows.n - 1], rows.element)
+                        if rows.n else None, file=rows.name)
 
     def _other(self, e: list[str]) -> None:
         """Envelope, header and summary segments, and everything out of place."""
@@ -148,18 +179,6 @@ class Walker:
             raise BadSegment(f"{tag} segment outside a transaction (no ST before it)")
         elif handler is not None:
             handler(e)
-
-    def _detail(self, e: list[str]) -> None:
-        """A detail segment the loop did not record: at the header, or without elements."""
-        if self.rows.level:
-            self.rows.details[e[0]].append(self.rows.n)
-        else:
-            self.payment.header_detail(e)
-
-    def _orphan(self, e: list[str]) -> None:
-        if e[0] == "SVC":
-            raise BadSegment("SVC before any CLP: a service line must belong to a claim")
-        self.rows.note(self.rows.n, "LQ outside a service line; skipped")
 
     def _repair_svc01(self, e: list[str], n: int) -> tuple[list[str], list[str]]:
         """SVC01 without components: read the two known miswritings, else take it as the code.

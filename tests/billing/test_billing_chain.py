@@ -19,7 +19,7 @@ import pracops.billing
 from pracops import config
 from pracops.billing import chain, model, view
 from pracops.billing.parameters import PARAMETERS
-from pracops.errors import ParameterError
+from pracops.errors import DataError, ParameterError
 from pracops.report import to_jsonable
 
 STORED = json.loads((Path(__file__).parents[1] / "fixtures" / "recorded"
@@ -162,3 +162,19 @@ def test_the_old_view_names_still_work_with_a_warning(sample_run) -> None:
     assert chain.summary_figures(old) == report.figures
     with pytest.raises(AttributeError):
         _ = view.no_such_name
+
+
+def test_a_folder_without_payments_posted_loads_without_them(tmp_path: Path) -> None:
+    """``payments_posted`` is optional: a folder without it loads, the other tables as in the
+    sample; two candidate files for it are still refused, naming both."""
+    sample = config.data_dir(None)
+    for path in sample.iterdir():
+        if not path.name.startswith("payments_posted."):
+            (tmp_path / path.name).symlink_to(path)
+    inputs = chain.load_inputs(tmp_path)
+    assert inputs.payments_posted is None
+    assert len(inputs.claims) == len(chain.load_inputs(None).claims)
+    (tmp_path / "payments_posted.csv").write_text("a\n", encoding="utf-8")
+    (tmp_path / "payments_posted.xlsx").write_bytes(b"")
+    with pytest.raises(DataError, match="two files could be the payments_posted data"):
+        chain.load_inputs(tmp_path)
