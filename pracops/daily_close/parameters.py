@@ -26,11 +26,11 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="cash_deposit_lag_days", type="int", default=1, minimum=0, maximum=10,
-        help="business days allowed from taking cash and checks to their deposit",
+        help="business days allowed from taking cash and checks to the deposit",
     ),
     Parameter(
         name="card_settlement_lag_days", type="int", default=2, minimum=0, maximum=10,
-        help="business days allowed from a card batch to its settlement in the bank",
+        help="business days allowed from a card batch to its bank settlement",
     ),
     Parameter(
         name="charge_lag_target_days", type="int", default=2, minimum=0, maximum=30,
@@ -38,11 +38,11 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="missed_charge_days", type="int", default=3, minimum=0, maximum=60,
-        help="a completed visit with no charge after this many business days is missed",
+        help="a completed visit not charged after this many business days is missed",
     ),
     Parameter(
         name="filing_warning_days", type="int", default=30, minimum=0, maximum=365,
-        help="list open claims this many days or fewer from the payer's filing limit",
+        help="list open claims within this many days of the payer's filing limit",
     ),
     Parameter(
         name="forecast_weeks", type="int", default=13, minimum=1, maximum=52,
@@ -63,6 +63,6 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="interactive", type="bool", default=True, run=False,
-        help="show the day and location picker and the forecast's sliders (live kernels only)",
+        help="the day and location picker, the forecast's sliders (live kernels only)",
     ),
 )
