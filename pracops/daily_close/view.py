@@ -69,12 +69,14 @@ def summary_text(close: DailyClose, fig: Mapping[str, Any]) -> str:
                      f"{fmt_money(fig['close_collected_cents'])} collected at the desk was "
                      "posted to the cent, and every deposit due that day reached the bank.")
     else:
-        where = "; ".join(f"{md_text(u['location_id'])} off by "
-                          f"{fmt_money(u['difference_cents'])}"
-                          for u in fig["close_unbalanced"])
-        lines.append(f"**The close of {day} did not balance**: {where} "
-                     f"({fmt_money(fig['close_difference_cents'])} in all); see the day close "
-                     "below.")
+        where = "; ".join(
+            (md_text(u["location_id"]) if u["location_id"] else "the day's deposit (every "
+             "clinic)") + f" off by {fmt_money(u['difference_cents'])}"
+            for u in fig["close_unbalanced"])
+        total = (f" ({fmt_money(fig['close_difference_cents'])} in all)"
+                 if len(fig["close_unbalanced"]) > 1 else "")
+        lines.append(f"**The close of {day} did not balance**: {where}{total}; see the day "
+                     "close below.")
     if fig["carried_forward_cents"]:
         lines.append(f"{fmt_money(fig['carried_forward_cents'])} of cash and checks taken at "
                      "the desk is not in the bank at the close (carried forward: the last "
