@@ -34,7 +34,6 @@ Decisions, and why
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -660,3 +659,321 @@ def _control(slips: pd.DataFrame, batches: pd.DataFrame, credits: pd.DataFrame) 
     control[["in_cents", *parts]] = control[["in_cents", *parts]].astype("int64")
     control["unexplained_cents"] = control["in_cents"] - control[parts].sum(axis=1)
     return control
+
+
+# ------------------------------------------------------------------------------------------
+# The bank reconciliation
+
+
+@dataclass(frozen=True)
+class BankReconciliation:
+    """The operating account reconciled at a month end: the statement's balance and the
+    book's, with every item between them listed.
+
+    **The book** is the practice's own record of the account: the statement's opening balance
+    (the account taken as reconciled when the statement starts), plus the deposit register
+    (``deposits``, on their dates), less the payables paid (``ap_invoices`` with a paid date:
+    a check on the day it was written, an ACH on its day), less each payroll
+    (``payroll_runs``: gross + employer taxes + benefits, on its pay date), less the standing
+    orders (rent, loan, provider draws, bank fees: debits no payable or payroll explains whose
+    text recurs in :data:`STANDING_DEBIT_MONTHS` months), which the bookkeeper records as the
+    bank takes them. Without ``deposits`` the credits, and without ``payroll_runs`` the
+    payroll debits, are recorded from the statement the same way (``notes`` says so).
+
+    **Deposits and the statement must agree**: this is checked here, as findings, not refused
+    at load time. A deposit recorded and not yet credited at a month end is a deposit in
+    transit, a normal item; one recorded and never credited (a slip lost on the way) or a
+    credit with no deposit recorded is what a reconciliation is for, and must not stop the
+    rest of the report. The sample's plants (a day's slip never made, a check on a second
+    slip) are in both files alike, and are the day close's findings.
+
+    Attributes
+    ----------
+    month
+        The month reconciled, ``YYYY-MM``; ``month_end`` its last day.
+    opening_balance_cents
+        The statement's balance before its first line.
+    statement_balance_cents
+        The statement's balance at the month end (after its last line on or before it).
+    book_balance_cents
+        The book's balance at the month end (as above).
+    deposits_in_transit
+        Deposits recorded by the month end, not credited by it: ``entry_id``, ``date``,
+        ``amount_cents``, ``description``, ``cleared_date`` (when the statement shows it
+        later, else missing).
+    outstanding_checks
+        Payments recorded by the month end (checks, and any ACH or payroll) not debited by it:
+        ``entry_id``, ``kind``, ``reference``, ``date``, ``amount_cents`` (positive),
+        ``description``, ``cleared_date``, ``days_outstanding``.
+    bank_not_in_books
+        Statement lines up to the month end that no book entry explains (signed amounts):
+        the book must record them.
+    cleared_differences
+        Book entries up to the month end matched to a line for another amount, or cleared
+        before they were recorded: ``entry_id``, ``line_id``, ``difference_cents`` (the
+        statement's amount − the book's, up to the month end).
+    standing_debits
+        The statement's debits recorded in the book as the bank took them (all months).
+    book
+        Every book entry (all months): ``entry_id``, ``kind``, ``date``, ``amount_cents``
+        (signed), ``reference``, ``description``, ``line_id`` and ``cleared_date`` of the
+        statement line(s) matched.
+    proof
+        The reconciliation as a table: statement balance, + deposits in transit,
+        − outstanding checks, = adjusted bank balance; book balance, + statement lines not in
+        the books, + differences on cleared items, = adjusted book balance; difference.
+    adjusted_bank_cents, adjusted_book_cents, difference_cents
+        The proof's figures: the difference is 0 when every line is matched or listed.
+    findings
+        Deposits not credited within :data:`DEPOSIT_CREDIT_DAYS`, checks outstanding more
+        than :data:`STALE_CHECK_DAYS` days, statement lines not in the books, payrolls debited
+        for another amount, items cleared for another amount.
+    notes
+        What was done without an optional input.
+    """
+
+    month: str
+    month_end: pd.Timestamp
+    opening_balance_cents: int
+    statement_balance_cents: int
+    book_balance_cents: int
+    deposits_in_transit: pd.DataFrame
+    outstanding_checks: pd.DataFrame
+    bank_not_in_books: pd.DataFrame
+    cleared_differences: pd.DataFrame
+    standing_debits: pd.DataFrame
+    book: pd.DataFrame
+    proof: pd.DataFrame
+    adjusted_bank_cents: int
+    adjusted_book_cents: int
+    difference_cents: int
+    findings: pd.DataFrame
+    notes: tuple[str, ...]
+
+    @property
+    def reconciled(self) -> bool:
+        """The adjusted balances agree to the cent."""
+        return self.difference_cents == 0
+
+
+_BOOK = ["entry_id", "kind", "date", "amount_cents", "reference", "description"]
+
+
+def _book_frame(**columns: object) -> pd.DataFrame:
+    frame = pd.DataFrame({k: v.to_numpy() if isinstance(v, pd.Series) else v
+                          for k, v in columns.items()})
+    return frame.astype({"entry_id": "string", "kind": "string", "date": _D,
+                         "amount_cents": "int64", "reference": "string",
+                         "description": "string"})[_BOOK]
+
+
+def _text_key(text: pd.Series) -> pd.Series:
+    """A statement line's text without its numbers: what stays the same month after month."""
+    return text.str.upper().str.replace(r"[\d#*\\/\-]+", " ", regex=True).str.replace(
+        r"\s+", " ", regex=True).str.strip()
+
+
+def bank_reconciliation(bank_statement: pd.DataFrame, *,
+                        deposits: pd.DataFrame | None = None,
+                        ap_invoices: pd.DataFrame | None = None,
+                        payroll_runs: pd.DataFrame | None = None,
+                        month: object = None) -> BankReconciliation:
+    """Reconcile the operating account at the end of ``month``.
+
+    Parameters
+    ----------
+    bank_statement
+        The statement, every line in the bank's order (its balance follows line by line).
+    deposits, ap_invoices, payroll_runs
+        The practice's records (see :class:`BankReconciliation` for the book they make).
+    month
+        Any day of the month, or ``YYYY-MM``; ``None`` for the statement's last month.
+
+    Returns
+    -------
+    BankReconciliation
+    """
+    bank = bank_statement.reset_index(drop=True)
+    when = pd.Timestamp(month if month not in (None, "") else bank["date"].max())
+    period = when.to_period("M")
+    month_end = period.to_timestamp(how="end").normalize()
+    opening = int(bank["balance_cents"].iloc[0] - bank["amount_cents"].iloc[0]) \
+        if len(bank) else 0
+    start = bank["date"].min()
+    notes: list[str] = []
+    bank["entry_id"] = pd.Series(pd.NA, index=bank.index, dtype="string")
+    entries: list[pd.DataFrame] = []
+    found: list[dict[str, object]] = []
+
+    # Deposits: each to one credit of the same amount, on its day or within the clearing days.
+    credit = bank[bank["type"] == "credit"]
+    if deposits is not None:
+        dep = _book_frame(entry_id=deposits["deposit_id"], kind="deposit",
+                          date=deposits["posted_date"], amount_cents=deposits["amount_cents"],
+                          reference=pd.NA, description=deposits["description"])
+        cand = _window(dep["date"], DEPOSIT_CREDIT_DAYS).merge(
+            credit[["date", "amount_cents"]].reset_index().rename(columns={"index": "r"}),
+            on="date")
+        cand = cand[dep["amount_cents"].to_numpy()[cand["l"]] == cand["amount_cents"]]
+        pairs = _pair(cand, ["k", "l"])
+        bank.loc[pairs["r"], "entry_id"] = dep["entry_id"].to_numpy()[pairs["l"]]
+        entries.append(dep)
+    else:
+        notes.append("No deposits: the statement's credits were taken into the book as the "
+                     "bank posted them (nothing can be in transit).")
+    # Payables: by the check or ACH number the statement shows.
+    if ap_invoices is not None:
+        paid = ap_invoices[ap_invoices["paid_date"].notna()]
+        ref = paid["payment_reference"]
+        ap = _book_frame(entry_id=paid["voucher_id"],
+                         kind=np.where(ref.str.fullmatch(r"\d+").fillna(False), "check",
+                                       "payment"),
+                         date=paid["paid_date"], amount_cents=-paid["paid_cents"].astype("int64"),
+                         reference=ref, description=paid["vendor"] + " " + paid[
+                             "invoice_number"])
+        lines = bank[bank["entry_id"].isna() & bank["reference"].notna()]
+        cand = ap.reset_index().rename(columns={"index": "l"})[["l", "reference", "date"]] \
+            .merge(lines[["reference", "date"]].reset_index().rename(
+                columns={"index": "r", "date": "line_date"}), on="reference")
+        cand["late"] = (cand["line_date"] < cand["date"]).astype(int)
+        pairs = _pair(cand, ["late", "line_date"])
+        bank.loc[pairs["r"], "entry_id"] = ap["entry_id"].to_numpy()[pairs["l"]]
+        entries.append(ap)
+    else:
+        notes.append("No ap_invoices: the checks and ACH payments the statement shows are not "
+                     "in the books (listed as such).")
+    # Payroll: the payroll debits within two business days of each pay date.
+    if payroll_runs is not None:
+        runs = _book_frame(entry_id="PAYROLL " + payroll_runs["pay_date"].dt.strftime("%Y-%m-%d"),
+                           kind="payroll", date=payroll_runs["pay_date"],
+                           amount_cents=-(payroll_runs["gross_cents"]
+                                          + payroll_runs["employer_taxes_cents"]
+                                          + payroll_runs["benefits_cents"]),
+                           reference=pd.NA, description="payroll")
+        pay_lines = bank[bank["entry_id"].isna() & (bank["type"] == "debit")
+                         & bank["description"].str.contains(PAYROLL_TEXT, regex=True)]
+        window = pd.concat([_window(pd.Series(businessdays.add(runs["date"], -2).astype(_D)),
+                                    4)], ignore_index=True)
+        cand = window.merge(pay_lines[["date"]].reset_index().rename(columns={"index": "r"}),
+                            on="date")
+        cand["dist"] = (cand["k"] - 2).abs()
+        cand = cand.sort_values(["r", "dist", "l"]).drop_duplicates("r")
+        bank.loc[cand["r"], "entry_id"] = runs["entry_id"].to_numpy()[cand["l"]]
+        entries.append(runs)
+    else:
+        notes.append("No payroll_runs: the payroll debits were taken into the book as the bank "
+                     "took them.")
+    # Standing orders (and, without the records, credits and payroll) from the statement.
+    key = _text_key(bank["description"].fillna(""))
+    months = bank.assign(key=key, m=bank["date"].dt.to_period("M")).groupby("key")[
+        "m"].nunique()
+    free = bank["entry_id"].isna()
+    payroll_text = bank["description"].str.contains(PAYROLL_TEXT, regex=True).fillna(False)
+    check = bank["reference"].str.fullmatch(r"\d+").fillna(False)  # a check: never standing
+    standing = (free & (bank["type"] == "debit") & ~check
+                & key.map(months).ge(STANDING_DEBIT_MONTHS)
+                & ~(payroll_text if payroll_runs is not None else False))
+    taken = standing.copy()
+    if deposits is None:
+        taken |= free & (bank["type"] == "credit")
+    if payroll_runs is None:
+        taken |= free & (bank["type"] == "debit") & payroll_text
+    from_bank = bank[taken]
+    stand = _book_frame(entry_id="STMT " + from_bank["line_id"],
+                        kind=np.where(from_bank["type"] == "credit", "credit from statement",
+                                      np.where(standing[taken], "standing debit",
+                                               "payroll from statement")),
+                        date=from_bank["date"], amount_cents=from_bank["amount_cents"],
+                        reference=from_bank["reference"], description=from_bank["description"])
+    bank.loc[taken, "entry_id"] = stand["entry_id"].to_numpy()
+    entries.append(stand)
+    book = pd.concat(entries, ignore_index=True)
+    early = book["date"] < start
+    if early.any():
+        notes.append(f"{int(early.sum())} book entries dated before the statement's first day "
+                     "were left out (the opening balance is the bank's).")
+        book = book[~early].reset_index(drop=True)
+
+    # Each entry's statement lines (a payroll has several).
+    lines = bank[bank["entry_id"].notna()]
+    lines = lines.assign(by_end=lines["amount_cents"].where(lines["date"] <= month_end, 0))
+    cleared = lines.groupby("entry_id").agg(
+        line_id=("line_id", "first"), cleared_date=("date", "max"),
+        cleared_cents=("amount_cents", "sum"), cleared_by_end=("by_end", "sum"))
+    book = book.merge(cleared, left_on="entry_id", right_index=True, how="left")
+    book["cleared_by_end"] = book["cleared_by_end"].fillna(0).astype("int64")
+    booked = book["date"] <= month_end
+    done = book["cleared_date"] <= month_end
+
+    statement = bank[bank["date"] <= month_end]
+    statement_balance = int(statement["balance_cents"].iloc[-1]) if len(statement) else opening
+    book_balance = opening + int(book.loc[booked, "amount_cents"].sum())
+    transit = book[booked & ~done & (book["amount_cents"] > 0)]
+    outstanding = book[booked & ~done & (book["amount_cents"] < 0)].assign(
+        amount_cents=lambda f: -f["amount_cents"],
+        days_outstanding=lambda f: (month_end - f["date"]).dt.days)
+    not_in_books = statement[statement["entry_id"].isna()][
+        ["line_id", "date", "type", "amount_cents", "description", "reference"]]
+    diff = book[(booked & done & (book["cleared_by_end"] != book["amount_cents"]))
+                | (~booked & (book["cleared_by_end"] != 0))]
+    diff = diff.assign(difference_cents=np.where(diff["date"] <= month_end,
+                                                 diff["cleared_by_end"] - diff["amount_cents"],
+                                                 diff["cleared_by_end"]))
+    in_transit = int(transit["amount_cents"].sum())
+    out = int(outstanding["amount_cents"].sum())
+    unbooked = int(not_in_books["amount_cents"].sum())
+    differences = int(diff["difference_cents"].sum())
+    adjusted_bank = statement_balance + in_transit - out
+    adjusted_book = book_balance + unbooked + differences
+    proof = pd.DataFrame({"line": [
+        "balance per statement", "+ deposits in transit", "- outstanding checks",
+        "= adjusted bank balance", "balance per books", "+ statement lines not in the books",
+        "+ differences on cleared items", "= adjusted book balance", "difference"],
+        "amount_cents": [statement_balance, in_transit, -out, adjusted_bank, book_balance,
+                         unbooked, differences, adjusted_book, adjusted_bank - adjusted_book]})
+
+    for r, day in zip(transit.itertuples(), _day(transit["date"]), strict=True):
+        due = pd.Timestamp(businessdays.add([r.date], DEPOSIT_CREDIT_DAYS)[0])
+        if due <= month_end:
+            found.append({"kind": "deposit_not_credited", "date": r.date, "location_id": pd.NA,
+                          "reference": r.entry_id, "amount_cents": r.amount_cents,
+                          "detail": f"Deposit {r.entry_id} of {day} "
+                                    f"({format_cents(r.amount_cents)}) is not on the "
+                                    f"statement by {_day([month_end])[0]}."})
+    stale = outstanding[outstanding["days_outstanding"] > STALE_CHECK_DAYS]
+    for r, day in zip(stale.itertuples(), _day(stale["date"]), strict=True):
+        found.append({"kind": "stale_outstanding_check", "date": r.date, "location_id": pd.NA,
+                      "reference": r.entry_id, "amount_cents": r.amount_cents,
+                      "detail": f"Payment {r.reference} of {day} ({format_cents(r.amount_cents)}"
+                                f", {r.description}) has been outstanding "
+                                f"{r.days_outstanding} days."})
+    for r, day in zip(not_in_books.itertuples(), _day(not_in_books["date"]), strict=True):
+        found.append({"kind": "bank_line_not_in_books", "date": r.date, "location_id": pd.NA,
+                      "reference": r.line_id, "amount_cents": abs(r.amount_cents),
+                      "detail": f"Statement line {r.line_id} of {day} ({r.description}, "
+                                f"{format_cents(r.amount_cents)}) is not in the books."})
+    for r, day in zip(diff.itertuples(), _day(diff["date"]), strict=True):
+        found.append({"kind": "cleared_amount_difference", "date": r.date,
+                      "location_id": pd.NA, "reference": r.entry_id,
+                      "amount_cents": abs(r.difference_cents),
+                      "detail": f"{r.kind.capitalize()} {r.entry_id} of {day} was "
+                                f"recorded as {format_cents(r.amount_cents)} and cleared the "
+                                f"bank as {format_cents(r.cleared_by_end)} by the month end."})
+    return BankReconciliation(
+        month=str(period), month_end=month_end, opening_balance_cents=opening,
+        statement_balance_cents=statement_balance, book_balance_cents=book_balance,
+        deposits_in_transit=transit[["entry_id", "date", "amount_cents", "description",
+                                     "cleared_date"]].reset_index(drop=True),
+        outstanding_checks=outstanding[["entry_id", "kind", "reference", "date",
+                                        "amount_cents", "description", "cleared_date",
+                                        "days_outstanding"]].reset_index(drop=True),
+        bank_not_in_books=not_in_books.reset_index(drop=True),
+        cleared_differences=diff[["entry_id", "line_id", "date", "amount_cents",
+                                  "cleared_by_end", "difference_cents"]].reset_index(drop=True),
+        standing_debits=stand[stand["kind"] == "standing debit"].reset_index(drop=True),
+        book=book.drop(columns="cleared_by_end"), proof=proof,
+        adjusted_bank_cents=adjusted_bank, adjusted_book_cents=adjusted_book,
+        difference_cents=adjusted_bank - adjusted_book,
+        findings=findings_frame(found).sort_values(["date", "kind", "reference"],
+                                                   ignore_index=True),
+        notes=tuple(notes))
