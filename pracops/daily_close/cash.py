@@ -38,6 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pracops.daily_close import businessdays
 from pracops.daily_close.findings import findings_frame
@@ -76,6 +78,15 @@ def _money(cents: object) -> list[str]:
 
 def _day(dates: object) -> list[str]:
     return [f"{pd.Timestamp(d):%-d %b %Y}" for d in np.asarray(dates)]
+
+
+def _isin(values: pd.Series, keys: object) -> np.ndarray:
+    """``values.isin(keys)`` for text, through Arrow's hash lookup (pandas' isin on string
+    columns goes value by value: seconds on a group's year of postings)."""
+    found = pc.is_in(pa.array(values.astype("string"), type=pa.string()),
+                     value_set=pa.array(pd.Series(keys, dtype="string").dropna().unique(),
+                                        type=pa.string()))
+    return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _pair(candidates: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -182,8 +193,8 @@ class DayClose:
     def carried_forward_cents(self) -> int:
         """Cash and checks in the drawers at the close: taken, not yet credited (their
         deposit not due yet, or never made)."""
-        last = self.days.sort_values("date").groupby("location_id", observed=True).tail(1)
-        return int(last["carried_forward_cents"].sum())
+        waiting = self.slips["status"].isin(["carried forward", "not deposited"])
+        return int(self.slips.loc[waiting, "slip_cents"].sum())
 
     @property
     def balanced(self) -> bool:
@@ -231,7 +242,8 @@ def _postings(desk: pd.DataFrame, journal: pd.DataFrame, tolerance: int
     """Each receipt with its journal posting, and the findings: a receipt not posted or posted
     for another amount, day or clinic; a payment posted by a desk user with no receipt."""
     pay = journal[journal["kind"] == "payment"]
-    posted = pay[pay["reference"].isin(desk["receipt"])]
+    is_receipt = _isin(pay["reference"], desk["receipt"])
+    posted = pay[is_receipt]
     posted = posted.groupby("reference", observed=True).agg(
         posted_cents=("amount_cents", "sum"), posted_date=("posted_date", "first"),
         posted_location=("location_id", "first"), postings=("amount_cents", "size"))
@@ -252,8 +264,8 @@ def _postings(desk: pd.DataFrame, journal: pd.DataFrame, tolerance: int
                       "amount_cents": abs(r.amount_cents - r.posted_cents) or r.amount_cents,
                       "detail": f"Receipt {r.receipt} of {when} "
                                 f"({format_cents(r.amount_cents)}) {why}."})
-    users = set(desk["user"].dropna())
-    stray = pay[pay["user"].isin(users) & ~pay["reference"].isin(desk["receipt"])]
+    users = desk["user"].dropna().unique()
+    stray = pay[_isin(pay["user"], users) & ~is_receipt]
     for r, when in zip(stray.itertuples(), _day(stray["posted_date"]), strict=True):
         found.append({"kind": "posting_without_receipt", "date": r.posted_date,
                       "location_id": r.location_id, "reference": r.transaction_id,
@@ -533,7 +545,8 @@ def day_close(front_desk_payments: pd.DataFrame, pm_transactions: pd.DataFrame, 
     tolerance = int(tolerance_cents)
     notes: list[str] = []
     desk = front_desk_payments[front_desk_payments["date"] <= close].reset_index(drop=True)
-    journal = pm_transactions[pm_transactions["posted_date"] <= close]
+    journal = pm_transactions[(pm_transactions["posted_date"] <= close)
+                              & (pm_transactions["kind"] == "payment")]
     credits = _patient_credits(deposits, bank_statement, card_settlements)
     if deposits is None and bank_statement is None:
         notes.append("Neither deposits nor bank_statement: nothing can be shown deposited.")
@@ -604,7 +617,7 @@ def _days(receipts: pd.DataFrame, journal: pd.DataFrame, slips: pd.DataFrame,
         receipts=("receipt", "size"), cash_cents=("cash_cents", "sum"),
         check_cents=("check_cents", "sum"), card_cents=("card_cents", "sum"),
         collected_cents=("collected_cents", "sum")).reset_index()
-    pay = journal[(journal["kind"] == "payment") & journal["reference"].isin(receipts["receipt"])]
+    pay = journal[_isin(journal["reference"], receipts["receipt"])]
     posted = (-pay.groupby(["posted_date", "location_id"], observed=True)["amount_cents"].sum()
               ).rename("posted_cents").rename_axis(["date", "location_id"]).reset_index()
     days = desk.merge(posted, on=["date", "location_id"], how="outer").sort_values(
@@ -614,10 +627,11 @@ def _days(receipts: pd.DataFrame, journal: pd.DataFrame, slips: pd.DataFrame,
     days[money] = days[money].fillna(0).astype("int64")
     days["posting_difference_cents"] = days["collected_cents"] - days["posted_cents"]
     days["slip_cents"] = days["cash_cents"] + days["check_cents"]
-    state = slips.set_index("date")
-    on_slip = days["date"].map(state["credit_id"]).notna()
+    state = slips[["date", "credit_id", "credit_date"]].astype({"credit_date": _D})
+    state = days[["date"]].merge(state, on="date", how="left")
+    on_slip = state["credit_id"].notna().to_numpy()
     days["deposited_cents"] = days["slip_cents"].where(on_slip, 0)
-    days["deposit_date"] = days["date"].map(state["credit_date"]).where(on_slip)
+    days["deposit_date"] = state["credit_date"].where(on_slip).to_numpy()
     # The drawer's undeposited cash: taken so far, less what the bank has credited so far.
     taken = days[["location_id", "date", "slip_cents"]].rename(columns={"slip_cents": "d"})
     banked = days.loc[on_slip, ["location_id", "deposit_date", "deposited_cents"]].set_axis(
@@ -872,7 +886,7 @@ def bank_reconciliation(bank_statement: pd.DataFrame, *,
     check = bank["reference"].str.fullmatch(r"\d+").fillna(False)  # a check: never standing
     standing = (free & (bank["type"] == "debit") & ~check
                 & key.map(months).ge(STANDING_DEBIT_MONTHS)
-                & ~(payroll_text if payroll_runs is not None else False))
+                & ~(payroll_text & (payroll_runs is not None)))
     taken = standing.copy()
     if deposits is None:
         taken |= free & (bank["type"] == "credit")
@@ -908,6 +922,9 @@ def bank_reconciliation(bank_statement: pd.DataFrame, *,
     statement = bank[bank["date"] <= month_end]
     statement_balance = int(statement["balance_cents"].iloc[-1]) if len(statement) else opening
     book_balance = opening + int(book.loc[booked, "amount_cents"].sum())
+    book = book.sort_values(["date", "entry_id"], ignore_index=True)
+    booked = book["date"] <= month_end
+    done = book["cleared_date"] <= month_end
     transit = book[booked & ~done & (book["amount_cents"] > 0)]
     outstanding = book[booked & ~done & (book["amount_cents"] < 0)].assign(
         amount_cents=lambda f: -f["amount_cents"],
