@@ -77,7 +77,7 @@ def _money(cents: object) -> list[str]:
 
 
 def _day(dates: object) -> list[str]:
-    return [f"{pd.Timestamp(d):%-d %b %Y}" for d in np.asarray(dates)]
+    return [f"{pd.Timestamp(d).day} {pd.Timestamp(d):%b %Y}" for d in np.asarray(dates)]
 
 
 def _isin(values: pd.Series, keys: object) -> np.ndarray:
@@ -99,9 +99,7 @@ def _pair(candidates: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     while len(left):
         first_l = ~left["l"].duplicated()
         first_r = ~left["r"].duplicated()
-        take = left[first_l & first_r]
-        mutual = take.merge(left[first_l][["l", "r"]], on=["l", "r"]).merge(
-            left[first_r][["l", "r"]], on=["l", "r"])
+        mutual = left[first_l & first_r]  # the global first is always one: rounds end
         chosen.append(mutual)
         left = left[~left["l"].isin(mutual["l"]) & ~left["r"].isin(mutual["r"])]
     if not chosen:

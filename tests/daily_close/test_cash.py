@@ -467,3 +467,17 @@ def test_sample_every_month_reconciles(sample) -> None:
                                        payroll_runs=sample["payroll_runs"],
                                        month=f"2025-{month:02d}")
         assert rec.reconciled and rec.findings.empty, month
+
+
+def test_postings_that_cancel_in_the_drawer_are_still_found() -> None:
+    desk = desk_frame(("R1", "2025-12-01", "MAIN", "cash", 1000),
+                      ("R2", "2025-12-01", "MAIN", "cash", 500))
+    journal = journal_frame(desk.iloc[:0], ("T1", "2025-12-01", "MAIN", -1100, "R1", "E1"),
+                            ("T2", "2025-12-01", "MAIN", -400, "R2", "E1"))
+    deposits = deposit_frame(("D1", "2025-12-02", 1500, "cash", "0000001"))
+    result = cash.day_close(desk, journal, deposits=deposits, close_date="2025-12-31")
+    assert result.drawers["difference_cents"].tolist() == [0]
+    assert result.days["posting_difference_cents"].tolist() == [0]
+    assert kinds(result) == [("posting_difference", "12-01", "R1", 100),
+                             ("posting_difference", "12-01", "R2", 100)]
+    assert not result.days["balanced"].any() and not result.balanced
