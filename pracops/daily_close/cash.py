@@ -244,7 +244,7 @@ def _postings(desk: pd.DataFrame, journal: pd.DataFrame, tolerance: int
     posted = pay[is_receipt]
     posted = posted.groupby("reference", observed=True).agg(
         posted_cents=("amount_cents", "sum"), posted_date=("posted_date", "first"),
-        posted_location=("location_id", "first"), postings=("amount_cents", "size"))
+        posted_location=("location_id", "first"))
     posted["posted_cents"] = -posted["posted_cents"]
     rows = desk.merge(posted, left_on="receipt", right_index=True, how="left")
     rows["posted_cents"] = rows["posted_cents"].fillna(0).astype("int64")
@@ -561,13 +561,13 @@ def day_close(front_desk_payments: pd.DataFrame, pm_transactions: pd.DataFrame, 
     tender = receipts["tender"].astype("string")
     for name in ("cash", "check", "card"):
         receipts[f"{name}_cents"] = receipts["amount_cents"].where(tender == name, 0)
-    sums = {"cash_cents": "sum", "check_cents": "sum", "card_cents": "sum",
-            "collected_cents": "sum"}
     receipts["collected_cents"] = receipts["amount_cents"]
     drawers = receipts.groupby("batch", observed=True).agg(
         date=("date", "first"), location_id=("location_id", "first"), user=("user", "first"),
-        receipts=("receipt", "size"), **{k: (k, v) for k, v in sums.items()},
-        posted_cents=("posted_cents", "sum")).reset_index()
+        receipts=("receipt", "size"), cash_cents=("cash_cents", "sum"),
+        check_cents=("check_cents", "sum"), card_cents=("card_cents", "sum"),
+        collected_cents=("collected_cents", "sum"), posted_cents=("posted_cents", "sum"),
+    ).reset_index()
     drawers["difference_cents"] = drawers["collected_cents"] - drawers["posted_cents"]
 
     slip_day = receipts.assign(slip_cents=receipts["cash_cents"] + receipts["check_cents"])
