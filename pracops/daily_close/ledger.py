@@ -200,10 +200,10 @@ def _break_rows(kind: Any, j: pd.DataFrame | None, s: pd.DataFrame | None) -> pd
         "claim_id": side["claim_id"].to_numpy(),
         "location_id": side["location_id"].to_numpy(),
         "reference": j["transaction_id"].to_numpy() if j is not None else s["sub_ref"].to_numpy(),
-        "journal_date": col(j, "date", np.datetime64("NaT")),
+        "journal_date": col(j, "date", np.datetime64("NaT", "ns")),
         "journal_responsible": _RESP[col(j, "resp", 0)] if j is not None else None,
         "journal_cents": jc,
-        "subledger_date": col(s, "date", np.datetime64("NaT")),
+        "subledger_date": col(s, "date", np.datetime64("NaT", "ns")),
         "subledger_responsible": _RESP[col(s, "resp", 0)] if s is not None else None,
         "subledger_cents": sc,
         "difference_cents": jc - sc,
@@ -322,34 +322,39 @@ def _writeoffs(journal: pd.DataFrame, clp: pd.DataFrame, sub: pd.DataFrame
                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The billing office's write-offs of denials: the journal's adjustments left unpaired on
     claims a remittance denied, against the balance the sub-ledger leaves with the payer on the
-    day of the claim's last write-off. Returns the sub-ledger's write-off rows, the breaks, and
+    day of the claim's last write-off (a claim written off in parts is proven by their sum; a
+    claim that differs is a break on each of its write-offs, the sub-ledger's amount on the
+    last). Returns the sub-ledger's write-off rows, the breaks, and
     the journal's adjustments that are not write-offs of a denial."""
     denied = set(clp.loc[clp["denied_cents"] != 0, "claim_id"])
     is_off = journal["claim_id"].isin(denied).to_numpy()
     offs, rest = journal[is_off], journal[~is_off]
     if offs.empty:
         return sub.iloc[:0], _concat([]), rest
-    per_claim = offs.groupby("claim_id", observed=True).agg(
-        last=("date", "max"), days=("date", "nunique"), cents=("cents", "sum"))
+    per_claim = offs.groupby("claim_id", observed=True).agg(last=("date", "max"),
+                                                            cents=("cents", "sum"))
     payer_rows = sub[(sub["resp"] == 0) & sub["claim_id"].isin(per_claim.index)]
     upto = payer_rows.join(per_claim["last"], on="claim_id")
     left_open = upto[upto["date"] <= upto["last"]].groupby("claim_id")["cents"].sum()
     per_claim["sub_cents"] = -left_open.reindex(per_claim.index, fill_value=0)
-    last_row = offs.sort_values(["date", "transaction_id"]).groupby("claim_id").tail(1)
-    rows = _side_frame(last_row["claim_id"], last_row["ref"], last_row["date"], 0,
-                       per_claim.loc[last_row["claim_id"], "sub_cents"].to_numpy(),
-                       last_row["location_id"], last_row["ref"])
-    good = per_claim.index[(per_claim["days"] == 1)
-                           & (per_claim["cents"] == per_claim["sub_cents"])]
-    bad = offs[~offs["claim_id"].isin(good)].copy()
+    proven = offs["claim_id"].map(per_claim["cents"] == per_claim["sub_cents"]).to_numpy(bool)
+    # Proven in amount: the sub-ledger writes off on the journal's days (in one go or in parts).
+    good, bad = offs[proven], offs[~proven]
+    rows = [_side_frame(good["claim_id"], good["ref"], good["date"], 0, good["cents"],
+                        good["location_id"], good["ref"])]
     breaks = _concat([])
     if len(bad):
+        last_row = bad.sort_values(["date", "transaction_id"]).groupby("claim_id").tail(1)
+        open_cents = per_claim.loc[last_row["claim_id"], "sub_cents"].to_numpy()
+        rows.append(_side_frame(last_row["claim_id"], last_row["ref"], last_row["date"], 0,
+                                open_cents, last_row["location_id"], last_row["ref"]))
         on_last = bad["transaction_id"].isin(last_row["transaction_id"]).to_numpy()
         s = bad.assign(cents=np.where(on_last, per_claim.loc[bad["claim_id"], "sub_cents"], 0),
-                       sub_ref=bad["ref"])
+                       sub_ref=bad["ref"], resp=0)
         s.loc[~on_last, "date"] = pd.NaT
         breaks = _break_rows("writeoff_differs_from_denial", bad, s)
         breaks.loc[~on_last, "subledger_responsible"] = None
+    rows = pd.concat(rows, ignore_index=True)
     return rows, breaks, rest
 
 
@@ -473,9 +478,9 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
     its first day is 0. Rows of the two sides are paired one to one in stages (exactly; the
     same amount on another day or side; another amount on the same remittance, payment or
     claim line); whatever stays unpaired is a break of its own. The write-off of a denial has
-    no record outside the journal: the sub-ledger writes off, on the day of the claim's last
-    write-off, what the remittances left owed by the payer on the claim that day, so a
-    write-off is proven in amount but not in date.
+    no record outside the journal: the claim's write-offs are proven when they add up to what
+    the remittances left owed by the payer on the claim on the day of its last write-off, and
+    the sub-ledger then takes them on the journal's days (proven in amount, not in date).
     """
     close = pd.Timestamp(close_date)
     after = journal["posted_date"] > close
