@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pracops.daily_close import businessdays
 from pracops.daily_close.findings import findings_frame
@@ -119,7 +121,8 @@ _BREAK_COLUMNS = ("kind", "claim_id", "location_id", "reference", "journal_date"
 
 
 def _day(stamp: pd.Series) -> pd.Series:
-    return stamp.dt.strftime("%-d %b %Y")
+    """Dates as an administrator reads them: ``19 Oct 2025`` (no platform-only ``%-d``)."""
+    return stamp.dt.day.astype("string") + stamp.dt.strftime(" %b %Y").astype("string")
 
 
 def _money(cents: pd.Series) -> pd.Series:
@@ -128,6 +131,29 @@ def _money(cents: pd.Series) -> pd.Series:
 
 def _text(values: pd.Series) -> pd.Series:
     return values.astype("string").fillna("")
+
+
+def _arrow(values: pd.Series | pd.Index) -> pa.Array | pa.ChunkedArray:
+    """Text as an Arrow string array (no copy for the loaders' Arrow-backed columns)."""
+    arr = pa.array(pd.Series(values).array) if len(values) else pa.array([], pa.string())
+    return arr if arr.type == pa.string() else pc.cast(arr, pa.string())
+
+
+def _positions(keys: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
+    """Where each key first stands in ``known``; -1 when it is not there or missing. Arrow's
+    hash lookup: pandas' ``isin`` and ``map`` on text go value by value."""
+    found = pc.index_in(_arrow(keys), value_set=_arrow(known))
+    return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _isin(keys: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
+    return _positions(keys, known) >= 0
+
+
+def _lookup(keys: pd.Series, known: pd.Series | pd.Index, values: pd.Series) -> pd.Series:
+    """``values`` (aligned with ``known``) for each key, missing where the key is unknown."""
+    picked = values.reset_index(drop=True).reindex(_positions(keys, known))
+    return picked.set_axis(keys.index)
 
 
 # --------------------------------------------------------------------------------------------
@@ -148,32 +174,50 @@ def _pair(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
     return m["_i_l"].to_numpy(), m["_i_r"].to_numpy()
 
 
-def _coded(journal: pd.DataFrame, sub: pd.DataFrame, column: str) -> None:
-    """Replace ``column`` on both sides by integer codes of one shared factorization (faster
-    keys than text; a missing value gets a code of its own)."""
-    values = pd.concat([journal[column], sub[column]], ignore_index=True).astype("string")
-    codes, _ = pd.factorize(values.fillna("\x00"))
-    journal[column + "_code"] = codes[:len(journal)]
-    sub[column + "_code"] = codes[len(journal):]
+def _codes(*columns: pd.Series) -> list[np.ndarray]:
+    """Integer codes of one dictionary shared by text columns (-1 for a missing value): faster
+    keys than text."""
+    arrays = [_arrow(c) for c in columns]
+    chunks = [chunk for a in arrays
+              for chunk in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
+    encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=pa.string()).combine_chunks())
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False),
+                       dtype=np.int64)
+    return np.split(codes, np.cumsum([len(c) for c in columns])[:-1])
 
 
-def _breaks_of(component: str, journal: pd.DataFrame, sub: pd.DataFrame
-               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Pair one component's journal rows with the sub-ledger's, in stages: exactly (claim,
-    reference, side, amount, day); then moved (claim, reference, amount: another day or side);
-    then for another amount (claim, reference, side, same day first). Returns the breaks of
-    the paired rows that differ, and the rows of each side left unpaired."""
-    _coded(journal, sub, "claim_id")
-    _coded(journal, sub, "ref")
-    base = ["claim_id_code", "ref_code"]
-    stages = (("exact", [*base, "resp", "cents", "date"]), ("moved", [*base, "cents"]),
-              ("amount", [*base, "resp", "date"]), ("amount", [*base, "resp"]))
+_DAY_BITS = 17  # days in a key: 358 years from the first posting
+
+
+def _keys(frame: pd.DataFrame, claim: np.ndarray, ref: np.ndarray, refs: int,
+          first: np.datetime64) -> pd.DataFrame:
+    """The integer keys rows are paired on, indexed by the row's position: ``key`` (claim and
+    reference), ``side`` (with whose balance), ``at`` (with the day too), ``cents``."""
+    key = (claim + 1) * (refs + 1) + (ref + 1)
+    side = key * 2 + frame["resp"].to_numpy(np.int64)
+    dates = frame["date"].to_numpy("datetime64[D]")
+    day = np.where(np.isnat(dates), (1 << _DAY_BITS) - 1,
+                   (dates - first).astype(np.int64))
+    return pd.DataFrame({"key": key, "side": side, "at": (side << _DAY_BITS) + day,
+                         "cents": frame["cents"].to_numpy(np.int64)})
+
+
+def _breaks_of(component: str, journal: pd.DataFrame, sub: pd.DataFrame,
+               jrows: pd.DataFrame, subrows: pd.DataFrame
+               ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Pair one component's journal rows with the sub-ledger's (their :func:`_keys`, indexed by
+    position in ``jrows`` and ``subrows``) in stages: exactly (claim, reference, side, day,
+    amount); then moved (claim, reference, amount: another day or side); then for another
+    amount (claim, reference, side: the same day first). Returns the breaks of the paired rows
+    that differ, and the positions of each side's rows left unpaired."""
+    stages = (("exact", ["at", "cents"]), ("moved", ["key", "cents"]), ("amount", ["at"]),
+              ("amount", ["side"]))
     wrong_day, wrong_side, amount, _, _ = _STAGE_KINDS[component]
     pairs = []
     for stage, keys in stages:
         li, ri = _pair(journal, sub, keys)
         if stage != "exact" and len(li):
-            j, s = journal.loc[li].reset_index(drop=True), sub.loc[ri].reset_index(drop=True)
+            j, s = jrows.loc[li].reset_index(drop=True), subrows.loc[ri].reset_index(drop=True)
             if stage == "moved":
                 kind = np.where(j["date"].to_numpy() != s["date"].to_numpy(), wrong_day,
                                 wrong_side)
@@ -181,7 +225,7 @@ def _breaks_of(component: str, journal: pd.DataFrame, sub: pd.DataFrame
                 kind = np.full(len(j), amount, dtype=object)
             pairs.append(_break_rows(kind, j, s))
         journal, sub = journal.drop(index=li), sub.drop(index=ri)
-    return _concat(pairs), journal, sub
+    return _concat(pairs), journal.index.to_numpy(), sub.index.to_numpy()
 
 
 def _break_rows(kind: Any, j: pd.DataFrame | None, s: pd.DataFrame | None) -> pd.DataFrame:
@@ -232,12 +276,14 @@ def _remittance_claims(remittance: Any, payments_posted: pd.DataFrame
     clp = remittance.claims[["claim_seq", "payment_seq", "claim_id", "paid_cents"]].merge(
         kept, on="payment_seq")
     adj = remittance.adjustments
-    group = adj["group_code"].astype("string").fillna("").to_numpy(dtype=object)
-    reason = adj["reason_code"].astype("string").fillna("").to_numpy(dtype=object)
+
+    def equal(column: str, value: str) -> np.ndarray:
+        return (adj[column] == value).to_numpy(dtype=bool, na_value=False)
+
     auto = np.zeros(len(adj), dtype=bool)
     for g, r in AUTO_POSTED:
-        auto |= (group == g) & ((reason == r) if r is not None else True)
-    patient = group == "PR"
+        auto |= equal("group_code", g) & (equal("reason_code", r) if r is not None else True)
+    patient = equal("group_code", "PR")
     cents = adj["amount_cents"].to_numpy(dtype=np.int64)
     sums = pd.DataFrame({
         "claim_seq": adj["claim_seq"].to_numpy(),
@@ -268,14 +314,21 @@ def _remittance_claims(remittance: Any, payments_posted: pd.DataFrame
     return clp[~unposted].reset_index(drop=True), notes
 
 
+def _values(values: Any, dtype: Any = None) -> Any:
+    """A column's values without its index (so frames are built by position, not aligned)."""
+    if isinstance(values, pd.Series):
+        return values.array
+    return np.asarray(values, dtype=dtype) if dtype is not None else values
+
+
 def _side_frame(claim_id: Any, ref: Any, date: Any, resp: Any, cents: Any, location: Any,
                 sub_ref: Any) -> pd.DataFrame:
-    return pd.DataFrame({"claim_id": pd.array(claim_id, dtype="string"),
-                         "ref": pd.array(ref, dtype="string"),
-                         "date": pd.to_datetime(date), "resp": np.asarray(resp, dtype=np.int8),
-                         "cents": np.asarray(cents, dtype=np.int64),
-                         "location_id": pd.array(location, dtype="string"),
-                         "sub_ref": pd.array(sub_ref, dtype="string")})
+    n = len(cents)
+    return pd.DataFrame({"claim_id": _values(claim_id), "ref": _values(ref),
+                         "date": pd.to_datetime(_values(date)),
+                         "resp": np.broadcast_to(_values(resp, np.int8), n).astype(np.int8),
+                         "cents": np.asarray(_values(cents), dtype=np.int64),
+                         "location_id": _values(location), "sub_ref": _values(sub_ref)})
 
 
 def _subledger(claim_lines: pd.DataFrame, claims: pd.DataFrame, payers: pd.DataFrame,
@@ -284,35 +337,35 @@ def _subledger(claim_lines: pd.DataFrame, claims: pd.DataFrame, payers: pd.DataF
     """The sub-ledger's rows by component, without the journal: charges from the claim lines
     (the patient's balance for a self-pay payer's claim), payments from ``payments_posted``,
     the remittances' auto-posted adjustments and patients' shares on their posting day."""
-    self_pay = set(payers.loc[payers["type"].astype("string") == "self-pay", "payer_id"])
-    info = claims.set_index("claim_id")[["payer_id", "location_id", "date_of_service"]]
-    lines = claim_lines.join(info, on="claim_id")
-    entered = lines["entered_date"] if "entered_date" in lines else \
-        pd.Series(pd.NaT, index=lines.index, dtype="datetime64[ns]")
+    self_pay = payers.loc[(payers["type"] == "self-pay").to_numpy(bool), "payer_id"]
+    where = _positions(claim_lines["claim_id"], claims["claim_id"])
+    info = claims[["payer_id", "location_id", "date_of_service"]].reset_index(drop=True)
+    lines = info.reindex(where).reset_index(drop=True)
+    entered = claim_lines["entered_date"].reset_index(drop=True) \
+        if "entered_date" in claim_lines else pd.Series(pd.NaT, index=lines.index,
+                                                        dtype="datetime64[ns]")
     undated = entered.isna()
-    ref = lines["claim_id"].astype("string") + "-" + lines["line_no"].astype("string")
-    charges = _side_frame(lines["claim_id"], ref, entered.fillna(lines["date_of_service"]),
-                          lines["payer_id"].isin(self_pay), lines["charge_cents"],
+    ref = claim_lines["claim_id"].astype("str") + "-" + claim_lines["line_no"].astype("str")
+    charges = _side_frame(claim_lines["claim_id"], ref, entered.fillna(lines["date_of_service"]),
+                          _isin(lines["payer_id"], self_pay), claim_lines["charge_cents"],
                           lines["location_id"], ref)
-    loc = claims.set_index("claim_id")["location_id"]
     pp = payments_posted
     payments = _side_frame(pp["claim_id"], pp["reference"], pp["posted_date"],
-                           pp["source"] != "ERA", -pp["amount_cents"],
-                           pp["claim_id"].map(loc), pp["posting_id"])
+                           (pp["source"] != "ERA").to_numpy(bool), -pp["amount_cents"],
+                           _lookup(pp["claim_id"], claims["claim_id"], claims["location_id"]),
+                           pp["posting_id"])
     clp, notes = _remittance_claims(remittance, payments_posted)
     notes["lines_without_entry_date"] = int(undated.sum())
+    clp["location_id"] = _lookup(clp["claim_id"], claims["claim_id"], claims["location_id"])
     auto = clp[clp["auto_cents"] != 0]
     adjustments = _side_frame(auto["claim_id"], auto["trace_number"], auto["posted_date"], 0,
-                              -auto["auto_cents"], auto["claim_id"].map(loc),
-                              auto["trace_number"])
+                              -auto["auto_cents"], auto["location_id"], auto["trace_number"])
     shared = clp[clp["patient_cents"] != 0]
-    n = len(shared)
-    transfers = _side_frame(
-        np.tile(shared["claim_id"].to_numpy(), 2), np.tile(shared["trace_number"].to_numpy(), 2),
-        np.tile(shared["posted_date"].to_numpy(), 2), np.repeat([0, 1], n),
-        np.concatenate([-shared["patient_cents"].to_numpy(), shared["patient_cents"].to_numpy()]),
-        np.tile(shared["claim_id"].map(loc).to_numpy(), 2),
-        np.tile(shared["trace_number"].to_numpy(), 2))
+    transfers = pd.concat([
+        _side_frame(shared["claim_id"], shared["trace_number"], shared["posted_date"], side,
+                    sign * shared["patient_cents"], shared["location_id"],
+                    shared["trace_number"]) for side, sign in ((0, -1), (1, 1))],
+        ignore_index=True)
     parts = {"charge": charges, "payment": payments, "adjustment": adjustments,
              "transfer": transfers}
     return parts, clp, notes
@@ -326,14 +379,14 @@ def _writeoffs(journal: pd.DataFrame, clp: pd.DataFrame, sub: pd.DataFrame
     claim that differs is a break on each of its write-offs, the sub-ledger's amount on the
     last). Returns the sub-ledger's write-off rows, the breaks, and
     the journal's adjustments that are not write-offs of a denial."""
-    denied = set(clp.loc[clp["denied_cents"] != 0, "claim_id"])
-    is_off = journal["claim_id"].isin(denied).to_numpy()
+    denied = set(clp.loc[clp["denied_cents"] != 0, "claim_id"].dropna())
+    is_off = _isin(journal["claim_id"], pd.Series(sorted(denied), dtype="str"))
     offs, rest = journal[is_off], journal[~is_off]
     if offs.empty:
         return sub.iloc[:0], _concat([]), rest
     per_claim = offs.groupby("claim_id", observed=True).agg(last=("date", "max"),
                                                             cents=("cents", "sum"))
-    payer_rows = sub[(sub["resp"] == 0) & sub["claim_id"].isin(per_claim.index)]
+    payer_rows = sub[(sub["resp"].to_numpy() == 0) & _isin(sub["claim_id"], per_claim.index)]
     upto = payer_rows.join(per_claim["last"], on="claim_id")
     left_open = upto[upto["date"] <= upto["last"]].groupby("claim_id")["cents"].sum()
     per_claim["sub_cents"] = -left_open.reindex(per_claim.index, fill_value=0)
@@ -486,29 +539,38 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
     after = journal["posted_date"] > close
     j = journal[~after]
     jrows = pd.DataFrame({
-        "transaction_id": j["transaction_id"].astype("string"),
-        "claim_id": j["claim_id"].astype("string"), "ref": j["reference"].astype("string"),
-        "date": j["posted_date"], "resp": (j["responsible"] == "patient").to_numpy(np.int8),
-        "cents": j["amount_cents"].astype(np.int64),
-        "location_id": j["location_id"].astype("string"),
-        "kind": j["kind"].astype("string")}).reset_index(drop=True)
+        "transaction_id": j["transaction_id"].array, "claim_id": j["claim_id"].array,
+        "ref": j["reference"].array, "date": j["posted_date"].array,
+        "resp": (j["responsible"] == "patient").to_numpy(np.int8),
+        "cents": j["amount_cents"].to_numpy(np.int64), "location_id": j["location_id"].array,
+        "kind": j["kind"].array})
     parts, clp, notes = _subledger(claim_lines, claims, payers, payments_posted, remittance)
-    parts = {k: v[v["date"] <= close].reset_index(drop=True) for k, v in parts.items()}
+    subrows = pd.concat([v.assign(component=k) for k, v in parts.items()], ignore_index=True)
+    subrows = subrows[(subrows["date"] <= close).to_numpy(bool)].reset_index(drop=True)
     clp = clp[clp["posted_date"] <= close]
+    jclaim, sclaim = _codes(jrows["claim_id"], subrows["claim_id"])
+    jref, sref = _codes(jrows["ref"], subrows["ref"])
+    refs = int(max(jref.max(initial=-1), sref.max(initial=-1))) + 1
+    first = np.datetime64(min([d.min() for d in (jrows["date"], subrows["date"]) if len(d)]
+                              or [close]), "D")
+    jkeys = _keys(jrows, jclaim, jref, refs, first)
+    skeys = _keys(subrows, sclaim, sref, refs, first)
+    jkind = jrows["kind"].to_numpy(dtype=object)
+    skind = subrows["component"].to_numpy(dtype=object)
 
-    breaks, sub_rows = [], []
-    for component, sub in parts.items():
-        mine = jrows[jrows["kind"] == component].reset_index(drop=True)
-        found, j_left, s_left = _breaks_of(component, mine, sub.copy())
-        sub_rows.append(sub)
+    breaks, sub_rows = [], [subrows]
+    for component in parts:
+        found, j_left, s_left = _breaks_of(component, jkeys[jkind == component],
+                                           skeys[skind == component], jrows, subrows)
+        left = jrows.loc[j_left]
         if component == "adjustment":
-            off_rows, off_breaks, j_left = _writeoffs(j_left, clp, pd.concat(
-                [parts["charge"], parts["payment"], parts["adjustment"], parts["transfer"]]))
+            off_rows, off_breaks, left = _writeoffs(left, clp, subrows)
             sub_rows.append(off_rows)
             breaks.append(off_breaks)
         *_, j_only, s_only = _STAGE_KINDS[component]
-        breaks += [found, _break_rows(j_only, j_left, None) if len(j_left) else _concat([]),
-                   _break_rows(s_only, None, s_left) if len(s_left) else _concat([])]
+        breaks += [found, _break_rows(j_only, left, None) if len(left) else _concat([]),
+                   _break_rows(s_only, None, subrows.loc[s_left]) if len(s_left)
+                   else _concat([])]
     refunds = jrows[jrows["kind"] == "refund"]
     sub_rows.append(refunds)  # no other file records a refund: taken from the journal
     subledger = pd.concat([s[["date", "resp", "cents"]] for s in sub_rows], ignore_index=True)
@@ -735,16 +797,18 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
     lines = claim_lines[entered.isna() | (entered <= close)].assign(
         entered_date=entered)
     totals = lines.groupby("claim_id")["charge_cents"].sum()
-    charged = claims[claims["claim_id"].isin(totals.index)]
+    claim_cents = pd.Series(totals.to_numpy(np.int64))
+    charged = claims[_isin(claims["claim_id"], totals.index)]
 
     # Completed visits with no charge
-    open_visits = done[~done["appointment_id"].isin(charged["appointment_id"])]
+    open_visits = done[~_isin(done["appointment_id"], charged["appointment_id"])]
     age = businessdays.between(open_visits["date"], np.full(len(open_visits), close))
     missed = open_visits[age > missed_charge_days].assign(
         business_days=age[age > missed_charge_days])
-    history = charged[["appointment_id", "claim_id"]].merge(
-        done[["appointment_id", "visit_type", "provider_id"]], on="appointment_id")
-    history["cents"] = history["claim_id"].map(totals).astype(np.int64)
+    visit = _positions(charged["appointment_id"], done["appointment_id"])
+    history = done[["visit_type", "provider_id"]].iloc[visit[visit >= 0]].reset_index(drop=True)
+    history["cents"] = _lookup(charged["claim_id"][visit >= 0], totals.index,
+                               claim_cents).to_numpy(np.int64)
     by_type = _lower_median(history["cents"], history["visit_type"])
     by_provider = _lower_median(history["cents"], history["provider_id"])
     overall = int(history["cents"].quantile(0.5, interpolation="lower")) if len(history) else 0
@@ -759,36 +823,36 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
         drop=True)
 
     # Charges with no completed visit
-    orphan = charged[~charged["appointment_id"].isin(done["appointment_id"])]
-    orphan_cents = orphan["claim_id"].map(totals).astype(np.int64)
+    orphan = charged[visit < 0]
+    orphan_cents = _lookup(orphan["claim_id"], totals.index, claim_cents).astype(np.int64)
 
     # The same procedure entered twice on a claim
     key = ["claim_id", "cpt", "modifiers"]
-    keyed = lines.assign(modifiers=lines["modifiers"].astype("string").fillna("")) \
+    keyed = lines.assign(modifiers=lines["modifiers"].fillna("")) \
         if "modifiers" in lines else lines.assign(modifiers="")
-    keyed = keyed.sort_values(["claim_id", "entered_date", "line_no"])
-    repeat = keyed.groupby(key, sort=False).cumcount() > 0
-    twice = keyed[keyed.set_index(key).index.isin(keyed.loc[repeat].set_index(key).index)]
+    same = keyed.groupby(key, sort=False)["line_no"].transform("size") > 1
+    twice = keyed[same.to_numpy(bool)].sort_values(["claim_id", "entered_date", "line_no"])
+    repeat = twice.groupby(key, sort=False).cumcount() > 0
     duplicates = twice.groupby(key, sort=False).agg(
         line_nos=("line_no", lambda s: ";".join(map(str, sorted(s)))),
         entered_date=("entered_date", "first")).reset_index()
-    extra = keyed[repeat].groupby(key, sort=False).agg(
+    extra = twice[repeat].groupby(key, sort=False).agg(
         duplicate_cents=("charge_cents", "sum"), repeat_date=("entered_date", "first"))
     duplicates = duplicates.drop(columns="entered_date").join(extra, on=key).rename(
         columns={"repeat_date": "entered_date"})
-    duplicates = duplicates.join(claims.set_index("claim_id")["location_id"], on="claim_id")
+    duplicates["location_id"] = _lookup(duplicates["claim_id"], claims["claim_id"],
+                                        claims["location_id"])
 
     # Charge lag
-    info = claims.set_index("claim_id")[["date_of_service", "rendering_npi", "location_id"]]
-    measured = lines[lines["entered_date"].notna()].join(info, on="claim_id")
-    measured = measured.assign(lag_days=businessdays.between(measured["date_of_service"],
-                                                             measured["entered_date"]))
-    npi = measured["rendering_npi"].astype("string")
-    if providers is not None:
-        ids = providers.set_index(providers["npi"].astype("string"))["provider_id"]
-        measured["provider_id"] = npi.map(ids).fillna(npi)
-    else:
-        measured["provider_id"] = npi
+    measured = lines[lines["entered_date"].notna()].reset_index(drop=True)
+    info = claims[["date_of_service", "rendering_npi", "location_id"]].reset_index(drop=True)
+    measured = pd.concat([measured, info.reindex(
+        _positions(measured["claim_id"], claims["claim_id"])).reset_index(drop=True)], axis=1)
+    measured["lag_days"] = businessdays.between(measured["date_of_service"],
+                                                measured["entered_date"])
+    npi = measured["rendering_npi"]
+    measured["provider_id"] = npi if providers is None else _lookup(
+        npi, providers["npi"], providers["provider_id"]).fillna(npi)
     lag = measured["lag_days"]
 
     findings = findings_frame(pd.concat([
@@ -908,21 +972,21 @@ def timely_filing(claims: pd.DataFrame, payers: pd.DataFrame, journal: pd.DataFr
     """
     close = pd.Timestamp(close_date)
     j = journal[(journal["posted_date"] <= close) & (journal["responsible"] == "payer")]
-    owed = j.groupby(j["claim_id"].astype("string"))["amount_cents"].sum()
+    owed = j.groupby("claim_id")["amount_cents"].sum()
     owed = owed[owed > 0]
-    open_claims = claims[claims["claim_id"].astype("string").isin(owed.index)].copy()
-    open_claims["open_cents"] = open_claims["claim_id"].astype("string").map(owed).astype(
-        np.int64)
+    where = _positions(claims["claim_id"], owed.index)
+    open_claims = claims[where >= 0].copy()
+    open_claims["open_cents"] = owed.to_numpy(np.int64)[where[where >= 0]]
     pays = remittance.payments[["payment_seq", "payment_date"]]
     dated = pays[pays["payment_date"].isna() | (pays["payment_date"] <= close)]
-    answered = set(remittance.claims.loc[
-        remittance.claims["payment_seq"].isin(dated["payment_seq"]), "claim_id"].astype(str))
+    answered = remittance.claims.loc[
+        remittance.claims["payment_seq"].isin(dated["payment_seq"]), "claim_id"]
     limits = payers.set_index("payer_id")["timely_filing_days"]
     days = open_claims["payer_id"].map(limits)
     deadline = open_claims["date_of_service"] + pd.to_timedelta(days.astype("Float64").astype(
         float), unit="D")
     unbilled = open_claims["submitted_date"].isna() | (open_claims["submitted_date"] > close)
-    is_answered = open_claims["claim_id"].astype(str).isin(answered)
+    is_answered = _isin(open_claims["claim_id"], answered)
     late = ~unbilled & (open_claims["submitted_date"] > deadline)
     at_risk = unbilled | is_answered | late
     no_limit = at_risk & days.isna()

@@ -222,6 +222,30 @@ def test_payments_in_one_file_only_and_for_another_amount() -> None:
     assert r.holds
 
 
+@pytest.mark.parametrize(("tid", "changes", "kinds", "amount"), [
+    ("T01", {"posted_date": "2025-03-04"}, ["charge_posted_wrong_day"], 10000),
+    ("T01", {"responsible": "patient"}, ["charge_wrong_responsibility"], 10000),
+    ("T01", {"amount_cents": 11000}, ["charge_amount_differs"], 1000),
+    ("T11", {"responsible": "payer"}, ["payment_wrong_responsibility"], 1000),
+    ("T08", {"posted_date": "2025-03-11"}, ["adjustment_posted_wrong_day"], 8000),
+    ("T08", {"responsible": "patient"}, ["adjustment_wrong_responsibility"], 8000),
+    ("T08", {"kind": "refund"}, ["remittance_adjustment_not_posted"], 8000),
+    ("T10", {"posted_date": "2025-03-11"}, ["transfer_posted_wrong_day"], 1000),
+    ("T10", {"responsible": "payer"}, ["transfer_wrong_responsibility"], 1000),
+    ("T10", {"amount_cents": 1200}, ["transfer_amount_differs"], 200),
+    ("T10", {"reference": "TR9"}, ["remittance_transfer_not_posted",
+                                    "transfer_without_remittance"], 1000),
+])
+def test_each_break_is_named_and_accounts_for_the_difference(tid, changes, kinds,
+                                                             amount) -> None:
+    r = roll(replace(JOURNAL_ROWS, tid, **changes))
+    assert sorted(r.findings["kind"]) == kinds
+    assert (r.findings["amount_cents"] == amount).all()
+    assert r.findings["kind"].isin(list(ledger.BREAK_KINDS)).all()
+    assert r.holds and (r.daily["unexplained_cents"] == 0).all()
+    assert r.closing_cents - r.subledger_closing_cents == r.breaks["difference_cents"].sum()
+
+
 def test_a_write_off_of_a_denial_is_proven_against_what_the_payer_left_open() -> None:
     r = roll(replace(JOURNAL_ROWS, "T12", amount_cents=-4000))
     assert r.findings["kind"].tolist() == ["writeoff_differs_from_denial"]
