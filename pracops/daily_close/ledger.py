@@ -537,7 +537,7 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
     """
     close = pd.Timestamp(close_date)
     after = journal["posted_date"] > close
-    j = journal[~after]
+    j = journal[~after] if after.any() else journal
     jrows = pd.DataFrame({
         "transaction_id": j["transaction_id"].array, "claim_id": j["claim_id"].array,
         "ref": j["reference"].array, "date": j["posted_date"].array,
@@ -545,8 +545,10 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
         "cents": j["amount_cents"].to_numpy(np.int64), "location_id": j["location_id"].array,
         "kind": j["kind"].array})
     parts, clp, notes = _subledger(claim_lines, claims, payers, payments_posted, remittance)
-    subrows = pd.concat([v.assign(component=k) for k, v in parts.items()], ignore_index=True)
-    subrows = subrows[(subrows["date"] <= close).to_numpy(bool)].reset_index(drop=True)
+    components = list(parts)
+    subrows = pd.concat([v[(v["date"] <= close).to_numpy(bool)].assign(component=k)
+                         for k, v in parts.items()], ignore_index=True)
+    del parts  # the rows live on in subrows only
     clp = clp[clp["posted_date"] <= close]
     jclaim, sclaim = _codes(jrows["claim_id"], subrows["claim_id"])
     jref, sref = _codes(jrows["ref"], subrows["ref"])
@@ -559,7 +561,7 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
     skind = subrows["component"].to_numpy(dtype=object)
 
     breaks, sub_rows = [], [subrows]
-    for component in parts:
+    for component in components:
         found, j_left, s_left = _breaks_of(component, jkeys[jkind == component],
                                            skeys[skind == component], jrows, subrows)
         left = jrows.loc[j_left]
@@ -571,6 +573,7 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
         breaks += [found, _break_rows(j_only, left, None) if len(left) else _concat([]),
                    _break_rows(s_only, None, subrows.loc[s_left]) if len(s_left)
                    else _concat([])]
+    del jkeys, skeys, jclaim, sclaim, jref, sref
     refunds = jrows[jrows["kind"] == "refund"]
     sub_rows.append(refunds)  # no other file records a refund: taken from the journal
     subledger = pd.concat([s[["date", "resp", "cents"]] for s in sub_rows], ignore_index=True)
