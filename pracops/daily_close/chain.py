@@ -232,6 +232,21 @@ def reconciled_month(close_date: pd.Timestamp) -> str:
     return (day.replace(day=1) - pd.Timedelta(days=1)).strftime("%Y-%m")
 
 
+def payments_from_journal(pm_transactions: pd.DataFrame) -> pd.DataFrame:
+    """Without ``payments_posted``, the journal's own payments in its shape (``posting_id``
+    the transaction, ``source`` ``ERA`` for the payer's, ``patient`` for the patient's, the
+    amount positive), so that the roll-forward still runs: it then proves the charges and
+    adjustments against the claim lines and the remittances, and takes the payments as the
+    journal has them (:func:`notes` says so)."""
+    pm = pm_transactions[(pm_transactions["kind"] == "payment").to_numpy()]
+    return pd.DataFrame({
+        "posting_id": pm["transaction_id"].to_numpy(), "claim_id": pm["claim_id"].to_numpy(),
+        "posted_date": pm["posted_date"].to_numpy(),
+        "amount_cents": (-pm["amount_cents"]).to_numpy("int64"),
+        "source": np.where((pm["responsible"] == "payer").to_numpy(), "ERA", "patient"),
+        "reference": pm["reference"].to_numpy()})
+
+
 def _calculate(inputs: DailyCloseInputs, day: pd.Timestamp,
                p: Mapping[str, Any]) -> dict[str, Any]:
     """The seven calculations of the close of ``day``, in the issue's order, by the names
@@ -239,6 +254,8 @@ def _calculate(inputs: DailyCloseInputs, day: pd.Timestamp,
     from pracops.daily_close import cash, ledger, payables
 
     journal = inputs.pm_transactions
+    posted = (inputs.payments_posted if inputs.payments_posted is not None
+              else payments_from_journal(journal))
     return {
         "day_close": cash.day_close(
             inputs.front_desk_payments, journal, deposits=inputs.deposits,
@@ -247,7 +264,7 @@ def _calculate(inputs: DailyCloseInputs, day: pd.Timestamp,
             cash_deposit_lag_days=p["cash_deposit_lag_days"],
             card_settlement_lag_days=p["card_settlement_lag_days"]),
         "ar_rollforward": ledger.ar_rollforward(
-            journal, inputs.claim_lines, inputs.claims, inputs.payers, inputs.payments_posted,
+            journal, inputs.claim_lines, inputs.claims, inputs.payers, posted,
             inputs.remittance, day),
         "charge_capture": ledger.charge_capture(
             inputs.appointments, inputs.claims, inputs.claim_lines, day,
@@ -289,6 +306,9 @@ class DailyClose:
         (:data:`pracops.daily_close.findings.COLUMNS`).
     collections
         :func:`month_to_date_collections` at the close date.
+    notes
+        What the close did without an optional input or set aside, one sentence each
+        (:func:`notes`).
     settings
         The parameters as used (``minimum_balance_cents`` in cents).
     """
@@ -303,6 +323,7 @@ class DailyClose:
     cash_forecast: Any
     findings: pd.DataFrame
     collections: dict[str, Any]
+    notes: tuple[str, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -333,6 +354,29 @@ class DailyCloseReport:
     alerts: list[tuple[str, str]]
     files: list[Path]
     parameters: dict[str, Any]
+
+
+def notes(inputs: DailyCloseInputs, results: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the close did without an optional input, or left out, in sentences for the
+    report: the day close's and the bank reconciliation's own notes, the roll-forward's
+    payments taken from the journal without ``payments_posted``, remittances not posted,
+    claim lines without an entry date and journal rows after the close date."""
+    out = [*results["day_close"].notes, *results["bank_reconciliation"].notes]
+    ar = results["ar_rollforward"]
+    if inputs.payments_posted is None:
+        out.append("No payments_posted: the A/R roll-forward takes the payments as the "
+                   "journal posted them, and proves the charges and adjustments only.")
+    if ar.unposted_remittance_claims:
+        out.append(f"{ar.unposted_remittance_claims} remittance claim(s) paying "
+                   f"{fmt_money(ar.unposted_remittance_paid_cents)} have no posting: left out "
+                   "of the sub-ledger (the billing reconciliation follows them).")
+    if ar.lines_without_entry_date:
+        out.append(f"{ar.lines_without_entry_date} claim line(s) have no entry date: counted "
+                   "on their date of service, no charge lag measured.")
+    if ar.after_close_rows:
+        out.append(f"{ar.after_close_rows} journal row(s) posted after the close date are "
+                   "left out.")
+    return tuple(out)
 
 
 def compute(
@@ -382,7 +426,7 @@ def compute(
                       collections=month_to_date_collections(
                           inputs.pm_transactions, inputs.gl_actuals, inputs.chart_of_accounts,
                           day),
-                      settings=settings)
+                      notes=notes(inputs, results), settings=settings)
 
 
 def run(

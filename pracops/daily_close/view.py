@@ -39,7 +39,24 @@ from pracops.widgets import chart, panel, slider
 __all__ = [
     "HEADLINE_FIGURES",
     "summary_text",
+    "notes_text",
     "findings_table",
+    "day_close_table",
+    "rollforward_table",
+    "breaks_table",
+    "charge_findings_table",
+    "charge_lag_table",
+    "filing_table",
+    "bank_table",
+    "bank_items_table",
+    "ap_aging_table",
+    "ap_findings_table",
+    "forecast_table",
+    "plot_close_calendar",
+    "plot_rollforward_waterfall",
+    "plot_charge_lag",
+    "plot_forecast",
+    "explorer",
 ]
 
 HEADLINE_FIGURES = ("close_balanced", "close_difference_cents",
@@ -136,6 +153,16 @@ def summary_text(close: DailyClose, fig: Mapping[str, Any]) -> str:
         lines.append(f"In all, **{_plural(fig['findings'], 'finding')}**: "
                      + "; ".join(parts) + ".")
     return no_math("\n\n".join(lines))
+
+
+def notes_text(close: DailyClose) -> str | None:
+    """What the close did without an optional input or left out
+    (:attr:`~pracops.daily_close.chain.DailyClose.notes`), as a Markdown list; ``None`` when
+    there is nothing to say."""
+    if not close.notes:
+        return None
+    return no_math("**Worked out with what the data hold:**\n\n"
+                   + "\n".join(f"- {md_text(n)}" for n in close.notes))
 
 
 # --- tables ---------------------------------------------------------------------------------

@@ -446,3 +446,28 @@ def test_the_explorer_recomputes_without_writing(result: chain.DailyCloseReport,
     minimum.value = 250000.0
     assert calls == [("2025-12-31", 150000.0), ("2025-12-05", 150000.0),
                      ("2025-12-05", 250000.0)]
+
+
+def test_the_close_runs_without_the_optional_inputs(inputs: chain.DailyCloseInputs) -> None:
+    from pracops.daily_close import view
+
+    bare = dataclasses.replace(inputs, card_settlements=None, payroll_runs=None,
+                               payments_posted=None)
+    close = chain.compute(bare)
+    # without the processor's batches a settlement short of its fees cannot be told from the
+    # fees (the day close says so); every other plant is still found
+    expected = {(k, r) for k, r, _, _ in expected_findings() if k != "card_settlement_short"}
+    assert set(zip(close.findings["kind"], close.findings["reference"], strict=True)) \
+        == expected
+    said = " ".join(close.notes)
+    for words in ("No card_settlements", "No payroll_runs", "No payments_posted: the A/R "
+                  "roll-forward takes the payments as the journal posted them"):
+        assert words in said
+    assert r"- No payments\_posted: the A/R roll-forward" in view.notes_text(close)
+    # the journal's payments in payments_posted's shape: the same money, signed as posted
+    posted = chain.payments_from_journal(inputs.pm_transactions)
+    pm = [r for r in rows("pm_transactions") if r["kind"] == "payment"]
+    assert len(posted) == len(pm)
+    assert int(posted["amount_cents"].sum()) == -sum(cents(r["amount"]) for r in pm)
+    assert set(posted["source"]) == {"ERA", "patient"}
+    assert chain.compute(inputs).notes == ()  # the sample has every file
