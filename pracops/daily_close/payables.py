@@ -160,7 +160,8 @@ class AccountsPayable:
         number``, or ``same amount within N days``), ``kind`` (``invoice_paid_twice`` when
         both were paid by the close date, ``invoice_entered_twice`` when the repeat is still
         open: hold its payment), ``amount_cents`` (the repeat's payment, or its open amount)
-        and ``date`` (its payment date, or its due date).
+        and ``date`` (its payment date, or its due date), with the first voucher's
+        ``first_invoice_number`` and ``first_date`` (its payment date, if paid).
     missed_discounts
         Invoices on discount terms paid without the discount: ``voucher_id``, ``vendor``,
         ``invoice_number``, ``terms``, ``invoice_date``, ``paid_date``, ``days_to_pay``
@@ -574,16 +575,18 @@ def _payer_receipts(journal: pd.DataFrame, claims: pd.DataFrame, close: pd.Times
     """Expected payer receipts per day 1..horizon after the close (open A/R, new visits; the
     band's late and early cases) and the per-payer table of what they rest on."""
     payer_rows = journal[journal["responsible"] == "payer"]
+    # Claims as integer codes: every step below is by code (bincount, groupby on int).
+    claim, claim_ids = pd.factorize(payer_rows["claim_id"])
     payer_of = claims.drop_duplicates("claim_id").set_index("claim_id")["payer_id"]
-    payer = payer_rows["claim_id"].map(payer_of).astype("string").fillna("(unknown claim)")
-    rows = pd.DataFrame({"payer": payer, "claim_id": payer_rows["claim_id"],
-                         "kind": payer_rows["kind"].astype("string"),
-                         "posted": payer_rows["posted_date"],
-                         "service": payer_rows["service_date"],
-                         "cents": payer_rows["amount_cents"].astype("int64")})
-    codes, names = pd.factorize(rows["payer"], sort=True)
-    rows["code"] = codes
+    payer_of_claim = pd.Series(claim_ids).map(payer_of).astype("string").fillna(
+        "(unknown claim)")
+    claim_payer, names = pd.factorize(payer_of_claim, sort=True)
     n = len(names)
+    rows = pd.DataFrame({"claim": claim, "code": claim_payer[claim],
+                         "kind": payer_rows["kind"].reset_index(drop=True),
+                         "posted": payer_rows["posted_date"].to_numpy(),
+                         "service": payer_rows["service_date"].to_numpy(),
+                         "cents": payer_rows["amount_cents"].to_numpy("int64")})
     payments = rows[rows["kind"] == "payment"]
     # Days to pay: each dollar a payer paid, by days from the date of service.
     money = payments[(payments["cents"] < 0) & payments["service"].notna()]
@@ -595,20 +598,20 @@ def _payer_receipts(journal: pd.DataFrame, claims: pd.DataFrame, close: pd.Times
     total = f.sum(axis=1)
     surv = total[:, None] - np.cumsum(f, axis=1)  # mass paid after day a
     # Yield: what a payer paid of what was billed to it, on the claims it has answered.
-    answered = payments["claim_id"].unique()
-    billed = rows[(rows["kind"] == "charge") & rows["claim_id"].isin(answered)]
+    answered = np.zeros(len(claim_ids), dtype=bool)
+    answered[payments["claim"].to_numpy()] = True
+    billed = rows[(rows["kind"] == "charge").to_numpy() & answered[rows["claim"].to_numpy()]]
     charged = np.bincount(billed["code"], weights=billed["cents"], minlength=n)
     paid = -np.bincount(payments["code"], weights=payments["cents"], minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         yield_ = np.where(charged > 0, paid / np.where(charged > 0, charged, 1), 0.0)
     # Open A/R by claim, by age in days.
-    balance = rows.groupby("claim_id", sort=False).agg(
+    balance = rows.groupby("claim", sort=False).agg(
         cents=("cents", "sum"), code=("code", "first"), service=("service", "min"))
     open_ = balance[balance["cents"] > 0]
     age = (close - open_["service"]).dt.days.fillna(span).clip(lower=0).astype("int64")
     ok = age.to_numpy() < span
-    known = np.isin(open_["code"].to_numpy(),
-                    np.flatnonzero(total > 0))
+    known = np.isin(open_["code"].to_numpy(), np.flatnonzero(total > 0))
     forecastable = ok & known
     ages = np.zeros((n, span))
     np.add.at(ages, (open_["code"].to_numpy()[forecastable], age.to_numpy()[forecastable]),

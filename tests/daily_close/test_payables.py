@@ -467,3 +467,13 @@ def test_sample_forecast_first_below_the_minimum_in_week_3(sample) -> None:
     other = pay.cash_forecast(sample["bank_statement"], without, sample["pm_transactions"],
                               sample["claims"], "2025-12-31", staff=sample["staff"])
     assert other.weeks["closing_cents"].iloc[2] > 15_000_000
+
+
+def test_forecast_without_any_receipts_history(small) -> None:
+    empty = small["pm_transactions"].iloc[:0]
+    got = run({**small, "pm_transactions": empty})
+    w = got.weeks
+    assert (w[["payer_open_ar_cents", "payer_new_visits_cents", "patient_cents"]] == 0).all(
+        axis=None)
+    assert w["closing_cents"].tolist() == [375000, -120200, -120200, -315400]
+    assert got.payers.empty and "the last 0 weeks" in got.notes[2]
