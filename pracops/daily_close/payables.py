@@ -172,6 +172,11 @@ class AccountsPayable:
     discounts_available
         Open invoices whose discount can still be taken: ``voucher_id``, ``vendor``,
         ``invoice_number``, ``last_discount_date``, ``discount_cents``, ``pay_cents``.
+    payments_off
+        Payments that are neither the invoice's amount nor its amount less the discount
+        (short or over payments, counted here rather than lost): ``voucher_id``, ``vendor``,
+        ``invoice_number``, ``amount_cents``, ``paid_cents``, ``difference_cents`` (paid
+        minus the amount, less the discount when paid within its days).
     invoices_after_close
         Vouchers invoiced after the close date, left out of everything above (a close taken on
         an earlier day than the data's last).
@@ -194,6 +199,7 @@ class AccountsPayable:
     discounts_taken_cents: int
     discounts_missed_cents: int
     discounts_available: pd.DataFrame
+    payments_off: pd.DataFrame
     invoices_after_close: int
     findings: pd.DataFrame
 
@@ -324,6 +330,17 @@ def accounts_payable(ap_invoices: pd.DataFrame, close_date: object, *,
         "pay_cents": (live.loc[can, "amount_cents"] - discount[can]).astype("int64"),
     }).sort_values(["last_discount_date", "voucher_id"]).reset_index(drop=True)
 
+    days_taken = (live["paid_date"] - live["invoice_date"]).dt.days
+    due = live["amount_cents"] - discount.where(days_taken <= terms["discount_days"], 0)
+    off = paid & (live["paid_cents"] != live["amount_cents"]) & (live["paid_cents"] != due)
+    payments_off = pd.DataFrame({
+        "voucher_id": live.loc[off, "voucher_id"], "vendor": live.loc[off, "vendor"],
+        "invoice_number": live.loc[off, "invoice_number"],
+        "amount_cents": live.loc[off, "amount_cents"].astype("int64"),
+        "paid_cents": live.loc[off, "paid_cents"].astype("int64"),
+        "difference_cents": (live.loc[off, "paid_cents"] - due[off]).astype("int64"),
+    }).reset_index(drop=True)
+
     repeats = _repeats(live, paid, duplicate_invoice_days)
     findings = _ap_findings(repeats, missed_discounts, past_due)
     return AccountsPayable(
@@ -333,6 +350,7 @@ def accounts_payable(ap_invoices: pd.DataFrame, close_date: object, *,
         missed_discounts=missed_discounts,
         discounts_taken_cents=int(deducted.where(on_terms, 0).sum()),
         discounts_missed_cents=int(lost.sum()), discounts_available=discounts_available,
+        payments_off=payments_off,
         invoices_after_close=int(len(ap_invoices) - len(live)), findings=findings)
 
 

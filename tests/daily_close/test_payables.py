@@ -70,6 +70,9 @@ def test_discount_paid_on_day_10_is_taken_day_11_is_missed() -> None:
         {"vendor": "D", "invoice_date": "2025-03-03", "due_date": "2025-04-02",
          "amount_cents": 50000, "terms": "2/10 net 30", "paid_date": "2025-03-23",
          "paid_cents": 49000},
+        # net 30 paid $1.00 short: neither a discount nor the amount
+        {"vendor": "E", "invoice_date": "2025-03-03", "due_date": "2025-04-02",
+         "amount_cents": 50000, "paid_date": "2025-03-23", "paid_cents": 49900},
     ])
     got = pay.accounts_payable(ap, "2025-06-30")
     missed = got.missed_discounts.set_index("voucher_id")
@@ -79,6 +82,9 @@ def test_discount_paid_on_day_10_is_taken_day_11_is_missed() -> None:
     assert missed["in_window"].tolist() == [False, True]
     assert got.discounts_missed_cents == 2247
     assert got.discounts_taken_cents == 2000 + 1000
+    # The late deduction (D) and the short payment (E) are counted, not lost.
+    off = got.payments_off.set_index("voucher_id")["difference_cents"]
+    assert off.to_dict() == {"V004": -1000, "V005": -100}
     f = got.findings.set_index("reference")
     assert f["kind"].tolist() == ["missed_discount", "missed_discount"]
     assert f.loc["V002", "amount_cents"] == 2000 and f.loc["V002", "date"] == T("2025-03-14")
@@ -268,17 +274,21 @@ def journal_frame(rows: list[tuple]) -> pd.DataFrame:
 def small() -> dict:
     """Close Monday 30 June 2025, four weeks (1–7, 8–14, 15–21, 22–28 July).
 
-    Payer P paid its one answered claim H1 ($100 billed, $60 paid) 14 days after the visit:
-    yield 60 %, every dollar at 14 days. Open: H1's $40 (60 days old, older than anything P
-    has paid: not forecast) and O1, $200 seen on 25 June (5 days old): $120 expected on day 9
-    (week 2). New visits: the last two weeks' payer charges ($200) a day, $200/14, paid 14
-    days later at 60 %: $60 a week from week 3. Patients: $1,200 and $800 in the last two
-    weeks, $1,000 a week (band $900/$1,100). Outflows: a past-due $200 invoice and an
-    uncleared $50 check in week 1, rent $1,000 on Tuesday 1 July (first business day),
+    Payer P paid its answered claims H1 ($100 billed, $60 paid) and Z1 ($50, $30 paid, the
+    rest adjusted: closed) 14 days after the visit: yield 60 %, every dollar at 14 days.
+    Open: H1's $40 (60 days old, older than anything P has paid: not forecast) and O1, $200
+    seen on 25 June (5 days old): $120 expected on day 9 (week 2). New visits: the last two
+    weeks' payer charges (O1's $200) spread over 14 days, each day's paid 14 days later at
+    60 %: $60 a week from week 3. Patients: $1,200 and $800 in the last two weeks, $1,000 a
+    week (band $900/$1,100). Outflows: a past-due $200 invoice and an uncleared $50 check in
+    week 1, rent $1,000 on Tuesday 1 July (first business day),
     a $3,000 invoice due 10 July (week 2), payroll $1,952 biweekly from 27 June (11 and 25
     July). Balance at the close $5,000.
     """
     journal = journal_frame([
+        ("2025-04-01", "2025-04-01", "Z1", "charge", 5000, "payer"),  # closed: cancels
+        ("2025-04-15", "2025-04-01", "Z1", "payment", -3000, "payer"),
+        ("2025-04-15", "2025-04-01", "Z1", "adjustment", -2000, "payer"),
         ("2025-05-01", "2025-05-01", "H1", "charge", 10000, "payer"),
         ("2025-05-15", "2025-05-01", "H1", "payment", -6000, "payer"),
         ("2025-06-25", "2025-06-25", "O1", "charge", 20000, "payer"),
@@ -451,6 +461,13 @@ def test_sample_forecast_first_below_the_minimum_in_week_3(sample) -> None:
     assert got.recurring["description"].tolist() == [
         "ACH DEBIT MAPLE GROVE PROPERTIES RENT", "LOAN PAYMENT 4471", "PROVIDER COMPENSATION",
         "SERVICE CHARGE"]
+    dates = got.outflows[got.outflows["kind"] == "recurring"].groupby("reference")["date"]
+    assert dates.apply(list).to_dict() == {  # New Year's Day and Presidents' Day moved
+        "ACH DEBIT MAPLE GROVE PROPERTIES RENT": [T("2026-01-02"), T("2026-02-02"),
+                                                  T("2026-03-02"), T("2026-04-01")],
+        "LOAN PAYMENT 4471": [T("2026-01-15"), T("2026-02-17"), T("2026-03-16")],
+        "PROVIDER COMPENSATION": [T("2026-01-30"), T("2026-02-27"), T("2026-03-31")],
+        "SERVICE CHARGE": [T("2026-01-30"), T("2026-02-27"), T("2026-03-31")]}
     runs = sample["payroll_runs"].iloc[-1]
     per_run = runs["gross_cents"] + runs["employer_taxes_cents"] + runs["benefits_cents"]
     assert w["payroll_cents"].tolist() == [0, per_run, 0] + [per_run, 0] * 5
