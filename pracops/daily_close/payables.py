@@ -31,7 +31,6 @@ forecast week
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 
@@ -46,10 +45,8 @@ from pracops.errors import DataError, ParameterError
 from pracops.money import format_cents
 
 __all__ = ["AGING_BUCKETS", "AccountsPayable", "CashForecast", "accounts_payable",
-           "annual_cost_pct", "cash_forecast", "pay_dates", "parse_terms", "roster_payroll_cents"]
-
-logger = logging.getLogger(__name__)
-logger.addHandler(logging.NullHandler())
+           "annual_cost_pct", "cash_forecast", "pay_dates", "parse_terms", "recurring_debits",
+           "roster_payroll_cents"]
 
 AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "over 90")
 """Aging buckets by days past due, in order: not yet due (due on or after the close date),
