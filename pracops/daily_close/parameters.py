@@ -54,8 +54,8 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="pay_schedule", type="str", default="biweekly 2025-01-10",
-        help="pay dates without payroll_runs: 'weekly', 'biweekly' or 'semimonthly' and an "
-             "anchor pay day",
+        help="the forecast's pay dates: 'weekly', 'biweekly' or 'semimonthly' and an anchor "
+             "pay day (payroll_runs, when given, set the amounts)",
     ),
     Parameter(
         name="payroll_load_pct", type="float", default=22.0, minimum=0, maximum=100,
