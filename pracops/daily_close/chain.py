@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from pracops import config, data, report
-from pracops.daily_close import REPORT, businessdays
+from pracops.daily_close import REPORT, businessdays, cash, ledger, payables
 from pracops.daily_close.findings import findings_frame
 from pracops.daily_close.parameters import PARAMETERS
 from pracops.data.checked import read_835  # x12.read_835, or what the run read already
@@ -251,8 +251,6 @@ def _calculate(inputs: DailyCloseInputs, day: pd.Timestamp,
                p: Mapping[str, Any]) -> dict[str, Any]:
     """The seven calculations of the close of ``day``, in the issue's order, by the names
     of :class:`DailyClose`'s fields."""
-    from pracops.daily_close import cash, ledger, payables
-
     journal = inputs.pm_transactions
     posted = (inputs.payments_posted if inputs.payments_posted is not None
               else payments_from_journal(journal))

@@ -54,12 +54,11 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="pay_schedule", type="str", default="biweekly 2025-01-10",
-        help="the forecast's pay dates: 'weekly', 'biweekly' or 'semimonthly' and an anchor "
-             "pay day (payroll_runs, when given, set the amounts)",
+        help="pay days: '(bi)weekly <a pay day>' or semimonthly",
     ),
     Parameter(
         name="payroll_load_pct", type="float", default=22.0, minimum=0, maximum=100,
-        help="employer taxes and benefits, % of gross pay, for payrolls built from the roster",
+        help="employer taxes and benefits, % of gross, for roster-built payrolls",
     ),
     Parameter(
         name="receipts_factor", type="float", default=1.0, minimum=0, maximum=3,
@@ -67,8 +66,7 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="duplicate_invoice_days", type="int", default=7, minimum=0, maximum=60,
-        help="one vendor's invoices for the same amount this many days apart are one entered "
-             "twice",
+        help="same vendor and amount within this many days: entered twice",
     ),
     Parameter(
         name="output_dir", type="str", default=None, optional=True,

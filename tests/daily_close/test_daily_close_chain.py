@@ -471,3 +471,25 @@ def test_the_close_runs_without_the_optional_inputs(inputs: chain.DailyCloseInpu
     assert int(posted["amount_cents"].sum()) == -sum(cents(r["amount"]) for r in pm)
     assert set(posted["source"]) == {"ERA", "patient"}
     assert chain.compute(inputs).notes == ()  # the sample has every file
+
+
+def test_run_gives_the_notebooks_figures_alerts_and_hand_outs(
+        result: chain.DailyCloseReport) -> None:
+    """What an analyst's ``chain.run()`` gives is what the notebook recorded through the runner
+    (the stored copy of ``tests/test_unchanged.py``)."""
+    import hashlib
+
+    from pracops.daily_close import view
+
+    stored = json.loads((Path(__file__).parents[1] / "fixtures" / "recorded"
+                         / "daily_close.json").read_text(encoding="utf-8"))
+    assert json.loads(json.dumps(result.figures)) == stored["figures"]
+    assert [{"level": level, "message": message} for level, message in result.alerts] == \
+        stored["alerts"]
+    assert [k for k in result.figures if k in view.HEADLINE_FIGURES] == stored["headline"]
+    assert sorted(f"daily_close_files/{p.name}" for p in result.files) == \
+        stored["files"]["attachments"]
+    for p in result.files:
+        if p.suffix == ".csv":
+            assert hashlib.sha256(p.read_bytes()).hexdigest() == \
+                stored["handouts"][f"daily_close_files/{p.name}"], p.name
