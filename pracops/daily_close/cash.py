@@ -394,7 +394,7 @@ def _card_batches(desk: pd.DataFrame, journal: pd.DataFrame, credits: pd.DataFra
     portal = journal[(journal["kind"] == "payment") & (journal["user"] == "PORTAL")]
     portal = -portal.groupby("posted_date")["amount_cents"].sum()
     batches = pd.concat([desk_card.rename("desk_card_cents"),
-                         portal.rename("portal_card_cents")], axis=1).fillna(0)
+                         portal.rename("portal_card_cents")], axis=1, sort=False).fillna(0)
     batches = batches.astype("int64").rename_axis("date").reset_index().sort_values(
         "date", ignore_index=True)
     batches["gross_cents"] = batches["desk_card_cents"] + batches["portal_card_cents"]
