@@ -253,6 +253,7 @@ def _repeats(live: pd.DataFrame, paid: pd.Series, days: int) -> pd.DataFrame:
     prev = near.shift(1)
     close = ((near["vendor"] == prev["vendor"]) & (near["amount_cents"] == prev["amount_cents"])
              & ((near["invoice_date"] - prev["invoice_date"]).dt.days <= days))
+    close = close.fillna(False).astype(bool)
     close[close] = one_keystroke_apart(near.loc[close, "invoice_number"],
                                        prev.loc[close, "invoice_number"])
     a, b = prev.loc[close, "_rank"].astype("int64"), near.loc[close, "_rank"]
