@@ -385,6 +385,12 @@ def appointments(sample: Sample) -> list[dict[str, Any]]:
 _TIMELY_FILING_DAYS = 90  # the commercial plans' filing limit
 _LATE_CLAIM_DAYS = 118
 _UNCHARGED_FROM, _UNCHARGED_TO = dt.date(2025, 12, 22), dt.date(2025, 12, 30)
+_MISSED_CHARGE_DAYS = 3  # the daily close's missed_charge_days default
+
+
+def _business_days_to(day: dt.date, end: dt.date) -> int:
+    """Business days from ``day`` (counted) to ``end`` (not counted)."""
+    return sum(business_day(day + dt.timedelta(days=n)) for n in range((end - day).days))
 
 
 @writer("claims")
@@ -421,7 +427,14 @@ def claims(sample: Sample) -> list[dict[str, Any]]:
     pool = [r for r in rows if r["payer_id"] in _PAYER_LEVEL
             and patients[r["patient_id"]].plan != "copay"
             and _UNCHARGED_FROM <= r["date_of_service"] <= _UNCHARGED_TO]
-    uncharged = sample.rng("uncharged_visit").choice(pool)
+    draw = sample.rng("uncharged_visit")
+    uncharged = draw.choice(pool)
+    if _business_days_to(uncharged["date_of_service"], AS_OF) < _MISSED_CHARGE_DAYS:
+        # Too recent to be missed at the report date with the report's default allowance
+        # (29 or 30 December: 2 or 1 business days): drawn again among the old enough. The
+        # first draw is kept where it is old enough, so the bundled sample's stays.
+        uncharged = draw.choice([r for r in pool if _business_days_to(
+            r["date_of_service"], AS_OF) >= _MISSED_CHARGE_DAYS])
     rows.remove(uncharged)
     sample.notes["claims"] = {"uncharged": uncharged}
     sample.inject("daily_close", {

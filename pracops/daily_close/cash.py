@@ -334,14 +334,21 @@ def _match_slips(slips: pd.DataFrame, credits: pd.DataFrame, checks: pd.DataFram
     slips.loc[exact["l"], "status"] = "deposited"
     found: list[dict[str, object]] = []
     # A check of a deposited day credited again on a slip of its own within its day's lag.
+    # Where checks of two days could be the one (the same amount, both days' windows holding
+    # the credit), the check whose own slip was credited that same day is taken first (a
+    # check deposited twice goes to the bank with its slip, or is rescanned with it), then
+    # the nearest day.
     used = set(exact["r"])
     left = cash[~cash.index.isin(used)]
-    deposited_days = slips.loc[exact["l"], "date"]
-    twice_checks = checks[checks["date"].isin(deposited_days)].reset_index(drop=True)
+    slip_credited = pd.Series(exact["date"].to_numpy(),
+                              index=slips.loc[exact["l"], "date"].to_numpy())
+    twice_checks = checks[checks["date"].isin(slip_credited.index)].reset_index(drop=True)
     tw = _window(twice_checks["date"], lag).merge(
         left.reset_index().rename(columns={"index": "r"}), on="date")
     tw = tw[twice_checks["amount_cents"].to_numpy()[tw["l"]] == tw["amount_cents"]]
-    twice = _pair(tw, ["k"])
+    own_slip_day = slip_credited.reindex(twice_checks["date"].to_numpy()[tw["l"]]).to_numpy()
+    tw = tw.assign(apart=(own_slip_day != tw["date"].to_numpy()).astype(np.int8))
+    twice = _pair(tw, ["apart", "k"])
     for r, c in zip(twice.itertuples(), twice_checks.loc[twice["l"]].itertuples(), strict=True):
         credits.loc[r.r, ["status", "matched"]] = ["check deposited twice", c.date]
         found.append({"kind": "check_deposited_twice", "date": c.date,
@@ -387,7 +394,7 @@ def _card_batches(desk: pd.DataFrame, journal: pd.DataFrame, credits: pd.DataFra
     portal = journal[(journal["kind"] == "payment") & (journal["user"] == "PORTAL")]
     portal = -portal.groupby("posted_date")["amount_cents"].sum()
     batches = pd.concat([desk_card.rename("desk_card_cents"),
-                         portal.rename("portal_card_cents")], axis=1).fillna(0)
+                         portal.rename("portal_card_cents")], axis=1, sort=False).fillna(0)
     batches = batches.astype("int64").rename_axis("date").reset_index().sort_values(
         "date", ignore_index=True)
     batches["gross_cents"] = batches["desk_card_cents"] + batches["portal_card_cents"]

@@ -772,9 +772,10 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
     close_date
         The day of the close.
     missed_charge_days
-        A completed visit with no charge when more than this many business days have passed
-        since it (:func:`businessdays.between` from the visit to the close date) is missed;
-        one within them is awaiting its charge (counted).
+        A completed visit with no charge once this many business days have passed since it
+        (:func:`businessdays.between` from the visit to the close date: a Friday visit is 3
+        days old at Wednesday's close) is missed, as the parameter's help says ("no charge
+        after this many business days"); a younger one is awaiting its charge (counted).
     charge_lag_target_days
         Business days from the date of service to the line's entry that the practice aims for.
     providers
@@ -806,8 +807,8 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
     # Completed visits with no charge
     open_visits = done[~_isin(done["appointment_id"], charged["appointment_id"])]
     age = businessdays.between(open_visits["date"], np.full(len(open_visits), close))
-    missed = open_visits[age > missed_charge_days].assign(
-        business_days=age[age > missed_charge_days])
+    late = age >= missed_charge_days
+    missed = open_visits[late].assign(business_days=age[late])
     visit = _positions(charged["appointment_id"], done["appointment_id"])
     history = done[["visit_type", "provider_id"]].iloc[visit[visit >= 0]].reset_index(drop=True)
     history["cents"] = _lookup(charged["claim_id"][visit >= 0], totals.index,
@@ -887,7 +888,7 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
     ], ignore_index=True))
     return ChargeCapture(
         findings=findings, missed=missed,
-        awaiting_charge=int((age <= missed_charge_days).sum()),
+        awaiting_charge=int((~late).sum()),
         duplicates=duplicates[["claim_id", "cpt", "modifiers", "line_nos", "entered_date",
                                "duplicate_cents"]],
         lag_by_provider=_lag_table(measured, "provider_id", charge_lag_target_days),

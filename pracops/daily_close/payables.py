@@ -45,7 +45,8 @@ from pracops.errors import DataError, ParameterError
 from pracops.money import format_cents
 
 __all__ = ["AGING_BUCKETS", "AccountsPayable", "CashForecast", "accounts_payable",
-           "annual_cost_pct", "cash_forecast", "pay_dates", "parse_terms", "recurring_debits",
+           "annual_cost_pct", "cash_forecast", "one_keystroke_apart", "pay_dates", "parse_terms",
+           "recurring_debits",
            "roster_payroll_cents"]
 
 AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "over 90")
@@ -201,9 +202,44 @@ class AccountsPayable:
     findings: pd.DataFrame
 
 
+def one_keystroke_apart(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Whether each pair of invoice numbers is one mistyping apart: the same once case and
+    punctuation are dropped, or one character other, added, dropped, or two neighbours
+    swapped (``HEN-80615`` / ``hen80615`` / ``HEN-80651`` / ``HEN-8615``)."""
+    x = a.astype("string").str.upper().str.replace(r"[^0-9A-Z]", "", regex=True).fillna("")
+    y = b.astype("string").str.upper().str.replace(r"[^0-9A-Z]", "", regex=True).fillna("")
+    if not len(x):
+        return np.zeros(0, dtype=bool)
+    lx, ly = x.str.len().to_numpy(np.int64), y.str.len().to_numpy(np.int64)
+    width = int(max(lx.max(), ly.max(), 2))
+
+    def chars(s: pd.Series) -> np.ndarray:
+        return np.array(s.tolist(), dtype=f"U{width}").view(np.uint32).reshape(len(s), width)
+
+    def common(p: np.ndarray, q: np.ndarray) -> np.ndarray:  # length of the common start
+        differ = p != q
+        return np.where(differ.any(axis=1), differ.argmax(axis=1), width)
+
+    px, py = chars(x), chars(y)
+    short = np.minimum(lx, ly)
+    head = np.minimum(common(px, py), short)
+    rx, ry = chars(x.str[::-1]), chars(y.str[::-1])
+    tail = np.minimum(common(rx, ry), short)
+    same_length = lx == ly
+    at = np.clip(head, 0, width - 2)
+    rows = np.arange(len(x))
+    swapped = ((px[rows, at] == py[rows, at + 1]) & (px[rows, at + 1] == py[rows, at])
+               & (head + tail == lx - 2))
+    return ((same_length & ((head == lx) | (head + tail >= lx - 1) | swapped))
+            | ((np.abs(lx - ly) == 1) & (head + tail >= short)))
+
+
 def _repeats(live: pd.DataFrame, paid: pd.Series, days: int) -> pd.DataFrame:
     """Pairs (first, repeat) of vouchers of one invoice: the same vendor and number, or the
-    same vendor and amount invoiced ``days`` apart or fewer. Of two vouchers the repeat is the
+    same vendor and amount invoiced ``days`` apart or fewer under numbers one mistyping apart
+    (:func:`one_keystroke_apart`). Two different numbers further apart are two invoices: a
+    vendor billing a flat amount (a subscription at month ends five days apart) or a month's
+    bill split into equal parts must not be claimed back. Of two vouchers the repeat is the
     one paid later (an unpaid one after every paid one; then the later voucher id)."""
     order = live.assign(_paid=paid, _unpaid=~paid,
                         _when=live["paid_date"].where(paid)).sort_values(
@@ -217,6 +253,9 @@ def _repeats(live: pd.DataFrame, paid: pd.Series, days: int) -> pd.DataFrame:
     prev = near.shift(1)
     close = ((near["vendor"] == prev["vendor"]) & (near["amount_cents"] == prev["amount_cents"])
              & ((near["invoice_date"] - prev["invoice_date"]).dt.days <= days))
+    close = close.fillna(False).astype(bool)
+    close[close] = one_keystroke_apart(near.loc[close, "invoice_number"],
+                                       prev.loc[close, "invoice_number"])
     a, b = prev.loc[close, "_rank"].astype("int64"), near.loc[close, "_rank"]
     pairs.append(pd.DataFrame({"first": np.minimum(a, b), "repeat": np.maximum(a, b),
                                "rule": f"same amount within {days} days"}))
@@ -253,9 +292,9 @@ def accounts_payable(ap_invoices: pd.DataFrame, close_date: object, *,
         The day of the close. Vouchers invoiced after it are left out (and counted); one paid
         after it was open on it.
     duplicate_invoice_days
-        Two vouchers of one vendor for the same amount invoiced this many days apart or fewer
-        are one invoice entered twice (under two numbers, or the same one). A week by default:
-        a vendor billing a flat amount monthly is never caught, a rekeyed invoice is.
+        Two vouchers of one vendor for the same amount invoiced this many days apart or fewer,
+        under numbers one mistyping apart, are one invoice entered twice (the same number is
+        one invoice whenever). A week by default.
 
     Returns
     -------

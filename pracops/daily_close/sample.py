@@ -52,7 +52,7 @@ from typing import Any
 
 from pracops.sample.generator import AS_OF, Sample, _paid_hours, business_day, writer
 
-__all__ = ["FORECAST", "PAY_ANCHOR"]
+__all__ = ["FORECAST", "PAY_ANCHOR", "opening_shift_cents"]
 
 _YEAR_START = dt.date(2025, 1, 1)
 PAY_ANCHOR = dt.date(2025, 1, 10)
@@ -511,6 +511,21 @@ def _reference(deposit: dict[str, Any], batches: dict[dt.date, str]) -> str | No
     return deposit["description"].rsplit(" ", 1)[-1]
 
 
+def opening_shift_cents(low_cents: int, closing_cents: int) -> int:
+    """How much another seed's year opens with more (or less), in steps of $100,000, so the
+    forecast's plant holds: the year's low at least $50,000 above the minimum balance (the
+    forecast's first two weeks pay out about $15,000-$26,000 net and must stay above it) and
+    the closing balance under $200,000 above it (week 3's equipment, $260,000 less that
+    week's net receipts, must take it below). 0 for the bundled year (low and close
+    $230,421.71)."""
+    floor = FORECAST["minimum_balance_cents"] + 5_000_000
+    ceiling = FORECAST["minimum_balance_cents"] + 20_000_000
+    more = max(0, -(-(floor - low_cents) // 10_000_000)) * 10_000_000
+    while closing_cents + more >= ceiling and low_cents + more - 10_000_000 >= floor:
+        more -= 10_000_000
+    return more
+
+
 @writer("bank_statement")
 def bank_statement(sample: Sample) -> list[dict[str, Any]]:
     """Every line of the operating account in 2025, credits before debits each day."""
@@ -563,11 +578,10 @@ def bank_statement(sample: Sample) -> list[dict[str, Any]]:
                      "type": "credit" if amount > 0 else "debit", "amount_cents": amount,
                      "balance_cents": balance, "description": text, "reference": ref})
     low = min(r["balance_cents"] for r in rows)
-    if low < FORECAST["minimum_balance_cents"]:  # another seed's year: open with more
-        more = -(-(FORECAST["minimum_balance_cents"] - low) // 10_000_000) * 10_000_000
-        for row in rows:
-            row["balance_cents"] += more
-        low += more
+    more = opening_shift_cents(low, rows[-1]["balance_cents"])
+    for row in rows:
+        row["balance_cents"] += more
+    low += more
     equipment = next(v for v in sample.tables["ap_invoices"]
                      if v["voucher_id"] == sample.notes["ap_invoices"]["equipment"])
     week = FORECAST["week"]

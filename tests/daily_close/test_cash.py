@@ -481,3 +481,19 @@ def test_postings_that_cancel_in_the_drawer_are_still_found() -> None:
     assert kinds(result) == [("posting_difference", "12-01", "R1", 100),
                              ("posting_difference", "12-01", "R2", 100)]
     assert not result.days["balanced"].any() and not result.balanced
+
+
+def test_a_check_credited_again_is_the_one_whose_slip_was_credited_that_day() -> None:
+    # Checks of $25 on the 17th and the 18th; the 17th's slip is credited on the 18th with a
+    # lone $25 credit beside it, the 18th's on the 19th. The lone credit falls in both checks'
+    # windows (the 18th's own day): it is the 17th's check, credited again with its slip.
+    desk = desk_frame(("R1", "2025-12-17", "MAIN", "check", 2500, "4093"),
+                      ("R2", "2025-12-17", "MAIN", "cash", 1000),
+                      ("R3", "2025-12-18", "MAIN", "check", 2500, "1501"),
+                      ("R4", "2025-12-18", "MAIN", "cash", 3000))
+    deposits = deposit_frame(("D1", "2025-12-18", 3500, "cash", "0000001"),
+                             ("D2", "2025-12-18", 2500, "cash", "0000003"),
+                             ("D3", "2025-12-19", 5500, "cash", "0000002"))
+    result = cash.day_close(desk, journal_frame(desk), deposits=deposits, close_date="2025-12-31")
+    assert kinds(result) == [("check_deposited_twice", "12-17", "D2", 2500)]
+    assert "receipt R1" in result.findings["detail"].iloc[0]

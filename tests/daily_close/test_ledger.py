@@ -346,6 +346,7 @@ def test_missed_charges_count_business_days_across_christmas() -> None:
         ("A5", "2025-12-24", "completed", "established", "P1"),  # 24, 26, 29, 30: 4 days
         ("A6", "2025-12-26", "completed", "procedure", "P1"),  # 26, 29, 30: 3 days
         ("A7", "2025-12-29", "no-show", "established", "P1"),
+        ("A8", "2025-12-29", "completed", "established", "P1"),  # 29, 30: 2 days
     ])
     claims = claims_frame([
         ("C1", "A1", "INS", "NORTH", "2025-12-01", "2025-12-02"),
@@ -360,20 +361,22 @@ def test_missed_charges_count_business_days_across_christmas() -> None:
         ("C3", 1, "99213", None, 13000, "2025-12-03"),
         ("C4", 1, "99204", None, 30000, "2025-12-04"),
     ])
-    r = capture(appts, claims, lines)
+    r = capture(appts, claims, lines, missed=4)
     # Established visits charged $100, $130 and $145: the lower median is $130.
     assert r.findings[["kind", "reference", "amount_cents", "date"]].values.tolist() == [
         ["missed_charge", "A5", 13000, D("2025-12-24")]]
     assert r.missed["business_days"].tolist() == [4]
     assert r.missed["expected_basis"].tolist() == ["visit type"]
-    assert r.awaiting_charge == 1  # A6: 3 business days, not more
-    # With two days allowed A6 is missed too; no procedure charged yet: the provider's median
-    # of $130, $145, $100, $300 (lower: $130).
-    r = capture(appts, claims, lines, missed=2)
+    assert r.awaiting_charge == 2  # A6 (3 business days) and A8 (2)
+    # With three days allowed (the default) A6, 3 business days old at the close, is missed
+    # too; no procedure charged yet: the provider's median of $130, $145, $100, $300 (lower:
+    # $130). A8 is still awaiting its charge.
+    r = capture(appts, claims, lines, missed=3)
     assert r.missed.set_index("appointment_id")["expected_cents"].to_dict() == {
         "A5": 13000, "A6": 13000}
+    assert r.missed["business_days"].tolist() == [4, 3]
     assert r.missed["expected_basis"].tolist() == ["visit type", "provider"]
-    assert r.awaiting_charge == 0
+    assert r.awaiting_charge == 1
 
 
 def test_charges_without_a_visit_and_duplicates() -> None:

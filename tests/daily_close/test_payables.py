@@ -152,6 +152,46 @@ def test_paid_twice_by_number_and_by_amount_within_days() -> None:
     assert short.paid_twice["voucher_id"].tolist() == ["V001", "V007"]
 
 
+def test_one_keystroke_apart() -> None:
+    a = pd.Series(["HEN-80615", "HEN-80615", "HEN-80615", "HEN-80615", "ATH-61597",
+                   "STA-49596", "B-1", "X", "AB-12", "AB-12"])
+    b = pd.Series(["hen80615", "HEN-80651", "HEN-8615", "HEN-806155", "ATH-61647",
+                   "STA-49635", "B-1A", "Y", "BA-21", "AB-13"])
+    assert pay.one_keystroke_apart(a, b).tolist() == [
+        True, True, True, True, False, False, True, True, False, True]
+    assert pay.one_keystroke_apart(a.iloc[:0], b.iloc[:0]).tolist() == []
+
+
+def test_same_amount_close_by_under_unrelated_numbers_is_two_invoices() -> None:
+    # A flat monthly subscription billed five days apart across a month end, and a month's
+    # bill split in two equal parts a week apart: different invoices, nothing to recover.
+    # A number keyed with two digits swapped is the same invoice paid twice.
+    ap = ap_frame([
+        {"vendor": "ATHENA", "invoice_number": "ATH-61597", "invoice_date": "2025-05-29",
+         "due_date": "2025-06-13", "amount_cents": 651000, "paid_date": "2025-06-12",
+         "paid_cents": 651000},
+        {"vendor": "ATHENA", "invoice_number": "ATH-61647", "invoice_date": "2025-06-03",
+         "due_date": "2025-06-18", "amount_cents": 651000, "paid_date": "2025-06-14",
+         "paid_cents": 651000},
+        {"vendor": "STAPLES", "invoice_number": "STA-49596", "invoice_date": "2025-02-05",
+         "due_date": "2025-03-07", "amount_cents": 81289, "paid_date": "2025-03-03",
+         "paid_cents": 81289},
+        {"vendor": "STAPLES", "invoice_number": "STA-49635", "invoice_date": "2025-02-12",
+         "due_date": "2025-03-14", "amount_cents": 81289, "paid_date": "2025-03-11",
+         "paid_cents": 81289},
+        {"vendor": "HENRY", "invoice_number": "HEN-80615", "invoice_date": "2025-04-01",
+         "due_date": "2025-05-01", "amount_cents": 25000, "paid_date": "2025-04-20",
+         "paid_cents": 25000},
+        {"vendor": "HENRY", "invoice_number": "HEN-80651", "invoice_date": "2025-04-03",
+         "due_date": "2025-05-03", "amount_cents": 25000, "paid_date": "2025-04-25",
+         "paid_cents": 25000},
+    ])
+    got = pay.accounts_payable(ap, "2025-06-30")
+    assert got.findings[["kind", "reference", "amount_cents"]].values.tolist() == [
+        ["invoice_paid_twice", "V006", 25000]]
+    assert "(as HEN-80615)" in got.findings["detail"].iloc[0]
+
+
 # --------------------------------------------------------------------------------------------
 # Aging and past due
 

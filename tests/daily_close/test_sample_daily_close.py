@@ -547,3 +547,17 @@ def test_no_patient_names_in_the_daily_close_files(claims) -> None:
                  "pm_transactions", "payroll_runs"):
         text = (DATA / f"{name}.csv").read_text(encoding="utf-8")
         assert not pattern.search(text), name
+
+
+def test_another_years_opening_balance_keeps_the_forecast_plant() -> None:
+    from pracops.daily_close.sample import opening_shift_cents
+
+    # The bundled year: low and close $230,421.71, left alone.
+    assert opening_shift_cents(23_042_171, 23_042_171) == 0
+    # A poorer year (low $160,000) opens $100,000 richer; one below the minimum, $300,000.
+    assert opening_shift_cents(16_000_000, 16_000_000) == 10_000_000
+    assert opening_shift_cents(-5_000_000, -5_000_000) == 30_000_000
+    # A richer one (closing $520,000) opens $200,000 poorer: week 3 must fall below.
+    assert opening_shift_cents(52_000_000, 52_000_000) == -20_000_000
+    # The low is never taken under $200,000 for it.
+    assert opening_shift_cents(21_000_000, 52_000_000) == 0
