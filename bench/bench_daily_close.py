@@ -988,12 +988,23 @@ SQL: dict[str, str] = {
         FROM settlements s LEFT JOIN taken t ON t.day = s.batch_date::DATE
         LEFT JOIN credit c ON c.day = s.settlement_date::DATE
     """,
-    # completed visits of at least the missed-charge age without a claim
+    # completed visits of more than the missed-charge age without a claim, each at the lower
+    # median of the claim totals of the charged visits of its visit type (pracops' estimate)
     "missed_charges": """
-        SELECT 'missed_charge' AS kind, a.appointment_id AS reference, 0 AS amount_cents
+        WITH charged AS (
+            SELECT a.visit_type, sum(l.charge_cents) AS cents
+            FROM appointments a JOIN claims k USING (appointment_id)
+            JOIN claim_lines l USING (claim_id)
+            WHERE a.status = 'completed' GROUP BY k.claim_id, a.visit_type
+        ), typical AS (
+            SELECT visit_type, quantile_disc(cents, 0.5) AS cents FROM charged GROUP BY ALL
+        )
+        SELECT 'missed_charge' AS kind, a.appointment_id AS reference,
+               t.cents AS amount_cents
         FROM appointments a JOIN calendar c ON c.day::DATE = a.date::DATE
+        LEFT JOIN typical t USING (visit_type)
         WHERE a.status = 'completed' AND a.date::DATE <= DATE '{close}'
-          AND c.days_to_close >= {missed_days}
+          AND c.days_to_close > {missed_days}
           AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.appointment_id = a.appointment_id)
     """,
     # the same claim, procedure, modifiers, units and entry date more than once
