@@ -752,6 +752,9 @@ def _vouchers(rng: np.random.Generator, cal: _Calendar,
     invoiced = np.sort(rng.choice(days, n))
     amount = np.maximum(100, np.rint(np.array([v[5] for v in VENDORS])[vendor]
                                      * rng.lognormal(0, 0.5, n))).astype(np.int64)
+    # a vendor's equal amounts apart by a cent each, so that no pair but the planted ones
+    # looks like an invoice entered twice (same vendor and amount within days)
+    amount += pd.DataFrame({"v": vendor, "a": amount}).groupby(["v", "a"]).cumcount().to_numpy()
     terms = np.array([v[2] for v in VENDORS])[vendor]
     discount = np.char.startswith(terms, "2/10")
     net_days = np.array([int(v[2].rsplit(" ", 1)[1]) for v in VENDORS])[vendor]
@@ -1262,11 +1265,48 @@ def run_size(folder: Path, repeat: int = 3) -> dict[str, Any]:
     out["close_s"] = min(times)
     out["close_times"] = times
     del close
+    out["steps"] = _steps(inputs)
     out["peak_mb"] = _peak_mb()
     frames = inputs.frames()
     out.update(_duckdb(frames, inputs.remittance, threads=2, repeat=repeat))
     out["rows"] = {name: len(frame) for name, frame in frames.items()}
     return out
+
+
+def _steps(inputs: Any) -> dict[str, list[float]]:
+    """One more close with each of the seven calculations timed and its peak memory of all
+    processes sampled (``[seconds, MB]``; the rest is the chain's own work: the findings
+    gathered, month-to-date collections). A diagnosis, not a measure: the samplers cost a
+    little."""
+    from pracops.daily_close import cash, chain, ledger, payables
+
+    steps: dict[str, list[float]] = {}
+    wrapped = [(module, name, getattr(module, name)) for module, names in (
+        (cash, ("day_close", "bank_reconciliation")),
+        (ledger, ("ar_rollforward", "charge_capture", "timely_filing")),
+        (payables, ("accounts_payable", "cash_forecast"))) for name in names]
+
+    def timer(name: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            with _PeakMemory() as memory:
+                start = time.perf_counter()
+                result = function(*args, **kwargs)
+                steps[name] = [time.perf_counter() - start]
+            steps[name].append(memory.peak_mb)
+            return result
+        return timed
+
+    for module, name, function in wrapped:
+        setattr(module, name, timer(name, function))
+    try:
+        start = time.perf_counter()
+        chain.compute(inputs, close_date=CLOSE)
+        total = time.perf_counter() - start
+    finally:
+        for module, name, function in wrapped:
+            setattr(module, name, function)
+    steps["rest of compute"] = [total - sum(v[0] for v in steps.values()), 0.0]
+    return steps
 
 
 def _sum_cents(frame: pd.DataFrame) -> int:
@@ -1385,14 +1425,15 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.2f}; one fresh process per size\n")
     print("| charge lines | desk receipts | journal rows | bank lines | load s | close s "
           "(first) | close s (best) | DuckDB SQL s (2 threads) | close ÷ DuckDB | peak MB, "
-          "load | peak MB, close | same findings |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "load | inputs MB | peak MB, close | same findings |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for counts, r in rows:
         print(f"| {counts['charge_lines']:,} | {counts['desk_payments']:,} | "
               f"{counts['n_pm_transactions']:,} | {counts['bank_lines']:,} | "
               f"{r['load_s']:.2f} | {r['close_first_s']:.2f} | {r['close_s']:.2f} | "
               f"{r['duckdb_s']:.2f} | {r['close_s'] / r['duckdb_s']:.1f}× | "
-              f"{r['load_peak_mb']:,.0f} | {r['close_peak_mb']:,.0f} | "
+              f"{r['load_peak_mb']:,.0f} | {r['loaded_mb'] - r['start_mb']:,.0f} | "
+              f"{r['close_peak_mb']:,.0f} | "
               f"{'yes' if not compare(r) else 'DIFFER'} |")
     counts, big = rows[-1]
     print(f"\nfindings at {counts['charge_lines']:,} lines (kind: count, cents), pracops | "
@@ -1401,6 +1442,12 @@ def main() -> None:
         print(f"  {kind}: {big['findings'].get(kind)} | {big['duckdb_findings'].get(kind)}")
     for line in compare(big):
         print(f"DIFFER: {line}")
+    print(f"\nthe close's steps at {counts['charge_lines']:,} lines (one more run, each "
+          "sampled): s, peak MB of all processes")
+    for name, (seconds, peak) in big["steps"].items():
+        print(f"  {name}: {seconds:.2f} s, {peak:,.0f} MB")
+    print(f"ru_maxrss of the process: {big['peak_mb']:,.0f} MB; generated in "
+          f"{counts['generate_s']:.0f} s")
 
 
 if __name__ == "__main__":
