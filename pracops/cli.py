@@ -213,16 +213,17 @@ def _pickled(verdict: tuple[str, Any], printed: str) -> bytes:
 def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
                    quiet: bool, record: str | None = None) -> bool:
     """The checks of ``pracops validate`` on each data folder the reports will read, before
-    any kernel starts, and each report's ``as_of`` against its data. Prints one line per
-    problem; 835 files the billing report will set aside are warned about, not refused.
-    Files that are absent are left to the reports that need them.
+    any kernel starts, and each report's as-of date (``as_of``; the daily close's
+    ``close_date``, :attr:`pracops.registry.ReportSpec.as_of_parameter`) against its data.
+    Prints one line per problem; 835 files the billing report will set aside are warned
+    about, not refused. Files that are absent are left to the reports that need them.
 
     When the inputs are usable and ``record`` names a folder, what was checked is written
     there for the kernels to take instead of checking again (:mod:`pracops.data.checked`):
     each dataset's typed frame and the 835s' remittance, with the sha256 of what they were
     read from, taken before the check.
     """
-    from pracops import data
+    from pracops import data, registry
     from pracops.data import checked
 
     folders: dict[str, list[Any]] = {}
@@ -239,9 +240,10 @@ def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
                                   reports=[r.name for r in readers])
         problems: list[Exception] = list(found.errors)
         for report in readers:
-            if "as_of" in params[report.name] and not found.errors:
-                late = data.check_as_of(report.name, params[report.name]["as_of"],
-                                        found.frames)
+            spec = registry.spec(report.name)
+            key = spec.as_of_parameter if spec is not None else "as_of"
+            if key in params[report.name] and not found.errors:
+                late = data.check_as_of(report.name, params[report.name][key], found.frames)
                 if late is not None:
                     problems.append(late)
         for problem in problems:

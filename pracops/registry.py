@@ -44,8 +44,12 @@ class ReportSpec:
     era
         It reads the ``era/`` folder of 835 files.
     as_of
-        The datasets whose dates its ``as_of`` parameter must fall among
+        The datasets whose dates its as-of parameter must fall among
         (:func:`pracops.data.check_as_of`).
+    as_of_parameter
+        The name of that parameter: ``as_of`` for most reports, ``close_date`` for the daily
+        close (the day a close is for is what an administrator calls it; its check is the
+        same).
     """
 
     name: str
@@ -54,6 +58,7 @@ class ReportSpec:
     reads: tuple[str, ...]
     era: bool = False
     as_of: tuple[str, ...] = ()
+    as_of_parameter: str = "as_of"
 
 
 def packages() -> list[ModuleType]:

@@ -171,8 +171,9 @@ def alert(message: str, *, level: str = "warning", key: str | None = None) -> No
     if key:
         entry["key"] = key
     _alerts.append(entry)
-    html = (f'<div class="pracops-alert pracops-alert-{level}"><strong>{level.title()}:</strong> '
-            f"{escape(str(message))}</div>")
+    # mathjax_ignore: two dollar amounts in one alert are not typeset as math in JupyterLab
+    html = (f'<div class="pracops-alert pracops-alert-{level} mathjax_ignore"><strong>'
+            f"{level.title()}:</strong> {escape(str(message))}</div>")
     _publish({"kind": "alert", **entry}, html)
 
 

@@ -507,7 +507,9 @@ def match_lines(remittance: Remittance, remit_claims: pd.DataFrame, claims: pd.D
     cl_key = key[n:][known]
     cl_occurrence = _occurrence(_dense(cl_key), cl_line_no[known])
     # equal keys pair up in order: the k-th service line of a key takes its k-th claim line
-    size = int(occurrence.max(initial=0)) + 1
+    # (the size counts the claim lines' repeats too: a line entered twice that the payer
+    # answered once must not collide with the next key)
+    size = int(max(occurrence.max(initial=0), cl_occurrence.max(initial=0))) + 1
     lookup = pd.Index(cl_key * size + cl_occurrence)
     found = lookup.get_indexer(key[:n] * size + occurrence) if len(lookup) else np.full(n, -1)
     position = np.where(found >= 0, known[found], -1)

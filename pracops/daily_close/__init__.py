@@ -4,9 +4,18 @@ reconciliation, accounts payable and a 13-week cash forecast, for the practice a
 (issue 15).
 
 :mod:`~pracops.daily_close.datasets` declares what it reads,
-:mod:`~pracops.daily_close.parameters` its parameters and :mod:`~pracops.daily_close.sample`
-writes its part of the bundled sample. The calculations, the chain and the view come in step 3
-of ``docs/daily_close-plan.md``.
+:mod:`~pracops.daily_close.parameters` its parameters, :mod:`~pracops.daily_close.cash` (the
+day close, the bank reconciliation), :mod:`~pracops.daily_close.ledger` (the A/R roll-forward,
+charge capture, timely filing) and :mod:`~pracops.daily_close.payables` (accounts payable, the
+cash forecast) calculate, each giving its problems as :mod:`~pracops.daily_close.findings`,
+counting lags in :mod:`~pracops.daily_close.businessdays`;
+:mod:`~pracops.daily_close.chain` runs the report (``chain.run(...)``, the one entry point),
+:mod:`~pracops.daily_close.view` shows and :mod:`~pracops.daily_close.sample` writes its part
+of the bundled sample.
+
+Its as-of parameter is ``close_date`` (:attr:`pracops.registry.ReportSpec.as_of_parameter`):
+the day a close is for, checked against the data before any kernel starts as the other
+reports' ``as_of`` is.
 """
 
 import importlib
@@ -41,9 +50,11 @@ REPORT = ReportSpec(
     ),
     era=True,
     as_of=("front_desk_payments", "pm_transactions", "bank_statement"),
+    as_of_parameter="close_date",
 )
 
-_SUBMODULES = ("datasets", "parameters", "sample")
+_SUBMODULES = ("businessdays", "cash", "chain", "datasets", "findings", "ledger", "parameters",
+               "payables", "sample", "view")
 
 
 def __getattr__(name: str) -> Any:

@@ -235,6 +235,10 @@ register(Dataset(
     ),
 ))
 
+# "Where both exist, deposits and bank_statement must agree" (issue 15) is not a rule here but
+# the bank reconciliation's matching (pracops.daily_close.cash): a deposit recorded and not yet
+# credited is a deposit in transit, one never credited or a credit never recorded is a finding
+# the administrator must see, and neither may stop the rest of the close from loading.
 register_rules(
     references=(
         Reference("front_desk_payments", "location_id", "locations", "location_id"),

@@ -26,11 +26,11 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="cash_deposit_lag_days", type="int", default=1, minimum=0, maximum=10,
-        help="business days allowed from taking cash and checks to their deposit",
+        help="business days allowed from taking cash and checks to the deposit",
     ),
     Parameter(
         name="card_settlement_lag_days", type="int", default=2, minimum=0, maximum=10,
-        help="business days allowed from a card batch to its settlement in the bank",
+        help="business days allowed from a card batch to its bank settlement",
     ),
     Parameter(
         name="charge_lag_target_days", type="int", default=2, minimum=0, maximum=30,
@@ -38,11 +38,11 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="missed_charge_days", type="int", default=3, minimum=0, maximum=60,
-        help="a completed visit with no charge after this many business days is missed",
+        help="a completed visit not charged after this many business days is missed",
     ),
     Parameter(
         name="filing_warning_days", type="int", default=30, minimum=0, maximum=365,
-        help="list open claims this many days or fewer from the payer's filing limit",
+        help="list open claims within this many days of the payer's filing limit",
     ),
     Parameter(
         name="forecast_weeks", type="int", default=13, minimum=1, maximum=52,
@@ -54,8 +54,19 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="pay_schedule", type="str", default="biweekly 2025-01-10",
-        help="pay dates without payroll_runs: 'weekly', 'biweekly' or 'semimonthly' and an "
-             "anchor pay day",
+        help="pay days: '(bi)weekly <a pay day>' or semimonthly",
+    ),
+    Parameter(
+        name="payroll_load_pct", type="float", default=22.0, minimum=0, maximum=100,
+        help="employer taxes and benefits, % of gross, for roster-built payrolls",
+    ),
+    Parameter(
+        name="receipts_factor", type="float", default=1.0, minimum=0, maximum=3,
+        help="the forecast's expected receipts (payers and patients) times this",
+    ),
+    Parameter(
+        name="duplicate_invoice_days", type="int", default=7, minimum=0, maximum=60,
+        help="same vendor and amount within this many days: entered twice",
     ),
     Parameter(
         name="output_dir", type="str", default=None, optional=True,
@@ -63,6 +74,6 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="interactive", type="bool", default=True, run=False,
-        help="show the day and location picker and the forecast's sliders (live kernels only)",
+        help="the day and location picker, the forecast's sliders (live kernels only)",
     ),
 )

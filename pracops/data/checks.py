@@ -279,18 +279,22 @@ def check_as_of(report: str, as_of: object, frames: Mapping[str, pd.DataFrame]
                 ) -> ParameterError | None:
     """The error for a report's ``as_of`` that lies outside its data's span, or ``None``.
 
-    ``as_of`` must be on or after the earliest date of the report's datasets
-    (:attr:`pracops.registry.ReportSpec.as_of`) and at most :data:`AS_OF_GRACE_DAYS` after
+    ``as_of`` is the value of the report's as-of parameter
+    (:attr:`pracops.registry.ReportSpec.as_of_parameter`: ``as_of``, or the daily close's
+    ``close_date``), and the message names that parameter. It must be on or after the
+    earliest date of the report's datasets (:attr:`pracops.registry.ReportSpec.as_of`) and
+    at most :data:`AS_OF_GRACE_DAYS` after
     the latest; an empty ``as_of`` (the report picks the last date) and a report without such
     datasets pass.
     """
     inputs = registry.spec(report)
     if not as_of or inputs is None or not inputs.as_of:
         return None
+    name = f"{report}.{inputs.as_of_parameter}"
     try:
         when = pd.Timestamp(str(as_of))
     except ValueError:
-        return ParameterError(f"{report}.as_of {as_of!r} is not a date; expected YYYY-MM-DD")
+        return ParameterError(f"{name} {as_of!r} is not a date; expected YYYY-MM-DD")
     span = date_span(frames, inputs.as_of)
     if span is None:
         return None
@@ -301,6 +305,6 @@ def check_as_of(report: str, as_of: object, frames: Mapping[str, pd.DataFrame]
     where = ("before the first" if when < first
              else f"more than {AS_OF_GRACE_DAYS} days after the last")
     return ParameterError(
-        f"{report}.as_of {when.date()} is {where} date in its data "
+        f"{name} {when.date()} is {where} date in its data "
         f"({', '.join(inputs.as_of)}: {first.date()} to {last.date()}); give a date "
         f"from {first.date()} to {latest.date()}, or leave it empty for the last date found")

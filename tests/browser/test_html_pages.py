@@ -21,7 +21,8 @@ import pytest
 from pracops import config, registry, runner
 from pracops.sample import generator
 
-REPORTS = ("billing_reconciliation", "operating_budget", "purchasing", "staffing_plan")
+REPORTS = ("billing_reconciliation", "operating_budget", "purchasing", "staffing_plan",
+           "daily_close")
 PAGES = (*REPORTS, "index")
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -44,10 +45,11 @@ def expected_title(report: str) -> str:
         "purchasing": f"stock count {day}",  # the day after the last usage (the day before)
         "staffing_plan": f"{staffing['horizon_weeks'].default} weeks from "
                          f"{staffing['plan_start'].default}",
+        "daily_close": f"close of {day}",  # the last business day in the data
     }[report]
     words = {"billing_reconciliation": "Billing reconciliation",
              "operating_budget": "Operating budget", "purchasing": "Purchasing",
-             "staffing_plan": "Staffing plan"}[report]
+             "staffing_plan": "Staffing plan", "daily_close": "Daily close and cash"}[report]
     return f"{words} — {generator.PRACTICE_NAME}, {period}"
 
 
