@@ -12,8 +12,8 @@ whole close in seconds against the issue's 15 s and against the DuckDB SQL of th
 run in the same process, the peak memory of all processes against 1.5 GiB, and the load of
 the exports reported apart.
 
-The data (:func:`generate_close`, seeded, numpy throughout but for a few per-day loops)
---------------------------------------------------------------------------------------
+The data (:func:`generate_close`, seeded, numpy but for a loop over the ~300 payments)
+-------------------------------------------------------------------------------------
 20,000 charge lines a year per provider (1 M lines: 50 providers), five providers a clinic,
 the bundled sample's payers (with their timely-filing limits) and conventions
 (``docs/daily_close-plan.md``, "Step 2 as built"): every completed appointment is a claim
@@ -64,7 +64,9 @@ entered twice, paid invoices entered twice, 2/10 discounts missed, invoices past
 denied claims by their filing limit, the A/R roll-forward per day (the journal against the
 sub-ledger of claim lines, ``payments_posted`` and the ERA's contractual adjustments) and the
 bank statement's lines against the deposits and the vendor payments. Its findings are compared
-with pracops' kind by kind (count and cents); a difference is printed as ``DIFFER``.
+with pracops' kind by kind (count and cents), and so are the closing A/R, every day's
+roll-forward (each flow and the closing A/R), the days the roll-forward breaks and the
+outstanding checks; a difference is printed as ``DIFFER``.
 """
 
 from __future__ import annotations
@@ -1214,8 +1216,9 @@ def _duckdb(frames: dict[str, pd.DataFrame], remittance: Any, threads: int = 2,
               "card_credit_differs": int((cards["credited_cents"] != cards["net_cents"]).sum()),
               "closing_ar_cents": int(roll["closing_ar"].iloc[-1]),
               "rollforward_break_days": int((roll["break_cents"] != 0).sum()),
+              "rollforward_days_differ": 0,
               "rollforward_break_cents": int(roll["break_cents"].abs().sum())}
-    return {"duckdb_s": min(times), "duckdb_threads": threads,
+    return {"duckdb_s": min(times), "duckdb_threads": threads, "_roll": roll,
             "duckdb_findings": _by_kind(found),
             "duckdb_checks": {k: int(v) for k, v in checks.items()}}
 
@@ -1253,8 +1256,12 @@ def run_size(folder: Path, repeat: int = 3) -> dict[str, Any]:
     out["close_peak_mb"] = max(memory.peak_mb, 0.0)
     out["close_first_s"] = times[0]
     out["findings"] = _by_kind(close.findings)
+    daily = close.ar_rollforward.daily
+    daily = daily[daily["responsible"] == "total"].set_index("date")
     out["checks"] = {
         "closing_ar_cents": int(close.ar_rollforward.closing_cents),
+        "rollforward_break_days": int((daily["difference_cents"].diff().fillna(
+            daily["difference_cents"]) != 0).sum()),
         "outstanding": len(close.bank_reconciliation.outstanding_checks),
         "outstanding_cents": _sum_cents(close.bank_reconciliation.outstanding_checks)}
     for _ in range(repeat - 1):
@@ -1265,10 +1272,11 @@ def run_size(folder: Path, repeat: int = 3) -> dict[str, Any]:
     out["close_s"] = min(times)
     out["close_times"] = times
     del close
-    out["steps"] = _steps(inputs)
-    out["peak_mb"] = _peak_mb()
     frames = inputs.frames()
     out.update(_duckdb(frames, inputs.remittance, threads=2, repeat=repeat))
+    out["checks"]["rollforward_days_differ"] = _days_differ(daily, out.pop("_roll"))
+    out["steps"] = _steps(inputs)
+    out["peak_mb"] = _peak_mb()
     out["rows"] = {name: len(frame) for name, frame in frames.items()}
     return out
 
@@ -1307,6 +1315,21 @@ def _steps(inputs: Any) -> dict[str, list[float]]:
             setattr(module, name, function)
     steps["rest of compute"] = [total - sum(v[0] for v in steps.values()), 0.0]
     return steps
+
+
+def _days_differ(daily: pd.DataFrame, roll: pd.DataFrame) -> int:
+    """Days whose roll-forward (each flow and the closing A/R, in total) differs between
+    pracops and DuckDB; a day only one of them has counts when its flows are not all 0."""
+    flows = ["charges", "payments", "adjustments", "refunds", "transfers"]
+    mine = daily[[f"{f}_cents" for f in flows] + ["closing_cents"]].set_axis(
+        [*flows, "closing_ar"], axis=1)
+    theirs = roll.set_index(pd.to_datetime(roll["day"]).astype(mine.index.dtype))[
+        [*flows, "closing_ar"]]
+    days = mine.index.union(theirs.index)
+    fill = dict.fromkeys(flows, 0)
+    mine = mine.reindex(days).fillna(fill).ffill().fillna(0)
+    theirs = theirs.reindex(days).fillna(fill).ffill().fillna(0)
+    return int((mine.to_numpy() != theirs.to_numpy()).any(axis=1).sum())
 
 
 def _sum_cents(frame: pd.DataFrame) -> int:
@@ -1370,7 +1393,11 @@ def measures(quick: bool = False, sizes: tuple[int, ...] | None = None,
     """Issue 15's measures at the largest size: the whole close against the issue's 15 s and
     against the DuckDB SQL (2 threads) in the same process, the peak memory of all processes
     during the close against 1.5 GiB, and the load reported apart (against the close's
-    budget, for scale: it is not part of the bound)."""
+    budget, for scale: it is not part of the bound).
+
+    The issue states no ratio to DuckDB; the target stated here is billing's for its end to
+    end (≤ 5×): the close does more than the SQL (the forecast, aging, sentences), and the
+    ratio counts only when the findings agree."""
     sizes = tuple(sizes or (QUICK_SIZES if quick else SIZES))
     rows = run_sizes(sizes, root, repeat=1 if quick else 3)
     counts, big = rows[-1]
