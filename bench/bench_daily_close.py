@@ -637,7 +637,7 @@ def generate_close(folder: Path, lines: int, seed: int = 2026) -> dict[str, Any]
         "charge_lines": n_lines + len(dup_claims), "desk_payments": n_desk,
         "portal_payments": len(portal_claims), "card_batches": len(net),
         "deposits": len(dep), "bank_lines": len(bank), "ap_invoices": len(ap),
-        "era_files": len(traces), "appointments": len(order),
+        "era_files": int((traces != "").sum()), "appointments": len(order),
         "plants": {
             "undeposited_cash": slip_days[undeposited].astype(str).tolist(),
             "card_settlement_short": dict(zip(batch_ids[short_at].tolist(),
