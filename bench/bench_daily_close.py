@@ -218,7 +218,7 @@ def generate_close(folder: Path, lines: int, seed: int = 2026) -> dict[str, Any]
     staff.insert(0, "employee_id", _ids("E", np.arange(1, len(staff) + 1), 4))
     staff.insert(1, "name", [f"Employee {k + 1}" for k in range(len(staff))])
     staff["fte"] = 1
-    staff["hourly_rate"] = _dollars(staff.pop("rate").to_numpy() * 100 // 100)
+    staff["hourly_rate"] = _dollars(staff.pop("rate").to_numpy())
     staff["overtime_eligible"] = np.where(staff["role"] == "manager", "false", "true")
     staff["usual_shifts"] = "Mon-Fri 08:00-17:00"
     staff = staff[["employee_id", "name", "role", "fte", "hourly_rate", "overtime_eligible",
