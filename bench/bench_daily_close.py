@@ -16,7 +16,7 @@ The data (:func:`generate_close`, seeded, numpy but for a loop over the ~300 pay
 -------------------------------------------------------------------------------------
 20,000 charge lines a year per provider (1 M lines: 50 providers), five providers a clinic,
 the bundled sample's payers (with their timely-filing limits) and conventions
-(``docs/daily_close-plan.md``, "Step 2 as built"): every completed appointment is a claim
+(``docs/daily_close-sample.md``, "As built"): every completed appointment is a claim
 whose lines are entered 0-3 business days after the visit; commercial plans' copays and
 self-pay visits are paid at the front desk (about 250 k receipts at 1 M lines) in cash, check
 or card, one drawer per desk employee and day; coinsurance later by card on the portal; the

@@ -9,7 +9,7 @@ batches as the processor settled them (``card_batches``) and the visit never cha
 (``claims``). The plants that touch billing's files (the cash slip never deposited, the short
 settlement, the check deposited twice, the visit never charged, the line entered twice) are
 made in :mod:`pracops.billing.sample`; the others here. All twelve are recorded under
-``"daily_close"`` in the ground truth (see ``docs/daily_close-plan.md``).
+``"daily_close"`` in the ground truth (see ``docs/daily_close-sample.md``).
 
 ``front_desk_payments``
     The patients' payments taken at check-out: the claim's clinic, a drawer per front-desk
