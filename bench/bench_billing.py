@@ -88,11 +88,12 @@ DEPOSIT_WINDOW_DAYS = 7  # the window of the DuckDB anchor (SQL "deposits"): bot
 
 
 def _dollars(cents: np.ndarray) -> np.ndarray:
-    """Cents as dollar text ``123.45`` (non-negative amounts)."""
+    """Cents as dollar text ``-123.45`` (any sign)."""
     cents = np.asarray(cents, dtype=np.int64)
-    whole = (cents // 100).astype(str)
-    frac = np.char.zfill((cents % 100).astype(str), 2)
-    return np.char.add(np.char.add(whole, "."), frac)
+    size = np.abs(cents)
+    text = np.char.add(np.char.add((size // 100).astype(str), "."),
+                       np.char.zfill((size % 100).astype(str), 2))
+    return np.where(cents < 0, np.char.add("-", text), text)
 
 
 def _money(cents: int) -> str:

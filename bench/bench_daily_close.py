@@ -88,7 +88,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_billing import _peak_mb, _PeakMemory, _pss_mb  # noqa: E402  (as table.py imports)
+from bench_billing import _dollars, _peak_mb, _PeakMemory, _pss_mb  # noqa: E402  (as table.py imports)
 
 LINES_PER_PROVIDER = 20_000
 PROVIDERS_PER_LOCATION = 5
@@ -133,15 +133,6 @@ _KIND_ORDER = {"charge": 0, "payment": 1, "adjustment": 2, "transfer": 3, "refun
 
 # --------------------------------------------------------------------------------------------
 # Small vectorised helpers
-
-
-def _dollars(cents: np.ndarray) -> np.ndarray:
-    """Cents as dollar text ``-123.45`` (any sign)."""
-    cents = np.asarray(cents, dtype=np.int64)
-    size = np.abs(cents)
-    text = np.char.add(np.char.add((size // 100).astype(str), "."),
-                       np.char.zfill((size % 100).astype(str), 2))
-    return np.where(cents < 0, np.char.add("-", text), text)
 
 
 def _ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:

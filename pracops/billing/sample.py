@@ -37,7 +37,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pracops.sample.generator import AS_OF, BOOKED_UNTIL, Sample, business_day, writer
+from pracops.sample.generator import (
+    AS_OF,
+    BOOKED_UNTIL,
+    Sample,
+    add_business_days,
+    business_day,
+    writer,
+)
 from pracops.x12.write import (
     Adjustment,
     ClaimPayment,
@@ -51,13 +58,6 @@ from pracops.x12.write import (
 __all__ = ["PROCEDURES"]
 
 _YEAR_START = dt.date(2025, 1, 1)
-
-
-def _add_business_days(day: dt.date, count: int) -> dt.date:
-    while count > 0:
-        day += dt.timedelta(days=1)
-        count -= business_day(day)
-    return day
 
 
 def _business_days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -415,7 +415,7 @@ def claims(sample: Sample) -> list[dict[str, Any]]:
             "patient_dob": patient.dob, "member_id": patient.member_id,
             "payer_id": patient.payer_id, "rendering_npi": npis[appt["provider_id"]],
             "location_id": appt["location_id"], "date_of_service": dos,
-            "submitted_date": min(_add_business_days(dos, rng.randint(1, 5)), AS_OF),
+            "submitted_date": min(add_business_days(dos, rng.randint(1, 5)), AS_OF),
         })
     march = [r for r in rows if r["payer_id"] == "LKM" and r["date_of_service"].month == 3]
     late = rng.choice(march)
@@ -529,7 +529,7 @@ def claim_lines(sample: Sample) -> list[dict[str, Any]]:
         if not charged:
             continue
         lags, weights = zip(*_CHARGE_LAG[providers[claim["rendering_npi"]]], strict=True)
-        entered = min(_add_business_days(claim["date_of_service"],
+        entered = min(add_business_days(claim["date_of_service"],
                                          entry.choices(lags, weights)[0]),
                       claim["submitted_date"])
         surgical = any(cpt in _SURGICAL for cpt, _ in codes)
@@ -747,7 +747,7 @@ def _payment_runs(payer_id: str) -> list[dt.date]:
     runs = []
     for day in days:
         if day.weekday() == weekday:
-            runs.append(day if business_day(day) else _add_business_days(day, 1))
+            runs.append(day if business_day(day) else add_business_days(day, 1))
     return runs
 
 
@@ -1240,7 +1240,7 @@ def _ach_description(payer: dict[str, Any], trace: str) -> str:
 
 def _deposit_day(rng: random.Random, paid_on: dt.date, low: int, high: int) -> dt.date:
     """A business day ``low``-``high`` business days after ``paid_on``, by the report date."""
-    days = [_add_business_days(paid_on, n) for n in range(low, high + 1)]
+    days = [add_business_days(paid_on, n) for n in range(low, high + 1)]
     return rng.choice([d for d in days if d <= AS_OF])
 
 
@@ -1288,7 +1288,7 @@ def _daily_close_plants(sample: Sample, batches: dict[tuple[dt.date, str], int]
         "short_day": rng.choice(card_days), "short": rng.randint(1500, 4500),
         "twice": {"receipt": twice.receipt, "check_number": checks[twice.receipt],
                   "date": twice.day, "amount_cents": twice.amount_cents,
-                  "posted_date": _add_business_days(twice.day, 1)},
+                  "posted_date": add_business_days(twice.day, 1)},
     }
 
 
@@ -1343,7 +1343,7 @@ def deposits(sample: Sample) -> list[dict[str, Any]]:
     close = _daily_close_plants(sample, batches)
     card_batches = []
     for (day, tender), amount in sorted(batches.items()):
-        posted = _add_business_days(day, 1)
+        posted = add_business_days(day, 1)
         if posted > AS_OF:
             continue
         slips += 1
@@ -1423,7 +1423,7 @@ def payments_posted(sample: Sample) -> list[dict[str, Any]]:
         payment = row["payment"]
         if payment is None:  # the system recognised the duplicate file
             continue
-        banked = dates.get(payment.trace_number) or _add_business_days(payment.payment_date, 2)
+        banked = dates.get(payment.trace_number) or add_business_days(payment.payment_date, 2)
         for claim in payment.claims:
             posted = min(banked + dt.timedelta(days=rng.randint(0, 4)), AS_OF)
             rows.append({"claim_id": claim.claim_id, "posted_date": posted,

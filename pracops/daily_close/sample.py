@@ -50,7 +50,14 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from pracops.sample.generator import AS_OF, Sample, _paid_hours, business_day, writer
+from pracops.sample.generator import (
+    AS_OF,
+    Sample,
+    _paid_hours,
+    add_business_days,
+    business_day,
+    writer,
+)
 
 __all__ = ["FORECAST", "PAY_ANCHOR", "opening_shift_cents"]
 
@@ -74,13 +81,6 @@ FORECAST: dict[str, Any] = {
 (the ``minimum_balance`` parameter's default) and the equipment invoice due in that week."""
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _add_business_days(day: dt.date, count: int) -> dt.date:
-    while count > 0:
-        day += dt.timedelta(days=1)
-        count -= business_day(day)
-    return day
 
 
 def _on_or_after(day: dt.date) -> dt.date:
@@ -280,7 +280,7 @@ def ap_invoices(sample: Sample) -> list[dict[str, Any]]:
     original = plants.choice([v for v in vouchers if v["vendor"] == "CINTAS"
                               and v["invoice_date"].month == 9])
     twice = {**original, "_entered": original["_entered"] + dt.timedelta(days=12),
-             "paid_date": _add_business_days(original["paid_date"], plants.randint(3, 6))}
+             "paid_date": add_business_days(original["paid_date"], plants.randint(3, 6))}
     vouchers.append(twice)
     # (9) A 2/10 invoice paid on day 11-30 at its full amount.
     missed = plants.choice([v for v in vouchers if v["terms"].startswith("2/10")
@@ -543,7 +543,7 @@ def bank_statement(sample: Sample) -> list[dict[str, Any]]:
             lines.append((v["paid_date"], 1, ref, -v["paid_cents"],
                           f"ACH DEBIT {_BANK_TEXT[v['vendor']]}", ref))
         else:
-            cleared = _add_business_days(v["paid_date"], rng.randint(2, 8))
+            cleared = add_business_days(v["paid_date"], rng.randint(2, 8))
             if cleared <= AS_OF:
                 lines.append((cleared, 2, ref, -v["paid_cents"], f"CHECK {ref}", ref))
     for run in sample.tables["payroll_runs"]:

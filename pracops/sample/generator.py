@@ -45,6 +45,7 @@ __all__ = [
     "REPORTS",
     "WRITERS",
     "Sample",
+    "add_business_days",
     "business_day",
     "generate",
     "write_sample",
@@ -67,6 +68,14 @@ clinics are closed and banks do not post."""
 def business_day(day: dt.date) -> bool:
     """Whether ``day`` is a weekday that is not a federal holiday."""
     return day.weekday() < 5 and day not in FEDERAL_HOLIDAYS
+
+
+def add_business_days(day: dt.date, count: int) -> dt.date:
+    """``day`` moved ``count`` business days forward (``count`` ≤ 0: ``day`` itself)."""
+    while count > 0:
+        day += dt.timedelta(days=1)
+        count -= business_day(day)
+    return day
 
 
 DEFAULT_SEED = 2026
