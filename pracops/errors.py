@@ -6,6 +6,7 @@ show its message instead of a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 from typing import Any
 
@@ -58,12 +59,20 @@ class DataError(PracopsError, ValueError):
             where.append(f"column {self.column!r}")
         text = (", ".join(where) + ": " if where else "") + self.reason
         if self.value is not None:
-            text += f" (found {str(self.value)!r})"
+            text += f" (found {_shown(self.value)!r})"
         if self.expected:
             text += f"; expected {self.expected}"
         if self.fix:
             text += f". Fix: {self.fix}"
         return text
+
+
+def _shown(value: Any) -> str:
+    """A value as a person reads it in a message: a date at midnight without its time (a
+    typed date from a loaded file), anything else as ``str`` gives it."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    return str(value)
 
 
 class ParameterError(PracopsError, ValueError):

@@ -43,7 +43,7 @@ def _check_card_settlements(frame: pd.DataFrame) -> None:
     not_before("settlement_date", "batch_date", "settled before the batch closed")(frame)
     over = frame["fees_cents"] > frame["gross_cents"]
     if over.any():
-        raise row_error(frame, over, "fees", "fees larger than the batch",
+        raise row_error(frame, over, "fees_cents", "fees larger than the batch",
                         "the processor's fees for the batch, at most its gross")
 
 
@@ -52,14 +52,14 @@ def _check_bank_statement(frame: pd.DataFrame) -> None:
     credit = frame["type"] == "credit"
     wrong = (credit & (frame["amount_cents"] <= 0)) | (~credit & (frame["amount_cents"] >= 0))
     if wrong.any():
-        raise row_error(frame, wrong, "amount", "the sign does not match the type",
+        raise row_error(frame, wrong, "amount_cents", "the sign does not match the type",
                         "credits as positive amounts and debits as negative ones",
                         fix="export the statement with signed amounts, or put debits in "
                             "parentheses or with a minus sign")
     after = frame["balance_cents"].shift(1) + frame["amount_cents"]
     broken = (after != frame["balance_cents"]) & after.notna()
     if broken.any():
-        raise row_error(frame, broken, "balance", "the running balance does not follow from "
+        raise row_error(frame, broken, "balance_cents", "the running balance does not follow from "
                         "the line before", "the balance after this line: the previous "
                         "balance plus this line's amount",
                         fix="export every line of the statement period in the bank's order; "

@@ -107,7 +107,8 @@ def row_error(frame: pd.DataFrame, bad: pd.Series | np.ndarray, column: str, rea
     headers = frame.attrs.get("headers", {})
     return _first_bad(frame[column], mask, file=frame.attrs.get("source"),
                       column=headers.get(column, column), reason=reason,
-                      expected=expected, fix=fix, phi=_is_phi(frame, column))
+                      expected=expected, fix=fix, phi=_is_phi(frame, column),
+                      show=lambda value: _as_read(column, value))
 
 
 def file_rows(frame: pd.DataFrame, bad: pd.Series | np.ndarray) -> np.ndarray:
@@ -138,9 +139,8 @@ def rows_error(frame: pd.DataFrame, bad: pd.Series | np.ndarray, dataset: str, c
     """
     mask = np.asarray(bad, dtype=bool)
     rows = file_rows(frame, mask)
-    value = frame[column].iloc[int(np.flatnonzero(mask)[0])] if column in frame.columns else None
-    if column.endswith("_cents") and isinstance(value, (int, np.integer)):
-        value = format_cents(int(value))  # the amount as the file shows it, not our cents
+    value = (_as_read(column, frame[column].iloc[int(np.flatnonzero(mask)[0])])
+             if column in frame.columns else None)
     if _is_phi(frame, column):
         value, reason = None, reason + _PHI_WITHHELD
     headers = frame.attrs.get("headers", {})
@@ -163,6 +163,14 @@ def require_columns(frame: pd.DataFrame, dataset: str, columns: Sequence[str]) -
 _PHI_WITHHELD = "; the value is patient data and is not shown"
 
 
+def _as_read(column: str, value: object) -> object:
+    """A typed value of a loaded frame as the user reads it in an error: an amount in dollars,
+    not our cents (a date's midnight is left out by :class:`DataError` itself)."""
+    if column.endswith("_cents") and isinstance(value, int | np.integer):
+        return format_cents(int(value))
+    return value
+
+
 def _is_phi(frame: pd.DataFrame, column: str) -> bool:
     """Whether ``column`` of a loaded frame is declared patient data."""
     dataset = DATASETS.get(frame.attrs.get("dataset", ""))
@@ -171,7 +179,7 @@ def _is_phi(frame: pd.DataFrame, column: str) -> bool:
 
 def _first_bad(values: pd.Series, bad: np.ndarray, *, file: str | None, column: str,
                reason: str, expected: str, fix: str | None = None,
-               phi: bool = False) -> DataError:
+               phi: bool = False, show: Callable[[object], object] = lambda v: v) -> DataError:
     positions = np.flatnonzero(bad)
     first = int(positions[0])
     others = len(positions) - 1
@@ -181,7 +189,7 @@ def _first_bad(values: pd.Series, bad: np.ndarray, *, file: str | None, column: 
     if phi:
         reason += _PHI_WITHHELD
     return DataError(reason, file=file, row=int(values.index[first]), column=column,
-                     value=None if phi else value if _present(value) else "",
+                     value=None if phi else show(value) if _present(value) else "",
                      expected=expected, fix=fix or "correct the value in the export")
 
 
