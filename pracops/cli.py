@@ -84,12 +84,28 @@ def _parser() -> argparse.ArgumentParser:
                    help="fail a report when one cell runs longer than this")
     r.add_argument("--no-html", action="store_true", help="skip the HTML export")
     r.add_argument("--quiet", action="store_true", help="print only the index path")
+    g = r.add_argument_group("many practices (a group run on a Dask cluster)")
+    g.add_argument("--practices", metavar="FILE",
+                   help="practices.yaml listing the practices: run each one's reports on a "
+                   "Dask cluster and write group.html")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a running Dask scheduler (tcp://HOST:8786); default: a local cluster "
+                   "started for the run")
+    g.add_argument("--workers", type=int, metavar="N",
+                   help="the local cluster's workers (default: one per core)")
+    g.add_argument("--retries", type=int, default=2, metavar="N",
+                   help="times a report is run again when its worker dies (local cluster; "
+                   "default 2)")
+    g.add_argument("--host", default="127.0.0.1",
+                   help="where the local cluster and its dashboard listen (default 127.0.0.1)")
 
     sub.add_parser("list", help="list reports and their parameters")
 
     s = sub.add_parser("sample", help="write the bundled sample data to a folder to adapt")
     s.add_argument("--out", required=True, metavar="DIR")
     s.add_argument("--force", action="store_true", help="overwrite files already there")
+    s.add_argument("--practices", type=int, metavar="N",
+                   help="write N distinct practices (one folder each) and their practices.yaml")
 
     v = sub.add_parser("validate", help="load and check every dataset without running reports")
     v.add_argument("--data", metavar="DIR", help="folder of exports (default: bundled sample)")
@@ -104,6 +120,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise PracopsError("--jobs must be at least 1")
+    if args.practices:
+        return _cmd_group(args)
+    if args.scheduler or args.workers:
+        raise PracopsError("--scheduler and --workers go with --practices FILE (a group run)")
     available = runner.discover(args.notebooks)
     reports = runner.check_reports(args.reports, available)
     params = runner.resolve_parameters(
@@ -146,6 +166,54 @@ def _run(args: argparse.Namespace, runner: ModuleType, reports: Sequence[Any],
                 print(f"pracops: {r.report} failed: {err.get('name')}: {err.get('message')}",
                       file=sys.stderr)
     print(result.index)
+    return result.exit_code
+
+
+def _cmd_group(args: argparse.Namespace) -> int:
+    """``pracops run --practices FILE``: :mod:`pracops.group`."""
+    from pracops import runner
+    from pracops.group import cluster, practices, run
+
+    if args.data:
+        raise PracopsError("--data and --practices do not go together: practices.yaml names "
+                           "each practice's data folder")
+    if args.workers is not None and args.workers < 1:
+        raise PracopsError("--workers must be at least 1")
+    if args.retries < 0:
+        raise PracopsError("--retries must be 0 or more")
+    available = runner.discover(args.notebooks)
+    listed = practices.load_practices(args.practices, list(available))
+    runs = run.plan(listed, args.reports, available, parameters_dir=args.parameters,
+                    files=args.file, overrides=[tuple(kv) for kv in args.param])
+    quiet = args.quiet
+
+    def say(line: str) -> None:
+        if not quiet:
+            print(f"  {line}", file=sys.stderr, flush=True)
+
+    with cluster.connect(args.scheduler, workers=args.workers, host=args.host,
+                         retries=args.retries) as client:
+        link = getattr(client, "dashboard_link", None)
+        if link and not quiet and client.cluster is not None:
+            print(f"pracops: Dask dashboard at {link}", file=sys.stderr, flush=True)
+        result = run.run_group(
+            runs, client, out=args.out or config.outputs_dir(), html=not args.no_html,
+            timeout=args.timeout, say=say,
+            progress=None if quiet or not sys.stderr.isatty() else run.Bars,
+            command=["pracops", *sys.argv[1:]])
+    if result.stopped_by:
+        print(f"pracops: stopped by {result.stopped_by}: the reports that did not finish are "
+              f"marked interrupted in {result.page}", file=sys.stderr)
+    for p in result.practices:
+        if quiet:  # else said as it happened
+            for line in p.refused:
+                print(f"pracops: {p.practice.id} refused: {line}", file=sys.stderr)
+        for name, r in p.results.items():
+            if r.status == "failed":
+                err = r.error or {}
+                print(f"pracops: {p.practice.id}: {name} failed: {err.get('name')}: "
+                      f"{err.get('message')}", file=sys.stderr)
+    print(result.page)
     return result.exit_code
 
 
@@ -212,57 +280,17 @@ def _pickled(verdict: tuple[str, Any], printed: str) -> bytes:
 
 def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
                    quiet: bool, record: str | None = None) -> bool:
-    """The checks of ``pracops validate`` on each data folder the reports will read, before
-    any kernel starts, and each report's as-of date (``as_of``; the daily close's
-    ``close_date``, :attr:`pracops.registry.ReportSpec.as_of_parameter`) against its data.
-    Prints one line per problem; 835 files the billing report will set aside are warned
-    about, not refused. Files that are absent are left to the reports that need them.
+    """:func:`pracops.runner.inputs.check_inputs`, its problems (and, unless ``quiet``, its
+    warnings) printed one line each; whether the inputs are usable."""
+    from pracops.runner.inputs import check_inputs
 
-    When the inputs are usable and ``record`` names a folder, what was checked is written
-    there for the kernels to take instead of checking again (:mod:`pracops.data.checked`):
-    each dataset's typed frame and the 835s' remittance, with the sha256 of what they were
-    read from, taken before the check.
-    """
-    from pracops import data, registry
-    from pracops.data import checked
-
-    folders: dict[str, list[Any]] = {}
-    for report in reports:
-        if "data_dir" in report.parameters:
-            folders.setdefault(params[report.name].get("data_dir") or "", []).append(report)
-    ok, trusted = True, {}
-    for folder, readers in folders.items():
-        try:
-            hashed = checked.digests(config.data_dir(folder)) if record else {}
-        except RuntimeError:  # a loop of links: the check says so
-            hashed = {}
-        found = data.check_folder(folder or None, missing_ok=True,
-                                  reports=[r.name for r in readers])
-        problems: list[Exception] = list(found.errors)
-        for report in readers:
-            spec = registry.spec(report.name)
-            key = spec.as_of_parameter if spec is not None else "as_of"
-            if key in params[report.name] and not found.errors:
-                late = data.check_as_of(report.name, params[report.name][key], found.frames)
-                if late is not None:
-                    problems.append(late)
-        for problem in problems:
-            print(f"pracops: {problem}", file=sys.stderr)
-        ok = ok and not problems
-        if not quiet:
-            for line in found.quarantined:
-                print(f"pracops: warning: {line}", file=sys.stderr)
-        for name, frame in found.frames.items():
-            source = frame.attrs.get("source")
-            if source in hashed:
-                trusted[source] = (name, hashed[source], frame)
-        if found.remittance is not None and readers:
-            era = str(config.data_dir(folder) / data.ERA_FOLDER)
-            if era in hashed:
-                trusted[era] = (checked.ERA, hashed[era], found.remittance)
-    if ok and record:
-        checked.write(trusted, record)
-    return ok
+    found = check_inputs(reports, params, record=record)
+    for problem in found.problems:
+        print(f"pracops: {problem}", file=sys.stderr)
+    if not quiet:
+        for line in found.warnings:
+            print(f"pracops: warning: {line}", file=sys.stderr)
+    return found.ok
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -285,6 +313,14 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     from pracops import sample
 
+    if args.practices is not None:
+        from pracops.group.sample import write_group_sample
+
+        if args.practices < 1:
+            raise PracopsError("--practices must be at least 1")
+        listing = write_group_sample(Path(args.out), args.practices, overwrite=args.force)
+        print(f"wrote {args.practices} practices and {listing}")
+        return EXIT_OK
     written = sample.write_sample(Path(args.out), overwrite=args.force)
     print(f"wrote {len(written)} files to {Path(args.out).resolve()}")
     return EXIT_OK

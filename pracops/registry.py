@@ -10,18 +10,48 @@ that ``import pracops.data`` does not import every report's calculations.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pracops.parameters import Parameters
 
-__all__ = ["PACKAGES", "ReportSpec", "packages", "reports", "spec"]
+__all__ = ["PACKAGES", "ReportSpec", "Target", "packages", "reports", "spec"]
 
 PACKAGES: tuple[str, ...] = ("billing", "staffing", "purchasing", "budget", "daily_close")
 """The report packages, in the order their parts of the bundled sample are generated (billing
 first: the others build on its appointments; the daily close last: it builds on the books)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a headline figure should be, for the group page's colours: at most (``better``
+    ``lower``) or at least (``higher``) the value of the report's ``parameter`` (as the
+    practice ran it) or a fixed ``value``. A figure that is a list counts its items."""
+
+    better: str  # "lower" or "higher"
+    parameter: str | None = None
+    value: float | None = None
+
+    def threshold(self, parameters: Mapping[str, Any], spec: ReportSpec) -> float | None:
+        """The value to compare with, given the parameters the report ran with."""
+        if self.parameter is None:
+            return self.value
+        given = parameters.get(self.parameter)
+        if given is None and self.parameter in spec.parameters:
+            given = spec.parameters[self.parameter].default
+        return None if given is None else float(given)
+
+    def met(self, figure: Any, threshold: float | None) -> bool | None:
+        """Whether ``figure`` meets the target; None when either is not a number."""
+        if isinstance(figure, list):
+            figure = len(figure)
+        if threshold is None or isinstance(figure, bool) or not isinstance(figure,
+                                                                           (int, float)):
+            return None
+        return figure <= threshold if self.better == "lower" else figure >= threshold
 
 
 @dataclass(frozen=True)
@@ -50,6 +80,9 @@ class ReportSpec:
         The name of that parameter: ``as_of`` for most reports, ``close_date`` for the daily
         close (the day a close is for is what an administrator calls it; its check is the
         same).
+    targets
+        Its headline figures' targets (:class:`Target`), by figure: what colours them on the
+        group page (:mod:`pracops.group`).
     """
 
     name: str
@@ -59,6 +92,7 @@ class ReportSpec:
     era: bool = False
     as_of: tuple[str, ...] = ()
     as_of_parameter: str = "as_of"
+    targets: Mapping[str, Target] = field(default_factory=dict)
 
 
 def packages() -> list[ModuleType]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pracops.billing import datasets  # noqa: F401  (registers its datasets in the catalogue)
 from pracops.billing.parameters import PARAMETERS
-from pracops.registry import ReportSpec
+from pracops.registry import ReportSpec, Target
 
 REPORT = ReportSpec(
     name="billing_reconciliation",
@@ -34,6 +34,13 @@ REPORT = ReportSpec(
     ),
     era=True,
     as_of=("claims", "deposits", "payments_posted"),
+    targets={
+        "net_collection_rate": Target("higher", parameter="net_collection_target"),
+        "days_in_ar": Target("lower", parameter="days_in_ar_target"),
+        "denial_rate": Target("lower", parameter="denial_rate_target"),
+        "unmatched_era_count": Target("lower", value=0),
+        "underpaid_cents": Target("lower", value=0),
+    },
 )
 
 _SUBMODULES = ("chain", "datasets", "matching", "model", "parameters", "sample", "view")

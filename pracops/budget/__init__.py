@@ -13,13 +13,18 @@ from typing import Any
 
 from pracops.budget import datasets  # noqa: F401  (registers its datasets in the catalogue)
 from pracops.budget.parameters import PARAMETERS
-from pracops.registry import ReportSpec
+from pracops.registry import ReportSpec, Target
 
 REPORT = ReportSpec(
     name="operating_budget",
     package="budget",
     parameters=PARAMETERS,
     reads=("chart_of_accounts", "gl_actuals", "volumes", "payers"),
+    targets={
+        "budget_margin_pct": Target("higher", value=0),
+        "forecast_margin_pct": Target("higher", value=0),
+        "flagged_accounts": Target("lower", value=0),
+    },
 )
 
 _SUBMODULES = ("chain", "datasets", "model", "parameters", "sample", "view")

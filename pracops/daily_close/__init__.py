@@ -23,7 +23,7 @@ from typing import Any
 
 from pracops.daily_close import datasets  # noqa: F401  (registers its datasets in the catalogue)
 from pracops.daily_close.parameters import PARAMETERS
-from pracops.registry import ReportSpec
+from pracops.registry import ReportSpec, Target
 
 REPORT = ReportSpec(
     name="daily_close",
@@ -51,6 +51,13 @@ REPORT = ReportSpec(
     era=True,
     as_of=("front_desk_payments", "pm_transactions", "bank_statement"),
     as_of_parameter="close_date",
+    targets={
+        "close_difference_cents": Target("lower", value=0),
+        "missed_charges": Target("lower", value=0),
+        "filing_deadlines_14_days": Target("lower", value=0),
+        "close_breaks": Target("lower", value=0),
+        "collections_mtd_vs_expected_pct": Target("higher", value=1),
+    },
 )
 
 _SUBMODULES = ("businessdays", "cash", "chain", "datasets", "findings", "ledger", "parameters",

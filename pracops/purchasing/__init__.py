@@ -17,7 +17,7 @@ from typing import Any
 
 from pracops.purchasing import datasets  # noqa: F401  (registers its datasets in the catalogue)
 from pracops.purchasing.parameters import PARAMETERS
-from pracops.registry import ReportSpec
+from pracops.registry import ReportSpec, Target
 
 REPORT = ReportSpec(
     name="purchasing",
@@ -25,6 +25,11 @@ REPORT = ReportSpec(
     parameters=PARAMETERS,
     reads=("items", "vendor_prices", "inventory_lots", "usage", "open_orders"),
     as_of=("usage",),
+    targets={
+        "stockout_risk_skus": Target("lower", value=0),
+        "expiring_value_cents": Target("lower", value=0),
+        "spend_vs_budget_pct": Target("lower", value=1),
+    },
 )
 
 _SUBMODULES = ("chain", "datasets", "model", "parameters", "sample", "view")

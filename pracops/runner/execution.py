@@ -61,7 +61,8 @@ from pracops.runner.manifest import (
 )
 from pracops.runner.parameters import Report
 
-__all__ = ["Progress", "ReportResult", "RunResult", "export_html", "prepare", "run"]
+__all__ = ["Progress", "ReportResult", "RunResult", "export_html", "finish_run", "prepare", "run",
+           "run_one", "write_summary"]
 
 @dataclass
 class _Job:
@@ -434,12 +435,7 @@ def run(
     results: dict[str, ReportResult] = {}
 
     def record(job: _Job, res: dict[str, Any], elapsed: float) -> None:
-        rr = ReportResult(job.report, res["status"], job.parameters, res["figures"],
-                          res["headline"], res["alerts"], res["error"], res["timings"],
-                          res["files"])
-        rr.files["json"] = f"{job.report}.json"
-        write_atomic(run_dir / f"{job.report}.json",
-                     json.dumps(rr.to_json(), indent=2, default=str))
+        rr = write_summary(run_dir, job.report, job.parameters, res)
         results[job.report] = rr
         if rr.status == "ok":
             say(f"finished  {job.report} in {elapsed:.1f} s")
@@ -489,22 +485,72 @@ def run(
             record(job, _interrupted(job, stop.signal, "started", run_dir), 0.0)
 
         ordered = [results[r.name] for r in reports]
-        finished = time.time()
-        manifest = {
-            "run_id": run_id,
-            "start": iso(started),
-            "end": iso(finished),
-            "seconds": round(finished - started, 3),
-            "command": list(command),
-            "stopped_by": stop.signal.name if stop.signal else None,
-            "reports": {r.report: r.status for r in ordered},
-            "inputs": file_rows([Path(p) for p in inputs]),
-            "notebooks": file_rows([r.notebook for r in reports]),
-            "versions": versions(),
-        }
-        write_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2))
-        write_atomic(run_dir / "index.html", render_index(run_id, manifest, reports, ordered))
-        return RunResult(run_id, run_dir, ordered, manifest["stopped_by"])
+        return finish_run(run_id, run_dir, started, reports, ordered, stop.signal,
+                          command=command, inputs=inputs)
+
+
+def write_summary(run_dir: Path, report: str, parameters: Mapping[str, Any],
+                  res: Mapping[str, Any]) -> ReportResult:
+    """Write ``<report>.json`` in ``run_dir`` from what a worker sent (or a failure or stop
+    made up for it); return it as a :class:`ReportResult`."""
+    rr = ReportResult(report, res["status"], dict(parameters), res["figures"], res["headline"],
+                      res["alerts"], res["error"], res["timings"], res["files"])
+    rr.files["json"] = f"{report}.json"
+    write_atomic(run_dir / f"{report}.json", json.dumps(rr.to_json(), indent=2, default=str))
+    return rr
+
+
+def finish_run(run_id: str, run_dir: Path, started: float, reports: Sequence[Report],
+               results: Sequence[ReportResult], stopped_by: signal.Signals | None, *,
+               command: Sequence[str] = (), inputs: Sequence[str | os.PathLike[str]] = (),
+               extra: Mapping[str, Any] | None = None) -> RunResult:
+    """Write the run folder's ``manifest.json`` (``extra`` added to it) and ``index.html``
+    for reports that have their summaries written; the run's result."""
+    finished = time.time()
+    manifest = {
+        "run_id": run_id,
+        "start": iso(started),
+        "end": iso(finished),
+        "seconds": round(finished - started, 3),
+        "command": list(command),
+        "stopped_by": stopped_by.name if stopped_by else None,
+        "reports": {r.report: r.status for r in results},
+        "inputs": file_rows([Path(p) for p in inputs]),
+        "notebooks": file_rows([r.notebook for r in reports]),
+        "versions": versions(),
+        **(extra or {}),
+    }
+    write_atomic(run_dir / "manifest.json", json.dumps(manifest, indent=2))
+    write_atomic(run_dir / "index.html", render_index(run_id, manifest, reports, results))
+    return RunResult(run_id, run_dir, list(results), manifest["stopped_by"])
+
+
+def run_one(report: Report, parameters: Mapping[str, Any], run_dir: Path, *,
+            runtime_dir: str, html: bool = True, timeout: int | None = None,
+            checked: str | None = None, stopped: Callable[[], bool] = lambda: False,
+            poll: float = 0.5) -> dict[str, Any]:
+    """Run one report in a forked worker process of this process (as :func:`run` does for
+    each), writing its files into ``run_dir``; return what the worker sent, a failure when it
+    died, or an ``interrupted`` summary once ``stopped()`` turns true (checked every ``poll``
+    seconds; the worker and its kernel are killed). The caller writes the summary
+    (:func:`write_summary`). For a caller that is itself a worker of a cluster
+    (:mod:`pracops.group`): this process must be allowed children (not a daemon)."""
+    job = _Job(report.name, str(report.notebook), dict(parameters), str(run_dir), html,
+               timeout, runtime_dir, checked)
+    prepare(html)
+    w = _start(job)
+    try:
+        while not (w.conn.poll(poll) or w.process.exitcode is not None):
+            if stopped():
+                _reap([w])
+                return _interrupted(job, None, "finished", run_dir, time.time() - w.started)
+        res = _summary(w)
+        if res is None:
+            w.process.join(_REAP_SECONDS)
+            res = _failed("WorkerDied", _death(w.process.exitcode), time.time() - w.started)
+        return res
+    finally:
+        _reap([w])
 
 
 def _death(exitcode: int | None) -> str:

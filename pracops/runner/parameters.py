@@ -197,14 +197,16 @@ def resolve_parameters(
     files: Sequence[str | os.PathLike[str]] = (),
     overrides: Sequence[tuple[str, str]] = (),
     data: str | os.PathLike[str] | None = None,
+    sections: Sequence[tuple[str, Mapping[str, Mapping[str, Any]]]] = (),
 ) -> dict[str, dict[str, Any]]:
     """Work out every report's parameters and check them, before any kernel starts.
 
-    Order: ``<parameters_dir>/<report>.yaml``, then each ``-f`` file, then each ``-p`` pair,
-    then ``--data``. A ``-f`` file is either flat (``name: value``) or split by report
-    (``billing_reconciliation: {name: value}``); a ``-p`` key is ``name`` or ``report.name``.
-    A flat name applies to every selected report that declares it and must be declared by at
-    least one.
+    Order: ``<parameters_dir>/<report>.yaml``, then each ``-f`` file, then each of
+    ``sections`` (``(where, {report: {name: value}})``: a practice's overrides in a group's
+    ``practices.yaml``), then each ``-p`` pair, then ``--data``. A ``-f`` file is either flat
+    (``name: value``) or split by report (``billing_reconciliation: {name: value}``); a
+    ``-p`` key is ``name`` or ``report.name``. A flat name applies to every selected report
+    that declares it and must be declared by at least one.
 
     Returns
     -------
@@ -258,6 +260,13 @@ def resolve_parameters(
                     raise ParameterError(f"{f}: {report!r} is not a report of this run"
                                          f"{closest(report, declared)}")
                 assign(report or None, name, v, str(f), raw=False)
+    for where, given in sections:
+        for rname, section in given.items():
+            if rname not in declared:
+                raise ParameterError(f"{where}: {rname!r} is not a report of this run"
+                                     f"{closest(rname, declared)}")
+            for k, v in section.items():
+                assign(rname, str(k), v, where, raw=False)
     for key, value in overrides:
         report, _, name = key.rpartition(".")
         if report and report not in declared:

@@ -15,7 +15,7 @@ import importlib
 import warnings
 from typing import Any
 
-from pracops.registry import ReportSpec
+from pracops.registry import ReportSpec, Target
 from pracops.staffing import datasets  # noqa: F401  (registers its datasets in the catalogue)
 from pracops.staffing.parameters import PARAMETERS
 
@@ -24,6 +24,10 @@ REPORT = ReportSpec(
     package="staffing",
     parameters=PARAMETERS,
     reads=("locations", "providers", "staff", "appointments", "phone_calls"),
+    targets={
+        "phone_service_level": Target("higher", parameter="phone_service_level_target"),
+        "uncovered_staff_hours_per_week": Target("lower", value=0),
+    },
 )
 
 _SUBMODULES = ("accounting", "chain", "common", "cost", "datasets", "forecast", "model",

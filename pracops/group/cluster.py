@@ -1,0 +1,101 @@
+"""The Dask cluster a group run uses: a running one by its scheduler's address, or a
+``LocalCluster`` started for the run and closed after it.
+
+The local cluster's workers are processes of one thread each (a report's papermill changes the
+process's working folder, so two reports never share a process), bound with the scheduler and
+the dashboard to 127.0.0.1 unless told otherwise, not daemons (each report runs in a child
+process with its own kernel), and started deaf to SIGINT: the terminal's Ctrl-C reaches only
+the run's process, which stops the reports itself (:mod:`pracops.group.run`). A worker that dies
+mid-run has its tasks run again on another, at most ``retries`` more times
+(``distributed.scheduler.allowed-failures``); with a running cluster that limit is its
+scheduler's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Iterator
+from typing import Any
+
+from pracops.errors import PracopsError
+
+__all__ = ["connect", "default_workers"]
+
+
+def default_workers() -> int:
+    """One worker per core: a report keeps its core busy but while its kernel starts."""
+    return max(1, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def connect(scheduler: str | None = None, *, workers: int | None = None,
+            host: str = "127.0.0.1", dashboard: str | None = ":0", retries: int = 2,
+            memory_limit: str | None = "auto") -> Iterator[Any]:
+    """A :class:`distributed.Client` for the run, closed (and its local cluster with it) after.
+
+    Parameters
+    ----------
+    scheduler
+        ``tcp://HOST:PORT`` of a running scheduler; ``None`` starts a ``LocalCluster``.
+    workers
+        The local cluster's workers (default :func:`default_workers`).
+    host
+        Where the local scheduler, workers and dashboard listen.
+    dashboard
+        The local dashboard's port as ``:PORT`` (``:0`` any free one), or ``None`` for none.
+    retries
+        How many more times a task whose worker died is run (local cluster).
+
+    Raises
+    ------
+    PracopsError
+        The scheduler cannot be reached.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise PracopsError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
+                               f"({exc}); start one with 'dask scheduler' or give its "
+                               "tcp://HOST:PORT") from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    settings = {"distributed.worker.daemon": False,
+                "distributed.scheduler.allowed-failures": retries,
+                "distributed.logging.distributed": "error"}
+    with dask.config.set(settings), _deaf_to_sigint():
+        cluster = LocalCluster(
+            n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+            host=host, dashboard_address=f"{host}{dashboard}" if dashboard else None,
+            memory_limit=memory_limit, silence_logs=logging.CRITICAL)
+        client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+@contextlib.contextmanager
+def _deaf_to_sigint() -> Iterator[None]:
+    """SIGINT ignored while the workers start: an ignored signal stays ignored in a process
+    started from this one (Python installs its own handler only over the default), so Ctrl-C
+    in the terminal reaches only the run's process. Outside the main thread, nothing to do."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

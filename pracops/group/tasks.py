@@ -1,0 +1,101 @@
+"""What the cluster's workers run: a practice's inputs checked, and one report of one practice.
+
+Both are plain functions of picklable arguments, imported by name on the worker (``pracops``
+is installed there). A report runs as in a single-practice run, in a forked worker process
+with its own kernel (:func:`pracops.runner.execution.run_one`), its files written into the
+practice's folder on storage every worker and the client share. So a Dask worker that runs them
+must be allowed child processes: not a daemon (``DASK_DISTRIBUTED__WORKER__DAEMON=False``, as
+:mod:`pracops.group.cluster` starts its own workers).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ATTEMPTS", "check_practice", "run_report"]
+
+ATTEMPTS = "logs/{report}.attempts"
+"""Under a practice's folder: one line per attempt at a report (when and on which worker), so
+that a task the cluster ran again after its worker died is recorded in the report's summary."""
+
+
+def check_practice(reports: list[Any], params: dict[str, dict[str, Any]],
+                   record: str) -> tuple[list[str], list[str]]:
+    """The checks of ``pracops run`` (:func:`pracops.runner.inputs.check_inputs`) on one
+    practice's inputs, writing what was checked into ``record`` for its kernels; the one-line
+    problems and warnings."""
+    from pracops.runner.inputs import check_inputs
+
+    found = check_inputs(reports, params, record=record)
+    return found.problems, found.warnings
+
+
+def run_report(report: Any, params: Mapping[str, Any], practice_dir: str, *, html: bool,
+               timeout: int | None, checked: str | None, stop_event: str | None
+               ) -> dict[str, Any]:
+    """One report of one practice, on a worker: its files and ``<report>.json`` written into
+    ``practice_dir``; returns the summary as written. Stops (``interrupted``) once the
+    :class:`distributed.Event` named ``stop_event`` is set."""
+    from pracops.runner.execution import run_one, write_summary
+
+    run_dir = Path(practice_dir)
+    attempts = _attempt(run_dir, report.name)
+    stopped = _event(stop_event)
+    if multiprocessing.current_process().daemon:
+        res = _daemon_worker()
+    elif stopped():  # the run was stopped before this report started
+        res = _not_started()
+    else:
+        with tempfile.TemporaryDirectory(prefix="pracops-kernels-") as runtime:
+            res = run_one(report, params, run_dir, runtime_dir=runtime, html=html,
+                          timeout=timeout, checked=checked, stopped=stopped)
+    res["timings"] = {**res.get("timings", {}), "attempts": len(attempts),
+                      "workers": [a["worker"] for a in attempts]}
+    return write_summary(run_dir, report.name, params, res).to_json()
+
+
+def _attempt(run_dir: Path, report: str) -> list[dict[str, Any]]:
+    """Record this attempt (an append of one line: whole on a local or network file system);
+    every attempt so far, this one last."""
+    from distributed import get_worker
+
+    try:
+        worker = get_worker().address
+    except ValueError:  # called outside a worker (tests)
+        worker = f"pid {os.getpid()}"
+    path = run_dir / ATTEMPTS.format(report=report)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"worker": worker, "start": time.time()}) + "\n")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def _event(name: str | None) -> Any:
+    if name is None:
+        return lambda: False
+    from distributed import Event
+
+    event = Event(name)
+    return event.is_set
+
+
+def _not_started() -> dict[str, Any]:
+    return {"status": "interrupted", "figures": {}, "alerts": [], "headline": [], "files": {},
+            "error": {"name": "Interrupted", "message": "the run was stopped before it started"},
+            "timings": {}}
+
+
+def _daemon_worker() -> dict[str, Any]:
+    return {"status": "failed", "figures": {}, "alerts": [], "headline": [], "files": {},
+            "error": {"name": "WorkerSetup", "message": (
+                "this Dask worker is a daemon process, which may not start the report's "
+                "kernel; start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False")},
+            "timings": {}}

@@ -1,0 +1,353 @@
+"""Issue 18: many practices on a Dask cluster. ``practices.yaml`` refused line by line; a
+``LocalCluster`` of 2 workers over 3 practices, one refused for bad input and one for a bad
+parameter while the others run, each practice's figures those of a single-practice run; a real
+``dask scheduler`` and two ``dask worker`` processes on loopback, one worker killed mid-run and
+the run still complete with the retry recorded; Ctrl-C marking every unfinished page
+``interrupted``; the group pages' totals and medians against the practices' own figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pracops import config, registry, runner
+from pracops.errors import ParameterError
+from pracops.group import cluster, page, practices, run
+
+FAST = ["operating_budget", "purchasing"]  # two reports of a few seconds each
+
+
+def _copy_sample(folder: Path) -> Path:
+    shutil.copytree(config.SAMPLE_DIR, folder)
+    (folder / "ground_truth.json").unlink()
+    return folder
+
+
+def _listing(tmp: Path, entries: list[dict]) -> Path:
+    path = tmp / "practices.yaml"
+    path.write_text(yaml.safe_dump({"practices": entries}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# --- practices.yaml ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("entries", "expected"), [
+    ([{"id": "a b", "data": "x/"}], "id 'a b' is not usable as a folder name"),
+    ([{"id": "-a", "data": "x/"}], "id '-a' is not usable"),
+    ([{"id": "a", "data": "x/"}, {"id": "A", "data": "x/"}], "id 'A' is already practice 1's"),
+    ([{"id": "a", "data": "nowhere/"}], "data 'nowhere/': no such folder"),
+    ([{"id": "a", "data": "x/", "reports": ["billing"]}],
+     "reports: unknown report 'billing' (reports: billing_reconciliation, "),
+    ([{"id": "a", "data": "x/", "report": ["purchasing"]}],
+     "unknown field 'report'; did you mean 'reports'? (the fields: id, name,"),
+    ([{"id": "a", "data": "x/", "parameters": {"purchasing": 3}}],
+     "parameters must map each report to its overrides"),
+    ([], "'practices:' must be a list of at least one practice"),
+    (["a"], "practice 1: expected a mapping"),
+])
+def test_a_bad_practices_file_is_one_line_naming_the_practice_and_field(
+        tmp_path: Path, entries: list, expected: str) -> None:
+    (tmp_path / "x").mkdir()
+    path = _listing(tmp_path, entries)
+    with pytest.raises(ParameterError) as caught:
+        practices.load_practices(path, list(registry.reports()))
+    message = str(caught.value)
+    assert expected in message and str(path) in message and "\n" not in message
+
+
+def test_practices_read_with_folders_relative_to_the_file(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    path = _listing(tmp_path, [{"id": "maple-grove", "name": "Maple Grove", "data": "x/",
+                                "reports": ["purchasing", "purchasing"],
+                                "parameters": {"purchasing": {"service_level": 0.9}}}])
+    [p] = practices.load_practices(path, list(registry.reports()))
+    assert (p.id, p.name, p.data, p.reports) == ("maple-grove", "Maple Grove",
+                                                  (tmp_path / "x").resolve(), ("purchasing",))
+    assert p.parameters == {"purchasing": {"service_level": 0.9}}
+
+
+# --- a local cluster over three practices -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def group(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Four practices on a LocalCluster of 2 workers: two good, one with a broken file, one
+    with a parameter out of range."""
+    tmp = tmp_path_factory.mktemp("group")
+    for name in ("alpha", "beta", "broken", "badparam"):
+        _copy_sample(tmp / name)
+    (tmp / "beta" / "practice.yaml").write_text('name: "Beta & <b>Clinic</b>"\n')
+    items = tmp / "broken" / "items.csv"
+    lines = items.read_text().splitlines()
+    lines[3] = lines[3].replace(",", ",x,", 1)
+    items.write_text("\n".join(lines) + "\n")
+    path = _listing(tmp, [
+        {"id": "alpha", "name": "Alpha Family Medicine", "data": "alpha/"},
+        {"id": "beta", "name": "Beta & <b>Clinic</b>", "data": "beta/",
+         "parameters": {"purchasing": {"service_level": 0.9}}},
+        {"id": "broken", "data": "broken/"},
+        {"id": "badparam", "data": "badparam/", "parameters": {"purchasing": {"service_level": 7}}},
+    ])
+    available = runner.discover()
+    runs = run.plan(practices.load_practices(path, list(available)), FAST, available)
+    lines_said: list[str] = []
+    with cluster.connect(workers=2, dashboard=None) as client:
+        result = run.run_group(runs, client, out=tmp / "out", say=lines_said.append)
+    return {"tmp": tmp, "result": result, "said": lines_said}
+
+
+def test_bad_practices_are_refused_and_the_others_run(group: dict) -> None:
+    result = group["result"]
+    status = {p.practice.id: p.status for p in result.practices}
+    assert status == {"alpha": "ok", "beta": "ok", "broken": "refused", "badparam": "refused"}
+    refused = {p.practice.id: p.refused for p in result.practices if p.refused}
+    assert "broken/items.csv, row 4" in refused["broken"][0]
+    assert "parameter 'service_level' of purchasing" in refused["badparam"][0]
+    assert result.exit_code == 2
+    assert not (result.run_dir / "broken").exists()
+    said = group["said"]
+    assert any(s.startswith("refused   broken: ") for s in said)
+    assert "finished  alpha: 2 of 2 reports ok" in said
+
+
+def test_each_practice_folder_is_a_single_practice_run(group: dict,
+                                                       tmp_path: Path) -> None:
+    """The same files, statuses and figures as ``pracops run`` on that practice alone."""
+    result = group["result"]
+    reports = runner.check_reports(FAST, runner.discover())
+    for pid, extra in (("alpha", {}), ("beta", {"purchasing": {"service_level": 0.9}})):
+        folder = result.run_dir / pid
+        params = runner.resolve_parameters(reports, data=str(group["tmp"] / pid),
+                                           sections=[("test", extra)])
+        alone = runner.run(reports, params, out=tmp_path / pid).run_dir
+        for name in FAST:
+            mine = json.loads((folder / f"{name}.json").read_text())
+            theirs = json.loads((alone / f"{name}.json").read_text())
+            assert mine["status"] == "ok"
+            for key in ("figures", "headline", "alerts", "parameters"):
+                assert mine[key] == theirs[key], (pid, name, key)
+            assert mine["timings"]["attempts"] == 1
+            assert (folder / f"{name}.html").is_file()
+        for name in ("index.html", "manifest.json"):
+            assert (folder / name).is_file()
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert manifest["practice"]["id"] == pid
+        assert manifest["reports"] == {n: "ok" for n in FAST}
+    beta = json.loads((result.run_dir / "beta" / "purchasing.json").read_text())
+    alpha = json.loads((result.run_dir / "alpha" / "purchasing.json").read_text())
+    assert beta["parameters"]["service_level"] == 0.9
+    assert beta["figures"] != alpha["figures"]  # the override reached the kernel
+
+
+def test_the_group_page_totals_and_medians_are_the_practices_figures(group: dict) -> None:
+    from openpyxl import load_workbook
+
+    result = group["result"]
+    figures = {pid: {n: json.loads((result.run_dir / pid / f"{n}.json").read_text())["figures"]
+                     for n in FAST} for pid in ("alpha", "beta")}
+    columns, rows, totals = page.group_table(result)
+    want = {("purchasing", "inventory_value_cents"): sum(
+                f["purchasing"]["inventory_value_cents"] for f in figures.values()),
+            ("purchasing", "spend_vs_budget_pct"): statistics.median(
+                f["purchasing"]["spend_vs_budget_pct"] for f in figures.values()),
+            ("operating_budget", "flagged_accounts"): sum(
+                f["operating_budget"]["flagged_accounts"] for f in figures.values())}
+    for column, value in want.items():
+        assert column in columns
+        assert totals[column]["value"] == value
+    assert [r["id"] for r in rows] == ["alpha", "beta", "broken", "badparam"]
+    # coloured against the target: flagged accounts (target 0) is 4 in the sample
+    alpha = rows[0]["cells"][("operating_budget", "flagged_accounts")]
+    assert alpha["value"] == figures["alpha"]["operating_budget"]["flagged_accounts"]
+    assert alpha["met"] is (alpha["value"] <= 0)
+    html = (result.run_dir / "group.html").read_text()
+    assert "Beta &amp; &lt;b&gt;Clinic&lt;/b&gt;" in html and "<b>Clinic" not in html
+    assert "broken/items.csv, row 4" in html
+    assert "href='alpha/index.html'" in html and "<img src='data:image/png;base64," in html
+    book = load_workbook(result.run_dir / "group.xlsx")
+    sheet = book["group"]
+    header = [c.value for c in sheet[2]]
+    column = header.index("Purchasing: Inventory value") + 1
+    values = [sheet.cell(row=r, column=column).value for r in (3, 4)]
+    assert [int(v * 100) for v in values] == [f["purchasing"]["inventory_value_cents"]
+                                              for f in figures.values()]
+    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    assert manifest["practices"]["broken"]["status"] == "refused"
+
+
+# --- a real scheduler and two workers; one killed mid-run ----------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _dask_cluster(tmp: Path) -> Iterator[str]:
+    """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1, stopped after even
+    on failure."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).parent / "dask")
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    procs = []
+    try:
+        procs.append(subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+             "--dashboard-address", f"127.0.0.1:{_free_port()}"],
+            stdout=subprocess.DEVNULL, stderr=open(tmp / "scheduler.log", "w"),  # noqa: SIM115
+            start_new_session=True, env=env))
+        for n in range(2):
+            procs.append(subprocess.Popen(
+                [dask, "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
+                 "--dashboard-address", f"127.0.0.1:{_free_port()}", "--name", f"w{n}"],
+                stdout=subprocess.DEVNULL,
+                stderr=open(tmp / f"worker{n}.log", "w"),  # noqa: SIM115
+                start_new_session=True, env=env))
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for p in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+def test_a_worker_killed_mid_run_loses_no_practice(tmp_path: Path) -> None:
+    from distributed import Client
+
+    for name in ("one", "two", "three"):
+        _copy_sample(tmp_path / name)
+    path = _listing(tmp_path, [{"id": n, "data": f"{n}/"} for n in ("one", "two", "three")])
+    available = runner.discover()
+    runs = run.plan(practices.load_practices(path, list(available)), FAST, available)
+    with _dask_cluster(tmp_path) as address, Client(address) as client:
+        pids = client.run(os.getpid)
+        box: dict = {}
+        worker = threading.Thread(target=lambda: box.update(result=run.run_group(
+            runs, client, out=tmp_path / "out")))
+        worker.start()
+        killed = None
+        deadline = time.time() + 120
+        while killed is None and time.time() < deadline and worker.is_alive():
+            for attempts in (tmp_path / "out").glob("*/*/logs/*.attempts"):
+                first = json.loads(attempts.read_text().splitlines()[0])["worker"]
+                os.kill(pids[first], signal.SIGKILL)
+                killed = (attempts.parent.parent.name, attempts.name.split(".")[0])
+                break
+            time.sleep(0.05)
+        worker.join(300)
+    assert killed is not None, "no report started"
+    result = box["result"]
+    assert result.exit_code == 0
+    assert {p.practice.id: p.status for p in result.practices} == dict.fromkeys(
+        ("one", "two", "three"), "ok")
+    pid, report = killed
+    summary = json.loads((result.run_dir / pid / f"{report}.json").read_text())
+    assert summary["status"] == "ok"
+    assert summary["timings"]["attempts"] == 2
+    assert len(set(summary["timings"]["workers"])) == 2  # run again on another worker
+    retried = [r for r in page.group_table(result)[1] if r["retried"]]
+    assert [(r["id"], r["retried"]) for r in retried] == [(pid, [report])]
+
+
+# --- the command: a scheduler by address, Ctrl-C ----------------------------------------------
+
+
+def _cli(*args: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pracops.cli", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_ctrl_c_stops_the_group_run_with_every_unfinished_page_interrupted(
+        tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        _copy_sample(tmp_path / name)
+    path = _listing(tmp_path, [{"id": n, "data": f"{n}/"} for n in ("one", "two")])
+    proc = _cli("run", "--practices", str(path), "--out", str(tmp_path / "out"),
+                "--workers", "1", "billing_reconciliation", "staffing_plan")
+    deadline = time.time() + 120
+    while not list((tmp_path / "out").glob("*/*/logs/*.attempts")) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    page_path = Path(out.strip().splitlines()[-1])
+    assert page_path.name == "group.html" and page_path.is_file()
+    statuses = {}
+    for summary in page_path.parent.glob("*/*.json"):
+        if summary.name != "manifest.json":
+            statuses[(summary.parent.name, summary.stem)] = json.loads(
+                summary.read_text())["status"]
+    assert len(statuses) == 4 and "interrupted" in statuses.values()
+    assert set(statuses.values()) <= {"ok", "interrupted"}
+    assert "Traceback" not in err
+    assert "stopped by SIGINT" in err
+    manifest = json.loads((page_path.parent / "manifest.json").read_text())
+    assert manifest["stopped_by"] == "SIGINT"
+    assert "stopped by SIGINT" in page_path.read_text()
+
+
+def test_the_command_runs_on_a_scheduler_given_by_address(tmp_path: Path) -> None:
+    _copy_sample(tmp_path / "solo")
+    path = _listing(tmp_path, [{"id": "solo", "data": "solo/"}])
+    with _dask_cluster(tmp_path) as address:
+        proc = _cli("run", "--practices", str(path), "--scheduler", address, "--out",
+                    str(tmp_path / "out"), "operating_budget")
+        out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    page_path = Path(out.strip())
+    summary = json.loads((page_path.parent / "solo" / "operating_budget.json").read_text())
+    assert summary["status"] == "ok"
+    assert summary["timings"]["workers"][0].startswith("tcp://127.0.0.1:")
+    assert "finished  solo: 1 of 1 reports ok" in err
+
+
+def test_the_command_refuses_data_beside_practices(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    path = _listing(tmp_path, [{"id": "x", "data": "x/"}])
+    proc = _cli("run", "--practices", str(path), "--data", str(tmp_path))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert err.strip() == ("pracops: error: --data and --practices do not go together: "
+                           "practices.yaml names each practice's data folder")
+
+
+def test_the_sample_group_is_distinct_practices_listed_in_practices_yaml(tmp_path: Path) -> None:
+    proc = _cli("sample", "--practices", "2", "--out", str(tmp_path))
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    listed = practices.load_practices(tmp_path / "practices.yaml", list(registry.reports()))
+    assert [p.id for p in listed] == ["maple-grove-family-medicine",
+                                      "riverside-internal-medicine"]
+    one, two = (p.data for p in listed)
+    assert (one / "claims.csv").read_bytes() != (two / "claims.csv").read_bytes()
+    for p in listed:
+        truth = json.loads((p.data / "ground_truth.json").read_text())
+        assert set(truth) >= {"billing", "daily_close"}
+        assert yaml.safe_load((p.data / "practice.yaml").read_text()) == {"name": p.name}
+    again = _cli("sample", "--practices", "2", "--out", str(tmp_path))
+    _, err = again.communicate(timeout=60)
+    assert again.returncode == 2 and "already exists; nothing was written" in err
