@@ -45,6 +45,7 @@ def run_report(report: Any, params: Mapping[str, Any], practice_dir: str, *, htm
     :class:`distributed.Event` named ``stop_event`` is set."""
     from pracops.runner.execution import run_one, write_summary
 
+    began = time.time()
     run_dir = Path(practice_dir)
     attempts = _attempt(run_dir, report.name)
     stopped = _event(stop_event)
@@ -57,7 +58,8 @@ def run_report(report: Any, params: Mapping[str, Any], practice_dir: str, *, htm
             res = run_one(report, params, run_dir, runtime_dir=runtime, html=html,
                           timeout=timeout, checked=checked, stopped=stopped)
     res["timings"] = {**res.get("timings", {}), "attempts": len(attempts),
-                      "workers": [a["worker"] for a in attempts]}
+                      "workers": [a["worker"] for a in attempts],
+                      "task_seconds": round(time.time() - began, 3)}
     return write_summary(run_dir, report.name, params, res).to_json()
 
 
