@@ -151,6 +151,7 @@ def _charts(columns: list[tuple[str, str]], rows: list[dict[str, Any]]
 
     matplotlib.use("agg", force=False)
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     charts = []
     for column in columns:
@@ -159,13 +160,13 @@ def _charts(columns: list[tuple[str, str]], rows: list[dict[str, Any]]
         if len(points) < 2:
             continue
         name, key = column
-        scale = 100 if key.endswith("_cents") else 1
         fig = Figure(figsize=(6.4, 0.6 + 0.28 * len(points)))
         ax = fig.add_subplot()
-        ax.barh([p for p, _ in points][::-1], [v / scale for _, v in points][::-1],
-                color="#1f5f8b")
+        ax.barh([p for p, _ in points][::-1], [v for _, v in points][::-1], color="#1f5f8b")
+        ax.xaxis.set_major_formatter(FuncFormatter(
+            lambda v, _pos, key=key: _tick(key, v)))
         title = f"{header_label(name)}: {header_label(key)}"
-        ax.set_title(title + (" ($)" if scale == 100 else ""), fontsize=10, loc="left")
+        ax.set_title(title, fontsize=10, loc="left")
         ax.tick_params(labelsize=8)
         fig.tight_layout()
         buffer = io.BytesIO()
@@ -174,6 +175,19 @@ def _charts(columns: list[tuple[str, str]], rows: list[dict[str, Any]]
             f"{p} {_shown(key, v)}" for p, v in points),
             "png": base64.b64encode(buffer.getvalue()).decode("ascii")})
     return charts
+
+
+def _tick(key: str, value: float) -> str:
+    """An axis label as the table shows the figure, money in whole dollars (k, M)."""
+    if key.endswith("_cents"):
+        dollars = value / 100
+        for size, suffix in ((1e6, "M"), (1e3, "k")):
+            if abs(dollars) >= size:
+                return f"${dollars / size:,.3g}{suffix}"
+        return f"${dollars:,.0f}"
+    if key.endswith(("_pct", "_rate", "_level")):
+        return f"{value:.0%}"
+    return f"{value:,.3g}"
 
 
 def write_group_xlsx(result: Any, path: Path) -> None:
