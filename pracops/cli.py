@@ -94,8 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--workers", type=int, metavar="N",
                    help="the local cluster's workers (default: one per core)")
     g.add_argument("--retries", type=int, default=2, metavar="N",
-                   help="times a report is run again when its worker dies (local cluster; "
-                   "default 2)")
+                   help="times a report is run again when its worker dies (default 2; a "
+                   "running cluster's scheduler sets its own: docs/group.md)")
     g.add_argument("--host", default="127.0.0.1",
                    help="where the local cluster and its dashboard listen (default 127.0.0.1)")
 
@@ -193,8 +193,8 @@ def _cmd_group(args: argparse.Namespace) -> int:
 
     with cluster.connect(args.scheduler, workers=args.workers, host=args.host,
                          retries=args.retries) as client:
-        link = getattr(client, "dashboard_link", None)
-        if link and not quiet and client.cluster is not None:
+        link = _dashboard(client)
+        if link and not quiet:
             print(f"pracops: Dask dashboard at {link}", file=sys.stderr, flush=True)
         result = run.run_group(
             runs, client, out=args.out or config.outputs_dir(), html=not args.no_html,
@@ -215,6 +215,15 @@ def _cmd_group(args: argparse.Namespace) -> int:
                       f"{err.get('message')}", file=sys.stderr)
     print(result.page)
     return result.exit_code
+
+
+def _dashboard(client: Any) -> str | None:
+    """The cluster's dashboard address, when its scheduler serves one."""
+    try:
+        services = client.scheduler_info().get("services", {})
+    except Exception:  # a scheduler that does not say: no link rather than a wrong one
+        return None
+    return client.dashboard_link if "dashboard" in services else None
 
 
 class _Checking:

@@ -10,6 +10,7 @@ that ``import pracops.data`` does not import every report's calculations.
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pracops.parameters import Parameters
 
-__all__ = ["PACKAGES", "ReportSpec", "Target", "packages", "reports", "spec"]
+__all__ = ["GROUP_TOTALS", "PACKAGES", "ReportSpec", "Target", "packages", "reports", "spec"]
 
 PACKAGES: tuple[str, ...] = ("billing", "staffing", "purchasing", "budget", "daily_close")
 """The report packages, in the order their parts of the bundled sample are generated (billing
@@ -29,11 +30,20 @@ first: the others build on its appointments; the daily close last: it builds on 
 class Target:
     """What a headline figure should be, for the group page's colours: at most (``better``
     ``lower``) or at least (``higher``) the value of the report's ``parameter`` (as the
-    practice ran it) or a fixed ``value``. A figure that is a list counts its items."""
+    practice ran it) or a fixed ``value``; with ``absolute``, the figure's size is compared (a
+    difference of -$50 misses a target of 0 as +$50 does). A figure that is a list counts its
+    items."""
 
     better: str  # "lower" or "higher"
     parameter: str | None = None
     value: float | None = None
+    absolute: bool = False
+
+    def __post_init__(self) -> None:
+        if self.better not in ("lower", "higher"):
+            raise ValueError(f"Target.better must be 'lower' or 'higher', not {self.better!r}")
+        if (self.parameter is None) == (self.value is None):
+            raise ValueError("a Target takes either a parameter or a value")
 
     def threshold(self, parameters: Mapping[str, Any], spec: ReportSpec) -> float | None:
         """The value to compare with, given the parameters the report ran with."""
@@ -48,10 +58,17 @@ class Target:
         """Whether ``figure`` meets the target; None when either is not a number."""
         if isinstance(figure, list):
             figure = len(figure)
-        if threshold is None or isinstance(figure, bool) or not isinstance(figure,
-                                                                           (int, float)):
+        if (threshold is None or isinstance(figure, bool)
+                or not isinstance(figure, (int, float)) or math.isnan(figure)):
             return None
+        if self.absolute:
+            figure = abs(figure)
         return figure <= threshold if self.better == "lower" else figure >= threshold
+
+
+GROUP_TOTALS = ("sum", "median", "size", "none")
+"""How the group page's line sums up a figure across practices: added up, the median, the sum
+of sizes (a signed difference), or not at all (a week number, a low point)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +100,10 @@ class ReportSpec:
     targets
         Its headline figures' targets (:class:`Target`), by figure: what colours them on the
         group page (:mod:`pracops.group`).
+    group_totals
+        How the group page sums up a headline figure across practices (:data:`GROUP_TOTALS`)
+        where the rule by kind is wrong for it: money and counts are added up, rates, ratios
+        and days given as a median.
     """
 
     name: str
@@ -93,6 +114,12 @@ class ReportSpec:
     as_of: tuple[str, ...] = ()
     as_of_parameter: str = "as_of"
     targets: Mapping[str, Target] = field(default_factory=dict)
+    group_totals: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        wrong = {k: v for k, v in self.group_totals.items() if v not in GROUP_TOTALS}
+        if wrong:
+            raise ValueError(f"{self.name}: group_totals must be one of {GROUP_TOTALS}: {wrong}")
 
 
 def packages() -> list[ModuleType]:

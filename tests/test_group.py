@@ -351,3 +351,105 @@ def test_the_sample_group_is_distinct_practices_listed_in_practices_yaml(tmp_pat
     again = _cli("sample", "--practices", "2", "--out", str(tmp_path))
     _, err = again.communicate(timeout=60)
     assert again.returncode == 2 and "already exists; nothing was written" in err
+
+
+# --- failures, skipped practices, command-line parameters (the fixture notebooks: quick) ------
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+
+
+def _fixture_runs(tmp: Path, entries: list[dict], names: list[str] = (),
+                  overrides: list[tuple[str, str]] = ()) -> list[run.PracticeRun]:
+    for e in entries:
+        (tmp / e["data"]).mkdir(exist_ok=True)
+    available = runner.discover(FIXTURES)
+    return run.plan(practices.load_practices(_listing(tmp, entries), list(available)),
+                    list(names), available, overrides=list(overrides))
+
+
+def test_a_failing_report_marks_only_its_own_page_and_exits_1(tmp_path: Path) -> None:
+    runs = _fixture_runs(tmp_path, [{"id": "p1", "data": "p1/"}, {"id": "p2", "data": "p2/"}])
+    with cluster.connect(workers=2, dashboard=None) as client:
+        result = run.run_group(runs, client, out=tmp_path / "out")
+    assert result.exit_code == 1
+    for p in result.practices:
+        assert {n: r.status for n, r in p.results.items()} == {"fixture_ok": "ok",
+                                                               "fixture_fail": "failed"}
+        assert p.results["fixture_ok"].figures["total"] == 2.5
+        assert "deliberate failure with n=1" in p.results["fixture_fail"].error["message"]
+        index = (result.run_dir / p.practice.id / "index.html").read_text()
+        assert "deliberate failure" in index
+    html = result.page.read_text()
+    assert html.count("fixture_fail: ValueError: deliberate failure with n=1") == 2
+
+
+def test_a_practice_with_nothing_to_run_is_skipped(tmp_path: Path) -> None:
+    runs = _fixture_runs(tmp_path, [{"id": "ok", "data": "a/"},
+                                    {"id": "other", "data": "b/", "reports": ["fixture_fail"]}],
+                         names=["fixture_ok"])
+    with cluster.connect(workers=1, dashboard=None) as client:
+        result = run.run_group(runs, client, out=tmp_path / "out")
+    assert {p.practice.id: p.status for p in result.practices} == {"ok": "ok",
+                                                                   "other": "skipped"}
+    assert result.exit_code == 0
+    assert not (result.run_dir / "other").exists()
+    assert "skipped" in result.page.read_text()
+
+
+def test_command_line_parameters_reach_only_the_reports_that_declare_them(
+        tmp_path: Path) -> None:
+    runs = _fixture_runs(tmp_path, [{"id": "adds", "data": "a/", "reports": ["fixture_ok"]},
+                                    {"id": "fails", "data": "b/", "reports": ["fixture_fail"]}],
+                         overrides=[("a", "5"), ("fixture_fail.n", "3")])
+    assert [r.refused for r in runs] == [[], []]
+    assert runs[0].params["fixture_ok"]["a"] == 5
+    assert runs[1].params["fixture_fail"]["n"] == 3
+    with pytest.raises(ParameterError, match="unknown parameter 'zz'"):
+        _fixture_runs(tmp_path, [{"id": "adds", "data": "a/"}], overrides=[("zz", "1")])
+
+
+@pytest.mark.parametrize(("key", "values", "how", "want", "kind"), [
+    ("open_ar_cents", [100, 250], None, 350, "total"),
+    ("days_in_ar", [30, 41], None, 35.5, "median"),  # whole days are still a measure
+    ("denial_rate", [0, 0, 1], None, 0, "median"),
+    ("labor_cost_per_visit_cents", [8541, 9000], "median", 8770.5, "median"),
+    ("close_difference_cents", [5000, -5000], "size", 10000, "size"),
+    ("first_week_below_minimum", [3, 5], "none", None, None),
+    ("fte_required_total", [19.25, 4.5], "sum", 23.75, "total"),
+    ("stockout_risk_skus", [["A", "B"], []], None, 2, "total"),
+    ("close_balanced", [True, False, True], None, 2, "yes"),
+    ("order_lines", [1, float("nan")], None, None, None),
+])
+def test_the_group_line_sums_up_each_kind_of_figure(key: str, values: list, how: str | None,
+                                                   want: float | None, kind: str | None) -> None:
+    got = page._group_value(key, values, how)
+    if want is None:
+        assert got is None
+    else:
+        assert (got["value"], got["how"]) == (want, kind)
+
+
+def test_every_group_total_declared_is_a_headline_figure_with_a_known_rule() -> None:
+    stored = Path(__file__).parent / "fixtures" / "recorded"
+    for name, spec in registry.reports().items():
+        recorded = stored / f"{name}.json"
+        if not recorded.is_file():
+            continue
+        headline = json.loads(recorded.read_text())["headline"]
+        assert set(spec.group_totals) <= set(headline), name
+        assert set(spec.targets) <= set(headline), name
+
+
+def test_a_target_compares_sizes_when_told_and_refuses_a_typo() -> None:
+    spec = registry.spec("daily_close")
+    target = spec.targets["close_difference_cents"]
+    assert target.met(-5000, 0) is False and target.met(0, 0) is True
+    assert registry.Target("higher", value=0.95).met(float("nan"), 0.95) is None
+    assert registry.Target("lower", value=0).met(["MS-1"], 0) is False
+    with pytest.raises(ValueError, match="'lower' or 'higher'"):
+        registry.Target("lowr", value=0)
+    billing = registry.spec("billing_reconciliation")
+    days = billing.targets["days_in_ar"]
+    assert days.threshold({}, billing) == billing.parameters["days_in_ar_target"].default
+    assert days.threshold({"days_in_ar_target": 25}, billing) == 25.0

@@ -52,12 +52,14 @@ REPORT = ReportSpec(
     as_of=("front_desk_payments", "pm_transactions", "bank_statement"),
     as_of_parameter="close_date",
     targets={
-        "close_difference_cents": Target("lower", value=0),
+        "close_difference_cents": Target("lower", value=0, absolute=True),
         "missed_charges": Target("lower", value=0),
         "filing_deadlines_14_days": Target("lower", value=0),
         "close_breaks": Target("lower", value=0),
         "collections_mtd_vs_expected_pct": Target("higher", value=1),
     },
+    group_totals={"close_difference_cents": "size", "cash_low_point_cents": "none",
+                  "first_week_below_minimum": "none"},
 )
 
 _SUBMODULES = ("businessdays", "cash", "chain", "datasets", "findings", "ledger", "parameters",

@@ -5,7 +5,8 @@ The local cluster's workers are processes of one thread each (a report's papermi
 process's working folder, so two reports never share a process), bound with the scheduler and
 the dashboard to 127.0.0.1 unless told otherwise, not daemons (each report runs in a child
 process with its own kernel), and started deaf to SIGINT: the terminal's Ctrl-C reaches only
-the run's process, which stops the reports itself (:mod:`pracops.group.run`). A worker that dies
+the run's process, which stops the reports itself (:mod:`pracops.group.run`); a worker the
+nanny starts again later ignores SIGINT too (:mod:`pracops.group.preload`). A worker that dies
 mid-run has its tasks run again on another, at most ``retries`` more times
 (``distributed.scheduler.allowed-failures``); with a running cluster that limit is its
 scheduler's.
@@ -22,7 +23,10 @@ from typing import Any
 
 from pracops.errors import PracopsError
 
-__all__ = ["connect", "default_workers"]
+__all__ = ["WAIT_FOR_WORKERS", "connect", "default_workers"]
+
+WAIT_FOR_WORKERS = 60
+"""Seconds a run waits for a running cluster to have a worker before it gives up."""
 
 
 def default_workers() -> int:
@@ -60,11 +64,17 @@ def connect(scheduler: str | None = None, *, workers: int | None = None,
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise PracopsError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
-                               f"({exc}); start one with 'dask scheduler' or give its "
+                               f"({exc}); start one with 'dask scheduler' and give its "
                                "tcp://HOST:PORT") from None
         try:
+            try:
+                client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+            except TimeoutError:
+                raise PracopsError(f"--scheduler {scheduler}: no worker joined it within "
+                                   f"{WAIT_FOR_WORKERS} s; start workers with 'dask worker "
+                                   f"{scheduler}'") from None
             yield client
         finally:
             client.close()
@@ -76,7 +86,8 @@ def connect(scheduler: str | None = None, *, workers: int | None = None,
         cluster = LocalCluster(
             n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
             host=host, dashboard_address=f"{host}{dashboard}" if dashboard else None,
-            memory_limit=memory_limit, silence_logs=logging.CRITICAL)
+            memory_limit=memory_limit, silence_logs=logging.CRITICAL,
+            preload=["pracops.group.preload"])
         client = Client(cluster)
     try:
         yield client

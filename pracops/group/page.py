@@ -14,8 +14,10 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import math
 import statistics
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +62,8 @@ def group_table(result: Any) -> tuple[list[tuple[str, str]], list[dict[str, Any]
                    if target is not None else None)
             cells[(name, key)] = {"value": value, "shown": _shown(key, value), "met": met,
                                   "sort": _number(value),
-                                  "link": f"{run.practice.id}/{res.files.get('html', '')}"}
+                                  "link": f"{run.practice.id}/"
+                                          + (res.files.get("html") or "index.html")}
         errors = list(run.refused) + [
             f"{n}: {r.error.get('name', '')}: {r.error.get('message', '')}"
             for n, r in run.results.items() if r.status != "ok" and r.error]
@@ -70,7 +73,9 @@ def group_table(result: Any) -> tuple[list[tuple[str, str]], list[dict[str, Any]
                      "retried": sorted(n for n, r in run.results.items()
                                        if int(r.timings.get("attempts", 1) or 1) > 1)})
     group = {c: _group_value(c[1], [r["cells"][c]["value"] for r in rows
-                                    if r["cells"][c] is not None]) for c in columns}
+                                    if r["cells"][c] is not None],
+                             specs[c[0]].group_totals.get(c[1]) if c[0] in specs else None)
+             for c in columns}
     return columns, rows, group
 
 
@@ -89,10 +94,13 @@ def _shown(key: str, value: Any) -> str:
     return figure_label(key, value)
 
 
-def _group_value(key: str, values: list[Any]) -> dict[str, Any] | None:
-    """Money and counts added up; rates, ratios and other measures as their median; lists by
-    how many items; yes/no as how many say yes."""
-    if not values:
+def _group_value(key: str, values: list[Any], how: str | None = None
+                 ) -> dict[str, Any] | None:
+    """The group's value of a figure: ``how`` the report declares it
+    (:attr:`pracops.registry.ReportSpec.group_totals`), else by kind: money and counts added
+    up; rates, ratios, percentages, days and other measures as their median; lists by how many
+    items; yes/no as how many say yes."""
+    if not values or how == "none":
         return None
     if all(isinstance(v, bool) for v in values):
         yes = sum(values)
@@ -100,14 +108,24 @@ def _group_value(key: str, values: list[Any]) -> dict[str, Any] | None:
     if all(isinstance(v, list) for v in values):
         total = sum(len(v) for v in values)
         return {"how": "total", "value": total, "shown": f"{total:,}"}
-    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)
+               and not math.isnan(v)]
     if len(numbers) != len(values):
         return None
-    if key.endswith("_cents") or all(isinstance(v, int) for v in numbers):
-        total = sum(numbers)
-        return {"how": "total", "value": total, "shown": figure_label(key, total)}
-    median = statistics.median(numbers)
-    return {"how": "median", "value": median, "shown": figure_label(key, median)}
+    if how is None:
+        measure = key.endswith(_MEASURES) or key.startswith("days_")
+        how = "sum" if not measure and (key.endswith("_cents") or all(
+            isinstance(v, int) for v in numbers)) else "median"
+    if how == "median":
+        median = statistics.median(numbers)
+        return {"how": "median", "value": median, "shown": figure_label(key, median)}
+    total = sum(abs(v) for v in numbers) if how == "size" else sum(numbers)
+    return {"how": "size" if how == "size" else "total", "value": total,
+            "shown": figure_label(key, total)}
+
+
+_MEASURES = ("_pct", "_rate", "_level", "_ratio", "_days", "_per_visit_cents")
+"""Figures that are measures, not amounts: summed up across practices they mean nothing."""
 
 
 @functools.cache
@@ -205,7 +223,7 @@ def write_group_xlsx(result: Any, path: Path) -> None:
     line = {"practice id": "", "practice": "group (total or median)", "status": ""}
     for label, c in zip(names, columns, strict=True):
         g = group[c]
-        line[label] = None if g is None else g["shown"]
+        line[label] = None if g is None else _sheet_value(c[1], g["value"])
     records.append({**line, "errors": ""})
     table = pd.DataFrame(records, columns=["practice id", "practice", "status", *names,
                                            "errors"])
@@ -215,11 +233,10 @@ def write_group_xlsx(result: Any, path: Path) -> None:
 
 
 def _sheet_value(key: str, value: Any) -> Any:
-    """A figure as a cell: money in dollars (exact), a list by how many items."""
-    from pracops.money import cents_to_decimal
-
+    """A figure as a cell: money in dollars (exact; a median of two amounts may end in half a
+    cent), a list by how many items."""
     if isinstance(value, list):
         return len(value)
-    if key.endswith("_cents") and isinstance(value, int) and not isinstance(value, bool):
-        return cents_to_decimal(value)
+    if key.endswith("_cents") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(str(value)) / 100
     return value

@@ -8,7 +8,10 @@ The run folder::
         <practice id>/                             as ``pracops run`` writes a run folder:
             index.html  manifest.json  <report>.html/.ipynb/.json  <report>_files/  logs/
 
-Stopping: SIGINT or SIGTERM sets a :class:`distributed.Event` the running reports watch (each
+Futures are released as soon as their result is in hand, so that a worker dying later never
+makes the scheduler run a finished report again. A practice left with no report to run (its
+own list and the command line's have none in common) is ``skipped``: no folder, a row that says
+so. Stopping: SIGINT or SIGTERM sets a :class:`distributed.Event` the running reports watch (each
 kills its kernel and is written ``interrupted``), tasks not started are cancelled and written
 ``interrupted``, and every page is written before the run returns (exit 130 / 143).
 """
@@ -21,7 +24,6 @@ import os
 import secrets
 import shutil
 import signal
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,9 +33,20 @@ from typing import Any
 from pracops.errors import PracopsError
 from pracops.group.practices import Practice
 from pracops.report import write_atomic
-from pracops.runner.execution import _interrupted, finish_run, write_summary
+from pracops.runner.execution import (
+    StopSignals,
+    failed_summary,
+    finish_run,
+    interrupted_summary,
+    write_summary,
+)
 from pracops.runner.manifest import ReportResult, iso, new_run_dir
-from pracops.runner.parameters import Report, check_reports, resolve_parameters
+from pracops.runner.parameters import (
+    Report,
+    check_reports,
+    load_parameter_file,
+    resolve_parameters,
+)
 
 __all__ = ["Bars", "GroupResult", "PracticeRun", "plan", "run_group"]
 
@@ -42,7 +55,8 @@ Say = Callable[[str], None]
 
 @dataclass
 class PracticeRun:
-    """One practice of a group run: refused (``refused`` holds its one-line problems) or run."""
+    """One practice of a group run: refused (``refused`` holds its one-line problems),
+    skipped (no report to run) or run."""
 
     practice: Practice
     reports: list[Report] = field(default_factory=list)
@@ -55,6 +69,8 @@ class PracticeRun:
     def status(self) -> str:
         if self.refused:
             return "refused"
+        if not self.reports:
+            return "skipped"
         states = {r.status for r in self.results.values()}
         return ("interrupted" if "interrupted" in states else
                 "failed" if "failed" in states else "ok")
@@ -73,17 +89,18 @@ class GroupResult:
 
     @property
     def exit_code(self) -> int:
-        """130 / 143 when stopped; else 2 when a practice was refused, 1 when a report
-        failed, 0 otherwise."""
+        """130 / 143 when stopped; else 2 when a practice was refused, 1 when a report did
+        not finish ``ok``, 0 otherwise."""
         if self.stopped_by:
             return 128 + signal.Signals[self.stopped_by].value
         if any(p.refused for p in self.practices):
             return 2
-        return 1 if any(p.status == "failed" for p in self.practices) else 0
+        return 1 if any(p.status in ("failed", "interrupted") for p in self.practices) else 0
 
 
 class Bars:
-    """A progress bar per report kind in the terminal (tqdm), one step per practice done."""
+    """A progress bar per report kind in the terminal (tqdm), one step per practice done;
+    :meth:`write` prints a line above the bars."""
 
     def __init__(self, tasks: Sequence[tuple[str, str]]) -> None:
         from tqdm import tqdm
@@ -92,12 +109,16 @@ class Bars:
         for _, report in tasks:
             kinds[report] = kinds.get(report, 0) + 1
         width = max(map(len, kinds), default=0)
+        self._tqdm = tqdm
         self._bars = {k: tqdm(total=n, desc=k.ljust(width), position=i, leave=True,
                               unit="practice", dynamic_ncols=True)
                       for i, (k, n) in enumerate(kinds.items())}
 
     def done(self, _practice: str, report: str) -> None:
         self._bars[report].update()
+
+    def write(self, line: str) -> None:
+        self._tqdm.write(line)
 
     def close(self) -> None:
         for bar in self._bars.values():
@@ -107,43 +128,59 @@ class Bars:
 def plan(practices: Sequence[Practice], names: Sequence[str], available: Mapping[str, Report],
          *, parameters_dir: str | None = None, files: Sequence[str] = (),
          overrides: Sequence[tuple[str, str]] = ()) -> list[PracticeRun]:
-    """Each practice's reports (its own list, narrowed by ``names``) and checked parameters;
-    a practice whose parameters are wrong is refused with the one line saying why."""
+    """Each practice's reports (its own list, narrowed by ``names``) and checked parameters.
+
+    The command line's parameters (``files``, ``overrides``) are checked once against every
+    report the run will start (a mistake there stops the run: it is every practice's), then
+    given to each practice for the reports it runs. A practice whose own parameters are wrong
+    is refused with the one line saying why.
+    """
     check_reports(names, available)  # an unknown name on the command line stops the run
+    chosen = {p.id: [r for r in (p.reports or available) if not names or r in names]
+              for p in practices}
+    every = [available[r] for r in available if any(r in c for c in chosen.values())]
+    resolve_parameters(every, parameters_dir=parameters_dir, files=files, overrides=overrides)
+    given = [(str(f), load_parameter_file(f)) for f in files]
     runs = []
     for p in practices:
-        chosen = [r for r in (p.reports or available) if not names or r in names]
-        run = PracticeRun(p, [available[r] for r in chosen])
-        try:
-            run.params = resolve_parameters(
-                run.reports, parameters_dir=parameters_dir, files=files, overrides=overrides,
-                data=str(p.data), sections=[(p.where, {r: v for r, v in p.parameters.items()
-                                                       if r in chosen})])
-        except PracopsError as exc:
-            run.refused.append(str(exc))
+        run = PracticeRun(p, [available[r] for r in chosen[p.id]])
+        if run.reports:
+            declared = {r.name: r.parameters for r in run.reports}
+            try:
+                run.params = resolve_parameters(
+                    run.reports, parameters_dir=parameters_dir, data=str(p.data),
+                    sections=[*((where, _for(content, declared, available))
+                                for where, content in given),
+                              (p.where, {r: v for r, v in p.parameters.items()
+                                         if r in declared})],
+                    overrides=[(k, v) for k, v in overrides if _declared(k, declared)])
+            except PracopsError as exc:
+                run.refused.append(str(exc))
         runs.append(run)
     return runs
 
 
-class _Stop:
-    """SIGINT/SIGTERM in the main thread: remember which, and let the run's loop notice."""
+def _declared(key: str, declared: Mapping[str, Any]) -> bool:
+    """Whether a parameter given as ``name`` or ``report.name`` is one of these reports'."""
+    report, _, name = key.rpartition(".")
+    if report:
+        return report in declared and name in declared[report]
+    return any(name in ps for ps in declared.values())
 
-    def __init__(self) -> None:
-        self.signal: signal.Signals | None = None
-        self._previous: dict[int, Any] = {}
 
-    def __enter__(self) -> _Stop:
-        if threading.current_thread() is threading.main_thread():
-            for s in (signal.SIGINT, signal.SIGTERM):
-                self._previous[s] = signal.signal(s, self._handle)
-        return self
-
-    def _handle(self, signum: int, _frame: Any) -> None:
-        self.signal = self.signal or signal.Signals(signum)
-
-    def __exit__(self, *exc: object) -> None:
-        for s, handler in self._previous.items():
-            signal.signal(s, handler)
+def _for(content: Mapping[str, Any], declared: Mapping[str, Any], reports: Mapping[str, Any]
+         ) -> dict[str, dict[str, Any]]:
+    """A ``-f`` file's values (split by report, or flat with ``name`` or ``report.name``
+    keys) for the reports a practice runs (``declared``; ``reports``: every report)."""
+    out: dict[str, dict[str, Any]] = {}
+    if content and all(k in reports and isinstance(v, dict) for k, v in content.items()):
+        return {r: dict(v) for r, v in content.items() if r in declared}
+    for key, value in content.items():
+        report, _, name = str(key).rpartition(".")
+        for r, ps in declared.items():
+            if (not report or report == r) and name in ps:
+                out.setdefault(r, {})[name] = value
+    return out
 
 
 def run_group(runs: list[PracticeRun], client: Any, *, out: str | os.PathLike[str],
@@ -154,99 +191,211 @@ def run_group(runs: list[PracticeRun], client: Any, *, out: str | os.PathLike[st
     write each practice's folder and the group pages.
 
     ``say`` gets one line per refused and per finished practice; ``progress``, given the
-    (practice, report) pairs, returns an object with ``done(practice, report)`` and
-    ``close()`` (the terminal's bars).
-    """
-    from distributed import Event, wait
+    (practice, report) pairs, returns an object with ``done(practice, report)``,
+    ``write(line)`` and ``close()`` (the terminal's bars).
 
+    An error of the cluster itself (the scheduler lost, a folder that cannot be written) does
+    not leave pages half written: the reports not finished are written ``failed`` with it, then
+    every practice's pages and the group's, and the error is raised again.
+    """
     say = say or (lambda _line: None)
     run_id, run_dir = new_run_dir(Path(os.path.abspath(out)))
     started = time.time()
     checked_root = run_dir / ".checked"
-    stop_name = f"pracops-stop-{run_id}-{secrets.token_hex(4)}"
-    futures: dict[Any, tuple[PracticeRun, Report]] = {}
-    bars = None
-    with _Stop() as stop:
+    group = _Group(runs, client, run_id, run_dir, checked_root, html, timeout, say, command,
+                   started)
+    raised: BaseException | None = None
+    with StopSignals() as stop:
+        group.stop = stop
         try:
-            checks = {}
-            for run in runs:
-                if not run.refused:
-                    (run_dir / run.practice.id).mkdir()
-                    (checked_root / run.practice.id).mkdir(parents=True)
-                    checks[client.submit(
-                        _check, run.reports, run.params, str(checked_root / run.practice.id),
-                        key=f"check-{run.practice.id}-{run_id}", pure=False)] = run
-            _wait_all(list(checks), stop)
-            for fut, run in checks.items():
-                if stop.signal is None:
-                    problems, run.warnings = _checked(fut)
-                    run.refused += problems
-                else:
-                    fut.cancel()
-            for run in runs:
-                if run.refused:
-                    shutil.rmtree(run_dir / run.practice.id, ignore_errors=True)
-                    say(f"refused   {run.practice.id}: " + "; ".join(run.refused))
-            todo = [(run, r) for run in runs if not run.refused for r in run.reports]
-            if stop.signal is None and todo:
-                bars = progress([(run.practice.id, r.name) for run, r in todo]) \
-                    if progress else None
-                event = Event(stop_name, client=client)
-                for run, r in todo:
-                    fut = client.submit(
-                        _report, r, run.params[r.name], str(run_dir / run.practice.id),
-                        html=html, timeout=timeout, checked=str(checked_root / run.practice.id),
-                        stop_event=stop_name, key=f"{r.name}-{run.practice.id}-{run_id}",
-                        pure=False, retries=0)
-                    futures[fut] = (run, r)
-                pending = set(futures)
-                while pending and stop.signal is None:
-                    with contextlib.suppress(TimeoutError):
-                        wait(list(pending), timeout=0.5, return_when="FIRST_COMPLETED")
-                    for fut in [f for f in pending if f.done()]:
-                        pending.discard(fut)
-                        run, r = futures[fut]
-                        run.results[r.name] = _collected(fut, run, r, run_dir)
-                        if bars is not None:
-                            bars.done(run.practice.id, r.name)
-                        if len(run.results) == len(run.reports):
-                            _finish_practice(run, run_id, run_dir, started, None, command)
-                            say(_practice_line(run))
-                if stop.signal is not None:
-                    say(f"stopping: {stop.signal.name}")
-                    # the running reports kill their kernels and say so; those not started
-                    # return at once; whatever is still pending after that is cancelled
-                    event.set()
-                    with contextlib.suppress(TimeoutError):
-                        wait(list(pending), timeout=15)
-                    for fut in pending:
-                        if not fut.done():
-                            fut.cancel()
-                    for fut in pending:
-                        run, r = futures[fut]
-                        run.results[r.name] = _collected(fut, run, r, run_dir, stop.signal)
-            if stop.signal is not None:
-                for run, r in todo:
-                    if r.name not in run.results:
-                        run.results[r.name] = _collected(None, run, r, run_dir, stop.signal)
-                for run in runs:
-                    if run.results and len(run.results) == len(run.reports) and \
-                            not (run_dir / run.practice.id / "manifest.json").exists():
-                        _finish_practice(run, run_id, run_dir, started, stop.signal, command)
+            group.check()
+            if stop.signal is None:
+                group.run(progress)
+        except Exception as exc:  # the cluster or the disk, not a report: say it on every page
+            raised = exc
+            group.fail_rest(exc)
         finally:
-            if bars is not None:
-                bars.close()
-            shutil.rmtree(checked_root, ignore_errors=True)
+            group.close()
+        if stop.signal is not None:
+            group.interrupt_rest()
+        group.finish_practices()
         result = GroupResult(run_id, run_dir, runs, stop.signal.name if stop.signal else None)
         _write_group(result, started, command)
-        return result
+    if raised is not None:
+        raise raised
+    return result
 
 
-def _wait_all(futures: list[Any], stop: _Stop) -> None:
+class _Group:
+    """The state of one group run between :func:`run_group`'s steps."""
+
+    def __init__(self, runs: list[PracticeRun], client: Any, run_id: str, run_dir: Path,
+                 checked_root: Path, html: bool, timeout: int | None, say: Say,
+                 command: Sequence[str], started: float) -> None:
+        self.runs, self.client, self.run_id, self.run_dir = runs, client, run_id, run_dir
+        self.checked_root, self.html, self.timeout = checked_root, html, timeout
+        self.say, self.command, self.started = say, command, started
+        self.stop: StopSignals | None = None
+        self.todo: list[tuple[PracticeRun, Report]] = []
+        self.pending: dict[Any, tuple[PracticeRun, Report]] = {}
+        self.bars: Any = None
+        self.stop_name = f"pracops-stop-{run_id}-{secrets.token_hex(4)}"
+        self.event: Any = None
+
+    def stopped(self) -> bool:
+        return self.stop is not None and self.stop.signal is not None
+
+    def check(self) -> None:
+        """Every practice's inputs checked as tasks; the bad ones refused."""
+        checks = {}
+        for run in self.runs:
+            if run.refused or not run.reports:
+                continue
+            (self.run_dir / run.practice.id).mkdir()
+            # what was checked holds the practice's data (patients' too): this user's only
+            (self.checked_root / run.practice.id).mkdir(parents=True, mode=0o700)
+            os.chmod(self.checked_root, 0o700)
+            checks[self.client.submit(
+                _check, run.reports, run.params, str(self.checked_root / run.practice.id),
+                key=f"check-{run.practice.id}-{self.run_id}", pure=False)] = run
+        _wait_all(list(checks), self)
+        for fut, run in checks.items():
+            if not self.stopped():
+                problems, run.warnings = _checked(fut)
+                run.refused += problems
+            fut.release()
+        for run in self.runs:
+            if run.refused:
+                shutil.rmtree(self.run_dir / run.practice.id, ignore_errors=True)
+                self.say(f"refused   {run.practice.id}: " + "; ".join(run.refused))
+            elif not run.reports:
+                self.say(f"skipped   {run.practice.id}: none of its reports was asked for")
+        self.todo = [(run, r) for run in self.runs
+                     if not run.refused and run.reports for r in run.reports]
+
+    def run(self, progress: Callable[[Sequence[tuple[str, str]]], Any] | None) -> None:
+        """One task per (practice, report), collected as they finish."""
+        from distributed import Event, wait
+
+        if not self.todo:
+            return
+        if progress is not None:
+            self.bars = progress([(run.practice.id, r.name) for run, r in self.todo])
+            self.say = self.bars.write
+        self.event = Event(self.stop_name, client=self.client)
+        for run, r in self.todo:
+            fut = self.client.submit(
+                _report, r, run.params[r.name], str(self.run_dir / run.practice.id),
+                html=self.html, timeout=self.timeout,
+                checked=str(self.checked_root / run.practice.id), stop_event=self.stop_name,
+                key=f"{r.name}-{run.practice.id}-{self.run_id}", pure=False, retries=0)
+            self.pending[fut] = (run, r)
+        while self.pending and not self.stopped():
+            with contextlib.suppress(TimeoutError):
+                wait(list(self.pending), timeout=0.5, return_when="FIRST_COMPLETED")
+            for fut in [f for f in self.pending if f.done()]:
+                self.collect(fut)
+        if self.stopped():
+            self.say(f"stopping: {self.stop.signal.name}")
+            # the running reports kill their kernels and say so, those not started return at
+            # once; what is still pending after that is cancelled
+            self.event.set()
+            with contextlib.suppress(TimeoutError):
+                wait(list(self.pending), timeout=15)
+            for fut in list(self.pending):
+                if fut.done():
+                    self.collect(fut)
+                else:
+                    fut.cancel()
+
+    def collect(self, fut: Any) -> None:
+        """A finished task's summary into its practice; the future released (a worker that
+        dies later must not make the scheduler run it again)."""
+        run, report = self.pending.pop(fut)
+        folder = self.run_dir / run.practice.id
+        if fut.status == "finished":
+            summary = fut.result()
+            rr = ReportResult(**{k: v for k, v in summary.items()
+                                 if k in ReportResult.__dataclass_fields__})
+        elif fut.status == "cancelled" and self.stopped():
+            rr = self.written(run, report) or write_summary(
+                folder, report.name, run.params[report.name],
+                interrupted_summary(report.name, folder, "the run was stopped before it "
+                                    "finished"))
+        else:  # the task failed: its worker died more often than allowed, the cluster ...
+            exc = fut.exception() if fut.status == "error" else None
+            why = (f"{type(exc).__name__}: {exc}" if exc is not None
+                   else "its task was cancelled by the cluster")
+            rr = write_summary(folder, report.name, run.params[report.name],
+                               _with_attempts(folder, report.name, failed_summary(
+                                   type(exc).__name__ if exc else "Cancelled", why)))
+        fut.release()
+        run.results[report.name] = rr
+        if self.bars is not None:
+            self.bars.done(run.practice.id, report.name)
+        if len(run.results) == len(run.reports) and not self.stopped():
+            self.finish(run)
+            self.say(_practice_line(run))
+
+    def written(self, run: PracticeRun, report: Report) -> ReportResult | None:
+        """The summary the task wrote before it was cancelled, if any."""
+        path = self.run_dir / run.practice.id / f"{report.name}.json"
+        if not path.is_file():
+            return None
+        content = json.loads(path.read_text(encoding="utf-8"))
+        return ReportResult(**{k: v for k, v in content.items()
+                               if k in ReportResult.__dataclass_fields__})
+
+    def fail_rest(self, exc: BaseException) -> None:
+        why = f"{type(exc).__name__}: {exc}"
+        for run, report in self.unfinished():
+            folder = self.run_dir / run.practice.id
+            folder.mkdir(exist_ok=True)
+            run.results[report.name] = write_summary(
+                folder, report.name, run.params[report.name],
+                _with_attempts(folder, report.name, failed_summary(type(exc).__name__, why)))
+        for fut in list(self.pending):
+            fut.cancel()
+        self.pending.clear()
+
+    def interrupt_rest(self) -> None:
+        message = f"stopped by {self.stop.signal.name} before it finished"
+        for run, report in self.unfinished():
+            folder = self.run_dir / run.practice.id
+            folder.mkdir(exist_ok=True)
+            run.results[report.name] = self.written(run, report) or write_summary(
+                folder, report.name, run.params[report.name],
+                interrupted_summary(report.name, folder, message))
+
+    def finish(self, run: PracticeRun) -> None:
+        stopped = self.stop.signal if self.stop is not None else None
+        _finish_practice(run, self.run_id, self.run_dir, self.started, stopped, self.command)
+
+    def finish_practices(self) -> None:
+        """Every practice that ran and has no pages yet (after a stop or an error)."""
+        for run in self.runs:
+            if run.results and not (self.run_dir / run.practice.id / "manifest.json").exists():
+                self.finish(run)
+
+    def unfinished(self) -> list[tuple[PracticeRun, Report]]:
+        """The reports of practices not refused that have no summary yet."""
+        return [(run, r) for run in self.runs if not run.refused for r in run.reports
+                if r.name not in run.results]
+
+    def close(self) -> None:
+        if self.bars is not None:
+            self.bars.close()
+        if self.event is not None:
+            with contextlib.suppress(Exception):  # a scheduler already gone
+                self.event.clear()
+        shutil.rmtree(self.checked_root, ignore_errors=True)
+
+
+def _wait_all(futures: list[Any], group: _Group) -> None:
     """Until every future is done or the run is stopped."""
     from distributed import wait
 
-    while stop.signal is None and not all(f.done() for f in futures):
+    while not group.stopped() and not all(f.done() for f in futures):
         with contextlib.suppress(TimeoutError):
             wait(futures, timeout=0.5)
 
@@ -275,37 +424,16 @@ def _checked(fut: Any) -> tuple[list[str], list[str]]:
     return list(problems), list(warnings)
 
 
-def _collected(fut: Any, run: PracticeRun, report: Report, run_dir: Path,
-               stopped: signal.Signals | None = None) -> ReportResult:
-    """The report's summary: the task's; the one it wrote before the stop; ``interrupted``
-    after a stop; ``failed`` with the reason when the task itself failed (its worker died more
-    often than the cluster retries, an error outside the report)."""
-    practice_dir = run_dir / run.practice.id
-    if fut is not None and fut.status == "finished":
-        return ReportResult(**{k: v for k, v in fut.result().items()
-                               if k in ReportResult.__dataclass_fields__})
-    written = practice_dir / f"{report.name}.json"
-    if written.is_file():
-        return ReportResult(**{k: v for k, v in json.loads(written.read_text("utf-8")).items()
-                               if k in ReportResult.__dataclass_fields__})
-    params = run.params[report.name]
-    if stopped is not None or fut is None or fut.status == "cancelled":
-        from pracops.runner.execution import _Job
+def _with_attempts(folder: Path, report: str, res: dict[str, Any]) -> dict[str, Any]:
+    """``res`` with the attempts its tasks recorded (:data:`pracops.group.tasks.ATTEMPTS`)."""
+    from pracops.group.tasks import ATTEMPTS
 
-        job = _Job(report.name, str(report.notebook), params, str(practice_dir), False, None,
-                   "", None)
-        res = _interrupted(job, stopped, "finished", practice_dir)
-    else:
-        exc = fut.exception()
-        res = {"status": "failed", "figures": {}, "alerts": [], "headline": [], "files": {},
-               "timings": {}, "error": {"name": type(exc).__name__,
-                                        "message": str(exc) or type(exc).__name__}}
-    attempts = practice_dir / "logs" / f"{report.name}.attempts"
-    if attempts.is_file():
-        lines = [json.loads(x) for x in attempts.read_text("utf-8").splitlines() if x.strip()]
+    path = folder / ATTEMPTS.format(report=report)
+    if path.is_file():
+        lines = [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
         res["timings"] = {**res["timings"], "attempts": len(lines),
                           "workers": [a["worker"] for a in lines]}
-    return write_summary(practice_dir, report.name, params, res)
+    return res
 
 
 def _finish_practice(run: PracticeRun, run_id: str, run_dir: Path, started: float,

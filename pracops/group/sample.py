@@ -7,12 +7,16 @@ with its own seed, so its data, figures and planted problems differ (each folder
 As built, every practice has the generator's one shape (five providers at two clinics, one
 state): the generator does not yet vary the number of providers, specialties or states that
 issue 18 asks for (2 to 40 providers). The seeds are the bundled sample's (2026) and those after
-it.
+it, less those the generator refuses: it checks that a seed's data hold only the problems it
+planted (with seed 2031, for one, the staffing roster also falls short on a Monday morning,
+which its ground truth would not list), and such a seed is passed over for the next one.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -36,6 +40,16 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
+def _generate(folder: Path, seeds: Iterator[int]) -> Path:
+    """The practice of the first seed the generator does not refuse."""
+    for seed in seeds:
+        try:
+            return generate(folder, seed=seed)
+        except RuntimeError:  # the generator's check: data that would not match its truth
+            shutil.rmtree(folder, ignore_errors=True)
+    raise PracopsError("the sample generator refused ten seeds in a row; report this as a bug")
+
+
 def write_group_sample(out: Path, count: int, *, overwrite: bool = False) -> Path:
     """Write ``count`` practices into ``out/<id>/`` and ``out/practices.yaml``; its path.
 
@@ -49,11 +63,11 @@ def write_group_sample(out: Path, count: int, *, overwrite: bool = False) -> Pat
     if listing.exists() and not overwrite:
         raise PracopsError(f"{listing} already exists; nothing was written. Choose an empty "
                            "folder, or overwrite it (pracops sample --practices N --force)")
-    entries = []
+    entries, seeds = [], iter(range(DEFAULT_SEED, DEFAULT_SEED + 10 * count + 10))
     for i in range(count):
         name = NAMES[i % len(NAMES)] + (f" {i // len(NAMES) + 1}" if i >= len(NAMES) else "")
         pid = _slug(name)
-        folder = generate(out / pid, seed=DEFAULT_SEED + i)
+        folder = _generate(out / pid, seeds)
         (folder / PRACTICE_FILE).write_text(
             "# The practice's name, as report titles show it\n"
             + yaml.safe_dump({"name": name}, allow_unicode=True), encoding="utf-8")

@@ -43,16 +43,23 @@ def run_report(report: Any, params: Mapping[str, Any], practice_dir: str, *, htm
     """One report of one practice, on a worker: its files and ``<report>.json`` written into
     ``practice_dir``; returns the summary as written. Stops (``interrupted``) once the
     :class:`distributed.Event` named ``stop_event`` is set."""
-    from pracops.runner.execution import run_one, write_summary
+    from pracops.runner.execution import (
+        failed_summary,
+        interrupted_summary,
+        run_one,
+        write_summary,
+    )
 
     began = time.time()
     run_dir = Path(practice_dir)
     attempts = _attempt(run_dir, report.name)
     stopped = _event(stop_event)
     if multiprocessing.current_process().daemon:
-        res = _daemon_worker()
+        res = failed_summary("WorkerSetup", (
+            "this Dask worker is a daemon process, which may not start the report's kernel; "
+            "start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False"))
     elif stopped():  # the run was stopped before this report started
-        res = _not_started()
+        res = interrupted_summary(report.name, run_dir, "the run was stopped before it started")
     else:
         with tempfile.TemporaryDirectory(prefix="pracops-kernels-") as runtime:
             res = run_one(report, params, run_dir, runtime_dir=runtime, html=html,
@@ -81,23 +88,18 @@ def _attempt(run_dir: Path, report: str) -> list[dict[str, Any]]:
 
 
 def _event(name: str | None) -> Any:
+    """Whether the run's stop :class:`distributed.Event` is set; a scheduler that does not
+    answer this once does not stop a healthy report."""
     if name is None:
         return lambda: False
     from distributed import Event
 
     event = Event(name)
-    return event.is_set
 
+    def is_set() -> bool:
+        try:
+            return bool(event.is_set())
+        except Exception:  # the scheduler busy or reconnecting: ask again next time
+            return False
 
-def _not_started() -> dict[str, Any]:
-    return {"status": "interrupted", "figures": {}, "alerts": [], "headline": [], "files": {},
-            "error": {"name": "Interrupted", "message": "the run was stopped before it started"},
-            "timings": {}}
-
-
-def _daemon_worker() -> dict[str, Any]:
-    return {"status": "failed", "figures": {}, "alerts": [], "headline": [], "files": {},
-            "error": {"name": "WorkerSetup", "message": (
-                "this Dask worker is a daemon process, which may not start the report's "
-                "kernel; start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False")},
-            "timings": {}}
+    return is_set

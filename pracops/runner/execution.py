@@ -61,8 +61,9 @@ from pracops.runner.manifest import (
 )
 from pracops.runner.parameters import Report
 
-__all__ = ["Progress", "ReportResult", "RunResult", "export_html", "finish_run", "prepare", "run",
-           "run_one", "write_summary"]
+__all__ = ["Progress", "ReportResult", "RunResult", "StopSignals", "export_html",
+           "failed_summary", "finish_run", "interrupted_summary", "prepare", "run", "run_one",
+           "write_summary"]
 
 @dataclass
 class _Job:
@@ -282,12 +283,13 @@ def _worker(job: _Job, conn: Connection, parent_pid: int) -> None:
     try:
         res = _execute(job)
     except Exception as exc:  # e.g. the run folder went away: the report failed, say why
-        res = _failed(type(exc).__name__, str(exc))
+        res = failed_summary(type(exc).__name__, str(exc))
     conn.send(res)
     conn.close()
 
 
-def _failed(name: str, message: str, seconds: float | None = None) -> dict[str, Any]:
+def failed_summary(name: str, message: str, seconds: float | None = None) -> dict[str, Any]:
+    """The summary of a report that failed outside its notebook (its worker died, ...)."""
     return {"status": "failed", "error": {"name": name, "message": message}, "figures": {},
             "alerts": [], "headline": [], "files": {},
             "timings": {} if seconds is None else {"seconds": round(seconds, 3)}}
@@ -335,7 +337,7 @@ def _reap(workers: Iterable[_Worker]) -> None:
         w.process.join(_REAP_SECONDS)
 
 
-class _StopSignals:
+class StopSignals:
     """Within ``with``: SIGINT and SIGTERM set ``signal`` and wake the run's wait, nothing more.
 
     A handler that only records keeps every write whole: the run loop sees the flag, kills the
@@ -358,7 +360,7 @@ class _StopSignals:
         with contextlib.suppress(OSError):  # the pipe is full: already woken
             os.write(self._write, b"!")
 
-    def __enter__(self) -> _StopSignals:
+    def __enter__(self) -> StopSignals:
         if threading.current_thread() is threading.main_thread():
             for s in (signal.SIGINT, signal.SIGTERM):
                 self._previous[s] = signal.signal(s, self._handle)
@@ -446,7 +448,7 @@ def run(
             say(f"FAILED    {job.report} in {elapsed:.1f} s: "
                 f"{err.get('name', '')}: {err.get('message', '')}".rstrip(": "))
 
-    with _StopSignals() as stop, tempfile.TemporaryDirectory(prefix="pracops-kernels-") as rt:
+    with StopSignals() as stop, tempfile.TemporaryDirectory(prefix="pracops-kernels-") as rt:
         pending = deque(
             _Job(r.name, str(r.notebook), dict(parameters.get(r.name, {})), str(run_dir), html,
                  timeout, rt, os.fspath(checked) if checked else None)
@@ -469,7 +471,7 @@ def run(
                     res = _summary(w)
                     if res is None:
                         w.process.join(_REAP_SECONDS)
-                        res = _failed("WorkerDied", _death(w.process.exitcode),
+                        res = failed_summary("WorkerDied", _death(w.process.exitcode),
                                       time.time() - w.started)
                     _reap([w])
                     record(w.job, res, time.time() - w.started)
@@ -543,11 +545,13 @@ def run_one(report: Report, parameters: Mapping[str, Any], run_dir: Path, *,
         while not (w.conn.poll(poll) or w.process.exitcode is not None):
             if stopped():
                 _reap([w])
-                return _interrupted(job, None, "finished", run_dir, time.time() - w.started)
+                return interrupted_summary(report.name, run_dir,
+                                           "the run was stopped before it finished",
+                                           time.time() - w.started)
         res = _summary(w)
         if res is None:
             w.process.join(_REAP_SECONDS)
-            res = _failed("WorkerDied", _death(w.process.exitcode), time.time() - w.started)
+            res = failed_summary("WorkerDied", _death(w.process.exitcode), time.time() - w.started)
         return res
     finally:
         _reap([w])
@@ -563,15 +567,21 @@ def _death(exitcode: int | None) -> str:
     return f"the worker process running the report {how} before it sent its summary"
 
 
-def _interrupted(job: _Job, by: signal.Signals | None, before: str, run_dir: Path,
-                 seconds: float | None = None) -> dict[str, Any]:
-    """The summary of a report the run's stop cut short; its temporary files are removed."""
-    for temp in run_dir.glob(f".{job.report}.*"):
+def interrupted_summary(report: str, run_dir: Path, message: str,
+                        seconds: float | None = None) -> dict[str, Any]:
+    """The summary of a report a stop cut short (``message`` says when); its temporary files
+    are removed and the files it finished are kept."""
+    for temp in run_dir.glob(f".{report}.*"):
         temp.unlink(missing_ok=True)
-    files = {k: f"{job.report}.{k}" for k in ("ipynb", "html")
-             if (run_dir / f"{job.report}.{k}").is_file()}
-    return {"status": "interrupted",
-            "error": {"name": "Interrupted",
-                      "message": f"stopped by {by.name if by else 'a signal'} before it {before}"},
+    files = {k: f"{report}.{k}" for k in ("ipynb", "html")
+             if (run_dir / f"{report}.{k}").is_file()}
+    return {"status": "interrupted", "error": {"name": "Interrupted", "message": message},
             "figures": {}, "alerts": [], "headline": [], "files": files,
             "timings": {} if seconds is None else {"seconds": round(seconds, 3)}}
+
+
+def _interrupted(job: _Job, by: signal.Signals | None, before: str, run_dir: Path,
+                 seconds: float | None = None) -> dict[str, Any]:
+    return interrupted_summary(job.report, run_dir,
+                               f"stopped by {by.name if by else 'a signal'} before it {before}",
+                               seconds)

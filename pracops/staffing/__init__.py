@@ -28,6 +28,9 @@ REPORT = ReportSpec(
         "phone_service_level": Target("higher", parameter="phone_service_level_target"),
         "uncovered_staff_hours_per_week": Target("lower", value=0),
     },
+    group_totals={"fte_required_total": "sum", "fte_on_roster_total": "sum",
+                  "uncovered_staff_hours_per_week": "sum",
+                  "labor_cost_per_visit_cents": "median"},
 )
 
 _SUBMODULES = ("accounting", "chain", "common", "cost", "datasets", "forecast", "model",
