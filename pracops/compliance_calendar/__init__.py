@@ -36,10 +36,10 @@ REPORT = ReportSpec(
         "claims",
         "payments_posted",
     ),
-    as_of=("appointments",),
+    as_of=("claims", "payments_posted", "equipment_logs"),
 )
 
-_SUBMODULES = ("datasets", "obligations", "parameters", "sample")
+_SUBMODULES = ("chain", "datasets", "obligations", "parameters", "sample")
 
 
 def __getattr__(name: str) -> Any:

@@ -48,7 +48,8 @@ def _check_requirements(frame: pd.DataFrame) -> None:
     once = (frame["kind"].isin(("training", "review")) & frame["interval_days"].isna()
             & ~frame["at_hire"])
     if once.any():
-        raise row_error(frame, once, "interval_days", "a training or review neither recurring nor due at hire",
+        raise row_error(frame, once, "interval_days",
+                        "a training or review neither recurring nor due at hire",
                         "the days between renewals, or at_hire true for a one-time item")
 
 
