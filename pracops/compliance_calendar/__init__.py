@@ -5,7 +5,9 @@ locations that lose BLS cover, for the practice administrator (issue 16).
 :mod:`~pracops.compliance_calendar.datasets` declares what it reads,
 :mod:`~pracops.compliance_calendar.parameters` its parameters,
 :mod:`~pracops.compliance_calendar.obligations` calculates (the obligations, revenue at risk,
-log gaps, BLS coverage) and :mod:`~pracops.compliance_calendar.sample` writes its part of the
+log gaps, BLS coverage), :mod:`~pracops.compliance_calendar.chain` runs the report
+(``chain.run(...)``, the one entry point), :mod:`~pracops.compliance_calendar.view` shows and
+:mod:`~pracops.compliance_calendar.sample` writes its part of the
 bundled sample.
 """
 
@@ -39,7 +41,7 @@ REPORT = ReportSpec(
     as_of=("claims", "payments_posted", "equipment_logs"),
 )
 
-_SUBMODULES = ("chain", "datasets", "obligations", "parameters", "sample")
+_SUBMODULES = ("chain", "datasets", "obligations", "parameters", "sample", "view")
 
 
 def __getattr__(name: str) -> Any:
