@@ -27,18 +27,18 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="payer_visit_share", type="dict", default={},
-        help="{provider_id: {payer_id: share}} of booked visits; empty: from claims history",
+        help="{provider: {payer: share}} of booked visits; empty: claims history",
     ),
     Parameter(
         name="payment_per_visit", type="dict", default={},
-        help="{payer_id: dollars} average paid per visit; empty: from payments posted",
+        help="{payer: dollars} paid per visit; empty: payments posted",
     ),
     Parameter(
         name="coverage_credential", type="str", default="bls",
-        help="the requirement a location needs one current holder of on every open day",
+        help="requirement a location needs a current holder of each open day",
     ),
     Parameter(
         name="interactive", type="bool", default=True, run=False,
-        help="the filters by person, role, location, kind and window (live kernels only)",
+        help="filters by person, role, location, kind, window (live kernels)",
     ),
 )
