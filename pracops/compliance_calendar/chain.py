@@ -17,6 +17,7 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +151,8 @@ def calendar_ics(cal: Calendar, frames: Mapping[str, pd.DataFrame], practice: st
 def write_handouts(cal: Calendar, frames: Mapping[str, pd.DataFrame],
                    folder: str | os.PathLike[str], practice: str) -> list[Path]:
     """``compliance_calendar.xlsx`` (a worklist sheet per owner of open items, and every
-    obligation) and ``compliance_calendar.ics``."""
+    obligation), ``compliance_calendar.ics`` and a printable ``checklist_<location>.html``
+    per location."""
     cols = ["subject", "requirement", "title", "location_id", "payer_id", "due", "status",
             "window_days", "source"]
     table = cal.obligations
@@ -162,7 +164,52 @@ def write_handouts(cal: Calendar, frames: Mapping[str, pd.DataFrame],
                                   csv=False)
     path = Path(folder) / "compliance_calendar.ics"
     report.write_atomic(path, calendar_ics(cal, frames, practice))
-    return [*files, path]
+    sheets_ = []
+    for loc in frames["locations"]["location_id"]:
+        page = Path(folder) / f"checklist_{loc}.html"
+        report.write_atomic(page, checklist_html(cal, frames, str(loc), practice))
+        sheets_.append(page)
+    return [*files, path, *sheets_]
+
+
+def checklist_html(cal: Calendar, frames: Mapping[str, pd.DataFrame], location: str,
+                   practice: str) -> str:
+    """A one-page printable checklist for ``location``: the logs to keep, then its people's
+    and assets' open items (overdue, missing, due within the largest window), with a box to
+    tick. Every text from input is escaped."""
+    t = cal.obligations
+    mine = t[(t["location_id"] == location) & (t["status"] != "current")].sort_values(
+        "due", na_position="first")
+    req = frames["requirements"]
+    assets = frames["equipment"][frames["equipment"]["location_id"] == location]
+    logs = []
+    for _, r in req[req["kind"] == "log"].iterrows():
+        kinds = {k.strip() for k in r["applies_to"].split(";")}
+        for aid in assets.loc[assets["kind"].isin(kinds), "asset_id"]:
+            logs.append(f"<tr><td>&#9744;</td><td>{escape(str(aid))}</td>"
+                        f"<td>{escape(str(r['title']))}</td>"
+                        f"<td>every {int(r['interval_days'])} day(s)</td></tr>")
+    rows = [f"<tr><td>&#9744;</td><td>{escape(str(o['subject']))}</td>"
+            f"<td>{escape(str(o['title']))}</td><td>{_status_words(o)}</td></tr>"
+            for _, o in mine.iterrows()]
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            f"<title>{escape(practice)}: {escape(location)} checklist</title>"
+            "<style>@page{size:letter;margin:12mm}body{font:11pt sans-serif}"
+            "table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;"
+            "padding:3px 6px;text-align:left}</style></head><body>"
+            f"<h1>{escape(practice)} — {escape(location)}</h1>"
+            f"<p>Compliance checklist as of {cal.as_of:%Y-%m-%d}.</p>"
+            "<h2>Logs to keep</h2><table><tr><th></th><th>Asset</th><th>Log</th>"
+            f"<th>How often</th></tr>{''.join(logs)}</table>"
+            "<h2>Open items</h2><table><tr><th></th><th>Who or what</th><th>Item</th>"
+            f"<th>Status</th></tr>{''.join(rows)}</table></body></html>")
+
+
+def _status_words(o: pd.Series) -> str:
+    due = "" if pd.isna(o["due"]) else f" {o['due']:%Y-%m-%d}"
+    if o["status"] == "due":
+        return f"due{due}"
+    return f"{o['status']}{due}"
 
 
 def run(data_dir: str | os.PathLike[str] | None = None, *, as_of: str = "",

@@ -72,3 +72,20 @@ def test_workbook_has_a_worklist_per_owner_of_open_items(run) -> None:
     open_owners = set(cal.obligations.loc[cal.obligations["status"] != "current", "owner"])
     assert set(book.sheetnames) == {"all", *open_owners}
     assert book["E023"].max_row >= 2
+
+
+def test_a_checklist_per_location_lists_its_open_items_and_logs(run) -> None:
+    cal, folder = run
+    north = (folder / "checklist_NORTH.html").read_text(encoding="utf-8")
+    assert "NORTH-FRIDGE" in north and "E014" in north and "E012" not in north
+    main = (folder / "checklist_MAIN.html").read_text(encoding="utf-8")
+    assert "MAIN-AUTOCLAVE" in main and "E012" in main and "overdue 2025-12-19" in main
+
+
+def test_checklist_escapes_text_from_input() -> None:
+    frames = chain.load_inputs()
+    req = frames["requirements"].copy()
+    req.loc[req["requirement"] == "bls", "title"] = "<script>x</script>"
+    cal = chain.compute({**frames, "requirements": req})
+    page = chain.checklist_html(cal, {**frames, "requirements": req}, "MAIN", "P&Co")
+    assert "<script>" not in page and "&lt;script&gt;" in page and "P&amp;Co" in page
