@@ -58,7 +58,7 @@ def people(staff: pd.DataFrame, providers: pd.DataFrame, reviews: pd.DataFrame) 
     return pd.concat([out_staff, out_providers], ignore_index=True)
 
 
-def _applies(applies_to: str, person: pd.Series) -> bool:
+def _applies(applies_to: str, person: Mapping[str, Any]) -> bool:
     tokens = {t.strip() for t in applies_to.split(";")}
     return ("all" in tokens or person["role"] in tokens
             or ("staff" in tokens and bool(person["is_staff"])))
@@ -112,11 +112,12 @@ def obligations(frames: Mapping[str, pd.DataFrame], as_of: pd.Timestamp,
     if roles:
         crowd = crowd[crowd["role"].isin(roles)]
     rows: list[dict[str, Any]] = []
+    req_rows = req.to_dict("index")
 
     def add(subject: str, subject_kind: str, rid: str, due: Any, record: Any, *,
             role: Any = None, location: Any = None, owner: Any = None, payer: Any = None,
             missing: bool = False) -> None:
-        r = req.loc[rid]
+        r = req_rows[rid]
         rows.append({"subject": subject, "subject_kind": subject_kind, "requirement": rid,
                      "title": r["title"], "kind": r["kind"], "role": role,
                      "location_id": location, "owner": owner if owner is not None else subject,
@@ -128,32 +129,36 @@ def obligations(frames: Mapping[str, pd.DataFrame], as_of: pd.Timestamp,
         return None if pd.isna(days) else pd.Timedelta(days=int(days))
 
     creds = _latest(frames["credentials"], ["person_id", "kind", "payer_id"], "issued")
+    held_by: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for c in creds.to_dict("records"):
+        held_by.setdefault((c["person_id"], c["kind"]), []).append(c)
     trains = _latest(frames["trainings"], ["person_id", "course"], "completed")
+    done_by = {(t["person_id"], t["course"]): t for t in trains.to_dict("records")}
+    people_rows = crowd.to_dict("records")
     reviews = frames["reviews"].set_index("employee_id")
     for rid, r in req.iterrows():
         if r["kind"] not in ("credential", "training", "review"):
             continue
         step = interval(rid)
-        for _, p in crowd.iterrows():
+        for p in people_rows:
             if not _applies(r["applies_to"], p):
                 continue
             pid = p["person_id"]
             who = {"role": p["role"], "location": p["location_id"]}
             at_hire = p["start"] if r["at_hire"] else pd.NaT
             if r["kind"] == "credential":
-                held = creds[(creds["person_id"] == pid) & (creds["kind"] == rid)]
-                if held.empty:
+                held = held_by.get((pid, rid), [])
+                if not held:
                     add(pid, "person", rid, at_hire, None, missing=True, **who)
-                for _, c in held.iterrows():
+                for c in held:
                     due = c["expires"] if pd.notna(c["expires"]) else (
                         c["issued"] + step if step is not None else pd.NaT)
                     add(pid, "person", rid, due, c["credential_id"], payer=c["payer_id"], **who)
             elif r["kind"] == "training":
-                done = trains[(trains["person_id"] == pid) & (trains["course"] == rid)]
-                if done.empty:
+                t = done_by.get((pid, rid))
+                if t is None:
                     add(pid, "person", rid, at_hire, None, missing=True, **who)
                 else:
-                    t = done.iloc[0]
                     due = t["completed"] + step if step is not None else pd.NaT
                     add(pid, "person", rid, due, t["training_id"], **who)
             elif p["is_staff"]:
@@ -328,18 +333,22 @@ def coverage_gaps(obligations_: pd.DataFrame, frames: Mapping[str, pd.DataFrame]
     """
     held = obligations_[(obligations_["requirement"] == credential)
                         & (obligations_["status"] != "missing")]
+    cards: dict[str, list[pd.Timestamp]] = {}
+    for subject, due in zip(held["subject"], held["due"], strict=True):
+        cards.setdefault(subject, []).append(due)
     staff = frames["staff"]
+    shifts = {e: _weekdays(t) for e, t in zip(staff["employee_id"], staff["usual_shifts"],
+                                             strict=True)}
     rows = []
     for _, loc in frames["locations"].iterrows():
         open_days = _weekdays(loc["days_open"])
-        crew = staff[staff["location_id"] == loc["location_id"]]
+        crew = list(staff.loc[staff["location_id"] == loc["location_id"], "employee_id"])
         previous: list[str] = []
         for day in pd.date_range(as_of + pd.Timedelta(days=1), as_of + pd.Timedelta(days=days)):
             if day.weekday() not in open_days:
                 continue
-            on = crew[[day.weekday() in _weekdays(s) for s in crew["usual_shifts"]]]
-            cards = held[held["subject"].isin(on["employee_id"])]
-            current = sorted(cards.loc[cards["due"].isna() | (cards["due"] >= day), "subject"])
+            current = sorted(e for e in crew if day.weekday() in shifts[e]
+                             and any(pd.isna(d) or d >= day for d in cards.get(e, ())))
             if not current:
                 rows.append({"location_id": loc["location_id"], "from": day,
                              "lapsed": ";".join(p for p in previous if p not in current)})
