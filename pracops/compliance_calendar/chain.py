@@ -65,9 +65,10 @@ def default_as_of(frames: Mapping[str, pd.DataFrame]) -> pd.Timestamp:
 
 
 def compute(frames: Mapping[str, pd.DataFrame], *, as_of: str = "",
-            warning_days: list[int] | None = None, roles: list[str] | None = None,
-            payer_visit_share: Mapping[str, Mapping[str, float]] | None = None,
-            payment_per_visit: Mapping[str, float] | None = None,
+            warning_days: list = [90, 60, 30],  # noqa: B006  (the declared default; not mutated)
+            roles: list = [],  # noqa: B006
+            payer_visit_share: dict = {},  # noqa: B006
+            payment_per_visit: dict = {},  # noqa: B006
             coverage_credential: str = "bls") -> Calendar:
     """The obligations, revenue at risk, log problems, coverage and findings at ``as_of``."""
     if as_of:
@@ -75,7 +76,7 @@ def compute(frames: Mapping[str, pd.DataFrame], *, as_of: str = "",
         if problem is not None:
             raise problem
     day = pd.Timestamp(as_of) if as_of else default_as_of(frames)
-    windows = sorted(warning_days or (90, 60, 30))
+    windows = sorted(int(w) for w in warning_days)
     table = ob.obligations(frames, day, windows, roles or ())
     stops = table[(table["kind"] == "credential") & (table["effect"] != "none")
                   & table["status"].isin(("due", "overdue"))]
@@ -213,9 +214,11 @@ def _status_words(o: pd.Series) -> str:
 
 
 def run(data_dir: str | os.PathLike[str] | None = None, *, as_of: str = "",
-        warning_days: list[int] | None = None, roles: list[str] | None = None,
-        payer_visit_share: dict[str, dict[str, float]] | None = None,
-        payment_per_visit: dict[str, float] | None = None, coverage_credential: str = "bls",
+        warning_days: list = [90, 60, 30],  # noqa: B006  (the declared default; not mutated)
+        roles: list = [],  # noqa: B006
+        payer_visit_share: dict = {},  # noqa: B006
+        payment_per_visit: dict = {},  # noqa: B006
+        coverage_credential: str = "bls",
         output_dir: str | os.PathLike[str] | None = None) -> Calendar:
     """The report end to end: load ``data_dir`` (``None``: the bundled sample), compute and
     write the hand-outs to ``output_dir`` (``None``: beside the report). Parameters as the

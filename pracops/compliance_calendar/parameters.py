@@ -38,6 +38,10 @@ PARAMETERS = Parameters(
         help="requirement a location needs a current holder of each open day",
     ),
     Parameter(
+        name="output_dir", type="str", default=None, optional=True,
+        help="folder for the hand-outs; None for beside the report",
+    ),
+    Parameter(
         name="interactive", type="bool", default=True, run=False,
         help="filters by person, role, location, kind, window (live kernels)",
     ),
