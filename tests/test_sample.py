@@ -20,7 +20,9 @@ DATA_FILES = ["ap_invoices.csv", "appointments.csv", "bank_statement.csv",
               "inventory_lots.csv", "items.csv", "locations.csv", "open_orders.csv",
               "payers.csv", "payments_posted.csv", "payroll_runs.csv", "phone_calls.csv",
               "pm_transactions.csv", "practice.yaml", "providers.csv", "staff.csv",
-              "usage.csv", "vendor_prices.csv", "volumes.csv"]
+              "usage.csv", "vendor_prices.csv", "volumes.csv",
+              "requirements.csv", "credentials.csv", "trainings.csv", "reviews.csv",
+              "equipment.csv", "equipment_logs.csv", "practice_documents.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +184,9 @@ def test_writers_run_foundation_first_then_each_report_in_registry_order() -> No
                                     "open_orders", "chart_of_accounts", "volumes",
                                     "gl_actuals", "front_desk_payments", "card_settlements",
                                     "payroll_runs", "ap_invoices", "pm_transactions",
-                                    "bank_statement"]
+                                    "bank_statement", "requirements", "credentials",
+                                    "trainings", "reviews", "equipment", "equipment_logs",
+                                    "practice_documents"]
 
 
 def test_write_sample_copies_and_refuses_to_overwrite(tmp_path: Path) -> None:

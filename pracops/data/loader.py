@@ -379,8 +379,8 @@ def _breaks(col: Column, values: pd.Series) -> tuple[np.ndarray, str] | None:
     pattern; missing values break none), and the reason; ``None`` for a column without one."""
     if col.allowed is not None:
         found = pc.is_in(pa.array(values), value_set=pa.array(col.allowed, pa.large_string()))
-        return pc.fill_null(pc.invert(found), False).to_numpy(zero_copy_only=False), \
-            "value not allowed"
+        bad = pc.fill_null(pc.invert(found), False).to_numpy(zero_copy_only=False)
+        return bad & values.notna().to_numpy(), "value not allowed"  # is_in: null -> False
     if col.pattern is not None:
         matches = pc.match_substring_regex(pa.array(values), f"^(?:{col.pattern})$")
         return pc.invert(pc.fill_null(matches, True)).to_numpy(zero_copy_only=False), \

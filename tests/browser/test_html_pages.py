@@ -22,7 +22,7 @@ from pracops import config, registry, runner
 from pracops.sample import generator
 
 REPORTS = ("billing_reconciliation", "operating_budget", "purchasing", "staffing_plan",
-           "daily_close")
+           "daily_close", "compliance_calendar")
 PAGES = (*REPORTS, "index")
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -46,10 +46,12 @@ def expected_title(report: str) -> str:
         "staffing_plan": f"{staffing['horizon_weeks'].default} weeks from "
                          f"{staffing['plan_start'].default}",
         "daily_close": f"close of {day}",  # the last business day in the data
+        "compliance_calendar": f"as of {day}",  # the last date in the data
     }[report]
     words = {"billing_reconciliation": "Billing reconciliation",
              "operating_budget": "Operating budget", "purchasing": "Purchasing",
-             "staffing_plan": "Staffing plan", "daily_close": "Daily close and cash"}[report]
+             "staffing_plan": "Staffing plan", "daily_close": "Daily close and cash",
+             "compliance_calendar": "Compliance and people calendar"}[report]
     return f"{words} — {generator.PRACTICE_NAME}, {period}"
 
 

@@ -1,0 +1,161 @@
+"""The compliance calendar's words, tables, charts and widgets: the executive summary and its
+alerts, the due/overdue matrix (people × obligations coloured by status), the next twelve
+months' timeline, the equipment log problems and the explorer (filters by person, role,
+location, kind and window)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from pracops import report
+from pracops.compliance_calendar.chain import Calendar
+
+__all__ = ["HEADLINE_FIGURES", "alerts", "explorer", "logs_table", "matrix_table",
+           "obligations_table", "plot_timeline", "summary_text"]
+
+HEADLINE_FIGURES = ("overdue", "missing", "revenue_at_risk_30_days_cents",
+                    "locations_losing_cover")
+
+_COLOURS = {"overdue": "#f4b6b6", "missing": "#f4b6b6", "due": "#fde7a9", "current": "#d8eed8"}
+
+
+def _label(o: pd.Series) -> str:
+    if o["status"] == "due":
+        return f"due in {int(o['window_days'])}"
+    return str(o["status"])
+
+
+def _day(value: Any) -> str:
+    return "" if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def summary_text(cal: Calendar) -> str:
+    """The executive summary in words (Markdown, input text escaped)."""
+    f, w = cal.figures, cal.windows[0]
+    lines = [f"As of **{f['as_of']}**: {f['obligations']} obligations, "
+             f"**{f['overdue']} overdue** and **{f['missing']} missing** (required, no record)."]
+    for item in cal.findings:
+        if item["kind"] in ("overdue", "missing"):
+            lines.append(f"- {item['kind']}: {report.md_text(item['requirement'])} of "
+                         f"{report.md_text(item['subject'])} (due {item['due'] or 'at hire'})")
+    lapses = [i for i in cal.findings if i["kind"] == "lapse"]
+    lines.append(f"\n**Lapses in the next {w} days** that stop billing or prescribing: "
+                 f"{len(lapses)}, revenue at risk "
+                 f"**{report.fmt_money(f[f'revenue_at_risk_{w}_days_cents'])}**.")
+    for i in lapses:
+        money = ("stop on prescribing controlled substances" if i["effect"] == "prescribing"
+                 else f"{i['booked_visits']} booked visits after it, "
+                      f"{report.fmt_money(i['revenue_at_risk_cents'] or 0)} at risk")
+        payer = f" ({report.md_text(i['payer_id'])})" if i["payer_id"] else ""
+        lines.append(f"- {report.md_text(i['requirement'])}{payer} of "
+                     f"{report.md_text(i['subject'])} lapses {i['due']}: {money}")
+    cover = [i for i in cal.findings if i["kind"] == "coverage"]
+    lines.append(f"\n**Locations losing BLS cover**: {len(cover) or 'none'}.")
+    for i in cover:
+        lines.append(f"- {report.md_text(i['subject'])} from {i['from']} "
+                     f"(card of {report.md_text(i['lapsed'])} lapses)")
+    lines.append(f"\n**Equipment logs**: {f['log_problems']} problem(s).")
+    return report.no_math("\n".join(lines))
+
+
+def alerts(cal: Calendar) -> list[tuple[str, str]]:
+    """``(level, message)`` per problem: critical for overdue, missing, lapses and cover."""
+    out = []
+    for i in cal.findings:
+        level = "warning" if i["kind"] in ("log_gap", "out_of_range", "failed") else "critical"
+        where = i.get("due") or i.get("first") or i.get("from") or ""
+        what = i.get("requirement") or i["kind"]
+        out.append((level, f"{i['kind'].replace('_', ' ')}: {what} {i['subject']} {where}"))
+    return out
+
+
+def matrix_table(cal: Calendar) -> Any:
+    """People × obligations, each cell its status (coloured)."""
+    people = cal.obligations[cal.obligations["subject_kind"] == "person"].copy()
+    people["cell"] = [_label(o) for _, o in people.iterrows()]
+    grid = people.pivot_table(index=["subject", "role", "location_id"], columns="requirement",
+                              values="cell", aggfunc="first").fillna("")
+    grid.columns.name = None
+
+    def colour(text: str) -> str:
+        key = "due" if text.startswith("due") else text
+        return f"background-color: {_COLOURS[key]}" if key in _COLOURS else ""
+
+    return report.SafeStyler(grid).map(colour)
+
+
+def obligations_table(cal: Calendar, frame: pd.DataFrame | None = None) -> Any:
+    """Open obligations (not current), most urgent first."""
+    t = cal.obligations if frame is None else frame
+    t = t[t["status"] != "current"].sort_values("due", na_position="first")
+    return report.format_table(t[["subject", "title", "payer_id", "location_id", "owner", "due",
+                                  "status", "window_days"]])
+
+
+def logs_table(cal: Calendar) -> Any:
+    """The equipment log problems."""
+    return report.format_table(cal.logs.drop(columns=["reading"]).assign(
+        reading=cal.logs["reading"]), caption="Temperatures in °C.")
+
+
+def plot_timeline(cal: Calendar, ax: Any) -> None:
+    """Obligations due in each of the next twelve months, by kind (stacked bars)."""
+    start = cal.as_of.to_period("M")
+    months = pd.period_range(start, periods=12, freq="M")
+    t = cal.obligations[cal.obligations["due"].notna()]
+    t = t.assign(month=t["due"].dt.to_period("M"))
+    counts = (t[t["month"].isin(months)].groupby(["month", "kind"]).size().unstack(fill_value=0)
+              .reindex(months, fill_value=0))
+    bottom = pd.Series(0, index=counts.index)
+    labels = [f"{m:%b %Y}" for m in months]
+    for kind in counts.columns:
+        ax.bar(labels, counts[kind], bottom=bottom, label=str(kind))
+        bottom += counts[kind]
+    ax.set_title("Obligations due, next 12 months")
+    ax.set_xlabel("Month due")
+    ax.set_ylabel("Obligations (count)")
+    ax.tick_params(axis="x", rotation=45)
+    report.bars_whole(ax)
+    report.legend_outside(ax)
+
+
+def explorer(cal: Calendar) -> Any:
+    """Filters by person, role, location, kind and window over the obligations."""
+    import ipywidgets as w
+    from IPython.display import display
+
+    from pracops.widgets import panel
+
+    t = cal.obligations
+    anyone = [("every", "")]
+    person = w.Dropdown(options=anyone + [(s, s) for s in sorted(t["subject"].unique())])
+    role = w.Dropdown(options=anyone + [(r, r) for r in sorted(t["role"].dropna().unique())])
+    location = w.Dropdown(options=anyone + [(x, x) for x in
+                                            sorted(t["location_id"].dropna().unique())])
+    kind = w.Dropdown(options=anyone + [(k, k) for k in sorted(t["kind"].unique())])
+    window = w.Dropdown(options=[("open items", 0)] + [(f"due within {d} days", d)
+                                                       for d in cal.windows])
+
+    def chosen() -> pd.DataFrame:
+        keep = pd.Series(True, index=t.index)
+        for control, column in ((person, "subject"), (role, "role"),
+                                (location, "location_id"), (kind, "kind")):
+            if control.value:
+                keep &= t[column] == control.value
+        if window.value:
+            keep &= (t["due"] - cal.as_of).dt.days.le(window.value).fillna(False)
+        return t[keep]
+
+    def showing() -> str:
+        return ", ".join(f"{n} {c.value or 'every'}" for n, c in
+                         (("person", person), ("role", role), ("location", location),
+                          ("kind", kind))) + f", {window.label}"
+
+    def draw() -> None:
+        display(obligations_table(cal, chosen()))
+
+    return panel({"Person": person, "Role": role, "Location": location, "Kind": kind,
+                  "Window": window}, draw, showing=showing)
+
