@@ -16,7 +16,7 @@ from typing import Any
 
 from pracops.compliance_calendar import datasets  # noqa: F401  (registers its datasets)
 from pracops.compliance_calendar.parameters import PARAMETERS
-from pracops.registry import ReportSpec
+from pracops.registry import ReportSpec, Target
 
 REPORT = ReportSpec(
     name="compliance_calendar",
@@ -39,6 +39,12 @@ REPORT = ReportSpec(
         "payments_posted",
     ),
     as_of=("claims", "payments_posted", "equipment_logs"),
+    targets={
+        "overdue": Target("lower", value=0),
+        "missing": Target("lower", value=0),
+        "revenue_at_risk_30_days_cents": Target("lower", value=0),
+        "locations_losing_cover": Target("lower", value=0),
+    },
 )
 
 _SUBMODULES = ("chain", "datasets", "obligations", "parameters", "sample", "view")
