@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PACKAGES", "ReportSpec", "packages", "reports", "spec"]
 
-PACKAGES: tuple[str, ...] = ("billing", "staffing", "purchasing", "budget", "daily_close")
+PACKAGES: tuple[str, ...] = ("billing", "staffing", "purchasing", "budget", "daily_close",
+                              "patient_access")
 """The report packages, in the order their parts of the bundled sample are generated (billing
 first: the others build on its appointments; the daily close last: it builds on the books)."""
 
