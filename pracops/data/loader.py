@@ -378,8 +378,10 @@ def _breaks(col: Column, values: pd.Series) -> tuple[np.ndarray, str] | None:
     """The rows of a typed column that break its declared rule (allowed values, bounds or
     pattern; missing values break none), and the reason; ``None`` for a column without one."""
     if col.allowed is not None:
-        found = pc.is_in(pa.array(values), value_set=pa.array(col.allowed, pa.large_string()))
-        return pc.fill_null(pc.invert(found), False).to_numpy(zero_copy_only=False), \
+        cells = pa.array(values)
+        found = pc.is_in(cells, value_set=pa.array(col.allowed, pa.large_string()))
+        # is_in answers false for a missing value: a nullable category's empty cell is allowed
+        return pc.and_(pc.invert(found), pc.is_valid(cells)).to_numpy(zero_copy_only=False), \
             "value not allowed"
     if col.pattern is not None:
         matches = pc.match_substring_regex(pa.array(values), f"^(?:{col.pattern})$")

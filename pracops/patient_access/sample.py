@@ -60,7 +60,7 @@ _CALLED_OFF = ("cancelled", "rescheduled")
 _NOON = 12 * 60
 NO_SHOW_WEEK = dt.date(2025, 10, 6)
 """Plant 6: the Monday of the week whose no-show rate lies above the p-chart's limit."""
-_NO_SHOW_WEEK_SHARE = 0.6  # of the week's called-off appointments that become no-shows
+_NO_SHOW_WEEK_SHARE = 0.9  # of the week's called-off appointments that become no-shows
 _LEAVE_DAYS = 16  # plant 3: the provider's open slots blocked this many days after the as-of
 _LATE_AFTER = 15 * 60  # plant 4: the afternoon whose room waits double
 
@@ -178,7 +178,7 @@ def schedule_slots(sample: Sample) -> list[dict[str, Any]]:
     for visit_type, leads in sorted(kept.items()):
         if statistics.median(leads) > 30:
             sample.inject("patient_access", {"kind": "long_lead_time", "visit_type": visit_type,
-                                             "median_days": statistics.median(leads)})
+                                             "median_days": float(statistics.median(leads))})
     return rows
 
 
@@ -217,8 +217,8 @@ def visit_events(sample: Sample) -> list[dict[str, Any]]:
                      "checkout": None if missing else _clock(checkout)})
     sample.inject("patient_access", {
         "kind": "afternoon_room_wait", "location_id": slow,
-        "morning_median_minutes": statistics.median(waits["morning"]),
-        "afternoon_median_minutes": statistics.median(waits["afternoon"])})
+        "morning_median_minutes": float(statistics.median(waits["morning"])),
+        "afternoon_median_minutes": float(statistics.median(waits["afternoon"]))})
     return rows
 
 
