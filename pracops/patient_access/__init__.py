@@ -24,7 +24,7 @@ REPORT = ReportSpec(
     as_of=("appointments",),
 )
 
-_SUBMODULES = ("datasets", "parameters", "sample")
+_SUBMODULES = ("chain", "datasets", "findings", "model", "parameters", "sample", "view")
 
 
 def __getattr__(name: str) -> Any:

@@ -33,6 +33,8 @@ class PatientAccess:
     leads: pd.DataFrame
     tnaa: pd.DataFrame
     waits: pd.DataFrame | None
+    cycle: pd.DataFrame | None
+    grid: pd.DataFrame
     missing_checkout: int
     denials: pd.DataFrame
     overbooking: pd.DataFrame
@@ -69,7 +71,8 @@ def _day(text: str, name: str) -> dt.date:
 
 def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
         period_start: str = "", flag_points: float = 5.0, access_target_days: int = 14,
-        overbooking_tolerance_pct: float = 10.0) -> PatientAccess:
+        overbooking_tolerance_pct: float = 10.0, wait_target_minutes: int = 20
+        ) -> PatientAccess:
     """Load the files of ``data_dir`` (``None``: the bundled sample) and calculate.
 
     ``visit_events`` may be absent: the office-flow part is then left out (``waits`` None).
@@ -94,6 +97,9 @@ def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
         leads=model.lead_times(appointments, start, day),
         tnaa=model.third_next_available(slots, appointments, day),
         waits=None if events is None else model.room_waits(events, appointments),
+        cycle=(None if events is None
+               else model.cycle_times(events, appointments, wait_target_minutes)),
+        grid=model.no_show_grid(appointments, start, day),
         missing_checkout=0 if events is None else int(events["checkout"].isna().sum()),
         denials=denials, overbooking=overbooking_table(groups, overbooking_tolerance_pct),
         problems=findings.find(appointments, slots, events, denials, start, day,

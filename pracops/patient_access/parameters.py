@@ -2,9 +2,9 @@
 the notebook's ``parameters`` cell, ``pracops list``, the runner's checks and
 :func:`pracops.patient_access.chain.run` all follow this declaration.
 
-As issue 17 lists them: the period and as-of date, the late-cancellation window, the lead-time
-bands, the access and waiting-time targets, the rule that flags a group, the overbooking risk
-tolerance, and the expected payment per visit (from the billing data unless given).
+Of those issue 17 lists: the period and as-of date, the access and waiting-time targets, the
+rule that flags a group and the overbooking risk tolerance (the late-cancellation window, the
+lead-time bands and the expected payment per visit are not built yet).
 """
 
 from pracops.parameters import Parameter, Parameters
@@ -16,19 +16,11 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="as_of", type="str", default="",
-        help="report date, YYYY-MM-DD; empty for the last date of history in the data",
+        help="report date, YYYY-MM-DD; empty for the last day of history",
     ),
     Parameter(
         name="period_start", type="str", default="",
-        help="first day of the period, YYYY-MM-DD; empty for a year before the as-of date",
-    ),
-    Parameter(
-        name="late_cancel_hours", type="int", default=24, minimum=0, maximum=168,
-        help="a cancellation within this many hours of the visit is late",
-    ),
-    Parameter(
-        name="lead_time_bands", type="str", default="0,1,3,8,15,31,61",
-        help="lower edges of the lead-time bands in days, ascending from 0",
+        help="first day, YYYY-MM-DD; empty for a year before the as-of date",
     ),
     Parameter(
         name="access_target_days", type="int", default=14, minimum=0, maximum=180,
@@ -40,23 +32,14 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="flag_points", type="float", default=5.0, minimum=0, maximum=100,
-        help="a group is flagged when its 95 % interval lies above the practice's rate and "
-             "its rate at least this many points above",
+        help="flag a group 95 % above the practice's rate and this many points over it",
     ),
     Parameter(
         name="overbooking_tolerance_pct", type="float", default=10.0, minimum=0, maximum=100,
-        help="accept more arrivals than slots in a session with at most this chance (%)",
-    ),
-    Parameter(
-        name="expected_payment", type="dict", default={}, optional=True,
-        help="expected payment per visit type ($); empty: the paid average from billing",
-    ),
-    Parameter(
-        name="output_dir", type="str", default=None, optional=True,
-        help="folder for the hand-outs; None for beside the report",
+        help="chance (%) of more arrivals than slots allowed",
     ),
     Parameter(
         name="interactive", type="bool", default=True, run=False,
-        help="the provider, visit type, period and tolerance pickers (live kernels only)",
+        help="the explorer's pickers (live kernels only)",
     ),
 )
