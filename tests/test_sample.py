@@ -20,7 +20,8 @@ DATA_FILES = ["ap_invoices.csv", "appointments.csv", "bank_statement.csv",
               "inventory_lots.csv", "items.csv", "locations.csv", "open_orders.csv",
               "payers.csv", "payments_posted.csv", "payroll_runs.csv", "phone_calls.csv",
               "pm_transactions.csv", "practice.yaml", "providers.csv", "staff.csv",
-              "usage.csv", "vendor_prices.csv", "volumes.csv"]
+              "usage.csv", "vendor_prices.csv", "volumes.csv",
+              "schedule_slots.csv", "visit_events.csv", "eligibility_checks.csv"]
 
 
 @pytest.fixture(scope="module")
