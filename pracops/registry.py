@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["GROUP_TOTALS", "PACKAGES", "ReportSpec", "Target", "packages", "reports", "spec"]
 
 PACKAGES: tuple[str, ...] = ("billing", "staffing", "purchasing", "budget", "daily_close",
-                             "compliance_calendar")
+                             "compliance_calendar", "patient_access")
 """The report packages, in the order their parts of the bundled sample are generated (billing
 first: the others build on its appointments; the daily close last: it builds on the books)."""
 

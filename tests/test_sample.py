@@ -22,7 +22,8 @@ DATA_FILES = ["ap_invoices.csv", "appointments.csv", "bank_statement.csv",
               "pm_transactions.csv", "practice.yaml", "providers.csv", "staff.csv",
               "usage.csv", "vendor_prices.csv", "volumes.csv",
               "requirements.csv", "credentials.csv", "trainings.csv", "reviews.csv",
-              "equipment.csv", "equipment_logs.csv", "practice_documents.csv"]
+              "equipment.csv", "equipment_logs.csv", "practice_documents.csv",
+              "schedule_slots.csv", "visit_events.csv", "eligibility_checks.csv"]
 
 
 @pytest.fixture(scope="module")

@@ -138,12 +138,28 @@ APPOINTMENT_STATUSES: tuple[str, ...] = ("completed", "no-show", "cancelled", "r
                                          "booked")
 """What became of an appointment; ``booked`` ones still lie ahead of the export."""
 
+def check_appointments(frame: pd.DataFrame) -> None:
+    """Booked on or before its day (and time, where given); called off after it was booked."""
+    not_before("date", "booked_date", "appointment booked after its date")(frame)
+    if "booked_time" in frame.columns:
+        late = ((frame["booked_date"] == frame["date"]) & frame["booked_time"].notna()
+                & (frame["booked_time"] > frame["start_time"])).fillna(False)
+        if late.any():
+            raise row_error(frame, late, "booked_time", "appointment booked after it started",
+                            "a time before start_time on the day of the visit")
+    if "cancelled_date" in frame.columns:
+        early = (frame["cancelled_date"] < frame["booked_date"]).fillna(False)
+        if early.any():
+            raise row_error(frame, early, "cancelled_date", "called off before it was booked",
+                            "a date on or after booked_date")
+
+
 register(Dataset(
     name="appointments",
     stem="appointments",
     description="One row per appointment on a provider's schedule, whatever became of it.",
     key=("appointment_id",),
-    checks=not_before("date", "booked_date", "appointment booked after its date"),
+    checks=check_appointments,
     columns=(
         Column("appointment_id", **ID),
         Column("patient_id", **ID),
@@ -156,6 +172,23 @@ register(Dataset(
         Column("status", "category", allowed=APPOINTMENT_STATUSES,
                description="Completed appointments are exactly the visits the claims bill."),
         Column("booked_date", "date", description="Day the appointment was made."),
+        # Added for the patient access report (issue 17); optional, so a practice's older
+        # export without them still loads.
+        Column("booked_time", "str", required=False, nullable=True, **HHMM,
+               description="Time of day the appointment was made."),
+        Column("cancelled_date", "date", required=False, nullable=True,
+               description="Day a cancelled or rescheduled appointment was called off."),
+        Column("cancelled_time", "str", required=False, nullable=True, **HHMM,
+               description="Time of day it was called off."),
+        Column("patient_kind", "category", required=False, nullable=True,
+               allowed=("new", "established"),
+               description="New to the practice (no visit in three years) or established."),
+        Column("reminder", "category", required=False, nullable=True,
+               allowed=("none", "text", "phone", "email"),
+               description="The reminder sent before the visit, and how; 'none' if none was."),
+        Column("requested_date", "date", required=False, nullable=True,
+               description="The day the patient asked to be seen on, where it was later "
+                           "than the first day offered; empty otherwise."),
     ),
 ))
 

@@ -1,11 +1,12 @@
 """The seeded generator of the bundled sample practice, Maple Grove Family Medicine.
 
 One writer function per dataset, registered with :func:`writer` in the order they run (a later
-writer may use the rows of an earlier one through :attr:`Sample.tables`). Each writer draws from
-its own random stream, seeded by the seed and the dataset's name, so adding a dataset leaves
-every existing file unchanged. Writers return rows keyed by the frame's column names, with money
-as integer cents; :func:`generate` writes them as CSV in the declared column order, with money as
-dollars under the header without ``_cents``.
+writer may use the rows of an earlier one through :attr:`Sample.tables`, and add to them the
+optional columns their dataset declares; the files are written after the last writer). Each
+writer draws from its own random stream, seeded by the seed and the dataset's name, so adding a
+dataset leaves every existing file unchanged. Writers return rows keyed by the frame's column
+names, with money as integer cents; :func:`generate` writes them as CSV in the declared column
+order, with money as dollars under the header without ``_cents``.
 
 Deliberate problems are recorded with :meth:`Sample.inject` under the report that should find
 them; :func:`generate` writes them to ``ground_truth.json`` so tests can check that each report
@@ -464,8 +465,10 @@ def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_
     folder.mkdir(parents=True, exist_ok=True)
     sample = Sample(seed=seed, practice=_practice(random.Random(f"{seed}:practice")))
     for name, write in writers().items():
-        rows = write(sample)
-        sample.tables[name] = rows
+        sample.tables[name] = write(sample)
+    # Written once every writer has run: a later writer may add a column an earlier dataset
+    # declares as optional to its rows (the patient access report's to appointments).
+    for name, rows in sample.tables.items():
         if name in FOLDERS:
             _write_folder(folder / name, rows)
         else:

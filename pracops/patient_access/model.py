@@ -1,0 +1,287 @@
+"""The patient access calculations: pure functions on the loaded frames, no I/O, no display.
+
+Rates carry Wilson 95 % intervals (:func:`wilson`, the closed form: a handful of numpy
+operations, exact where the normal interval is not at small counts or rates near 0); the
+weekly no-show p-chart uses 3-sigma limits around the period's rate; the overbooking
+suggestion counts arrivals with the Poisson-binomial distribution (:func:`arrivals_pmf`, a
+short dynamic programme over the session's visits, each with its own no-show probability).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "KEPT", "Flags", "arrivals_pmf", "cycle_times", "eligibility_denials", "lead_times",
+    "no_show_grid", "no_show_groups", "overbooking", "p_chart", "reminder_effect",
+    "room_waits", "third_next_available", "wilson",
+]
+
+KEPT = ("completed", "no-show")
+"""The statuses that held their slot to the end: the no-show rate's denominator."""
+
+Z95 = 1.959963984540054
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_NOON, _LATE = 12 * 60, 15 * 60
+
+
+def wilson(events: np.ndarray | int, trials: np.ndarray | int, z: float = Z95
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson score interval of ``events`` in ``trials`` (``nan`` where ``trials`` is 0)."""
+    k = np.asarray(events, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def arrivals_pmf(show_probabilities: np.ndarray) -> np.ndarray:
+    """P(exactly j patients arrive), j = 0..n, each visit arriving with its own probability
+    (the Poisson-binomial distribution; the binomial when all are equal)."""
+    pmf = np.array([1.0])
+    for p in np.asarray(show_probabilities, dtype=float):
+        pmf = np.append(pmf * (1 - p), 0.0) + np.append(0.0, pmf * p)
+    return pmf
+
+
+def overbooking(show_probabilities: np.ndarray, slots: int, tolerance: float,
+                slot_minutes: int = 20, extra_show: float | None = None) -> dict[str, float]:
+    """How many bookings beyond ``slots`` keep P(more arrivals than slots) at most
+    ``tolerance``, for a session booked with visits of the given show probabilities (extra
+    bookings show with ``extra_show``, default their mean); with the expected idle and
+    overflow minutes at that number."""
+    base = np.asarray(show_probabilities, dtype=float)
+    extra_p = float(base.mean()) if extra_show is None else extra_show
+    extra = 0
+    while True:
+        pmf = arrivals_pmf(np.append(base, [extra_p] * (extra + 1)))
+        if pmf[slots + 1:].sum() > tolerance:
+            break
+        extra += 1
+    pmf = arrivals_pmf(np.append(base, [extra_p] * extra))
+    arrivals = np.arange(len(pmf))
+    return {"extra": extra, "overflow_risk": float(pmf[slots + 1:].sum()),
+            "idle_minutes": float((np.maximum(slots - arrivals, 0) * pmf).sum() * slot_minutes),
+            "overflow_minutes": float((np.maximum(arrivals - slots, 0) * pmf).sum()
+                                      * slot_minutes)}
+
+
+def _minutes(hhmm: pd.Series) -> pd.Series:
+    text = hhmm.astype("str")
+    return text.str[:2].astype("int64") * 60 + text.str[3:5].astype("int64")
+
+
+def _kept(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
+    day = appointments["date"].dt.date
+    status = appointments["status"].astype("str")
+    frame = appointments[(day >= start) & (day <= as_of) & status.isin(KEPT)].copy()
+    frame["no_show"] = frame["status"].astype("str") == "no-show"
+    return frame
+
+
+@dataclass(frozen=True)
+class Flags:
+    """The rule that flags a group: its 95 % interval wholly above the practice's rate and
+    its rate at least ``points`` percentage points above it."""
+
+    points: float = 5.0
+
+    def apply(self, table: pd.DataFrame, practice_rate: float) -> pd.Series:
+        return ((table["low"] > practice_rate)
+                & (table["rate"] >= practice_rate + self.points / 100))
+
+
+def no_show_groups(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
+                   flags: Flags) -> tuple[float, pd.DataFrame]:
+    """The practice's no-show rate and every group's, with Wilson intervals and the flag.
+
+    Groups: provider, visit type, weekday, hour of the start, and provider ×
+    weekday × session (morning before noon, afternoon after): the cell a template is built
+    from, where a pattern such as one provider's Monday mornings shows.
+    """
+    kept = _kept(appointments, start, as_of)
+    practice = float(kept["no_show"].mean())
+    minutes = _minutes(kept["start_time"])
+    weekday = kept["date"].dt.day_of_week.map(dict(enumerate(_WEEKDAYS)))
+    session = np.where(minutes < _NOON, "morning", "afternoon")
+    keys = {
+        "provider": kept["provider_id"].astype("str"),
+        "visit type": kept["visit_type"].astype("str"),
+        "weekday": weekday,
+        "hour": (minutes // 60).map("{:02d}:00".format),
+        "provider, weekday, session": kept["provider_id"].astype("str") + " " + weekday
+        + " " + session,
+    }
+    tables = []
+    for dimension, key in keys.items():
+        grouped = kept["no_show"].groupby(key.to_numpy())
+        table = pd.DataFrame({"no_shows": grouped.sum(), "kept": grouped.size()})
+        table.index.name = "group"
+        table = table.reset_index()
+        table.insert(0, "dimension", dimension)
+        tables.append(table)
+    out = pd.concat(tables, ignore_index=True)
+    out["no_shows"] = out["no_shows"].astype("int64")
+    out["rate"] = out["no_shows"] / out["kept"]
+    out["low"], out["high"] = wilson(out["no_shows"].to_numpy(), out["kept"].to_numpy())
+    out["flagged"] = flags.apply(out, practice)
+    return practice, out
+
+
+def reminder_effect(appointments: pd.DataFrame, start: dt.date, as_of: dt.date
+                    ) -> dict[str, float]:
+    """The no-show rate with and without a reminder, among visits booked two days or more
+    ahead (those a reminder could reach), and their difference with Newcombe's 95 % interval
+    (his method 10: from the two Wilson intervals)."""
+    kept = _kept(appointments, start, as_of)
+    kept = kept[(kept["date"] - kept["booked_date"]).dt.days >= 2]
+    sent = kept["reminder"].astype("str") != "none"
+    k = np.array([kept["no_show"][sent].sum(), kept["no_show"][~sent].sum()])
+    n = np.array([sent.sum(), (~sent).sum()])
+    p = k / n
+    low, high = wilson(k, n)
+    diff = p[0] - p[1]
+    return {"reminded_rate": p[0], "unreminded_rate": p[1], "reminded": int(n[0]),
+            "unreminded": int(n[1]), "difference": diff,
+            "low": diff - np.hypot(p[0] - low[0], high[1] - p[1]),
+            "high": diff + np.hypot(high[0] - p[0], p[1] - low[1])}
+
+
+def p_chart(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
+    """The weekly no-show p-chart (Laney's p'): each week's rate against the period's, with
+    3-sigma limits for the week's count; ``above`` marks a week over its upper limit."""
+    kept = _kept(appointments, start, as_of)
+    week = (kept["date"] - pd.to_timedelta(kept["date"].dt.day_of_week, unit="D")).dt.date
+    grouped = kept["no_show"].groupby(week.to_numpy())
+    chart = pd.DataFrame({"no_shows": grouped.sum().astype("int64"), "kept": grouped.size()})
+    chart.index.name = "week"
+    p = chart["no_shows"].sum() / chart["kept"].sum()
+    chart["rate"] = chart["no_shows"] / chart["kept"]
+    sigma = np.sqrt(p * (1 - p) / chart["kept"])
+    # Laney's p' chart: weeks of some 350 visits vary more than the binomial says (seasons,
+    # the visit mix), so the limits are widened by the spread of the standardised rates,
+    # estimated from their average moving range (d2 = 1.128); never narrowed below the p-chart.
+    z = (chart["rate"] - p) / sigma
+    sigma = sigma * max(1.0, float(np.abs(np.diff(z)).mean()) / 1.128)
+    chart["centre"] = p
+    chart["lower"] = np.maximum(0.0, p - 3 * sigma)
+    chart["upper"] = p + 3 * sigma
+    chart["above"] = chart["rate"] > chart["upper"]
+    return chart.reset_index()
+
+
+def lead_times(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
+    """Days from booking (and from the patient's requested day, where later) to the visit,
+    by visit type and new or established patient: median and 90th percentile."""
+    kept = _kept(appointments, start, as_of)
+    kept["lead"] = (kept["date"] - kept["booked_date"]).dt.days
+    since = kept["booked_date"]
+    if "requested_date" in kept.columns:
+        since = kept["requested_date"].where(kept["requested_date"].notna(), since)
+    kept["lead_requested"] = (kept["date"] - since).dt.days
+    grouped = kept.groupby(kept["visit_type"].astype("str"))
+    return pd.DataFrame({
+        "visits": grouped.size(),
+        "median_days": grouped["lead"].median(),
+        "p90_days": grouped["lead"].quantile(0.9),
+        "median_from_request_days": grouped["lead_requested"].median(),
+    }).rename_axis("visit_type").reset_index()
+
+
+def third_next_available(slots: pd.DataFrame, appointments: pd.DataFrame,
+                         day: dt.date) -> pd.DataFrame:
+    """Calendar days from ``day`` to each provider's third open slot after it (IHI).
+
+    A slot counts as open on ``day`` if it is open in the export, or it is booked by an
+    appointment made after ``day``; blocked slots never count. A slot freed by a cancellation
+    counts as open from the export (the template does not say which cancelled appointment it
+    held).
+    """
+    booked_on = appointments.set_index("appointment_id")["booked_date"]
+    later = slots["date"].dt.date > day
+    state = slots["state"].astype("str")
+    made = slots["appointment_id"].map(booked_on)
+    open_then = later & ((state == "open") | ((state == "booked") & (made.dt.date > day)))
+    free = slots[open_then].sort_values(["provider_id", "date", "start_time"])
+    third = free.groupby("provider_id")["date"].nth(2)
+    out = pd.DataFrame({"provider_id": free.loc[third.index, "provider_id"].astype("str"),
+                        "third_open": third.dt.date})
+    out["days"] = [(d - day).days for d in out["third_open"]]
+    return out.sort_values("provider_id").reset_index(drop=True)
+
+
+def no_show_grid(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
+    """The no-show rate by weekday (rows) and hour of the start (columns)."""
+    kept = _kept(appointments, start, as_of)
+    weekday = pd.Categorical(kept["date"].dt.day_of_week.map(dict(enumerate(_WEEKDAYS))),
+                             categories=_WEEKDAYS[:5])
+    hour = (_minutes(kept["start_time"]) // 60).map("{:02d}:00".format)
+    return kept["no_show"].groupby([weekday, hour.to_numpy()], observed=True).mean().unstack()
+
+
+def cycle_times(events: pd.DataFrame, appointments: pd.DataFrame, wait_target: int
+                ) -> pd.DataFrame:
+    """Mean minutes of each part of the visit by hour of the appointment: wait for a room,
+    for the provider, with the provider, checkout (visits with a checkout time only), and
+    how many waited for a room longer than ``wait_target`` minutes."""
+    frame = events.merge(appointments[["appointment_id", "location_id", "start_time"]],
+                         on="appointment_id")
+    times = {name: _minutes(frame[name].fillna("00:00")) for name in
+             ("arrival", "roomed", "provider_in", "provider_out", "checkout")}
+    parts = pd.DataFrame({
+        "room_wait": times["roomed"] - times["arrival"],
+        "provider_wait": times["provider_in"] - times["roomed"],
+        "with_provider": times["provider_out"] - times["provider_in"],
+        "checkout": (times["checkout"] - times["provider_out"]).where(
+            frame["checkout"].notna()),
+        "hour": (_minutes(frame["start_time"]) // 60).map("{:02d}:00".format),
+    })
+    parts["over_target"] = parts["room_wait"] > wait_target
+    grouped = parts.groupby("hour")
+    table = grouped[["room_wait", "provider_wait", "with_provider", "checkout"]].mean()
+    table["visits"] = grouped.size()
+    table["over_target"] = grouped["over_target"].sum()
+    return table
+
+
+def room_waits(events: pd.DataFrame, appointments: pd.DataFrame) -> pd.DataFrame:
+    """Minutes waiting for a room by location: the morning's (before noon) and the late
+    afternoon's (from 3 pm) medians, and their ratio."""
+    frame = events.merge(appointments[["appointment_id", "location_id", "start_time"]],
+                         on="appointment_id")
+    wait = _minutes(frame["roomed"]) - _minutes(frame["arrival"])
+    start = _minutes(frame["start_time"])
+    part = np.select([start < _NOON, start >= _LATE], ["morning", "afternoon"], "midday")
+    table = wait.groupby([frame["location_id"].astype("str").to_numpy(), part]).median()
+    table = table.unstack()[["morning", "afternoon"]]
+    table.index.name = "location_id"
+    table["ratio"] = table["afternoon"] / table["morning"]
+    return table.reset_index()
+
+
+def eligibility_denials(adjustments: pd.DataFrame, claims: pd.DataFrame,
+                        appointments: pd.DataFrame, checks: pd.DataFrame,
+                        carcs: frozenset[str], days_ahead: int = 2) -> pd.DataFrame:
+    """The claims denied for eligibility (any of ``carcs``), their money, and whether their
+    visit had an active check ``days_ahead`` days before, any check, or none."""
+    adj = adjustments[adjustments["reason_code"].astype("str").isin(carcs)]
+    adj = adj.drop_duplicates(["claim_id", "st_control", "segment_number", "level",
+                               "line_number", "group_code", "reason_code", "amount_cents"])
+    money = adj.groupby(adj["claim_id"].astype("str"))["amount_cents"].sum()
+    denied = claims[claims["claim_id"].isin(money.index)][
+        ["claim_id", "appointment_id", "payer_id"]].copy()
+    denied["denied_cents"] = denied["claim_id"].map(money).astype("int64")
+    visit_day = appointments.set_index("appointment_id")["date"]
+    checked = checks.merge(visit_day.rename("visit"), left_on="appointment_id",
+                           right_index=True)
+    ahead = checked[(checked["result"].astype("str") == "active")
+                    & ((checked["visit"] - checked["checked_date"]).dt.days >= days_ahead)]
+    denied["verified"] = denied["appointment_id"].isin(ahead["appointment_id"])
+    denied["never_checked"] = ~denied["appointment_id"].isin(checks["appointment_id"])
+    return denied.sort_values("claim_id").reset_index(drop=True)

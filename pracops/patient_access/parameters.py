@@ -1,0 +1,45 @@
+"""The parameters of the patient access report, each declared once (:mod:`pracops.parameters`):
+the notebook's ``parameters`` cell, ``pracops list``, the runner's checks and
+:func:`pracops.patient_access.chain.run` all follow this declaration.
+
+Of those issue 17 lists: the period and as-of date, the access and waiting-time targets, the
+rule that flags a group and the overbooking risk tolerance (the late-cancellation window, the
+lead-time bands and the expected payment per visit are not built yet).
+"""
+
+from pracops.parameters import Parameter, Parameters
+
+PARAMETERS = Parameters(
+    Parameter(
+        name="data_dir", type="str", default=None, optional=True,
+        help="folder of the practice's exports; None for the bundled sample",
+    ),
+    Parameter(
+        name="as_of", type="str", default="",
+        help="report date, YYYY-MM-DD; empty for the last day of history",
+    ),
+    Parameter(
+        name="period_start", type="str", default="",
+        help="first day, YYYY-MM-DD; empty for a year before the as-of date",
+    ),
+    Parameter(
+        name="access_target_days", type="int", default=14, minimum=0, maximum=180,
+        help="third next available appointment within this many days",
+    ),
+    Parameter(
+        name="wait_target_minutes", type="int", default=20, minimum=0, maximum=240,
+        help="a patient waits for a room no longer than this",
+    ),
+    Parameter(
+        name="flag_points", type="float", default=5.0, minimum=0, maximum=100,
+        help="flag a group 95 % above the practice's rate and this many points over it",
+    ),
+    Parameter(
+        name="overbooking_tolerance_pct", type="float", default=10.0, minimum=0, maximum=100,
+        help="chance (%) of more arrivals than slots allowed",
+    ),
+    Parameter(
+        name="interactive", type="bool", default=True, run=False,
+        help="the explorer's pickers (live kernels only)",
+    ),
+)

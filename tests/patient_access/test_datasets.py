@@ -1,0 +1,120 @@
+"""The row rules of the patient access datasets (pracops.patient_access.datasets and the
+appointments' added columns): each broken in a copy of one sample file is refused with one line
+naming the file, the row, the column and the value found; a reference to an unknown
+appointment by ``pracops validate``; a missing checkout time loads."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import pracops.patient_access  # noqa: F401  (registers the datasets)
+from pracops import config, data
+from pracops.errors import DataError
+
+Rows = list[list[str]]
+
+
+def _set(column: str, value: str, where: Callable[[dict[str, str]], bool] = lambda r: True
+         ) -> Callable[[Rows], int]:
+    """An edit: ``column`` of the first row where ``where`` holds set to ``value``; returns the
+    row's number in the file (header = 1)."""
+    def edit(rows: Rows) -> int:
+        head = rows[0]
+        for n, row in enumerate(rows[1:], start=1):
+            if where(dict(zip(head, row, strict=True))):
+                row[head.index(column)] = value
+                return n + 1
+        raise AssertionError(f"no row to edit for {column}")
+    return edit
+
+
+def _overlap(rows: Rows) -> int:
+    """The second slot of the file starts inside the first (same provider and day)."""
+    head = rows[0]
+    rows[2][head.index("start_time")] = "08:10"
+    return 3
+
+
+CASES = [
+    ("appointments", "date", "2025-02-03",
+     _set("booked_date", "2025-03-01", lambda r: r["date"] == "2025-02-03"),
+     "appointment booked after its date"),
+    ("appointments", "booked_time", "16:55",
+     _set("booked_time", "16:55", lambda r: r["date"] == r["booked_date"]),
+     "appointment booked after it started"),
+    ("appointments", "cancelled_date", "2024-01-02",
+     _set("cancelled_date", "2024-01-02", lambda r: r["cancelled_date"] != ""),
+     "called off before it was booked"),
+    ("schedule_slots", "block_reason", "",
+     _set("block_reason", "", lambda r: r["state"] == "blocked"),
+     "a blocked slot without its reason"),
+    ("schedule_slots", "appointment_id", "",
+     _set("appointment_id", "", lambda r: r["state"] == "booked"),
+     "a booked slot without its appointment"),
+    ("schedule_slots", "start_time", "08:10", _overlap,
+     "a slot that starts before the provider's previous slot of the day ends"),
+    ("visit_events", "roomed", "00:01", _set("roomed", "00:01"), "roomed before arrival"),
+    ("visit_events", "provider_in", "", _set("provider_in", ""), "value is missing"),
+]
+
+
+def _copy(tmp_path: Path, dataset: str, edit: Callable[[Rows], int]) -> tuple[Path, int]:
+    source = Path(config.SAMPLE_DIR) / f"{dataset}.csv"
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    row = edit(rows)
+    path = tmp_path / source.name
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    return path, row
+
+
+@pytest.mark.parametrize(("dataset", "header", "shown", "edit", "reason"), CASES,
+                         ids=[f"{c[0]}-{c[4][:24]}" for c in CASES])
+def test_a_broken_rule_is_one_line_naming_file_row_column_and_value(
+        tmp_path: Path, dataset: str, header: str, shown: str,
+        edit: Callable[[Rows], int], reason: str) -> None:
+    path, row = _copy(tmp_path, dataset, edit)
+    with pytest.raises(DataError) as caught:
+        data.load(dataset, path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert str(path) in message and f"column '{header}'" in message and reason in message
+    assert f"row {row}," in message
+    if shown:
+        assert f"(found '{shown}')" in message
+
+
+def test_a_missing_checkout_time_loads_and_is_counted(tmp_path: Path) -> None:
+    path, _ = _copy(tmp_path, "visit_events", _set("checkout", ""))
+    frame = data.load("visit_events", path)
+    assert frame["checkout"].isna().iloc[0]
+
+
+@pytest.mark.parametrize("dataset", ["eligibility_checks", "visit_events", "schedule_slots"])
+def test_validate_refuses_a_reference_to_an_unknown_appointment(tmp_path: Path,
+                                                                dataset: str) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(config.SAMPLE_DIR, folder)
+    _copy(folder, dataset, _set("appointment_id", "A999999",
+                                lambda r: r["appointment_id"] != ""))
+    result = data.check_folder(folder)
+    text = " | ".join(str(e) for e in result.errors)
+    assert f"{dataset}.csv" in text and "unknown appointment_id" in text and "A999999" in text
+
+
+def test_an_older_appointments_file_without_the_added_columns_loads(tmp_path: Path) -> None:
+    source = Path(config.SAMPLE_DIR) / "appointments.csv"
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = [row[:10] for row in csv.reader(f)]
+    path = tmp_path / "appointments.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    frame = data.load("appointments", path)
+    assert len(frame) == len(rows) - 1
+    assert frame["reminder"].isna().all() and frame["patient_kind"].isna().all()
