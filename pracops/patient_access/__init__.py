@@ -12,7 +12,7 @@ from typing import Any
 
 from pracops.patient_access import datasets  # noqa: F401  (registers its datasets)
 from pracops.patient_access.parameters import PARAMETERS
-from pracops.registry import ReportSpec
+from pracops.registry import ReportSpec, Target
 
 REPORT = ReportSpec(
     name="patient_access",
@@ -22,6 +22,7 @@ REPORT = ReportSpec(
            "payers", "providers", "locations"),
     era=True,
     as_of=("appointments",),
+    targets={"problems": Target("lower", value=0)},
 )
 
 _SUBMODULES = ("chain", "datasets", "findings", "model", "parameters", "sample", "view")
