@@ -6,6 +6,7 @@ Run from the project root::
     python bench/bench_group.py                          # 12 generated practices, every report
     python bench/bench_group.py --keep /tmp/group-bench  # generate once, reuse after
     python bench/bench_group.py --practices 3 --quick    # copies of the sample, two reports
+    python bench/bench_group.py --practices 4 --copies   # copies of the sample, every report
 
 Both sides are the command as an administrator types it, in a child process each, on the same
 folders: ``pracops run --data <practice> --quiet`` once per practice, one after another (the
@@ -150,8 +151,10 @@ def main() -> None:
                     / "pracops-group-bench")
     ap.add_argument("--quick", action="store_true",
                     help="copies of the bundled sample and two reports")
+    ap.add_argument("--copies", action="store_true",
+                    help="copies of the bundled sample (no generation), every report")
     args = ap.parse_args()
-    listing = practices(args.keep, args.practices, args.quick)
+    listing = practices(args.keep, args.practices, args.quick or args.copies)
     result = run(listing, QUICK_REPORTS if args.quick else ())
     print(json.dumps(result, indent=2))
 

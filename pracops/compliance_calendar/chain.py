@@ -40,6 +40,7 @@ class Calendar:
     """What the report shows: ``obligations`` (one row each), ``risk`` (credentials that stop
     something, within the largest window or overdue, priced), ``logs`` (log problems),
     ``coverage`` (locations losing cover), ``findings`` (the problems, one dict each),
+    ``readings`` (the last 60 days of the logs kept against a range, for the charts),
     ``figures`` (for the summary JSON) and the hand-out ``files``."""
 
     as_of: pd.Timestamp
@@ -49,6 +50,7 @@ class Calendar:
     logs: pd.DataFrame
     coverage: pd.DataFrame
     findings: list[dict[str, Any]]
+    readings: pd.DataFrame = field(default_factory=pd.DataFrame)
     figures: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
 
@@ -97,7 +99,8 @@ def compute(frames: Mapping[str, pd.DataFrame], *, as_of: str = "",
         "locations_losing_cover": len(coverage),
     }
     return Calendar(as_of=day, windows=windows, obligations=table, risk=risk, logs=logs,
-                    coverage=coverage, findings=found, figures=figures)
+                    coverage=coverage, findings=found, figures=figures,
+                    readings=ob.log_readings(frames, day))
 
 
 def _uid(row: pd.Series) -> str:

@@ -322,6 +322,31 @@ def log_problems(frames: Mapping[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.
                                        "first", "last", "periods", "time", "reading"])
 
 
+def log_readings(frames: Mapping[str, pd.DataFrame], as_of: pd.Timestamp,
+                 days: int = 60) -> pd.DataFrame:
+    """The readings of the logs whose requirement gives a range (``low``..``high``), in the
+    ``days`` up to ``as_of``: ``requirement``, ``title``, ``asset_id``, ``location_id``,
+    ``at`` (date and time), ``reading``, ``low``, ``high``."""
+    req = frames["requirements"]
+    req = req[(req["kind"] == "log") & (req["low"].notna() | req["high"].notna())]
+    equipment, logs = frames["equipment"], frames["equipment_logs"]
+    since = as_of - pd.Timedelta(days=days)
+    parts = []
+    for _, r in req.iterrows():
+        kinds = {t.strip() for t in r["applies_to"].split(";")}
+        assets = equipment[equipment["kind"].isin(kinds)][["asset_id", "location_id"]]
+        mine = logs[logs["asset_id"].isin(assets["asset_id"]) & logs["reading"].notna()
+                    & (logs["date"] > since) & (logs["date"] <= as_of)]
+        at = mine["date"] + pd.to_timedelta(mine["time"].fillna("00:00").astype(str) + ":00")
+        parts.append(mine[["asset_id", "reading"]].assign(
+            at=at, requirement=r["requirement"], title=r["title"], low=r["low"],
+            high=r["high"]).merge(assets, on="asset_id"))
+    columns = ["requirement", "title", "asset_id", "location_id", "at", "reading", "low", "high"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns].sort_values(["requirement", "at"])
+
+
 def coverage_gaps(obligations_: pd.DataFrame, frames: Mapping[str, pd.DataFrame],
                   as_of: pd.Timestamp, days: int, credential: str = "bls") -> pd.DataFrame:
     """The first open day after ``as_of`` (within ``days``) each location has nobody on its

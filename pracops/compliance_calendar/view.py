@@ -13,7 +13,8 @@ from pracops import report
 from pracops.compliance_calendar.chain import Calendar
 
 __all__ = ["HEADLINE_FIGURES", "alerts", "explorer", "logs_table", "matrix_table",
-           "obligations_table", "plot_timeline", "summary_text"]
+           "obligations_table", "plot_readings", "plot_status_by_location", "plot_timeline",
+           "reading_groups", "summary_text"]
 
 HEADLINE_FIGURES = ("overdue", "missing", "revenue_at_risk_30_days_cents",
                     "locations_losing_cover")
@@ -118,6 +119,47 @@ def plot_timeline(cal: Calendar, ax: Any) -> None:
     ax.set_ylabel("Obligations (count)")
     ax.tick_params(axis="x", rotation=45)
     report.bars_whole(ax)
+    report.legend_outside(ax)
+
+
+def plot_status_by_location(cal: Calendar, ax: Any) -> None:
+    """Open obligations (overdue, missing, due) per location, stacked by status."""
+    t = cal.obligations[cal.obligations["status"] != "current"]
+    where = t["location_id"].fillna("practice-wide")
+    counts = (t.assign(where=where, shown=[_label(o) for _, o in t.iterrows()])
+              .groupby(["where", "shown"]).size().unstack(fill_value=0))
+    left = pd.Series(0, index=counts.index)
+    for status in counts.columns:
+        key = "due" if status.startswith("due") else status
+        ax.barh(counts.index, counts[status], left=left, label=status,
+                color=_COLOURS.get(key), edgecolor="#555")
+        left += counts[status]
+    ax.set_title("Open obligations by location")
+    ax.set_xlabel("Obligations (count)")
+    ax.set_ylabel("Location")
+    report.bars_whole(ax)
+    report.legend_outside(ax)
+
+
+def reading_groups(cal: Calendar) -> list[tuple[str, pd.DataFrame]]:
+    """The readings kept against a range, by requirement (one chart each)."""
+    return [(title, part) for title, part in cal.readings.groupby("title", sort=True)]
+
+
+def plot_readings(title: str, part: pd.DataFrame, ax: Any) -> None:
+    """One line per asset over the last 60 days, the allowed range shaded, readings outside
+    it marked."""
+    for asset, rows in part.groupby("asset_id"):
+        ax.plot(rows["at"], rows["reading"], marker=".", linewidth=0.8, label=str(asset))
+    low, high = part["low"].iloc[0], part["high"].iloc[0]
+    if pd.notna(low) and pd.notna(high):
+        ax.axhspan(low, high, color="#d8eed8", zorder=0, label=f"allowed {low:g}–{high:g} °C")
+    out = part[(part["reading"] < part["low"]) | (part["reading"] > part["high"])]
+    if len(out):
+        ax.scatter(out["at"], out["reading"], color="#b3261e", zorder=3, label="out of range")
+    ax.set_title(f"{title}: the last 60 days")
+    ax.set_xlabel("Date")
+    ax.set_ylabel("Reading (°C)")
     report.legend_outside(ax)
 
 
