@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from pracops import config
-from pracops.patient_access import chain
+from pracops.patient_access import chain, view
 
 START, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 
@@ -128,3 +128,14 @@ def test_the_handout_lists_the_coming_days_risky_and_unverified_visits(
         r["appointment_id"] for r in booked if r["appointment_id"] not in active}
     text = " ".join(str(v) for sheet in (calls, unverified) for r in sheet for v in r)
     assert "PT0" not in text and "patient_id" not in text
+
+
+def test_the_summary_shows_revenue_lost_and_late_cancellations(result) -> None:
+    figures = view.figures(result)
+    assert "revenue_lost_cents" in view.HEADLINE_FIGURES
+    assert figures["revenue_lost_cents"] == result.revenue_lost_cents
+    assert figures["late_cancellations"] == int(result.late.iloc[-1]["late"])
+    text = view.summary_text(result)
+    dollars = f"{result.revenue_lost_cents // 100:,}.{result.revenue_lost_cents % 100:02d}"
+    assert f"Revenue lost to no-shows: ${dollars}" in text
+    assert f"Late cancellations: {figures['late_cancellations']}," in text
