@@ -7,17 +7,23 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from pracops import data
+from pracops import config, data, report
 from pracops.data.checked import read_835
 from pracops.errors import ParameterError
 from pracops.patient_access import findings, model
 from pracops.patient_access.sample import ELIGIBILITY_CARCS
 
-__all__ = ["PatientAccess", "default_as_of", "overbooking_table", "run"]
+__all__ = ["REPORT_NAME", "Inputs", "PatientAccess", "compute", "default_as_of",
+           "handout_sheets", "load_inputs", "overbooking_table", "run"]
+
+REPORT_NAME = "patient_access"
+HANDOUT_COLUMNS = ["appointment_id", "date", "start_time", "provider_id", "visit_type"]
 
 
 @dataclass
@@ -38,7 +44,11 @@ class PatientAccess:
     missing_checkout: int
     denials: pd.DataFrame
     overbooking: pd.DataFrame
+    late: pd.DataFrame
+    payment: pd.DataFrame
+    revenue_lost_cents: int
     problems: list[dict[str, Any]] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
 
 
 def default_as_of(appointments: pd.DataFrame) -> dt.date:
@@ -62,6 +72,30 @@ def overbooking_table(groups: pd.DataFrame, tolerance_pct: float,
     return pd.DataFrame(rows)
 
 
+def handout_sheets(appointments: pd.DataFrame, checks: pd.DataFrame, groups: pd.DataFrame,
+                   practice_rate: float, as_of: dt.date) -> dict[str, pd.DataFrame]:
+    """The hand-out's sheets, for the first three days after ``as_of`` with visits booked
+    (:func:`model.coming_days`), by appointment number, never by patient:
+    ``reminder_calls``, the booked visits whose no-show risk (their provider, weekday and
+    session's rate) is above the practice's, riskiest first; ``unverified``, the booked visits
+    with no active eligibility check."""
+    days = model.coming_days(appointments, as_of)
+    booked = appointments[appointments["date"].dt.date.isin(days)
+                          & (appointments["status"].astype("str") == "booked")]
+    booked = booked.sort_values(["date", "start_time", "appointment_id"])
+    cells = groups[groups["dimension"] == "provider, weekday, session"].set_index("group")
+    weekday = booked["date"].dt.strftime("%a")
+    session = np.where(booked["start_time"].astype("str") < "12:00", "morning", "afternoon")
+    cell = booked["provider_id"].astype("str") + " " + weekday + " " + session
+    calls = booked[HANDOUT_COLUMNS].assign(no_show_risk=cell.map(cells["rate"]).round(4))
+    calls = calls[calls["no_show_risk"] > practice_rate].sort_values(
+        "no_show_risk", ascending=False, kind="stable")
+    active = checks.loc[checks["result"].astype("str") == "active", "appointment_id"]
+    unverified = booked.loc[~booked["appointment_id"].isin(active), HANDOUT_COLUMNS]
+    return {"reminder_calls": calls.reset_index(drop=True),
+            "unverified": unverified.reset_index(drop=True)}
+
+
 def _day(text: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -69,38 +103,84 @@ def _day(text: str, name: str) -> dt.date:
         raise ParameterError(f"{name} {text!r} is not a date as YYYY-MM-DD") from None
 
 
-def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
-        period_start: str = "", flag_points: float = 5.0, access_target_days: int = 14,
-        overbooking_tolerance_pct: float = 10.0, wait_target_minutes: int = 20
-        ) -> PatientAccess:
-    """Load the files of ``data_dir`` (``None``: the bundled sample) and calculate.
+@dataclass
+class Inputs:
+    """The practice's files the report reads (``events`` ``None`` when not exported)."""
 
-    ``visit_events`` may be absent: the office-flow part is then left out (``waits`` None).
+    appointments: pd.DataFrame
+    slots: pd.DataFrame
+    events: pd.DataFrame | None
+    checks: pd.DataFrame
+    claims: pd.DataFrame
+    payments: pd.DataFrame
+    adjustments: pd.DataFrame
+
+
+def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> Inputs:
+    """Load the files of ``data_dir`` (``None``: the bundled sample)."""
+    return Inputs(
+        appointments=data.load("appointments", data_dir),
+        slots=data.load("schedule_slots", data_dir),
+        events=(data.load("visit_events", data_dir)
+                if data.locate("visit_events", data_dir, missing_ok=True) else None),
+        checks=data.load("eligibility_checks", data_dir),
+        claims=data.load("claims", data_dir),
+        payments=data.load("payments_posted", data_dir),
+        adjustments=read_835(data.era_dir(data_dir)).adjustments,
+    )
+
+
+def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
+            access_target_days: int = 14, wait_target_minutes: int = 20,
+            flag_points: float = 5.0, overbooking_tolerance_pct: float = 10.0,
+            late_cancel_hours: float = 24.0) -> PatientAccess:
+    """Calculate everything the report shows from loaded ``inputs`` (no I/O).
+
+    Without ``visit_events`` the office-flow part is left out (``waits`` None).
     """
-    appointments = data.load("appointments", data_dir)
-    slots = data.load("schedule_slots", data_dir)
-    events = (data.load("visit_events", data_dir)
-              if data.locate("visit_events", data_dir, missing_ok=True) else None)
-    checks = data.load("eligibility_checks", data_dir)
-    claims = data.load("claims", data_dir)
-    remittance = read_835(data.era_dir(data_dir))
+    appointments, events = inputs.appointments, inputs.events
     day = _day(as_of, "as_of") if as_of else default_as_of(appointments)
     start = (_day(period_start, "period_start") if period_start
              else day.replace(year=day.year - 1) + dt.timedelta(days=1))
-    denials = model.eligibility_denials(remittance.adjustments, claims, appointments, checks,
-                                        ELIGIBILITY_CARCS)
+    denials = model.eligibility_denials(inputs.adjustments, inputs.claims, appointments,
+                                        inputs.checks, ELIGIBILITY_CARCS)
     rate, groups = model.no_show_groups(appointments, start, day, model.Flags(flag_points))
+    payment = model.expected_payment(appointments, inputs.claims, inputs.payments, start, day)
     return PatientAccess(
         as_of=day, start=start, practice_rate=rate, groups=groups,
         chart=model.p_chart(appointments, start, day),
         reminders=model.reminder_effect(appointments, start, day),
         leads=model.lead_times(appointments, start, day),
-        tnaa=model.third_next_available(slots, appointments, day),
+        tnaa=model.third_next_available(inputs.slots, appointments, day),
         waits=None if events is None else model.room_waits(events, appointments),
         cycle=(None if events is None
                else model.cycle_times(events, appointments, wait_target_minutes)),
         grid=model.no_show_grid(appointments, start, day),
         missing_checkout=0 if events is None else int(events["checkout"].isna().sum()),
         denials=denials, overbooking=overbooking_table(groups, overbooking_tolerance_pct),
-        problems=findings.find(appointments, slots, events, denials, start, day,
-                               flag_points=flag_points, access_target_days=access_target_days))
+        late=model.late_cancellations(appointments, start, day, late_cancel_hours),
+        payment=payment, revenue_lost_cents=model.revenue_lost_cents(groups, payment),
+        problems=findings.find(appointments, inputs.slots, events, denials, start, day,
+                               flag_points=flag_points, access_target_days=access_target_days),
+    )
+
+
+def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
+        period_start: str = "", access_target_days: int = 14, wait_target_minutes: int = 20,
+        flag_points: float = 5.0, overbooking_tolerance_pct: float = 10.0,
+        late_cancel_hours: float = 24.0, output_dir: str | os.PathLike[str] | None = None
+        ) -> PatientAccess:
+    """Load the files of ``data_dir`` (``None``: the bundled sample), :func:`compute`, and
+    write the hand-out ``patient_access.xlsx`` (:func:`handout_sheets`) to ``output_dir``
+    (``None``: beside the report, :func:`pracops.config.report_files_dir`)."""
+    inputs = load_inputs(data_dir)
+    result = compute(inputs, as_of=as_of, period_start=period_start,
+                     access_target_days=access_target_days,
+                     wait_target_minutes=wait_target_minutes, flag_points=flag_points,
+                     overbooking_tolerance_pct=overbooking_tolerance_pct,
+                     late_cancel_hours=late_cancel_hours)
+    sheets = handout_sheets(inputs.appointments, inputs.checks, result.groups,
+                            result.practice_rate, result.as_of)
+    result.files = report.write_handouts(sheets, config.report_files_dir(output_dir, REPORT_NAME),
+                                         workbook="patient_access.xlsx", csv=False)
+    return result

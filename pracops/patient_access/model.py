@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
+from pracops.money import round_half_away
+
 __all__ = [
-    "KEPT", "Flags", "arrivals_pmf", "cycle_times", "eligibility_denials", "lead_times",
-    "no_show_grid", "no_show_groups", "overbooking", "p_chart", "reminder_effect",
-    "room_waits", "third_next_available", "wilson",
+    "KEPT", "Flags", "arrivals_pmf", "coming_days", "cycle_times", "eligibility_denials",
+    "expected_payment", "late_cancellations", "lead_times", "no_show_grid", "no_show_groups",
+    "overbooking", "p_chart", "reminder_effect", "revenue_lost_cents", "room_waits",
+    "third_next_available", "wilson",
 ]
 
 KEPT = ("completed", "no-show")
@@ -285,3 +289,63 @@ def eligibility_denials(adjustments: pd.DataFrame, claims: pd.DataFrame,
     denied["verified"] = denied["appointment_id"].isin(ahead["appointment_id"])
     denied["never_checked"] = ~denied["appointment_id"].isin(checks["appointment_id"])
     return denied.sort_values("claim_id").reset_index(drop=True)
+
+
+def late_cancellations(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
+                       hours: float) -> pd.DataFrame:
+    """Late cancellations by provider, apart from no-shows: appointments cancelled less than
+    ``hours`` before their start. The rate's denominator is the appointments still on the
+    book when the window opened (completed, no-shows and late cancellations); rescheduled
+    visits are not cancellations (the patient keeps a visit). Wilson 95 % intervals; the
+    last row is the practice's."""
+    late = appointments[(appointments["date"].dt.date >= start)
+                        & (appointments["date"].dt.date <= as_of)
+                        & (appointments["status"].astype("str") == "cancelled")]
+    visit_at = late["date"] + pd.to_timedelta(_minutes(late["start_time"]), unit="min")
+    cancelled_at = late["cancelled_date"] + pd.to_timedelta(
+        _minutes(late["cancelled_time"].fillna("00:00")), unit="min")
+    late = late[(visit_at - cancelled_at) < pd.Timedelta(hours=hours)]
+    kept = _kept(appointments, start, as_of)
+    table = pd.DataFrame({
+        "late": late.groupby(late["provider_id"].astype("str")).size(),
+        "kept": kept.groupby(kept["provider_id"].astype("str")).size(),
+    }).fillna(0).astype("int64")
+    table.loc["practice"] = table.sum()
+    table["held"] = table["late"] + table["kept"]
+    table["rate"] = table["late"] / table["held"]
+    table["low"], table["high"] = wilson(table["late"].to_numpy(), table["held"].to_numpy())
+    table.index.name = "provider_id"
+    return table.reset_index()
+
+
+def expected_payment(appointments: pd.DataFrame, claims: pd.DataFrame,
+                     payments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
+    """What a visit of each type brings in: the payments posted (ERA and patient, up to
+    ``as_of``) on the claims of the period's completed visits, over those visits (practice-wide:
+    a visit that did not happen has no claim, hence no payer)."""
+    kept = _kept(appointments, start, as_of)
+    done = kept[~kept["no_show"]]
+    paid = payments[payments["posted_date"].dt.date <= as_of]
+    paid = paid.groupby("claim_id")["amount_cents"].sum()
+    per_visit = claims.assign(paid=claims["claim_id"].map(paid).fillna(0).astype("int64"))
+    per_visit = per_visit.groupby("appointment_id")["paid"].sum()
+    cents = done["appointment_id"].map(per_visit).fillna(0).astype("int64")
+    grouped = cents.groupby(done["visit_type"].astype("str").to_numpy())
+    return pd.DataFrame({"paid_cents": grouped.sum(), "completed": grouped.size()}
+                        ).rename_axis("visit_type").reset_index()
+
+
+def revenue_lost_cents(groups: pd.DataFrame, payment: pd.DataFrame) -> int:
+    """No-shows × expected payment, summed over visit types exactly and rounded once."""
+    no_shows = groups[groups["dimension"] == "visit type"].set_index("group")["no_shows"]
+    total = sum((Fraction(int(no_shows.get(row.visit_type, 0)) * int(row.paid_cents),
+                          int(row.completed)) for row in payment.itertuples()
+                 if row.completed), Fraction(0))
+    return round_half_away(total)
+
+
+def coming_days(appointments: pd.DataFrame, as_of: dt.date, days: int = 3) -> list[dt.date]:
+    """The first ``days`` days after ``as_of`` the practice has visits booked: its business
+    days, as its own schedule says (no holiday calendar needed)."""
+    day = appointments["date"].dt.date
+    return sorted(set(day[day > as_of]))[:days]

@@ -39,6 +39,14 @@ PARAMETERS = Parameters(
         help="chance (%) of more arrivals than slots allowed",
     ),
     Parameter(
+        name="late_cancel_hours", type="float", default=24.0, minimum=0, maximum=720,
+        help="a cancellation this many hours or less before the visit is late",
+    ),
+    Parameter(
+        name="output_dir", type="str", default=None, optional=True,
+        help="folder for the hand-outs; None for beside the report",
+    ),
+    Parameter(
         name="interactive", type="bool", default=True, run=False,
         help="the explorer's pickers (live kernels only)",
     ),

@@ -12,20 +12,24 @@ from typing import Any
 import numpy as np
 
 from pracops.patient_access.chain import PatientAccess
-from pracops.report import fmt_money, fmt_pct, md_text
+from pracops.report import fmt_money, fmt_pct, format_table, md_text
 
-__all__ = ["HEADLINE_FIGURES", "figures", "plot_cycle", "plot_grid", "plot_leads",
-           "plot_p_chart", "plot_tnaa", "summary_text"]
+__all__ = ["HEADLINE_FIGURES", "figures", "late_table", "plot_cycle", "plot_grid",
+           "plot_leads", "plot_p_chart", "plot_tnaa", "summary_text"]
 
-HEADLINE_FIGURES = ("no_show_rate", "problems")
+HEADLINE_FIGURES = ("no_show_rate", "revenue_lost_cents", "problems")
 
 
 def figures(result: PatientAccess, access_target_days: int = 14) -> dict[str, Any]:
     """The figures a scheduled run records."""
     never = result.denials[result.denials["never_checked"]]
+    practice = result.late.iloc[-1]
     return {
         "as_of": result.as_of.isoformat(),
         "no_show_rate": round(result.practice_rate, 4),
+        "revenue_lost_cents": result.revenue_lost_cents,
+        "late_cancellations": int(practice["late"]),
+        "late_cancel_rate": round(float(practice["rate"]), 4),
         "weeks_above_limit": int(result.chart["above"].sum()),
         "reminder_difference": round(float(result.reminders["difference"]), 4),
         "tnaa_over_target": sorted(result.tnaa.loc[
@@ -41,9 +45,15 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
     """The executive summary in words."""
     fig = figures(result, access_target_days)
     r = result.reminders
+    late = result.late.iloc[-1]
     lines = [
         f"- No-show rate {fmt_pct(result.practice_rate)} from {result.start} to "
         f"{result.as_of}; {fig['weeks_above_limit']} week(s) above the p-chart's limit.",
+        f"- Revenue lost to no-shows: {fmt_money(result.revenue_lost_cents)} (each no-show "
+        "at the average paid per completed visit of its type).",
+        f"- Late cancellations: {int(late['late'])}, {fmt_pct(late['rate'])} of the visits "
+        f"still booked when the window opened (95 % interval {fmt_pct(late['low'])} to "
+        f"{fmt_pct(late['high'])}); counted apart from no-shows.",
         f"- A reminder changes the no-show rate by {fmt_pct(r['difference'])} "
         f"(95 % interval {fmt_pct(r['low'])} to {fmt_pct(r['high'])}).",
         "- Third next available over target: "
@@ -57,6 +67,11 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
                      f"minutes on average at {worst}; {result.missing_checkout} visits "
                      "without a checkout time (counted, left out of checkout only).")
     return "\n".join(lines)
+
+
+def late_table(result: PatientAccess) -> Any:
+    """Late cancellations by provider and for the practice, with their Wilson intervals."""
+    return format_table(result.late, pct=["rate", "low", "high"], count=["late", "kept", "held"])
 
 
 def plot_p_chart(result: PatientAccess, ax: Any) -> None:

@@ -1,0 +1,141 @@
+"""Late cancellations, revenue lost and the hand-out, each against an independent reading of the
+sample's CSV text (csv, datetime, Decimal and openpyxl; no pandas, no pracops calculation)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+import openpyxl
+import pytest
+
+from pracops import config
+from pracops.patient_access import chain, view
+
+START, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with (config.SAMPLE_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory) -> chain.PatientAccess:
+    return chain.run(output_dir=tmp_path_factory.mktemp("pa"))
+
+
+@pytest.fixture(scope="module")
+def appointments() -> list[dict[str, str]]:
+    return rows("appointments")
+
+
+def in_period(row: dict[str, str]) -> bool:
+    return START <= day(row["date"]) <= AS_OF
+
+
+def test_late_cancellations_by_provider(result, appointments) -> None:
+    late, kept = Counter(), Counter()
+    for row in filter(in_period, appointments):
+        if row["status"] in ("completed", "no-show"):
+            kept[row["provider_id"]] += 1
+        elif row["status"] == "cancelled":
+            visit = dt.datetime.fromisoformat(f"{row['date']}T{row['start_time']}")
+            cancelled = dt.datetime.fromisoformat(
+                f"{row['cancelled_date']}T{row['cancelled_time']}")
+            late[row["provider_id"]] += visit - cancelled < dt.timedelta(hours=24)
+    table = result.late.set_index("provider_id")
+    for provider in kept:
+        assert table.loc[provider, "late"] == late[provider]
+        assert table.loc[provider, "held"] == late[provider] + kept[provider]
+    assert table.loc["practice", "late"] == sum(late.values()) > 0
+    practice = table.loc["practice"]
+    assert practice["low"] < practice["rate"] < practice["high"]
+
+
+def test_a_wider_window_counts_more_late_cancellations(result) -> None:
+    inputs = chain.load_inputs()
+    narrow = chain.compute(inputs, late_cancel_hours=2.0).late.iloc[-1]["late"]
+    wide = chain.compute(inputs, late_cancel_hours=72.0).late.iloc[-1]["late"]
+    assert narrow < result.late.iloc[-1]["late"] < wide
+
+
+def test_revenue_lost_is_no_shows_times_the_paid_per_completed_visit(result,
+                                                                   appointments) -> None:
+    visit_type = {r["appointment_id"]: r["visit_type"] for r in appointments}
+    completed, no_shows = Counter(), Counter()
+    for row in filter(in_period, appointments):
+        if row["status"] == "completed":
+            completed[row["visit_type"]] += 1
+        elif row["status"] == "no-show":
+            no_shows[row["visit_type"]] += 1
+    done = {r["appointment_id"] for r in filter(in_period, appointments)
+            if r["status"] == "completed"}
+    claim_visit = {r["claim_id"]: r["appointment_id"] for r in rows("claims")}
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows("payments_posted"):
+        visit = claim_visit.get(row["claim_id"])
+        if visit in done and day(row["posted_date"]) <= AS_OF:
+            paid[visit_type[visit]] += Decimal(row["amount"])
+    with localcontext() as ctx:
+        ctx.prec = 60
+        dollars = sum(no_shows[t] * paid[t] / completed[t] for t in completed)
+    cents = int((dollars * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert result.revenue_lost_cents == cents
+    assert cents > 0
+
+
+def test_the_handout_lists_the_coming_days_risky_and_unverified_visits(
+        result, appointments) -> None:
+    after = sorted({day(r["date"]) for r in appointments if day(r["date"]) > AS_OF})[:3]
+    booked = [r for r in appointments if day(r["date"]) in after and r["status"] == "booked"]
+    active = {r["appointment_id"] for r in rows("eligibility_checks")
+              if r["result"] == "active"}
+    kept = [r for r in filter(in_period, appointments) if r["status"] in ("completed",
+                                                                          "no-show")]
+    rate = sum(r["status"] == "no-show" for r in kept) / len(kept)
+
+    def cell(row: dict[str, str]) -> tuple[str, str, bool]:
+        return row["provider_id"], day(row["date"]).strftime("%a"), row["start_time"] < "12:00"
+
+    shows, seen = Counter(), Counter()
+    for row in kept:
+        seen[cell(row)] += 1
+        shows[cell(row)] += row["status"] == "no-show"
+    risky = {r["appointment_id"]: shows[cell(r)] / seen[cell(r)] for r in booked
+             if seen[cell(r)] and shows[cell(r)] / seen[cell(r)] > rate}
+
+    (path,) = result.files
+    assert path.name == "patient_access.xlsx"
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames == ["reminder_calls", "unverified"]
+    calls = list(book["reminder_calls"].iter_rows(values_only=True))
+    assert calls[0] == ("appointment_id", "date", "start_time", "provider_id", "visit_type",
+                        "no_show_risk")
+    assert {r[0] for r in calls[1:]} == set(risky) and risky
+    for row in calls[1:]:
+        assert row[5] == pytest.approx(risky[row[0]], abs=5e-5)
+    risks = [r[5] for r in calls[1:]]
+    assert risks == sorted(risks, reverse=True)
+    unverified = list(book["unverified"].iter_rows(values_only=True))
+    assert {r[0] for r in unverified[1:]} == {
+        r["appointment_id"] for r in booked if r["appointment_id"] not in active}
+    text = " ".join(str(v) for sheet in (calls, unverified) for r in sheet for v in r)
+    assert "PT0" not in text and "patient_id" not in text
+
+
+def test_the_summary_shows_revenue_lost_and_late_cancellations(result) -> None:
+    figures = view.figures(result)
+    assert "revenue_lost_cents" in view.HEADLINE_FIGURES
+    assert figures["revenue_lost_cents"] == result.revenue_lost_cents
+    assert figures["late_cancellations"] == int(result.late.iloc[-1]["late"])
+    text = view.summary_text(result)
+    dollars = f"{result.revenue_lost_cents // 100:,}.{result.revenue_lost_cents % 100:02d}"
+    assert f"Revenue lost to no-shows: ${dollars}" in text
+    assert f"Late cancellations: {figures['late_cancellations']}," in text
