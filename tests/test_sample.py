@@ -187,7 +187,8 @@ def test_writers_run_foundation_first_then_each_report_in_registry_order() -> No
                                     "payroll_runs", "ap_invoices", "pm_transactions",
                                     "bank_statement", "requirements", "credentials",
                                     "trainings", "reviews", "equipment", "equipment_logs",
-                                    "practice_documents"]
+                                    "practice_documents", "schedule_slots", "visit_events",
+                                    "eligibility_checks"]
 
 
 def test_write_sample_copies_and_refuses_to_overwrite(tmp_path: Path) -> None:

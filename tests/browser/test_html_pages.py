@@ -22,7 +22,7 @@ from pracops import config, registry, runner
 from pracops.sample import generator
 
 REPORTS = ("billing_reconciliation", "operating_budget", "purchasing", "staffing_plan",
-           "daily_close", "compliance_calendar")
+           "daily_close", "compliance_calendar", "patient_access")
 PAGES = (*REPORTS, "index")
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -47,11 +47,13 @@ def expected_title(report: str) -> str:
                          f"{staffing['plan_start'].default}",
         "daily_close": f"close of {day}",  # the last business day in the data
         "compliance_calendar": f"as of {day}",  # the last date in the data
+        "patient_access": f"as of {day}",  # the last day of history
     }[report]
     words = {"billing_reconciliation": "Billing reconciliation",
              "operating_budget": "Operating budget", "purchasing": "Purchasing",
              "staffing_plan": "Staffing plan", "daily_close": "Daily close and cash",
-             "compliance_calendar": "Compliance and people calendar"}[report]
+             "compliance_calendar": "Compliance and people calendar",
+             "patient_access": "Patient access"}[report]
     return f"{words} — {generator.PRACTICE_NAME}, {period}"
 
 
