@@ -55,6 +55,7 @@ def _check_requirements(frame: pd.DataFrame) -> None:
 
 register(Dataset(
     name="requirements",
+    optional=True,  # a practice without it still validates; the report names it when it runs
     stem="requirements",
     description="What each role must hold or complete and how often: the practice's own "
                 "list, shipped with defaults and their source.",
@@ -85,6 +86,7 @@ register(Dataset(
 
 register(Dataset(
     name="credentials",
+    optional=True,  # a practice without it still validates; the report names it when it runs
     stem="credentials",
     description="One row per licence, registration, certification, attestation or payer "
                 "enrolment a person holds (one row per payer for enrolments).",
@@ -105,6 +107,7 @@ register(Dataset(
 
 register(Dataset(
     name="trainings",
+    optional=True,  # a practice without it still validates; the report names it when it runs
     stem="trainings",
     description="One row per course a person completed.",
     key=("training_id",),
@@ -118,6 +121,7 @@ register(Dataset(
 
 register(Dataset(
     name="reviews",
+    optional=True,  # a practice without it still validates; the report names it when it runs
     stem="reviews",
     description="The HR record of each employee: hire date, last performance review and "
                 "the next one due (empty: the last plus the requirement's interval).",
@@ -133,6 +137,7 @@ register(Dataset(
 
 register(Dataset(
     name="equipment",
+    optional=True,  # a practice without it still validates; the report names it when it runs
     stem="equipment",
     description="One row per asset that must be checked, serviced or calibrated.",
     key=("asset_id",),
@@ -149,6 +154,7 @@ register(Dataset(
 
 register(Dataset(
     name="equipment_logs",
+    optional=True,  # a practice without it still validates; the report names it when it runs
     stem="equipment_logs",
     description="The logs kept daily or weekly: temperatures (°C) and test results.",
     key=("asset_id", "date", "time"),
@@ -164,6 +170,7 @@ register(Dataset(
 
 register(Dataset(
     name="practice_documents",
+    optional=True,  # a practice without it still validates; the report names it when it runs
     stem="practice_documents",
     description="Certificates, agreements, postings and policies with their renewal.",
     key=("document_id",),

@@ -69,6 +69,7 @@ def _check_events(frame: pd.DataFrame) -> None:
 
 register(Dataset(
     name="schedule_slots",
+    optional=True,  # a practice without it still validates; the report names it when it runs
     stem="schedule_slots",
     description="Each provider's template, one row per slot: what it is kept for and whether "
                 "it is open, booked or blocked, as exported on the report date.",
@@ -106,6 +107,7 @@ register(Dataset(
 
 register(Dataset(
     name="eligibility_checks",
+    optional=True,  # a practice without it still validates; the report names it when it runs
     stem="eligibility_checks",
     description="One row per insurance eligibility check the front desk ran (270/271 or the "
                 "payer's portal) for an appointment.",
