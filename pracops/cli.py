@@ -344,13 +344,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"pracops: {problem}", file=sys.stderr)
     for line in found.quarantined:
         print(f"pracops: {line}", file=sys.stderr)
-    for line in found.notes:
+    for line in found.notes + found.cannot_run:
         print(f"pracops: note: {line}", file=sys.stderr)
     problems = len(found.errors) + len(found.quarantined)
     if problems:
         print(f"{problems} problem(s) in {folder}", file=sys.stderr)
         return EXIT_USAGE
-    notes = f" ({len(found.notes)} note(s) above)" if found.notes else ""
+    noted = len(found.notes) + len(found.cannot_run)
+    notes = f" ({noted} note(s) above)" if noted else ""
     print(f"all {len(found.frames)} datasets in {folder} are valid{notes}")
     return EXIT_OK
 

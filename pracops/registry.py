@@ -89,6 +89,10 @@ class ReportSpec:
     reads
         The datasets it loads (and those its files refer to by contract): what ``pracops run``
         checks before its kernel starts.
+    optional
+        Those of :attr:`reads` it runs without (a figure left out and said so): every other one
+        it cannot run without, though a practice's folder may lack it
+        (:attr:`needs`; ``pracops validate`` notes each report a folder cannot run).
     era
         It reads the ``era/`` folder of 835 files.
     as_of
@@ -111,13 +115,22 @@ class ReportSpec:
     package: str
     parameters: Parameters
     reads: tuple[str, ...]
+    optional: tuple[str, ...] = ()
     era: bool = False
     as_of: tuple[str, ...] = ()
     as_of_parameter: str = "as_of"
     targets: Mapping[str, Target] = field(default_factory=dict)
     group_totals: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The datasets it cannot run without: :attr:`reads` less :attr:`optional`."""
+        return tuple(d for d in self.reads if d not in self.optional)
+
     def __post_init__(self) -> None:
+        stray = [d for d in self.optional if d not in self.reads]
+        if stray:
+            raise ValueError(f"{self.name}: optional datasets it does not read: {stray}")
         wrong = {k: v for k, v in self.group_totals.items() if v not in GROUP_TOTALS}
         if wrong:
             raise ValueError(f"{self.name}: group_totals must be one of {GROUP_TOTALS}: {wrong}")

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from pracops import config, data, registry
+from pracops.errors import DataError
 
 SAMPLE = config.SAMPLE_DIR
 
@@ -173,6 +174,68 @@ def test_every_report_declares_what_it_reads_among_real_datasets() -> None:
     for spec in registry.reports().values():
         assert set(spec.reads) <= set(data.DATASETS)
         assert set(spec.as_of) <= set(spec.reads)
+
+
+def _without(folder: Path, *names: str) -> Path:
+    """``folder`` holding links to every sample file but those of the datasets ``names``."""
+    folder.mkdir()
+    stems = {data.DATASETS[n].stem + ".csv" for n in names}
+    for path in SAMPLE.iterdir():
+        if path.name not in stems:
+            (folder / path.name).symlink_to(path)
+    return folder
+
+
+_OPTIONAL_IN_A_FOLDER = sorted({(spec.name, spec.package, d)
+                                for spec in registry.reports().values()
+                                for d in spec.reads if data.DATASETS[d].optional})
+
+
+@pytest.mark.parametrize(("report", "package", "dataset"), _OPTIONAL_IN_A_FOLDER)
+def test_a_report_needs_what_it_declares_and_runs_without_the_rest(
+        report: str, package: str, dataset: str, tmp_path: Path) -> None:
+    """Each report's declaration (``optional``, hence ``needs``) against what its own loader
+    does when a folder lacks a dataset a practice may leave out: refuse it, naming the file,
+    or go on without it."""
+    import importlib
+
+    spec = registry.spec(report)
+    assert set(spec.needs) | set(spec.optional) == set(spec.reads)
+    folder = _without(tmp_path / "data", dataset)
+    load_inputs = importlib.import_module(f"pracops.{package}.chain").load_inputs
+    if dataset in spec.needs:
+        with pytest.raises(DataError) as refused:
+            load_inputs(folder)
+        assert refused.value.file == str(folder / f"{data.DATASETS[dataset].stem}.csv")
+    else:
+        load_inputs(folder)
+
+
+def test_validate_notes_each_report_a_folder_cannot_run(tmp_path: Path) -> None:
+    folder = _without(tmp_path / "data", "requirements", "schedule_slots", "visit_events")
+    done = _pracops("validate", "--data", str(folder))
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    notes = done.stderr.strip().splitlines()
+    assert [line.split(": the ")[1].split(" report")[0] for line in notes] == [
+        "compliance_calendar", "patient_access"]  # visit_events is optional to patient access
+    assert "it has no requirements data (looked for requirements.csv" in notes[0]
+    assert "it has no schedule_slots data" in notes[1] and "visit_events" not in notes[1]
+    assert all(line.startswith(f"pracops: note: {folder}: ") and "Fix: " in line
+               for line in notes)
+    assert done.stdout.strip().endswith("are valid (2 note(s) above)")
+
+
+def test_a_run_warns_of_its_own_reports_a_folder_cannot_run(tmp_path: Path, capsys) -> None:
+    from pracops import cli, runner
+
+    folder = _without(tmp_path / "data", "requirements", "schedule_slots")
+    reports = runner.check_reports(["patient_access", "operating_budget"], runner.discover())
+    params = runner.resolve_parameters(reports, parameters_dir=config.TEST_PARAMETERS_DIR,
+                                       data=str(folder))
+    assert cli._inputs_usable(reports, params, quiet=False)  # the budget runs
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"pracops: warning: {folder}: the patient_access report cannot run on this folder")
 
 
 def test_run_checks_only_what_its_reports_read(tmp_path: Path, capsys) -> None:

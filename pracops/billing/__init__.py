@@ -32,6 +32,7 @@ REPORT = ReportSpec(
         "providers",
         "payments_posted",
     ),
+    optional=("payments_posted",),
     era=True,
     as_of=("claims", "deposits", "payments_posted"),
     targets={

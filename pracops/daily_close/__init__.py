@@ -48,6 +48,7 @@ REPORT = ReportSpec(
         "chart_of_accounts",
         "gl_actuals",
     ),
+    optional=("card_settlements", "payroll_runs", "payments_posted"),
     era=True,
     as_of=("front_desk_payments", "pm_transactions", "bank_statement"),
     as_of_parameter="close_date",

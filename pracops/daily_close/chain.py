@@ -83,9 +83,6 @@ __all__ = [
 REPORT_NAME = "daily_close"
 """The report's name: its notebook, its parameter file and the folder of its hand-outs."""
 
-OPTIONAL = ("card_settlements", "payroll_runs", "payments_posted")
-"""The datasets the close runs without (``None`` in :class:`DailyCloseInputs`)."""
-
 
 @dataclass(frozen=True)
 class DailyCloseInputs:
@@ -126,13 +123,13 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> DailyCloseInp
     ------
     DataError
         A missing or malformed file (named, with row and column); a folder without one of
-        the datasets the close cannot do without (every one but :data:`OPTIONAL`).
+        the datasets the close cannot do without (:attr:`~pracops.registry.ReportSpec.needs`).
     X12Error
         Only when ``era/`` holds no file at all (a malformed 835 is set aside, not raised).
     """
     loaded: dict[str, Any] = {}
     for name in REPORT.reads:
-        if name in OPTIONAL and data.locate(name, data_dir, missing_ok=True) is None:
+        if name in REPORT.optional and data.locate(name, data_dir, missing_ok=True) is None:
             loaded[name] = None
         else:
             loaded[name] = data.load(name, data_dir)

@@ -121,6 +121,9 @@ class Validation:
         and goes on without them.
     notes
         What was read leniently (835 envelope faults) or is worth knowing, one line each.
+    cannot_run
+        The reports the folder lacks a dataset for that they cannot run without (files that
+        are optional in a folder, :attr:`pracops.registry.ReportSpec.needs`), one line each.
     frames
         The datasets that loaded, by name.
     remittance
@@ -131,6 +134,7 @@ class Validation:
     errors: list[PracopsError] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    cannot_run: list[str] = field(default_factory=list)
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     remittance: Any = None
 
@@ -193,13 +197,20 @@ def check_folder(source: str | os.PathLike[str] | None = None, *,
     if reports is not None and all(r in specs for r in reports):
         wanted = {d for r in reports for d in specs[r].reads}
         era = any(specs[r].era for r in reports)
+    absent: set[str] = set()
     for dataset in [d for d in DATASETS.values() if d.name in wanted]:
         try:
             path = locate(dataset.name, folder, missing_ok=dataset.optional or missing_ok)
             if path is not None:
                 frames[dataset.name] = load(dataset.name, path)
+            else:
+                absent.add(dataset.name)
         except DataError as exc:
             result.errors.append(exc)
+    for spec in specs.values():
+        lacks = [d for d in spec.needs if d in absent]
+        if lacks and (reports is None or spec.name in reports):
+            result.cannot_run.append(_cannot_run(spec.name, lacks, folder))
     problems = check_references(frames)
     result.errors += [error for _, error in problems]
     broken = {reference.dataset for reference, _ in problems}
@@ -212,6 +223,15 @@ def check_folder(source: str | os.PathLike[str] | None = None, *,
     if era:
         _check_era(folder, result, required=not missing_ok and "claims" in frames)
     return result
+
+
+def _cannot_run(report: str, lacks: list[str], folder: Path) -> str:
+    """The line saying that ``report`` cannot run on ``folder``, which lacks ``lacks``."""
+    files = ", ".join(f"{DATASETS[d].stem}.csv" for d in lacks)
+    return (f"{folder}: the {report} report cannot run on this folder: it has no "
+            f"{', '.join(lacks)} data (looked for {files}, or .xlsx or .parquet). Fix: export "
+            f"{'it' if len(lacks) == 1 else 'them'} into the folder, or leave {report} out of "
+            "the run")
 
 
 def _check_era(folder: Path, result: Validation, *, required: bool) -> None:

@@ -62,7 +62,7 @@ def check_inputs(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
                 late = data.check_as_of(report.name, params[report.name][key], found.frames)
                 if late is not None:
                     out.problems.append(str(late))
-        out.warnings += list(found.quarantined)
+        out.warnings += found.quarantined + found.cannot_run
         for name, frame in found.frames.items():
             source = frame.attrs.get("source")
             if source in hashed:

@@ -24,6 +24,7 @@ REPORT = ReportSpec(
     package="staffing",
     parameters=PARAMETERS,
     reads=("locations", "providers", "staff", "appointments", "phone_calls"),
+    optional=("phone_calls",),
     targets={
         "phone_service_level": Target("higher", parameter="phone_service_level_target"),
         "uncovered_staff_hours_per_week": Target("lower", value=0),

@@ -53,11 +53,11 @@ def test_load_inputs_reads_every_dataset_and_the_eras(inputs: chain.DailyCloseIn
 def test_optional_inputs_are_none_when_absent(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     shutil.copytree(SAMPLE, folder)
-    for name in chain.OPTIONAL:
+    for name in chain.REPORT.optional:
         (folder / f"{name}.csv").unlink()
     got = chain.load_inputs(folder)
     assert (got.card_settlements, got.payroll_runs, got.payments_posted) == (None, None, None)
-    assert set(got.frames()) == set(chain.REPORT.reads) - set(chain.OPTIONAL)
+    assert set(got.frames()) == set(chain.REPORT.reads) - set(chain.REPORT.optional)
     (folder / "bank_statement.csv").unlink()  # not optional for the close
     with pytest.raises(DataError, match="no bank_statement data"):
         chain.load_inputs(folder)
