@@ -27,7 +27,7 @@ import pandas as pd
 from pracops import registry
 from pracops.report import Sheet, figure_label, header_label, write_handouts
 
-__all__ = ["group_table", "render_group", "write_group_xlsx"]
+__all__ = ["GroupTable", "group_table", "render_group", "write_group_xlsx"]
 
 
 def _columns(result: Any) -> list[tuple[str, str]]:
@@ -42,10 +42,13 @@ def _columns(result: Any) -> list[tuple[str, str]]:
     return sorted(seen, key=lambda c: (order.get(c[0], len(order)), list(seen).index(c)))
 
 
-def group_table(result: Any) -> tuple[list[tuple[str, str]], list[dict[str, Any]],
-                                      dict[tuple[str, str], Any]]:
+GroupTable = tuple[list[tuple[str, str]], list[dict[str, Any]], dict[tuple[str, str], Any]]
+"""What :func:`group_table` gives: the columns, the rows and the group's line."""
+
+
+def group_table(result: Any) -> GroupTable:
     """The columns, one row per practice (its cells: value, shown text, met target or not,
-    link), and the group's line by column."""
+    link), and the group's line by column: built once, for the page and the workbook."""
     specs = registry.reports()
     columns = _columns(result)
     rows = []
@@ -136,9 +139,10 @@ def _template() -> jinja2.Template:
     return env.get_template("group.html.j2")
 
 
-def render_group(result: Any, manifest: Mapping[str, Any]) -> str:
-    """``group.html``: the table, the group's line and a chart per numeric figure."""
-    columns, rows, group = group_table(result)
+def render_group(result: Any, manifest: Mapping[str, Any], table: GroupTable) -> str:
+    """``group.html``: the table (:func:`group_table`), the group's line and a chart per
+    numeric figure."""
+    columns, rows, group = table
     titles = {name: header_label(name) for name, _ in columns}
     return _template().render(
         run_id=result.run_id, started=manifest["start"].replace("T", " ")[:16],
@@ -208,9 +212,10 @@ def _tick(key: str, value: float) -> str:
     return f"{value:,.3g}"
 
 
-def write_group_xlsx(result: Any, path: Path) -> None:
-    """``group.xlsx``: the same table, a row per practice and the group's line last."""
-    columns, rows, group = group_table(result)
+def write_group_xlsx(run_id: str, table: GroupTable, path: Path) -> None:
+    """``group.xlsx``: the table of the page (:func:`group_table`), a row per practice and the
+    group's line last."""
+    columns, rows, group = table
     names = [f"{header_label(n)}: {header_label(k)}" for n, k in columns]
     records = []
     for r in rows:
@@ -227,7 +232,7 @@ def write_group_xlsx(result: Any, path: Path) -> None:
     records.append({**line, "errors": ""})
     table = pd.DataFrame(records, columns=["practice id", "practice", "status", *names,
                                            "errors"])
-    write_handouts({"group": Sheet(table, title=f"Group run {result.run_id}",
+    write_handouts({"group": Sheet(table, title=f"Group run {run_id}",
                                    bold_rows=[len(records) - 1], freeze="D3")},
                    path.parent, workbook=path.name, csv=False)
 

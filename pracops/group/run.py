@@ -458,7 +458,7 @@ def _practice_line(run: PracticeRun) -> str:
 
 
 def _write_group(result: GroupResult, started: float, command: Sequence[str]) -> None:
-    from pracops.group.page import render_group, write_group_xlsx
+    from pracops.group.page import group_table, render_group, write_group_xlsx
 
     finished = time.time()
     manifest = {
@@ -472,5 +472,6 @@ def _write_group(result: GroupResult, started: float, command: Sequence[str]) ->
             for p in result.practices},
     }
     write_atomic(result.run_dir / "manifest.json", json.dumps(manifest, indent=2))
-    write_atomic(result.run_dir / "group.html", render_group(result, manifest))
-    write_group_xlsx(result, result.run_dir / "group.xlsx")
+    table = group_table(result)
+    write_atomic(result.run_dir / "group.html", render_group(result, manifest, table))
+    write_group_xlsx(result.run_id, table, result.run_dir / "group.xlsx")
