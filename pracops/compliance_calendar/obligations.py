@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from pracops.data.shifts import DAYS, parse_days, parse_shifts
 from pracops.money import money_param, round_half_away
 
 __all__ = ["STATUSES", "coverage_gaps", "findings", "log_problems", "obligations", "people",
@@ -23,23 +24,6 @@ __all__ = ["STATUSES", "coverage_gaps", "findings", "log_problems", "obligations
 
 STATUSES = ("overdue", "missing", "due", "current")
 """An obligation's status; ``due`` carries its window (``due in 30``) in ``window_days``."""
-
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _weekdays(text: str) -> set[int]:
-    """The weekdays (0 = Monday) of ``usual_shifts`` or ``days_open`` text (``Mon-Fri``,
-    ``Mon,Wed 08:00-12:00; Fri 08:00-17:00``)."""
-    days: set[int] = set()
-    for group in str(text).split(";"):
-        for part in group.strip().split(" ")[0].split(","):
-            if "-" in part:
-                first, last = (_WEEKDAYS.index(d) for d in part.split("-"))
-                days.update((first + n) % 7 for n in range((last - first) % 7 + 1))
-            else:
-                days.add(_WEEKDAYS.index(part))
-    return days
-
 
 def people(staff: pd.DataFrame, providers: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
     """One row per person: ``person_id``, ``name``, ``role`` (``provider`` for providers),
@@ -362,11 +346,11 @@ def coverage_gaps(obligations_: pd.DataFrame, frames: Mapping[str, pd.DataFrame]
     for subject, due in zip(held["subject"], held["due"], strict=True):
         cards.setdefault(subject, []).append(due)
     staff = frames["staff"]
-    shifts = {e: _weekdays(t) for e, t in zip(staff["employee_id"], staff["usual_shifts"],
-                                             strict=True)}
+    shifts = {e: {DAYS.index(d) for d, _, _ in parse_shifts(t)}
+              for e, t in zip(staff["employee_id"], staff["usual_shifts"], strict=True)}
     rows = []
     for _, loc in frames["locations"].iterrows():
-        open_days = _weekdays(loc["days_open"])
+        open_days = {DAYS.index(d) for d in parse_days(loc["days_open"])}
         crew = list(staff.loc[staff["location_id"] == loc["location_id"], "employee_id"])
         previous: list[str] = []
         for day in pd.date_range(as_of + pd.Timedelta(days=1), as_of + pd.Timedelta(days=days)):

@@ -17,13 +17,11 @@ from pracops.data import (
     row_error,
 )
 from pracops.data.fields import HHMM, ID, not_before
+from pracops.data.shifts import DAYS_PATTERN, SHIFTS_PATTERN
 
 __all__ = ["APPOINTMENT_STATUSES", "VISIT_TYPES"]
 
-_DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
-_DAYS = rf"{_DAY}(?:-{_DAY}|(?:,{_DAY})*)"
 _DAYS_TEXT = "days such as 'Mon-Fri' or 'Mon,Wed,Fri'"
-_SHIFT = rf"{_DAYS} {HHMM['pattern']}-{HHMM['pattern']}"
 
 
 def _check_npis(frame: pd.DataFrame) -> None:
@@ -57,7 +55,7 @@ register(Dataset(
                pattern_text="a ZIP code as 12345 or 12345-6789 (stored as text)"),
         Column("opens", "str", **HHMM, description="Opening time on days open."),
         Column("closes", "str", **HHMM, description="Closing time on days open."),
-        Column("days_open", "str", pattern=_DAYS, pattern_text=_DAYS_TEXT),
+        Column("days_open", "str", pattern=DAYS_PATTERN, pattern_text=_DAYS_TEXT),
     ),
 ))
 
@@ -101,7 +99,7 @@ register(Dataset(
         Column("hourly_rate_cents", "money", minimum=0, description="Base pay per hour."),
         Column("overtime_eligible", "bool", description="Non-exempt under the FLSA."),
         Column("location_id", **ID, description="Home site."),
-        Column("usual_shifts", "str", pattern=rf"{_SHIFT}(?:; {_SHIFT})*",
+        Column("usual_shifts", "str", pattern=SHIFTS_PATTERN,
                pattern_text="shifts such as 'Mon-Fri 08:00-16:30' or "
                             "'Mon,Wed 07:30-16:00; Sat 08:00-12:00'"),
     ),

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pracops import data
-from pracops.data import rows_error
+from pracops.data import rows_error, shifts
 from pracops.errors import ParameterError
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
     "DEFAULT_BENEFITS_LOAD_PCT",
 ]
 
-DAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAYS = shifts.DAYS
 """Weekdays as the ``day`` columns spell them (an ordered categorical in that order)."""
 
 ROLES: tuple[str, ...] = tuple(data.get("staff").column("role").allowed or ())
@@ -112,17 +112,11 @@ model already counts in paid hours and in the overtime pay. Set it from your pay
 
 _HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 
-_DAY_SPEC = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:-(Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
-                       r"|((?:,(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun))*))")
-
-_SHIFT = re.compile(rf"({_DAY_SPEC.pattern}) ({_HHMM.pattern})-({_HHMM.pattern})")
-
 _KEPT = ("completed", "no-show")
 
 
-def _minutes(hhmm: str) -> int:
-    """``"07:30" -> 450``."""
-    return int(hhmm[:2]) * 60 + int(hhmm[3:5])
+_minutes = shifts.minutes
+_parse_days = shifts.parse_days
 
 
 def _hhmm(minutes: int) -> str:
@@ -159,18 +153,6 @@ def _check_clock(name: str, hhmm: str) -> int:
     if not isinstance(hhmm, str) or not _HHMM.fullmatch(hhmm):
         raise ParameterError(f"{name} must be a time as HH:MM (24-hour), got {hhmm!r}")
     return _minutes(hhmm)
-
-
-def _parse_days(spec: str) -> list[str]:
-    """``"Mon-Fri"`` or ``"Mon,Wed,Fri"`` as day names; a range may wrap (``"Sat-Mon"``)."""
-    m = _DAY_SPEC.fullmatch(spec)
-    if m is None:
-        raise ValueError(f"not days such as 'Mon-Fri' or 'Mon,Wed,Fri': {spec!r}")
-    first, last, more = m.groups()
-    if last is not None:
-        i, j = DAYS.index(first), DAYS.index(last)
-        return [DAYS[(i + k) % 7] for k in range((j - i) % 7 + 1)]
-    return [first] + [d for d in (more or "").split(",") if d]
 
 
 def _check_interval(interval_minutes: int) -> None:

@@ -9,14 +9,13 @@ import numpy as np
 import pandas as pd
 
 from pracops.data import require_columns, rows_error
+from pracops.data.shifts import parse_shifts
 from pracops.staffing.common import (
-    _SHIFT,
     ROLES,
     _check_interval,
     _day_column,
     _hhmm,
     _minutes,
-    _parse_days,
 )
 from pracops.staffing.cost import check_staff
 
@@ -26,36 +25,6 @@ __all__ = [
     "roster_coverage",
     "roster_gaps",
 ]
-
-def parse_shifts(text: str) -> list[tuple[str, int, int]]:
-    """Read ``usual_shifts`` text into ``(day, start_minute, end_minute)`` triples.
-
-    Groups are separated by ``"; "``; each is days then times: ``"Mon-Fri 08:00-16:30"``,
-    ``"Mon,Wed,Fri 07:30-16:00"``. A day range may wrap past Sunday (``"Sat-Mon"``). Minutes
-    count from midnight.
-
-    Raises
-    ------
-    ValueError
-        Text that is not shifts, or a shift ending at or before its start (a night shift across
-        midnight is not supported).
-
-    Examples
-    --------
-    >>> parse_shifts("Mon,Wed 07:30-16:00; Sat 08:00-12:00")
-    [('Mon', 450, 960), ('Wed', 450, 960), ('Sat', 480, 720)]
-    """
-    out: list[tuple[str, int, int]] = []
-    for group in str(text).split("; "):
-        m = _SHIFT.fullmatch(group.strip())
-        if m is None:
-            raise ValueError(f"not a shift such as 'Mon-Fri 08:00-16:30': {group!r}")
-        days, start, end = m.group(1), _minutes(m.group(5)), _minutes(m.group(6))
-        if end <= start:
-            raise ValueError(f"shift ends at or before it starts: {group!r}")
-        out += [(d, start, end) for d in _parse_days(days)]
-    return out
-
 
 def roster_shifts(staff: pd.DataFrame) -> pd.DataFrame:
     """Every employee's usual shifts, one row per employee and day.
