@@ -4,50 +4,34 @@ row, the column and the value."""
 
 from __future__ import annotations
 
-import csv
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sample_edits import Edit, set_cell, write_edited
 
 import pracops.compliance_calendar  # noqa: F401  (registers the datasets)
 from pracops import config, data
 
-Rows = list[list[str]]
-
-
-def _set(column: str, value: str, where: Callable[[dict[str, str]], bool] = lambda r: True
-         ) -> Callable[[Rows], int]:
-    def edit(rows: Rows) -> int:
-        head = rows[0]
-        for n, row in enumerate(rows[1:], start=2):
-            if where(dict(zip(head, row, strict=True))):
-                row[head.index(column)] = value
-                return n
-        raise AssertionError(f"no row to edit for {column}")
-    return edit
-
-
 CASES = [
-    ("credentials", "expires", "2001-01-01", _set("expires", "2001-01-01",
+    ("credentials", "expires", "2001-01-01", set_cell("expires", "2001-01-01",
                                                   lambda r: r["expires"] != ""),
      "expires before it was issued"),
-    ("credentials", "person_id", "E999", _set("person_id", "E999"), "unknown person"),
-    ("trainings", "person_id", "P999", _set("person_id", "P999"), "unknown person"),
-    ("credentials", "kind", "dea_licence", _set("kind", "dea_licence"),
+    ("credentials", "person_id", "E999", set_cell("person_id", "E999"), "unknown person"),
+    ("trainings", "person_id", "P999", set_cell("person_id", "P999"), "unknown person"),
+    ("credentials", "kind", "dea_licence", set_cell("kind", "dea_licence"),
      "unknown requirement kind"),
-    ("trainings", "course", "fire_drill", _set("course", "fire_drill"),
+    ("trainings", "course", "fire_drill", set_cell("course", "fire_drill"),
      "unknown requirement kind"),
-    ("practice_documents", "kind", "lease", _set("kind", "lease"), "unknown requirement kind"),
-    ("equipment_logs", "asset_id", "MAIN-XRAY", _set("asset_id", "MAIN-XRAY"),
+    ("practice_documents", "kind", "lease", set_cell("kind", "lease"), "unknown requirement kind"),
+    ("equipment_logs", "asset_id", "MAIN-XRAY", set_cell("asset_id", "MAIN-XRAY"),
      "unknown asset_id"),
-    ("equipment", "interval_days", "0", _set("interval_days", "0"), "interval_days"),
-    ("requirements", "interval_days", "-7", _set("interval_days", "-7",
+    ("equipment", "interval_days", "0", set_cell("interval_days", "0"), "interval_days"),
+    ("requirements", "interval_days", "-7", set_cell("interval_days", "-7",
                                                  lambda r: r["interval_days"] != ""),
      "interval_days"),
-    ("requirements", "kind", "habit", _set("kind", "habit"), "value not allowed"),
-    ("reviews", "next_due", "2001-01-01", _set("next_due", "2001-01-01"),
+    ("requirements", "kind", "habit", set_cell("kind", "habit"), "value not allowed"),
+    ("reviews", "next_due", "2001-01-01", set_cell("next_due", "2001-01-01"),
      "next review due before the last one"),
 ]
 
@@ -66,15 +50,11 @@ def sample(tmp_path_factory) -> Path:
                          ids=[f"{c[0]}-{c[4][:24]}" for c in CASES])
 def test_a_broken_rule_is_refused_naming_file_row_column_and_value(
         sample: Path, tmp_path: Path, dataset: str, column: str, shown: str,
-        edit: Callable[[Rows], int], reason: str) -> None:
+        edit: Edit, reason: str) -> None:
     folder = tmp_path / "data"
     shutil.copytree(sample, folder, symlinks=True)
     path = folder / f"{dataset}.csv"
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    row = edit(rows)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
+    row = write_edited(path, path, edit)
     found = data.check_folder(folder)
     lines = [str(e) for e in found.errors if f"{dataset}.csv" in str(e)]
     assert len(lines) == 1, found.errors

@@ -5,54 +5,37 @@ time) — never an internal error."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sample_edits import Edit, set_cell, write_edited
 
 import pracops.daily_close  # noqa: F401  (registers the datasets)
 from pracops import config, data
 from pracops.errors import DataError
 
-Rows = list[list[str]]
-
-
-def _set(column: str, value: str, where: Callable[[dict[str, str]], bool] = lambda r: True
-         ) -> Callable[[Rows], int]:
-    """An edit: ``column`` of the first row where ``where`` holds set to ``value``; returns the
-    row's number in the file (header = 1)."""
-    def edit(rows: Rows) -> int:
-        head = rows[0]
-        for n, row in enumerate(rows[1:], start=1):
-            if where(dict(zip(head, row, strict=True))):
-                row[head.index(column)] = value
-                return n + 1
-        raise AssertionError(f"no row to edit for {column}")
-    return edit
-
-
 CASES = [
-    ("front_desk_payments", "check_number", "", _set("check_number", "", lambda r: r["tender"]
+    ("front_desk_payments", "check_number", "", set_cell("check_number", "", lambda r: r["tender"]
                                                      == "check"), "a check without its number"),
-    ("front_desk_payments", "check_number", "1234", _set("check_number", "1234", lambda r:
+    ("front_desk_payments", "check_number", "1234", set_cell("check_number", "1234", lambda r:
                                                          r["tender"] == "cash"),
      "a check number on a cash or card receipt"),
-    ("card_settlements", "fees", "$99,999.00", _set("fees", "99999.00"),
+    ("card_settlements", "fees", "$99,999.00", set_cell("fees", "99999.00"),
      "fees larger than the batch"),
-    ("bank_statement", "amount", "-$5.00", _set("amount", "-5.00", lambda r: r["type"] == "credit"),
+    ("bank_statement", "amount", "-$5.00",
+     set_cell("amount", "-5.00", lambda r: r["type"] == "credit"),
      "the sign does not match the type"),
-    ("bank_statement", "balance", "$1.00", _set("balance", "1.00", lambda r: r["line_id"]
+    ("bank_statement", "balance", "$1.00", set_cell("balance", "1.00", lambda r: r["line_id"]
                                                  == "L00010"),
      "the running balance does not follow"),
-    ("ap_invoices", "paid_date", "", _set("paid_date", "", lambda r: r["paid_date"] != ""),
+    ("ap_invoices", "paid_date", "", set_cell("paid_date", "", lambda r: r["paid_date"] != ""),
      "a payment date without an amount or an amount without a date"),
-    ("ap_invoices", "paid_date", "2024-01-02", _set("paid_date", "2024-01-02", lambda r:
+    ("ap_invoices", "paid_date", "2024-01-02", set_cell("paid_date", "2024-01-02", lambda r:
                                                     r["paid_date"] != ""),
      "paid before it was invoiced"),
-    ("pm_transactions", "claim_id", "", _set("claim_id", "", lambda r: r["kind"] == "charge"),
+    ("pm_transactions", "claim_id", "", set_cell("claim_id", "", lambda r: r["kind"] == "charge"),
      "a charge without its claim"),
-    ("pm_transactions", "service_date", "", _set("service_date", "", lambda r: r["kind"] ==
+    ("pm_transactions", "service_date", "", set_cell("service_date", "", lambda r: r["kind"] ==
                                                  "charge"),
      "a charge without its date of service"),
 ]
@@ -62,14 +45,10 @@ CASES = [
                          ids=[f"{c[0]}-{c[4][:24]}" for c in CASES])
 def test_a_broken_rule_is_one_line_naming_file_row_column_and_value(
         tmp_path: Path, dataset: str, header: str, shown: str,
-        edit: Callable[[Rows], int], reason: str) -> None:
+        edit: Edit, reason: str) -> None:
     source = Path(config.SAMPLE_DIR) / f"{dataset}.csv"
-    with source.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    row = edit(rows)
     path = tmp_path / source.name
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
+    row = write_edited(source, path, edit)
     with pytest.raises(DataError) as caught:
         data.load(dataset, path)
     message = str(caught.value)

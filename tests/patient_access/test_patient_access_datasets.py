@@ -7,30 +7,14 @@ from __future__ import annotations
 
 import csv
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sample_edits import Edit, Rows, set_cell, write_edited
 
 import pracops.patient_access  # noqa: F401  (registers the datasets)
 from pracops import config, data
 from pracops.errors import DataError
-
-Rows = list[list[str]]
-
-
-def _set(column: str, value: str, where: Callable[[dict[str, str]], bool] = lambda r: True
-         ) -> Callable[[Rows], int]:
-    """An edit: ``column`` of the first row where ``where`` holds set to ``value``; returns the
-    row's number in the file (header = 1)."""
-    def edit(rows: Rows) -> int:
-        head = rows[0]
-        for n, row in enumerate(rows[1:], start=1):
-            if where(dict(zip(head, row, strict=True))):
-                row[head.index(column)] = value
-                return n + 1
-        raise AssertionError(f"no row to edit for {column}")
-    return edit
 
 
 def _overlap(rows: Rows) -> int:
@@ -42,43 +26,37 @@ def _overlap(rows: Rows) -> int:
 
 CASES = [
     ("appointments", "date", "2025-02-03",
-     _set("booked_date", "2025-03-01", lambda r: r["date"] == "2025-02-03"),
+     set_cell("booked_date", "2025-03-01", lambda r: r["date"] == "2025-02-03"),
      "appointment booked after its date"),
     ("appointments", "booked_time", "16:55",
-     _set("booked_time", "16:55", lambda r: r["date"] == r["booked_date"]),
+     set_cell("booked_time", "16:55", lambda r: r["date"] == r["booked_date"]),
      "appointment booked after it started"),
     ("appointments", "cancelled_date", "2024-01-02",
-     _set("cancelled_date", "2024-01-02", lambda r: r["cancelled_date"] != ""),
+     set_cell("cancelled_date", "2024-01-02", lambda r: r["cancelled_date"] != ""),
      "called off before it was booked"),
     ("schedule_slots", "block_reason", "",
-     _set("block_reason", "", lambda r: r["state"] == "blocked"),
+     set_cell("block_reason", "", lambda r: r["state"] == "blocked"),
      "a blocked slot without its reason"),
     ("schedule_slots", "appointment_id", "",
-     _set("appointment_id", "", lambda r: r["state"] == "booked"),
+     set_cell("appointment_id", "", lambda r: r["state"] == "booked"),
      "a booked slot without its appointment"),
     ("schedule_slots", "start_time", "08:10", _overlap,
      "a slot that starts before the provider's previous slot of the day ends"),
-    ("visit_events", "roomed", "00:01", _set("roomed", "00:01"), "roomed before arrival"),
-    ("visit_events", "provider_in", "", _set("provider_in", ""), "value is missing"),
+    ("visit_events", "roomed", "00:01", set_cell("roomed", "00:01"), "roomed before arrival"),
+    ("visit_events", "provider_in", "", set_cell("provider_in", ""), "value is missing"),
 ]
 
 
-def _copy(tmp_path: Path, dataset: str, edit: Callable[[Rows], int]) -> tuple[Path, int]:
-    source = Path(config.SAMPLE_DIR) / f"{dataset}.csv"
-    with source.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    row = edit(rows)
-    path = tmp_path / source.name
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
-    return path, row
+def _copy(tmp_path: Path, dataset: str, edit: Edit) -> tuple[Path, int]:
+    path = tmp_path / f"{dataset}.csv"
+    return path, write_edited(Path(config.SAMPLE_DIR) / path.name, path, edit)
 
 
 @pytest.mark.parametrize(("dataset", "header", "shown", "edit", "reason"), CASES,
                          ids=[f"{c[0]}-{c[4][:24]}" for c in CASES])
 def test_a_broken_rule_is_one_line_naming_file_row_column_and_value(
         tmp_path: Path, dataset: str, header: str, shown: str,
-        edit: Callable[[Rows], int], reason: str) -> None:
+        edit: Edit, reason: str) -> None:
     path, row = _copy(tmp_path, dataset, edit)
     with pytest.raises(DataError) as caught:
         data.load(dataset, path)
@@ -91,7 +69,7 @@ def test_a_broken_rule_is_one_line_naming_file_row_column_and_value(
 
 
 def test_a_missing_checkout_time_loads_and_is_counted(tmp_path: Path) -> None:
-    path, _ = _copy(tmp_path, "visit_events", _set("checkout", ""))
+    path, _ = _copy(tmp_path, "visit_events", set_cell("checkout", ""))
     frame = data.load("visit_events", path)
     assert frame["checkout"].isna().iloc[0]
 
@@ -101,7 +79,7 @@ def test_validate_refuses_a_reference_to_an_unknown_appointment(tmp_path: Path,
                                                                 dataset: str) -> None:
     folder = tmp_path / "data"
     shutil.copytree(config.SAMPLE_DIR, folder)
-    _copy(folder, dataset, _set("appointment_id", "A999999",
+    _copy(folder, dataset, set_cell("appointment_id", "A999999",
                                 lambda r: r["appointment_id"] != ""))
     result = data.check_folder(folder)
     text = " | ".join(str(e) for e in result.errors)
