@@ -57,6 +57,7 @@ __all__ = [
     "md_text",
     "no_math",
     "use_chart_style",
+    "date_axis",
     "money_axis",
     "legend_outside",
     "show_chart",
@@ -362,7 +363,8 @@ def format_table(
 ) -> pd.io.formats.style.Styler:
     """Style a table for display: money columns (integer cents) as dollars, negatives in
     parentheses as finance tables write them, fractions as percent (:func:`fmt_pct`), dates as
-    ``YYYY-MM-DD``, headers in words (``total_paid_cents`` → "Total paid").
+    ``YYYY-MM-DD``, headers in words (``total_paid_cents`` → "Total paid"), a missing value as
+    an empty cell (never ``nan``).
 
     The DataFrame keeps its exact values; only the display changes. Text cells, headers and the
     index are HTML-escaped (a vendor named ``<b>ACME</b>`` shows as that text, not in bold),
@@ -394,7 +396,9 @@ def format_table(
     fmt.update({c: fmt_pct for c in pct})
     fmt.update({c: fmt_count for c in count})
     fmt.update({c: (lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")) for c in dates})
-    styler = (SafeStyler(df).format(fmt).format_index(axis=0).format_index(axis=1)
+    rest = [c for c in df.columns if c not in fmt]  # a missing value shows as an empty cell
+    styler = (SafeStyler(df).format(na_rep="", subset=rest).format(fmt)
+              .format_index(axis=0).format_index(axis=1)
               .set_table_attributes('class="pracops-table mathjax_ignore"'))
     right = [c for c in df.columns if c in {*money, *pct, *count}
              or (pd.api.types.is_numeric_dtype(df[c].dtype)
@@ -584,6 +588,17 @@ def legend_outside(ax: Any, **kwargs: Any) -> Any:
     (``loc="best"`` still lands on bars when every corner holds some)."""
     kwargs.setdefault("fontsize", 8)
     return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
+
+
+def date_axis(ax: Any) -> None:
+    """Dates on the x axis as few labels as fit, each as short as its neighbours allow
+    (matplotlib's concise formatter: ``Nov``, ``08``, ``15`` … with the year once), never
+    full dates run together."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
 
 
 def money_axis(ax: Any, axis: str = "y") -> None:

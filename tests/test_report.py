@@ -187,6 +187,15 @@ def test_format_table_passes_over_columns_the_table_lacks() -> None:
     assert "$1,234.56" in html and "&lt;b&gt;x" in html
 
 
+def test_format_table_shows_a_missing_value_as_an_empty_cell() -> None:
+    # a document has no payer, a practice-wide item no location: the compliance page read "nan"
+    frame = pd.DataFrame({"payer_id": ["MCR", None], "days": [30.0, float("nan")],
+                          "name": pd.array(["<i>", pd.NA], dtype="string")})
+    html = report.format_table(frame).to_html()
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
+    assert cells == ["MCR", "30.000000", "&lt;i&gt;", "", "", ""]
+
+
 def test_a_figure_reads_the_same_in_the_kpi_table_and_on_the_index() -> None:
     # the sample's 8 denials in 16,869 claims: the summary, the KPI table and the index
     # showed 0.0 %, 0.05 % and 0.05 %

@@ -92,13 +92,14 @@ def obligations_table(cal: Calendar, frame: pd.DataFrame | None = None) -> Any:
     t = cal.obligations if frame is None else frame
     t = t[t["status"] != "current"].sort_values("due", na_position="first")
     return report.format_table(t[["subject", "title", "payer_id", "location_id", "owner", "due",
-                                  "status", "window_days"]])
+                                  "status", "window_days"]], count=["window_days"])
 
 
 def logs_table(cal: Calendar) -> Any:
     """The equipment log problems."""
     return report.format_table(cal.logs.drop(columns=["reading"]).assign(
-        reading=cal.logs["reading"]), caption="Temperatures in °C.")
+        reading=cal.logs["reading"]), caption="Temperatures in °C.").format(
+        {"reading": lambda v: report.fmt_count(v, 1)})
 
 
 def plot_timeline(cal: Calendar, ax: Any) -> None:
@@ -158,6 +159,7 @@ def plot_readings(title: str, part: pd.DataFrame, ax: Any) -> None:
     if len(out):
         ax.scatter(out["at"], out["reading"], color="#b3261e", zorder=3, label="out of range")
     ax.set_title(f"{title}: the last 60 days")
+    report.date_axis(ax)
     ax.set_xlabel("Date")
     ax.set_ylabel("Reading (°C)")
     report.legend_outside(ax)

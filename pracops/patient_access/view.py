@@ -14,7 +14,7 @@ import numpy as np
 from pracops.patient_access.chain import PatientAccess
 from pracops.report import fmt_money, fmt_pct, format_table, md_text
 
-__all__ = ["HEADLINE_FIGURES", "figures", "late_table", "plot_cycle", "plot_grid",
+__all__ = ["HEADLINE_FIGURES", "alert_text", "figures", "late_table", "plot_cycle", "plot_grid",
            "plot_leads", "plot_p_chart", "plot_tnaa", "summary_text"]
 
 HEADLINE_FIGURES = ("no_show_rate", "revenue_lost_cents", "problems")
@@ -41,6 +41,39 @@ def figures(result: PatientAccess, access_target_days: int = 14) -> dict[str, An
     }
 
 
+def alert_text(problem: dict[str, Any], access_target_days: int = 14) -> str:
+    """A problem (:func:`pracops.patient_access.findings.find`) as one sentence for the
+    manager: what, where, how much, against what."""
+    kind = problem["kind"]
+    if kind == "no_show_group":
+        seen = problem["no_shows"] + problem["kept"]
+        where = (f"{problem['provider_id']}, {problem['weekday']} {problem['session']}s"
+                 if "provider_id" in problem else f"{problem['dimension']} {problem['group']}")
+        return (f"No-shows high for {where}: {problem['no_shows']:,} of {seen:,} visits "
+                f"({fmt_pct(problem['no_shows'] / seen)}), well above the practice's rate.")
+    if kind == "no_show_week":
+        seen = problem["no_shows"] + problem["kept"]
+        return (f"No-shows above the control limit in the week of {problem['week']}: "
+                f"{problem['no_shows']:,} of {seen:,} visits "
+                f"({fmt_pct(problem['no_shows'] / seen)}).")
+    if kind == "third_next_available":
+        return (f"Third next available appointment with {problem['provider_id']} is "
+                f"{problem['days']} days out on {problem['measured_on']}, above the target of "
+                f"{access_target_days} days.")
+    if kind == "long_lead_time":
+        return (f"Patients wait {problem['median_days']:.0f} days (median) from booking to "
+                f"their {problem['visit_type']} visit.")
+    if kind == "afternoon_room_wait":
+        return (f"At {problem['location_id']}, patients wait "
+                f"{problem['afternoon_median_minutes']:.0f} minutes (median) for a room in the "
+                f"afternoon, against {problem['morning_median_minutes']:.0f} in the morning.")
+    if kind == "unverified_eligibility_denials":
+        return (f"{problem['payer_id']}: {len(problem['claims'])} claim(s) denied for "
+                f"eligibility, {fmt_money(problem['denied_cents'])}, on visits whose insurance "
+                "was never checked.")
+    raise ValueError(f"no sentence for a problem of kind {kind!r}")
+
+
 def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
     """The executive summary in words."""
     fig = figures(result, access_target_days)
@@ -54,8 +87,7 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
         f"- Late cancellations: {int(late['late'])}, {fmt_pct(late['rate'])} of the visits "
         f"still booked when the window opened (95 % interval {fmt_pct(late['low'])} to "
         f"{fmt_pct(late['high'])}); counted apart from no-shows.",
-        f"- A reminder changes the no-show rate by {fmt_pct(r['difference'])} "
-        f"(95 % interval {fmt_pct(r['low'])} to {fmt_pct(r['high'])}).",
+        f"- {_reminder_effect(r['difference'], r['low'], r['high'])}",
         "- Third next available over target: "
         + (md_text(", ".join(fig["tnaa_over_target"])) or "none") + ".",
         f"- Eligibility denials of visits never checked: {fig['unverified_denials']}, "
@@ -67,6 +99,22 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
                      f"minutes on average at {worst}; {result.missing_checkout} visits "
                      "without a checkout time (counted, left out of checkout only).")
     return "\n".join(lines)
+
+
+def _reminder_effect(difference: float, low: float, high: float) -> str:
+    """The reminder's effect (reminded less not reminded) in percentage points, with its
+    interval, as a sentence: "lower" or "higher", never a bare signed difference."""
+    def points(x: float) -> str:
+        return f"{abs(x) * 100:.1f}"
+
+    if low < 0 < high:
+        return (f"Reminders make no clear difference to the no-show rate: "
+                f"{points(difference)} points {'lower' if difference < 0 else 'higher'} with "
+                f"one (95 % interval {low * 100:+.1f} to {high * 100:+.1f} points).")
+    way = "lower" if difference < 0 else "higher"
+    near, far = sorted((abs(low), abs(high)))
+    return (f"Visits with a reminder have a no-show rate {points(difference)} points {way} "
+            f"than those without (95 % interval {points(near)} to {points(far)} points {way}).")
 
 
 def late_table(result: PatientAccess) -> Any:
