@@ -129,11 +129,18 @@ def plot_status_by_location(cal: Calendar, ax: Any) -> None:
     where = t["location_id"].fillna("practice-wide")
     counts = (t.assign(where=where, shown=[_label(o) for _, o in t.iterrows()])
               .groupby(["where", "shown"]).size().unstack(fill_value=0))
+    # most urgent first, each status its own colour: overdue and missing red, the nearer a
+    # due date the deeper its amber
+    due = sorted((c for c in counts.columns if c.startswith("due")),
+                 key=lambda c: int(c.split()[-1]))
+    order = [c for c in ("overdue", "missing") if c in counts.columns] + due
+    shades = {"overdue": "#c8453c", "missing": "#f4b6b6"} | dict(zip(
+        due, ("#f0a030", "#f7c86a", "#fde7a9", "#fef3d4"), strict=False))
     left = pd.Series(0, index=counts.index)
-    for status in counts.columns:
-        key = "due" if status.startswith("due") else status
+    for status in order:
         ax.barh(counts.index, counts[status], left=left, label=status,
-                color=_COLOURS.get(key), edgecolor="#555")
+                color=shades.get(status, "#fef3d4"), edgecolor="#555",
+                hatch="//" if status == "missing" else None)
         left += counts[status]
     ax.set_title("Open obligations by location")
     ax.set_xlabel("Obligations (count)")
