@@ -92,10 +92,11 @@ def _minutes(hhmm: pd.Series) -> pd.Series:
 
 
 def _kept(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
-    day = appointments["date"].dt.date
-    status = appointments["status"].astype("str")
-    frame = appointments[(day >= start) & (day <= as_of) & status.isin(KEPT)].copy()
-    frame["no_show"] = frame["status"].astype("str") == "no-show"
+    day = appointments["date"].dt.normalize()  # compared as timestamps: no Python dates
+    status = appointments["status"]
+    frame = appointments[day.between(pd.Timestamp(start), pd.Timestamp(as_of))
+                         & status.isin(KEPT)].copy()
+    frame["no_show"] = (frame["status"] == "no-show").to_numpy(dtype=bool)
     return frame
 
 
