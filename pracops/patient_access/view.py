@@ -105,9 +105,10 @@ def plot_p_chart(result: PatientAccess | Selection, ax: Any) -> None:
     ax.step(chart["week"], chart["upper"] * 100, where="mid", linestyle="--",
             label="upper limit")
     above = chart[chart["above"]]
-    ax.scatter(above["week"], above["rate"] * 100, color="red", zorder=3, label="above")
+    if len(above):
+        ax.scatter(above["week"], above["rate"] * 100, color="red", zorder=3, label="above")
     ax.set(title="No-show rate by week (p-chart)", xlabel="Week", ylabel="No-show rate (%)")
-    ax.legend()
+    legend_outside(ax)
 
 
 def plot_grid(result: PatientAccess, ax: Any) -> None:
