@@ -42,6 +42,7 @@ class PatientAccess:
     reminders: dict[str, float]
     leads: pd.DataFrame
     tnaa: pd.DataFrame
+    template: pd.DataFrame
     waits: pd.DataFrame | None
     cycle: pd.DataFrame | None
     grid: pd.DataFrame
@@ -175,6 +176,7 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
         reminders=model.reminder_effect(appointments, start, day),
         leads=model.lead_times(appointments, start, day),
         tnaa=model.third_next_available(inputs.slots, appointments, day),
+        template=model.template_use(inputs.slots, start, day),
         waits=None if events is None else model.room_waits(events, appointments),
         cycle=(None if events is None
                else model.cycle_times(events, appointments, wait_target_minutes)),

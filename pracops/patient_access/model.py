@@ -24,7 +24,7 @@ __all__ = [
     "coming_days", "cycle_times", "eligibility_denials", "expected_payment",
     "late_cancellations", "lead_bands", "lead_times", "no_show_grid", "no_show_groups",
     "overbooking", "p_chart", "payer_class", "reminder_effect", "revenue_lost_cents",
-    "room_waits", "third_next_available", "wilson",
+    "room_waits", "template_use", "third_next_available", "wilson",
 ]
 
 KEPT = ("completed", "no-show")
@@ -280,6 +280,24 @@ def third_next_available(slots: pd.DataFrame, appointments: pd.DataFrame,
                         "third_open": third.dt.date})
     out["days"] = [(d - day).days for d in out["third_open"]]
     return out.sort_values("provider_id").reset_index(drop=True)
+
+
+def template_use(slots: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
+    """The template's slots of the period by slot type: how many, blocked, booked and left
+    unfilled (open on the day), and the utilisation (booked ÷ the slots not blocked); the
+    last row is every type's."""
+    day = slots["date"].dt.normalize()
+    past = slots[day.between(pd.Timestamp(start), pd.Timestamp(as_of))]
+    state = past["state"].astype("str")
+    table = pd.crosstab(past["slot_type"].astype("str"), state).reindex(
+        columns=["blocked", "booked", "open"], fill_value=0).astype("int64")
+    table.loc["every type"] = table.sum()
+    table.insert(0, "slots", table.sum(axis=1))
+    table = table.rename(columns={"open": "unfilled"})
+    table["utilisation"] = table["booked"] / (table["booked"] + table["unfilled"])
+    table.index.name = "slot_type"
+    table.columns.name = None
+    return table.reset_index()
 
 
 def no_show_grid(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:

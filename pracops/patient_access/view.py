@@ -33,7 +33,7 @@ from pracops.report import (
 
 __all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "explorer", "figures", "late_table",
            "overbooking_view", "plot_cycle", "plot_grid", "plot_groups", "plot_leads",
-           "plot_p_chart", "plot_tnaa", "selection_text", "summary_text"]
+           "plot_p_chart", "plot_tnaa", "selection_text", "summary_text", "template_table"]
 
 HEADLINE_FIGURES = ("no_show_rate", "revenue_lost_cents", "problems")
 
@@ -96,6 +96,14 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
 def late_table(result: PatientAccess) -> Any:
     """Late cancellations by provider and for the practice, with their Wilson intervals."""
     return format_table(result.late, pct=["rate", "low", "high"], count=["late", "kept", "held"])
+
+
+def template_table(result: PatientAccess) -> Any:
+    """The template's slots of the period by type: blocked, booked, unfilled, utilisation."""
+    return format_table(result.template, pct=["utilisation"],
+                        count=["slots", "blocked", "booked", "unfilled"],
+                        caption="Utilisation: booked ÷ the slots not blocked. A slot freed by "
+                                "a cancellation and not refilled counts as unfilled.")
 
 
 def plot_p_chart(result: PatientAccess | Selection, ax: Any) -> None:

@@ -1,6 +1,7 @@
-"""The lead-time band and payer class breakdowns of the no-show rate, and the explorer's
-figures, against an independent reading of the sample's CSV text (csv, datetime, fractions
-and math; no pandas, no pracops calculation), and the explorer's widgets without a kernel."""
+"""The lead-time band and payer class breakdowns of the no-show rate, the template's use by
+slot type and the explorer's figures, against an independent reading of the sample's CSV text
+(csv, datetime, fractions and math; no pandas, no pracops calculation), and the explorer's
+widgets without a kernel."""
 
 from __future__ import annotations
 
@@ -232,3 +233,20 @@ def test_the_explorer_redraws_without_a_kernel_or_a_file(result, monkeypatch) ->
                          ("P002", "", dt.date(2025, 10, 1), AS_OF, 25.0)]
     assert box.children[1].value != showing
     assert "provider P002" in box.children[1].value and "2025 Q4" in box.children[1].value
+
+
+def test_template_use_by_slot_type(result) -> None:
+    count: dict[str, Counter] = defaultdict(Counter)
+    for r in rows("schedule_slots"):
+        if START <= day(r["date"]) <= AS_OF:
+            count[r["slot_type"]][r["state"]] += 1
+            count["every type"][r["state"]] += 1
+    got = result.template.set_index("slot_type")
+    assert list(got.index) == ["established", "new patient", "same-day", "every type"]
+    for kind, c in count.items():
+        row = got.loc[kind]
+        assert (row["slots"], row["blocked"], row["booked"], row["unfilled"]) == (
+            sum(c.values()), c["blocked"], c["booked"], c["open"]), kind
+        assert row["utilisation"] == pytest.approx(c["booked"] / (c["booked"] + c["open"]))
+    # the same-day slots are kept for the day itself: most are left unfilled
+    assert got.loc["same-day", "utilisation"] < 0.5 < got.loc["established", "utilisation"]
