@@ -12,9 +12,9 @@ import pandas as pd
 from pracops import report
 from pracops.compliance_calendar.chain import Calendar
 
-__all__ = ["HEADLINE_FIGURES", "alerts", "explorer", "logs_table", "matrix_table",
-           "obligations_table", "plot_readings", "plot_status_by_location", "plot_timeline",
-           "reading_groups", "summary_text"]
+__all__ = ["HEADLINE_FIGURES", "alerts", "due_by_month", "explorer", "filter_text",
+           "logs_table", "matrix_table", "obligations_table", "plot_due", "plot_readings",
+           "plot_status_by_location", "plot_timeline", "reading_groups", "summary_text"]
 
 HEADLINE_FIGURES = ("overdue", "missing", "revenue_at_risk_30_days_cents",
                     "locations_losing_cover")
@@ -44,7 +44,9 @@ def summary_text(cal: Calendar) -> str:
     lapses = [i for i in cal.findings if i["kind"] == "lapse"]
     lines.append(f"\n**Lapses in the next {w} days** that stop billing or prescribing: "
                  f"{len(lapses)}, revenue at risk "
-                 f"**{report.fmt_money(f[f'revenue_at_risk_{w}_days_cents'])}**.")
+                 f"**{report.fmt_money(f[f'revenue_at_risk_{w}_days_cents'])}** "
+                 f"({report.fmt_money(int(cal.risk['revenue_at_risk_cents'].fillna(0).sum()))} "
+                 f"within {cal.windows[-1]} days, lapses already past included).")
     for i in lapses:
         money = ("stop on prescribing controlled substances" if i["effect"] == "prescribing"
                  else f"{i['booked_visits']} booked visits after it, "
@@ -172,12 +174,69 @@ def plot_readings(title: str, part: pd.DataFrame, ax: Any) -> None:
     report.legend_outside(ax)
 
 
-def explorer(cal: Calendar) -> Any:
-    """Filters by person, role, location, kind and window over the obligations."""
-    import ipywidgets as w
-    from IPython.display import display
+_LATER, _NO_DUE = "later", "no due date"
 
-    from pracops.widgets import panel
+
+def due_by_month(cal: Calendar, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Obligations (``frame``, default all) counted by when they fall due and by status:
+    rows "overdue or missing" (due before the as-of date, or no record), each of the twelve
+    months from the as-of date's, "later", and "no due date" (done once, never renewed, such
+    as training at hire); columns the statuses as the matrix shows them ("due in 30"
+    …, current)."""
+    t = cal.obligations if frame is None else frame
+    months = pd.period_range(cal.as_of.to_period("M"), periods=12, freq="M")
+    labels = [f"{m:%b %Y}" for m in months]
+    month = t["due"].dt.to_period("M")
+    bucket = pd.Series(_LATER, index=t.index, dtype="object")
+    for m, label in zip(months, labels, strict=True):
+        bucket[month == m] = label
+    bucket[t["due"].isna()] = _NO_DUE
+    bucket[t["status"].isin(["overdue", "missing"])] = "overdue or missing"
+    shown = pd.Series([_label(o) for _, o in t.iterrows()], index=t.index, dtype="object")
+    order = ["overdue or missing", *labels, _LATER, _NO_DUE]
+    counts = pd.crosstab(bucket, shown).reindex(order, fill_value=0)
+    statuses = [c for c in ("overdue", "missing", "due in 30", "due in 60", "due in 90",
+                            "current") if c in counts.columns]
+    return counts[statuses + [c for c in counts.columns if c not in statuses]]
+
+
+def plot_due(cal: Calendar, frame: pd.DataFrame, ax: Any) -> None:
+    """The obligations of ``frame`` by month due (:func:`due_by_month`), stacked by status in
+    the matrix's colours."""
+    counts = due_by_month(cal, frame)
+    bottom = pd.Series(0, index=counts.index)
+    for status in counts.columns:
+        key = "due" if status.startswith("due") else status
+        ax.bar(counts.index, counts[status], bottom=bottom, label=status,
+               color=_COLOURS.get(key), edgecolor="#555")
+        bottom += counts[status]
+    ax.set_title("Obligations by month due and status")
+    ax.set_xlabel("Month due")
+    ax.set_ylabel("Obligations (count)")
+    ax.set_xticks(range(len(counts.index)), counts.index, rotation=45, ha="right",
+                  rotation_mode="anchor")
+    report.bars_whole(ax)
+    if len(counts.columns):
+        report.legend_outside(ax)
+
+
+def filter_text(frame: pd.DataFrame) -> str:
+    """The filtered obligations in one sentence (Markdown)."""
+    status = frame["status"]
+    soon = int(frame["window_days"].notna().sum())
+    return (f"**{len(frame)} obligations**: {int((status == 'overdue').sum())} overdue, "
+            f"{int((status == 'missing').sum())} missing, {soon} falling due within a warning "
+            f"window, {int((status == 'current').sum())} current.")
+
+
+def explorer(cal: Calendar) -> Any:
+    """Filters by person, role, location, kind and window over the obligations: each change
+    redraws their count in words, a chart of them by month due and status
+    (:func:`plot_due`) and the table of the open ones."""
+    import ipywidgets as w
+    from IPython.display import Markdown, display
+
+    from pracops.widgets import chart, panel
 
     t = cal.obligations
     anyone = [("every", "")]
@@ -205,7 +264,12 @@ def explorer(cal: Calendar) -> Any:
                           ("kind", kind))) + f", {window.label}"
 
     def draw() -> None:
-        display(obligations_table(cal, chosen()))
+        frame = chosen()
+        display(Markdown(filter_text(frame)))
+        display(chart(lambda figure: plot_due(cal, frame, figure.subplots()),
+                      figsize=(9, 4), alt="Obligations of the filter by month due, stacked "
+                                          "by status: " + filter_text(frame).replace("**", "")))
+        display(obligations_table(cal, frame))
 
     return panel({"Person": person, "Role": role, "Location": location, "Kind": kind,
                   "Window": window}, draw, showing=showing)

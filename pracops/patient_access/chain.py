@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,9 @@ from pracops.errors import ParameterError
 from pracops.patient_access import findings, model
 from pracops.patient_access.sample import ELIGIBILITY_CARCS
 
-__all__ = ["REPORT_NAME", "Inputs", "PatientAccess", "compute", "default_as_of",
-           "handout_sheets", "load_inputs", "overbooking_table", "run"]
+__all__ = ["REPORT_NAME", "Inputs", "PatientAccess", "Selection", "check_bands", "compute",
+           "default_as_of", "explore", "handout_sheets", "load_inputs", "overbooking_table",
+           "periods", "run"]
 
 REPORT_NAME = "patient_access"
 HANDOUT_COLUMNS = ["appointment_id", "date", "start_time", "provider_id", "visit_type"]
@@ -34,10 +37,12 @@ class PatientAccess:
     start: dt.date
     practice_rate: float
     groups: pd.DataFrame
+    bands: tuple[int, ...]
     chart: pd.DataFrame
     reminders: dict[str, float]
     leads: pd.DataFrame
     tnaa: pd.DataFrame
+    template: pd.DataFrame
     waits: pd.DataFrame | None
     cycle: pd.DataFrame | None
     grid: pd.DataFrame
@@ -47,6 +52,8 @@ class PatientAccess:
     late: pd.DataFrame
     payment: pd.DataFrame
     revenue_lost_cents: int
+    inputs: Inputs
+    payer_classes: pd.Series
     problems: list[dict[str, Any]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
@@ -96,6 +103,17 @@ def handout_sheets(appointments: pd.DataFrame, checks: pd.DataFrame, groups: pd.
             "unverified": unverified.reset_index(drop=True)}
 
 
+def check_bands(value: Sequence[int]) -> tuple[int, ...]:
+    """The ``lead_time_bands`` parameter checked: whole days, from 0 up, each band after the
+    one before."""
+    ok = (bool(value) and all(isinstance(b, int) and not isinstance(b, bool) for b in value)
+          and value[0] == 0 and all(a < b for a, b in pairwise(value)))
+    if not ok:
+        raise ParameterError(f"lead_time_bands {value!r}: give each band's first day as whole "
+                             "days rising from 0, such as [0, 3, 8, 15, 31]")
+    return tuple(value)
+
+
 def _day(text: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -114,6 +132,7 @@ class Inputs:
     claims: pd.DataFrame
     payments: pd.DataFrame
     adjustments: pd.DataFrame
+    payers: pd.DataFrame
 
 
 def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> Inputs:
@@ -127,31 +146,37 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> Inputs:
         claims=data.load("claims", data_dir),
         payments=data.load("payments_posted", data_dir),
         adjustments=read_835(data.era_dir(data_dir)).adjustments,
+        payers=data.load("payers", data_dir),
     )
 
 
 def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
             access_target_days: int = 14, wait_target_minutes: int = 20,
             flag_points: float = 5.0, overbooking_tolerance_pct: float = 10.0,
-            late_cancel_hours: float = 24.0) -> PatientAccess:
+            late_cancel_hours: float = 24.0, lead_time_bands: Sequence[int] = model.LEAD_BANDS
+            ) -> PatientAccess:
     """Calculate everything the report shows from loaded ``inputs`` (no I/O).
 
     Without ``visit_events`` the office-flow part is left out (``waits`` None).
     """
+    bands = check_bands(lead_time_bands)
     appointments, events = inputs.appointments, inputs.events
     day = _day(as_of, "as_of") if as_of else default_as_of(appointments)
     start = (_day(period_start, "period_start") if period_start
              else day.replace(year=day.year - 1) + dt.timedelta(days=1))
     denials = model.eligibility_denials(inputs.adjustments, inputs.claims, appointments,
                                         inputs.checks, ELIGIBILITY_CARCS)
-    rate, groups = model.no_show_groups(appointments, start, day, model.Flags(flag_points))
+    classes = model.payer_class(appointments, inputs.claims, inputs.checks, inputs.payers)
+    rate, groups = model.no_show_groups(appointments, start, day, model.Flags(flag_points),
+                                        bands=bands, payer_classes=classes)
     payment = model.expected_payment(appointments, inputs.claims, inputs.payments, start, day)
     return PatientAccess(
-        as_of=day, start=start, practice_rate=rate, groups=groups,
+        as_of=day, start=start, practice_rate=rate, groups=groups, bands=bands,
         chart=model.p_chart(appointments, start, day),
         reminders=model.reminder_effect(appointments, start, day),
         leads=model.lead_times(appointments, start, day),
         tnaa=model.third_next_available(inputs.slots, appointments, day),
+        template=model.template_use(inputs.slots, start, day),
         waits=None if events is None else model.room_waits(events, appointments),
         cycle=(None if events is None
                else model.cycle_times(events, appointments, wait_target_minutes)),
@@ -160,16 +185,18 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
         denials=denials, overbooking=overbooking_table(groups, overbooking_tolerance_pct),
         late=model.late_cancellations(appointments, start, day, late_cancel_hours),
         payment=payment, revenue_lost_cents=model.revenue_lost_cents(groups, payment),
-        problems=findings.find(appointments, inputs.slots, events, denials, start, day,
-                               flag_points=flag_points, access_target_days=access_target_days),
+        inputs=inputs, payer_classes=classes,
+        problems=findings.find(appointments, inputs.slots, events, denials, groups, start, day,
+                               access_target_days=access_target_days),
     )
 
 
 def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
         period_start: str = "", access_target_days: int = 14, wait_target_minutes: int = 20,
         flag_points: float = 5.0, overbooking_tolerance_pct: float = 10.0,
-        late_cancel_hours: float = 24.0, output_dir: str | os.PathLike[str] | None = None
-        ) -> PatientAccess:
+        late_cancel_hours: float = 24.0,
+        lead_time_bands: list = [0, 3, 8, 15, 31],  # noqa: B006  (the declared default; not mutated)
+        output_dir: str | os.PathLike[str] | None = None) -> PatientAccess:
     """Load the files of ``data_dir`` (``None``: the bundled sample), :func:`compute`, and
     write the hand-out ``patient_access.xlsx`` (:func:`handout_sheets`) to ``output_dir``
     (``None``: beside the report, :func:`pracops.config.report_files_dir`)."""
@@ -178,9 +205,74 @@ def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
                      access_target_days=access_target_days,
                      wait_target_minutes=wait_target_minutes, flag_points=flag_points,
                      overbooking_tolerance_pct=overbooking_tolerance_pct,
-                     late_cancel_hours=late_cancel_hours)
+                     late_cancel_hours=late_cancel_hours, lead_time_bands=lead_time_bands)
     sheets = handout_sheets(inputs.appointments, inputs.checks, result.groups,
                             result.practice_rate, result.as_of)
     result.files = report.write_handouts(sheets, config.report_files_dir(output_dir, REPORT_NAME),
                                          workbook="patient_access.xlsx", csv=False)
     return result
+
+
+@dataclass
+class Selection:
+    """What the explorer shows for a provider, a visit type, a period and a tolerance: the
+    chosen visits' no-show rate, their weekly p-chart and groups (flagged against their own
+    rate) and the overbooking suggestion of each of their provider × weekday × session cells."""
+
+    provider: str
+    visit_type: str
+    start: dt.date
+    end: dt.date
+    tolerance_pct: float
+    kept: int
+    no_shows: int
+    rate: float
+    low: float
+    high: float
+    chart: pd.DataFrame
+    groups: pd.DataFrame
+    overbooking: pd.DataFrame
+
+
+def periods(result: PatientAccess) -> list[tuple[str, tuple[dt.date, dt.date]]]:
+    """The explorer's periods: the report's whole period, then each calendar quarter in it
+    (cut to the period), as ``(label, (first day, last day))``."""
+    out = [(f"{result.start} to {result.as_of}", (result.start, result.as_of))]
+    for q in pd.period_range(result.start, result.as_of, freq="Q"):
+        first = max(q.start_time.date(), result.start)
+        last = min(q.end_time.date(), result.as_of)
+        out.append((f"{q.year} Q{q.quarter}", (first, last)))
+    return out
+
+
+def explore(result: PatientAccess, provider: str = "", visit_type: str = "",
+            start: dt.date | None = None, end: dt.date | None = None,
+            tolerance_pct: float = 10.0, flag_points: float = 5.0) -> Selection:
+    """The no-show figures of the visits of ``provider`` and ``visit_type`` (empty: every
+    one) from ``start`` to ``end`` (``None``: the report's period), and the overbooking
+    suggestion at ``tolerance_pct``; pure (no I/O), for the explorer and for analysts."""
+    first, last = start or result.start, end or result.as_of
+    appointments = result.inputs.appointments
+    chosen = pd.Series(True, index=appointments.index)
+    if provider:
+        chosen &= appointments["provider_id"].astype("str") == provider
+    if visit_type:
+        chosen &= appointments["visit_type"].astype("str") == visit_type
+    picked = appointments[chosen]
+    kept = picked[picked["date"].dt.date.between(first, last)
+                  & picked["status"].astype("str").isin(model.KEPT)]
+    no_shows = int((kept["status"].astype("str") == "no-show").sum())
+    low, high = model.wilson(no_shows, len(kept))
+    if kept.empty:
+        chart = groups = table = pd.DataFrame()
+        rate = float("nan")
+    else:
+        rate, groups = model.no_show_groups(picked, first, last, model.Flags(flag_points),
+                                            bands=result.bands,
+                                            payer_classes=result.payer_classes[chosen])
+        chart = model.p_chart(picked, first, last)
+        table = overbooking_table(groups, tolerance_pct)
+    return Selection(provider=provider, visit_type=visit_type, start=first, end=last,
+                     tolerance_pct=tolerance_pct, kept=len(kept), no_shows=no_shows,
+                     rate=rate, low=float(low), high=float(high), chart=chart, groups=groups,
+                     overbooking=table)

@@ -17,12 +17,12 @@ _CELL = "provider, weekday, session"
 
 
 def find(appointments: pd.DataFrame, slots: pd.DataFrame, events: pd.DataFrame | None,
-         denials: pd.DataFrame, start: dt.date, as_of: dt.date, *, flag_points: float,
+         denials: pd.DataFrame, groups: pd.DataFrame, start: dt.date, as_of: dt.date, *,
          access_target_days: int, lead_target_days: int = 30,
          room_wait_ratio: float = 2.0) -> list[dict[str, Any]]:
-    """Every problem the default rules flag, in the order of the issue's six."""
+    """Every problem the default rules flag, in the order of the issue's six (``groups``:
+    :func:`model.no_show_groups`, flagged by the report's rule)."""
     out: list[dict[str, Any]] = []
-    _, groups = model.no_show_groups(appointments, start, as_of, model.Flags(flag_points))
     for row in groups[groups["flagged"]].itertuples():
         if row.dimension == _CELL:
             provider, weekday, session = str(row.group).split(" ")

@@ -10,6 +10,7 @@ short dynamic programme over the session's visits, each with its own no-show pro
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -19,14 +20,23 @@ import pandas as pd
 from pracops.money import round_half_away
 
 __all__ = [
-    "KEPT", "Flags", "arrivals_pmf", "coming_days", "cycle_times", "eligibility_denials",
-    "expected_payment", "late_cancellations", "lead_times", "no_show_grid", "no_show_groups",
-    "overbooking", "p_chart", "reminder_effect", "revenue_lost_cents", "room_waits",
-    "third_next_available", "wilson",
+    "KEPT", "LEAD_BANDS", "UNKNOWN_PAYER", "Flags", "arrivals_pmf", "band_labels",
+    "coming_days", "cycle_times", "eligibility_denials", "expected_payment",
+    "late_cancellations", "lead_bands", "lead_times", "no_show_grid", "no_show_groups",
+    "overbooking", "p_chart", "payer_class", "reminder_effect", "revenue_lost_cents",
+    "room_waits", "template_use", "third_next_available", "wilson",
 ]
 
 KEPT = ("completed", "no-show")
 """The statuses that held their slot to the end: the no-show rate's denominator."""
+
+LEAD_BANDS: tuple[int, ...] = (0, 3, 8, 15, 31)
+"""The lead-time bands' first days (0-2, 3-7, 8-14, 15-30 and 31 days or more)."""
+
+UNKNOWN_PAYER = "not known"
+"""The payer class of a visit with no claim, no eligibility check and no other claim of its
+patient: shown and counted, never flagged (only a visit that never took place can lack all
+three, so its rate says where the payer is read from, not who stays away)."""
 
 Z95 = 1.959963984540054
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -82,10 +92,11 @@ def _minutes(hhmm: pd.Series) -> pd.Series:
 
 
 def _kept(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
-    day = appointments["date"].dt.date
-    status = appointments["status"].astype("str")
-    frame = appointments[(day >= start) & (day <= as_of) & status.isin(KEPT)].copy()
-    frame["no_show"] = frame["status"].astype("str") == "no-show"
+    day = appointments["date"].dt.normalize()  # compared as timestamps: no Python dates
+    status = appointments["status"]
+    frame = appointments[day.between(pd.Timestamp(start), pd.Timestamp(as_of))
+                         & status.isin(KEPT)].copy()
+    frame["no_show"] = (frame["status"] == "no-show").to_numpy(dtype=bool)
     return frame
 
 
@@ -101,32 +112,81 @@ class Flags:
                 & (table["rate"] >= practice_rate + self.points / 100))
 
 
+def band_labels(starts: Sequence[int]) -> list[str]:
+    """Each lead-time band in words: ``(0, 3, 31)`` gives ``0-2 days``, ``3-30 days``,
+    ``31+ days``."""
+    ends = [*(b - 1 for b in starts[1:]), None]
+    return [f"{a}+ days" if b is None else f"{a} days" if a == b else f"{a}-{b} days"
+            for a, b in zip(starts, ends, strict=True)]
+
+
+def lead_bands(days: pd.Series, starts: Sequence[int] = LEAD_BANDS) -> pd.Series:
+    """The lead-time band of each number of ``days`` from booking to visit, ordered as the
+    bands are (``starts``: each band's first day, from 0 up; the last band open-ended)."""
+    labels = band_labels(starts)
+    band = np.searchsorted(np.asarray(starts), days.to_numpy(), side="right") - 1
+    return pd.Series(pd.Categorical.from_codes(band, categories=labels, ordered=True),
+                     index=days.index)
+
+
+def payer_class(appointments: pd.DataFrame, claims: pd.DataFrame, checks: pd.DataFrame,
+                payers: pd.DataFrame) -> pd.Series:
+    """Each appointment's payer class (the ``class`` of the practice's ``payers`` table:
+    Medicare, Medicaid, Commercial, Self-pay, Other), from its payer: the one billed for
+    the visit (``claims``); else the one the front desk checked for it (the latest
+    eligibility check, as a no-show has no claim); else the payer of its patient's nearest
+    claim in time (a self-pay patient's no-show is never checked). What has none of the
+    three is :data:`UNKNOWN_PAYER`. Indexed as ``appointments``."""
+    ids = appointments["appointment_id"]
+    billed = claims.drop_duplicates("appointment_id").set_index("appointment_id")["payer_id"]
+    checked = (checks.sort_values("checked_date").drop_duplicates("appointment_id", keep="last")
+               .set_index("appointment_id")["payer_id"])
+    payer = ids.map(billed.astype("str")).fillna(ids.map(checked.astype("str")))
+    need = appointments.loc[payer.isna(), ["patient_id", "date"]].reset_index()
+    history = (claims[["appointment_id", "payer_id"]]
+               .merge(appointments[["appointment_id", "patient_id", "date"]], on="appointment_id")
+               [["patient_id", "date", "payer_id"]].astype({"payer_id": "str"}))
+    if len(need) and len(history):
+        nearest = pd.merge_asof(need.sort_values("date"), history.sort_values("date"),
+                                on="date", by="patient_id", direction="nearest")
+        payer = payer.fillna(nearest.set_index("index")["payer_id"])
+    classes = payers.set_index("payer_id")["class"].astype("str")
+    return payer.map(classes).fillna(UNKNOWN_PAYER).astype("str")
+
+
 def no_show_groups(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
-                   flags: Flags) -> tuple[float, pd.DataFrame]:
+                   flags: Flags, *, bands: Sequence[int] = LEAD_BANDS,
+                   payer_classes: pd.Series | None = None) -> tuple[float, pd.DataFrame]:
     """The practice's no-show rate and every group's, with Wilson intervals and the flag.
 
-    Groups: provider, visit type, weekday, hour of the start, and provider ×
-    weekday × session (morning before noon, afternoon after): the cell a template is built
-    from, where a pattern such as one provider's Monday mornings shows.
+    Groups: provider, visit type, weekday, hour of the start, lead-time band (days from
+    booking, ``bands``: :func:`lead_bands`), payer class (``payer_classes``, indexed as
+    ``appointments``: :func:`payer_class`; left out when ``None``) and provider × weekday ×
+    session (morning before noon, afternoon after): the cell a template is built from, where
+    a pattern such as one provider's Monday mornings shows. The payer class
+    :data:`UNKNOWN_PAYER` is never flagged.
     """
     kept = _kept(appointments, start, as_of)
     practice = float(kept["no_show"].mean())
     minutes = _minutes(kept["start_time"])
     weekday = kept["date"].dt.day_of_week.map(dict(enumerate(_WEEKDAYS)))
-    session = np.where(minutes < _NOON, "morning", "afternoon")
+    session = pd.Series(np.where(minutes < _NOON, "morning", "afternoon"), index=kept.index)
     keys = {
         "provider": kept["provider_id"].astype("str"),
         "visit type": kept["visit_type"].astype("str"),
         "weekday": weekday,
         "hour": (minutes // 60).map("{:02d}:00".format),
-        "provider, weekday, session": kept["provider_id"].astype("str") + " " + weekday
-        + " " + session,
+        "lead-time band": lead_bands((kept["date"] - kept["booked_date"]).dt.days, bands),
     }
+    if payer_classes is not None:
+        keys["payer class"] = payer_classes.loc[kept.index]
+    keys["provider, weekday, session"] = (kept["provider_id"].astype("str") + " " + weekday
+                                          + " " + session)
     tables = []
     for dimension, key in keys.items():
-        grouped = kept["no_show"].groupby(key.to_numpy())
+        grouped = kept["no_show"].groupby(key, observed=True, sort=True)
         table = pd.DataFrame({"no_shows": grouped.sum(), "kept": grouped.size()})
-        table.index.name = "group"
+        table.index = table.index.astype("str").rename("group")
         table = table.reset_index()
         table.insert(0, "dimension", dimension)
         tables.append(table)
@@ -134,7 +194,8 @@ def no_show_groups(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
     out["no_shows"] = out["no_shows"].astype("int64")
     out["rate"] = out["no_shows"] / out["kept"]
     out["low"], out["high"] = wilson(out["no_shows"].to_numpy(), out["kept"].to_numpy())
-    out["flagged"] = flags.apply(out, practice)
+    unknown = (out["dimension"] == "payer class") & (out["group"] == UNKNOWN_PAYER)
+    out["flagged"] = flags.apply(out, practice) & ~unknown
     return practice, out
 
 
@@ -172,7 +233,8 @@ def p_chart(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.Da
     # the visit mix), so the limits are widened by the spread of the standardised rates,
     # estimated from their average moving range (d2 = 1.128); never narrowed below the p-chart.
     z = (chart["rate"] - p) / sigma
-    sigma = sigma * max(1.0, float(np.abs(np.diff(z)).mean()) / 1.128)
+    moving = np.abs(np.diff(z))  # empty for a single week: the plain p-chart
+    sigma = sigma * (max(1.0, float(moving.mean()) / 1.128) if len(moving) else 1.0)
     chart["centre"] = p
     chart["lower"] = np.maximum(0.0, p - 3 * sigma)
     chart["upper"] = p + 3 * sigma
@@ -218,6 +280,24 @@ def third_next_available(slots: pd.DataFrame, appointments: pd.DataFrame,
                         "third_open": third.dt.date})
     out["days"] = [(d - day).days for d in out["third_open"]]
     return out.sort_values("provider_id").reset_index(drop=True)
+
+
+def template_use(slots: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
+    """The template's slots of the period by slot type: how many, blocked, booked and left
+    unfilled (open on the day), and the utilisation (booked ÷ the slots not blocked); the
+    last row is every type's."""
+    day = slots["date"].dt.normalize()
+    past = slots[day.between(pd.Timestamp(start), pd.Timestamp(as_of))]
+    state = past["state"].astype("str")
+    table = pd.crosstab(past["slot_type"].astype("str"), state).reindex(
+        columns=["blocked", "booked", "open"], fill_value=0).astype("int64")
+    table.loc["every type"] = table.sum()
+    table.insert(0, "slots", table.sum(axis=1))
+    table = table.rename(columns={"open": "unfilled"})
+    table["utilisation"] = table["booked"] / (table["booked"] + table["unfilled"])
+    table.index.name = "slot_type"
+    table.columns.name = None
+    return table.reset_index()
 
 
 def no_show_grid(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:

@@ -3,8 +3,9 @@ the notebook's ``parameters`` cell, ``pracops list``, the runner's checks and
 :func:`pracops.patient_access.chain.run` all follow this declaration.
 
 Of those issue 17 lists: the period and as-of date, the access and waiting-time targets, the
-rule that flags a group and the overbooking risk tolerance (the late-cancellation window, the
-lead-time bands and the expected payment per visit are not built yet).
+rule that flags a group, the overbooking risk tolerance, the late-cancellation window and the
+lead-time bands. The expected payment per visit is not a parameter: the billing data say it
+(docs/patient_access-sample.md, decisions).
 """
 
 from pracops.parameters import Parameter, Parameters
@@ -41,6 +42,10 @@ PARAMETERS = Parameters(
     Parameter(
         name="late_cancel_hours", type="float", default=24.0, minimum=0, maximum=720,
         help="a cancellation this many hours or less before the visit is late",
+    ),
+    Parameter(
+        name="lead_time_bands", type="list", default=[0, 3, 8, 15, 31],
+        help="each lead-time band's first day, days from booking",
     ),
     Parameter(
         name="output_dir", type="str", default=None, optional=True,

@@ -1,23 +1,45 @@
 """What the patient access notebook shows: the summary in words and the charts (the weekly
-no-show p-chart, no-shows by weekday and hour, lead times, third next available by provider,
-the parts of a visit by hour), from a :class:`~pracops.patient_access.chain.PatientAccess`.
+no-show p-chart, no-shows by weekday and hour, the no-show rate by provider, visit type,
+lead-time band and payer class with its interval, lead times, third next available by
+provider, the parts of a visit by hour), from a
+:class:`~pracops.patient_access.chain.PatientAccess`, and the explorer (provider, visit type,
+period, overbooking tolerance) over :func:`~pracops.patient_access.chain.explore`.
 Nothing here shows a patient's name or id: groups are providers, visit types, payers and
 weeks; claims by their number.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from pracops.patient_access.chain import PatientAccess
-from pracops.report import fmt_money, fmt_pct, format_table, md_text
+from pracops.money import round_half_away
+from pracops.patient_access import chain, model
+from pracops.patient_access.chain import PatientAccess, Selection
+from pracops.report import (
+    BAD,
+    NEUTRAL,
+    fmt_count,
+    fmt_money,
+    fmt_pct,
+    format_table,
+    legend_outside,
+    md_text,
+    no_math,
+)
 
-__all__ = ["HEADLINE_FIGURES", "alert_text", "figures", "late_table", "plot_cycle", "plot_grid",
-           "plot_leads", "plot_p_chart", "plot_tnaa", "summary_text"]
+__all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "explorer", "figures",
+           "late_table", "overbooking_view", "plot_cycle", "plot_grid", "plot_groups",
+           "plot_leads", "plot_p_chart", "plot_tnaa", "selection_text", "summary_text",
+           "template_table"]
 
 HEADLINE_FIGURES = ("no_show_rate", "revenue_lost_cents", "problems")
+
+GROUP_DIMENSIONS = ("provider", "visit type", "lead-time band", "payer class")
+"""The breakdowns the no-show chart shows (weekday and hour are the heatmap's)."""
 
 
 def figures(result: PatientAccess, access_target_days: int = 14) -> dict[str, Any]:
@@ -79,11 +101,14 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
     fig = figures(result, access_target_days)
     r = result.reminders
     late = result.late.iloc[-1]
+    per_visit = [round_half_away(Fraction(int(row.paid_cents), int(row.completed)))
+                 for row in result.payment.itertuples() if row.completed]
     lines = [
         f"- No-show rate {fmt_pct(result.practice_rate)} from {result.start} to "
         f"{result.as_of}; {fig['weeks_above_limit']} week(s) above the p-chart's limit.",
         f"- Revenue lost to no-shows: {fmt_money(result.revenue_lost_cents)} (each no-show "
-        "at the average paid per completed visit of its type).",
+        "at the average paid per completed visit of its type, from "
+        f"{fmt_money(min(per_visit))} to {fmt_money(max(per_visit))}).",
         f"- Late cancellations: {int(late['late'])}, {fmt_pct(late['rate'])} of the visits "
         f"still booked when the window opened (95 % interval {fmt_pct(late['low'])} to "
         f"{fmt_pct(late['high'])}); counted apart from no-shows.",
@@ -98,7 +123,7 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
         lines.append(f"- Longest wait for a room: {result.cycle.loc[worst, 'room_wait']:.0f} "
                      f"minutes on average at {worst}; {result.missing_checkout} visits "
                      "without a checkout time (counted, left out of checkout only).")
-    return "\n".join(lines)
+    return no_math("\n".join(lines))
 
 
 def _reminder_effect(difference: float, low: float, high: float) -> str:
@@ -122,16 +147,25 @@ def late_table(result: PatientAccess) -> Any:
     return format_table(result.late, pct=["rate", "low", "high"], count=["late", "kept", "held"])
 
 
-def plot_p_chart(result: PatientAccess, ax: Any) -> None:
+def template_table(result: PatientAccess) -> Any:
+    """The template's slots of the period by type: blocked, booked, unfilled, utilisation."""
+    return format_table(result.template, pct=["utilisation"],
+                        count=["slots", "blocked", "booked", "unfilled"],
+                        caption="Utilisation: booked ÷ the slots not blocked. A slot freed by "
+                                "a cancellation and not refilled counts as unfilled.")
+
+
+def plot_p_chart(result: PatientAccess | Selection, ax: Any) -> None:
     chart = result.chart
     ax.plot(chart["week"], chart["rate"] * 100, marker="o", label="week")
     ax.plot(chart["week"], chart["centre"] * 100, label="practice")
     ax.step(chart["week"], chart["upper"] * 100, where="mid", linestyle="--",
             label="upper limit")
     above = chart[chart["above"]]
-    ax.scatter(above["week"], above["rate"] * 100, color="red", zorder=3, label="above")
+    if len(above):
+        ax.scatter(above["week"], above["rate"] * 100, color="red", zorder=3, label="above")
     ax.set(title="No-show rate by week (p-chart)", xlabel="Week", ylabel="No-show rate (%)")
-    ax.legend()
+    legend_outside(ax)
 
 
 def plot_grid(result: PatientAccess, ax: Any) -> None:
@@ -166,3 +200,113 @@ def plot_cycle(result: PatientAccess, ax: Any) -> None:
     parts.plot.bar(stacked=True, ax=ax)
     ax.set(title="Parts of a visit by hour", xlabel="Hour of the appointment",
            ylabel="Minutes (mean)")
+
+
+def plot_groups(groups: pd.DataFrame, practice_rate: float, ax: Any,
+                dimensions: tuple[str, ...] = GROUP_DIMENSIONS) -> None:
+    """Each group's no-show rate with its 95 % (Wilson) interval, one row per group of the
+    ``dimensions`` (top to bottom), flagged groups in red, the practice's rate a line. Visits
+    whose payer is not known (:data:`~pracops.patient_access.model.UNKNOWN_PAYER`) are
+    counted under the axis, not drawn: only a visit that never took place can lack a payer."""
+    rows = groups[groups["dimension"].isin(dimensions)].copy()
+    unknown = (rows["dimension"] == "payer class") & (rows["group"] == model.UNKNOWN_PAYER)
+    hidden, rows = rows[unknown], rows[~unknown]
+    rows["order"] = rows["dimension"].map({d: i for i, d in enumerate(dimensions)})
+    rows = rows.sort_values("order", kind="stable").reset_index(drop=True)
+    y = np.arange(len(rows))[::-1]
+    rate, low, high = (rows[c].to_numpy(dtype=float) * 100 for c in ("rate", "low", "high"))
+    colour = np.where(rows["flagged"], BAD, "#0072B2")
+    ax.hlines(y, low, high, color=colour, linewidth=2)
+    ax.scatter(rate, y, color=colour, zorder=3)
+    ax.axvline(practice_rate * 100, color=NEUTRAL, linestyle="--",
+               label=f"practice {fmt_pct(practice_rate)}")
+    ax.set_yticks(y, [f"{d}: {g}" for d, g in zip(rows["dimension"], rows["group"],
+                                                   strict=True)])
+    note = "".join(f"\npayer not known: {int(r.kept)} visits ({int(r.no_shows)} no-shows), "
+                   "not drawn" for r in hidden.itertuples())
+    ax.set(title="No-show rate by group, with 95 % intervals",
+           xlabel="No-show rate (%)" + note, ylabel="Group")
+    ax.set_xlim(0, min(100.0, max(float(np.nanmax(high)) if len(rows) else 0.0, 20.0) + 2))
+    legend_outside(ax)
+
+
+def selection_text(sel: Selection) -> str:
+    """What the explorer shows, in words (Markdown)."""
+    who = " and ".join(filter(None, [md_text(sel.provider), md_text(sel.visit_type)])) \
+        or "every provider and visit type"
+    if not sel.kept:
+        return f"No completed or missed visits of {who} from {sel.start} to {sel.end}."
+    above = int(sel.chart["above"].sum())
+    extra = int(sel.overbooking["extra"].sum())
+    flagged = sel.groups[sel.groups["flagged"]]
+    return no_math("\n".join([
+        f"**{who}**, {sel.start} to {sel.end}: {fmt_count(sel.no_shows)} no-shows in "
+        f"{fmt_count(sel.kept)} visits, **{fmt_pct(sel.rate)}** (95 % interval "
+        f"{fmt_pct(sel.low)} to {fmt_pct(sel.high)}); {above} week(s) above the p-chart's limit.",
+        "",
+        "Groups above this rate by the report's rule: "
+        + (", ".join(f"{md_text(r.dimension)} {md_text(r.group)} ({fmt_pct(r.rate)})"
+                     for r in flagged.itertuples()) or "none") + ".",
+        "",
+        f"Overbooking at a {sel.tolerance_pct:g} % risk of more arrivals than slots: "
+        f"{extra} extra booking(s) over {len(sel.overbooking)} session cell(s) of 12 slots.",
+    ]))
+
+
+def overbooking_view(sel: Selection) -> Any:
+    """The overbooking suggestion per provider × weekday × session cell of the selection."""
+    table = sel.overbooking.rename(columns={"cell": "provider, weekday, session"})
+    return format_table(table, pct=["no_show_rate", "overflow_risk"],
+                        caption="A session of 12 slots of 20 minutes; each visit shows with "
+                                "its cell's history (binomial); minutes are expected values.")
+
+
+def explorer(result: PatientAccess, flag_points: float = 5.0,
+             overbooking_tolerance_pct: float = 10.0) -> Any:
+    """Pick a provider, a visit type and a period, and move the overbooking tolerance: each
+    change recomputes the figures (:func:`pracops.patient_access.chain.explore`, no file
+    written) and redraws the weekly p-chart, the no-show rates by group and the overbooking
+    suggestion.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The controls above an output area that redraws when one changes.
+    """
+    import ipywidgets as w
+    from IPython.display import Markdown, display
+
+    from pracops.widgets import chart, panel, slider
+
+    appointments = result.inputs.appointments
+    every = [("every", "")]
+    provider = w.Dropdown(options=every + [(p, p) for p in sorted(
+        appointments["provider_id"].astype("str").unique())])
+    visit_type = w.Dropdown(options=every + [(v, v) for v in sorted(
+        appointments["visit_type"].astype("str").unique())])
+    period = w.Dropdown(options=chain.periods(result))
+    tolerance = slider(float(overbooking_tolerance_pct), 0, 50, 1, ".0f")
+
+    def showing() -> str:
+        return (f"provider {provider.label}, visit type {visit_type.label}, {period.label}, "
+                f"overbooking tolerance {tolerance.value:g} %")
+
+    def draw() -> None:
+        sel = chain.explore(result, provider.value, visit_type.value, *period.value,
+                            tolerance_pct=tolerance.value, flag_points=flag_points)
+        display(Markdown(selection_text(sel)))
+        if not sel.kept:
+            return
+
+        def plot(figure: Any) -> None:
+            top, bottom = figure.subplots(2, 1, height_ratios=(1, 1.6))
+            plot_p_chart(sel, top)
+            plot_groups(sel.groups, sel.rate, bottom)
+
+        display(chart(plot, figsize=(9, 9),
+                      alt=f"Weekly no-show rate of the selection with its control limits, "
+                          f"and its rate by group: {fmt_pct(sel.rate)} overall."))
+        display(overbooking_view(sel))
+
+    return panel({"Provider": provider, "Visit type": visit_type, "Period": period,
+                  "Overbooking tolerance (%)": tolerance}, draw, showing=showing)

@@ -34,7 +34,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[2]
 CHANGED = {"billing_reconciliation": "Payer", "operating_budget": "Visit growth (%)",
            "staffing_plan": "Billing FTE per provider FTE",
-           "purchasing": "Service level", "daily_close": "Day"}
+           "purchasing": "Service level", "daily_close": "Day",
+           "patient_access": "Provider", "compliance_calendar": "Location"}
 """The control each report's test changes: one that moves the chart on the sample (where the
 schedule sets a role's need, its ratio slider moves nothing; a visit more moves no FTE)."""
 

@@ -1,0 +1,252 @@
+"""The lead-time band and payer class breakdowns of the no-show rate, the template's use by
+slot type and the explorer's figures, against an independent reading of the sample's CSV text
+(csv, datetime, fractions and math; no pandas, no pracops calculation), and the explorer's
+widgets without a kernel."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from fractions import Fraction
+
+import pytest
+
+from pracops import config, report
+from pracops.errors import ParameterError
+from pracops.patient_access import chain, model
+
+START, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+Z = 1.959963984540054
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with (config.SAMPLE_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@pytest.fixture(scope="module")
+def result() -> chain.PatientAccess:
+    return chain.compute(chain.load_inputs())
+
+
+@pytest.fixture(scope="module")
+def kept() -> list[dict[str, str]]:
+    return [r for r in rows("appointments") if START <= day(r["date"]) <= AS_OF
+            and r["status"] in ("completed", "no-show")]
+
+
+def counted(kept: list[dict[str, str]], key) -> dict[str, tuple[int, int]]:
+    """(no-shows, kept) by ``key(row)``."""
+    shows, total = Counter(), Counter()
+    for r in kept:
+        total[key(r)] += 1
+        shows[key(r)] += r["status"] == "no-show"
+    return {k: (shows[k], total[k]) for k in total}
+
+
+def wilson_low(k: int, n: int) -> float:
+    p = k / n
+    return ((p + Z * Z / (2 * n)) - Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n))) \
+        / (1 + Z * Z / n)
+
+
+def table(result: chain.PatientAccess, dimension: str) -> dict[str, tuple[int, int, bool]]:
+    t = result.groups[result.groups["dimension"] == dimension]
+    return {g: (int(k), int(n), bool(f)) for g, k, n, f in
+            zip(t["group"], t["no_shows"], t["kept"], t["flagged"], strict=True)}
+
+
+def flagged(k: int, n: int, practice: Fraction, points: float = 5.0) -> bool:
+    return wilson_low(k, n) > practice and Fraction(k, n) >= practice + Fraction(points) / 100
+
+
+def test_band_labels_read_as_days() -> None:
+    assert model.band_labels((0, 3, 8, 15, 31)) == [
+        "0-2 days", "3-7 days", "8-14 days", "15-30 days", "31+ days"]
+    assert model.band_labels((0, 1, 7)) == ["0 days", "1-6 days", "7+ days"]
+
+
+def test_no_shows_by_lead_time_band(result, kept) -> None:
+    def band(r: dict[str, str]) -> str:
+        lead = (day(r["date"]) - day(r["booked_date"])).days
+        edges = [(0, "0-2 days"), (3, "3-7 days"), (8, "8-14 days"), (15, "15-30 days"),
+                 (31, "31+ days")]
+        return [label for first, label in edges if lead >= first][-1]
+
+    expected = counted(kept, band)
+    practice = Fraction(sum(k for k, _ in expected.values()), len(kept))
+    got = table(result, "lead-time band")
+    assert list(got) == ["0-2 days", "3-7 days", "8-14 days", "15-30 days", "31+ days"]
+    assert {g: (k, n) for g, (k, n, _) in got.items()} == expected
+    assert {g: f for g, (_, _, f) in got.items()} == {
+        g: flagged(k, n, practice) for g, (k, n) in expected.items()}
+    assert not any(f for _, _, f in got.values())  # nothing planted, nothing flagged
+
+
+def test_the_bands_are_a_parameter(kept) -> None:
+    inputs = chain.load_inputs()
+    wide = chain.compute(inputs, lead_time_bands=[0, 15])
+    expected = counted(kept, lambda r: "0-14 days" if (
+        day(r["date"]) - day(r["booked_date"])).days < 15 else "15+ days")
+    assert {g: (k, n) for g, (k, n, _) in table(wide, "lead-time band").items()} == expected
+    for bad in ([3, 8], [0, 8, 8], [0, 2.5], [], [0, True]):
+        with pytest.raises(ParameterError, match="lead_time_bands"):
+            chain.compute(inputs, lead_time_bands=bad)
+
+
+def payer_of_visits() -> dict[str, str]:
+    """Each appointment's payer as the report reads it: its claim's; else its latest
+    eligibility check's; else its patient's claim nearest in time."""
+    appointments = {r["appointment_id"]: r for r in rows("appointments")}
+    billed = {r["appointment_id"]: r["payer_id"] for r in rows("claims")}
+    checked: dict[str, tuple[str, str]] = {}
+    for r in rows("eligibility_checks"):
+        if r["appointment_id"] not in checked or r["checked_date"] >= checked[
+                r["appointment_id"]][0]:
+            checked[r["appointment_id"]] = (r["checked_date"], r["payer_id"])
+    history = defaultdict(list)
+    for r in rows("claims"):
+        history[r["patient_id"]].append((day(appointments[r["appointment_id"]]["date"]),
+                                         r["payer_id"]))
+    out = {}
+    for a, r in appointments.items():
+        if a in billed:
+            out[a] = billed[a]
+        elif a in checked:
+            out[a] = checked[a][1]
+        elif history[r["patient_id"]]:
+            out[a] = min(history[r["patient_id"]],
+                         key=lambda h: abs((h[0] - day(r["date"])).days))[1]
+    return out
+
+
+def test_no_shows_by_payer_class(result, kept) -> None:
+    classes = {r["payer_id"]: r["class"] for r in rows("payers")}
+    payer = payer_of_visits()
+    expected = counted(kept, lambda r: classes[payer[r["appointment_id"]]]
+                       if r["appointment_id"] in payer else "not known")
+    practice = Fraction(sum(k for k, _ in expected.values()), len(kept))
+    got = table(result, "payer class")
+    assert {g: (k, n) for g, (k, n, _) in got.items()} == expected
+    assert set(got) == {"Commercial", "Medicaid", "Medicare", "Self-pay", "not known"}
+    for group, (k, n) in expected.items():
+        assert got[group][2] == (group != "not known" and flagged(k, n, practice)), group
+    # a visit has no payer at all only when it never took place and was never checked:
+    # every such visit is a no-show, so its 100 % is where the payer is read from, never
+    # flagged (it would be the only group flagged on the sample)
+    k, n = expected["not known"]
+    assert k == n > 0 and flagged(k, n, practice) and not got["not known"][2]
+
+
+def test_the_plants_stay_the_only_problems(result) -> None:
+    kinds = Counter(p["kind"] for p in result.problems)
+    assert kinds == Counter({"no_show_group": 1, "no_show_week": 1, "third_next_available": 1,
+                             "long_lead_time": 1, "afternoon_room_wait": 1,
+                             "unverified_eligibility_denials": 1})
+
+
+def test_the_explorer_figures_of_a_provider_and_a_quarter(result, kept) -> None:
+    periods = dict(chain.periods(result))
+    assert list(periods) == ["2025-01-01 to 2025-12-31", "2025 Q1", "2025 Q2", "2025 Q3",
+                             "2025 Q4"]
+    first, last = periods["2025 Q2"]
+    assert (first, last) == (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+    sel = chain.explore(result, "P003", "established", first, last, tolerance_pct=10)
+    mine = [r for r in kept if r["provider_id"] == "P003" and r["visit_type"] == "established"
+            and first <= day(r["date"]) <= last]
+    assert (sel.no_shows, sel.kept) == (sum(r["status"] == "no-show" for r in mine), len(mine))
+    assert sel.rate == pytest.approx(sel.no_shows / sel.kept)
+    assert sel.low == pytest.approx(wilson_low(sel.no_shows, sel.kept))
+    assert sel.chart["kept"].sum() == len(mine)
+    assert set(sel.groups.loc[sel.groups["dimension"] == "provider", "group"]) == {"P003"}
+    assert sel.overbooking["cell"].str.startswith("P003 ").all()
+
+
+def test_the_whole_selection_is_the_report(result) -> None:
+    sel = chain.explore(result)
+    assert sel.rate == result.practice_rate
+    assert sel.chart.equals(result.chart)
+    assert sel.groups.equals(result.groups)
+
+
+def test_a_higher_tolerance_never_books_fewer_extra_visits(result) -> None:
+    low = chain.explore(result, "P003", tolerance_pct=5).overbooking
+    high = chain.explore(result, "P003", tolerance_pct=40).overbooking
+    assert (high["extra"] >= low["extra"]).all() and high["extra"].sum() > low["extra"].sum()
+    # one cell by hand: 12 slots, each visit showing with 1 - its rate; at 40 % the extra
+    # bookings are the most whose chance of more than 12 arrivals stays at or under 0.4
+    cell = high.iloc[0]
+    show = 1 - cell["no_show_rate"]
+
+    def overflow(extra: int) -> float:
+        n = 12 + extra
+        return sum(math.comb(n, j) * show ** j * (1 - show) ** (n - j)
+                   for j in range(13, n + 1))
+
+    extra = 0
+    while overflow(extra + 1) <= 0.4:
+        extra += 1
+    assert cell["extra"] == extra
+    assert cell["overflow_risk"] == pytest.approx(overflow(extra))
+
+
+def test_an_empty_selection_says_so(result) -> None:
+    from pracops.patient_access import view
+
+    sel = chain.explore(result, "P003", "procedure", dt.date(2025, 1, 4), dt.date(2025, 1, 5))
+    assert sel.kept == 0
+    assert view.selection_text(sel).startswith("No completed or missed visits")
+
+
+def test_the_explorer_redraws_without_a_kernel_or_a_file(result, monkeypatch) -> None:
+    pytest.importorskip("ipywidgets")
+    from pracops.patient_access import view
+
+    calls = []
+    explore = chain.explore
+
+    def counted_explore(res, provider, visit_type, start, end, **kw):
+        calls.append((provider, visit_type, start, end, kw["tolerance_pct"]))
+        return explore(res, provider, visit_type, start, end, **kw)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the explorer wrote a file")
+
+    monkeypatch.setattr(chain, "explore", counted_explore)
+    monkeypatch.setattr(report, "write_handouts", refuse)
+    box = view.explorer(result, overbooking_tolerance_pct=10.0)
+    grid = box.children[0].children
+    provider, visit_type, period, tolerance = (cell.children[1] for cell in grid)
+    showing = box.children[1].value
+    assert calls == [("", "", START, AS_OF, 10.0)]
+    provider.value = "P002"
+    period.value = (dt.date(2025, 10, 1), AS_OF)
+    tolerance.value = 25.0
+    assert calls[1:] == [("P002", "", START, AS_OF, 10.0),
+                         ("P002", "", dt.date(2025, 10, 1), AS_OF, 10.0),
+                         ("P002", "", dt.date(2025, 10, 1), AS_OF, 25.0)]
+    assert box.children[1].value != showing
+    assert "provider P002" in box.children[1].value and "2025 Q4" in box.children[1].value
+
+
+def test_template_use_by_slot_type(result) -> None:
+    count: dict[str, Counter] = defaultdict(Counter)
+    for r in rows("schedule_slots"):
+        if START <= day(r["date"]) <= AS_OF:
+            count[r["slot_type"]][r["state"]] += 1
+            count["every type"][r["state"]] += 1
+    got = result.template.set_index("slot_type")
+    assert list(got.index) == ["established", "new patient", "same-day", "every type"]
+    for kind, c in count.items():
+        row = got.loc[kind]
+        assert (row["slots"], row["blocked"], row["booked"], row["unfilled"]) == (
+            sum(c.values()), c["blocked"], c["booked"], c["open"]), kind
+        assert row["utilisation"] == pytest.approx(c["booked"] / (c["booked"] + c["open"]))
+    # the same-day slots are kept for the day itself: most are left unfilled
+    assert got.loc["same-day", "utilisation"] < 0.5 < got.loc["established", "utilisation"]
