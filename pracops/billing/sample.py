@@ -545,7 +545,8 @@ def claim_lines(sample: Sample) -> list[dict[str, Any]]:
     # The daily close's plant (5): one line of a late-December insured claim (not remitted by
     # the report date) entered a second time the same day, as the claim's next line.
     plants = sample.rng("duplicate_charge")
-    late = sorted({r["claim_id"] for r in rows if r["claim_id"] in _late_insured(sample)})
+    insured = _late_insured(sample)
+    late = sorted({r["claim_id"] for r in rows if r["claim_id"] in insured})
     claim_id = plants.choice(late)
     lines = [r for r in rows if r["claim_id"] == claim_id]
     copy = {**plants.choice(lines), "line_no": len(lines) + 1}
