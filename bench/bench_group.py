@@ -190,10 +190,12 @@ def main() -> None:
                     help="copies of the bundled sample and two reports")
     ap.add_argument("--copies", action="store_true",
                     help="copies of the bundled sample (no generation), every report")
+    ap.add_argument("--listing", type=Path,
+                    help="run on this practices.yaml as it is (no generation, no cache)")
     ap.add_argument("--workers", type=int,
                     help="the LocalCluster's workers (default: pracops run's default)")
     args = ap.parse_args()
-    listing = practices(args.keep, args.practices, args.quick or args.copies)
+    listing = args.listing or practices(args.keep, args.practices, args.quick or args.copies)
     result = run(listing, QUICK_REPORTS if args.quick else (), args.workers)
     generated = listing.parent / "generated.json"
     if generated.is_file():

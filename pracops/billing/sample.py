@@ -1318,7 +1318,7 @@ def deposits(sample: Sample) -> list[dict[str, Any]]:
     injected = set(sample.notes["era"]["injected_traces"])
     clean = [(payer_id, p) for payer_id, p in payments
              if p.method == "ACH" and p.trace_number not in injected
-             and payer_id in ("NWH", "LKM", "PRS")]
+             and payer_id in ("NWH", "LKM", "PRS") and p.computed_total_cents()]
     missing = rng.choice([c for c in clean if c[1].payment_date.month == 9])
     short = rng.choice([c for c in clean if c[1].payment_date.month == 6])
     rows: list[dict[str, Any]] = []
@@ -1328,6 +1328,8 @@ def deposits(sample: Sample) -> list[dict[str, Any]]:
         if payment.trace_number == missing[1].trace_number:
             continue
         amount = payment.computed_total_cents()
+        if not amount:  # a run that pays nothing (every claim denied or the patient's) moves
+            continue    # no money: a small practice's payer may send one
         if payment.method == "ACH":
             day = _deposit_day(rng, payment.payment_date, 1, 3)
             text, kind = _ach_description(payers[payer_id], payment.trace_number), "ACH"
