@@ -4,23 +4,29 @@ another with the single-practice runner (issue 18).
 Run from the project root::
 
     python bench/bench_group.py                          # 12 generated practices, every report
-    python bench/bench_group.py --keep /tmp/group-bench  # generate once, reuse after
+    python bench/bench_group.py --keep /tmp/group-bench  # where generated groups are kept
     python bench/bench_group.py --practices 3 --quick    # copies of the sample, two reports
     python bench/bench_group.py --practices 4 --copies   # copies of the sample, every report
 
-Both sides are the command as an administrator types it, in a child process each, on the same
-folders: ``pracops run --data <practice> --quiet`` once per practice, one after another (the
-anchor), and ``pracops run --practices practices.yaml --quiet`` (a LocalCluster of one worker per
-core, started and closed inside the timed run). Reported: practices per minute on each side and
+The anchor is the command as an administrator types it, in a child process per practice:
+``pracops run --data <practice> --quiet`` one after another (each such run already runs up to
+two reports per core at once, the runner's ``--jobs`` default). The group side is what
+``pracops run --practices practices.yaml`` does, in this process so that the workers' memory
+can be read before they close: a LocalCluster started, every practice validated and run, the
+cluster closed, all inside the timed span. Reported: practices per minute on each side and
 their ratio; the per-task overhead, each task's wall time on its worker less the report's own
-time (kernel, cells, export: ``timings.seconds``), median and 90th percentile; the peak memory of
-each worker process and of its largest child (a report's process with its kernel), read on the
-workers (``ru_maxrss``) by a second, in-process group run.
+time (kernel, cells, export: ``timings.seconds``), median and 90th percentile; the mean task
+time by report (for the projection in bench/README.md); the peak memory of each worker process
+and of its largest child (a report's process with its kernel), read on the workers
+(``ru_maxrss``); the 1-minute load average before, between and after (the machine is shared).
+The generated group is kept in :data:`CACHE` under a key of the generator's source, so it is
+generated once (``generated.json`` there says how long that took).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -34,17 +40,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICK_REPORTS = ("operating_budget", "purchasing")
+CACHE = Path(tempfile.gettempdir()) / "pracops-group-cache"
+"""Generated groups, one folder per :func:`_generator_key`, kept between runs."""
 
 
-def practices(folder: Path, count: int, quick: bool) -> Path:
-    """``practices.yaml`` of ``count`` practices under ``folder`` (generated once and kept;
-    ``quick``: copies of the bundled sample)."""
+def _generator_key(count: int, copies: bool) -> str:
+    """What the generated group depends on: the count, copies or not, and the source of every
+    sample writer and of the group sample (its seeds and shapes), hashed."""
+    sources = sorted((ROOT / "pracops").glob("*/sample.py")) + [
+        ROOT / "pracops" / "sample" / "generator.py"]
+    digest = hashlib.sha256(f"{count}:{copies}".encode())
+    for path in sources:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def practices(cache: Path, count: int, quick: bool) -> Path:
+    """``practices.yaml`` of ``count`` practices in ``cache/<key>/`` (``quick``: copies of the
+    bundled sample), generated once and kept: the key (:func:`_generator_key`) changes with
+    the count and with any change to the generator, so a stale group is never reused."""
+    folder = cache / _generator_key(count, quick)
     listing = folder / "practices.yaml"
     if listing.is_file():
-        import yaml
-
-        if len(yaml.safe_load(listing.read_text())["practices"]) == count:
-            return listing
+        return listing
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     if quick:
@@ -60,7 +78,11 @@ def practices(folder: Path, count: int, quick: bool) -> Path:
         return listing
     from pracops.group.sample import write_group_sample
 
-    return write_group_sample(folder, count)
+    started = time.perf_counter()
+    listing = write_group_sample(folder, count)
+    (folder / "generated.json").write_text(json.dumps(
+        {"practices": count, "seconds": round(time.perf_counter() - started, 1)}))
+    return listing
 
 
 def _pracops(*args: str) -> float:
@@ -76,51 +98,66 @@ def _peak() -> dict[str, float]:
     return {"worker_mb": own, "largest_child_mb": child}
 
 
-def run(listing: Path, reports: tuple[str, ...]) -> dict:
+def run(listing: Path, reports: tuple[str, ...], workers: int | None = None) -> dict:
     import yaml
 
     folders = [listing.parent / p["data"] for p in yaml.safe_load(listing.read_text())["practices"]]
     out = Path(tempfile.mkdtemp(prefix="pracops-group-bench-"))
     try:
+        load_before = os.getloadavg()[0]
         one_by_one = sum(_pracops("run", "--data", str(f), "--out", str(out / "single"),
                                   "--quiet", *reports) for f in folders)
-        group = _pracops("run", "--practices", str(listing), "--out", str(out / "group"),
-                         "--quiet", *reports)
+        load_between = os.getloadavg()[0]
+        group, peaks = _group_run(listing, reports, out / "group", workers)
+        load_after = os.getloadavg()[0]
         [run_dir] = (out / "group").iterdir()
-        overheads = []
+        tasks = []
         for summary in run_dir.glob("*/*.json"):
             if summary.name == "manifest.json":
                 continue
             t = json.loads(summary.read_text())["timings"]
-            overheads.append(t["task_seconds"] - t["seconds"])
-        peaks = _in_process_peaks(listing, reports, out / "peaks")
+            tasks.append({"report": summary.stem, "practice": summary.parent.name,
+                          "task_s": t["task_seconds"], "own_s": t["seconds"]})
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    overheads.sort()
+    overheads = sorted(t["task_s"] - t["own_s"] for t in tasks)
+    by_report: dict[str, list[float]] = {}
+    for t in tasks:
+        by_report.setdefault(t["report"], []).append(t["task_s"])
     return {"practices": len(folders), "one_by_one_s": one_by_one, "group_s": group,
             "overhead_median_s": statistics.median(overheads),
             "overhead_p90_s": overheads[int(0.9 * (len(overheads) - 1))],
-            "tasks": len(overheads), "peaks": peaks, "cores": os.cpu_count(),
-            "load": os.getloadavg()[0]}
+            "tasks": len(tasks), "task_s_mean": statistics.mean(t["task_s"] for t in tasks),
+            "task_s_total": sum(t["task_s"] for t in tasks),
+            "task_s_mean_by_report": {r: round(statistics.mean(v), 1)
+                                      for r, v in sorted(by_report.items())},
+            "peaks": peaks, "cores": os.cpu_count(),
+            "workers": len(peaks),
+            "load_1min": {"before": load_before, "after_one_by_one": load_between,
+                          "after_group": load_after}}
 
 
-def _in_process_peaks(listing: Path, reports: tuple[str, ...], out: Path) -> dict:
+def _group_run(listing: Path, reports: tuple[str, ...], out: Path,
+               workers: int | None) -> tuple[float, dict]:
+    """The group run as ``pracops run --practices`` makes it (a LocalCluster started, the
+    practices validated and run, the cluster closed), timed, with each worker's peak memory
+    read on the workers before the cluster closes."""
     from pracops import runner
     from pracops.group import cluster
     from pracops.group import practices as listed
     from pracops.group import run as group
 
+    started = time.perf_counter()
     available = runner.discover()
     runs = group.plan(listed.load_practices(listing, list(available)), list(reports), available)
-    with cluster.connect(dashboard=None) as client:
+    with cluster.connect(workers=workers, dashboard=None) as client:
         group.run_group(runs, client, out=out)
-        return client.run(_peak)
+        peaks = client.run(_peak)
+    return time.perf_counter() - started, peaks
 
 
 def measures(quick: bool = False) -> list[dict]:
-    folder = Path(tempfile.gettempdir()) / ("pracops-group-bench-quick" if quick
-                                            else "pracops-group-bench")
-    result = run(practices(folder, 3 if quick else 12, quick), QUICK_REPORTS if quick else ())
+    result = run(practices(CACHE, 3 if quick else 12, quick), QUICK_REPORTS if quick else ())
     n = result["practices"]
     per_min = {k: n * 60 / result[k] for k in ("one_by_one_s", "group_s")}
     ratio = per_min["group_s"] / per_min["one_by_one_s"]
@@ -147,15 +184,23 @@ def measures(quick: bool = False) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--practices", type=int, default=12)
-    ap.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir())
-                    / "pracops-group-bench")
+    ap.add_argument("--keep", type=Path, default=CACHE,
+                    help=f"where generated groups are kept, by key (default {CACHE})")
     ap.add_argument("--quick", action="store_true",
                     help="copies of the bundled sample and two reports")
     ap.add_argument("--copies", action="store_true",
                     help="copies of the bundled sample (no generation), every report")
+    ap.add_argument("--listing", type=Path,
+                    help="run on this practices.yaml as it is (no generation, no cache)")
+    ap.add_argument("--workers", type=int,
+                    help="the LocalCluster's workers (default: pracops run's default)")
     args = ap.parse_args()
-    listing = practices(args.keep, args.practices, args.quick or args.copies)
-    result = run(listing, QUICK_REPORTS if args.quick else ())
+    listing = args.listing or practices(args.keep, args.practices, args.quick or args.copies)
+    result = run(listing, QUICK_REPORTS if args.quick else (), args.workers)
+    generated = listing.parent / "generated.json"
+    if generated.is_file():
+        result["generated"] = json.loads(generated.read_text())
+    result["listing"] = str(listing)
     print(json.dumps(result, indent=2))
 
 

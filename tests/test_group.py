@@ -9,6 +9,7 @@ the run still complete with the retry recorded; Ctrl-C marking every unfinished 
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import shutil
@@ -340,14 +341,25 @@ def test_the_sample_group_is_distinct_practices_listed_in_practices_yaml(tmp_pat
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err
     listed = practices.load_practices(tmp_path / "practices.yaml", list(registry.reports()))
-    assert [p.id for p in listed] == ["maple-grove-family-medicine",
-                                      "riverside-internal-medicine"]
+    assert [(p.id, p.name) for p in listed] == [
+        ("maple-grove-family-medicine", "Maple Grove Family Medicine"),
+        ("eau-claire-internal-medicine", "Eau Claire Internal Medicine")]
     one, two = (p.data for p in listed)
-    assert (one / "claims.csv").read_bytes() != (two / "claims.csv").read_bytes()
-    for p in listed:
-        truth = json.loads((p.data / "ground_truth.json").read_text())
-        assert set(truth) >= {"billing", "daily_close"}
-        assert yaml.safe_load((p.data / "practice.yaml").read_text()) == {"name": p.name}
+    # The first is the bundled sample, file for file; the second another shape.
+    for path in sorted(config.SAMPLE_DIR.rglob("*")):
+        if path.is_file():
+            assert (one / path.relative_to(config.SAMPLE_DIR)).read_bytes() == path.read_bytes()
+    assert yaml.safe_load((two / "practice.yaml").read_text()) == {
+        "name": "Eau Claire Internal Medicine", "providers": 3,
+        "specialty": "Internal Medicine", "state": "WI"}
+    with (two / "locations.csv").open(encoding="utf-8") as fh:
+        assert {(r["city"], r["state"]) for r in csv.DictReader(fh)} == {("Eau Claire", "WI")}
+    truth = json.loads((two / "ground_truth.json").read_text())
+    assert set(truth) >= {"billing", "daily_close"}
+    assert truth["practice"]["shape"] == {"providers": 3, "specialty": "Internal Medicine",
+                                          "state": "WI"}
+    text = (tmp_path / "practices.yaml").read_text()
+    assert "# 3 providers, Internal Medicine, WI; seed 2027\n" in text
     again = _cli("sample", "--practices", "2", "--out", str(tmp_path))
     _, err = again.communicate(timeout=60)
     assert again.returncode == 2 and "already exists; nothing was written" in err

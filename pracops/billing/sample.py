@@ -40,6 +40,7 @@ from typing import Any
 from pracops.sample.generator import (
     AS_OF,
     BOOKED_UNTIL,
+    BUNDLED_VISITS_A_DAY,
     Sample,
     add_business_days,
     business_day,
@@ -157,9 +158,10 @@ _PATIENT_LAST = (
     "Stonebridge", "Tindall", "Underwood", "Waverley", "Winterbourne", "Brightwater", "Copperfield",
     "Dunleavy", "Farrow", "Goodfellow", "Holloway",
 )
-_PATIENTS = 6400
+_PATIENTS = 6400  # the bundled sample's panel; another shape's in proportion to its visits
 _NEW_SHARE = 0.16  # patients whose first visit is in 2025
 _AGE_GROUPS = ((0, 17, 0.17), (18, 39, 0.25), (40, 64, 0.33), (65, 92, 0.25))
+_ADULT_AGE_GROUPS = ((18, 39, 0.22), (40, 64, 0.40), (65, 92, 0.38))  # internal medicine
 _UNDER_65_PAYERS = (("MCD", 0.20), ("NWH", 0.30), ("LKM", 0.22), ("PRS", 0.22), ("SELF", 0.06))
 _OVER_65_PAYERS = (("MCR", 0.92), ("NWH", 0.03), ("PRS", 0.03), ("SELF", 0.02))
 # Medicare Advantage: of the patients on Medicare, the share enrolled in a Medicare Advantage
@@ -215,9 +217,10 @@ def _patients(sample: Sample) -> list[_Patient]:
     advantage = sample.rng("medicare_advantage")
     providers = sample.tables["providers"]
     weights = [p["visits_per_day_target"] * p["fte"] for p in providers]
+    groups = _ADULT_AGE_GROUPS if sample.shape.specialty == "Internal Medicine" else _AGE_GROUPS
     out = []
-    for n in range(1, _PATIENTS + 1):
-        low, high, _ = rng.choices(_AGE_GROUPS, [g[2] for g in _AGE_GROUPS])[0]
+    for n in range(1, round(_PATIENTS * sum(weights) / BUNDLED_VISITS_A_DAY) + 1):
+        low, high, _ = rng.choices(groups, [g[2] for g in groups])[0]
         age = rng.randint(low, high)
         dob = dt.date(2025 - age, 1, 1) + dt.timedelta(days=rng.randrange(365))
         table = _OVER_65_PAYERS if age >= 65 else _UNDER_65_PAYERS
@@ -512,6 +515,11 @@ _CHARGE_LAG = {  # business days from the visit to its charge entry, by provider
 }
 
 
+def _charge_lag(provider_id: str) -> tuple[tuple[int, int], ...]:
+    """The provider's charge-entry habit: those of P001 … P005 in turn."""
+    return _CHARGE_LAG[f"P{(int(provider_id[1:]) - 1) % len(_CHARGE_LAG) + 1:03d}"]
+
+
 @writer("claim_lines")
 def claim_lines(sample: Sample) -> list[dict[str, Any]]:
     """The claims' service lines, priced from the charge master."""
@@ -528,7 +536,7 @@ def claim_lines(sample: Sample) -> list[dict[str, Any]]:
                              claim["date_of_service"])
         if not charged:
             continue
-        lags, weights = zip(*_CHARGE_LAG[providers[claim["rendering_npi"]]], strict=True)
+        lags, weights = zip(*_charge_lag(providers[claim["rendering_npi"]]), strict=True)
         entered = min(add_business_days(claim["date_of_service"],
                                          entry.choices(lags, weights)[0]),
                       claim["submitted_date"])
@@ -545,7 +553,8 @@ def claim_lines(sample: Sample) -> list[dict[str, Any]]:
     # The daily close's plant (5): one line of a late-December insured claim (not remitted by
     # the report date) entered a second time the same day, as the claim's next line.
     plants = sample.rng("duplicate_charge")
-    late = sorted({r["claim_id"] for r in rows if r["claim_id"] in _late_insured(sample)})
+    insured = _late_insured(sample)
+    late = sorted({r["claim_id"] for r in rows if r["claim_id"] in insured})
     claim_id = plants.choice(late)
     lines = [r for r in rows if r["claim_id"] == claim_id]
     copy = {**plants.choice(lines), "line_no": len(lines) + 1}
@@ -998,8 +1007,9 @@ def era(sample: Sample) -> list[dict[str, Any]]:
                          and all(m.claim is not split for m in r.remits)), key=lambda r: r.day)
 
     # Traces, files.
+    main = sample.tables["locations"][0]  # the back office's clinic
     payee = Party(sample.practice["name"].upper(), "XX", sample.practice["group_npi"],
-                  "410 MAIN STREET", "MAPLE GROVE", "MN", "55369",
+                  main["address"].upper(), main["city"].upper(), main["state"], main["zip"],
                   tin=sample.practice["tax_id"].replace("-", ""))
     counters = {payer_id: rng.randrange(100000, 900000) for payer_id in _PAYERS}
     claim_numbers = {payer_id: rng.randrange(10**11, 9 * 10**11) for payer_id in _PAYERS}
@@ -1308,7 +1318,7 @@ def deposits(sample: Sample) -> list[dict[str, Any]]:
     injected = set(sample.notes["era"]["injected_traces"])
     clean = [(payer_id, p) for payer_id, p in payments
              if p.method == "ACH" and p.trace_number not in injected
-             and payer_id in ("NWH", "LKM", "PRS")]
+             and payer_id in ("NWH", "LKM", "PRS") and p.computed_total_cents()]
     missing = rng.choice([c for c in clean if c[1].payment_date.month == 9])
     short = rng.choice([c for c in clean if c[1].payment_date.month == 6])
     rows: list[dict[str, Any]] = []
@@ -1318,6 +1328,8 @@ def deposits(sample: Sample) -> list[dict[str, Any]]:
         if payment.trace_number == missing[1].trace_number:
             continue
         amount = payment.computed_total_cents()
+        if not amount:  # a run that pays nothing (every claim denied or the patient's) moves
+            continue    # no money: a small practice's payer may send one
         if payment.method == "ACH":
             day = _deposit_day(rng, payment.payment_date, 1, 3)
             text, kind = _ach_description(payers[payer_id], payment.trace_number), "ACH"

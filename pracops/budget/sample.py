@@ -54,7 +54,7 @@ from collections import defaultdict
 from fractions import Fraction
 from typing import Any
 
-from pracops.sample.generator import Sample, writer
+from pracops.sample.generator import BUNDLED_VISITS_A_DAY, Sample, writer
 
 __all__ = ["ACCOUNTS", "ASSUMPTIONS", "CLOSED_THROUGH", "MONTHS", "WORK_RVUS"]
 
@@ -343,13 +343,22 @@ def _wages(sample: Sample, month: str, rng: random.Random) -> dict[str, int]:
     return {a: _cents(v * factor) for a, v in out.items()}
 
 
+def _overspend(sample: Sample) -> tuple[str, str, int]:
+    """:data:`OVERSPEND`, its amount times the practice's size in bundled practices (the
+    providers' visits a day over the bundled sample's, rounded; at least 1), so that a larger
+    practice's overspend stands out of its larger supply bill as the bundled one does."""
+    account, month, cents = OVERSPEND
+    size = sum(p["fte"] * p["visits_per_day_target"] for p in sample.tables["providers"])
+    return account, month, cents * max(1, round(size / BUNDLED_VISITS_A_DAY))
+
+
 @writer("gl_actuals")
 def gl_actuals(sample: Sample) -> list[dict[str, Any]]:
     """The P&L per month and account, 2024-01 … 2025-11 (see the module docstring)."""
     plan = _plan(sample)
     rng = sample.rng("gl_actuals")
     act = plan["activity"]
-    extra_account, extra_month, extra_cents = OVERSPEND
+    extra_account, extra_month, extra_cents = _overspend(sample)
     rows = []
     for m in MONTHS:
         is_2025 = m.startswith("2025")
@@ -395,7 +404,7 @@ def _record(sample: Sample, plan: dict[str, Any]) -> None:
         return {c: round(100 * counts[c] / total, 2) for c in CLASSES}
 
     v2024, v2025 = per_class("2024"), per_class("2025")
-    extra_account, extra_month, extra_cents = OVERSPEND
+    extra_account, extra_month, extra_cents = _overspend(sample)
     sample.facts["budget"] = {
         "closed_through": CLOSED_THROUGH,
         "first_month": MONTHS[0],

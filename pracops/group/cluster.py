@@ -30,8 +30,12 @@ WAIT_FOR_WORKERS = 60
 
 
 def default_workers() -> int:
-    """One worker per core: a report keeps its core busy but while its kernel starts."""
-    return max(1, os.cpu_count() or 1)
+    """Two workers per core, as the single-practice runner runs two reports per core
+    (``pracops run --jobs``): a task waits on its report's kernel process, which leaves its
+    core idle while the kernel starts, the notebook's cells wait on one another and the page
+    is exported; with one task per core the group ran slower than the practices one after
+    another (bench/README.md, "Many practices")."""
+    return max(1, 2 * (os.cpu_count() or 1))
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ import json
 import os
 import random
 import shutil
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,7 @@ from pracops.report import PRACTICE_FILE
 __all__ = [
     "AS_OF",
     "BOOKED_UNTIL",
+    "BUNDLED_VISITS_A_DAY",
     "DEFAULT_SEED",
     "FEDERAL_HOLIDAYS",
     "FOLDERS",
@@ -45,10 +47,15 @@ __all__ = [
     "PRACTICE_NAME",
     "REPORTS",
     "WRITERS",
+    "SPECIALTIES",
+    "STATES",
     "Sample",
+    "Shape",
     "add_business_days",
     "business_day",
+    "fte_of",
     "generate",
+    "hire",
     "write_sample",
     "writer",
     "writers",
@@ -90,6 +97,91 @@ REPORTS: tuple[str, ...] = registry.PACKAGES
 """The report packages, each with its list of injected problems in the ground truth."""
 
 
+@dataclass(frozen=True)
+class Shape:
+    """What kind of practice :func:`generate` writes. The default is the bundled sample's,
+    Maple Grove Family Medicine: five providers at two clinics in Minnesota, its files exactly
+    as they were before shapes existed; any other shape scales the people and the patients to
+    its providers (see ``docs/group.md``, "The sample group").
+
+    Parameters
+    ----------
+    providers
+        Providers of the practice, 3 to 40 (the compliance calendar's plants fall on three).
+    specialty
+        One of :data:`SPECIALTIES`: the physicians' specialty column, their visits a day and,
+        for internal medicine, an adult panel.
+    state
+        One of :data:`STATES`: the clinics' city, addresses and zip codes, the practice's
+        state and the payee address of its remittances.
+    name
+        The practice's name, for page titles.
+    """
+
+    providers: int = 5
+    specialty: str = "Family Medicine"
+    state: str = "MN"
+    name: str = PRACTICE_NAME
+
+    def __post_init__(self) -> None:
+        if not 3 <= self.providers <= 40:
+            raise ValueError(f"a practice of {self.providers} providers: give 3 to 40")
+        if self.specialty not in SPECIALTIES:
+            raise ValueError(f"unknown specialty {self.specialty!r}; one of {sorted(SPECIALTIES)}")
+        if self.state not in STATES:
+            raise ValueError(f"unknown state {self.state!r}; one of {sorted(STATES)}")
+
+    @property
+    def bundled(self) -> bool:
+        """Whether this is the bundled sample's shape (whose files must not change)."""
+        return self == Shape()
+
+
+SPECIALTIES: dict[str, tuple[tuple[str, int], ...]] = {
+    # the physicians' specialties in turn, each with its visits a day (advanced practice
+    # providers see four fewer); Primary Care is a multi-specialty group
+    "Family Medicine": (("Family Medicine", 22),),
+    "Internal Medicine": (("Internal Medicine", 20),),
+    "Primary Care": (("Family Medicine", 22), ("Internal Medicine", 20), ("Pediatrics", 24)),
+}
+"""Specialties a practice's shape may have."""
+
+STATES: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {
+    # state: the city, and its clinics' (name, street address, zip) in the order MAIN, NORTH,
+    # SOUTH, WEST
+    "MN": ("Maple Grove", (("Main Street Clinic", "410 Main Street", "55369"),
+                           ("North Clinic", "8120 Birchwood Lane, Suite 200", "55311"),
+                           ("South Clinic", "9600 Hemlock Lane", "55369"),
+                           ("West Clinic", "15700 Grove Circle", "55311"))),
+    "WI": ("Eau Claire", (("Main Clinic", "212 Barstow Street", "54701"),
+                          ("North Clinic", "2700 North Hastings Way", "54703"),
+                          ("South Clinic", "3460 Oakwood Mall Drive", "54701"),
+                          ("West Clinic", "1221 West Clairemont Avenue", "54701"))),
+    "IA": ("Ames", (("Main Clinic", "415 Main Street", "50010"),
+                    ("North Clinic", "2500 Stange Road", "50010"),
+                    ("South Clinic", "3615 South Duff Avenue", "50010"),
+                    ("West Clinic", "4610 Lincoln Way", "50014"))),
+    "ND": ("Fargo", (("Main Clinic", "600 Main Avenue", "58103"),
+                     ("North Clinic", "3200 North Broadway", "58102"),
+                     ("South Clinic", "4600 25th Street South", "58104"),
+                     ("West Clinic", "5150 13th Avenue South", "58103"))),
+    "CO": ("Fort Collins", (("Main Clinic", "150 North College Avenue", "80524"),
+                            ("North Clinic", "1015 Vine Drive", "80524"),
+                            ("South Clinic", "4501 South Timberline Road", "80525"),
+                            ("West Clinic", "2001 West Drake Road", "80526"))),
+}
+"""States a practice's shape may be in."""
+
+_CLINICS = (("MAIN", "07:30", "17:30"), ("NORTH", "08:00", "17:00"),
+            ("SOUTH", "08:00", "17:00"), ("WEST", "08:00", "17:00"))
+_NORTH_PROVIDERS = 2  # at most, so the north clinic keeps one nurse (a plant's lone nurse)
+
+
+def _clinic_count(providers: int) -> int:
+    """Two clinics up to 12 providers, three up to 24, four above."""
+    return 2 if providers <= 12 else 3 if providers <= 24 else 4
+
+
 @dataclass
 class Sample:
     """The practice being generated: what writers read from and record into.
@@ -98,6 +190,8 @@ class Sample:
     ----------
     seed
         The generation's seed.
+    shape
+        The kind of practice (:class:`Shape`).
     practice
         Facts about the practice as a whole (name, identifiers, the year of activity).
     tables
@@ -118,6 +212,7 @@ class Sample:
 
     seed: int
     practice: dict[str, Any]
+    shape: Shape = field(default_factory=Shape)
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     ground_truth: dict[str, list[dict[str, Any]]] = field(
         default_factory=lambda: {report: [] for report in REPORTS}
@@ -205,11 +300,22 @@ _LAST = ("Lindqvist", "Okafor", "Brandt", "Nuñez", "Haugen", "Castellano", "Whi
 
 
 def _unique_names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
-    """``count`` names whose first and last names are not in ``taken`` (which they join)."""
-    firsts = rng.sample([n for n in _FIRST if n not in taken], count)
-    lasts = rng.sample([n for n in _LAST if n not in taken], count)
-    taken.update(firsts + lasts)
-    return [f"{first} {last}" for first, last in zip(firsts, lasts, strict=True)]
+    """``count`` names whose first and last names are not in ``taken`` (which they join, with
+    the full names); in a practice too large for that, full names no one has."""
+    firsts = [n for n in _FIRST if n not in taken]
+    lasts = [n for n in _LAST if n not in taken]
+    if count > min(len(firsts), len(lasts)):
+        names: list[str] = []
+        while len(names) < count:
+            name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+            if name not in taken:
+                taken.add(name)
+                names.append(name)
+        return names
+    firsts, lasts = rng.sample(firsts, count), rng.sample(lasts, count)
+    names = [f"{first} {last}" for first, last in zip(firsts, lasts, strict=True)]
+    taken.update(firsts + lasts + names)
+    return names
 
 
 def _npi(rng: random.Random, taken: set[str]) -> str:
@@ -231,15 +337,15 @@ def _digits(rng: random.Random, count: int) -> str:
 
 @writer("locations")
 def locations(sample: Sample) -> list[dict[str, Any]]:
-    """Two clinics: the main one with the back office, and a smaller north clinic."""
-    return [
-        {"location_id": "MAIN", "name": "Main Street Clinic", "address": "410 Main Street",
-         "city": "Maple Grove", "state": "MN", "zip": "55369", "opens": "07:30",
-         "closes": "17:30", "days_open": "Mon-Fri"},
-        {"location_id": "NORTH", "name": "North Clinic",
-         "address": "8120 Birchwood Lane, Suite 200", "city": "Maple Grove", "state": "MN",
-         "zip": "55311", "opens": "08:00", "closes": "17:00", "days_open": "Mon-Fri"},
-    ]
+    """Two clinics: the main one with the back office, and a smaller north clinic (a larger
+    practice: a south and a west clinic too, as :func:`_clinic_count` says)."""
+    city, sites = STATES[sample.shape.state]
+    count = _clinic_count(sample.shape.providers)
+    return [{"location_id": location, "name": name, "address": address, "city": city,
+             "state": sample.shape.state, "zip": zip_code, "opens": opens, "closes": closes,
+             "days_open": "Mon-Fri"}
+            for (location, opens, closes), (name, address, zip_code)
+            in zip(_CLINICS[:count], sites[:count], strict=True)]
 
 
 _PROVIDER_PLAN = (  # kind, specialty, fte, location, visits per day target
@@ -249,18 +355,48 @@ _PROVIDER_PLAN = (  # kind, specialty, fte, location, visits per day target
     ("NP", "Family Medicine", 1.0, "MAIN", 18),
     ("PA", "Family Medicine", 0.6, "NORTH", 18),
 )
+BUNDLED_VISITS_A_DAY = sum(fte * visits for _, _, fte, _, visits in _PROVIDER_PLAN)
+"""The bundled sample's providers' visits a day (FTE-weighted targets): another shape scales
+what depends on the practice's size (the patient panel) by its own over this."""
 _SESSIONS_PER_FTE = 9  # half-day clinic sessions a week at 1.0 FTE (one half-day for admin)
+
+
+_KINDS = ("MD", "DO", "NP", "MD", "PA", "MD", "NP", "DO")  # another shape's providers in turn
+_FTES = (1.0, 1.0, 0.8, 1.0, 0.6, 1.0, 0.8, 1.0)  # (the appointments writer's FTE steps)
+
+
+def _provider_plan(shape: Shape) -> tuple[tuple[str, str, float, str, int], ...]:
+    """The bundled plan for the bundled shape; else ``shape.providers`` providers in turn of
+    :data:`_KINDS` and :data:`_FTES`, the physicians of the specialty's specialties in turn,
+    at the main clinic and the others in turn (the north clinic holding at most
+    :data:`_NORTH_PROVIDERS`)."""
+    if shape.bundled:
+        return _PROVIDER_PLAN
+    clinics = [c for c, _, _ in _CLINICS[:_clinic_count(shape.providers)]]
+    specialties = SPECIALTIES[shape.specialty]
+    plan, at = [], dict.fromkeys(clinics, 0)
+    for i in range(shape.providers):
+        kind, fte = _KINDS[i % len(_KINDS)], _FTES[i % len(_FTES)]
+        specialty, visits = specialties[i % len(specialties)]
+        open_ = [c for c in clinics if c != "NORTH" or at[c] < _NORTH_PROVIDERS]
+        location = clinics[i % len(clinics)] if clinics[i % len(clinics)] in open_ else "MAIN"
+        at[location] += 1
+        plan.append((kind, specialty, fte, location, visits - (4 if kind in ("NP", "PA")
+                                                                else 0)))
+    return tuple(plan)
 
 
 @writer("providers")
 def providers(sample: Sample) -> list[dict[str, Any]]:
-    """Five providers: two MDs, a DO, an NP and a PA, with valid, distinct NPIs."""
+    """Five providers: two MDs, a DO, an NP and a PA, with valid, distinct NPIs (another
+    shape: :func:`_provider_plan`)."""
     rng = sample.rng("providers")
-    names = _unique_names(rng, len(_PROVIDER_PLAN), sample.names)
+    plan = _provider_plan(sample.shape)
+    names = _unique_names(rng, len(plan), sample.names)
     npis: set[str] = {sample.practice["group_npi"]}
     rows = []
     for i, ((kind, specialty, fte, location, target), name) in enumerate(
-        zip(_PROVIDER_PLAN, names, strict=True), start=1
+        zip(plan, names, strict=True), start=1
     ):
         start = date(rng.randint(2009, 2023), rng.randint(1, 12), 1)
         rows.append({
@@ -327,6 +463,56 @@ def _paid_hours(usual_shifts: str) -> float:
     return minutes / 60
 
 
+def fte_of(usual_shifts: str) -> float:
+    """The FTE of a person on ``usual_shifts``: paid hours a week over :data:`_WEEK_HOURS`."""
+    return _paid_hours(usual_shifts) / _WEEK_HOURS
+
+
+def _employee(rng: random.Random, staff: list[dict[str, Any]], name: str, role: str,
+              location: str, shifts: str) -> dict[str, Any]:
+    """The row of the next employee after ``staff``, at a rate of the role's range."""
+    low, high = _RATES[role]
+    return {
+        "employee_id": f"E{len(staff) + 1:03d}", "name": name, "role": role,
+        "fte": fte_of(shifts),
+        "hourly_rate_cents": rng.randrange(low, high + 1, 25),
+        "overtime_eligible": role != "manager", "location_id": location,
+        "usual_shifts": shifts,
+    }
+
+
+def hire(sample: Sample, rng: random.Random, role: str, location: str,
+         shifts: str) -> dict[str, Any]:
+    """Add an employee to the practice's ``staff`` (a later writer's hire, drawn from its
+    ``rng``): a name no one else has, a rate of the role's range, FTE from the shifts."""
+    staff = sample.tables["staff"]
+    staff.append(_employee(rng, staff, _unique_names(rng, 1, sample.names)[0], role, location,
+                           shifts))
+    return staff[-1]
+
+
+def _roster(providers: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """Another shape's roster before the staffing writer staffs it to the standard: at each
+    clinic a medical assistant per provider and a front desk per two (the main one opening
+    and closing), a lab technician and a nurse (the main clinic two, one of them three days a
+    week); at the main clinic the back office, scaled to the providers."""
+    at: dict[str, int] = defaultdict(int)
+    for p in providers:
+        at[p["location_id"]] += 1
+    n = len(providers)
+    roster: list[tuple[str, str, str]] = [
+        ("front desk", "MAIN", "Mon-Fri 07:30-16:30"),
+        ("front desk", "MAIN", "Mon-Fri 08:30-17:30"), ("nurse", "MAIN", "Mon,Wed,Fri 08:00-17:00"),
+        ("manager", "MAIN", _DAY), ("medical records", "MAIN", "Mon-Fri 08:00-12:00")]
+    roster += [("billing", "MAIN", _DAY)] * max(1, n // 3)
+    roster += [("manager", "MAIN", _DAY)] * (n // 10)
+    for location, count in at.items():
+        roster += [("medical assistant", location, _DAY)] * count
+        roster += [("front desk", location, _DAY)] * max(1, (count - 2) // 2)
+        roster += [("nurse", location, _DAY), ("lab technician", location, _DAY)]
+    return roster
+
+
 @writer("staff")
 def staff(sample: Sample) -> list[dict[str, Any]]:
     """Twenty-five employees at the two clinics, on usual shifts with one gap in the week.
@@ -335,22 +521,21 @@ def staff(sample: Sample) -> list[dict[str, Any]]:
     from the visits and calls, except on Thursday afternoons at the main clinic, where one
     medical assistant goes home at noon (:mod:`pracops.staffing.sample` records it). FTE is the
     paid hours over 40, with an unpaid lunch hour in shifts over six hours. The last five were
-    hired after the first twenty, whose names they leave as they were.
+    hired after the first twenty, whose names they leave as they were. Another shape: the
+    roster of :func:`_roster`, its last full-time medical assistant at the main clinic the one
+    whose Thursday is planned short; the staffing writer staffs it to the standard and may
+    choose another day or person (it records whom).
     """
     rng = sample.rng("staff")
-    names = _unique_names(rng, _FIRST_HIRES, sample.names)
-    names += _unique_names(rng, len(_ROSTER) - _FIRST_HIRES, sample.names)
-    rows = []
-    for (role, location, shifts), name in zip(_ROSTER, names, strict=True):
-        low, high = _RATES[role]
-        rows.append({
-            "employee_id": f"E{len(rows) + 1:03d}", "name": name, "role": role,
-            "fte": _paid_hours(shifts) / _WEEK_HOURS,
-            "hourly_rate_cents": rng.randrange(low, high + 1, 25),
-            "overtime_eligible": role != "manager", "location_id": location,
-            "usual_shifts": shifts,
-        })
-    employee_id, weekday = _SHORT_HANDED
+    roster = _ROSTER if sample.shape.bundled else _roster(sample.tables["providers"])
+    names = _unique_names(rng, min(_FIRST_HIRES, len(roster)), sample.names)
+    names += _unique_names(rng, max(0, len(roster) - _FIRST_HIRES), sample.names)
+    rows: list[dict[str, Any]] = []
+    for (role, location, shifts), name in zip(roster, names, strict=True):
+        rows.append(_employee(rng, rows, name, role, location, shifts))
+    employee_id, weekday = _SHORT_HANDED if sample.shape.bundled else (
+        next(r["employee_id"] for r in reversed(rows) if r["role"] == "medical assistant"
+             and r["location_id"] == "MAIN" and r["usual_shifts"] == _DAY), "Thu")
     sample.notes["staff"] = {"shortage": {"employee_id": employee_id, "weekday": weekday}}
     return rows
 
@@ -426,25 +611,38 @@ def _write_folder(path: Path, rows: list[dict[str, Any]]) -> None:
             stale.unlink()
 
 
-def _practice(rng: random.Random) -> dict[str, Any]:
+def _practice(rng: random.Random, shape: Shape) -> dict[str, Any]:
     first_nine = "1" + _digits(rng, 8)
-    return {
-        "name": PRACTICE_NAME,
+    practice = {
+        "name": shape.name,
         "group_npi": first_nine + data.npi_check_digit(first_nine),
         "tax_id": f"41-{_digits(rng, 7)}",
-        "state": "MN",
+        "state": shape.state,
         "year": 2025,
     }
+    if not shape.bundled:
+        practice["shape"] = _shape_facts(shape)
+    return practice
 
 
-def _write_practice_file(folder: Path, name: str) -> None:
-    """The practice's name for page titles (``report.page_title``), a practice edits it."""
-    (folder / PRACTICE_FILE).write_text(
-        "# The practice's name, as report titles show it\n"
-        f"name: {json.dumps(name, ensure_ascii=False)}\n", encoding="utf-8")
+def _shape_facts(shape: Shape) -> dict[str, Any]:
+    return {"providers": shape.providers, "specialty": shape.specialty, "state": shape.state}
 
 
-def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_SEED) -> Path:
+def _write_practice_file(folder: Path, shape: Shape) -> None:
+    """The practice's name for page titles (``report.page_title``), a practice edits it; and
+    the shape it was generated with, unless the bundled one."""
+    text = ("# The practice's name, as report titles show it\n"
+            f"name: {json.dumps(shape.name, ensure_ascii=False)}\n")
+    if not shape.bundled:
+        text += ("# How the sample generator made it (pracops.sample.generator.Shape)\n"
+                 + "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n"
+                           for key, value in _shape_facts(shape).items()))
+    (folder / PRACTICE_FILE).write_text(text, encoding="utf-8")
+
+
+def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_SEED,
+             shape: Shape | None = None) -> Path:
     """Write the sample practice's files and its ``ground_truth.json``.
 
     Parameters
@@ -455,6 +653,8 @@ def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_
         folder written by a writer (``era/``) keeps only the files this generation wrote.
     seed
         The same seed gives byte-identical files.
+    shape
+        The kind of practice; default the bundled sample's (:class:`Shape`).
 
     Returns
     -------
@@ -463,7 +663,9 @@ def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_
     """
     folder = Path(out_dir) if out_dir is not None else config.SAMPLE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    sample = Sample(seed=seed, practice=_practice(random.Random(f"{seed}:practice")))
+    shape = shape or Shape()
+    sample = Sample(seed=seed, practice=_practice(random.Random(f"{seed}:practice"), shape),
+                    shape=shape)
     for name, write in writers().items():
         sample.tables[name] = write(sample)
     # Written once every writer has run: a later writer may add a column an earlier dataset
@@ -474,7 +676,7 @@ def generate(out_dir: str | os.PathLike[str] | None = None, seed: int = DEFAULT_
         else:
             dataset = data.get(name)
             _write_csv(folder / f"{dataset.stem}.csv", dataset, rows)
-    _write_practice_file(folder, sample.practice["name"])
+    _write_practice_file(folder, shape)
     practice = dict(sample.practice)
     practice["counts"] = {name: len(rows) for name, rows in sample.tables.items()}
     truth: dict[str, Any] = {"seed": seed, "practice": practice}

@@ -248,14 +248,26 @@ def test_roster_meets_the_demand_but_for_the_injected_shortage(
     assert set(back["location_id"]) == {"MAIN"}
 
 
-def test_generation_refuses_a_second_shortage(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_generation_staffs_an_unplanned_gap_and_keeps_the_planned_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without the north clinic's lab technician the roster falls short there all week; the
+    # generator hires a part-timer to the standard (it used to refuse such a seed) rather than
+    # let an unrecorded shortage into the data, and the planned shortage stays the only one.
     from pracops.sample import generator
 
     roster = tuple(r for r in generator._ROSTER if r[:2] != ("lab technician", "NORTH"))
     monkeypatch.setattr(generator, "_ROSTER", roster)
-    with pytest.raises(RuntimeError, match="NORTH lab technician Mon 08:00 short 1"):
-        sample.generate(tmp_path)
+    folder = sample.generate(tmp_path)
+    staff = pd.read_csv(folder / "staff.csv")
+    assert len(staff) == len(roster) + 1
+    hired = staff.iloc[-1]
+    assert (hired["employee_id"], hired["role"], hired["location_id"]) == (
+        f"E{len(roster) + 1:03d}", "lab technician", "NORTH")
+    assert {day for day, _, _ in shifts(hired["usual_shifts"])} == {
+        "Mon", "Tue", "Wed", "Thu", "Fri"}
+    truth = json.loads((folder / "ground_truth.json").read_text())
+    assert truth["staffing"] == json.loads(
+        (config.SAMPLE_DIR / "ground_truth.json").read_text())["staffing"]
 
 
 def test_fresh_generation_is_byte_identical(tmp_path: Path) -> None:
