@@ -134,9 +134,10 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _arrow(values: pd.Series | pd.Index) -> pa.Array | pa.ChunkedArray:
-    """Text as an Arrow string array (no copy for the loaders' Arrow-backed columns)."""
-    arr = pa.array(pd.Series(values).array) if len(values) else pa.array([], pa.string())
-    return arr if arr.type == pa.string() else pc.cast(arr, pa.string())
+    """Text as an Arrow ``large_string`` array: no copy of pandas' ``str`` columns, which hold
+    that type (a cast to ``string`` copied every value)."""
+    arr = pa.array(pd.Series(values).array) if len(values) else pa.array([], pa.large_string())
+    return arr if arr.type == pa.large_string() else pc.cast(arr, pa.large_string())
 
 
 def _positions(keys: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
@@ -163,43 +164,93 @@ def _lookup(keys: pd.Series, known: pd.Series | pd.Index, values: pd.Series) -> 
 def _pair(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
           ) -> tuple[np.ndarray, np.ndarray]:
     """Index labels of ``left`` and ``right`` paired one to one on ``keys``: the n-th row of a
-    key on one side with the n-th of the same key on the other (in index order)."""
+    key on one side with the n-th of the same key on the other (in row order; a missing value
+    is a key like any other), listed in ``left``'s row order.
+
+    Integer codes and one sort, not a group-by and a merge of the frames: at a million rows the
+    merge's hash tables were the close's peak of memory."""
     if left.empty or right.empty:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-    a = left[keys].assign(_n=left.groupby(keys, sort=False, dropna=False).cumcount(),
-                          _i=left.index)
-    b = right[keys].assign(_n=right.groupby(keys, sort=False, dropna=False).cumcount(),
-                           _i=right.index)
-    m = a.merge(b, on=[*keys, "_n"], suffixes=("_l", "_r"))
-    return m["_i_l"].to_numpy(), m["_i_r"].to_numpy()
+    code = np.zeros(len(left) + len(right), dtype=np.int64)
+    for column in keys:
+        values = pd.concat([left[column], right[column]], ignore_index=True)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        code = pd.factorize(code * len(uniques) + codes)[0]
+    lkey, rkey = _nth(code[:len(left)], len(code)), _nth(code[len(left):], len(code))
+    rorder = np.argsort(rkey, kind="stable")
+    at = np.minimum(np.searchsorted(rkey, lkey, sorter=rorder), len(rkey) - 1)
+    found = rkey[rorder[at]] == lkey
+    return (left.index.to_numpy()[found].astype(np.int64, copy=False),
+            right.index.to_numpy()[rorder[at[found]]].astype(np.int64, copy=False))
+
+
+def _nth(code: np.ndarray, scale: int) -> np.ndarray:
+    """Each code made unique by its occurrence, ``code * scale + n`` (``n`` 0 for the first
+    occurrence, 1 for the second … in row order; ``scale`` more than any ``n``)."""
+    order = np.argsort(code, kind="stable")
+    ranked = code[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    nth = np.empty(len(code), dtype=np.int64)
+    nth[order] = np.arange(len(code)) - np.repeat(starts, np.diff(np.r_[starts, len(code)]))
+    return code * scale + nth
 
 
 def _codes(*columns: pd.Series) -> list[np.ndarray]:
     """Integer codes of one dictionary shared by text columns (-1 for a missing value): faster
-    keys than text."""
+    keys than text. One hash table over the columns' chunks, no concatenated copy of the text,
+    and 32-bit codes."""
     arrays = [_arrow(c) for c in columns]
     chunks = [chunk for a in arrays
               for chunk in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
-    encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=pa.string()).combine_chunks())
-    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False),
-                       dtype=np.int64)
+    encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=pa.large_string()))
+    codes = np.concatenate([np.asarray(c.indices.fill_null(-1).to_numpy(zero_copy_only=False),
+                                       dtype=np.int32) for c in encoded.chunks]
+                           or [np.array([], dtype=np.int32)])
+    del encoded
     return np.split(codes, np.cumsum([len(c) for c in columns])[:-1])
 
 
 _DAY_BITS = 17  # days in a key: 358 years from the first posting
 
 
-def _keys(frame: pd.DataFrame, claim: np.ndarray, ref: np.ndarray, refs: int,
-          first: np.datetime64) -> pd.DataFrame:
-    """The integer keys rows are paired on, indexed by the row's position: ``key`` (claim and
-    reference), ``side`` (with whose balance), ``at`` (with the day too), ``cents``."""
-    key = (claim + 1) * (refs + 1) + (ref + 1)
-    side = key * 2 + frame["resp"].to_numpy(np.int64)
-    dates = frame["date"].to_numpy("datetime64[D]")
-    day = np.where(np.isnat(dates), (1 << _DAY_BITS) - 1,
-                   (dates - first).astype(np.int64))
-    return pd.DataFrame({"key": key, "side": side, "at": (side << _DAY_BITS) + day,
-                         "cents": frame["cents"].to_numpy(np.int64)})
+def _keys(frame: pd.DataFrame, rows: np.ndarray, claim: np.ndarray, ref: np.ndarray,
+          refs: int, first: np.datetime64) -> pd.DataFrame:
+    """The integer keys ``frame``'s ``rows`` are paired on, indexed by those positions: ``at``
+    (claim and reference, with whose balance, the day) and ``cents``; :func:`_derived` gives
+    ``key`` (claim and reference) and ``side`` (with whose balance) from ``at``."""
+    at = claim.astype(np.int64)
+    at += 1
+    at *= refs + 1
+    at += ref
+    at += 1
+    at *= 2
+    at += frame["resp"].to_numpy()[rows]
+    at <<= _DAY_BITS
+    dates = frame["date"].to_numpy()[rows].astype("datetime64[D]")
+    missing = np.isnat(dates)
+    day = (dates - first).astype(np.int64)
+    day[missing] = (1 << _DAY_BITS) - 1
+    at += day
+    return pd.DataFrame({"at": at, "cents": frame["cents"].to_numpy()[rows].astype(np.int64)},
+                        index=rows)
+
+
+def _component_keys(jrows: pd.DataFrame, jpos: np.ndarray, subrows: pd.DataFrame,
+                    spos: np.ndarray, first: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`_keys` of one component's journal rows (positions ``jpos``) and sub-ledger rows
+    (``spos``), their claims and references coded by one dictionary."""
+    jclaim, sclaim = _codes(jrows["claim_id"].iloc[jpos], subrows["claim_id"].iloc[spos])
+    jref, sref = _codes(jrows["ref"].iloc[jpos], subrows["ref"].iloc[spos])
+    refs = int(max(jref.max(initial=-1), sref.max(initial=-1))) + 1
+    return (_keys(jrows, jpos, jclaim, jref, refs, first),
+            _keys(subrows, spos, sclaim, sref, refs, first))
+
+
+def _derived(keys: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """``keys`` with the ``key`` and ``side`` among ``names`` worked out from ``at``."""
+    at = keys["at"].to_numpy()
+    parts = {"key": lambda: at >> (_DAY_BITS + 1), "side": lambda: at >> _DAY_BITS}
+    return keys.assign(**{name: parts[name]() for name in names if name in parts})
 
 
 def _breaks_of(component: str, journal: pd.DataFrame, sub: pd.DataFrame,
@@ -215,7 +266,7 @@ def _breaks_of(component: str, journal: pd.DataFrame, sub: pd.DataFrame,
     wrong_day, wrong_side, amount, _, _ = _STAGE_KINDS[component]
     pairs = []
     for stage, keys in stages:
-        li, ri = _pair(journal, sub, keys)
+        li, ri = _pair(_derived(journal, keys), _derived(sub, keys), keys)
         if stage != "exact" and len(li):
             j, s = jrows.loc[li].reset_index(drop=True), subrows.loc[ri].reset_index(drop=True)
             if stage == "moved":
@@ -546,24 +597,22 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
         "kind": j["kind"].array})
     parts, clp, notes = _subledger(claim_lines, claims, payers, payments_posted, remittance)
     components = list(parts)
-    subrows = pd.concat([v[(v["date"] <= close).to_numpy(bool)].assign(component=k)
-                         for k, v in parts.items()], ignore_index=True)
+    subrows = pd.concat([v[(v["date"] <= close).to_numpy(bool)].assign(component=np.int8(i))
+                         for i, v in enumerate(parts.values())], ignore_index=True)
     del parts  # the rows live on in subrows only
     clp = clp[clp["posted_date"] <= close]
-    jclaim, sclaim = _codes(jrows["claim_id"], subrows["claim_id"])
-    jref, sref = _codes(jrows["ref"], subrows["ref"])
-    refs = int(max(jref.max(initial=-1), sref.max(initial=-1))) + 1
     first = np.datetime64(min([d.min() for d in (jrows["date"], subrows["date"]) if len(d)]
                               or [close]), "D")
-    jkeys = _keys(jrows, jclaim, jref, refs, first)
-    skeys = _keys(subrows, sclaim, sref, refs, first)
-    jkind = jrows["kind"].to_numpy(dtype=object)
-    skind = subrows["component"].to_numpy(dtype=object)
+    jkind = pd.Index(components).get_indexer(jrows["kind"])  # -1: a refund
+    skind = subrows["component"].to_numpy()
 
     breaks, sub_rows = [], [subrows]
-    for component in components:
-        found, j_left, s_left = _breaks_of(component, jkeys[jkind == component],
-                                           skeys[skind == component], jrows, subrows)
+    for i, component in enumerate(components):
+        # keys a component at a time: the codes and keys of one kind of row alive at once
+        jkeys, skeys = _component_keys(jrows, np.flatnonzero(jkind == i), subrows,
+                                       np.flatnonzero(skind == i), first)
+        found, j_left, s_left = _breaks_of(component, jkeys, skeys, jrows, subrows)
+        del jkeys, skeys
         left = jrows.loc[j_left]
         if component == "adjustment":
             off_rows, off_breaks, left = _writeoffs(left, clp, subrows)
@@ -573,7 +622,6 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
         breaks += [found, _break_rows(j_only, left, None) if len(left) else _concat([]),
                    _break_rows(s_only, None, subrows.loc[s_left]) if len(s_left)
                    else _concat([])]
-    del jkeys, skeys, jclaim, sclaim, jref, sref
     refunds = jrows[jrows["kind"] == "refund"]
     sub_rows.append(refunds)  # no other file records a refund: taken from the journal
     subledger = pd.concat([s[["date", "resp", "cents"]] for s in sub_rows], ignore_index=True)
@@ -975,7 +1023,8 @@ def timely_filing(claims: pd.DataFrame, payers: pd.DataFrame, journal: pd.DataFr
     filing risk (the payer has it; billing follows up on it) and is counted apart.
     """
     close = pd.Timestamp(close_date)
-    j = journal[(journal["posted_date"] <= close) & (journal["responsible"] == "payer")]
+    j = journal.loc[((journal["posted_date"] <= close) & (journal["responsible"] == "payer"))
+                    .to_numpy(), ["claim_id", "amount_cents"]]
     owed = j.groupby("claim_id")["amount_cents"].sum()
     owed = owed[owed > 0]
     where = _positions(claims["claim_id"], owed.index)

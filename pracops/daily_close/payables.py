@@ -623,6 +623,11 @@ def _weighted_quantile_days(counts: np.ndarray, q: float) -> int:
     return int(np.searchsorted(cum, q * cum[-1], side="left")) if cum[-1] > 0 else -1
 
 
+_JOURNAL_COLUMNS = ("posted_date", "service_date", "claim_id", "kind", "amount_cents",
+                    "responsible")
+"""The journal's columns the forecast reads."""
+
+
 def _payer_receipts(journal: pd.DataFrame, claims: pd.DataFrame, close: pd.Timestamp,
                     horizon: int, history_start: pd.Timestamp, history_days: int,
                     band: tuple[float, float]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
@@ -903,8 +908,7 @@ def cash_forecast(bank_statement: pd.DataFrame, ap_invoices: pd.DataFrame,
             ("bank_statement", bank_statement, ("date", "amount_cents", "balance_cents",
                                                 "description", "reference")),
             ("ap_invoices", ap_invoices, _AP_COLUMNS),
-            ("pm_transactions", pm_transactions, ("posted_date", "service_date", "claim_id",
-                                                  "kind", "amount_cents", "responsible")),
+            ("pm_transactions", pm_transactions, _JOURNAL_COLUMNS),
             ("claims", claims, ("claim_id", "payer_id"))):
         require_columns(frame, name, cols)
     if forecast_weeks < 1:
@@ -922,7 +926,10 @@ def cash_forecast(bank_statement: pd.DataFrame, ap_invoices: pd.DataFrame,
                         f"{close:%Y-%m-%d}: the forecast has no balance to start from",
                         file=bank_statement.attrs.get("source", "bank_statement"))
     opening = int(bank["balance_cents"].iloc[-1])
-    journal = pm_transactions[pm_transactions["posted_date"] <= close]
+    # the columns read below, rows to the close (no copy of a 3 M-row journal's other text)
+    journal = pm_transactions[list(_JOURNAL_COLUMNS)]
+    after = (journal["posted_date"] > close).to_numpy()
+    journal = journal[~after] if after.any() else journal
 
     # Outflows
     payroll, payroll_basis = _payroll(staff, payroll_runs, close, end, pay_schedule,

@@ -1,0 +1,53 @@
+"""Memory a large report frees given back to the system, so that the process holds what its
+frames hold and a step's peak is its own (issue 15: the daily close of a 50-provider group's
+year within 1.5 GiB; ``bench/bench_daily_close.py``).
+
+Two allocators keep what a step frees, to reuse it: Arrow's default pool (mimalloc), which
+holds the text columns, and glibc's ``malloc``, which holds numpy's arrays and, once a large
+block has been freed, serves the next ones from its heap instead of fresh mappings (its
+"dynamic mmap threshold"). Freed that way, memory stays resident and counted. Measured on
+the daily close at 1 M charge lines: the loaded inputs' frames hold 0.63 GB and the process
+1.10 GB; with :func:`lean_allocators`, 0.84 GB, and the close's peak 1.34 GB instead of 1.60 GB.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import sys
+from collections.abc import Callable
+
+import pyarrow as pa
+
+__all__ = ["lean_allocators", "release_freed_memory"]
+
+_M_MMAP_THRESHOLD = -3  # from <malloc.h>
+_MMAP_THRESHOLD = 128 * 1024  # glibc's default, held fixed
+
+
+@functools.cache
+def _libc(name: str) -> Callable[..., int] | None:
+    """A glibc function (None elsewhere than on Linux, or on a C library without it)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    return getattr(ctypes.CDLL(None), name, None)
+
+
+def lean_allocators() -> None:
+    """Have every block of 128 KB or more mapped on its own and unmapped when freed, Arrow's
+    buffers included, for the rest of the process: Arrow allocates from the system's
+    ``malloc`` (not mimalloc) and glibc's mmap threshold is held at its default of 128 KB
+    (setting it turns off the threshold's growth). Small objects are not affected. Call it
+    before loading large inputs; buffers already allocated keep their allocator."""
+    pa.set_memory_pool(pa.system_memory_pool())
+    mallopt = _libc("mallopt")
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+
+
+def release_freed_memory() -> None:
+    """Give the system the pages Arrow's memory pool and the C allocator hold free."""
+    pa.default_memory_pool().release_unused()
+    trim = _libc("malloc_trim")
+    if trim is not None:
+        trim(0)
