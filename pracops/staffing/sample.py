@@ -41,6 +41,8 @@ import random
 from collections import defaultdict
 from typing import Any
 
+from pracops.data.shifts import DAYS, parse_days
+from pracops.data.shifts import minutes as _minutes
 from pracops.sample.generator import Sample, business_day, fte_of, hire, writer
 
 __all__ = [
@@ -55,9 +57,6 @@ __all__ = [
     "need",
     "parse_days",
 ]
-
-DAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-"""Weekday abbreviations as ``days_open`` and ``usual_shifts`` spell them, Monday first."""
 
 INTERVAL_MINUTES = 30
 """Length of a phone-statistics and staffing interval."""
@@ -88,18 +87,6 @@ _HANDLE_SECONDS = (240, 18, 180, 300)  # mean, spread, least and most of an inte
 _COVER_MINUTES = 240  # the shortest shift of a part-timer hired to cover a gap
 _MARGIN = 0.05  # more demand by this share must not change the planned shortage
 _PLANTED_ROLES = ("medical assistant", "front desk")  # whose day may leave the planned hole
-
-
-def parse_days(text: str) -> list[str]:
-    """The weekdays of ``"Mon-Fri"``, ``"Mon,Wed,Fri"`` or ``"Thu"``, in week order."""
-    if "-" in text:
-        first, last = (DAYS.index(d) for d in text.split("-"))
-        return list(DAYS[first:last + 1])
-    return [d for d in DAYS if d in text.split(",")]
-
-
-def _minutes(hhmm: str) -> int:
-    return int(hhmm[:2]) * 60 + int(hhmm[3:])
 
 
 def _clock(minutes: int) -> str:
