@@ -41,6 +41,7 @@ class PatientAccess:
     chart: pd.DataFrame
     reminders: dict[str, float]
     leads: pd.DataFrame
+    kinds: pd.DataFrame | None
     tnaa: pd.DataFrame
     template: pd.DataFrame
     waits: pd.DataFrame | None
@@ -175,6 +176,7 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
         chart=model.p_chart(appointments, start, day),
         reminders=model.reminder_effect(appointments, start, day),
         leads=model.lead_times(appointments, start, day),
+        kinds=model.lead_times_by_kind(appointments, start, day),
         tnaa=model.third_next_available(inputs.slots, appointments, day),
         template=model.template_use(inputs.slots, start, day),
         waits=None if events is None else model.room_waits(events, appointments),

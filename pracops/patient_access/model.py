@@ -22,7 +22,8 @@ from pracops.money import round_half_away
 __all__ = [
     "KEPT", "LEAD_BANDS", "UNKNOWN_PAYER", "Flags", "arrivals_pmf", "band_labels",
     "coming_days", "cycle_times", "eligibility_denials", "expected_payment",
-    "late_cancellations", "lead_bands", "lead_times", "no_show_grid", "no_show_groups",
+    "late_cancellations", "lead_bands", "lead_times", "lead_times_by_kind",
+    "no_show_grid", "no_show_groups",
     "overbooking", "p_chart", "payer_class", "reminder_effect", "revenue_lost_cents",
     "room_waits", "template_use", "third_next_available", "wilson",
 ]
@@ -258,6 +259,33 @@ def lead_times(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd
         "p90_days": grouped["lead"].quantile(0.9),
         "median_from_request_days": grouped["lead_requested"].median(),
     }).rename_axis("visit_type").reset_index()
+
+
+def lead_times_by_kind(appointments: pd.DataFrame, start: dt.date, as_of: dt.date
+                       ) -> pd.DataFrame | None:
+    """Days to the visit for new and established patients apart: median and 90th percentile
+    from booking, and from the patient's requested day (booking where none was asked), over
+    the period's completed visits and no-shows. ``None`` when the appointments have no
+    ``patient_kind`` column (an older export): the report then shows the combined figure
+    only. A visit whose kind is blank is counted under ``not recorded``."""
+    if "patient_kind" not in appointments.columns:
+        return None
+    kept = _kept(appointments, start, as_of)
+    since = kept["booked_date"]
+    if "requested_date" in kept.columns:
+        since = kept["requested_date"].where(kept["requested_date"].notna(), since)
+    frame = pd.DataFrame({"lead": (kept["date"] - kept["booked_date"]).dt.days,
+                          "requested": (kept["date"] - since).dt.days})
+    kind = kept["patient_kind"].astype("str").where(kept["patient_kind"].notna(),
+                                                   "not recorded")
+    grouped = frame.groupby(kind.to_numpy(), sort=True)
+    return pd.DataFrame({
+        "visits": grouped.size(),
+        "median_days": grouped["lead"].median(),
+        "p90_days": grouped["lead"].quantile(0.9),
+        "median_from_request_days": grouped["requested"].median(),
+        "p90_from_request_days": grouped["requested"].quantile(0.9),
+    }).rename_axis("patient_kind").reset_index()
 
 
 def third_next_available(slots: pd.DataFrame, appointments: pd.DataFrame,

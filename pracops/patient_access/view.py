@@ -32,9 +32,9 @@ from pracops.report import (
 )
 
 __all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "explorer", "figures",
-           "late_table", "overbooking_view", "plot_cycle", "plot_grid", "plot_groups",
-           "plot_leads", "plot_p_chart", "plot_tnaa", "selection_text", "summary_text",
-           "template_table"]
+           "kinds_table", "late_table", "overbooking_view", "plot_cycle", "plot_grid",
+           "plot_groups", "plot_leads", "plot_p_chart", "plot_tnaa", "selection_text",
+           "summary_text", "template_table"]
 
 HEADLINE_FIGURES = ("no_show_rate", "revenue_lost_cents", "problems")
 
@@ -145,6 +145,20 @@ def _reminder_effect(difference: float, low: float, high: float) -> str:
 def late_table(result: PatientAccess) -> Any:
     """Late cancellations by provider and for the practice, with their Wilson intervals."""
     return format_table(result.late, pct=["rate", "low", "high"], count=["late", "kept", "held"])
+
+
+def kinds_table(result: PatientAccess) -> Any:
+    """Lead times of new and established patients apart (or, for an older export without
+    ``patient_kind``, a note that only the combined figure is shown)."""
+    if result.kinds is None:
+        from IPython.display import Markdown
+
+        return Markdown("The appointments do not say which patients are new: the lead times "
+                        "above are new and established patients combined.")
+    return format_table(result.kinds, count=["visits"],
+                        caption="Days from booking, and from the day the patient asked for "
+                                "(booking where none was asked), to the visit: completed "
+                                "visits and no-shows of the period.")
 
 
 def template_table(result: PatientAccess) -> Any:
