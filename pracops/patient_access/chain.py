@@ -46,6 +46,7 @@ class PatientAccess:
     template: pd.DataFrame
     waits: pd.DataFrame | None
     cycle: pd.DataFrame | None
+    cycle_locations: pd.DataFrame | None
     grid: pd.DataFrame
     missing_checkout: int
     denials: pd.DataFrame
@@ -182,6 +183,9 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
         waits=None if events is None else model.room_waits(events, appointments),
         cycle=(None if events is None
                else model.cycle_times(events, appointments, wait_target_minutes)),
+        cycle_locations=(None if events is None
+                         else model.cycle_times(events, appointments, wait_target_minutes,
+                                                by=("location_id", "hour")).reset_index()),
         grid=model.no_show_grid(appointments, start, day),
         missing_checkout=0 if events is None else int(events["checkout"].isna().sum()),
         denials=denials, overbooking=overbooking_table(groups, overbooking_tolerance_pct),

@@ -337,11 +337,12 @@ def no_show_grid(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> 
     return kept["no_show"].groupby([weekday, hour.to_numpy()], observed=True).mean().unstack()
 
 
-def cycle_times(events: pd.DataFrame, appointments: pd.DataFrame, wait_target: int
-                ) -> pd.DataFrame:
-    """Mean minutes of each part of the visit by hour of the appointment: wait for a room,
-    for the provider, with the provider, checkout (visits with a checkout time only), and
-    how many waited for a room longer than ``wait_target`` minutes."""
+def cycle_times(events: pd.DataFrame, appointments: pd.DataFrame, wait_target: int,
+                by: Sequence[str] = ("hour",)) -> pd.DataFrame:
+    """Mean minutes of each part of the visit by hour of the appointment (``by``: ``hour``
+    and/or ``location_id``, indexed by them in that order): wait for a room, for the
+    provider, with the provider, checkout (visits with a checkout time only), and how many
+    waited for a room longer than ``wait_target`` minutes."""
     frame = events.merge(appointments[["appointment_id", "location_id", "start_time"]],
                          on="appointment_id")
     times = {name: _minutes(frame[name].fillna("00:00")) for name in
@@ -353,9 +354,10 @@ def cycle_times(events: pd.DataFrame, appointments: pd.DataFrame, wait_target: i
         "checkout": (times["checkout"] - times["provider_out"]).where(
             frame["checkout"].notna()),
         "hour": (_minutes(frame["start_time"]) // 60).map("{:02d}:00".format),
+        "location_id": frame["location_id"].astype("str"),
     })
     parts["over_target"] = parts["room_wait"] > wait_target
-    grouped = parts.groupby("hour")
+    grouped = parts.groupby(list(by))
     table = grouped[["room_wait", "provider_wait", "with_provider", "checkout"]].mean()
     table["visits"] = grouped.size()
     table["over_target"] = grouped["over_target"].sum()

@@ -31,10 +31,10 @@ from pracops.report import (
     no_math,
 )
 
-__all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "explorer", "figures",
-           "kinds_table", "late_table", "overbooking_view", "plot_cycle", "plot_grid",
-           "plot_groups", "plot_leads", "plot_p_chart", "plot_tnaa", "selection_text",
-           "summary_text", "template_table"]
+__all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "cycle_location_table",
+           "explorer", "figures", "kinds_table", "late_table", "overbooking_view",
+           "plot_cycle", "plot_grid", "plot_groups", "plot_leads", "plot_p_chart", "plot_tnaa",
+           "selection_text", "summary_text", "template_table"]
 
 HEADLINE_FIGURES = ("no_show_rate", "revenue_lost_cents", "problems")
 
@@ -214,6 +214,15 @@ def plot_cycle(result: PatientAccess, ax: Any) -> None:
     parts.plot.bar(stacked=True, ax=ax)
     ax.set(title="Parts of a visit by hour", xlabel="Hour of the appointment",
            ylabel="Minutes (mean)")
+
+
+def cycle_location_table(result: PatientAccess) -> Any:
+    """The parts of a visit by location and hour of the appointment: mean minutes of each,
+    the visits, and those who waited for a room past the target."""
+    table = result.cycle_locations.rename(columns={"over_target": "waited_past_target"})
+    return format_table(table.round(1), count=["visits", "waited_past_target"],
+                        caption="Mean minutes; checkout over the visits with a checkout time "
+                                "only.")
 
 
 def plot_groups(groups: pd.DataFrame, practice_rate: float, ax: Any,

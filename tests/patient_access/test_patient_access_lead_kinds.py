@@ -62,3 +62,31 @@ def test_an_export_without_patient_kind_shows_the_combined_figure(
     assert model.lead_times_by_kind(older, START, AS_OF) is None
     note = view.kinds_table(chain.PatientAccess(**{**result.__dict__, "kinds": None}))
     assert "combined" in note.data
+
+
+def minutes(hhmm: str) -> int:
+    return int(hhmm[:2]) * 60 + int(hhmm[3:5])
+
+
+def test_parts_of_a_visit_by_location_and_hour(result: chain.PatientAccess) -> None:
+    booked = {r["appointment_id"]: r for r in rows("appointments")}
+    parts = defaultdict(lambda: defaultdict(list))
+    for e in rows("visit_events"):
+        a = booked[e["appointment_id"]]
+        cell = parts[(a["location_id"], f"{a['start_time'][:2]}:00")]
+        cell["room_wait"].append(minutes(e["roomed"]) - minutes(e["arrival"]))
+        cell["provider_wait"].append(minutes(e["provider_in"]) - minutes(e["roomed"]))
+        cell["with_provider"].append(minutes(e["provider_out"]) - minutes(e["provider_in"]))
+        if e["checkout"]:
+            cell["checkout"].append(minutes(e["checkout"]) - minutes(e["provider_out"]))
+    table = result.cycle_locations.set_index(["location_id", "hour"])
+    assert sorted(table.index) == sorted(parts)
+    assert len({loc for loc, _ in parts}) > 1  # more than one location: a real split
+    for key, cell in parts.items():
+        row = table.loc[key]
+        assert row["visits"] == len(cell["room_wait"])
+        assert row["over_target"] == sum(w > 20 for w in cell["room_wait"])
+        for part in ("room_wait", "provider_wait", "with_provider", "checkout"):
+            assert row[part] == pytest.approx(statistics.fmean(cell[part]))
+    # by hour alone is the same visits summed over the locations
+    assert table["visits"].sum() == result.cycle["visits"].sum()
