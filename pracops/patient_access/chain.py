@@ -8,7 +8,6 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from pracops import config, data, report
 from pracops.data.checked import read_835
 from pracops.errors import ParameterError
 from pracops.patient_access import findings, model
+from pracops.patient_access.parameters import PARAMETERS
 from pracops.patient_access.sample import ELIGIBILITY_CARCS
 
 __all__ = ["REPORT_NAME", "Inputs", "PatientAccess", "Selection", "check_bands", "compute",
@@ -106,14 +106,10 @@ def handout_sheets(appointments: pd.DataFrame, checks: pd.DataFrame, groups: pd.
 
 
 def check_bands(value: Sequence[int]) -> tuple[int, ...]:
-    """The ``lead_time_bands`` parameter checked: whole days, from 0 up, each band after the
-    one before."""
-    ok = (bool(value) and all(isinstance(b, int) and not isinstance(b, bool) for b in value)
-          and value[0] == 0 and all(a < b for a, b in pairwise(value)))
-    if not ok:
-        raise ParameterError(f"lead_time_bands {value!r}: give each band's first day as whole "
-                             "days rising from 0, such as [0, 3, 8, 15, 31]")
-    return tuple(value)
+    """The ``lead_time_bands`` parameter checked by its declaration
+    (:func:`pracops.patient_access.parameters.bands_rule`), for a direct call of
+    :func:`compute`; the runner checks it the same way before any kernel starts."""
+    return tuple(PARAMETERS["lead_time_bands"].check(list(value), "lead_time_bands"))
 
 
 def _day(text: str, name: str) -> dt.date:
