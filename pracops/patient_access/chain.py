@@ -54,6 +54,7 @@ class PatientAccess:
     late: pd.DataFrame
     payment: pd.DataFrame
     revenue_lost_cents: int
+    lost_by_payer: pd.DataFrame
     inputs: Inputs
     payer_classes: pd.Series
     problems: list[dict[str, Any]] = field(default_factory=list)
@@ -167,7 +168,9 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
     classes = model.payer_class(appointments, inputs.claims, inputs.checks, inputs.payers)
     rate, groups = model.no_show_groups(appointments, start, day, model.Flags(flag_points),
                                         bands=bands, payer_classes=classes)
-    payment = model.expected_payment(appointments, inputs.claims, inputs.payments, start, day)
+    payment = model.expected_payment(appointments, inputs.claims, inputs.payments, start, day,
+                                     classes)
+    lost_cents, lost_by_payer = model.revenue_lost(appointments, payment, classes, start, day)
     return PatientAccess(
         as_of=day, start=start, practice_rate=rate, groups=groups, bands=bands,
         chart=model.p_chart(appointments, start, day),
@@ -186,7 +189,8 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
         missing_checkout=0 if events is None else int(events["checkout"].isna().sum()),
         denials=denials, overbooking=overbooking_table(groups, overbooking_tolerance_pct),
         late=model.late_cancellations(appointments, start, day, late_cancel_hours),
-        payment=payment, revenue_lost_cents=model.revenue_lost_cents(groups, payment),
+        payment=payment, revenue_lost_cents=lost_cents,
+        lost_by_payer=lost_by_payer,
         inputs=inputs, payer_classes=classes,
         problems=findings.find(appointments, inputs.slots, events, denials, groups, start, day,
                                access_target_days=access_target_days),

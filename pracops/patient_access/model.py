@@ -24,7 +24,7 @@ __all__ = [
     "coming_days", "cycle_times", "eligibility_denials", "expected_payment",
     "late_cancellations", "lead_bands", "lead_times", "lead_times_by_kind",
     "no_show_grid", "no_show_groups",
-    "overbooking", "p_chart", "payer_class", "reminder_effect", "revenue_lost_cents",
+    "overbooking", "p_chart", "payer_class", "reminder_effect", "revenue_lost",
     "room_waits", "template_use", "third_next_available", "wilson",
 ]
 
@@ -429,10 +429,11 @@ def late_cancellations(appointments: pd.DataFrame, start: dt.date, as_of: dt.dat
 
 
 def expected_payment(appointments: pd.DataFrame, claims: pd.DataFrame,
-                     payments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
-    """What a visit of each type brings in: the payments posted (ERA and patient, up to
-    ``as_of``) on the claims of the period's completed visits, over those visits (practice-wide:
-    a visit that did not happen has no claim, hence no payer)."""
+                     payments: pd.DataFrame, start: dt.date, as_of: dt.date,
+                     payer_classes: pd.Series) -> pd.DataFrame:
+    """What a visit brings in, by visit type and payer class (``payer_classes``, indexed as
+    ``appointments``: :func:`payer_class`): the payments posted (ERA and patient, up to
+    ``as_of``) on the claims of the period's completed visits of the pair, and those visits."""
     kept = _kept(appointments, start, as_of)
     done = kept[~kept["no_show"]]
     paid = payments[payments["posted_date"].dt.date <= as_of]
@@ -440,18 +441,42 @@ def expected_payment(appointments: pd.DataFrame, claims: pd.DataFrame,
     per_visit = claims.assign(paid=claims["claim_id"].map(paid).fillna(0).astype("int64"))
     per_visit = per_visit.groupby("appointment_id")["paid"].sum()
     cents = done["appointment_id"].map(per_visit).fillna(0).astype("int64")
-    grouped = cents.groupby(done["visit_type"].astype("str").to_numpy())
+    grouped = cents.groupby([done["visit_type"].astype("str").to_numpy(),
+                             payer_classes.loc[done.index].to_numpy()])
     return pd.DataFrame({"paid_cents": grouped.sum(), "completed": grouped.size()}
-                        ).rename_axis("visit_type").reset_index()
+                        ).rename_axis(["visit_type", "payer_class"]).reset_index()
 
 
-def revenue_lost_cents(groups: pd.DataFrame, payment: pd.DataFrame) -> int:
-    """No-shows × expected payment, summed over visit types exactly and rounded once."""
-    no_shows = groups[groups["dimension"] == "visit type"].set_index("group")["no_shows"]
-    total = sum((Fraction(int(no_shows.get(row.visit_type, 0)) * int(row.paid_cents),
-                          int(row.completed)) for row in payment.itertuples()
-                 if row.completed), Fraction(0))
-    return round_half_away(total)
+def revenue_lost(appointments: pd.DataFrame, payment: pd.DataFrame, payer_classes: pd.Series,
+                 start: dt.date, as_of: dt.date) -> tuple[int, pd.DataFrame]:
+    """No-shows × expected payment: each no-show at the average paid per completed visit of
+    its visit type and payer class (:func:`expected_payment`) where that pair has completed
+    visits, else at its visit type's over every payer. The total is the exact sum, rounded
+    once to the cent; the table gives each payer class's no-shows, how many were priced at
+    their type's practice-wide average, and its exact share rounded once."""
+    kept = _kept(appointments, start, as_of)
+    missed = kept[kept["no_show"]]
+    pairs = {(r.visit_type, r.payer_class): Fraction(int(r.paid_cents), int(r.completed))
+             for r in payment.itertuples() if r.completed}
+    by_type = payment.groupby("visit_type")[["paid_cents", "completed"]].sum()
+    types = {t: Fraction(int(r.paid_cents), int(r.completed))
+             for t, r in by_type.iterrows() if r.completed}
+    lost: dict[str, Fraction] = {}
+    rows: dict[str, list[int]] = {}
+    for kind, payer in zip(missed["visit_type"].astype("str"),
+                           payer_classes.loc[missed.index], strict=True):
+        price = pairs.get((kind, payer))
+        row = rows.setdefault(payer, [0, 0])
+        row[0] += 1
+        if price is None:
+            price = types.get(kind, Fraction(0))
+            row[1] += 1
+        lost[payer] = lost.get(payer, Fraction(0)) + price
+    table = pd.DataFrame(
+        [{"payer_class": p, "no_shows": n, "at_type_average": f,
+          "lost_cents": round_half_away(lost[p])} for p, (n, f) in sorted(rows.items())],
+        columns=["payer_class", "no_shows", "at_type_average", "lost_cents"])
+    return round_half_away(sum(lost.values(), Fraction(0))), table
 
 
 def coming_days(appointments: pd.DataFrame, as_of: dt.date, days: int = 3) -> list[dt.date]:

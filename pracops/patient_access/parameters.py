@@ -4,8 +4,8 @@ the notebook's ``parameters`` cell, ``pracops list``, the runner's checks and
 
 Of those issue 17 lists: the period and as-of date, the access and waiting-time targets, the
 rule that flags a group, the overbooking risk tolerance, the late-cancellation window and the
-lead-time bands. The expected payment per visit is not a parameter: the billing data say it
-(docs/patient_access-sample.md, decisions).
+lead-time bands. The expected payment per visit type and payer class is not a parameter: the
+billing data say it (docs/patient_access-sample.md, decisions).
 """
 
 from collections.abc import Sequence

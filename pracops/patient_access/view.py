@@ -10,13 +10,11 @@ weeks; claims by their number.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pracops.money import round_half_away
 from pracops.patient_access import chain, model
 from pracops.patient_access.chain import PatientAccess, Selection
 from pracops.report import (
@@ -32,9 +30,9 @@ from pracops.report import (
 )
 
 __all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "cycle_location_table",
-           "explorer", "figures", "kinds_table", "late_table", "overbooking_view",
-           "plot_cycle", "plot_grid", "plot_groups", "plot_leads", "plot_p_chart", "plot_tnaa",
-           "selection_text", "summary_text", "template_table"]
+           "explorer", "figures", "kinds_table", "late_table", "lost_table",
+           "overbooking_view", "plot_cycle", "plot_grid", "plot_groups", "plot_leads",
+           "plot_p_chart", "plot_tnaa", "selection_text", "summary_text", "template_table"]
 
 HEADLINE_FIGURES = ("no_show_rate", "revenue_lost_cents", "problems")
 
@@ -101,14 +99,12 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
     fig = figures(result, access_target_days)
     r = result.reminders
     late = result.late.iloc[-1]
-    per_visit = [round_half_away(Fraction(int(row.paid_cents), int(row.completed)))
-                 for row in result.payment.itertuples() if row.completed]
     lines = [
         f"- No-show rate {fmt_pct(result.practice_rate)} from {result.start} to "
         f"{result.as_of}; {fig['weeks_above_limit']} week(s) above the p-chart's limit.",
         f"- Revenue lost to no-shows: {fmt_money(result.revenue_lost_cents)} (each no-show "
-        "at the average paid per completed visit of its type, from "
-        f"{fmt_money(min(per_visit))} to {fmt_money(max(per_visit))}).",
+        "at the average paid per completed visit of its type and payer class; by payer "
+        "class under the no-show charts).",
         f"- Late cancellations: {int(late['late'])}, {fmt_pct(late['rate'])} of the visits "
         f"still booked when the window opened (95 % interval {fmt_pct(late['low'])} to "
         f"{fmt_pct(late['high'])}); counted apart from no-shows.",
@@ -140,6 +136,18 @@ def _reminder_effect(difference: float, low: float, high: float) -> str:
     near, far = sorted((abs(low), abs(high)))
     return (f"Visits with a reminder have a no-show rate {points(difference)} points {way} "
             f"than those without (95 % interval {points(near)} to {points(far)} points {way}).")
+
+
+def lost_table(result: PatientAccess) -> Any:
+    """Revenue lost to no-shows by payer class."""
+    return format_table(result.lost_by_payer, money=["lost_cents"],
+                        count=["no_shows", "at_type_average"],
+                        caption="Each no-show at the average paid per completed visit of its "
+                                "visit type and payer class; at its type's average over every "
+                                "payer where that pair has no completed visit (counted). Each "
+                                "row is its exact sum rounded once, as is the total "
+                                f"({fmt_money(result.revenue_lost_cents)}): the rows may differ "
+                                "from it by a cent of rounding each.")
 
 
 def late_table(result: PatientAccess) -> Any:
