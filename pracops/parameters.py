@@ -21,7 +21,7 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +63,11 @@ class Parameter:
     run
         ``False`` for a parameter of the notebook only (``interactive``: whether to show the
         widgets), which ``run(...)`` does not take.
+    rule
+        A check of the value beyond its type (a list's items, their order): called with the
+        typed value, it returns ``None`` when the value is good, else what is expected in
+        words with an example ("whole days rising from 0, such as [0, 3, 8]"), which
+        :meth:`check` puts in its one-line error.
     """
 
     name: str
@@ -74,6 +79,7 @@ class Parameter:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     run: bool = True
+    rule: Callable[[Any], str | None] | None = None
 
     def __post_init__(self) -> None:
         if self.type not in ALLOWED_TYPES:
@@ -113,7 +119,8 @@ class Parameter:
 
     def check(self, value: Any, where: str) -> Any:
         """Return ``value`` converted to the parameter's type (an ``int`` for a ``float``
-        becomes a ``float``) after checking its type, range, choices and date form.
+        becomes a ``float``) after checking its type, range, choices, :attr:`rule` and date
+        form.
 
         Raises
         ------
@@ -132,6 +139,9 @@ class Parameter:
         if self.choices and value not in self.choices:
             raise ParameterError(f"{where} must be {self.range_text}, got {value!r}"
                                  f"{closest(str(value), self.choices)}")
+        expected = self.rule(value) if self.rule is not None else None
+        if expected is not None:
+            raise ParameterError(f"{where} must be {expected}, got {value!r}")
         form = self.date_form
         if form is not None:
             if self.type == "str":

@@ -8,7 +8,6 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from pracops import config, data, report
 from pracops.data.checked import read_835
 from pracops.errors import ParameterError
 from pracops.patient_access import findings, model
+from pracops.patient_access.parameters import PARAMETERS
 from pracops.patient_access.sample import ELIGIBILITY_CARCS
 
 __all__ = ["REPORT_NAME", "Inputs", "PatientAccess", "Selection", "check_bands", "compute",
@@ -41,10 +41,12 @@ class PatientAccess:
     chart: pd.DataFrame
     reminders: dict[str, float]
     leads: pd.DataFrame
+    kinds: pd.DataFrame | None
     tnaa: pd.DataFrame
     template: pd.DataFrame
     waits: pd.DataFrame | None
     cycle: pd.DataFrame | None
+    cycle_locations: pd.DataFrame | None
     grid: pd.DataFrame
     missing_checkout: int
     denials: pd.DataFrame
@@ -52,6 +54,7 @@ class PatientAccess:
     late: pd.DataFrame
     payment: pd.DataFrame
     revenue_lost_cents: int
+    lost_by_payer: pd.DataFrame
     inputs: Inputs
     payer_classes: pd.Series
     problems: list[dict[str, Any]] = field(default_factory=list)
@@ -104,14 +107,10 @@ def handout_sheets(appointments: pd.DataFrame, checks: pd.DataFrame, groups: pd.
 
 
 def check_bands(value: Sequence[int]) -> tuple[int, ...]:
-    """The ``lead_time_bands`` parameter checked: whole days, from 0 up, each band after the
-    one before."""
-    ok = (bool(value) and all(isinstance(b, int) and not isinstance(b, bool) for b in value)
-          and value[0] == 0 and all(a < b for a, b in pairwise(value)))
-    if not ok:
-        raise ParameterError(f"lead_time_bands {value!r}: give each band's first day as whole "
-                             "days rising from 0, such as [0, 3, 8, 15, 31]")
-    return tuple(value)
+    """The ``lead_time_bands`` parameter checked by its declaration
+    (:func:`pracops.patient_access.parameters.bands_rule`), for a direct call of
+    :func:`compute`; the runner checks it the same way before any kernel starts."""
+    return tuple(PARAMETERS["lead_time_bands"].check(list(value), "lead_time_bands"))
 
 
 def _day(text: str, name: str) -> dt.date:
@@ -169,22 +168,29 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
     classes = model.payer_class(appointments, inputs.claims, inputs.checks, inputs.payers)
     rate, groups = model.no_show_groups(appointments, start, day, model.Flags(flag_points),
                                         bands=bands, payer_classes=classes)
-    payment = model.expected_payment(appointments, inputs.claims, inputs.payments, start, day)
+    payment = model.expected_payment(appointments, inputs.claims, inputs.payments, start, day,
+                                     classes)
+    lost_cents, lost_by_payer = model.revenue_lost(appointments, payment, classes, start, day)
     return PatientAccess(
         as_of=day, start=start, practice_rate=rate, groups=groups, bands=bands,
         chart=model.p_chart(appointments, start, day),
         reminders=model.reminder_effect(appointments, start, day),
         leads=model.lead_times(appointments, start, day),
+        kinds=model.lead_times_by_kind(appointments, start, day),
         tnaa=model.third_next_available(inputs.slots, appointments, day),
         template=model.template_use(inputs.slots, start, day),
         waits=None if events is None else model.room_waits(events, appointments),
         cycle=(None if events is None
                else model.cycle_times(events, appointments, wait_target_minutes)),
+        cycle_locations=(None if events is None
+                         else model.cycle_times(events, appointments, wait_target_minutes,
+                                                by=("location_id", "hour")).reset_index()),
         grid=model.no_show_grid(appointments, start, day),
         missing_checkout=0 if events is None else int(events["checkout"].isna().sum()),
         denials=denials, overbooking=overbooking_table(groups, overbooking_tolerance_pct),
         late=model.late_cancellations(appointments, start, day, late_cancel_hours),
-        payment=payment, revenue_lost_cents=model.revenue_lost_cents(groups, payment),
+        payment=payment, revenue_lost_cents=lost_cents,
+        lost_by_payer=lost_by_payer,
         inputs=inputs, payer_classes=classes,
         problems=findings.find(appointments, inputs.slots, events, denials, groups, start, day,
                                access_target_days=access_target_days),

@@ -22,8 +22,9 @@ from pracops.money import round_half_away
 __all__ = [
     "KEPT", "LEAD_BANDS", "UNKNOWN_PAYER", "Flags", "arrivals_pmf", "band_labels",
     "coming_days", "cycle_times", "eligibility_denials", "expected_payment",
-    "late_cancellations", "lead_bands", "lead_times", "no_show_grid", "no_show_groups",
-    "overbooking", "p_chart", "payer_class", "reminder_effect", "revenue_lost_cents",
+    "late_cancellations", "lead_bands", "lead_times", "lead_times_by_kind",
+    "no_show_grid", "no_show_groups",
+    "overbooking", "p_chart", "payer_class", "reminder_effect", "revenue_lost",
     "room_waits", "template_use", "third_next_available", "wilson",
 ]
 
@@ -260,6 +261,33 @@ def lead_times(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd
     }).rename_axis("visit_type").reset_index()
 
 
+def lead_times_by_kind(appointments: pd.DataFrame, start: dt.date, as_of: dt.date
+                       ) -> pd.DataFrame | None:
+    """Days to the visit for new and established patients apart: median and 90th percentile
+    from booking, and from the patient's requested day (booking where none was asked), over
+    the period's completed visits and no-shows. ``None`` when the appointments have no
+    ``patient_kind`` column (an older export): the report then shows the combined figure
+    only. A visit whose kind is blank is counted under ``not recorded``."""
+    if "patient_kind" not in appointments.columns:
+        return None
+    kept = _kept(appointments, start, as_of)
+    since = kept["booked_date"]
+    if "requested_date" in kept.columns:
+        since = kept["requested_date"].where(kept["requested_date"].notna(), since)
+    frame = pd.DataFrame({"lead": (kept["date"] - kept["booked_date"]).dt.days,
+                          "requested": (kept["date"] - since).dt.days})
+    kind = kept["patient_kind"].astype("str").where(kept["patient_kind"].notna(),
+                                                   "not recorded")
+    grouped = frame.groupby(kind.to_numpy(), sort=True)
+    return pd.DataFrame({
+        "visits": grouped.size(),
+        "median_days": grouped["lead"].median(),
+        "p90_days": grouped["lead"].quantile(0.9),
+        "median_from_request_days": grouped["requested"].median(),
+        "p90_from_request_days": grouped["requested"].quantile(0.9),
+    }).rename_axis("patient_kind").reset_index()
+
+
 def third_next_available(slots: pd.DataFrame, appointments: pd.DataFrame,
                          day: dt.date) -> pd.DataFrame:
     """Calendar days from ``day`` to each provider's third open slot after it (IHI).
@@ -309,11 +337,12 @@ def no_show_grid(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> 
     return kept["no_show"].groupby([weekday, hour.to_numpy()], observed=True).mean().unstack()
 
 
-def cycle_times(events: pd.DataFrame, appointments: pd.DataFrame, wait_target: int
-                ) -> pd.DataFrame:
-    """Mean minutes of each part of the visit by hour of the appointment: wait for a room,
-    for the provider, with the provider, checkout (visits with a checkout time only), and
-    how many waited for a room longer than ``wait_target`` minutes."""
+def cycle_times(events: pd.DataFrame, appointments: pd.DataFrame, wait_target: int,
+                by: Sequence[str] = ("hour",)) -> pd.DataFrame:
+    """Mean minutes of each part of the visit by hour of the appointment (``by``: ``hour``
+    and/or ``location_id``, indexed by them in that order): wait for a room, for the
+    provider, with the provider, checkout (visits with a checkout time only), and how many
+    waited for a room longer than ``wait_target`` minutes."""
     frame = events.merge(appointments[["appointment_id", "location_id", "start_time"]],
                          on="appointment_id")
     times = {name: _minutes(frame[name].fillna("00:00")) for name in
@@ -325,9 +354,10 @@ def cycle_times(events: pd.DataFrame, appointments: pd.DataFrame, wait_target: i
         "checkout": (times["checkout"] - times["provider_out"]).where(
             frame["checkout"].notna()),
         "hour": (_minutes(frame["start_time"]) // 60).map("{:02d}:00".format),
+        "location_id": frame["location_id"].astype("str"),
     })
     parts["over_target"] = parts["room_wait"] > wait_target
-    grouped = parts.groupby("hour")
+    grouped = parts.groupby(list(by))
     table = grouped[["room_wait", "provider_wait", "with_provider", "checkout"]].mean()
     table["visits"] = grouped.size()
     table["over_target"] = grouped["over_target"].sum()
@@ -399,10 +429,11 @@ def late_cancellations(appointments: pd.DataFrame, start: dt.date, as_of: dt.dat
 
 
 def expected_payment(appointments: pd.DataFrame, claims: pd.DataFrame,
-                     payments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
-    """What a visit of each type brings in: the payments posted (ERA and patient, up to
-    ``as_of``) on the claims of the period's completed visits, over those visits (practice-wide:
-    a visit that did not happen has no claim, hence no payer)."""
+                     payments: pd.DataFrame, start: dt.date, as_of: dt.date,
+                     payer_classes: pd.Series) -> pd.DataFrame:
+    """What a visit brings in, by visit type and payer class (``payer_classes``, indexed as
+    ``appointments``: :func:`payer_class`): the payments posted (ERA and patient, up to
+    ``as_of``) on the claims of the period's completed visits of the pair, and those visits."""
     kept = _kept(appointments, start, as_of)
     done = kept[~kept["no_show"]]
     paid = payments[payments["posted_date"].dt.date <= as_of]
@@ -410,18 +441,42 @@ def expected_payment(appointments: pd.DataFrame, claims: pd.DataFrame,
     per_visit = claims.assign(paid=claims["claim_id"].map(paid).fillna(0).astype("int64"))
     per_visit = per_visit.groupby("appointment_id")["paid"].sum()
     cents = done["appointment_id"].map(per_visit).fillna(0).astype("int64")
-    grouped = cents.groupby(done["visit_type"].astype("str").to_numpy())
+    grouped = cents.groupby([done["visit_type"].astype("str").to_numpy(),
+                             payer_classes.loc[done.index].to_numpy()])
     return pd.DataFrame({"paid_cents": grouped.sum(), "completed": grouped.size()}
-                        ).rename_axis("visit_type").reset_index()
+                        ).rename_axis(["visit_type", "payer_class"]).reset_index()
 
 
-def revenue_lost_cents(groups: pd.DataFrame, payment: pd.DataFrame) -> int:
-    """No-shows × expected payment, summed over visit types exactly and rounded once."""
-    no_shows = groups[groups["dimension"] == "visit type"].set_index("group")["no_shows"]
-    total = sum((Fraction(int(no_shows.get(row.visit_type, 0)) * int(row.paid_cents),
-                          int(row.completed)) for row in payment.itertuples()
-                 if row.completed), Fraction(0))
-    return round_half_away(total)
+def revenue_lost(appointments: pd.DataFrame, payment: pd.DataFrame, payer_classes: pd.Series,
+                 start: dt.date, as_of: dt.date) -> tuple[int, pd.DataFrame]:
+    """No-shows × expected payment: each no-show at the average paid per completed visit of
+    its visit type and payer class (:func:`expected_payment`) where that pair has completed
+    visits, else at its visit type's over every payer. The total is the exact sum, rounded
+    once to the cent; the table gives each payer class's no-shows, how many were priced at
+    their type's practice-wide average, and its exact share rounded once."""
+    kept = _kept(appointments, start, as_of)
+    missed = kept[kept["no_show"]]
+    pairs = {(r.visit_type, r.payer_class): Fraction(int(r.paid_cents), int(r.completed))
+             for r in payment.itertuples() if r.completed}
+    by_type = payment.groupby("visit_type")[["paid_cents", "completed"]].sum()
+    types = {t: Fraction(int(r.paid_cents), int(r.completed))
+             for t, r in by_type.iterrows() if r.completed}
+    lost: dict[str, Fraction] = {}
+    rows: dict[str, list[int]] = {}
+    for kind, payer in zip(missed["visit_type"].astype("str"),
+                           payer_classes.loc[missed.index], strict=True):
+        price = pairs.get((kind, payer))
+        row = rows.setdefault(payer, [0, 0])
+        row[0] += 1
+        if price is None:
+            price = types.get(kind, Fraction(0))
+            row[1] += 1
+        lost[payer] = lost.get(payer, Fraction(0)) + price
+    table = pd.DataFrame(
+        [{"payer_class": p, "no_shows": n, "at_type_average": f,
+          "lost_cents": round_half_away(lost[p])} for p, (n, f) in sorted(rows.items())],
+        columns=["payer_class", "no_shows", "at_type_average", "lost_cents"])
+    return round_half_away(sum(lost.values(), Fraction(0))), table
 
 
 def coming_days(appointments: pd.DataFrame, as_of: dt.date, days: int = 3) -> list[dt.date]:

@@ -4,11 +4,26 @@ the notebook's ``parameters`` cell, ``pracops list``, the runner's checks and
 
 Of those issue 17 lists: the period and as-of date, the access and waiting-time targets, the
 rule that flags a group, the overbooking risk tolerance, the late-cancellation window and the
-lead-time bands. The expected payment per visit is not a parameter: the billing data say it
-(docs/patient_access-sample.md, decisions).
+lead-time bands. The expected payment per visit type and payer class is not a parameter: the
+billing data say it (docs/patient_access-sample.md, decisions).
 """
 
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import Any
+
 from pracops.parameters import Parameter, Parameters
+
+
+def bands_rule(value: Sequence[Any]) -> str | None:
+    """``None`` when ``value`` gives lead-time bands (each band's first day: whole days,
+    from 0, each after the one before), else what is expected: the ``lead_time_bands`` rule,
+    checked by the runner before any kernel starts and by ``compute`` for a direct call."""
+    ok = (bool(value) and all(isinstance(b, int) and not isinstance(b, bool) for b in value)
+          and value[0] == 0 and all(a < b for a, b in pairwise(value)))
+    return None if ok else ("each band's first day as whole days rising from 0, "
+                            "such as [0, 3, 8, 15, 31]")
+
 
 PARAMETERS = Parameters(
     Parameter(
@@ -45,7 +60,7 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="lead_time_bands", type="list", default=[0, 3, 8, 15, 31],
-        help="each lead-time band's first day, days from booking",
+        help="each lead-time band's first day, days from booking", rule=bands_rule,
     ),
     Parameter(
         name="output_dir", type="str", default=None, optional=True,

@@ -10,13 +10,11 @@ weeks; claims by their number.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pracops.money import round_half_away
 from pracops.patient_access import chain, model
 from pracops.patient_access.chain import PatientAccess, Selection
 from pracops.report import (
@@ -31,10 +29,10 @@ from pracops.report import (
     no_math,
 )
 
-__all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "explorer", "figures",
-           "late_table", "overbooking_view", "plot_cycle", "plot_grid", "plot_groups",
-           "plot_leads", "plot_p_chart", "plot_tnaa", "selection_text", "summary_text",
-           "template_table"]
+__all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "cycle_location_table",
+           "explorer", "figures", "kinds_table", "late_table", "lost_table",
+           "overbooking_view", "plot_cycle", "plot_grid", "plot_groups", "plot_leads",
+           "plot_p_chart", "plot_tnaa", "selection_text", "summary_text", "template_table"]
 
 HEADLINE_FIGURES = ("no_show_rate", "revenue_lost_cents", "problems")
 
@@ -101,14 +99,12 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
     fig = figures(result, access_target_days)
     r = result.reminders
     late = result.late.iloc[-1]
-    per_visit = [round_half_away(Fraction(int(row.paid_cents), int(row.completed)))
-                 for row in result.payment.itertuples() if row.completed]
     lines = [
         f"- No-show rate {fmt_pct(result.practice_rate)} from {result.start} to "
         f"{result.as_of}; {fig['weeks_above_limit']} week(s) above the p-chart's limit.",
         f"- Revenue lost to no-shows: {fmt_money(result.revenue_lost_cents)} (each no-show "
-        "at the average paid per completed visit of its type, from "
-        f"{fmt_money(min(per_visit))} to {fmt_money(max(per_visit))}).",
+        "at the average paid per completed visit of its type and payer class; by payer "
+        "class under the no-show charts).",
         f"- Late cancellations: {int(late['late'])}, {fmt_pct(late['rate'])} of the visits "
         f"still booked when the window opened (95 % interval {fmt_pct(late['low'])} to "
         f"{fmt_pct(late['high'])}); counted apart from no-shows.",
@@ -142,9 +138,35 @@ def _reminder_effect(difference: float, low: float, high: float) -> str:
             f"than those without (95 % interval {points(near)} to {points(far)} points {way}).")
 
 
+def lost_table(result: PatientAccess) -> Any:
+    """Revenue lost to no-shows by payer class."""
+    return format_table(result.lost_by_payer, money=["lost_cents"],
+                        count=["no_shows", "at_type_average"],
+                        caption="Each no-show at the average paid per completed visit of its "
+                                "visit type and payer class; at its type's average over every "
+                                "payer where that pair has no completed visit (counted). Each "
+                                "row is its exact sum rounded once, as is the total "
+                                f"({fmt_money(result.revenue_lost_cents)}): the rows may differ "
+                                "from it by a cent of rounding each.")
+
+
 def late_table(result: PatientAccess) -> Any:
     """Late cancellations by provider and for the practice, with their Wilson intervals."""
     return format_table(result.late, pct=["rate", "low", "high"], count=["late", "kept", "held"])
+
+
+def kinds_table(result: PatientAccess) -> Any:
+    """Lead times of new and established patients apart (or, for an older export without
+    ``patient_kind``, a note that only the combined figure is shown)."""
+    if result.kinds is None:
+        from IPython.display import Markdown
+
+        return Markdown("The appointments do not say which patients are new: the lead times "
+                        "above are new and established patients combined.")
+    return format_table(result.kinds, count=["visits"],
+                        caption="Days from booking, and from the day the patient asked for "
+                                "(booking where none was asked), to the visit: completed "
+                                "visits and no-shows of the period.")
 
 
 def template_table(result: PatientAccess) -> Any:
@@ -200,6 +222,15 @@ def plot_cycle(result: PatientAccess, ax: Any) -> None:
     parts.plot.bar(stacked=True, ax=ax)
     ax.set(title="Parts of a visit by hour", xlabel="Hour of the appointment",
            ylabel="Minutes (mean)")
+
+
+def cycle_location_table(result: PatientAccess) -> Any:
+    """The parts of a visit by location and hour of the appointment: mean minutes of each,
+    the visits, and those who waited for a room past the target."""
+    table = result.cycle_locations.rename(columns={"over_target": "waited_past_target"})
+    return format_table(table.round(1), count=["visits", "waited_past_target"],
+                        caption="Mean minutes; checkout over the visits with a checkout time "
+                                "only.")
 
 
 def plot_groups(groups: pd.DataFrame, practice_rate: float, ax: Any,

@@ -144,6 +144,50 @@ def test_no_shows_by_payer_class(result, kept) -> None:
     assert k == n > 0 and flagged(k, n, practice) and not got["not known"][2]
 
 
+def half_up(x: Fraction) -> int:
+    """Whole cents of a positive amount, half a cent up."""
+    return math.floor(x + Fraction(1, 2))
+
+
+def test_revenue_lost_prices_each_no_show_by_visit_type_and_payer_class(result, kept) -> None:
+    classes = {r["payer_id"]: r["class"] for r in rows("payers")}
+    payer = payer_of_visits()
+
+    def payer_class(a: str) -> str:
+        return classes[payer[a]] if a in payer else "not known"
+
+    done = {r["appointment_id"]: (r["visit_type"], payer_class(r["appointment_id"]))
+            for r in kept if r["status"] == "completed"}
+    claim_visit = {r["claim_id"]: r["appointment_id"] for r in rows("claims")}
+    paid, completed = defaultdict(Fraction), Counter(done.values())
+    for r in rows("payments_posted"):
+        visit = claim_visit.get(r["claim_id"])
+        if visit in done and day(r["posted_date"]) <= AS_OF:
+            paid[done[visit]] += Fraction(r["amount"]) * 100  # dollars text to cents, exact
+    type_paid, type_done = defaultdict(Fraction), Counter()
+    for (kind, cls), n in completed.items():
+        type_paid[kind] += paid[(kind, cls)]
+        type_done[kind] += n
+    lost, fallback = defaultdict(Fraction), Counter()
+    for r in kept:
+        if r["status"] == "no-show":
+            pair = (r["visit_type"], payer_class(r["appointment_id"]))
+            if completed[pair]:
+                lost[pair[1]] += paid[pair] / completed[pair]
+            else:
+                lost[pair[1]] += type_paid[pair[0]] / type_done[pair[0]]
+                fallback[pair[1]] += 1
+    assert result.revenue_lost_cents == half_up(sum(lost.values())) > 0
+    table = result.lost_by_payer.set_index("payer_class")
+    assert sorted(table.index) == sorted(lost)
+    for cls, amount in lost.items():
+        assert table.loc[cls, "lost_cents"] == half_up(amount)
+        assert table.loc[cls, "at_type_average"] == fallback[cls]
+    assert table.loc["not known", "at_type_average"] == table.loc["not known", "no_shows"] > 0
+    # the rows are each rounded once: they differ from the total by rounding only
+    assert abs(int(table["lost_cents"].sum()) - result.revenue_lost_cents) <= len(table) / 2
+
+
 def test_the_plants_stay_the_only_problems(result) -> None:
     kinds = Counter(p["kind"] for p in result.problems)
     assert kinds == Counter({"no_show_group": 1, "no_show_week": 1, "third_next_available": 1,

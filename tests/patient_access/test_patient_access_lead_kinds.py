@@ -1,0 +1,92 @@
+"""Lead times of new and established patients apart, and the parts of a visit by location and
+hour, against an independent reading of the sample's CSV text (csv, datetime and statistics;
+no pandas, no pracops calculation)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import statistics
+from collections import defaultdict
+
+import pytest
+
+from pracops import config
+from pracops.patient_access import chain, model, view
+
+START, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with (config.SAMPLE_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def p90(values: list[int]) -> float:
+    """The 90th percentile with linear interpolation between order statistics."""
+    return statistics.quantiles(values, n=10, method="inclusive")[8]
+
+
+@pytest.fixture(scope="module")
+def result() -> chain.PatientAccess:
+    return chain.compute(chain.load_inputs())
+
+
+def test_lead_times_new_and_established_apart(result: chain.PatientAccess) -> None:
+    lead, asked = defaultdict(list), defaultdict(list)
+    for r in rows("appointments"):
+        if START <= day(r["date"]) <= AS_OF and r["status"] in ("completed", "no-show"):
+            visit = day(r["date"])
+            lead[r["patient_kind"]].append((visit - day(r["booked_date"])).days)
+            since = day(r["requested_date"] or r["booked_date"])
+            asked[r["patient_kind"]].append((visit - since).days)
+    table = result.kinds.set_index("patient_kind")
+    assert sorted(table.index) == sorted(lead) == ["established", "new"]
+    for kind in lead:
+        assert table.loc[kind, "visits"] == len(lead[kind])
+        assert table.loc[kind, "median_days"] == statistics.median(lead[kind])
+        assert table.loc[kind, "p90_days"] == pytest.approx(p90(lead[kind]))
+        assert table.loc[kind, "median_from_request_days"] == statistics.median(asked[kind])
+        assert table.loc[kind, "p90_from_request_days"] == pytest.approx(p90(asked[kind]))
+    # new patients wait longer in the sample: the split says something the combined does not
+    assert table.loc["new", "median_days"] > table.loc["established", "median_days"]
+
+
+def test_an_export_without_patient_kind_shows_the_combined_figure(
+        result: chain.PatientAccess) -> None:
+    older = result.inputs.appointments.drop(columns="patient_kind")
+    assert model.lead_times_by_kind(older, START, AS_OF) is None
+    note = view.kinds_table(chain.PatientAccess(**{**result.__dict__, "kinds": None}))
+    assert "combined" in note.data
+
+
+def minutes(hhmm: str) -> int:
+    return int(hhmm[:2]) * 60 + int(hhmm[3:5])
+
+
+def test_parts_of_a_visit_by_location_and_hour(result: chain.PatientAccess) -> None:
+    booked = {r["appointment_id"]: r for r in rows("appointments")}
+    parts = defaultdict(lambda: defaultdict(list))
+    for e in rows("visit_events"):
+        a = booked[e["appointment_id"]]
+        cell = parts[(a["location_id"], f"{a['start_time'][:2]}:00")]
+        cell["room_wait"].append(minutes(e["roomed"]) - minutes(e["arrival"]))
+        cell["provider_wait"].append(minutes(e["provider_in"]) - minutes(e["roomed"]))
+        cell["with_provider"].append(minutes(e["provider_out"]) - minutes(e["provider_in"]))
+        if e["checkout"]:
+            cell["checkout"].append(minutes(e["checkout"]) - minutes(e["provider_out"]))
+    table = result.cycle_locations.set_index(["location_id", "hour"])
+    assert sorted(table.index) == sorted(parts)
+    assert len({loc for loc, _ in parts}) > 1  # more than one location: a real split
+    for key, cell in parts.items():
+        row = table.loc[key]
+        assert row["visits"] == len(cell["room_wait"])
+        assert row["over_target"] == sum(w > 20 for w in cell["room_wait"])
+        for part in ("room_wait", "provider_wait", "with_provider", "checkout"):
+            assert row[part] == pytest.approx(statistics.fmean(cell[part]))
+    # by hour alone is the same visits summed over the locations
+    assert table["visits"].sum() == result.cycle["visits"].sum()
