@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral, Real
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_AMOUNT_CENTS",
     "money_param",
     "round_half_away",
+    "split_rounded",
     "to_cents",
     "format_cents",
     "to_cents_series",
@@ -157,6 +159,26 @@ def round_half_away(x: int | Fraction | Decimal | float) -> int:
     p, q = f.numerator, f.denominator
     magnitude = (2 * abs(p) + q) // (2 * q)
     return magnitude if p >= 0 else -magnitude
+
+
+def split_rounded(parts: Sequence[int | Fraction | Decimal]) -> list[int]:
+    """Exact amounts (non-negative) rounded to whole cents so that they add up to their exact
+    sum rounded once (:func:`round_half_away`): each floored, and the cents still missing
+    given one each to the parts with the largest fractional remainders, ties to the earlier
+    part (the largest-remainder, or Hamilton, method). A table's rows then sum to its total.
+
+    >>> split_rounded([Fraction(1, 3)] * 3), split_rounded([Fraction(201, 2), Fraction(1, 2)])
+    ([1, 0, 0], [101, 0])
+    """
+    exact = [p if isinstance(p, Fraction) else Fraction(p) for p in parts]
+    if any(x < 0 for x in exact):
+        raise ValueError("split_rounded takes amounts of 0 or more")
+    floors = [x.numerator // x.denominator for x in exact]
+    missing = round_half_away(sum(exact, Fraction(0))) - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:missing]:
+        floors[i] += 1
+    return floors
 
 
 def format_cents(cents: int, *, accounting: bool = False, symbol: str = "$") -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -153,3 +155,24 @@ def test_zeros_beyond_two_decimals_change_nothing() -> None:
             to_cents(text)
         with pytest.raises(DataError):
             to_cents_series(pd.Series([text]))
+
+
+@pytest.mark.parametrize("parts", [
+    [Fraction(1, 3)] * 3, [Fraction(201, 2), Fraction(1, 2)], [Fraction(7, 8), Fraction(5, 8)],
+    [Fraction(0), Fraction(12345, 7), Fraction(99, 100)], [3, 4], []])
+def test_split_rounded_adds_up_to_the_total_rounded_once(parts: list) -> None:
+    from pracops.money import round_half_away, split_rounded
+
+    got = split_rounded(parts)
+    total = sum(parts, Fraction(0))
+    assert sum(got) == round_half_away(total)
+    assert all(g - math.floor(p) in (0, 1) for g, p in zip(got, parts, strict=True))
+
+
+def test_split_rounded_gives_the_missing_cents_to_the_largest_remainders() -> None:
+    from pracops.money import split_rounded
+
+    # 1.2 + 2.7 + 3.6 = 7.5 -> 8: floors 1 + 2 + 3 = 6, two cents to the .7 and the .6
+    assert split_rounded([Fraction(12, 10), Fraction(27, 10), Fraction(36, 10)]) == [1, 3, 4]
+    with pytest.raises(ValueError):
+        split_rounded([Fraction(-1, 2)])

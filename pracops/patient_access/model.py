@@ -17,7 +17,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from pracops.money import round_half_away
+from pracops.money import round_half_away, split_rounded
 
 __all__ = [
     "KEPT", "LEAD_BANDS", "UNKNOWN_PAYER", "Flags", "arrivals_pmf", "band_labels",
@@ -453,7 +453,8 @@ def revenue_lost(appointments: pd.DataFrame, payment: pd.DataFrame, payer_classe
     its visit type and payer class (:func:`expected_payment`) where that pair has completed
     visits, else at its visit type's over every payer. The total is the exact sum, rounded
     once to the cent; the table gives each payer class's no-shows, how many were priced at
-    their type's practice-wide average, and its exact share rounded once."""
+    their type's practice-wide average, and its share in whole cents, split so that the rows
+    add up to the total (:func:`pracops.money.split_rounded`)."""
     kept = _kept(appointments, start, as_of)
     missed = kept[kept["no_show"]]
     pairs = {(r.visit_type, r.payer_class): Fraction(int(r.paid_cents), int(r.completed))
@@ -472,9 +473,11 @@ def revenue_lost(appointments: pd.DataFrame, payment: pd.DataFrame, payer_classe
             price = types.get(kind, Fraction(0))
             row[1] += 1
         lost[payer] = lost.get(payer, Fraction(0)) + price
+    payers = sorted(rows)
+    cents = split_rounded([lost[p] for p in payers])  # the rows add up to the total
     table = pd.DataFrame(
-        [{"payer_class": p, "no_shows": n, "at_type_average": f,
-          "lost_cents": round_half_away(lost[p])} for p, (n, f) in sorted(rows.items())],
+        [{"payer_class": p, "no_shows": rows[p][0], "at_type_average": rows[p][1],
+          "lost_cents": c} for p, c in zip(payers, cents, strict=True)],
         columns=["payer_class", "no_shows", "at_type_average", "lost_cents"])
     return round_half_away(sum(lost.values(), Fraction(0))), table
 

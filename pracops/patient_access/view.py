@@ -103,8 +103,8 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
         f"- No-show rate {fmt_pct(result.practice_rate)} from {result.start} to "
         f"{result.as_of}; {fig['weeks_above_limit']} week(s) above the p-chart's limit.",
         f"- Revenue lost to no-shows: {fmt_money(result.revenue_lost_cents)} (each no-show "
-        "at the average paid per completed visit of its type and payer class; by payer "
-        "class under the no-show charts).",
+        "at the average paid per completed visit of its type and payer class)"
+        + _largest_loss(result) + ".",
         f"- Late cancellations: {int(late['late'])}, {fmt_pct(late['rate'])} of the visits "
         f"still booked when the window opened (95 % interval {fmt_pct(late['low'])} to "
         f"{fmt_pct(late['high'])}); counted apart from no-shows.",
@@ -138,16 +138,27 @@ def _reminder_effect(difference: float, low: float, high: float) -> str:
             f"than those without (95 % interval {points(near)} to {points(far)} points {way}).")
 
 
+def _largest_loss(result: PatientAccess) -> str:
+    """The payer class whose no-shows cost the most, as the end of the summary's sentence;
+    nothing without a lost cent."""
+    lost = result.lost_by_payer
+    if lost.empty or int(lost["lost_cents"].max()) == 0:
+        return ""
+    top = lost.loc[lost["lost_cents"].idxmax()]
+    return (f"; {fmt_money(int(top['lost_cents']))} of it from "
+            f"{md_text(str(top['payer_class']))} patients' no-shows, the most of any payer "
+            "class (the table is under the no-show charts)")
+
+
 def lost_table(result: PatientAccess) -> Any:
     """Revenue lost to no-shows by payer class."""
     return format_table(result.lost_by_payer, money=["lost_cents"],
                         count=["no_shows", "at_type_average"],
                         caption="Each no-show at the average paid per completed visit of its "
                                 "visit type and payer class; at its type's average over every "
-                                "payer where that pair has no completed visit (counted). Each "
-                                "row is its exact sum rounded once, as is the total "
-                                f"({fmt_money(result.revenue_lost_cents)}): the rows may differ "
-                                "from it by a cent of rounding each.")
+                                "payer where that pair has no completed visit (counted). The "
+                                "rows add up to the total "
+                                f"({fmt_money(result.revenue_lost_cents)}), rounded once.")
 
 
 def late_table(result: PatientAccess) -> Any:
