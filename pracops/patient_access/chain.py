@@ -50,6 +50,7 @@ class PatientAccess:
     grid: pd.DataFrame
     missing_checkout: int
     denials: pd.DataFrame
+    verification: dict[str, Any]
     overbooking: pd.DataFrame
     late: pd.DataFrame
     payment: pd.DataFrame
@@ -187,7 +188,9 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
                                                 by=("location_id", "hour")).reset_index()),
         grid=model.no_show_grid(appointments, start, day),
         missing_checkout=0 if events is None else int(events["checkout"].isna().sum()),
-        denials=denials, overbooking=overbooking_table(groups, overbooking_tolerance_pct),
+        denials=denials,
+        verification=model.verified_ahead(appointments, inputs.checks, start, day),
+        overbooking=overbooking_table(groups, overbooking_tolerance_pct),
         late=model.late_cancellations(appointments, start, day, late_cancel_hours),
         payment=payment, revenue_lost_cents=lost_cents,
         lost_by_payer=lost_by_payer,

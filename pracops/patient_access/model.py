@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ __all__ = [
     "late_cancellations", "lead_bands", "lead_times", "lead_times_by_kind",
     "no_show_grid", "no_show_groups",
     "overbooking", "p_chart", "payer_class", "reminder_effect", "revenue_lost",
-    "room_waits", "template_use", "third_next_available", "wilson",
+    "room_waits", "template_use", "third_next_available", "verified_ahead", "wilson",
 ]
 
 KEPT = ("completed", "no-show")
@@ -377,6 +378,22 @@ def room_waits(events: pd.DataFrame, appointments: pd.DataFrame) -> pd.DataFrame
     table.index.name = "location_id"
     table["ratio"] = table["afternoon"] / table["morning"]
     return table.reset_index()
+
+
+def verified_ahead(appointments: pd.DataFrame, checks: pd.DataFrame, start: dt.date,
+                   as_of: dt.date, days_ahead: int = 2) -> dict[str, Any]:
+    """The completed visits of the period and how many had an active eligibility check at
+    least ``days_ahead`` days before the visit's day (a check on the day, or one that found
+    the coverage inactive, does not count): ``visits``, ``verified`` and their ``share``."""
+    kept = _kept(appointments, start, as_of)
+    done = kept.loc[~kept["no_show"], ["appointment_id", "date"]]
+    active = checks[checks["result"].astype("str") == "active"]
+    on = active.merge(done, on="appointment_id")
+    early = on[(on["date"].dt.normalize() - on["checked_date"].dt.normalize()).dt.days
+               >= days_ahead]
+    verified = int(early["appointment_id"].nunique())
+    return {"visits": len(done), "verified": verified, "days_ahead": days_ahead,
+            "share": verified / len(done) if len(done) else float("nan")}
 
 
 def eligibility_denials(adjustments: pd.DataFrame, claims: pd.DataFrame,

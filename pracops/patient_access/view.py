@@ -55,6 +55,7 @@ def figures(result: PatientAccess, access_target_days: int = 14) -> dict[str, An
         "tnaa_over_target": sorted(result.tnaa.loc[
             result.tnaa["days"] > access_target_days, "provider_id"].tolist()),
         "missing_checkout": result.missing_checkout,
+        "verified_ahead_share": round(float(result.verification["share"]), 4),
         "unverified_denials": len(never),
         "unverified_denied_cents": int(never["denied_cents"].sum()),
         "problems": len(result.problems),
@@ -111,7 +112,10 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
         f"- {_reminder_effect(r['difference'], r['low'], r['high'])}",
         "- Third next available over target: "
         + (md_text(", ".join(fig["tnaa_over_target"])) or "none") + ".",
-        f"- Eligibility denials of visits never checked: {fig['unverified_denials']}, "
+        f"- Insurance verified ahead: {fmt_pct(fig['verified_ahead_share'])} of the "
+        f"{result.verification['visits']:,} completed visits had an active eligibility check "
+        f"{result.verification['days_ahead']} days or more before the visit. Eligibility "
+        f"denials of visits never checked: {fig['unverified_denials']}, "
         f"{fmt_money(fig['unverified_denied_cents'])}.",
     ]
     if result.cycle is not None:

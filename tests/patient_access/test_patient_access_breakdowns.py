@@ -15,7 +15,7 @@ import pytest
 
 from pracops import config, report
 from pracops.errors import ParameterError
-from pracops.patient_access import chain, model
+from pracops.patient_access import chain, model, view
 
 START, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 Z = 1.959963984540054
@@ -299,3 +299,15 @@ def test_template_use_by_slot_type(result) -> None:
         assert row["utilisation"] == pytest.approx(c["booked"] / (c["booked"] + c["open"]))
     # the same-day slots are kept for the day itself: most are left unfilled
     assert got.loc["same-day", "utilisation"] < 0.5 < got.loc["established", "utilisation"]
+
+
+def test_the_share_of_visits_verified_two_days_ahead(result, kept) -> None:
+    visit_day = {r["appointment_id"]: day(r["date"]) for r in kept if r["status"] == "completed"}
+    verified = {c["appointment_id"] for c in rows("eligibility_checks")
+                if c["result"] == "active" and c["appointment_id"] in visit_day
+                and (visit_day[c["appointment_id"]] - day(c["checked_date"])).days >= 2}
+    got = result.verification
+    assert (got["visits"], got["verified"]) == (len(visit_day), len(verified))
+    assert 0 < len(verified) < len(visit_day)  # the sample has both
+    assert view.figures(result)["verified_ahead_share"] == round(
+        len(verified) / len(visit_day), 4)
