@@ -5,29 +5,20 @@ widgets without a kernel."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 from collections import Counter, defaultdict
 from fractions import Fraction
 
 import pytest
+from sample_text import day, rows
 
-from pracops import config, report
+from pracops import report
 from pracops.errors import ParameterError
 from pracops.patient_access import chain, model, view
 
 START, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 Z = 1.959963984540054
-
-
-def rows(name: str) -> list[dict[str, str]]:
-    with (config.SAMPLE_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
 
 
 @pytest.fixture(scope="module")

@@ -4,26 +4,16 @@ no pandas, no pracops calculation)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import statistics
 from collections import defaultdict
 
 import pytest
+from sample_text import day, rows
 
-from pracops import config
 from pracops.patient_access import chain, model, view
 
 START, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
-
-
-def rows(name: str) -> list[dict[str, str]]:
-    with (config.SAMPLE_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
 
 
 def p90(values: list[int]) -> float:

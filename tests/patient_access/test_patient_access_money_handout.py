@@ -3,26 +3,16 @@ sample's CSV text (csv, datetime, Decimal and openpyxl; no pandas, no pracops ca
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import Counter
 
 import openpyxl
 import pytest
+from sample_text import day, rows
 
-from pracops import config
 from pracops.patient_access import chain, view
 
 START, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
-
-
-def rows(name: str) -> list[dict[str, str]]:
-    with (config.SAMPLE_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
 
 
 @pytest.fixture(scope="module")
