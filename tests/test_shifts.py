@@ -32,7 +32,8 @@ def test_the_loader_accepts_exactly_the_shifts_the_parser_reads(text: str) -> No
         parsed = shifts.parse_shifts(text)
     except ValueError:
         parsed = None
-    # a shift ending before it starts has the shape of shifts: the loader's row rule refuses it
+    # a shift ending before it starts has the shape of shifts: the loader's row rule refuses
+    # it (test_a_backwards_shift_is_refused_by_the_loader)
     backwards = accepted and any(
         shifts.minutes(g.split(" ")[1][6:]) <= shifts.minutes(g.split(" ")[1][:5])
         for g in text.split("; "))
@@ -55,3 +56,20 @@ def test_every_shift_and_opening_day_of_the_sample_is_read() -> None:
         assert len(shifts.parse_shifts(row["usual_shifts"])) == want
     assert {d for s in sites for d in shifts.parse_days(s["days_open"])} == {
         "Mon", "Tue", "Wed", "Thu", "Fri"}
+
+
+def test_a_backwards_shift_is_refused_by_the_loader(tmp_path) -> None:
+    from sample_edits import set_cell, write_edited
+
+    from pracops import data
+    from pracops.errors import DataError
+
+    path = tmp_path / "staff.csv"
+    row = write_edited(config.SAMPLE_DIR / "staff.csv", path,
+                       set_cell("usual_shifts", "Mon-Fri 08:00-12:00; Sat 13:00-12:00"))
+    with pytest.raises(DataError) as refused:
+        data.load("staff", path)
+    line = str(refused.value)
+    assert "\n" not in line and str(path) in line and f"row {row}," in line
+    assert "usual_shifts" in line and "ends at or before it starts" in line
+    assert "Sat 13:00-12:00" in line

@@ -17,7 +17,7 @@ from pracops.data import (
     row_error,
 )
 from pracops.data.fields import HHMM, ID, not_before
-from pracops.data.shifts import DAYS_PATTERN, SHIFTS_PATTERN
+from pracops.data.shifts import DAYS_PATTERN, SHIFTS_PATTERN, parse_shifts
 
 __all__ = ["APPOINTMENT_STATUSES", "VISIT_TYPES"]
 
@@ -37,6 +37,22 @@ def _check_hours(frame: pd.DataFrame) -> None:
     if bad.any():
         raise row_error(frame, bad, "closes", "closes before it opens",
                         "a closing time later than the opening time")
+
+
+def _check_shifts(frame: pd.DataFrame) -> None:
+    """Each shift of ``usual_shifts`` ends after it starts (the pattern checks its shape)."""
+    def backwards(text: object) -> bool:
+        try:
+            parse_shifts(str(text))
+        except ValueError:
+            return True
+        return False
+
+    bad = frame["usual_shifts"].map(backwards).astype(bool)
+    if bad.any():
+        raise row_error(frame, bad, "usual_shifts", "a shift ends at or before it starts",
+                        "shifts that end after they start (a night shift across midnight is "
+                        "not supported)", fix="correct the times, e.g. 'Mon 08:00-12:00'")
 
 
 register(Dataset(
@@ -89,6 +105,7 @@ register(Dataset(
     stem="staff",
     description="One row per non-provider employee.",
     key=("employee_id",),
+    checks=_check_shifts,
     columns=(
         Column("employee_id", **ID),
         Column("name", "str"),

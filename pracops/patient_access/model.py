@@ -393,7 +393,7 @@ def verified_ahead(appointments: pd.DataFrame, checks: pd.DataFrame, start: dt.d
                >= days_ahead]
     verified = int(early["appointment_id"].nunique())
     return {"visits": len(done), "verified": verified, "days_ahead": days_ahead,
-            "share": verified / len(done) if len(done) else float("nan")}
+            "share": verified / len(done) if len(done) else None}
 
 
 def eligibility_denials(adjustments: pd.DataFrame, claims: pd.DataFrame,
@@ -470,8 +470,9 @@ def revenue_lost(appointments: pd.DataFrame, payment: pd.DataFrame, payer_classe
     its visit type and payer class (:func:`expected_payment`) where that pair has completed
     visits, else at its visit type's over every payer. The total is the exact sum, rounded
     once to the cent; the table gives each payer class's no-shows, how many were priced at
-    their type's practice-wide average, and its share in whole cents, split so that the rows
-    add up to the total (:func:`pracops.money.split_rounded`)."""
+    their type's practice-wide average, how many could not be priced (a visit type with no
+    completed visit at all: counted at $0, never dropped), and its share in whole cents, split
+    so that the rows add up to the total (:func:`pracops.money.split_rounded`)."""
     kept = _kept(appointments, start, as_of)
     missed = kept[kept["no_show"]]
     pairs = {(r.visit_type, r.payer_class): Fraction(int(r.paid_cents), int(r.completed))
@@ -484,18 +485,21 @@ def revenue_lost(appointments: pd.DataFrame, payment: pd.DataFrame, payer_classe
     for kind, payer in zip(missed["visit_type"].astype("str"),
                            payer_classes.loc[missed.index], strict=True):
         price = pairs.get((kind, payer))
-        row = rows.setdefault(payer, [0, 0])
+        row = rows.setdefault(payer, [0, 0, 0])
         row[0] += 1
         if price is None:
-            price = types.get(kind, Fraction(0))
+            price = types.get(kind)
             row[1] += 1
+            if price is None:  # no completed visit of its type at all: nothing to price it by
+                price = Fraction(0)
+                row[2] += 1
         lost[payer] = lost.get(payer, Fraction(0)) + price
     payers = sorted(rows)
     cents = split_rounded([lost[p] for p in payers])  # the rows add up to the total
     table = pd.DataFrame(
         [{"payer_class": p, "no_shows": rows[p][0], "at_type_average": rows[p][1],
-          "lost_cents": c} for p, c in zip(payers, cents, strict=True)],
-        columns=["payer_class", "no_shows", "at_type_average", "lost_cents"])
+          "unpriced": rows[p][2], "lost_cents": c} for p, c in zip(payers, cents, strict=True)],
+        columns=["payer_class", "no_shows", "at_type_average", "unpriced", "lost_cents"])
     return round_half_away(sum(lost.values(), Fraction(0))), table
 
 

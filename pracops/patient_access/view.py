@@ -55,7 +55,8 @@ def figures(result: PatientAccess, access_target_days: int = 14) -> dict[str, An
         "tnaa_over_target": sorted(result.tnaa.loc[
             result.tnaa["days"] > access_target_days, "provider_id"].tolist()),
         "missing_checkout": result.missing_checkout,
-        "verified_ahead_share": round(float(result.verification["share"]), 4),
+        "verified_ahead_share": (round(float(result.verification["share"]), 4)
+                                 if result.verification["visits"] else None),
         "unverified_denials": len(never),
         "unverified_denied_cents": int(never["denied_cents"].sum()),
         "problems": len(result.problems),
@@ -112,10 +113,11 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
         f"- {_reminder_effect(r['difference'], r['low'], r['high'])}",
         "- Third next available over target: "
         + (md_text(", ".join(fig["tnaa_over_target"])) or "none") + ".",
-        f"- Insurance verified ahead: {fmt_pct(fig['verified_ahead_share'])} of the "
-        f"{result.verification['visits']:,} completed visits had an active eligibility check "
-        f"{result.verification['days_ahead']} days or more before the visit. Eligibility "
-        f"denials of visits never checked: {fig['unverified_denials']}, "
+        (f"- Insurance verified ahead: {fmt_pct(fig['verified_ahead_share'])} of the "
+         f"{result.verification['visits']:,} completed visits had an active eligibility "
+         f"check {result.verification['days_ahead']} days or more before the visit. "
+         if result.verification["visits"] else "- No completed visit in the period. ")
+        + f"Eligibility denials of visits never checked: {fig['unverified_denials']}, "
         f"{fmt_money(fig['unverified_denied_cents'])}.",
     ]
     if result.cycle is not None:
@@ -157,7 +159,7 @@ def _largest_loss(result: PatientAccess) -> str:
 def lost_table(result: PatientAccess) -> Any:
     """Revenue lost to no-shows by payer class."""
     return format_table(result.lost_by_payer, money=["lost_cents"],
-                        count=["no_shows", "at_type_average"],
+                        count=["no_shows", "at_type_average", "unpriced"],
                         caption="Each no-show at the average paid per completed visit of its "
                                 "visit type and payer class; at its type's average over every "
                                 "payer where that pair has no completed visit (counted). The "

@@ -10,6 +10,7 @@ import math
 from collections import Counter, defaultdict
 from fractions import Fraction
 
+import pandas as pd
 import pytest
 from sample_text import day, rows
 
@@ -302,3 +303,30 @@ def test_the_share_of_visits_verified_two_days_ahead(result, kept) -> None:
     assert 0 < len(verified) < len(visit_day)  # the sample has both
     assert view.figures(result)["verified_ahead_share"] == round(
         len(verified) / len(visit_day), 4)
+
+
+def test_a_period_without_completed_visits_records_no_share() -> None:
+    appointments = pd.DataFrame({
+        "appointment_id": ["A1"], "date": pd.to_datetime(["2025-06-02"]),
+        "status": pd.Series(["no-show"], dtype="category")})
+    checks = pd.DataFrame({"appointment_id": ["A1"], "result": ["active"],
+                           "checked_date": pd.to_datetime(["2025-05-20"])})
+    got = model.verified_ahead(appointments, checks, START, AS_OF)
+    assert (got["visits"], got["verified"], got["share"]) == (0, 0, None)
+
+
+def test_a_no_show_of_a_type_never_completed_is_counted_unpriced_not_dropped() -> None:
+    appointments = pd.DataFrame({
+        "appointment_id": ["A1", "A2", "A3"],
+        "date": pd.to_datetime(["2025-06-02"] * 3),
+        "visit_type": ["established", "established", "telehealth"],
+        "status": pd.Series(["no-show", "no-show", "no-show"], dtype="category")})
+    payment = pd.DataFrame({"visit_type": ["established"], "payer_class": ["Medicare"],
+                            "paid_cents": [10001], "completed": [3]})
+    classes = pd.Series(["Medicare", "Commercial", "Medicare"], index=appointments.index)
+    total, table = model.revenue_lost(appointments, payment, classes, START, AS_OF)
+    # A1 at its pair's 10001/3, A2 at its type's 10001/3, A3 unpriced: 20002/3 -> 6667
+    assert total == 6667 == int(table["lost_cents"].sum())
+    by = table.set_index("payer_class")
+    assert by.loc["Medicare", ["no_shows", "at_type_average", "unpriced"]].tolist() == [2, 1, 1]
+    assert by.loc["Commercial", ["no_shows", "at_type_average", "unpriced"]].tolist() == [1, 1, 0]
