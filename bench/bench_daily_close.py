@@ -1232,7 +1232,9 @@ def run_size(folder: Path, repeat: int = 3) -> dict[str, Any]:
     """
     import pracops.daily_close  # noqa: F401  (registers the datasets)
     from pracops.daily_close import chain
+    from pracops.memory import lean_allocators
 
+    lean_allocators()  # as chain.run sets them in the report's kernel
     out: dict[str, Any] = {"start_mb": _pss_mb(os.getpid())}
     with _PeakMemory() as memory:
         start = time.perf_counter()

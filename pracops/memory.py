@@ -43,8 +43,9 @@ def lean_allocators() -> None:
     unmapped when freed, Arrow's buffers included, for the rest of the process: Arrow
     allocates from the system's ``malloc`` (not mimalloc) and glibc's mmap threshold is held
     there (setting it turns off the threshold's growth, up to 32 MB by default). Small objects
-    are not affected. Call it before loading large inputs; buffers already allocated keep
-    their allocator."""
+    are not affected. Call it in a process that runs one large report (its kernel: the daily
+    close's ``chain.run``), before loading its inputs, never from library code a caller
+    shares its process with; buffers already allocated keep their allocator."""
     pa.set_memory_pool(pa.system_memory_pool())
     mallopt = _libc("mallopt")
     if mallopt is not None:

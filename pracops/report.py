@@ -364,7 +364,7 @@ def format_table(
     """Style a table for display: money columns (integer cents) as dollars, negatives in
     parentheses as finance tables write them, fractions as percent (:func:`fmt_pct`), dates as
     ``YYYY-MM-DD``, headers in words (``total_paid_cents`` → "Total paid"), a missing value as
-    an empty cell (never ``nan``).
+    an empty cell (never ``nan``), any other number with a fraction to one decimal.
 
     The DataFrame keeps its exact values; only the display changes. Text cells, headers and the
     index are HTML-escaped (a vendor named ``<b>ACME</b>`` shows as that text, not in bold),
@@ -396,6 +396,10 @@ def format_table(
     fmt.update({c: fmt_pct for c in pct})
     fmt.update({c: fmt_count for c in count})
     fmt.update({c: (lambda d: "" if pd.isna(d) else d.strftime("%Y-%m-%d")) for c in dates})
+    # any other number with a fraction (minutes, days, a mean) to one decimal, never pandas'
+    # six ("7.300000"); a fraction meant as a share goes in pct=
+    fmt.update({c: (lambda v: fmt_count(v, 1)) for c in df.columns if c not in fmt
+                and pd.api.types.is_float_dtype(df[c].dtype)})
     rest = [c for c in df.columns if c not in fmt]  # a missing value shows as an empty cell
     styler = (SafeStyler(df).format(na_rep="", subset=rest).format(fmt)
               .format_index(axis=0).format_index(axis=1)

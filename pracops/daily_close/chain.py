@@ -155,7 +155,6 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> DailyCloseInp
     X12Error
         Only when ``era/`` holds no file at all (a malformed 835 is set aside, not raised).
     """
-    lean_allocators()  # the inputs' pages, freed, go back to the system (pracops.memory)
     loaded: dict[str, Any] = {}
     for name in REPORT.reads:
         if name in REPORT.optional and data.locate(name, data_dir, missing_ok=True) is None:
@@ -515,6 +514,9 @@ def run(
                  receipts_factor=receipts_factor, duplicate_invoice_days=duplicate_invoice_days,
                  output_dir=output_dir)
     money_param("minimum_balance", p["minimum_balance"])  # whole cents, before any reading
+    # the report's own process (its kernel): memory it frees goes back to the system, for the
+    # rest of the process (pracops.memory); a caller of load_inputs or compute keeps its own
+    lean_allocators()
     inputs = load_inputs(p.pop("data_dir"))
     folder = config.report_files_dir(p.pop("output_dir"), REPORT_NAME)
     close = compute(inputs, **p)

@@ -21,8 +21,9 @@ import pandas as pd
 from pracops.money import round_half_away, split_rounded
 
 __all__ = [
-    "KEPT", "LEAD_BANDS", "UNKNOWN_PAYER", "Flags", "arrivals_pmf", "band_labels",
-    "coming_days", "cycle_times", "eligibility_denials", "expected_payment",
+    "KEPT", "LEAD_BANDS", "UNKNOWN_PAYER", "VERIFY_DAYS_AHEAD", "Flags", "arrivals_pmf",
+    "band_labels", "checked_ahead", "coming_days", "cycle_times", "eligibility_denials",
+    "expected_payment",
     "late_cancellations", "lead_bands", "lead_times", "lead_times_by_kind",
     "no_show_grid", "no_show_groups",
     "overbooking", "p_chart", "payer_class", "reminder_effect", "revenue_lost",
@@ -380,27 +381,41 @@ def room_waits(events: pd.DataFrame, appointments: pd.DataFrame) -> pd.DataFrame
     return table.reset_index()
 
 
-def verified_ahead(appointments: pd.DataFrame, checks: pd.DataFrame, start: dt.date,
-                   as_of: dt.date, days_ahead: int = 2) -> dict[str, Any]:
-    """The completed visits of the period and how many had an active eligibility check at
-    least ``days_ahead`` days before the visit's day (a check on the day, or one that found
-    the coverage inactive, does not count): ``visits``, ``verified`` and their ``share``."""
-    kept = _kept(appointments, start, as_of)
-    done = kept.loc[~kept["no_show"], ["appointment_id", "date"]]
+VERIFY_DAYS_AHEAD = 2
+"""A visit is verified when an eligibility check found its coverage active this many days or
+more before the visit's day (the issue's "at least 2 days before")."""
+
+
+def checked_ahead(appointments: pd.DataFrame, checks: pd.DataFrame,
+                  days_ahead: int = VERIFY_DAYS_AHEAD) -> pd.Series:
+    """The appointments with an active eligibility check at least ``days_ahead`` days before
+    the visit's day (a check on the day, or one that found the coverage inactive, does not
+    count), as their ids."""
+    visit_day = appointments.set_index("appointment_id")["date"].dt.normalize()
     active = checks[checks["result"].astype("str") == "active"]
-    on = active.merge(done, on="appointment_id")
-    early = on[(on["date"].dt.normalize() - on["checked_date"].dt.normalize()).dt.days
-               >= days_ahead]
-    verified = int(early["appointment_id"].nunique())
-    return {"visits": len(done), "verified": verified, "days_ahead": days_ahead,
+    checked = active.merge(visit_day.rename("visit"), left_on="appointment_id",
+                           right_index=True)
+    early = (checked["visit"] - checked["checked_date"].dt.normalize()).dt.days >= days_ahead
+    return checked.loc[early, "appointment_id"].drop_duplicates()
+
+
+def verified_ahead(appointments: pd.DataFrame, checks: pd.DataFrame, start: dt.date,
+                   as_of: dt.date) -> dict[str, Any]:
+    """The completed visits of the period and how many were verified ahead
+    (:func:`checked_ahead`): ``visits``, ``verified``, ``days_ahead`` and their ``share``
+    (``None`` without a completed visit)."""
+    kept = _kept(appointments, start, as_of)
+    done = kept.loc[~kept["no_show"], "appointment_id"]
+    verified = int(done.isin(checked_ahead(appointments, checks)).sum())
+    return {"visits": len(done), "verified": verified, "days_ahead": VERIFY_DAYS_AHEAD,
             "share": verified / len(done) if len(done) else None}
 
 
 def eligibility_denials(adjustments: pd.DataFrame, claims: pd.DataFrame,
                         appointments: pd.DataFrame, checks: pd.DataFrame,
-                        carcs: frozenset[str], days_ahead: int = 2) -> pd.DataFrame:
+                        carcs: frozenset[str]) -> pd.DataFrame:
     """The claims denied for eligibility (any of ``carcs``), their money, and whether their
-    visit had an active check ``days_ahead`` days before, any check, or none."""
+    visit was verified ahead (:func:`checked_ahead`), had any check, or none."""
     adj = adjustments[adjustments["reason_code"].astype("str").isin(carcs)]
     adj = adj.drop_duplicates(["claim_id", "st_control", "segment_number", "level",
                                "line_number", "group_code", "reason_code", "amount_cents"])
@@ -408,12 +423,7 @@ def eligibility_denials(adjustments: pd.DataFrame, claims: pd.DataFrame,
     denied = claims[claims["claim_id"].isin(money.index)][
         ["claim_id", "appointment_id", "payer_id"]].copy()
     denied["denied_cents"] = denied["claim_id"].map(money).astype("int64")
-    visit_day = appointments.set_index("appointment_id")["date"]
-    checked = checks.merge(visit_day.rename("visit"), left_on="appointment_id",
-                           right_index=True)
-    ahead = checked[(checked["result"].astype("str") == "active")
-                    & ((checked["visit"] - checked["checked_date"]).dt.days >= days_ahead)]
-    denied["verified"] = denied["appointment_id"].isin(ahead["appointment_id"])
+    denied["verified"] = denied["appointment_id"].isin(checked_ahead(appointments, checks))
     denied["never_checked"] = ~denied["appointment_id"].isin(checks["appointment_id"])
     return denied.sort_values("claim_id").reset_index(drop=True)
 

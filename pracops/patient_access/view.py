@@ -235,10 +235,13 @@ def plot_tnaa(result: PatientAccess, ax: Any, target: int = 14) -> None:
 
 
 def plot_cycle(result: PatientAccess, ax: Any) -> None:
-    parts = result.cycle[["room_wait", "provider_wait", "with_provider", "checkout"]]
-    parts.plot.bar(stacked=True, ax=ax)
+    parts = result.cycle[["room_wait", "provider_wait", "with_provider", "checkout"]].rename(
+        columns={"room_wait": "wait for a room", "provider_wait": "wait for the provider",
+                 "with_provider": "with the provider", "checkout": "checkout"})
+    parts.plot.bar(stacked=True, ax=ax, legend=False)
     ax.set(title="Parts of a visit by hour", xlabel="Hour of the appointment",
            ylabel="Minutes (mean)")
+    legend_outside(ax)  # inside, it covered the morning's bars
 
 
 def cycle_location_table(result: PatientAccess) -> Any:
