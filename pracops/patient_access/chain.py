@@ -43,6 +43,7 @@ class PatientAccess:
     leads: pd.DataFrame
     kinds: pd.DataFrame | None
     tnaa: pd.DataFrame
+    tnaa_days: pd.DataFrame
     template: pd.DataFrame
     waits: pd.DataFrame | None
     cycle: pd.DataFrame | None
@@ -172,13 +173,16 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
     payment = model.expected_payment(appointments, inputs.claims, inputs.payments, start, day,
                                      classes)
     lost_cents, lost_by_payer = model.revenue_lost(appointments, payment, classes, start, day)
+    tnaa_days = model.third_next_available_by_day(
+        inputs.slots, appointments, [*model.practice_days(inputs.slots, start, day), day])
     return PatientAccess(
         as_of=day, start=start, practice_rate=rate, groups=groups, bands=bands,
         chart=model.p_chart(appointments, start, day),
         reminders=model.reminder_effect(appointments, start, day),
         leads=model.lead_times(appointments, start, day),
         kinds=model.lead_times_by_kind(appointments, start, day),
-        tnaa=model.third_next_available(inputs.slots, appointments, day),
+        tnaa=tnaa_days[tnaa_days["day"] == day].drop(columns="day").reset_index(drop=True),
+        tnaa_days=tnaa_days,
         template=model.template_use(inputs.slots, start, day),
         waits=None if events is None else model.room_waits(events, appointments),
         cycle=(None if events is None

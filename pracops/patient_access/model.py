@@ -10,7 +10,7 @@ short dynamic programme over the session's visits, each with its own no-show pro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -26,8 +26,9 @@ __all__ = [
     "expected_payment",
     "late_cancellations", "lead_bands", "lead_times", "lead_times_by_kind",
     "no_show_grid", "no_show_groups",
-    "overbooking", "p_chart", "payer_class", "reminder_effect", "revenue_lost",
-    "room_waits", "template_use", "third_next_available", "verified_ahead", "wilson",
+    "overbooking", "p_chart", "payer_class", "practice_days", "reminder_effect", "revenue_lost",
+    "room_waits", "template_use", "third_next_available", "third_next_available_by_day",
+    "verified_ahead", "wilson",
 ]
 
 KEPT = ("completed", "no-show")
@@ -292,24 +293,70 @@ def lead_times_by_kind(appointments: pd.DataFrame, start: dt.date, as_of: dt.dat
 
 def third_next_available(slots: pd.DataFrame, appointments: pd.DataFrame,
                          day: dt.date) -> pd.DataFrame:
-    """Calendar days from ``day`` to each provider's third open slot after it (IHI).
+    """Calendar days from ``day`` to each provider's third open slot after it (IHI): one day
+    of :func:`third_next_available_by_day`."""
+    out = third_next_available_by_day(slots, appointments, [day])
+    return out.drop(columns="day")
 
-    A slot counts as open on ``day`` if it is open in the export, or it is booked by an
-    appointment made after ``day``; blocked slots never count. A slot freed by a cancellation
-    counts as open from the export (the template does not say which cancelled appointment it
-    held).
+
+def third_next_available_by_day(slots: pd.DataFrame, appointments: pd.DataFrame,
+                                days: Iterable[dt.date]) -> pd.DataFrame:
+    """Each provider's third next available appointment (IHI) on each of ``days``: calendar
+    days from the day to the provider's third slot on a later day that was open on it.
+
+    A slot counts as open on a day if it is open in the export, or it is booked by an
+    appointment made after that day; blocked slots never count. A slot freed by a
+    cancellation counts as open from the export (the template does not say which cancelled
+    appointment it held). A provider with fewer than three such slots has no row that day.
     """
-    booked_on = appointments.set_index("appointment_id")["booked_date"]
-    later = slots["date"].dt.date > day
-    state = slots["state"].astype("str")
-    made = slots["appointment_id"].map(booked_on)
-    open_then = later & ((state == "open") | ((state == "booked") & (made.dt.date > day)))
-    free = slots[open_then].sort_values(["provider_id", "date", "start_time"])
-    third = free.groupby("provider_id")["date"].nth(2)
-    out = pd.DataFrame({"provider_id": free.loc[third.index, "provider_id"].astype("str"),
-                        "third_open": third.dt.date})
-    out["days"] = [(d - day).days for d in out["third_open"]]
-    return out.sort_values("provider_id").reset_index(drop=True)
+    booked_on = appointments.set_index("appointment_id")["booked_date"].dt.normalize()
+    state = slots["state"].astype("str").to_numpy()
+    date = _ordinal(slots["date"].dt.normalize())
+    made = _ordinal(slots["appointment_id"].map(booked_on))
+    # a slot is open on day d while d < until: its own day, or the day it was booked
+    never = np.iinfo(np.int64).min
+    until = np.where(state == "open", date,
+                     np.where((state == "booked") & (made != never), np.minimum(date, made),
+                              never))
+    order = np.lexsort((slots["start_time"].astype("str").to_numpy(), date,
+                        slots["provider_id"].astype("str").to_numpy()))
+    provider = slots["provider_id"].astype("str").to_numpy()[order]
+    date, until = date[order], until[order]
+    wanted = sorted(set(days))
+    rows = []
+    for first, end in _runs(provider):
+        dates, open_until = date[first:end], until[first:end]
+        for day in wanted:
+            d = (day - _EPOCH).days
+            after = int(np.searchsorted(dates, d, side="right"))
+            alive = np.flatnonzero(open_until[after:] > d)
+            if len(alive) >= 3:
+                third = int(dates[after + alive[2]])
+                rows.append((provider[first], day, _EPOCH + dt.timedelta(days=third), third - d))
+    return pd.DataFrame(rows, columns=["provider_id", "day", "third_open", "days"]).astype(
+        {"provider_id": "str", "days": "int64"})
+
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _ordinal(stamps: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 of each timestamp; a missing one is the int64 minimum."""
+    return stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype("int64")
+
+
+def _runs(keys: np.ndarray) -> list[tuple[int, int]]:
+    """The (first, end) positions of each run of equal values in sorted ``keys``."""
+    edges = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    bounds = np.concatenate(([0], edges, [len(keys)]))
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+
+
+def practice_days(slots: pd.DataFrame, start: dt.date, as_of: dt.date) -> list[dt.date]:
+    """The days from ``start`` to ``as_of`` on which the template has any slot."""
+    day = slots["date"].dt.normalize()
+    inside = day[day.between(pd.Timestamp(start), pd.Timestamp(as_of))]
+    return sorted({stamp.date() for stamp in inside.unique()})
 
 
 def template_use(slots: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:

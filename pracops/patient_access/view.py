@@ -1,7 +1,7 @@
 """What the patient access notebook shows: the summary in words and the charts (the weekly
 no-show p-chart, no-shows by weekday and hour, the no-show rate by provider, visit type,
 lead-time band and payer class with its interval, lead times, third next available by
-provider, the parts of a visit by hour), from a
+provider and day, the parts of a visit by hour), from a
 :class:`~pracops.patient_access.chain.PatientAccess`, and the explorer (provider, visit type,
 period, overbooking tolerance) over :func:`~pracops.patient_access.chain.explore`.
 Nothing here shows a patient's name or id: groups are providers, visit types, payers and
@@ -10,6 +10,7 @@ weeks; claims by their number.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,8 @@ from pracops.report import (
 __all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "cycle_location_table",
            "explorer", "figures", "kinds_table", "late_table", "lost_table",
            "overbooking_view", "plot_cycle", "plot_grid", "plot_groups", "plot_leads",
-           "plot_p_chart", "plot_tnaa", "selection_text", "summary_text", "template_table"]
+           "plot_p_chart", "plot_tnaa", "selection_text", "summary_text", "template_table",
+           "tnaa_table"]
 
 HEADLINE_FIGURES = ("no_show_rate", "revenue_lost_cents", "problems")
 
@@ -226,12 +228,57 @@ def plot_leads(result: PatientAccess, ax: Any) -> None:
     ax.legend()
 
 
+def tnaa_table(result: PatientAccess, target: int = 14) -> Any:
+    """Per provider: the third next available on the as-of day, its median over the last four
+    weeks and over the period, and on how many of the days measured it was over target."""
+    by_day = result.tnaa_days
+    provider = by_day.groupby("provider_id")
+    recent = by_day[by_day["day"] > result.as_of - dt.timedelta(weeks=4)]
+    today = result.tnaa.set_index("provider_id")
+    table = pd.DataFrame({
+        "third_open": today["third_open"].astype("str"),
+        "days": today["days"],
+        "median_last_4_weeks": recent.groupby("provider_id")["days"].median(),
+        "median_of_period": provider["days"].median(),
+        "days_over_target": (by_day["days"] > target).groupby(by_day["provider_id"]).sum(),
+        "days_measured": provider.size(),
+    }).rename_axis("provider").reset_index()
+    table = table.rename(columns={"third_open": f"third open slot on {result.as_of}",
+                                  "days": f"days on {result.as_of}"})
+    return format_table(table, count=["days_over_target", "days_measured"],
+                        caption=f"Calendar days to the third open slot (IHI), measured on "
+                                f"each day the practice was open from {result.start}; target "
+                                f"{target} days. A slot booked later counts as open on the "
+                                "days before its booking.")
+
+
 def plot_tnaa(result: PatientAccess, ax: Any, target: int = 14) -> None:
-    ax.bar(result.tnaa["provider_id"], result.tnaa["days"])
-    ax.axhline(target, linestyle="--", color="red", label="target")
-    ax.set(title=f"Third next available on {result.as_of}", xlabel="Provider",
-           ylabel="Calendar days")
-    ax.legend()
+    """Third next available by provider and day the practice was open, coloured against the
+    target (green under it, red over it), the days over target ringed."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    by_day = result.tnaa_days
+    if by_day.empty:
+        ax.set_axis_off()
+        ax.set_title("Third next available: no provider had three open slots ahead")
+        return
+    grid = by_day.pivot(index="provider_id", columns="day", values="days")
+    top = max(float(np.nanmax(grid.to_numpy(dtype=float))), 2.0 * target)
+    image = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="RdYlGn_r",
+                      norm=TwoSlopeNorm(vmin=0, vcenter=target, vmax=top),
+                      interpolation="nearest")
+    months = [i for i, day in enumerate(grid.columns)
+              if i == 0 or day.month != grid.columns[i - 1].month]
+    ax.set_xticks(months, [grid.columns[i].strftime("%b") for i in months])
+    ax.set_yticks(range(len(grid.index)), grid.index)
+    ax.grid(False)
+    rows, columns = np.nonzero(grid.to_numpy(dtype=float) > target)
+    if len(rows):  # a day over target is one pixel wide among 250: ringed to be seen
+        ax.scatter(columns, rows, s=60, facecolors="none", edgecolors="black", clip_on=False)
+    ax.set(title="Third next available by provider, each day the practice was open",
+           xlabel=f"Day ({grid.columns[0]} to {grid.columns[-1]})"
+           + ("; ringed: over target" if len(rows) else ""), ylabel="Provider")
+    ax.figure.colorbar(image, ax=ax, label=f"Calendar days (target {target})")
 
 
 def plot_cycle(result: PatientAccess, ax: Any) -> None:
