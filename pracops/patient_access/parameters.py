@@ -60,7 +60,8 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="lead_time_bands", type="list", default=[0, 3, 8, 15, 31],
-        help="each lead-time band's first day, days from booking", rule=bands_rule,
+        help="bands' first days from booking, rising from 0",
+        rule=bands_rule,
     ),
     Parameter(
         name="output_dir", type="str", default=None, optional=True,
