@@ -38,9 +38,6 @@ SHAPES = {
 NOT_YET = {
     ("patient_access", "small"): "every plant is found, and also new patients' no-shows as a "
     "group (93 of 682 kept, 13.6 %), which the ground truth does not list",
-    ("daily_close", "larger"): "the forecast plant's $260,000 equipment invoice does not take "
-    "a 12-provider practice's balance below the minimum, and the undeposited cash slip is "
-    "not found",
 }
 
 
