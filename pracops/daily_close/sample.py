@@ -2,7 +2,8 @@
 accounts payable, the practice-management system's journal and the payroll register.
 
 Writers registered here run last (after the books of :mod:`pracops.budget.sample`), each with
-its own random stream, and change no earlier file. What they need from the billing sample
+its own random stream, and change no earlier file but one amount: the bank statement's writer
+sets the equipment invoice's in ``ap_invoices`` (plant 12). What they need from the billing sample
 comes through :attr:`~pracops.sample.generator.Sample.notes`: the patients' payments
 (``patient_collections``), which cash-slip receipts were checks (``desk_checks``), the card
 batches as the processor settled them (``card_batches``) and the visit never charged
@@ -576,7 +577,9 @@ def _forecast_outflows(lines: list[tuple[dt.date, int, str, int, str, str | None
 
 @writer("bank_statement")
 def bank_statement(sample: Sample) -> list[dict[str, Any]]:
-    """Every line of the operating account in 2025, credits before debits each day."""
+    """Every line of the operating account in 2025, credits before debits each day; the
+    opening balance and the equipment invoice's amount sized so that the forecast's plant
+    holds (:func:`forecast_plant_cents`)."""
     rng = sample.rng("bank_statement")
     batches = {b["settlement_date"]: b["batch_id"] for b in sample.tables["card_settlements"]}
     lines: list[tuple[dt.date, int, str, int, str, str | None]] = []
