@@ -32,27 +32,6 @@ SHAPES = {
 }
 
 
-# Plants of the reports' own sample writers (which another helper owns) that do not yet hold
-# on another shape, marked here so the test says exactly what is left (strict: the mark must
-# go once the writer is fixed).
-NOT_YET = {
-    ("patient_access", "small"): "every plant is found, and also new patients' no-shows as a "
-    "group (93 of 682 kept, 13.6 %), which the ground truth does not list",
-    ("daily_close", "larger"): "the forecast plant's $260,000 equipment invoice does not take "
-    "a 12-provider practice's balance below the minimum, and the undeposited cash slip is "
-    "not found",
-}
-
-
-@pytest.fixture(autouse=True)
-def _not_yet(request) -> None:
-    callspec = getattr(request.node, "callspec", None)
-    report = request.node.originalname.split("_finds_")[0].removeprefix("test_")
-    reason = NOT_YET.get((report, callspec.id if callspec else None))
-    if reason:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 def _daily_close_keys() -> dict:
     """How each daily-close plant is found (its other-seed test's table, not copied)."""
     path = Path(__file__).parent / "daily_close" / "test_other_seeds.py"

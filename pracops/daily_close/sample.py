@@ -2,7 +2,8 @@
 accounts payable, the practice-management system's journal and the payroll register.
 
 Writers registered here run last (after the books of :mod:`pracops.budget.sample`), each with
-its own random stream, and change no earlier file. What they need from the billing sample
+its own random stream, and change no earlier file but one amount: the bank statement's writer
+sets the equipment invoice's in ``ap_invoices`` (plant 12). What they need from the billing sample
 comes through :attr:`~pracops.sample.generator.Sample.notes`: the patients' payments
 (``patient_collections``), which cash-slip receipts were checks (``desk_checks``), the card
 batches as the processor settled them (``card_batches``) and the visit never charged
@@ -59,7 +60,7 @@ from pracops.sample.generator import (
     writer,
 )
 
-__all__ = ["FORECAST", "PAY_ANCHOR", "opening_shift_cents"]
+__all__ = ["FORECAST", "PAY_ANCHOR", "forecast_plant_cents"]
 
 _YEAR_START = dt.date(2025, 1, 1)
 PAY_ANCHOR = dt.date(2025, 1, 10)
@@ -71,6 +72,10 @@ _WITHHELD_PCT = 22.0  # income taxes and the employees' FICA, paid with the empl
 _OPENING_BALANCE_CENTS = 127_500_000  # 1 January 2025
 _LOAN_PAYMENT_CENTS = 685_000
 _SERVICE_CHARGE_CENTS = (12000, 21000)
+_FORECAST_MARGIN_CENTS = 2_500_000  # the forecast plant's margin either side of the minimum
+_LOW_ABOVE_MINIMUM_CENTS = 5_000_000  # the year's low at least this above the minimum
+_SHIFT_STEP_CENTS = 10_000_000  # another year's opening balance moves in these steps
+_EQUIPMENT_STEP_CENTS = 1_000_000  # a larger practice's equipment invoice, in these steps
 
 FORECAST: dict[str, Any] = {
     "minimum_balance_cents": 15_000_000,
@@ -78,7 +83,8 @@ FORECAST: dict[str, Any] = {
     "equipment_cents": 26_000_000,
 }
 """Plant 12: the forecast's first week below the minimum balance, the minimum it assumes
-(the ``minimum_balance`` parameter's default) and the equipment invoice due in that week."""
+(the ``minimum_balance`` parameter's default) and the least amount of the equipment invoice
+due in that week (a larger practice's is larger: :func:`forecast_plant_cents`)."""
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -511,27 +517,73 @@ def _reference(deposit: dict[str, Any], batches: dict[dt.date, str]) -> str | No
     return deposit["description"].rsplit(" ", 1)[-1]
 
 
-def opening_shift_cents(low_cents: int, closing_cents: int) -> int:
-    """How much another seed's year opens with more (or less), in steps of $100,000, so the
-    forecast's plant holds: the year's low at least $50,000 above the minimum balance (the
-    forecast's first two weeks pay out about $15,000-$26,000 net and must stay above it) and
-    the closing balance under $200,000 above it (week 3's equipment, $260,000 less that
-    week's net receipts, must take it below). 0 for the bundled year (low and close
-    $230,421.71)."""
-    floor = FORECAST["minimum_balance_cents"] + 5_000_000
-    ceiling = FORECAST["minimum_balance_cents"] + 20_000_000
-    more = max(0, -(-(floor - low_cents) // 10_000_000)) * 10_000_000
-    while closing_cents + more >= ceiling and low_cents + more - 10_000_000 >= floor:
-        more -= 10_000_000
-    return more
+def forecast_plant_cents(low_cents: int, closing_cents: int, receipts_cents: int,
+                         outflows_cents: list[int]) -> tuple[int, int]:
+    """How much the year opens with more (or less) and how large the equipment invoice is, so
+    that the forecast's plant holds at any size of practice, by a simple forecast of the
+    practice's own flows: ``receipts_cents`` a week (the last eight weeks' mean credit) and
+    ``outflows_cents``, what is known to go out in each week up to the plant's (open invoices
+    but the equipment by due date, checks not cleared, payroll, rent, loan, provider pay).
+
+    The shift is the least, in steps of $100,000, that keeps the year's low at least $50,000
+    above the minimum balance and each week before the plant's at least $25,000 above it at
+    half the receipts and 110 % of the outflows. The invoice is the least, in steps of
+    $10,000 and at least $260,000, that takes the plant's week $25,000 below the minimum at
+    150 % of the receipts and 90 % of the outflows. The bundled year (low and close
+    $230,421.71) gets 0 and $260,000."""
+    minimum = FORECAST["minimum_balance_cents"]
+    # in tenths of a cent, so that the factors stay exact
+    pessimistic, optimistic = [], 0
+    for out in outflows_cents:
+        pessimistic.append((pessimistic[-1] if pessimistic else 0) + 5 * receipts_cents
+                           - 11 * out)
+        optimistic += 15 * receipts_cents - 9 * out
+    need = max([minimum + _LOW_ABOVE_MINIMUM_CENTS - low_cents]
+               + [-(-(10 * (minimum + _FORECAST_MARGIN_CENTS) - 10 * closing_cents - p) // 10)
+                  for p in pessimistic[:-1]])
+    shift = -(-need // _SHIFT_STEP_CENTS) * _SHIFT_STEP_CENTS
+    over = 10 * (closing_cents + shift - minimum + _FORECAST_MARGIN_CENTS) + optimistic
+    step = 9 * _EQUIPMENT_STEP_CENTS
+    return shift, max(FORECAST["equipment_cents"], -(-over // step) * _EQUIPMENT_STEP_CENTS)
+
+
+def _forecast_outflows(lines: list[tuple[dt.date, int, str, int, str, str | None]],
+                       open_invoices: list[dict[str, Any]], uncleared_cents: int,
+                       payroll_cents: int, weeks: int) -> list[int]:
+    """What is known to go out in each of the first ``weeks`` weeks after the report date (week
+    1 the seven days after it): open invoices by due date (past due in week 1), checks not
+    cleared (week 1), payroll every two weeks, and December's monthly debits in January (rent
+    on the first business day, the loan on the 15th, provider pay and the service charge on
+    the last)."""
+    def week(day: dt.date) -> int:
+        return max(1, -(-(day - AS_OF).days // 7))
+
+    out = [0] * (weeks + 1)
+    out[1] += uncleared_cents
+    for v in open_invoices:
+        if week(v["due_date"]) <= weeks:
+            out[week(v["due_date"])] += v["amount_cents"]
+    for day in _pay_dates(AS_OF + dt.timedelta(days=7 * weeks)):
+        if day > AS_OF:
+            out[week(day)] += payroll_cents
+    january = _month_days("2026-01")
+    when = {"1": january[0], "2": _on_or_after(dt.date(2026, 1, 15)), "3": january[-1],
+            "4": january[-1]}
+    for day, order, key, amount, _, _ in lines:
+        if order == 4 and day.month == 12 and week(when[key]) <= weeks:
+            out[week(when[key])] -= amount
+    return out[1:]
 
 
 @writer("bank_statement")
 def bank_statement(sample: Sample) -> list[dict[str, Any]]:
-    """Every line of the operating account in 2025, credits before debits each day."""
+    """Every line of the operating account in 2025, credits before debits each day; the
+    opening balance and the equipment invoice's amount sized so that the forecast's plant
+    holds (:func:`forecast_plant_cents`)."""
     rng = sample.rng("bank_statement")
     batches = {b["settlement_date"]: b["batch_id"] for b in sample.tables["card_settlements"]}
     lines: list[tuple[dt.date, int, str, int, str, str | None]] = []
+    uncleared = 0
     for d in sorted(sample.tables["deposits"], key=lambda d: d["deposit_id"]):
         lines.append((d["posted_date"], 0, d["deposit_id"], d["amount_cents"],
                       d["description"], _reference(d, batches)))
@@ -546,6 +598,8 @@ def bank_statement(sample: Sample) -> list[dict[str, Any]]:
             cleared = add_business_days(v["paid_date"], rng.randint(2, 8))
             if cleared <= AS_OF:
                 lines.append((cleared, 2, ref, -v["paid_cents"], f"CHECK {ref}", ref))
+            else:
+                uncleared += v["paid_cents"]
     for run in sample.tables["payroll_runs"]:
         gross, day = run["gross_cents"], run["pay_date"]
         withheld = _pct(gross, _WITHHELD_PCT)
@@ -577,14 +631,23 @@ def bank_statement(sample: Sample) -> list[dict[str, Any]]:
         rows.append({"line_id": f"L{n:05d}", "date": day,
                      "type": "credit" if amount > 0 else "debit", "amount_cents": amount,
                      "balance_cents": balance, "description": text, "reference": ref})
+    week = FORECAST["week"]
+    equipment = next(v for v in sample.tables["ap_invoices"]
+                     if v["voucher_id"] == sample.notes["ap_invoices"]["equipment"])
+    run = sample.tables["payroll_runs"][-1]
+    outflows = _forecast_outflows(
+        lines, [v for v in sample.tables["ap_invoices"]
+                if v["paid_date"] is None and v is not equipment], uncleared,
+        run["gross_cents"] + run["employer_taxes_cents"] + run["benefits_cents"], week)
+    recent = AS_OF - dt.timedelta(weeks=8)
+    receipts = sum(amount for day, _, _, amount, _, _ in lines
+                   if amount > 0 and day > recent) // 8
     low = min(r["balance_cents"] for r in rows)
-    more = opening_shift_cents(low, rows[-1]["balance_cents"])
+    more, equipment["amount_cents"] = forecast_plant_cents(
+        low, rows[-1]["balance_cents"], receipts, outflows)
     for row in rows:
         row["balance_cents"] += more
     low += more
-    equipment = next(v for v in sample.tables["ap_invoices"]
-                     if v["voucher_id"] == sample.notes["ap_invoices"]["equipment"])
-    week = FORECAST["week"]
     sample.inject("daily_close", {
         "kind": "forecast_below_minimum", "week": week,
         "week_start": (AS_OF + dt.timedelta(days=7 * (week - 1) + 1)).isoformat(),

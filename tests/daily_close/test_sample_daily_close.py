@@ -549,15 +549,26 @@ def test_no_patient_names_in_the_daily_close_files(claims) -> None:
         assert not pattern.search(text), name
 
 
-def test_another_years_opening_balance_keeps_the_forecast_plant() -> None:
-    from pracops.daily_close.sample import opening_shift_cents
+def test_another_practices_opening_balance_and_equipment_keep_the_forecast_plant() -> None:
+    from pracops.daily_close.sample import forecast_plant_cents
 
-    # The bundled year: low and close $230,421.71, left alone.
-    assert opening_shift_cents(23_042_171, 23_042_171) == 0
-    # A poorer year (low $160,000) opens $100,000 richer; one below the minimum, $300,000.
-    assert opening_shift_cents(16_000_000, 16_000_000) == 10_000_000
-    assert opening_shift_cents(-5_000_000, -5_000_000) == 30_000_000
-    # A richer one (closing $520,000) opens $200,000 poorer: week 3 must fall below.
-    assert opening_shift_cents(52_000_000, 52_000_000) == -20_000_000
-    # The low is never taken under $200,000 for it.
-    assert opening_shift_cents(21_000_000, 52_000_000) == 0
+    # Receipts $35,000 a week; out $30,000, $50,000 and $10,000 in weeks 1-3. At half the
+    # receipts and 110 % of the outflows the balance moves -$15,500 and -$53,000 by weeks 1
+    # and 2; at 150 % and 90 % it gains $76,500 by week 3.
+    flows = (3_500_000, [3_000_000, 5_000_000, 1_000_000])
+    # The bundled year (low and close $230,421.71): week 2 at $177,421.71 is above $175,000,
+    # so no shift; the invoice need only be (230,421.71 - 125,000 + 76,500) / 0.9 =
+    # $202,135.23, so it stays $260,000.
+    assert forecast_plant_cents(23_042_171, 23_042_171, *flows) == (0, 26_000_000)
+    # A poorer year (low and close $160,000): $68,000 short of week 2's $175,000, so $100,000
+    # more; (260,000 - 125,000 + 76,500) / 0.9 = $235,000, still $260,000.
+    assert forecast_plant_cents(16_000_000, 16_000_000, *flows) == (10_000_000, 26_000_000)
+    # A richer one (low and close $520,000) opens $200,000 poorer (-$300,000 would leave week
+    # 2 at $167,000); (320,000 - 125,000 + 76,500) / 0.9 = $301,666.67: $310,000.
+    assert forecast_plant_cents(52_000_000, 52_000_000, *flows) == (-20_000_000, 31_000_000)
+    # A 12-provider practice: receipts $88,000 a week, out $39,000, $91,000 and $7,000; low
+    # $260,671.71 (-$100,000 would take it under $200,000), close $404,135.01. At 150 % and
+    # 90 % it gains $272,700 by week 3: (404,135.01 - 125,000 + 272,700) / 0.9 = $613,150.01,
+    # so an invoice of $620,000.
+    assert forecast_plant_cents(26_067_171, 40_413_501, 8_800_000,
+                                [3_900_000, 9_100_000, 700_000]) == (0, 62_000_000)
