@@ -40,6 +40,7 @@ from pracops.x12.rows import (
     Columns,
     Details,
     FileRows,
+    element_of,
 )
 from pracops.x12.schema import Sequences, WarningRow
 from pracops.x12.segments import Layout, isa_delimiters
@@ -135,11 +136,9 @@ class ColumnarRows:
         return self._details
 
 
-def _element(lists: pa.ListArray, k: int) -> pa.StringArray:
+def _element(lists: pa.ListArray, k: int) -> pa.Array:
     """Element ``k`` of every segment (the id is element 0); ``''`` where it is absent."""
-    offsets = lists.offsets.to_numpy()
-    has = np.diff(offsets) > k
-    return lists.values.take(pa.array(offsets[:-1] + k, mask=~has)).fill_null("")
+    return element_of(lists.offsets.to_numpy(), lists.values, k)
 
 
 def _any_empty(texts: pa.StringArray) -> bool:
@@ -157,20 +156,16 @@ def _found(raw: np.ndarray, byte: int) -> np.ndarray:
         for at in range(0, len(raw), _BYTES))])
 
 
-def _count(raw: np.ndarray, byte: int) -> int:
-    return sum(int(np.count_nonzero(raw[at:at + _BYTES] == byte))
-               for at in range(0, len(raw), _BYTES))
-
-
-def _breaks_after(raw: np.ndarray, ends: np.ndarray) -> int | None:
-    """How many line break bytes stand right after every terminator (0, 1 for ``\n``, 2
-    for ``\r\n``) when there are no others; None when line breaks stand elsewhere too."""
-    newlines = _count(raw, 10)
+def _breaks_after(data: bytes, ends: np.ndarray) -> int | None:
+    """How many line break bytes stand right after every terminator (0, 1 for ``\\n``, 2
+    for ``\\r\\n``) when there are no others; None when line breaks stand elsewhere too."""
+    newlines = data.count(b"\n")
     if not newlines:
-        return 0 if not _count(raw, 13) else None
-    if newlines != len(ends) or int(ends[-1]) + 1 >= len(raw):
+        return 0 if b"\r" not in data else None
+    if newlines != len(ends) or int(ends[-1]) + 1 >= len(data):
         return None
-    returns = _count(raw, 13)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    returns = data.count(b"\r")
     if returns == 0 and (raw[ends + 1] == 10).all():
         return 1
     if (returns == len(ends) and int(ends[-1]) + 2 < len(raw) and (raw[ends + 1] == 13).all()
@@ -197,7 +192,7 @@ def _split(data: bytes, terminator: str) -> tuple[_Segments, bool] | None:
             return None
     raw = np.frombuffer(text, dtype=np.uint8)
     ends = _found(raw, ord(terminator))
-    breaks = _breaks_after(raw, ends) if len(ends) else None
+    breaks = _breaks_after(data, ends) if len(ends) else None
     if breaks is None:  # line breaks removed first
         one = pa.StringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], np.int32)),
                                           text)
