@@ -51,11 +51,12 @@ from pracops.x12.walk import Walker
 # 7.2 ms a file in columns, 6.1 ms walked; 111 KB 10.0 and 10.2 ms; 221 KB 14.7 and 18.7 ms.
 COLUMNAR_BYTES = 128 * 1024
 
-# Files or runs of files with this many segments or more give the memory each step frees back
-# to the system at once (pracops.memory.release_freed_memory: a few ms a call), so that their
-# peak is what they hold, not what the allocators keep for reuse. Measured on bench_x12's 50 MB
-# file (2.15 M segments): 6.0-6.1 bytes of memory per input byte without, 5.4 with.
-RELEASE_SEGMENTS = 500_000
+# A file of this many segments or more gives back to the system, after each kind of segment is
+# split, the copy it split (pracops.memory.release_freed_memory), so that the allocators do not
+# keep it. Measured on bench_x12's 50 MB file (2.15 M segments): 5.6-5.7 bytes of memory per
+# input byte at peak instead of 5.8-6.0, for ~20,000 more page faults (~0.05 s) a read. Giving
+# back also between the steps that build the frames reached 5.4 but cost twice as many.
+_RELEASE_SEGMENTS = 500_000
 
 # The bytes of the start of a file that hold its ISA and the terminator after it.
 _HEAD = 1024
@@ -108,7 +109,7 @@ class _Segments:
     def split(self, at: np.ndarray, element: str) -> pa.ListArray:
         """The segments at ``at``, split into elements."""
         lists = pc.split_pattern(self._strings.take(pa.array(2 * at)), element)
-        if len(self) >= RELEASE_SEGMENTS:  # the copy taken to split is freed: given back
+        if len(self) >= _RELEASE_SEGMENTS:  # the copy taken to split is freed: given back
             release_freed_memory()
         return lists
 

@@ -16,10 +16,8 @@ import pandas as pd
 import pyarrow as pa
 
 from pracops.errors import X12Error
-from pracops.memory import release_freed_memory
 from pracops.x12.balance import unbalanced_files
 from pracops.x12.codes import claim_status_meaning
-from pracops.x12.columnar import RELEASE_SEGMENTS
 from pracops.x12.convert import Converter, build_frame, cents_or_none, rows_to_columns
 from pracops.x12.details import (
     CLAIM_DATES,
@@ -97,8 +95,6 @@ def build_frames(run: Run, *, strict: bool) -> tuple[dict[str, pd.DataFrame], li
     bad = conv.errors()
     if strict and bad:
         raise bad[min(bad)]
-    if run.positions >= RELEASE_SEGMENTS:  # what the detail segments held, given back
-        release_freed_memory()
     frames = _frames(run, where, pay, clm, lin, adj, sup, plb)
     del pay, clm, lin, adj, sup, plb
     if strict:
@@ -163,10 +159,8 @@ def _detail_columns(run: Run, conv: Converter, clm: Columns, lin: Columns,
     """Fill the claims' and lines' columns from their detail segments; return the columns
     of the adjustments and of the supplemental amounts. Each kind of detail segment is taken
     out of the run when it is needed and freed once placed (DTM, NM1 and REF before the many
-    CAS are); in a large run, the memory it held is given back to the system at once."""
+    CAS are)."""
     def take(tag: str) -> Recorded:
-        if run.positions >= RELEASE_SEGMENTS:  # what the kinds before held, given back
-            release_freed_memory()
         at, lists = run.detail_at.pop(tag), run.detail_elements.pop(tag)
         numbers = at[0] if len(at) == 1 else np.concatenate([np.zeros(0, dtype=np.int64), *at])
         return Recorded(numbers, _concat_lists(lists), claim_at, line_at)

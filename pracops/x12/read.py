@@ -88,7 +88,6 @@ import numpy as np
 import pandas as pd
 
 from pracops.errors import X12Error
-from pracops.memory import release_freed_memory
 from pracops.x12.balance import balance_errors, sum_by
 from pracops.x12.batch import Batch, gc_paused, read_files
 from pracops.x12.convert import small_frame
@@ -250,11 +249,6 @@ def _paths(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
 _PARALLEL_BYTES = 32 * 1024 * 1024
 
 
-# Files totalling this many bytes or more give back to the system, once read, the memory
-# reading them freed: the process then holds what the frames hold (bench/README.md).
-_RELEASE_BYTES = 16 * 1024 * 1024
-
-
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -357,8 +351,5 @@ def read_835(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], 
             jobs = (os.cpu_count() or 1) if sum(sizes) > _PARALLEL_BYTES else 1
         chunks = split_in_chunks(paths, sizes, jobs)
     with gc_paused():
-        remittance = _assemble(*(read_files(paths, strict) if len(chunks) == 1
-                                 else read_parallel(chunks, strict)))
-    if sum(_size(path) for path, _ in paths) >= _RELEASE_BYTES:
-        release_freed_memory()  # what reading freed (rows, chunks put together), given back
-    return remittance
+        return _assemble(*(read_files(paths, strict) if len(chunks) == 1
+                           else read_parallel(chunks, strict)))
