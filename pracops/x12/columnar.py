@@ -180,7 +180,7 @@ def _split(data: bytes, terminator: str) -> tuple[_Segments, bool] | None:
     at the terminator, blank segments at the end dropped (as ``segments._split`` does); and
     whether the last one was closed by a terminator. None when the text is not UTF-8.
 
-    When every line break stands right after a terminator (``~\n``, ``~\r\n``) or there is
+    When every line break stands right after a terminator (``~\\n``, ``~\\r\\n``) or there is
     none, the segments are found in the bytes as they are, without a copy of them."""
     if len(data) >= 2**31:
         return None
