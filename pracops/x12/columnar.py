@@ -32,7 +32,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pracops.errors import X12Error
-from pracops.memory import release_freed_memory
 from pracops.x12.rows import (
     CLAIM_ROW,
     DETAILS,
@@ -52,10 +51,11 @@ from pracops.x12.walk import Walker
 COLUMNAR_BYTES = 128 * 1024
 
 # A file of this many segments or more gives back to the system, after each kind of segment is
-# split, the copy it split (pracops.memory.release_freed_memory), so that the allocators do not
-# keep it. Measured on bench_x12's 50 MB file (2.15 M segments): 5.6-5.7 bytes of memory per
-# input byte at peak instead of 5.8-6.0, for ~20,000 more page faults (~0.05 s) a read. Giving
-# back also between the steps that build the frames reached 5.4 but cost twice as many.
+# split, the copy it split (Arrow's pool would keep it). Measured on bench_x12's 50 MB file
+# (2.15 M segments): 5.6 bytes of memory per input byte at peak instead of 5.8-6.0, for ~10,000
+# more page faults a read. Also trimming glibc's heap (pracops.memory.release_freed_memory) cost
+# ~18,000 and gained nothing; giving back also between the steps that build the frames reached
+# 5.4 but doubled the page faults (+0.13 s of system time a read).
 _RELEASE_SEGMENTS = 500_000
 
 # The bytes of the start of a file that hold its ISA and the terminator after it.
@@ -110,7 +110,7 @@ class _Segments:
         """The segments at ``at``, split into elements."""
         lists = pc.split_pattern(self._strings.take(pa.array(2 * at)), element)
         if len(self) >= _RELEASE_SEGMENTS:  # the copy taken to split is freed: given back
-            release_freed_memory()
+            pa.default_memory_pool().release_unused()
         return lists
 
 
