@@ -53,9 +53,9 @@ COLUMNAR_BYTES = 128 * 1024
 # A file of this many segments or more gives back to the system, after each kind of segment is
 # split, the copy it split (Arrow's pool would keep it). Measured on bench_x12's 50 MB file
 # (2.15 M segments): 5.5-5.7 bytes of memory per input byte at peak instead of 5.7-6.1, page
-# faults within this VM's spread. Also trimming glibc's heap (pracops.memory.
-# release_freed_memory) added page faults and lowered nothing; giving back also between the
-# steps that build the frames reached 5.4 but doubled the page faults (+0.13 s a read).
+# faults within this VM's spread. Also trimming glibc's heap (release_freed_memory in
+# pracops.memory) added page faults and lowered nothing; giving back also between the steps
+# that build the frames reached 5.4 but doubled the page faults (+0.13 s a read).
 _RELEASE_SEGMENTS = 500_000
 
 # The bytes of the start of a file that hold its ISA and the terminator after it.
