@@ -1,16 +1,16 @@
 """An 835 file read a column at a time: :func:`read_columnar`, the reader's fast path.
 
-The bytes are split into segments with numpy (line breaks and terminators found at once, the
-segments laid end to end in one Arrow string array), every segment's id is read from its first
-bytes, and the loop hierarchy is worked out from cumulative positions over the id column: the
-walk stands inside a claim after a CLP of an open transaction (ST … SE), on a service line after
-an SVC of that claim, back at the header or summary after ST, SE, LX, PLB or an envelope
-segment. The claim, line and detail segments (CLP, SVC, LQ, CAS, DTM, REF, AMT, NM1, MIA, MOA
-inside a claim) are then split into elements a kind at a time with pyarrow and their rows
-built as columns; every other segment (the envelope, the header and summary of each payment,
-anything out of place) goes through the careful walk's own handlers
-(:meth:`~pracops.x12.walk.Walker.read_outside_claims`), one by one, so that their warnings
-and errors are the same by construction.
+The terminators are found in the bytes with numpy and the segments read where they stand (one
+Arrow string array over the file's bytes, no copy of them when line breaks stand only after
+terminators), every segment's id is read from its first bytes, and the loop hierarchy is worked
+out from cumulative positions over the id column: the walk stands inside a claim after a CLP of
+an open transaction (ST … SE), on a service line after an SVC of that claim, back at the header
+or summary after ST, SE, LX, PLB or an envelope segment. The claim, line and detail segments
+(CLP, SVC, LQ, CAS, DTM, REF, AMT, NM1, MIA, MOA inside a claim) are then split into elements a
+kind at a time with pyarrow and their rows built as columns; every other segment (the envelope,
+the header and summary of each payment, anything out of place) goes through the careful walk's
+own handlers (:meth:`~pracops.x12.walk.Walker.read_outside_claims`), one by one, so that their
+warnings and errors are the same by construction.
 
 It gives up (returns None) on anything the careful walk (:meth:`~pracops.x12.walk.Walker.read`)
 would read with a liberty or refuse — a file that does not start with ``ISA``, is not UTF-8,
@@ -39,6 +39,7 @@ from pracops.x12.rows import (
     Columns,
     Details,
     FileRows,
+    element_of,
 )
 from pracops.x12.schema import Sequences, WarningRow
 from pracops.x12.segments import Layout, isa_delimiters
@@ -48,6 +49,14 @@ from pracops.x12.walk import Walker
 # 2.5 ms a file whatever its size. Measured (bench_x12's writer, 20 files each): 56 KB files
 # 7.2 ms a file in columns, 6.1 ms walked; 111 KB 10.0 and 10.2 ms; 221 KB 14.7 and 18.7 ms.
 COLUMNAR_BYTES = 128 * 1024
+
+# A file of this many segments or more gives back to the system, after each kind of segment is
+# split, the copy it split (Arrow's pool would keep it). Measured on bench_x12's 50 MB file
+# (2.15 M segments): 5.5-5.7 bytes of memory per input byte at peak instead of 5.7-6.1, page
+# faults within this VM's spread. Also trimming glibc's heap (release_freed_memory in
+# pracops.memory) added page faults and lowered nothing; giving back also between the steps
+# that build the frames reached 5.4 but doubled the page faults (+0.13 s a read).
+_RELEASE_SEGMENTS = 500_000
 
 # The bytes of the start of a file that hold its ISA and the terminator after it.
 _HEAD = 1024
@@ -76,16 +85,33 @@ _KEY_CODES = np.array([_CODE[tag] for tag in sorted(_IDS, key=_key)], dtype=np.i
 
 
 class _Segments:
-    """The segments of a file as text, one at a time (for the careful handlers' messages)."""
+    """The segments of a file, where they stand in its text (no copy of it): as text one at a
+    time (for the careful handlers' messages) or a kind at a time as Arrow strings.
 
-    def __init__(self, segments: pa.StringArray) -> None:
-        self._segments = segments
+    ``bounds`` holds where each segment starts and ends, one after the other; the text
+    between an end and the next start (the terminator and its line break) is left out.
+    """
+
+    def __init__(self, text: pa.Buffer, bounds: np.ndarray) -> None:
+        self.starts, self.ends = bounds[0::2], bounds[1::2]
+        # strings end to end over the text: the segments at even places, the terminators
+        # between them at odd places
+        self._strings = pa.StringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds),
+                                                    text)
+        self.text = np.frombuffer(text, dtype=np.uint8)
 
     def __len__(self) -> int:
-        return len(self._segments)
+        return len(self.starts)
 
     def __getitem__(self, index: int) -> str:
-        return self._segments[index].as_py()
+        return self._strings[2 * index].as_py()
+
+    def split(self, at: np.ndarray, element: str) -> pa.ListArray:
+        """The segments at ``at``, split into elements."""
+        lists = pc.split_pattern(self._strings.take(pa.array(2 * at)), element)
+        if len(self) >= _RELEASE_SEGMENTS:  # the copy taken to split is freed: given back
+            pa.default_memory_pool().release_unused()
+        return lists
 
 
 class ColumnarRows:
@@ -111,78 +137,88 @@ class ColumnarRows:
         return self._details
 
 
-def _element(lists: pa.ListArray, k: int) -> pa.StringArray:
+def _element(lists: pa.ListArray, k: int) -> pa.Array:
     """Element ``k`` of every segment (the id is element 0); ``''`` where it is absent."""
-    offsets = lists.offsets.to_numpy()
-    has = np.diff(offsets) > k
-    return lists.values.take(pa.array(offsets[:-1] + k, mask=~has)).fill_null("")
+    return element_of(lists.offsets.to_numpy(), lists.values, k)
 
 
 def _any_empty(texts: pa.StringArray) -> bool:
     return bool(pc.any(pc.equal(texts, "")).as_py())
 
 
-def _count(raw: np.ndarray, byte: int) -> int:
-    """How many times ``byte`` occurs, counted in chunks of 4 MB (no big temporaries)."""
-    return sum(int(np.count_nonzero(raw[at:at + (1 << 22)] == byte))
-               for at in range(0, len(raw), 1 << 22))
+# Bytes looked at a time when searching the text (no big temporaries).
+_BYTES = 1 << 22
 
 
-def _pattern(data: bytes, terminator: str) -> tuple[str, int] | None:
-    """What to split at when the file's line breaks may all stand right after a terminator
-    (``'~\\n'``, ``'~\\r\\n'``, or none at all), and how many terminators there are: then
-    the split needs no copy of the text without its line breaks (it is right when it gives
-    one segment more than terminators). None when line breaks stand elsewhere too."""
-    if b"\n" not in data and b"\r" not in data:
-        return terminator, -1
-    raw = np.frombuffer(data, dtype=np.uint8)
-    ends, newlines = _count(raw, ord(terminator)), _count(raw, 10)
-    returns = _count(raw, 13) if b"\r" in data else 0
-    if newlines != ends or returns not in (0, ends):
+def _found(raw: np.ndarray, byte: int) -> np.ndarray:
+    """Where ``byte`` occurs, as int32 positions."""
+    return np.concatenate([np.zeros(0, dtype=np.int32), *(
+        (np.flatnonzero(raw[at:at + _BYTES] == byte) + at).astype(np.int32)
+        for at in range(0, len(raw), _BYTES))])
+
+
+def _breaks_after(data: bytes, ends: np.ndarray) -> int | None:
+    """How many line break bytes stand right after every terminator (0, 1 for ``\\n``, 2
+    for ``\\r\\n``) when there are no others; None when line breaks stand elsewhere too."""
+    newlines = data.count(b"\n")
+    if not newlines:
+        return 0 if b"\r" not in data else None
+    if newlines != len(ends) or int(ends[-1]) + 1 >= len(data):
         return None
-    return terminator + ("\r\n" if returns else "\n"), ends
+    raw = np.frombuffer(data, dtype=np.uint8)
+    returns = data.count(b"\r")
+    if returns == 0 and (raw[ends + 1] == 10).all():
+        return 1
+    if (returns == len(ends) and int(ends[-1]) + 2 < len(raw) and (raw[ends + 1] == 13).all()
+            and (raw[ends + 2] == 10).all()):
+        return 2
+    return None
 
 
-def _split(data: bytes, terminator: str) -> tuple[pa.StringArray, bool] | None:
+def _split(data: bytes, terminator: str) -> tuple[_Segments, bool] | None:
     """The segments of a file whose terminator is not a line break: line breaks removed, split
     at the terminator, blank segments at the end dropped (as ``segments._split`` does); and
-    whether the last one was closed by a terminator. None when the text is not UTF-8."""
+    whether the last one was closed by a terminator. None when the text is not UTF-8.
+
+    When every line break stands right after a terminator (``~\\n``, ``~\\r\\n``) or there is
+    none, the segments are found in the bytes as they are, without a copy of them."""
     if len(data) >= 2**31:
         return None
-    text = pa.StringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], dtype=np.int32)),
-                                       pa.py_buffer(data))  # the bytes as they are, no copy
-    segments = None
-    pattern = _pattern(data, terminator)
-    if pattern is not None:
-        segments = pc.split_pattern(text, pattern[0]).values
-        if pattern[1] >= 0 and len(segments) != pattern[1] + 1:  # breaks stand elsewhere
-            segments = None
-    if segments is None:  # line breaks removed first
-        for line_break in "\r\n":
-            if line_break.encode() in data:
-                text = pc.replace_substring(text, line_break, "")
-        segments = pc.split_pattern(text, terminator).values
-    del text
-    pieces = count = len(segments)
-    while count and not segments[count - 1].as_py().encode().strip(_BLANK):
-        count -= 1
-    segments = segments.slice(0, count)
+    text = pa.py_buffer(data)
     if not data.isascii():
         try:
-            segments.validate(full=True)
+            pa.StringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], np.int32)),
+                                        text).validate(full=True)
         except pa.ArrowInvalid:
             return None
-    return segments, count < pieces
+    raw = np.frombuffer(text, dtype=np.uint8)
+    ends = _found(raw, ord(terminator))
+    breaks = _breaks_after(data, ends) if len(ends) else None
+    if breaks is None:  # line breaks removed first
+        one = pa.StringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], np.int32)),
+                                          text)
+        for line_break in "\r\n":
+            if line_break.encode() in data:
+                one = pc.replace_substring(one, line_break, "")
+        _, offsets, text = one.buffers()
+        raw = np.frombuffer(text, dtype=np.uint8)[:np.frombuffer(offsets, np.int32)[1]]
+        ends, breaks = _found(raw, ord(terminator)), 0
+    bounds = np.empty(2 * len(ends) + 2, dtype=np.int32)
+    bounds[0], bounds[-1] = 0, len(raw)
+    bounds[1:-1:2] = ends
+    bounds[2:-1:2] = ends + 1 + breaks
+    pieces = count = len(ends) + 1
+    while count and not raw[bounds[2 * count - 2]:bounds[2 * count - 1]].tobytes().strip(_BLANK):
+        count -= 1
+    return _Segments(text, bounds[:2 * count]), count < pieces
 
 
-def _ids(segments: pa.StringArray, element: str) -> np.ndarray:
+def _ids(segments: _Segments, element: str) -> np.ndarray:
     """The code of each segment's id in :data:`_IDS`, -1 for any other id."""
-    _, offsets, data = segments.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int32)[segments.offset:][:len(segments) + 1]
-    text = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8)
     codes = np.empty(len(segments), dtype=np.int8)
     for at in range(0, len(segments), _CHUNK):  # in chunks: few temporaries at a time
-        codes[at:at + _CHUNK] = _chunk_ids(text, bounds[at:at + _CHUNK + 1], ord(element))
+        codes[at:at + _CHUNK] = _chunk_ids(segments.text, segments.starts[at:at + _CHUNK],
+                                           segments.ends[at:at + _CHUNK], ord(element))
     return codes
 
 
@@ -190,8 +226,8 @@ def _ids(segments: pa.StringArray, element: str) -> np.ndarray:
 _CHUNK = 1 << 18
 
 
-def _chunk_ids(text: np.ndarray, bounds: np.ndarray, sep: int) -> np.ndarray:
-    starts, lengths = bounds[:-1], np.diff(bounds)
+def _chunk_ids(text: np.ndarray, starts: np.ndarray, ends: np.ndarray, sep: int) -> np.ndarray:
+    lengths = ends - starts
     last = max(len(text) - 1, 0)
     b0, b1, b2, b3 = (np.where(lengths > j, text[np.minimum(starts + j, last)], 0)
                       .astype(np.int32) for j in range(4))  # the first four bytes, 0 past the end
@@ -225,10 +261,6 @@ def _levels(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _before(level, 0), _before(open_st, False)
 
 
-def _split_some(segments: pa.StringArray, at: np.ndarray, element: str) -> pa.ListArray:
-    return pc.split_pattern(segments.take(pa.array(at)), element)
-
-
 def read_columnar(data: bytes, name: str, start: Sequences, *, strict: bool
                   ) -> ColumnarRows | None:
     """Read one 835 file's bytes a column at a time; None when the careful walk must read it.
@@ -256,27 +288,27 @@ def read_columnar(data: bytes, name: str, start: Sequences, *, strict: bool
     inside = np.isin(codes, [_CODE[tag] for tag in DETAILS]) & (level > 0)
     inside[claim_at] = inside[line_at] = inside[lq_at] = True
     outside = np.flatnonzero(~inside)
-    walker = Walker(Layout(_Segments(segments), element, component, True, None, terminated),
+    walker = Walker(Layout(segments, element, component, True, None, terminated),
                     name, start, strict=strict)
     try:
         rows = walker.read_outside_claims(
             (outside + 1).tolist(), level[outside].tolist(),
-            _split_some(segments, outside, element).to_pylist())
+            segments.split(outside, element).to_pylist())
     except X12Error:
         return None
     claim_of_line = np.searchsorted(claim_at, line_at) - 1
-    claims = _claims(_split_some(segments, claim_at, element), claim_at,
+    claims = _claims(segments.split(claim_at, element), claim_at,
                      np.bincount(claim_of_line, minlength=len(claim_at)).astype(np.int64),
                      rows, codes, start)
-    lines = _lines(_split_some(segments, line_at, element), line_at, claim_of_line,
-                   _split_some(segments, lq_at, element), lq_at, component, start)
+    lines = _lines(segments.split(line_at, element), line_at, claim_of_line,
+                   segments.split(lq_at, element), lq_at, component, start)
     if claims is None or lines is None:
         return None
     details = {}
     for tag in DETAILS:
         at = np.flatnonzero(inside & (codes == _CODE[tag]))
         if len(at):
-            details[tag] = (at + 1, _split_some(segments, at, element))
+            details[tag] = (at + 1, segments.split(at, element))
     return ColumnarRows(rows, claims, lines, details)
 
 

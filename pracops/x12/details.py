@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pracops.x12.convert import Converter, ccyymmdd, strings
+from pracops.x12.rows import element_of
 from pracops.x12.schema import DATETIME
 
 if TYPE_CHECKING:
@@ -112,9 +113,7 @@ class Recorded:
 
     def element(self, k: int) -> pa.Array:
         """Element ``k`` (``k``-th after the id) of every segment; ``''`` where it is absent."""
-        has = self.counts > k
-        index = pa.array(self._offsets[:-1] + k, mask=~has)
-        return self._values.take(index).fill_null("")
+        return element_of(self._offsets, self._values, k)
 
     def where(self, k: int, value: str) -> np.ndarray:
         """Which segments have ``value`` as element ``k``."""

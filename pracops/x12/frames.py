@@ -33,7 +33,6 @@ from pracops.x12.details import (
 from pracops.x12.rows import (
     CLAIM_INTS,
     CLAIM_ROW,
-    DETAILS,
     LINE_INTS,
     LINE_ROW,
     PLB_ROW,
@@ -89,13 +88,7 @@ def build_frames(run: Run, *, strict: bool) -> tuple[dict[str, pd.DataFrame], li
     pay, paid_texts = _payment_columns(run, conv, where)
     clm, claim_at = _claim_columns(run, conv, where)
     lin, line_at = _line_columns(run, conv, where)
-    recorded = {tag: Recorded(np.concatenate([np.zeros(0, dtype=np.int64),
-                                              *run.detail_at[tag]]),
-                              _concat_lists(run.detail_elements[tag]), claim_at, line_at)
-                for tag in DETAILS}
-    adj, sup = _detail_columns(recorded, run, conv, clm, lin)
-    del recorded  # the detail segments, and the columns below once in frames, are freed early
-    run.detail_elements = run.detail_at = {}
+    adj, sup = _detail_columns(run, conv, clm, lin, claim_at, line_at)
     plb = rows_to_columns(PLB_ROW, run.plb)
     plb["amount_cents"] = conv.cents(plb["amount_cents"],
                                      where.positions(plb["segment_number"], "plb"), "PLB amount")
@@ -161,20 +154,30 @@ def _line_columns(run: Run, conv: Converter, where: _Where) -> tuple[Columns, np
     return lin, line_at
 
 
-def _detail_columns(recorded: dict[str, Recorded], run: Run, conv: Converter, clm: Columns,
-                    lin: Columns) -> tuple[Columns, Columns]:
+def _detail_columns(run: Run, conv: Converter, clm: Columns, lin: Columns,
+                    claim_at: np.ndarray, line_at: np.ndarray) -> tuple[Columns, Columns]:
     """Fill the claims' and lines' columns from their detail segments; return the columns
-    of the adjustments and of the supplemental amounts."""
+    of the adjustments and of the supplemental amounts. Each kind of detail segment is taken
+    out of the run when it is needed and freed once placed (DTM, NM1 and REF before the many
+    CAS are)."""
+    def take(tag: str) -> Recorded:
+        at, lists = run.detail_at.pop(tag), run.detail_elements.pop(tag)
+        numbers = at[0] if len(at) == 1 else np.concatenate([np.zeros(0, dtype=np.int64), *at])
+        return Recorded(numbers, _concat_lists(lists), claim_at, line_at)
+
     n_claims, n_lines = len(clm["claim_seq"]), len(lin["line_seq"])
-    dates = date_columns(recorded["DTM"], run, n_claims, n_lines)
+    dates = date_columns(take("DTM"), run, n_claims, n_lines)
     clm.update({column: dates[column] for column in CLAIM_DATES.values()})
-    clm.update(name_columns(recorded["NM1"], n_claims))
-    clm["remark_codes"] = remark_codes(recorded, n_claims)
     lin.update({column: dates[column] for column in LINE_DATES.values()})
-    lin.update(line_detail_columns(recorded["REF"], recorded["AMT"], run, conv, n_lines))
+    del dates
+    clm.update(name_columns(take("NM1"), n_claims))
+    adjudication = {tag: take(tag) for tag in ("MIA", "MOA")}
+    clm["remark_codes"] = remark_codes(adjudication, n_claims)
+    amt = take("AMT")
+    lin.update(line_detail_columns(take("REF"), amt, run, conv, n_lines))
     line_numbers = np.asarray(lin["line_number"], dtype=np.int64)
-    adj = adjustment_columns(recorded["CAS"], run, conv, line_numbers)
-    sup = supplemental_columns(recorded, run, conv, line_numbers)
+    adj = adjustment_columns(take("CAS"), run, conv, line_numbers)
+    sup = supplemental_columns({**adjudication, "AMT": amt}, run, conv, line_numbers)
     return adj, sup
 
 

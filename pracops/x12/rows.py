@@ -67,6 +67,16 @@ def as_columns(names: Sequence[str], ints: frozenset[str], rows: Sequence[Sequen
             for name, values in zip(names, columns, strict=True)}
 
 
+def element_of(offsets: np.ndarray, values: pa.Array, k: int) -> pa.Array:
+    """Element ``k`` of each list whose elements stand at ``values[offsets[i]:offsets[i + 1]]``
+    (a split segment: its id is element 0); ``''`` where the list is shorter."""
+    at = offsets[:-1] + k
+    has = offsets[1:] > at
+    if has.all():  # the usual case: no mask to build, no nulls to fill
+        return values.take(pa.array(at))
+    return values.take(pa.array(at, mask=~has)).fill_null("")
+
+
 class BadSegment(Exception):
     """A malformed segment; the walk turns it into an X12Error with the location."""
 
