@@ -93,7 +93,9 @@ def group(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("group")
     for name in ("alpha", "beta", "broken", "badparam"):
         _copy_sample(tmp / name)
-    (tmp / "beta" / "practice.yaml").write_text('name: "Beta & <b>Clinic</b>"\n')
+    (tmp / "beta" / "practice.yaml").write_text(
+        '# a name in markup, shown as text on every page (and beta the larger practice)\n'
+        'name: "Beta & <b>Clinic</b>"\n')
     items = tmp / "broken" / "items.csv"
     lines = items.read_text().splitlines()
     lines[3] = lines[3].replace(",", ",x,", 1)
@@ -125,6 +127,25 @@ def test_bad_practices_are_refused_and_the_others_run(group: dict) -> None:
     said = group["said"]
     assert any(s.startswith("refused   broken: ") for s in said)
     assert "finished  alpha: 2 of 2 reports ok" in said
+
+
+def test_the_larger_practice_runs_first(group: dict) -> None:
+    """Longest processing time first: beta, listed after alpha, has alpha's data but a longer
+    practice.yaml, so beta's reports take both workers first and alpha's start only as they
+    finish."""
+    from pracops.group.tasks import ATTEMPTS
+
+    def size(pid: str) -> int:
+        return sum(f.stat().st_size for f in (group["tmp"] / pid).iterdir() if f.is_file())
+
+    assert size("beta") > size("alpha")
+
+    def starts(pid: str) -> list[float]:
+        folder = group["result"].run_dir / pid
+        return [json.loads(line)["start"] for name in FAST
+                for line in (folder / ATTEMPTS.format(report=name)).read_text().splitlines()]
+
+    assert max(starts("beta")) < min(starts("alpha"))
 
 
 def test_each_practice_folder_is_a_single_practice_run(group: dict,
