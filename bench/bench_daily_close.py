@@ -7,10 +7,11 @@ Run from the project root::
     python bench/bench_daily_close.py --sizes 20000           # seconds (what --quick runs)
     python bench/bench_daily_close.py --keep /tmp/dc-bench    # generate once, reuse after
 
-``measures(quick)`` returns issue 15's measures for ``bench/table.py``: at the largest size the
-whole close in seconds against the issue's 15 s and against the DuckDB SQL of the same matching
-run in the same process, the peak memory of all processes against 1.5 GiB, and the load of
-the exports reported apart.
+``measures(quick)`` returns issue 15's measures for ``bench/table.py``, at the largest size: the
+whole close (the exports loaded and the day closed, what an administrator waits for) against
+the issue's 15 s, the first run of a process and the best; the peak memory of all processes
+across the load and the close against 1.5 GiB; and the close alone on loaded frames against the
+DuckDB SQL of the same matching run in the same process.
 
 The data (:func:`generate_close`, seeded, numpy but for a loop over the ~300 payments)
 -------------------------------------------------------------------------------------
@@ -39,21 +40,20 @@ past due, contractual adjustments misposted (the A/R roll-forward breaks by each
 
 What is timed, in one fresh process per size (``ru_maxrss`` and Σ Pss are that size's)
 --------------------------------------------------------------------------------------
-load
-    ``pracops.daily_close.chain.load_inputs`` on the folder: every dataset the report reads
-    through ``pracops.data.load`` (typed, checked) and the 835s through ``read_835``.
-    **Reported apart, not in "the whole close"**: decided because the load is the loader's and
-    the 835 reader's cost (issue 14's benches measure them, and billing's 1 M-line 835s alone
-    took 10-40 s to parse), the same for every report, and paid once per run while the
-    explorer's day and slider changes rerun the close on frames already loaded.
-close
-    ``pracops.daily_close.chain.compute(inputs, close_date=…)``: the seven calculations and
-    their findings, i.e. "the whole close"; the first run is timed with the memory sampler
-    on, then twice more (best of 3 kept).
+the whole close
+    ``pracops.daily_close.chain.load_inputs`` on the folder (every dataset the report reads
+    through ``pracops.data.load``, typed and checked, and the 835s through ``read_835``), then
+    ``pracops.daily_close.chain.compute(inputs, close_date=…)`` (the seven calculations and
+    their findings): what a report's kernel does and an administrator waits for. Run three
+    times in the process, each loading the folder again; the first run (timed with the memory
+    sampler on) is the one a kernel makes, and the best of the three is kept beside it.
+the close alone
+    ``compute`` on loaded frames, what the explorer reruns when a day or a slider changes:
+    timed within each run above, best of 3, and set against the DuckDB SQL.
 
 The peak memory is that of all processes together (Σ ``Pss`` of the process and every process
-it started, sampled every 20 ms, as ``bench_billing`` measures it), during the load and during
-the close; the close's peak includes the loaded inputs it works on.
+it started, sampled every 20 ms, as ``bench_billing`` measures it), during the load (the 835
+reader's worker included) and during the close (its inputs included), in the first run.
 
 The anchor: :data:`SQL`, the same matching in DuckDB (2 threads, best of 3, every result
 fetched as an Arrow table), in the same process after pracops, over the frames pracops loaded
@@ -1226,28 +1226,39 @@ def _by_kind(findings: pd.DataFrame) -> dict[str, list[int]]:
 
 
 def run_size(folder: Path, repeat: int = 3) -> dict[str, Any]:
-    """Load the folder, time the whole close (best of ``repeat``), then the DuckDB SQL.
+    """The whole close (load the folder, then close the day) ``repeat`` times in this
+    process, then the DuckDB SQL on the inputs of the last load.
 
-    Meant to run in a fresh process: the peaks are this process's and its children's.
+    Meant to run in a fresh process: the first run is the one a report's kernel makes (its
+    load and close timed with the memory sampler on, the peaks this process's and its
+    children's); each later run loads the folder again, its previous inputs let go first.
     """
     import pracops.daily_close  # noqa: F401  (registers the datasets)
     from pracops.daily_close import chain
-    from pracops.memory import lean_allocators
+    from pracops.memory import lean_allocators, release_freed_memory
 
     lean_allocators()  # as chain.run sets them in the report's kernel
     out: dict[str, Any] = {"start_mb": _pss_mb(os.getpid())}
-    with _PeakMemory() as memory:
-        start = time.perf_counter()
-        inputs = chain.load_inputs(folder)
-        out["load_s"] = time.perf_counter() - start
-    out["load_peak_mb"] = memory.peak_mb
-    out["loaded_mb"] = _pss_mb(os.getpid())
-    with _PeakMemory() as memory:
-        start = time.perf_counter()
-        close = chain.compute(inputs, close_date=CLOSE)
-        times = [time.perf_counter() - start]
-    out["close_peak_mb"] = max(memory.peak_mb, 0.0)
-    out["close_first_s"] = times[0]
+    loads, closes = [], []
+    for run in range(repeat):
+        inputs = close = None  # the previous run's let go before the next load
+        release_freed_memory()
+        with _PeakMemory() as load_memory:
+            start = time.perf_counter()
+            inputs = chain.load_inputs(folder)
+            loads.append(time.perf_counter() - start)
+        loaded_mb = _pss_mb(os.getpid())
+        with _PeakMemory() as close_memory:
+            start = time.perf_counter()
+            close = chain.compute(inputs, close_date=CLOSE)
+            closes.append(time.perf_counter() - start)
+        if not run:
+            out.update(load_peak_mb=load_memory.peak_mb, loaded_mb=loaded_mb,
+                       close_peak_mb=close_memory.peak_mb)
+    out.update(load_s=loads[0], close_first_s=closes[0], whole_first_s=loads[0] + closes[0],
+               close_s=min(closes), whole_s=min(a + b for a, b in zip(loads, closes, strict=True)),
+               load_times=loads, close_times=closes,
+               whole_peak_mb=max(out["load_peak_mb"], out["close_peak_mb"]))
     out["findings"] = _by_kind(close.findings)
     daily = close.ar_rollforward.daily
     daily = daily[daily["responsible"] == "total"].set_index("date")
@@ -1257,13 +1268,6 @@ def run_size(folder: Path, repeat: int = 3) -> dict[str, Any]:
             daily["difference_cents"]) != 0).sum()),
         "outstanding": len(close.bank_reconciliation.outstanding_checks),
         "outstanding_cents": _sum_cents(close.bank_reconciliation.outstanding_checks)}
-    for _ in range(repeat - 1):
-        del close
-        start = time.perf_counter()
-        close = chain.compute(inputs, close_date=CLOSE)
-        times.append(time.perf_counter() - start)
-    out["close_s"] = min(times)
-    out["close_times"] = times
     del close
     frames = inputs.frames()
     out.update(_duckdb(frames, inputs.remittance, threads=2, repeat=repeat))
@@ -1383,41 +1387,44 @@ def run_sizes(sizes: tuple[int, ...] | list[int], root: Path | None = None,
 
 def measures(quick: bool = False, sizes: tuple[int, ...] | None = None,
              root: Path | None = None) -> list[dict]:
-    """Issue 15's measures at the largest size: the whole close against the issue's 15 s and
-    against the DuckDB SQL (2 threads) in the same process, the peak memory of all processes
-    during the close against 1.5 GiB, and the load reported apart (against the close's
-    budget, for scale: it is not part of the bound).
+    """Issue 15's measures at the largest size: the whole close (the exports and the 835s
+    loaded, then the day closed: what an administrator waits for) against the issue's 15 s,
+    the first run of a process and the best; the peak memory of all processes across the load
+    and the close against 1.5 GiB; and the close alone on loaded frames (what the explorer
+    reruns) against the DuckDB SQL of the same matching in the same process.
 
     The issue states no ratio to DuckDB; the target stated here is billing's for its end to
     end (≤ 5×): the close does more than the SQL (the forecast, aging, sentences), and the
     ratio counts only when the findings agree."""
     sizes = tuple(sizes or (QUICK_SIZES if quick else SIZES))
-    rows = run_sizes(sizes, root, repeat=1 if quick else 3)
+    repeat = 1 if quick else 3
+    rows = run_sizes(sizes, root, repeat=repeat)
     counts, big = rows[-1]
     label = f"{counts['charge_lines']:,} charge lines"
     same = not compare(big)
-    best = f"best of {1 if quick else 3}"
-    peak_gib = big["close_peak_mb"] / 1024
+    peak_gib = big["whole_peak_mb"] / 1024
     return [
-        {"measure": f"daily close {label}: the whole close (chain.compute), {best}",
-         "pracops": big["close_s"], "anchor": 15.0, "anchor_name": "the issue's bound",
-         "unit": "s", "ratio": big["close_s"] / 15, "target": "≤ 15 s",
-         "ok": big["close_s"] <= 15},
-        {"measure": f"daily close {label}: the whole close vs the same matching in SQL"
+        {"measure": f"daily close {label}: the whole close (load_inputs + compute), the first "
+                    "run of a process",
+         "pracops": big["whole_first_s"], "anchor": 15.0, "anchor_name": "the issue's bound",
+         "unit": "s", "ratio": big["whole_first_s"] / 15, "target": "≤ 15 s",
+         "ok": big["whole_first_s"] <= 15},
+        {"measure": f"daily close {label}: the whole close (load_inputs + compute), best of "
+                    f"{repeat}",
+         "pracops": big["whole_s"], "anchor": 15.0, "anchor_name": "the issue's bound",
+         "unit": "s", "ratio": big["whole_s"] / 15, "target": "≤ 15 s",
+         "ok": big["whole_s"] <= 15},
+        {"measure": f"daily close {label}: peak memory of all processes across the load and "
+                    "the close (Σ Pss)",
+         "pracops": peak_gib, "anchor": 1.5, "anchor_name": "the issue's bound",
+         "unit": "GiB", "ratio": peak_gib / 1.5, "target": "≤ 1.5 GiB", "ok": peak_gib <= 1.5},
+        {"measure": f"daily close {label}: the close alone on loaded frames (compute), best of "
+                    f"{repeat}, vs the same matching in SQL"
                     + ("" if same else " — RESULTS DIFFER FROM DUCKDB"),
          "pracops": big["close_s"], "anchor": big["duckdb_s"],
          "anchor_name": "DuckDB SQL, 2 threads", "unit": "s",
          "ratio": big["close_s"] / big["duckdb_s"], "target": "≤ 5×",
          "ok": same and big["close_s"] / big["duckdb_s"] <= 5},
-        {"measure": f"daily close {label}: peak memory of all processes during the close "
-                    "(Σ Pss, inputs included)",
-         "pracops": peak_gib, "anchor": 1.5, "anchor_name": "the issue's bound",
-         "unit": "GiB", "ratio": peak_gib / 1.5, "target": "≤ 1.5 GiB", "ok": peak_gib <= 1.5},
-        {"measure": f"daily close {label}: load of the exports and the 835s (apart from "
-                    "the close)",
-         "pracops": big["load_s"], "anchor": 15.0, "anchor_name": "the issue's bound, for scale",
-         "unit": "s", "ratio": big["load_s"] / 15, "target": "reported apart",
-         "ok": True},
     ]
 
 
@@ -1443,18 +1450,22 @@ def main() -> None:
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
           f"pandas {pd.__version__}, duckdb {duckdb.__version__}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.2f}; one fresh process per size\n")
-    print("| charge lines | desk receipts | journal rows | bank lines | load s | close s "
-          "(first) | close s (best) | DuckDB SQL s (2 threads) | close ÷ DuckDB | peak MB, "
-          "load | inputs MB | peak MB, close | same findings |")
+    print("| charge lines | journal rows | load s (first) | close s (first) | whole s (first) "
+          "| whole s (best) | close s (best) | DuckDB SQL s (2 threads) | close ÷ DuckDB "
+          "| peak MB, load | inputs MB | peak MB, close | same findings |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for counts, r in rows:
-        print(f"| {counts['charge_lines']:,} | {counts['desk_payments']:,} | "
-              f"{counts['n_pm_transactions']:,} | {counts['bank_lines']:,} | "
-              f"{r['load_s']:.2f} | {r['close_first_s']:.2f} | {r['close_s']:.2f} | "
+        print(f"| {counts['charge_lines']:,} | {counts['n_pm_transactions']:,} | "
+              f"{r['load_s']:.2f} | {r['close_first_s']:.2f} | {r['whole_first_s']:.2f} | "
+              f"{r['whole_s']:.2f} | {r['close_s']:.2f} | "
               f"{r['duckdb_s']:.2f} | {r['close_s'] / r['duckdb_s']:.1f}× | "
               f"{r['load_peak_mb']:,.0f} | {r['loaded_mb'] - r['start_mb']:,.0f} | "
               f"{r['close_peak_mb']:,.0f} | "
               f"{'yes' if not compare(r) else 'DIFFER'} |")
+    for counts, r in rows:
+        print(f"{counts['charge_lines']:,} lines, each run: load s "
+              + ", ".join(f"{t:.2f}" for t in r["load_times"]) + "; close s "
+              + ", ".join(f"{t:.2f}" for t in r["close_times"]))
     counts, big = rows[-1]
     print(f"\nfindings at {counts['charge_lines']:,} lines (kind: count, cents), pracops | "
           "DuckDB:")

