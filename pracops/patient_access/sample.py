@@ -161,8 +161,7 @@ def _unflag_unplanted_groups(sample: Sample, provider: str) -> None:
     no-show, drawn from a stream of its own among the group's (or week's) no-shows outside
     plant 1's cell and plant 6's week (whose counts the ground truth records), becomes a
     cancellation. The payer classes (read from claims and checks written later) are not
-    checked; the bundled sample has nothing to call off. A practice whose plant 6 week ends
-    under the limit is refused (``RuntimeError``)."""
+    checked; the bundled sample has nothing to call off."""
     start = AS_OF.replace(year=AS_OF.year - 1) + dt.timedelta(days=1)
     cell = ("cell", f"{provider} Mon morning")
     kept = [(a, _groups(a)) for a in sample.tables["appointments"]
@@ -189,9 +188,6 @@ def _unflag_unplanted_groups(sample: Sample, provider: str) -> None:
             chart = _p_chart([a for a, _ in kept])
             weeks = [w for w in chart.loc[chart["above"], "week"] if w != NO_SHOW_WEEK]
             if not weeks:
-                if NO_SHOW_WEEK not in set(chart.loc[chart["above"], "week"]):
-                    raise RuntimeError(f"plant 6's week of {NO_SHOW_WEEK} is not over the "
-                                       "no-show p-chart's limit")
                 return
             over = ("week", weeks[0].isoformat())
             pool = [(a, groups) for a, groups in kept if a["status"] == "no-show"
@@ -234,9 +230,14 @@ def _details(sample: Sample) -> None:
 
 @writer("schedule_slots")
 def schedule_slots(sample: Sample) -> list[dict[str, Any]]:
-    """The slot templates; first the appointments' plants and added columns."""
+    """The slot templates; first the appointments' plants and added columns. A practice
+    whose plant 6 week is not over the p-chart's limit once the other weeks are under it is
+    refused (``RuntimeError``)."""
     monday_provider = _no_show_plants(sample)
     _unflag_unplanted_groups(sample, monday_provider)
+    if not _planted_week_above(sample.tables["appointments"]):
+        raise RuntimeError(f"plant 6's week of {NO_SHOW_WEEK} is not over the no-show "
+                           "p-chart's limit")
     _details(sample)
     appointments = sample.tables["appointments"]
     days: dict[tuple[str, dt.date], list[dict[str, Any]]] = defaultdict(list)
