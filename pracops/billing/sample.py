@@ -334,11 +334,11 @@ def appointments(sample: Sample) -> list[dict[str, Any]]:
             panel.new.append(patient)
         else:  # older patients come more often
             panel.known.extend([patient] * (2 if patient.age >= 65 else 1))
-    # Another shape's providers are all at work in the patient access report's planted
-    # no-show week: a two-provider practice with one away has too few visits that week for
-    # the plant to lie over the p-chart's limit (seed 11, Primary Care: 107 kept visits).
+    # A two-provider practice's providers are both at work in the patient access report's
+    # planted no-show week: with one away the week has too few visits for the plant to lie
+    # over the p-chart's limit (seed 11, Primary Care: 107 kept visits).
     planted = NO_SHOW_WEEK.isocalendar().week
-    weeks = [w for w in range(2, 51) if sample.shape.bundled or w != planted]
+    weeks = [w for w in range(2, 51) if sample.shape.providers > 2 or w != planted]
     time_off = {p["provider_id"]: set(rng.sample(weeks, _WEEKS_OFF))
                 for p in sample.tables["providers"]}
     rows: list[dict[str, Any]] = []
