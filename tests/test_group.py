@@ -371,16 +371,16 @@ def test_the_sample_group_is_distinct_practices_listed_in_practices_yaml(tmp_pat
         if path.is_file():
             assert (one / path.relative_to(config.SAMPLE_DIR)).read_bytes() == path.read_bytes()
     assert yaml.safe_load((two / "practice.yaml").read_text()) == {
-        "name": "Eau Claire Internal Medicine", "providers": 3,
+        "name": "Eau Claire Internal Medicine", "providers": 2,
         "specialty": "Internal Medicine", "state": "WI"}
     with (two / "locations.csv").open(encoding="utf-8") as fh:
         assert {(r["city"], r["state"]) for r in csv.DictReader(fh)} == {("Eau Claire", "WI")}
     truth = json.loads((two / "ground_truth.json").read_text())
     assert set(truth) >= {"billing", "daily_close"}
-    assert truth["practice"]["shape"] == {"providers": 3, "specialty": "Internal Medicine",
+    assert truth["practice"]["shape"] == {"providers": 2, "specialty": "Internal Medicine",
                                           "state": "WI"}
     text = (tmp_path / "practices.yaml").read_text()
-    assert "# 3 providers, Internal Medicine, WI; seed 2027\n" in text
+    assert "# 2 providers, Internal Medicine, WI; seed 2027\n" in text
     again = _cli("sample", "--practices", "2", "--out", str(tmp_path))
     _, err = again.communicate(timeout=60)
     assert again.returncode == 2 and "already exists; nothing was written" in err

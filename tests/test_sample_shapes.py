@@ -1,8 +1,9 @@
 """Issue 18: the sample generator's practice shapes. The bundled shape is the bundled sample
 (tests/test_unchanged.py and `git diff pracops/sample/data` prove its files unchanged); another
-shape (3 internist providers in Iowa; 12 providers of a multi-specialty group in Wisconsin)
-gives a practice of that size, specialty and state whose every report finds exactly the plants
-its own ground truth lists, checked as the reports' other-seed tests check them."""
+shape (2 family-medicine providers in Colorado, the smallest; 3 internist providers in Iowa; 12
+providers of a multi-specialty group in Wisconsin) gives a practice of that size, specialty and
+state whose every report finds exactly the plants its own ground truth lists, checked as the
+reports' other-seed tests check them."""
 
 from __future__ import annotations
 
@@ -25,11 +26,19 @@ from pracops.sample.generator import Shape, generate
 from pracops.staffing import chain as staffing
 
 SHAPES = {
+    "two": (Shape(providers=2, specialty="Family Medicine", state="CO",
+                  name="Fort Collins Family Medicine"), 99),
     "small": (Shape(providers=3, specialty="Internal Medicine", state="IA",
                     name="Ames Internal Medicine"), 7),
     "larger": (Shape(providers=12, specialty="Primary Care", state="WI",
                      name="Eau Claire Primary Care"), 11),
 }
+
+
+@pytest.mark.parametrize("providers", [1, 41])
+def test_a_shape_has_2_to_40_providers(providers: int) -> None:
+    with pytest.raises(ValueError, match=f"a practice of {providers} providers: give 2 to 40"):
+        Shape(providers=providers)
 
 
 def _daily_close_keys() -> dict:
@@ -59,10 +68,11 @@ def test_the_practice_has_its_shape(practice) -> None:
     locations = _rows(folder / "locations.csv")
     assert len(providers) == shape.providers
     physicians = {p["specialty"] for p in providers if p["kind"] in ("MD", "DO")}
-    assert physicians == ({"Internal Medicine"} if shape.specialty == "Internal Medicine"
-                          else {"Family Medicine", "Internal Medicine", "Pediatrics"})
+    assert physicians == {
+        "Family Medicine": {"Family Medicine"}, "Internal Medicine": {"Internal Medicine"},
+        "Primary Care": {"Family Medicine", "Internal Medicine", "Pediatrics"}}[shape.specialty]
     assert {(loc["state"], loc["city"]) for loc in locations} == {
-        ("IA", "Ames") if shape.state == "IA" else ("WI", "Eau Claire")}
+        (shape.state, {"CO": "Fort Collins", "IA": "Ames", "WI": "Eau Claire"}[shape.state])}
     assert len(locations) == 2
     assert truth["practice"]["shape"] == {"providers": shape.providers,
                                           "specialty": shape.specialty, "state": shape.state}
@@ -88,6 +98,8 @@ def test_staffing_finds_exactly_its_shortage(practice) -> None:
 
 def test_compliance_calendar_finds_exactly_its_plants(practice) -> None:
     _, folder, truth = practice
+    # all thirteen plants on every shape (two providers: the DEA and CAQH plants on one)
+    assert {p["plant"] for p in truth["compliance_calendar"]} == set(range(1, 14))
     cal = compliance.compute(compliance.load_inputs(folder))
     assert sorted(map(finding_key, cal.findings), key=str) == sorted(
         map(plant_key, truth["compliance_calendar"]), key=str)

@@ -94,7 +94,8 @@ def _people(sample: Sample) -> dict[str, Any]:
         "expired_bls": part_time["employee_id"], "lone_location": lone,
         "lone_nurse": by_location[lone][0]["employee_id"],
         "dea": providers[0]["provider_id"], "medicare": providers[1]["provider_id"],
-        "caqh": providers[2]["provider_id"],
+        # a two-provider practice: the CAQH plant falls on the DEA plant's provider
+        "caqh": providers[2 if len(providers) > 2 else 0]["provider_id"],
         "hipaa": [desk[0]["employee_id"], staff[-1]["employee_id"]],
         "new_hire": assistants[-1]["employee_id"], "review": desk[1]["employee_id"],
     }

@@ -3,7 +3,7 @@
 Each practice is the bundled sample's generator (:func:`pracops.sample.generator.generate`)
 with its own seed and its own shape (:class:`~pracops.sample.generator.Shape`): the first is
 the bundled sample itself (seed 2026, Maple Grove Family Medicine, five providers in
-Minnesota); the others take in turn the sizes of :data:`SIZES` (3 to 40 providers), the
+Minnesota); the others take in turn the sizes of :data:`SIZES` (2 to 40 providers), the
 specialties of :data:`~pracops.sample.generator.SPECIALTIES` and the states of
 :data:`~pracops.sample.generator.STATES`, named after their city and specialty. Each folder
 holds its own ``ground_truth.json`` and a ``practice.yaml`` with its name and shape;
@@ -27,8 +27,8 @@ from pracops.sample.generator import DEFAULT_SEED, SPECIALTIES, STATES, Shape, g
 
 __all__ = ["SIZES", "shapes", "write_group_sample"]
 
-SIZES = (3, 12, 20, 8, 40, 4, 15, 6, 25, 10, 30)
-"""Providers of the practices after the first, in turn: 3 to 40, small and large mixed so that
+SIZES = (2, 12, 20, 8, 40, 4, 15, 6, 25, 10, 30, 3)
+"""Providers of the practices after the first, in turn: 2 to 40, small and large mixed so that
 any first few of them already vary."""
 
 

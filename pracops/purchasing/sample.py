@@ -357,13 +357,18 @@ def usage(sample: Sample) -> list[dict[str, Any]]:
             if quantity:
                 rows.append({"date": day, "sku": sku, "quantity": quantity})
     # A rarely used item (the emergency drugs) is used at least once in the last 90 days, so
-    # its average use is not zero and its stock is not all expiring unused.
+    # its average use is not zero and its stock is not all expiring unused; one not used all
+    # year (a two-provider practice's eye wash) on the year's first day too, or the report
+    # would count its use from that one late day (a short history: a bottle a day).
     start = AS_OF - dt.timedelta(days=WINDOW_DAYS)
     recent = [day for day in days if day >= start]
     used = {row["sku"] for row in rows if row["date"] >= start}
+    ever = {row["sku"] for row in rows}
     for sku in specs:
         if sku not in used:
             rows.append({"date": rng.choice(recent), "sku": sku, "quantity": 1})
+            if sku not in ever:
+                rows.append({"date": days[0], "sku": sku, "quantity": 1})
     rows.sort(key=lambda r: r["date"])
     return rows
 

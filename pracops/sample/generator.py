@@ -107,7 +107,7 @@ class Shape:
     Parameters
     ----------
     providers
-        Providers of the practice, 3 to 40 (the compliance calendar's plants fall on three).
+        Providers of the practice, 2 to 40 (two: one at each clinic).
     specialty
         One of :data:`SPECIALTIES`: the physicians' specialty column, their visits a day and,
         for internal medicine, an adult panel.
@@ -124,8 +124,8 @@ class Shape:
     name: str = PRACTICE_NAME
 
     def __post_init__(self) -> None:
-        if not 3 <= self.providers <= 40:
-            raise ValueError(f"a practice of {self.providers} providers: give 3 to 40")
+        if not 2 <= self.providers <= 40:
+            raise ValueError(f"a practice of {self.providers} providers: give 2 to 40")
         if self.specialty not in SPECIALTIES:
             raise ValueError(f"unknown specialty {self.specialty!r}; one of {sorted(SPECIALTIES)}")
         if self.state not in STATES:

@@ -86,6 +86,7 @@ _MONDAY_MORNING = 1.5  # extra weight of Monday's intervals before noon
 _HANDLE_SECONDS = (240, 18, 180, 300)  # mean, spread, least and most of an interval's average
 _COVER_MINUTES = 240  # the shortest shift of a part-timer hired to cover a gap
 _MARGIN = 0.05  # more demand by this share must not change the planned shortage
+_LONE_MARGIN = 0.15  # the same, and the roster's cushion, where the main clinic has one provider
 _PLANTED_ROLES = ("medical assistant", "front desk")  # whose day may leave the planned hole
 
 
@@ -318,17 +319,17 @@ def _cuts(person: dict[str, Any], weekday: str, tight: list[int]) -> list[int]:
 
 
 def _plant_shortage(sample: Sample, measures: list[dict[tuple[str, str, str, int], int]],
-                    planned: dict[str, str]) -> None:
+                    planned: dict[str, str], margin: float) -> None:
     """Cut the planned person's day short where the hole it leaves is the same stretch, one
-    person short, whether the demand is the standard's or :data:`_MARGIN` higher: the report
-    forecasts the plan year's demand, which runs a little above the 2025 mean the standard
-    takes, and a hole whose end sits on the edge of a rounding is found longer than recorded
-    (seed 2031's Thursday: 13:00-16:00 by the standard, 13:00-17:00 by the report). The
-    planned person's planned weekday first, then their other days, then the others of their
-    clinic on one usual shift (:data:`_PLANTED_ROLES`, their role first); ``planned`` records
-    the person and day chosen.
+    person short, whether the demand is the standard's or ``margin`` higher (so at any demand
+    between: the people needed only grow with it): the report forecasts the plan year's
+    demand, which runs a little above the 2025 mean the standard takes, and a hole whose end
+    sits on the edge of a rounding is found longer than recorded (seed 2031's Thursday:
+    13:00-16:00 by the standard, 13:00-17:00 by the report). The planned person's planned
+    weekday first, then their other days, then the others of their clinic on one usual shift
+    (:data:`_PLANTED_ROLES`, their role first); ``planned`` records the person and day chosen.
 
-    ``measures``: the people needed at the standard's demand and at :data:`_MARGIN` more."""
+    ``measures``: the people needed at the standard's demand and at ``margin`` more."""
     staff = sample.tables["staff"]
     whole = coverage(staff)
     first = next(p for p in staff if p["employee_id"] == planned["employee_id"])
@@ -355,23 +356,31 @@ def _plant_shortage(sample: Sample, measures: list[dict[tuple[str, str, str, int
                     return
             staff[index] = person
     raise RuntimeError(f"no day of the {first['location_id']} clinic's staff leaves a hole in "
-                       f"the roster that stays the same with {_MARGIN:.0%} more demand")
+                       f"the roster that stays the same with {margin:.0%} more demand")
 
 
 def _record_shortage(sample: Sample, calls: list[dict[str, Any]]) -> None:
     """Staff the roster to the standard, cut the planned person's day short and record the
     one shortage it leaves; refuse any other."""
     planned = sample.notes["staff"]["shortage"]
+    # Another shape's roster is drawn up here, to twice the margin more demand, so that the
+    # report's forecast finds no shortage but the planned one (the bundled roster is as it
+    # was). Where the main clinic has one provider (two providers in all) its demand sits near
+    # the rounding and the report's forecast ran about 10 % above the standard (seed 2027: an
+    # unlisted gap; seed 7: the planned hole an hour longer): the cushion is
+    # :data:`_LONE_MARGIN`, and the planned shortage stays the same up to it too (a larger
+    # clinic may have no hole that does: 40 providers, seed 2030).
+    lone = sum(p["location_id"] == "MAIN" for p in sample.tables["providers"]) == 1
+    cushion, margin = ((0.0, _MARGIN) if sample.shape.bundled else
+                       (_LONE_MARGIN, _LONE_MARGIN) if lone else (2 * _MARGIN, _MARGIN))
     measures = [need(sample.tables["locations"], sample.tables["appointments"], calls, scale)
-                for scale in (1.0, 1 + _MARGIN, 1 + 2 * _MARGIN)]
+                for scale in (1.0, 1 + margin, 1 + cushion)]
     staff = sample.tables["staff"]
     index = next(i for i, p in enumerate(staff) if p["employee_id"] == planned["employee_id"])
     staff[index] = _whole(staff[index])
-    # Another shape's roster is drawn up here: to twice the margin, so that the report's
-    # forecast finds no shortage but the planned one (the bundled roster is as it was).
-    _staff_to_standard(sample, measures[0 if sample.shape.bundled else 2])
+    _staff_to_standard(sample, measures[2])
     measures = measures[:2]
-    _plant_shortage(sample, measures, planned)
+    _plant_shortage(sample, measures, planned, margin)
     gaps = _gaps(measures[0], coverage(staff))
     where = {key[:3] for key in gaps}
     person = next(p for p in staff if p["employee_id"] == planned["employee_id"])
