@@ -156,7 +156,9 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> DailyCloseInp
         Only when ``era/`` holds no file at all (a malformed 835 is set aside, not raised).
     """
     # the 835s first: their reader's peak (its worker's included) is then not on top of the
-    # datasets already loaded
+    # datasets already loaded; a dataset's file missing is said before they are read
+    present = {name: data.locate(name, data_dir, missing_ok=name in REPORT.optional)
+               for name in REPORT.reads}
     remittance = read_835(data.era_dir(data_dir))
     remittance = dataclasses.replace(remittance, **{
         name: getattr(remittance, name)[list(columns)] if columns
@@ -165,7 +167,7 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> DailyCloseInp
     release_freed_memory()
     loaded: dict[str, Any] = {}
     for name in REPORT.reads:
-        if name in REPORT.optional and data.locate(name, data_dir, missing_ok=True) is None:
+        if present[name] is None:
             loaded[name] = None
         else:
             frame = data.load(name, data_dir)

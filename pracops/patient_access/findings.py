@@ -40,7 +40,8 @@ def find(appointments: pd.DataFrame, slots: pd.DataFrame, events: pd.DataFrame |
     tnaa = model.third_next_available(slots, appointments, as_of)
     for row in tnaa[tnaa["days"] > access_target_days].itertuples():
         out.append({"kind": "third_next_available", "provider_id": row.provider_id,
-                    "measured_on": as_of.isoformat(), "days": int(row.days)})
+                    "measured_on": as_of.isoformat(), "days": int(row.days),
+                    **({"beyond_template": True} if row.beyond_template else {})})
     leads = model.lead_times(appointments, start, as_of)
     for row in leads[leads["median_days"] > lead_target_days].itertuples():
         out.append({"kind": "long_lead_time", "visit_type": row.visit_type,

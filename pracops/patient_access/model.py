@@ -307,12 +307,15 @@ def third_next_available_by_day(slots: pd.DataFrame, appointments: pd.DataFrame,
     A slot counts as open on a day if it is open in the export, or it is booked by an
     appointment made after that day; blocked slots never count. A slot freed by a
     cancellation counts as open from the export (the template does not say which cancelled
-    appointment it held). A provider with fewer than three such slots has no row that day.
+    appointment it held). A provider with slots after the day but fewer than three open ones
+    before the template ends (the fullest schedule of all) gets ``beyond_template`` and, as
+    ``days``, the least it can be: one day past the template's last day (no ``third_open``).
+    A provider with no slot after the day (gone, or not yet started) has no row that day.
     """
     booked_on = appointments.set_index("appointment_id")["booked_date"].dt.normalize()
     state = slots["state"].astype("str").to_numpy()
     date = _ordinal(slots["date"].dt.normalize())
-    made = _ordinal(slots["appointment_id"].map(booked_on))
+    made = _ordinal(booked_on.reindex(slots["appointment_id"].to_numpy()))
     # a slot is open on day d while d < until: its own day, or the day it was booked
     never = np.iinfo(np.int64).min
     until = np.where(state == "open", date,
@@ -323,18 +326,25 @@ def third_next_available_by_day(slots: pd.DataFrame, appointments: pd.DataFrame,
     provider = slots["provider_id"].astype("str").to_numpy()[order]
     date, until = date[order], until[order]
     wanted = sorted(set(days))
+    horizon = int(date.max()) + 1 if len(date) else 0  # the day after the template's last
     rows = []
     for first, end in _runs(provider):
         dates, open_until = date[first:end], until[first:end]
         for day in wanted:
             d = (day - _EPOCH).days
             after = int(np.searchsorted(dates, d, side="right"))
+            if after == len(dates):
+                continue
             alive = np.flatnonzero(open_until[after:] > d)
             if len(alive) >= 3:
                 third = int(dates[after + alive[2]])
-                rows.append((provider[first], day, _EPOCH + dt.timedelta(days=third), third - d))
-    return pd.DataFrame(rows, columns=["provider_id", "day", "third_open", "days"]).astype(
-        {"provider_id": "str", "days": "int64"})
+                rows.append((provider[first], day, _EPOCH + dt.timedelta(days=third),
+                             third - d, False))
+            else:
+                rows.append((provider[first], day, None, horizon - d, True))
+    return pd.DataFrame(rows, columns=["provider_id", "day", "third_open", "days",
+                                       "beyond_template"]).astype(
+        {"provider_id": "str", "days": "int64", "beyond_template": "bool"})
 
 
 _EPOCH = dt.date(1970, 1, 1)

@@ -81,6 +81,10 @@ def alert_text(problem: dict[str, Any], access_target_days: int = 14) -> str:
                 f"{problem['no_shows']:,} of {seen:,} visits "
                 f"({fmt_pct(problem['no_shows'] / seen)}).")
     if kind == "third_next_available":
+        if problem.get("beyond_template"):
+            return (f"No third open appointment with {problem['provider_id']} in the schedule "
+                    f"on {problem['measured_on']}: at least {problem['days']} days out, above "
+                    f"the target of {access_target_days} days.")
         return (f"Third next available appointment with {problem['provider_id']} is "
                 f"{problem['days']} days out on {problem['measured_on']}, above the target of "
                 f"{access_target_days} days.")
@@ -235,9 +239,11 @@ def tnaa_table(result: PatientAccess, target: int = 14) -> Any:
     provider = by_day.groupby("provider_id")
     recent = by_day[by_day["day"] > result.as_of - dt.timedelta(weeks=4)]
     today = result.tnaa.set_index("provider_id")
+    third = today["third_open"].astype("str").where(~today["beyond_template"],
+                                                    "beyond the schedule")
     table = pd.DataFrame({
-        "third_open": today["third_open"].astype("str"),
-        "days": today["days"],
+        "third_open": third,
+        "days": today["days"].astype("Int64"),
         "median_last_4_weeks": recent.groupby("provider_id")["days"].median(),
         "median_of_period": provider["days"].median(),
         "days_over_target": (by_day["days"] > target).groupby(by_day["provider_id"]).sum(),
@@ -249,7 +255,9 @@ def tnaa_table(result: PatientAccess, target: int = 14) -> Any:
                         caption=f"Calendar days to the third open slot (IHI), measured on "
                                 f"each day the practice was open from {result.start}; target "
                                 f"{target} days. A slot booked later counts as open on the "
-                                "days before its booking.")
+                                "days before its booking. With fewer than three open slots "
+                                "left in the schedule, the day counts as one past its end "
+                                "(the least it can be).")
 
 
 def plot_tnaa(result: PatientAccess, ax: Any, target: int = 14) -> None:
@@ -263,9 +271,10 @@ def plot_tnaa(result: PatientAccess, ax: Any, target: int = 14) -> None:
         ax.set_title("Third next available: no provider had three open slots ahead")
         return
     grid = by_day.pivot(index="provider_id", columns="day", values="days")
-    top = max(float(np.nanmax(grid.to_numpy(dtype=float))), 2.0 * target)
+    centre = max(float(target), 0.5)  # a target of 0: every day of 1 or more is over it
+    top = max(float(np.nanmax(grid.to_numpy(dtype=float))), 2.0 * centre)
     image = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="RdYlGn_r",
-                      norm=TwoSlopeNorm(vmin=0, vcenter=target, vmax=top),
+                      norm=TwoSlopeNorm(vmin=0, vcenter=centre, vmax=top),
                       interpolation="nearest")
     months = [i for i, day in enumerate(grid.columns)
               if i == 0 or day.month != grid.columns[i - 1].month]

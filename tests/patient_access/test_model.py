@@ -81,8 +81,11 @@ def test_third_next_available_counts_open_and_later_booked_slots_not_blocked() -
     # on 9 March: 10th, 11th open, 12th blocked, 14th booked only on the 12th: third is 14th
     out = model.third_next_available(slots, appts, dt.date(2025, 3, 9))
     assert out["days"].tolist() == [5]
-    # on 13 March: the 14th is booked already, the 20th is the only open one: no third
-    assert model.third_next_available(slots, appts, dt.date(2025, 3, 13)).empty
+    # on 13 March: the 14th is booked already, the 20th is the only open one: no third in
+    # the schedule, so at least one day past its end (the 21st): 8 days
+    out = model.third_next_available(slots, appts, dt.date(2025, 3, 13))
+    assert out[["days", "beyond_template"]].values.tolist() == [[8, True]]
+    assert out["third_open"].isna().all()
 
 
 def test_overbooking_by_hand() -> None:

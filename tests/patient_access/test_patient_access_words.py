@@ -23,6 +23,10 @@ from pracops.patient_access import view
       "days": 20},
      "Third next available appointment with P001 is 20 days out on 2025-12-31, above the "
      "target of 14 days."),
+    ({"kind": "third_next_available", "provider_id": "P002", "measured_on": "2025-12-31",
+      "days": 59, "beyond_template": True},
+     "No third open appointment with P002 in the schedule on 2025-12-31: at least 59 days "
+     "out, above the target of 14 days."),
     ({"kind": "unverified_eligibility_denials", "payer_id": "NWH", "claims": ["C1", "C2"],
       "denied_cents": 1746500},
      "NWH: 2 claim(s) denied for eligibility, $17,465.00, on visits whose insurance was never "
