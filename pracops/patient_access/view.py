@@ -109,7 +109,8 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
     late = result.late.iloc[-1]
     lines = [
         f"- No-show rate {fmt_pct(result.practice_rate)} from {result.start} to "
-        f"{result.as_of}; {fig['weeks_above_limit']} week(s) above the p-chart's limit.",
+        f"{result.as_of}{_trend(result.chart)}; {fig['weeks_above_limit']} week(s) above the "
+        "p-chart's limit.",
         f"- Revenue lost to no-shows: {fmt_money(result.revenue_lost_cents)} (each no-show "
         "at the average paid per completed visit of its type and payer class)"
         + _largest_loss(result) + ".",
@@ -132,6 +133,21 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
                      f"minutes on average at {worst}; {result.missing_checkout} visits "
                      "without a checkout time (counted, left out of checkout only).")
     return no_math("\n".join(lines))
+
+
+def _trend(chart: pd.DataFrame, weeks: int = 4) -> str:
+    """The no-show rate of the p-chart's last ``weeks`` weeks against the weeks before them,
+    as a clause ("; the last 4 weeks 7.1 % (95 of 1,340 visits), up from 6.8 % before"), or
+    nothing when the period has no week before them."""
+    last, before = chart.tail(weeks), chart.iloc[:-weeks]
+    if before.empty or not last["kept"].sum():
+        return ""
+    now = last["no_shows"].sum() / last["kept"].sum()
+    then = before["no_shows"].sum() / before["kept"].sum()
+    way = ("the same as" if fmt_pct(now) == fmt_pct(then)
+           else "up from" if now > then else "down from")
+    return (f"; the last {weeks} weeks {fmt_pct(now)} ({int(last['no_shows'].sum()):,} of "
+            f"{int(last['kept'].sum()):,} visits), {way} {fmt_pct(then)} before")
 
 
 def _reminder_effect(difference: float, low: float, high: float) -> str:

@@ -80,3 +80,21 @@ def test_parts_of_a_visit_by_location_and_hour(result: chain.PatientAccess) -> N
             assert row[part] == pytest.approx(statistics.fmean(cell[part]))
     # by hour alone is the same visits summed over the locations
     assert table["visits"].sum() == result.cycle["visits"].sum()
+
+
+def test_the_summary_gives_the_no_show_trend_of_the_last_four_weeks(
+        result: chain.PatientAccess) -> None:
+    # the p-chart's last four weeks start on Monday 8 December; the weeks before, 1 January
+    first = dt.date(2025, 12, 8)
+    counts = {True: [0, 0], False: [0, 0]}  # recent? → [no-shows, visits]
+    for r in rows("appointments"):
+        when = day(r["date"])
+        if START <= when <= AS_OF and r["status"] in ("completed", "no-show"):
+            counts[when >= first][0] += r["status"] == "no-show"
+            counts[when >= first][1] += 1
+    (ns, n), (ns0, n0) = counts[True], counts[False]
+    now, then = f"{100 * ns / n:.1f}%", f"{100 * ns0 / n0:.1f}%"
+    assert now != then  # the sample's last weeks differ from the year: a direction to say
+    way = "up from" if ns / n > ns0 / n0 else "down from"
+    line = view.summary_text(result).splitlines()[0]
+    assert f"; the last 4 weeks {now} ({ns:,} of {n:,} visits), {way} {then} before;" in line
