@@ -37,11 +37,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pracops.patient_access.sample import NO_SHOW_WEEK
 from pracops.sample.generator import (
     AS_OF,
     BOOKED_UNTIL,
     BUNDLED_VISITS_A_DAY,
+    NO_SHOW_WEEK,
     Sample,
     add_business_days,
     business_day,

@@ -50,9 +50,9 @@ from typing import Any
 import pandas as pd
 
 from pracops.patient_access import model
-from pracops.sample.generator import AS_OF, Sample, writer
+from pracops.sample.generator import AS_OF, NO_SHOW_WEEK, Sample, writer
 
-__all__ = ["ELIGIBILITY_CARCS", "NO_SHOW_WEEK", "SLOT_MINUTES"]
+__all__ = ["ELIGIBILITY_CARCS", "SLOT_MINUTES"]
 
 ELIGIBILITY_CARCS: frozenset[str] = frozenset(
     {"26", "27", "31", "32", "33", "34", "35", "39", "177", "200"})
@@ -66,8 +66,6 @@ _LIVE = ("completed", "no-show", "booked")
 _CALLED_OFF = ("cancelled", "rescheduled")
 _NOON = 12 * 60
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-NO_SHOW_WEEK = dt.date(2025, 10, 6)
-"""Plant 6: the Monday of the week whose no-show rate lies above the p-chart's limit."""
 _NO_SHOW_WEEK_SHARE = 0.9  # of the week's called-off appointments that become no-shows
 _LEAVE_DAYS = 16  # plant 3: the provider's open slots blocked this many days after the as-of
 _LATE_AFTER = 15 * 60  # plant 4: the afternoon whose room waits double

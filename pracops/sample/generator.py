@@ -44,6 +44,7 @@ __all__ = [
     "FEDERAL_HOLIDAYS",
     "FOLDERS",
     "GROUND_TRUTH",
+    "NO_SHOW_WEEK",
     "PRACTICE_NAME",
     "REPORTS",
     "WRITERS",
@@ -66,6 +67,11 @@ AS_OF = dt.date(2025, 12, 31)
 
 BOOKED_UNTIL = dt.date(2026, 2, 27)
 """Appointments are booked up to here, past :data:`AS_OF`."""
+
+NO_SHOW_WEEK = dt.date(2025, 10, 6)
+"""Patient access's plant 6: the Monday of the week whose no-show rate lies above the
+p-chart's limit (the appointments writer keeps a two-provider practice's providers at work
+that week)."""
 
 FEDERAL_HOLIDAYS: frozenset[dt.date] = frozenset(
     d for d in holidays.country_holidays("US", years=(2025, 2026)) if d <= BOOKED_UNTIL)

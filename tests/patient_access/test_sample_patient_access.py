@@ -13,8 +13,8 @@ import pytest
 
 from pracops import config
 from pracops.patient_access import chain, model
-from pracops.patient_access.sample import NO_SHOW_WEEK, _unflag_unplanted_groups
-from pracops.sample.generator import Sample
+from pracops.patient_access.sample import _unflag_unplanted_groups
+from pracops.sample.generator import NO_SHOW_WEEK, Sample
 
 
 @pytest.fixture(scope="module")
