@@ -21,9 +21,9 @@ import pandas as pd
 from pracops.money import round_half_away, split_rounded
 
 __all__ = [
-    "KEPT", "LEAD_BANDS", "UNKNOWN_PAYER", "VERIFY_DAYS_AHEAD", "Flags", "arrivals_pmf",
+    "CELL", "KEPT", "LEAD_BANDS", "UNKNOWN_PAYER", "VERIFY_DAYS_AHEAD", "Flags", "arrivals_pmf",
     "band_labels", "checked_ahead", "coming_days", "cycle_times", "eligibility_denials",
-    "expected_payment",
+    "expected_payment", "group_keys",
     "late_cancellations", "lead_bands", "lead_times", "lead_times_by_kind",
     "no_show_grid", "no_show_groups",
     "overbooking", "p_chart", "payer_class", "practice_days", "reminder_effect", "revenue_lost",
@@ -158,6 +158,33 @@ def payer_class(appointments: pd.DataFrame, claims: pd.DataFrame, checks: pd.Dat
     return payer.map(classes).fillna(UNKNOWN_PAYER).astype("str")
 
 
+CELL = "provider, weekday, session"
+"""The dimension of a template's cell (``"P003 Mon morning"``) among :func:`group_keys`."""
+
+
+def group_keys(visits: pd.DataFrame, bands: Sequence[int] = LEAD_BANDS,
+               payer_classes: pd.Series | None = None) -> dict[str, pd.Series]:
+    """Each visit's group in every dimension :func:`no_show_groups` rates, by dimension:
+    provider, visit type, weekday, hour of the start, lead-time band, payer class (when
+    ``payer_classes``, indexed as ``visits``, is given) and :data:`CELL`. ``visits`` needs
+    ``provider_id``, ``visit_type``, ``date``, ``booked_date`` (timestamps) and
+    ``start_time`` (``HH:MM``)."""
+    minutes = _minutes(visits["start_time"])
+    weekday = visits["date"].dt.day_of_week.map(dict(enumerate(_WEEKDAYS)))
+    session = pd.Series(np.where(minutes < _NOON, "morning", "afternoon"), index=visits.index)
+    keys = {
+        "provider": visits["provider_id"].astype("str"),
+        "visit type": visits["visit_type"].astype("str"),
+        "weekday": weekday,
+        "hour": (minutes // 60).map("{:02d}:00".format),
+        "lead-time band": lead_bands((visits["date"] - visits["booked_date"]).dt.days, bands),
+    }
+    if payer_classes is not None:
+        keys["payer class"] = payer_classes.loc[visits.index]
+    keys[CELL] = visits["provider_id"].astype("str") + " " + weekday + " " + session
+    return keys
+
+
 def no_show_groups(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
                    flags: Flags, *, bands: Sequence[int] = LEAD_BANDS,
                    payer_classes: pd.Series | None = None) -> tuple[float, pd.DataFrame]:
@@ -172,22 +199,8 @@ def no_show_groups(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
     """
     kept = _kept(appointments, start, as_of)
     practice = float(kept["no_show"].mean())
-    minutes = _minutes(kept["start_time"])
-    weekday = kept["date"].dt.day_of_week.map(dict(enumerate(_WEEKDAYS)))
-    session = pd.Series(np.where(minutes < _NOON, "morning", "afternoon"), index=kept.index)
-    keys = {
-        "provider": kept["provider_id"].astype("str"),
-        "visit type": kept["visit_type"].astype("str"),
-        "weekday": weekday,
-        "hour": (minutes // 60).map("{:02d}:00".format),
-        "lead-time band": lead_bands((kept["date"] - kept["booked_date"]).dt.days, bands),
-    }
-    if payer_classes is not None:
-        keys["payer class"] = payer_classes.loc[kept.index]
-    keys["provider, weekday, session"] = (kept["provider_id"].astype("str") + " " + weekday
-                                          + " " + session)
     tables = []
-    for dimension, key in keys.items():
+    for dimension, key in group_keys(kept, bands, payer_classes).items():
         grouped = kept["no_show"].groupby(key, observed=True, sort=True)
         table = pd.DataFrame({"no_shows": grouped.sum(), "kept": grouped.size()})
         table.index = table.index.astype("str").rename("group")

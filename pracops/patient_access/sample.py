@@ -43,7 +43,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -65,7 +64,6 @@ _SESSIONS = ((8 * 60, 12 * 60), (13 * 60, 17 * 60))
 _LIVE = ("completed", "no-show", "booked")
 _CALLED_OFF = ("cancelled", "rescheduled")
 _NOON = 12 * 60
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _NO_SHOW_WEEK_SHARE = 0.9  # of the week's called-off appointments that become no-shows
 _LEAVE_DAYS = 16  # plant 3: the provider's open slots blocked this many days after the as-of
 _LATE_AFTER = 15 * 60  # plant 4: the afternoon whose room waits double
@@ -133,17 +131,17 @@ def _planted_week_above(appointments: list[dict[str, Any]]) -> bool:
     return NO_SHOW_WEEK in set(chart.loc[chart["above"], "week"])
 
 
-def _groups(a: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """The report's no-show groups an appointment falls in (:func:`model.no_show_groups` but
-    the payer class): provider, visit type, weekday, hour, lead-time band and provider ×
-    weekday × session."""
-    minutes = _minutes(a["start_time"])
-    weekday = _WEEKDAYS[a["date"].weekday()]
-    band = bisect_right(model.LEAD_BANDS, (a["date"] - a["booked_date"]).days)
-    session = "morning" if minutes < _NOON else "afternoon"
-    return (("provider", a["provider_id"]), ("visit type", a["visit_type"]),
-            ("weekday", weekday), ("hour", str(minutes // 60)), ("lead-time band", str(band)),
-            ("cell", f"{a['provider_id']} {weekday} {session}"))
+def _groups(visits: list[dict[str, Any]]) -> list[tuple[tuple[str, str], ...]]:
+    """The report's no-show groups each visit falls in (:func:`model.group_keys`, the payer
+    class left out), as (dimension, group) pairs."""
+    keys = model.group_keys(pd.DataFrame({
+        "provider_id": [a["provider_id"] for a in visits],
+        "visit_type": [a["visit_type"] for a in visits],
+        "date": pd.to_datetime([a["date"] for a in visits]),
+        "booked_date": pd.to_datetime([a["booked_date"] for a in visits]),
+        "start_time": [a["start_time"] for a in visits]}))
+    labels = [key.astype("str").tolist() for key in keys.values()]
+    return [tuple(zip(keys, row, strict=True)) for row in zip(*labels, strict=True)]
 
 
 def _unflag_unplanted_groups(sample: Sample, provider: str) -> None:
@@ -161,9 +159,10 @@ def _unflag_unplanted_groups(sample: Sample, provider: str) -> None:
     cancellation. The payer classes (read from claims and checks written later) are not
     checked; the bundled sample has nothing to call off."""
     start = AS_OF.replace(year=AS_OF.year - 1) + dt.timedelta(days=1)
-    cell = ("cell", f"{provider} Mon morning")
-    kept = [(a, _groups(a)) for a in sample.tables["appointments"]
-            if start <= a["date"] <= AS_OF and a["status"] in model.KEPT]
+    cell = (model.CELL, f"{provider} Mon morning")
+    visits = [a for a in sample.tables["appointments"]
+              if start <= a["date"] <= AS_OF and a["status"] in model.KEPT]
+    kept = list(zip(visits, _groups(visits), strict=True))
     trials, events = Counter(), Counter()
     for a, groups in kept:
         trials.update(groups)
