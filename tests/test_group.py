@@ -274,7 +274,11 @@ def test_a_worker_killed_mid_run_loses_no_practice(tmp_path: Path) -> None:
         deadline = time.time() + 120
         while killed is None and time.time() < deadline and worker.is_alive():
             for attempts in (tmp_path / "out").glob("*/*/logs/*.attempts"):
-                first = json.loads(attempts.read_text().splitlines()[0])["worker"]
+                # open("a") creates the file before its one line is written: wait for a whole line
+                line, newline, _ = attempts.read_text().partition("\n")
+                if not newline:
+                    continue
+                first = json.loads(line)["worker"]
                 os.kill(pids[first], signal.SIGKILL)
                 killed = (attempts.parent.parent.name, attempts.name.split(".")[0])
                 break

@@ -872,6 +872,26 @@ def test_unknown_segments_and_bad_dates_are_warned_about() -> None:
     assert pd.isna(ra.claims["statement_start_date"].iloc[0])
 
 
+def test_dates_a_frame_cannot_hold_are_missing_with_a_warning_never_wrapped() -> None:
+    # 99991231, an open end; 16000101 before the first day: datetime64[ns] holds neither, and
+    # a cast of pandas' microsecond dates to it wraps them (99991231 became 1816-03-29)
+    body = [s.replace("*20240131", "*99991231") if s.startswith("BPR") else s for s in BODY]
+    body[body.index("DTM*233*20240106")] = "DTM*233*99991231"
+    body[body.index("DTM*472*20240105")] = "DTM*472*16000101"
+    ra = parse_835(simple(body))
+    outside = "is a date outside 1677-09-22 to 2262-04-11, the days the reader holds"
+    assert ra.warnings[["segment_number", "message"]].values.tolist() == [
+        [4, f"BPR16 {outside}; read as missing"],
+        [15, f"DTM*233 (DTM02) {outside}; read as missing"],
+        [17, f"DTM*472 (DTM02) {outside}; read as missing"]]
+    assert pd.isna(ra.payments["payment_date"].iloc[0])
+    assert pd.isna(ra.claims["statement_end_date"].iloc[0])
+    assert ra.claims["statement_start_date"].iloc[0] == pd.Timestamp("2024-01-05")
+    assert ra.service_lines["service_date"].isna().tolist() == [True, False]
+    assert ra.service_lines["service_date"].iloc[1] == pd.Timestamp("2024-01-05")
+    assert ra.claims["paid_cents"].sum() == 15000  # the money is read all the same
+
+
 def test_latin1_bytes_are_read_with_a_warning() -> None:
     data = simple().replace("DOE", "DOÉ").encode("latin-1")
     ra = parse_835(data)

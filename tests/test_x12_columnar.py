@@ -308,7 +308,8 @@ def test_odd_files_give_the_same_warnings_and_errors(
 
 def test_dates_are_read_as_pandas_reads_them() -> None:
     # pandas.to_datetime(format='%Y%m%d', errors='coerce') is the independent method: the same
-    # NaT for impossible dates, the same values (even its wrapped ones beyond datetime64[ns])
+    # NaT for impossible dates, the same values; a day datetime64[ns] cannot hold is NaT (a cast
+    # of pandas' microsecond value to nanoseconds would wrap it: 99991231 to 1816-03-29)
     rng = random.Random(8)
     texts = ["20240229", "20230229", "19000229", "20000229", "16770921", "16770922",
              "22620411", "22620412", "00000101", "99991231", "20241301", "20240100",
@@ -318,10 +319,13 @@ def test_dates_are_read_as_pandas_reads_them() -> None:
                for _ in range(20_000))]
     arr = pa.array(texts)
     shaped = pc.match_substring_regex(arr, r"^\d{8}$").to_numpy(zero_copy_only=False)
-    want = pd.to_datetime(pd.Series(texts), format="%Y%m%d", errors="coerce").to_numpy(
-        "datetime64[ns]")
+    parsed = pd.to_datetime(pd.Series(texts), format="%Y%m%d", errors="coerce")
+    held = parsed.between(pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11"))
+    want = parsed.where(held).to_numpy("datetime64[ns]")
     got = ccyymmdd(arr, shaped)
     assert np.array_equal(got[shaped], want[shaped], equal_nan=True)
     assert np.isnat(got[~shaped]).all()
     assert got[0] == np.datetime64("2024-02-29") and np.isnat(got[1])
+    assert np.isnat(got[[4, 9]]).all() and got[5] == np.datetime64("1677-09-22")
+    assert got[6] == np.datetime64("2262-04-11") and np.isnat(got[7])
     assert (~np.isnat(got)).sum() > 10_000  # most of the second kind exist

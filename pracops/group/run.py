@@ -366,7 +366,8 @@ class _Group:
                 folder, report.name, run.params[report.name],
                 _with_attempts(folder, report.name, failed_summary(type(exc).__name__, why)))
         for fut in list(self.pending):
-            fut.cancel()
+            with contextlib.suppress(Exception):  # the cluster gone already: nothing to cancel
+                fut.cancel()
         self.pending.clear()
 
     def interrupt_rest(self) -> None:

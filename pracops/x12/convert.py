@@ -20,7 +20,15 @@ import pyarrow.compute as pc
 
 from pracops.errors import X12Error
 from pracops.money import MAX_AMOUNT_CENTS
-from pracops.x12.schema import DATETIME, FLOAT, INT, NULLABLE_INT, STRING
+from pracops.x12.schema import (
+    DATETIME,
+    FIRST_DAY,
+    FLOAT,
+    INT,
+    LAST_DAY,
+    NULLABLE_INT,
+    STRING,
+)
 from pracops.x12.segments import shown
 
 if TYPE_CHECKING:
@@ -93,16 +101,15 @@ def _nullable_ints(values: Sequence[Any]) -> pd.arrays.IntegerArray:
 
 
 _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-# The days pandas' datetime64[ns] can hold (1677-09-21 00:12:43 … 2262-04-11 23:47:16).
-_FIRST_DAY, _LAST_DAY = np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-11", "D")
+_FIRST_DAY, _LAST_DAY = np.datetime64(FIRST_DAY, "D"), np.datetime64(LAST_DAY, "D")
 
 
 def ccyymmdd(texts: pa.StringArray, shaped: np.ndarray) -> np.ndarray:
     """Dates written CCYYMMDD to datetime64[ns], a column at a time, with integer arithmetic:
     ``shaped`` says which texts are eight digits (the others are NaT); a date that does not
-    exist (20230229) is NaT: the same as pandas' ``to_datetime(format='%Y%m%d',
-    errors='coerce')``, which converts the few dates datetime64[ns] cannot hold (before
-    1677-09-22, after 2262-04-11)."""
+    exist (20230229) or that datetime64[ns] cannot hold (before :data:`FIRST_DAY`, after
+    :data:`LAST_DAY`, such as an open end 99991231) is NaT: the caller says why, with
+    :func:`pracops.x12.rows.date_problem`."""
     out = np.full(len(texts), np.datetime64("NaT"), dtype=DATETIME)
     at = np.flatnonzero(shaped)
     if not len(at):
@@ -126,10 +133,6 @@ def ccyymmdd(texts: pa.StringArray, shaped: np.ndarray) -> np.ndarray:
     exists = (month >= 1) & (month <= 12) & (day >= 1) & (day <= last)
     held = (days >= _FIRST_DAY) & (days <= _LAST_DAY)
     out[at[exists & held]] = days[exists & held]
-    beyond = np.flatnonzero(exists & ~held)
-    if len(beyond):  # rare: left to pandas, whose result for them is kept as it was
-        out[at[beyond]] = pd.to_datetime(pd.Series(eight.take(pa.array(beyond)).to_pylist()),
-                                         format="%Y%m%d", errors="coerce").to_numpy(DATETIME)
     return out
 
 

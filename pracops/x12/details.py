@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pracops.x12.convert import Converter, ccyymmdd, strings
-from pracops.x12.rows import element_of
+from pracops.x12.rows import date_problem, element_of
 from pracops.x12.schema import DATETIME
 
 if TYPE_CHECKING:
@@ -198,8 +198,8 @@ def date_columns(dtm: Recorded, run: Run, n_claims: int, n_lines: int
         for code, column in qualifiers.items():
             chosen = mask & pc.equal(qualifier, code).to_numpy(zero_copy_only=False)
             for i in np.flatnonzero(chosen & given & ~valid):
-                run.note(int(dtm.numbers[i]), f"DTM*{code} (DTM02) is not a date CCYYMMDD; "
-                           "read as missing", "DTM")
+                run.note(int(dtm.numbers[i]), f"DTM*{code} (DTM02) "
+                         f"{date_problem(text[i].as_py())}; read as missing", "DTM")
             ok = np.flatnonzero(chosen & valid)
             out[column] = _place_dates(size, positions[ok], parsed[ok])
     return out

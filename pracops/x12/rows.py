@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pracops.x12.schema import PAYMENT_COLUMNS, Sequences, WarningRow
+from pracops.x12.schema import FIRST_DAY, LAST_DAY, PAYMENT_COLUMNS, Sequences, WarningRow
 from pracops.x12.segments import Layout, segment_tag
 
 # The reader's one logger, whichever of its modules writes.
@@ -82,15 +82,23 @@ class BadSegment(Exception):
 
 
 @lru_cache(maxsize=1 << 14)
-def valid_date(text: str) -> bool:
-    """True for a real calendar date written CCYYMMDD."""
+def date_problem(text: str) -> str | None:
+    """Why ``text`` is not read as a date CCYYMMDD, in words after the element's name; None
+    when it is one."""
     if len(text) != 8 or not text.isascii() or not text.isdigit():
-        return False
+        return "is not a date CCYYMMDD"
     try:
-        _dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        day = _dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError:
-        return False
-    return True
+        return "is not a date CCYYMMDD"
+    if not FIRST_DAY <= day <= LAST_DAY:
+        return f"is a date outside {FIRST_DAY} to {LAST_DAY}, the days the reader holds"
+    return None
+
+
+def valid_date(text: str) -> bool:
+    """True for a real calendar date written CCYYMMDD that the frames can hold."""
+    return date_problem(text) is None
 
 
 class FileRows:
@@ -192,10 +200,11 @@ class FileRows:
 
     def date(self, text: str, element: str) -> str | None:
         """A date element of the current segment; an impossible date is read as missing."""
-        if valid_date(text):
+        problem = date_problem(text)
+        if problem is None:
             return text
         if text:
-            self.note(self.n, f"{element} is not a date CCYYMMDD; read as missing")
+            self.note(self.n, f"{element} {problem}; read as missing")
         return None
 
     def control(self, message: str, number: int | None = None, then: str = "") -> None:

@@ -7,6 +7,7 @@ module of the reader takes its column names and dtypes from here.
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 
 #: Columns of :attr:`Remittance.claims` that identify a patient: keep them out of shared output.
@@ -17,6 +18,9 @@ PATIENT_COLUMNS: tuple[str, ...] = ("patient_last_name", "patient_first_name", "
 INT, NULLABLE_INT, FLOAT, STRING, DATETIME = (
     "int64", "Int64", "float64", "string", "datetime64[ns]")
 _I, _NI, _F, _S, _D = INT, NULLABLE_INT, FLOAT, STRING, DATETIME
+#: The whole days a ``datetime64[ns]`` holds (1677-09-21 00:12:43 … 2262-04-11 23:47:16): a date
+#: outside them (an open end written 99991231) is read as missing, with a warning.
+FIRST_DAY, LAST_DAY = _dt.date(1677, 9, 22), _dt.date(2262, 4, 11)
 
 PAYMENT_COLUMNS: dict[str, str] = {
     "payment_seq": _I, "file": _S, "isa_control": _S, "gs_control": _S, "st_control": _S,
