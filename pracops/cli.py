@@ -227,64 +227,41 @@ def _dashboard(client: Any) -> str | None:
 
 
 class _Checking:
-    """:func:`_inputs_usable` in a forked child process, so that the run's process gets its
-    workers ready (papermill, the HTML exporter: :func:`pracops.runner.prepare`) on the other
-    core meanwhile. The child writes what it checked into ``record`` and sends back what it
-    printed and its verdict; it is deaf to SIGINT and SIGTERM (the run's process stops it) and
-    dies with the run's process."""
+    """:func:`_inputs_usable` in a forked child process (:class:`pracops.processes.Forked`), so
+    that the run's process gets its workers ready (papermill, the HTML exporter:
+    :func:`pracops.runner.prepare`) on the other core meanwhile, and the frames checked never
+    live in the process every report's worker is forked from. The child writes what it
+    checked into ``record`` and sends back what it printed and its verdict."""
 
     def __init__(self, reports: Sequence[Any], params: dict[str, dict[str, Any]], *,
                  quiet: bool, record: str) -> None:
-        from pracops.processes import die_with_parent
+        from pracops.processes import Forked
 
-        self._read, write = os.pipe()
-        parent = os.getpid()
-        self._pid = os.fork()
-        if self._pid == 0:  # the child: check, report, and end without running any cleanup
-            try:
-                os.close(self._read)
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                signal.signal(signal.SIGTERM, signal.SIG_IGN)
-                die_with_parent(parent)
-                printed = io.StringIO()
-                with contextlib.redirect_stderr(printed):
-                    try:
-                        verdict: tuple[str, Any] = (
-                            "usable", _inputs_usable(reports, params, quiet=quiet,
-                                                     record=record))
-                    except Exception as exc:  # raised again in the run's process
-                        verdict = ("raised", exc)
-                with os.fdopen(write, "wb") as out:
-                    out.write(_pickled(verdict, printed.getvalue()))
-            finally:
-                os._exit(0)
-        os.close(write)
+        self._child = Forked(_usable_and_printed, reports, params, quiet, record)
 
     def passed(self) -> bool:
         """Wait for the child; print what it printed; its verdict, or raise what it raised."""
-        try:
-            with os.fdopen(self._read, "rb") as fh:
-                sent = fh.read()
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self._pid, signal.SIGKILL)  # stopped while waiting; gone otherwise
-            os.waitpid(self._pid, 0)
-        if not sent:
-            raise RuntimeError("the process checking the inputs ended without a verdict")
-        (kind, value), printed = pickle.loads(sent)
+        usable, printed, raised = self._child.result()
         sys.stderr.write(printed)
-        if kind == "raised":
-            raise value
-        return bool(value)
+        if raised is not None:
+            raise raised
+        return bool(usable)
 
 
-def _pickled(verdict: tuple[str, Any], printed: str) -> bytes:
-    try:
-        return pickle.dumps((verdict, printed))
-    except Exception:  # an exception that does not pickle: its type and text
-        kind, value = verdict
-        return pickle.dumps((("raised", RuntimeError(f"{type(value).__name__}: {value}")),
-                             printed))
+def _usable_and_printed(reports: Sequence[Any], params: dict[str, dict[str, Any]],
+                        quiet: bool, record: str) -> tuple[bool, str, Exception | None]:
+    """:func:`_inputs_usable`, what it printed, and what it raised (printed all the same)."""
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed):
+        try:
+            return _inputs_usable(reports, params, quiet=quiet, record=record), \
+                printed.getvalue(), None
+        except Exception as exc:
+            try:
+                pickle.dumps(exc)
+            except Exception:  # an exception that does not pickle: its type and text
+                exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+            return False, printed.getvalue(), exc
 
 
 def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,

@@ -11,14 +11,17 @@ lives as long as the children are needed (the caller's, not a short-lived helper
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import os
+import pickle
 import signal
 import sys
 from collections.abc import Callable
+from typing import Any
 
-__all__ = ["die_with_parent", "load_prctl"]
+__all__ = ["Forked", "die_with_parent", "load_prctl"]
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -53,3 +56,61 @@ def die_with_parent(parent_pid: int) -> None:
         prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     if os.getppid() != parent_pid:
         os._exit(1)
+
+
+class Forked:
+    """``fn(*args)`` run in a forked child of this process, started at once: the caller goes on
+    (on the other core) and takes the value with :meth:`result`. What ``fn`` allocates never
+    lives in this process, whose later forks stay small.
+
+    The child is deaf to SIGINT and SIGTERM (this process decides when to stop, and kills it)
+    and dies with this process; it sends back ``fn``'s value or what it raised, pickled (an
+    exception that does not pickle as a ``RuntimeError`` of its type and text), and ends
+    without running any cleanup. Linux and other systems with ``fork``.
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._read, write = os.pipe()
+        parent = os.getpid()
+        self._pid = os.fork()
+        if self._pid == 0:
+            try:
+                os.close(self._read)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                die_with_parent(parent)
+                try:
+                    sent = ("value", fn(*args))
+                except Exception as exc:  # raised again in the parent
+                    sent = ("raised", exc)
+                with os.fdopen(write, "wb") as out:
+                    out.write(_pickled(sent))
+            finally:
+                os._exit(0)
+        os.close(write)
+
+    def result(self) -> Any:
+        """Wait for the child; ``fn``'s value, or raise what it raised. Interrupted while
+        waiting (Ctrl-C), the child is killed first."""
+        try:
+            with os.fdopen(self._read, "rb") as fh:
+                sent = fh.read()
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)  # stopped while waiting; gone otherwise
+            _, status = os.waitpid(self._pid, 0)
+        if not sent:
+            raise RuntimeError(f"its process ended without an answer "
+                               f"(exit status {os.waitstatus_to_exitcode(status)})")
+        kind, value = pickle.loads(sent)
+        if kind == "raised":
+            raise value
+        return value
+
+
+def _pickled(sent: tuple[str, Any]) -> bytes:
+    try:
+        return pickle.dumps(sent)
+    except Exception:  # a value or an exception that does not pickle: its type and text
+        kind, value = sent
+        return pickle.dumps(("raised", RuntimeError(f"{type(value).__name__}: {value}")))

@@ -30,7 +30,21 @@ def check_practice(reports: list[Any], params: dict[str, dict[str, Any]],
                    record: str) -> tuple[list[str], list[str]]:
     """The checks of ``pracops run`` (:func:`pracops.runner.inputs.check_inputs`) on one
     practice's inputs, writing what was checked into ``record`` for its kernels; the one-line
-    problems and warnings."""
+    problems and warnings.
+
+    In a forked child of the worker (:class:`pracops.processes.Forked`), as ``pracops run``
+    checks in a forked child: the frames the check loads never live in the worker, from which
+    each report's process is forked. Checked in the worker itself, the workers of a group of
+    four 2-8-provider practices peaked at 332-429 MB each, and about 1 GB on a 40-provider
+    practice; checked in a child, at 190-193 MB (bench/README.md, "Many practices").
+    """
+    from pracops.processes import Forked
+
+    return Forked(_check, reports, params, record).result()
+
+
+def _check(reports: list[Any], params: dict[str, dict[str, Any]], record: str
+           ) -> tuple[list[str], list[str]]:
     from pracops.runner.inputs import check_inputs
 
     found = check_inputs(reports, params, record=record)

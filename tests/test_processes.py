@@ -1,0 +1,74 @@
+"""pracops.processes.Forked: a function run in a forked child, its value or its exception
+brought back, what it allocates never in the caller (the checks of ``pracops run`` and of a
+group's practices run so)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import threading
+
+import psutil
+import pytest
+
+from pracops.processes import Forked
+
+
+class _Unpicklable(Exception):
+    def __init__(self, lock: threading.Lock) -> None:
+        super().__init__("holds a lock")
+        self.lock = lock
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value * 2
+
+
+def _raises() -> None:
+    raise ValueError("row 4: not a date")
+
+
+def _raises_unpicklable() -> None:
+    raise _Unpicklable(threading.Lock())
+
+
+def _dies() -> None:
+    os._exit(3)
+
+
+def _allocates(mb: int) -> int:
+    block = bytearray(mb * 1024 * 1024)
+    block[::4096] = b"x" * len(block[::4096])  # every page touched: resident in the child
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def test_the_value_comes_back_from_another_process() -> None:
+    pid, doubled = Forked(_pid_and, 21).result()
+    assert doubled == 42
+    assert pid != os.getpid()
+
+
+def test_what_the_child_raised_is_raised_here() -> None:
+    with pytest.raises(ValueError, match="row 4: not a date"):
+        Forked(_raises).result()
+
+
+def test_an_exception_that_does_not_pickle_comes_back_as_its_type_and_text() -> None:
+    with pytest.raises(RuntimeError, match="^_Unpicklable: holds a lock$"):
+        Forked(_raises_unpicklable).result()
+
+
+def test_a_child_that_dies_without_answering_is_an_error_with_its_exit_status() -> None:
+    with pytest.raises(RuntimeError, match=r"ended without an answer \(exit status 3\)"):
+        Forked(_dies).result()
+
+
+def test_what_the_child_allocates_is_never_in_this_process() -> None:
+    """This process's peak (``ru_maxrss``, the largest it ever was) may lie above what it
+    holds now: the child allocates that gap and 300 MB more, so the same allocation here
+    would raise the peak by 300 MB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    now = psutil.Process().memory_info().rss // (1024 * 1024)
+    child_peak = Forked(_allocates, peak - now + 300).result()
+    assert child_peak >= peak + 250  # the child held it ...
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 < peak + 50  # ... not this
