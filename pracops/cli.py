@@ -237,7 +237,8 @@ class _Checking:
                  quiet: bool, record: str) -> None:
         from pracops.processes import Forked
 
-        self._child = Forked(_usable_and_printed, reports, params, quiet, record)
+        self._child = Forked(_usable_and_printed, reports, params, quiet, record,
+                             what="the check of the inputs")
 
     def passed(self) -> bool:
         """Wait for the child; print what it printed; its verdict, or raise what it raised."""

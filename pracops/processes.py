@@ -66,10 +66,12 @@ class Forked:
     The child is deaf to SIGINT and SIGTERM (this process decides when to stop, and kills it)
     and dies with this process; it sends back ``fn``'s value or what it raised, pickled (an
     exception that does not pickle as a ``RuntimeError`` of its type and text), and ends
-    without running any cleanup. Linux and other systems with ``fork``.
+    without running any cleanup. Linux and other systems with ``fork``. ``what`` names the
+    work in the error raised when the child ends without an answer (killed, out of memory).
     """
 
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+    def __init__(self, fn: Callable[..., Any], *args: Any, what: str) -> None:
+        self._what = what
         self._read, write = os.pipe()
         parent = os.getpid()
         self._pid = os.fork()
@@ -100,8 +102,8 @@ class Forked:
                 os.kill(self._pid, signal.SIGKILL)  # stopped while waiting; gone otherwise
             _, status = os.waitpid(self._pid, 0)
         if not sent:
-            raise RuntimeError(f"its process ended without an answer "
-                               f"(exit status {os.waitstatus_to_exitcode(status)})")
+            raise RuntimeError(f"{self._what} ended without an answer (its process's exit "
+                               f"status {os.waitstatus_to_exitcode(status)})")
         kind, value = pickle.loads(sent)
         if kind == "raised":
             raise value

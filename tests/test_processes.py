@@ -43,24 +43,25 @@ def _allocates(mb: int) -> int:
 
 
 def test_the_value_comes_back_from_another_process() -> None:
-    pid, doubled = Forked(_pid_and, 21).result()
+    pid, doubled = Forked(_pid_and, 21, what="the work").result()
     assert doubled == 42
     assert pid != os.getpid()
 
 
 def test_what_the_child_raised_is_raised_here() -> None:
     with pytest.raises(ValueError, match="row 4: not a date"):
-        Forked(_raises).result()
+        Forked(_raises, what="the work").result()
 
 
 def test_an_exception_that_does_not_pickle_comes_back_as_its_type_and_text() -> None:
     with pytest.raises(RuntimeError, match="^_Unpicklable: holds a lock$"):
-        Forked(_raises_unpicklable).result()
+        Forked(_raises_unpicklable, what="the work").result()
 
 
 def test_a_child_that_dies_without_answering_is_an_error_with_its_exit_status() -> None:
-    with pytest.raises(RuntimeError, match=r"ended without an answer \(exit status 3\)"):
-        Forked(_dies).result()
+    ended = r"^the work ended without an answer \(its process's exit status 3\)$"
+    with pytest.raises(RuntimeError, match=ended):
+        Forked(_dies, what="the work").result()
 
 
 def test_what_the_child_allocates_is_never_in_this_process() -> None:
@@ -69,6 +70,6 @@ def test_what_the_child_allocates_is_never_in_this_process() -> None:
     would raise the peak by 300 MB."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     now = psutil.Process().memory_info().rss // (1024 * 1024)
-    child_peak = Forked(_allocates, peak - now + 300).result()
+    child_peak = Forked(_allocates, peak - now + 300, what="the work").result()
     assert child_peak >= peak + 250  # the child held it ...
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 < peak + 50  # ... not this

@@ -40,7 +40,7 @@ def check_practice(reports: list[Any], params: dict[str, dict[str, Any]],
     """
     from pracops.processes import Forked
 
-    return Forked(_check, reports, params, record).result()
+    return Forked(_check, reports, params, record, what="the check of the inputs").result()
 
 
 def _check(reports: list[Any], params: dict[str, dict[str, Any]], record: str
