@@ -23,7 +23,6 @@ import contextlib
 import errno
 import io
 import os
-import pickle
 import signal
 import sys
 import tempfile
@@ -258,11 +257,9 @@ def _usable_and_printed(reports: Sequence[Any], params: dict[str, dict[str, Any]
             return _inputs_usable(reports, params, quiet=quiet, record=record), \
                 printed.getvalue(), None
         except Exception as exc:
-            try:
-                pickle.dumps(exc)
-            except Exception:  # an exception that does not pickle: its type and text
-                exc = RuntimeError(f"{type(exc).__name__}: {exc}")
-            return False, printed.getvalue(), exc
+            from pracops.processes import sendable
+
+            return False, printed.getvalue(), sendable(exc)
 
 
 def _inputs_usable(reports: Sequence[Any], params: dict[str, dict[str, Any]], *,

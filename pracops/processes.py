@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Forked", "die_with_parent", "load_prctl"]
+__all__ = ["Forked", "die_with_parent", "load_prctl", "sendable"]
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -114,5 +114,15 @@ def _pickled(sent: tuple[str, Any]) -> bytes:
     try:
         return pickle.dumps(sent)
     except Exception:  # a value or an exception that does not pickle: its type and text
-        kind, value = sent
-        return pickle.dumps(("raised", RuntimeError(f"{type(value).__name__}: {value}")))
+        return pickle.dumps(("raised", sendable(sent[1], pickles=False)))
+
+
+def sendable(exc: BaseException, *, pickles: bool | None = None) -> BaseException:
+    """``exc`` if it pickles, else a ``RuntimeError`` of its type and text."""
+    if pickles is None:
+        try:
+            pickle.dumps(exc)
+            pickles = True
+        except Exception:
+            pickles = False
+    return exc if pickles else RuntimeError(f"{type(exc).__name__}: {exc}")
