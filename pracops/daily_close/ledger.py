@@ -167,32 +167,53 @@ def _pair(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
     key on one side with the n-th of the same key on the other (in row order; a missing value
     is a key like any other), listed in ``left``'s row order.
 
-    Integer codes and one sort, not a group-by and a merge of the frames: at a million rows the
-    merge's hash tables were the close's peak of memory."""
+    Integer codes and one stable sort of both sides together, not a group-by and a merge of
+    the frames: at a million rows the merge's hash tables were the close's peak of memory. In
+    the sorted order a key's rows stand together, ``left``'s first, each side in row order, so
+    the n-th of ``left`` is paired with the row as many places on as ``left`` has rows of it."""
     if left.empty or right.empty:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-    code = np.zeros(len(left) + len(right), dtype=np.int64)
+    n_left = len(left)
+    code = _key_code(left, right, keys)
+    order = np.argsort(code, kind="stable")
+    ranked = code[order]
+    del code
+    first = np.r_[True, ranked[1:] != ranked[:-1]]
+    del ranked
+    group = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    lefts = np.bincount(group, weights=order < n_left, minlength=len(starts)).astype(np.int64)
+    rights = np.diff(np.r_[starts, len(order)]) - lefts
+    at = np.arange(len(order))
+    rank = at - starts[group]
+    paired = at[(order < n_left) & (rank < rights[group])]
+    lrow = order[paired]
+    rrow = order[paired + lefts[group[paired]]] - n_left
+    by_left = np.argsort(lrow, kind="stable")
+    return (left.index.to_numpy()[lrow[by_left]].astype(np.int64, copy=False),
+            right.index.to_numpy()[rrow[by_left]].astype(np.int64, copy=False))
+
+
+def _key_code(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """One integer per row of ``left`` then ``right``, equal where all ``keys`` are equal: a
+    single integer column as it is, else the columns' codes combined (coded again only when
+    the next product could pass 64 bits)."""
+    if len(keys) == 1 and all(isinstance(f[keys[0]].dtype, np.dtype)
+                              and f[keys[0]].dtype.kind in "iu" for f in (left, right)):
+        return np.concatenate([f[keys[0]].to_numpy(np.int64) for f in (left, right)])
+    code: np.ndarray | None = None
     for column in keys:
         values = pd.concat([left[column], right[column]], ignore_index=True)
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        code = pd.factorize(code * len(uniques) + codes)[0]
-    lkey, rkey = _nth(code[:len(left)], len(code)), _nth(code[len(left):], len(code))
-    rorder = np.argsort(rkey, kind="stable")
-    at = np.minimum(np.searchsorted(rkey, lkey, sorter=rorder), len(rkey) - 1)
-    found = rkey[rorder[at]] == lkey
-    return (left.index.to_numpy()[found].astype(np.int64, copy=False),
-            right.index.to_numpy()[rorder[at[found]]].astype(np.int64, copy=False))
-
-
-def _nth(code: np.ndarray, scale: int) -> np.ndarray:
-    """Each code made unique by its occurrence, ``code * scale + n`` (``n`` 0 for the first
-    occurrence, 1 for the second … in row order; ``scale`` more than any ``n``)."""
-    order = np.argsort(code, kind="stable")
-    ranked = code[order]
-    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
-    nth = np.empty(len(code), dtype=np.int64)
-    nth[order] = np.arange(len(code)) - np.repeat(starts, np.diff(np.r_[starts, len(code)]))
-    return code * scale + nth
+        codes = codes.astype(np.int64, copy=False)
+        if code is None:
+            code = codes
+            continue
+        if (int(code.max()) + 1) * len(uniques) >= 1 << 62:
+            code = pd.factorize(code)[0].astype(np.int64, copy=False)
+        code = code * len(uniques) + codes
+    assert code is not None
+    return code
 
 
 def _codes(*columns: pd.Series) -> list[np.ndarray]:

@@ -314,6 +314,36 @@ def test_an_empty_journal() -> None:
     assert r.daily["date"].tolist() == [D(CLOSE)] * 3
 
 
+
+def _paired_by_merge(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The pairing of ``ledger._pair`` done another way: each row numbered within its key on
+    its side (a missing value a key of its own), the sides merged on key and number, listed in
+    ``left``'s row order."""
+    numbered = [frame.assign(_n=frame.groupby(keys, dropna=False).cumcount().to_numpy(),
+                             _label=frame.index, _at=np.arange(len(frame)))
+                for frame in (left, right)]
+    merged = numbered[0].merge(numbered[1][[*keys, "_n", "_label"]], on=[*keys, "_n"],
+                               suffixes=("", "_right")).sort_values("_at", kind="stable")
+    return merged["_label"].to_numpy(), merged["_label_right"].to_numpy()
+
+
+@pytest.mark.parametrize("keys", [["a"], ["c"], ["a", "b"], ["b", "c", "a"]])
+def test_rows_are_paired_as_the_nth_of_a_key_with_the_nth(keys: list[str]) -> None:
+    rng = np.random.default_rng(len(keys) * 7 + len(keys[0]))
+
+    def side(n: int, labels_from: int) -> pd.DataFrame:
+        return pd.DataFrame({"a": rng.integers(0, 4, n),
+                             "b": pd.array(rng.choice(["x", "y", None], n), dtype="str"),
+                             "c": rng.integers(-2, 2, n)},
+                            index=rng.permutation(1000)[:n] + labels_from)
+
+    for _ in range(150):
+        left, right = side(int(rng.integers(1, 40)), 0), side(int(rng.integers(1, 40)), 5000)
+        got, expected = ledger._pair(left, right, keys), _paired_by_merge(left, right, keys)
+        assert got[0].tolist() == expected[0].tolist()
+        assert got[1].tolist() == expected[1].tolist()
+
 # --------------------------------------------------------------------------------------------
 # Charge capture
 
