@@ -257,14 +257,19 @@ def _keys(frame: pd.DataFrame, rows: np.ndarray, claim: np.ndarray, ref: np.ndar
 
 
 def _component_keys(jrows: pd.DataFrame, jpos: np.ndarray, subrows: pd.DataFrame,
-                    spos: np.ndarray, first: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    spos: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]],
+                    first: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`_keys` of one component's journal rows (positions ``jpos``) and sub-ledger rows
-    (``spos``), their claims and references coded by one dictionary."""
-    jclaim, sclaim = _codes(jrows["claim_id"].iloc[jpos], subrows["claim_id"].iloc[spos])
-    jref, sref = _codes(jrows["ref"].iloc[jpos], subrows["ref"].iloc[spos])
-    refs = int(max(jref.max(initial=-1), sref.max(initial=-1))) + 1
-    return (_keys(jrows, jpos, jclaim, jref, refs, first),
-            _keys(subrows, spos, sclaim, sref, refs, first))
+    (``spos``). ``coded`` holds the claims' and references' codes of every row of both sides
+    (one dictionary a column, :func:`_codes`); they are numbered again within the component,
+    so that its keys stay as small as its own claims and references."""
+    dense = {}
+    for column, (jcodes, scodes) in coded.items():
+        both = pd.factorize(np.concatenate([jcodes[jpos], scodes[spos]]))[0]
+        dense[column] = (both[:len(jpos)], both[len(jpos):])
+    refs = int(max(dense["ref"][0].max(initial=-1), dense["ref"][1].max(initial=-1))) + 1
+    return (_keys(jrows, jpos, dense["claim_id"][0], dense["ref"][0], refs, first),
+            _keys(subrows, spos, dense["claim_id"][1], dense["ref"][1], refs, first))
 
 
 def _derived(keys: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -518,8 +523,9 @@ class ARRollforward:
     closing_cents, closing_payer_cents, closing_patient_cents
         A/R at the close date, in total and by whose balance it is.
     claim_balances_cents
-        The sum of every claim's balance in the journal at the close (a second count of the
-        closing A/R, by claim; rows with no claim as one).
+        The sum of every claim's balance in the journal at the close, rows with no claim as
+        one: the journal's rows up to the close summed straight, a second count of the closing
+        A/R beside the one rolled day by day.
     subledger_closing_cents
         The sub-ledger's A/R at the close.
     holds
@@ -628,10 +634,12 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
     skind = subrows["component"].to_numpy()
 
     breaks, sub_rows = [], [subrows]
+    coded = {column: tuple(_codes(jrows[column], subrows[column]))
+             for column in ("claim_id", "ref")}
     for i, component in enumerate(components):
-        # keys a component at a time: the codes and keys of one kind of row alive at once
+        # keys a component at a time: the keys of one kind of row alive at once
         jkeys, skeys = _component_keys(jrows, np.flatnonzero(jkind == i), subrows,
-                                       np.flatnonzero(skind == i), first)
+                                       np.flatnonzero(skind == i), coded, first)
         found, j_left, s_left = _breaks_of(component, jkeys, skeys, jrows, subrows)
         del jkeys, skeys
         left = jrows.loc[j_left]
@@ -643,6 +651,7 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
         breaks += [found, _break_rows(j_only, left, None) if len(left) else _concat([]),
                    _break_rows(s_only, None, subrows.loc[s_left]) if len(s_left)
                    else _concat([])]
+    del coded
     refunds = jrows[jrows["kind"] == "refund"]
     sub_rows.append(refunds)  # no other file records a refund: taken from the journal
     subledger = pd.concat([s[["date", "resp", "cents"]] for s in sub_rows], ignore_index=True)
@@ -667,7 +676,7 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
     daily, monthly = _roll(daily)
 
     closing = daily[daily["date"] == close].set_index("responsible")
-    balances = jrows.groupby(jrows["claim_id"].fillna(""))["cents"].sum()
+    balances = int(jrows["cents"].sum())  # Σ of the claims' balances: no group-by needed
     holds = bool(
         (daily["closing_cents"] == daily["opening_cents"]
          + daily[[f"{c}_cents" for c in FLOWS]].sum(axis=1)).all()
@@ -675,7 +684,7 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
              + monthly[[f"{c}_cents" for c in FLOWS]].sum(axis=1)).all()
         and (daily["unexplained_cents"] == 0).all()
         and (monthly["unexplained_cents"] == 0).all()
-        and int(closing.loc["total", "closing_cents"]) == int(balances.sum()))
+        and int(closing.loc["total", "closing_cents"]) == balances)
     found = found.assign(detail=_break_detail(found))[list(_BREAK_COLUMNS)]
     moved = found["kind"].str.endswith(("_wrong_day", "_wrong_responsibility"))
     findings = findings_frame(pd.DataFrame({
@@ -690,7 +699,7 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
         closing_cents=int(closing.loc["total", "closing_cents"]),
         closing_payer_cents=int(closing.loc["payer", "closing_cents"]),
         closing_patient_cents=int(closing.loc["patient", "closing_cents"]),
-        claim_balances_cents=int(balances.sum()),
+        claim_balances_cents=balances,
         subledger_closing_cents=int(closing.loc["total", "subledger_closing_cents"]),
         holds=holds,
         unproven_cents=int(refunds["cents"].abs().sum()),
