@@ -148,12 +148,12 @@ def check_fee_schedule_codes(fee_schedule: pd.DataFrame, claim_lines: pd.DataFra
     """
     billed = claim_lines[["claim_id", "cpt"]].merge(claims[["claim_id", "payer_id"]],
                                                    on="claim_id")
-    billed_codes = set(billed["cpt"].astype("str"))
+    billed_codes = set(billed["cpt"].astype("str").unique())
     rated = set(zip(fee_schedule["payer_id"].astype("str"), fee_schedule["cpt"].astype("str"),
                     strict=True))
+    pairs = billed[["payer_id", "cpt"]].astype("str").drop_duplicates()  # not every line
     unrated: dict[str, list[str]] = {}
-    for payer, cpt in set(zip(billed["payer_id"].astype("str"), billed["cpt"].astype("str"),
-                              strict=True)) - rated:
+    for payer, cpt in set(zip(pairs["payer_id"], pairs["cpt"], strict=True)) - rated:
         unrated.setdefault(payer, []).append(cpt)
     payers, codes = fee_schedule["payer_id"].astype("str"), fee_schedule["cpt"].astype("str")
     for payer, cpt in zip(payers, codes, strict=True):

@@ -544,14 +544,17 @@ def day_close(front_desk_payments: pd.DataFrame, pm_transactions: pd.DataFrame, 
     -------
     DayClose
     """
-    dates = pd.concat([front_desk_payments["date"], pm_transactions["posted_date"]])
     close = (pd.Timestamp(close_date) if close_date not in (None, "")
-             else businessdays.last_business_day(dates.max()))
+             else businessdays.last_business_day(pd.Series(  # the later of the two, NaT skipped
+                 [front_desk_payments["date"].max(), pm_transactions["posted_date"].max()]).max()))
     tolerance = int(tolerance_cents)
     notes: list[str] = []
     desk = front_desk_payments[front_desk_payments["date"] <= close].reset_index(drop=True)
-    journal = pm_transactions[(pm_transactions["posted_date"] <= close)
-                              & (pm_transactions["kind"] == "payment")]
+    journal = pm_transactions.loc[  # the payments, and of the journal what is read of them
+        ((pm_transactions["posted_date"] <= close) & (pm_transactions["kind"] == "payment")
+         ).to_numpy(bool),
+        ["transaction_id", "posted_date", "location_id", "kind", "amount_cents", "reference",
+         "user"]]
     credits = _patient_credits(deposits, bank_statement, card_settlements)
     if deposits is None and bank_statement is None:
         notes.append("Neither deposits nor bank_statement: nothing can be shown deposited.")

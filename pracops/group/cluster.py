@@ -28,6 +28,20 @@ __all__ = ["WAIT_FOR_WORKERS", "connect", "default_workers"]
 WAIT_FOR_WORKERS = 60
 """Seconds a run waits for a running cluster to have a worker before it gives up."""
 
+QUIET = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+"""Dask's own background work, turned down for the local cluster. Its defaults sample every
+worker's stack every 10 ms (the dashboard's profile), time the event loop every 20 ms, and
+read each process's CPU and memory every 0.5 s and 0.1 s: an idle cluster of 4 workers took
+6.2 CPU-seconds in 30 s (a fifth of one core, a tenth of this 2-core machine) and 0.9 with
+these settings (bench/README.md, "Many practices"). What they cost: no profile page on the
+dashboard, its system charts every 5 s, a worker over its memory limit stopped within 1 s.
+A running cluster (``--scheduler``) keeps its own settings."""
+
 
 def default_workers() -> int:
     """Two workers per core, as the single-practice runner runs two reports per core
@@ -83,7 +97,7 @@ def connect(scheduler: str | None = None, *, workers: int | None = None,
         finally:
             client.close()
         return
-    settings = {"distributed.worker.daemon": False,
+    settings = {**QUIET, "distributed.worker.daemon": False,
                 "distributed.scheduler.allowed-failures": retries,
                 "distributed.logging.distributed": "error"}
     with dask.config.set(settings), _deaf_to_sigint():

@@ -17,6 +17,7 @@ from pracops.data.practice import APPOINTMENT_STATUSES, VISIT_TYPES
 from pracops.errors import DataError, ParameterError
 from pracops.staffing.common import (
     _KEPT,
+    DAYS,
     _check_hhmm,
     _day_column,
     _minutes,
@@ -78,18 +79,22 @@ def check_appointments(appointments: pd.DataFrame, locations: pd.DataFrame | Non
     if bad.any():
         raise rows_error(appointments, bad, "appointments", "location_id", "unknown location",
                          "one of " + ", ".join(map(str, sites.index)))
-    open_days = {k: set(_parse_days(v)) for k, v in sites["days_open"].items()}
-    weekday = _weekday_names(appointments["date"])
-    bad = np.array([d not in open_days[k] for k, d in zip(loc, weekday, strict=True)], dtype=bool)
+    # by codes, not row by row: the site's row and the weekday index a table of open days
+    site = pd.Index(sites.index).get_indexer(loc)
+    is_open = np.array([[day in set(_parse_days(spec)) for day in DAYS]
+                        for spec in sites["days_open"]], dtype=bool).reshape(len(sites), 7)
+    bad = ~is_open[site, appointments["date"].dt.day_of_week.to_numpy()]
     if bad.any():
         raise rows_error(appointments, bad, "appointments", "date",
                          "appointment on a day its location is closed",
                          "a date on one of the location's days_open",
                          fix="correct the date or the location's days_open")
-    start = appointments["start_time"].astype("str").map(_minutes)
-    opens = loc.map(sites["opens"].map(_minutes))
-    closes = loc.map(sites["closes"].map(_minutes))
-    bad = (start < opens) | (start + minutes > closes)
+    hhmm = appointments["start_time"].astype("str")  # every one HH:MM, checked above
+    start = (hhmm.str.slice(0, 2).astype("int64") * 60
+             + hhmm.str.slice(3, 5).astype("int64")).to_numpy()
+    opens = sites["opens"].map(_minutes).to_numpy()[site]
+    closes = sites["closes"].map(_minutes).to_numpy()[site]
+    bad = (start < opens) | (start + minutes.to_numpy() > closes)
     if bad.any():
         raise rows_error(appointments, bad, "appointments", "start_time",
                          "appointment outside its location's opening hours",
