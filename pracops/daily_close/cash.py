@@ -552,7 +552,7 @@ def day_close(front_desk_payments: pd.DataFrame, pm_transactions: pd.DataFrame, 
     desk = front_desk_payments[front_desk_payments["date"] <= close].reset_index(drop=True)
     journal = pm_transactions.loc[  # the payments, and of the journal what is read of them
         ((pm_transactions["posted_date"] <= close) & (pm_transactions["kind"] == "payment")
-         ).to_numpy(bool),
+         ).to_numpy(bool, na_value=False),
         ["transaction_id", "posted_date", "location_id", "kind", "amount_cents", "reference",
          "user"]]
     credits = _patient_credits(deposits, bank_statement, card_settlements)

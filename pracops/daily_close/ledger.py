@@ -196,10 +196,10 @@ def _pair(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
 
 def _key_code(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """One integer per row of ``left`` then ``right``, equal where all ``keys`` are equal: a
-    single integer column as it is, else the columns' codes combined (coded again only when
-    the next product could pass 64 bits)."""
-    if len(keys) == 1 and all(isinstance(f[keys[0]].dtype, np.dtype)
-                              and f[keys[0]].dtype.kind in "iu" for f in (left, right)):
+    single signed integer column of one dtype on both sides as it is, else the columns' codes
+    combined (coded again only when the next product could pass 64 bits)."""
+    if len(keys) == 1 and {left[keys[0]].dtype, right[keys[0]].dtype} in (
+            {np.dtype(np.int64)}, {np.dtype(np.int32)}):
         return np.concatenate([f[keys[0]].to_numpy(np.int64) for f in (left, right)])
     code: np.ndarray | None = None
     for column in keys:
@@ -524,8 +524,8 @@ class ARRollforward:
         A/R at the close date, in total and by whose balance it is.
     claim_balances_cents
         The sum of every claim's balance in the journal at the close, rows with no claim as
-        one: the journal's rows up to the close summed straight, a second count of the closing
-        A/R beside the one rolled day by day.
+        one: the journal's rows not after the close (undated ones included) summed straight, a
+        second count of the closing A/R beside the one rolled day by day.
     subledger_closing_cents
         The sub-ledger's A/R at the close.
     holds

@@ -73,6 +73,10 @@ def check_appointments(appointments: pd.DataFrame, locations: pd.DataFrame | Non
     if locations is None:
         return
     require_columns(locations, "locations", ("location_id", "opens", "closes", "days_open"))
+    twice = locations["location_id"].duplicated(keep=False)
+    if twice.any():
+        raise rows_error(locations, twice, "locations", "location_id", "the same location twice",
+                         "one row per location")
     sites = locations.set_index("location_id")
     loc = appointments["location_id"].astype("object")
     bad = ~loc.isin(sites.index)
@@ -81,8 +85,9 @@ def check_appointments(appointments: pd.DataFrame, locations: pd.DataFrame | Non
                          "one of " + ", ".join(map(str, sites.index)))
     # by codes, not row by row: the site's row and the weekday index a table of open days
     site = pd.Index(sites.index).get_indexer(loc)
-    is_open = np.array([[day in set(_parse_days(spec)) for day in DAYS]
-                        for spec in sites["days_open"]], dtype=bool).reshape(len(sites), 7)
+    open_days = [set(_parse_days(spec)) for spec in sites["days_open"]]
+    is_open = np.array([[day in days for day in DAYS] for days in open_days],
+                       dtype=bool).reshape(len(sites), 7)
     bad = ~is_open[site, appointments["date"].dt.day_of_week.to_numpy()]
     if bad.any():
         raise rows_error(appointments, bad, "appointments", "date",

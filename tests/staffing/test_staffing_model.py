@@ -428,6 +428,10 @@ def test_check_appointments_accepts_good_and_names_bad_rows():
     assert info.value.row == 2
     with pytest.raises(DataError, match="unknown location"):
         st.check_appointments(appts, _locations(location_id="L2"))
+    twice = pd.concat([_locations(), _locations()], ignore_index=True)
+    with pytest.raises(DataError, match="the same location twice") as info:
+        st.check_appointments(appts, twice)
+    assert info.value.column == "location_id" and "rows 2, 3" in str(info.value)
 
 
 def test_no_show_rates():
