@@ -38,22 +38,26 @@ near and past their payer's filing limit, invoices paid twice, 2/10 discounts mi
 past due, contractual adjustments misposted (the A/R roll-forward breaks by each on its day).
 ``generated.json`` records what was planted.
 
-What is timed, in one fresh process per size (``ru_maxrss`` and Σ Pss are that size's)
---------------------------------------------------------------------------------------
+What is timed, in a fresh process per size, started as the runner starts a report's kernel
+------------------------------------------------------------------------------------------
+(``GLIBC_TUNABLES`` with huge pages for a folder of 256 MB or more: :mod:`pracops.memory`)
+
 the whole close
     ``pracops.daily_close.chain.load_inputs`` on the folder (every dataset the report reads
     through ``pracops.data.load``, typed and checked, and the 835s through ``read_835``), then
     ``pracops.daily_close.chain.compute(inputs, close_date=…)`` (the seven calculations and
     their findings): what a report's kernel does and an administrator waits for. Run three
-    times in the process, each loading the folder again; the first run (timed with the memory
-    sampler on) is the one a kernel makes, and the best of the three is kept beside it.
+    times in the process, each loading the folder again; the first run is the one a kernel
+    makes, and the best of the three is kept beside it.
 the close alone
     ``compute`` on loaded frames, what the explorer reruns when a day or a slider changes:
     timed within each run above, best of 3, and set against the DuckDB SQL.
 
 The peak memory is that of all processes together (Σ ``Pss`` of the process and every process
 it started, sampled every 20 ms, as ``bench_billing`` measures it), during the load (the 835
-reader's worker included) and during the close (its inputs included), in the first run.
+reader's worker included) and during the close (its inputs included), of one whole close in
+another fresh process (:func:`memory_of_size`): the sampler, a thread of that process, slows
+what it samples by a quarter, so nothing is timed while it runs.
 
 The anchor: :data:`SQL`, the same matching in DuckDB (2 threads, best of 3, every result
 fetched as an Arrow table), in the same process after pracops, over the frames pracops loaded
@@ -1227,38 +1231,31 @@ def _by_kind(findings: pd.DataFrame) -> dict[str, list[int]]:
 
 def run_size(folder: Path, repeat: int = 3) -> dict[str, Any]:
     """The whole close (load the folder, then close the day) ``repeat`` times in this
-    process, then the DuckDB SQL on the inputs of the last load.
+    process, then the DuckDB SQL on the inputs of the last load; no memory sampled (see
+    :func:`memory_of_size`).
 
-    Meant to run in a fresh process: the first run is the one a report's kernel makes (its
-    load and close timed with the memory sampler on, the peaks this process's and its
-    children's); each later run loads the folder again, its previous inputs let go first.
+    Meant to run in a fresh process: the first run is the one a report's kernel makes; each
+    later run loads the folder again, its previous inputs let go first.
     """
     import pracops.daily_close  # noqa: F401  (registers the datasets)
     from pracops.daily_close import chain
     from pracops.memory import lean_allocators, release_freed_memory
 
     lean_allocators()  # as chain.run sets them in the report's kernel
-    out: dict[str, Any] = {"start_mb": _pss_mb(os.getpid())}
+    out: dict[str, Any] = {}
     loads, closes = [], []
-    for run in range(repeat):
+    for _ in range(repeat):
         inputs = close = None  # the previous run's let go before the next load
         release_freed_memory()
-        with _PeakMemory() as load_memory:
-            start = time.perf_counter()
-            inputs = chain.load_inputs(folder)
-            loads.append(time.perf_counter() - start)
-        loaded_mb = _pss_mb(os.getpid())
-        with _PeakMemory() as close_memory:
-            start = time.perf_counter()
-            close = chain.compute(inputs, close_date=CLOSE)
-            closes.append(time.perf_counter() - start)
-        if not run:
-            out.update(load_peak_mb=load_memory.peak_mb, loaded_mb=loaded_mb,
-                       close_peak_mb=close_memory.peak_mb)
+        start = time.perf_counter()
+        inputs = chain.load_inputs(folder)
+        loads.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        close = chain.compute(inputs, close_date=CLOSE)
+        closes.append(time.perf_counter() - start)
     out.update(load_s=loads[0], close_first_s=closes[0], whole_first_s=loads[0] + closes[0],
                close_s=min(closes), whole_s=min(a + b for a, b in zip(loads, closes, strict=True)),
-               load_times=loads, close_times=closes,
-               whole_peak_mb=max(out["load_peak_mb"], out["close_peak_mb"]))
+               load_times=loads, close_times=closes)
     out["findings"] = _by_kind(close.findings)
     daily = close.ar_rollforward.daily
     daily = daily[daily["responsible"] == "total"].set_index("date")
@@ -1275,6 +1272,31 @@ def run_size(folder: Path, repeat: int = 3) -> dict[str, Any]:
     out["steps"] = _steps(inputs)
     out["peak_mb"] = _peak_mb()
     out["rows"] = {name: len(frame) for name, frame in frames.items()}
+    return out
+
+
+def memory_of_size(folder: Path) -> dict[str, Any]:
+    """The peak memory of all processes (Σ Pss, sampled every 20 ms) across the load and the
+    close of one whole close, the first of a fresh process, as a report's kernel makes it.
+
+    Apart from :func:`run_size`, in a process of its own: the sampler is a thread of this
+    process, and reading every process's ``smaps_rollup`` 50 times a second took 3.5-4 s of the
+    close's 13-15 s (measured quiet on the close alone at 1 M lines, run with and without it in
+    turn), so no time is taken while it samples.
+    """
+    import pracops.daily_close  # noqa: F401  (registers the datasets)
+    from pracops.daily_close import chain
+    from pracops.memory import lean_allocators
+
+    lean_allocators()  # as chain.run sets them in the report's kernel
+    out: dict[str, Any] = {"start_mb": _pss_mb(os.getpid())}
+    with _PeakMemory() as load_memory:
+        inputs = chain.load_inputs(folder)
+    out["loaded_mb"] = _pss_mb(os.getpid())
+    with _PeakMemory() as close_memory:
+        chain.compute(inputs, close_date=CLOSE)
+    out.update(load_peak_mb=load_memory.peak_mb, close_peak_mb=close_memory.peak_mb,
+               whole_peak_mb=max(load_memory.peak_mb, close_memory.peak_mb))
     return out
 
 
@@ -1362,6 +1384,17 @@ def _data(root: Path, lines: int) -> tuple[Path, dict[str, Any]]:
     return folder, json.loads(info.read_text())
 
 
+def _kernel_env(folder: Path) -> dict[str, str]:
+    """The environment of a child that times or measures the close: the kernel's that the
+    runner would start on ``folder`` (huge pages for a large one, :mod:`pracops.memory`)."""
+    from pracops.memory import huge_pages_pay, with_huge_pages
+
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    if huge_pages_pay(folder):
+        env["GLIBC_TUNABLES"] = with_huge_pages(env.get("GLIBC_TUNABLES"))
+    return env
+
+
 SIZES = (100_000, 300_000, 1_000_000)
 QUICK_SIZES = (20_000,)
 
@@ -1373,11 +1406,13 @@ def run_sizes(sizes: tuple[int, ...] | list[int], root: Path | None = None,
         rows = []
         for lines in sizes:
             folder, counts = _data(root or Path(tmp), lines)
-            child = subprocess.run([sys.executable, __file__, "--run", str(folder),
-                                    "--repeat", str(repeat)],
-                                   check=True, capture_output=True, text=True,
-                                   env={**os.environ, "PYTHONWARNINGS": "ignore"})
-            result = json.loads(child.stdout.splitlines()[-1])
+            result = {}
+            for mode in ("--memory", "--run"):
+                child = subprocess.run([sys.executable, __file__, mode, str(folder),
+                                        "--repeat", str(repeat)],
+                                       check=True, capture_output=True, text=True,
+                                       env=_kernel_env(folder))
+                result.update(json.loads(child.stdout.splitlines()[-1]))
             rows.append((counts, result))
             for line in compare(result):
                 print(f"DIFFER at {lines:,} lines: {line}", file=sys.stderr)
@@ -1438,9 +1473,13 @@ def main() -> None:
                         help="folder for the generated data (kept, and reused when present); "
                              "a temporary folder by default")
     parser.add_argument("--run", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--memory", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.run is not None:  # the child: one size, JSON on stdout
+    if args.run is not None:  # the children: one size, JSON on stdout
         print(json.dumps(run_size(args.run, repeat=args.repeat)))
+        return
+    if args.memory is not None:
+        print(json.dumps(memory_of_size(args.memory)))
         return
 
     rows = run_sizes(args.sizes, args.keep, args.repeat)

@@ -170,6 +170,89 @@ def test_run_in_process_no_html_and_progress(tmp_path: Path) -> None:
     assert "No report was run" in second.index.read_text()
 
 
+_HUGE_KB = """
+import ctypes
+
+def huge_kb():
+    with open("/proc/self/smaps_rollup") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("AnonHugePages:"))
+
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+before = huge_kb()
+block = libc.malloc(64 << 20)  # above glibc's largest mmap threshold: a mapping of its own
+ctypes.memset(block, 1, 64 << 20)
+grown = huge_kb() - before
+"""
+
+
+def _transparent_huge_pages() -> str:
+    path = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    found = re.search(r"\[(\w+)\]", path.read_text()) if path.is_file() else None
+    return found.group(1) if found else "never"
+
+
+def _glibc() -> tuple[int, ...]:
+    found = re.fullmatch(r"glibc (\d+)\.(\d+).*", os.confstr("CS_GNU_LIBC_VERSION") or "")
+    return tuple(map(int, found.groups())) if found else ()
+
+
+@pytest.mark.skipif(_glibc() < (2, 35) or _transparent_huge_pages() == "never",
+                    reason="needs glibc 2.35 or later and transparent huge pages")
+def test_a_report_kernel_on_a_large_folder_backs_its_blocks_with_huge_pages(
+        tmp_path: Path) -> None:
+    """The runner starts the kernel of a report on a data folder of 256 MB or more with glibc's
+    hugetlb tunable: a 64 MB block the kernel allocates and writes lies in 2 MB pages. On a
+    small folder it does not (where the kernel gives huge pages only when asked, ``madvise``).
+    """
+    from pracops.memory import HUGE_PAGES_FROM
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Pages\n\nThe kernel's large blocks."),
+                nbformat.v4.new_code_cell("data_dir: str = ''  # the data folder",
+                                          metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(_HUGE_KB + "from pracops import report\n"
+                                          "report.record('huge_kb', grown)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                 "display_name": "Python 3"}
+    nbformat.write(nb, notebooks / "pages.ipynb")
+    reports = list(runner.discover(notebooks).values())
+    large, small = tmp_path / "large", tmp_path / "small"
+    (large / "era").mkdir(parents=True)
+    small.mkdir()
+    with open(large / "claims.csv", "wb") as fh:  # sparse: its size, not its blocks
+        fh.truncate(HUGE_PAGES_FROM // 2)
+    with open(large / "era" / "a.835", "wb") as fh:
+        fh.truncate(HUGE_PAGES_FROM // 2)
+    (small / "claims.csv").write_text("claim_id\n")
+    grown = {}
+    for folder in (large, small):
+        res = runner.run(reports, {"pages": {"data_dir": str(folder)}}, out=tmp_path / "out",
+                         html=False)
+        assert res.exit_code == 0
+        grown[folder.name] = res.reports[0].figures["huge_kb"]
+    assert grown["large"] >= 32 * 1024
+    if _transparent_huge_pages() == "madvise":
+        assert grown["small"] < 2 * 1024
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    (None, "glibc.malloc.hugetlb=1"),
+    ("", "glibc.malloc.hugetlb=1"),
+    ("glibc.malloc.arena_max=2", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"),
+    ("glibc.malloc.hugetlb=0", "glibc.malloc.hugetlb=0"),
+    ("glibc.malloc.arena_max=2:glibc.malloc.hugetlb=2",
+     "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=2"),
+])
+def test_huge_pages_are_added_to_the_tunables_unless_set(given: str | None,
+                                                         expected: str) -> None:
+    from pracops.memory import with_huge_pages
+
+    assert with_huge_pages(given) == expected
+
+
 # --- parameters: checked before any kernel starts -----------------------------------------
 
 def test_parameters_cell_is_parsed_with_types_and_comments() -> None:

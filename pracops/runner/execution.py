@@ -48,6 +48,7 @@ from typing import Any
 import nbformat
 
 from pracops import config
+from pracops.memory import huge_pages_pay, with_huge_pages
 from pracops.processes import die_with_parent, load_prctl
 from pracops.report import RECORD_MIME, summary_from_notebook, write_atomic
 from pracops.runner.index import render_index
@@ -188,6 +189,10 @@ def _execute(job: _Job) -> dict[str, Any]:
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     os.environ["PRACOPS_RUN_DIR"] = str(run_dir)
     os.environ["JUPYTER_RUNTIME_DIR"] = job.runtime_dir
+    if huge_pages_pay(job.parameters.get("data_dir")):
+        # the kernel's large blocks in 2 MB pages, read by its C library when it starts: the
+        # daily close of a large practice 10-20 % faster at the same memory (pracops.memory)
+        os.environ["GLIBC_TUNABLES"] = with_huge_pages(os.environ.get("GLIBC_TUNABLES"))
     if job.checked:
         from pracops.data.checked import ENV
 
