@@ -33,7 +33,12 @@ cross-file checks
 The peak memory is of all the processes together: a thread samples, every 20 ms, the
 proportional set size (``Pss`` of ``/proc/<pid>/smaps_rollup``: shared pages counted once) of
 the process and of every process it started (the 835 reader's workers), and keeps the
-largest sum; the process's own ``ru_maxrss`` bounds it from below. Then ``reconcile`` runs
+largest sum; the process's own ``ru_maxrss`` bounds it from below. It samples the same load,
+parse and reconcile in a fresh process of its own (:func:`memory_of_size`), where nothing is
+timed: a thread of the measured process that reads every process's page tables 50 times a
+second slows it (bench/README.md, "Billing reconciliation at scale"). Both processes are
+started as the runner starts a report's kernel on the folder (huge pages from 256 MB,
+:mod:`pracops.memory`). Then ``reconcile`` runs
 twice more (its best time is compared) and, in the same process, the core matching is run as
 DuckDB SQL, best of 3 (:data:`SQL`): remittance claims to claims by claim id, service lines to claim
 lines by claim, procedure, modifiers and date (equal keys paired in order), ERA payments to
@@ -492,18 +497,16 @@ def run_size(folder: Path, threads: tuple[int, ...] = (2, 1), repeat: int = 3) -
     from pracops.billing.model import reconcile
     from pracops.x12 import read_835
 
-    out: dict[str, Any] = {"start_mb": _pss_mb(os.getpid())}
-    with _PeakMemory() as memory:
-        t0 = time.perf_counter()
-        frames = {name: pracops.data.load(name, folder / f"{name}.csv") for name in DATASETS}
-        t1 = time.perf_counter()
-        remittance = read_835(folder / "era")
-        t2 = time.perf_counter()
-        result = reconcile(remittance, frames["claims"], frames["claim_lines"],
-                           frames["fee_schedule"], frames["deposits"], as_of=AS_OF,
-                           deposit_window_days=DEPOSIT_WINDOW_DAYS)
-        t3 = time.perf_counter()
-    out["all_peak_mb"] = max(memory.peak_mb, _peak_mb())
+    out: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    frames = {name: pracops.data.load(name, folder / f"{name}.csv") for name in DATASETS}
+    t1 = time.perf_counter()
+    remittance = read_835(folder / "era")
+    t2 = time.perf_counter()
+    result = reconcile(remittance, frames["claims"], frames["claim_lines"],
+                       frames["fee_schedule"], frames["deposits"], as_of=AS_OF,
+                       deposit_window_days=DEPOSIT_WINDOW_DAYS)
+    t3 = time.perf_counter()
     # the checks across files `pracops validate` adds: every reference among these datasets
     # and the payers, providers and sites they name (built here from the ids the claims use,
     # so the checks pass and the cost is theirs: membership of a million rows)
@@ -536,6 +539,24 @@ def run_size(folder: Path, threads: tuple[int, ...] = (2, 1), repeat: int = 3) -
     out["load_parquet"] = time.perf_counter() - t4
     del result, frames
     out.update(_duckdb(folder, remittance, threads, repeat))
+    return out
+
+
+def memory_of_size(folder: Path) -> dict[str, Any]:
+    """The peak memory of all processes (Σ Pss, sampled every 20 ms, and at least this
+    process's ``ru_maxrss``) across the load, the parse and the reconcile, the first of a fresh
+    process, where nothing is timed; and the process's memory before it (``start_mb``)."""
+    import pracops.data
+    from pracops.billing.model import reconcile
+    from pracops.x12 import read_835
+
+    out: dict[str, Any] = {"start_mb": _pss_mb(os.getpid())}
+    with _PeakMemory() as memory:
+        frames = {name: pracops.data.load(name, folder / f"{name}.csv") for name in DATASETS}
+        remittance = read_835(folder / "era")
+        reconcile(remittance, frames["claims"], frames["claim_lines"], frames["fee_schedule"],
+                  frames["deposits"], as_of=AS_OF, deposit_window_days=DEPOSIT_WINDOW_DAYS)
+    out["all_peak_mb"] = max(memory.peak_mb, _peak_mb())
     return out
 
 
@@ -598,6 +619,18 @@ def _data(root: Path, lines: int) -> tuple[Path, dict[str, Any]]:
     return folder, json.loads(info.read_text())
 
 
+def kernel_env(folder: Path) -> dict[str, str]:
+    """The environment of a child that times or measures a report's work on ``folder``: the
+    kernel's that the runner would start on it (huge pages for a large one,
+    :mod:`pracops.memory`)."""
+    from pracops.memory import huge_pages_pay, with_huge_pages
+
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    if huge_pages_pay(folder):
+        env["GLIBC_TUNABLES"] = with_huge_pages(env.get("GLIBC_TUNABLES"))
+    return env
+
+
 SIZES = (100_000, 300_000, 1_000_000)
 QUICK_SIZES = (10_000, 30_000)
 
@@ -609,11 +642,14 @@ def run_sizes(sizes: tuple[int, ...] | list[int], root: Path | None = None,
         rows = []
         for lines in sizes:
             folder, counts = _data(root or Path(tmp), lines)
-            child = subprocess.run([sys.executable, __file__, "--run", str(folder),
-                                    "--repeat", str(repeat)],
-                                   check=True, capture_output=True, text=True,
-                                   env={**os.environ, "PYTHONWARNINGS": "ignore"})
-            rows.append((counts, json.loads(child.stdout.splitlines()[-1])))
+            result: dict[str, Any] = {}
+            for mode in ("--memory", "--run"):
+                child = subprocess.run([sys.executable, __file__, mode, str(folder),
+                                        "--repeat", str(repeat)],
+                                       check=True, capture_output=True, text=True,
+                                       env=kernel_env(folder))
+                result.update(json.loads(child.stdout.splitlines()[-1]))
+            rows.append((counts, result))
             print(f"{lines:,} lines done", file=sys.stderr)
     return rows
 
@@ -677,9 +713,13 @@ def main() -> None:
                         help="folder for the generated data (kept, and reused when present); "
                              "a temporary folder by default")
     parser.add_argument("--run", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--memory", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.run is not None:  # the child: one size, JSON on stdout
+    if args.run is not None:  # the children: one size, JSON on stdout
         print(json.dumps(run_size(args.run, repeat=args.repeat)))
+        return
+    if args.memory is not None:
+        print(json.dumps(memory_of_size(args.memory)))
         return
 
     rows = run_sizes(args.sizes, args.keep, args.repeat)

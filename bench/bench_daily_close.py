@@ -92,7 +92,13 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_billing import _dollars, _peak_mb, _PeakMemory, _pss_mb  # noqa: E402  (as table.py imports)
+from bench_billing import (  # noqa: E402  (as table.py imports)
+    _dollars,
+    _peak_mb,
+    _PeakMemory,
+    _pss_mb,
+    kernel_env,
+)
 
 LINES_PER_PROVIDER = 20_000
 PROVIDERS_PER_LOCATION = 5
@@ -1384,17 +1390,6 @@ def _data(root: Path, lines: int) -> tuple[Path, dict[str, Any]]:
     return folder, json.loads(info.read_text())
 
 
-def _kernel_env(folder: Path) -> dict[str, str]:
-    """The environment of a child that times or measures the close: the kernel's that the
-    runner would start on ``folder`` (huge pages for a large one, :mod:`pracops.memory`)."""
-    from pracops.memory import huge_pages_pay, with_huge_pages
-
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    if huge_pages_pay(folder):
-        env["GLIBC_TUNABLES"] = with_huge_pages(env.get("GLIBC_TUNABLES"))
-    return env
-
-
 SIZES = (100_000, 300_000, 1_000_000)
 QUICK_SIZES = (20_000,)
 
@@ -1411,7 +1406,7 @@ def run_sizes(sizes: tuple[int, ...] | list[int], root: Path | None = None,
                 child = subprocess.run([sys.executable, __file__, mode, str(folder),
                                         "--repeat", str(repeat)],
                                        check=True, capture_output=True, text=True,
-                                       env=_kernel_env(folder))
+                                       env=kernel_env(folder))
                 result.update(json.loads(child.stdout.splitlines()[-1]))
             rows.append((counts, result))
             for line in compare(result):
