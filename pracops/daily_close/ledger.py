@@ -35,7 +35,6 @@ amount. No :class:`~pracops.data.Relation` is declared for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -635,12 +634,8 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
     skind = subrows["component"].to_numpy()
 
     breaks, sub_rows = [], [subrows]
-    # the claims and the references coded at once, on two threads: Arrow's hashing runs
-    # without the GIL, and the two dictionaries are small beside the rows
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        coded = dict(zip(("claim_id", "ref"), pool.map(
-            lambda column: tuple(_codes(jrows[column], subrows[column])), ("claim_id", "ref")),
-            strict=True))
+    coded = {column: tuple(_codes(jrows[column], subrows[column]))
+             for column in ("claim_id", "ref")}
     for i, component in enumerate(components):
         # keys a component at a time: the keys of one kind of row alive at once
         jkeys, skeys = _component_keys(jrows, np.flatnonzero(jkind == i), subrows,
