@@ -619,14 +619,19 @@ def _data(root: Path, lines: int) -> tuple[Path, dict[str, Any]]:
     return folder, json.loads(info.read_text())
 
 
-def kernel_env(folder: Path) -> dict[str, str]:
+def kernel_env(folder: Path, apart: tuple[str, ...] = ("parquet", "generated.json")
+               ) -> dict[str, str]:
     """The environment of a child that times or measures a report's work on ``folder``: the
-    kernel's that the runner would start on it (huge pages for a large one,
-    :mod:`pracops.memory`)."""
-    from pracops.memory import huge_pages_pay, with_huge_pages
+    kernel's that the runner would start on the practice's exports (huge pages when they hold
+    :data:`pracops.memory.HUGE_PAGES_FROM` bytes or more, :func:`pracops.memory.huge_pages_pay`),
+    the folder's entries ``apart`` not counted: what the bench adds beside the exports (the
+    Parquet copies DuckDB reads, the record of what was generated)."""
+    from pracops.memory import HUGE_PAGES_FROM, with_huge_pages
 
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    if huge_pages_pay(folder):
+    exports = sum(f.stat().st_size for f in folder.rglob("*")
+                  if f.is_file() and f.relative_to(folder).parts[0] not in apart)
+    if exports >= HUGE_PAGES_FROM:
         env["GLIBC_TUNABLES"] = with_huge_pages(env.get("GLIBC_TUNABLES"))
     return env
 

@@ -43,21 +43,40 @@ has its reports' kernels started with :data:`HUGE_PAGES`: the daily close of a 1
 (730 MB of exports) gains from them, the bundled sample (25 MB) loses."""
 
 
-def huge_pages_pay(data_dir: str | os.PathLike[str] | None) -> bool:
+def huge_pages_pay(data_dir: str | os.PathLike[str] | None,
+                   cwd: str | os.PathLike[str] | None = None) -> bool:
     """Whether a kernel reading this data folder is started with :data:`HUGE_PAGES`: the folder
-    holds :data:`HUGE_PAGES_FROM` bytes or more. ``None`` (the bundled sample), a folder that
-    cannot be read or a parameter that is not a folder: no."""
-    if not data_dir or not os.path.isdir(data_dir):
+    holds :data:`HUGE_PAGES_FROM` bytes or more, in its files and those below (links followed,
+    as the readers follow them, each folder counted once). ``~`` is the user's home, and a
+    relative folder is taken from ``cwd`` (the kernel's working folder), as the kernel will
+    take it. ``None`` or ``""`` (the bundled sample), a path that is not a folder: no; what
+    cannot be read inside it is not counted."""
+    if data_dir is None or str(data_dir) == "":
+        return False
+    folder = Path(data_dir).expanduser()
+    if cwd is not None and not folder.is_absolute():
+        folder = Path(cwd) / folder
+    if not folder.is_dir():
         return False
     total = 0
-    try:
-        for path in Path(data_dir).rglob("*"):
-            if path.is_file():
-                total += path.stat().st_size
-                if total >= HUGE_PAGES_FROM:
-                    return True
-    except OSError:
-        return False
+    seen: set[tuple[int, int]] = set()
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        try:
+            where = os.stat(root)
+        except OSError:
+            dirs.clear()
+            continue
+        if (where.st_dev, where.st_ino) in seen:  # a link back up the tree: walked already
+            dirs.clear()
+            continue
+        seen.add((where.st_dev, where.st_ino))
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_size
+            except OSError:  # gone, or not ours to read
+                continue
+            if total >= HUGE_PAGES_FROM:
+                return True
     return False
 
 

@@ -171,42 +171,54 @@ def test_run_in_process_no_html_and_progress(tmp_path: Path) -> None:
 
 
 _HUGE_KB = """
-import ctypes
+import ctypes, os
 
 def huge_kb():
-    with open("/proc/self/smaps_rollup") as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith("AnonHugePages:"))
+    try:
+        with open("/proc/self/smaps_rollup") as fh:
+            return next(int(line.split()[1]) for line in fh
+                        if line.startswith("AnonHugePages:"))
+    except (OSError, StopIteration):
+        return -1
 
 libc = ctypes.CDLL(None)
 libc.malloc.restype = ctypes.c_void_p
 before = huge_kb()
 block = libc.malloc(64 << 20)  # above glibc's largest mmap threshold: a mapping of its own
 ctypes.memset(block, 1, 64 << 20)
-grown = huge_kb() - before
+grown = huge_kb() - before if before >= 0 else None
+tunables = os.environ.get("GLIBC_TUNABLES", "")
 """
 
 
-def _transparent_huge_pages() -> str:
-    path = Path("/sys/kernel/mm/transparent_hugepage/enabled")
-    found = re.search(r"\[(\w+)\]", path.read_text()) if path.is_file() else None
-    return found.group(1) if found else "never"
+def _huge_pages_show() -> bool:
+    """Whether this machine shows what the tunable changes: glibc 2.35 or later, transparent
+    huge pages given only where advised (``madvise``; with ``always`` every block gets them
+    anyway) in 2 MB pages, and ``smaps_rollup`` to count them."""
+    try:
+        found = re.fullmatch(r"glibc (\d+)\.(\d+).*", os.confstr("CS_GNU_LIBC_VERSION") or "")
+    except (ValueError, OSError, AttributeError):  # not glibc, not Linux
+        return False
+    thp = Path("/sys/kernel/mm/transparent_hugepage")
+    try:
+        mode = re.search(r"\[(\w+)\]", (thp / "enabled").read_text())
+        size = int((thp / "hpage_pmd_size").read_text())
+    except (OSError, ValueError):
+        return False
+    return (found is not None and tuple(map(int, found.groups())) >= (2, 35)
+            and mode is not None and mode.group(1) == "madvise" and size == 2 << 20
+            and Path("/proc/self/smaps_rollup").is_file())
 
 
-def _glibc() -> tuple[int, ...]:
-    found = re.fullmatch(r"glibc (\d+)\.(\d+).*", os.confstr("CS_GNU_LIBC_VERSION") or "")
-    return tuple(map(int, found.groups())) if found else ()
-
-
-@pytest.mark.skipif(_glibc() < (2, 35) or _transparent_huge_pages() == "never",
-                    reason="needs glibc 2.35 or later and transparent huge pages")
 def test_a_report_kernel_on_a_large_folder_backs_its_blocks_with_huge_pages(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The runner starts the kernel of a report on a data folder of 256 MB or more with glibc's
-    hugetlb tunable: a 64 MB block the kernel allocates and writes lies in 2 MB pages. On a
-    small folder it does not (where the kernel gives huge pages only when asked, ``madvise``).
+    hugetlb tunable, and one on a small folder without it; where the machine shows it, a 64 MB
+    block the first kernel allocates and writes lies in 2 MB pages and the second's does not.
     """
     from pracops.memory import HUGE_PAGES_FROM
 
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     nb = nbformat.v4.new_notebook()
@@ -214,7 +226,8 @@ def test_a_report_kernel_on_a_large_folder_backs_its_blocks_with_huge_pages(
                 nbformat.v4.new_code_cell("data_dir: str = ''  # the data folder",
                                           metadata={"tags": ["parameters"]}),
                 nbformat.v4.new_code_cell(_HUGE_KB + "from pracops import report\n"
-                                          "report.record('huge_kb', grown)")]
+                                          "report.record('huge_kb', grown)\n"
+                                          "report.record('tunables', tunables)")]
     nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
                                  "display_name": "Python 3"}
     nbformat.write(nb, notebooks / "pages.ipynb")
@@ -227,15 +240,44 @@ def test_a_report_kernel_on_a_large_folder_backs_its_blocks_with_huge_pages(
     with open(large / "era" / "a.835", "wb") as fh:
         fh.truncate(HUGE_PAGES_FROM // 2)
     (small / "claims.csv").write_text("claim_id\n")
-    grown = {}
+    seen = {}
     for folder in (large, small):
         res = runner.run(reports, {"pages": {"data_dir": str(folder)}}, out=tmp_path / "out",
                          html=False)
         assert res.exit_code == 0
-        grown[folder.name] = res.reports[0].figures["huge_kb"]
-    assert grown["large"] >= 32 * 1024
-    if _transparent_huge_pages() == "madvise":
-        assert grown["small"] < 2 * 1024
+        seen[folder.name] = res.reports[0].figures
+    assert seen["large"]["tunables"] == "glibc.malloc.hugetlb=1"
+    assert seen["small"]["tunables"] == ""
+    if _huge_pages_show():
+        assert seen["large"]["huge_kb"] >= 32 * 1024
+        assert seen["small"]["huge_kb"] < 2 * 1024
+
+
+def test_huge_pages_pay_counts_what_the_readers_would_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folder's files and those below, a linked folder followed (once, even in a loop),
+    ``~`` and a folder relative to the kernel's working folder taken as the kernel takes them."""
+    from pracops.memory import HUGE_PAGES_FROM, huge_pages_pay
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with open(elsewhere / "a.835", "wb") as fh:
+        fh.truncate(HUGE_PAGES_FROM // 2 + 1)
+    practice = tmp_path / "home" / "practice"
+    practice.mkdir(parents=True)
+    with open(practice / "claims.csv", "wb") as fh:
+        fh.truncate(HUGE_PAGES_FROM // 2)
+    (practice / "loop").symlink_to(practice)  # walked once
+    assert not huge_pages_pay(practice)
+    (practice / "era").symlink_to(elsewhere)
+    assert huge_pages_pay(practice)
+    assert huge_pages_pay(str(practice))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert huge_pages_pay("~/practice")
+    assert huge_pages_pay("practice", cwd=tmp_path / "home")
+    assert not huge_pages_pay("practice", cwd=tmp_path)
+    assert not huge_pages_pay(None) and not huge_pages_pay("")
+    assert not huge_pages_pay(practice / "claims.csv")  # not a folder
 
 
 @pytest.mark.parametrize(("given", "expected"), [
