@@ -640,6 +640,18 @@ SIZES = (100_000, 300_000, 1_000_000)
 QUICK_SIZES = (10_000, 30_000)
 
 
+def in_children(script: str, folder: Path, repeat: int) -> dict[str, Any]:
+    """``script --memory folder`` then ``script --run folder`` in fresh processes started as
+    a kernel on ``folder`` (:func:`kernel_env`): what each printed last (JSON), together."""
+    result: dict[str, Any] = {}
+    for mode in ("--memory", "--run"):
+        child = subprocess.run([sys.executable, script, mode, str(folder), "--repeat",
+                                str(repeat)], check=True, capture_output=True, text=True,
+                               env=kernel_env(folder))
+        result.update(json.loads(child.stdout.splitlines()[-1]))
+    return result
+
+
 def run_sizes(sizes: tuple[int, ...] | list[int], root: Path | None = None,
               repeat: int = 3) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Generate (or reuse, under ``root``) each size and time it in a fresh process."""
@@ -647,14 +659,7 @@ def run_sizes(sizes: tuple[int, ...] | list[int], root: Path | None = None,
         rows = []
         for lines in sizes:
             folder, counts = _data(root or Path(tmp), lines)
-            result: dict[str, Any] = {}
-            for mode in ("--memory", "--run"):
-                child = subprocess.run([sys.executable, __file__, mode, str(folder),
-                                        "--repeat", str(repeat)],
-                                       check=True, capture_output=True, text=True,
-                                       env=kernel_env(folder))
-                result.update(json.loads(child.stdout.splitlines()[-1]))
-            rows.append((counts, result))
+            rows.append((counts, in_children(__file__, folder, repeat)))
             print(f"{lines:,} lines done", file=sys.stderr)
     return rows
 

@@ -81,7 +81,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -97,7 +96,7 @@ from bench_billing import (  # noqa: E402  (as table.py imports)
     _peak_mb,
     _PeakMemory,
     _pss_mb,
-    kernel_env,
+    in_children,
 )
 
 LINES_PER_PROVIDER = 20_000
@@ -1401,13 +1400,7 @@ def run_sizes(sizes: tuple[int, ...] | list[int], root: Path | None = None,
         rows = []
         for lines in sizes:
             folder, counts = _data(root or Path(tmp), lines)
-            result = {}
-            for mode in ("--memory", "--run"):
-                child = subprocess.run([sys.executable, __file__, mode, str(folder),
-                                        "--repeat", str(repeat)],
-                                       check=True, capture_output=True, text=True,
-                                       env=kernel_env(folder))
-                result.update(json.loads(child.stdout.splitlines()[-1]))
+            result = in_children(__file__, folder, repeat)
             rows.append((counts, result))
             for line in compare(result):
                 print(f"DIFFER at {lines:,} lines: {line}", file=sys.stderr)
