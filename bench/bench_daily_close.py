@@ -195,8 +195,8 @@ def generate_close(folder: Path, lines: int, seed: int = 2026) -> dict[str, Any]
     locations = pd.DataFrame({
         "location_id": loc_ids, "name": np.char.add(loc_ids.astype(object), " Clinic"),
         "address": [f"{100 + 10 * k} Main Street" for k in range(n_loc)],
-        "city": "Maple Grove", "state": "MN", "zip": "55369", "opens": "07:30",
-        "closes": "17:30", "days_open": "Mon-Fri"})
+        "city": "Maple Grove", "state": "MN", "zip": "55369", "opens": "07:00",
+        "closes": "21:00", "days_open": "Mon-Fri"})
     first_nine = [f"1{(23_456_789 + 7_919 * k) % 10**8:08d}" for k in range(n_prov)]
     npis = np.array([n + npi_check_digit(n) for n in first_nine])
     prov_ids = _ids("P", np.arange(1, n_prov + 1), 3)
@@ -350,7 +350,9 @@ def generate_close(folder: Path, lines: int, seed: int = 2026) -> dict[str, Any]
     rank = np.arange(len(order)) - np.maximum.accumulate(np.where(first_of,
                                                                   np.arange(len(order)), 0))
     slot[order] = rank
-    minutes = 7 * 60 + 10 * np.minimum(slot, 100)
+    # every 10 minutes from 07:00, the 79th of a day back at 07:00 (double-booked): each visit
+    # within the clinic's hours, as `pracops validate` checks them
+    minutes = 7 * 60 + 10 * (slot % 78)
     start = np.char.add(np.char.add(np.char.zfill((minutes // 60).astype(str), 2), ":"),
                         np.char.zfill((minutes % 60).astype(str), 2))
     appointments = pd.DataFrame({
