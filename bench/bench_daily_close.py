@@ -1379,14 +1379,21 @@ def compare(result: dict[str, Any]) -> list[str]:
     return differ
 
 
+GENERATOR = 2
+"""The version of :func:`generate_close`'s output, raised whenever the data it writes changes
+(2: the clinics' hours hold every visit); a kept folder of another version is written again."""
+
+
 def _data(root: Path, lines: int) -> tuple[Path, dict[str, Any]]:
-    """The folder for ``lines`` charge lines, generated unless ``root`` already holds it."""
+    """The folder for ``lines`` charge lines, generated unless ``root`` already holds it from
+    this :data:`GENERATOR`."""
     folder = root / f"lines-{lines}"
     info = folder / "generated.json"
-    if not info.exists():
+    if not info.exists() or json.loads(info.read_text()).get("generator") != GENERATOR:
+        shutil.rmtree(folder, ignore_errors=True)
         start = time.perf_counter()
         counts = generate_close(folder, lines)
-        counts["generate_s"] = time.perf_counter() - start
+        counts.update(generate_s=time.perf_counter() - start, generator=GENERATOR)
         info.write_text(json.dumps(counts))
     return folder, json.loads(info.read_text())
 
