@@ -626,11 +626,11 @@ def kernel_env(folder: Path, apart: tuple[str, ...] = ("parquet", "generated.jso
     :data:`pracops.memory.HUGE_PAGES_FROM` bytes or more, :func:`pracops.memory.huge_pages_pay`),
     the folder's entries ``apart`` not counted: what the bench adds beside the exports (the
     Parquet copies DuckDB reads, the record of what was generated)."""
-    from pracops.memory import HUGE_PAGES_FROM, with_huge_pages
+    from pracops.memory import HUGE_PAGES_FROM, folder_bytes, with_huge_pages
 
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    exports = sum(f.stat().st_size for f in folder.rglob("*")
-                  if f.is_file() and f.relative_to(folder).parts[0] not in apart)
+    exports = sum(folder_bytes(entry) if entry.is_dir() else entry.stat().st_size
+                  for entry in folder.iterdir() if entry.name not in apart)
     if exports >= HUGE_PAGES_FROM:
         env["GLIBC_TUNABLES"] = with_huge_pages(env.get("GLIBC_TUNABLES"))
     return env

@@ -19,8 +19,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["HUGE_PAGES", "HUGE_PAGES_FROM", "huge_pages_pay", "lean_allocators",
-           "release_freed_memory", "with_huge_pages"]
+__all__ = ["HUGE_PAGES", "HUGE_PAGES_FROM", "folder_bytes", "huge_pages_pay",
+           "lean_allocators", "release_freed_memory", "with_huge_pages"]
 
 HUGE_PAGES = "glibc.malloc.hugetlb=1"
 """The glibc tunable (2.35 and later; an older glibc, or another C library, ignores it) that has
@@ -43,21 +43,10 @@ has its reports' kernels started with :data:`HUGE_PAGES`: the daily close of a 1
 (730 MB of exports) gains from them, the bundled sample (25 MB) loses."""
 
 
-def huge_pages_pay(data_dir: str | os.PathLike[str] | None,
-                   cwd: str | os.PathLike[str] | None = None) -> bool:
-    """Whether a kernel reading this data folder is started with :data:`HUGE_PAGES`: the folder
-    holds :data:`HUGE_PAGES_FROM` bytes or more, in its files and those below (links followed,
-    as the readers follow them, each folder counted once). ``~`` is the user's home, and a
-    relative folder is taken from ``cwd`` (the kernel's working folder), as the kernel will
-    take it. ``None`` or ``""`` (the bundled sample), a path that is not a folder: no; what
-    cannot be read inside it is not counted."""
-    if data_dir is None or str(data_dir) == "":
-        return False
-    folder = Path(data_dir).expanduser()
-    if cwd is not None and not folder.is_absolute():
-        folder = Path(cwd) / folder
-    if not folder.is_dir():
-        return False
+def folder_bytes(folder: str | os.PathLike[str], enough: int | None = None) -> int:
+    """The bytes of the files in ``folder`` and below, links followed as the readers follow
+    them, each folder counted once (a link back up the tree is not walked again); what cannot
+    be read is not counted. With ``enough``, the count stops once it reaches that many."""
     total = 0
     seen: set[tuple[int, int]] = set()
     for root, dirs, files in os.walk(folder, followlinks=True):
@@ -66,7 +55,7 @@ def huge_pages_pay(data_dir: str | os.PathLike[str] | None,
         except OSError:
             dirs.clear()
             continue
-        if (where.st_dev, where.st_ino) in seen:  # a link back up the tree: walked already
+        if (where.st_dev, where.st_ino) in seen:
             dirs.clear()
             continue
         seen.add((where.st_dev, where.st_ino))
@@ -75,9 +64,24 @@ def huge_pages_pay(data_dir: str | os.PathLike[str] | None,
                 total += os.stat(os.path.join(root, name)).st_size
             except OSError:  # gone, or not ours to read
                 continue
-            if total >= HUGE_PAGES_FROM:
-                return True
-    return False
+            if enough is not None and total >= enough:
+                return total
+    return total
+
+
+def huge_pages_pay(data_dir: str | os.PathLike[str] | None,
+                   cwd: str | os.PathLike[str] | None = None) -> bool:
+    """Whether a kernel reading this data folder is started with :data:`HUGE_PAGES`: the folder
+    holds :data:`HUGE_PAGES_FROM` bytes or more (:func:`folder_bytes`). ``~`` is the user's
+    home, and a relative folder is taken from ``cwd`` (the kernel's working folder), as the
+    kernel will take it. ``None`` or ``""`` (the bundled sample), a path that is not a folder:
+    no."""
+    if data_dir is None or str(data_dir) == "":
+        return False
+    folder = Path(data_dir).expanduser()
+    if cwd is not None and not folder.is_absolute():
+        folder = Path(cwd) / folder
+    return folder.is_dir() and folder_bytes(folder, HUGE_PAGES_FROM) >= HUGE_PAGES_FROM
 
 
 _M_MMAP_THRESHOLD = -3  # from <malloc.h>

@@ -257,7 +257,7 @@ def test_huge_pages_pay_counts_what_the_readers_would_read(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The folder's files and those below, a linked folder followed (once, even in a loop),
     ``~`` and a folder relative to the kernel's working folder taken as the kernel takes them."""
-    from pracops.memory import HUGE_PAGES_FROM, huge_pages_pay
+    from pracops.memory import HUGE_PAGES_FROM, folder_bytes, huge_pages_pay
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -269,7 +269,9 @@ def test_huge_pages_pay_counts_what_the_readers_would_read(
         fh.truncate(HUGE_PAGES_FROM // 2)
     (practice / "loop").symlink_to(practice)  # walked once
     assert not huge_pages_pay(practice)
+    assert folder_bytes(practice) == HUGE_PAGES_FROM // 2
     (practice / "era").symlink_to(elsewhere)
+    assert folder_bytes(practice) == HUGE_PAGES_FROM + 1
     assert huge_pages_pay(practice)
     assert huge_pages_pay(str(practice))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))

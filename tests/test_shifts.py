@@ -73,3 +73,12 @@ def test_a_backwards_shift_is_refused_by_the_loader(tmp_path) -> None:
     assert "\n" not in line and str(path) in line and f"row {row}," in line
     assert "usual_shifts" in line and "ends at or before it starts" in line
     assert "Sat 13:00-12:00" in line
+
+
+def test_times_of_a_column_are_the_minutes_of_each_time() -> None:
+    import pandas as pd
+
+    times = pd.Series(["00:00", "07:30", "23:59", "12:05"], index=[3, 1, 4, 2], dtype="str")
+    got = shifts.minutes_of(times)
+    assert got.tolist() == [0, 450, 1439, 725] == [shifts.minutes(t) for t in times]
+    assert got.index.tolist() == [3, 1, 4, 2] and got.dtype == "int64"

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from pracops.data.fields import HHMM
 
-__all__ = ["DAYS", "DAYS_PATTERN", "SHIFTS_PATTERN", "minutes", "parse_days", "parse_shifts"]
+__all__ = ["DAYS", "DAYS_PATTERN", "SHIFTS_PATTERN", "minutes", "minutes_of", "parse_days",
+           "parse_shifts"]
 
 DAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 """Weekday abbreviations, Monday first (``DAYS[date.weekday()]``)."""
@@ -27,6 +30,13 @@ SHIFTS_PATTERN = rf"{_ONE_SHIFT}(?:; {_ONE_SHIFT})*"
 def minutes(hhmm: str) -> int:
     """Minutes after midnight of a time of day: ``"07:30" -> 450``."""
     return int(hhmm[:2]) * 60 + int(hhmm[3:5])
+
+
+def minutes_of(hhmm: pd.Series) -> pd.Series:
+    """:func:`minutes` of a column of times, every one ``HH:MM`` (checked before), by columns:
+    ``int64`` minutes after midnight, on the column's index."""
+    text = hhmm.astype("str")
+    return text.str[:2].astype("int64") * 60 + text.str[3:5].astype("int64")
 
 
 def parse_days(spec: str) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pracops.data.shifts import minutes_of
 from pracops.money import round_half_away, split_rounded
 
 __all__ = [
@@ -88,11 +89,6 @@ def overbooking(show_probabilities: np.ndarray, slots: int, tolerance: float,
             "idle_minutes": float((np.maximum(slots - arrivals, 0) * pmf).sum() * slot_minutes),
             "overflow_minutes": float((np.maximum(arrivals - slots, 0) * pmf).sum()
                                       * slot_minutes)}
-
-
-def _minutes(hhmm: pd.Series) -> pd.Series:
-    text = hhmm.astype("str")
-    return text.str[:2].astype("int64") * 60 + text.str[3:5].astype("int64")
 
 
 def _kept(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
@@ -169,7 +165,7 @@ def group_keys(visits: pd.DataFrame, bands: Sequence[int] = LEAD_BANDS,
     ``payer_classes``, indexed as ``visits``, is given) and :data:`CELL`. ``visits`` needs
     ``provider_id``, ``visit_type``, ``date``, ``booked_date`` (timestamps) and
     ``start_time`` (``HH:MM``)."""
-    minutes = _minutes(visits["start_time"])
+    minutes = minutes_of(visits["start_time"])
     weekday = visits["date"].dt.day_of_week.map(dict(enumerate(_WEEKDAYS)))
     session = pd.Series(np.where(minutes < _NOON, "morning", "afternoon"), index=visits.index)
     keys = {
@@ -405,7 +401,7 @@ def no_show_grid(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> 
     kept = _kept(appointments, start, as_of)
     weekday = pd.Categorical(kept["date"].dt.day_of_week.map(dict(enumerate(_WEEKDAYS))),
                              categories=_WEEKDAYS[:5])
-    hour = (_minutes(kept["start_time"]) // 60).map("{:02d}:00".format)
+    hour = (minutes_of(kept["start_time"]) // 60).map("{:02d}:00".format)
     return kept["no_show"].groupby([weekday, hour.to_numpy()], observed=True).mean().unstack()
 
 
@@ -417,7 +413,7 @@ def cycle_times(events: pd.DataFrame, appointments: pd.DataFrame, wait_target: i
     waited for a room longer than ``wait_target`` minutes."""
     frame = events.merge(appointments[["appointment_id", "location_id", "start_time"]],
                          on="appointment_id")
-    times = {name: _minutes(frame[name].fillna("00:00")) for name in
+    times = {name: minutes_of(frame[name].fillna("00:00")) for name in
              ("arrival", "roomed", "provider_in", "provider_out", "checkout")}
     parts = pd.DataFrame({
         "room_wait": times["roomed"] - times["arrival"],
@@ -425,7 +421,7 @@ def cycle_times(events: pd.DataFrame, appointments: pd.DataFrame, wait_target: i
         "with_provider": times["provider_out"] - times["provider_in"],
         "checkout": (times["checkout"] - times["provider_out"]).where(
             frame["checkout"].notna()),
-        "hour": (_minutes(frame["start_time"]) // 60).map("{:02d}:00".format),
+        "hour": (minutes_of(frame["start_time"]) // 60).map("{:02d}:00".format),
         "location_id": frame["location_id"].astype("str"),
     })
     parts["over_target"] = parts["room_wait"] > wait_target
@@ -441,8 +437,8 @@ def room_waits(events: pd.DataFrame, appointments: pd.DataFrame) -> pd.DataFrame
     afternoon's (from 3 pm) medians, and their ratio."""
     frame = events.merge(appointments[["appointment_id", "location_id", "start_time"]],
                          on="appointment_id")
-    wait = _minutes(frame["roomed"]) - _minutes(frame["arrival"])
-    start = _minutes(frame["start_time"])
+    wait = minutes_of(frame["roomed"]) - minutes_of(frame["arrival"])
+    start = minutes_of(frame["start_time"])
     part = np.select([start < _NOON, start >= _LATE], ["morning", "afternoon"], "midday")
     table = wait.groupby([frame["location_id"].astype("str").to_numpy(), part]).median()
     table = table.unstack()[["morning", "afternoon"]]
@@ -508,9 +504,9 @@ def late_cancellations(appointments: pd.DataFrame, start: dt.date, as_of: dt.dat
     late = appointments[(appointments["date"].dt.date >= start)
                         & (appointments["date"].dt.date <= as_of)
                         & (appointments["status"].astype("str") == "cancelled")]
-    visit_at = late["date"] + pd.to_timedelta(_minutes(late["start_time"]), unit="min")
+    visit_at = late["date"] + pd.to_timedelta(minutes_of(late["start_time"]), unit="min")
     cancelled_at = late["cancelled_date"] + pd.to_timedelta(
-        _minutes(late["cancelled_time"].fillna("00:00")), unit="min")
+        minutes_of(late["cancelled_time"].fillna("00:00")), unit="min")
     late = late[(visit_at - cancelled_at) < pd.Timedelta(hours=hours)]
     kept = _kept(appointments, start, as_of)
     table = pd.DataFrame({

@@ -14,6 +14,7 @@ import pandas as pd
 
 from pracops.data import require_columns, rows_error
 from pracops.data.practice import APPOINTMENT_STATUSES, VISIT_TYPES
+from pracops.data.shifts import minutes_of
 from pracops.errors import DataError, ParameterError
 from pracops.staffing.common import (
     _KEPT,
@@ -94,9 +95,7 @@ def check_appointments(appointments: pd.DataFrame, locations: pd.DataFrame | Non
                          "appointment on a day its location is closed",
                          "a date on one of the location's days_open",
                          fix="correct the date or the location's days_open")
-    hhmm = appointments["start_time"].astype("str")  # every one HH:MM, checked above
-    start = (hhmm.str.slice(0, 2).astype("int64") * 60
-             + hhmm.str.slice(3, 5).astype("int64")).to_numpy()
+    start = minutes_of(appointments["start_time"]).to_numpy()  # every one HH:MM, checked above
     opens = sites["opens"].map(_minutes).to_numpy()[site]
     closes = sites["closes"].map(_minutes).to_numpy()[site]
     bad = (start < opens) | (start + minutes.to_numpy() > closes)
