@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import functools
 import os
 import pickle
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -73,6 +75,8 @@ class Forked:
     def __init__(self, fn: Callable[..., Any], *args: Any, what: str) -> None:
         self._what = what
         self._read, write = os.pipe()
+        with contextlib.suppress(AttributeError, OSError):  # fewer, larger reads (Linux)
+            fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, 1 << 20)
         parent = os.getpid()
         self._pid = os.fork()
         if self._pid == 0:
@@ -90,17 +94,29 @@ class Forked:
             finally:
                 os._exit(0)
         os.close(write)
+        # the answer is read as it comes, so that the child ends (and frees what it holds)
+        # when it is done, not when this process is ready for it
+        self._answer: list[bytes] = []
+        self._reader = threading.Thread(target=self._take_answer, daemon=True)
+        self._reader.start()
+
+    def _take_answer(self) -> None:
+        """Read the pipe to its end (in a thread of this process), then close it."""
+        try:
+            while chunk := os.read(self._read, 1 << 20):
+                self._answer.append(chunk)
+        finally:
+            os.close(self._read)
 
     def result(self) -> Any:
         """Wait for the child; ``fn``'s value, or raise what it raised. Interrupted while
         waiting (Ctrl-C), the child is killed first."""
         try:
-            with os.fdopen(self._read, "rb") as fh:
-                sent = fh.read()
+            self._reader.join()
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self._pid, signal.SIGKILL)  # stopped while waiting; gone otherwise
-            _, status = os.waitpid(self._pid, 0)
+            status = self._end()
+        sent = b"".join(self._answer)
+        self._answer = []
         if not sent:
             raise RuntimeError(f"{self._what} ended without an answer (its process's exit "
                                f"status {os.waitstatus_to_exitcode(status)})")
@@ -108,6 +124,22 @@ class Forked:
         if kind == "raised":
             raise value
         return value
+
+    def kill(self) -> None:
+        """Stop the child now, its answer unread (the caller is giving up: it raised or was
+        interrupted). Nothing happens once :meth:`result` has been taken."""
+        if self._pid:
+            self._end()
+            self._reader.join()  # the pipe ends with the child
+
+    def _end(self) -> int:
+        """Kill the child if it still runs (stopped while waiting; gone otherwise) and reap
+        it: its wait status."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = 0
+        return status
 
 
 def _pickled(sent: tuple[str, Any]) -> bytes:

@@ -78,3 +78,17 @@ def test_what_the_child_allocates_is_never_in_this_process() -> None:
     grown = Forked(_allocates, wanted, what="the work").result()
     assert grown >= wanted - 20  # the child held it ...
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 < peak + 50  # ... not this
+
+
+def _sleeps() -> None:
+    import time
+
+    time.sleep(120)
+
+
+def test_a_child_killed_before_its_answer_is_gone() -> None:
+    child = Forked(_sleeps, what="the work")
+    (pid,) = [c.pid for c in psutil.Process().children()]
+    child.kill()
+    assert not psutil.pid_exists(pid)
+    child.kill()  # again: nothing

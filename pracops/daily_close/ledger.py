@@ -140,7 +140,7 @@ def _arrow(values: pd.Series | pd.Index) -> pa.Array | pa.ChunkedArray:
     return arr if arr.type == pa.large_string() else pc.cast(arr, pa.large_string())
 
 
-def _positions(keys: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
+def positions(keys: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
     """Where each key first stands in ``known``; -1 when it is not there or missing. Arrow's
     hash lookup: pandas' ``isin`` and ``map`` on text go value by value."""
     found = pc.index_in(_arrow(keys), value_set=_arrow(known))
@@ -148,12 +148,12 @@ def _positions(keys: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
 
 
 def _isin(keys: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
-    return _positions(keys, known) >= 0
+    return positions(keys, known) >= 0
 
 
 def _lookup(keys: pd.Series, known: pd.Series | pd.Index, values: pd.Series) -> pd.Series:
     """``values`` (aligned with ``known``) for each key, missing where the key is unknown."""
-    picked = values.reset_index(drop=True).reindex(_positions(keys, known))
+    picked = values.reset_index(drop=True).reindex(positions(keys, known))
     return picked.set_axis(keys.index)
 
 
@@ -174,12 +174,7 @@ def _pair(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
     if left.empty or right.empty:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     n_left = len(left)
-    code = _key_code(left, right, keys)
-    order = np.argsort(code, kind="stable")
-    ranked = code[order]
-    del code
-    first = np.r_[True, ranked[1:] != ranked[:-1]]
-    del ranked
+    order, first = _grouped(left, right, keys)
     group = np.cumsum(first) - 1
     starts = np.flatnonzero(first)
     lefts = np.bincount(group, weights=order < n_left, minlength=len(starts)).astype(np.int64)
@@ -192,6 +187,30 @@ def _pair(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
     by_left = np.argsort(lrow, kind="stable")
     return (left.index.to_numpy()[lrow[by_left]].astype(np.int64, copy=False),
             right.index.to_numpy()[rrow[by_left]].astype(np.int64, copy=False))
+
+
+def _grouped(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``left`` then ``right`` in an order where equal ``keys`` stand together,
+    each key's rows in row order, and where each key's first row stands in it. Integer
+    columns (numpy's) are sorted as they are, several at once (no hash table of their
+    values: at a million rows a factorized pair of keys was the A/R roll-forward's peak of
+    memory); other keys as :func:`_key_code`."""
+    if all(isinstance(f[k].dtype, np.dtype) and f[k].dtype.kind in "iu"
+           for f in (left, right) for k in keys):
+        columns = [np.concatenate([f[k].to_numpy(np.int64) for f in (left, right)])
+                   for k in keys]
+        order = np.lexsort(columns[::-1])  # stable; the first key sorts first
+    else:
+        code = _key_code(left, right, keys)
+        order = np.argsort(code, kind="stable")
+        columns = [code]
+    first = np.zeros(len(order), dtype=bool)
+    first[:1] = True
+    for column in columns:
+        ranked = column[order]
+        first[1:] |= ranked[1:] != ranked[:-1]
+    return order, first
 
 
 def _key_code(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -209,7 +228,7 @@ def _key_code(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> np.nd
         if code is None:
             code = codes
             continue
-        if (int(code.max()) + 1) * len(uniques) >= 1 << 62:
+        if (int(code.max(initial=-1)) + 1) * len(uniques) >= 1 << 62:
             code = pd.factorize(code)[0].astype(np.int64, copy=False)
         code = code * len(uniques) + codes
     assert code is not None
@@ -280,10 +299,10 @@ def _derived(keys: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 
 def _breaks_of(component: str, journal: pd.DataFrame, sub: pd.DataFrame,
-               jrows: pd.DataFrame, subrows: pd.DataFrame
+               jrows: pd.DataFrame, subledger: _SubLedger
                ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Pair one component's journal rows with the sub-ledger's (their :func:`_keys`, indexed by
-    position in ``jrows`` and ``subrows``) in stages: exactly (claim, reference, side, day,
+    position in ``jrows`` and ``subledger``'s rows) in stages: exactly (claim, reference, side, day,
     amount); then moved (claim, reference, amount: another day or side); then for another
     amount (claim, reference, side: the same day first). Returns the breaks of the paired rows
     that differ, and the positions of each side's rows left unpaired."""
@@ -294,7 +313,7 @@ def _breaks_of(component: str, journal: pd.DataFrame, sub: pd.DataFrame,
     for stage, keys in stages:
         li, ri = _pair(_derived(journal, keys), _derived(sub, keys), keys)
         if stage != "exact" and len(li):
-            j, s = jrows.loc[li].reset_index(drop=True), subrows.loc[ri].reset_index(drop=True)
+            j, s = jrows.loc[li].reset_index(drop=True), subledger.at(ri).reset_index(drop=True)
             if stage == "moved":
                 kind = np.where(j["date"].to_numpy() != s["date"].to_numpy(), wrong_day,
                                 wrong_side)
@@ -320,7 +339,8 @@ def _break_rows(kind: Any, j: pd.DataFrame | None, s: pd.DataFrame | None) -> pd
         "kind": kind,
         "claim_id": side["claim_id"].to_numpy(),
         "location_id": side["location_id"].to_numpy(),
-        "reference": j["transaction_id"].to_numpy() if j is not None else s["sub_ref"].to_numpy(),
+        "reference": j["transaction_id"].to_numpy() if j is not None
+        else s["sub_ref"].fillna(s["ref"]).to_numpy(),
         "journal_date": col(j, "date", np.datetime64("NaT", "ns")),
         "journal_responsible": _RESP[col(j, "resp", 0)] if j is not None else None,
         "journal_cents": jc,
@@ -399,13 +419,19 @@ def _values(values: Any, dtype: Any = None) -> Any:
 
 
 def _side_frame(claim_id: Any, ref: Any, date: Any, resp: Any, cents: Any, location: Any,
-                sub_ref: Any) -> pd.DataFrame:
+                sub_ref: Any = None) -> pd.DataFrame:
+    """Sub-ledger rows. ``sub_ref``, what a break names the row by, is left missing where it
+    is ``ref`` (every kind of row but the payments: their posting id), and ``location`` is
+    best a categorical shared by every part: at a million rows each text column is tens of
+    MB."""
     n = len(cents)
     return pd.DataFrame({"claim_id": _values(claim_id), "ref": _values(ref),
                          "date": pd.to_datetime(_values(date)),
                          "resp": np.broadcast_to(_values(resp, np.int8), n).astype(np.int8),
                          "cents": np.asarray(_values(cents), dtype=np.int64),
-                         "location_id": _values(location), "sub_ref": _values(sub_ref)})
+                         "location_id": _values(location),
+                         "sub_ref": _values(sub_ref) if sub_ref is not None
+                         else pd.array(pa.nulls(n, pa.large_string()), dtype="str")})
 
 
 def _subledger(claim_lines: pd.DataFrame, claims: pd.DataFrame, payers: pd.DataFrame,
@@ -415,7 +441,9 @@ def _subledger(claim_lines: pd.DataFrame, claims: pd.DataFrame, payers: pd.DataF
     (the patient's balance for a self-pay payer's claim), payments from ``payments_posted``,
     the remittances' auto-posted adjustments and patients' shares on their posting day."""
     self_pay = payers.loc[(payers["type"] == "self-pay").to_numpy(bool), "payer_id"]
-    where = _positions(claim_lines["claim_id"], claims["claim_id"])
+    # every part's location as one categorical (the claims' places): a few bytes a row
+    places = pd.CategoricalDtype(pd.unique(claims["location_id"].dropna()))
+    where = positions(claim_lines["claim_id"], claims["claim_id"])
     info = claims[["payer_id", "location_id", "date_of_service"]].reset_index(drop=True)
     lines = info.reindex(where).reset_index(drop=True)
     entered = claim_lines["entered_date"].reset_index(drop=True) \
@@ -425,30 +453,75 @@ def _subledger(claim_lines: pd.DataFrame, claims: pd.DataFrame, payers: pd.DataF
     ref = claim_lines["claim_id"].astype("str") + "-" + claim_lines["line_no"].astype("str")
     charges = _side_frame(claim_lines["claim_id"], ref, entered.fillna(lines["date_of_service"]),
                           _isin(lines["payer_id"], self_pay), claim_lines["charge_cents"],
-                          lines["location_id"], ref)
+                          lines["location_id"].astype(places))
     pp = payments_posted
     payments = _side_frame(pp["claim_id"], pp["reference"], pp["posted_date"],
                            (pp["source"] != "ERA").to_numpy(bool), -pp["amount_cents"],
-                           _lookup(pp["claim_id"], claims["claim_id"], claims["location_id"]),
-                           pp["posting_id"])
+                           _lookup(pp["claim_id"], claims["claim_id"], claims["location_id"]
+                                   ).astype(places), pp["posting_id"])
     clp, notes = _remittance_claims(remittance, payments_posted)
     notes["lines_without_entry_date"] = int(undated.sum())
     clp["location_id"] = _lookup(clp["claim_id"], claims["claim_id"], claims["location_id"])
     auto = clp[clp["auto_cents"] != 0]
     adjustments = _side_frame(auto["claim_id"], auto["trace_number"], auto["posted_date"], 0,
-                              -auto["auto_cents"], auto["location_id"], auto["trace_number"])
+                              -auto["auto_cents"], auto["location_id"].astype(places))
     shared = clp[clp["patient_cents"] != 0]
     transfers = pd.concat([
         _side_frame(shared["claim_id"], shared["trace_number"], shared["posted_date"], side,
-                    sign * shared["patient_cents"], shared["location_id"],
-                    shared["trace_number"]) for side, sign in ((0, -1), (1, 1))],
+                    sign * shared["patient_cents"], shared["location_id"].astype(places))
+        for side, sign in ((0, -1), (1, 1))],
         ignore_index=True)
     parts = {"charge": charges, "payment": payments, "adjustment": adjustments,
              "transfer": transfers}
     return parts, clp, notes
 
 
-def _writeoffs(journal: pd.DataFrame, clp: pd.DataFrame, sub: pd.DataFrame
+class _SubLedger:
+    """The sub-ledger's rows to the close date: their numbers as one frame (:attr:`rows`:
+    ``date``, ``resp``, ``cents``, ``component``, by position) and their text (:data:`TEXT`)
+    left in the parts :func:`_subledger` built, read for the rows that need it. A million
+    rows' text copied into one frame was 150 MB of the roll-forward's peak; most of it is the
+    inputs' own columns, which the parts only point to."""
+
+    TEXT = ("claim_id", "ref", "location_id", "sub_ref")
+
+    def __init__(self, parts: dict[str, pd.DataFrame], close: pd.Timestamp) -> None:
+        self.kept = [np.flatnonzero((v["date"] <= close).to_numpy(bool)) for v in parts.values()]
+        self.rows = pd.concat([v[["date", "resp", "cents"]].iloc[k].assign(component=np.int8(i))
+                               for i, (v, k) in enumerate(zip(parts.values(), self.kept,
+                                                              strict=True))],
+                              ignore_index=True)
+        self.texts = [v[list(self.TEXT)] for v in parts.values()]
+        self.starts = np.cumsum([0] + [len(k) for k in self.kept])
+
+    def codes(self, journal: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`_codes` of the journal's column and of this one (for :attr:`rows`, in
+        order): one dictionary over both, the parts' rows after the close included."""
+        got = _codes(journal, *[t[column] for t in self.texts])
+        return got[0], np.concatenate([c[k] for c, k in zip(got[1:], self.kept, strict=True)])
+
+    def isin(self, column: str, known: pd.Index) -> np.ndarray:
+        """Whether each row's ``column`` is one of ``known``."""
+        return np.concatenate([_isin(t[column], known)[k]
+                               for t, k in zip(self.texts, self.kept, strict=True)])
+
+    def at(self, positions: np.ndarray) -> pd.DataFrame:
+        """The rows at ``positions`` with their text, indexed by position (as ``.loc`` on one
+        frame of every column would give them)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        part = np.searchsorted(self.starts, positions, side="right") - 1
+        pieces, order = [self.texts[0].iloc[:0]], [np.array([], dtype=np.int64)]
+        for i, text in enumerate(self.texts):
+            here = np.flatnonzero(part == i)
+            pieces.append(text.iloc[self.kept[i][positions[here] - self.starts[i]]])
+            order.append(here)
+        texts = pd.concat(pieces, ignore_index=True).iloc[
+            np.argsort(np.concatenate(order), kind="stable")].reset_index(drop=True)
+        out = pd.concat([self.rows.iloc[positions].reset_index(drop=True), texts], axis=1)
+        return out.set_axis(pd.Index(positions), axis=0)
+
+
+def _writeoffs(journal: pd.DataFrame, clp: pd.DataFrame, sub: _SubLedger
                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The billing office's write-offs of denials: the journal's adjustments left unpaired on
     claims a remittance denied, against the balance the sub-ledger leaves with the payer on the
@@ -460,10 +533,11 @@ def _writeoffs(journal: pd.DataFrame, clp: pd.DataFrame, sub: pd.DataFrame
     is_off = _isin(journal["claim_id"], pd.Series(sorted(denied), dtype="str"))
     offs, rest = journal[is_off], journal[~is_off]
     if offs.empty:
-        return sub.iloc[:0], _concat([]), rest
+        return sub.rows.iloc[:0], _concat([]), rest
     per_claim = offs.groupby("claim_id", observed=True).agg(last=("date", "max"),
                                                             cents=("cents", "sum"))
-    payer_rows = sub[(sub["resp"].to_numpy() == 0) & _isin(sub["claim_id"], per_claim.index)]
+    payer_rows = sub.at(np.flatnonzero((sub.rows["resp"].to_numpy() == 0)
+                                       & sub.isin("claim_id", per_claim.index)))
     upto = payer_rows.join(per_claim["last"], on="claim_id")
     left_open = upto[upto["date"] <= upto["last"]].groupby("claim_id")["cents"].sum()
     per_claim["sub_cents"] = -left_open.reindex(per_claim.index, fill_value=0)
@@ -471,13 +545,13 @@ def _writeoffs(journal: pd.DataFrame, clp: pd.DataFrame, sub: pd.DataFrame
     # Proven in amount: the sub-ledger writes off on the journal's days (in one go or in parts).
     good, bad = offs[proven], offs[~proven]
     rows = [_side_frame(good["claim_id"], good["ref"], good["date"], 0, good["cents"],
-                        good["location_id"], good["ref"])]
+                        good["location_id"])]
     breaks = _concat([])
     if len(bad):
         last_row = bad.sort_values(["date", "transaction_id"]).groupby("claim_id").tail(1)
         open_cents = per_claim.loc[last_row["claim_id"], "sub_cents"].to_numpy()
         rows.append(_side_frame(last_row["claim_id"], last_row["ref"], last_row["date"], 0,
-                                open_cents, last_row["location_id"], last_row["ref"]))
+                                open_cents, last_row["location_id"]))
         on_last = bad["transaction_id"].isin(last_row["transaction_id"]).to_numpy()
         s = bad.assign(cents=np.where(on_last, per_claim.loc[bad["claim_id"], "sub_cents"], 0),
                        sub_ref=bad["ref"], resp=0)
@@ -572,9 +646,43 @@ class ARRollforward:
 def _grid(frame: pd.DataFrame, date: str, columns: list[str], days: pd.DatetimeIndex
           ) -> pd.DataFrame:
     """Sum ``columns`` of ``frame`` per day and side (0 payer, 1 patient) on the full grid."""
-    index = pd.MultiIndex.from_product([days, [0, 1]], names=["date", "resp"])
-    summed = frame.groupby([date, "resp"])[columns].sum()
-    return summed.reindex(index, fill_value=0).astype(np.int64)
+    at = _slots(frame[date], frame["resp"], days)
+    out = np.zeros((2 * len(days), len(columns)), dtype=np.int64)
+    for k, column in enumerate(columns):
+        np.add.at(out[:, k], at[at >= 0], frame[column].to_numpy(np.int64)[at >= 0])
+    return _on_grid(out, columns, days)
+
+
+def _on_grid(sums: np.ndarray, columns: Sequence[str], days: pd.DatetimeIndex) -> pd.DataFrame:
+    return pd.DataFrame(sums, columns=list(columns), index=pd.MultiIndex.from_product(
+        [days, [0, 1]], names=["date", "resp"]))
+
+
+def _slots(dates: pd.Series, resp: pd.Series, days: pd.DatetimeIndex) -> np.ndarray:
+    """Each row's place on the grid of ``days`` by side (``2 × day + side``), by arithmetic
+    on the dates (no group-by); -1 where the date is missing or not one of ``days`` or the
+    side is neither 0 nor 1."""
+    step = 86_400 * 10**9
+    ns = dates.to_numpy("datetime64[ns]")
+    offset = ns.view(np.int64) - days[0].value
+    day = offset // step
+    side = resp.to_numpy(np.int64)
+    on = (~np.isnat(ns) & (offset % step == 0) & (day >= 0) & (day < len(days))
+          & ((side == 0) | (side == 1)))
+    return np.where(on, 2 * day + side, -1)
+
+
+def _flows(jrows: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """The journal's rows summed per day and side (:func:`_grid`) into one column per flow
+    (:data:`FLOWS`, by :data:`_KIND_OF_FLOW`; a kind of no flow counts in none)."""
+    at = _slots(jrows["date"], jrows["resp"], days)
+    codes, kinds = pd.factorize(jrows["kind"])
+    flow = np.array([FLOWS.index(_KIND_OF_FLOW[k]) if k in _KIND_OF_FLOW else -1
+                     for k in kinds] + [-1], dtype=np.int64)[codes]  # code -1: no kind
+    keep = (at >= 0) & (flow >= 0)
+    out = np.zeros((2 * len(days), len(FLOWS)), dtype=np.int64)
+    np.add.at(out, (at[keep], flow[keep]), jrows["cents"].to_numpy(np.int64)[keep])
+    return _on_grid(out, FLOWS, days)
 
 
 def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.DataFrame,
@@ -624,45 +732,42 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
         "kind": j["kind"].array})
     parts, clp, notes = _subledger(claim_lines, claims, payers, payments_posted, remittance)
     components = list(parts)
-    subrows = pd.concat([v[(v["date"] <= close).to_numpy(bool)].assign(component=np.int8(i))
-                         for i, v in enumerate(parts.values())], ignore_index=True)
-    del parts  # the rows live on in subrows only
+    sub = _SubLedger(parts, close)
+    del parts  # the rows live on in sub only
+    subrows = sub.rows
     clp = clp[clp["posted_date"] <= close]
     first = np.datetime64(min([d.min() for d in (jrows["date"], subrows["date"]) if len(d)]
                               or [close]), "D")
-    jkind = pd.Index(components).get_indexer(jrows["kind"])  # -1: a refund
+    jkind = pd.Index(components).get_indexer(jrows["kind"]).astype(np.int8)  # -1: a refund
     skind = subrows["component"].to_numpy()
 
     breaks, sub_rows = [], [subrows]
-    coded = {column: tuple(_codes(jrows[column], subrows[column]))
-             for column in ("claim_id", "ref")}
+    coded = {column: sub.codes(jrows[column], column) for column in ("claim_id", "ref")}
     for i, component in enumerate(components):
         # keys a component at a time: the keys of one kind of row alive at once
         jkeys, skeys = _component_keys(jrows, np.flatnonzero(jkind == i), subrows,
                                        np.flatnonzero(skind == i), coded, first)
-        found, j_left, s_left = _breaks_of(component, jkeys, skeys, jrows, subrows)
+        found, j_left, s_left = _breaks_of(component, jkeys, skeys, jrows, sub)
         del jkeys, skeys
         left = jrows.loc[j_left]
         if component == "adjustment":
-            off_rows, off_breaks, left = _writeoffs(left, clp, subrows)
+            off_rows, off_breaks, left = _writeoffs(left, clp, sub)
             sub_rows.append(off_rows)
             breaks.append(off_breaks)
         *_, j_only, s_only = _STAGE_KINDS[component]
         breaks += [found, _break_rows(j_only, left, None) if len(left) else _concat([]),
-                   _break_rows(s_only, None, subrows.loc[s_left]) if len(s_left)
+                   _break_rows(s_only, None, sub.at(s_left)) if len(s_left)
                    else _concat([])]
     del coded
     refunds = jrows[jrows["kind"] == "refund"]
     sub_rows.append(refunds)  # no other file records a refund: taken from the journal
     subledger = pd.concat([s[["date", "resp", "cents"]] for s in sub_rows], ignore_index=True)
+    del sub_rows, subrows, sub  # what is left of them is in subledger
     found = _concat(breaks)
 
     first = min([d.min() for d in (jrows["date"], subledger["date"]) if len(d)] or [close])
     days = pd.date_range(first, close, freq="D", name="date")
-    flows = jrows.assign(flow=jrows["kind"].map(_KIND_OF_FLOW)).pivot_table(
-        index=["date", "resp"], columns="flow", values="cents", aggfunc="sum", fill_value=0)
-    flows = flows.reindex(columns=list(FLOWS), fill_value=0).reset_index()
-    daily = _grid(flows, "date", list(FLOWS), days)
+    daily = _flows(jrows, days)
     daily.columns = [f"{c}_cents" for c in FLOWS]
     daily["sub_change"] = _grid(subledger, "date", ["cents"], days)["cents"]
     j_side = found[found["journal_date"].notna()].assign(
@@ -822,12 +927,19 @@ def _lower_median(values: pd.Series, keys: Any) -> pd.Series:
 
 
 def _lag_table(lines: pd.DataFrame, key: str, target: int) -> pd.DataFrame:
-    grouped = lines.groupby(key, observed=True)["lag_days"]
+    """Lines, median and 90th percentile of ``lag_days`` and the share within ``target`` per
+    value of ``key`` (sorted; a missing key left out), grouped by the key's integer codes:
+    a group-by of a million lines' text per figure was the charge capture's peak."""
+    codes, names = pd.factorize(lines[key], sort=True)
+    keep = codes >= 0
+    codes = codes[keep]
+    lag = pd.Series(lines["lag_days"].to_numpy()[keep])
+    grouped = lag.groupby(codes)
     table = pd.DataFrame({
         "lines": grouped.size(), "median_days": grouped.median(),
         "p90_days": grouped.quantile(0.9),
-        "within_target_share": lines["lag_days"].le(target).groupby(
-            lines[key], observed=True).mean()})
+        "within_target_share": lag.le(target).groupby(codes).mean()})
+    table.index = names.take(table.index).rename(key)
     return table.reset_index().astype({"lines": np.int64, "median_days": float,
                                        "p90_days": float, "within_target_share": float})
 
@@ -876,18 +988,20 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
                         & (appointments["date"] <= close)]
     entered = claim_lines["entered_date"] if "entered_date" in claim_lines else \
         pd.Series(pd.NaT, index=claim_lines.index, dtype="datetime64[ns]")
-    lines = claim_lines[entered.isna() | (entered <= close)].assign(
+    kept = (entered.isna() | (entered <= close)).to_numpy(bool)
+    lines = (claim_lines if kept.all() else claim_lines[kept]).assign(  # no copy of them all
         entered_date=entered)
     totals = lines.groupby("claim_id")["charge_cents"].sum()
     claim_cents = pd.Series(totals.to_numpy(np.int64))
-    charged = claims[_isin(claims["claim_id"], totals.index)]
+    is_charged = _isin(claims["claim_id"], totals.index)
+    charged = claims if is_charged.all() else claims[is_charged]  # no copy of every claim
 
     # Completed visits with no charge
     open_visits = done[~_isin(done["appointment_id"], charged["appointment_id"])]
     age = businessdays.between(open_visits["date"], np.full(len(open_visits), close))
     late = age >= missed_charge_days
     missed = open_visits[late].assign(business_days=age[late])
-    visit = _positions(charged["appointment_id"], done["appointment_id"])
+    visit = positions(charged["appointment_id"], done["appointment_id"])
     history = done[["visit_type", "provider_id"]].iloc[visit[visit >= 0]].reset_index(drop=True)
     history["cents"] = _lookup(charged["claim_id"][visit >= 0], totals.index,
                                claim_cents).to_numpy(np.int64)
@@ -912,8 +1026,12 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
     key = ["claim_id", "cpt", "modifiers"]
     keyed = lines.assign(modifiers=lines["modifiers"].fillna("")) \
         if "modifiers" in lines else lines.assign(modifiers="")
-    same = keyed.groupby(key, sort=False)["line_no"].transform("size") > 1
-    twice = keyed[same.to_numpy(bool)].sort_values(["claim_id", "entered_date", "line_no"])
+    # lines whose key (none of it missing) stands on another line too: one integer code of
+    # the key, not a group-by of a million lines' text
+    code = _key_code(keyed, keyed.iloc[:0], key)
+    same = pd.Series(code).duplicated(keep=False).to_numpy() \
+        & keyed[key].notna().all(axis=1).to_numpy()
+    twice = keyed[same].sort_values(["claim_id", "entered_date", "line_no"])
     repeat = twice.groupby(key, sort=False).cumcount() > 0
     duplicates = twice.groupby(key, sort=False).agg(
         line_nos=("line_no", lambda s: ";".join(map(str, sorted(s)))),
@@ -926,12 +1044,14 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
                                         claims["location_id"])
 
     # Charge lag
-    measured = lines[lines["entered_date"].notna()].reset_index(drop=True)
+    # the entered lines' claims' columns the lag tables read (not a copy of the lines)
+    entered_lines = lines[["claim_id", "entered_date"]][lines["entered_date"].notna()]
     info = claims[["date_of_service", "rendering_npi", "location_id"]].reset_index(drop=True)
-    measured = pd.concat([measured, info.reindex(
-        _positions(measured["claim_id"], claims["claim_id"])).reset_index(drop=True)], axis=1)
+    measured = info.reindex(positions(entered_lines["claim_id"], claims["claim_id"])
+                            ).reset_index(drop=True)
     measured["lag_days"] = businessdays.between(measured["date_of_service"],
-                                                measured["entered_date"])
+                                                entered_lines["entered_date"])
+    del entered_lines
     npi = measured["rendering_npi"]
     measured["provider_id"] = npi if providers is None else _lookup(
         npi, providers["npi"], providers["provider_id"]).fillna(npi)
@@ -1053,13 +1173,18 @@ def timely_filing(claims: pd.DataFrame, payers: pd.DataFrame, journal: pd.DataFr
     filing risk (the payer has it; billing follows up on it) and is counted apart.
     """
     close = pd.Timestamp(close_date)
-    j = journal.loc[((journal["posted_date"] <= close) & (journal["responsible"] == "payer"))
-                    .to_numpy(), ["claim_id", "amount_cents"]]
-    owed = j.groupby("claim_id")["amount_cents"].sum()
-    owed = owed[owed > 0]
-    where = _positions(claims["claim_id"], owed.index)
-    open_claims = claims[where >= 0].copy()
-    open_claims["open_cents"] = owed.to_numpy(np.int64)[where[where >= 0]]
+    # what the payers owe on each claim, summed at the claim's first row in the claims (by
+    # position: no group-by on the journal's text); a repeated claim id shares it
+    at = positions(journal["claim_id"], claims["claim_id"])
+    at[~((journal["posted_date"] <= close) & (journal["responsible"] == "payer")).to_numpy(
+        bool)] = -1
+    owed = np.zeros(len(claims) + 1, dtype=np.int64)  # the last: rows of no listed claim
+    np.add.at(owed, at, journal["amount_cents"].to_numpy(np.int64))
+    first = positions(claims["claim_id"], claims["claim_id"])
+    owed = owed[first]  # a claim without an id (-1) takes the rows of no listed claim: none
+    owed[first < 0] = 0
+    open_claims = claims[owed > 0].copy()
+    open_claims["open_cents"] = owed[owed > 0]
     pays = remittance.payments[["payment_seq", "payment_date"]]
     dated = pays[pays["payment_date"].isna() | (pays["payment_date"] <= close)]
     answered = remittance.claims.loc[

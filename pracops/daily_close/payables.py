@@ -40,6 +40,7 @@ import pandas as pd
 from pracops.daily_close import businessdays
 from pracops.daily_close.datasets import TERMS_PATTERN
 from pracops.daily_close.findings import findings_frame
+from pracops.daily_close.ledger import positions
 from pracops.data import require_columns, rows_error
 from pracops.errors import DataError, ParameterError
 from pracops.money import format_cents
@@ -633,19 +634,34 @@ def _payer_receipts(journal: pd.DataFrame, claims: pd.DataFrame, close: pd.Times
                     band: tuple[float, float]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
     """Expected payer receipts per day 1..horizon after the close (open A/R, new visits; the
     band's late and early cases) and the per-payer table of what they rest on."""
-    payer_rows = journal[journal["responsible"] == "payer"]
-    # Claims as integer codes: every step below is by code (bincount, groupby on int).
-    claim, claim_ids = pd.factorize(payer_rows["claim_id"])
-    payer_of = claims.drop_duplicates("claim_id").set_index("claim_id")["payer_id"]
-    payer_of_claim = pd.Series(claim_ids).map(payer_of).astype("string").fillna(
-        "(unknown claim)")
-    claim_payer, names = pd.factorize(payer_of_claim, sort=True)
+    at = np.flatnonzero((journal["responsible"] == "payer").to_numpy(bool))
+    # Claims as integer codes: every step below is by code (bincount, groupby on int). A
+    # claim of the claims is its first row there; one they do not list, a number after them.
+    claim = positions(journal["claim_id"].take(at), claims["claim_id"])
+    unknown = claim < 0
+    if unknown.any():
+        claim[unknown] = len(claims) + pd.factorize(
+            journal["claim_id"].take(at[unknown]), use_na_sentinel=False)[0]
+    # each claim's payer (a claim the claims do not list: "(unknown claim)"), coded in the
+    # order of the payers' names, only those of the journal's claims
+    payer_of = pd.concat([claims["payer_id"].astype("string"),
+                          pd.Series(["(unknown claim)"], dtype="string")], ignore_index=True)
+    payer_of = payer_of.fillna("(unknown claim)")
+    of = np.minimum(claim, len(claims))
+    present = np.zeros(len(claims) + 1, dtype=bool)
+    present[of] = True
+    used = np.flatnonzero(present)
+    names, inverse = np.unique(payer_of.take(used).to_numpy(str), return_inverse=True)
+    names = pd.array(names, dtype="string")
+    code_of = np.zeros(len(claims) + 1, dtype=np.int64)
+    code_of[used] = inverse
+    code = code_of[of]
     n = len(names)
-    rows = pd.DataFrame({"claim": claim, "code": claim_payer[claim],
-                         "kind": payer_rows["kind"].reset_index(drop=True),
-                         "posted": payer_rows["posted_date"].to_numpy(),
-                         "service": payer_rows["service_date"].to_numpy(),
-                         "cents": payer_rows["amount_cents"].to_numpy("int64")})
+    rows = pd.DataFrame({"claim": claim, "code": code,
+                         "kind": journal["kind"].take(at).reset_index(drop=True),
+                         "posted": journal["posted_date"].to_numpy()[at],
+                         "service": journal["service_date"].to_numpy()[at],
+                         "cents": journal["amount_cents"].to_numpy("int64")[at]})
     payments = rows[rows["kind"] == "payment"]
     # Days to pay: each dollar a payer paid, by days from the date of service.
     money = payments[(payments["cents"] < 0) & payments["service"].notna()]
@@ -657,7 +673,7 @@ def _payer_receipts(journal: pd.DataFrame, claims: pd.DataFrame, close: pd.Times
     total = f.sum(axis=1)
     surv = total[:, None] - np.cumsum(f, axis=1)  # mass paid after day a
     # Yield: what a payer paid of what was billed to it, on the claims it has answered.
-    answered = np.zeros(len(claim_ids), dtype=bool)
+    answered = np.zeros(int(claim.max(initial=-1)) + 1, dtype=bool)
     answered[payments["claim"].to_numpy()] = True
     billed = rows[(rows["kind"] == "charge").to_numpy() & answered[rows["claim"].to_numpy()]]
     charged = np.bincount(billed["code"], weights=billed["cents"], minlength=n)

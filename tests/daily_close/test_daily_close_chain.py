@@ -10,16 +10,20 @@ import csv
 import dataclasses
 import inspect
 import json
+import os
 import re
 import shutil
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from pracops import cli, config, data, report, runner
-from pracops.daily_close import chain
+from pracops.daily_close import cash, chain, ledger, payables
 from pracops.daily_close.parameters import PARAMETERS
 from pracops.errors import DataError, ParameterError
 
@@ -493,3 +497,99 @@ def test_run_gives_the_notebooks_figures_alerts_and_hand_outs(
         if p.suffix == ".csv":
             assert hashlib.sha256(p.read_bytes()).hexdigest() == \
                 stored["handouts"][f"daily_close_files/{p.name}"], p.name
+
+
+# --- a large practice's close: steps beside each other in two processes -----------------------
+
+def _same(a: object, b: object, where: str = "close") -> None:
+    """Every field of two closes equal: frames and series exactly (dtypes included)."""
+    if dataclasses.is_dataclass(a):
+        for f in dataclasses.fields(a):
+            _same(getattr(a, f.name), getattr(b, f.name), f"{where}.{f.name}")
+    elif isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b, obj=where)
+    elif isinstance(a, pd.Series):
+        pd.testing.assert_series_equal(a, b, obj=where)
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where
+        for key in a:
+            _same(a[key], b[key], f"{where}[{key}]")
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{where}[{i}]")
+    else:
+        assert a == b or (a != a and b != b), where  # NaN equals NaN here
+
+
+def _pid_noted(fn: Callable[..., object], path: Path) -> Callable[..., object]:
+    """``fn`` that first writes the id of the process it runs in to ``path``."""
+    def noted(*args: object, **kwargs: object) -> object:
+        path.write_text(str(os.getpid()))
+        return fn(*args, **kwargs)
+    return noted
+
+
+def test_a_large_practices_close_runs_in_two_processes_to_the_same_result(
+        inputs: chain.DailyCloseInputs, close: chain.DailyClose,
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert len(inputs.pm_transactions) < chain.BESIDE_FROM  # the sample: one process
+    monkeypatch.setattr(chain, "BESIDE_FROM", 0)
+    monkeypatch.setattr(ledger, "charge_capture",
+                        _pid_noted(ledger.charge_capture, tmp_path / "beside"))
+    monkeypatch.setattr(ledger, "ar_rollforward",
+                        _pid_noted(ledger.ar_rollforward, tmp_path / "here"))
+    _same(chain.compute(inputs), close)
+    assert int((tmp_path / "here").read_text()) == os.getpid()
+    assert int((tmp_path / "beside").read_text()) != os.getpid()
+    assert psutil.Process().children() == []  # the child is gone
+
+
+def _raising(words: str) -> Callable[..., object]:
+    def raises(*args: object, **kwargs: object) -> object:
+        raise DataError(words)
+    return raises
+
+
+@pytest.mark.parametrize(("failing", "raised"), [
+    # a step of the child's before one of this process's: the child's, as in one process
+    ({(cash, "day_close"): "desk", (ledger, "ar_rollforward"): "journal"}, "desk"),
+    ({(ledger, "charge_capture"): "visits", (payables, "cash_forecast"): "bank"}, "visits"),
+    # this process's step first
+    ({(ledger, "ar_rollforward"): "journal", (ledger, "timely_filing"): "payers"}, "journal"),
+    ({(payables, "cash_forecast"): "bank"}, "bank"),
+    ({(cash, "bank_reconciliation"): "statement"}, "statement"),
+])
+def test_what_a_close_in_two_processes_raises_is_the_first_steps(
+        inputs: chain.DailyCloseInputs, monkeypatch: pytest.MonkeyPatch,
+        failing: dict[tuple[object, str], str], raised: str) -> None:
+    monkeypatch.setattr(chain, "BESIDE_FROM", 0)
+    for (module, name), words in failing.items():
+        monkeypatch.setattr(module, name, _raising(words))
+    with pytest.raises(DataError, match=f"^{raised}$"):
+        chain.compute(inputs)
+    assert psutil.Process().children() == []
+
+
+def test_an_interrupted_close_leaves_no_child(inputs: chain.DailyCloseInputs,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    def waits(*args: object, **kwargs: object) -> object:
+        (tmp_path / "child").write_text(str(os.getpid()))
+        time.sleep(120)
+        raise AssertionError("not stopped")
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        while not (tmp_path / "child").exists():  # the child is in its first step
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(chain, "BESIDE_FROM", 0)
+    monkeypatch.setattr(cash, "day_close", waits)
+    monkeypatch.setattr(ledger, "ar_rollforward", interrupted)
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        chain.compute(inputs)
+    assert time.monotonic() - start < 60
+    child = int((tmp_path / "child").read_text())
+    assert child != os.getpid() and not psutil.pid_exists(child)

@@ -413,6 +413,22 @@ def test_small_forecast_with_payroll_runs_and_a_receipts_factor(small) -> None:
     assert "check the pay_schedule" in off.notes[4]
 
 
+def test_a_payer_payment_without_a_claim_is_nobody_elses(small) -> None:
+    """A payer's payment the journal ties to no claim (the column allows it) is set apart
+    with the claims the claims file does not list, under "(unknown claim)": it once took the
+    code -1 of the claims' coding, that is the payer of the last claim, P here (its yield
+    fell from 60 % to 22 % and the forecast of its open claims with it)."""
+    extra = journal_frame([("2025-06-20", "2025-06-01", None, "payment", -500, "payer")])
+    small["pm_transactions"] = pd.concat([small["pm_transactions"], extra], ignore_index=True)
+    got = run(small)
+    payers = got.payers.set_index("payer_id")
+    assert payers.loc["P", ["payments", "open_cents", "credit_cents"]].tolist() == [1, 24000, 0]
+    assert payers.loc["P", "yield_pct"] == pytest.approx(60.0)
+    # Z1 (not in the claims) and the payment without a claim: two claims of no known payer
+    assert payers.loc["(unknown claim)", ["payments", "credit_cents"]].tolist() == [2, 500]
+    assert got.weeks["payer_open_ar_cents"].tolist() == [0, 12000, 0, 0]
+
+
 def test_forecast_above_the_minimum_flags_nothing(small) -> None:
     got = run(small, minimum_balance_cents=70000)
     assert got.first_week_below_minimum is None and got.findings.empty
