@@ -344,15 +344,13 @@ def _calculate(inputs: DailyCloseInputs, day: pd.Timestamp,
 
 
 BESIDE = ("day_close", "charge_capture", "timely_filing", "bank_reconciliation",
-          "accounts_payable")
+          "accounts_payable", "cash_forecast")
 """The steps run in a forked child, on a large practice (:data:`BESIDE_FROM`), while this
-process runs the A/R roll-forward and the cash forecast: on the 2-core machine the close of a
-50-provider group's year took 5.8-7.1 s instead of 11.1-11.8 s. The split is the one whose
-peaks add up least: the roll-forward's and the forecast's temporaries (about 0.5 GB each at
-that size) never stand side by side, and no step of the child's takes more than about a
-fifth of a GB (peak of both processes 1.41-1.45 GB, against 1.26 one after another and
-1.62-1.68 with the forecast in the child). Each process gives back what a step freed before
-its next."""
+process runs the A/R roll-forward, the longest. At a 50-provider group's year the roll-forward
+takes 5-6 s and these together about 4 s on the 2-core machine, against 10-11 s one after
+another; the roll-forward's temporaries (about 0.5 GB at that size) stand beside at most one of
+these steps' (up to about 0.2 GB), and each process gives back what a step freed before its
+next."""
 
 BESIDE_FROM = 300_000
 """Journal rows from which :data:`BESIDE` runs in a child (when there is a second core and

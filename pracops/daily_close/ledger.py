@@ -175,13 +175,18 @@ def _pair(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     n_left = len(left)
     order, first = _grouped(left, right, keys)
-    group = np.cumsum(first) - 1
-    starts = np.flatnonzero(first)
-    lefts = np.bincount(group, weights=order < n_left, minlength=len(starts)).astype(np.int64)
+    # row counts fit 32 bits: half the memory of each array of a row's place in its key
+    group = np.cumsum(first, dtype=np.int32)
+    group -= 1
+    starts = np.flatnonzero(first).astype(np.int32)
+    del first
+    is_left = order < n_left
+    lefts = np.bincount(group, weights=is_left, minlength=len(starts)).astype(np.int64)
     rights = np.diff(np.r_[starts, len(order)]) - lefts
-    at = np.arange(len(order))
-    rank = at - starts[group]
-    paired = at[(order < n_left) & (rank < rights[group])]
+    rank = np.arange(len(order), dtype=np.int32)
+    rank -= starts[group]  # each row's place among its key's rows
+    paired = np.flatnonzero(is_left & (rank < rights[group]))
+    del rank, is_left
     lrow = order[paired]
     rrow = order[paired + lefts[group[paired]]] - n_left
     by_left = np.argsort(lrow, kind="stable")
@@ -243,9 +248,11 @@ def _codes(*columns: pd.Series) -> list[np.ndarray]:
     chunks = [chunk for a in arrays
               for chunk in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
     encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=pa.large_string()))
-    codes = np.concatenate([np.asarray(c.indices.fill_null(-1).to_numpy(zero_copy_only=False),
-                                       dtype=np.int32) for c in encoded.chunks]
-                           or [np.array([], dtype=np.int32)])
+    codes = np.empty(sum(len(c) for c in chunks), dtype=np.int32)  # filled a chunk at a time
+    at = 0
+    for chunk in encoded.chunks:
+        codes[at:at + len(chunk)] = chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        at += len(chunk)
     del encoded
     return np.split(codes, np.cumsum([len(c) for c in columns])[:-1])
 
@@ -521,16 +528,16 @@ class _SubLedger:
         return out.set_axis(pd.Index(positions), axis=0)
 
 
-def _writeoffs(journal: pd.DataFrame, clp: pd.DataFrame, sub: _SubLedger
+def _writeoffs(journal: pd.DataFrame, denied: pd.Series, sub: _SubLedger
                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The billing office's write-offs of denials: the journal's adjustments left unpaired on
     claims a remittance denied, against the balance the sub-ledger leaves with the payer on the
     day of the claim's last write-off (a claim written off in parts is proven by their sum; a
     claim that differs is a break on each of its write-offs, the sub-ledger's amount on the
-    last). Returns the sub-ledger's write-off rows, the breaks, and
-    the journal's adjustments that are not write-offs of a denial."""
-    denied = set(clp.loc[clp["denied_cents"] != 0, "claim_id"].dropna())
-    is_off = _isin(journal["claim_id"], pd.Series(sorted(denied), dtype="str"))
+    last). ``denied``: the ids of the remittances' claims with money denied. Returns the
+    sub-ledger's write-off rows, the breaks, and the journal's adjustments that are not
+    write-offs of a denial."""
+    is_off = _isin(journal["claim_id"], pd.Series(sorted(set(denied.dropna())), dtype="str"))
     offs, rest = journal[is_off], journal[~is_off]
     if offs.empty:
         return sub.rows.iloc[:0], _concat([]), rest
@@ -735,7 +742,9 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
     sub = _SubLedger(parts, close)
     del parts  # the rows live on in sub only
     subrows = sub.rows
-    clp = clp[clp["posted_date"] <= close]
+    # of the remittances' claims, only the denied ones' ids are read again (_writeoffs)
+    denied = clp.loc[(clp["posted_date"] <= close) & (clp["denied_cents"] != 0), "claim_id"]
+    del clp
     first = np.datetime64(min([d.min() for d in (jrows["date"], subrows["date"]) if len(d)]
                               or [close]), "D")
     jkind = pd.Index(components).get_indexer(jrows["kind"]).astype(np.int8)  # -1: a refund
@@ -751,7 +760,7 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
         del jkeys, skeys
         left = jrows.loc[j_left]
         if component == "adjustment":
-            off_rows, off_breaks, left = _writeoffs(left, clp, sub)
+            off_rows, off_breaks, left = _writeoffs(left, denied, sub)
             sub_rows.append(off_rows)
             breaks.append(off_breaks)
         *_, j_only, s_only = _STAGE_KINDS[component]

@@ -657,44 +657,58 @@ def _payer_receipts(journal: pd.DataFrame, claims: pd.DataFrame, close: pd.Times
     code_of[used] = inverse
     code = code_of[of]
     n = len(names)
-    rows = pd.DataFrame({"claim": claim, "code": code,
-                         "kind": journal["kind"].take(at).reset_index(drop=True),
-                         "posted": journal["posted_date"].to_numpy()[at],
-                         "service": journal["service_date"].to_numpy()[at],
-                         "cents": journal["amount_cents"].to_numpy("int64")[at]})
-    payments = rows[rows["kind"] == "payment"]
+    # the payer rows' columns as arrays, each step by mask and by claim code (bincount, add.at:
+    # no frame of two million rows copied per step, no group-by)
+    kind = journal["kind"].take(at)
+    is_payment = (kind == "payment").to_numpy(bool)
+    is_charge = (kind == "charge").to_numpy(bool)
+    del kind
+    posted = journal["posted_date"].to_numpy("datetime64[ns]")[at]
+    service = journal["service_date"].to_numpy("datetime64[ns]")[at]
+    cents = journal["amount_cents"].to_numpy("int64")[at]
     # Days to pay: each dollar a payer paid, by days from the date of service.
-    money = payments[(payments["cents"] < 0) & payments["service"].notna()]
-    lag = (money["posted"] - money["service"]).dt.days.clip(lower=0).to_numpy("int64")
+    money = is_payment & (cents < 0) & ~np.isnat(service)
+    lag = np.maximum((posted[money] - service[money]) // np.timedelta64(1, "D"), 0)
     span = int(lag.max()) + 1 if len(lag) else 1
-    f = np.bincount(money["code"].to_numpy() * span + lag,
-                    weights=-money["cents"].to_numpy("float64"),
+    f = np.bincount(code[money] * span + lag, weights=-cents[money].astype("float64"),
                     minlength=n * span).reshape(n, span)
     total = f.sum(axis=1)
     surv = total[:, None] - np.cumsum(f, axis=1)  # mass paid after day a
     # Yield: what a payer paid of what was billed to it, on the claims it has answered.
-    answered = np.zeros(int(claim.max(initial=-1)) + 1, dtype=bool)
-    answered[payments["claim"].to_numpy()] = True
-    billed = rows[(rows["kind"] == "charge").to_numpy() & answered[rows["claim"].to_numpy()]]
-    charged = np.bincount(billed["code"], weights=billed["cents"], minlength=n)
-    paid = -np.bincount(payments["code"], weights=payments["cents"], minlength=n)
+    claims_seen = int(claim.max(initial=-1)) + 1
+    answered = np.zeros(claims_seen, dtype=bool)
+    answered[claim[is_payment]] = True
+    billed = is_charge & answered[claim]
+    charged = np.bincount(code[billed], weights=cents[billed], minlength=n)
+    paid = -np.bincount(code[is_payment], weights=cents[is_payment], minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
         yield_ = np.where(charged > 0, paid / np.where(charged > 0, charged, 1), 0.0)
-    # Open A/R by claim, by age in days.
-    balance = rows.groupby("claim", sort=False).agg(
-        cents=("cents", "sum"), code=("code", "first"), service=("service", "min"))
-    open_ = balance[balance["cents"] > 0]
-    age = (close - open_["service"]).dt.days.fillna(span).clip(lower=0).astype("int64")
-    ok = age.to_numpy() < span
-    known = np.isin(open_["code"].to_numpy(), np.flatnonzero(total > 0))
+    # Open A/R by claim (its payer rows' sum; its earliest date of service), by age in days.
+    seen = np.zeros(claims_seen, dtype=bool)
+    seen[claim] = True
+    balance = np.zeros(claims_seen, dtype=np.int64)
+    np.add.at(balance, claim, cents)
+    never = np.iinfo(np.int64).max
+    earliest = np.full(claims_seen, never, dtype=np.int64)
+    np.minimum.at(earliest, claim, np.where(np.isnat(service), never, service.view(np.int64)))
+    claim_code = np.zeros(claims_seen, dtype=np.int64)
+    claim_code[claim] = code
+    is_open = seen & (balance > 0)
+    open_cents, open_code = balance[is_open], claim_code[is_open]
+    first_seen = earliest[is_open]
+    age = np.where(first_seen == never, span, (close.value - first_seen) // (86_400 * 10**9))
+    age = np.maximum(age, 0)
+    ok = age < span
+    known = np.isin(open_code, np.flatnonzero(total > 0))
     forecastable = ok & known
     ages = np.zeros((n, span))
-    np.add.at(ages, (open_["code"].to_numpy()[forecastable], age.to_numpy()[forecastable]),
-              open_["cents"].to_numpy("float64")[forecastable])
+    np.add.at(ages, (open_code[forecastable], age[forecastable]),
+              open_cents[forecastable].astype("float64"))
+    credit = seen & (balance < 0)
     # New visits: the history window's payer charges per day, each later day alike.
-    recent = rows[(rows["kind"] == "charge") & (rows["posted"] > history_start)
-                  & (rows["posted"] <= close)]
-    daily = np.bincount(recent["code"], weights=recent["cents"], minlength=n) / max(
+    recent = (is_charge & (posted > history_start.to_datetime64())
+              & (posted <= close.to_datetime64()))
+    daily = np.bincount(code[recent], weights=cents[recent], minlength=n) / max(
         history_days, 1)
 
     out = {key: np.zeros(horizon + 1) for key in
@@ -723,18 +737,17 @@ def _payer_receipts(journal: pd.DataFrame, claims: pd.DataFrame, close: pd.Times
             np.add.at(out[f"new_{tag}"], pay_day[ok_new], yield_[p] * daily[p])
     table = pd.DataFrame({
         "payer_id": names,
-        "payments": np.bincount(money["code"], minlength=n),
+        "payments": np.bincount(code[money], minlength=n),
         "days_to_pay_low": [_weighted_quantile_days(f[p], band[0]) for p in range(n)],
         "days_to_pay_median": [_weighted_quantile_days(f[p], 0.5) for p in range(n)],
         "days_to_pay_high": [_weighted_quantile_days(f[p], band[1]) for p in range(n)],
         "yield_pct": yield_ * 100,
-        "open_cents": np.bincount(open_["code"], weights=open_["cents"], minlength=n).astype(
+        "open_cents": np.bincount(open_code, weights=open_cents, minlength=n).astype(
             "int64"),
-        "not_forecast_cents": np.bincount(open_["code"][~forecastable],
-                                          weights=open_["cents"][~forecastable],
+        "not_forecast_cents": np.bincount(open_code[~forecastable],
+                                          weights=open_cents[~forecastable],
                                           minlength=n).astype("int64"),
-        "credit_cents": -np.bincount(balance["code"][balance["cents"] < 0],
-                                     weights=balance["cents"][balance["cents"] < 0],
+        "credit_cents": -np.bincount(claim_code[credit], weights=balance[credit],
                                      minlength=n).astype("int64"),
         "charges_per_day_cents": _round_cents(daily),
     })
