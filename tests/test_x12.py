@@ -987,3 +987,14 @@ def test_segment_numbers_point_at_the_segment_text() -> None:
     for frame, tag in ((ra.claims, "CLP"), (ra.service_lines, "SVC"), (ra.adjustments, "CAS")):
         assert all(segments[n - 1].startswith(tag) for n in frame["segment_number"])
     assert np.array_equal(ra.service_lines["claim_seq"], [1, 1])
+
+
+def test_this_process_reads_a_larger_first_chunk() -> None:
+    """A worker also sends its frames back: the first chunk (read here) takes 1.3 shares of
+    the bytes, each other one share; a file goes where its middle byte falls."""
+    paths = [(Path(f"{i}.835"), True) for i in range(10)]
+    sizes = [100] * 10  # middles at 5 %, 15 %, … 95 % of the bytes
+    assert [len(c) for c in split_in_chunks(paths, sizes, 2)] == [6, 4]  # 56.5 % | 43.5 %
+    assert [len(c) for c in split_in_chunks(paths, sizes, 3)] == [4, 3, 3]  # 39.4 | 30.3 | 30.3
+    assert sum(split_in_chunks(paths, sizes, 3), []) == paths
+    assert split_in_chunks(paths[:1], [0], 2) == [paths[:1]]

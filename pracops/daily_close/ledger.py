@@ -448,8 +448,13 @@ def _subledger(claim_lines: pd.DataFrame, claims: pd.DataFrame, payers: pd.DataF
     (the patient's balance for a self-pay payer's claim), payments from ``payments_posted``,
     the remittances' auto-posted adjustments and patients' shares on their posting day."""
     self_pay = payers.loc[(payers["type"] == "self-pay").to_numpy(bool), "payer_id"]
-    # every part's location as one categorical (the claims' places): a few bytes a row
-    places = pd.CategoricalDtype(pd.unique(claims["location_id"].dropna()))
+    # every part's location as one categorical of the claims' places, coded by the claim's
+    # position (no text copied or hashed again): a byte a row
+    place_code, places = pd.factorize(claims["location_id"])
+
+    def located(at: np.ndarray) -> pd.Categorical:
+        return pd.Categorical.from_codes(np.where(at >= 0, place_code[at], -1), categories=places)
+
     where = positions(claim_lines["claim_id"], claims["claim_id"])
     info = claims[["payer_id", "location_id", "date_of_service"]].reset_index(drop=True)
     lines = info.reindex(where).reset_index(drop=True)
@@ -460,22 +465,22 @@ def _subledger(claim_lines: pd.DataFrame, claims: pd.DataFrame, payers: pd.DataF
     ref = claim_lines["claim_id"].astype("str") + "-" + claim_lines["line_no"].astype("str")
     charges = _side_frame(claim_lines["claim_id"], ref, entered.fillna(lines["date_of_service"]),
                           _isin(lines["payer_id"], self_pay), claim_lines["charge_cents"],
-                          lines["location_id"].astype(places))
+                          located(where))
     pp = payments_posted
     payments = _side_frame(pp["claim_id"], pp["reference"], pp["posted_date"],
                            (pp["source"] != "ERA").to_numpy(bool), -pp["amount_cents"],
-                           _lookup(pp["claim_id"], claims["claim_id"], claims["location_id"]
-                                   ).astype(places), pp["posting_id"])
+                           located(positions(pp["claim_id"], claims["claim_id"])),
+                           pp["posting_id"])
     clp, notes = _remittance_claims(remittance, payments_posted)
     notes["lines_without_entry_date"] = int(undated.sum())
-    clp["location_id"] = _lookup(clp["claim_id"], claims["claim_id"], claims["location_id"])
+    clp["location_id"] = located(positions(clp["claim_id"], claims["claim_id"]))
     auto = clp[clp["auto_cents"] != 0]
     adjustments = _side_frame(auto["claim_id"], auto["trace_number"], auto["posted_date"], 0,
-                              -auto["auto_cents"], auto["location_id"].astype(places))
+                              -auto["auto_cents"], auto["location_id"])
     shared = clp[clp["patient_cents"] != 0]
     transfers = pd.concat([
         _side_frame(shared["claim_id"], shared["trace_number"], shared["posted_date"], side,
-                    sign * shared["patient_cents"], shared["location_id"].astype(places))
+                    sign * shared["patient_cents"], shared["location_id"])
         for side, sign in ((0, -1), (1, 1))],
         ignore_index=True)
     parts = {"charge": charges, "payment": payments, "adjustment": adjustments,
@@ -736,7 +741,7 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
         "ref": j["reference"].array, "date": j["posted_date"].array,
         "resp": (j["responsible"] == "patient").to_numpy(np.int8),
         "cents": j["amount_cents"].to_numpy(np.int64), "location_id": j["location_id"].array,
-        "kind": j["kind"].array})
+        "kind": j["kind"].array}, copy=False)  # the journal's own columns, not copies
     parts, clp, notes = _subledger(claim_lines, claims, payers, payments_posted, remittance)
     components = list(parts)
     sub = _SubLedger(parts, close)
