@@ -39,6 +39,11 @@ Month-to-date collections against the budget
 Optional inputs
     ``card_settlements``, ``payroll_runs`` and ``payments_posted`` are ``None`` when the folder
     has no file for them; each calculation says what it did without them.
+Two processes on a large practice
+    The A/R roll-forward is the longest calculation and the others do not need it, so from a
+    journal of :data:`BESIDE_FROM` rows :func:`compute` runs the others (:data:`BESIDE`) in a
+    forked child meanwhile, on the second core; the result, and what a calculation raises,
+    are those of one process (bench/README.md, "The close in two processes").
 """
 
 from __future__ import annotations
