@@ -85,6 +85,7 @@ class Forked:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_IGN)
                 die_with_parent(parent)
+                _plain_streams()
                 try:
                     sent = ("value", fn(*args))
                 except Exception as exc:  # raised again in the parent
@@ -140,6 +141,16 @@ class Forked:
         _, status = os.waitpid(self._pid, 0)
         self._pid = 0
         return status
+
+
+def _plain_streams() -> None:
+    """In a forked child: print and warn to the process's own standard streams, not through
+    streams a thread of the parent served. A Jupyter kernel's send through its sockets, from
+    a thread the child does not have: used from the child they sent on sockets shared with
+    the parent and stalled for their 10 s flush timeout."""
+    for name in ("stdout", "stderr"):
+        own = getattr(sys, f"__{name}__")
+        setattr(sys, name, own if own is not None else open(os.devnull, "w"))  # noqa: SIM115
 
 
 def _pickled(sent: tuple[str, Any]) -> bytes:

@@ -92,3 +92,33 @@ def test_a_child_killed_before_its_answer_is_gone() -> None:
     child.kill()
     assert not psutil.pid_exists(pid)
     child.kill()  # again: nothing
+
+
+def _streams_and(value: int) -> tuple[bool, bool, int]:
+    import sys
+
+    print("printed in the child")
+    return sys.stdout is sys.__stdout__, sys.stderr is sys.__stderr__, value
+
+
+def test_a_child_prints_to_its_own_streams_not_the_parents() -> None:
+    """A child forked in a Jupyter kernel (the daily close forks one) writes to the process's
+    own streams: the kernel's ``sys.stdout`` sends through sockets served by a thread the
+    child does not have (used from the child it stalled for its 10 s flush timeout)."""
+    assert Forked(_streams_and, 1, what="the work").result() == (True, True, 1)  # pytest's too
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        seen: list[str] = []
+        code = ("from tests.test_processes import _streams_and\n"
+                "from pracops.processes import Forked\n"
+                "import sys\n"
+                "print(sys.stdout is sys.__stdout__, Forked(_streams_and, 7, what='w').result())")
+        reply = client.execute_interactive(
+            code, timeout=60, output_hook=lambda m: seen.append(m["content"].get("text", "")))
+        assert reply["content"]["status"] == "ok"
+        assert "False (True, True, 7)" in "".join(seen)  # the kernel's stream is not its own
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
