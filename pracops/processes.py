@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import functools
 import os
 import pickle
@@ -75,7 +74,9 @@ class Forked:
     def __init__(self, fn: Callable[..., Any], *args: Any, what: str) -> None:
         self._what = what
         self._read, write = os.pipe()
-        with contextlib.suppress(AttributeError, OSError):  # fewer, larger reads (Linux)
+        with contextlib.suppress(ImportError, AttributeError, OSError):
+            import fcntl  # fewer, larger reads (Linux)
+
             fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, 1 << 20)
         parent = os.getpid()
         self._pid = os.fork()
@@ -89,7 +90,7 @@ class Forked:
                 try:
                     sent = ("value", fn(*args))
                 except Exception as exc:  # raised again in the parent
-                    sent = ("raised", exc)
+                    sent = ("raised", sendable(exc))
                 with os.fdopen(write, "wb") as out:
                     out.write(_pickled(sent))
             finally:
@@ -111,7 +112,9 @@ class Forked:
 
     def result(self) -> Any:
         """Wait for the child; ``fn``'s value, or raise what it raised. Interrupted while
-        waiting (Ctrl-C), the child is killed first."""
+        waiting (Ctrl-C), the child is killed first. Once only, and not after :meth:`kill`."""
+        if not self._pid:
+            raise RuntimeError(f"{self._what}: its answer was taken already, or it was stopped")
         try:
             self._reader.join()
         finally:
@@ -136,6 +139,7 @@ class Forked:
     def _end(self) -> int:
         """Kill the child if it still runs (stopped while waiting; gone otherwise) and reap
         it: its wait status."""
+        assert self._pid > 0  # never 0: os.kill(0, …) is this process's whole group
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
         _, status = os.waitpid(self._pid, 0)
@@ -161,10 +165,10 @@ def _pickled(sent: tuple[str, Any]) -> bytes:
 
 
 def sendable(exc: BaseException, *, pickles: bool | None = None) -> BaseException:
-    """``exc`` if it pickles, else a ``RuntimeError`` of its type and text."""
+    """``exc`` if it pickles and unpickles, else a ``RuntimeError`` of its type and text."""
     if pickles is None:
         try:
-            pickle.dumps(exc)
+            pickle.loads(pickle.dumps(exc))
             pickles = True
         except Exception:
             pickles = False

@@ -87,11 +87,38 @@ def _sleeps() -> None:
 
 
 def test_a_child_killed_before_its_answer_is_gone() -> None:
+    before = {c.pid for c in psutil.Process().children()}
     child = Forked(_sleeps, what="the work")
-    (pid,) = [c.pid for c in psutil.Process().children()]
+    (pid,) = {c.pid for c in psutil.Process().children()} - before
     child.kill()
     assert not psutil.pid_exists(pid)
     child.kill()  # again: nothing
+    # no answer after a kill (reaped, its pid is no longer this process's to signal)
+    with pytest.raises(RuntimeError, match="^the work: its answer was taken already, or it "
+                                           "was stopped$"):
+        child.result()
+
+
+def test_an_answer_is_taken_once() -> None:
+    child = Forked(_pid_and, 2, what="the work")
+    assert child.result()[1] == 4
+    with pytest.raises(RuntimeError, match="answer was taken already"):
+        child.result()
+    child.kill()  # nothing
+
+
+class _NoUnpickling(Exception):
+    def __init__(self, row: int, column: str) -> None:  # pickles, but cannot be rebuilt
+        super().__init__(f"row {row}, column {column}")
+
+
+def _raises_no_unpickling() -> None:
+    raise _NoUnpickling(4, "date")
+
+
+def test_an_exception_that_pickles_but_does_not_unpickle_comes_back_as_its_text() -> None:
+    with pytest.raises(RuntimeError, match="^_NoUnpickling: row 4, column date$"):
+        Forked(_raises_no_unpickling, what="the work").result()
 
 
 def _streams_and(value: int) -> tuple[bool, bool, int]:

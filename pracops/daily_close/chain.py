@@ -330,14 +330,20 @@ def _calculate(inputs: DailyCloseInputs, day: pd.Timestamp,
             receipts_factor=p["receipts_factor"], payroll_load_pct=p["payroll_load_pct"]),
     }
     beside = BESIDE if _side_by_side(journal) else ()
-    child = Forked(_steps_run, {name: steps[name] for name in beside}, True,
-                   what="the daily close's steps run beside the A/R roll-forward"
-                   ) if beside else None
+    child = None
     try:
+        if beside:
+            child = Forked(_steps_run, {name: steps[name] for name in beside}, True,
+                           what="the daily close's steps run beside the A/R roll-forward")
         results = _steps_run({name: step for name, step in steps.items()
                               if name not in beside})
         if child is not None:
-            results.update(child.result())
+            try:
+                results.update(child.result())
+            except RuntimeError:  # the child ended without an answer (killed, out of memory)
+                if not any(isinstance(value, _Failed) for value in results.values()):
+                    raise
+                # what a step of this process raised is the error to show
     finally:
         if child is not None:
             child.kill()  # still running only when this process raised or was interrupted
@@ -389,9 +395,15 @@ def _steps_run(steps: Mapping[str, Callable[[], Any]], sent: bool = False
 
 def _side_by_side(journal: pd.DataFrame) -> bool:
     """Whether :data:`BESIDE` runs in a child: a journal of :data:`BESIDE_FROM` rows or more,
-    a second core for this process and ``fork``."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return len(journal) >= BESIDE_FROM and (cores or 1) > 1 and hasattr(os, "fork")
+    a second core for this process (:func:`_cores`) and ``fork``."""
+    return len(journal) >= BESIDE_FROM and _cores() > 1 and hasattr(os, "fork")
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 # --- the chain --------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ def _arrow(values: pd.Series | pd.Index) -> pa.Array | pa.ChunkedArray:
 def positions(keys: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
     """Where each key first stands in ``known``; -1 when it is not there or missing. Arrow's
     hash lookup: pandas' ``isin`` and ``map`` on text go value by value."""
-    found = pc.index_in(_arrow(keys), value_set=_arrow(known))
+    found = pc.index_in(_arrow(keys), value_set=_arrow(known), skip_nulls=True)
     return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
@@ -453,7 +453,8 @@ def _subledger(claim_lines: pd.DataFrame, claims: pd.DataFrame, payers: pd.DataF
     place_code, places = pd.factorize(claims["location_id"])
 
     def located(at: np.ndarray) -> pd.Categorical:
-        return pd.Categorical.from_codes(np.where(at >= 0, place_code[at], -1), categories=places)
+        # a claim not in the claims (-1) takes the last code, -1: no place
+        return pd.Categorical.from_codes(np.append(place_code, -1)[at], categories=places)
 
     where = positions(claim_lines["claim_id"], claims["claim_id"])
     info = claims[["payer_id", "location_id", "date_of_service"]].reset_index(drop=True)

@@ -522,6 +522,16 @@ def _same(a: object, b: object, where: str = "close") -> None:
         assert a == b or (a != a and b != b), where  # NaN equals NaN here
 
 
+def _beside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Have any close run in two processes, whatever this machine's cores."""
+    monkeypatch.setattr(chain, "BESIDE_FROM", 0)
+    monkeypatch.setattr(chain, "_cores", lambda: 2)
+
+
+def _children() -> set[int]:
+    return {child.pid for child in psutil.Process().children()}
+
+
 def _pid_noted(fn: Callable[..., object], path: Path) -> Callable[..., object]:
     """``fn`` that first writes the id of the process it runs in to ``path``."""
     def noted(*args: object, **kwargs: object) -> object:
@@ -534,15 +544,17 @@ def test_a_large_practices_close_runs_in_two_processes_to_the_same_result(
         inputs: chain.DailyCloseInputs, close: chain.DailyClose,
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert len(inputs.pm_transactions) < chain.BESIDE_FROM  # the sample: one process
-    monkeypatch.setattr(chain, "BESIDE_FROM", 0)
+    _beside(monkeypatch)
+    before = _children()
     monkeypatch.setattr(ledger, "charge_capture",
                         _pid_noted(ledger.charge_capture, tmp_path / "beside"))
     monkeypatch.setattr(ledger, "ar_rollforward",
                         _pid_noted(ledger.ar_rollforward, tmp_path / "here"))
     _same(chain.compute(inputs), close)
     assert int((tmp_path / "here").read_text()) == os.getpid()
-    assert int((tmp_path / "beside").read_text()) != os.getpid()
-    assert psutil.Process().children() == []  # the child is gone
+    child = int((tmp_path / "beside").read_text())
+    assert child != os.getpid() and not psutil.pid_exists(child)  # gone, reaped
+    assert _children() == before
 
 
 def _raising(words: str) -> Callable[..., object]:
@@ -562,13 +574,18 @@ def _raising(words: str) -> Callable[..., object]:
 ])
 def test_what_a_close_in_two_processes_raises_is_the_first_steps(
         inputs: chain.DailyCloseInputs, monkeypatch: pytest.MonkeyPatch,
-        failing: dict[tuple[object, str], str], raised: str) -> None:
-    monkeypatch.setattr(chain, "BESIDE_FROM", 0)
+        failing: dict[tuple[object, str], str], raised: str, tmp_path: Path) -> None:
+    _beside(monkeypatch)
     for (module, name), words in failing.items():
         monkeypatch.setattr(module, name, _raising(words))
+    # the child's first step notes its process: the close did run in two
+    monkeypatch.setattr(cash, "day_close", _pid_noted(cash.day_close, tmp_path / "child"))
+    before = _children()
     with pytest.raises(DataError, match=f"^{raised}$"):
         chain.compute(inputs)
-    assert psutil.Process().children() == []
+    child = int((tmp_path / "child").read_text())
+    assert child != os.getpid() and not psutil.pid_exists(child)
+    assert _children() == before
 
 
 def test_an_interrupted_close_leaves_no_child(inputs: chain.DailyCloseInputs,
@@ -584,7 +601,7 @@ def test_an_interrupted_close_leaves_no_child(inputs: chain.DailyCloseInputs,
             time.sleep(0.01)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(chain, "BESIDE_FROM", 0)
+    _beside(monkeypatch)
     monkeypatch.setattr(cash, "day_close", waits)
     monkeypatch.setattr(ledger, "ar_rollforward", interrupted)
     start = time.monotonic()

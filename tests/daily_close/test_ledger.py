@@ -144,6 +144,18 @@ def replace(rows: list[tuple], tid: str, **changes: object) -> list[tuple]:
     return out
 
 
+def test_a_roll_forward_without_the_claims_still_rolls() -> None:
+    """No claims file rows: the claim lines' and payments' places are unknown (the claims say
+    where a claim was seen), the charges' responsibility is the payer's, and the one self-pay
+    charge is a break, as before the sub-ledger's places were coded from the claims."""
+    r = ledger.ar_rollforward(journal_frame(JOURNAL_ROWS), LINES, claims_frame([]), PAYERS,
+                              POSTED, ERA, CLOSE)
+    assert r.holds and r.closing_cents == r.subledger_closing_cents == 0
+    assert r.breaks[["kind", "claim_id", "location_id", "reference", "journal_cents",
+                     "subledger_cents"]].values.tolist() == [
+        ["charge_wrong_responsibility", "C2", "MAIN", "T03", 8000, 8000]]
+
+
 def test_a_clean_month_rolls_forward_and_matches_the_subledger() -> None:
     r = roll()
     assert r.findings.empty and r.breaks.empty and r.holds
@@ -620,3 +632,12 @@ def test_sample_timely_filing_finds_the_two_plants(sample) -> None:
     assert r.findings.set_index("reference")["amount_cents"].to_dict() == {
         near["claim_id"]: near["open_cents"], past["claim_id"]: past["open_cents"]}
     assert r.payers_without_limit == ("SELF",) and r.no_limit_claims == 0
+
+
+def test_a_missing_key_is_found_nowhere() -> None:
+    """``positions``: where each key first stands, -1 when it is missing, even where the
+    known keys have a missing one too (Arrow's lookup matches missing to missing unless told
+    not to)."""
+    got = ledger.positions(pd.Series(["a", None, "c", "a"], dtype="str"),
+                           pd.Series(["b", None, "a", "a"], dtype="str"))
+    assert got.tolist() == [2, -1, -1, 2]

@@ -418,14 +418,17 @@ def test_a_payer_payment_without_a_claim_is_nobody_elses(small) -> None:
     with the claims the claims file does not list, under "(unknown claim)": it once took the
     code -1 of the claims' coding, that is the payer of the last claim, P here (its yield
     fell from 60 % to 22 % and the forecast of its open claims with it)."""
-    extra = journal_frame([("2025-06-20", "2025-06-01", None, "payment", -500, "payer")])
+    extra = journal_frame([("2025-06-20", "2025-06-01", None, "payment", -500, "payer"),
+                           ("2025-06-02", "2025-04-01", "Z1", "charge", 300, "payer")])
     small["pm_transactions"] = pd.concat([small["pm_transactions"], extra], ignore_index=True)
     got = run(small)
     payers = got.payers.set_index("payer_id")
     assert payers.loc["P", ["payments", "open_cents", "credit_cents"]].tolist() == [1, 24000, 0]
     assert payers.loc["P", "yield_pct"] == pytest.approx(60.0)
-    # Z1 (not in the claims) and the payment without a claim: two claims of no known payer
-    assert payers.loc["(unknown claim)", ["payments", "credit_cents"]].tolist() == [2, 500]
+    # Z1 (not in the claims; $3 left open by a late charge) and the payment without a claim:
+    # two claims of no known payer, each its own balance ($3 owed, $5 credit), not one of -$2
+    assert payers.loc["(unknown claim)", ["payments", "open_cents", "credit_cents"]
+                      ].tolist() == [2, 300, 500]
     assert got.weeks["payer_open_ar_cents"].tolist() == [0, 12000, 0, 0]
 
 
