@@ -637,7 +637,7 @@ def _payer_receipts(journal: pd.DataFrame, claims: pd.DataFrame, close: pd.Times
     at = np.flatnonzero((journal["responsible"] == "payer").to_numpy(bool))
     # Claims as integer codes: every step below is by code (bincount, groupby on int). A
     # claim of the claims is its first row there; one they do not list, a number after them.
-    claim = positions(journal["claim_id"].take(at), claims["claim_id"])
+    claim = positions(journal["claim_id"], claims["claim_id"])[at]  # no copy of the text
     unknown = claim < 0
     if unknown.any():
         claim[unknown] = len(claims) + pd.factorize(
