@@ -107,13 +107,26 @@ def test_an_answer_is_taken_once() -> None:
     child.kill()  # nothing
 
 
+def _refuse() -> None:
+    raise TypeError("cannot be rebuilt")
+
+
+class _Unloadable:
+    """Pickles, but cannot be unpickled (whatever reducers for exceptions are installed:
+    Dask's tblib registers its own once the group tests have run)."""
+
+    def __reduce__(self) -> tuple[object, tuple[()]]:
+        return _refuse, ()
+
+
 class _NoUnpickling(Exception):
-    def __init__(self, row: int, column: str) -> None:  # pickles, but cannot be rebuilt
-        super().__init__(f"row {row}, column {column}")
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.detail = _Unloadable()
 
 
 def _raises_no_unpickling() -> None:
-    raise _NoUnpickling(4, "date")
+    raise _NoUnpickling("row 4, column date")
 
 
 def test_an_exception_that_pickles_but_does_not_unpickle_comes_back_as_its_text() -> None:
