@@ -555,6 +555,8 @@ def day_close(front_desk_payments: pd.DataFrame, pm_transactions: pd.DataFrame, 
          ).to_numpy(bool, na_value=False),
         ["transaction_id", "posted_date", "location_id", "kind", "amount_cents", "reference",
          "user"]]
+    journal = journal.astype({c: "str" for c in ("location_id", "user")  # as the desk's are
+                              if isinstance(journal[c].dtype, pd.CategoricalDtype)})
     credits = _patient_credits(deposits, bank_statement, card_settlements)
     if deposits is None and bank_statement is None:
         notes.append("Neither deposits nor bank_statement: nothing can be shown deposited.")

@@ -59,6 +59,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pracops import config, data, report
 from pracops.daily_close import REPORT, businessdays, cash, ledger, payables
@@ -101,6 +102,10 @@ LEFT_OUT: dict[str, tuple[str, ...]] = {
 """The large datasets' columns the close never reads, dropped as soon as each is loaded: the
 patients' names and accounts (the close identifies by appointment and claim) and the booking
 details of the appointments. At a 50-provider group's year they are 150 MB of the inputs."""
+
+AS_CATEGORIES: dict[str, tuple[str, ...]] = {"pm_transactions": ("location_id", "user")}
+"""Text columns of few distinct values held as categoricals once loaded: the journal's
+locations and users, 70 MB as text at a 50-provider group's year, 7 MB as codes."""
 
 REMITTANCE_READ: dict[str, tuple[str, ...]] = {
     "payments": ("payment_seq", "trace_number", "payment_date"),
@@ -179,10 +184,22 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> DailyCloseInp
             loaded[name] = None
         else:
             frame = data.load(name, data_dir)
-            loaded[name] = frame.drop(columns=list(LEFT_OUT.get(name, ())))
+            frame = frame.drop(columns=list(LEFT_OUT.get(name, ())))
+            for column in AS_CATEGORIES.get(name, ()):
+                frame[column] = _categorical(frame[column])
+            loaded[name] = frame
             del frame
             release_freed_memory()
     return DailyCloseInputs(**loaded, remittance=remittance)
+
+
+def _categorical(text: pd.Series) -> pd.Series:
+    """A text column as a categorical of its distinct values (found by Arrow's dictionary
+    encoding, not pandas' factorize: 3 M rows in 0.05 s)."""
+    encoded = pa.chunked_array(pa.array(text)).combine_chunks().dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(
+        encoded.dictionary.to_pylist(), dtype="str")), index=text.index, name=text.name)
 
 
 def default_close_date(inputs: DailyCloseInputs) -> pd.Timestamp:

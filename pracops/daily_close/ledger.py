@@ -240,12 +240,11 @@ def _key_code(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> np.nd
     return code
 
 
-def _codes(*columns: pd.Series) -> list[np.ndarray]:
-    """Integer codes of one dictionary shared by text columns (-1 for a missing value): faster
-    keys than text. One hash table over the columns' chunks, no concatenated copy of the text,
-    and 32-bit codes."""
-    arrays = [_arrow(c) for c in columns]
-    chunks = [chunk for a in arrays
+def _codes(*columns: pa.Array | pa.ChunkedArray) -> list[np.ndarray]:
+    """Integer codes of one dictionary shared by text columns (-1 for a missing value), each
+    value numbered where it first appears: faster keys than text. One hash table over the
+    columns' chunks, no concatenated copy of the text, and 32-bit codes."""
+    chunks = [chunk for a in columns
               for chunk in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
     encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=pa.large_string()))
     codes = np.empty(sum(len(c) for c in chunks), dtype=np.int32)  # filled a chunk at a time
@@ -282,20 +281,17 @@ def _keys(frame: pd.DataFrame, rows: np.ndarray, claim: np.ndarray, ref: np.ndar
                         index=rows)
 
 
-def _component_keys(jrows: pd.DataFrame, jpos: np.ndarray, subrows: pd.DataFrame,
-                    spos: np.ndarray, coded: dict[str, tuple[np.ndarray, np.ndarray]],
+def _component_keys(jrows: pd.DataFrame, jpos: np.ndarray, sub: _SubLedger, component: int,
                     first: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`_keys` of one component's journal rows (positions ``jpos``) and sub-ledger rows
-    (``spos``). ``coded`` holds the claims' and references' codes of every row of both sides
-    (one dictionary a column, :func:`_codes`); they are numbered again within the component,
-    so that its keys stay as small as its own claims and references."""
-    dense = {}
-    for column, (jcodes, scodes) in coded.items():
-        both = pd.factorize(np.concatenate([jcodes[jpos], scodes[spos]]))[0]
-        dense[column] = (both[:len(jpos)], both[len(jpos):])
-    refs = int(max(dense["ref"][0].max(initial=-1), dense["ref"][1].max(initial=-1))) + 1
-    return (_keys(jrows, jpos, dense["claim_id"][0], dense["ref"][0], refs, first),
-            _keys(subrows, spos, dense["claim_id"][1], dense["ref"][1], refs, first))
+    (:meth:`_SubLedger.codes`): claims and references coded a component at a time, so that
+    the keys and the dictionaries stay as small as its own claims and references."""
+    spos = np.arange(sub.starts[component], sub.starts[component + 1])
+    coded = {column: sub.codes(component, jrows[column], jpos, column)
+             for column in ("claim_id", "ref")}
+    refs = int(max(coded["ref"][0].max(initial=-1), coded["ref"][1].max(initial=-1))) + 1
+    return (_keys(jrows, jpos, coded["claim_id"][0], coded["ref"][0], refs, first),
+            _keys(sub.rows, spos, coded["claim_id"][1], coded["ref"][1], refs, first))
 
 
 def _derived(keys: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -491,27 +487,28 @@ def _subledger(claim_lines: pd.DataFrame, claims: pd.DataFrame, payers: pd.DataF
 
 class _SubLedger:
     """The sub-ledger's rows to the close date: their numbers as one frame (:attr:`rows`:
-    ``date``, ``resp``, ``cents``, ``component``, by position) and their text (:data:`TEXT`)
-    left in the parts :func:`_subledger` built, read for the rows that need it. A million
-    rows' text copied into one frame was 150 MB of the roll-forward's peak; most of it is the
-    inputs' own columns, which the parts only point to."""
+    ``date``, ``resp``, ``cents``, by position, a part after the other from :attr:`starts`) and
+    their text (:data:`TEXT`) left in the parts :func:`_subledger` built, read for the rows
+    that need it. A million rows' text copied into one frame was 150 MB of the roll-forward's
+    peak; most of it is the inputs' own columns, which the parts only point to."""
 
     TEXT = ("claim_id", "ref", "location_id", "sub_ref")
 
     def __init__(self, parts: dict[str, pd.DataFrame], close: pd.Timestamp) -> None:
         self.kept = [np.flatnonzero((v["date"] <= close).to_numpy(bool)) for v in parts.values()]
-        self.rows = pd.concat([v[["date", "resp", "cents"]].iloc[k].assign(component=np.int8(i))
-                               for i, (v, k) in enumerate(zip(parts.values(), self.kept,
-                                                              strict=True))],
+        self.rows = pd.concat([v[["date", "resp", "cents"]].iloc[k]
+                               for v, k in zip(parts.values(), self.kept, strict=True)],
                               ignore_index=True)
         self.texts = [v[list(self.TEXT)] for v in parts.values()]
         self.starts = np.cumsum([0] + [len(k) for k in self.kept])
 
-    def codes(self, journal: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """:func:`_codes` of the journal's column and of this one (for :attr:`rows`, in
-        order): one dictionary over both, the parts' rows after the close included."""
-        got = _codes(journal, *[t[column] for t in self.texts])
-        return got[0], np.concatenate([c[k] for c, k in zip(got[1:], self.kept, strict=True)])
+    def codes(self, component: int, journal: pd.Series, rows: np.ndarray, column: str
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`_codes` of the journal's ``column`` at positions ``rows`` and of this
+        ``column`` of the rows of one component (its part: :attr:`rows` from
+        ``starts[component]``, in order): one dictionary over both."""
+        got = _codes(_arrow(journal).take(rows), _arrow(self.texts[component][column]))
+        return got[0], got[1][self.kept[component]]
 
     def isin(self, column: str, known: pd.Index) -> np.ndarray:
         """Whether each row's ``column`` is one of ``known``."""
@@ -754,14 +751,11 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
     first = np.datetime64(min([d.min() for d in (jrows["date"], subrows["date"]) if len(d)]
                               or [close]), "D")
     jkind = pd.Index(components).get_indexer(jrows["kind"]).astype(np.int8)  # -1: a refund
-    skind = subrows["component"].to_numpy()
 
     breaks, sub_rows = [], [subrows]
-    coded = {column: sub.codes(jrows[column], column) for column in ("claim_id", "ref")}
     for i, component in enumerate(components):
         # keys a component at a time: the keys of one kind of row alive at once
-        jkeys, skeys = _component_keys(jrows, np.flatnonzero(jkind == i), subrows,
-                                       np.flatnonzero(skind == i), coded, first)
+        jkeys, skeys = _component_keys(jrows, np.flatnonzero(jkind == i), sub, i, first)
         found, j_left, s_left = _breaks_of(component, jkeys, skeys, jrows, sub)
         del jkeys, skeys
         left = jrows.loc[j_left]
@@ -773,7 +767,6 @@ def ar_rollforward(journal: pd.DataFrame, claim_lines: pd.DataFrame, claims: pd.
         breaks += [found, _break_rows(j_only, left, None) if len(left) else _concat([]),
                    _break_rows(s_only, None, sub.at(s_left)) if len(s_left)
                    else _concat([])]
-    del coded
     refunds = jrows[jrows["kind"] == "refund"]
     sub_rows.append(refunds)  # no other file records a refund: taken from the journal
     subledger = pd.concat([s[["date", "resp", "cents"]] for s in sub_rows], ignore_index=True)
