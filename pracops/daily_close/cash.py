@@ -82,7 +82,11 @@ def _day(dates: object) -> list[str]:
 
 def _isin(values: pd.Series, keys: object) -> np.ndarray:
     """``values.isin(keys)`` for text, through Arrow's hash lookup (pandas' isin on string
-    columns goes value by value: seconds on a group's year of postings)."""
+    columns goes value by value: seconds on a group's year of postings); a categorical's
+    categories looked up once each."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        known = np.append(_isin(pd.Series(values.cat.categories), keys), False)
+        return known[values.cat.codes.to_numpy()]  # code -1 (missing): False
     found = pc.is_in(pa.array(values.astype("string"), type=pa.string()),
                      value_set=pa.array(pd.Series(keys, dtype="string").dropna().unique(),
                                         type=pa.string()))
@@ -235,6 +239,13 @@ def _patient_credits(deposits: pd.DataFrame | None, bank: pd.DataFrame | None,
     return frame.astype({"slip": "string"}).reset_index(drop=True)
 
 
+def _as_text(values: pd.Series) -> pd.Series:
+    """The journal's locations as text when they are a categorical (as
+    :func:`pracops.daily_close.chain.load_inputs` holds them), to merge and compare with the
+    desk's: done on the few rows summed from the journal, not on its payments."""
+    return values.astype("str") if isinstance(values.dtype, pd.CategoricalDtype) else values
+
+
 def _postings(desk: pd.DataFrame, journal: pd.DataFrame, tolerance: int
               ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """Each receipt with its journal posting, and the findings: a receipt not posted or posted
@@ -246,6 +257,7 @@ def _postings(desk: pd.DataFrame, journal: pd.DataFrame, tolerance: int
         posted_cents=("amount_cents", "sum"), posted_date=("posted_date", "first"),
         posted_location=("location_id", "first"))
     posted["posted_cents"] = -posted["posted_cents"]
+    posted["posted_location"] = _as_text(posted["posted_location"])
     rows = desk.merge(posted, left_on="receipt", right_index=True, how="left")
     rows["posted_cents"] = rows["posted_cents"].fillna(0).astype("int64")
     gap = rows["amount_cents"] - rows["posted_cents"]
@@ -555,8 +567,6 @@ def day_close(front_desk_payments: pd.DataFrame, pm_transactions: pd.DataFrame, 
          ).to_numpy(bool, na_value=False),
         ["transaction_id", "posted_date", "location_id", "kind", "amount_cents", "reference",
          "user"]]
-    journal = journal.astype({c: "str" for c in ("location_id", "user")  # as the desk's are
-                              if isinstance(journal[c].dtype, pd.CategoricalDtype)})
     credits = _patient_credits(deposits, bank_statement, card_settlements)
     if deposits is None and bank_statement is None:
         notes.append("Neither deposits nor bank_statement: nothing can be shown deposited.")
@@ -630,6 +640,7 @@ def _days(receipts: pd.DataFrame, journal: pd.DataFrame, slips: pd.DataFrame,
     pay = journal[_isin(journal["reference"], receipts["receipt"])]
     posted = (-pay.groupby(["posted_date", "location_id"], observed=True)["amount_cents"].sum()
               ).rename("posted_cents").rename_axis(["date", "location_id"]).reset_index()
+    posted["location_id"] = _as_text(posted["location_id"])
     days = desk.merge(posted, on=["date", "location_id"], how="outer").sort_values(
         ["date", "location_id"], ignore_index=True)
     money = ["receipts", "cash_cents", "check_cents", "card_cents", "collected_cents",

@@ -497,3 +497,13 @@ def test_a_check_credited_again_is_the_one_whose_slip_was_credited_that_day() ->
     result = cash.day_close(desk, journal_frame(desk), deposits=deposits, close_date="2025-12-31")
     assert kinds(result) == [("check_deposited_twice", "12-17", "D2", 2500)]
     assert "receipt R1" in result.findings["detail"].iloc[0]
+
+
+def test_isin_of_a_categorical_looks_up_each_category_once():
+    """The journal's locations and users are categoricals once loaded: their lookup goes by
+    the categories, a missing value is in no set, and the answer is the text's."""
+    values = pd.Series(pd.Categorical(["L01", None, "L02", "L01", "L03"],
+                                      categories=["L01", "L02", "L03", "L04"]))
+    assert cash._isin(values, ["L01", "L04"]).tolist() == [True, False, False, True, False]
+    assert cash._isin(values, ["L01", "L04"]).tolist() == cash._isin(
+        values.astype("str"), ["L01", "L04"]).tolist()
