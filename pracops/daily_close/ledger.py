@@ -999,9 +999,14 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
     kept = (entered.isna() | (entered <= close)).to_numpy(bool)
     lines = (claim_lines if kept.all() else claim_lines[kept]).assign(  # no copy of them all
         entered_date=entered)
-    totals = lines.groupby("claim_id")["charge_cents"].sum()
-    claim_cents = pd.Series(totals.to_numpy(np.int64))
-    is_charged = _isin(claims["claim_id"], totals.index)
+    # each line's claim, by its position among the claims (-1: none), looked up once: the
+    # claims' totals, which are charged and the lag's dates follow from it
+    at = positions(lines["claim_id"], claims["claim_id"])
+    known = at >= 0
+    claim_cents = np.zeros(len(claims), dtype=np.int64)
+    np.add.at(claim_cents, at[known], lines["charge_cents"].to_numpy(np.int64)[known])
+    is_charged = np.bincount(at[known], minlength=len(claims)) > 0
+    charged_at = np.flatnonzero(is_charged)
     charged = claims if is_charged.all() else claims[is_charged]  # no copy of every claim
 
     # Completed visits with no charge
@@ -1011,8 +1016,7 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
     missed = open_visits[late].assign(business_days=age[late])
     visit = positions(charged["appointment_id"], done["appointment_id"])
     history = done[["visit_type", "provider_id"]].iloc[visit[visit >= 0]].reset_index(drop=True)
-    history["cents"] = _lookup(charged["claim_id"][visit >= 0], totals.index,
-                               claim_cents).to_numpy(np.int64)
+    history["cents"] = claim_cents[charged_at[visit >= 0]]
     by_type = _lower_median(history["cents"], history["visit_type"])
     by_provider = _lower_median(history["cents"], history["provider_id"])
     overall = int(history["cents"].quantile(0.5, interpolation="lower")) if len(history) else 0
@@ -1028,7 +1032,7 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
 
     # Charges with no completed visit
     orphan = charged[visit < 0]
-    orphan_cents = _lookup(orphan["claim_id"], totals.index, claim_cents).astype(np.int64)
+    orphan_cents = pd.Series(claim_cents[charged_at[visit < 0]], index=orphan.index)
 
     # The same procedure entered twice on a claim
     key = ["claim_id", "cpt", "modifiers"]
@@ -1053,13 +1057,13 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
 
     # Charge lag
     # the entered lines' claims' columns the lag tables read (not a copy of the lines)
-    entered_lines = lines[["claim_id", "entered_date"]][lines["entered_date"].notna()]
+    # (a line of a claim the claims do not list, which the run's check refuses, has no date
+    # of service to measure from)
+    was_entered = lines["entered_date"].notna().to_numpy() & known
     info = claims[["date_of_service", "rendering_npi", "location_id"]].reset_index(drop=True)
-    measured = info.reindex(positions(entered_lines["claim_id"], claims["claim_id"])
-                            ).reset_index(drop=True)
+    measured = info.reindex(at[was_entered]).reset_index(drop=True)
     measured["lag_days"] = businessdays.between(measured["date_of_service"],
-                                                entered_lines["entered_date"])
-    del entered_lines
+                                                lines["entered_date"][was_entered])
     npi = measured["rendering_npi"]
     measured["provider_id"] = npi if providers is None else _lookup(
         npi, providers["npi"], providers["provider_id"]).fillna(npi)

@@ -445,6 +445,35 @@ def test_charges_without_a_visit_and_duplicates() -> None:
     assert r.duplicates["line_nos"].tolist() == ["2;3"]
 
 
+def test_a_claim_is_charged_by_its_own_lines_entered_by_the_close() -> None:
+    """Each claim's total is the sum of its own lines entered by the close: a line of a claim
+    the claims do not list counts for none of them, and a claim whose only line was entered
+    after the close is not charged yet (its visit is missed, valued at the charged claims'
+    lower median)."""
+    appts = appointments_frame([
+        ("A1", "2025-12-01", "completed", "established", "P1"),
+        ("A2", "2025-12-02", "completed", "established", "P1"),
+        ("A3", "2025-12-03", "completed", "established", "P1"),
+    ])
+    claims = claims_frame([
+        ("C1", "A1", "INS", "NORTH", "2025-12-01", "2025-12-02"),
+        ("C2", "A2", "INS", "NORTH", "2025-12-02", "2025-12-03"),
+        ("C3", "A3", "INS", "NORTH", "2025-12-03", "2025-12-04"),
+    ])
+    lines = lines_frame([
+        ("C9", 1, "99215", None, 99000, "2025-12-01"),  # a claim nobody lists
+        ("C1", 1, "99213", None, 10000, "2025-12-01"),
+        ("C3", 1, "99214", None, 16000, "2025-12-03"),
+        ("C1", 2, "36415", None, 2500, "2025-12-02"),
+        ("C2", 1, "99213", None, 11000, "2026-01-05"),  # entered after the close
+    ])
+    r = capture(appts, claims, lines)
+    # charged: C1 $125.00 and C3 $160.00, lower median $125.00; C9's $990 counts for no claim
+    assert r.findings[["kind", "reference", "amount_cents"]].values.tolist() == [
+        ["missed_charge", "A2", 12500]]
+    assert r.lag_by_location.set_index("location_id").loc["NORTH", "lines"] == 3
+
+
 def test_charge_lag_by_provider_and_location_counts_business_days() -> None:
     appts = appointments_frame([(f"A{i}", "2025-07-03", "completed", "established", "P1")
                                 for i in range(1, 5)])
