@@ -395,12 +395,13 @@ def _remittance_claims(remittance: Any, payments_posted: pd.DataFrame
     clp[["auto_cents", "patient_cents", "denied_cents"]] = clp[
         ["auto_cents", "patient_cents", "denied_cents"]].fillna(0).astype(np.int64)
     era = payments_posted[payments_posted["source"] == "ERA"]
-    left = pd.DataFrame({"claim_id": clp["claim_id"].astype("string"),
-                         "ref": clp["trace_number"].astype("string"),
-                         "cents": clp["paid_cents"]})
-    right = pd.DataFrame({"claim_id": era["claim_id"].astype("string"),
-                          "ref": era["reference"].astype("string"),
-                          "cents": era["amount_cents"]}, index=era.index)
+    # claims and references as codes of one dictionary each: integer keys, no text factorized
+    claim = _codes(_arrow(clp["claim_id"]), _arrow(era["claim_id"]))
+    ref = _codes(_arrow(clp["trace_number"]), _arrow(era["reference"]))
+    left = pd.DataFrame({"claim_id": claim[0], "ref": ref[0],
+                         "cents": clp["paid_cents"].to_numpy(np.int64)})
+    right = pd.DataFrame({"claim_id": claim[1], "ref": ref[1],
+                          "cents": era["amount_cents"].to_numpy(np.int64)}, index=era.index)
     li, ri = _pair(left, right, ["claim_id", "ref", "cents"])
     clp["posted_date"] = pd.Series(pd.NaT, index=clp.index, dtype="datetime64[ns]")
     clp.loc[li, "posted_date"] = era.loc[ri, "posted_date"].to_numpy()
