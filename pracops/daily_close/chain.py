@@ -194,12 +194,18 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> DailyCloseInp
 
 
 def _categorical(text: pd.Series) -> pd.Series:
-    """A text column as a categorical of its distinct values (found by Arrow's dictionary
-    encoding, not pandas' factorize: 3 M rows in 0.05 s)."""
+    """A text column as a categorical of its distinct values in text order (so that it sorts
+    as the text did), found by Arrow's dictionary encoding, not pandas' factorize: 3 M rows in
+    0.05 s."""
     encoded = pa.chunked_array(pa.array(text)).combine_chunks().dictionary_encode()
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(
-        encoded.dictionary.to_pylist(), dtype="str")), index=text.index, name=text.name)
+    distinct = np.array(encoded.dictionary.to_pylist(), dtype=object)
+    order = np.argsort(distinct)
+    rank = np.empty(len(order) + 1, dtype=np.int64)  # the last: a missing value's -1 stays -1
+    rank[order] = np.arange(len(order))
+    rank[-1] = -1
+    return pd.Series(pd.Categorical.from_codes(rank[codes], categories=pd.Index(
+        distinct[order].tolist(), dtype="str")), index=text.index, name=text.name)
 
 
 def default_close_date(inputs: DailyCloseInputs) -> pd.Timestamp:

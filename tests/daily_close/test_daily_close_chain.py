@@ -610,3 +610,15 @@ def test_an_interrupted_close_leaves_no_child(inputs: chain.DailyCloseInputs,
     assert time.monotonic() - start < 60
     child = int((tmp_path / "child").read_text())
     assert child != os.getpid() and not psutil.pid_exists(child)
+
+
+def test_text_of_few_values_is_held_as_a_categorical_that_sorts_as_the_text() -> None:
+    """The journal's locations and users (chain.AS_CATEGORIES): the same values, a missing
+    one still missing, categories in text order, so a sort gives the text's order."""
+    text = pd.Series(["L09", "L02", None, "L10", "L02", "A1"], dtype="str", name="user")
+    held = chain._categorical(text)
+    assert held.name == "user" and isinstance(held.dtype, pd.CategoricalDtype)
+    assert list(held.cat.categories) == ["A1", "L02", "L09", "L10"]
+    assert held.isna().tolist() == [False, False, True, False, False, False]
+    assert held.dropna().tolist() == text.dropna().tolist()
+    assert held.sort_values().dropna().tolist() == text.sort_values().dropna().tolist()
