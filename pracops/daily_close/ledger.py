@@ -163,9 +163,18 @@ def _lookup(keys: pd.Series, known: pd.Series | pd.Index, values: pd.Series) -> 
 
 def _pair(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
           ) -> tuple[np.ndarray, np.ndarray]:
-    """Index labels of ``left`` and ``right`` paired one to one on ``keys``: the n-th row of a
-    key on one side with the n-th of the same key on the other (in row order; a missing value
-    is a key like any other), listed in ``left``'s row order.
+    """Index labels of ``left`` and ``right`` paired one to one on ``keys``
+    (:func:`_paired_rows`, by label)."""
+    lrow, rrow = _paired_rows(left, right, keys)
+    return (left.index.to_numpy()[lrow].astype(np.int64, copy=False),
+            right.index.to_numpy()[rrow].astype(np.int64, copy=False))
+
+
+def _paired_rows(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows of ``left`` and ``right`` paired one to one on ``keys``: the n-th
+    row of a key on one side with the n-th of the same key on the other (in row order; a
+    missing value is a key like any other), listed in ``left``'s row order.
 
     Integer codes and one stable sort of both sides together, not a group-by and a merge of
     the frames: at a million rows the merge's hash tables were the close's peak of memory. In
@@ -190,8 +199,7 @@ def _pair(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
     lrow = order[paired]
     rrow = order[paired + lefts[group[paired]]] - n_left
     by_left = np.argsort(lrow, kind="stable")
-    return (left.index.to_numpy()[lrow[by_left]].astype(np.int64, copy=False),
-            right.index.to_numpy()[rrow[by_left]].astype(np.int64, copy=False))
+    return lrow[by_left], rrow[by_left]
 
 
 def _grouped(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]
@@ -314,7 +322,8 @@ def _breaks_of(component: str, journal: pd.DataFrame, sub: pd.DataFrame,
     wrong_day, wrong_side, amount, _, _ = _STAGE_KINDS[component]
     pairs = []
     for stage, keys in stages:
-        li, ri = _pair(_derived(journal, keys), _derived(sub, keys), keys)
+        lrow, rrow = _paired_rows(_derived(journal, keys), _derived(sub, keys), keys)
+        li, ri = journal.index.to_numpy()[lrow], sub.index.to_numpy()[rrow]
         if stage != "exact" and len(li):
             j, s = jrows.loc[li].reset_index(drop=True), subledger.at(ri).reset_index(drop=True)
             if stage == "moved":
@@ -323,8 +332,16 @@ def _breaks_of(component: str, journal: pd.DataFrame, sub: pd.DataFrame,
             else:
                 kind = np.full(len(j), amount, dtype=object)
             pairs.append(_break_rows(kind, j, s))
-        journal, sub = journal.drop(index=li), sub.drop(index=ri)
+        # the paired rows dropped by position: no hash table of the labels
+        journal, sub = journal[_unpaired(len(journal), lrow)], sub[_unpaired(len(sub), rrow)]
     return _concat(pairs), journal.index.to_numpy(), sub.index.to_numpy()
+
+
+def _unpaired(n: int, paired: np.ndarray) -> np.ndarray:
+    """A mask of ``n`` rows, false at the positions ``paired``."""
+    keep = np.ones(n, dtype=bool)
+    keep[paired] = False
+    return keep
 
 
 def _break_rows(kind: Any, j: pd.DataFrame | None, s: pd.DataFrame | None) -> pd.DataFrame:
