@@ -984,7 +984,8 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
     claims, claim_lines
         The charges: a visit is charged when a claim for its ``appointment_id`` has a line
         entered on or before the close date (a line without ``entered_date`` counts as
-        entered).
+        entered). A claim id stands on one row of ``claims`` (the dataset's key, which the
+        loader holds to): a line counts for the first row of its claim id.
     close_date
         The day of the close.
     missed_charge_days
@@ -1015,8 +1016,8 @@ def charge_capture(appointments: pd.DataFrame, claims: pd.DataFrame,
     entered = claim_lines["entered_date"] if "entered_date" in claim_lines else \
         pd.Series(pd.NaT, index=claim_lines.index, dtype="datetime64[ns]")
     kept = (entered.isna() | (entered <= close)).to_numpy(bool)
-    lines = (claim_lines if kept.all() else claim_lines[kept]).assign(  # no copy of them all
-        entered_date=entered)
+    lines = claim_lines.assign(entered_date=entered) if kept.all() else \
+        claim_lines[kept].assign(entered_date=entered[kept])  # no copy of them all
     # each line's claim, by its position among the claims (-1: none), looked up once: the
     # claims' totals, which are charged and the lag's dates follow from it
     at = positions(lines["claim_id"], claims["claim_id"])

@@ -5,6 +5,7 @@ sample against its ground truth."""
 from __future__ import annotations
 
 import json
+import warnings
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -472,6 +473,22 @@ def test_a_claim_is_charged_by_its_own_lines_entered_by_the_close() -> None:
     assert r.findings[["kind", "reference", "amount_cents"]].values.tolist() == [
         ["missed_charge", "A2", 12500]]
     assert r.lag_by_location.set_index("location_id").loc["NORTH", "lines"] == 3
+
+
+def test_a_close_before_any_line_was_entered_finds_every_visit_uncharged() -> None:
+    """Every line entered after the close: no claim is charged yet, and nothing is computed
+    from rows that are not there (an empty frame once took the entry dates' index)."""
+    appts = appointments_frame([("A1", "2025-12-01", "completed", "established", "P1")])
+    claims = claims_frame([("C1", "A1", "INS", "NORTH", "2025-12-01", "2026-01-06")])
+    lines = lines_frame([("C1", 1, "99213", None, 10000, "2026-01-05")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = capture(appts, claims, lines)
+    # nothing charged to value it by: the overall median of no claims, 0
+    assert r.findings[["kind", "reference", "amount_cents"]].values.tolist() == [
+        ["missed_charge", "A1", 0]]
+    assert r.duplicates.empty and r.lag_by_location.empty
+    assert r.duplicates["duplicate_cents"].dtype == np.int64
 
 
 def test_charge_lag_by_provider_and_location_counts_business_days() -> None:
