@@ -69,6 +69,7 @@ class Forked:
     exception that does not pickle as a ``RuntimeError`` of its type and text), and ends
     without running any cleanup. Linux and other systems with ``fork``. ``what`` names the
     work in the error raised when the child ends without an answer (killed, out of memory).
+    As a context manager, the child is killed on leaving the block unless its answer was taken.
     """
 
     def __init__(self, fn: Callable[..., Any], *args: Any, what: str) -> None:
@@ -101,6 +102,13 @@ class Forked:
         self._answer: list[bytes] = []
         self._reader = threading.Thread(target=self._take_answer, daemon=True)
         self._reader.start()
+
+    def __enter__(self) -> Forked:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """The child killed unless its answer was taken (:meth:`kill`)."""
+        self.kill()
 
     def _take_answer(self) -> None:
         """Read the pipe to its end (in a thread of this process), then close it."""

@@ -186,3 +186,25 @@ def test_a_report_kernel_imports_only_what_its_report_needs(report: str) -> None
               and m.split(".")[1] in registry.PACKAGES and m.split(".")[1] != package
               and m.split(".")[2] not in ("datasets", "parameters")]
     assert not others
+
+
+def test_read_835_beside_gives_the_recorded_remittance_cut_or_reads_the_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    era = tmp_path / "era"
+    era.mkdir()
+    files = sorted((config.SAMPLE_DIR / "era").iterdir())[:3]
+    for f in files:
+        shutil.copy(f, era)
+    columns = {"claims": ["claim_id", "paid_cents"]}
+    recorded = x12.read_835(files[:1])  # tells itself apart: one file of the three
+    checked.write({str(era): (checked.ERA, checked.sha256(era), recorded)}, tmp_path / "rec")
+    monkeypatch.setenv(checked.ENV, str(tmp_path / "rec"))
+    with checked.read_835_beside(era, columns) as beside:
+        got = beside.result()
+    pd.testing.assert_frame_equal(got.claims, recorded.claims[["claim_id", "paid_cents"]])
+    assert got.files == recorded.files and got.service_lines.empty
+    (era / files[0].name).write_bytes(b"changed")  # no longer what the run read: read here
+    with checked.read_835_beside(era, columns) as beside:
+        got = beside.result()
+    assert [Path(f).name for f in got.files] == [f.name for f in files[1:]]
+    assert len(got.quarantined) == 1

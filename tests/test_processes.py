@@ -107,6 +107,17 @@ def test_an_answer_is_taken_once() -> None:
     child.kill()  # nothing
 
 
+def test_a_child_used_as_a_context_is_killed_on_leaving_its_block_unless_answered() -> None:
+    before = {c.pid for c in psutil.Process().children()}
+    with pytest.raises(KeyError), Forked(_sleeps, what="the work"):
+        (pid,) = {c.pid for c in psutil.Process().children()} - before
+        raise KeyError("the work beside it failed")
+    assert not psutil.pid_exists(pid)
+    with Forked(_pid_and, 3, what="the work") as child:
+        got = child.result()
+    assert got[1] == 6 and not psutil.pid_exists(got[0])
+
+
 def _refuse() -> None:
     raise TypeError("cannot be rebuilt")
 

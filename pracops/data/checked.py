@@ -7,9 +7,10 @@ what it got to its kernels (:func:`write`): each typed frame, and the remittance
 check), in a folder private to the run that ``$PRACOPS_CHECKED`` names. In a kernel,
 :func:`load` (``pracops.data.load``) and :func:`read_835` give back what the run recorded when
 they are asked the plain way (no ``columns``, ``encoding``, ``sheet`` or reader options) for
-the very file or folder the run checked, and its sha256 still matches; in every other case (a
-file changed since, another file, a notebook opened in JupyterLab, where the variable is not
-set) they read and check in full, as they always did.
+the very file or folder the run checked, and its sha256 still matches (:func:`read_835_beside`
+gives it cut to the columns asked); in every other case (a file changed since, another file, a
+notebook opened in JupyterLab, where the variable is not set) they read and check in full, as
+they always did.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import json
 import os
 import pickle
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
 
     from pracops.x12 import Remittance
 
-__all__ = ["ENV", "ERA", "Checked", "digests", "load", "read_835", "sha256", "write"]
+__all__ = ["ENV", "ERA", "Checked", "digests", "load", "read_835", "read_835_beside", "sha256",
+           "write"]
 
 ENV = "PRACOPS_CHECKED"
 """The environment variable naming the folder :func:`write` filled (set only in a run's kernels)."""
@@ -153,3 +155,33 @@ def read_835(source: str | os.PathLike[str], **options: Any) -> Remittance:
     from pracops import x12
 
     return x12.read_835(source, **options)
+
+
+def read_835_beside(source: str | os.PathLike[str],
+                    columns: Mapping[str, Sequence[str]]) -> Any:
+    """:func:`pracops.x12.read_835_beside` of ``source`` cut to ``columns``, or the remittance
+    the run read from the same folder, cut the same way and ready at once; used the same way
+    (a context manager whose ``result()`` gives the :class:`~pracops.x12.Remittance`)."""
+    if os.environ.get(ENV) and os.path.isdir(source):
+        remittance = _recorded(ERA, Path(source))
+        if remittance is not None:
+            return _Ready(remittance.only(columns))
+    from pracops import x12
+
+    return x12.read_835_beside(source, columns=columns)
+
+
+class _Ready:
+    """A result at hand, offered as a :class:`pracops.processes.Forked` offers one."""
+
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+    def __enter__(self) -> _Ready:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def result(self) -> Any:
+        return self._value
