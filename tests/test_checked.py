@@ -104,16 +104,24 @@ def test_load_reads_in_full_when_the_record_is_gone(
     pd.testing.assert_frame_equal(data.load("payers", payers), frame)
 
 
-def test_read_835_gives_the_recorded_remittance_only_for_the_same_unchanged_folder(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _recorded_era(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                  ) -> tuple[Path, list[Path], x12.Remittance]:
+    """A folder of three of the sample's 835s, recorded by a run as read from the first alone
+    (so that what is given back tells itself apart), the run's variable set."""
     era = tmp_path / "era"
     era.mkdir()
     files = sorted((config.SAMPLE_DIR / "era").iterdir())[:3]
     for f in files:
         shutil.copy(f, era)
-    recorded = x12.read_835(files[:1])  # tells itself apart: one file of the three
+    recorded = x12.read_835(files[:1])
     checked.write({str(era): (checked.ERA, checked.sha256(era), recorded)}, tmp_path / "rec")
     monkeypatch.setenv(checked.ENV, str(tmp_path / "rec"))
+    return era, files, recorded
+
+
+def test_read_835_gives_the_recorded_remittance_only_for_the_same_unchanged_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    era, files, _ = _recorded_era(tmp_path, monkeypatch)
     assert len(checked.read_835(era).files) == 1
     assert len(checked.read_835(era, strict=False).files) == 3  # asked another way: read
     (era / ".hidden").write_text("not read by the 835 reader")
@@ -190,15 +198,8 @@ def test_a_report_kernel_imports_only_what_its_report_needs(report: str) -> None
 
 def test_read_835_beside_gives_the_recorded_remittance_cut_or_reads_the_folder(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    era = tmp_path / "era"
-    era.mkdir()
-    files = sorted((config.SAMPLE_DIR / "era").iterdir())[:3]
-    for f in files:
-        shutil.copy(f, era)
+    era, files, recorded = _recorded_era(tmp_path, monkeypatch)
     columns = {"claims": ["claim_id", "paid_cents"]}
-    recorded = x12.read_835(files[:1])  # tells itself apart: one file of the three
-    checked.write({str(era): (checked.ERA, checked.sha256(era), recorded)}, tmp_path / "rec")
-    monkeypatch.setenv(checked.ENV, str(tmp_path / "rec"))
     with checked.read_835_beside(era, columns) as beside:
         got = beside.result()
     pd.testing.assert_frame_equal(got.claims, recorded.claims[["claim_id", "paid_cents"]])
