@@ -77,8 +77,13 @@ def test_a_read_of_some_columns_raises_as_the_full_read(tmp_path: Path,
         read_835(folder, columns=COLUMNS, strict=True)
     # strict: a file that does not start like X12 is skipped, the envelope fault refused
     assert str(cut.value) == str(full.value) and "c-se-count.835" in str(cut.value)
-    with pytest.raises(ValueError, match="no such frame of a Remittance: claim"):
-        read_835(folder, columns={"claim": ["claim_id"]})
+    # names refused before any file is read: not the strict read's error of a bad file
+    with pytest.raises(ValueError, match="no such frame of a Remittance: claim$"):
+        read_835(folder, columns={"claim": ["claim_id"]}, strict=True)
+    with pytest.raises(ValueError, match="no such column of a Remittance's claims: nope, no$"):
+        read_835(folder, columns={"claims": ["claim_id", "nope", "no"]}, strict=True)
+    with pytest.raises(ValueError, match="no such column of a Remittance's payments: claim_id"):
+        read_835_beside(folder, columns={"payments": ["claim_id"]})
     with pytest.raises(ValueError, match="jobs must be 1"):
         read_835(folder, columns=COLUMNS, jobs=2)
 

@@ -97,9 +97,15 @@ from pracops.x12.batch import Batch, gc_paused, read_files
 from pracops.x12.convert import small_frame
 from pracops.x12.parallel import read_parallel, split_in_chunks
 from pracops.x12.schema import (
+    ADJUSTMENT_COLUMNS,
+    CLAIM_COLUMNS,
     KEY_COLUMNS,
+    LINE_COLUMNS,
     PATIENT_COLUMNS,
+    PAYMENT_COLUMNS,
+    PLB_COLUMNS,
     QUARANTINE_COLUMNS,
+    SUPPLEMENTAL_COLUMNS,
     WARNING_COLUMNS,
     QuarantineRow,
     Sequences,
@@ -181,10 +187,9 @@ class Remittance:
         """A copy with only ``columns`` of the frames they name (``{"claims": ["claim_id",
         "paid_cents"]}``, in that order); a frame not named is kept empty, with all its
         columns. ``balance_errors``, ``warnings``, ``quarantined`` and ``files`` are kept whole.
-        Copies, not views: a view of a few columns keeps the frame's whole blocks alive."""
-        unknown = set(columns) - set(FRAMES)
-        if unknown:
-            raise ValueError(f"no such frame of a Remittance: {', '.join(sorted(unknown))}")
+        Copies, not views: a view of a few columns keeps the frame's whole blocks alive.
+        A frame or a column a Remittance does not have raises ValueError."""
+        _check_columns(columns)
         return replace(self, **{
             name: (getattr(self, name)[list(columns[name])].copy(deep=True) if name in columns
                    else _empty(getattr(self, name)))
@@ -199,9 +204,28 @@ def _empty(frame: pd.DataFrame) -> pd.DataFrame:
                          for column in frame.columns}, index=pd.RangeIndex(0))
 
 
-FRAMES = ("payments", "claims", "service_lines", "adjustments", "provider_adjustments",
-          "supplemental_amounts")
+_FRAME_COLUMNS = {"payments": PAYMENT_COLUMNS, "claims": CLAIM_COLUMNS,
+                  "service_lines": LINE_COLUMNS, "adjustments": ADJUSTMENT_COLUMNS,
+                  "provider_adjustments": PLB_COLUMNS,
+                  "supplemental_amounts": SUPPLEMENTAL_COLUMNS}
+FRAMES = tuple(_FRAME_COLUMNS)
 """The frames of a :class:`Remittance` that :meth:`Remittance.only` cuts."""
+
+
+def _check_columns(columns: Mapping[str, Sequence[str]]) -> None:
+    """Refuse a frame or a column a :class:`Remittance` does not have (before any reading).
+
+    Raises
+    ------
+    ValueError
+        Naming the first unknown frame, or a frame's unknown columns.
+    """
+    for name, wanted in columns.items():
+        if name not in _FRAME_COLUMNS:
+            raise ValueError(f"no such frame of a Remittance: {name}")
+        unknown = [column for column in wanted if column not in _FRAME_COLUMNS[name]]
+        if unknown:
+            raise ValueError(f"no such column of a Remittance's {name}: {', '.join(unknown)}")
 
 
 def _assemble(frames: dict[str, pd.DataFrame], warnings: list[WarningRow], files: list[str],
@@ -393,7 +417,8 @@ def read_835(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], 
         text. With several errors, the one of the first file in order is raised, whatever
         ``jobs``.
     ValueError
-        When ``jobs`` is below 1.
+        When ``jobs`` is below 1, or above 1 with ``columns``; when ``columns`` names a frame
+        or a column a :class:`Remittance` does not have (before any file is read).
 
     Notes
     -----
@@ -432,6 +457,8 @@ def read_835(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], 
     if columns is not None and jobs not in (None, 1):
         raise ValueError(f"with columns the files are read in this process: jobs must be 1, "
                          f"not {jobs}")
+    if columns is not None:
+        _check_columns(columns)
     return _read_paths(_paths(source, pattern), jobs=jobs, strict=strict, columns=columns)
 
 
@@ -454,6 +481,8 @@ def read_835_beside(source: str | os.PathLike[str] | Iterable[str | os.PathLike[
     ...     claims = pracops.data.load("claims", ".")
     ...     remittance = era.result()
     """
+    if columns is not None:
+        _check_columns(columns)
     paths = _paths(source, pattern)
     return Forked(functools.partial(_read_paths, paths, jobs=1, strict=strict, columns=columns),
                   what="the 835 reader run beside")
