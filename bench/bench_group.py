@@ -100,7 +100,8 @@ def _peak() -> dict[str, float]:
     return {"worker_mb": own, "largest_child_mb": child}
 
 
-def run(listing: Path, reports: tuple[str, ...], workers: int | None = None) -> dict:
+def run(listing: Path, reports: tuple[str, ...], workers: int | None = None,
+        default_jobs: bool = True) -> dict:
     import yaml
 
     folders = [listing.parent / p["data"] for p in yaml.safe_load(listing.read_text())["practices"]]
@@ -111,7 +112,7 @@ def run(listing: Path, reports: tuple[str, ...], workers: int | None = None) -> 
                               "--jobs", "1", "--quiet", *reports) for f in folders)
         load["after_serial"] = os.getloadavg()[0]
         one_by_one = sum(_pracops("run", "--data", str(f), "--out", str(out / "single"),
-                                  "--quiet", *reports) for f in folders)
+                                  "--quiet", *reports) for f in folders) if default_jobs else None
         load["after_one_by_one"] = os.getloadavg()[0]
         group, peaks = _group_run(listing, reports, out / "group", workers)
         load["after_group"] = os.getloadavg()[0]
@@ -205,9 +206,12 @@ def main() -> None:
                     help="run on this practices.yaml as it is (no generation, no cache)")
     ap.add_argument("--workers", type=int,
                     help="the LocalCluster's workers (default: pracops run's default)")
+    ap.add_argument("--no-default-jobs", action="store_true",
+                    help="leave out the anchor with the runner's default --jobs (reported only)")
     args = ap.parse_args()
     listing = args.listing or practices(args.keep, args.practices, args.quick or args.copies)
-    result = run(listing, QUICK_REPORTS if args.quick else (), args.workers)
+    result = run(listing, QUICK_REPORTS if args.quick else (), args.workers,
+                 default_jobs=not args.no_default_jobs)
     generated = listing.parent / "generated.json"
     if generated.is_file():
         result["generated"] = json.loads(generated.read_text())

@@ -116,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from pracops import runner
+    from pracops.runner import warm
 
     if args.jobs is not None and args.jobs < 1:
         raise PracopsError("--jobs must be at least 1")
@@ -131,10 +132,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="pracops-checked-") as checked:
         checking = _Checking(reports, params, quiet=args.quiet, record=checked)
-        runner.prepare(html=not args.no_html)  # on the other core, while the inputs are checked
-        if not checking.passed():
-            return EXIT_USAGE
-        return _run(args, runner, reports, params, checked)
+        # on the other core, while the inputs are checked
+        runner.prepare(html=not args.no_html, warm_kernels=True)
+        try:
+            if not checking.passed():
+                return EXIT_USAGE
+            return _run(args, runner, reports, params, checked)
+        finally:
+            warm.stop_zygote()
 
 
 def _run(args: argparse.Namespace, runner: ModuleType, reports: Sequence[Any],

@@ -21,6 +21,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from pracops.runner import warm
+
 ROOT = Path(__file__).parents[1]
 STOPPING = ROOT / "tests" / "fixtures" / "notebooks" / "stopping"
 PRACOPS = Path(sys.executable).parent / "pracops"  # the console script of this environment
@@ -57,8 +59,12 @@ def start(tmp_path: Path) -> Iterator:
     """Start `pracops run` on the stopping fixtures; kill whatever is left at the end."""
     started: list[tuple[subprocess.Popen[str], list[psutil.Process]]] = []
 
-    def _start(*args: str) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
+    def _start(*args: str, warm_kernels: bool = False
+               ) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
+        # kernels started the ordinary way unless asked: the tests below find them by their
+        # command line and their parent (the worker); forked warm, see the last tests
+        env = dict(os.environ, PYTHONPATH=str(ROOT),
+                   PRACOPS_WARM_KERNELS="1" if warm_kernels else "0")
         proc = subprocess.Popen(
             [str(PRACOPS), "--notebooks", str(STOPPING), "run", "--out", str(tmp_path / "out"),
              "-p", "marker", str(tmp_path / "sleeping"), *args],
@@ -81,7 +87,8 @@ def start(tmp_path: Path) -> Iterator:
 def descendants(proc: subprocess.Popen[str], into: list[psutil.Process]) -> list[psutil.Process]:
     """The run's workers and kernels now, checked to include at least one of each."""
     into.extend(psutil.Process(proc.pid).children(recursive=True))
-    kernels = [p for p in into if "ipykernel_launcher" in " ".join(p.cmdline())]
+    kernels = [p for p in into if "ipykernel_launcher" in " ".join(p.cmdline())
+               or p.name() == warm.KERNEL_NAME]  # forked warm (pracops.runner.warm)
     workers = [p for p in into if p not in kernels]
     assert kernels and workers, [p.cmdline() for p in into]
     return into
@@ -194,3 +201,27 @@ def test_a_killed_worker_fails_its_report_and_takes_its_kernel(start, tmp_path: 
         "message": "the worker process running the report was killed by SIGKILL (out of "
                    "memory?) before it sent its summary"}
     assert "fixture_sleep failed: WorkerDied" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "sigkill"])
+def test_warm_kernels_and_their_zygote_end_with_the_run(start, tmp_path: Path,
+                                                         sig: signal.Signals) -> None:
+    proc, seen = start("--jobs", "2", "fixture_sleep", warm_kernels=True)
+    wait_for(tmp_path / "sleeping", proc)
+    procs = descendants(proc, seen)
+    kernel = next(p for p in procs if p.name() == warm.KERNEL_NAME)
+    zygote = kernel.parent()
+    assert zygote.name() == "pracops-zygote" and zygote.ppid() == proc.pid
+    t0 = time.monotonic()
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)
+    else:
+        os.kill(proc.pid, sig)
+    limit = STOP_LIMIT if sig == signal.SIGINT else ORPHAN_LIMIT
+    assert seconds_until_gone(procs, t0, limit) <= limit, \
+        [(p.pid, p.name()) for p in procs if alive(p)]
+    proc.communicate(timeout=30)
+    assert proc.returncode == (128 + sig.value if sig == signal.SIGINT else -sig.value)
+    if sig == signal.SIGINT:
+        summary = json.loads((run_folder(tmp_path) / "fixture_sleep.json").read_text())
+        assert summary["status"] == "interrupted"

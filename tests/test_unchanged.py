@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pracops import config, runner
+from pracops.runner import warm
 
 STORED = Path(__file__).parent / "fixtures" / "recorded"
 REPORTS = sorted(p.stem for p in STORED.glob("*.json"))
@@ -45,7 +46,13 @@ def run_suite(names: list[str], out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return run_suite(REPORTS, tmp_path_factory.mktemp("suite"))
+    """Through kernels forked warm, as ``pracops run`` starts them (the other reports' tests
+    start theirs the ordinary way): the stored figures hold for both."""
+    runner.prepare(warm_kernels=True)
+    try:
+        return run_suite(REPORTS, tmp_path_factory.mktemp("suite"))
+    finally:
+        warm.stop_zygote()
 
 
 def test_the_stored_copy_covers_every_report() -> None:

@@ -40,6 +40,7 @@ def check_practice(reports: list[Any], params: dict[str, dict[str, Any]],
     """
     from pracops.processes import Forked
 
+    _warm_kernels()  # its imports overlap the checks
     return Forked(_check, reports, params, record, what="the check of the inputs").result()
 
 
@@ -75,6 +76,7 @@ def run_report(report: Any, params: Mapping[str, Any], practice_dir: str, *, htm
     elif stopped():  # the run was stopped before this report started
         res = interrupted_summary(report.name, run_dir, "the run was stopped before it started")
     else:
+        _warm_kernels()
         with tempfile.TemporaryDirectory(prefix="pracops-kernels-") as runtime:
             res = run_one(report, params, run_dir, runtime_dir=runtime, html=html,
                           timeout=timeout, checked=checked, stopped=stopped)
@@ -82,6 +84,22 @@ def run_report(report: Any, params: Mapping[str, Any], practice_dir: str, *, htm
                       "workers": [a["worker"] for a in attempts],
                       "task_seconds": round(time.time() - began, 3)}
     return write_summary(run_dir, report.name, params, res).to_json()
+
+
+def _warm_kernels() -> None:
+    """Start this worker's zygote (:mod:`pracops.runner.warm`) if it has none: every report's
+    kernel on this worker is then forked from it, warm, instead of importing it all again.
+    Outside a worker (a test calling a task) kernels start the ordinary way."""
+    from distributed import get_worker
+
+    from pracops.runner import warm
+
+    try:
+        get_worker()
+    except ValueError:
+        return
+    if warm.wanted():
+        warm.start_zygote()
 
 
 def _attempt(run_dir: Path, report: str) -> list[dict[str, Any]]:
