@@ -65,21 +65,23 @@ def figures(result: PatientAccess, access_target_days: int = 14) -> dict[str, An
     }
 
 
-def alert_text(problem: dict[str, Any], access_target_days: int = 14) -> str:
+def alert_text(problem: dict[str, Any], practice_rate: float,
+               access_target_days: int = 14) -> str:
     """A problem (:func:`pracops.patient_access.findings.find`) as one sentence for the
-    manager: what, where, how much, against what."""
+    manager: what, where, how much, against what (a group's no-show rate against the
+    practice's ``practice_rate``). A problem's ``kept`` counts its completed visits and
+    no-shows together: the rate's denominator."""
     kind = problem["kind"]
     if kind == "no_show_group":
-        seen = problem["no_shows"] + problem["kept"]
         where = (f"{problem['provider_id']}, {problem['weekday']} {problem['session']}s"
                  if "provider_id" in problem else f"{problem['dimension']} {problem['group']}")
-        return (f"No-shows high for {where}: {problem['no_shows']:,} of {seen:,} visits "
-                f"({fmt_pct(problem['no_shows'] / seen)}), well above the practice's rate.")
+        return (f"No-shows high for {where}: {problem['no_shows']:,} of {problem['kept']:,} "
+                f"visits ({fmt_pct(problem['no_shows'] / problem['kept'])}), against "
+                f"{fmt_pct(practice_rate)} for the practice.")
     if kind == "no_show_week":
-        seen = problem["no_shows"] + problem["kept"]
         return (f"No-shows above the control limit in the week of {problem['week']}: "
-                f"{problem['no_shows']:,} of {seen:,} visits "
-                f"({fmt_pct(problem['no_shows'] / seen)}).")
+                f"{problem['no_shows']:,} of {problem['kept']:,} visits "
+                f"({fmt_pct(problem['no_shows'] / problem['kept'])}).")
     if kind == "third_next_available":
         if problem.get("beyond_template"):
             return (f"No third open appointment with {problem['provider_id']} in the schedule "

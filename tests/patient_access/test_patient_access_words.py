@@ -3,22 +3,25 @@ in dollars, a rate with what it is of), the reminder's effect in points with its
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
-from pracops.patient_access import view
+import pytest
+from sample_text import day, rows
+
+from pracops.patient_access import chain, view
 
 
 @pytest.mark.parametrize(("problem", "sentence"), [
     ({"kind": "no_show_group", "provider_id": "P003", "weekday": "Mon", "session": "morning",
       "no_shows": 86, "kept": 533},
-     "No-shows high for P003, Mon mornings: 86 of 619 visits (13.9%), well above the "
-     "practice's rate."),
+     "No-shows high for P003, Mon mornings: 86 of 533 visits (16.1%), against 6.9% for the "
+     "practice."),
     ({"kind": "no_show_group", "dimension": "payer class", "group": "Medicaid",
       "no_shows": 5, "kept": 15},
-     "No-shows high for payer class Medicaid: 5 of 20 visits (25.0%), well above the "
-     "practice's rate."),
+     "No-shows high for payer class Medicaid: 5 of 15 visits (33.3%), against 6.9% for the "
+     "practice."),
     ({"kind": "no_show_week", "week": "2025-10-06", "no_shows": 55, "kept": 345},
-     "No-shows above the control limit in the week of 2025-10-06: 55 of 400 visits (13.8%)."),
+     "No-shows above the control limit in the week of 2025-10-06: 55 of 345 visits (15.9%)."),
     ({"kind": "third_next_available", "provider_id": "P001", "measured_on": "2025-12-31",
       "days": 20},
      "Third next available appointment with P001 is 20 days out on 2025-12-31, above the "
@@ -33,12 +36,37 @@ from pracops.patient_access import view
      "checked."),
 ])
 def test_each_problem_is_one_sentence(problem: dict, sentence: str) -> None:
-    assert view.alert_text(problem) == sentence
+    # "kept" is completed visits and no-shows together: 86 of 533 is 16.14 %
+    assert view.alert_text(problem, 0.0693) == sentence
 
 
 def test_an_unknown_problem_is_refused_not_shown_as_fields() -> None:
     with pytest.raises(ValueError, match="no_such"):
-        view.alert_text({"kind": "no_such"})
+        view.alert_text({"kind": "no_such"}, 0.07)
+
+
+def _counts(visits: list[dict[str, str]]) -> tuple[int, int]:
+    """No-shows and visits held to the end (completed or no-show) among ``visits``."""
+    held = [v for v in visits if v["status"] in ("completed", "no-show")]
+    return sum(v["status"] == "no-show" for v in held), len(held)
+
+
+def test_the_sample_alerts_count_what_appointments_csv_says(tmp_path) -> None:
+    result = chain.run(output_dir=tmp_path)
+    period = [a for a in rows("appointments")
+              if dt.date(2025, 1, 1) <= day(a["date"]) <= dt.date(2025, 12, 31)]
+    missed, held = _counts(period)
+    practice = f"{100 * missed / held:.1f}%"
+    cell = _counts([a for a in period if a["provider_id"] == "P003"
+                    and day(a["date"]).weekday() == 0 and a["start_time"] < "12:00"])
+    week = _counts([a for a in period
+                    if dt.date(2025, 10, 6) <= day(a["date"]) <= dt.date(2025, 10, 12)])
+    sentences = [view.alert_text(p, result.practice_rate) for p in result.problems]
+    assert (f"No-shows high for P003, Mon mornings: {cell[0]} of {cell[1]} visits "
+            f"({100 * cell[0] / cell[1]:.1f}%), against {practice} for the practice."
+            ) in sentences
+    assert (f"No-shows above the control limit in the week of 2025-10-06: {week[0]} of "
+            f"{week[1]} visits ({100 * week[0] / week[1]:.1f}%).") in sentences
 
 
 def test_the_reminder_effect_reads_in_points_with_its_direction() -> None:
