@@ -51,6 +51,7 @@ class PatientAccess:
     grid: pd.DataFrame
     missing_checkout: int
     denials: pd.DataFrame
+    denials_by_payer: pd.DataFrame
     verification: dict[str, Any]
     overbooking: pd.DataFrame
     late: pd.DataFrame
@@ -193,6 +194,7 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
         grid=model.no_show_grid(appointments, start, day),
         missing_checkout=0 if events is None else int(events["checkout"].isna().sum()),
         denials=denials,
+        denials_by_payer=model.denials_by_payer(denials),
         verification=model.verified_ahead(appointments, inputs.checks, start, day),
         overbooking=overbooking_table(groups, overbooking_tolerance_pct),
         late=model.late_cancellations(appointments, start, day, late_cancel_hours),

@@ -23,7 +23,8 @@ from pracops.money import round_half_away, split_rounded
 
 __all__ = [
     "CELL", "KEPT", "LEAD_BANDS", "UNKNOWN_PAYER", "VERIFY_DAYS_AHEAD", "Flags", "arrivals_pmf",
-    "band_labels", "checked_ahead", "coming_days", "cycle_times", "eligibility_denials",
+    "band_labels", "checked_ahead", "coming_days", "cycle_times", "denials_by_payer",
+    "eligibility_denials",
     "expected_payment", "group_keys",
     "late_cancellations", "lead_bands", "lead_times", "lead_times_by_kind",
     "no_show_grid", "no_show_groups",
@@ -492,6 +493,26 @@ def eligibility_denials(adjustments: pd.DataFrame, claims: pd.DataFrame,
     denied["verified"] = denied["appointment_id"].isin(checked_ahead(appointments, checks))
     denied["never_checked"] = ~denied["appointment_id"].isin(checks["appointment_id"])
     return denied.sort_values("claim_id").reset_index(drop=True)
+
+
+def denials_by_payer(denials: pd.DataFrame) -> pd.DataFrame:
+    """The eligibility denials (:func:`eligibility_denials`) by payer: claims, money, and how
+    their visits were checked: ``verified_ahead`` (:func:`checked_ahead`), ``checked_late``
+    (checked, but not with an active result two days ahead) and ``never_checked``; the last
+    row, ``every payer``, is their sum."""
+    late = ~denials["verified"] & ~denials["never_checked"]
+    grouped = denials.assign(checked_late=late).groupby(denials["payer_id"].astype("str"))
+    table = pd.DataFrame({
+        "claims": grouped.size(),
+        "denied_cents": grouped["denied_cents"].sum(),
+        "verified_ahead": grouped["verified"].sum(),
+        "checked_late": grouped["checked_late"].sum(),
+        "never_checked": grouped["never_checked"].sum(),
+    }, columns=["claims", "denied_cents", "verified_ahead", "checked_late", "never_checked"]
+    ).astype("int64")
+    table.loc["every payer"] = table.sum()
+    table.index.name = "payer_id"
+    return table.reset_index()
 
 
 def late_cancellations(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,

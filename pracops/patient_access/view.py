@@ -31,7 +31,7 @@ from pracops.report import (
 )
 
 __all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "cycle_location_table",
-           "explorer", "figures", "kinds_table", "late_table", "lost_table",
+           "denials_table", "explorer", "figures", "kinds_table", "late_table", "lost_table",
            "overbooking_view", "plot_cycle", "plot_grid", "plot_groups", "plot_leads",
            "plot_p_chart", "plot_tnaa", "selection_text", "summary_text", "template_table",
            "tnaa_table"]
@@ -59,6 +59,8 @@ def figures(result: PatientAccess, access_target_days: int = 14) -> dict[str, An
         "missing_checkout": result.missing_checkout,
         "verified_ahead_share": (round(float(result.verification["share"]), 4)
                                  if result.verification["visits"] else None),
+        "eligibility_denials": len(result.denials),
+        "eligibility_denied_cents": int(result.denials["denied_cents"].sum()),
         "unverified_denials": len(never),
         "unverified_denied_cents": int(never["denied_cents"].sum()),
         "problems": len(result.problems),
@@ -126,8 +128,7 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
          f"{result.verification['visits']:,} completed visits had an active eligibility "
          f"check {result.verification['days_ahead']} days or more before the visit. "
          if result.verification["visits"] else "- No completed visit in the period. ")
-        + f"Eligibility denials of visits never checked: {fig['unverified_denials']}, "
-        f"{fmt_money(fig['unverified_denied_cents'])}.",
+        + _denials_sentence(result),
     ]
     if result.cycle is not None:
         worst = result.cycle["room_wait"].idxmax()
@@ -135,6 +136,22 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
                      f"minutes on average at {worst}; {result.missing_checkout} visits "
                      "without a checkout time (counted, left out of checkout only).")
     return no_math("\n".join(lines))
+
+
+def _denials_sentence(result: PatientAccess) -> str:
+    """The eligibility denials in words: how many, their money, and how their visits were
+    checked."""
+    every = result.denials_by_payer.iloc[-1]
+    if not every["claims"]:
+        return "No claim was denied for eligibility."
+    never = result.denials[result.denials["never_checked"]]
+    return (f"Claims denied for eligibility: {fmt_count(every['claims'])}, "
+            f"{fmt_money(int(every['denied_cents']))}; of their visits "
+            f"{fmt_count(every['verified_ahead'])} were verified ahead, "
+            f"{fmt_count(every['checked_late'])} checked late or found not active, and "
+            f"{fmt_count(every['never_checked'])} never checked "
+            f"({fmt_money(int(never['denied_cents'].sum()))}; by payer in the table under "
+            "Insurance verification).")
 
 
 def _trend(chart: pd.DataFrame, weeks: int = 4) -> str:
@@ -189,6 +206,18 @@ def lost_table(result: PatientAccess) -> Any:
                                 "payer where that pair has no completed visit (counted). The "
                                 "rows add up to the total "
                                 f"({fmt_money(result.revenue_lost_cents)}), rounded once.")
+
+
+def denials_table(result: PatientAccess) -> Any:
+    """The claims denied for eligibility by payer, their money, and how their visits were
+    checked."""
+    return format_table(result.denials_by_payer, money=["denied_cents"],
+                        count=["claims", "verified_ahead", "checked_late", "never_checked"],
+                        caption="Claims whose remittance gives an eligibility reason (CARC 26, "
+                                "27, 31-35, 39, 177, 200). Verified ahead: an active check "
+                                f"{model.VERIFY_DAYS_AHEAD} days or more before the visit; "
+                                "checked late: checked, but later than that or not found "
+                                "active; never checked: no check at all.")
 
 
 def late_table(result: PatientAccess) -> Any:
