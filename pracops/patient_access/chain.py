@@ -22,8 +22,7 @@ from pracops.patient_access.parameters import PARAMETERS
 from pracops.patient_access.sample import ELIGIBILITY_CARCS
 
 __all__ = ["REPORT_NAME", "Inputs", "PatientAccess", "Selection", "check_bands", "compute",
-           "default_as_of", "explore", "handout_sheets", "load_inputs", "overbooking_table",
-           "periods", "run"]
+           "default_as_of", "explore", "handout_sheets", "load_inputs", "periods", "run"]
 
 REPORT_NAME = "patient_access"
 HANDOUT_COLUMNS = ["appointment_id", "date", "start_time", "provider_id", "visit_type"]
@@ -70,19 +69,6 @@ def default_as_of(appointments: pd.DataFrame) -> dt.date:
     if past.empty:
         raise ParameterError("as_of is needed: appointments hold no visit that took place")
     return past.max().date()
-
-
-def overbooking_table(groups: pd.DataFrame, tolerance_pct: float,
-                      session_slots: int = 12) -> pd.DataFrame:
-    """Per provider, weekday and session: extra bookings for a full session of
-    ``session_slots`` slots, each visit showing with the cell's history (a binomial)."""
-    cells = groups[groups["dimension"] == "provider, weekday, session"]
-    rows = []
-    for cell in cells.itertuples():
-        shows = [1 - float(cell.rate)] * session_slots
-        rows.append({"cell": cell.group, "no_show_rate": float(cell.rate),
-                     **model.overbooking(shows, session_slots, tolerance_pct / 100)})
-    return pd.DataFrame(rows)
 
 
 def handout_sheets(appointments: pd.DataFrame, checks: pd.DataFrame, groups: pd.DataFrame,
@@ -196,7 +182,8 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
         denials=denials,
         denials_by_payer=model.denials_by_payer(denials),
         verification=model.verified_ahead(appointments, inputs.checks, start, day),
-        overbooking=overbooking_table(groups, overbooking_tolerance_pct),
+        overbooking=model.overbooking_sessions(inputs.slots, appointments, start, day,
+                                               overbooking_tolerance_pct / 100, bands),
         late=model.late_cancellations(appointments, start, day, late_cancel_hours),
         payment=payment, revenue_lost_cents=lost_cents,
         lost_by_payer=lost_by_payer,
@@ -232,7 +219,8 @@ def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
 class Selection:
     """What the explorer shows for a provider, a visit type, a period and a tolerance: the
     chosen visits' no-show rate, their weekly p-chart and groups (flagged against their own
-    rate) and the overbooking suggestion of each of their provider × weekday × session cells."""
+    rate) and the overbooking suggestion of each of their provider × weekday × session cells
+    (its next session after the report's as-of date, from the selection's history)."""
 
     provider: str
     visit_type: str
@@ -286,7 +274,11 @@ def explore(result: PatientAccess, provider: str = "", visit_type: str = "",
                                             bands=result.bands,
                                             payer_classes=result.payer_classes[chosen])
         chart = model.p_chart(picked, first, last)
-        table = overbooking_table(groups, tolerance_pct)
+        slots = result.inputs.slots
+        if provider:
+            slots = slots[slots["provider_id"].astype("str") == provider]
+        table = model.overbooking_sessions(slots, picked, first, last, tolerance_pct / 100,
+                                           result.bands, after=result.as_of)
     return Selection(provider=provider, visit_type=visit_type, start=first, end=last,
                      tolerance_pct=tolerance_pct, kept=len(kept), no_shows=no_shows,
                      rate=rate, low=float(low), high=float(high), chart=chart, groups=groups,

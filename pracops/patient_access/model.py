@@ -28,7 +28,8 @@ __all__ = [
     "expected_payment", "group_keys",
     "late_cancellations", "lead_bands", "lead_times", "lead_times_by_kind",
     "no_show_grid", "no_show_groups",
-    "overbooking", "p_chart", "payer_class", "practice_days", "reminder_effect", "revenue_lost",
+    "overbooking", "overbooking_sessions", "p_chart", "payer_class", "practice_days",
+    "reminder_effect", "revenue_lost",
     "room_waits", "template_use", "third_next_available", "third_next_available_by_day",
     "verified_ahead", "wilson",
 ]
@@ -71,11 +72,11 @@ def arrivals_pmf(show_probabilities: np.ndarray) -> np.ndarray:
 
 
 def overbooking(show_probabilities: np.ndarray, slots: int, tolerance: float,
-                slot_minutes: int = 20, extra_show: float | None = None) -> dict[str, float]:
+                slot_minutes: float = 20, extra_show: float | None = None) -> dict[str, float]:
     """How many bookings beyond ``slots`` keep P(more arrivals than slots) at most
     ``tolerance``, for a session booked with visits of the given show probabilities (extra
     bookings show with ``extra_show``, default their mean); with the expected idle and
-    overflow minutes at that number."""
+    overflow minutes at that number, each slot left empty or patient over ``slot_minutes``."""
     base = np.asarray(show_probabilities, dtype=float)
     extra_p = float(base.mean()) if extra_show is None else extra_show
     extra = 0
@@ -90,6 +91,59 @@ def overbooking(show_probabilities: np.ndarray, slots: int, tolerance: float,
             "idle_minutes": float((np.maximum(slots - arrivals, 0) * pmf).sum() * slot_minutes),
             "overflow_minutes": float((np.maximum(arrivals - slots, 0) * pmf).sum()
                                       * slot_minutes)}
+
+
+def overbooking_sessions(slots: pd.DataFrame, appointments: pd.DataFrame, start: dt.date,
+                         end: dt.date, tolerance: float, bands: Sequence[int] = LEAD_BANDS,
+                         after: dt.date | None = None) -> pd.DataFrame:
+    """The overbooking suggestion (:func:`overbooking`) per provider × weekday × session
+    (:data:`CELL`), for the cell's next session in the template after ``after`` (``None``:
+    ``end``): its slots not
+    blocked, with their own lengths, taken as full. A slot already booked shows with its
+    visit's own no-show probability: the rate, from ``start`` to ``end``, of the cell's visits
+    of the same lead-time band (``bands``; the cell's rate where that band has none); an open
+    slot and each extra booking with the cell's rate (the practice's where the cell has no
+    history). Different probabilities make the arrivals Poisson-binomial
+    (:func:`arrivals_pmf`). Idle and overflow minutes count a slot at the session's mean slot
+    length. One row per cell, by provider, weekday and session."""
+    kept = _kept(appointments, start, end)
+    keys = group_keys(kept, bands)
+    practice = float(kept["no_show"].mean()) if len(kept) else 0.0
+    cell_rate = kept["no_show"].groupby(keys[CELL]).mean()
+    band_rate = kept["no_show"].groupby([keys[CELL], keys["lead-time band"].astype("str")]
+                                        ).mean()
+    ahead = slots[(slots["date"].dt.normalize() > pd.Timestamp(after or end))
+                  & (slots["state"].astype("str") != "blocked")]
+    minutes = minutes_of(ahead["start_time"])
+    weekday = ahead["date"].dt.day_of_week.map(dict(enumerate(_WEEKDAYS)))
+    cell = (ahead["provider_id"].astype("str") + " " + weekday + " "
+            + np.where(minutes < _NOON, "morning", "afternoon"))
+    ahead = ahead.assign(cell=cell)
+    ahead = ahead[ahead["date"] == ahead.groupby("cell")["date"].transform("min")]
+    visits = appointments.set_index("appointment_id")
+    band = lead_bands((visits["date"] - visits["booked_date"]).dt.days, bands).astype("str")
+    rows = []
+    for name, session in ahead.groupby("cell", sort=False):
+        rate = float(cell_rate.get(name, practice))
+        booked = session["appointment_id"].where(session["state"].astype("str") == "booked")
+        no_show = [rate if pd.isna(a) or a not in band.index
+                   else float(band_rate.get((name, band[a]), rate)) for a in booked]
+        provider, day_name, part = str(name).split(" ")
+        rows.append({"provider_id": provider, "weekday": day_name, "session": part,
+                     "date": session["date"].iloc[0], "slots": len(session),
+                     "session_minutes": int(session["minutes"].sum()),
+                     "booked": int(booked.notna().sum()),
+                     "no_show_chance": float(np.mean(no_show)),
+                     **overbooking(1 - np.array(no_show), len(session), tolerance,
+                                   slot_minutes=float(session["minutes"].mean()),
+                                   extra_show=1 - rate)})
+    columns = ["provider_id", "weekday", "session", "date", "slots", "session_minutes", "booked",
+               "no_show_chance", "extra", "overflow_risk", "idle_minutes", "overflow_minutes"]
+    table = pd.DataFrame(rows, columns=columns)
+    order = table["weekday"].map({d: i for i, d in enumerate(_WEEKDAYS)})
+    table = table.assign(order=order, late=table["session"] == "afternoon")
+    return table.sort_values(["provider_id", "order", "late"]).drop(
+        columns=["order", "late"]).reset_index(drop=True)
 
 
 def _kept(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:

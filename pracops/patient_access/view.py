@@ -32,7 +32,7 @@ from pracops.report import (
 
 __all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "cycle_location_table",
            "denials_table", "explorer", "figures", "kinds_table", "late_table", "lost_table",
-           "overbooking_view", "plot_cycle", "plot_grid", "plot_groups", "plot_leads",
+           "overbooking_table", "plot_cycle", "plot_grid", "plot_groups", "plot_leads",
            "plot_p_chart", "plot_tnaa", "selection_text", "summary_text", "template_table",
            "tnaa_table"]
 
@@ -63,6 +63,7 @@ def figures(result: PatientAccess, access_target_days: int = 14) -> dict[str, An
         "eligibility_denied_cents": int(result.denials["denied_cents"].sum()),
         "unverified_denials": len(never),
         "unverified_denied_cents": int(never["denied_cents"].sum()),
+        "overbooking_extra_bookings": int(result.overbooking["extra"].sum()),
         "problems": len(result.problems),
     }
 
@@ -403,16 +404,28 @@ def selection_text(sel: Selection) -> str:
                      for r in flagged.itertuples()) or "none") + ".",
         "",
         f"Overbooking at a {sel.tolerance_pct:g} % risk of more arrivals than slots: "
-        f"{extra} extra booking(s) over {len(sel.overbooking)} session cell(s) of 12 slots.",
+        f"{extra} extra booking(s) over the next {len(sel.overbooking)} session(s) of the "
+        "template (one per provider, weekday and morning or afternoon).",
     ]))
 
 
-def overbooking_view(sel: Selection) -> Any:
-    """The overbooking suggestion per provider × weekday × session cell of the selection."""
-    table = sel.overbooking.rename(columns={"cell": "provider, weekday, session"})
-    return format_table(table, pct=["no_show_rate", "overflow_risk"],
-                        caption="A session of 12 slots of 20 minutes; each visit shows with "
-                                "its cell's history (binomial); minutes are expected values.")
+def overbooking_table(table: pd.DataFrame, tolerance_pct: float) -> Any:
+    """The overbooking suggestion (:func:`pracops.patient_access.model.overbooking_sessions`)
+    per provider, weekday and session: the next such session of the template, its slots and
+    minutes, the extra bookings it could take at ``tolerance_pct``, and the minutes expected
+    idle and over the session's end."""
+    table = table.rename(columns={"provider_id": "provider", "date": "next session",
+                                  "no_show_chance": "no_show_chance_mean",
+                                  "extra": "extra_bookings"})
+    return format_table(table, pct=["no_show_chance_mean", "overflow_risk"],
+                        count=["slots", "session_minutes", "booked", "extra_bookings"],
+                        caption=f"Extra bookings: the most that keep the chance of more "
+                                f"patients arriving than the session has slots at or under "
+                                f"{tolerance_pct:g} %, the session taken as full. A booked "
+                                "visit comes with the no-show rate of its provider, weekday "
+                                "and session's visits booked as far ahead; an open slot and an "
+                                "extra booking with that session's rate. Minutes are expected "
+                                "values at the session's mean slot length.")
 
 
 def explorer(result: PatientAccess, flag_points: float = 5.0,
@@ -460,7 +473,7 @@ def explorer(result: PatientAccess, flag_points: float = 5.0,
         display(chart(plot, figsize=(9, 9),
                       alt=f"Weekly no-show rate of the selection with its control limits, "
                           f"and its rate by group: {fmt_pct(sel.rate)} overall."))
-        display(overbooking_view(sel))
+        display(overbooking_table(sel.overbooking, sel.tolerance_pct))
 
     return panel({"Provider": provider, "Visit type": visit_type, "Period": period,
                   "Overbooking tolerance (%)": tolerance}, draw, showing=showing)

@@ -206,7 +206,7 @@ def test_the_explorer_figures_of_a_provider_and_a_quarter(result, kept) -> None:
     assert sel.low == pytest.approx(wilson_low(sel.no_shows, sel.kept))
     assert sel.chart["kept"].sum() == len(mine)
     assert set(sel.groups.loc[sel.groups["dimension"] == "provider", "group"]) == {"P003"}
-    assert sel.overbooking["cell"].str.startswith("P003 ").all()
+    assert (sel.overbooking["provider_id"] == "P003").all()
 
 
 def test_the_whole_selection_is_the_report(result) -> None:
@@ -220,21 +220,25 @@ def test_a_higher_tolerance_never_books_fewer_extra_visits(result) -> None:
     low = chain.explore(result, "P003", tolerance_pct=5).overbooking
     high = chain.explore(result, "P003", tolerance_pct=40).overbooking
     assert (high["extra"] >= low["extra"]).all() and high["extra"].sum() > low["extra"].sum()
-    # one cell by hand: 12 slots, each visit showing with 1 - its rate; at 40 % the extra
-    # bookings are the most whose chance of more than 12 arrivals stays at or under 0.4
-    cell = high.iloc[0]
-    show = 1 - cell["no_show_rate"]
 
-    def overflow(extra: int) -> float:
-        n = 12 + extra
-        return sum(math.comb(n, j) * show ** j * (1 - show) ** (n - j)
-                   for j in range(13, n + 1))
 
-    extra = 0
-    while overflow(extra + 1) <= 0.4:
-        extra += 1
-    assert cell["extra"] == extra
-    assert cell["overflow_risk"] == pytest.approx(overflow(extra))
+def test_overbooking_takes_each_next_session_of_the_template(result) -> None:
+    # P003's sessions after the as-of date, from schedule_slots.csv as text: the first day of
+    # each weekday and half-day, its slots not blocked and their minutes
+    sessions: dict[tuple[str, str], list[tuple[dt.date, int]]] = defaultdict(list)
+    for s in rows("schedule_slots"):
+        if s["provider_id"] == "P003" and day(s["date"]) > AS_OF and s["state"] != "blocked":
+            half = "morning" if s["start_time"] < "12:00" else "afternoon"
+            sessions[(day(s["date"]).strftime("%a"), half)].append(
+                (day(s["date"]), int(s["minutes"])))
+    expected = {}
+    for cell, found in sessions.items():
+        first = min(d for d, _ in found)
+        mine = [m for d, m in found if d == first]
+        expected[cell] = (first, len(mine), sum(mine))
+    table = result.overbooking[result.overbooking["provider_id"] == "P003"]
+    assert {(r.weekday, r.session): (r.date.date(), r.slots, r.session_minutes)
+            for r in table.itertuples()} == expected
 
 
 def test_an_empty_selection_says_so(result) -> None:
