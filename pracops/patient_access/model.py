@@ -217,9 +217,10 @@ def group_keys(visits: pd.DataFrame, bands: Sequence[int] = LEAD_BANDS,
                payer_classes: pd.Series | None = None) -> dict[str, pd.Series]:
     """Each visit's group in every dimension :func:`no_show_groups` rates, by dimension:
     provider, visit type, weekday, hour of the start, lead-time band, payer class (when
-    ``payer_classes``, indexed as ``visits``, is given) and :data:`CELL`. ``visits`` needs
-    ``provider_id``, ``visit_type``, ``date``, ``booked_date`` (timestamps) and
-    ``start_time`` (``HH:MM``)."""
+    ``payer_classes``, indexed as ``visits``, is given), reminder (when ``visits`` has a
+    ``reminder`` column with any value; a blank one is ``not recorded``) and :data:`CELL`.
+    ``visits`` needs ``provider_id``, ``visit_type``, ``date``, ``booked_date`` (timestamps)
+    and ``start_time`` (``HH:MM``)."""
     minutes = minutes_of(visits["start_time"])
     weekday = visits["date"].dt.day_of_week.map(dict(enumerate(_WEEKDAYS)))
     session = pd.Series(np.where(minutes < _NOON, "morning", "afternoon"), index=visits.index)
@@ -232,6 +233,8 @@ def group_keys(visits: pd.DataFrame, bands: Sequence[int] = LEAD_BANDS,
     }
     if payer_classes is not None:
         keys["payer class"] = payer_classes.loc[visits.index]
+    if "reminder" in visits.columns and visits["reminder"].notna().any():
+        keys["reminder"] = visits["reminder"].astype("str").fillna("not recorded")
     keys[CELL] = visits["provider_id"].astype("str") + " " + weekday + " " + session
     return keys
 
@@ -245,8 +248,11 @@ def no_show_groups(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
     booking, ``bands``: :func:`lead_bands`), payer class (``payer_classes``, indexed as
     ``appointments``: :func:`payer_class`; left out when ``None``) and provider × weekday ×
     session (morning before noon, afternoon after): the cell a template is built from, where
-    a pattern such as one provider's Monday mornings shows. The payer class
-    :data:`UNKNOWN_PAYER` is never flagged.
+    a pattern such as one provider's Monday mornings shows, and reminder (none, text, phone,
+    email: :func:`group_keys`). The payer class :data:`UNKNOWN_PAYER` is never flagged, nor
+    is a reminder group: the reminder is what the practice does about no-shows, measured as
+    an effect (:func:`reminder_effect`), and a visit booked too late for one has none, so
+    its group mixes the reminder with the lead time.
     """
     kept = _kept(appointments, start, as_of)
     practice = float(kept["no_show"].mean())
@@ -263,7 +269,7 @@ def no_show_groups(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
     out["rate"] = out["no_shows"] / out["kept"]
     out["low"], out["high"] = wilson(out["no_shows"].to_numpy(), out["kept"].to_numpy())
     unknown = (out["dimension"] == "payer class") & (out["group"] == UNKNOWN_PAYER)
-    out["flagged"] = flags.apply(out, practice) & ~unknown
+    out["flagged"] = flags.apply(out, practice) & ~unknown & (out["dimension"] != "reminder")
     return practice, out
 
 
@@ -570,30 +576,42 @@ def denials_by_payer(denials: pd.DataFrame) -> pd.DataFrame:
 
 
 def late_cancellations(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
-                       hours: float) -> pd.DataFrame:
-    """Late cancellations by provider, apart from no-shows: appointments cancelled less than
-    ``hours`` before their start. The rate's denominator is the appointments still on the
-    book when the window opened (completed, no-shows and late cancellations); rescheduled
-    visits are not cancellations (the patient keeps a visit). Wilson 95 % intervals; the
-    last row is the practice's."""
-    late = appointments[(appointments["date"].dt.date >= start)
-                        & (appointments["date"].dt.date <= as_of)
-                        & (appointments["status"].astype("str") == "cancelled")]
-    visit_at = late["date"] + pd.to_timedelta(minutes_of(late["start_time"]), unit="min")
-    cancelled_at = late["cancelled_date"] + pd.to_timedelta(
-        minutes_of(late["cancelled_time"].fillna("00:00")), unit="min")
-    late = late[(visit_at - cancelled_at) < pd.Timedelta(hours=hours)]
-    kept = _kept(appointments, start, as_of)
-    table = pd.DataFrame({
-        "late": late.groupby(late["provider_id"].astype("str")).size(),
-        "kept": kept.groupby(kept["provider_id"].astype("str")).size(),
-    }).fillna(0).astype("int64")
-    table.loc["practice"] = table.sum()
-    table["held"] = table["late"] + table["kept"]
-    table["rate"] = table["late"] / table["held"]
-    table["low"], table["high"] = wilson(table["late"].to_numpy(), table["held"].to_numpy())
-    table.index.name = "provider_id"
-    return table.reset_index()
+                       hours: float, bands: Sequence[int] = LEAD_BANDS,
+                       payer_classes: pd.Series | None = None) -> pd.DataFrame:
+    """Late cancellations, apart from no-shows, in the no-show groups' dimensions
+    (:func:`group_keys` but the provider × weekday × session cells): provider, visit type,
+    weekday, hour, lead-time band, payer class (``payer_classes``, indexed as
+    ``appointments``) and reminder. A late cancellation is an appointment cancelled less than
+    ``hours`` before its start. The rate's denominator (``held``) is the appointments still
+    on the book when the window opened (completed, no-shows and late cancellations; ``kept``
+    the first two); rescheduled visits are not cancellations (the patient keeps a visit).
+    Wilson 95 % intervals; the last row is the practice's (dimension and group
+    ``practice``)."""
+    day = appointments["date"].dt.date
+    period = appointments[(day >= start) & (day <= as_of)]
+    status = period["status"].astype("str")
+    called = period[status == "cancelled"]
+    visit_at = called["date"] + pd.to_timedelta(minutes_of(called["start_time"]), unit="min")
+    cancelled_at = called["cancelled_date"] + pd.to_timedelta(
+        minutes_of(called["cancelled_time"].fillna("00:00")), unit="min")
+    late = called.index[(visit_at - cancelled_at) < pd.Timedelta(hours=hours)]
+    held = period[status.isin(KEPT) | period.index.isin(late)]
+    is_late = pd.Series(held.index.isin(late), index=held.index)
+    tables = []
+    for dimension, key in group_keys(held, bands, payer_classes).items():
+        if dimension == CELL:
+            continue
+        grouped = is_late.groupby(key, observed=True, sort=True)
+        table = pd.DataFrame({"late": grouped.sum(), "held": grouped.size()})
+        table.index = table.index.astype("str").rename("group")
+        tables.append(table.reset_index().assign(dimension=dimension))
+    tables.append(pd.DataFrame({"dimension": ["practice"], "group": ["practice"],
+                                "late": [int(is_late.sum())], "held": [len(held)]}))
+    out = pd.concat(tables, ignore_index=True).astype({"late": "int64", "held": "int64"})
+    out["kept"] = out["held"] - out["late"]
+    out["rate"] = out["late"] / out["held"]
+    out["low"], out["high"] = wilson(out["late"].to_numpy(), out["held"].to_numpy())
+    return out[["dimension", "group", "late", "kept", "held", "rate", "low", "high"]]
 
 
 def expected_payment(appointments: pd.DataFrame, claims: pd.DataFrame,

@@ -38,7 +38,7 @@ __all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "cycle_location
 
 HEADLINE_FIGURES = ("no_show_rate", "revenue_lost_cents", "problems")
 
-GROUP_DIMENSIONS = ("provider", "visit type", "lead-time band", "payer class")
+GROUP_DIMENSIONS = ("provider", "visit type", "lead-time band", "payer class", "reminder")
 """The breakdowns the no-show chart shows (weekday and hour are the heatmap's)."""
 
 
@@ -222,7 +222,8 @@ def denials_table(result: PatientAccess) -> Any:
 
 
 def late_table(result: PatientAccess) -> Any:
-    """Late cancellations by provider and for the practice, with their Wilson intervals."""
+    """Late cancellations by provider, visit type, weekday, hour, lead-time band, payer class
+    and reminder, and for the practice, with their Wilson intervals."""
     return format_table(result.late, pct=["rate", "low", "high"], count=["late", "kept", "held"])
 
 
