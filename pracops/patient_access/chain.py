@@ -72,22 +72,24 @@ def default_as_of(appointments: pd.DataFrame) -> dt.date:
 
 
 def handout_sheets(appointments: pd.DataFrame, checks: pd.DataFrame, groups: pd.DataFrame,
-                   practice_rate: float, as_of: dt.date) -> dict[str, pd.DataFrame]:
+                   as_of: dt.date) -> dict[str, pd.DataFrame]:
     """The hand-out's sheets, for the first three days after ``as_of`` with visits booked
     (:func:`model.coming_days`), by appointment number, never by patient:
-    ``reminder_calls``, the booked visits whose no-show risk (their provider, weekday and
-    session's rate) is above the practice's, riskiest first; ``unverified``, the booked visits
-    with no active eligibility check."""
+    ``reminder_calls``, the booked visits of a provider × weekday × session cell the report's
+    rule flags (``groups``: :func:`model.no_show_groups`), with that cell's no-show rate as
+    their risk, riskiest first: a list a person can call through, not every visit a little
+    over the practice's rate; ``unverified``, the booked visits with no active eligibility
+    check."""
     days = model.coming_days(appointments, as_of)
     booked = appointments[appointments["date"].dt.date.isin(days)
                           & (appointments["status"].astype("str") == "booked")]
     booked = booked.sort_values(["date", "start_time", "appointment_id"])
-    cells = groups[groups["dimension"] == "provider, weekday, session"].set_index("group")
+    cells = groups[(groups["dimension"] == model.CELL) & groups["flagged"]].set_index("group")
     weekday = booked["date"].dt.strftime("%a")
     session = np.where(booked["start_time"].astype("str") < "12:00", "morning", "afternoon")
     cell = booked["provider_id"].astype("str") + " " + weekday + " " + session
     calls = booked[HANDOUT_COLUMNS].assign(no_show_risk=cell.map(cells["rate"]).round(4))
-    calls = calls[calls["no_show_risk"] > practice_rate].sort_values(
+    calls = calls[calls["no_show_risk"].notna()].sort_values(
         "no_show_risk", ascending=False, kind="stable")
     active = checks.loc[checks["result"].astype("str") == "active", "appointment_id"]
     unverified = booked.loc[~booked["appointment_id"].isin(active), HANDOUT_COLUMNS]
@@ -209,8 +211,7 @@ def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
                      wait_target_minutes=wait_target_minutes, flag_points=flag_points,
                      overbooking_tolerance_pct=overbooking_tolerance_pct,
                      late_cancel_hours=late_cancel_hours, lead_time_bands=lead_time_bands)
-    sheets = handout_sheets(inputs.appointments, inputs.checks, result.groups,
-                            result.practice_rate, result.as_of)
+    sheets = handout_sheets(inputs.appointments, inputs.checks, result.groups, result.as_of)
     result.files = report.write_handouts(sheets, config.report_files_dir(output_dir, REPORT_NAME),
                                          workbook="patient_access.xlsx", csv=False)
     return result

@@ -40,7 +40,7 @@ KEPT = ("completed", "no-show")
 LEAD_BANDS: tuple[int, ...] = (0, 3, 8, 15, 31)
 """The lead-time bands' first days (0-2, 3-7, 8-14, 15-30 and 31 days or more)."""
 
-UNKNOWN_PAYER = "not known"
+UNKNOWN_PAYER = "Not known"
 """The payer class of a visit with no claim, no eligibility check and no other claim of its
 patient: shown and counted, never flagged (only a visit that never took place can lack all
 three, so its rate says where the payer is read from, not who stays away)."""

@@ -122,18 +122,18 @@ def test_no_shows_by_payer_class(result, kept) -> None:
     classes = {r["payer_id"]: r["class"] for r in rows("payers")}
     payer = payer_of_visits()
     expected = counted(kept, lambda r: classes[payer[r["appointment_id"]]]
-                       if r["appointment_id"] in payer else "not known")
+                       if r["appointment_id"] in payer else "Not known")
     practice = Fraction(sum(k for k, _ in expected.values()), len(kept))
     got = table(result, "payer class")
     assert {g: (k, n) for g, (k, n, _) in got.items()} == expected
-    assert set(got) == {"Commercial", "Medicaid", "Medicare", "Self-pay", "not known"}
+    assert set(got) == {"Commercial", "Medicaid", "Medicare", "Self-pay", "Not known"}
     for group, (k, n) in expected.items():
-        assert got[group][2] == (group != "not known" and flagged(k, n, practice)), group
+        assert got[group][2] == (group != "Not known" and flagged(k, n, practice)), group
     # a visit has no payer at all only when it never took place and was never checked:
     # every such visit is a no-show, so its 100 % is where the payer is read from, never
     # flagged (it would be the only group flagged on the sample)
-    k, n = expected["not known"]
-    assert k == n > 0 and flagged(k, n, practice) and not got["not known"][2]
+    k, n = expected["Not known"]
+    assert k == n > 0 and flagged(k, n, practice) and not got["Not known"][2]
 
 
 def half_up(x: Fraction) -> int:
@@ -146,7 +146,7 @@ def test_revenue_lost_prices_each_no_show_by_visit_type_and_payer_class(result, 
     payer = payer_of_visits()
 
     def payer_class(a: str) -> str:
-        return classes[payer[a]] if a in payer else "not known"
+        return classes[payer[a]] if a in payer else "Not known"
 
     done = {r["appointment_id"]: (r["visit_type"], payer_class(r["appointment_id"]))
             for r in kept if r["status"] == "completed"}
@@ -176,7 +176,7 @@ def test_revenue_lost_prices_each_no_show_by_visit_type_and_payer_class(result, 
         # each row its exact amount floored or raised by one cent …
         assert table.loc[cls, "lost_cents"] - math.floor(amount) in (0, 1)
         assert table.loc[cls, "at_type_average"] == fallback[cls]
-    assert table.loc["not known", "at_type_average"] == table.loc["not known", "no_shows"] > 0
+    assert table.loc["Not known", "at_type_average"] == table.loc["Not known", "no_shows"] > 0
     # … the cents raised those of the largest remainders, so the rows add up to the total
     assert int(table["lost_cents"].sum()) == result.revenue_lost_cents
     raised = {cls for cls, amount in lost.items()

@@ -32,7 +32,11 @@ from pracops.patient_access import chain, view
      "out, above the target of 14 days."),
     ({"kind": "unverified_eligibility_denials", "payer_id": "NWH", "claims": ["C1", "C2"],
       "denied_cents": 1746500},
-     "NWH: 2 claim(s) denied for eligibility, $17,465.00, on visits whose insurance was never "
+     "NWH: 2 claims denied for eligibility, $17,465.00, on visits whose insurance was never "
+     "checked."),
+    ({"kind": "unverified_eligibility_denials", "payer_id": "NWH", "claims": ["C1"],
+      "denied_cents": 25000},
+     "NWH: 1 claim denied for eligibility, $250.00, on visits whose insurance was never "
      "checked."),
 ])
 def test_each_problem_is_one_sentence(problem: dict, sentence: str) -> None:
@@ -71,9 +75,29 @@ def test_the_sample_alerts_count_what_appointments_csv_says(tmp_path) -> None:
 
 def test_the_reminder_effect_reads_in_points_with_its_direction() -> None:
     # reminded 5.5 %, not reminded 20.0 %: 14.5 points lower, interval -16.3 to -12.9 points
+    among = ("Among visits booked 2 days or more ahead (those a reminder can reach), ")
     assert view._reminder_effect(0.055 - 0.200, -0.163, -0.129) == (
-        "Visits with a reminder have a no-show rate 14.5 points lower than those without "
-        "(95 % interval 12.9 to 16.3 points lower).")
+        among + "visits with a reminder have a no-show rate 14.5 points lower than those "
+        "without (95 % interval 12.9 to 16.3 points lower).")
     assert view._reminder_effect(0.004, -0.01, 0.018).startswith(
-        "Reminders make no clear difference to the no-show rate: 0.4 points higher with one "
-        "(95 % interval -1.0 to +1.8 points)")
+        among + "reminders make no clear difference to the no-show rate: 0.4 points higher "
+        "with one (95 % interval -1.0 to +1.8 points)")
+
+
+def test_the_summary_names_the_worst_wait_and_the_access_target(tmp_path) -> None:
+    result = chain.run(output_dir=tmp_path)
+    text = view.summary_text(result, 14, 20)
+    assert ("Third next available appointment over the 14-day target on 2025-12-31: "
+            "P001 (20 days).") in text
+    # mean wait for a room by location and hour of the appointment, from the CSV text
+    where = {a["appointment_id"]: (a["location_id"], a["start_time"][:2] + ":00")
+             for a in rows("appointments")}
+    waits: dict[tuple[str, str], list[int]] = {}
+    for e in rows("visit_events"):
+        arrived, roomed = (int(e[c][:2]) * 60 + int(e[c][3:]) for c in ("arrival", "roomed"))
+        waits.setdefault(where[e["appointment_id"]], []).append(roomed - arrived)
+    (location, hour), worst = max(waits.items(), key=lambda kv: sum(kv[1]) / len(kv[1]))
+    over = sum(w > 20 for w in worst)
+    assert (f"Longest wait for a room: {sum(worst) / len(worst):.0f} minutes on average at "
+            f"{location} for appointments at {hour}, where {over:,} of {len(worst):,} "
+            "patients waited past the 20-minute target;") in text
