@@ -4,7 +4,6 @@ a report's ``as_of`` against its data."""
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -26,7 +25,7 @@ from pracops.money import format_cents
 
 __all__ = [
     "AS_OF_GRACE_DAYS", "Reference", "Relation", "Validation", "check_as_of", "check_folder",
-    "check_references", "date_span", "register_rules",
+    "check_references", "date_span", "lookalike", "register_rules",
 ]
 
 
@@ -53,12 +52,16 @@ class Reference:
         Where the references stand.
     target, target_column
         The dataset and column that list the known values.
+    fix
+        What to do about an unknown value, when the declaring report knows better than
+        "correct the value, or add it to" the target's file.
     """
 
     dataset: str
     column: str
     target: str
     target_column: str
+    fix: str | None = None
 
     def check(self, frames: Mapping[str, pd.DataFrame]) -> DataError | None:
         """The error naming the rows whose value the target does not know, or ``None``.
@@ -74,21 +77,43 @@ class Reference:
         bad = values.notna().to_numpy() & ~found.to_numpy(zero_copy_only=False)
         if not bad.any():
             return None
-        known = list(target.unique())
         unknown = values[bad].astype("str")
         first = str(unknown.iloc[0])
-        close = difflib.get_close_matches(first, known, n=1, cutoff=0.6)
+        close = lookalike(first, target.unique())
         others = unknown.nunique() - 1
         target_file = Path(known_frame.attrs.get("source", self.target)).name
-        hint = f"did you mean {close[0]!r}? If not, " if close else ""
+        hint = f"did you mean {close!r}? If not, " if close else ""
         return rows_error(
             frame, bad, self.dataset, self.column,
             f"unknown {self.target_column}, not in {target_file}"
             + (f" ({others} other unknown value{'s' if others > 1 else ''} too)"
                if others else ""),
-            f"a {self.target_column} listed in {target_file}",
-            fix=f"{hint}correct the value, or add it to {target_file}",
+            f"one of the {self.target_column} values of {target_file}",
+            fix=hint + (self.fix or f"correct the value, or add it to {target_file}"),
+            first_named=True,
         )
+
+
+def lookalike(value: str, known: Sequence[str]) -> str | None:
+    """The one known value that ``value`` is a slip of the keyboard away from: a different
+    case or stray spaces, one character typed wrong, or two neighbours swapped; ``None`` when
+    there is none or more than one (a suggestion that may be wrong is worse than none: among
+    thousands of appointment numbers a string-similarity match is just another number)."""
+    text = value.strip().casefold()
+    found = set()
+    for other in known:
+        candidate = str(other)
+        folded = candidate.strip().casefold()
+        if folded == text:
+            return candidate
+        if len(folded) != len(text):
+            continue
+        differ = [i for i, (a, b) in enumerate(zip(folded, text, strict=True)) if a != b]
+        if len(differ) == 1 or (len(differ) == 2 and differ[1] == differ[0] + 1
+                                and folded[differ[0]] == text[differ[1]]
+                                and folded[differ[1]] == text[differ[0]]):
+            found.add(candidate)
+    return found.pop() if len(found) == 1 else None
 
 
 _REFERENCES: list[Reference] = []

@@ -141,12 +141,15 @@ def rows_text(rows: Sequence[int] | np.ndarray, limit: int = 20) -> str:
 
 
 def rows_error(frame: pd.DataFrame, bad: pd.Series | np.ndarray, dataset: str, column: str,
-               reason: str, expected: str, fix: str | None = None) -> DataError:
+               reason: str, expected: str, fix: str | None = None,
+               first_named: bool = False) -> DataError:
     """The error naming every row of a table where ``bad`` holds, and the first bad value.
 
     For checks in the report modules on frames as loaded (see :func:`row_error` for
     :attr:`Dataset.checks` hooks): names the file (``attrs["source"]``, else ``dataset``),
     the rows (:func:`file_rows`), the header as the user wrote it and what was expected.
+    With ``first_named`` the reason lists only the rows after the first ("; also rows 9,
+    12"), as the message's place already names the first.
     """
     mask = np.asarray(bad, dtype=bool)
     rows = file_rows(frame, mask)
@@ -155,7 +158,11 @@ def rows_error(frame: pd.DataFrame, bad: pd.Series | np.ndarray, dataset: str, c
     if _is_phi(frame, column):
         value, reason = None, reason + _PHI_WITHHELD
     headers = frame.attrs.get("headers", {})
-    return DataError(f"{reason}: row{'s' if len(rows) > 1 else ''} {rows_text(rows)}",
+    listed = rows[1:] if first_named else rows
+    prefix = "; also row" if first_named else ": row"
+    text = (f"{reason}{prefix}{'s' if len(listed) > 1 else ''} {rows_text(listed)}"
+            if len(listed) else reason)
+    return DataError(text,
                      file=frame.attrs.get("source", dataset), row=int(rows[0]),
                      column=headers.get(column, column),
                      value=None if value is None or pd.isna(value) else value,

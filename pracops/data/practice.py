@@ -16,7 +16,7 @@ from pracops.data import (
     register_rules,
     row_error,
 )
-from pracops.data.fields import HHMM, ID, not_before
+from pracops.data.fields import HHMM, ID
 from pracops.data.shifts import DAYS_PATTERN, SHIFTS_PATTERN, parse_shifts
 
 __all__ = ["APPOINTMENT_STATUSES", "VISIT_TYPES"]
@@ -155,7 +155,14 @@ APPOINTMENT_STATUSES: tuple[str, ...] = ("completed", "no-show", "cancelled", "r
 
 def check_appointments(frame: pd.DataFrame) -> None:
     """Booked on or before its day (and time, where given); called off after it was booked."""
-    not_before("date", "booked_date", "appointment booked after its date")(frame)
+    after = frame["booked_date"] > frame["date"]
+    if after.any():
+        headers = frame.attrs.get("headers", {})
+        raise row_error(frame, after, "booked_date", "appointment booked after its date",
+                        f"a date on or before the visit's {headers.get('date', 'date')}",
+                        fix="booked_date is the day the appointment was made: export it as "
+                            "such (not the day it was last changed), or correct the visit's "
+                            "date if the visit moved")
     if "booked_time" in frame.columns:
         late = ((frame["booked_date"] == frame["date"]) & frame["booked_time"].notna()
                 & (frame["booked_time"] > frame["start_time"])).fillna(False)

@@ -22,8 +22,7 @@ from pracops.patient_access.parameters import PARAMETERS
 from pracops.patient_access.sample import ELIGIBILITY_CARCS
 
 __all__ = ["REPORT_NAME", "Inputs", "PatientAccess", "Selection", "check_bands", "compute",
-           "default_as_of", "explore", "handout_sheets", "load_inputs", "overbooking_table",
-           "periods", "run"]
+           "default_as_of", "explore", "handout_sheets", "load_inputs", "periods", "run"]
 
 REPORT_NAME = "patient_access"
 HANDOUT_COLUMNS = ["appointment_id", "date", "start_time", "provider_id", "visit_type"]
@@ -51,6 +50,7 @@ class PatientAccess:
     grid: pd.DataFrame
     missing_checkout: int
     denials: pd.DataFrame
+    denials_by_payer: pd.DataFrame
     verification: dict[str, Any]
     overbooking: pd.DataFrame
     late: pd.DataFrame
@@ -71,36 +71,25 @@ def default_as_of(appointments: pd.DataFrame) -> dt.date:
     return past.max().date()
 
 
-def overbooking_table(groups: pd.DataFrame, tolerance_pct: float,
-                      session_slots: int = 12) -> pd.DataFrame:
-    """Per provider, weekday and session: extra bookings for a full session of
-    ``session_slots`` slots, each visit showing with the cell's history (a binomial)."""
-    cells = groups[groups["dimension"] == "provider, weekday, session"]
-    rows = []
-    for cell in cells.itertuples():
-        shows = [1 - float(cell.rate)] * session_slots
-        rows.append({"cell": cell.group, "no_show_rate": float(cell.rate),
-                     **model.overbooking(shows, session_slots, tolerance_pct / 100)})
-    return pd.DataFrame(rows)
-
-
 def handout_sheets(appointments: pd.DataFrame, checks: pd.DataFrame, groups: pd.DataFrame,
-                   practice_rate: float, as_of: dt.date) -> dict[str, pd.DataFrame]:
+                   as_of: dt.date) -> dict[str, pd.DataFrame]:
     """The hand-out's sheets, for the first three days after ``as_of`` with visits booked
     (:func:`model.coming_days`), by appointment number, never by patient:
-    ``reminder_calls``, the booked visits whose no-show risk (their provider, weekday and
-    session's rate) is above the practice's, riskiest first; ``unverified``, the booked visits
-    with no active eligibility check."""
+    ``reminder_calls``, the booked visits of a provider × weekday × session cell the report's
+    rule flags (``groups``: :func:`model.no_show_groups`), with that cell's no-show rate as
+    their risk, riskiest first: a list a person can call through, not every visit a little
+    over the practice's rate; ``unverified``, the booked visits with no active eligibility
+    check."""
     days = model.coming_days(appointments, as_of)
     booked = appointments[appointments["date"].dt.date.isin(days)
                           & (appointments["status"].astype("str") == "booked")]
     booked = booked.sort_values(["date", "start_time", "appointment_id"])
-    cells = groups[groups["dimension"] == "provider, weekday, session"].set_index("group")
+    cells = groups[(groups["dimension"] == model.CELL) & groups["flagged"]].set_index("group")
     weekday = booked["date"].dt.strftime("%a")
     session = np.where(booked["start_time"].astype("str") < "12:00", "morning", "afternoon")
     cell = booked["provider_id"].astype("str") + " " + weekday + " " + session
     calls = booked[HANDOUT_COLUMNS].assign(no_show_risk=cell.map(cells["rate"]).round(4))
-    calls = calls[calls["no_show_risk"] > practice_rate].sort_values(
+    calls = calls[calls["no_show_risk"].notna()].sort_values(
         "no_show_risk", ascending=False, kind="stable")
     active = checks.loc[checks["result"].astype("str") == "active", "appointment_id"]
     unverified = booked.loc[~booked["appointment_id"].isin(active), HANDOUT_COLUMNS]
@@ -193,9 +182,12 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
         grid=model.no_show_grid(appointments, start, day),
         missing_checkout=0 if events is None else int(events["checkout"].isna().sum()),
         denials=denials,
+        denials_by_payer=model.denials_by_payer(denials),
         verification=model.verified_ahead(appointments, inputs.checks, start, day),
-        overbooking=overbooking_table(groups, overbooking_tolerance_pct),
-        late=model.late_cancellations(appointments, start, day, late_cancel_hours),
+        overbooking=model.overbooking_sessions(inputs.slots, appointments, start, day,
+                                               overbooking_tolerance_pct / 100, bands),
+        late=model.late_cancellations(appointments, start, day, late_cancel_hours, bands,
+                                      classes),
         payment=payment, revenue_lost_cents=lost_cents,
         lost_by_payer=lost_by_payer,
         inputs=inputs, payer_classes=classes,
@@ -219,8 +211,7 @@ def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
                      wait_target_minutes=wait_target_minutes, flag_points=flag_points,
                      overbooking_tolerance_pct=overbooking_tolerance_pct,
                      late_cancel_hours=late_cancel_hours, lead_time_bands=lead_time_bands)
-    sheets = handout_sheets(inputs.appointments, inputs.checks, result.groups,
-                            result.practice_rate, result.as_of)
+    sheets = handout_sheets(inputs.appointments, inputs.checks, result.groups, result.as_of)
     result.files = report.write_handouts(sheets, config.report_files_dir(output_dir, REPORT_NAME),
                                          workbook="patient_access.xlsx", csv=False)
     return result
@@ -230,7 +221,8 @@ def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
 class Selection:
     """What the explorer shows for a provider, a visit type, a period and a tolerance: the
     chosen visits' no-show rate, their weekly p-chart and groups (flagged against their own
-    rate) and the overbooking suggestion of each of their provider × weekday × session cells."""
+    rate) and the overbooking suggestion of each of their provider × weekday × session cells
+    (its next session after the report's as-of date, from the selection's history)."""
 
     provider: str
     visit_type: str
@@ -284,7 +276,11 @@ def explore(result: PatientAccess, provider: str = "", visit_type: str = "",
                                             bands=result.bands,
                                             payer_classes=result.payer_classes[chosen])
         chart = model.p_chart(picked, first, last)
-        table = overbooking_table(groups, tolerance_pct)
+        slots = result.inputs.slots
+        if provider:
+            slots = slots[slots["provider_id"].astype("str") == provider]
+        table = model.overbooking_sessions(slots, picked, first, last, tolerance_pct / 100,
+                                           result.bands, after=result.as_of)
     return Selection(provider=provider, visit_type=visit_type, start=first, end=last,
                      tolerance_pct=tolerance_pct, kept=len(kept), no_shows=no_shows,
                      rate=rate, low=float(low), high=float(high), chart=chart, groups=groups,

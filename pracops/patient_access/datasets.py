@@ -125,7 +125,11 @@ register_rules(references=(
     Reference("schedule_slots", "provider_id", "providers", "provider_id"),
     Reference("schedule_slots", "location_id", "locations", "location_id"),
     Reference("schedule_slots", "appointment_id", "appointments", "appointment_id"),
-    Reference("visit_events", "appointment_id", "appointments", "appointment_id"),
-    Reference("eligibility_checks", "appointment_id", "appointments", "appointment_id"),
+    Reference("visit_events", "appointment_id", "appointments", "appointment_id",
+              fix="export visit_events and appointments for the same days, from the same "
+                  "system (an appointment number is the scheduling system's)"),
+    Reference("eligibility_checks", "appointment_id", "appointments", "appointment_id",
+              fix="export eligibility_checks and appointments for the same days; a check "
+                  "run for a visit later deleted belongs with no appointment: leave it out"),
     Reference("eligibility_checks", "payer_id", "payers", "payer_id"),
 ))

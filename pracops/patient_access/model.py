@@ -23,11 +23,13 @@ from pracops.money import round_half_away, split_rounded
 
 __all__ = [
     "CELL", "KEPT", "LEAD_BANDS", "UNKNOWN_PAYER", "VERIFY_DAYS_AHEAD", "Flags", "arrivals_pmf",
-    "band_labels", "checked_ahead", "coming_days", "cycle_times", "eligibility_denials",
+    "band_labels", "checked_ahead", "coming_days", "cycle_times", "denials_by_payer",
+    "eligibility_denials",
     "expected_payment", "group_keys",
     "late_cancellations", "lead_bands", "lead_times", "lead_times_by_kind",
     "no_show_grid", "no_show_groups",
-    "overbooking", "p_chart", "payer_class", "practice_days", "reminder_effect", "revenue_lost",
+    "overbooking", "overbooking_sessions", "p_chart", "payer_class", "practice_days",
+    "reminder_effect", "revenue_lost",
     "room_waits", "template_use", "third_next_available", "third_next_available_by_day",
     "verified_ahead", "wilson",
 ]
@@ -38,7 +40,7 @@ KEPT = ("completed", "no-show")
 LEAD_BANDS: tuple[int, ...] = (0, 3, 8, 15, 31)
 """The lead-time bands' first days (0-2, 3-7, 8-14, 15-30 and 31 days or more)."""
 
-UNKNOWN_PAYER = "not known"
+UNKNOWN_PAYER = "Not known"
 """The payer class of a visit with no claim, no eligibility check and no other claim of its
 patient: shown and counted, never flagged (only a visit that never took place can lack all
 three, so its rate says where the payer is read from, not who stays away)."""
@@ -70,11 +72,11 @@ def arrivals_pmf(show_probabilities: np.ndarray) -> np.ndarray:
 
 
 def overbooking(show_probabilities: np.ndarray, slots: int, tolerance: float,
-                slot_minutes: int = 20, extra_show: float | None = None) -> dict[str, float]:
+                slot_minutes: float = 20, extra_show: float | None = None) -> dict[str, float]:
     """How many bookings beyond ``slots`` keep P(more arrivals than slots) at most
     ``tolerance``, for a session booked with visits of the given show probabilities (extra
     bookings show with ``extra_show``, default their mean); with the expected idle and
-    overflow minutes at that number."""
+    overflow minutes at that number, each slot left empty or patient over ``slot_minutes``."""
     base = np.asarray(show_probabilities, dtype=float)
     extra_p = float(base.mean()) if extra_show is None else extra_show
     extra = 0
@@ -89,6 +91,59 @@ def overbooking(show_probabilities: np.ndarray, slots: int, tolerance: float,
             "idle_minutes": float((np.maximum(slots - arrivals, 0) * pmf).sum() * slot_minutes),
             "overflow_minutes": float((np.maximum(arrivals - slots, 0) * pmf).sum()
                                       * slot_minutes)}
+
+
+def overbooking_sessions(slots: pd.DataFrame, appointments: pd.DataFrame, start: dt.date,
+                         end: dt.date, tolerance: float, bands: Sequence[int] = LEAD_BANDS,
+                         after: dt.date | None = None) -> pd.DataFrame:
+    """The overbooking suggestion (:func:`overbooking`) per provider × weekday × session
+    (:data:`CELL`), for the cell's next session in the template after ``after`` (``None``:
+    ``end``): its slots not
+    blocked, with their own lengths, taken as full. A slot already booked shows with its
+    visit's own no-show probability: the rate, from ``start`` to ``end``, of the cell's visits
+    of the same lead-time band (``bands``; the cell's rate where that band has none); an open
+    slot and each extra booking with the cell's rate (the practice's where the cell has no
+    history). Different probabilities make the arrivals Poisson-binomial
+    (:func:`arrivals_pmf`). Idle and overflow minutes count a slot at the session's mean slot
+    length. One row per cell, by provider, weekday and session."""
+    kept = _kept(appointments, start, end)
+    keys = group_keys(kept, bands)
+    practice = float(kept["no_show"].mean()) if len(kept) else 0.0
+    cell_rate = kept["no_show"].groupby(keys[CELL]).mean()
+    band_rate = kept["no_show"].groupby([keys[CELL], keys["lead-time band"].astype("str")]
+                                        ).mean()
+    ahead = slots[(slots["date"].dt.normalize() > pd.Timestamp(after or end))
+                  & (slots["state"].astype("str") != "blocked")]
+    minutes = minutes_of(ahead["start_time"])
+    weekday = ahead["date"].dt.day_of_week.map(dict(enumerate(_WEEKDAYS)))
+    cell = (ahead["provider_id"].astype("str") + " " + weekday + " "
+            + np.where(minutes < _NOON, "morning", "afternoon"))
+    ahead = ahead.assign(cell=cell)
+    ahead = ahead[ahead["date"] == ahead.groupby("cell")["date"].transform("min")]
+    visits = appointments.set_index("appointment_id")
+    band = lead_bands((visits["date"] - visits["booked_date"]).dt.days, bands).astype("str")
+    rows = []
+    for name, session in ahead.groupby("cell", sort=False):
+        rate = float(cell_rate.get(name, practice))
+        booked = session["appointment_id"].where(session["state"].astype("str") == "booked")
+        no_show = [rate if pd.isna(a) or a not in band.index
+                   else float(band_rate.get((name, band[a]), rate)) for a in booked]
+        provider, day_name, part = str(name).split(" ")
+        rows.append({"provider_id": provider, "weekday": day_name, "session": part,
+                     "date": session["date"].iloc[0], "slots": len(session),
+                     "session_minutes": int(session["minutes"].sum()),
+                     "booked": int(booked.notna().sum()),
+                     "no_show_chance": float(np.mean(no_show)),
+                     **overbooking(1 - np.array(no_show), len(session), tolerance,
+                                   slot_minutes=float(session["minutes"].mean()),
+                                   extra_show=1 - rate)})
+    columns = ["provider_id", "weekday", "session", "date", "slots", "session_minutes", "booked",
+               "no_show_chance", "extra", "overflow_risk", "idle_minutes", "overflow_minutes"]
+    table = pd.DataFrame(rows, columns=columns)
+    order = table["weekday"].map({d: i for i, d in enumerate(_WEEKDAYS)})
+    table = table.assign(order=order, late=table["session"] == "afternoon")
+    return table.sort_values(["provider_id", "order", "late"]).drop(
+        columns=["order", "late"]).reset_index(drop=True)
 
 
 def _kept(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd.DataFrame:
@@ -162,9 +217,10 @@ def group_keys(visits: pd.DataFrame, bands: Sequence[int] = LEAD_BANDS,
                payer_classes: pd.Series | None = None) -> dict[str, pd.Series]:
     """Each visit's group in every dimension :func:`no_show_groups` rates, by dimension:
     provider, visit type, weekday, hour of the start, lead-time band, payer class (when
-    ``payer_classes``, indexed as ``visits``, is given) and :data:`CELL`. ``visits`` needs
-    ``provider_id``, ``visit_type``, ``date``, ``booked_date`` (timestamps) and
-    ``start_time`` (``HH:MM``)."""
+    ``payer_classes``, indexed as ``visits``, is given), reminder (when ``visits`` has a
+    ``reminder`` column with any value; a blank one is ``not recorded``) and :data:`CELL`.
+    ``visits`` needs ``provider_id``, ``visit_type``, ``date``, ``booked_date`` (timestamps)
+    and ``start_time`` (``HH:MM``)."""
     minutes = minutes_of(visits["start_time"])
     weekday = visits["date"].dt.day_of_week.map(dict(enumerate(_WEEKDAYS)))
     session = pd.Series(np.where(minutes < _NOON, "morning", "afternoon"), index=visits.index)
@@ -177,6 +233,8 @@ def group_keys(visits: pd.DataFrame, bands: Sequence[int] = LEAD_BANDS,
     }
     if payer_classes is not None:
         keys["payer class"] = payer_classes.loc[visits.index]
+    if "reminder" in visits.columns and visits["reminder"].notna().any():
+        keys["reminder"] = visits["reminder"].astype("str").fillna("not recorded")
     keys[CELL] = visits["provider_id"].astype("str") + " " + weekday + " " + session
     return keys
 
@@ -190,8 +248,11 @@ def no_show_groups(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
     booking, ``bands``: :func:`lead_bands`), payer class (``payer_classes``, indexed as
     ``appointments``: :func:`payer_class`; left out when ``None``) and provider × weekday ×
     session (morning before noon, afternoon after): the cell a template is built from, where
-    a pattern such as one provider's Monday mornings shows. The payer class
-    :data:`UNKNOWN_PAYER` is never flagged.
+    a pattern such as one provider's Monday mornings shows, and reminder (none, text, phone,
+    email: :func:`group_keys`). The payer class :data:`UNKNOWN_PAYER` is never flagged, nor
+    is a reminder group: the reminder is what the practice does about no-shows, measured as
+    an effect (:func:`reminder_effect`), and a visit booked too late for one has none, so
+    its group mixes the reminder with the lead time.
     """
     kept = _kept(appointments, start, as_of)
     practice = float(kept["no_show"].mean())
@@ -208,7 +269,7 @@ def no_show_groups(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
     out["rate"] = out["no_shows"] / out["kept"]
     out["low"], out["high"] = wilson(out["no_shows"].to_numpy(), out["kept"].to_numpy())
     unknown = (out["dimension"] == "payer class") & (out["group"] == UNKNOWN_PAYER)
-    out["flagged"] = flags.apply(out, practice) & ~unknown
+    out["flagged"] = flags.apply(out, practice) & ~unknown & (out["dimension"] != "reminder")
     return practice, out
 
 
@@ -494,31 +555,63 @@ def eligibility_denials(adjustments: pd.DataFrame, claims: pd.DataFrame,
     return denied.sort_values("claim_id").reset_index(drop=True)
 
 
-def late_cancellations(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
-                       hours: float) -> pd.DataFrame:
-    """Late cancellations by provider, apart from no-shows: appointments cancelled less than
-    ``hours`` before their start. The rate's denominator is the appointments still on the
-    book when the window opened (completed, no-shows and late cancellations); rescheduled
-    visits are not cancellations (the patient keeps a visit). Wilson 95 % intervals; the
-    last row is the practice's."""
-    late = appointments[(appointments["date"].dt.date >= start)
-                        & (appointments["date"].dt.date <= as_of)
-                        & (appointments["status"].astype("str") == "cancelled")]
-    visit_at = late["date"] + pd.to_timedelta(minutes_of(late["start_time"]), unit="min")
-    cancelled_at = late["cancelled_date"] + pd.to_timedelta(
-        minutes_of(late["cancelled_time"].fillna("00:00")), unit="min")
-    late = late[(visit_at - cancelled_at) < pd.Timedelta(hours=hours)]
-    kept = _kept(appointments, start, as_of)
+def denials_by_payer(denials: pd.DataFrame) -> pd.DataFrame:
+    """The eligibility denials (:func:`eligibility_denials`) by payer: claims, money, and how
+    their visits were checked: ``verified_ahead`` (:func:`checked_ahead`), ``checked_late``
+    (checked, but not with an active result two days ahead) and ``never_checked``; the last
+    row, ``every payer``, is their sum."""
+    late = ~denials["verified"] & ~denials["never_checked"]
+    grouped = denials.assign(checked_late=late).groupby(denials["payer_id"].astype("str"))
     table = pd.DataFrame({
-        "late": late.groupby(late["provider_id"].astype("str")).size(),
-        "kept": kept.groupby(kept["provider_id"].astype("str")).size(),
-    }).fillna(0).astype("int64")
-    table.loc["practice"] = table.sum()
-    table["held"] = table["late"] + table["kept"]
-    table["rate"] = table["late"] / table["held"]
-    table["low"], table["high"] = wilson(table["late"].to_numpy(), table["held"].to_numpy())
-    table.index.name = "provider_id"
+        "claims": grouped.size(),
+        "denied_cents": grouped["denied_cents"].sum(),
+        "verified_ahead": grouped["verified"].sum(),
+        "checked_late": grouped["checked_late"].sum(),
+        "never_checked": grouped["never_checked"].sum(),
+    }, columns=["claims", "denied_cents", "verified_ahead", "checked_late", "never_checked"]
+    ).astype("int64")
+    table.loc["every payer"] = table.sum()
+    table.index.name = "payer_id"
     return table.reset_index()
+
+
+def late_cancellations(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
+                       hours: float, bands: Sequence[int] = LEAD_BANDS,
+                       payer_classes: pd.Series | None = None) -> pd.DataFrame:
+    """Late cancellations, apart from no-shows, in the no-show groups' dimensions
+    (:func:`group_keys` but the provider × weekday × session cells): provider, visit type,
+    weekday, hour, lead-time band, payer class (``payer_classes``, indexed as
+    ``appointments``) and reminder. A late cancellation is an appointment cancelled less than
+    ``hours`` before its start. The rate's denominator (``held``) is the appointments still
+    on the book when the window opened (completed, no-shows and late cancellations; ``kept``
+    the first two); rescheduled visits are not cancellations (the patient keeps a visit).
+    Wilson 95 % intervals; the last row is the practice's (dimension and group
+    ``practice``)."""
+    day = appointments["date"].dt.date
+    period = appointments[(day >= start) & (day <= as_of)]
+    status = period["status"].astype("str")
+    called = period[status == "cancelled"]
+    visit_at = called["date"] + pd.to_timedelta(minutes_of(called["start_time"]), unit="min")
+    cancelled_at = called["cancelled_date"] + pd.to_timedelta(
+        minutes_of(called["cancelled_time"].fillna("00:00")), unit="min")
+    late = called.index[(visit_at - cancelled_at) < pd.Timedelta(hours=hours)]
+    held = period[status.isin(KEPT) | period.index.isin(late)]
+    is_late = pd.Series(held.index.isin(late), index=held.index)
+    tables = []
+    for dimension, key in group_keys(held, bands, payer_classes).items():
+        if dimension == CELL:
+            continue
+        grouped = is_late.groupby(key, observed=True, sort=True)
+        table = pd.DataFrame({"late": grouped.sum(), "held": grouped.size()})
+        table.index = table.index.astype("str").rename("group")
+        tables.append(table.reset_index().assign(dimension=dimension))
+    tables.append(pd.DataFrame({"dimension": ["practice"], "group": ["practice"],
+                                "late": [int(is_late.sum())], "held": [len(held)]}))
+    out = pd.concat(tables, ignore_index=True).astype({"late": "int64", "held": "int64"})
+    out["kept"] = out["held"] - out["late"]
+    out["rate"] = out["late"] / out["held"]
+    out["low"], out["high"] = wilson(out["late"].to_numpy(), out["held"].to_numpy())
+    return out[["dimension", "group", "late", "kept", "held", "rate", "low", "high"]]
 
 
 def expected_payment(appointments: pd.DataFrame, claims: pd.DataFrame,

@@ -31,15 +31,20 @@ from pracops.report import (
 )
 
 __all__ = ["GROUP_DIMENSIONS", "HEADLINE_FIGURES", "alert_text", "cycle_location_table",
-           "explorer", "figures", "kinds_table", "late_table", "lost_table",
-           "overbooking_view", "plot_cycle", "plot_grid", "plot_groups", "plot_leads",
+           "denials_table", "explorer", "figures", "kinds_table", "late_table", "lost_table",
+           "overbooking_table", "plot_cycle", "plot_grid", "plot_groups", "plot_leads",
            "plot_p_chart", "plot_tnaa", "selection_text", "summary_text", "template_table",
            "tnaa_table"]
 
 HEADLINE_FIGURES = ("no_show_rate", "revenue_lost_cents", "problems")
 
-GROUP_DIMENSIONS = ("provider", "visit type", "lead-time band", "payer class")
+GROUP_DIMENSIONS = ("provider", "visit type", "lead-time band", "payer class", "reminder")
 """The breakdowns the no-show chart shows (weekday and hour are the heatmap's)."""
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``n`` and its noun, singular or plural: "1 week", "70 claims"."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def figures(result: PatientAccess, access_target_days: int = 14) -> dict[str, Any]:
@@ -59,27 +64,32 @@ def figures(result: PatientAccess, access_target_days: int = 14) -> dict[str, An
         "missing_checkout": result.missing_checkout,
         "verified_ahead_share": (round(float(result.verification["share"]), 4)
                                  if result.verification["visits"] else None),
+        "eligibility_denials": len(result.denials),
+        "eligibility_denied_cents": int(result.denials["denied_cents"].sum()),
         "unverified_denials": len(never),
         "unverified_denied_cents": int(never["denied_cents"].sum()),
+        "overbooking_extra_bookings": int(result.overbooking["extra"].sum()),
         "problems": len(result.problems),
     }
 
 
-def alert_text(problem: dict[str, Any], access_target_days: int = 14) -> str:
+def alert_text(problem: dict[str, Any], practice_rate: float,
+               access_target_days: int = 14) -> str:
     """A problem (:func:`pracops.patient_access.findings.find`) as one sentence for the
-    manager: what, where, how much, against what."""
+    manager: what, where, how much, against what (a group's no-show rate against the
+    practice's ``practice_rate``). A problem's ``kept`` counts its completed visits and
+    no-shows together: the rate's denominator."""
     kind = problem["kind"]
     if kind == "no_show_group":
-        seen = problem["no_shows"] + problem["kept"]
         where = (f"{problem['provider_id']}, {problem['weekday']} {problem['session']}s"
                  if "provider_id" in problem else f"{problem['dimension']} {problem['group']}")
-        return (f"No-shows high for {where}: {problem['no_shows']:,} of {seen:,} visits "
-                f"({fmt_pct(problem['no_shows'] / seen)}), well above the practice's rate.")
+        return (f"No-shows high for {where}: {problem['no_shows']:,} of {problem['kept']:,} "
+                f"visits ({fmt_pct(problem['no_shows'] / problem['kept'])}), against "
+                f"{fmt_pct(practice_rate)} for the practice.")
     if kind == "no_show_week":
-        seen = problem["no_shows"] + problem["kept"]
         return (f"No-shows above the control limit in the week of {problem['week']}: "
-                f"{problem['no_shows']:,} of {seen:,} visits "
-                f"({fmt_pct(problem['no_shows'] / seen)}).")
+                f"{problem['no_shows']:,} of {problem['kept']:,} visits "
+                f"({fmt_pct(problem['no_shows'] / problem['kept'])}).")
     if kind == "third_next_available":
         if problem.get("beyond_template"):
             return (f"No third open appointment with {problem['provider_id']} in the schedule "
@@ -96,21 +106,22 @@ def alert_text(problem: dict[str, Any], access_target_days: int = 14) -> str:
                 f"{problem['afternoon_median_minutes']:.0f} minutes (median) for a room in the "
                 f"afternoon, against {problem['morning_median_minutes']:.0f} in the morning.")
     if kind == "unverified_eligibility_denials":
-        return (f"{problem['payer_id']}: {len(problem['claims'])} claim(s) denied for "
+        return (f"{problem['payer_id']}: {_count(len(problem['claims']), 'claim')} denied for "
                 f"eligibility, {fmt_money(problem['denied_cents'])}, on visits whose insurance "
                 "was never checked.")
     raise ValueError(f"no sentence for a problem of kind {kind!r}")
 
 
-def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
+def summary_text(result: PatientAccess, access_target_days: int = 14,
+                 wait_target_minutes: int = 20) -> str:
     """The executive summary in words."""
     fig = figures(result, access_target_days)
     r = result.reminders
     late = result.late.iloc[-1]
     lines = [
         f"- No-show rate {fmt_pct(result.practice_rate)} from {result.start} to "
-        f"{result.as_of}{_trend(result.chart)}; {fig['weeks_above_limit']} week(s) above the "
-        "p-chart's limit.",
+        f"{result.as_of}{_trend(result.chart)}; {_count(fig['weeks_above_limit'], 'week')} "
+        "above the p-chart's limit.",
         f"- Revenue lost to no-shows: {fmt_money(result.revenue_lost_cents)} (each no-show "
         "at the average paid per completed visit of its type and payer class)"
         + _largest_loss(result) + ".",
@@ -118,21 +129,52 @@ def summary_text(result: PatientAccess, access_target_days: int = 14) -> str:
         f"still booked when the window opened (95 % interval {fmt_pct(late['low'])} to "
         f"{fmt_pct(late['high'])}); counted apart from no-shows.",
         f"- {_reminder_effect(r['difference'], r['low'], r['high'])}",
-        "- Third next available over target: "
-        + (md_text(", ".join(fig["tnaa_over_target"])) or "none") + ".",
+        f"- {_tnaa_sentence(result, access_target_days)}",
         (f"- Insurance verified ahead: {fmt_pct(fig['verified_ahead_share'])} of the "
          f"{result.verification['visits']:,} completed visits had an active eligibility "
          f"check {result.verification['days_ahead']} days or more before the visit. "
          if result.verification["visits"] else "- No completed visit in the period. ")
-        + f"Eligibility denials of visits never checked: {fig['unverified_denials']}, "
-        f"{fmt_money(fig['unverified_denied_cents'])}.",
+        + _denials_sentence(result),
     ]
-    if result.cycle is not None:
-        worst = result.cycle["room_wait"].idxmax()
-        lines.append(f"- Longest wait for a room: {result.cycle.loc[worst, 'room_wait']:.0f} "
-                     f"minutes on average at {worst}; {result.missing_checkout} visits "
-                     "without a checkout time (counted, left out of checkout only).")
+    if result.cycle_locations is not None:
+        worst = result.cycle_locations.loc[result.cycle_locations["room_wait"].idxmax()]
+        lines.append(
+            f"- Longest wait for a room: {worst['room_wait']:.0f} minutes on average at "
+            f"{md_text(str(worst['location_id']))} for appointments at {worst['hour']}, where "
+            f"{int(worst['over_target']):,} of {int(worst['visits']):,} patients waited past "
+            f"the {wait_target_minutes}-minute target; "
+            f"{_count(result.missing_checkout, 'visit')} without a checkout time (counted, "
+            "left out of checkout only).")
     return no_math("\n".join(lines))
+
+
+def _tnaa_sentence(result: PatientAccess, target: int) -> str:
+    """The providers whose third next available is over ``target`` days on the as-of day,
+    each with its days."""
+    over = result.tnaa[result.tnaa["days"] > target]
+    if over.empty:
+        return (f"Third next available appointment within the {target}-day target for every "
+                "provider.")
+    each = ", ".join(f"{md_text(str(r.provider_id))} ({'at least ' if r.beyond_template else ''}"
+                     f"{r.days} days)" for r in over.itertuples())
+    return (f"Third next available appointment over the {target}-day target on "
+            f"{result.as_of}: {each}.")
+
+
+def _denials_sentence(result: PatientAccess) -> str:
+    """The eligibility denials in words: how many, their money, and how their visits were
+    checked."""
+    every = result.denials_by_payer.iloc[-1]
+    if not every["claims"]:
+        return "No claim was denied for eligibility."
+    never = result.denials[result.denials["never_checked"]]
+    return (f"Claims denied for eligibility: {fmt_count(every['claims'])}, "
+            f"{fmt_money(int(every['denied_cents']))}; of their visits "
+            f"{fmt_count(every['verified_ahead'])} were verified ahead, "
+            f"{fmt_count(every['checked_late'])} checked late or found not active, and "
+            f"{fmt_count(every['never_checked'])} never checked "
+            f"({fmt_money(int(never['denied_cents'].sum()))}; by payer in the table under "
+            "Insurance verification).")
 
 
 def _trend(chart: pd.DataFrame, weeks: int = 4) -> str:
@@ -156,13 +198,15 @@ def _reminder_effect(difference: float, low: float, high: float) -> str:
     def points(x: float) -> str:
         return f"{abs(x) * 100:.1f}"
 
+    among = (f"Among visits booked {model.VERIFY_DAYS_AHEAD} days or more ahead (those a "
+             "reminder can reach), ")
     if low < 0 < high:
-        return (f"Reminders make no clear difference to the no-show rate: "
+        return (f"{among}reminders make no clear difference to the no-show rate: "
                 f"{points(difference)} points {'lower' if difference < 0 else 'higher'} with "
                 f"one (95 % interval {low * 100:+.1f} to {high * 100:+.1f} points).")
     way = "lower" if difference < 0 else "higher"
     near, far = sorted((abs(low), abs(high)))
-    return (f"Visits with a reminder have a no-show rate {points(difference)} points {way} "
+    return (f"{among}visits with a reminder have a no-show rate {points(difference)} points {way} "
             f"than those without (95 % interval {points(near)} to {points(far)} points {way}).")
 
 
@@ -180,8 +224,13 @@ def _largest_loss(result: PatientAccess) -> str:
 
 def lost_table(result: PatientAccess) -> Any:
     """Revenue lost to no-shows by payer class."""
-    return format_table(result.lost_by_payer, money=["lost_cents"],
-                        count=["no_shows", "at_type_average", "unpriced"],
+    table = result.lost_by_payer.rename(columns={
+        "payer_class": "payer class", "no_shows": "no-shows",
+        "at_type_average": "priced at their visit type's average", "unpriced": "not priced",
+        "lost_cents": "revenue lost"})
+    return format_table(table, money=["revenue lost"],
+                        count=["no-shows", "priced at their visit type's average",
+                               "not priced"],
                         caption="Each no-show at the average paid per completed visit of its "
                                 "visit type and payer class; at its type's average over every "
                                 "payer where that pair has no completed visit (counted). The "
@@ -189,9 +238,30 @@ def lost_table(result: PatientAccess) -> Any:
                                 f"({fmt_money(result.revenue_lost_cents)}), rounded once.")
 
 
+def denials_table(result: PatientAccess) -> Any:
+    """The claims denied for eligibility by payer, their money, and how their visits were
+    checked."""
+    table = result.denials_by_payer.rename(columns={"payer_id": "payer",
+                                                    "denied_cents": "denied"})
+    return format_table(table, money=["denied"],
+                        count=["claims", "verified_ahead", "checked_late", "never_checked"],
+                        caption="Claims whose remittance gives an eligibility reason (CARC 26, "
+                                "27, 31-35, 39, 177, 200). Verified ahead: an active check "
+                                f"{model.VERIFY_DAYS_AHEAD} days or more before the visit; "
+                                "checked late: checked, but later than that or not found "
+                                "active; never checked: no check at all.")
+
+
 def late_table(result: PatientAccess) -> Any:
-    """Late cancellations by provider and for the practice, with their Wilson intervals."""
-    return format_table(result.late, pct=["rate", "low", "high"], count=["late", "kept", "held"])
+    """Late cancellations by provider, visit type, weekday, hour, lead-time band, payer class
+    and reminder, and for the practice, with their Wilson intervals."""
+    table = result.late.rename(columns={
+        "dimension": "by", "late": "late cancellations", "kept": "completed or missed",
+        "held": "still booked when the window opened", "low": "95 % low",
+        "high": "95 % high"})
+    return format_table(table, pct=["rate", "95 % low", "95 % high"],
+                        count=["late cancellations", "completed or missed",
+                               "still booked when the window opened"])
 
 
 def kinds_table(result: PatientAccess) -> Any:
@@ -202,7 +272,12 @@ def kinds_table(result: PatientAccess) -> Any:
 
         return Markdown("The appointments do not say which patients are new: the lead times "
                         "above are new and established patients combined.")
-    return format_table(result.kinds, count=["visits"],
+    table = result.kinds.rename(columns={
+        "patient_kind": "patient", "median_days": "median days from booking",
+        "p90_days": "90th percentile days from booking",
+        "median_from_request_days": "median days from the day asked for",
+        "p90_from_request_days": "90th percentile days from the day asked for"})
+    return format_table(table, count=["visits"],
                         caption="Days from booking, and from the day the patient asked for "
                                 "(booking where none was asked), to the visit: completed "
                                 "visits and no-shows of the period.")
@@ -319,8 +394,11 @@ def plot_cycle(result: PatientAccess, ax: Any) -> None:
 def cycle_location_table(result: PatientAccess) -> Any:
     """The parts of a visit by location and hour of the appointment: mean minutes of each,
     the visits, and those who waited for a room past the target."""
-    table = result.cycle_locations.rename(columns={"over_target": "waited_past_target"})
-    return format_table(table.round(1), count=["visits", "waited_past_target"],
+    table = result.cycle_locations.rename(columns={
+        "location_id": "location", "room_wait": "wait for a room",
+        "provider_wait": "wait for the provider", "with_provider": "with the provider",
+        "over_target": "waited for a room past the target"})
+    return format_table(table.round(1), count=["visits", "waited for a room past the target"],
                         caption="Mean minutes; checkout over the visits with a checkout time "
                                 "only.")
 
@@ -365,23 +443,39 @@ def selection_text(sel: Selection) -> str:
     return no_math("\n".join([
         f"**{who}**, {sel.start} to {sel.end}: {fmt_count(sel.no_shows)} no-shows in "
         f"{fmt_count(sel.kept)} visits, **{fmt_pct(sel.rate)}** (95 % interval "
-        f"{fmt_pct(sel.low)} to {fmt_pct(sel.high)}); {above} week(s) above the p-chart's limit.",
+        f"{fmt_pct(sel.low)} to {fmt_pct(sel.high)}); {_count(above, 'week')} above the "
+        "p-chart's limit.",
         "",
         "Groups above this rate by the report's rule: "
         + (", ".join(f"{md_text(r.dimension)} {md_text(r.group)} ({fmt_pct(r.rate)})"
                      for r in flagged.itertuples()) or "none") + ".",
         "",
         f"Overbooking at a {sel.tolerance_pct:g} % risk of more arrivals than slots: "
-        f"{extra} extra booking(s) over {len(sel.overbooking)} session cell(s) of 12 slots.",
+        f"{_count(extra, 'extra booking')} over the next "
+        f"{_count(len(sel.overbooking), 'session')} of the template (one per provider, "
+        "weekday and morning or afternoon).",
     ]))
 
 
-def overbooking_view(sel: Selection) -> Any:
-    """The overbooking suggestion per provider × weekday × session cell of the selection."""
-    table = sel.overbooking.rename(columns={"cell": "provider, weekday, session"})
-    return format_table(table, pct=["no_show_rate", "overflow_risk"],
-                        caption="A session of 12 slots of 20 minutes; each visit shows with "
-                                "its cell's history (binomial); minutes are expected values.")
+def overbooking_table(table: pd.DataFrame, tolerance_pct: float) -> Any:
+    """The overbooking suggestion (:func:`pracops.patient_access.model.overbooking_sessions`)
+    per provider, weekday and session: the next such session of the template, its slots and
+    minutes, the extra bookings it could take at ``tolerance_pct``, and the minutes expected
+    idle and over the session's end."""
+    table = table.rename(columns={
+        "provider_id": "provider", "date": "next session", "session_minutes": "minutes",
+        "no_show_chance": "mean no-show chance", "extra": "extra bookings",
+        "overflow_risk": "chance of more patients than slots",
+        "idle_minutes": "idle minutes", "overflow_minutes": "minutes over"})
+    return format_table(table, pct=["mean no-show chance", "chance of more patients than slots"],
+                        count=["slots", "minutes", "booked", "extra bookings"],
+                        caption=f"Extra bookings: the most that keep the chance of more "
+                                f"patients arriving than the session has slots at or under "
+                                f"{tolerance_pct:g} %, the session taken as full. A booked "
+                                "visit comes with the no-show rate of its provider, weekday "
+                                "and session's visits booked as far ahead; an open slot and an "
+                                "extra booking with that session's rate. Minutes are expected "
+                                "values at the session's mean slot length.")
 
 
 def explorer(result: PatientAccess, flag_points: float = 5.0,
@@ -429,7 +523,7 @@ def explorer(result: PatientAccess, flag_points: float = 5.0,
         display(chart(plot, figsize=(9, 9),
                       alt=f"Weekly no-show rate of the selection with its control limits, "
                           f"and its rate by group: {fmt_pct(sel.rate)} overall."))
-        display(overbooking_view(sel))
+        display(overbooking_table(sel.overbooking, sel.tolerance_pct))
 
     return panel({"Provider": provider, "Visit type": visit_type, "Period": period,
                   "Overbooking tolerance (%)": tolerance}, draw, showing=showing)

@@ -108,7 +108,7 @@ def test_appointment_booked_after_its_date_is_refused(tmp_path: Path) -> None:
         "A1,PT1,P001,MAIN,2025-03-03,08:00,established,20,completed,2025-03-04\n")
     with pytest.raises(DataError, match="booked after its date") as err:
         data.load("appointments", tmp_path)
-    assert err.value.column == "date"
+    assert err.value.column == "booked_date"
 
 
 # --------------------------------------------------------------------------------------------

@@ -122,18 +122,18 @@ def test_no_shows_by_payer_class(result, kept) -> None:
     classes = {r["payer_id"]: r["class"] for r in rows("payers")}
     payer = payer_of_visits()
     expected = counted(kept, lambda r: classes[payer[r["appointment_id"]]]
-                       if r["appointment_id"] in payer else "not known")
+                       if r["appointment_id"] in payer else "Not known")
     practice = Fraction(sum(k for k, _ in expected.values()), len(kept))
     got = table(result, "payer class")
     assert {g: (k, n) for g, (k, n, _) in got.items()} == expected
-    assert set(got) == {"Commercial", "Medicaid", "Medicare", "Self-pay", "not known"}
+    assert set(got) == {"Commercial", "Medicaid", "Medicare", "Self-pay", "Not known"}
     for group, (k, n) in expected.items():
-        assert got[group][2] == (group != "not known" and flagged(k, n, practice)), group
+        assert got[group][2] == (group != "Not known" and flagged(k, n, practice)), group
     # a visit has no payer at all only when it never took place and was never checked:
     # every such visit is a no-show, so its 100 % is where the payer is read from, never
     # flagged (it would be the only group flagged on the sample)
-    k, n = expected["not known"]
-    assert k == n > 0 and flagged(k, n, practice) and not got["not known"][2]
+    k, n = expected["Not known"]
+    assert k == n > 0 and flagged(k, n, practice) and not got["Not known"][2]
 
 
 def half_up(x: Fraction) -> int:
@@ -146,7 +146,7 @@ def test_revenue_lost_prices_each_no_show_by_visit_type_and_payer_class(result, 
     payer = payer_of_visits()
 
     def payer_class(a: str) -> str:
-        return classes[payer[a]] if a in payer else "not known"
+        return classes[payer[a]] if a in payer else "Not known"
 
     done = {r["appointment_id"]: (r["visit_type"], payer_class(r["appointment_id"]))
             for r in kept if r["status"] == "completed"}
@@ -176,7 +176,7 @@ def test_revenue_lost_prices_each_no_show_by_visit_type_and_payer_class(result, 
         # each row its exact amount floored or raised by one cent …
         assert table.loc[cls, "lost_cents"] - math.floor(amount) in (0, 1)
         assert table.loc[cls, "at_type_average"] == fallback[cls]
-    assert table.loc["not known", "at_type_average"] == table.loc["not known", "no_shows"] > 0
+    assert table.loc["Not known", "at_type_average"] == table.loc["Not known", "no_shows"] > 0
     # … the cents raised those of the largest remainders, so the rows add up to the total
     assert int(table["lost_cents"].sum()) == result.revenue_lost_cents
     raised = {cls for cls, amount in lost.items()
@@ -206,7 +206,7 @@ def test_the_explorer_figures_of_a_provider_and_a_quarter(result, kept) -> None:
     assert sel.low == pytest.approx(wilson_low(sel.no_shows, sel.kept))
     assert sel.chart["kept"].sum() == len(mine)
     assert set(sel.groups.loc[sel.groups["dimension"] == "provider", "group"]) == {"P003"}
-    assert sel.overbooking["cell"].str.startswith("P003 ").all()
+    assert (sel.overbooking["provider_id"] == "P003").all()
 
 
 def test_the_whole_selection_is_the_report(result) -> None:
@@ -220,21 +220,25 @@ def test_a_higher_tolerance_never_books_fewer_extra_visits(result) -> None:
     low = chain.explore(result, "P003", tolerance_pct=5).overbooking
     high = chain.explore(result, "P003", tolerance_pct=40).overbooking
     assert (high["extra"] >= low["extra"]).all() and high["extra"].sum() > low["extra"].sum()
-    # one cell by hand: 12 slots, each visit showing with 1 - its rate; at 40 % the extra
-    # bookings are the most whose chance of more than 12 arrivals stays at or under 0.4
-    cell = high.iloc[0]
-    show = 1 - cell["no_show_rate"]
 
-    def overflow(extra: int) -> float:
-        n = 12 + extra
-        return sum(math.comb(n, j) * show ** j * (1 - show) ** (n - j)
-                   for j in range(13, n + 1))
 
-    extra = 0
-    while overflow(extra + 1) <= 0.4:
-        extra += 1
-    assert cell["extra"] == extra
-    assert cell["overflow_risk"] == pytest.approx(overflow(extra))
+def test_overbooking_takes_each_next_session_of_the_template(result) -> None:
+    # P003's sessions after the as-of date, from schedule_slots.csv as text: the first day of
+    # each weekday and half-day, its slots not blocked and their minutes
+    sessions: dict[tuple[str, str], list[tuple[dt.date, int]]] = defaultdict(list)
+    for s in rows("schedule_slots"):
+        if s["provider_id"] == "P003" and day(s["date"]) > AS_OF and s["state"] != "blocked":
+            half = "morning" if s["start_time"] < "12:00" else "afternoon"
+            sessions[(day(s["date"]).strftime("%a"), half)].append(
+                (day(s["date"]), int(s["minutes"])))
+    expected = {}
+    for cell, found in sessions.items():
+        first = min(d for d, _ in found)
+        mine = [m for d, m in found if d == first]
+        expected[cell] = (first, len(mine), sum(mine))
+    table = result.overbooking[result.overbooking["provider_id"] == "P003"]
+    assert {(r.weekday, r.session): (r.date.date(), r.slots, r.session_minutes)
+            for r in table.itertuples()} == expected
 
 
 def test_an_empty_selection_says_so(result) -> None:

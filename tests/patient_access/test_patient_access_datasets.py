@@ -25,7 +25,7 @@ def _overlap(rows: Rows) -> int:
 
 
 CASES = [
-    ("appointments", "date", "2025-02-03",
+    ("appointments", "booked_date", "2025-03-01",
      set_cell("booked_date", "2025-03-01", lambda r: r["date"] == "2025-02-03"),
      "appointment booked after its date"),
     ("appointments", "booked_time", "16:55",
@@ -96,3 +96,45 @@ def test_an_older_appointments_file_without_the_added_columns_loads(tmp_path: Pa
     frame = data.load("appointments", path)
     assert len(frame) == len(rows) - 1
     assert frame["reminder"].isna().all() and frame["patient_kind"].isna().all()
+
+
+@pytest.mark.parametrize(("dataset", "fix"), [
+    ("eligibility_checks", "export eligibility_checks and appointments for the same days"),
+    ("visit_events", "export visit_events and appointments for the same days"),
+])
+def test_an_unknown_appointment_is_one_line_with_file_row_column_value_and_fix(
+        tmp_path: Path, dataset: str, fix: str) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(config.SAMPLE_DIR, folder)
+    _, row = _copy(folder, dataset, set_cell("appointment_id", "A9999999"))
+    (error,) = data.check_folder(folder).errors
+    message = str(error)
+    assert (Path(error.file).name, error.row, error.column, error.value) == (
+        f"{dataset}.csv", row, "appointment_id", "A9999999")
+    assert "\n" not in message and message.count(f"row {row}") == 1
+    assert ("unknown appointment_id, not in appointments.csv (found 'A9999999'); expected one "
+            "of the appointment_id values of appointments.csv. Fix: " + fix) in message
+    assert "did you mean" not in message  # no number of thousands looks like it for sure
+    assert "PT" not in message  # no patient
+
+
+def test_a_mistyped_appointment_number_gets_its_one_lookalike(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(config.SAMPLE_DIR, folder)
+    with (folder / "eligibility_checks.csv").open(encoding="utf-8") as fh:
+        first = next(csv.DictReader(fh))["appointment_id"]
+    _copy(folder, "eligibility_checks", set_cell("appointment_id", first.lower()))
+    (error,) = data.check_folder(folder).errors
+    assert f"Fix: did you mean '{first}'? If not, export eligibility_checks" in str(error)
+
+
+def test_an_appointment_booked_after_its_visit_names_booked_date(tmp_path: Path) -> None:
+    path, row = _copy(tmp_path, "appointments", set_cell(
+        "booked_date", "2025-03-01", lambda r: r["date"] == "2025-02-03"))
+    with pytest.raises(DataError) as caught:
+        data.load("appointments", path)
+    assert str(caught.value) == (
+        f"{path}, row {row}, column 'booked_date': appointment booked after its date (found "
+        "'2025-03-01'); expected a date on or before the visit's date. Fix: booked_date is the "
+        "day the appointment was made: export it as such (not the day it was last changed), "
+        "or correct the visit's date if the visit moved")
