@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ class PatientAccess:
     chart: pd.DataFrame
     reminders: dict[str, float]
     leads: pd.DataFrame
+    lead_spread: pd.DataFrame
     kinds: pd.DataFrame | None
     tnaa: pd.DataFrame
     tnaa_days: pd.DataFrame
@@ -143,13 +144,15 @@ def load_inputs(data_dir: str | os.PathLike[str] | None = None) -> Inputs:
 def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
             access_target_days: int = 14, wait_target_minutes: int = 20,
             flag_points: float = 5.0, overbooking_tolerance_pct: float = 10.0,
-            late_cancel_hours: float = 24.0, lead_time_bands: Sequence[int] = model.LEAD_BANDS
-            ) -> PatientAccess:
+            late_cancel_hours: float = 24.0, lead_time_bands: Sequence[int] = model.LEAD_BANDS,
+            expected_payment: Mapping[str, Any] | None = None) -> PatientAccess:
     """Calculate everything the report shows from loaded ``inputs`` (no I/O).
 
     Without ``visit_events`` the office-flow part is left out (``waits`` None).
     """
     bands = check_bands(lead_time_bands)
+    given = PARAMETERS["expected_payment"].check(dict(expected_payment or {}),
+                                                 "expected_payment")
     appointments, events = inputs.appointments, inputs.events
     day = _day(as_of, "as_of") if as_of else default_as_of(appointments)
     start = (_day(period_start, "period_start") if period_start
@@ -161,7 +164,8 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
                                         bands=bands, payer_classes=classes)
     payment = model.expected_payment(appointments, inputs.claims, inputs.payments, start, day,
                                      classes)
-    lost_cents, lost_by_payer = model.revenue_lost(appointments, payment, classes, start, day)
+    lost_cents, lost_by_payer = model.revenue_lost(appointments, payment, classes, start, day,
+                                                   given)
     tnaa_days = model.third_next_available_by_day(
         inputs.slots, appointments, [*model.practice_days(inputs.slots, start, day), day])
     return PatientAccess(
@@ -169,6 +173,7 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
         chart=model.p_chart(appointments, start, day),
         reminders=model.reminder_effect(appointments, start, day),
         leads=model.lead_times(appointments, start, day),
+        lead_spread=model.lead_distribution(appointments, start, day, bands),
         kinds=model.lead_times_by_kind(appointments, start, day),
         tnaa=tnaa_days[tnaa_days["day"] == day].drop(columns="day").reset_index(drop=True),
         tnaa_days=tnaa_days,
@@ -201,6 +206,7 @@ def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
         flag_points: float = 5.0, overbooking_tolerance_pct: float = 10.0,
         late_cancel_hours: float = 24.0,
         lead_time_bands: list = [0, 3, 8, 15, 31],  # noqa: B006  (the declared default; not mutated)
+        expected_payment: dict | None = None,
         output_dir: str | os.PathLike[str] | None = None) -> PatientAccess:
     """Load the files of ``data_dir`` (``None``: the bundled sample), :func:`compute`, and
     write the hand-out ``patient_access.xlsx`` (:func:`handout_sheets`) to ``output_dir``
@@ -210,7 +216,8 @@ def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
                      access_target_days=access_target_days,
                      wait_target_minutes=wait_target_minutes, flag_points=flag_points,
                      overbooking_tolerance_pct=overbooking_tolerance_pct,
-                     late_cancel_hours=late_cancel_hours, lead_time_bands=lead_time_bands)
+                     late_cancel_hours=late_cancel_hours, lead_time_bands=lead_time_bands,
+                     expected_payment=expected_payment)
     sheets = handout_sheets(inputs.appointments, inputs.checks, result.groups, result.as_of)
     result.files = report.write_handouts(sheets, config.report_files_dir(output_dir, REPORT_NAME),
                                          workbook="patient_access.xlsx", csv=False)

@@ -10,7 +10,7 @@ short dynamic programme over the session's visits, each with its own no-show pro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -19,14 +19,14 @@ import numpy as np
 import pandas as pd
 
 from pracops.data.shifts import minutes_of
-from pracops.money import round_half_away, split_rounded
+from pracops.money import round_half_away, split_rounded, to_cents
 
 __all__ = [
     "CELL", "KEPT", "LEAD_BANDS", "UNKNOWN_PAYER", "VERIFY_DAYS_AHEAD", "Flags", "arrivals_pmf",
     "band_labels", "checked_ahead", "coming_days", "cycle_times", "denials_by_payer",
     "eligibility_denials",
     "expected_payment", "group_keys",
-    "late_cancellations", "lead_bands", "lead_times", "lead_times_by_kind",
+    "late_cancellations", "lead_bands", "lead_distribution", "lead_times", "lead_times_by_kind",
     "no_show_grid", "no_show_groups",
     "overbooking", "overbooking_sessions", "p_chart", "payer_class", "practice_days",
     "reminder_effect", "revenue_lost",
@@ -334,6 +334,20 @@ def lead_times(appointments: pd.DataFrame, start: dt.date, as_of: dt.date) -> pd
     }).rename_axis("visit_type").reset_index()
 
 
+def lead_distribution(appointments: pd.DataFrame, start: dt.date, as_of: dt.date,
+                      starts: Sequence[int] = LEAD_BANDS) -> pd.DataFrame:
+    """How far ahead the period's completed visits and no-shows were booked: their count by
+    visit type (rows) and lead-time band (columns, in the bands' order; ``starts`` as
+    :func:`lead_bands` takes them). A visit without a booking date is in no band."""
+    kept = _kept(appointments, start, as_of)
+    lead = (kept["date"] - kept["booked_date"]).dt.days.dropna().astype("int64")
+    band = lead_bands(lead, starts)
+    kind = kept.loc[lead.index, "visit_type"].astype("str")
+    return (pd.crosstab(kind, band, dropna=False)
+            .reindex(columns=band.cat.categories, fill_value=0)
+            .rename_axis(index="visit_type", columns="lead_band"))
+
+
 def lead_times_by_kind(appointments: pd.DataFrame, start: dt.date, as_of: dt.date
                        ) -> pd.DataFrame | None:
     """Days to the visit for new and established patients apart: median and 90th percentile
@@ -634,16 +648,22 @@ def expected_payment(appointments: pd.DataFrame, claims: pd.DataFrame,
 
 
 def revenue_lost(appointments: pd.DataFrame, payment: pd.DataFrame, payer_classes: pd.Series,
-                 start: dt.date, as_of: dt.date) -> tuple[int, pd.DataFrame]:
+                 start: dt.date, as_of: dt.date, given: Mapping[str, Any] | None = None
+                 ) -> tuple[int, pd.DataFrame]:
     """No-shows × expected payment: each no-show at the average paid per completed visit of
     its visit type and payer class (:func:`expected_payment`) where that pair has completed
     visits, else at its visit type's over every payer. The total is the exact sum, rounded
     once to the cent; the table gives each payer class's no-shows, how many were priced at
     their type's practice-wide average, how many could not be priced (a visit type with no
     completed visit at all: counted at $0, never dropped), and its share in whole cents, split
-    so that the rows add up to the total (:func:`pracops.money.split_rounded`)."""
+    so that the rows add up to the total (:func:`pracops.money.split_rounded`).
+
+    ``given`` (the ``expected_payment`` parameter) prices a visit type, or a visit type and
+    payer class, in dollars ahead of the billing data; its no-shows are counted in
+    ``given``."""
     kept = _kept(appointments, start, as_of)
     missed = kept[kept["no_show"]]
+    given = given or {}
     pairs = {(r.visit_type, r.payer_class): Fraction(int(r.paid_cents), int(r.completed))
              for r in payment.itertuples() if r.completed}
     by_type = payment.groupby("visit_type")[["paid_cents", "completed"]].sum()
@@ -653,9 +673,16 @@ def revenue_lost(appointments: pd.DataFrame, payment: pd.DataFrame, payer_classe
     rows: dict[str, list[int]] = {}
     for kind, payer in zip(missed["visit_type"].astype("str"),
                            payer_classes.loc[missed.index], strict=True):
-        price = pairs.get((kind, payer))
-        row = rows.setdefault(payer, [0, 0, 0])
+        row = rows.setdefault(payer, [0, 0, 0, 0])
         row[0] += 1
+        stated = given.get(kind)
+        if isinstance(stated, Mapping):
+            stated = stated.get(payer)
+        if stated is not None:
+            row[3] += 1
+            lost[payer] = lost.get(payer, Fraction(0)) + to_cents(stated)
+            continue
+        price = pairs.get((kind, payer))
         if price is None:
             price = types.get(kind)
             row[1] += 1
@@ -666,9 +693,11 @@ def revenue_lost(appointments: pd.DataFrame, payment: pd.DataFrame, payer_classe
     payers = sorted(rows)
     cents = split_rounded([lost[p] for p in payers])  # the rows add up to the total
     table = pd.DataFrame(
-        [{"payer_class": p, "no_shows": rows[p][0], "at_type_average": rows[p][1],
-          "unpriced": rows[p][2], "lost_cents": c} for p, c in zip(payers, cents, strict=True)],
-        columns=["payer_class", "no_shows", "at_type_average", "unpriced", "lost_cents"])
+        [{"payer_class": p, "no_shows": rows[p][0], "given": rows[p][3],
+          "at_type_average": rows[p][1], "unpriced": rows[p][2], "lost_cents": c}
+         for p, c in zip(payers, cents, strict=True)],
+        columns=["payer_class", "no_shows", "given", "at_type_average", "unpriced",
+                 "lost_cents"])
     return round_half_away(sum(lost.values(), Fraction(0))), table
 
 

@@ -3,15 +3,17 @@ the notebook's ``parameters`` cell, ``pracops list``, the runner's checks and
 :func:`pracops.patient_access.chain.run` all follow this declaration.
 
 Of those issue 17 lists: the period and as-of date, the access and waiting-time targets, the
-rule that flags a group, the overbooking risk tolerance, the late-cancellation window and the
-lead-time bands. The expected payment per visit type and payer class is not a parameter: the
-billing data say it (docs/patient_access-sample.md, decisions).
+rule that flags a group, the overbooking risk tolerance, the late-cancellation window, the
+lead-time bands and the expected payment per visit type and payer class (from billing unless
+given: docs/patient_access-sample.md, decisions).
 """
 
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
+from pracops.errors import DataError
+from pracops.money import to_cents
 from pracops.parameters import Parameter, Parameters
 
 
@@ -23,6 +25,29 @@ def bands_rule(value: Sequence[Any]) -> str | None:
           and value[0] == 0 and all(a < b for a, b in pairwise(value)))
     return None if ok else ("each band's first day as whole days rising from 0, "
                             "such as [0, 3, 8, 15, 31]")
+
+
+def _dollars(value: Any) -> bool:
+    """Whether ``value`` is an amount of whole cents, not negative."""
+    if isinstance(value, bool):
+        return False
+    try:
+        return to_cents(value) >= 0
+    except (ValueError, TypeError, ArithmeticError, DataError):
+        return False
+
+
+def payment_rule(value: Any) -> str | None:
+    """``None`` when ``value`` gives expected payments: visit type to dollars per visit, or to
+    a mapping of payer class to dollars; else what is expected (the ``expected_payment``
+    rule)."""
+    ok = isinstance(value, dict) and all(
+        isinstance(kind, str) and (_dollars(price) or (
+            isinstance(price, dict) and bool(price)
+            and all(isinstance(c, str) and _dollars(d) for c, d in price.items())))
+        for kind, price in value.items())
+    return None if ok else ("visit type to dollars per visit, or to {payer class: dollars}, "
+                            "such as {new: 180.00, follow-up: {Medicare: 95.00}}")
 
 
 PARAMETERS = Parameters(
@@ -62,6 +87,12 @@ PARAMETERS = Parameters(
         name="lead_time_bands", type="list", default=[0, 3, 8, 15, 31],
         help="bands' first days from booking, rising from 0",
         rule=bands_rule,
+    ),
+    Parameter(
+        name="expected_payment", type="dict", default={},
+        help="dollars a visit brings in, by visit type (or type and payer class); "
+             "the rest from billing",
+        rule=payment_rule,
     ),
     Parameter(
         name="output_dir", type="str", default=None, optional=True,

@@ -224,18 +224,26 @@ def _largest_loss(result: PatientAccess) -> str:
 
 def lost_table(result: PatientAccess) -> Any:
     """Revenue lost to no-shows by payer class."""
-    table = result.lost_by_payer.rename(columns={
-        "payer_class": "payer class", "no_shows": "no-shows",
+    lost = result.lost_by_payer
+    given = int(lost["given"].sum())
+    if not given:  # no price given as a parameter: nothing to say about it
+        lost = lost.drop(columns="given")
+    table = lost.rename(columns={
+        "payer_class": "payer class", "no_shows": "no-shows", "given": "priced as given",
         "at_type_average": "priced at their visit type's average", "unpriced": "not priced",
         "lost_cents": "revenue lost"})
     return format_table(table, money=["revenue lost"],
-                        count=["no-shows", "priced at their visit type's average",
-                               "not priced"],
-                        caption="Each no-show at the average paid per completed visit of its "
-                                "visit type and payer class; at its type's average over every "
-                                "payer where that pair has no completed visit (counted). The "
-                                "rows add up to the total "
-                                f"({fmt_money(result.revenue_lost_cents)}), rounded once.")
+                        count=[c for c in ("no-shows", "priced as given",
+                                           "priced at their visit type's average",
+                                           "not priced") if c in table.columns],
+                        caption=("Each no-show at the expected payment given for its visit "
+                                 "type (the expected_payment parameter) where there is one, "
+                                 "else " if given else "Each no-show ")
+                        + "at the average paid per completed visit of its "
+                          "visit type and payer class; at its type's average over every "
+                          "payer where that pair has no completed visit (counted). The "
+                          "rows add up to the total "
+                          f"({fmt_money(result.revenue_lost_cents)}), rounded once.")
 
 
 def denials_table(result: PatientAccess) -> Any:
@@ -314,13 +322,21 @@ def plot_grid(result: PatientAccess, ax: Any) -> None:
 
 
 def plot_leads(result: PatientAccess, ax: Any) -> None:
-    leads = result.leads
-    x = np.arange(len(leads))
-    ax.bar(x - 0.2, leads["median_days"], 0.4, label="median")
-    ax.bar(x + 0.2, leads["p90_days"], 0.4, label="90th percentile")
-    ax.set_xticks(x, leads["visit_type"])
-    ax.set(title="Lead time from booking to visit", xlabel="Visit type", ylabel="Days")
-    ax.legend()
+    """How far ahead visits are booked: for each visit type, the share of its visits in each
+    lead-time band (the distribution; its median in the legend)."""
+    spread = result.lead_spread
+    medians = result.leads.set_index("visit_type")["median_days"]
+    share = spread.div(spread.sum(axis=1).where(lambda n: n > 0), axis=0) * 100
+    x = np.arange(len(spread.columns))
+    width = 0.8 / max(len(spread.index), 1)
+    for i, (kind, row) in enumerate(share.iterrows()):
+        median = medians.get(kind)
+        label = kind if median is None or pd.isna(median) else f"{kind} (median {median:g} days)"
+        ax.bar(x - 0.4 + width * (i + 0.5), row.to_numpy(), width, label=label)
+    ax.set_xticks(x, list(spread.columns))
+    ax.set(title="How far ahead visits were booked", xlabel="Days from booking to visit",
+           ylabel="Share of the visit type's visits (%)")
+    ax.legend(fontsize="small")
 
 
 def tnaa_table(result: PatientAccess, target: int = 14) -> Any:

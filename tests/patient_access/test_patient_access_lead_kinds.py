@@ -98,3 +98,21 @@ def test_the_summary_gives_the_no_show_trend_of_the_last_four_weeks(
     way = "up from" if ns / n > ns0 / n0 else "down from"
     line = view.summary_text(result).splitlines()[0]
     assert f"; the last 4 weeks {now} ({ns:,} of {n:,} visits), {way} {then} before;" in line
+
+
+def test_the_lead_time_distribution_by_visit_type(result: chain.PatientAccess) -> None:
+    starts = (0, 3, 8, 15, 31)  # the default bands: 0-2, 3-7, 8-14, 15-30, 31+ days
+    counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(starts))
+    for r in rows("appointments"):
+        if START <= day(r["date"]) <= AS_OF and r["status"] in ("completed", "no-show"):
+            lead = (day(r["date"]) - day(r["booked_date"])).days
+            band = max(i for i, first in enumerate(starts) if lead >= first)
+            counts[r["visit_type"]][band] += 1
+    spread = result.lead_spread
+    assert list(spread.columns) == ["0-2 days", "3-7 days", "8-14 days", "15-30 days",
+                                    "31+ days"]
+    assert sorted(spread.index) == sorted(counts)
+    for kind, row in spread.iterrows():
+        assert row.tolist() == counts[kind]
+    # the distribution adds up to the visits the medians are taken over
+    assert spread.sum(axis=1).to_dict() == result.leads.set_index("visit_type")["visits"].to_dict()

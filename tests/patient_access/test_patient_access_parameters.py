@@ -1,7 +1,9 @@
-"""The lead-time bands checked by their declaration, before any kernel starts."""
+"""The lead-time bands and the expected payments checked by their declarations, before any
+kernel starts; given payments pricing the no-shows."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -38,3 +40,42 @@ def test_run_refuses_bad_bands_before_any_kernel_starts(tmp_path: Path) -> None:
                      "patient_access must be each band's first day as whole days rising from "
                      "0, such as [0, 3, 8, 15, 31], got [0, 5, 3]"]
     assert list(tmp_path.iterdir()) == []  # no run folder: nothing started
+
+
+@pytest.mark.parametrize("bad", [[100], {"follow-up": -5}, {"follow-up": 12.345},
+                                 {"follow-up": "lots"}, {"follow-up": {}},
+                                 {"follow-up": {"Medicare": True}}, {3: 100}])
+def test_the_declaration_refuses_expected_payments_that_are_not_dollars(bad: object) -> None:
+    expected = r"^where must be (dict|visit type to dollars per visit)"
+    with pytest.raises(ParameterError, match=expected):
+        PARAMETERS["expected_payment"].check(bad, "where")
+
+
+def test_the_declaration_takes_dollars_by_type_and_by_payer_class() -> None:
+    given = {"new": 180, "follow-up": {"Medicare": 95.5, "Commercial": "120.00"}}
+    assert PARAMETERS["expected_payment"].check(given, "where") == given
+
+
+def test_given_payments_price_the_no_shows_of_their_visit_types() -> None:
+    """Every visit type given a price: revenue lost is then no-shows × price, from the CSV."""
+    from collections import Counter
+
+    from sample_text import day, rows
+
+    from pracops.patient_access import chain
+
+    start, as_of = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    missed = Counter(r["visit_type"] for r in rows("appointments")
+                     if start <= day(r["date"]) <= as_of and r["status"] == "no-show")
+    prices = {kind: 100 + 7 * i + 0.25 for i, kind in enumerate(sorted(missed))}
+    result = chain.compute(chain.load_inputs(), expected_payment=prices)
+    assert result.revenue_lost_cents == sum(n * round(prices[k] * 100) for k, n in missed.items())
+    table = result.lost_by_payer
+    assert table["given"].sum() == table["no_shows"].sum() == sum(missed.values())
+    assert table["at_type_average"].sum() == table["unpriced"].sum() == 0
+    # one visit type for one payer class only: the other no-shows keep their billing price
+    kind = sorted(missed)[0]
+    only = chain.compute(chain.load_inputs(), expected_payment={kind: {"Medicare": 1}})
+    medicare = only.lost_by_payer.set_index("payer_class").loc["Medicare"]
+    assert 0 < medicare["given"] < missed[kind]
+    assert only.lost_by_payer["given"].sum() == medicare["given"]
