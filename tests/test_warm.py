@@ -23,6 +23,7 @@ INLINE = "module://matplotlib_inline.backend_inline"
 PROBE = """import os, sys, json
 print(json.dumps({"cwd": os.getcwd(), "ppid": os.getppid(),
                   "run_dir": os.environ.get("PRACOPS_RUN_DIR"),
+                  "argv0": os.path.basename(sys.argv[0]), "path": sys.path[:4],
                   "preloaded": "pracops.budget.chain" in sys.modules}))"""
 
 PLOT = """import matplotlib.pyplot as plt
@@ -71,8 +72,11 @@ def test_a_warm_kernel_runs_a_notebook_as_a_new_one_does(zygote, tmp_path: Path,
     folder = tmp_path / "nb"
     folder.mkdir()
     probe, backend, kinds = _execute(folder)
-    assert probe == {"cwd": str(folder), "ppid": z._process.pid,
-                     "run_dir": str(tmp_path / "run"), "preloaded": True}
+    assert {k: v for k, v in probe.items() if k not in ("argv0", "path")} == {
+        "cwd": str(folder), "ppid": z._process.pid, "run_dir": str(tmp_path / "run"),
+        "preloaded": True}
+    assert probe["argv0"] == "ipykernel_launcher.py"
+    assert str(folder) not in probe["path"]  # as ipykernel_launcher: '' comes later, from IPython
     assert backend == INLINE
     assert "image/png" in kinds
 
@@ -151,3 +155,39 @@ def test_no_zygote_when_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not warm.wanted()
     monkeypatch.setenv("PRACOPS_WARM_KERNELS", "1")
     assert warm.wanted()
+
+
+def test_a_notebook_folder_with_a_matplotlibrc_gets_a_new_kernel(zygote, tmp_path: Path) -> None:
+    z = zygote()
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", "kernel-1.json"]
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    assert z.serves(cmd, env, str(tmp_path))
+    (tmp_path / "matplotlibrc").write_text("lines.linewidth: 7\n")
+    assert not z.serves(cmd, env, str(tmp_path))  # matplotlib reads it when imported
+
+
+def test_warm_kernels_draw_numpy_s_random_state_anew(zygote, tmp_path: Path) -> None:
+    zygote()
+    draws = set()
+    for _ in range(2):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            "import numpy as np, os\nprint(os.getppid(), np.random.random())")])
+        nbformat.write(nb, tmp_path / "draw.ipynb")
+        out = pm.execute_notebook(
+            str(tmp_path / "draw.ipynb"), str(tmp_path / "out.ipynb"), kernel_name="python3",
+            progress_bar=False, cwd=str(tmp_path),
+            kernel_manager_class=execution._kernel_manager_class(), shutdown_kernel="immediate")
+        ppid, value = out.cells[0].outputs[0].text.split()
+        assert int(ppid) == warm.current_zygote()._process.pid
+        draws.add(value)
+    assert len(draws) == 2  # the zygote's state, drawn when it imported numpy, is not shared
+
+
+def test_a_zygote_that_cannot_start_leaves_kernels_to_start_anew(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def fails(self, modules):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(warm.Zygote, "__init__", fails)
+    assert warm.start_zygote() is None  # at once, not a wait for a zygote that never comes
+    assert warm.current_zygote() is None

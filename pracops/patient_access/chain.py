@@ -105,6 +105,20 @@ def check_bands(value: Sequence[int]) -> tuple[int, ...]:
     return tuple(PARAMETERS["lead_time_bands"].check(list(value), "lead_time_bands"))
 
 
+def _check_given(given: Mapping[str, Any], kinds: set[str], classes: set[str]) -> None:
+    """Refuse an ``expected_payment`` naming a visit type or payer class the data does not
+    have: it would price nothing, without a word."""
+    for kind, price in given.items():
+        if kind not in kinds:
+            raise ParameterError(f"expected_payment names the visit type {kind!r}, which the "
+                                 f"appointments do not have; they have {sorted(kinds)}")
+        for payer in price if isinstance(price, Mapping) else ():
+            if payer not in classes:
+                raise ParameterError(f"expected_payment names the payer class {payer!r} for "
+                                     f"{kind!r}, which the payers table does not have; it has "
+                                     f"{sorted(classes)}")
+
+
 def _day(text: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -160,6 +174,8 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
     denials = model.eligibility_denials(inputs.adjustments, inputs.claims, appointments,
                                         inputs.checks, ELIGIBILITY_CARCS)
     classes = model.payer_class(appointments, inputs.claims, inputs.checks, inputs.payers)
+    _check_given(given, set(appointments["visit_type"].dropna().astype("str")),
+                 set(inputs.payers["class"].dropna().astype("str")) | {model.UNKNOWN_PAYER})
     rate, groups = model.no_show_groups(appointments, start, day, model.Flags(flag_points),
                                         bands=bands, payer_classes=classes)
     payment = model.expected_payment(appointments, inputs.claims, inputs.payments, start, day,

@@ -47,7 +47,7 @@ def payment_rule(value: Any) -> str | None:
             and all(isinstance(c, str) and _dollars(d) for c, d in price.items())))
         for kind, price in value.items())
     return None if ok else ("visit type to dollars per visit, or to {payer class: dollars}, "
-                            "such as {new: 180.00, follow-up: {Medicare: 95.00}}")
+                            "such as {new patient: 180.00, established: {Medicare: 95.00}}")
 
 
 PARAMETERS = Parameters(

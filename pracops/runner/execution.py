@@ -284,10 +284,11 @@ def _kernel_manager_class() -> type:
             # forked warm from this process's zygote when there is one that serves it
             zygote = warm.current_zygote()
             env = kw.get("env") or dict(os.environ)
+            cwd = kw.get("cwd") or os.getcwd()
             if zygote is not None and self.provisioner is not None and zygote.serves(
-                    kernel_cmd, env):
+                    kernel_cmd, env, cwd):
                 try:
-                    kernel = zygote.launch(kernel_cmd, env, kw.get("cwd") or os.getcwd())
+                    kernel = zygote.launch(kernel_cmd, env, cwd)
                 except OSError:
                     pass
                 else:

@@ -133,10 +133,13 @@ class Zygote:
         # a pidfd, not Popen.poll: a forked report worker asks too, and is not its parent
         self._pidfd = os.pidfd_open(self._process.pid)
 
-    def serves(self, cmd: Sequence[str], env: Mapping[str, str]) -> bool:
-        """Whether a kernel of ``cmd`` in ``env`` is what this zygote forks: this Python's
-        ``-m ipykernel_launcher``, and no start-up variable other than the zygote's."""
+    def serves(self, cmd: Sequence[str], env: Mapping[str, str], cwd: str = ".") -> bool:
+        """Whether a kernel of ``cmd`` in ``env`` and ``cwd`` is what this zygote forks: this
+        Python's ``-m ipykernel_launcher``, no start-up variable other than the zygote's, and
+        no ``matplotlibrc`` in ``cwd`` (matplotlib reads it when it is imported)."""
         if list(cmd[:3]) != [sys.executable, "-m", "ipykernel_launcher"]:
+            return False
+        if os.path.exists(os.path.join(cwd, "matplotlibrc")):
             return False
         if env.get("MPLBACKEND", _INLINE) != _INLINE:
             return False
@@ -155,7 +158,7 @@ class Zygote:
         # read the variable for its default when the zygote imported it: a kernel without it
         # prints its connection banner to the asker's standard output
         request = pickle.dumps({
-            "args": [*cmd[3:], f"--IPKernelApp.parent_handle={me}"],
+            "args": list(cmd[3:]), "parent": f"--IPKernelApp.parent_handle={me}",
             "env": {**env, "JPY_PARENT_PID": me}, "cwd": str(cwd)})
         answer, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         answer.settimeout(_ANSWER_SECONDS)
@@ -195,11 +198,18 @@ def wanted() -> bool:
     """Whether kernels start warm: unless ``PRACOPS_WARM_KERNELS=0`` (every kernel a new
     ``python -m ipykernel_launcher``, as before; for a comparison, or should a library ever
     misbehave in a forked kernel), and only where there is ``os.pidfd_open`` (Linux)."""
-    return os.environ.get("PRACOPS_WARM_KERNELS", "1") != "0" and hasattr(os, "pidfd_open")
+    if os.environ.get("PRACOPS_WARM_KERNELS", "1") == "0" or not hasattr(os, "pidfd_open"):
+        return False
+    try:  # a kernel or a sandbox without pidfds (Linux before 5.3, some seccomp profiles)
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return False
+    return True
 
 
-def start_zygote() -> Zygote:
-    """This process's zygote for every report (started at the first call, again if it died),
+def start_zygote() -> Zygote | None:
+    """This process's zygote for every report (started at the first call, again if it died;
+    ``None`` when it cannot be started: every kernel then starts the ordinary way),
     from a thread of its own that lives as long as this process: a pool's short-lived thread
     calling this does not take the zygote with it when it ends (:mod:`pracops.processes`)."""
     global _zygote
@@ -211,13 +221,19 @@ def start_zygote() -> Zygote:
             ready = threading.Event()
 
             def keep() -> None:
-                started.append(Zygote(preload_modules(PACKAGES)))
-                ready.set()
+                try:
+                    started.append(Zygote(preload_modules(PACKAGES)))
+                except (OSError, subprocess.SubprocessError):  # no zygote: kernels start anew
+                    return
+                finally:
+                    ready.set()
                 threading.Event().wait()  # this thread is the zygote's parent: never end
 
+            if _zygote is not None:
+                _zygote.close(0)  # a dead one: its socket and pidfd
             threading.Thread(target=keep, name="pracops-zygote", daemon=True).start()
             ready.wait()
-            _zygote = started[0]
+            _zygote = started[0] if started else None
         return _zygote
 
 
@@ -263,21 +279,27 @@ def _serve(fd: int, modules: Sequence[str]) -> None:
             break
         if not msg:
             break
+        # no reaping between the fork and the pidfd: a reaped kernel's pid could be reused
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         pid = os.fork()
         if pid == 0:
             sock.close()
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
             _kernel(pickle.loads(msg), fds, zygote)
         answer, *rest = fds
         for f in rest:
             os.close(f)
         try:
             pidfd = os.pidfd_open(pid)
-        except OSError:  # ended and reaped already: the asker hears nothing, starts its own
+        except OSError:  # cannot happen with SIGCHLD held; the asker then starts its own
             os.close(answer)
             continue
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         with socket.socket(fileno=answer) as reply, contextlib.suppress(OSError):
             socket.send_fds(reply, [pickle.dumps(pid)], [pidfd])
         os.close(pidfd)
+    sock.close()  # an asker now hears at once that nobody serves (alive() is still true)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     with contextlib.suppress(ChildProcessError):
         while True:
@@ -310,12 +332,17 @@ def _kernel(request: dict[str, Any], fds: list[int], zygote: int) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
-        sys.path[0] = request["cwd"]
-        sys.argv = [sys.argv[0], *request["args"]]
+        # as ipykernel_launcher leaves them: its own folder out of sys.path (IPython adds ''),
+        # its file as argv[0]; numpy's global random state drawn anew (Python's random is)
+        import importlib.util
+
+        sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["args"]]
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed()
         threading.Thread(target=_die_with, args=(asker,), daemon=True).start()
         from ipykernel import kernelapp
 
-        kernelapp.launch_new_instance(argv=request["args"])
+        kernelapp.launch_new_instance(argv=[*request["args"], request["parent"]])
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -351,4 +378,9 @@ def _die_with(pidfd: int) -> None:
     os.killpg(0, signal.SIGKILL)
 
 
-_MAIN = "import sys; from pracops.runner.warm import _serve; _serve(int(sys.argv[1]), sys.argv[2:])"
+# '' out of sys.path (as ipykernel_launcher does; not -P, which would keep IPython from adding
+# it back in each kernel): nothing imported from the folder the run was started in; and the
+# imports in "/" (matplotlib reads a matplotlibrc in the folder it is imported from: a kernel's
+# own folder with one is refused by serves)
+_MAIN = ("import os, sys; del sys.path[0]; os.chdir('/'); "
+         "from pracops.runner.warm import _serve; _serve(int(sys.argv[1]), sys.argv[2:])")

@@ -23,11 +23,6 @@ Z = 1.959963984540054
 
 
 @pytest.fixture(scope="module")
-def result() -> chain.PatientAccess:
-    return chain.compute(chain.load_inputs())
-
-
-@pytest.fixture(scope="module")
 def kept() -> list[dict[str, str]]:
     return [r for r in rows("appointments") if START <= day(r["date"]) <= AS_OF
             and r["status"] in ("completed", "no-show")]

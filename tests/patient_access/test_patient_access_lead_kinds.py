@@ -21,11 +21,6 @@ def p90(values: list[int]) -> float:
     return statistics.quantiles(values, n=10, method="inclusive")[8]
 
 
-@pytest.fixture(scope="module")
-def result() -> chain.PatientAccess:
-    return chain.compute(chain.load_inputs())
-
-
 def test_lead_times_new_and_established_apart(result: chain.PatientAccess) -> None:
     lead, asked = defaultdict(list), defaultdict(list)
     for r in rows("appointments"):

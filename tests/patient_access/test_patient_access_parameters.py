@@ -79,3 +79,15 @@ def test_given_payments_price_the_no_shows_of_their_visit_types() -> None:
     medicare = only.lost_by_payer.set_index("payer_class").loc["Medicare"]
     assert 0 < medicare["given"] < missed[kind]
     assert only.lost_by_payer["given"].sum() == medicare["given"]
+
+
+def test_a_payment_for_a_visit_type_or_payer_class_the_data_lacks_is_refused() -> None:
+    from pracops.patient_access import chain
+
+    inputs = chain.load_inputs()
+    with pytest.raises(ParameterError, match=r"visit type 'folow-up', which the appointments "
+                                             r"do not have; they have \['annual wellness'"):
+        chain.compute(inputs, expected_payment={"folow-up": 1})
+    with pytest.raises(ParameterError, match=r"payer class 'Medicre' for 'new patient', which "
+                                             r"the payers table does not have"):
+        chain.compute(inputs, expected_payment={"new patient": {"Medicre": 1}})

@@ -9,15 +9,8 @@ from collections import Counter
 import pytest
 from sample_text import day, rows
 
-from pracops.patient_access import chain
-
 START, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 Z = 1.959963984540054
-
-
-@pytest.fixture(scope="module")
-def result() -> chain.PatientAccess:
-    return chain.compute(chain.load_inputs())
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,6 @@ START, AS_OF = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
 
 
 @pytest.fixture(scope="module")
-def result() -> chain.PatientAccess:
-    return chain.compute(chain.load_inputs())
-
-
-@pytest.fixture(scope="module")
 def by_hand() -> dict[tuple[str, dt.date], int]:
     """(provider, day) → calendar days to the third slot open on that day, for every day of
     the period with a slot in the template; with fewer than three, one day past the last day
