@@ -159,14 +159,13 @@ def compute(inputs: Inputs, as_of: str = "", period_start: str = "",
             access_target_days: int = 14, wait_target_minutes: int = 20,
             flag_points: float = 5.0, overbooking_tolerance_pct: float = 10.0,
             late_cancel_hours: float = 24.0, lead_time_bands: Sequence[int] = model.LEAD_BANDS,
-            expected_payment: Mapping[str, Any] | None = None) -> PatientAccess:
+            expected_payment: Mapping[str, Any] = {}) -> PatientAccess:  # noqa: B006
     """Calculate everything the report shows from loaded ``inputs`` (no I/O).
 
     Without ``visit_events`` the office-flow part is left out (``waits`` None).
     """
     bands = check_bands(lead_time_bands)
-    given = PARAMETERS["expected_payment"].check(dict(expected_payment or {}),
-                                                 "expected_payment")
+    given = PARAMETERS["expected_payment"].check(dict(expected_payment), "expected_payment")
     appointments, events = inputs.appointments, inputs.events
     day = _day(as_of, "as_of") if as_of else default_as_of(appointments)
     start = (_day(period_start, "period_start") if period_start
@@ -222,7 +221,7 @@ def run(data_dir: str | os.PathLike[str] | None = None, as_of: str = "",
         flag_points: float = 5.0, overbooking_tolerance_pct: float = 10.0,
         late_cancel_hours: float = 24.0,
         lead_time_bands: list = [0, 3, 8, 15, 31],  # noqa: B006  (the declared default; not mutated)
-        expected_payment: dict | None = None,
+        expected_payment: dict = {},  # noqa: B006  (the declared default; not mutated)
         output_dir: str | os.PathLike[str] | None = None) -> PatientAccess:
     """Load the files of ``data_dir`` (``None``: the bundled sample), :func:`compute`, and
     write the hand-out ``patient_access.xlsx`` (:func:`handout_sheets`) to ``output_dir``

@@ -90,8 +90,7 @@ PARAMETERS = Parameters(
     ),
     Parameter(
         name="expected_payment", type="dict", default={},
-        help="dollars a visit brings in, by visit type (or type and payer class); "
-             "the rest from billing",
+        help="dollars per visit by visit type (or type and payer class)",
         rule=payment_rule,
     ),
     Parameter(
