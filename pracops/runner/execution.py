@@ -150,8 +150,9 @@ def prepare(html: bool = True, *, warm_kernels: bool = False) -> None:
     """Import and build what the workers need, so that each worker forked after it starts
     warm: papermill, the HTML exporter (when ``html``), ``prctl``; with ``warm_kernels``, this
     process's zygote (:mod:`pracops.runner.warm`), which then gives every kernel a report's
-    worker asks for, and lives as long as this process. :func:`run` calls it; a caller may
-    call it sooner, while it has other work on another core."""
+    worker asks for, until :func:`pracops.runner.warm.stop_zygote` or this process ends.
+    :func:`run` calls it; a caller may call it sooner, while it has other work on another
+    core."""
     import papermill  # noqa: F401
 
     if warm_kernels and warm.wanted():
