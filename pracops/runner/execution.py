@@ -148,12 +148,13 @@ def export_html(nb: nbformat.NotebookNode) -> str:
 
 def prepare(html: bool = True, *, warm_kernels: bool = False) -> None:
     """Import and build what the workers need, so that each worker forked after it starts
-    warm: papermill, the HTML exporter (when ``html``), ``prctl``; with ``warm_kernels``, this
+    warm: papermill with the runner's watched engine (:mod:`pracops.runner.watch`), the HTML
+    exporter (when ``html``), ``prctl``; with ``warm_kernels``, this
     process's zygote (:mod:`pracops.runner.warm`), which then gives every kernel a report's
     worker asks for, until :func:`pracops.runner.warm.stop_zygote` or this process ends.
     :func:`run` calls it; a caller may call it sooner, while it has other work on another
     core."""
-    import papermill  # noqa: F401
+    from pracops.runner import watch  # noqa: F401  (imports papermill, registers the engine)
 
     if warm_kernels and warm.wanted():
         warm.start_zygote()
@@ -185,6 +186,8 @@ def _execute(job: _Job) -> dict[str, Any]:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from pracops.runner import watch  # registers its papermill engine
+
     run_dir = Path(job.run_dir)
     logs = run_dir / "logs"
     logs.mkdir(exist_ok=True)
@@ -211,20 +214,33 @@ def _execute(job: _Job) -> dict[str, Any]:
     partial = run_dir / f".{job.report}.partial.ipynb"
     started = time.time()
     status, error = "ok", None
-    try:
-        pm.execute_notebook(
-            job.notebook, str(partial), parameters=job.parameters, kernel_name="python3",
-            progress_bar=False, request_save_on_cell_execute=False, log_output=False,
-            cwd=str(Path(job.notebook).parent), execution_timeout=job.timeout,
-            kernel_manager_class=_kernel_manager_class(),
-            # the outputs are in hand once the last cell replied: kill the kernel (0.1 s)
-            # rather than ask it to exit and wait for it (0.4-1.2 s)
-            shutdown_kernel="immediate",
-        )
-    except PapermillExecutionError as exc:
-        status, error = "failed", {"name": exc.ename, "message": str(exc.evalue)}
-    except Exception as exc:  # kernel died, timeout, unreadable notebook: still summarise
-        status, error = "failed", {"name": type(exc).__name__, "message": str(exc)}
+    attempts = 0
+    while attempts < _ATTEMPTS:
+        attempts += 1
+        try:
+            pm.execute_notebook(
+                job.notebook, str(partial), parameters=job.parameters, kernel_name="python3",
+                progress_bar=False, request_save_on_cell_execute=False, log_output=False,
+                cwd=str(Path(job.notebook).parent), execution_timeout=job.timeout,
+                kernel_manager_class=_kernel_manager_class(), engine_name=watch.ENGINE,
+                # the outputs are in hand once the last cell replied: kill the kernel (0.1 s)
+                # rather than ask it to exit and wait for it (0.4-1.2 s)
+                shutdown_kernel="immediate",
+            )
+        except watch.KernelStalled as exc:
+            status, error = "failed", {
+                "name": "KernelStalled",
+                "message": f"{exc}, on each of {attempts} runs with a new kernel (a fault of "
+                           "ipykernel under load, docs/ARCHITECTURE.md); run the report again"}
+            print(f"pracops: attempt {attempts}: {exc}", file=sys.stderr, flush=True)
+            continue
+        except PapermillExecutionError as exc:
+            status, error = "failed", {"name": exc.ename, "message": str(exc.evalue)}
+        except Exception as exc:  # kernel died, timeout, unreadable notebook: still summarise
+            status, error = "failed", {"name": type(exc).__name__, "message": str(exc)}
+        else:
+            status, error = "ok", None
+        break
     executed = time.time()
     if partial.exists():
         nb = nbformat.read(partial, as_version=4)
@@ -252,11 +268,15 @@ def _execute(job: _Job) -> dict[str, Any]:
             "execute_seconds": round(executed - started, 3),
             "export_seconds": round(finished - executed, 3),
             "seconds": round(finished - started, 3),
+            **({"attempts": attempts} if attempts > 1 else {}),
         },
     }
 
 
 # --- workers and kernels: started bound to the run, stopped with it -------------------------
+
+#: Times a report is run when its kernel stalls (:mod:`pracops.runner.watch`).
+_ATTEMPTS = 2
 
 #: Seconds to wait for a killed worker to be reaped, or for one that sent its summary to exit.
 _REAP_SECONDS = 3.0
