@@ -490,3 +490,19 @@ def test_a_target_compares_sizes_when_told_and_refuses_a_typo() -> None:
     days = billing.targets["days_in_ar"]
     assert days.threshold({}, billing) == billing.parameters["days_in_ar_target"].default
     assert days.threshold({"days_in_ar_target": 25}, billing) == 25.0
+
+
+def test_a_report_run_again_after_its_kernel_stalled_is_said_in_the_line_of_its_practice(
+        ) -> None:
+    """``kernel_runs`` (pracops.runner.watch) beside a task's ``attempts``, which a group run
+    writes over the runner's timings: both are said, neither hides the other."""
+    ok = runner.ReportResult
+    reports = [runner.Report(n, Path(f"{n}.ipynb"), n, "") for n in ("a", "b", "c")]
+    done = run.PracticeRun(
+        practices.Practice("maple", "Maple", Path("maple")), reports=reports,
+        results={"a": ok("a", "ok", {}, timings={"attempts": 1, "kernel_runs": 2}),
+                 "b": ok("b", "ok", {}, timings={"attempts": 2}),
+                 "c": ok("c", "ok", {}, timings={"attempts": 1})})
+    assert run._practice_line(done) == (
+        "finished  maple: 3 of 3 reports ok; 1 run again after a worker died; "
+        "1 run again after a kernel stalled")

@@ -34,6 +34,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import shutil
 import signal
 import sys
 import tempfile
@@ -214,9 +215,10 @@ def _execute(job: _Job) -> dict[str, Any]:
     partial = run_dir / f".{job.report}.partial.ipynb"
     started = time.time()
     status, error = "ok", None
-    attempts = 0
-    while attempts < _ATTEMPTS:
-        attempts += 1
+    handed_out = run_dir / f"{job.report}_files"  # config.report_files_dir inside a run
+    runs, stalled_nb = 0, None
+    while runs < _KERNEL_RUNS:
+        runs += 1
         try:
             pm.execute_notebook(
                 job.notebook, str(partial), parameters=job.parameters, kernel_name="python3",
@@ -228,11 +230,14 @@ def _execute(job: _Job) -> dict[str, Any]:
                 shutdown_kernel="immediate",
             )
         except watch.KernelStalled as exc:
-            status, error = "failed", {
+            print(f"pracops: run {runs}: {exc}", file=sys.stderr, flush=True)
+            status, error, stalled_nb = "failed", {
                 "name": "KernelStalled",
-                "message": f"{exc}, on each of {attempts} runs with a new kernel (a fault of "
-                           "ipykernel under load, docs/ARCHITECTURE.md); run the report again"}
-            print(f"pracops: attempt {attempts}: {exc}", file=sys.stderr, flush=True)
+                "message": f"the report ran {runs} times, each with a new kernel, and stalled "
+                           f"each time; the last time {exc} (a fault of ipykernel under load, "
+                           "docs/ARCHITECTURE.md); run the report again"}, exc.notebook
+            if runs < _KERNEL_RUNS:  # nothing of the stalled run stays behind
+                shutil.rmtree(handed_out, ignore_errors=True)
             continue
         except PapermillExecutionError as exc:
             status, error = "failed", {"name": exc.ename, "message": str(exc.evalue)}
@@ -240,8 +245,11 @@ def _execute(job: _Job) -> dict[str, Any]:
             status, error = "failed", {"name": type(exc).__name__, "message": str(exc)}
         else:
             status, error = "ok", None
+        stalled_nb = None
         break
     executed = time.time()
+    if stalled_nb is not None:  # as far as the second kernel ran (papermill wrote nothing)
+        nbformat.write(stalled_nb, str(partial))
     if partial.exists():
         nb = nbformat.read(partial, as_version=4)
         os.replace(partial, ipynb)
@@ -252,7 +260,6 @@ def _execute(job: _Job) -> dict[str, Any]:
         error = _error_from_notebook(nb) or error
     figures, alerts, headline = summary_from_notebook(nb)
     files: dict[str, Any] = {"ipynb": ipynb.name}
-    handed_out = run_dir / f"{job.report}_files"  # config.report_files_dir inside a run
     if handed_out.is_dir():
         files["attachments"] = sorted(str(p.relative_to(run_dir)) for p in handed_out.rglob("*")
                                       if p.is_file() and not p.name.startswith("."))
@@ -268,15 +275,16 @@ def _execute(job: _Job) -> dict[str, Any]:
             "execute_seconds": round(executed - started, 3),
             "export_seconds": round(finished - executed, 3),
             "seconds": round(finished - started, 3),
-            **({"attempts": attempts} if attempts > 1 else {}),
+            **({"kernel_runs": runs} if runs > 1 else {}),
         },
     }
 
 
 # --- workers and kernels: started bound to the run, stopped with it -------------------------
 
-#: Times a report is run when its kernel stalls (:mod:`pracops.runner.watch`).
-_ATTEMPTS = 2
+#: Times a report is run, each with a new kernel, when its kernel stalls
+#: (:mod:`pracops.runner.watch`).
+_KERNEL_RUNS = 2
 
 #: Seconds to wait for a killed worker to be reaped, or for one that sent its summary to exit.
 _REAP_SECONDS = 3.0

@@ -10,17 +10,23 @@ kernels sat idle with a cell's request unanswered, three times in about forty ru
 5-10. nbclient waits for a reply for as long as the cell's timeout, none by default: the report,
 and a nightly group run with it, waited forever.
 
-The watch (:class:`WatchedClient`, papermill's client with one method more):
+The watch (:class:`WatchedClient`, papermill's client with one method more), on each cell's
+request and on papermill's closing ``kernel_info`` request:
 
 - a cell's request that the kernel has begun (its ``busy`` status for the request came) is left
   alone: a cell may compute for as long as it needs, and ``--timeout`` bounds it;
 - a request not begun after :func:`nudge_seconds`, or one whose cell ended (``idle``) with no
   reply, is nudged: a new connection asks the kernel for its ``kernel_info``, as jupyter_server
-  nudges every new connection, and again each :func:`nudge_seconds`;
-- after :func:`stall_seconds` with nothing, the client raises :class:`KernelStalled`; the runner
-  (:mod:`pracops.runner.execution`) then runs the report once more with a new kernel and records
-  it in the report's ``timings`` (``attempts``), and a second stall fails the report with the
-  one-line message of :class:`KernelStalled`.
+  nudges every new connection, and again each :func:`nudge_seconds` (plus up to 5 s waiting for
+  an answer);
+- a kernel that answers the nudges is idle, yet has not begun the cell or not replied to it:
+  after :func:`stall_seconds` of that the client raises :class:`KernelStalled`; the runner
+  (:mod:`pracops.runner.execution`) then runs the report once more with a new kernel and
+  records it in the report's ``timings`` (``kernel_runs``), and a second stall fails the
+  report with the one-line message of :class:`KernelStalled`;
+- a kernel deaf to a nudge during a cell is computing (a cell that holds the GIL in one long
+  call keeps even its ``busy`` status from going out): the silence starts again, and only
+  ``--timeout`` bounds the cell.
 
 ``PRACOPS_KERNEL_STALL_SECONDS`` sets the stall (default 60 s; the nudges come every sixth of it).
 """
@@ -35,6 +41,7 @@ from queue import Empty
 from typing import Any
 
 from jupyter_client.session import Session
+from nbclient.util import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
@@ -48,6 +55,9 @@ ENGINE = "pracops"
 #: Seconds without any sign from the kernel before a report's kernel counts as stalled.
 STALL_SECONDS = 60.0
 STALL_ENV = "PRACOPS_KERNEL_STALL_SECONDS"
+
+#: The tag papermill gives the cell it injects with the run's parameters.
+INJECTED = "injected-parameters"
 
 
 def stall_seconds() -> float:
@@ -65,7 +75,12 @@ def nudge_seconds() -> float:
 
 
 class KernelStalled(RuntimeError):
-    """The kernel left a request unanswered, nudges and all: the report is run again."""
+    """The kernel left a request unanswered, nudges and all: the report is run again.
+
+    ``notebook`` is the notebook as far as it ran (papermill writes none when its client
+    raises)."""
+
+    notebook: Any = None
 
 
 def _say(line: str) -> None:
@@ -91,11 +106,10 @@ class WatchedClient(PapermillNotebookClient):
                                     task_poll_kernel_alive: asyncio.Future[Any]) -> dict[str, Any]:
         reply = asyncio.ensure_future(super()._async_poll_for_reply(
             msg_id, cell, timeout, task_poll_output_msg, task_poll_kernel_alive))
-        code = [c for c in self.nb.cells if c.cell_type == "code"]
-        what = f"code cell {next(i for i, c in enumerate(code, 1) if c is cell)} of {len(code)}"
         try:
             return await self._watch(
-                reply, lambda: msg_id in self.began and not task_poll_output_msg.done(), what)
+                reply, lambda: msg_id in self.began and not task_poll_output_msg.done(),
+                self._name(cell), computing_if_deaf=True)
         except KernelStalled:
             task_poll_kernel_alive.cancel()
             raise
@@ -105,16 +119,36 @@ class WatchedClient(PapermillNotebookClient):
     async def async_wait_for_reply(self, msg_id: str, cell: Any = None) -> dict[str, Any] | None:
         if cell is not None:
             return await super().async_wait_for_reply(msg_id, cell)
-        # papermill's closing kernel_info_request, waited for without a timeout
+        # papermill's closing kernel_info_request, waited for without a timeout: every cell
+        # has replied, so a kernel deaf to it and to the nudges is not computing
         reply = asyncio.ensure_future(super().async_wait_for_reply(msg_id, cell))
         try:
-            return await self._watch(reply, lambda: False, "the closing kernel_info request")
+            return await self._watch(reply, lambda: False, "the closing kernel_info request",
+                                     computing_if_deaf=False)
         finally:
             reply.cancel()
 
-    async def _watch(self, reply: asyncio.Future[Any], running: Any, what: str) -> Any:
-        """``reply``'s result, nudging the kernel while ``running()`` is false and it is late."""
-        quiet_since, nudges = time.monotonic(), 0
+    # nbclient binds the blocking form to its own coroutine: papermill calls this one
+    wait_for_reply = run_sync(async_wait_for_reply)
+
+    def _name(self, cell: Any) -> str:
+        """The cell as its author counts the notebook's code cells (papermill's injected
+        parameters cell left out)."""
+        if INJECTED in cell.metadata.get("tags", []):
+            return "the injected parameters cell"
+        code = [c for c in self.nb.cells
+                if c.cell_type == "code" and INJECTED not in c.metadata.get("tags", [])]
+        return f"code cell {next(i for i, c in enumerate(code, 1) if c is cell)} of {len(code)}"
+
+    async def _watch(self, reply: asyncio.Future[Any], running: Any, what: str, *,
+                     computing_if_deaf: bool) -> Any:
+        """``reply``'s result, nudging the kernel while ``running()`` is false and it is late.
+
+        The silence counts only while the kernel answers the nudges (its main thread is free,
+        yet the request is not begun or not replied to) when ``computing_if_deaf``: a cell
+        holding the GIL in one long call keeps even its ``busy`` status from going out, and
+        the kernel deaf to a nudge is then computing, which only ``--timeout`` bounds."""
+        quiet_since, nudges, answers = time.monotonic(), 0, 0
         while True:
             done, _ = await asyncio.wait({reply}, timeout=nudge_seconds())
             if done:
@@ -124,12 +158,16 @@ class WatchedClient(PapermillNotebookClient):
                 continue
             quiet = time.monotonic() - quiet_since
             if quiet >= stall_seconds():
-                raise KernelStalled(f"the kernel left {what} unanswered for {quiet:.0f} s "
-                                    f"after {nudges} nudges")
+                raise KernelStalled(
+                    f"the kernel left {what} unanswered for {quiet:.0f} s, "
+                    + (f"idle: it answered {answers} nudges" if answers else
+                       f"and {nudges} nudges on new connections"))
             answered = await self._nudge()
-            nudges += 1
             _say(f"{what} unanswered after {quiet:.0f} s: nudged the kernel on a new "
                  f"connection ({'it answered' if answered else 'no answer'})")
+            nudges, answers = nudges + 1, answers + answered
+            if not answered and computing_if_deaf:
+                quiet_since, nudges, answers = time.monotonic(), 0, 0
 
     async def _nudge(self) -> bool:
         """Ask the kernel for its kernel_info on a new connection; whether it answered."""
@@ -169,7 +207,11 @@ class WatchedEngine(NBClientEngine):
             safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
             startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
             log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
-        return WatchedClient(nb_man, **final_kwargs).execute()
+        try:
+            return WatchedClient(nb_man, **final_kwargs).execute()
+        except KernelStalled as exc:
+            exc.notebook = nb_man.nb
+            raise
 
 
 papermill_engines.register(ENGINE, WatchedEngine)
