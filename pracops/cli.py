@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="a running Dask scheduler (tcp://HOST:8786); default: a local cluster "
                    "started for the run")
     g.add_argument("--workers", type=int, metavar="N",
-                   help="the local cluster's workers (default: two per core)")
+                   help="the local cluster's workers (default: one per core)")
     g.add_argument("--retries", type=int, default=2, metavar="N",
                    help="times a report is run again when its worker dies (default 2; a "
                    "running cluster's scheduler sets its own: docs/group.md)")

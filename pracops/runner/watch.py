@@ -10,7 +10,7 @@ kernels sat idle with a cell's request unanswered, three times in about forty ru
 5-10. nbclient waits for a reply for as long as the cell's timeout, none by default: the report,
 and a nightly group run with it, waited forever.
 
-The watch (:class:`WatchedClient`, papermill's client with one method more), on each cell's
+The watch (:class:`WatchedClient`, papermill's client watching its two waits), on each cell's
 request and on papermill's closing ``kernel_info`` request:
 
 - a cell's request that the kernel has begun (its ``busy`` status for the request came) is left
