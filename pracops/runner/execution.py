@@ -307,6 +307,12 @@ def _kernel_manager_class() -> type:
             if not self.connection_file:  # in the run's runtime folder, not a stray temp file
                 self.connection_file = os.path.join(jupyter_runtime_dir(),
                                                     f"kernel-{os.getpid()}.json")
+                # Unix sockets beside it, not TCP ports: jupyter_client picks free ports and
+                # lets them go for the kernel to bind, and a kernel of a run beside this one
+                # took one in between ("Address already in use": the report failed, 3 times
+                # in a clean-clone CI running 7 runs at once)
+                self.transport, self.cache_ports = "ipc", False
+                self.ip = os.path.splitext(self.connection_file)[0] + "-ipc"
             await super().start_kernel(**kw)
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
