@@ -155,3 +155,25 @@ def test_a_cell_the_kernel_is_computing_is_never_cut_short(runs, name: str) -> N
     assert summary["timings"]["execute_seconds"] > (2 * STALL if name == "gil" else 15)
     if name == "gil":  # deaf to a nudge while it held the GIL: the silence started again
         assert any(line.endswith("(no answer)") for line in nudges(run["log"])), run["log"]
+
+
+@pytest.mark.parametrize(("setting", "seconds", "said"), [
+    (None, 60.0, False), ("90", 90.0, False), ("2.5", 2.5, False),
+    ("sixty", 60.0, True), ("0", 60.0, True), ("-5", 60.0, True), ("inf", 60.0, True),
+    ("nan", 60.0, True), ("", 60.0, True)])
+def test_the_stall_setting_is_read_and_a_bad_one_said_in_the_log(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        setting: str | None, seconds: float, said: bool) -> None:
+    from pracops.runner.watch import STALL_ENV, stall_seconds
+
+    if setting is None:
+        monkeypatch.delenv(STALL_ENV, raising=False)
+    else:
+        monkeypatch.setenv(STALL_ENV, setting)
+    assert stall_seconds() == seconds
+    log = capsys.readouterr().err.splitlines()
+    if said:
+        assert log == [f"pracops: {STALL_ENV}={setting!r} is not a positive number of seconds: "
+                       "the default 60 s is used; set it to a number such as 120, or unset it"]
+    else:
+        assert log == []

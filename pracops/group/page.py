@@ -74,8 +74,8 @@ def group_table(result: Any) -> GroupTable:
                      "link": f"{run.practice.id}/index.html" if run.results else None,
                      "errors": errors, "cells": cells,
                      "retried": sorted(n for n, r in run.results.items()
-                                       if int(r.timings.get("attempts", 1) or 1) > 1
-                                       or int(r.timings.get("kernel_runs", 1)) > 1)})
+                                       if r.rerun_after_worker_died
+                                       or r.rerun_after_kernel_stalled)})
     group = {c: _group_value(c[1], [r["cells"][c]["value"] for r in rows
                                     if r["cells"][c] is not None],
                              specs[c[0]].group_totals.get(c[1]) if c[0] in specs else None)

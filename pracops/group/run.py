@@ -469,8 +469,8 @@ def _finish_practice(run: PracticeRun, run_id: str, run_dir: Path, started: floa
 
 def _practice_line(run: PracticeRun) -> str:
     ok = sum(r.status == "ok" for r in run.results.values())
-    retried = sum(int(r.timings.get("attempts", 1)) > 1 for r in run.results.values())
-    stalled = sum(int(r.timings.get("kernel_runs", 1)) > 1 for r in run.results.values())
+    retried = sum(r.rerun_after_worker_died for r in run.results.values())
+    stalled = sum(r.rerun_after_kernel_stalled for r in run.results.values())
     line = f"finished  {run.practice.id}: {ok} of {len(run.reports)} reports ok"
     failed = [n for n, r in run.results.items() if r.status != "ok"]
     if failed:

@@ -49,6 +49,17 @@ class ReportResult:
     timings: dict[str, Any] = field(default_factory=dict)
     files: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def rerun_after_worker_died(self) -> bool:
+        """Its group task ran again on another worker (``timings.attempts``)."""
+        return int(self.timings.get("attempts") or 1) > 1
+
+    @property
+    def rerun_after_kernel_stalled(self) -> bool:
+        """It ran again with a new kernel (``timings.kernel_runs``,
+        :mod:`pracops.runner.watch`)."""
+        return int(self.timings.get("kernel_runs") or 1) > 1
+
     def to_json(self) -> dict[str, Any]:
         """The summary written to ``<report>.json``."""
         return {

@@ -34,6 +34,7 @@ request and on papermill's closing ``kernel_info`` request:
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import sys
 import time
@@ -61,17 +62,27 @@ INJECTED = "injected-parameters"
 
 
 def stall_seconds() -> float:
-    """Seconds of silence on a request before the kernel counts as stalled."""
-    try:
-        seconds = float(os.environ.get(STALL_ENV, STALL_SECONDS))
-    except ValueError:
+    """Seconds of silence on a request before the kernel counts as stalled.
+
+    A setting that is not a positive number of seconds is said in one line of the report's
+    log, and the default is used."""
+    text = os.environ.get(STALL_ENV)
+    if text is None:
         return STALL_SECONDS
-    return seconds if seconds > 0 else STALL_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if math.isfinite(seconds) and seconds > 0:
+        return seconds
+    _say(f"{STALL_ENV}={text!r} is not a positive number of seconds: the default "
+         f"{STALL_SECONDS:.0f} s is used; set it to a number such as 120, or unset it")
+    return STALL_SECONDS
 
 
-def nudge_seconds() -> float:
-    """Seconds of silence on a request before each nudge."""
-    return stall_seconds() / 6
+def nudge_seconds(stall: float) -> float:
+    """Seconds of silence on a request before each nudge, for a stall of ``stall`` s."""
+    return stall / 6
 
 
 class KernelStalled(RuntimeError):
@@ -94,6 +105,7 @@ class WatchedClient(PapermillNotebookClient):
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.began: set[str] = set()  # requests whose busy status came
+        self.stall = stall_seconds()  # read once a report: a bad setting is said once
 
     def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
         if (msg["msg_type"] == "status"
@@ -150,14 +162,14 @@ class WatchedClient(PapermillNotebookClient):
         the kernel deaf to a nudge is then computing, which only ``--timeout`` bounds."""
         quiet_since, nudges, answers = time.monotonic(), 0, 0
         while True:
-            done, _ = await asyncio.wait({reply}, timeout=nudge_seconds())
+            done, _ = await asyncio.wait({reply}, timeout=nudge_seconds(self.stall))
             if done:
                 return reply.result()
             if running():
                 quiet_since = time.monotonic()
                 continue
             quiet = time.monotonic() - quiet_since
-            if quiet >= stall_seconds():
+            if quiet >= self.stall:
                 raise KernelStalled(
                     f"the kernel left {what} unanswered for {quiet:.0f} s, "
                     + (f"idle: it answered {answers} nudges" if answers else
@@ -180,7 +192,7 @@ class WatchedClient(PapermillNotebookClient):
         kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         try:
             msg_id = kc.kernel_info()
-            deadline = time.monotonic() + min(5.0, nudge_seconds())
+            deadline = time.monotonic() + min(5.0, nudge_seconds(self.stall))
             while (left := deadline - time.monotonic()) > 0:
                 try:
                     msg = await kc.shell_channel.get_msg(timeout=left)
