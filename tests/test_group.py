@@ -506,3 +506,64 @@ def test_a_report_run_again_after_its_kernel_stalled_is_said_in_the_line_of_its_
     assert run._practice_line(done) == (
         "finished  maple: 3 of 3 reports ok; 1 run again after a worker died; "
         "1 run again after a kernel stalled")
+
+
+@pytest.mark.parametrize(("key", "value", "shown"), [
+    ("open_ar_cents", 250_000_000, "$2.5M"), ("open_ar_cents", -150_000, "-$1.5k"),
+    ("open_ar_cents", 50, "$0.50"), ("open_ar_cents", -0.0, "$0"),
+    ("open_ar_cents", 40_000, "$400"), ("denial_rate", 0.06, "6%"),
+    ("denial_rate", -0.0, "0%"), ("visits", 45_000, "45,000"), ("visits", 0.4, "0.4"),
+    ("days_in_ar", 32.5, "32.5")])
+def test_a_chart_axis_says_each_figure_as_the_table_does(key: str, value: float,
+                                                         shown: str) -> None:
+    assert page._tick(key, value) == shown
+
+
+def test_each_report_gets_one_chart_of_its_figures_across_practices() -> None:
+    """A figure with a number for two practices or more is drawn; one practice's, a yes/no
+    and a missing value are not; the alt text says every value drawn."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    columns = [("billing_reconciliation", "days_in_ar"),
+               ("billing_reconciliation", "open_ar_cents"),
+               ("billing_reconciliation", "only_one"),
+               ("daily_close", "close_balanced"), ("purchasing", "stockout_risk_skus")]
+    values = {"a-very-long-practice-name-of-forty-chars": [31.5, 123_456, 1.0, True, ["X", "Y"]],
+              "b": [40.0, None, None, False, []], "c": [12.0, -5_000, None, None, None]}
+    rows = [{"id": practice, "cells": {
+        c: None if v is None else {"value": v, "sort": page._number(v),
+                                   "shown": page._shown(c[1], v)}
+        for c, v in zip(columns, row, strict=True)}} for practice, row in values.items()]
+    drawn = page.report_charts((columns, rows, {}), ["billing_reconciliation", "daily_close",
+                                                     "purchasing"])
+    assert drawn["daily_close"] is None  # a yes/no only
+    charts = [drawn["billing_reconciliation"], drawn["purchasing"]]
+    assert [c["title"] for c in charts] == ["Billing reconciliation", "Purchasing"]
+    assert charts[0]["alt"] == (
+        "Billing reconciliation by practice: Days in A/R: "
+        "a-very-long-practice-name-of-forty-chars 31.5 days, b 40.0 days, c 12.0 days; "
+        "Open A/R: a-very-long-practice-name-of-forty-chars $1,234.56, c -$50.00")
+    assert charts[1]["alt"] == ("Purchasing by practice: Stockout risk SKUs: "
+                                "a-very-long-practice-name-of-forty-chars 2, b 0")
+    billing = Image.open(io.BytesIO(base64.b64decode(charts[0]["png"])))
+    purchasing = Image.open(io.BytesIO(base64.b64decode(charts[1]["png"])))
+    # two figures side by side, one: the names' column is as wide in both
+    assert abs(billing.size[0] - purchasing.size[0] - 2.4 * 96) < 1
+
+
+@pytest.mark.parametrize("practice", ["maple-grove", "a1", "clinic-2024-east", "x"])
+def test_the_tasks_of_a_kind_are_one_task_group_queued_on_the_scheduler(
+        practice: str, tmp_path: Path) -> None:
+    """Dask groups tasks by their key's leading words: one group per kind of task, whatever
+    the practice's id, so that a group of many practices is queued on the scheduler (handed
+    out largest practice first as workers free up) rather than assigned at submission."""
+    from dask.utils import key_split
+
+    from pracops.runner.manifest import new_run_dir
+
+    run_id, _folder = new_run_dir(tmp_path)
+    for kind in ("check", "billing_reconciliation", "patient_access"):
+        assert key_split(run._task_key(kind, run_id, practice)) == kind

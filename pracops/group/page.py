@@ -16,6 +16,7 @@ import functools
 import io
 import math
 import statistics
+import textwrap
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +28,7 @@ import pandas as pd
 from pracops import registry
 from pracops.report import Sheet, figure_label, header_label, write_handouts
 
-__all__ = ["GroupTable", "group_table", "render_group", "write_group_xlsx"]
+__all__ = ["GroupTable", "group_table", "render_group", "report_charts", "write_group_xlsx"]
 
 
 def _columns(result: Any) -> list[tuple[str, str]]:
@@ -140,10 +141,15 @@ def _template() -> jinja2.Template:
     return env.get_template("group.html.j2")
 
 
-def render_group(result: Any, manifest: Mapping[str, Any], table: GroupTable) -> str:
+def render_group(result: Any, manifest: Mapping[str, Any], table: GroupTable,
+                 charts: Mapping[str, dict[str, str] | None] | None = None) -> str:
     """``group.html``: the table (:func:`group_table`), the group's line and a chart per
-    numeric figure."""
+    report of its numeric figures (:func:`report_charts`; those in ``charts`` already drawn,
+    ``None`` for a report with nothing to draw)."""
     columns, rows, group = table
+    names = list(dict.fromkeys(name for name, _ in columns))
+    drawn = dict(charts or {})
+    drawn.update(report_charts(table, [n for n in names if n not in drawn]))
     titles = {name: header_label(name) for name, _ in columns}
     return _template().render(
         run_id=result.run_id, started=manifest["start"].replace("T", " ")[:16],
@@ -153,7 +159,7 @@ def render_group(result: Any, manifest: Mapping[str, Any], table: GroupTable) ->
         spans=_spans(columns, titles), rows=rows, group=group,
         counts={s: sum(r["status"] == s for r in rows)
                 for s in ("ok", "failed", "refused", "interrupted")},
-        charts=_charts(columns, rows))
+        charts=[drawn[n] for n in names if drawn.get(n) is not None])
 
 
 def _spans(columns: list[tuple[str, str]], titles: Mapping[str, str]) -> list[tuple[str, int]]:
@@ -166,51 +172,105 @@ def _spans(columns: list[tuple[str, str]], titles: Mapping[str, str]) -> list[tu
     return spans
 
 
+def report_charts(table: GroupTable, names: list[str]) -> dict[str, dict[str, str] | None]:
+    """The chart of each report of ``names`` (``None`` for one with no figure to draw): one
+    PNG in the page (offline) per report, a horizontal bar chart of each of its figures that
+    is a number for two practices or more, side by side, the practices' names once on the
+    left (small multiples: a practice's bars are on one line across its report's figures).
+
+    A report's chart depends on that report's results only, so a group run draws it as soon
+    as every practice's is in, while the last reports run (:mod:`pracops.group.run`). One
+    chart per report, not per figure: a group's 38 figures drawn one each took 10-12 s of
+    one core after the last report (bench/README.md, "Many practices"), most of it laying
+    out the practices' names 38 times."""
+    columns, rows, _group = table
+    drawn = _charts([c for c in columns if c[0] in names], rows)
+    return {name: drawn.get(name) for name in names}
+
+
 def _charts(columns: list[tuple[str, str]], rows: list[dict[str, Any]]
-            ) -> list[dict[str, str]]:
-    """One horizontal bar chart per figure that is a number for two practices or more, as a
-    PNG in the page (offline)."""
+            ) -> dict[str, dict[str, str]]:
     import matplotlib
 
     matplotlib.use("agg", force=False)
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    charts = []
-    for column in columns:
-        points = [(r["id"], c["sort"]) for r in rows if (c := r["cells"][column]) is not None
-                  and c["sort"] != "" and not isinstance(c["value"], bool)]
-        if len(points) < 2:
-            continue
-        name, key = column
-        fig = Figure(figsize=(6.4, 0.6 + 0.28 * len(points)))
-        ax = fig.add_subplot()
-        ax.barh([p for p, _ in points][::-1], [v for _, v in points][::-1], color="#1f5f8b")
-        ax.xaxis.set_major_formatter(FuncFormatter(
-            lambda v, _pos, key=key: _tick(key, v)))
-        title = f"{header_label(name)}: {header_label(key)}"
-        ax.set_title(title, fontsize=10, loc="left")
-        ax.tick_params(labelsize=8)
-        fig.tight_layout()
+    by_report: dict[str, list[tuple[str, dict[str, tuple[float, str]]]]] = {}
+    for column in columns:  # each practice's (length of its bar, value as the table shows it)
+        points = {r["id"]: (float(c["sort"]), c["shown"]) for r in rows
+                  if (c := r["cells"][column]) is not None
+                  and c["sort"] != "" and not isinstance(c["value"], bool)}
+        if len(points) >= 2:
+            by_report.setdefault(column[0], []).append((column[1], points))
+    charts = {}
+    for name, figures in by_report.items():
+        ids = [r["id"] for r in rows if any(r["id"] in points for _, points in figures)]
+        across = min(_CHARTS_ACROSS, len(figures))
+        down = -(-len(figures) // across)
+        label = 1.08 * _label_inches(ids)  # and the tick marks
+        height = 0.3 + 0.16 * len(ids)  # one panel's bars
+        fig = Figure(figsize=(label + 0.15 + 2.4 * across, 0.35 + down * (height + 0.55)))
+        axes = fig.subplots(down, across, sharey=True, squeeze=False)
+        for ax, (key, points) in zip(axes.flat, figures, strict=False):
+            ax.barh(ids[::-1], [points[i][0] if i in points else math.nan for i in ids[::-1]],
+                    color="#1f5f8b")
+            ax.axvline(0, color="#555", linewidth=0.6)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos, key=key: _tick(key, v)))
+            ax.set_title(_wrapped(header_label(key)), fontsize=8, loc="left")
+            ax.tick_params(labelsize=7)
+        for ax in list(axes.flat)[len(figures):]:
+            ax.set_visible(False)
+        title = header_label(name)
+        fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+        width, tall = fig.get_size_inches()
+        fig.subplots_adjust(left=(label + 0.25) / width, right=1 - 0.25 / width,
+                            top=1 - 0.55 / tall, bottom=0.3 / tall, wspace=0.35,
+                            hspace=0.5 / (height + 0.05))
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=80)
-        charts.append({"title": title, "alt": f"{title} by practice: " + ", ".join(
-            f"{p} {_shown(key, v)}" for p, v in points),
-            "png": base64.b64encode(buffer.getvalue()).decode("ascii")})
+        fig.savefig(buffer, format="png", dpi=96)  # a CSS pixel: drawn at its inches
+        charts[name] = {"title": title, "alt": f"{title} by practice: " + "; ".join(
+            f"{header_label(key)}: " + ", ".join(
+                f"{p} {shown}" for p, (_, shown) in points.items())
+            for key, points in figures),
+            "png": base64.b64encode(buffer.getvalue()).decode("ascii")}
     return charts
 
 
+_CHARTS_ACROSS = 3
+"""Figures side by side in a report's chart: 3 fit a laptop's screen beside the names."""
+
+
+def _label_inches(ids: list[str]) -> float:
+    """The width of the longest practice id at the charts' 7 pt, in inches (measured by the
+    renderer, as matplotlib's tight layout would, for these few strings only)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer, font = RendererAgg(1, 1, 72), FontProperties(size=7)
+    return max(renderer.get_text_width_height_descent(i, font, ismath=False)[0]
+               for i in ids) / 72
+
+
+def _wrapped(title: str, width: int = 30) -> str:
+    return textwrap.fill(title, width)
+
+
 def _tick(key: str, value: float) -> str:
-    """An axis label as the table shows the figure, money in whole dollars (k, M)."""
+    """An axis label as the table shows the figure, money in whole dollars (k, M) with its
+    sign before the dollar sign, cents only under a dollar; never "-0"."""
+    value = value + 0.0  # -0.0 as 0.0
     if key.endswith("_cents"):
-        dollars = value / 100
+        dollars = abs(value) / 100
+        sign = "-" if value < 0 else ""
         for size, suffix in ((1e6, "M"), (1e3, "k")):
-            if abs(dollars) >= size:
-                return f"${dollars / size:,.3g}{suffix}"
-        return f"${dollars:,.0f}"
+            if dollars >= size:
+                return f"{sign}${dollars / size:,.3g}{suffix}"
+        return f"{sign}${dollars:.2f}" if 0 < dollars < 1 else f"{sign}${dollars:,.0f}"
     if key.endswith(("_pct", "_rate", "_level")):
         return f"{value:.0%}"
-    return f"{value:,.3g}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}"
 
 
 def write_group_xlsx(run_id: str, table: GroupTable, path: Path) -> None:
