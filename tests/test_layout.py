@@ -114,3 +114,19 @@ def test_every_room_of_a_report_is_an_attribute_of_its_package(report: str) -> N
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == repr([f"pracops.{report}.{r}" for r in rooms])
+
+
+def test_the_runner_goes_without_rfc3987_syntax_and_still_validates_notebooks() -> None:
+    """jsonschema (through nbformat) builds three Earley parsers when rfc3987_syntax is
+    importable: the runner's processes mark it unavailable, and nbformat still validates a
+    notebook and refuses a broken one."""
+    code = ("import sys, pracops.runner, nbformat\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1 + 1')])\n"
+            "nbformat.validate(nb)\n"
+            "nb.cells[0]['outputs'] = 'not a list'\n"
+            "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n"
+            "    print('refused')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["None", "refused"]  # marked unavailable, not imported

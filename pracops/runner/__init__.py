@@ -18,13 +18,22 @@ The runner's rooms (``docs/ARCHITECTURE.md`` follows one run through them):
 - :mod:`~pracops.runner.index`: ``index.html`` from ``templates/index.html.j2``.
 """
 
+import sys
 import warnings
 from typing import Any
 
-from pracops.runner.execution import export_html, prepare, run
-from pracops.runner.index import render_index
-from pracops.runner.manifest import ReportResult, RunResult
-from pracops.runner.parameters import (
+# nbformat imports jsonschema, whose format checks import rfc3987_syntax when it is installed
+# (jupyter-events, a JupyterLab dependency, pulls it in): that import builds three Earley
+# parsers of RFC 3987's grammar, 2.8 s of every pracops command and Dask worker on this
+# machine, for IRI formats that neither nbformat's schema nor papermill checks. Marked
+# unavailable in the runner's processes (jsonschema imports it optionally and goes without);
+# a process that already has it keeps it. Kernels import neither.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from pracops.runner.execution import export_html, prepare, run  # noqa: E402
+from pracops.runner.index import render_index  # noqa: E402
+from pracops.runner.manifest import ReportResult, RunResult  # noqa: E402
+from pracops.runner.parameters import (  # noqa: E402
     Report,
     check_reports,
     discover,
