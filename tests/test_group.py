@@ -511,7 +511,11 @@ def test_a_report_run_again_after_its_kernel_stalled_is_said_in_the_line_of_its_
 @pytest.mark.parametrize(("key", "value", "shown"), [
     ("open_ar_cents", 250_000_000, "$2.5M"), ("open_ar_cents", -150_000, "-$1.5k"),
     ("open_ar_cents", 50, "$0.50"), ("open_ar_cents", -0.0, "$0"),
-    ("open_ar_cents", 40_000, "$400"), ("denial_rate", 0.06, "6%"),
+    ("open_ar_cents", 40_000, "$400"), ("open_ar_cents", 150, "$1.50"),
+    ("open_ar_cents", 250, "$2.50"), ("open_ar_cents", 200, "$2"),
+    ("open_ar_cents", -1e-12, "$0"), ("denial_rate", 0.06, "6%"),
+    ("denial_rate", 0.025, "2.5%"), ("denial_rate", 0.005, "0.5%"),
+    ("collections_mtd_vs_expected_pct", 1.5, "150%"), ("denial_rate", 50, "5,000%"),
     ("denial_rate", -0.0, "0%"), ("visits", 45_000, "45,000"), ("visits", 0.4, "0.4"),
     ("days_in_ar", 32.5, "32.5")])
 def test_a_chart_axis_says_each_figure_as_the_table_does(key: str, value: float,
@@ -567,3 +571,66 @@ def test_the_tasks_of_a_kind_are_one_task_group_queued_on_the_scheduler(
     run_id, _folder = new_run_dir(tmp_path)
     for kind in ("check", "billing_reconciliation", "patient_access"):
         assert key_split(run._task_key(kind, run_id, practice)) == kind
+
+
+def test_a_long_list_of_practices_draws_a_reports_figures_in_one_row() -> None:
+    """Beyond 40 practices the figures stand in one row: the image is one panel tall (Agg
+    draws at most 65,536 pixels a side), as wide as the names and the four panels."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    columns = [("billing_reconciliation", k) for k in ("days_in_ar", "denial_rate",
+                                                       "net_collection_rate", "open_ar_cents")]
+    rows = [{"id": f"p{i:02d}", "cells": {c: {"value": i + 1, "sort": float(i + 1),
+                                              "shown": str(i + 1)} for c in columns}}
+            for i in range(60)]
+    chart = page.report_charts((columns, rows, {}), ["billing_reconciliation"])
+    png = Image.open(io.BytesIO(base64.b64decode(chart["billing_reconciliation"]["png"])))
+    label = 1.08 * page._label_inches([r["id"] for r in rows])
+    assert abs(png.size[0] - 96 * (label + 0.15 + 4 * 2.4)) <= 1
+    assert abs(png.size[1] - 96 * (0.35 + 0.3 + 0.16 * 60 + 0.55)) <= 1
+
+
+def test_the_page_uses_the_charts_drawn_during_the_run() -> None:
+    """A report's chart drawn while the last reports ran is put on the page as it is; the
+    others are drawn with the page."""
+    columns = [("billing_reconciliation", "days_in_ar"), ("purchasing", "order_lines")]
+    rows = [{"id": p, "name": p, "status": "ok", "link": None, "errors": [], "retried": [],
+             "cells": {c: {"value": v, "sort": float(v), "shown": str(v), "met": None,
+                           "link": f"{p}/index.html"} for c in columns}}
+            for p, v in (("a", 3), ("b", 5))]
+    early = {"title": "Billing reconciliation", "alt": "drawn early by practice",
+             "png": "RUFSTFk="}
+    result = run.GroupResult("20261207-000000-abcd", Path("."), [])
+    html = page.render_group(result, {"start": "2026-12-07T00:00:00", "seconds": 1.0},
+                             (columns, rows, {c: None for c in columns}),
+                             {"billing_reconciliation": early})
+    assert "data:image/png;base64,RUFSTFk=" in html and "alt='drawn early by practice'" in html
+    assert "alt='Purchasing by practice: Order lines: a 3, b 5'" in html
+
+
+def test_a_chart_that_cannot_be_drawn_is_said_on_the_page_and_the_others_drawn(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An image too large for Agg, for one report: the page says so in a line, with the
+    error, and draws the other reports' charts."""
+    drawn = page._chart
+
+    def chart(name: str, figures: list, rows: list) -> dict:
+        if name == "purchasing":
+            raise ValueError("Image size of 700x70000 pixels is too large.")
+        return drawn(name, figures, rows)
+
+    monkeypatch.setattr(page, "_chart", chart)
+    columns = [("billing_reconciliation", "days_in_ar"), ("purchasing", "order_lines")]
+    rows = [{"id": p, "name": p, "status": "ok", "link": None, "errors": [], "retried": [],
+             "cells": {c: {"value": v, "sort": float(v), "shown": str(v), "met": None,
+                           "link": f"{p}/index.html"} for c in columns}}
+            for p, v in (("a", 3), ("b", 5))]
+    result = run.GroupResult("20261207-000000-abcd", Path("."), [])
+    html = page.render_group(result, {"start": "2026-12-07T00:00:00", "seconds": 1.0},
+                             (columns, rows, {c: None for c in columns}))
+    assert ("The chart of Purchasing could not be drawn (ValueError: Image size of 700x70000 "
+            "pixels is too large.); its figures are in the table.") in html
+    assert "alt='Billing reconciliation by practice: Days in A/R: a 3, b 5'" in html

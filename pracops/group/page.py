@@ -193,8 +193,6 @@ def _charts(columns: list[tuple[str, str]], rows: list[dict[str, Any]]
     import matplotlib
 
     matplotlib.use("agg", force=False)
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     by_report: dict[str, list[tuple[str, dict[str, tuple[float, str]]]]] = {}
     for column in columns:  # each practice's (length of its bar, value as the table shows it)
@@ -205,41 +203,62 @@ def _charts(columns: list[tuple[str, str]], rows: list[dict[str, Any]]
             by_report.setdefault(column[0], []).append((column[1], points))
     charts = {}
     for name, figures in by_report.items():
-        ids = [r["id"] for r in rows if any(r["id"] in points for _, points in figures)]
-        across = min(_CHARTS_ACROSS, len(figures))
-        down = -(-len(figures) // across)
-        label = 1.08 * _label_inches(ids)  # and the tick marks
-        height = 0.3 + 0.16 * len(ids)  # one panel's bars
-        fig = Figure(figsize=(label + 0.15 + 2.4 * across, 0.35 + down * (height + 0.55)))
-        axes = fig.subplots(down, across, sharey=True, squeeze=False)
-        for ax, (key, points) in zip(axes.flat, figures, strict=False):
-            ax.barh(ids[::-1], [points[i][0] if i in points else math.nan for i in ids[::-1]],
-                    color="#1f5f8b")
-            ax.axvline(0, color="#555", linewidth=0.6)
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos, key=key: _tick(key, v)))
-            ax.set_title(_wrapped(header_label(key)), fontsize=8, loc="left")
-            ax.tick_params(labelsize=7)
-        for ax in list(axes.flat)[len(figures):]:
-            ax.set_visible(False)
-        title = header_label(name)
-        fig.suptitle(title, x=0.01, ha="left", fontsize=10)
-        width, tall = fig.get_size_inches()
-        fig.subplots_adjust(left=(label + 0.25) / width, right=1 - 0.25 / width,
-                            top=1 - 0.55 / tall, bottom=0.3 / tall, wspace=0.35,
-                            hspace=0.5 / (height + 0.05))
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=96)  # a CSS pixel: drawn at its inches
-        charts[name] = {"title": title, "alt": f"{title} by practice: " + "; ".join(
-            f"{header_label(key)}: " + ", ".join(
-                f"{p} {shown}" for p, (_, shown) in points.items())
-            for key, points in figures),
-            "png": base64.b64encode(buffer.getvalue()).decode("ascii")}
+        try:
+            charts[name] = _chart(name, figures, rows)
+        except Exception as exc:  # one chart lost, not the page: an image too large for Agg
+            charts[name] = {"title": header_label(name), "error": f"{type(exc).__name__}: {exc}"}
     return charts
+
+
+def _chart(name: str, figures: list[tuple[str, dict[str, tuple[float, str]]]],
+           rows: list[dict[str, Any]]) -> dict[str, str]:
+    """One report's chart (:func:`report_charts`): its title, alt text and PNG."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ids = [r["id"] for r in rows if any(r["id"] in points for _, points in figures)]
+    # a long list of practices: the figures in one row, so the image stays as tall as one
+    # panel (matplotlib's Agg draws at most 65,536 pixels a side)
+    across = len(figures) if len(ids) > _ONE_ROW_FROM else min(_CHARTS_ACROSS, len(figures))
+    down = -(-len(figures) // across)
+    label = 1.08 * _label_inches(ids)  # and the tick marks
+    height = 0.3 + 0.16 * len(ids)  # one panel's bars
+    fig = Figure(figsize=(label + 0.15 + 2.4 * across, 0.35 + down * (height + 0.55)))
+    axes = fig.subplots(down, across, sharey=True, squeeze=False)
+    for ax, (key, points) in zip(axes.flat, figures, strict=False):
+        ax.barh(ids[::-1], [points[i][0] if i in points else math.nan for i in ids[::-1]],
+                color="#1f5f8b")
+        ax.axvline(0, color="#555", linewidth=0.6)
+        # ticks at 1, 2 or 5 × a power of ten: labels that round to what they mark
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 5, 10]))
+        if not any(v for v, _ in points.values()):  # zero for every practice: one tick
+            ax.set_xlim(-1, 1)
+            ax.set_xticks([0])
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos, key=key: _tick(key, v)))
+        ax.set_title(_wrapped(header_label(key)), fontsize=8, loc="left")
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(figures):]:
+        ax.set_visible(False)
+    title = header_label(name)
+    width, tall = fig.get_size_inches()
+    fig.suptitle(title, x=0.1 / width, y=1 - 0.08 / tall, ha="left", va="top", fontsize=10)
+    fig.subplots_adjust(left=(label + 0.25) / width, right=1 - 0.25 / width,
+                        top=1 - 0.55 / tall, bottom=0.3 / tall, wspace=0.35,
+                        hspace=0.5 / (height + 0.05))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=96)  # a CSS pixel: drawn at its inches
+    return {"title": title, "alt": f"{title} by practice: " + "; ".join(
+        f"{header_label(key)}: " + ", ".join(
+            f"{p} {shown}" for p, (_, shown) in points.items())
+        for key, points in figures),
+        "png": base64.b64encode(buffer.getvalue()).decode("ascii")}
 
 
 _CHARTS_ACROSS = 3
 """Figures side by side in a report's chart: 3 fit a laptop's screen beside the names."""
+
+_ONE_ROW_FROM = 40
+"""Practices beyond which a report's figures are drawn in one row."""
 
 
 def _label_inches(ids: list[str]) -> float:
@@ -258,18 +277,22 @@ def _wrapped(title: str, width: int = 30) -> str:
 
 
 def _tick(key: str, value: float) -> str:
-    """An axis label as the table shows the figure, money in whole dollars (k, M) with its
-    sign before the dollar sign, cents only under a dollar; never "-0"."""
-    value = value + 0.0  # -0.0 as 0.0
+    """An axis label as the table shows the figure: money in dollars (k, M) with its sign
+    before the dollar sign and cents only when a tick has them, rates in per cent with the
+    decimals a tick needs; never "-0"."""
+    if abs(value) < 1e-9:
+        value = 0.0  # -0.0 and a locator's rounding error as 0
     if key.endswith("_cents"):
         dollars = abs(value) / 100
         sign = "-" if value < 0 else ""
         for size, suffix in ((1e6, "M"), (1e3, "k")):
             if dollars >= size:
                 return f"{sign}${dollars / size:,.3g}{suffix}"
-        return f"{sign}${dollars:.2f}" if 0 < dollars < 1 else f"{sign}${dollars:,.0f}"
+        whole = abs(dollars - round(dollars)) < 1e-9
+        return f"{sign}${dollars:,.0f}" if whole else f"{sign}${dollars:,.2f}"
     if key.endswith(("_pct", "_rate", "_level")):
-        return f"{value:.0%}"
+        per_cent = value * 100
+        return f"{per_cent:,.0f}%" if abs(per_cent) >= 100 else f"{per_cent:.3g}%"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}"
 
 

@@ -357,8 +357,9 @@ class _Group:
     def chart_when_in(self, name: str) -> None:
         """The chart of report ``name`` on ``group.html`` drawn as soon as every practice's
         is in: while the last reports run, where a core is idle, not after them (the run's
-        tail, bench/README.md, "Many practices"). A chart that cannot be drawn now is left
-        to the page, which raises its error."""
+        tail, bench/README.md, "Many practices"). A chart that cannot be drawn is said on
+        the page (:func:`pracops.group.page.report_charts`); any other error here must not
+        fail the reports still running: the page draws the chart again and raises it."""
         from pracops.group.page import group_table, report_charts
 
         if any(name not in run.results for run in self.runs if not run.refused
@@ -426,12 +427,14 @@ class _Group:
 def _task_key(kind: str, run_id: str, practice: str) -> str:
     """A task's key: ``<kind>-<run id>-<practice id>``. Dask groups tasks by the words of the
     key before its first word that is not all letters (:func:`dask.utils.key_split`), here the
-    run id's date: every practice's check is one task group, every report kind one. A group
-    larger than twice the cluster's threads is queued on the scheduler and handed out as
-    workers free up, largest practice first (the tasks' priority). With the practice's id
-    before the run's, each task was a group of its own, assigned to a worker when submitted:
-    a worker sat idle 3-5 s at a time while checks waited on the other (12 practices, 2
-    workers; bench/README.md, "Many practices")."""
+    run id's date: every practice's check is one task group, every report kind one. Once a
+    group is larger than twice the cluster's threads, its further tasks are queued on the
+    scheduler and handed out as workers free up, largest practice first (the tasks'
+    priority); the first ones go to workers as they are submitted (the scheduler counts a
+    group as its tasks arrive). With the practice's id before the run's, each task was a
+    group of its own, assigned to a worker when submitted: a worker sat idle 3-5 s at a time
+    while checks waited on the other (12 practices, 2 workers; bench/README.md, "Many
+    practices")."""
     return f"{kind}-{run_id}-{practice}"
 
 

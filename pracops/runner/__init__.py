@@ -24,8 +24,8 @@ from typing import Any
 
 # nbformat imports jsonschema, whose format checks import rfc3987_syntax when it is installed
 # (jupyter-events, a JupyterLab dependency, pulls it in): that import builds three Earley
-# parsers of RFC 3987's grammar, 2.8 s of every pracops command and Dask worker on this
-# machine, for IRI formats that neither nbformat's schema nor papermill checks. Marked
+# parsers of RFC 3987's grammar, about 1.6 s of every pracops command and Dask worker on
+# this machine, for IRI formats that neither nbformat's schema nor papermill checks. Marked
 # unavailable in the runner's processes (jsonschema imports it optionally and goes without);
 # a process that already has it keeps it. Kernels import neither.
 sys.modules.setdefault("rfc3987_syntax", None)

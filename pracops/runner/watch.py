@@ -105,7 +105,7 @@ class WatchedClient(PapermillNotebookClient):
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.began: set[str] = set()  # requests whose busy status came
-        self.stall = stall_seconds()  # read once a report: a bad setting is said once
+        self.stall = stall_seconds()  # read once a kernel run: a bad setting said once
 
     def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
         if (msg["msg_type"] == "status"
